@@ -1,0 +1,430 @@
+//! Tenants, their users, settings and API keys: the services behind those mutations.
+//! Each takes the caller's `Viewer`, checks its role, validates the input into domain
+//! values, writes in one transaction together with the audit entry, and returns a record.
+
+use chrono::Utc;
+use sea_orm::TransactionTrait;
+use serde_json::json;
+
+use crate::auth::{new_api_key, Auth, Viewer};
+use crate::domain::tenant_settings::{parse_language, parse_tenant_name, parse_time_zone};
+use crate::domain::{ApiKeyId, Email, NewPassword, Role, UserId};
+use crate::error::AppError;
+use crate::store::api_keys::ApiKeyRecord;
+use crate::store::members::{MemberChanges, MemberRecord, NewMember};
+use crate::store::tenants::{TenantRecord, Tenants};
+use crate::store::{Store, TenantScope};
+
+pub struct NewTenant {
+    pub name: String,
+    pub owner_email: String,
+    pub owner_password: String,
+    pub owner_name: Option<String>,
+}
+
+pub struct NewUser {
+    pub email: String,
+    pub password: String,
+    pub name: Option<String>,
+    pub role: Role,
+}
+
+#[derive(Default)]
+pub struct UserUpdate {
+    pub name: Option<Option<String>>,
+    pub role: Option<Role>,
+    pub password: Option<String>,
+}
+
+#[derive(Default)]
+pub struct SettingsUpdate {
+    pub name: Option<String>,
+    pub default_language: Option<String>,
+    pub time_zone: Option<String>,
+}
+
+#[derive(Clone)]
+pub struct Accounts {
+    store: Store,
+    auth: Auth,
+}
+
+fn parse_name(field: &str, name: Option<&str>) -> Result<Option<String>, AppError> {
+    match name.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(n) if n.chars().count() > 200 || n.chars().any(char::is_control) => Err(
+            AppError::bad_input(field, "must be at most 200 printable characters"),
+        ),
+        Some(n) => Ok(Some(n.to_owned())),
+    }
+}
+
+fn parse_credentials(
+    prefix: &str,
+    email: &str,
+    password: &str,
+) -> Result<(Email, NewPassword), AppError> {
+    let email = Email::parse(email).map_err(|e| AppError::bad_input(format!("{prefix}mail"), e))?;
+    let local = email.as_str().split('@').next();
+    let password = NewPassword::parse(password, local)
+        .map_err(|e| AppError::bad_input(format!("{prefix}assword"), e))?;
+    Ok((email, password))
+}
+
+impl Accounts {
+    pub fn new(store: Store, auth: Auth) -> Self {
+        Self { store, auth }
+    }
+
+    /// Creates a tenant and its owner (platform admin only).
+    pub async fn create_tenant(
+        &self,
+        viewer: &Viewer,
+        input: NewTenant,
+    ) -> Result<TenantRecord, AppError> {
+        viewer.require_platform_admin()?;
+        let name = parse_tenant_name(&input.name).map_err(|e| AppError::bad_input("name", e))?;
+        let email =
+            Email::parse(&input.owner_email).map_err(|e| AppError::bad_input("ownerEmail", e))?;
+        let password = NewPassword::parse(&input.owner_password, email.as_str().split('@').next())
+            .map_err(|e| AppError::bad_input("ownerPassword", e))?;
+        let owner_name = parse_name("ownerName", input.owner_name.as_deref())?;
+        let hash = self
+            .auth
+            .hash_password(password.expose().to_owned())
+            .await?;
+        let now = Utc::now();
+        let txn = self.store.connection().begin().await?;
+        let tenant = Tenants::new(&txn).insert(&name, now).await?;
+        let scope = TenantScope::new(&txn, tenant.id);
+        let owner = scope
+            .members()
+            .insert(
+                NewMember {
+                    email: email.as_str(),
+                    name: owner_name.as_deref(),
+                    password_hash: &hash,
+                    role: Role::Owner,
+                },
+                now,
+            )
+            .await?;
+        let actor = viewer.audit_actor();
+        scope
+            .audit()
+            .record(
+                &actor,
+                "tenant.create",
+                "tenant",
+                Some(tenant.id.to_string()),
+                Some(json!({ "name": name })),
+                now,
+            )
+            .await?;
+        scope
+            .audit()
+            .record(
+                &actor,
+                "user.create",
+                "user",
+                Some(owner.id.to_string()),
+                Some(json!({ "email": owner.email, "role": "OWNER" })),
+                now,
+            )
+            .await?;
+        txn.commit().await?;
+        tracing::info!(tenant.id = %tenant.id, "tenant created");
+        Ok(tenant)
+    }
+
+    /// Adds a user to the caller's tenant, with a role no higher than the caller's.
+    pub async fn create_user(
+        &self,
+        viewer: &Viewer,
+        input: NewUser,
+    ) -> Result<MemberRecord, AppError> {
+        let tenant = viewer.require_tenant(Role::Admin)?;
+        check_grantable(viewer, input.role, "role")?;
+        let (email, password) = parse_credentials("e", &input.email, &input.password)?;
+        let name = parse_name("name", input.name.as_deref())?;
+        let hash = self
+            .auth
+            .hash_password(password.expose().to_owned())
+            .await?;
+        let now = Utc::now();
+        let txn = self.store.connection().begin().await?;
+        let scope = TenantScope::new(&txn, tenant);
+        let member = scope
+            .members()
+            .insert(
+                NewMember {
+                    email: email.as_str(),
+                    name: name.as_deref(),
+                    password_hash: &hash,
+                    role: input.role,
+                },
+                now,
+            )
+            .await?;
+        scope
+            .audit()
+            .record(
+                &viewer.audit_actor(),
+                "user.create",
+                "user",
+                Some(member.id.to_string()),
+                Some(json!({ "email": member.email, "role": member.role.as_str() })),
+                now,
+            )
+            .await?;
+        txn.commit().await?;
+        Ok(member)
+    }
+
+    pub async fn update_user(
+        &self,
+        viewer: &Viewer,
+        id: UserId,
+        input: UserUpdate,
+    ) -> Result<MemberRecord, AppError> {
+        let tenant = viewer.require_tenant(Role::Admin)?;
+        let scope = self.store.tenant(tenant);
+        let current = scope.members().get(id).await?;
+        check_manageable(viewer, &current)?;
+        if let Some(role) = input.role {
+            check_grantable(viewer, role, "role")?;
+            if current.role == Role::Owner && role != Role::Owner && current.active {
+                self.ensure_another_owner(&scope).await?;
+            }
+        }
+        let name = match &input.name {
+            Some(name) => Some(parse_name("name", name.as_deref())?),
+            None => None,
+        };
+        let hash = match input.password {
+            Some(password) => {
+                let password = NewPassword::parse(&password, current.email.split('@').next())
+                    .map_err(|e| AppError::bad_input("password", e))?;
+                Some(
+                    self.auth
+                        .hash_password(password.expose().to_owned())
+                        .await?,
+                )
+            }
+            None => None,
+        };
+        let now = Utc::now();
+        let txn = self.store.connection().begin().await?;
+        let scope = TenantScope::new(&txn, tenant);
+        scope
+            .members()
+            .update(
+                id,
+                MemberChanges {
+                    name: name.as_ref().map(|n| n.as_deref()),
+                    role: input.role,
+                    password_hash: hash.as_deref(),
+                },
+                now,
+            )
+            .await?;
+        let details = json!({
+            "role": input.role.map(Role::as_str),
+            "nameChanged": name.is_some(),
+            "passwordChanged": hash.is_some(),
+        });
+        scope
+            .audit()
+            .record(
+                &viewer.audit_actor(),
+                "user.update",
+                "user",
+                Some(id.to_string()),
+                Some(details),
+                now,
+            )
+            .await?;
+        let updated = scope.members().get(id).await?;
+        txn.commit().await?;
+        Ok(updated)
+    }
+
+    pub async fn deactivate_user(
+        &self,
+        viewer: &Viewer,
+        id: UserId,
+    ) -> Result<MemberRecord, AppError> {
+        let tenant = viewer.require_tenant(Role::Admin)?;
+        if viewer.user_id() == Some(id) {
+            return Err(AppError::bad_input("id", "you cannot deactivate yourself"));
+        }
+        let scope = self.store.tenant(tenant);
+        let current = scope.members().get(id).await?;
+        check_manageable(viewer, &current)?;
+        if current.role == Role::Owner && current.active {
+            self.ensure_another_owner(&scope).await?;
+        }
+        let now = Utc::now();
+        let txn = self.store.connection().begin().await?;
+        let scope = TenantScope::new(&txn, tenant);
+        scope.members().deactivate(id, now).await?;
+        scope
+            .audit()
+            .record(
+                &viewer.audit_actor(),
+                "user.deactivate",
+                "user",
+                Some(id.to_string()),
+                None,
+                now,
+            )
+            .await?;
+        let updated = scope.members().get(id).await?;
+        txn.commit().await?;
+        Ok(updated)
+    }
+
+    async fn ensure_another_owner(
+        &self,
+        scope: &TenantScope<'_, sea_orm::DatabaseConnection>,
+    ) -> Result<(), AppError> {
+        if scope.members().count_active_owners().await? <= 1 {
+            return Err(AppError::Conflict(
+                "a tenant must keep at least one active owner".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    pub async fn update_settings(
+        &self,
+        viewer: &Viewer,
+        input: SettingsUpdate,
+    ) -> Result<TenantRecord, AppError> {
+        let tenant = viewer.require_tenant(Role::Admin)?;
+        let scope = self.store.tenant(tenant);
+        let mut record = scope.profile().get().await?;
+        if let Some(name) = input.name {
+            record.name = parse_tenant_name(&name).map_err(|e| AppError::bad_input("name", e))?;
+        }
+        if let Some(language) = input.default_language {
+            record.settings.default_language =
+                parse_language(&language).map_err(|e| AppError::bad_input("defaultLanguage", e))?;
+        }
+        if let Some(zone) = input.time_zone {
+            record.settings.time_zone =
+                parse_time_zone(&zone).map_err(|e| AppError::bad_input("timeZone", e))?;
+        }
+        let now = Utc::now();
+        let txn = self.store.connection().begin().await?;
+        let scope = TenantScope::new(&txn, tenant);
+        scope
+            .profile()
+            .update(&record.name, &record.settings, now)
+            .await?;
+        let details = json!({ "name": record.name, "settings": record.settings });
+        scope
+            .audit()
+            .record(
+                &viewer.audit_actor(),
+                "tenant.settings.update",
+                "tenant",
+                Some(tenant.to_string()),
+                Some(details),
+                now,
+            )
+            .await?;
+        txn.commit().await?;
+        record.updated_at = now;
+        Ok(record)
+    }
+
+    /// Creates an API key; the secret is returned here once and never again.
+    pub async fn create_api_key(
+        &self,
+        viewer: &Viewer,
+        name: &str,
+        role: Role,
+    ) -> Result<(ApiKeyRecord, String), AppError> {
+        let tenant = viewer.require_tenant(Role::Admin)?;
+        check_grantable(viewer, role, "role")?;
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+            return Err(AppError::bad_input(
+                "name",
+                "must be 1 to 100 printable characters",
+            ));
+        }
+        let (secret, prefix, hash) = new_api_key();
+        let now = Utc::now();
+        let txn = self.store.connection().begin().await?;
+        let scope = TenantScope::new(&txn, tenant);
+        let record = scope
+            .api_keys()
+            .insert(name, &prefix, &hash, role, viewer.user_id(), now)
+            .await?;
+        let details = json!({ "name": name, "prefix": prefix, "role": role.as_str() });
+        scope
+            .audit()
+            .record(
+                &viewer.audit_actor(),
+                "api_key.create",
+                "api_key",
+                Some(record.id.to_string()),
+                Some(details),
+                now,
+            )
+            .await?;
+        txn.commit().await?;
+        Ok((record, secret))
+    }
+
+    pub async fn revoke_api_key(
+        &self,
+        viewer: &Viewer,
+        id: ApiKeyId,
+    ) -> Result<ApiKeyRecord, AppError> {
+        let tenant = viewer.require_tenant(Role::Admin)?;
+        let now = Utc::now();
+        let txn = self.store.connection().begin().await?;
+        let scope = TenantScope::new(&txn, tenant);
+        let record = scope.api_keys().revoke(id, now).await?;
+        scope
+            .audit()
+            .record(
+                &viewer.audit_actor(),
+                "api_key.revoke",
+                "api_key",
+                Some(id.to_string()),
+                None,
+                now,
+            )
+            .await?;
+        txn.commit().await?;
+        Ok(record)
+    }
+}
+
+/// A caller may grant only tenant roles its own role includes.
+fn check_grantable(viewer: &Viewer, role: Role, field: &str) -> Result<(), AppError> {
+    if !role.is_tenant_role() {
+        return Err(AppError::bad_input(field, "must be OWNER, ADMIN or AGENT"));
+    }
+    if !viewer.role.includes(role) {
+        return Err(AppError::Forbidden(
+            "you cannot grant a role above your own",
+        ));
+    }
+    Ok(())
+}
+
+/// An admin may not change an owner.
+fn check_manageable(viewer: &Viewer, target: &MemberRecord) -> Result<(), AppError> {
+    if viewer.role.includes(target.role) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "you cannot change a user whose role is above your own",
+        ))
+    }
+}

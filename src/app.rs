@@ -1,0 +1,129 @@
+//! Building and running the server: storage, services, schema, router, graceful shutdown.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::accounts::Accounts;
+use crate::auth::{Auth, AuthSettings, LoginThrottle};
+use crate::config::Config;
+use crate::crypto::JwtKeys;
+use crate::graphql::{build_schema, AppState};
+use crate::http::router::HttpState;
+use crate::store::Store;
+
+/// A server bound to its port, ready to run.
+pub struct App {
+    listener: TcpListener,
+    router: axum::Router,
+    store: Store,
+    config: Arc<Config>,
+}
+
+impl App {
+    /// Prepares the data directory, connects, migrates, makes the platform admin if there is
+    /// none, and binds the listener.
+    pub async fn build(mut config: Config) -> anyhow::Result<Self> {
+        crate::bootstrap::prepare_data_dir(&mut config)?;
+        let store = Store::connect(&config.database_url)
+            .await
+            .context("connecting to the database")?;
+        store.migrate_up().await.context("applying migrations")?;
+        crate::bootstrap::ensure_platform_admin(&config, &store).await?;
+
+        let config = Arc::new(config);
+        let jwt_secret = config
+            .jwt_secret
+            .as_ref()
+            .context("the JWT secret is missing")?;
+        let auth = Auth::new(
+            store.clone(),
+            JwtKeys::new(jwt_secret.expose().as_bytes()),
+            LoginThrottle::new(
+                config.login_window,
+                config.login_max_failures,
+                config.login_max_failures_per_address,
+            ),
+            AuthSettings {
+                access_ttl: chrono::Duration::from_std(config.access_token_ttl)?,
+                refresh_ttl: chrono::Duration::from_std(config.refresh_token_ttl)?,
+            },
+        );
+        let state = AppState {
+            config: config.clone(),
+            store: store.clone(),
+            accounts: Accounts::new(store.clone(), auth.clone()),
+            auth,
+        };
+        let schema = build_schema(state.clone());
+        let router = crate::http::router(HttpState { app: state, schema });
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("binding {}", config.listen))?;
+        Ok(Self {
+            listener,
+            router,
+            store,
+            config,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    /// Serves until `shutdown` resolves, then stops accepting, lets in-flight requests finish
+    /// within the grace period, and closes the pool.
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let (stopping_tx, mut stopping_rx) = tokio::sync::watch::channel(false);
+        let signal = async move {
+            shutdown.await;
+            tracing::info!("shutting down: no new connections; finishing requests in flight");
+            let _ = stopping_tx.send(true);
+        };
+        let grace = self.config.shutdown_grace;
+        let serve = axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(signal);
+        let deadline = async move {
+            let _ = stopping_rx.wait_for(|stopping| *stopping).await;
+            tokio::time::sleep(grace).await;
+        };
+        tokio::select! {
+            result = serve => result.context("serving HTTP")?,
+            () = deadline => tracing::warn!(grace_s = grace.as_secs(), "requests still in flight after the grace period; stopping"),
+        }
+        self.store.close().await;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// Resolves on SIGTERM or SIGINT.
+pub async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("installing the SIGTERM handler");
+        tokio::select! {
+            _ = interrupt => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
+}

@@ -1,0 +1,394 @@
+//! Sign-in, token rotation, sign-out and recognising the caller of a request.
+//!
+//! Access tokens are short-lived JWTs naming a session. Refresh tokens are opaque, stored
+//! hashed, and rotate on every use; presenting a used one revokes its whole session (the
+//! token family), because only a thief or a replay would do that.
+
+pub mod throttle;
+pub mod viewer;
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use sea_orm::TransactionTrait;
+use subtle::ConstantTimeEq;
+
+use crate::crypto::{hash_token, random_token, JwtKeys, PasswordHasher};
+use crate::domain::{Email, Role, SessionId, TenantId, UserId};
+use crate::error::AppError;
+use crate::store::entities::{membership, user};
+use crate::store::system::NewSession;
+use crate::store::Store;
+
+pub use throttle::LoginThrottle;
+pub use viewer::{Principal, Viewer};
+
+/// API keys read `sb_<12 hex prefix>_<secret>`.
+pub const API_KEY_PREFIX: &str = "sb_";
+
+/// Tokens handed to a client after sign-in or refresh.
+pub struct Tokens {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub user: UserId,
+    pub tenant: Option<TenantId>,
+}
+
+pub struct AuthSettings {
+    pub access_ttl: chrono::Duration,
+    pub refresh_ttl: chrono::Duration,
+}
+
+#[derive(Clone)]
+pub struct Auth {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    hasher: PasswordHasher,
+    jwt: JwtKeys,
+    throttle: LoginThrottle,
+    settings: AuthSettings,
+}
+
+const WRONG_CREDENTIALS: &str = "wrong e-mail or password";
+
+impl Auth {
+    pub fn new(
+        store: Store,
+        jwt: JwtKeys,
+        throttle: LoginThrottle,
+        settings: AuthSettings,
+    ) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                store,
+                hasher: PasswordHasher::new(),
+                jwt,
+                throttle,
+                settings,
+            }),
+        }
+    }
+
+    pub fn hasher(&self) -> &PasswordHasher {
+        &self.inner.hasher
+    }
+
+    /// Hashes on the blocking pool: argon2id takes tens of milliseconds of CPU.
+    pub async fn hash_password(&self, password: String) -> Result<String, AppError> {
+        let hasher = self.inner.hasher.clone();
+        tokio::task::spawn_blocking(move || hasher.hash(&password))
+            .await
+            .map_err(AppError::internal)
+    }
+
+    async fn verify_password(
+        &self,
+        password: &str,
+        hash: Option<String>,
+    ) -> Result<bool, AppError> {
+        let hasher = self.inner.hasher.clone();
+        let password = zeroize::Zeroizing::new(password.to_owned());
+        tokio::task::spawn_blocking(move || match hash {
+            Some(hash) => hasher.verify(&password, &hash),
+            None => hasher.verify_unknown(&password),
+        })
+        .await
+        .map_err(AppError::internal)
+    }
+
+    /// Signs in. An unknown e-mail costs the same work as a wrong password and answers the
+    /// same; repeated failures per account or per address answer RATE_LIMITED.
+    pub async fn login(
+        &self,
+        email: &str,
+        password: &str,
+        tenant: Option<TenantId>,
+        client: IpAddr,
+    ) -> Result<Tokens, AppError> {
+        let throttle = &self.inner.throttle;
+        let account = email.trim().to_lowercase();
+        if let Some(retry_after) = throttle.check(&account, client) {
+            return Err(AppError::RateLimited { retry_after });
+        }
+        let system = self.inner.store.system();
+        let user = match Email::parse(email) {
+            Ok(email) => system.find_user_by_email(email.as_str()).await?,
+            Err(_) => None,
+        };
+        let verified = self
+            .verify_password(password, user.as_ref().map(|u| u.password_hash.clone()))
+            .await?;
+        let user = match user {
+            Some(user) if verified => user,
+            _ => {
+                throttle.record_failure(&account, client);
+                tracing::info!(client = %client, "sign-in refused: wrong e-mail or password");
+                return Err(AppError::Unauthenticated(WRONG_CREDENTIALS));
+            }
+        };
+        throttle.record_success(&account);
+        let memberships = system.memberships_of(user.id.into()).await?;
+        let (tenant, _role) = choose_tenant(&user, &memberships, tenant)?;
+        let now = Utc::now();
+        system.set_last_login(user.id.into(), now).await?;
+        let tokens = self.open_session(user.id.into(), tenant, now).await?;
+        tracing::info!(user.id = %user.id, tenant.id = ?tenant.map(|t| t.to_string()), "signed in");
+        Ok(tokens)
+    }
+
+    async fn open_session(
+        &self,
+        user: UserId,
+        tenant: Option<TenantId>,
+        now: DateTime<Utc>,
+    ) -> Result<Tokens, AppError> {
+        let session = SessionId::new();
+        let refresh_token = random_token(32);
+        self.inner
+            .store
+            .system()
+            .insert_session(NewSession {
+                id: session,
+                user,
+                tenant,
+                refresh_hash: hash_token(&refresh_token),
+                created_at: now,
+                expires_at: now + self.inner.settings.refresh_ttl,
+            })
+            .await?;
+        Ok(Tokens {
+            access_token: self.issue_access(user, session, tenant, now),
+            refresh_token,
+            user,
+            tenant,
+        })
+    }
+
+    fn issue_access(
+        &self,
+        user: UserId,
+        session: SessionId,
+        tenant: Option<TenantId>,
+        now: DateTime<Utc>,
+    ) -> String {
+        self.inner
+            .jwt
+            .issue(user, session, tenant, now, self.inner.settings.access_ttl)
+    }
+
+    /// Exchanges a refresh token for a new pair. A token used twice revokes its family.
+    pub async fn refresh(&self, refresh_token: &str) -> Result<Tokens, AppError> {
+        const INVALID: &str = "refresh token is invalid or expired";
+        let store = &self.inner.store;
+        let Some((token, session)) = store
+            .system()
+            .find_refresh(&hash_token(refresh_token))
+            .await?
+        else {
+            return Err(AppError::Unauthenticated(INVALID));
+        };
+        let now = Utc::now();
+        let session_id: SessionId = session.id.into();
+        if session.revoked_at.is_some() || token.expires_at <= now || session.expires_at <= now {
+            return Err(AppError::Unauthenticated(INVALID));
+        }
+        let txn = store.connection().begin().await?;
+        let claimed = crate::store::system::System::new(&txn)
+            .claim_refresh(token.id, now)
+            .await?;
+        if !claimed {
+            drop(txn);
+            store
+                .system()
+                .revoke_session(session_id, "refresh token reuse", now)
+                .await?;
+            tracing::warn!(session.id = %session_id, user.id = %session.user_id, "refresh token reused; session revoked");
+            return Err(AppError::Unauthenticated(INVALID));
+        }
+        let new_token = random_token(32);
+        crate::store::system::System::new(&txn)
+            .insert_refresh(session_id, &hash_token(&new_token), now, session.expires_at)
+            .await?;
+        txn.commit().await?;
+
+        let user: UserId = session.user_id.into();
+        let tenant: Option<TenantId> = session.tenant_id.map(Into::into);
+        self.resolve_role(user, tenant).await?;
+        Ok(Tokens {
+            access_token: self.issue_access(user, session_id, tenant, now),
+            refresh_token: new_token,
+            user,
+            tenant,
+        })
+    }
+
+    /// Ends the caller's session. API keys have none: false.
+    pub async fn logout(&self, viewer: &Viewer) -> Result<bool, AppError> {
+        match &viewer.principal {
+            Principal::User { session, .. } => Ok(self
+                .inner
+                .store
+                .system()
+                .revoke_session(*session, "logout", Utc::now())
+                .await?),
+            Principal::ApiKey { .. } => Ok(false),
+        }
+    }
+
+    /// Recognises `Authorization: Bearer <access token or API key>`.
+    pub async fn authenticate(&self, bearer: &str) -> Result<Viewer, AppError> {
+        if bearer.starts_with(API_KEY_PREFIX) {
+            self.authenticate_api_key(bearer).await
+        } else {
+            self.authenticate_access_token(bearer).await
+        }
+    }
+
+    async fn authenticate_access_token(&self, token: &str) -> Result<Viewer, AppError> {
+        const INVALID: &str = "access token is invalid or expired";
+        let claims = self
+            .inner
+            .jwt
+            .verify(token)
+            .ok_or(AppError::Unauthenticated(INVALID))?;
+        let system = self.inner.store.system();
+        let session = system
+            .find_session(claims.session())
+            .await?
+            .filter(|s| s.revoked_at.is_none() && s.user_id == claims.sub)
+            .ok_or(AppError::Unauthenticated(INVALID))?;
+        let (email, role) = self
+            .resolve_role(claims.user(), session.tenant_id.map(Into::into))
+            .await?;
+        Ok(Viewer {
+            principal: Principal::User {
+                id: claims.user(),
+                email,
+                session: claims.session(),
+            },
+            tenant: session.tenant_id.map(Into::into),
+            role,
+        })
+    }
+
+    /// The user's current e-mail and role in `tenant`; an inactive membership is refused.
+    async fn resolve_role(
+        &self,
+        user: UserId,
+        tenant: Option<TenantId>,
+    ) -> Result<(String, Role), AppError> {
+        const GONE: &str = "this account is no longer active";
+        let system = self.inner.store.system();
+        let row = system
+            .find_user(user)
+            .await?
+            .ok_or(AppError::Unauthenticated(GONE))?;
+        let role = match tenant {
+            Some(tenant) => system
+                .membership(tenant, user)
+                .await?
+                .filter(|m| m.deactivated_at.is_none())
+                .and_then(|m| m.role.parse().ok())
+                .ok_or(AppError::Unauthenticated(GONE))?,
+            None if row.is_platform_admin => Role::PlatformAdmin,
+            None => return Err(AppError::Unauthenticated(GONE)),
+        };
+        Ok((row.email, role))
+    }
+
+    async fn authenticate_api_key(&self, key: &str) -> Result<Viewer, AppError> {
+        const INVALID: &str = "API key is invalid or revoked";
+        let prefix = api_key_prefix(key).ok_or(AppError::Unauthenticated(INVALID))?;
+        let hash = hash_token(key);
+        let system = self.inner.store.system();
+        let row = system
+            .find_api_keys_by_prefix(prefix)
+            .await?
+            .into_iter()
+            .find(|row| bool::from(row.secret_hash.as_bytes().ct_eq(hash.as_bytes())))
+            .filter(|row| row.revoked_at.is_none())
+            .ok_or(AppError::Unauthenticated(INVALID))?;
+        let now = Utc::now();
+        // Recording every use would put a write on every request; a minute's precision is
+        // what an admin needs to see whether a key is in use.
+        if row
+            .last_used_at
+            .is_none_or(|t| now - t > chrono::Duration::minutes(1))
+        {
+            system
+                .touch_api_key(row.tenant_id.into(), row.id.into(), now)
+                .await?;
+        }
+        Ok(Viewer {
+            principal: Principal::ApiKey {
+                id: row.id.into(),
+                name: row.name,
+            },
+            tenant: Some(row.tenant_id.into()),
+            role: row
+                .role
+                .parse()
+                .map_err(|e: String| AppError::internal(anyhow::anyhow!(e)))?,
+        })
+    }
+}
+
+/// A new API key: the full secret (shown once), its visible prefix and its hash.
+pub fn new_api_key() -> (String, String, String) {
+    let prefix = crate::crypto::token::random_hex(6);
+    let key = format!("{API_KEY_PREFIX}{prefix}_{}", random_token(32));
+    let hash = hash_token(&key);
+    (key, prefix, hash)
+}
+
+fn api_key_prefix(key: &str) -> Option<&str> {
+    let rest = key.strip_prefix(API_KEY_PREFIX)?;
+    let (prefix, secret) = rest.split_once('_')?;
+    (prefix.len() == 12 && prefix.bytes().all(|b| b.is_ascii_hexdigit()) && !secret.is_empty())
+        .then_some(prefix)
+}
+
+/// The tenant a sign-in enters: the one asked for, else the oldest active membership; a
+/// platform admin with no membership enters no tenant.
+fn choose_tenant(
+    user: &user::Model,
+    memberships: &[membership::Model],
+    wanted: Option<TenantId>,
+) -> Result<(Option<TenantId>, Role), AppError> {
+    let active = || memberships.iter().filter(|m| m.deactivated_at.is_none());
+    let chosen = match wanted {
+        Some(tenant) => active().find(|m| m.tenant_id == tenant.into_uuid()),
+        None => active().next(),
+    };
+    match chosen {
+        Some(m) => Ok((
+            Some(m.tenant_id.into()),
+            m.role
+                .parse()
+                .map_err(|e: String| AppError::internal(anyhow::anyhow!(e)))?,
+        )),
+        None if user.is_platform_admin && wanted.is_none() => Ok((None, Role::PlatformAdmin)),
+        None if wanted.is_some() => Err(AppError::Forbidden(
+            "you are not an active member of that tenant",
+        )),
+        None => Err(AppError::Forbidden("this account is deactivated")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_keys_carry_a_findable_prefix() {
+        let (key, prefix, hash) = new_api_key();
+        assert_eq!(api_key_prefix(&key), Some(prefix.as_str()));
+        assert_eq!(hash, hash_token(&key));
+        assert!(api_key_prefix("sb_short_x").is_none());
+        assert!(api_key_prefix("eyJhbGciOi.x.y").is_none());
+    }
+}

@@ -1,0 +1,425 @@
+//! Configuration: defaults, then an optional TOML file (`--config`), then `SWITCHBOARD_*`
+//! environment variables. Every reader names its variable in its error, and start-up stops
+//! with that one line when a value is wrong.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use zeroize::Zeroizing;
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Human,
+    Json,
+}
+
+/// The whole configuration. Each field's default is given in its `///` line; the README's
+/// table mirrors them.
+#[derive(Clone)]
+pub struct Config {
+    /// `SWITCHBOARD_DATABASE_URL`: default `sqlite://<data dir>/switchboard.db?mode=rwc`.
+    pub database_url: String,
+    /// `SWITCHBOARD_LISTEN`: default `127.0.0.1:8080`.
+    pub listen: SocketAddr,
+    /// `SWITCHBOARD_PUBLIC_URL`: default `http://<listen>`; base of webhook URLs.
+    pub public_url: String,
+    /// `SWITCHBOARD_DATA_DIR`: default `./data`.
+    pub data_dir: PathBuf,
+    /// `SWITCHBOARD_MASTER_KEYS`: default generated into `<data dir>/master.keys`.
+    pub master_keys: Option<Secret>,
+    /// `SWITCHBOARD_JWT_SECRET`: default generated into `<data dir>/jwt.secret`.
+    pub jwt_secret: Option<Secret>,
+    /// `SWITCHBOARD_ADMIN_EMAIL`: the platform admin created on first start.
+    pub admin_email: Option<String>,
+    /// `SWITCHBOARD_ADMIN_PASSWORD`: that admin's password; generated and printed when unset.
+    pub admin_password: Option<Secret>,
+    /// `SWITCHBOARD_TWILIO_API_URL`: default `https://api.twilio.com`.
+    pub twilio_api_url: String,
+    /// `SWITCHBOARD_TWILIO_CONTENT_URL`: default `https://content.twilio.com`.
+    pub twilio_content_url: String,
+    /// `SWITCHBOARD_META_GRAPH_URL`: default `https://graph.facebook.com`.
+    pub meta_graph_url: String,
+    /// `SWITCHBOARD_META_API_VERSION`: default `v23.0`.
+    pub meta_api_version: String,
+    /// `SWITCHBOARD_LOG`: default `info`; a tracing filter such as `switchboard=debug`.
+    pub log_filter: String,
+    /// `SWITCHBOARD_LOG_FORMAT`: `human` (default) or `json`.
+    pub log_format: LogFormat,
+    /// `SWITCHBOARD_ACCESS_TOKEN_TTL`: default 900 seconds.
+    pub access_token_ttl: Duration,
+    /// `SWITCHBOARD_REFRESH_TOKEN_TTL`: default 2592000 seconds (30 days).
+    pub refresh_token_ttl: Duration,
+    /// `SWITCHBOARD_LOGIN_MAX_FAILURES`: default 5 failed logins per account per window.
+    pub login_max_failures: u32,
+    /// `SWITCHBOARD_LOGIN_MAX_FAILURES_PER_ADDRESS`: default 30 per client address per window.
+    pub login_max_failures_per_address: u32,
+    /// `SWITCHBOARD_LOGIN_WINDOW`: default 900 seconds.
+    pub login_window: Duration,
+    /// `SWITCHBOARD_GRAPHQL_MAX_DEPTH`: default 15.
+    pub graphql_max_depth: usize,
+    /// `SWITCHBOARD_GRAPHQL_MAX_COMPLEXITY`: default 2000.
+    pub graphql_max_complexity: usize,
+    /// `SWITCHBOARD_GRAPHQL_MAX_ALIASES`: default 30.
+    pub graphql_max_aliases: usize,
+    /// `SWITCHBOARD_BODY_LIMIT`: default 1048576 bytes for a GraphQL request.
+    pub body_limit: usize,
+    /// `SWITCHBOARD_SHUTDOWN_GRACE`: default 30 seconds for in-flight requests at shutdown.
+    pub shutdown_grace: Duration,
+}
+
+/// A configured secret; `Debug` never shows it.
+#[derive(Clone)]
+pub struct Secret(Zeroizing<String>);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(Zeroizing::new(value.into()))
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// A wrong configuration value, named by its environment variable.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("invalid {variable}: {reason}")]
+    Invalid {
+        variable: &'static str,
+        reason: String,
+    },
+    #[error("cannot read the configuration file {path}: {reason}")]
+    File { path: PathBuf, reason: String },
+}
+
+/// Every variable, so the TOML file can mirror them by their names without the prefix.
+const VARIABLES: &[&str] = &[
+    "DATABASE_URL",
+    "LISTEN",
+    "PUBLIC_URL",
+    "DATA_DIR",
+    "MASTER_KEYS",
+    "JWT_SECRET",
+    "ADMIN_EMAIL",
+    "ADMIN_PASSWORD",
+    "TWILIO_API_URL",
+    "TWILIO_CONTENT_URL",
+    "META_GRAPH_URL",
+    "META_API_VERSION",
+    "LOG",
+    "LOG_FORMAT",
+    "ACCESS_TOKEN_TTL",
+    "REFRESH_TOKEN_TTL",
+    "LOGIN_MAX_FAILURES",
+    "LOGIN_MAX_FAILURES_PER_ADDRESS",
+    "LOGIN_WINDOW",
+    "GRAPHQL_MAX_DEPTH",
+    "GRAPHQL_MAX_COMPLEXITY",
+    "GRAPHQL_MAX_ALIASES",
+    "BODY_LIMIT",
+    "SHUTDOWN_GRACE",
+];
+
+/// Raw values by variable name (without prefix), from the file and then the environment.
+struct Raw(HashMap<&'static str, String>);
+
+impl Raw {
+    fn take(&mut self, name: &'static str) -> Option<String> {
+        self.0.remove(name).filter(|v| !v.trim().is_empty())
+    }
+
+    fn parse<T>(
+        &mut self,
+        name: &'static str,
+        default: T,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Result<T, ConfigError> {
+        match self.take(name) {
+            None => Ok(default),
+            Some(value) => parse(value.trim()).map_err(|reason| ConfigError::Invalid {
+                variable: variable(name),
+                reason,
+            }),
+        }
+    }
+}
+
+/// `SWITCHBOARD_` + name, as a static string for error messages.
+fn variable(name: &'static str) -> &'static str {
+    Box::leak(format!("SWITCHBOARD_{name}").into_boxed_str())
+}
+
+impl Config {
+    /// Loads the configuration from an optional TOML file and the process environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let mut raw = HashMap::new();
+        if let Some(path) = file {
+            raw.extend(read_toml(path)?);
+        }
+        for name in VARIABLES {
+            if let Ok(value) = std::env::var(format!("SWITCHBOARD_{name}")) {
+                raw.insert(*name, value);
+            }
+        }
+        Self::from_raw(Raw(raw))
+    }
+
+    fn from_raw(mut raw: Raw) -> Result<Self, ConfigError> {
+        let data_dir = raw.parse("DATA_DIR", PathBuf::from("./data"), |v| {
+            Ok(PathBuf::from(v))
+        })?;
+        let listen = raw.parse("LISTEN", SocketAddr::from(([127, 0, 0, 1], 8080)), |v| {
+            v.parse()
+                .map_err(|_| format!("{v:?} is not an address such as 127.0.0.1:8080"))
+        })?;
+        let default_db = format!(
+            "sqlite://{}/switchboard.db?mode=rwc",
+            data_dir.to_string_lossy().trim_end_matches('/')
+        );
+        let database_url = raw.parse("DATABASE_URL", default_db, |v| {
+            if v.starts_with("sqlite:")
+                || v.starts_with("postgres://")
+                || v.starts_with("postgresql://")
+            {
+                Ok(v.to_owned())
+            } else {
+                Err("must start with sqlite: or postgres://".to_owned())
+            }
+        })?;
+        let public_url = raw.parse("PUBLIC_URL", format!("http://{listen}"), |v| {
+            parse_base_url(v)
+        })?;
+        let master_keys = raw.take("MASTER_KEYS").map(Secret::new);
+        if let Some(keys) = &master_keys {
+            crate::crypto::KeyRing::parse(keys.expose()).map_err(|e| ConfigError::Invalid {
+                variable: "SWITCHBOARD_MASTER_KEYS",
+                reason: e.to_string(),
+            })?;
+        }
+        let jwt_secret = raw.take("JWT_SECRET").map(Secret::new);
+        if jwt_secret.as_ref().is_some_and(|s| s.expose().len() < 32) {
+            return Err(ConfigError::Invalid {
+                variable: "SWITCHBOARD_JWT_SECRET",
+                reason: "must be at least 32 characters".to_owned(),
+            });
+        }
+        let admin_email = raw.parse("ADMIN_EMAIL", None, |v| {
+            crate::domain::Email::parse(v)
+                .map(|e| Some(e.as_str().to_owned()))
+                .map_err(|e| e.to_string())
+        })?;
+        let admin_password = raw.take("ADMIN_PASSWORD").map(Secret::new);
+        let log_format = raw.parse("LOG_FORMAT", LogFormat::Human, |v| match v {
+            "human" => Ok(LogFormat::Human),
+            "json" => Ok(LogFormat::Json),
+            _ => Err("must be human or json".to_owned()),
+        })?;
+        Ok(Self {
+            database_url,
+            listen,
+            public_url,
+            master_keys,
+            jwt_secret,
+            admin_email,
+            admin_password,
+            twilio_api_url: raw.parse(
+                "TWILIO_API_URL",
+                "https://api.twilio.com".into(),
+                parse_base_url,
+            )?,
+            twilio_content_url: raw.parse(
+                "TWILIO_CONTENT_URL",
+                "https://content.twilio.com".into(),
+                parse_base_url,
+            )?,
+            meta_graph_url: raw.parse(
+                "META_GRAPH_URL",
+                "https://graph.facebook.com".into(),
+                parse_base_url,
+            )?,
+            meta_api_version: raw.parse("META_API_VERSION", "v23.0".into(), |v| {
+                let ok = v
+                    .strip_prefix('v')
+                    .and_then(|n| n.split_once('.'))
+                    .is_some_and(|(a, b)| {
+                        !a.is_empty() && a.chars().all(|c| c.is_ascii_digit()) && b == "0"
+                    });
+                if ok {
+                    Ok(v.to_owned())
+                } else {
+                    Err("must look like v23.0".to_owned())
+                }
+            })?,
+            log_filter: raw.parse("LOG", "info".into(), |v| {
+                tracing_subscriber::EnvFilter::try_new(v)
+                    .map(|_| v.to_owned())
+                    .map_err(|e| e.to_string())
+            })?,
+            log_format,
+            access_token_ttl: raw.parse("ACCESS_TOKEN_TTL", Duration::from_secs(900), |v| {
+                seconds(v, 30, 86_400)
+            })?,
+            refresh_token_ttl: raw.parse(
+                "REFRESH_TOKEN_TTL",
+                Duration::from_secs(30 * 86_400),
+                |v| seconds(v, 300, 365 * 86_400),
+            )?,
+            login_max_failures: raw.parse("LOGIN_MAX_FAILURES", 5, |v| number(v, 1, 1000))?,
+            login_max_failures_per_address: raw.parse(
+                "LOGIN_MAX_FAILURES_PER_ADDRESS",
+                30,
+                |v| number(v, 1, 100_000),
+            )?,
+            login_window: raw.parse("LOGIN_WINDOW", Duration::from_secs(900), |v| {
+                seconds(v, 1, 86_400)
+            })?,
+            graphql_max_depth: raw.parse("GRAPHQL_MAX_DEPTH", 15, |v| number(v, 3, 100))?,
+            graphql_max_complexity: raw
+                .parse("GRAPHQL_MAX_COMPLEXITY", 2000, |v| number(v, 10, 1_000_000))?,
+            graphql_max_aliases: raw.parse("GRAPHQL_MAX_ALIASES", 30, |v| number(v, 1, 10_000))?,
+            body_limit: raw.parse("BODY_LIMIT", 1 << 20, |v| number(v, 1024, 64 << 20))?,
+            shutdown_grace: raw.parse("SHUTDOWN_GRACE", Duration::from_secs(30), |v| {
+                seconds(v, 0, 3600)
+            })?,
+            data_dir,
+        })
+    }
+
+    /// A configuration for tests: everything under `dir`, an ephemeral port, fixed keys and a
+    /// generous login throttle. Tests adjust fields directly; they never set environment
+    /// variables, because tests share one process.
+    pub fn for_tests(dir: &Path, database_url: String) -> Self {
+        let mut config = Self::from_raw(Raw(HashMap::new())).expect("defaults are valid");
+        config.data_dir = dir.to_path_buf();
+        config.database_url = database_url;
+        config.listen = SocketAddr::from(([127, 0, 0, 1], 0));
+        config.master_keys = Some(Secret::new(
+            "test1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+        ));
+        config.jwt_secret = Some(Secret::new("test-jwt-secret-0123456789abcdef0123"));
+        config.log_filter = "warn".into();
+        config.shutdown_grace = Duration::from_secs(5);
+        config
+    }
+}
+
+fn read_toml(path: &Path) -> Result<HashMap<&'static str, String>, ConfigError> {
+    let file_error = |reason: String| ConfigError::File {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| file_error(e.to_string()))?;
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| file_error(e.message().to_owned()))?;
+    let mut out = HashMap::new();
+    for (key, value) in table {
+        let upper = key.to_ascii_uppercase();
+        let name = VARIABLES
+            .iter()
+            .find(|v| **v == upper)
+            .ok_or_else(|| file_error(format!("unknown setting {key:?}")))?;
+        let text = match value {
+            toml::Value::String(s) => s,
+            toml::Value::Integer(i) => i.to_string(),
+            toml::Value::Boolean(b) => b.to_string(),
+            other => {
+                return Err(file_error(format!(
+                    "{key} must be a string or a number, not {}",
+                    other.type_str()
+                )))
+            }
+        };
+        out.insert(*name, text);
+    }
+    Ok(out)
+}
+
+fn parse_base_url(v: &str) -> Result<String, String> {
+    let rest = v
+        .strip_prefix("https://")
+        .or_else(|| v.strip_prefix("http://"))
+        .ok_or_else(|| format!("{v:?} must start with http:// or https://"))?;
+    let host = rest.split('/').next().unwrap_or_default();
+    if host.is_empty() || host.contains(char::is_whitespace) || v.contains(['?', '#']) {
+        return Err(format!("{v:?} is not a base URL"));
+    }
+    Ok(v.trim_end_matches('/').to_owned())
+}
+
+fn number<T: std::str::FromStr + PartialOrd + fmt::Display>(
+    v: &str,
+    min: T,
+    max: T,
+) -> Result<T, String> {
+    match v.parse::<T>() {
+        Ok(n) if n >= min && n <= max => Ok(n),
+        _ => Err(format!("{v:?} must be a whole number from {min} to {max}")),
+    }
+}
+
+fn seconds(v: &str, min: u64, max: u64) -> Result<Duration, String> {
+    number(v, min, max).map(Duration::from_secs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(pairs: &[(&'static str, &str)]) -> Raw {
+        Raw(pairs.iter().map(|(k, v)| (*k, (*v).to_owned())).collect())
+    }
+
+    #[test]
+    fn defaults_need_no_setting() {
+        let config = Config::from_raw(raw(&[])).unwrap();
+        assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(config.public_url, "http://127.0.0.1:8080");
+        assert_eq!(
+            config.database_url,
+            "sqlite://./data/switchboard.db?mode=rwc"
+        );
+    }
+
+    #[test]
+    fn an_invalid_value_names_its_variable() {
+        let err = Config::from_raw(raw(&[("LISTEN", "nowhere")]))
+            .err()
+            .unwrap();
+        assert!(
+            err.to_string().starts_with("invalid SWITCHBOARD_LISTEN:"),
+            "{err}"
+        );
+        let err = Config::from_raw(raw(&[("ACCESS_TOKEN_TTL", "-3")]))
+            .err()
+            .unwrap();
+        assert!(
+            err.to_string().contains("SWITCHBOARD_ACCESS_TOKEN_TTL"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn secrets_never_appear_in_errors() {
+        let err = Config::from_raw(raw(&[("MASTER_KEYS", "k1:c2VjcmV0LXNlY3JldA==")]))
+            .err()
+            .unwrap();
+        assert!(!err.to_string().contains("c2VjcmV0"), "{err}");
+    }
+
+    #[test]
+    fn the_public_url_loses_its_trailing_slash() {
+        let config = Config::from_raw(raw(&[("PUBLIC_URL", "https://sb.example.com/")])).unwrap();
+        assert_eq!(config.public_url, "https://sb.example.com");
+    }
+}

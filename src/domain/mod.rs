@@ -1,0 +1,14 @@
+//! Pure value types and rules. Nothing here performs I/O or knows about the database,
+//! HTTP, GraphQL or a provider's wire format.
+
+pub mod email;
+pub mod ids;
+pub mod password;
+pub mod role;
+pub mod tenant_settings;
+
+pub use email::{Email, EmailError};
+pub use ids::{ApiKeyId, AuditId, SessionId, TenantId, UserId};
+pub use password::{NewPassword, PasswordError};
+pub use role::Role;
+pub use tenant_settings::{SettingsError, TenantSettings};

@@ -1,0 +1,53 @@
+//! `AppError`: what a service can answer, one variant per code of the API contract.
+//! `graphql/errors.rs` holds the only mapping to `extensions.code`.
+
+use std::time::Duration;
+
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("authentication required")]
+    Unauthenticated(&'static str),
+    #[error("{0}")]
+    Forbidden(&'static str),
+    #[error("not found")]
+    NotFound,
+    #[error("{field}: {reason}")]
+    BadUserInput { field: String, reason: String },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("too many attempts; retry in {} s", retry_after.as_secs().max(1))]
+    RateLimited { retry_after: Duration },
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl AppError {
+    pub fn bad_input(field: impl Into<String>, reason: impl ToString) -> Self {
+        AppError::BadUserInput {
+            field: field.into(),
+            reason: reason.to_string(),
+        }
+    }
+
+    pub fn internal(err: impl Into<anyhow::Error>) -> Self {
+        AppError::Internal(err.into())
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::NotFound => AppError::NotFound,
+            StoreError::Conflict(what) => AppError::Conflict(what.to_owned()),
+            other => AppError::Internal(other.into()),
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for AppError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        StoreError::from(err).into()
+    }
+}

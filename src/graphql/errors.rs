@@ -1,0 +1,73 @@
+//! The one mapping from `AppError` to `extensions.code`. Resolvers return [`GqlError`], which
+//! only an `AppError` converts into, so no error reaches a client without its code.
+
+use async_graphql::ErrorExtensions;
+
+use crate::error::AppError;
+use crate::store::StoreError;
+
+/// A resolver's error, already carrying its code. Cloneable, as async-graphql wants.
+#[derive(Clone)]
+pub struct GqlError(async_graphql::Error);
+
+pub type GqlResult<T> = Result<T, GqlError>;
+
+impl From<AppError> for GqlError {
+    fn from(err: AppError) -> Self {
+        if let AppError::Internal(source) = &err {
+            // The span of the request carries the request id and the tenant.
+            tracing::error!(error = format!("{source:#}"), "internal error");
+        }
+        Self(err.extend())
+    }
+}
+
+impl From<StoreError> for GqlError {
+    fn from(err: StoreError) -> Self {
+        AppError::from(err).into()
+    }
+}
+
+impl AppError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Unauthenticated(_) => "UNAUTHENTICATED",
+            AppError::Forbidden(_) => "FORBIDDEN",
+            AppError::NotFound => "NOT_FOUND",
+            AppError::BadUserInput { .. } => "BAD_USER_INPUT",
+            AppError::Conflict(_) => "CONFLICT",
+            AppError::RateLimited { .. } => "RATE_LIMITED",
+            AppError::Internal(_) => "INTERNAL",
+        }
+    }
+}
+
+impl ErrorExtensions for AppError {
+    fn extend(&self) -> async_graphql::Error {
+        let message = match self {
+            AppError::Unauthenticated(reason) => (*reason).to_owned(),
+            other => other.to_string(),
+        };
+        async_graphql::Error::new(message).extend_with(|_, ext| {
+            ext.set("code", self.code());
+            match self {
+                AppError::BadUserInput { field, .. } => ext.set("field", field.as_str()),
+                AppError::RateLimited { retry_after } => {
+                    ext.set("retryAfter", retry_after.as_secs().max(1))
+                }
+                _ => {}
+            }
+        })
+    }
+}
+
+impl From<GqlError> for async_graphql::Error {
+    fn from(GqlError(err): GqlError) -> Self {
+        err
+    }
+}
+
+/// An error made by the GraphQL layer itself (guards, limits), with its code.
+pub fn coded(code: &'static str, message: impl Into<String>) -> async_graphql::Error {
+    async_graphql::Error::new(message).extend_with(|_, ext| ext.set("code", code))
+}

@@ -1,0 +1,82 @@
+//! The GraphQL schema: queries, mutations, guards, limits and the error-code mapping.
+
+pub mod connection;
+pub mod errors;
+pub mod guards;
+pub mod limits;
+pub mod mutation;
+pub mod query;
+pub mod types;
+
+use std::sync::Arc;
+
+use async_graphql::{EmptySubscription, MergedObject, Schema};
+
+use crate::accounts::Accounts;
+use crate::auth::Auth;
+use crate::config::Config;
+use crate::store::Store;
+
+/// Everything a resolver may reach, as schema data.
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub store: Store,
+    pub auth: Auth,
+    pub accounts: Accounts,
+}
+
+#[derive(MergedObject, Default)]
+pub struct Query(query::AccountQuery);
+
+#[derive(MergedObject, Default)]
+pub struct Mutation(mutation::AccountMutation);
+
+pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// Limits a request must stay within.
+#[derive(Clone, Copy)]
+pub struct Limits {
+    pub depth: usize,
+    pub complexity: usize,
+    pub aliases: usize,
+}
+
+impl Limits {
+    pub fn from_config(config: &Config) -> Self {
+        Self {
+            depth: config.graphql_max_depth,
+            complexity: config.graphql_max_complexity,
+            aliases: config.graphql_max_aliases,
+        }
+    }
+}
+
+/// The schema without data, for printing its SDL.
+pub fn schema_builder(
+    limits: Limits,
+) -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription> {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .limit_depth(limits.depth)
+        .limit_complexity(limits.complexity)
+        .extension(limits::AliasLimit {
+            max: limits.aliases,
+        })
+        .extension(limits::CatchPanic)
+}
+
+pub fn build_schema(state: AppState) -> AppSchema {
+    schema_builder(Limits::from_config(&state.config))
+        .data(state)
+        .finish()
+}
+
+/// The SDL as committed in `schema.graphql`.
+pub fn sdl() -> String {
+    let limits = Limits {
+        depth: 0,
+        complexity: 0,
+        aliases: 0,
+    };
+    schema_builder(limits).finish().sdl()
+}

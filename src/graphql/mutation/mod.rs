@@ -1,0 +1,220 @@
+//! Mutations over accounts: sign-in, tenants, users, settings and API keys.
+
+use std::net::{IpAddr, Ipv4Addr};
+
+use async_graphql::{Context, Object, ID};
+
+use super::errors::GqlResult;
+use super::guards::{viewer, RoleGuard};
+use super::types::{
+    parse_id, ApiKey, ApiKeySecret, AuthPayload, CreateTenantInput, CreateUserInput, RoleGql,
+    Tenant, TenantSettings, TenantSettingsInput, UpdateUserInput, User,
+};
+use super::AppState;
+use crate::accounts::{NewTenant, NewUser, SettingsUpdate, UserUpdate};
+use crate::auth::Tokens;
+use crate::domain::{ApiKeyId, Role, TenantId, UserId};
+use crate::error::AppError;
+
+/// The client's address, put in the request by the HTTP layer.
+#[derive(Clone, Copy)]
+pub struct ClientAddr(pub IpAddr);
+
+#[derive(Default)]
+pub struct AccountMutation;
+
+async fn auth_payload(state: &AppState, tokens: Tokens) -> GqlResult<AuthPayload> {
+    let (user, tenant) = match tokens.tenant {
+        Some(tenant) => {
+            let scope = state.store.tenant(tenant);
+            (
+                scope.members().get(tokens.user).await?.into(),
+                Some(scope.profile().get().await?.into()),
+            )
+        }
+        None => {
+            let row = state
+                .store
+                .system()
+                .find_user(tokens.user)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let user = User {
+                id: ID(row.id.to_string()),
+                email: row.email,
+                name: row.name,
+                role: RoleGql::PlatformAdmin,
+                active: true,
+                created_at: row.created_at,
+                last_login_at: row.last_login_at,
+            };
+            (user, None)
+        }
+    };
+    Ok(AuthPayload {
+        access_token: tokens.access_token,
+        expires_in: state.config.access_token_ttl.as_secs() as i64,
+        refresh_token: tokens.refresh_token,
+        user,
+        tenant,
+    })
+}
+
+#[Object]
+impl AccountMutation {
+    /// Signs in with e-mail and password. `tenantId` picks the tenant when the user belongs
+    /// to several; by default the oldest membership.
+    async fn login(
+        &self,
+        ctx: &Context<'_>,
+        email: String,
+        password: String,
+        tenant_id: Option<ID>,
+    ) -> GqlResult<AuthPayload> {
+        let state = ctx.data_unchecked::<AppState>();
+        let tenant: Option<TenantId> = tenant_id
+            .as_ref()
+            .map(|id| parse_id("tenantId", id))
+            .transpose()?;
+        let client = ctx
+            .data_opt::<ClientAddr>()
+            .map(|c| c.0)
+            .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+        let tokens = state.auth.login(&email, &password, tenant, client).await?;
+        auth_payload(state, tokens).await
+    }
+
+    /// Exchanges a refresh token for new tokens. Each refresh token works once.
+    async fn refresh(&self, ctx: &Context<'_>, refresh_token: String) -> GqlResult<AuthPayload> {
+        let state = ctx.data_unchecked::<AppState>();
+        let tokens = state.auth.refresh(&refresh_token).await?;
+        auth_payload(state, tokens).await
+    }
+
+    /// Ends the caller's session: its refresh tokens and access tokens stop working.
+    async fn logout(&self, ctx: &Context<'_>) -> GqlResult<bool> {
+        let state = ctx.data_unchecked::<AppState>();
+        Ok(state.auth.logout(viewer(ctx)?).await?)
+    }
+
+    /// Creates a tenant and its owner (platform admin only).
+    #[graphql(guard = "RoleGuard::new(Role::PlatformAdmin)")]
+    async fn create_tenant(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateTenantInput,
+    ) -> GqlResult<Tenant> {
+        let state = ctx.data_unchecked::<AppState>();
+        let input = NewTenant {
+            name: input.name,
+            owner_email: input.owner_email,
+            owner_password: input.owner_password,
+            owner_name: input.owner_name,
+        };
+        Ok(state
+            .accounts
+            .create_tenant(viewer(ctx)?, input)
+            .await?
+            .into())
+    }
+
+    /// Adds a user to the caller's tenant.
+    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
+    async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> GqlResult<User> {
+        let state = ctx.data_unchecked::<AppState>();
+        let input = NewUser {
+            email: input.email,
+            password: input.password,
+            name: input.name,
+            role: input.role.into(),
+        };
+        Ok(state
+            .accounts
+            .create_user(viewer(ctx)?, input)
+            .await?
+            .into())
+    }
+
+    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
+    async fn update_user(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateUserInput,
+    ) -> GqlResult<User> {
+        let state = ctx.data_unchecked::<AppState>();
+        let id: UserId = parse_id("id", &id)?;
+        let input = UserUpdate {
+            name: input.name.map(|n| Some(n).filter(|n| !n.trim().is_empty())),
+            role: input.role.map(Into::into),
+            password: input.password,
+        };
+        Ok(state
+            .accounts
+            .update_user(viewer(ctx)?, id, input)
+            .await?
+            .into())
+    }
+
+    /// Deactivates a user of the tenant and ends their sessions.
+    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
+    async fn deactivate_user(&self, ctx: &Context<'_>, id: ID) -> GqlResult<User> {
+        let state = ctx.data_unchecked::<AppState>();
+        let id: UserId = parse_id("id", &id)?;
+        Ok(state
+            .accounts
+            .deactivate_user(viewer(ctx)?, id)
+            .await?
+            .into())
+    }
+
+    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
+    async fn update_tenant_settings(
+        &self,
+        ctx: &Context<'_>,
+        input: TenantSettingsInput,
+    ) -> GqlResult<TenantSettings> {
+        let state = ctx.data_unchecked::<AppState>();
+        let input = SettingsUpdate {
+            name: input.name,
+            default_language: input.default_language,
+            time_zone: input.time_zone,
+        };
+        Ok(state
+            .accounts
+            .update_settings(viewer(ctx)?, input)
+            .await?
+            .into())
+    }
+
+    /// Creates an API key acting for the tenant with `role` (default ADMIN). The secret is
+    /// in this answer only.
+    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
+    async fn create_api_key(
+        &self,
+        ctx: &Context<'_>,
+        name: String,
+        #[graphql(default_with = "RoleGql::Admin")] role: RoleGql,
+    ) -> GqlResult<ApiKeySecret> {
+        let state = ctx.data_unchecked::<AppState>();
+        let (record, secret) = state
+            .accounts
+            .create_api_key(viewer(ctx)?, &name, role.into())
+            .await?;
+        Ok(ApiKeySecret {
+            api_key: record.into(),
+            secret,
+        })
+    }
+
+    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
+    async fn revoke_api_key(&self, ctx: &Context<'_>, id: ID) -> GqlResult<ApiKey> {
+        let state = ctx.data_unchecked::<AppState>();
+        let id: ApiKeyId = parse_id("id", &id)?;
+        Ok(state
+            .accounts
+            .revoke_api_key(viewer(ctx)?, id)
+            .await?
+            .into())
+    }
+}

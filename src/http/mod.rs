@@ -1,0 +1,8 @@
+//! The HTTP surface: `/graphql`, `/graphql/ws`, health checks and the landing page.
+
+pub mod graphql;
+pub mod health;
+pub mod router;
+pub mod ws;
+
+pub use router::router;

@@ -1,0 +1,15 @@
+//! Switchboard: a multi-tenant WhatsApp integration backend with a GraphQL API.
+
+pub mod accounts;
+pub mod app;
+pub mod auth;
+pub mod bootstrap;
+pub mod cli;
+pub mod config;
+pub mod crypto;
+pub mod domain;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod store;
+pub mod telemetry;

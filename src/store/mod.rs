@@ -1,0 +1,168 @@
+//! Storage through sea-orm on SQLite and PostgreSQL.
+//!
+//! Tenant data is reached only through [`TenantScope`], which every finder filters by its
+//! tenant. The few lookups that must run before a tenant is known live in [`system`].
+
+pub mod api_keys;
+pub mod audit;
+pub mod entities;
+pub mod members;
+pub mod page;
+pub mod system;
+pub mod tenants;
+
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, SqlErr};
+
+use crate::domain::TenantId;
+
+pub use page::{Page, PageRequest};
+
+/// A storage failure, already classified.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+    #[error(transparent)]
+    Db(DbErr),
+}
+
+impl From<DbErr> for StoreError {
+    fn from(err: DbErr) -> Self {
+        match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => StoreError::Conflict("already exists"),
+            _ => StoreError::Db(err),
+        }
+    }
+}
+
+/// The database handle shared by the whole server.
+#[derive(Clone)]
+pub struct Store {
+    db: DatabaseConnection,
+}
+
+impl Store {
+    /// Connects. SQLite gets WAL, foreign keys and a busy timeout; both get bounded pools.
+    pub async fn connect(url: &str) -> Result<Self, DbErr> {
+        let mut options = ConnectOptions::new(url.to_owned());
+        options
+            .max_connections(if url.starts_with("sqlite:") { 8 } else { 16 })
+            .min_connections(1)
+            .connect_timeout(Duration::from_secs(10))
+            .acquire_timeout(Duration::from_secs(10))
+            .sqlx_logging(false);
+        if url.starts_with("sqlite:") {
+            options.map_sqlx_sqlite_opts(|o| {
+                o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                    .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10))
+            });
+        }
+        let db = Database::connect(options).await?;
+        Ok(Self { db })
+    }
+
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// Applies pending migrations.
+    pub async fn migrate_up(&self) -> Result<(), DbErr> {
+        Migrator::up(&self.db, None).await
+    }
+
+    /// Reverts the last `steps` migrations.
+    pub async fn migrate_down(&self, steps: u32) -> Result<(), DbErr> {
+        Migrator::down(&self.db, Some(steps)).await
+    }
+
+    /// Names of applied and pending migrations.
+    pub async fn migration_status(&self) -> Result<(Vec<String>, Vec<String>), DbErr> {
+        let applied = Migrator::get_applied_migrations(&self.db)
+            .await?
+            .iter()
+            .map(|m| m.name().to_owned())
+            .collect();
+        let pending = Migrator::get_pending_migrations(&self.db)
+            .await?
+            .iter()
+            .map(|m| m.name().to_owned())
+            .collect();
+        Ok((applied, pending))
+    }
+
+    /// Ready when the database answers and no migration is pending.
+    pub async fn ready(&self) -> Result<(), String> {
+        self.db
+            .ping()
+            .await
+            .map_err(|_| "database unreachable".to_owned())?;
+        let pending = Migrator::get_pending_migrations(&self.db)
+            .await
+            .map_err(|_| "migration state unreadable".to_owned())?;
+        if pending.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("{} migration(s) pending", pending.len()))
+        }
+    }
+
+    pub async fn close(self) {
+        let _ = self.db.close().await;
+    }
+
+    /// One tenant's data.
+    pub fn tenant(&self, tenant: TenantId) -> TenantScope<'_, DatabaseConnection> {
+        TenantScope::new(&self.db, tenant)
+    }
+
+    /// Lookups that run before a tenant is known (sign-in, token checks).
+    pub fn system(&self) -> system::System<'_, DatabaseConnection> {
+        system::System::new(&self.db)
+    }
+
+    /// The tenants themselves, for the platform admin.
+    pub fn tenants(&self) -> tenants::Tenants<'_, DatabaseConnection> {
+        tenants::Tenants::new(&self.db)
+    }
+}
+
+/// The repositories of one tenant, over a connection or a transaction.
+pub struct TenantScope<'a, C: ConnectionTrait> {
+    db: &'a C,
+    tenant: TenantId,
+}
+
+impl<'a, C: ConnectionTrait> TenantScope<'a, C> {
+    pub fn new(db: &'a C, tenant: TenantId) -> Self {
+        Self { db, tenant }
+    }
+
+    pub fn id(&self) -> TenantId {
+        self.tenant
+    }
+
+    pub fn members(&self) -> members::Members<'a, C> {
+        members::Members::new(self.db, self.tenant)
+    }
+
+    pub fn api_keys(&self) -> api_keys::ApiKeys<'a, C> {
+        api_keys::ApiKeys::new(self.db, self.tenant)
+    }
+
+    pub fn audit(&self) -> audit::Audit<'a, C> {
+        audit::Audit::new(self.db, self.tenant)
+    }
+
+    pub fn profile(&self) -> tenants::TenantProfile<'a, C> {
+        tenants::TenantProfile::new(self.db, self.tenant)
+    }
+}

@@ -1,0 +1,235 @@
+//! Lookups that run before the caller's tenant is known: sign-in by e-mail, refresh tokens,
+//! sessions, API keys by prefix, and the platform admin. Each returns the tenant together
+//! with the row, and nothing here is reachable from the API with a tenant-chosen id.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder,
+};
+
+use super::entities::{api_key, membership, refresh_token, session, user};
+use super::StoreError;
+use crate::domain::{ApiKeyId, SessionId, TenantId, UserId};
+
+pub struct System<'a, C> {
+    db: &'a C,
+}
+
+/// A new session with its first refresh token.
+pub struct NewSession {
+    pub id: SessionId,
+    pub user: UserId,
+    pub tenant: Option<TenantId>,
+    pub refresh_hash: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl<'a, C: ConnectionTrait> System<'a, C> {
+    pub fn new(db: &'a C) -> Self {
+        Self { db }
+    }
+
+    // TENANCY: sign-in starts from an e-mail; the tenant follows from the memberships.
+    pub async fn find_user_by_email(&self, email: &str) -> Result<Option<user::Model>, StoreError> {
+        Ok(user::Entity::find()
+            .filter(user::Column::Email.eq(email))
+            .one(self.db)
+            .await?)
+    }
+
+    // TENANCY: the id comes from a verified token, never from a request argument.
+    pub async fn find_user(&self, id: UserId) -> Result<Option<user::Model>, StoreError> {
+        Ok(user::Entity::find_by_id(id.into_uuid())
+            .one(self.db)
+            .await?)
+    }
+
+    // TENANCY: a user's own memberships, to pick the tenant a sign-in enters.
+    pub async fn memberships_of(&self, user: UserId) -> Result<Vec<membership::Model>, StoreError> {
+        Ok(membership::Entity::find()
+            .filter(membership::Column::UserId.eq(user.into_uuid()))
+            .order_by_asc(membership::Column::CreatedAt)
+            .all(self.db)
+            .await?)
+    }
+
+    pub async fn membership(
+        &self,
+        tenant: TenantId,
+        user: UserId,
+    ) -> Result<Option<membership::Model>, StoreError> {
+        Ok(
+            membership::Entity::find_by_id((tenant.into_uuid(), user.into_uuid()))
+                .one(self.db)
+                .await?,
+        )
+    }
+
+    pub async fn set_last_login(&self, user: UserId, now: DateTime<Utc>) -> Result<(), StoreError> {
+        user::Entity::update_many()
+            .col_expr(user::Column::LastLoginAt, Expr::value(Some(now)))
+            .filter(user::Column::Id.eq(user.into_uuid()))
+            .exec(self.db)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn insert_session(&self, new: NewSession) -> Result<(), StoreError> {
+        session::Entity::insert(session::ActiveModel {
+            id: Set(new.id.into()),
+            user_id: Set(new.user.into()),
+            tenant_id: Set(new.tenant.map(Into::into)),
+            created_at: Set(new.created_at),
+            expires_at: Set(new.expires_at),
+            revoked_at: Set(None),
+            revoked_reason: Set(None),
+        })
+        .exec_without_returning(self.db)
+        .await?;
+        self.insert_refresh(new.id, &new.refresh_hash, new.created_at, new.expires_at)
+            .await
+    }
+
+    pub async fn insert_refresh(
+        &self,
+        session: SessionId,
+        hash: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        refresh_token::Entity::insert(refresh_token::ActiveModel {
+            id: Set(uuid::Uuid::now_v7()),
+            session_id: Set(session.into()),
+            token_hash: Set(hash.to_owned()),
+            created_at: Set(now),
+            expires_at: Set(expires_at),
+            used_at: Set(None),
+        })
+        .exec_without_returning(self.db)
+        .await?;
+        Ok(())
+    }
+
+    // TENANCY: the token's hash is the lookup key; its session names the tenant.
+    pub async fn find_refresh(
+        &self,
+        hash: &str,
+    ) -> Result<Option<(refresh_token::Model, session::Model)>, StoreError> {
+        let Some(token) = refresh_token::Entity::find()
+            .filter(refresh_token::Column::TokenHash.eq(hash))
+            .one(self.db)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let session = session::Entity::find_by_id(token.session_id)
+            .one(self.db)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("refresh token without session".into()))?;
+        Ok(Some((token, session)))
+    }
+
+    /// Marks a refresh token used. False when it was already used: a concurrent or replayed
+    /// refresh, which the caller treats as reuse.
+    pub async fn claim_refresh(
+        &self,
+        token: uuid::Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let result = refresh_token::Entity::update_many()
+            .col_expr(refresh_token::Column::UsedAt, Expr::value(Some(now)))
+            .filter(refresh_token::Column::Id.eq(token))
+            .filter(refresh_token::Column::UsedAt.is_null())
+            .exec(self.db)
+            .await?;
+        Ok(result.rows_affected == 1)
+    }
+
+    pub async fn find_session(&self, id: SessionId) -> Result<Option<session::Model>, StoreError> {
+        Ok(session::Entity::find_by_id(id.into_uuid())
+            .one(self.db)
+            .await?)
+    }
+
+    /// Revokes a session and so every refresh token of its family.
+    pub async fn revoke_session(
+        &self,
+        id: SessionId,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let result = session::Entity::update_many()
+            .col_expr(session::Column::RevokedAt, Expr::value(Some(now)))
+            .col_expr(session::Column::RevokedReason, Expr::value(Some(reason)))
+            .filter(session::Column::Id.eq(id.into_uuid()))
+            .filter(session::Column::RevokedAt.is_null())
+            .exec(self.db)
+            .await?;
+        Ok(result.rows_affected == 1)
+    }
+
+    // TENANCY: an API key names its tenant; the prefix is public, the hash is checked after.
+    pub async fn find_api_keys_by_prefix(
+        &self,
+        prefix: &str,
+    ) -> Result<Vec<api_key::Model>, StoreError> {
+        Ok(api_key::Entity::find()
+            .filter(api_key::Column::Prefix.eq(prefix))
+            .all(self.db)
+            .await?)
+    }
+
+    pub async fn touch_api_key(
+        &self,
+        tenant: TenantId,
+        id: ApiKeyId,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        api_key::Entity::update_many()
+            .col_expr(api_key::Column::LastUsedAt, Expr::value(Some(now)))
+            .filter(api_key::Column::TenantId.eq(tenant.into_uuid()))
+            .filter(api_key::Column::Id.eq(id.into_uuid()))
+            .exec(self.db)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn platform_admin_exists(&self) -> Result<bool, StoreError> {
+        Ok(user::Entity::find()
+            .filter(user::Column::IsPlatformAdmin.eq(true))
+            .count(self.db)
+            .await?
+            > 0)
+    }
+
+    pub async fn insert_platform_admin(
+        &self,
+        email: &str,
+        password_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<UserId, StoreError> {
+        let id = UserId::new();
+        user::Entity::insert(user::ActiveModel {
+            id: Set(id.into()),
+            email: Set(email.to_owned()),
+            name: Set(Some("Platform admin".to_owned())),
+            password_hash: Set(password_hash.to_owned()),
+            is_platform_admin: Set(true),
+            created_at: Set(now),
+            updated_at: Set(now),
+            last_login_at: Set(None),
+        })
+        .exec_without_returning(self.db)
+        .await
+        .map_err(|e| match StoreError::from(e) {
+            StoreError::Conflict(_) => {
+                StoreError::Conflict("a user with this e-mail already exists")
+            }
+            other => other,
+        })?;
+        Ok(id)
+    }
+}
