@@ -59,15 +59,11 @@ fn parse_name(field: &str, name: Option<&str>) -> Result<Option<String>, AppErro
     }
 }
 
-fn parse_credentials(
-    prefix: &str,
-    email: &str,
-    password: &str,
-) -> Result<(Email, NewPassword), AppError> {
-    let email = Email::parse(email).map_err(|e| AppError::bad_input(format!("{prefix}mail"), e))?;
+fn parse_credentials(email: &str, password: &str) -> Result<(Email, NewPassword), AppError> {
+    let email = Email::parse(email).map_err(|e| AppError::bad_input("email", e))?;
     let local = email.as_str().split('@').next();
-    let password = NewPassword::parse(password, local)
-        .map_err(|e| AppError::bad_input(format!("{prefix}assword"), e))?;
+    let password =
+        NewPassword::parse(password, local).map_err(|e| AppError::bad_input("password", e))?;
     Ok((email, password))
 }
 
@@ -145,7 +141,7 @@ impl Accounts {
     ) -> Result<MemberRecord, AppError> {
         let tenant = viewer.require_tenant(Role::Admin)?;
         check_grantable(viewer, input.role, "role")?;
-        let (email, password) = parse_credentials("e", &input.email, &input.password)?;
+        let (email, password) = parse_credentials(&input.email, &input.password)?;
         let name = parse_name("name", input.name.as_deref())?;
         let hash = self
             .auth

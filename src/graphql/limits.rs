@@ -125,13 +125,17 @@ mod tests {
 
     struct Query;
 
+    fn explode(reason: &str) -> i32 {
+        panic!("{reason}")
+    }
+
     #[Object]
     impl Query {
         async fn calm(&self) -> i32 {
             1
         }
         async fn boom(&self) -> i32 {
-            panic!("resolver exploded")
+            explode("resolver exploded")
         }
     }
 

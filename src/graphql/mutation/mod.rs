@@ -194,12 +194,13 @@ impl AccountMutation {
         &self,
         ctx: &Context<'_>,
         name: String,
-        #[graphql(default_with = "RoleGql::Admin")] role: RoleGql,
+        role: Option<RoleGql>,
     ) -> GqlResult<ApiKeySecret> {
         let state = ctx.data_unchecked::<AppState>();
+        let role = role.map_or(Role::Admin, Into::into);
         let (record, secret) = state
             .accounts
-            .create_api_key(viewer(ctx)?, &name, role.into())
+            .create_api_key(viewer(ctx)?, &name, role)
             .await?;
         Ok(ApiKeySecret {
             api_key: record.into(),

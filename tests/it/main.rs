@@ -1,0 +1,14 @@
+//! Integration tests: the real server on a random port, over HTTP and WebSocket, on SQLite
+//! or, when `SWITCHBOARD_TEST_POSTGRES_URL` is set, on a fresh PostgreSQL database per test.
+
+mod support;
+
+mod api_keys;
+mod auth;
+mod cli;
+mod graphql_http;
+mod roles;
+mod shutdown;
+mod subscriptions;
+mod tenancy;
+mod users;

@@ -1,0 +1,185 @@
+//! The test harness: `TestApp::spawn()` runs the real server and hands out signed-in
+//! clients.
+
+pub mod db;
+pub mod graphql;
+pub mod process;
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use serde_json::{json, Value};
+use switchboard::app::App;
+use switchboard::config::{Config, Secret};
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+
+pub use graphql::{Gql, Session};
+
+pub const ADMIN_EMAIL: &str = "root@platform.test";
+pub const ADMIN_PASSWORD: &str = "platform-Secret-pass-2026";
+
+/// A strong password for test users.
+pub const PASSWORD: &str = "correct-Horse-battery-9";
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub http: reqwest::Client,
+    pub database_url: String,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+    _dir: TempDir,
+}
+
+/// A tenant with its signed-in owner.
+pub struct TestTenant {
+    pub id: String,
+    pub owner: Session,
+    pub owner_email: String,
+}
+
+fn init_logging() {
+    if std::env::var_os("TEST_LOG").is_some() {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new("info"))
+            .with_test_writer()
+            .try_init();
+    }
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Spawns with configuration changes, as an operator would make them.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        init_logging();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let database_url = db::provision(dir.path()).await;
+        let mut config = test_config(dir.path(), database_url.clone());
+        adjust(&mut config);
+        let app = App::build(config).await.expect("the server builds");
+        let addr = app.local_addr();
+        let (tx, rx) = oneshot::channel();
+        let server = tokio::spawn(app.run(async move {
+            let _ = rx.await;
+        }));
+        Self {
+            addr,
+            http: reqwest::Client::new(),
+            database_url,
+            shutdown: Some(tx),
+            server: Some(server),
+            _dir: dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// An anonymous GraphQL client.
+    pub fn anonymous(&self) -> Gql {
+        Gql::new(self.http.clone(), self.url("/graphql"), None)
+    }
+
+    /// A client sending `token` as the bearer.
+    pub fn with_token(&self, token: &str) -> Gql {
+        Gql::new(
+            self.http.clone(),
+            self.url("/graphql"),
+            Some(token.to_owned()),
+        )
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Session {
+        let response = self
+            .anonymous()
+            .query(
+                "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken refreshToken user { id } } }",
+                json!({ "e": email, "p": password }),
+            )
+            .await;
+        let login = response.data()["login"].clone();
+        Session {
+            gql: self.with_token(login["accessToken"].as_str().unwrap()),
+            access_token: login["accessToken"].as_str().unwrap().to_owned(),
+            refresh_token: login["refreshToken"].as_str().unwrap().to_owned(),
+            user_id: login["user"]["id"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    pub async fn platform_admin(&self) -> Session {
+        self.login(ADMIN_EMAIL, ADMIN_PASSWORD).await
+    }
+
+    /// Creates a tenant through the API and signs its owner in.
+    pub async fn new_tenant(&self, name: &str) -> TestTenant {
+        let admin = self.platform_admin().await;
+        let owner_email = format!("owner@{}.test", name.to_lowercase().replace(' ', "-"));
+        let created = admin
+            .gql
+            .query(
+                "mutation($i: CreateTenantInput!) { createTenant(input: $i) { id name } }",
+                json!({ "i": { "name": name, "ownerEmail": owner_email, "ownerPassword": PASSWORD } }),
+            )
+            .await;
+        let tenant = created.data()["createTenant"].clone();
+        let owner = self.login(&owner_email, PASSWORD).await;
+        TestTenant {
+            id: tenant["id"].as_str().unwrap().to_owned(),
+            owner,
+            owner_email,
+        }
+    }
+
+    /// Adds a user with `role` to the tenant and signs them in.
+    pub async fn new_user(&self, tenant: &TestTenant, email: &str, role: &str) -> Session {
+        tenant
+            .owner
+            .gql
+            .query(
+                "mutation($i: CreateUserInput!) { createUser(input: $i) { id } }",
+                json!({ "i": { "email": email, "password": PASSWORD, "role": role } }),
+            )
+            .await
+            .data();
+        self.login(email, PASSWORD).await
+    }
+
+    /// Stops the server as SIGTERM would, and waits for it.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server
+                .await
+                .expect("the server task")
+                .expect("the server stops cleanly");
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+pub fn test_config(dir: &Path, database_url: String) -> Config {
+    let mut config = Config::for_tests(dir, database_url);
+    config.admin_email = Some(ADMIN_EMAIL.to_owned());
+    config.admin_password = Some(Secret::new(ADMIN_PASSWORD));
+    config
+}
+
+/// The `extensions.code` of the first error.
+pub fn code(body: &Value) -> &str {
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or("<none>")
+}

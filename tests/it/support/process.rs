@@ -1,0 +1,83 @@
+//! The `switchboard` binary as a child process, for what only a process shows: start-up,
+//! exit codes, signals.
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+pub fn command(cwd: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_switchboard"));
+    cmd.current_dir(cwd)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("SWITCHBOARD_LOG", "warn")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    cmd
+}
+
+/// A running server process and the address it printed.
+pub struct Server {
+    pub child: Child,
+    pub addr: String,
+    pub stdout: Vec<String>,
+}
+
+/// Starts `switchboard serve` on an ephemeral port and waits for its "running" line.
+pub async fn serve(cwd: &Path, database_url: &str, extra_env: &[(&str, &str)]) -> Server {
+    serve_with_args(cwd, database_url, extra_env, &[]).await
+}
+
+/// As [`serve`], with arguments before the subcommand (`--config FILE`).
+pub async fn serve_with_args(
+    cwd: &Path,
+    database_url: &str,
+    extra_env: &[(&str, &str)],
+    args: &[&str],
+) -> Server {
+    let mut cmd = command(cwd);
+    cmd.args(args)
+        .arg("serve")
+        .env("SWITCHBOARD_LISTEN", "127.0.0.1:0")
+        .env("SWITCHBOARD_DATABASE_URL", database_url);
+    for (k, v) in extra_env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("the binary starts");
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let mut seen = Vec::new();
+    let addr = tokio::time::timeout(Duration::from_secs(30), async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            seen.push(line.clone());
+            if let Some(rest) = line.strip_prefix("Switchboard is running. Open http://") {
+                return rest.split('/').next().unwrap().to_owned();
+            }
+        }
+        panic!("the server exited before it was running: {seen:?}");
+    })
+    .await
+    .expect("the server starts within 30 s");
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    Server {
+        child,
+        addr,
+        stdout: seen,
+    }
+}
+
+/// Sends SIGTERM.
+pub async fn terminate(child: &Child) {
+    let pid = child.id().expect("the child runs").to_string();
+    let status = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .await
+        .unwrap();
+    assert!(status.success());
+}
