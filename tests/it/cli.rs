@@ -261,3 +261,49 @@ async fn admin_create_reads_the_password_from_stdin_and_migrate_reports_status()
     // An admin already exists, so the first-start admin is not made.
     assert!(!server.stdout.iter().any(|l| l.contains("password:")));
 }
+
+#[tokio::test]
+async fn json_logs_carry_the_request_id_and_no_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = db::provision(dir.path()).await;
+    let password = "json-Log-secret-77";
+    let server = process::serve(
+        dir.path(),
+        &database_url,
+        &[
+            ("SWITCHBOARD_LOG_FORMAT", "json"),
+            ("SWITCHBOARD_LOG", "info"),
+            ("SWITCHBOARD_ADMIN_EMAIL", "root@platform.test"),
+            ("SWITCHBOARD_ADMIN_PASSWORD", password),
+        ],
+    )
+    .await;
+    let http = reqwest::Client::new();
+    let login = http
+        .post(format!("http://{}/graphql", server.addr))
+        .header("x-request-id", "req-json-42")
+        .json(&json!({
+            "query": "mutation($p: String!) { login(email: \"root@platform.test\", password: $p) { refreshToken } }",
+            "variables": { "p": password }
+        }))
+        .send()
+        .await
+        .unwrap();
+    let body: serde_json::Value = login.json().await.unwrap();
+    let refresh = body["data"]["login"]["refreshToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    process::terminate(&server.child).await;
+    let output = server.child.wait_with_output().await.unwrap();
+    let logs = String::from_utf8(output.stderr).unwrap();
+    assert!(!logs.is_empty());
+    for line in logs.lines() {
+        let parsed: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}"));
+        assert!(parsed.get("level").is_some(), "{line}");
+    }
+    assert!(logs.contains("req-json-42"), "{logs}");
+    assert!(!logs.contains(password));
+    assert!(!logs.contains(&refresh));
+}

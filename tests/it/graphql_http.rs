@@ -198,6 +198,22 @@ async fn depth_and_alias_limits_refuse_the_query() {
 }
 
 #[tokio::test]
+async fn the_complexity_limit_refuses_wide_queries() {
+    let app = TestApp::spawn_with(|c| c.graphql_max_complexity = 10).await;
+    let wide = app
+        .anonymous()
+        .query("{ users { edges { cursor node { id email name role active createdAt lastLoginAt } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } me { role } }", json!({}))
+        .await;
+    assert_eq!(wide.status, 400, "{}", wide.body);
+    assert_eq!(wide.code(), "BAD_USER_INPUT");
+    assert!(
+        wide.message().to_lowercase().contains("complex"),
+        "{}",
+        wide.body
+    );
+}
+
+#[tokio::test]
 async fn an_oversized_body_is_refused() {
     let app = TestApp::spawn_with(|c| c.body_limit = 4096).await;
     let big = format!(
