@@ -41,6 +41,8 @@ pub struct Config {
     pub twilio_api_url: String,
     /// `SWITCHBOARD_TWILIO_CONTENT_URL`: default `https://content.twilio.com`.
     pub twilio_content_url: String,
+    /// `SWITCHBOARD_TWILIO_MESSAGING_URL`: default `https://messaging.twilio.com`.
+    pub twilio_messaging_url: String,
     /// `SWITCHBOARD_META_GRAPH_URL`: default `https://graph.facebook.com`.
     pub meta_graph_url: String,
     /// `SWITCHBOARD_META_API_VERSION`: default `v23.0`.
@@ -114,6 +116,7 @@ const VARIABLES: &[&str] = &[
     "ADMIN_PASSWORD",
     "TWILIO_API_URL",
     "TWILIO_CONTENT_URL",
+    "TWILIO_MESSAGING_URL",
     "META_GRAPH_URL",
     "META_API_VERSION",
     "LOG",
@@ -160,6 +163,17 @@ fn variable(name: &'static str) -> &'static str {
 }
 
 impl Config {
+    /// The provider base URLs.
+    pub fn provider_urls(&self) -> crate::providers::ProviderUrls {
+        crate::providers::ProviderUrls {
+            twilio_api: self.twilio_api_url.clone(),
+            twilio_content: self.twilio_content_url.clone(),
+            twilio_messaging: self.twilio_messaging_url.clone(),
+            meta_graph: self.meta_graph_url.clone(),
+            meta_api_version: self.meta_api_version.clone(),
+        }
+    }
+
     /// Loads the configuration from an optional TOML file and the process environment.
     pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
         let mut raw = HashMap::new();
@@ -240,6 +254,11 @@ impl Config {
             twilio_content_url: raw.parse(
                 "TWILIO_CONTENT_URL",
                 "https://content.twilio.com".into(),
+                parse_base_url,
+            )?,
+            twilio_messaging_url: raw.parse(
+                "TWILIO_MESSAGING_URL",
+                "https://messaging.twilio.com".into(),
                 parse_base_url,
             )?,
             meta_graph_url: raw.parse(

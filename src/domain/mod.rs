@@ -4,11 +4,13 @@
 pub mod email;
 pub mod ids;
 pub mod password;
+pub mod phone;
 pub mod role;
 pub mod tenant_settings;
 
 pub use email::{Email, EmailError};
 pub use ids::{ApiKeyId, AuditId, SessionId, TenantId, UserId};
 pub use password::{NewPassword, PasswordError};
+pub use phone::{PhoneError, PhoneNumber};
 pub use role::Role;
 pub use tenant_settings::{SettingsError, TenantSettings};

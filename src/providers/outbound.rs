@@ -1,0 +1,130 @@
+//! What we ask a provider to send.
+
+use crate::domain::PhoneNumber;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MediaKind {
+    Image,
+    Video,
+    Audio,
+    Document,
+    Sticker,
+}
+
+/// One template variable: positional (`{{1}}`) or named (`{{first_name}}`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TemplateParameter {
+    /// `"1"`, `"2"`, … or the parameter's name.
+    pub key: String,
+    pub value: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InteractiveButton {
+    pub id: String,
+    pub title: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListRow {
+    pub id: String,
+    pub title: String,
+    pub description: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListSection {
+    pub title: Option<String>,
+    pub rows: Vec<ListRow>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct ContactPhone {
+    pub phone: String,
+    /// `CELL`, `HOME`, `WORK`, …
+    pub kind: Option<String>,
+    pub wa_id: Option<String>,
+}
+
+/// A contact card (vCard-like), as WhatsApp shares them.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct ContactCard {
+    pub formatted_name: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub phones: Vec<ContactPhone>,
+    pub emails: Vec<String>,
+    pub organization: Option<String>,
+    pub urls: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum OutboundContent {
+    Text {
+        body: String,
+        preview_url: bool,
+    },
+    /// Media by public URL.
+    Media {
+        kind: MediaKind,
+        url: String,
+        caption: Option<String>,
+        filename: Option<String>,
+    },
+    Template {
+        name: String,
+        language: String,
+        /// Twilio's `HX…` content SID; Meta addresses templates by name and language.
+        provider_template_id: Option<String>,
+        parameters: Vec<TemplateParameter>,
+    },
+    Location {
+        latitude: f64,
+        longitude: f64,
+        name: Option<String>,
+        address: Option<String>,
+    },
+    Contacts(Vec<ContactCard>),
+    Buttons {
+        header: Option<String>,
+        body: String,
+        footer: Option<String>,
+        buttons: Vec<InteractiveButton>,
+    },
+    List {
+        header: Option<String>,
+        body: String,
+        footer: Option<String>,
+        button: String,
+        sections: Vec<ListSection>,
+    },
+    Reaction {
+        /// The provider id of the message reacted to.
+        message_id: String,
+        /// Empty removes our reaction.
+        emoji: String,
+    },
+}
+
+/// One message to send.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutboundMessage {
+    pub to: PhoneNumber,
+    pub content: OutboundContent,
+    /// The provider id of the message this one replies to.
+    pub reply_to: Option<String>,
+    /// Our message id; it travels with the send (Meta `biz_opaque_callback_data`, Twilio's
+    /// status callback query) so statuses and reconciliation find the message.
+    pub correlation_id: Option<String>,
+    /// Where Twilio should post status callbacks (ignored by Meta, which uses the app's
+    /// webhook).
+    pub status_callback_url: Option<String>,
+}
+
+/// The provider's answer to a send.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SendReceipt {
+    pub provider_message_id: String,
+    /// The provider's initial status word (`queued`, `accepted`, …), for the record.
+    pub status: Option<String>,
+}
