@@ -9,6 +9,7 @@ pub mod config;
 pub mod crypto;
 pub mod domain;
 pub mod error;
+pub mod fakes;
 pub mod graphql;
 pub mod http;
 pub mod providers;

@@ -7,6 +7,8 @@
 //! media hosts), never to a host taken from a webhook or from user input.
 
 pub mod error;
+pub mod meta;
+pub mod twilio;
 pub mod inbound;
 pub mod outbound;
 

@@ -7,6 +7,8 @@ mod api_keys;
 mod auth;
 mod cli;
 mod graphql_http;
+mod providers_meta;
+mod providers_twilio;
 mod roles;
 mod shutdown;
 mod subscriptions;

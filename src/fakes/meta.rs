@@ -1,0 +1,1 @@
+//! Fake meta server (in progress).

@@ -1,0 +1,1 @@
+//! Fake twilio server (in progress).

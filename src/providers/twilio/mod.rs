@@ -1,0 +1,1 @@
+//! twilio adapter (in progress).

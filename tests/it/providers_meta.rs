@@ -1,0 +1,1 @@
+//! meta adapter against the fake meta server (in progress).

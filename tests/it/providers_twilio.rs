@@ -1,0 +1,1 @@
+//! twilio adapter against the fake twilio server (in progress).
