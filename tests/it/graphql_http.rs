@@ -49,7 +49,9 @@ async fn the_response_type_follows_accept() {
         (200, "application/graphql-response+json; charset=utf-8")
     );
     let (_, ct, _) = post(&app, None, "application/json", q).await;
-    assert!(ct.starts_with("application/graphql-response+json"));
+    assert!(ct.starts_with("application/json"));
+    let (_, ct, _) = post(&app, Some("*/*"), "application/json", q).await;
+    assert!(ct.starts_with("application/json"));
     let (status, _, _) = post(&app, Some("text/plain"), "application/json", q).await;
     assert_eq!(status, 406);
 }
