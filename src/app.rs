@@ -33,6 +33,14 @@ impl App {
             .context("connecting to the database")?;
         store.migrate_up().await.context("applying migrations")?;
         crate::bootstrap::ensure_platform_admin(&config, &store).await?;
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("binding {}", config.listen))?;
+        // With port 0 the default public URL names the port actually bound.
+        let bound = listener.local_addr().context("reading the bound address")?;
+        if config.public_url == format!("http://{}", config.listen) {
+            config.public_url = format!("http://{bound}");
+        }
 
         let config = Arc::new(config);
         let jwt_secret = config
@@ -52,17 +60,25 @@ impl App {
                 refresh_ttl: chrono::Duration::from_std(config.refresh_token_ttl)?,
             },
         );
+        let keys = Arc::new(
+            crate::crypto::KeyRing::parse(
+                config
+                    .master_keys
+                    .as_ref()
+                    .context("the key ring is missing")?
+                    .expose(),
+            )
+            .context("reading SWITCHBOARD_MASTER_KEYS")?,
+        );
         let state = AppState {
             config: config.clone(),
             store: store.clone(),
+            channels: crate::channels::ChannelService::new(store.clone(), keys),
             accounts: Accounts::new(store.clone(), auth.clone()),
             auth,
         };
         let schema = build_schema(state.clone());
         let router = crate::http::router(HttpState { app: state, schema });
-        let listener = TcpListener::bind(config.listen)
-            .await
-            .with_context(|| format!("binding {}", config.listen))?;
         Ok(Self {
             listener,
             router,

@@ -44,6 +44,18 @@ enum Command {
         #[command(subcommand)]
         action: AdminAction,
     },
+    /// Manage the master key ring.
+    Keys {
+        #[command(subcommand)]
+        action: KeysAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysAction {
+    /// Re-seal every stored secret under the first key of SWITCHBOARD_MASTER_KEYS. Safe to
+    /// interrupt and run again; afterwards the older keys can be removed from the ring.
+    Rotate,
 }
 
 #[derive(Subcommand)]
@@ -115,6 +127,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Admin {
             action: AdminAction::Create { email },
         } => create_admin(config, &email).await,
+        Command::Keys {
+            action: KeysAction::Rotate,
+        } => rotate_keys(config).await,
     }
 }
 
@@ -126,10 +141,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     app.run(crate::app::shutdown_signal()).await
 }
 
-async fn connect(mut config: Config) -> anyhow::Result<Store> {
+async fn connect(config: Config) -> anyhow::Result<Store> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
-    config.master_keys = None;
     Store::connect(&config.database_url)
         .await
         .context("connecting to the database")
@@ -188,5 +202,37 @@ async fn create_admin(config: Config, email: &str) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("cannot create the admin: {e}"))?;
     println!("platform admin {email} created");
     store.close().await;
+    Ok(())
+}
+
+async fn rotate_keys(mut config: Config) -> anyhow::Result<()> {
+    crate::bootstrap::prepare_data_dir(&mut config)?;
+    let ring = config
+        .master_keys
+        .as_ref()
+        .map(|k| crate::crypto::KeyRing::parse(k.expose()))
+        .transpose()?
+        .context("no key ring")?;
+    let store = connect(config).await?;
+    store.migrate_up().await.context("applying migrations")?;
+    let report = crate::key_rotation::rotate(&store, &ring).await?;
+    store.close().await;
+    println!(
+        "examined {}, re-sealed {}, already under key {:?}: {}, changed during the run: {}",
+        report.examined,
+        report.resealed,
+        ring.primary().id,
+        report.already_current,
+        report.skipped_concurrent
+    );
+    for failure in &report.failures {
+        eprintln!("cannot re-seal: {failure}");
+    }
+    if !report.failures.is_empty() {
+        anyhow::bail!("{} secret(s) could not be re-sealed", report.failures.len());
+    }
+    if report.skipped_concurrent > 0 {
+        anyhow::bail!("some secrets changed during the run; run the command again");
+    }
     Ok(())
 }

@@ -322,6 +322,8 @@ impl Config {
         config.data_dir = dir.to_path_buf();
         config.database_url = database_url;
         config.listen = SocketAddr::from(([127, 0, 0, 1], 0));
+        // Rewritten to the bound port by `App::build`.
+        config.public_url = format!("http://{}", config.listen);
         config.master_keys = Some(Secret::new(
             "test1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
         ));

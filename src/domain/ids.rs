@@ -68,6 +68,8 @@ id_type!(
     ApiKeyId,
     /// An audit log entry.
     AuditId,
+    /// A WhatsApp number connected through a provider.
+    ChannelId,
 );
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Pure value types and rules. Nothing here performs I/O or knows about the database,
 //! HTTP, GraphQL or a provider's wire format.
 
+pub mod channel;
 pub mod email;
 pub mod ids;
 pub mod password;
@@ -8,8 +9,9 @@ pub mod phone;
 pub mod role;
 pub mod tenant_settings;
 
+pub use channel::ChannelSettings;
 pub use email::{Email, EmailError};
-pub use ids::{ApiKeyId, AuditId, SessionId, TenantId, UserId};
+pub use ids::{ApiKeyId, AuditId, ChannelId, SessionId, TenantId, UserId};
 pub use password::{NewPassword, PasswordError};
 pub use phone::{PhoneError, PhoneNumber};
 pub use role::Role;

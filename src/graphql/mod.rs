@@ -1,5 +1,6 @@
 //! The GraphQL schema: queries, mutations, guards, limits and the error-code mapping.
 
+pub mod channels;
 pub mod connection;
 pub mod errors;
 pub mod guards;
@@ -24,13 +25,14 @@ pub struct AppState {
     pub store: Store,
     pub auth: Auth,
     pub accounts: Accounts,
+    pub channels: crate::channels::ChannelService,
 }
 
 #[derive(MergedObject, Default)]
-pub struct Query(query::AccountQuery);
+pub struct Query(query::AccountQuery, channels::ChannelQuery);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(mutation::AccountMutation);
+pub struct Mutation(mutation::AccountMutation, channels::ChannelMutation);
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 

@@ -6,6 +6,7 @@
 //! Credentials are only ever sent to those base URLs (and, for media, to the provider's own
 //! media hosts), never to a host taken from a webhook or from user input.
 
+pub mod capabilities;
 pub mod error;
 pub mod inbound;
 pub mod meta;

@@ -5,6 +5,7 @@
 
 pub mod api_keys;
 pub mod audit;
+pub mod channels;
 pub mod entities;
 pub mod members;
 pub mod page;
@@ -156,6 +157,10 @@ impl<'a, C: ConnectionTrait> TenantScope<'a, C> {
 
     pub fn api_keys(&self) -> api_keys::ApiKeys<'a, C> {
         api_keys::ApiKeys::new(self.db, self.tenant)
+    }
+
+    pub fn channels(&self) -> channels::Channels<'a, C> {
+        channels::Channels::new(self.db, self.tenant)
     }
 
     pub fn audit(&self) -> audit::Audit<'a, C> {

@@ -9,7 +9,8 @@ use sea_orm::{
     QueryOrder,
 };
 
-use super::entities::{api_key, membership, refresh_token, session, user};
+use super::channels::ChannelRecord;
+use super::entities::{api_key, channel, channel_key, membership, refresh_token, session, user};
 use super::StoreError;
 use crate::domain::{ApiKeyId, SessionId, TenantId, UserId};
 
@@ -231,5 +232,74 @@ impl<'a, C: ConnectionTrait> System<'a, C> {
             other => other,
         })?;
         Ok(id)
+    }
+
+    // TENANCY: a webhook names its channel by an unguessable key before any tenant is known;
+    // the row found carries its tenant, and callers scope everything after by it.
+    pub async fn find_channel_by_webhook_key(
+        &self,
+        key: &str,
+    ) -> Result<Option<ChannelRecord>, StoreError> {
+        let Some(owner) = channel_key::Entity::find_by_id(format!("webhook:{key}"))
+            .one(self.db)
+            .await?
+        else {
+            return Ok(None);
+        };
+        channel::Entity::find_by_id((owner.tenant_id, owner.channel_id))
+            .one(self.db)
+            .await?
+            .map(ChannelRecord::try_from)
+            .transpose()
+    }
+
+    // TENANCY: key rotation re-seals every tenant's secrets; it is an operator command with no
+    // API path. Pages by (tenant, id) so memory stays flat.
+    pub async fn channels_page(
+        &self,
+        after: Option<(uuid::Uuid, uuid::Uuid)>,
+        limit: u64,
+    ) -> Result<Vec<channel::Model>, StoreError> {
+        use sea_orm::{Condition, QuerySelect};
+        let mut query = channel::Entity::find()
+            .order_by_asc(channel::Column::TenantId)
+            .order_by_asc(channel::Column::Id)
+            .limit(limit);
+        if let Some((tenant, id)) = after {
+            query = query.filter(
+                Condition::any()
+                    .add(channel::Column::TenantId.gt(tenant))
+                    .add(
+                        Condition::all()
+                            .add(channel::Column::TenantId.eq(tenant))
+                            .add(channel::Column::Id.gt(id)),
+                    ),
+            );
+        }
+        Ok(query.all(self.db).await?)
+    }
+
+    /// Replaces a channel's sealed secrets if they are still what was read, so a concurrent
+    /// credential update is never overwritten. False when the row changed meanwhile.
+    pub async fn reseal_channel(
+        &self,
+        row: &channel::Model,
+        sealed_token: &str,
+        sealed_secret: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        let mut update = channel::Entity::update_many()
+            .col_expr(channel::Column::SealedToken, Expr::value(sealed_token))
+            .col_expr(
+                channel::Column::SealedSecret,
+                Expr::value(sealed_secret.map(str::to_owned)),
+            )
+            .filter(channel::Column::TenantId.eq(row.tenant_id))
+            .filter(channel::Column::Id.eq(row.id))
+            .filter(channel::Column::SealedToken.eq(row.sealed_token.as_str()));
+        update = match &row.sealed_secret {
+            Some(secret) => update.filter(channel::Column::SealedSecret.eq(secret.as_str())),
+            None => update.filter(channel::Column::SealedSecret.is_null()),
+        };
+        Ok(update.exec(self.db).await?.rows_affected == 1)
     }
 }

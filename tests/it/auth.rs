@@ -145,7 +145,7 @@ async fn refresh_rotates_and_a_reused_token_revokes_the_family() {
     // Other sessions of the same user live on.
     let fresh = app.login(&tenant.owner_email, PASSWORD).await;
     fresh.gql.query(ME, json!({})).await.data();
-    app.stop().await;
+    let _dir = app.stop().await;
 }
 
 #[tokio::test]

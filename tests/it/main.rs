@@ -5,6 +5,7 @@ mod support;
 
 mod api_keys;
 mod auth;
+mod channels;
 mod cli;
 mod graphql_http;
 mod providers_meta;

@@ -2,6 +2,8 @@
 
 pub mod api_key;
 pub mod audit_log;
+pub mod channel;
+pub mod channel_key;
 pub mod membership;
 pub mod refresh_token;
 pub mod session;

@@ -28,7 +28,7 @@ pub struct TestApp {
     pub database_url: String,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
-    _dir: TempDir,
+    dir: Option<TempDir>,
 }
 
 /// A tenant with its signed-in owner.
@@ -71,7 +71,7 @@ impl TestApp {
             database_url,
             shutdown: Some(tx),
             server: Some(server),
-            _dir: dir,
+            dir: Some(dir),
         }
     }
 
@@ -148,8 +148,9 @@ impl TestApp {
         self.login(email, PASSWORD).await
     }
 
-    /// Stops the server as SIGTERM would, and waits for it.
-    pub async fn stop(mut self) {
+    /// Stops the server as SIGTERM would, waits for it, and hands back its directory (and
+    /// so its SQLite database) for what comes next.
+    pub async fn stop(mut self) -> TempDir {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -159,6 +160,7 @@ impl TestApp {
                 .expect("the server task")
                 .expect("the server stops cleanly");
         }
+        self.dir.take().expect("the directory is kept until stop")
     }
 }
 

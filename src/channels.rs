@@ -1,0 +1,532 @@
+//! Channels: connecting a WhatsApp number through a provider, with sealed credentials.
+//! Each service call checks the caller's role, validates the input into domain values,
+//! writes in one transaction with its audit entry, and returns the stored record.
+
+use std::sync::Arc;
+
+use chrono::Utc;
+use sea_orm::TransactionTrait;
+use serde_json::json;
+use zeroize::Zeroizing;
+
+use crate::auth::Viewer;
+use crate::config::Secret;
+use crate::crypto::{random_token, KeyRing, SealContext};
+use crate::domain::channel::{
+    credential_hint, is_meta_id, is_mime_type, is_token, is_twilio_sid, MAX_MESSAGES_PER_SECOND,
+};
+use crate::domain::tenant_settings::parse_language;
+use crate::domain::{ChannelId, ChannelSettings, PhoneNumber, Role};
+use crate::error::AppError;
+use crate::providers::{Credentials, MetaCredentials, ProviderKind, TwilioCredentials};
+use crate::store::channels::{ChannelRecord, ProviderConfig};
+use crate::store::{Store, TenantScope};
+
+/// Twilio credentials as entered. Secrets left out on update keep their stored value.
+#[derive(Default)]
+pub struct TwilioInput {
+    pub account_sid: String,
+    pub auth_token: Option<String>,
+    pub api_key_sid: Option<String>,
+    pub api_key_secret: Option<String>,
+    pub messaging_service_sid: Option<String>,
+}
+
+#[derive(Default)]
+pub struct MetaInput {
+    pub access_token: String,
+    pub app_secret: String,
+    pub phone_number_id: String,
+    pub business_account_id: String,
+}
+
+#[derive(Default)]
+pub struct SettingsInput {
+    pub language: Option<String>,
+    pub default_queue_id: Option<Option<uuid::Uuid>>,
+    pub max_retries: Option<i32>,
+    pub retry_wait_seconds: Option<i32>,
+    pub messages_per_second: Option<i32>,
+    pub inbound_media: Option<bool>,
+    pub allowed_media_types: Option<Vec<String>>,
+}
+
+#[derive(Default)]
+pub struct ChannelInput {
+    pub name: Option<String>,
+    pub provider: Option<ProviderKind>,
+    pub phone_number: Option<String>,
+    pub twilio: Option<TwilioInput>,
+    pub meta: Option<MetaInput>,
+    pub settings: Option<SettingsInput>,
+}
+
+#[derive(Clone)]
+pub struct ChannelService {
+    store: Store,
+    keys: Arc<KeyRing>,
+}
+
+const TOKEN_FIELD: [&str; 2] = ["twilio.auth_token", "meta.access_token"];
+const SECRET_FIELD: [&str; 2] = ["twilio.api_key_secret", "meta.app_secret"];
+
+fn field_index(kind: ProviderKind) -> usize {
+    match kind {
+        ProviderKind::Twilio => 0,
+        ProviderKind::Meta => 1,
+    }
+}
+
+/// The sealing context of a channel's token (`secret == false`) or second secret.
+pub fn seal_context(record: &ChannelRecord, secret: bool) -> SealContext<'static> {
+    let index = field_index(record.provider());
+    SealContext {
+        tenant: record.tenant.into_uuid(),
+        owner: record.id.into_uuid(),
+        field: if secret {
+            SECRET_FIELD[index]
+        } else {
+            TOKEN_FIELD[index]
+        },
+    }
+}
+
+fn parse_name(raw: &str) -> Result<String, AppError> {
+    let name = raw.trim();
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return Err(AppError::bad_input(
+            "name",
+            "must be 1 to 100 printable characters",
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+fn optional_sid(
+    field: &str,
+    value: Option<String>,
+    prefix: &str,
+) -> Result<Option<String>, AppError> {
+    match value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) if is_twilio_sid(&v, prefix) => Ok(Some(v)),
+        Some(_) => Err(AppError::bad_input(
+            field,
+            format!("must be {prefix} followed by 32 hex digits"),
+        )),
+    }
+}
+
+fn apply_settings(settings: &mut ChannelSettings, input: SettingsInput) -> Result<(), AppError> {
+    if let Some(language) = input.language {
+        settings.language =
+            parse_language(&language).map_err(|e| AppError::bad_input("settings.language", e))?;
+    }
+    if let Some(queue) = input.default_queue_id {
+        // Queues arrive with their own issue; until then no id can name one.
+        if queue.is_some() {
+            return Err(AppError::bad_input(
+                "settings.defaultQueueId",
+                "no such queue",
+            ));
+        }
+        settings.default_queue_id = None;
+    }
+    if let Some(n) = input.max_retries {
+        settings.max_retries = u8::try_from(n)
+            .ok()
+            .filter(|n| *n <= 5)
+            .ok_or_else(|| AppError::bad_input("settings.maxRetries", "must be between 0 and 5"))?;
+    }
+    if let Some(n) = input.retry_wait_seconds {
+        settings.retry_wait_seconds = u8::try_from(n)
+            .ok()
+            .filter(|n| (1..=10).contains(n))
+            .ok_or_else(|| {
+                AppError::bad_input("settings.retryWaitSeconds", "must be between 1 and 10")
+            })?;
+    }
+    if let Some(n) = input.messages_per_second {
+        settings.messages_per_second = u32::try_from(n)
+            .ok()
+            .filter(|n| (1..=MAX_MESSAGES_PER_SECOND).contains(n))
+            .ok_or_else(|| {
+                AppError::bad_input(
+                    "settings.messagesPerSecond",
+                    format!("must be between 1 and {MAX_MESSAGES_PER_SECOND}"),
+                )
+            })?;
+    }
+    if let Some(on) = input.inbound_media {
+        settings.inbound_media = on;
+    }
+    if let Some(types) = input.allowed_media_types {
+        let mut clean: Vec<String> = Vec::with_capacity(types.len());
+        for t in types {
+            let t = t.trim().to_ascii_lowercase();
+            if !is_mime_type(&t) {
+                return Err(AppError::bad_input(
+                    "settings.allowedMediaTypes",
+                    format!("{t:?} is not a MIME type"),
+                ));
+            }
+            if !clean.contains(&t) {
+                clean.push(t);
+            }
+        }
+        settings.allowed_media_types = clean;
+    }
+    Ok(())
+}
+
+impl ChannelService {
+    pub fn new(store: Store, keys: Arc<KeyRing>) -> Self {
+        Self { store, keys }
+    }
+
+    /// Seals the input's secrets into `record`, validating shapes; secrets left out keep
+    /// their stored value when `record` already has one.
+    fn apply_credentials(
+        &self,
+        record: &mut ChannelRecord,
+        input: &ChannelInput,
+        creating: bool,
+    ) -> Result<bool, AppError> {
+        let kind = record.provider();
+        match kind {
+            ProviderKind::Twilio => {
+                if input.meta.is_some() {
+                    return Err(AppError::bad_input(
+                        "meta",
+                        "a Twilio channel takes twilio credentials",
+                    ));
+                }
+                let Some(t) = &input.twilio else {
+                    return if creating {
+                        Err(AppError::bad_input(
+                            "twilio",
+                            "is required for a Twilio channel",
+                        ))
+                    } else {
+                        Ok(false)
+                    };
+                };
+                let account_sid = t.account_sid.trim().to_owned();
+                if !is_twilio_sid(&account_sid, "AC") {
+                    return Err(AppError::bad_input(
+                        "twilio.accountSid",
+                        "must be AC followed by 32 hex digits",
+                    ));
+                }
+                let api_key_sid = optional_sid("twilio.apiKeySid", t.api_key_sid.clone(), "SK")?;
+                let messaging_service_sid = optional_sid(
+                    "twilio.messagingServiceSid",
+                    t.messaging_service_sid.clone(),
+                    "MG",
+                )?;
+                let secret = t
+                    .api_key_secret
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty());
+                match (&api_key_sid, secret) {
+                    (Some(_), Some(s)) if !is_token(s) => {
+                        return Err(AppError::bad_input(
+                            "twilio.apiKeySecret",
+                            "must be 8 to 1024 visible characters",
+                        ))
+                    }
+                    (Some(_), None) if creating || record.sealed_secret.is_none() => {
+                        return Err(AppError::bad_input(
+                            "twilio.apiKeySecret",
+                            "is required with apiKeySid",
+                        ))
+                    }
+                    (None, Some(_)) => {
+                        return Err(AppError::bad_input(
+                            "twilio.apiKeySid",
+                            "is required with apiKeySecret",
+                        ))
+                    }
+                    _ => {}
+                }
+                let token = t
+                    .auth_token
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty());
+                match token {
+                    Some(token)
+                        if !(token.len() == 32 && token.bytes().all(|b| b.is_ascii_hexdigit())) =>
+                    {
+                        return Err(AppError::bad_input(
+                            "twilio.authToken",
+                            "must be 32 hex digits",
+                        ))
+                    }
+                    None if creating => {
+                        return Err(AppError::bad_input(
+                            "twilio.authToken",
+                            "is required: Twilio signs webhooks with it",
+                        ))
+                    }
+                    _ => {}
+                }
+                record.config = ProviderConfig::Twilio {
+                    account_sid,
+                    api_key_sid: api_key_sid.clone(),
+                    messaging_service_sid,
+                };
+                if let Some(token) = token {
+                    record.sealed_token = self.keys.seal(seal_context(record, false), token);
+                    record.credential_hint = credential_hint(token);
+                }
+                if api_key_sid.is_none() {
+                    record.sealed_secret = None;
+                } else if let Some(secret) = secret {
+                    record.sealed_secret = Some(self.keys.seal(seal_context(record, true), secret));
+                }
+            }
+            ProviderKind::Meta => {
+                if input.twilio.is_some() {
+                    return Err(AppError::bad_input(
+                        "twilio",
+                        "a Meta channel takes meta credentials",
+                    ));
+                }
+                let Some(m) = &input.meta else {
+                    return if creating {
+                        Err(AppError::bad_input(
+                            "meta",
+                            "is required for a Meta channel",
+                        ))
+                    } else {
+                        Ok(false)
+                    };
+                };
+                let token = m.access_token.trim();
+                if !is_token(token) {
+                    return Err(AppError::bad_input(
+                        "meta.accessToken",
+                        "must be 8 to 1024 visible characters",
+                    ));
+                }
+                let app_secret = m.app_secret.trim();
+                if !is_token(app_secret) {
+                    return Err(AppError::bad_input(
+                        "meta.appSecret",
+                        "must be 8 to 1024 visible characters",
+                    ));
+                }
+                let phone_number_id = m.phone_number_id.trim().to_owned();
+                if !is_meta_id(&phone_number_id) {
+                    return Err(AppError::bad_input(
+                        "meta.phoneNumberId",
+                        "must be Meta's numeric phone number id",
+                    ));
+                }
+                let business_account_id = m.business_account_id.trim().to_owned();
+                if !is_meta_id(&business_account_id) {
+                    return Err(AppError::bad_input(
+                        "meta.businessAccountId",
+                        "must be Meta's numeric WhatsApp Business Account id",
+                    ));
+                }
+                record.config = ProviderConfig::Meta {
+                    phone_number_id,
+                    business_account_id,
+                };
+                record.sealed_token = self.keys.seal(seal_context(record, false), token);
+                record.sealed_secret = Some(self.keys.seal(seal_context(record, true), app_secret));
+                record.credential_hint = credential_hint(token);
+            }
+        }
+        Ok(true)
+    }
+
+    pub async fn create(
+        &self,
+        viewer: &Viewer,
+        input: ChannelInput,
+    ) -> Result<ChannelRecord, AppError> {
+        let tenant = viewer.require_tenant(Role::Admin)?;
+        let name = parse_name(input.name.as_deref().unwrap_or_default())?;
+        let kind = input
+            .provider
+            .ok_or_else(|| AppError::bad_input("provider", "is required"))?;
+        let phone = PhoneNumber::parse(input.phone_number.as_deref().unwrap_or_default())
+            .map_err(|e| AppError::bad_input("phoneNumber", e))?;
+        let now = Utc::now();
+        let placeholder = match kind {
+            ProviderKind::Twilio => ProviderConfig::Twilio {
+                account_sid: String::new(),
+                api_key_sid: None,
+                messaging_service_sid: None,
+            },
+            ProviderKind::Meta => ProviderConfig::Meta {
+                phone_number_id: String::new(),
+                business_account_id: String::new(),
+            },
+        };
+        let mut record = ChannelRecord {
+            id: ChannelId::new(),
+            tenant,
+            name,
+            phone_number: phone.as_str().to_owned(),
+            config: placeholder,
+            sealed_token: String::new(),
+            sealed_secret: None,
+            credential_hint: String::new(),
+            webhook_key: random_token(24),
+            verify_token: (kind == ProviderKind::Meta).then(|| random_token(24)),
+            settings: ChannelSettings::default(),
+            verification: None,
+            created_at: now,
+            updated_at: now,
+        };
+        self.apply_credentials(&mut record, &input, true)?;
+        if let Some(settings) = input.settings {
+            apply_settings(&mut record.settings, settings)?;
+        }
+        let txn = self.store.connection().begin().await?;
+        let scope = TenantScope::new(&txn, tenant);
+        scope.channels().insert(&record).await?;
+        let details = json!({ "name": record.name, "provider": kind.as_str(), "phoneNumber": phone.masked() });
+        scope
+            .audit()
+            .record(
+                &viewer.audit_actor(),
+                "channel.create",
+                "channel",
+                Some(record.id.to_string()),
+                Some(details),
+                now,
+            )
+            .await?;
+        txn.commit().await?;
+        tracing::info!(tenant.id = %tenant, channel.id = %record.id, provider = kind.as_str(), "channel created");
+        Ok(record)
+    }
+
+    pub async fn update(
+        &self,
+        viewer: &Viewer,
+        id: ChannelId,
+        input: ChannelInput,
+    ) -> Result<ChannelRecord, AppError> {
+        let tenant = viewer.require_tenant(Role::Admin)?;
+        let mut record = self.store.tenant(tenant).channels().get(id).await?;
+        if input.provider.is_some_and(|p| p != record.provider()) {
+            return Err(AppError::bad_input(
+                "provider",
+                "cannot change; create a new channel instead",
+            ));
+        }
+        if let Some(name) = &input.name {
+            record.name = parse_name(name)?;
+        }
+        let mut reverify = false;
+        if let Some(phone) = &input.phone_number {
+            let phone =
+                PhoneNumber::parse(phone).map_err(|e| AppError::bad_input("phoneNumber", e))?;
+            reverify |= phone.as_str() != record.phone_number;
+            record.phone_number = phone.as_str().to_owned();
+        }
+        reverify |= self.apply_credentials(&mut record, &input, false)?;
+        if let Some(settings) = input.settings {
+            apply_settings(&mut record.settings, settings)?;
+        }
+        if reverify {
+            record.verification = None;
+        }
+        let now = Utc::now();
+        record.updated_at = now;
+        let txn = self.store.connection().begin().await?;
+        let scope = TenantScope::new(&txn, tenant);
+        scope.channels().update(&record).await?;
+        let details = json!({ "name": record.name, "credentialsChanged": reverify });
+        scope
+            .audit()
+            .record(
+                &viewer.audit_actor(),
+                "channel.update",
+                "channel",
+                Some(id.to_string()),
+                Some(details),
+                now,
+            )
+            .await?;
+        txn.commit().await?;
+        Ok(record)
+    }
+
+    pub async fn delete(&self, viewer: &Viewer, id: ChannelId) -> Result<bool, AppError> {
+        let tenant = viewer.require_tenant(Role::Admin)?;
+        let now = Utc::now();
+        let txn = self.store.connection().begin().await?;
+        let scope = TenantScope::new(&txn, tenant);
+        scope.channels().delete(id).await?;
+        scope
+            .audit()
+            .record(
+                &viewer.audit_actor(),
+                "channel.delete",
+                "channel",
+                Some(id.to_string()),
+                None,
+                now,
+            )
+            .await?;
+        txn.commit().await?;
+        Ok(true)
+    }
+
+    /// Opens a channel's credentials for its adapter.
+    pub fn credentials(&self, record: &ChannelRecord) -> Result<Credentials, AppError> {
+        let open = |sealed: &str, secret: bool| -> Result<Secret, AppError> {
+            let plain: Zeroizing<String> = self
+                .keys
+                .open(seal_context(record, secret), sealed)
+                .map_err(|e| {
+                    AppError::internal(anyhow::anyhow!("channel {} credentials: {e}", record.id))
+                })?;
+            Ok(Secret::new(plain.as_str()))
+        };
+        let sender = PhoneNumber::parse(&record.phone_number).map_err(|e| {
+            AppError::internal(anyhow::anyhow!("channel {} number: {e}", record.id))
+        })?;
+        Ok(match &record.config {
+            ProviderConfig::Twilio {
+                account_sid,
+                api_key_sid,
+                messaging_service_sid,
+            } => Credentials::Twilio(TwilioCredentials {
+                account_sid: account_sid.clone(),
+                auth_token: open(&record.sealed_token, false)?,
+                api_key: match (api_key_sid, &record.sealed_secret) {
+                    (Some(sid), Some(sealed)) => Some((sid.clone(), open(sealed, true)?)),
+                    _ => None,
+                },
+                messaging_service_sid: messaging_service_sid.clone(),
+                sender,
+            }),
+            ProviderConfig::Meta {
+                phone_number_id,
+                business_account_id,
+            } => Credentials::Meta(MetaCredentials {
+                access_token: open(&record.sealed_token, false)?,
+                app_secret: open(
+                    record.sealed_secret.as_deref().ok_or_else(|| {
+                        AppError::internal(anyhow::anyhow!(
+                            "channel {} lacks its app secret",
+                            record.id
+                        ))
+                    })?,
+                    true,
+                )?,
+                phone_number_id: phone_number_id.clone(),
+                business_account_id: business_account_id.clone(),
+            }),
+        })
+    }
+}

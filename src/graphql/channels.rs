@@ -1,0 +1,438 @@
+//! Channels in the API: types, queries and mutations. Credentials are write-only: no field
+//! returns a secret, only `credentialHint`.
+
+use async_graphql::{Context, Enum, InputObject, Object, SimpleObject, ID};
+use chrono::{DateTime, Utc};
+
+use super::errors::GqlResult;
+use super::guards::{viewer, RoleGuard};
+use super::types::parse_id;
+use super::AppState;
+use crate::channels::{ChannelInput, MetaInput, SettingsInput, TwilioInput};
+use crate::domain::{ChannelId, Role};
+use crate::providers::capabilities::{capabilities, ContentKind};
+use crate::providers::{MediaKind, ProviderKind};
+use crate::store::channels::{ChannelRecord, ProviderConfig};
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "Provider")]
+pub enum ProviderGql {
+    Twilio,
+    Meta,
+}
+
+impl From<ProviderGql> for ProviderKind {
+    fn from(p: ProviderGql) -> Self {
+        match p {
+            ProviderGql::Twilio => ProviderKind::Twilio,
+            ProviderGql::Meta => ProviderKind::Meta,
+        }
+    }
+}
+
+impl From<ProviderKind> for ProviderGql {
+    fn from(p: ProviderKind) -> Self {
+        match p {
+            ProviderKind::Twilio => ProviderGql::Twilio,
+            ProviderKind::Meta => ProviderGql::Meta,
+        }
+    }
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "ContentKind")]
+pub enum ContentKindGql {
+    Text,
+    Media,
+    Template,
+    Location,
+    Contacts,
+    Interactive,
+    Reaction,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "MediaKind")]
+pub enum MediaKindGql {
+    Image,
+    Video,
+    Audio,
+    Document,
+    Sticker,
+}
+
+/// A WhatsApp number connected through Twilio or Meta.
+pub struct Channel(pub ChannelRecord);
+
+#[derive(SimpleObject)]
+pub struct TwilioChannelConfig {
+    pub account_sid: String,
+    pub api_key_sid: Option<String>,
+    pub messaging_service_sid: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct MetaChannelConfig {
+    pub phone_number_id: String,
+    pub business_account_id: String,
+}
+
+/// What the provider reported at the last successful `verifyChannel`.
+#[derive(SimpleObject)]
+pub struct ChannelVerification {
+    pub verified_at: DateTime<Utc>,
+    pub display_name: Option<String>,
+    pub display_number: Option<String>,
+    /// Meta's quality rating: GREEN, YELLOW, RED or UNKNOWN.
+    pub quality_rating: Option<String>,
+}
+
+#[derive(SimpleObject)]
+#[graphql(name = "ChannelSettings")]
+pub struct ChannelSettingsGql {
+    pub language: String,
+    pub default_queue_id: Option<ID>,
+    pub max_retries: i32,
+    pub retry_wait_seconds: i32,
+    pub messages_per_second: i32,
+    pub inbound_media: bool,
+    pub allowed_media_types: Vec<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct MediaCapability {
+    pub kind: MediaKindGql,
+    pub mime_types: Vec<String>,
+    pub max_bytes: u64,
+}
+
+/// What this channel's provider accepts.
+#[derive(SimpleObject)]
+pub struct ChannelCapabilities {
+    pub content_kinds: Vec<ContentKindGql>,
+    /// Longest text of one message; longer text is sent in parts.
+    pub text_max_length: i32,
+    pub caption_max_length: i32,
+    pub media: Vec<MediaCapability>,
+    pub max_buttons: i32,
+    pub max_list_rows: i32,
+    /// Whether a message can quote an earlier one.
+    pub reply_context: bool,
+    pub read_receipts: bool,
+}
+
+fn content_kind(kind: ContentKind) -> ContentKindGql {
+    match kind {
+        ContentKind::Text => ContentKindGql::Text,
+        ContentKind::Media => ContentKindGql::Media,
+        ContentKind::Template => ContentKindGql::Template,
+        ContentKind::Location => ContentKindGql::Location,
+        ContentKind::Contacts => ContentKindGql::Contacts,
+        ContentKind::Interactive => ContentKindGql::Interactive,
+        ContentKind::Reaction => ContentKindGql::Reaction,
+    }
+}
+
+fn media_kind(kind: MediaKind) -> MediaKindGql {
+    match kind {
+        MediaKind::Image => MediaKindGql::Image,
+        MediaKind::Video => MediaKindGql::Video,
+        MediaKind::Audio => MediaKindGql::Audio,
+        MediaKind::Document => MediaKindGql::Document,
+        MediaKind::Sticker => MediaKindGql::Sticker,
+    }
+}
+
+/// The part of Twilio's connection overrides that makes it retry a failed webhook delivery
+/// (PROVIDERS.md §1.6): three retries on connect or read timeouts and on 5xx answers.
+pub const TWILIO_RETRY_FRAGMENT: &str = "#rc=3&rp=ct,rt,5xx";
+
+#[Object]
+impl Channel {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn provider(&self) -> ProviderGql {
+        self.0.provider().into()
+    }
+    /// The sender number, E.164.
+    async fn phone_number(&self) -> &str {
+        &self.0.phone_number
+    }
+    /// The last four characters of the token, to tell credentials apart.
+    async fn credential_hint(&self) -> &str {
+        &self.0.credential_hint
+    }
+    /// Where the provider must send this channel's webhooks.
+    async fn webhook_url(&self, ctx: &Context<'_>) -> String {
+        let public = &ctx.data_unchecked::<AppState>().config.public_url;
+        let path = match self.0.provider() {
+            ProviderKind::Twilio => "twilio",
+            ProviderKind::Meta => "meta",
+        };
+        format!("{public}/webhooks/{path}/{}", self.0.webhook_key)
+    }
+    /// Twilio: the webhook URL with connection overrides that make Twilio retry a failed
+    /// delivery; configure this one on the sender.
+    async fn webhook_url_with_retries(&self, ctx: &Context<'_>) -> Option<String> {
+        (self.0.provider() == ProviderKind::Twilio).then(|| {
+            let public = &ctx.data_unchecked::<AppState>().config.public_url;
+            format!(
+                "{public}/webhooks/twilio/{}{TWILIO_RETRY_FRAGMENT}",
+                self.0.webhook_key
+            )
+        })
+    }
+    /// Twilio: the status callback URL sent with each message.
+    async fn status_callback_url(&self, ctx: &Context<'_>) -> Option<String> {
+        (self.0.provider() == ProviderKind::Twilio).then(|| {
+            let public = &ctx.data_unchecked::<AppState>().config.public_url;
+            format!("{public}/webhooks/twilio/{}", self.0.webhook_key)
+        })
+    }
+    /// Meta: the verify token to enter with the callback URL.
+    async fn verify_token(&self) -> Option<&str> {
+        self.0.verify_token.as_deref()
+    }
+    async fn twilio(&self) -> Option<TwilioChannelConfig> {
+        match &self.0.config {
+            ProviderConfig::Twilio {
+                account_sid,
+                api_key_sid,
+                messaging_service_sid,
+            } => Some(TwilioChannelConfig {
+                account_sid: account_sid.clone(),
+                api_key_sid: api_key_sid.clone(),
+                messaging_service_sid: messaging_service_sid.clone(),
+            }),
+            ProviderConfig::Meta { .. } => None,
+        }
+    }
+    async fn meta(&self) -> Option<MetaChannelConfig> {
+        match &self.0.config {
+            ProviderConfig::Meta {
+                phone_number_id,
+                business_account_id,
+            } => Some(MetaChannelConfig {
+                phone_number_id: phone_number_id.clone(),
+                business_account_id: business_account_id.clone(),
+            }),
+            ProviderConfig::Twilio { .. } => None,
+        }
+    }
+    /// When `verifyChannel` last succeeded; null until then and after credentials change.
+    async fn verified_at(&self) -> Option<DateTime<Utc>> {
+        self.0.verification.as_ref().map(|v| v.at)
+    }
+    async fn verification(&self) -> Option<ChannelVerification> {
+        self.0.verification.as_ref().map(|v| ChannelVerification {
+            verified_at: v.at,
+            display_name: v.display_name.clone(),
+            display_number: v.display_number.clone(),
+            quality_rating: v.quality_rating.clone(),
+        })
+    }
+    async fn settings(&self) -> ChannelSettingsGql {
+        let s = &self.0.settings;
+        ChannelSettingsGql {
+            language: s.language.clone(),
+            default_queue_id: s.default_queue_id.map(|q| ID(q.to_string())),
+            max_retries: i32::from(s.max_retries),
+            retry_wait_seconds: i32::from(s.retry_wait_seconds),
+            messages_per_second: s.messages_per_second as i32,
+            inbound_media: s.inbound_media,
+            allowed_media_types: s.allowed_media_types.clone(),
+        }
+    }
+    async fn capabilities(&self) -> ChannelCapabilities {
+        let c = capabilities(self.0.provider());
+        ChannelCapabilities {
+            content_kinds: c.content_kinds.iter().copied().map(content_kind).collect(),
+            text_max_length: c.text_max_length as i32,
+            caption_max_length: c.caption_max_length as i32,
+            media: c
+                .media
+                .into_iter()
+                .map(|m| MediaCapability {
+                    kind: media_kind(m.kind),
+                    mime_types: m.mime_types.iter().map(|t| (*t).to_owned()).collect(),
+                    max_bytes: m.max_bytes,
+                })
+                .collect(),
+            max_buttons: c.max_buttons as i32,
+            max_list_rows: c.max_list_rows as i32,
+            reply_context: c.reply_context,
+            read_receipts: c.read_receipts,
+        }
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+#[derive(InputObject)]
+pub struct TwilioCredentialsInput {
+    pub account_sid: String,
+    /// Required on create: Twilio signs webhooks with it. Left out on update: unchanged.
+    pub auth_token: Option<String>,
+    pub api_key_sid: Option<String>,
+    pub api_key_secret: Option<String>,
+    pub messaging_service_sid: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct MetaCredentialsInput {
+    pub access_token: String,
+    pub app_secret: String,
+    pub phone_number_id: String,
+    pub business_account_id: String,
+}
+
+#[derive(InputObject)]
+#[graphql(name = "ChannelSettingsInput")]
+pub struct ChannelSettingsInput {
+    pub language: Option<String>,
+    pub max_retries: Option<i32>,
+    pub retry_wait_seconds: Option<i32>,
+    pub messages_per_second: Option<i32>,
+    pub inbound_media: Option<bool>,
+    pub allowed_media_types: Option<Vec<String>>,
+}
+
+#[derive(InputObject)]
+pub struct CreateChannelInput {
+    pub name: String,
+    pub provider: ProviderGql,
+    /// The sender, E.164.
+    pub phone_number: String,
+    pub twilio: Option<TwilioCredentialsInput>,
+    pub meta: Option<MetaCredentialsInput>,
+    pub settings: Option<ChannelSettingsInput>,
+}
+
+#[derive(InputObject)]
+pub struct UpdateChannelInput {
+    pub name: Option<String>,
+    pub phone_number: Option<String>,
+    pub twilio: Option<TwilioCredentialsInput>,
+    pub meta: Option<MetaCredentialsInput>,
+    pub settings: Option<ChannelSettingsInput>,
+}
+
+fn twilio_input(t: TwilioCredentialsInput) -> TwilioInput {
+    TwilioInput {
+        account_sid: t.account_sid,
+        auth_token: t.auth_token,
+        api_key_sid: t.api_key_sid,
+        api_key_secret: t.api_key_secret,
+        messaging_service_sid: t.messaging_service_sid,
+    }
+}
+
+fn meta_input(m: MetaCredentialsInput) -> MetaInput {
+    MetaInput {
+        access_token: m.access_token,
+        app_secret: m.app_secret,
+        phone_number_id: m.phone_number_id,
+        business_account_id: m.business_account_id,
+    }
+}
+
+fn settings_input(s: ChannelSettingsInput) -> SettingsInput {
+    SettingsInput {
+        language: s.language,
+        default_queue_id: None,
+        max_retries: s.max_retries,
+        retry_wait_seconds: s.retry_wait_seconds,
+        messages_per_second: s.messages_per_second,
+        inbound_media: s.inbound_media,
+        allowed_media_types: s.allowed_media_types,
+    }
+}
+
+#[derive(Default)]
+pub struct ChannelQuery;
+
+#[Object]
+impl ChannelQuery {
+    /// The tenant's channels.
+    #[graphql(guard = "RoleGuard::new(Role::Agent)")]
+    async fn channels(&self, ctx: &Context<'_>) -> GqlResult<Vec<Channel>> {
+        let tenant = viewer(ctx)?.require_tenant(Role::Agent)?;
+        let state = ctx.data_unchecked::<AppState>();
+        let list = state.store.tenant(tenant).channels().list().await?;
+        Ok(list.into_iter().map(Channel).collect())
+    }
+
+    /// One channel; another tenant's answers NOT_FOUND.
+    #[graphql(guard = "RoleGuard::new(Role::Agent)")]
+    async fn channel(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Option<Channel>> {
+        let tenant = viewer(ctx)?.require_tenant(Role::Agent)?;
+        let id: ChannelId = parse_id("id", &id)?;
+        let state = ctx.data_unchecked::<AppState>();
+        Ok(Some(Channel(
+            state.store.tenant(tenant).channels().get(id).await?,
+        )))
+    }
+}
+
+#[derive(Default)]
+pub struct ChannelMutation;
+
+#[Object]
+impl ChannelMutation {
+    /// Connects a number. Credentials are sealed at rest and never shown again.
+    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
+    async fn create_channel(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateChannelInput,
+    ) -> GqlResult<Channel> {
+        let state = ctx.data_unchecked::<AppState>();
+        let input = ChannelInput {
+            name: Some(input.name),
+            provider: Some(input.provider.into()),
+            phone_number: Some(input.phone_number),
+            twilio: input.twilio.map(twilio_input),
+            meta: input.meta.map(meta_input),
+            settings: input.settings.map(settings_input),
+        };
+        Ok(Channel(state.channels.create(viewer(ctx)?, input).await?))
+    }
+
+    /// Changes a channel. New credentials or a new number clear `verifiedAt`.
+    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
+    async fn update_channel(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateChannelInput,
+    ) -> GqlResult<Channel> {
+        let state = ctx.data_unchecked::<AppState>();
+        let id: ChannelId = parse_id("id", &id)?;
+        let input = ChannelInput {
+            name: input.name,
+            provider: None,
+            phone_number: input.phone_number,
+            twilio: input.twilio.map(twilio_input),
+            meta: input.meta.map(meta_input),
+            settings: input.settings.map(settings_input),
+        };
+        Ok(Channel(
+            state.channels.update(viewer(ctx)?, id, input).await?,
+        ))
+    }
+
+    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
+    async fn delete_channel(&self, ctx: &Context<'_>, id: ID) -> GqlResult<bool> {
+        let state = ctx.data_unchecked::<AppState>();
+        let id: ChannelId = parse_id("id", &id)?;
+        Ok(state.channels.delete(viewer(ctx)?, id).await?)
+    }
+}

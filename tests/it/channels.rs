@@ -1,0 +1,539 @@
+//! Channels: creation with write-only sealed credentials, validation, routing keys that are
+//! unique in the deployment, tenancy, updates, deletion and key rotation.
+
+use serde_json::{json, Value};
+
+use crate::support::{TestApp, TestTenant};
+
+pub const TWILIO_TOKEN: &str = "0123456789abcdef0123456789abcdef";
+pub const TWILIO_KEY_SECRET: &str = "twilio-api-key-secret-value-9876";
+pub const META_TOKEN: &str = "EAAGmetaAccessTokenValue1234567890";
+pub const META_APP_SECRET: &str = "a1b2c3d4e5f60718293a4b5c6d7e8f90";
+
+pub const ALL_FIELDS: &str = "id name provider phoneNumber credentialHint webhookUrl webhookUrlWithRetries statusCallbackUrl verifyToken
+    twilio { accountSid apiKeySid messagingServiceSid } meta { phoneNumberId businessAccountId }
+    verifiedAt verification { verifiedAt displayName displayNumber qualityRating }
+    settings { language defaultQueueId maxRetries retryWaitSeconds messagesPerSecond inboundMedia allowedMediaTypes }
+    capabilities { contentKinds textMaxLength captionMaxLength media { kind mimeTypes maxBytes } maxButtons maxListRows replyContext readReceipts }
+    createdAt updatedAt";
+
+pub fn twilio_input(number: &str) -> Value {
+    json!({
+        "name": "Support (Twilio)",
+        "provider": "TWILIO",
+        "phoneNumber": number,
+        "twilio": {
+            "accountSid": "AC00000000000000000000000000000001",
+            "authToken": TWILIO_TOKEN,
+            "apiKeySid": "SK00000000000000000000000000000001",
+            "apiKeySecret": TWILIO_KEY_SECRET
+        }
+    })
+}
+
+pub fn meta_input(number: &str, phone_number_id: &str) -> Value {
+    json!({
+        "name": "Sales (Meta)",
+        "provider": "META",
+        "phoneNumber": number,
+        "meta": {
+            "accessToken": META_TOKEN,
+            "appSecret": META_APP_SECRET,
+            "phoneNumberId": phone_number_id,
+            "businessAccountId": "102290129340398"
+        }
+    })
+}
+
+pub async fn create_channel(tenant: &TestTenant, input: Value) -> Value {
+    let answer = tenant
+        .owner
+        .gql
+        .query(
+            &format!("mutation($i: CreateChannelInput!) {{ createChannel(input: $i) {{ {ALL_FIELDS} }} }}"),
+            json!({ "i": input }),
+        )
+        .await;
+    answer.data()["createChannel"].clone()
+}
+
+fn assert_no_secret(text: &str) {
+    for secret in [TWILIO_TOKEN, TWILIO_KEY_SECRET, META_TOKEN, META_APP_SECRET] {
+        assert!(!text.contains(secret), "a secret leaked: {text}");
+    }
+}
+
+#[tokio::test]
+async fn a_twilio_channel_shows_its_urls_and_never_its_secrets() {
+    let app = TestApp::spawn().await;
+    let tenant = app.new_tenant("Acme").await;
+    let channel = create_channel(&tenant, twilio_input("+1 415 523 8886")).await;
+    assert_eq!(channel["provider"], "TWILIO");
+    assert_eq!(channel["phoneNumber"], "+14155238886");
+    assert_eq!(channel["credentialHint"], "…cdef");
+    let webhook = channel["webhookUrl"].as_str().unwrap();
+    assert!(
+        webhook.starts_with(&format!("http://{}/webhooks/twilio/", app.addr)),
+        "{webhook}"
+    );
+    assert!(webhook.rsplit('/').next().unwrap().len() >= 32);
+    assert_eq!(channel["statusCallbackUrl"], webhook);
+    assert!(channel["webhookUrlWithRetries"]
+        .as_str()
+        .unwrap()
+        .starts_with(&format!("{webhook}#")));
+    assert!(channel["verifyToken"].is_null());
+    assert_eq!(
+        channel["twilio"]["apiKeySid"],
+        "SK00000000000000000000000000000001"
+    );
+    assert!(channel["meta"].is_null());
+    assert!(channel["verifiedAt"].is_null());
+    assert_eq!(channel["settings"]["maxRetries"], 3);
+    assert_eq!(channel["settings"]["messagesPerSecond"], 80);
+    assert_eq!(channel["capabilities"]["textMaxLength"], 1600);
+    assert_no_secret(&channel.to_string());
+
+    let listed = tenant
+        .owner
+        .gql
+        .query(&format!("{{ channels {{ {ALL_FIELDS} }} }}"), json!({}))
+        .await;
+    assert_eq!(listed.data()["channels"].as_array().unwrap().len(), 1);
+    assert_no_secret(&listed.body.to_string());
+}
+
+#[tokio::test]
+async fn a_meta_channel_has_a_verify_token_and_meta_capabilities() {
+    let app = TestApp::spawn().await;
+    let tenant = app.new_tenant("Acme").await;
+    let channel = create_channel(&tenant, meta_input("+15550783881", "106540352242922")).await;
+    assert_eq!(channel["provider"], "META");
+    assert!(channel["webhookUrl"]
+        .as_str()
+        .unwrap()
+        .contains("/webhooks/meta/"));
+    assert!(channel["verifyToken"].as_str().unwrap().len() >= 24);
+    assert!(channel["statusCallbackUrl"].is_null());
+    assert_eq!(channel["meta"]["phoneNumberId"], "106540352242922");
+    assert_eq!(channel["capabilities"]["textMaxLength"], 4096);
+    assert_eq!(channel["capabilities"]["maxButtons"], 3);
+    assert!(channel["capabilities"]["contentKinds"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("REACTION")));
+    assert_no_secret(&channel.to_string());
+}
+
+#[tokio::test]
+async fn the_database_holds_no_plaintext_secret() {
+    use sea_orm::{ConnectionTrait, Database, Statement};
+    let app = TestApp::spawn().await;
+    let tenant = app.new_tenant("Acme").await;
+    create_channel(&tenant, twilio_input("+14155238886")).await;
+    create_channel(&tenant, meta_input("+15550783881", "106540352242922")).await;
+    let db = Database::connect(&app.database_url).await.unwrap();
+    let rows = db
+        .query_all(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT * FROM channels",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 2);
+    for row in rows {
+        let token: String = row.try_get("", "sealed_token").unwrap();
+        let secret: Option<String> = row.try_get("", "sealed_secret").unwrap();
+        assert!(token.starts_with("v1:test1:"), "{token}");
+        let dump = format!(
+            "{token} {secret:?} {}",
+            row.try_get::<String>("", "provider_config").unwrap()
+        );
+        assert_no_secret(&dump);
+    }
+    db.close().await.ok();
+}
+
+#[tokio::test]
+async fn validation_names_the_field() {
+    let app = TestApp::spawn().await;
+    let tenant = app.new_tenant("Acme").await;
+    let cases: Vec<(Value, &str)> = vec![
+        (
+            {
+                let mut i = twilio_input("+14155238886");
+                i["phoneNumber"] = json!("4155238886");
+                i
+            },
+            "phoneNumber",
+        ),
+        (
+            {
+                let mut i = twilio_input("+14155238886");
+                i["twilio"]["accountSid"] = json!("AC123");
+                i
+            },
+            "twilio.accountSid",
+        ),
+        (
+            {
+                let mut i = twilio_input("+14155238886");
+                i["twilio"]["authToken"] = Value::Null;
+                i
+            },
+            "twilio.authToken",
+        ),
+        (
+            {
+                let mut i = twilio_input("+14155238886");
+                i["twilio"]["apiKeySecret"] = Value::Null;
+                i
+            },
+            "twilio.apiKeySecret",
+        ),
+        (
+            {
+                let mut i = twilio_input("+14155238886");
+                i["twilio"]["messagingServiceSid"] = json!("MGnope");
+                i
+            },
+            "twilio.messagingServiceSid",
+        ),
+        (
+            {
+                let mut i = twilio_input("+14155238886");
+                i.as_object_mut().unwrap().remove("twilio");
+                i
+            },
+            "twilio",
+        ),
+        (
+            {
+                let mut i = twilio_input("+14155238886");
+                i["meta"] = meta_input("+1", "1")["meta"].clone();
+                i
+            },
+            "meta",
+        ),
+        (
+            {
+                let mut i = meta_input("+15550783881", "1065403522");
+                i["meta"]["phoneNumberId"] = json!("abc");
+                i
+            },
+            "meta.phoneNumberId",
+        ),
+        (
+            {
+                let mut i = meta_input("+15550783881", "1065403522");
+                i["meta"]["appSecret"] = json!("");
+                i
+            },
+            "meta.appSecret",
+        ),
+        (
+            {
+                let mut i = meta_input("+15550783881", "1065403522");
+                i["name"] = json!(" ");
+                i
+            },
+            "name",
+        ),
+        (
+            {
+                let mut i = meta_input("+15550783881", "1065403522");
+                i["settings"] = json!({ "maxRetries": 6 });
+                i
+            },
+            "settings.maxRetries",
+        ),
+        (
+            {
+                let mut i = meta_input("+15550783881", "1065403522");
+                i["settings"] = json!({ "retryWaitSeconds": 0 });
+                i
+            },
+            "settings.retryWaitSeconds",
+        ),
+        (
+            {
+                let mut i = meta_input("+15550783881", "1065403522");
+                i["settings"] = json!({ "messagesPerSecond": 5000 });
+                i
+            },
+            "settings.messagesPerSecond",
+        ),
+        (
+            {
+                let mut i = meta_input("+15550783881", "1065403522");
+                i["settings"] = json!({ "allowedMediaTypes": ["pdf"] });
+                i
+            },
+            "settings.allowedMediaTypes",
+        ),
+        (
+            {
+                let mut i = meta_input("+15550783881", "1065403522");
+                i["settings"] = json!({ "language": "English" });
+                i
+            },
+            "settings.language",
+        ),
+    ];
+    for (input, field) in cases {
+        let answer = tenant
+            .owner
+            .gql
+            .query(
+                "mutation($i: CreateChannelInput!) { createChannel(input: $i) { id } }",
+                json!({ "i": input }),
+            )
+            .await;
+        assert_eq!(answer.code(), "BAD_USER_INPUT", "{field}: {}", answer.body);
+        assert_eq!(
+            answer.body["errors"][0]["extensions"]["field"], field,
+            "{}",
+            answer.body
+        );
+        assert_no_secret(&answer.body.to_string());
+    }
+    let none = tenant
+        .owner
+        .gql
+        .query("{ channels { id } }", json!({}))
+        .await;
+    assert_eq!(none.data()["channels"].as_array().unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn a_number_or_phone_number_id_belongs_to_one_channel_in_the_deployment() {
+    let app = TestApp::spawn().await;
+    let acme = app.new_tenant("Acme").await;
+    let globex = app.new_tenant("Globex").await;
+    create_channel(&acme, twilio_input("+14155238886")).await;
+    create_channel(&acme, meta_input("+15550783881", "106540352242922")).await;
+    for (tenant, input) in [
+        (&acme, twilio_input("+14155238886")),
+        (&globex, twilio_input("+14155238886")),
+        (&globex, meta_input("+14155238886", "999999999")),
+        (&globex, meta_input("+15550000001", "106540352242922")),
+    ] {
+        let answer = tenant
+            .owner
+            .gql
+            .query(
+                "mutation($i: CreateChannelInput!) { createChannel(input: $i) { id } }",
+                json!({ "i": input }),
+            )
+            .await;
+        assert_eq!(answer.code(), "CONFLICT", "{}", answer.body);
+    }
+    // A deleted channel frees its number.
+    let channels = acme
+        .owner
+        .gql
+        .query("{ channels { id provider } }", json!({}))
+        .await;
+    let twilio_id = channels.data()["channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["provider"] == "TWILIO")
+        .unwrap()["id"]
+        .clone();
+    let deleted = acme
+        .owner
+        .gql
+        .query(
+            "mutation($id: ID!) { deleteChannel(id: $id) }",
+            json!({ "id": twilio_id }),
+        )
+        .await;
+    assert_eq!(deleted.data()["deleteChannel"], true);
+    create_channel(&globex, twilio_input("+14155238886")).await;
+}
+
+#[tokio::test]
+async fn another_tenants_channel_is_not_found() {
+    let app = TestApp::spawn().await;
+    let acme = app.new_tenant("Acme").await;
+    let globex = app.new_tenant("Globex").await;
+    let channel = create_channel(&globex, meta_input("+15550783881", "106540352242922")).await;
+    let id = channel["id"].as_str().unwrap();
+    for (query, vars) in [
+        (
+            "query($id: ID!) { channel(id: $id) { name } }",
+            json!({ "id": id }),
+        ),
+        (
+            "mutation($id: ID!) { updateChannel(id: $id, input: { name: \"Mine\" }) { name } }",
+            json!({ "id": id }),
+        ),
+        (
+            "mutation($id: ID!) { deleteChannel(id: $id) }",
+            json!({ "id": id }),
+        ),
+    ] {
+        assert_eq!(
+            acme.owner.gql.query(query, vars).await.code(),
+            "NOT_FOUND",
+            "{query}"
+        );
+    }
+    let listed = acme.owner.gql.query("{ channels { id } }", json!({})).await;
+    assert_eq!(listed.data()["channels"].as_array().unwrap().len(), 0);
+    let still = globex
+        .owner
+        .gql
+        .query(
+            "query($id: ID!) { channel(id: $id) { name } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(still.data()["channel"]["name"], "Sales (Meta)");
+}
+
+#[tokio::test]
+async fn agents_see_channels_but_only_admins_change_them() {
+    let app = TestApp::spawn().await;
+    let tenant = app.new_tenant("Acme").await;
+    let channel = create_channel(&tenant, meta_input("+15550783881", "106540352242922")).await;
+    let agent = app.new_user(&tenant, "agent@acme.test", "AGENT").await;
+    let seen = agent
+        .gql
+        .query(&format!("{{ channels {{ {ALL_FIELDS} }} }}"), json!({}))
+        .await;
+    assert_eq!(seen.data()["channels"].as_array().unwrap().len(), 1);
+    let denied = agent
+        .gql
+        .query(
+            "mutation($id: ID!) { updateChannel(id: $id, input: { name: \"x\" }) { name } }",
+            json!({ "id": channel["id"] }),
+        )
+        .await;
+    assert_eq!(denied.code(), "FORBIDDEN");
+    let denied = agent
+        .gql
+        .query(
+            "mutation($i: CreateChannelInput!) { createChannel(input: $i) { id } }",
+            json!({ "i": twilio_input("+14155238886") }),
+        )
+        .await;
+    assert_eq!(denied.code(), "FORBIDDEN");
+}
+
+#[tokio::test]
+async fn updates_keep_unsent_secrets_and_settings_apply() {
+    let app = TestApp::spawn().await;
+    let tenant = app.new_tenant("Acme").await;
+    let channel = create_channel(&tenant, twilio_input("+14155238886")).await;
+    let updated = tenant
+        .owner
+        .gql
+        .query(
+            &format!("mutation($id: ID!, $i: UpdateChannelInput!) {{ updateChannel(id: $id, input: $i) {{ {ALL_FIELDS} }} }}"),
+            json!({ "id": channel["id"], "i": {
+                "name": "Support EU",
+                "twilio": { "accountSid": "AC00000000000000000000000000000001", "messagingServiceSid": "MG00000000000000000000000000000001",
+                            "apiKeySid": "SK00000000000000000000000000000001" },
+                "settings": { "maxRetries": 0, "retryWaitSeconds": 10, "messagesPerSecond": 20, "inboundMedia": false, "allowedMediaTypes": ["image/JPEG", "application/pdf"], "language": "es" }
+            } }),
+        )
+        .await;
+    let c = &updated.data()["updateChannel"];
+    assert_eq!(c["name"], "Support EU");
+    assert_eq!(c["credentialHint"], "…cdef");
+    assert_eq!(
+        c["twilio"]["messagingServiceSid"],
+        "MG00000000000000000000000000000001"
+    );
+    assert_eq!(c["settings"]["maxRetries"], 0);
+    assert_eq!(c["settings"]["messagesPerSecond"], 20);
+    assert_eq!(
+        c["settings"]["allowedMediaTypes"],
+        json!(["image/jpeg", "application/pdf"])
+    );
+    assert_eq!(c["webhookUrl"], channel["webhookUrl"]);
+    let provider_change = tenant
+        .owner
+        .gql
+        .query(
+            "mutation($id: ID!, $i: UpdateChannelInput!) { updateChannel(id: $id, input: $i) { id } }",
+            json!({ "id": channel["id"], "i": { "meta": meta_input("+1", "1065403522")["meta"] } }),
+        )
+        .await;
+    assert_eq!(provider_change.code(), "BAD_USER_INPUT");
+}
+
+#[tokio::test]
+async fn key_rotation_reseals_everything_and_old_keys_can_go() {
+    use sea_orm::{ConnectionTrait, Database, Statement};
+    use switchboard::crypto::KeyRing;
+
+    let app = TestApp::spawn().await;
+    let tenant = app.new_tenant("Acme").await;
+    create_channel(&tenant, twilio_input("+14155238886")).await;
+    create_channel(&tenant, meta_input("+15550783881", "106540352242922")).await;
+    let database_url = app.database_url.clone();
+    let dir = app.stop().await;
+
+    let old = "test1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+    let new = KeyRing::generate_text("new1");
+    let rotate = |ring: String| {
+        let mut cmd = crate::support::process::command(dir.path());
+        cmd.args(["keys", "rotate"])
+            .env("SWITCHBOARD_DATABASE_URL", &database_url)
+            .env("SWITCHBOARD_MASTER_KEYS", ring);
+        cmd
+    };
+    let first = rotate(format!("{},{old}", *new)).output().await.unwrap();
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(String::from_utf8_lossy(&first.stdout).contains("re-sealed 2"));
+    let again = rotate(format!("{},{old}", *new)).output().await.unwrap();
+    assert!(again.status.success());
+    assert!(
+        String::from_utf8_lossy(&again.stdout).contains("re-sealed 0"),
+        "{}",
+        String::from_utf8_lossy(&again.stdout)
+    );
+
+    let db = Database::connect(&database_url).await.unwrap();
+    let rows = db
+        .query_all(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT sealed_token, sealed_secret FROM channels",
+        ))
+        .await
+        .unwrap();
+    for row in &rows {
+        let token: String = row.try_get("", "sealed_token").unwrap();
+        let secret: Option<String> = row.try_get("", "sealed_secret").unwrap();
+        assert!(token.starts_with("v1:new1:"), "{token}");
+        assert!(secret.unwrap().starts_with("v1:new1:"));
+    }
+    db.close().await.ok();
+
+    // With the new key alone the secrets open; a ring that lacks it names the missing key.
+    let store = switchboard::store::Store::connect(&database_url)
+        .await
+        .unwrap();
+    let only_new = std::sync::Arc::new(KeyRing::parse(&new).unwrap());
+    let service = switchboard::channels::ChannelService::new(store.clone(), only_new);
+    let tenant_id: switchboard::domain::TenantId = tenant.id.parse().unwrap();
+    for record in store.tenant(tenant_id).channels().list().await.unwrap() {
+        service
+            .credentials(&record)
+            .expect("opens under the new key alone");
+    }
+    store.close().await;
+    let stranger = KeyRing::generate_text("other");
+    let refused = rotate(stranger.to_string()).output().await.unwrap();
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("\"new1\""), "{stderr}");
+    assert!(!stderr.contains(TWILIO_TOKEN));
+}
