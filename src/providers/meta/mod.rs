@@ -1,1 +1,82 @@
-//! meta adapter (in progress).
+//! Meta WhatsApp Cloud API adapter (PROVIDERS.md §2). Talks to `{meta_graph}/{version}` with
+//! the channel's Bearer token; nothing outside this module knows Meta's wire format.
+//!
+//! - `client`: base URL, auth, timeout, error mapping; verify, send, mark read.
+//! - `outbound`: send bodies. `templates`: list/create/refresh. `media`: guarded downloads.
+//! - `webhook` + `wire`: notification parsing. `signature`: `X-Hub-Signature-256`.
+//! - `error`: Graph error codes → [`ProviderError`].
+
+mod client;
+mod error;
+mod media;
+mod outbound;
+pub mod signature;
+mod templates;
+pub mod webhook;
+mod wire;
+
+use async_trait::async_trait;
+
+pub use client::MetaProvider;
+
+use super::{
+    FetchedMedia, MediaRef, NewTemplate, OutboundMessage, Provider, ProviderError, ProviderKind,
+    ProviderTemplate, SendReceipt, VerifiedAccount, WebhookEvent, WebhookRequest,
+};
+
+#[async_trait]
+impl Provider for MetaProvider {
+    fn kind(&self) -> ProviderKind {
+        ProviderKind::Meta
+    }
+
+    async fn verify(&self) -> Result<VerifiedAccount, ProviderError> {
+        self.verify_account().await
+    }
+
+    async fn send(&self, message: &OutboundMessage) -> Result<SendReceipt, ProviderError> {
+        self.send_message(message).await
+    }
+
+    async fn mark_read(&self, provider_message_id: &str) -> Result<(), ProviderError> {
+        self.send_read(provider_message_id).await
+    }
+
+    async fn fetch_media(
+        &self,
+        media: &MediaRef,
+        max_bytes: u64,
+    ) -> Result<FetchedMedia, ProviderError> {
+        self.download_media(media, max_bytes).await
+    }
+
+    async fn list_templates(&self) -> Result<Vec<ProviderTemplate>, ProviderError> {
+        self.fetch_templates().await
+    }
+
+    async fn create_template(
+        &self,
+        template: &NewTemplate,
+    ) -> Result<ProviderTemplate, ProviderError> {
+        self.post_template(template).await
+    }
+
+    async fn submit_template(
+        &self,
+        template: &ProviderTemplate,
+    ) -> Result<ProviderTemplate, ProviderError> {
+        self.refresh_template(template).await
+    }
+
+    fn verify_signature(&self, request: &WebhookRequest) -> bool {
+        signature::verify(
+            self.credentials.app_secret.expose(),
+            &request.body,
+            request.signature.as_deref(),
+        )
+    }
+
+    fn parse_webhook(&self, request: &WebhookRequest) -> Result<Vec<WebhookEvent>, ProviderError> {
+        webhook::parse(&request.body)
+    }
+}

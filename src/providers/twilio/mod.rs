@@ -1,1 +1,221 @@
-//! twilio adapter (in progress).
+//! The Twilio adapter (PROVIDERS.md §1): Programmable Messaging for sends, the Content API
+//! for templates and interactive messages, and Twilio's form webhooks.
+//!
+//! Credentials only go to the configured `twilio_api`, `twilio_content` and
+//! `twilio_messaging` bases; media redirects are followed without them.
+
+mod client;
+pub mod error;
+mod media;
+mod message_form;
+pub mod signature;
+mod templates;
+mod webhook;
+mod wire;
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use reqwest::Method;
+use serde_json::json;
+
+use self::client::{encode_form, TwilioHttp};
+pub use self::error::classify;
+pub use self::message_form::CORRELATION_PARAM;
+use self::wire::{
+    folded_body, list_picker_types, quick_reply_types, AccountResource, MessageResource,
+};
+use super::{
+    FetchedMedia, MediaRef, NewTemplate, OutboundContent, OutboundMessage, Provider, ProviderError,
+    ProviderKind, ProviderTemplate, ProviderUrls, SendReceipt, TwilioCredentials, VerifiedAccount,
+    WebhookEvent, WebhookRequest,
+};
+
+/// One Twilio channel.
+pub struct TwilioProvider {
+    http: TwilioHttp,
+    /// Session contents created for interactive sends, by their `types` JSON, so repeating
+    /// the same buttons reuses one `HX…` instead of creating another.
+    session_contents: Mutex<HashMap<String, String>>,
+}
+
+impl TwilioProvider {
+    /// An adapter for one channel, calling the configured bases with the caller's client.
+    pub fn new(urls: ProviderUrls, http: reqwest::Client, credentials: TwilioCredentials) -> Self {
+        Self {
+            http: TwilioHttp::new(urls, http, credentials),
+            session_contents: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Replaces [`crate::providers::CALL_TIMEOUT`] for every call (tests use short ones).
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.http.timeout = timeout;
+        self
+    }
+
+    /// Twilio sends buttons and lists only as Content API contents, also inside the session
+    /// window, so one is created on the fly (`twilio/quick-reply` or `twilio/list-picker`,
+    /// neither needs approval for session messages) and sent by its `ContentSid`. Replies
+    /// come back as `ButtonPayload`/`ButtonText` with `MessageType=interactive`.
+    async fn session_content(
+        &self,
+        content: &OutboundContent,
+    ) -> Result<Option<String>, ProviderError> {
+        let types = match content {
+            OutboundContent::Buttons {
+                header,
+                body,
+                footer,
+                buttons,
+            } => quick_reply_types(
+                &folded_body(header.as_deref(), body, footer.as_deref()),
+                buttons,
+            ),
+            OutboundContent::List {
+                header,
+                body,
+                footer,
+                button,
+                sections,
+            } => list_picker_types(
+                &folded_body(header.as_deref(), body, footer.as_deref()),
+                button,
+                sections,
+            ),
+            _ => return Ok(None),
+        };
+        let key = types.to_string();
+        if let Some(sid) = self.cached_content(&key) {
+            return Ok(Some(sid));
+        }
+        let digest = hex::encode(&<sha2::Sha256 as sha2::Digest>::digest(key.as_bytes())[..6]);
+        let body = json!({
+            "friendly_name": format!("switchboard_session_{digest}"),
+            "language": "en",
+            "types": types,
+        });
+        let created = templates::create_content(&self.http, &body).await?;
+        if let Ok(mut cache) = self.session_contents.lock() {
+            cache.insert(key, created.sid.clone());
+        }
+        Ok(Some(created.sid))
+    }
+
+    fn cached_content(&self, key: &str) -> Option<String> {
+        self.session_contents.lock().ok()?.get(key).cloned()
+    }
+}
+
+#[async_trait]
+impl Provider for TwilioProvider {
+    fn kind(&self) -> ProviderKind {
+        ProviderKind::Twilio
+    }
+
+    async fn verify(&self) -> Result<VerifiedAccount, ProviderError> {
+        let url = self.http.account_url(".json");
+        // Parsed into a struct without `auth_token`; the raw body is dropped right here.
+        let account: AccountResource = self
+            .http
+            .call_json(self.http.authed(Method::GET, &url))
+            .await?;
+        let status = account.status.unwrap_or_default();
+        if !status.eq_ignore_ascii_case("active") {
+            return Err(ProviderError::Unauthorized {
+                code: "ACCOUNT_NOT_ACTIVE".into(),
+                message: format!("the Twilio account is {status}"),
+            });
+        }
+        Ok(VerifiedAccount {
+            display_name: account.friendly_name,
+            display_number: Some(self.http.credentials.sender.to_string()),
+            quality_rating: None,
+        })
+    }
+
+    async fn send(&self, message: &OutboundMessage) -> Result<SendReceipt, ProviderError> {
+        let session_sid = self.session_content(&message.content).await?;
+        let form =
+            message_form::message_form(&self.http.credentials, message, session_sid.as_deref())?;
+        let request = self
+            .http
+            .authed(Method::POST, &self.http.account_url("/Messages.json"))
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(encode_form(&form));
+        let created: MessageResource = self.http.call_json(request).await?;
+        Ok(SendReceipt {
+            provider_message_id: created.sid,
+            status: created.status,
+        })
+    }
+
+    async fn mark_read(&self, provider_message_id: &str) -> Result<(), ProviderError> {
+        let form = [
+            ("messageId".to_owned(), provider_message_id.to_owned()),
+            ("channel".to_owned(), "whatsapp".to_owned()),
+        ];
+        let request = self
+            .http
+            .authed(
+                Method::POST,
+                &self.http.messaging_url("/v2/Indicators/Typing.json"),
+            )
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(encode_form(&form));
+        self.http.call(request).await.map(|_| ())
+    }
+
+    async fn fetch_media(
+        &self,
+        media: &MediaRef,
+        max_bytes: u64,
+    ) -> Result<FetchedMedia, ProviderError> {
+        media::fetch_media(&self.http, media, max_bytes).await
+    }
+
+    async fn list_templates(&self) -> Result<Vec<ProviderTemplate>, ProviderError> {
+        templates::list(&self.http).await
+    }
+
+    async fn create_template(
+        &self,
+        template: &NewTemplate,
+    ) -> Result<ProviderTemplate, ProviderError> {
+        templates::create(&self.http, template).await
+    }
+
+    async fn submit_template(
+        &self,
+        template: &ProviderTemplate,
+    ) -> Result<ProviderTemplate, ProviderError> {
+        templates::submit(&self.http, template).await
+    }
+
+    /// Always with the Auth Token: API keys cannot sign webhooks (§1.1).
+    fn verify_signature(&self, request: &WebhookRequest) -> bool {
+        let Some(header) = request.signature.as_deref() else {
+            return false;
+        };
+        let is_form = !webhook::is_json(request);
+        signature::verify(
+            self.http.credentials.auth_token.expose(),
+            &request.url,
+            is_form,
+            &request.body,
+            header,
+        )
+    }
+
+    fn parse_webhook(&self, request: &WebhookRequest) -> Result<Vec<WebhookEvent>, ProviderError> {
+        webhook::parse(request)
+    }
+}

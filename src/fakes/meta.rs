@@ -1,1 +1,0 @@
-//! Fake meta server (in progress).
