@@ -73,7 +73,14 @@ impl App {
         let state = AppState {
             config: config.clone(),
             store: store.clone(),
-            channels: crate::channels::ChannelService::new(store.clone(), keys),
+            channels: crate::channels::ChannelService::new(store.clone(), keys, {
+                let urls = config.provider_urls();
+                let timeout = config.provider_timeout;
+                let http = crate::providers::connect::http_client(timeout);
+                Arc::new(move |credentials| {
+                    crate::providers::connect::connect(&urls, &http, timeout, credentials)
+                })
+            }),
             accounts: Accounts::new(store.clone(), auth.clone()),
             auth,
         };

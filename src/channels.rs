@@ -18,8 +18,10 @@ use crate::domain::channel::{
 use crate::domain::tenant_settings::parse_language;
 use crate::domain::{ChannelId, ChannelSettings, PhoneNumber, Role};
 use crate::error::AppError;
-use crate::providers::{Credentials, MetaCredentials, ProviderKind, TwilioCredentials};
-use crate::store::channels::{ChannelRecord, ProviderConfig};
+use crate::providers::{
+    Credentials, MetaCredentials, Provider, ProviderError, ProviderKind, TwilioCredentials,
+};
+use crate::store::channels::{ChannelRecord, ProviderConfig, Verification};
 use crate::store::{Store, TenantScope};
 
 /// Twilio credentials as entered. Secrets left out on update keep their stored value.
@@ -61,10 +63,14 @@ pub struct ChannelInput {
     pub settings: Option<SettingsInput>,
 }
 
+/// Builds a channel's provider adapter from its opened credentials.
+pub type ProviderFactory = Arc<dyn Fn(Credentials) -> Box<dyn Provider> + Send + Sync>;
+
 #[derive(Clone)]
 pub struct ChannelService {
     store: Store,
     keys: Arc<KeyRing>,
+    providers: ProviderFactory,
 }
 
 const TOKEN_FIELD: [&str; 2] = ["twilio.auth_token", "meta.access_token"];
@@ -180,8 +186,72 @@ fn apply_settings(settings: &mut ChannelSettings, input: SettingsInput) -> Resul
 }
 
 impl ChannelService {
-    pub fn new(store: Store, keys: Arc<KeyRing>) -> Self {
-        Self { store, keys }
+    pub fn new(store: Store, keys: Arc<KeyRing>, providers: ProviderFactory) -> Self {
+        Self {
+            store,
+            keys,
+            providers,
+        }
+    }
+
+    /// The adapter for a channel.
+    pub fn provider(&self, record: &ChannelRecord) -> Result<Box<dyn Provider>, AppError> {
+        Ok((self.providers)(self.credentials(record)?))
+    }
+
+    /// Asks the provider whether the credentials work, and records what it says. Refused
+    /// credentials leave the channel unverified and answer PROVIDER_ERROR with the
+    /// provider's code.
+    pub async fn verify(&self, viewer: &Viewer, id: ChannelId) -> Result<ChannelRecord, AppError> {
+        let tenant = viewer.require_tenant(Role::Admin)?;
+        let scope = self.store.tenant(tenant);
+        let mut record = scope.channels().get(id).await?;
+        let provider = self.provider(&record)?;
+        let outcome = provider.verify().await;
+        let now = Utc::now();
+        let verification = match &outcome {
+            Ok(account) => Some(Verification {
+                at: now,
+                display_name: account.display_name.clone(),
+                display_number: account.display_number.clone(),
+                quality_rating: account.quality_rating.clone(),
+            }),
+            Err(_) => None,
+        };
+        let txn = self.store.connection().begin().await?;
+        let scope = TenantScope::new(&txn, tenant);
+        scope
+            .channels()
+            .set_verification(id, verification.as_ref(), now)
+            .await?;
+        let details = match &outcome {
+            Ok(_) => json!({ "verified": true }),
+            Err(e) => json!({ "verified": false, "providerCode": e.code() }),
+        };
+        scope
+            .audit()
+            .record(
+                &viewer.audit_actor(),
+                "channel.verify",
+                "channel",
+                Some(id.to_string()),
+                Some(details),
+                now,
+            )
+            .await?;
+        txn.commit().await?;
+        match outcome {
+            Ok(_) => {
+                record.verification = verification;
+                record.updated_at = now;
+                tracing::info!(tenant.id = %tenant, channel.id = %id, "channel verified");
+                Ok(record)
+            }
+            Err(err) => {
+                tracing::info!(tenant.id = %tenant, channel.id = %id, provider_code = ?err.code(), "channel verification refused");
+                Err(provider_error(err))
+            }
+        }
     }
 
     /// Seals the input's secrets into `record`, validating shapes; secrets left out keep
@@ -529,4 +599,26 @@ impl ChannelService {
             }),
         })
     }
+}
+
+/// A provider failure as the API reports it.
+pub fn provider_error(err: ProviderError) -> AppError {
+    let (code, message) = match err {
+        ProviderError::Retryable { code, message }
+        | ProviderError::RateLimited { code, message, .. }
+        | ProviderError::Rejected { code, message }
+        | ProviderError::Unauthorized { code, message }
+        | ProviderError::Consent { code, message, .. } => (code, message),
+        ProviderError::Timeout { .. } => (
+            "TIMEOUT".to_owned(),
+            "the provider did not answer in time".to_owned(),
+        ),
+        ProviderError::Unreachable(reason) => (
+            "UNREACHABLE".to_owned(),
+            format!("the provider could not be reached: {reason}"),
+        ),
+        ProviderError::BadWebhook(reason) => ("BAD_RESPONSE".to_owned(), reason),
+        ProviderError::MediaRefused(reason) => ("MEDIA_REFUSED".to_owned(), reason),
+    };
+    AppError::Provider { code, message }
 }

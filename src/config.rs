@@ -47,6 +47,8 @@ pub struct Config {
     pub meta_graph_url: String,
     /// `SWITCHBOARD_META_API_VERSION`: default `v23.0`.
     pub meta_api_version: String,
+    /// `SWITCHBOARD_PROVIDER_TIMEOUT`: default 15 seconds for one call to a provider.
+    pub provider_timeout: Duration,
     /// `SWITCHBOARD_LOG`: default `info`; a tracing filter such as `switchboard=debug`.
     pub log_filter: String,
     /// `SWITCHBOARD_LOG_FORMAT`: `human` (default) or `json`.
@@ -119,6 +121,7 @@ const VARIABLES: &[&str] = &[
     "TWILIO_MESSAGING_URL",
     "META_GRAPH_URL",
     "META_API_VERSION",
+    "PROVIDER_TIMEOUT",
     "LOG",
     "LOG_FORMAT",
     "ACCESS_TOKEN_TTL",
@@ -278,6 +281,9 @@ impl Config {
                 } else {
                     Err("must look like v23.0".to_owned())
                 }
+            })?,
+            provider_timeout: raw.parse("PROVIDER_TIMEOUT", Duration::from_secs(15), |v| {
+                seconds(v, 1, 120)
             })?,
             log_filter: raw.parse("LOG", "info".into(), |v| {
                 tracing_subscriber::EnvFilter::try_new(v)

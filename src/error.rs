@@ -17,6 +17,9 @@ pub enum AppError {
     BadUserInput { field: String, reason: String },
     #[error("{0}")]
     Conflict(String),
+    /// The provider refused or failed; `code` is the provider's own.
+    #[error("the provider answered {code}: {message}")]
+    Provider { code: String, message: String },
     #[error("too many attempts; retry in {} s", retry_after.as_secs().max(1))]
     RateLimited { retry_after: Duration },
     #[error("internal error")]

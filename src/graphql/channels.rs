@@ -429,6 +429,15 @@ impl ChannelMutation {
         ))
     }
 
+    /// Asks the provider whether the credentials work (Twilio: the account; Meta: the phone
+    /// number) and records `verifiedAt`, the display name, number and quality rating.
+    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
+    async fn verify_channel(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Channel> {
+        let state = ctx.data_unchecked::<AppState>();
+        let id: ChannelId = parse_id("id", &id)?;
+        Ok(Channel(state.channels.verify(viewer(ctx)?, id).await?))
+    }
+
     #[graphql(guard = "RoleGuard::new(Role::Admin)")]
     async fn delete_channel(&self, ctx: &Context<'_>, id: ID) -> GqlResult<bool> {
         let state = ctx.data_unchecked::<AppState>();

@@ -37,6 +37,7 @@ impl AppError {
             AppError::BadUserInput { .. } => "BAD_USER_INPUT",
             AppError::Conflict(_) => "CONFLICT",
             AppError::RateLimited { .. } => "RATE_LIMITED",
+            AppError::Provider { .. } => "PROVIDER_ERROR",
             AppError::Internal(_) => "INTERNAL",
         }
     }
@@ -52,6 +53,7 @@ impl ErrorExtensions for AppError {
             ext.set("code", self.code());
             match self {
                 AppError::BadUserInput { field, .. } => ext.set("field", field.as_str()),
+                AppError::Provider { code, .. } => ext.set("providerCode", code.as_str()),
                 AppError::RateLimited { retry_after } => {
                     ext.set("retryAfter", retry_after.as_secs().max(1))
                 }

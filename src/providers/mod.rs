@@ -7,6 +7,7 @@
 //! media hosts), never to a host taken from a webhook or from user input.
 
 pub mod capabilities;
+pub mod connect;
 pub mod error;
 pub mod inbound;
 pub mod meta;

@@ -239,4 +239,40 @@ impl<'a, C: ConnectionTrait> Channels<'a, C> {
         }
         Ok(())
     }
+
+    /// Records the outcome of a verification; `None` marks the channel unverified.
+    pub async fn set_verification(
+        &self,
+        id: ChannelId,
+        verification: Option<&Verification>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        use sea_orm::sea_query::Expr;
+        let result = channel::Entity::update_many()
+            .col_expr(
+                channel::Column::VerifiedAt,
+                Expr::value(verification.map(|v| v.at)),
+            )
+            .col_expr(
+                channel::Column::VerifiedName,
+                Expr::value(verification.and_then(|v| v.display_name.clone())),
+            )
+            .col_expr(
+                channel::Column::VerifiedNumber,
+                Expr::value(verification.and_then(|v| v.display_number.clone())),
+            )
+            .col_expr(
+                channel::Column::QualityRating,
+                Expr::value(verification.and_then(|v| v.quality_rating.clone())),
+            )
+            .col_expr(channel::Column::UpdatedAt, Expr::value(now))
+            .filter(channel::Column::TenantId.eq(self.tenant.into_uuid()))
+            .filter(channel::Column::Id.eq(id.into_uuid()))
+            .exec(self.db)
+            .await?;
+        if result.rows_affected == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
 }

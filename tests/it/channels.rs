@@ -522,7 +522,11 @@ async fn key_rotation_reseals_everything_and_old_keys_can_go() {
         .await
         .unwrap();
     let only_new = std::sync::Arc::new(KeyRing::parse(&new).unwrap());
-    let service = switchboard::channels::ChannelService::new(store.clone(), only_new);
+    let service = switchboard::channels::ChannelService::new(
+        store.clone(),
+        only_new,
+        std::sync::Arc::new(|_| unreachable!("no provider is called")),
+    );
     let tenant_id: switchboard::domain::TenantId = tenant.id.parse().unwrap();
     for record in store.tenant(tenant_id).channels().list().await.unwrap() {
         service
@@ -536,4 +540,162 @@ async fn key_rotation_reseals_everything_and_old_keys_can_go() {
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert!(stderr.contains("\"new1\""), "{stderr}");
     assert!(!stderr.contains(TWILIO_TOKEN));
+}
+
+mod verify {
+    use serde_json::json;
+    use switchboard::fakes::meta::{FakePhoneNumber, Fault};
+
+    use super::{create_channel, meta_input, META_TOKEN};
+    use crate::support::TestApp;
+
+    const VERIFY: &str = "mutation($id: ID!) { verifyChannel(id: $id) { verifiedAt verification { displayName displayNumber qualityRating } } }";
+
+    #[tokio::test]
+    async fn a_meta_channel_verifies_against_the_provider() {
+        let app = TestApp::spawn().await;
+        app.meta.add_phone_number(FakePhoneNumber::new(
+            "106540352242922",
+            "102290129340398",
+            META_TOKEN,
+        ));
+        let tenant = app.new_tenant("Acme").await;
+        let channel = create_channel(&tenant, meta_input("+15550783881", "106540352242922")).await;
+        let verified = tenant
+            .owner
+            .gql
+            .query(VERIFY, json!({ "id": channel["id"] }))
+            .await;
+        let v = &verified.data()["verifyChannel"];
+        assert!(v["verifiedAt"].is_string());
+        assert_eq!(v["verification"]["displayName"], "Switchboard Test");
+        assert_eq!(v["verification"]["qualityRating"], "GREEN");
+        let request = app
+            .meta
+            .requests()
+            .into_iter()
+            .last()
+            .expect("the fake was called");
+        assert!(
+            request.path.contains("/106540352242922"),
+            "{}",
+            request.path
+        );
+    }
+
+    #[tokio::test]
+    async fn wrong_meta_credentials_answer_provider_error_and_stay_unverified() {
+        let app = TestApp::spawn().await;
+        app.meta.add_phone_number(FakePhoneNumber::new(
+            "106540352242922",
+            "102290129340398",
+            "another-token-entirely",
+        ));
+        let tenant = app.new_tenant("Acme").await;
+        let channel = create_channel(&tenant, meta_input("+15550783881", "106540352242922")).await;
+        let refused = tenant
+            .owner
+            .gql
+            .query(VERIFY, json!({ "id": channel["id"] }))
+            .await;
+        assert_eq!(refused.code(), "PROVIDER_ERROR");
+        assert_eq!(
+            refused.body["errors"][0]["extensions"]["providerCode"],
+            "190"
+        );
+        assert!(!refused.body.to_string().contains(META_TOKEN));
+        let after = tenant
+            .owner
+            .gql
+            .query(
+                "query($id: ID!) { channel(id: $id) { verifiedAt } }",
+                json!({ "id": channel["id"] }),
+            )
+            .await;
+        assert!(after.data()["channel"]["verifiedAt"].is_null());
+    }
+
+    #[tokio::test]
+    async fn a_provider_that_does_not_answer_in_time_says_so() {
+        let app =
+            TestApp::spawn_with(|c| c.provider_timeout = std::time::Duration::from_secs(1)).await;
+        app.meta.add_phone_number(FakePhoneNumber::new(
+            "106540352242922",
+            "102290129340398",
+            META_TOKEN,
+        ));
+        app.meta
+            .inject(Fault::Delay(std::time::Duration::from_secs(3)), 1);
+        let tenant = app.new_tenant("Acme").await;
+        let channel = create_channel(&tenant, meta_input("+15550783881", "106540352242922")).await;
+        let slow = tenant
+            .owner
+            .gql
+            .query(VERIFY, json!({ "id": channel["id"] }))
+            .await;
+        assert_eq!(slow.code(), "PROVIDER_ERROR");
+        assert_eq!(
+            slow.body["errors"][0]["extensions"]["providerCode"],
+            "TIMEOUT"
+        );
+    }
+
+    #[tokio::test]
+    async fn swapped_ciphertexts_open_for_neither_channel() {
+        use sea_orm::{ConnectionTrait, Database, Statement};
+        let app = TestApp::spawn().await;
+        app.meta.add_phone_number(FakePhoneNumber::new(
+            "106540352242922",
+            "102290129340398",
+            META_TOKEN,
+        ));
+        app.meta.add_phone_number(FakePhoneNumber::new(
+            "106540352242923",
+            "102290129340398",
+            META_TOKEN,
+        ));
+        let tenant = app.new_tenant("Acme").await;
+        let a = create_channel(&tenant, meta_input("+15550783881", "106540352242922")).await;
+        let b = create_channel(&tenant, meta_input("+15550783882", "106540352242923")).await;
+        let db = Database::connect(&app.database_url).await.unwrap();
+        let backend = db.get_database_backend();
+        let rows = db
+            .query_all(Statement::from_string(
+                backend,
+                "SELECT id, sealed_token FROM channels ORDER BY id",
+            ))
+            .await
+            .unwrap();
+        let token_of = |i: usize| rows[i].try_get::<String>("", "sealed_token").unwrap();
+        let id_of = |i: usize| rows[i].try_get::<uuid::Uuid>("", "id").unwrap();
+        for (target, source) in [(0, 1), (1, 0)] {
+            db.execute(Statement::from_sql_and_values(
+                backend,
+                match backend {
+                    sea_orm::DatabaseBackend::Postgres => {
+                        "UPDATE channels SET sealed_token = $1 WHERE id = $2"
+                    }
+                    _ => "UPDATE channels SET sealed_token = ? WHERE id = ?",
+                },
+                [token_of(source).into(), id_of(target).into()],
+            ))
+            .await
+            .unwrap();
+        }
+        db.close().await.ok();
+        app.meta.clear_requests();
+        for channel in [&a, &b] {
+            let answer = tenant
+                .owner
+                .gql
+                .query(VERIFY, json!({ "id": channel["id"] }))
+                .await;
+            assert_eq!(answer.code(), "INTERNAL");
+            assert_eq!(answer.message(), "internal error");
+        }
+        assert!(
+            app.meta.requests().is_empty(),
+            "no credential left for the provider"
+        );
+    }
 }

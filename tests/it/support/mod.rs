@@ -24,6 +24,7 @@ pub const PASSWORD: &str = "correct-Horse-battery-9";
 
 pub struct TestApp {
     pub addr: SocketAddr,
+    pub meta: switchboard::fakes::meta::FakeMeta,
     pub http: reqwest::Client,
     pub database_url: String,
     shutdown: Option<oneshot::Sender<()>>,
@@ -57,7 +58,9 @@ impl TestApp {
         init_logging();
         let dir = tempfile::tempdir().expect("temp dir");
         let database_url = db::provision(dir.path()).await;
+        let meta = switchboard::fakes::meta::FakeMeta::spawn().await;
         let mut config = test_config(dir.path(), database_url.clone());
+        config.meta_graph_url = meta.base_url().to_owned();
         adjust(&mut config);
         let app = App::build(config).await.expect("the server builds");
         let addr = app.local_addr();
@@ -67,6 +70,7 @@ impl TestApp {
         }));
         Self {
             addr,
+            meta,
             http: reqwest::Client::new(),
             database_url,
             shutdown: Some(tx),
