@@ -817,6 +817,11 @@ async fn inbound_webhooks_of_every_type_verify_and_parse_back() {
             new_wa_id: "34611111111".into(),
         },
         InboundKind::Unsupported,
+        InboundKind::FlowReply {
+            name: "flow".into(),
+            body: "Sent".into(),
+            response_json: "{}".into(),
+        },
     ];
     let count = kinds.len();
     for kind in kinds {
@@ -908,7 +913,12 @@ async fn inbound_webhooks_of_every_type_verify_and_parse_back() {
             emoji: None
         }
     );
-    for (i, raw) in [(13, "order"), (14, "system"), (15, "unsupported")] {
+    for (i, raw) in [
+        (13, "order"),
+        (14, "system"),
+        (15, "unsupported"),
+        (16, "interactive"),
+    ] {
         assert!(
             matches!(&contents[i], InboundContent::Unsupported { raw_type, .. } if raw_type == raw),
             "{i}"
@@ -1014,4 +1024,62 @@ async fn explicit_status_webhooks_and_the_handshake_work() {
     assert_eq!(got, vec![(DeliveryStatus::Read, None, Some("c1".into()))]);
     assert!(s.fake.verify_webhook(&url, "vt").await.unwrap());
     assert!(!s.fake.verify_webhook(&url, "wrong").await.unwrap());
+}
+
+#[tokio::test]
+async fn the_fake_enforces_the_cloud_api_limits() {
+    let s = setup().await;
+    let buttons = |n: usize, title: &str| OutboundContent::Buttons {
+        header: None,
+        body: "b".into(),
+        footer: None,
+        buttons: (0..n)
+            .map(|i| InteractiveButton {
+                id: i.to_string(),
+                title: title.into(),
+            })
+            .collect(),
+    };
+    let rows = |n: usize| OutboundContent::List {
+        header: None,
+        body: "b".into(),
+        footer: None,
+        button: "Pick".into(),
+        sections: vec![ListSection {
+            title: None,
+            rows: (0..n)
+                .map(|i| ListRow {
+                    id: i.to_string(),
+                    title: "r".into(),
+                    description: None,
+                })
+                .collect(),
+        }],
+    };
+    let caption = OutboundContent::Media {
+        kind: MediaKind::Image,
+        url: "https://cdn.example/a.jpg".into(),
+        caption: Some("c".repeat(1025)),
+        filename: None,
+    };
+    let cases = [
+        (buttons(4, "ok"), "131009"),
+        (buttons(0, "ok"), "131009"),
+        (buttons(1, "a title that is far too long"), "100"),
+        (rows(11), "131009"),
+        (caption, "100"),
+    ];
+    for (content, code) in cases {
+        let error = s.meta.send(&message(content.clone())).await.unwrap_err();
+        assert!(
+            matches!(&error, ProviderError::Rejected { code: got, .. } if got == code),
+            "{content:?}: {error:?}"
+        );
+    }
+    s.meta
+        .send(&message(buttons(3, "twenty chars exactly")))
+        .await
+        .unwrap();
+    s.meta.send(&message(rows(10))).await.unwrap();
+    assert_eq!(s.fake.sent_messages().len(), 2);
 }
