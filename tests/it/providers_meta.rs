@@ -190,7 +190,7 @@ async fn a_wrong_token_is_unauthorized_with_code_190_and_never_leaks() {
         matches!(&error, ProviderError::Unauthorized { code, .. } if code == "190"),
         "{error:?}"
     );
-    assert!(!format!("{error} {error:?}").contains("wrong-secret-token"));
+    assert!(!format!("{error} {error:?} {meta:?}").contains("wrong-secret-token"));
     assert!(!format!(
         "{:?}",
         MetaCredentials {
