@@ -46,6 +46,12 @@ pub enum InboundKind {
         title: String,
         description: Option<String>,
     },
+    /// A WhatsApp Flow's completion (`interactive.nfm_reply`).
+    FlowReply {
+        name: String,
+        body: String,
+        response_json: String,
+    },
     /// A template's quick-reply button.
     TemplateButton {
         payload: String,
@@ -229,6 +235,15 @@ impl InboundKind {
                     Some(json!({ "type": "list_reply", "list_reply": reply })),
                 )
             }
+            InboundKind::FlowReply {
+                name,
+                body,
+                response_json,
+            } => (
+                "interactive",
+                Some(json!({ "type": "nfm_reply", "nfm_reply": {
+                    "name": name, "body": body, "response_json": response_json } })),
+            ),
             InboundKind::TemplateButton { payload, text } => {
                 ("button", Some(json!({ "payload": payload, "text": text })))
             }

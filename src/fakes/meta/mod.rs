@@ -11,9 +11,11 @@
 
 mod inbound;
 mod messages;
+mod nodes;
 mod server;
 mod state;
 mod templates;
+mod validate;
 mod webhooks;
 
 use std::net::SocketAddr;

@@ -29,6 +29,18 @@ pub struct MetaProvider {
     pub(super) timeout: Duration,
 }
 
+impl std::fmt::Debug for MetaProvider {
+    /// Names the channel, never its token or app secret.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MetaProvider")
+            .field("graph", &self.graph)
+            .field("version", &self.version)
+            .field("phone_number_id", &self.credentials.phone_number_id)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
 /// A successful answer, body already read.
 pub(super) struct Answer {
     pub body: Vec<u8>,

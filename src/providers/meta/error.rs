@@ -144,11 +144,12 @@ pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Durati
     value.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
-/// Maps a transport failure. Connect failures sent nothing; a timeout may have.
+/// Maps a transport failure. Connect failures and unbuildable requests sent nothing; a
+/// timeout may have.
 pub(crate) fn from_transport(error: reqwest::Error) -> ProviderError {
     if error.is_timeout() {
         ProviderError::Timeout { maybe_sent: true }
-    } else if error.is_connect() {
+    } else if error.is_connect() || error.is_builder() {
         ProviderError::Unreachable(error.without_url().to_string())
     } else {
         // Body read failures and broken connections after sending: the request may have been
