@@ -7,10 +7,10 @@
 //! media hosts), never to a host taken from a webhook or from user input.
 
 pub mod error;
-pub mod meta;
-pub mod twilio;
 pub mod inbound;
+pub mod meta;
 pub mod outbound;
+pub mod twilio;
 
 use std::time::Duration;
 
