@@ -140,6 +140,33 @@ pub(crate) fn error(status: u16, code: u32, message: &str) -> Response {
     (http, Json(body)).into_response()
 }
 
+/// A refusal in Twilio's shape, small enough to travel in a `Result`.
+pub(crate) struct ApiError {
+    status: u16,
+    code: u32,
+    message: String,
+}
+
+impl ApiError {
+    pub fn new(status: u16, code: u32, message: &str) -> Self {
+        Self {
+            status,
+            code,
+            message: message.to_owned(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if self.code == 20003 {
+            unauthorized()
+        } else {
+            error(self.status, self.code, &self.message)
+        }
+    }
+}
+
 pub(crate) fn unauthorized() -> Response {
     let body = json!({"code": 20003, "detail": "Your AccountSid or AuthToken was incorrect.",
         "message": "Authenticate", "more_info": "https://www.twilio.com/docs/errors/20003", "status": 401});
@@ -166,12 +193,12 @@ pub(crate) fn authenticate(
     shared: &Shared,
     headers: &HeaderMap,
     path_account: Option<&str>,
-) -> Result<String, Response> {
+) -> Result<String, ApiError> {
     let (user, password) = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
         .and_then(decode_basic)
-        .ok_or_else(unauthorized)?;
+        .ok_or_else(|| ApiError::new(401, 20003, "Authenticate"))?;
     let state = shared.lock();
     let account_sid = state
         .accounts
@@ -184,9 +211,13 @@ pub(crate) fn authenticate(
                     .is_some_and(|secret| *secret == password)
         })
         .map(|(sid, _)| sid.clone())
-        .ok_or_else(unauthorized)?;
+        .ok_or_else(|| ApiError::new(401, 20003, "Authenticate"))?;
     if path_account.is_some_and(|p| p != account_sid) {
-        return Err(error(404, 20404, "The requested resource was not found"));
+        return Err(ApiError::new(
+            404,
+            20404,
+            "The requested resource was not found",
+        ));
     }
     Ok(account_sid)
 }
@@ -201,7 +232,7 @@ async fn get_account(
     };
     let account_sid = match authenticate(&shared, &headers, Some(sid)) {
         Ok(sid) => sid,
-        Err(response) => return response,
+        Err(response) => return response.into_response(),
     };
     let state = shared.lock();
     let Some(account) = state.accounts.get(&account_sid) else {
@@ -243,7 +274,7 @@ async fn create_message(
 ) -> Response {
     let account_sid = match authenticate(&shared, &headers, Some(&account)) {
         Ok(sid) => sid,
-        Err(response) => return response,
+        Err(response) => return response.into_response(),
     };
     let form: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
     match validate_and_store(&shared, &account_sid, &form) {
@@ -252,7 +283,7 @@ async fn create_message(
             webhooks::schedule_status_callbacks(shared.clone(), message, async_error);
             (StatusCode::CREATED, Json(response)).into_response()
         }
-        Err(response) => response,
+        Err(response) => response.into_response(),
     }
 }
 
@@ -262,10 +293,10 @@ fn validate_and_store(
     shared: &Shared,
     account_sid: &str,
     form: &[(String, String)],
-) -> Result<(FakeMessage, Option<u32>), Response> {
+) -> Result<(FakeMessage, Option<u32>), ApiError> {
     let raw_to = first(form, "To").unwrap_or_default();
     let to = whatsapp_number(raw_to).ok_or_else(|| {
-        error(
+        ApiError::new(
             400,
             21211,
             &format!("The 'To' number {raw_to} is not a valid phone number."),
@@ -275,26 +306,32 @@ fn validate_and_store(
     let account = state
         .accounts
         .get(account_sid)
-        .ok_or_else(|| error(404, 20404, "The requested resource was not found"))?;
+        .ok_or_else(|| ApiError::new(404, 20404, "The requested resource was not found"))?;
     let service = first(form, "MessagingServiceSid").map(str::to_owned);
     let from = match first(form, "From") {
         Some(raw) => whatsapp_number(raw)
             .filter(|n| account.senders.contains(n))
             .ok_or_else(|| {
-                error(
+                ApiError::new(
                     400,
                     63007,
                     "Twilio could not find a Channel with the specified From address",
                 )
             })?,
         None if service.is_some() => account.senders.first().cloned().ok_or_else(|| {
-            error(
+            ApiError::new(
                 400,
                 63007,
                 "Twilio could not find a Channel with the specified From address",
             )
         })?,
-        None => return Err(error(400, 21603, "A 'From' phone number is required.")),
+        None => {
+            return Err(ApiError::new(
+                400,
+                21603,
+                "A 'From' phone number is required.",
+            ))
+        }
     };
     let body = first(form, "Body").unwrap_or_default().to_owned();
     let media: Vec<&str> = form
@@ -304,21 +341,21 @@ fn validate_and_store(
         .collect();
     let content_sid = first(form, "ContentSid").map(str::to_owned);
     if body.is_empty() && media.is_empty() && content_sid.is_none() {
-        return Err(error(
+        return Err(ApiError::new(
             400,
             21619,
             "A text message body or media URL must be specified.",
         ));
     }
     if body.chars().count() > 1600 {
-        return Err(error(
+        return Err(ApiError::new(
             400,
             21617,
             "The concatenated message body exceeds the 1600 character limit.",
         ));
     }
     if media.iter().any(|u| !is_http_url(u)) {
-        return Err(error(400, 21620, "Invalid media URL(s)."));
+        return Err(ApiError::new(400, 21620, "Invalid media URL(s)."));
     }
     if let Some(sid) = &content_sid {
         let known = state
@@ -326,11 +363,11 @@ fn validate_and_store(
             .get(sid)
             .is_some_and(|c| c.account_sid == account_sid);
         if !known {
-            return Err(error(400, 21656, "The ContentSid is Invalid."));
+            return Err(ApiError::new(400, 21656, "The ContentSid is Invalid."));
         }
         if let Some(vars) = first(form, "ContentVariables") {
             if !serde_json::from_str::<Value>(vars).is_ok_and(|v| v.is_object()) {
-                return Err(error(
+                return Err(ApiError::new(
                     400,
                     21656,
                     "The ContentVariables Parameter is invalid.",
@@ -343,7 +380,7 @@ fn validate_and_store(
         .as_deref()
         .is_some_and(|u| !is_http_url(u) || u.len() > 4000)
     {
-        return Err(error(
+        return Err(ApiError::new(
             400,
             21609,
             "The StatusCallback URL is not a valid URL.",
@@ -423,7 +460,7 @@ async fn get_message(
     headers: HeaderMap,
 ) -> Response {
     if let Err(response) = authenticate(&shared, &headers, Some(&account)) {
-        return response;
+        return response.into_response();
     }
     let sid = file.strip_suffix(".json").unwrap_or(&file);
     let state = shared.lock();
@@ -435,7 +472,7 @@ async fn get_message(
 
 async fn typing(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
     if let Err(response) = authenticate(&shared, &headers, None) {
-        return response;
+        return response.into_response();
     }
     let form: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
     let id_ok =
@@ -449,7 +486,7 @@ async fn typing(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Byt
 async fn senders(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
     let account_sid = match authenticate(&shared, &headers, None) {
         Ok(sid) => sid,
-        Err(response) => return response,
+        Err(response) => return response.into_response(),
     };
     let state = shared.lock();
     let senders: Vec<Value> = state

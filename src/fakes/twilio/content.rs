@@ -31,7 +31,7 @@ pub(crate) async fn create(
 ) -> Response {
     let account_sid = match authenticate(&shared, &headers, None) {
         Ok(sid) => sid,
-        Err(response) => return response,
+        Err(response) => return response.into_response(),
     };
     let Ok(Value::Object(request)) = serde_json::from_slice::<Value>(&body) else {
         return error(400, 20001, "Request body must be a JSON object");
@@ -163,7 +163,7 @@ pub(crate) async fn list(
             false,
         ))
         .into_response(),
-        Err(response) => response,
+        Err(response) => response.into_response(),
     }
 }
 
@@ -182,7 +182,7 @@ pub(crate) async fn list_with_approvals(
             true,
         ))
         .into_response(),
-        Err(response) => response,
+        Err(response) => response.into_response(),
     }
 }
 
@@ -195,13 +195,13 @@ fn with_content(
 ) -> Response {
     let account = match authenticate(shared, headers, None) {
         Ok(account) => account,
-        Err(response) => return response,
+        Err(response) => return response.into_response(),
     };
     let mut state = shared.lock();
-    if !state
+    if state
         .contents
         .get(sid)
-        .is_some_and(|c| c.account_sid == account)
+        .is_none_or(|c| c.account_sid != account)
     {
         return error(404, 20404, "The requested resource was not found");
     }

@@ -20,7 +20,7 @@ pub(crate) async fn get_media(
     headers: HeaderMap,
 ) -> Response {
     if let Err(response) = authenticate(&shared, &headers, Some(&account)) {
-        return response;
+        return response.into_response();
     }
     let (sid, metadata) = match file.strip_suffix(".json") {
         Some(sid) => (sid.to_owned(), true),
