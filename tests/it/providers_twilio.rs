@@ -806,3 +806,68 @@ async fn a_closed_window_fails_later_with_63016_as_consent() {
         }
     ));
 }
+
+#[tokio::test]
+async fn callback_knobs_drop_reorder_and_duplicate() {
+    let s = setup().await;
+    s.fake.configure(|k| {
+        k.status_callbacks = true;
+        k.callbacks_dropped = vec!["sent".into()];
+        k.callbacks_reversed = true;
+        k.callbacks_duplicated = true;
+    });
+    let hook = Receiver::spawn().await;
+    let mut m = text("hi");
+    m.status_callback_url = Some(format!("{}/wh", hook.url));
+    s.provider.send(&m).await.unwrap();
+    eventually(|| hook.requests().len() == 6).await;
+    let statuses: Vec<DeliveryStatus> = (0..6)
+        .map(|i| {
+            match s
+                .provider
+                .parse_webhook(&hook.webhook(i))
+                .unwrap()
+                .remove(0)
+            {
+                WebhookEvent::StatusChanged(st) => st.status,
+                other => panic!("{other:?}"),
+            }
+        })
+        .collect();
+    use DeliveryStatus::*;
+    assert_eq!(statuses, [Read, Read, Delivered, Delivered, Queued, Queued]);
+}
+
+#[tokio::test]
+async fn an_injected_async_63018_arrives_as_a_failed_status_classified_as_rate_limited() {
+    let s = setup().await;
+    s.fake.configure(|k| k.status_callbacks = true);
+    s.fake.fail_async_next(63018, 1);
+    let hook = Receiver::spawn().await;
+    let mut m = text("hi");
+    m.status_callback_url = Some(format!("{}/wh?sb_message=abc", hook.url));
+    let receipt = s.provider.send(&m).await.unwrap();
+    eventually(|| hook.requests().len() == 2).await;
+    let request = hook.webhook(1);
+    assert!(s.provider.verify_signature(&request));
+    let WebhookEvent::StatusChanged(st) = s.provider.parse_webhook(&request).unwrap().remove(0)
+    else {
+        panic!("not a status")
+    };
+    assert_eq!(
+        (st.status, st.error_code.as_deref()),
+        (DeliveryStatus::Failed, Some("63018"))
+    );
+    assert_eq!(
+        s.fake.message(&receipt.provider_message_id).unwrap().status,
+        "failed"
+    );
+    let class = switchboard::providers::twilio::classify("63018", "", None);
+    assert!(matches!(
+        class,
+        ProviderError::RateLimited {
+            scope: RateScope::Channel,
+            ..
+        }
+    ));
+}

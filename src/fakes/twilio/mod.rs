@@ -12,6 +12,7 @@ mod api;
 mod content;
 mod inbound;
 mod media;
+mod messages;
 mod state;
 mod webhooks;
 
@@ -21,8 +22,8 @@ use std::time::Duration;
 use serde_json::json;
 use tokio::task::JoinHandle;
 
-pub use self::api::{MAGIC_INVALID_RECIPIENT, MAGIC_NOT_ON_WHATSAPP};
 pub use self::inbound::InboundParams;
+pub use self::messages::{MAGIC_INVALID_RECIPIENT, MAGIC_NOT_ON_WHATSAPP};
 use self::state::{iso_now, new_sid, Account, Approval, Content, Media, State};
 pub use self::state::{FakeMessage, Fault, RecordedRequest, Settings};
 pub use self::webhooks::{status_params, twilio_signature, WebhookDelivery};

@@ -124,6 +124,12 @@ pub struct Settings {
     pub status_callbacks: bool,
     /// Pause between two status callbacks of one message.
     pub callback_delay: Duration,
+    /// Send a message's callbacks last-first (Twilio does not guarantee order).
+    pub callbacks_reversed: bool,
+    /// Send every callback twice (Twilio may duplicate).
+    pub callbacks_duplicated: bool,
+    /// Statuses whose callback is never sent (`"sent"` is often missing in practice).
+    pub callbacks_dropped: Vec<String>,
     /// Answer 404 on the first fetch of each media (Twilio's just-arrived media).
     pub media_first_404: bool,
     /// Where media redirects point (default: the fake's own `/cdn/`).
@@ -139,6 +145,9 @@ impl Default for Settings {
         Self {
             status_callbacks: true,
             callback_delay: Duration::from_millis(200),
+            callbacks_reversed: false,
+            callbacks_duplicated: false,
+            callbacks_dropped: Vec::new(),
             media_first_404: false,
             media_redirect_base: None,
             media_link_ttl: Duration::from_secs(4 * 3600),

@@ -77,25 +77,22 @@ pub(crate) fn schedule_status_callbacks(
     message: FakeMessage,
     error: Option<u32>,
 ) {
-    let (enabled, delay, token) = {
+    let (settings, token) = {
         let state = shared.lock();
         let token = state
             .accounts
             .get(&message.account_sid)
             .map(|a| a.auth_token.clone());
-        (
-            state.settings.status_callbacks,
-            state.settings.callback_delay,
-            token,
-        )
+        (state.settings.clone(), token)
     };
-    let (Some(url), Some(token), true) = (message.status_callback.clone(), token, enabled) else {
+    let url = message.status_callback.clone();
+    let (Some(url), Some(token), true) = (url, token, settings.status_callbacks) else {
         if let Some(code) = error {
             set_status(&shared, &message.sid, failure_word(code), Some(code));
         }
         return;
     };
-    let steps: Vec<(&'static str, Option<u32>)> = match error {
+    let mut steps: Vec<(&'static str, Option<u32>)> = match error {
         None => vec![
             ("queued", None),
             ("sent", None),
@@ -104,6 +101,14 @@ pub(crate) fn schedule_status_callbacks(
         ],
         Some(code) => vec![("queued", None), (failure_word(code), Some(code))],
     };
+    steps.retain(|(status, _)| !settings.callbacks_dropped.iter().any(|d| d == status));
+    if settings.callbacks_reversed {
+        steps.reverse();
+    }
+    if settings.callbacks_duplicated {
+        steps = steps.into_iter().flat_map(|step| [step, step]).collect();
+    }
+    let delay = settings.callback_delay;
     let install = new_sid("XE");
     tokio::spawn(async move {
         for (status, code) in steps {
