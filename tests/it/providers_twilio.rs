@@ -169,7 +169,7 @@ async fn wrong_credentials_are_unauthorized_with_twilio_code_20003() {
         matches!(&err, ProviderError::Unauthorized { code, .. } if code == "20003"),
         "{err:?}"
     );
-    assert!(!format!("{err:?}{err}").contains(&wrong.auth_token));
+    assert!(!format!("{err:?}{err}{provider:?}").contains(&wrong.auth_token));
     let err = provider.send(&text("hi")).await.unwrap_err();
     assert_eq!(err.code(), Some("20003"));
 }
