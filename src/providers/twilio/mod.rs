@@ -109,6 +109,17 @@ impl TwilioProvider {
     }
 }
 
+/// Names the account and sender only; the Auth Token and API key secret never print.
+impl std::fmt::Debug for TwilioProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TwilioProvider")
+            .field("account_sid", &self.http.credentials.account_sid)
+            .field("sender", &self.http.credentials.sender.masked())
+            .field("timeout", &self.http.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
 #[async_trait]
 impl Provider for TwilioProvider {
     fn kind(&self) -> ProviderKind {

@@ -1,1 +1,0 @@
-//! Fake twilio server (in progress).
