@@ -59,11 +59,15 @@ const META_DOCUMENTS: &[&str] = &[
 pub fn capabilities(provider: ProviderKind) -> Capabilities {
     match provider {
         ProviderKind::Twilio => Capabilities {
+            // Contacts go out as a text card; buttons and lists as session contents made on
+            // the fly; Twilio has no reactions and no reply context on send.
             content_kinds: &[
                 ContentKind::Text,
                 ContentKind::Media,
                 ContentKind::Template,
                 ContentKind::Location,
+                ContentKind::Contacts,
+                ContentKind::Interactive,
             ],
             text_max_length: 1600,
             caption_max_length: 1600,
@@ -100,8 +104,8 @@ pub fn capabilities(provider: ProviderKind) -> Capabilities {
                     max_bytes: 100 * 1024,
                 },
             ],
-            max_buttons: 0,
-            max_list_rows: 0,
+            max_buttons: 3,
+            max_list_rows: 10,
             reply_context: false,
             read_receipts: true,
         },

@@ -699,3 +699,126 @@ mod verify {
         );
     }
 }
+
+mod verify_twilio {
+    use serde_json::json;
+
+    use super::{create_channel, ALL_FIELDS};
+    use crate::support::{TestApp, TestTenant};
+
+    const VERIFY: &str = "mutation($id: ID!) { verifyChannel(id: $id) { verifiedAt verification { displayName displayNumber } } }";
+
+    fn input(sid: &str, token: &str, api_key: Option<(&str, &str)>) -> serde_json::Value {
+        let mut twilio = json!({ "accountSid": sid, "authToken": token });
+        if let Some((key, secret)) = api_key {
+            twilio["apiKeySid"] = json!(key);
+            twilio["apiKeySecret"] = json!(secret);
+        }
+        json!({ "name": "Support", "provider": "TWILIO", "phoneNumber": "+14155238886", "twilio": twilio })
+    }
+
+    async fn verify(
+        tenant: &TestTenant,
+        channel: &serde_json::Value,
+    ) -> crate::support::graphql::Answer {
+        tenant
+            .owner
+            .gql
+            .query(VERIFY, json!({ "id": channel["id"] }))
+            .await
+    }
+
+    #[tokio::test]
+    async fn a_twilio_channel_verifies_with_its_token_or_its_api_key() {
+        let app = TestApp::spawn().await;
+        let account = app.twilio.add_account("Acme Support", "+14155238886");
+        let (key, secret) = app.twilio.add_api_key(&account.sid);
+        let tenant = app.new_tenant("Acme").await;
+        let channel = create_channel(
+            &tenant,
+            input(&account.sid, &account.auth_token, Some((&key, &secret))),
+        )
+        .await;
+        let verified = verify(&tenant, &channel).await;
+        assert_eq!(
+            verified.data()["verifyChannel"]["verification"]["displayName"],
+            "Acme Support"
+        );
+        // The REST call used the API key, as configured.
+        let call = app
+            .twilio
+            .requests_to(&format!("/Accounts/{}.json", account.sid))
+            .pop()
+            .unwrap();
+        assert_eq!(call.basic_auth().map(|(user, _)| user), Some(key.clone()));
+        let listed = tenant
+            .owner
+            .gql
+            .query(&format!("{{ channels {{ {ALL_FIELDS} }} }}"), json!({}))
+            .await;
+        let text = listed.body.to_string();
+        assert!(!text.contains(&account.auth_token) && !text.contains(&secret));
+    }
+
+    #[tokio::test]
+    async fn wrong_twilio_credentials_answer_20003_and_stay_unverified() {
+        let app = TestApp::spawn().await;
+        let account = app.twilio.add_account("Acme Support", "+14155238886");
+        let tenant = app.new_tenant("Acme").await;
+        let channel = create_channel(
+            &tenant,
+            input(&account.sid, "ffffffffffffffffffffffffffffffff", None),
+        )
+        .await;
+        let refused = verify(&tenant, &channel).await;
+        assert_eq!(refused.code(), "PROVIDER_ERROR");
+        assert_eq!(
+            refused.body["errors"][0]["extensions"]["providerCode"],
+            "20003"
+        );
+        let after = tenant
+            .owner
+            .gql
+            .query(
+                "query($id: ID!) { channel(id: $id) { verifiedAt } }",
+                json!({ "id": channel["id"] }),
+            )
+            .await;
+        assert!(after.data()["channel"]["verifiedAt"].is_null());
+    }
+
+    #[tokio::test]
+    async fn a_slow_twilio_answer_is_a_timeout() {
+        let app =
+            TestApp::spawn_with(|c| c.provider_timeout = std::time::Duration::from_secs(1)).await;
+        let account = app.twilio.add_account("Acme Support", "+14155238886");
+        app.twilio.delay_next(std::time::Duration::from_secs(3), 1);
+        let tenant = app.new_tenant("Acme").await;
+        let channel = create_channel(&tenant, input(&account.sid, &account.auth_token, None)).await;
+        let slow = verify(&tenant, &channel).await;
+        assert_eq!(slow.code(), "PROVIDER_ERROR");
+        assert_eq!(
+            slow.body["errors"][0]["extensions"]["providerCode"],
+            "TIMEOUT"
+        );
+    }
+
+    #[tokio::test]
+    async fn new_credentials_clear_the_verification() {
+        let app = TestApp::spawn().await;
+        let account = app.twilio.add_account("Acme Support", "+14155238886");
+        let tenant = app.new_tenant("Acme").await;
+        let channel = create_channel(&tenant, input(&account.sid, &account.auth_token, None)).await;
+        verify(&tenant, &channel).await.data();
+        let updated = tenant
+            .owner
+            .gql
+            .query(
+                "mutation($id: ID!, $i: UpdateChannelInput!) { updateChannel(id: $id, input: $i) { verifiedAt credentialHint } }",
+                json!({ "id": channel["id"], "i": { "twilio": { "accountSid": account.sid, "authToken": "00000000000000000000000000001234" } } }),
+            )
+            .await;
+        assert!(updated.data()["updateChannel"]["verifiedAt"].is_null());
+        assert_eq!(updated.data()["updateChannel"]["credentialHint"], "…1234");
+    }
+}

@@ -107,6 +107,12 @@ impl FakeTwilio {
             sid: new_sid("AC"),
             auth_token: uuid::Uuid::new_v4().simple().to_string(),
         };
+        self.add_account_with(&account, friendly_name, sender);
+        account
+    }
+
+    /// Registers an account with chosen credentials (the simulator's fixed demo account).
+    pub fn add_account_with(&self, account: &FakeAccount, friendly_name: &str, sender: &str) {
         self.shared.lock().accounts.insert(
             account.sid.clone(),
             Account {
@@ -117,7 +123,6 @@ impl FakeTwilio {
                 senders: vec![sender.to_owned()],
             },
         );
-        account
     }
 
     /// A new API key (`SK…`, secret) for the account.

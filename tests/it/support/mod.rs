@@ -25,6 +25,7 @@ pub const PASSWORD: &str = "correct-Horse-battery-9";
 pub struct TestApp {
     pub addr: SocketAddr,
     pub meta: switchboard::fakes::meta::FakeMeta,
+    pub twilio: switchboard::fakes::twilio::FakeTwilio,
     pub http: reqwest::Client,
     pub database_url: String,
     shutdown: Option<oneshot::Sender<()>>,
@@ -61,6 +62,12 @@ impl TestApp {
         let meta = switchboard::fakes::meta::FakeMeta::spawn().await;
         let mut config = test_config(dir.path(), database_url.clone());
         config.meta_graph_url = meta.base_url().to_owned();
+        let twilio = switchboard::fakes::twilio::FakeTwilio::spawn()
+            .await
+            .expect("the fake Twilio starts");
+        config.twilio_api_url = twilio.base_url().to_owned();
+        config.twilio_content_url = twilio.base_url().to_owned();
+        config.twilio_messaging_url = twilio.base_url().to_owned();
         adjust(&mut config);
         let app = App::build(config).await.expect("the server builds");
         let addr = app.local_addr();
@@ -71,6 +78,7 @@ impl TestApp {
         Self {
             addr,
             meta,
+            twilio,
             http: reqwest::Client::new(),
             database_url,
             shutdown: Some(tx),
