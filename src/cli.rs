@@ -44,10 +44,47 @@ enum Command {
         #[command(subcommand)]
         action: AdminAction,
     },
+    /// Local Twilio and Meta stand-ins with demo accounts, and a page to be the customer.
+    Simulator {
+        #[command(subcommand)]
+        action: Option<SimulatorAction>,
+    },
     /// Manage the master key ring.
     Keys {
         #[command(subcommand)]
         action: KeysAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum SimulatorAction {
+    /// Run the stand-ins (the default).
+    Run {
+        #[arg(long, default_value = "127.0.0.1:9100")]
+        control: std::net::SocketAddr,
+        #[arg(long, default_value = "127.0.0.1:9101")]
+        twilio: std::net::SocketAddr,
+        #[arg(long, default_value = "127.0.0.1:9102")]
+        meta: std::net::SocketAddr,
+    },
+    /// Send a message as a customer, through a running simulator.
+    Say {
+        /// `twilio` or `meta`.
+        #[arg(long)]
+        provider: String,
+        /// The channel's webhookUrl, as Switchboard shows it.
+        #[arg(long)]
+        webhook_url: String,
+        /// The customer's number, E.164.
+        #[arg(long, default_value = "+34600000000")]
+        from: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        text: String,
+        /// The running simulator's control address.
+        #[arg(long, default_value = "http://127.0.0.1:9100")]
+        control: String,
     },
 }
 
@@ -130,6 +167,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Keys {
             action: KeysAction::Rotate,
         } => rotate_keys(config).await,
+        Command::Simulator { action } => simulator(action).await,
     }
 }
 
@@ -235,4 +273,54 @@ async fn rotate_keys(mut config: Config) -> anyhow::Result<()> {
         anyhow::bail!("some secrets changed during the run; run the command again");
     }
     Ok(())
+}
+
+async fn simulator(action: Option<SimulatorAction>) -> anyhow::Result<()> {
+    let action = action.unwrap_or(SimulatorAction::Run {
+        control: ([127, 0, 0, 1], 9100).into(),
+        twilio: ([127, 0, 0, 1], 9101).into(),
+        meta: ([127, 0, 0, 1], 9102).into(),
+    });
+    match action {
+        SimulatorAction::Run {
+            control,
+            twilio,
+            meta,
+        } => {
+            crate::simulator::run(crate::simulator::Ports {
+                control,
+                twilio,
+                meta,
+            })
+            .await
+        }
+        SimulatorAction::Say {
+            provider,
+            webhook_url,
+            from,
+            name,
+            text,
+            control,
+        } => {
+            let body = serde_json::json!({
+                "provider": provider, "webhookUrl": webhook_url, "from": from, "name": name, "text": text,
+            });
+            let response = reqwest::Client::new()
+                .post(format!("{}/say", control.trim_end_matches('/')))
+                .json(&body)
+                .send()
+                .await
+                .with_context(|| format!("reaching the simulator at {control}; is it running?"))?;
+            let ok = response.status().is_success();
+            let answer: serde_json::Value = response.json().await.unwrap_or_default();
+            if !ok {
+                anyhow::bail!(
+                    "not delivered: {}",
+                    answer["error"].as_str().unwrap_or("unknown error")
+                );
+            }
+            println!("delivered; Switchboard answered {}", answer["status"]);
+            Ok(())
+        }
+    }
 }

@@ -15,5 +15,6 @@ pub mod graphql;
 pub mod http;
 pub mod key_rotation;
 pub mod providers;
+pub mod simulator;
 pub mod store;
 pub mod telemetry;

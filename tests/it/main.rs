@@ -12,6 +12,7 @@ mod providers_meta;
 mod providers_twilio;
 mod roles;
 mod shutdown;
+mod simulator;
 mod subscriptions;
 mod tenancy;
 mod users;

@@ -64,7 +64,12 @@ impl Drop for FakeTwilio {
 impl FakeTwilio {
     /// Binds `127.0.0.1:0` and serves.
     pub async fn spawn() -> std::io::Result<Self> {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        Self::bind(std::net::SocketAddr::from(([127, 0, 0, 1], 0))).await
+    }
+
+    /// Starts on `addr` (the simulator's fixed port).
+    pub async fn bind(addr: std::net::SocketAddr) -> std::io::Result<Self> {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
         let base_url = format!("http://{}", listener.local_addr()?);
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())

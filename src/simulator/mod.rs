@@ -1,0 +1,106 @@
+//! `switchboard simulator`: the fake Twilio and Meta servers on fixed local ports with demo
+//! accounts, and a small control page and API to be the customer. A customer's message
+//! reaches Switchboard as a correctly signed webhook; Switchboard's sends reach the fakes,
+//! which answer with status callbacks (sent, delivered, read).
+
+mod control;
+mod page;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+
+use crate::fakes::meta::{FakeMeta, FakePhoneNumber};
+use crate::fakes::twilio::{FakeAccount, FakeTwilio};
+
+/// Fixed demo credentials, so a channel created once keeps working across restarts.
+pub mod demo {
+    pub const TWILIO_ACCOUNT_SID: &str = "ACfeedfacefeedfacefeedfacefeedface";
+    pub const TWILIO_AUTH_TOKEN: &str = "5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e";
+    pub const TWILIO_SENDER: &str = "+14155238886";
+    pub const META_PHONE_NUMBER_ID: &str = "106540352242922";
+    pub const META_BUSINESS_ACCOUNT_ID: &str = "102290129340398";
+    pub const META_ACCESS_TOKEN: &str = "EAAsimulatorAccessToken0123456789";
+    pub const META_APP_SECRET: &str = "a1b2c3d4e5f60718293a4b5c6d7e8f90";
+    pub const META_NUMBER: &str = "+15550783881";
+}
+
+/// Where the simulator listens.
+pub struct Ports {
+    pub control: SocketAddr,
+    pub twilio: SocketAddr,
+    pub meta: SocketAddr,
+}
+
+/// The running fakes, shared with the control server.
+pub struct Simulator {
+    pub twilio: FakeTwilio,
+    pub meta: FakeMeta,
+}
+
+impl Simulator {
+    pub async fn start(ports: &Ports) -> anyhow::Result<Arc<Self>> {
+        let twilio = FakeTwilio::bind(ports.twilio)
+            .await
+            .with_context(|| format!("binding the Twilio stand-in on {}", ports.twilio))?;
+        twilio.add_account_with(
+            &FakeAccount {
+                sid: demo::TWILIO_ACCOUNT_SID.to_owned(),
+                auth_token: demo::TWILIO_AUTH_TOKEN.to_owned(),
+            },
+            "Simulated Twilio account",
+            demo::TWILIO_SENDER,
+        );
+        let meta = FakeMeta::bind(ports.meta)
+            .await
+            .with_context(|| format!("binding the Meta stand-in on {}", ports.meta))?;
+        let mut number = FakePhoneNumber::new(
+            demo::META_PHONE_NUMBER_ID,
+            demo::META_BUSINESS_ACCOUNT_ID,
+            demo::META_ACCESS_TOKEN,
+        );
+        number.display_phone_number = "+1 555-078-3881".to_owned();
+        number.verified_name = "Simulated Business".to_owned();
+        meta.add_phone_number(number);
+        meta.set_app_secret(demo::META_APP_SECRET);
+        Ok(Arc::new(Self { twilio, meta }))
+    }
+}
+
+/// Runs the simulator until interrupted.
+pub async fn run(ports: Ports) -> anyhow::Result<()> {
+    let simulator = Simulator::start(&ports).await?;
+    let listener = tokio::net::TcpListener::bind(ports.control)
+        .await
+        .with_context(|| format!("binding the control page on {}", ports.control))?;
+    print_banner(&ports);
+    axum::serve(listener, control::router(simulator))
+        .with_graceful_shutdown(crate::app::shutdown_signal())
+        .await
+        .context("serving the control page")
+}
+
+fn print_banner(ports: &Ports) {
+    let twilio = format!("http://{}", ports.twilio);
+    let meta = format!("http://{}", ports.meta);
+    println!("Switchboard simulator");
+    println!();
+    println!("  Be the customer:   http://{}/", ports.control);
+    println!();
+    println!("  Twilio stand-in    {twilio}");
+    println!("    account SID      {}", demo::TWILIO_ACCOUNT_SID);
+    println!("    auth token       {}", demo::TWILIO_AUTH_TOKEN);
+    println!("    sender           {}", demo::TWILIO_SENDER);
+    println!("  Meta stand-in      {meta}");
+    println!("    access token     {}", demo::META_ACCESS_TOKEN);
+    println!("    app secret       {}", demo::META_APP_SECRET);
+    println!("    phone number id  {}", demo::META_PHONE_NUMBER_ID);
+    println!("    business account {}", demo::META_BUSINESS_ACCOUNT_ID);
+    println!("    number           {}", demo::META_NUMBER);
+    println!();
+    println!("  Start Switchboard against the stand-ins:");
+    println!(
+        "    SWITCHBOARD_TWILIO_API_URL={twilio} SWITCHBOARD_TWILIO_CONTENT_URL={twilio} \\\n    SWITCHBOARD_TWILIO_MESSAGING_URL={twilio} SWITCHBOARD_META_GRAPH_URL={meta} cargo run --release"
+    );
+}
