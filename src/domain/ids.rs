@@ -70,6 +70,14 @@ id_type!(
     AuditId,
     /// A WhatsApp number connected through a provider.
     ChannelId,
+    /// A customer on WhatsApp, as one tenant knows them.
+    ContactId,
+    /// A thread between a contact and a channel.
+    ConversationId,
+    /// A message, inbound or outbound.
+    MessageId,
+    /// A media file of a message.
+    AttachmentId,
 );
 
 #[cfg(test)]

@@ -2,16 +2,24 @@
 //! HTTP, GraphQL or a provider's wire format.
 
 pub mod channel;
+pub mod content;
 pub mod email;
 pub mod ids;
+pub mod message_status;
+pub mod opt_out;
 pub mod password;
 pub mod phone;
 pub mod role;
 pub mod tenant_settings;
 
 pub use channel::ChannelSettings;
+pub use content::{MediaKind, MessageContent};
 pub use email::{Email, EmailError};
-pub use ids::{ApiKeyId, AuditId, ChannelId, SessionId, TenantId, UserId};
+pub use ids::{
+    ApiKeyId, AttachmentId, AuditId, ChannelId, ContactId, ConversationId, MessageId, SessionId,
+    TenantId, UserId,
+};
+pub use message_status::{Direction, MessageStatus};
 pub use password::{NewPassword, PasswordError};
 pub use phone::{PhoneError, PhoneNumber};
 pub use role::Role;

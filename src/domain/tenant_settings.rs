@@ -11,6 +11,10 @@ pub struct TenantSettings {
     pub default_language: String,
     /// IANA-style time zone name shown to agents (`Europe/Lisbon`), or `UTC`.
     pub time_zone: String,
+    /// Whole-message keywords that opt a contact out.
+    pub opt_out_keywords: Vec<String>,
+    /// Whole-message keywords that opt a contact back in.
+    pub opt_in_keywords: Vec<String>,
 }
 
 impl Default for TenantSettings {
@@ -18,6 +22,14 @@ impl Default for TenantSettings {
         Self {
             default_language: "en".to_owned(),
             time_zone: "UTC".to_owned(),
+            opt_out_keywords: super::opt_out::DEFAULT_OPT_OUT
+                .iter()
+                .map(|k| (*k).to_owned())
+                .collect(),
+            opt_in_keywords: super::opt_out::DEFAULT_OPT_IN
+                .iter()
+                .map(|k| (*k).to_owned())
+                .collect(),
         }
     }
 }

@@ -6,6 +6,7 @@
 pub mod api_keys;
 pub mod audit;
 pub mod channels;
+pub mod contacts;
 pub mod entities;
 pub mod members;
 pub mod page;
@@ -161,6 +162,10 @@ impl<'a, C: ConnectionTrait> TenantScope<'a, C> {
 
     pub fn channels(&self) -> channels::Channels<'a, C> {
         channels::Channels::new(self.db, self.tenant)
+    }
+
+    pub fn contacts(&self) -> contacts::Contacts<'a, C> {
+        contacts::Contacts::new(self.db, self.tenant)
     }
 
     pub fn audit(&self) -> audit::Audit<'a, C> {

@@ -1,10 +1,16 @@
 //! sea-orm entities: the rows as stored. Converted to domain values by the repositories.
 
 pub mod api_key;
+pub mod attachment;
 pub mod audit_log;
 pub mod channel;
 pub mod channel_key;
+pub mod contact;
+pub mod conversation;
 pub mod membership;
+pub mod message;
+pub mod message_status;
+pub mod pending_status;
 pub mod refresh_token;
 pub mod session;
 pub mod tenant;
