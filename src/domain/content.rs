@@ -1,0 +1,176 @@
+//! Message content in provider-neutral terms, as stored and as the API shows it.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum MediaKind {
+    Image,
+    Video,
+    Audio,
+    Document,
+    Sticker,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CardPhone {
+    pub phone: String,
+    pub kind: Option<String>,
+    pub wa_id: Option<String>,
+}
+
+/// A shared contact card.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContactCard {
+    pub formatted_name: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub phones: Vec<CardPhone>,
+    pub emails: Vec<String>,
+    pub organization: Option<String>,
+    pub urls: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Choice {
+    pub id: String,
+    pub title: String,
+    pub description: Option<String>,
+}
+
+/// Where a customer came from: a click-to-WhatsApp ad or post.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Referral {
+    pub source_url: Option<String>,
+    pub source_id: Option<String>,
+    pub source_type: Option<String>,
+    pub headline: Option<String>,
+    pub body: Option<String>,
+    pub ctwa_clid: Option<String>,
+}
+
+/// What a message carries. Attachments of media messages are kept apart, with their state.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum MessageContent {
+    Text {
+        body: String,
+    },
+    Media {
+        #[serde(rename = "mediaKind")]
+        media_kind: MediaKind,
+        caption: Option<String>,
+        /// A voice note (Meta audio).
+        #[serde(default)]
+        voice: bool,
+    },
+    Location {
+        latitude: f64,
+        longitude: f64,
+        name: Option<String>,
+        address: Option<String>,
+    },
+    Contacts {
+        contacts: Vec<ContactCard>,
+    },
+    /// A tap on an interactive reply button.
+    ButtonReply {
+        choice: Choice,
+    },
+    /// A choice from an interactive list.
+    ListReply {
+        choice: Choice,
+    },
+    /// A tap on a template's quick-reply button.
+    TemplateButton {
+        payload: String,
+        text: String,
+    },
+    Reaction {
+        /// The provider id of the message reacted to.
+        #[serde(rename = "messageId")]
+        message_id: String,
+        /// `None` when the reaction was removed.
+        emoji: Option<String>,
+    },
+    /// A kind this version does not know, kept with its raw payload.
+    Unsupported {
+        #[serde(rename = "rawType")]
+        raw_type: String,
+        raw: serde_json::Value,
+    },
+}
+
+impl MessageContent {
+    /// The stored kind name.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            MessageContent::Text { .. } => "TEXT",
+            MessageContent::Media { media_kind, .. } => match media_kind {
+                MediaKind::Image => "IMAGE",
+                MediaKind::Video => "VIDEO",
+                MediaKind::Audio => "AUDIO",
+                MediaKind::Document => "DOCUMENT",
+                MediaKind::Sticker => "STICKER",
+            },
+            MessageContent::Location { .. } => "LOCATION",
+            MessageContent::Contacts { .. } => "CONTACTS",
+            MessageContent::ButtonReply { .. } => "BUTTON_REPLY",
+            MessageContent::ListReply { .. } => "LIST_REPLY",
+            MessageContent::TemplateButton { .. } => "TEMPLATE_BUTTON",
+            MessageContent::Reaction { .. } => "REACTION",
+            MessageContent::Unsupported { .. } => "UNSUPPORTED",
+        }
+    }
+
+    /// The text a person reads: the body, the caption, the chosen title.
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            MessageContent::Text { body } => Some(body),
+            MessageContent::Media { caption, .. } => caption.as_deref(),
+            MessageContent::ButtonReply { choice } | MessageContent::ListReply { choice } => {
+                Some(&choice.title)
+            }
+            MessageContent::TemplateButton { text, .. } => Some(text),
+            MessageContent::Location { name, .. } => name.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_round_trips_through_json() {
+        let content = MessageContent::Media {
+            media_kind: MediaKind::Document,
+            caption: Some("Invoice".into()),
+            voice: false,
+        };
+        let json = serde_json::to_string(&content).unwrap();
+        assert!(json.contains("\"type\":\"MEDIA\""), "{json}");
+        assert_eq!(
+            serde_json::from_str::<MessageContent>(&json).unwrap(),
+            content
+        );
+        assert_eq!(content.kind(), "DOCUMENT");
+        assert_eq!(content.text(), Some("Invoice"));
+    }
+
+    #[test]
+    fn unknown_content_keeps_its_raw_payload() {
+        let content = MessageContent::Unsupported {
+            raw_type: "order".into(),
+            raw: serde_json::json!({ "catalog_id": "1" }),
+        };
+        let back: MessageContent =
+            serde_json::from_str(&serde_json::to_string(&content).unwrap()).unwrap();
+        assert_eq!(back, content);
+        assert_eq!(back.text(), None);
+    }
+}

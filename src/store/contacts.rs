@@ -1,0 +1,184 @@
+//! A tenant's contacts: customers on WhatsApp, one per WhatsApp id.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select,
+};
+
+use super::entities::contact;
+use super::{Page, PageRequest, StoreError};
+use crate::domain::{ContactId, TenantId};
+
+#[derive(Clone, Debug)]
+pub struct ContactRecord {
+    pub id: ContactId,
+    pub wa_id: String,
+    pub phone_number: String,
+    pub profile_name: Option<String>,
+    pub name: Option<String>,
+    pub opted_out_at: Option<DateTime<Utc>>,
+    pub marketing_opted_out_at: Option<DateTime<Utc>>,
+    pub last_inbound_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<contact::Model> for ContactRecord {
+    fn from(row: contact::Model) -> Self {
+        Self {
+            id: row.id.into(),
+            wa_id: row.wa_id,
+            phone_number: row.phone_number,
+            profile_name: row.profile_name,
+            name: row.name,
+            opted_out_at: row.opted_out_at,
+            marketing_opted_out_at: row.marketing_opted_out_at,
+            last_inbound_at: row.last_inbound_at,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
+pub struct Contacts<'a, C> {
+    db: &'a C,
+    tenant: TenantId,
+}
+
+impl<'a, C: ConnectionTrait> Contacts<'a, C> {
+    pub fn new(db: &'a C, tenant: TenantId) -> Self {
+        Self { db, tenant }
+    }
+
+    fn scoped(&self) -> Select<contact::Entity> {
+        contact::Entity::find().filter(contact::Column::TenantId.eq(self.tenant.into_uuid()))
+    }
+
+    pub async fn get(&self, id: ContactId) -> Result<ContactRecord, StoreError> {
+        Ok(self
+            .scoped()
+            .filter(contact::Column::Id.eq(id.into_uuid()))
+            .one(self.db)
+            .await?
+            .ok_or(StoreError::NotFound)?
+            .into())
+    }
+
+    pub async fn find_by_wa_id(&self, wa_id: &str) -> Result<Option<ContactRecord>, StoreError> {
+        Ok(self
+            .scoped()
+            .filter(contact::Column::WaId.eq(wa_id))
+            .one(self.db)
+            .await?
+            .map(Into::into))
+    }
+
+    /// The contact of an inbound message: created on first contact, its profile name kept
+    /// current and its last inbound time moved forward (never back, as webhooks reorder).
+    pub async fn upsert_inbound(
+        &self,
+        wa_id: &str,
+        phone_number: &str,
+        profile_name: Option<&str>,
+        at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<ContactRecord, StoreError> {
+        if let Some(mut existing) = self.find_by_wa_id(wa_id).await? {
+            let newer = existing.last_inbound_at.is_none_or(|t| at > t);
+            let rename =
+                profile_name.is_some_and(|p| existing.profile_name.as_deref() != Some(p)) && newer;
+            if newer || rename {
+                let mut update = contact::Entity::update_many()
+                    .col_expr(contact::Column::UpdatedAt, Expr::value(now))
+                    .filter(contact::Column::TenantId.eq(self.tenant.into_uuid()))
+                    .filter(contact::Column::Id.eq(existing.id.into_uuid()));
+                if newer {
+                    update = update.col_expr(contact::Column::LastInboundAt, Expr::value(Some(at)));
+                    existing.last_inbound_at = Some(at);
+                }
+                if rename {
+                    update = update.col_expr(
+                        contact::Column::ProfileName,
+                        Expr::value(profile_name.map(str::to_owned)),
+                    );
+                    existing.profile_name = profile_name.map(str::to_owned);
+                }
+                update.exec(self.db).await?;
+                existing.updated_at = now;
+            }
+            return Ok(existing);
+        }
+        let id = ContactId::new();
+        contact::Entity::insert(contact::ActiveModel {
+            tenant_id: Set(self.tenant.into()),
+            id: Set(id.into()),
+            wa_id: Set(wa_id.to_owned()),
+            phone_number: Set(phone_number.to_owned()),
+            profile_name: Set(profile_name.map(str::to_owned)),
+            name: Set(None),
+            opted_out_at: Set(None),
+            marketing_opted_out_at: Set(None),
+            last_inbound_at: Set(Some(at)),
+            created_at: Set(now),
+            updated_at: Set(now),
+        })
+        .exec_without_returning(self.db)
+        .await?;
+        self.get(id).await
+    }
+
+    /// Sets or clears the opt-out; answers whether it changed.
+    pub async fn set_opted_out(
+        &self,
+        id: ContactId,
+        at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut update = contact::Entity::update_many()
+            .col_expr(contact::Column::OptedOutAt, Expr::value(at))
+            .col_expr(contact::Column::UpdatedAt, Expr::value(now))
+            .filter(contact::Column::TenantId.eq(self.tenant.into_uuid()))
+            .filter(contact::Column::Id.eq(id.into_uuid()));
+        update = match at {
+            Some(_) => update.filter(contact::Column::OptedOutAt.is_null()),
+            None => update.filter(contact::Column::OptedOutAt.is_not_null()),
+        };
+        Ok(update.exec(self.db).await?.rows_affected == 1)
+    }
+
+    /// Contacts whose name, profile name, number or WhatsApp id contains `search`.
+    pub async fn list(
+        &self,
+        search: Option<&str>,
+        page: PageRequest,
+    ) -> Result<Page<ContactRecord>, StoreError> {
+        let mut query = self.scoped().order_by_asc(contact::Column::Id);
+        if let Some(term) = search.map(str::trim).filter(|s| !s.is_empty()) {
+            let pattern = format!("%{}%", term.replace(['%', '_'], ""));
+            query = query.filter(
+                sea_orm::Condition::any()
+                    .add(
+                        Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(
+                            contact::Column::Name,
+                        )))
+                        .like(pattern.to_lowercase()),
+                    )
+                    .add(
+                        Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(
+                            contact::Column::ProfileName,
+                        )))
+                        .like(pattern.to_lowercase()),
+                    )
+                    .add(contact::Column::PhoneNumber.like(pattern.clone()))
+                    .add(contact::Column::WaId.like(pattern)),
+            );
+        }
+        if let Some(after) = page.after {
+            query = query.filter(contact::Column::Id.gt(after));
+        }
+        let rows = query.limit(page.first + 1).all(self.db).await?;
+        Ok(Page::from_fetched(rows, page.first).map(Into::into))
+    }
+}
