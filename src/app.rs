@@ -82,6 +82,8 @@ impl App {
                 })
             }),
             accounts: Accounts::new(store.clone(), auth.clone()),
+            ingest: crate::inbound::Ingest::new(store.clone()),
+            bus: crate::events::EventBus::default(),
             auth,
         };
         let schema = build_schema(state.clone());

@@ -2,9 +2,11 @@
 
 pub mod channels;
 pub mod connection;
+pub mod conversations;
 pub mod errors;
 pub mod guards;
 pub mod limits;
+pub mod messages;
 pub mod mutation;
 pub mod query;
 pub mod types;
@@ -26,13 +28,24 @@ pub struct AppState {
     pub auth: Auth,
     pub accounts: Accounts,
     pub channels: crate::channels::ChannelService,
+    pub ingest: crate::inbound::Ingest,
+    pub bus: crate::events::EventBus,
 }
 
 #[derive(MergedObject, Default)]
-pub struct Query(query::AccountQuery, channels::ChannelQuery);
+pub struct Query(
+    query::AccountQuery,
+    channels::ChannelQuery,
+    conversations::ConversationQuery,
+    messages::MessageQuery,
+);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(mutation::AccountMutation, channels::ChannelMutation);
+pub struct Mutation(
+    mutation::AccountMutation,
+    channels::ChannelMutation,
+    conversations::ConversationMutation,
+);
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 

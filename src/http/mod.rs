@@ -3,6 +3,7 @@
 pub mod graphql;
 pub mod health;
 pub mod router;
+pub mod webhooks;
 pub mod ws;
 
 pub use router::router;

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use axum::http::{HeaderName, Request};
 use axum::response::Html;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -29,6 +29,11 @@ pub fn router(state: HttpState) -> Router {
             get(super::graphql::get).post(super::graphql::post),
         )
         .route("/graphql/ws", get(super::ws::upgrade))
+        .route("/webhooks/twilio/{key}", post(super::webhooks::twilio))
+        .route(
+            "/webhooks/meta/{key}",
+            get(super::webhooks::meta_handshake).post(super::webhooks::meta),
+        )
         .route("/healthz", get(super::health::healthz))
         .route("/readyz", get(super::health::readyz))
         .with_state(state)

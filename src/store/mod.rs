@@ -7,8 +7,10 @@ pub mod api_keys;
 pub mod audit;
 pub mod channels;
 pub mod contacts;
+pub mod conversations;
 pub mod entities;
 pub mod members;
+pub mod messages;
 pub mod page;
 pub mod system;
 pub mod tenants;
@@ -166,6 +168,14 @@ impl<'a, C: ConnectionTrait> TenantScope<'a, C> {
 
     pub fn contacts(&self) -> contacts::Contacts<'a, C> {
         contacts::Contacts::new(self.db, self.tenant)
+    }
+
+    pub fn conversations(&self) -> conversations::Conversations<'a, C> {
+        conversations::Conversations::new(self.db, self.tenant)
+    }
+
+    pub fn messages(&self) -> messages::Messages<'a, C> {
+        messages::Messages::new(self.db, self.tenant)
     }
 
     pub fn audit(&self) -> audit::Audit<'a, C> {

@@ -234,13 +234,19 @@ impl<'a, C: ConnectionTrait> System<'a, C> {
         Ok(id)
     }
 
-    // TENANCY: a webhook names its channel by an unguessable key before any tenant is known;
-    // the row found carries its tenant, and callers scope everything after by it.
-    pub async fn find_channel_by_webhook_key(
+    // TENANCY: a Meta app's callback carries changes for every number of the app; a change is
+    // routed to the channel owning its phone number id, and the caller accepts it only when
+    // that channel is of the same tenant and shares the app secret that signed the request.
+    pub async fn find_channel_by_meta_phone(
         &self,
-        key: &str,
+        phone_number_id: &str,
     ) -> Result<Option<ChannelRecord>, StoreError> {
-        let Some(owner) = channel_key::Entity::find_by_id(format!("webhook:{key}"))
+        self.find_channel_by_key(&format!("meta_phone:{phone_number_id}"))
+            .await
+    }
+
+    async fn find_channel_by_key(&self, key: &str) -> Result<Option<ChannelRecord>, StoreError> {
+        let Some(owner) = channel_key::Entity::find_by_id(key.to_owned())
             .one(self.db)
             .await?
         else {
@@ -251,6 +257,15 @@ impl<'a, C: ConnectionTrait> System<'a, C> {
             .await?
             .map(ChannelRecord::try_from)
             .transpose()
+    }
+
+    // TENANCY: a webhook names its channel by an unguessable key before any tenant is known;
+    // the row found carries its tenant, and callers scope everything after by it.
+    pub async fn find_channel_by_webhook_key(
+        &self,
+        key: &str,
+    ) -> Result<Option<ChannelRecord>, StoreError> {
+        self.find_channel_by_key(&format!("webhook:{key}")).await
     }
 
     // TENANCY: key rotation re-seals every tenant's secrets; it is an operator command with no

@@ -8,6 +8,7 @@ mod auth;
 mod channels;
 mod cli;
 mod graphql_http;
+mod inbound;
 mod providers_meta;
 mod providers_twilio;
 mod roles;

@@ -1,0 +1,319 @@
+//! Contacts and conversations in the API.
+
+use async_graphql::connection::Connection;
+use async_graphql::{Context, Enum, InputObject, Object, ID};
+use chrono::{DateTime, Utc};
+use sea_orm::TransactionTrait;
+
+use super::channels::Channel;
+use super::connection::{connection, page_request};
+use super::errors::GqlResult;
+use super::guards::{viewer, RoleGuard};
+use super::messages::{message_page, Message};
+use super::types::parse_id;
+use super::AppState;
+use crate::domain::{ContactId, ConversationId, Role, TenantId};
+use crate::store::contacts::ContactRecord;
+use crate::store::conversations::{ConversationFilter as StoreFilter, ConversationRecord};
+use crate::store::messages::MessageFilter;
+use crate::store::TenantScope;
+
+/// A customer on WhatsApp.
+pub struct Contact(pub ContactRecord, pub TenantId);
+
+#[Object]
+impl Contact {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// The WhatsApp id: the number's digits.
+    async fn wa_id(&self) -> &str {
+        &self.0.wa_id
+    }
+    async fn phone_number(&self) -> &str {
+        &self.0.phone_number
+    }
+    /// The name the customer set in WhatsApp, kept current.
+    async fn profile_name(&self) -> Option<&str> {
+        self.0.profile_name.as_deref()
+    }
+    async fn name(&self) -> Option<&str> {
+        self.0.name.as_deref()
+    }
+    /// False once the contact opted out (a keyword, or `setContactOptIn`).
+    async fn opted_in(&self) -> bool {
+        self.0.opted_out_at.is_none()
+    }
+    async fn opted_out_at(&self) -> Option<DateTime<Utc>> {
+        self.0.opted_out_at
+    }
+    async fn last_inbound_at(&self) -> Option<DateTime<Utc>> {
+        self.0.last_inbound_at
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// The contact's whole history across channels, newest first.
+    async fn messages(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<Connection<String, Message>> {
+        let state = ctx.data_unchecked::<AppState>();
+        let filter = MessageFilter {
+            contact: Some(self.0.id),
+            ..MessageFilter::default()
+        };
+        Ok(message_page(state, self.1, filter, first, after).await?)
+    }
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum ConversationStatus {
+    Open,
+    Resolved,
+}
+
+/// A thread between a contact and a channel.
+pub struct Conversation(pub ConversationRecord, pub TenantId);
+
+#[Object]
+impl Conversation {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn status(&self) -> ConversationStatus {
+        if self.0.open {
+            ConversationStatus::Open
+        } else {
+            ConversationStatus::Resolved
+        }
+    }
+    async fn queue_id(&self) -> Option<ID> {
+        self.0.queue.map(|q| ID(q.to_string()))
+    }
+    async fn assignee_id(&self) -> Option<ID> {
+        self.0.assignee.map(|a| ID(a.to_string()))
+    }
+    /// Until when free-form messages may be sent: 24 hours after the customer's last
+    /// message. Null before the customer has written.
+    async fn window_expires_at(&self) -> Option<DateTime<Utc>> {
+        self.0.window_expires_at
+    }
+    async fn window_open(&self) -> bool {
+        self.0.window_expires_at.is_some_and(|t| t > Utc::now())
+    }
+    async fn last_message_at(&self) -> DateTime<Utc> {
+        self.0.last_message_at
+    }
+    async fn opened_at(&self) -> DateTime<Utc> {
+        self.0.opened_at
+    }
+    async fn resolved_at(&self) -> Option<DateTime<Utc>> {
+        self.0.resolved_at
+    }
+    async fn channel(&self, ctx: &Context<'_>) -> GqlResult<Channel> {
+        let state = ctx.data_unchecked::<AppState>();
+        Ok(Channel(
+            state
+                .store
+                .tenant(self.1)
+                .channels()
+                .get(self.0.channel)
+                .await?,
+        ))
+    }
+    async fn contact(&self, ctx: &Context<'_>) -> GqlResult<Contact> {
+        let state = ctx.data_unchecked::<AppState>();
+        Ok(Contact(
+            state
+                .store
+                .tenant(self.1)
+                .contacts()
+                .get(self.0.contact)
+                .await?,
+            self.1,
+        ))
+    }
+    /// The conversation's messages, newest first.
+    async fn messages(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<Connection<String, Message>> {
+        let state = ctx.data_unchecked::<AppState>();
+        let filter = MessageFilter {
+            conversation: Some(self.0.id),
+            ..MessageFilter::default()
+        };
+        Ok(message_page(state, self.1, filter, first, after).await?)
+    }
+}
+
+#[derive(InputObject, Default)]
+pub struct ConversationFilter {
+    pub status: Option<ConversationStatus>,
+    pub channel_id: Option<ID>,
+    pub contact_id: Option<ID>,
+    pub queue_id: Option<ID>,
+}
+
+#[derive(Default)]
+pub struct ConversationQuery;
+
+#[Object]
+impl ConversationQuery {
+    /// Contacts whose name, profile name or number contains `search`.
+    #[graphql(guard = "RoleGuard::new(Role::Agent)")]
+    async fn contacts(
+        &self,
+        ctx: &Context<'_>,
+        search: Option<String>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<Connection<String, Contact>> {
+        let tenant = viewer(ctx)?.require_tenant(Role::Agent)?;
+        let has_previous = after.is_some();
+        let page = page_request("contact", first, after)?;
+        let state = ctx.data_unchecked::<AppState>();
+        let rows = state
+            .store
+            .tenant(tenant)
+            .contacts()
+            .list(search.as_deref(), page)
+            .await?;
+        Ok(connection(
+            "contact",
+            rows,
+            has_previous,
+            |c| c.id.into_uuid(),
+            |c| Contact(c, tenant),
+        ))
+    }
+
+    #[graphql(guard = "RoleGuard::new(Role::Agent)")]
+    async fn contact(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Option<Contact>> {
+        let tenant = viewer(ctx)?.require_tenant(Role::Agent)?;
+        let id: ContactId = parse_id("id", &id)?;
+        let state = ctx.data_unchecked::<AppState>();
+        Ok(Some(Contact(
+            state.store.tenant(tenant).contacts().get(id).await?,
+            tenant,
+        )))
+    }
+
+    /// Conversations, most recently opened first.
+    #[graphql(guard = "RoleGuard::new(Role::Agent)")]
+    async fn conversations(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ConversationFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<Connection<String, Conversation>> {
+        let tenant = viewer(ctx)?.require_tenant(Role::Agent)?;
+        let filter = filter.unwrap_or_default();
+        let store_filter = StoreFilter {
+            open: filter.status.map(|s| s == ConversationStatus::Open),
+            channel: filter
+                .channel_id
+                .as_ref()
+                .map(|id| parse_id("filter.channelId", id))
+                .transpose()?,
+            contact: filter
+                .contact_id
+                .as_ref()
+                .map(|id| parse_id("filter.contactId", id))
+                .transpose()?,
+            queue: filter
+                .queue_id
+                .as_ref()
+                .map(|id| parse_id("filter.queueId", id))
+                .transpose()?,
+        };
+        let has_previous = after.is_some();
+        let page = page_request("conversation", first, after)?;
+        let state = ctx.data_unchecked::<AppState>();
+        let rows = state
+            .store
+            .tenant(tenant)
+            .conversations()
+            .list(&store_filter, page)
+            .await?;
+        Ok(connection(
+            "conversation",
+            rows,
+            has_previous,
+            |c| c.id.into_uuid(),
+            |c| Conversation(c, tenant),
+        ))
+    }
+
+    #[graphql(guard = "RoleGuard::new(Role::Agent)")]
+    async fn conversation(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Option<Conversation>> {
+        let tenant = viewer(ctx)?.require_tenant(Role::Agent)?;
+        let id: ConversationId = parse_id("id", &id)?;
+        let state = ctx.data_unchecked::<AppState>();
+        Ok(Some(Conversation(
+            state.store.tenant(tenant).conversations().get(id).await?,
+            tenant,
+        )))
+    }
+}
+
+#[derive(Default)]
+pub struct ConversationMutation;
+
+#[Object]
+impl ConversationMutation {
+    /// Opts a contact out of (or back into) messages from the tenant, as the customer's
+    /// keywords would.
+    #[graphql(guard = "RoleGuard::new(Role::Agent)")]
+    async fn set_contact_opt_in(
+        &self,
+        ctx: &Context<'_>,
+        contact_id: ID,
+        opted_in: bool,
+    ) -> GqlResult<Contact> {
+        let viewer = viewer(ctx)?;
+        let tenant = viewer.require_tenant(Role::Agent)?;
+        let id: ContactId = parse_id("contactId", &contact_id)?;
+        let state = ctx.data_unchecked::<AppState>();
+        let now = Utc::now();
+        let txn = state
+            .store
+            .connection()
+            .begin()
+            .await
+            .map_err(crate::error::AppError::from)?;
+        let scope = TenantScope::new(&txn, tenant);
+        scope.contacts().get(id).await?;
+        if scope
+            .contacts()
+            .set_opted_out(id, (!opted_in).then_some(now), now)
+            .await?
+        {
+            let action = if opted_in {
+                "contact.opt_in"
+            } else {
+                "contact.opt_out"
+            };
+            scope
+                .audit()
+                .record(
+                    &viewer.audit_actor(),
+                    action,
+                    "contact",
+                    Some(id.to_string()),
+                    None,
+                    now,
+                )
+                .await?;
+        }
+        let contact = scope.contacts().get(id).await?;
+        txn.commit().await.map_err(crate::error::AppError::from)?;
+        Ok(Contact(contact, tenant))
+    }
+}

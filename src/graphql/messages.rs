@@ -1,0 +1,522 @@
+//! Messages in the API: the message type, its content union, timeline and attachments, and
+//! the history / change-feed query.
+
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, Enum, InputObject, Object, SimpleObject, Union, ID};
+use chrono::{DateTime, Utc};
+
+use super::channels::Channel;
+use super::connection::{decode_cursor, encode_cursor, page_request};
+use super::conversations::{Contact, Conversation};
+use super::errors::GqlResult;
+use super::guards::{viewer, RoleGuard};
+use super::types::parse_id;
+use super::AppState;
+use crate::domain::content::{ContactCard, MediaKind};
+use crate::domain::{Direction, MessageContent, MessageStatus, Role, TenantId};
+use crate::error::AppError;
+use crate::store::messages::{MessageFilter as StoreFilter, MessageOrder, MessageRecord};
+use crate::store::PageRequest;
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "Direction")]
+pub enum DirectionGql {
+    Inbound,
+    Outbound,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "MessageStatus")]
+pub enum MessageStatusGql {
+    Received,
+    Queued,
+    Sent,
+    Delivered,
+    Read,
+    Failed,
+}
+
+impl From<MessageStatus> for MessageStatusGql {
+    fn from(s: MessageStatus) -> Self {
+        match s {
+            MessageStatus::Received => Self::Received,
+            MessageStatus::Queued => Self::Queued,
+            MessageStatus::Sent => Self::Sent,
+            MessageStatus::Delivered => Self::Delivered,
+            MessageStatus::Read => Self::Read,
+            MessageStatus::Failed => Self::Failed,
+        }
+    }
+}
+
+impl From<MessageStatusGql> for MessageStatus {
+    fn from(s: MessageStatusGql) -> Self {
+        match s {
+            MessageStatusGql::Received => Self::Received,
+            MessageStatusGql::Queued => Self::Queued,
+            MessageStatusGql::Sent => Self::Sent,
+            MessageStatusGql::Delivered => Self::Delivered,
+            MessageStatusGql::Read => Self::Read,
+            MessageStatusGql::Failed => Self::Failed,
+        }
+    }
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "MediaType")]
+pub enum MediaTypeGql {
+    Image,
+    Video,
+    Audio,
+    Document,
+    Sticker,
+}
+
+#[derive(SimpleObject)]
+pub struct TextContent {
+    pub body: String,
+}
+
+#[derive(SimpleObject)]
+pub struct MediaContent {
+    pub media_type: MediaTypeGql,
+    pub caption: Option<String>,
+    pub voice: bool,
+}
+
+#[derive(SimpleObject)]
+pub struct LocationContent {
+    pub latitude: f64,
+    pub longitude: f64,
+    pub name: Option<String>,
+    pub address: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct ContactCardPhone {
+    pub phone: String,
+    pub kind: Option<String>,
+    pub wa_id: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct ContactCardView {
+    pub formatted_name: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub phones: Vec<ContactCardPhone>,
+    pub emails: Vec<String>,
+    pub organization: Option<String>,
+    pub urls: Vec<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct ContactsContent {
+    pub contacts: Vec<ContactCardView>,
+}
+
+#[derive(SimpleObject)]
+pub struct ButtonReplyContent {
+    pub id: String,
+    pub title: String,
+}
+
+#[derive(SimpleObject)]
+pub struct ListReplyContent {
+    pub id: String,
+    pub title: String,
+    pub description: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct TemplateButtonContent {
+    pub payload: String,
+    pub text: String,
+}
+
+#[derive(SimpleObject)]
+pub struct ReactionContent {
+    /// The provider id of the message reacted to.
+    pub message_id: String,
+    /// Null when the reaction was removed.
+    pub emoji: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct UnsupportedContent {
+    pub raw_type: String,
+    pub raw: async_graphql::Json<serde_json::Value>,
+}
+
+/// What a message carries.
+#[derive(Union)]
+pub enum MessageContentGql {
+    Text(TextContent),
+    Media(MediaContent),
+    Location(LocationContent),
+    Contacts(ContactsContent),
+    ButtonReply(ButtonReplyContent),
+    ListReply(ListReplyContent),
+    TemplateButton(TemplateButtonContent),
+    Reaction(ReactionContent),
+    Unsupported(UnsupportedContent),
+}
+
+fn card(c: &ContactCard) -> ContactCardView {
+    ContactCardView {
+        formatted_name: c.formatted_name.clone(),
+        first_name: c.first_name.clone(),
+        last_name: c.last_name.clone(),
+        phones: c
+            .phones
+            .iter()
+            .map(|p| ContactCardPhone {
+                phone: p.phone.clone(),
+                kind: p.kind.clone(),
+                wa_id: p.wa_id.clone(),
+            })
+            .collect(),
+        emails: c.emails.clone(),
+        organization: c.organization.clone(),
+        urls: c.urls.clone(),
+    }
+}
+
+impl From<&MessageContent> for MessageContentGql {
+    fn from(content: &MessageContent) -> Self {
+        match content.clone() {
+            MessageContent::Text { body } => Self::Text(TextContent { body }),
+            MessageContent::Media {
+                media_kind,
+                caption,
+                voice,
+            } => Self::Media(MediaContent {
+                media_type: match media_kind {
+                    MediaKind::Image => MediaTypeGql::Image,
+                    MediaKind::Video => MediaTypeGql::Video,
+                    MediaKind::Audio => MediaTypeGql::Audio,
+                    MediaKind::Document => MediaTypeGql::Document,
+                    MediaKind::Sticker => MediaTypeGql::Sticker,
+                },
+                caption,
+                voice,
+            }),
+            MessageContent::Location {
+                latitude,
+                longitude,
+                name,
+                address,
+            } => Self::Location(LocationContent {
+                latitude,
+                longitude,
+                name,
+                address,
+            }),
+            MessageContent::Contacts { contacts } => Self::Contacts(ContactsContent {
+                contacts: contacts.iter().map(card).collect(),
+            }),
+            MessageContent::ButtonReply { choice } => Self::ButtonReply(ButtonReplyContent {
+                id: choice.id,
+                title: choice.title,
+            }),
+            MessageContent::ListReply { choice } => Self::ListReply(ListReplyContent {
+                id: choice.id,
+                title: choice.title,
+                description: choice.description,
+            }),
+            MessageContent::TemplateButton { payload, text } => {
+                Self::TemplateButton(TemplateButtonContent { payload, text })
+            }
+            MessageContent::Reaction { message_id, emoji } => {
+                Self::Reaction(ReactionContent { message_id, emoji })
+            }
+            MessageContent::Unsupported { raw_type, raw } => {
+                Self::Unsupported(UnsupportedContent {
+                    raw_type,
+                    raw: async_graphql::Json(raw),
+                })
+            }
+        }
+    }
+}
+
+/// One step of a message's status timeline.
+#[derive(SimpleObject)]
+pub struct StatusChange {
+    pub status: MessageStatusGql,
+    /// The provider's own word (`undelivered`, `played`, …).
+    pub provider_status: String,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(SimpleObject)]
+pub struct ProviderErrorInfo {
+    pub code: String,
+    pub message: Option<String>,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum AttachmentState {
+    Pending,
+    Ready,
+    Failed,
+}
+
+#[derive(SimpleObject)]
+pub struct Attachment {
+    pub id: ID,
+    pub content_type: Option<String>,
+    pub filename: Option<String>,
+    pub state: AttachmentState,
+    pub size_bytes: Option<i64>,
+    /// Fetch attempts so far.
+    pub attempts: i32,
+    pub last_error: Option<String>,
+}
+
+pub struct Message(pub MessageRecord, pub TenantId);
+
+#[Object]
+impl Message {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn direction(&self) -> DirectionGql {
+        match self.0.direction {
+            Direction::Inbound => DirectionGql::Inbound,
+            Direction::Outbound => DirectionGql::Outbound,
+        }
+    }
+    async fn status(&self) -> MessageStatusGql {
+        self.0.status.into()
+    }
+    /// The text or caption, when there is one.
+    async fn text(&self) -> Option<&str> {
+        self.0.content.text()
+    }
+    async fn content(&self) -> MessageContentGql {
+        (&self.0.content).into()
+    }
+    async fn provider_message_id(&self) -> Option<&str> {
+        self.0.provider_message_id.as_deref()
+    }
+    /// The provider id of the message this one quotes.
+    async fn reply_to_provider_id(&self) -> Option<&str> {
+        self.0.reply_to_provider_id.as_deref()
+    }
+    /// When the provider says it was written (inbound) or when it was created (outbound).
+    async fn sent_at(&self) -> DateTime<Utc> {
+        self.0.sent_at
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    /// The cursor of this message's latest change, for `messages(after:)`.
+    async fn revision(&self) -> String {
+        encode_cursor("rev", self.0.revision)
+    }
+    async fn last_error(&self) -> Option<ProviderErrorInfo> {
+        self.0.error_code.clone().map(|code| ProviderErrorInfo {
+            code,
+            message: self.0.error_message.clone(),
+        })
+    }
+    async fn status_history(&self, ctx: &Context<'_>) -> GqlResult<Vec<StatusChange>> {
+        let state = ctx.data_unchecked::<AppState>();
+        let steps = state
+            .store
+            .tenant(self.1)
+            .messages()
+            .timeline(self.0.id)
+            .await?;
+        Ok(steps
+            .into_iter()
+            .map(|s| StatusChange {
+                status: s.status.into(),
+                provider_status: s.raw_status,
+                error_code: s.error_code,
+                error_message: s.error_message,
+                at: s.occurred_at,
+            })
+            .collect())
+    }
+    async fn attachments(&self, ctx: &Context<'_>) -> GqlResult<Vec<Attachment>> {
+        let state = ctx.data_unchecked::<AppState>();
+        let list = state
+            .store
+            .tenant(self.1)
+            .messages()
+            .attachments(self.0.id)
+            .await?;
+        Ok(list
+            .into_iter()
+            .map(|a| Attachment {
+                id: ID(a.id.to_string()),
+                content_type: a.content_type,
+                filename: a.filename,
+                state: match a.state.as_str() {
+                    "READY" => AttachmentState::Ready,
+                    "FAILED" => AttachmentState::Failed,
+                    _ => AttachmentState::Pending,
+                },
+                size_bytes: a.size_bytes,
+                attempts: a.attempts,
+                last_error: a.last_error,
+            })
+            .collect())
+    }
+    async fn channel(&self, ctx: &Context<'_>) -> GqlResult<Channel> {
+        let state = ctx.data_unchecked::<AppState>();
+        Ok(Channel(
+            state
+                .store
+                .tenant(self.1)
+                .channels()
+                .get(self.0.channel)
+                .await?,
+        ))
+    }
+    async fn contact(&self, ctx: &Context<'_>) -> GqlResult<Contact> {
+        let state = ctx.data_unchecked::<AppState>();
+        Ok(Contact(
+            state
+                .store
+                .tenant(self.1)
+                .contacts()
+                .get(self.0.contact)
+                .await?,
+            self.1,
+        ))
+    }
+    async fn conversation(&self, ctx: &Context<'_>) -> GqlResult<Option<Conversation>> {
+        let Some(id) = self.0.conversation else {
+            return Ok(None);
+        };
+        let state = ctx.data_unchecked::<AppState>();
+        Ok(Some(Conversation(
+            state.store.tenant(self.1).conversations().get(id).await?,
+            self.1,
+        )))
+    }
+}
+
+#[derive(InputObject, Default)]
+pub struct MessageFilter {
+    pub channel_id: Option<ID>,
+    pub contact_id: Option<ID>,
+    pub conversation_id: Option<ID>,
+    pub direction: Option<DirectionGql>,
+    pub status: Option<MessageStatusGql>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    /// Case-insensitive text contained in the body or caption.
+    pub text: Option<String>,
+}
+
+pub fn store_filter(filter: MessageFilter) -> Result<StoreFilter, AppError> {
+    Ok(StoreFilter {
+        channel: filter
+            .channel_id
+            .as_ref()
+            .map(|id| parse_id("filter.channelId", id))
+            .transpose()?,
+        contact: filter
+            .contact_id
+            .as_ref()
+            .map(|id| parse_id("filter.contactId", id))
+            .transpose()?,
+        conversation: filter
+            .conversation_id
+            .as_ref()
+            .map(|id| parse_id("filter.conversationId", id))
+            .transpose()?,
+        direction: filter.direction.map(|d| match d {
+            DirectionGql::Inbound => Direction::Inbound,
+            DirectionGql::Outbound => Direction::Outbound,
+        }),
+        status: filter.status.map(Into::into),
+        from: filter.from,
+        to: filter.to,
+        text: filter.text,
+    })
+}
+
+/// A page of messages. `after` takes a message cursor (history, newest first) or a
+/// `revision` / event cursor (the change feed: every message created or changed since).
+pub async fn message_page(
+    state: &AppState,
+    tenant: TenantId,
+    filter: StoreFilter,
+    first: Option<i32>,
+    after: Option<String>,
+) -> Result<Connection<String, Message>, AppError> {
+    let (order, page) = match after.as_deref().map(|c| decode_cursor("rev", c)) {
+        Some(Ok(revision)) => {
+            let page = page_request("rev", first, None)?;
+            (
+                MessageOrder::Changes,
+                PageRequest {
+                    first: page.first,
+                    after: Some(revision),
+                },
+            )
+        }
+        _ => (
+            MessageOrder::Newest,
+            page_request("msg", first, after.clone())?,
+        ),
+    };
+    let rows = state
+        .store
+        .tenant(tenant)
+        .messages()
+        .list(&filter, order, page)
+        .await?;
+    let mut conn = Connection::new(after.is_some(), rows.has_next);
+    conn.edges.extend(rows.items.into_iter().map(|m| {
+        let cursor = match order {
+            MessageOrder::Newest => encode_cursor("msg", m.id.into_uuid()),
+            MessageOrder::Changes => encode_cursor("rev", m.revision),
+        };
+        Edge::new(cursor, Message(m, tenant))
+    }));
+    Ok(conn)
+}
+
+#[derive(Default)]
+pub struct MessageQuery;
+
+#[Object]
+impl MessageQuery {
+    /// Message history, newest first; or, after a `revision` cursor, every message created
+    /// or changed since, oldest change first.
+    #[graphql(guard = "RoleGuard::new(Role::Agent)")]
+    async fn messages(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<MessageFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<Connection<String, Message>> {
+        let tenant = viewer(ctx)?.require_tenant(Role::Agent)?;
+        let state = ctx.data_unchecked::<AppState>();
+        let filter = store_filter(filter.unwrap_or_default())?;
+        Ok(message_page(state, tenant, filter, first, after).await?)
+    }
+
+    #[graphql(guard = "RoleGuard::new(Role::Agent)")]
+    async fn message(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Option<Message>> {
+        let tenant = viewer(ctx)?.require_tenant(Role::Agent)?;
+        let state = ctx.data_unchecked::<AppState>();
+        let id = parse_id("id", &id)?;
+        Ok(Some(Message(
+            state.store.tenant(tenant).messages().get(id).await?,
+            tenant,
+        )))
+    }
+}

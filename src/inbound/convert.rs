@@ -1,0 +1,153 @@
+//! Provider-neutral webhook events into domain content and stored attachments.
+
+use crate::domain::content::{CardPhone, Choice, ContactCard};
+use crate::domain::{MediaKind, MessageContent, MessageStatus};
+use crate::providers::{self, DeliveryStatus, InboundContent};
+use crate::store::messages::NewAttachment;
+
+fn media_kind(kind: providers::MediaKind) -> MediaKind {
+    match kind {
+        providers::MediaKind::Image => MediaKind::Image,
+        providers::MediaKind::Video => MediaKind::Video,
+        providers::MediaKind::Audio => MediaKind::Audio,
+        providers::MediaKind::Document => MediaKind::Document,
+        providers::MediaKind::Sticker => MediaKind::Sticker,
+    }
+}
+
+fn card(card: providers::ContactCard) -> ContactCard {
+    ContactCard {
+        formatted_name: card.formatted_name,
+        first_name: card.first_name,
+        last_name: card.last_name,
+        phones: card
+            .phones
+            .into_iter()
+            .map(|p| CardPhone {
+                phone: p.phone,
+                kind: p.kind,
+                wa_id: p.wa_id,
+            })
+            .collect(),
+        emails: card.emails,
+        organization: card.organization,
+        urls: card.urls,
+    }
+}
+
+/// The content to store, and the media references to fetch.
+pub fn content(inbound: InboundContent) -> (MessageContent, Vec<providers::MediaRef>) {
+    match inbound {
+        InboundContent::Text { body } => (MessageContent::Text { body }, Vec::new()),
+        InboundContent::Media {
+            kind,
+            caption,
+            attachments,
+            voice,
+        } => (
+            MessageContent::Media {
+                media_kind: media_kind(kind),
+                caption,
+                voice,
+            },
+            attachments,
+        ),
+        InboundContent::Location {
+            latitude,
+            longitude,
+            name,
+            address,
+        } => (
+            MessageContent::Location {
+                latitude,
+                longitude,
+                name,
+                address,
+            },
+            Vec::new(),
+        ),
+        InboundContent::Contacts(cards) => (
+            MessageContent::Contacts {
+                contacts: cards.into_iter().map(card).collect(),
+            },
+            Vec::new(),
+        ),
+        InboundContent::ButtonReply { id, title } => (
+            MessageContent::ButtonReply {
+                choice: Choice {
+                    id,
+                    title,
+                    description: None,
+                },
+            },
+            Vec::new(),
+        ),
+        InboundContent::ListReply {
+            id,
+            title,
+            description,
+        } => (
+            MessageContent::ListReply {
+                choice: Choice {
+                    id,
+                    title,
+                    description,
+                },
+            },
+            Vec::new(),
+        ),
+        InboundContent::TemplateButton { payload, text } => {
+            (MessageContent::TemplateButton { payload, text }, Vec::new())
+        }
+        InboundContent::Reaction { message_id, emoji } => {
+            (MessageContent::Reaction { message_id, emoji }, Vec::new())
+        }
+        InboundContent::Unsupported { raw_type, raw } => {
+            (MessageContent::Unsupported { raw_type, raw }, Vec::new())
+        }
+    }
+}
+
+/// Attachments to record: pending when the channel takes inbound media of that type, else
+/// failed with the reason, so the message is kept either way.
+pub fn attachments(
+    refs: Vec<providers::MediaRef>,
+    media_on: bool,
+    allowed: &[String],
+) -> Vec<NewAttachment> {
+    refs.into_iter()
+        .map(|r| {
+            let refused = if !media_on {
+                Some("inbound media is turned off for this channel".to_owned())
+            } else {
+                r.content_type
+                    .as_deref()
+                    .map(|t| t.split(';').next().unwrap_or(t).trim().to_ascii_lowercase())
+                    .filter(|t| !allowed.iter().any(|a| a == t))
+                    .map(|t| format!("media type {t} is not allowed on this channel"))
+            };
+            NewAttachment {
+                reference: r.reference,
+                content_type: r.content_type,
+                filename: r.filename,
+                sha256: r.sha256,
+                state: if refused.is_some() {
+                    "FAILED"
+                } else {
+                    "PENDING"
+                },
+                last_error: refused,
+            }
+        })
+        .collect()
+}
+
+pub fn status(status: DeliveryStatus) -> MessageStatus {
+    match status {
+        DeliveryStatus::Queued => MessageStatus::Queued,
+        DeliveryStatus::Sent => MessageStatus::Sent,
+        DeliveryStatus::Delivered => MessageStatus::Delivered,
+        DeliveryStatus::Read => MessageStatus::Read,
+        DeliveryStatus::Failed => MessageStatus::Failed,
+    }
+}

@@ -1,0 +1,269 @@
+//! Ingesting webhooks: in one transaction per webhook, contacts are upserted,
+//! conversations opened or reused, messages stored once per provider id, statuses applied
+//! forward only (or kept until their message is known) and consent keywords honoured. The
+//! events to publish are returned for the caller to publish after the commit.
+
+pub mod convert;
+
+use chrono::{DateTime, Utc};
+use sea_orm::TransactionTrait;
+use serde_json::json;
+
+use crate::domain::opt_out::{consent_change, ConsentChange};
+use crate::domain::{Direction, MessageId, MessageStatus, PhoneNumber, TenantSettings};
+use crate::events::{ConversationEventKind, Event, MessageEventKind};
+use crate::providers::{InboundMessage, StatusUpdate, WebhookEvent};
+use crate::store::audit::AuditActor;
+use crate::store::channels::ChannelRecord;
+use crate::store::messages::{MessageRecord, StatusRecord};
+use crate::store::{Store, StoreError, TenantScope};
+
+/// Attempts of one webhook's transaction when it races another for the same contact or
+/// conversation (a unique key answers `Conflict`; the next attempt finds the row).
+const ATTEMPTS: usize = 3;
+
+#[derive(Clone)]
+pub struct Ingest {
+    store: Store,
+}
+
+impl Ingest {
+    pub fn new(store: Store) -> Self {
+        Self { store }
+    }
+
+    /// Stores what one webhook carries for `channel`, and answers the events to publish.
+    pub async fn ingest(
+        &self,
+        channel: &ChannelRecord,
+        events: &[WebhookEvent],
+    ) -> Result<Vec<Event>, StoreError> {
+        let settings = self
+            .store
+            .tenant(channel.tenant)
+            .profile()
+            .get()
+            .await?
+            .settings;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.ingest_once(channel, events, &settings).await {
+                Err(StoreError::Conflict(_)) if attempt < ATTEMPTS => continue,
+                other => return other,
+            }
+        }
+    }
+
+    async fn ingest_once(
+        &self,
+        channel: &ChannelRecord,
+        events: &[WebhookEvent],
+        settings: &TenantSettings,
+    ) -> Result<Vec<Event>, StoreError> {
+        let now = Utc::now();
+        let txn = self.store.connection().begin().await?;
+        let scope = TenantScope::new(&txn, channel.tenant);
+        let mut out = Vec::new();
+        for event in events {
+            match event {
+                WebhookEvent::MessageReceived(message) => {
+                    receive(&scope, channel, message, settings, now, &mut out).await?
+                }
+                WebhookEvent::StatusChanged(update) => {
+                    apply_status(&scope, channel, update, now, &mut out).await?
+                }
+                WebhookEvent::TemplateStatusChanged {
+                    provider_template_id,
+                    status,
+                    ..
+                } => {
+                    tracing::debug!(channel.id = %channel.id, template = %provider_template_id, status = %status, "template status received");
+                }
+            }
+        }
+        txn.commit().await?;
+        Ok(out)
+    }
+}
+
+async fn receive<C: sea_orm::ConnectionTrait>(
+    scope: &TenantScope<'_, C>,
+    channel: &ChannelRecord,
+    inbound: &InboundMessage,
+    settings: &TenantSettings,
+    now: DateTime<Utc>,
+    out: &mut Vec<Event>,
+) -> Result<(), StoreError> {
+    let messages = scope.messages();
+    if messages
+        .find_by_provider_id(channel.id, &inbound.provider_message_id)
+        .await?
+        .is_some()
+    {
+        // A replayed webhook: already stored, nothing to do.
+        return Ok(());
+    }
+    let phone = PhoneNumber::from_wa_id(&inbound.from_wa_id)
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|_| format!("+{}", inbound.from_wa_id));
+    let contact = scope
+        .contacts()
+        .upsert_inbound(
+            &inbound.from_wa_id,
+            &phone,
+            inbound.profile_name.as_deref(),
+            inbound.timestamp,
+            now,
+        )
+        .await?;
+    let conversations = scope.conversations();
+    let mut conversation = match conversations.find_open(channel.id, contact.id).await? {
+        Some(open) => open,
+        None => {
+            let opened = conversations
+                .open(
+                    channel.id,
+                    contact.id,
+                    channel.settings.default_queue_id,
+                    now,
+                )
+                .await?;
+            out.push(Event::Conversation {
+                tenant: channel.tenant,
+                kind: ConversationEventKind::Opened,
+                conversation: opened.clone(),
+            });
+            opened
+        }
+    };
+    conversations
+        .record_inbound(&mut conversation, inbound.timestamp, now)
+        .await?;
+
+    let (content, refs) = convert::content(inbound.content.clone());
+    let attachments = convert::attachments(
+        refs,
+        channel.settings.inbound_media,
+        &channel.settings.allowed_media_types,
+    );
+    let record = MessageRecord {
+        id: MessageId::new(),
+        revision: uuid::Uuid::now_v7(),
+        channel: channel.id,
+        conversation: Some(conversation.id),
+        contact: contact.id,
+        direction: Direction::Inbound,
+        status: MessageStatus::Received,
+        provider_message_id: Some(inbound.provider_message_id.clone()),
+        content,
+        reply_to_provider_id: inbound.reply_to.clone(),
+        error_code: None,
+        error_message: None,
+        sent_at: inbound.timestamp,
+        created_at: now,
+        updated_at: now,
+    };
+    messages.insert(&record, &attachments, now).await?;
+
+    if let Some(text) = record
+        .content
+        .text()
+        .filter(|_| matches!(record.content, crate::domain::MessageContent::Text { .. }))
+    {
+        if let Some(change) =
+            consent_change(text, &settings.opt_out_keywords, &settings.opt_in_keywords)
+        {
+            let at = (change == ConsentChange::OptOut).then_some(now);
+            if scope.contacts().set_opted_out(contact.id, at, now).await? {
+                let action = match change {
+                    ConsentChange::OptOut => "contact.opt_out",
+                    ConsentChange::OptIn => "contact.opt_in",
+                };
+                let actor = AuditActor {
+                    user: None,
+                    api_key: None,
+                    label: "WhatsApp customer".to_owned(),
+                };
+                let details =
+                    json!({ "keyword": text.trim(), "channelId": channel.id.to_string() });
+                scope
+                    .audit()
+                    .record(
+                        &actor,
+                        action,
+                        "contact",
+                        Some(contact.id.to_string()),
+                        Some(details),
+                        now,
+                    )
+                    .await?;
+            }
+        }
+    }
+    out.push(Event::Message {
+        tenant: channel.tenant,
+        kind: MessageEventKind::Received,
+        message: record,
+        queue: conversation.queue,
+    });
+    Ok(())
+}
+
+async fn apply_status<C: sea_orm::ConnectionTrait>(
+    scope: &TenantScope<'_, C>,
+    channel: &ChannelRecord,
+    update: &StatusUpdate,
+    now: DateTime<Utc>,
+    out: &mut Vec<Event>,
+) -> Result<(), StoreError> {
+    let messages = scope.messages();
+    let step = StatusRecord {
+        status: convert::status(update.status),
+        raw_status: update.raw_status.clone(),
+        error_code: update.error_code.clone(),
+        error_message: update.error_message.clone(),
+        occurred_at: update.timestamp,
+    };
+    let mut found = messages
+        .find_by_provider_id(channel.id, &update.provider_message_id)
+        .await?;
+    if found.is_none() {
+        // Our id travels with the send; it finds a message whose send has not answered yet.
+        if let Some(id) = update
+            .correlation_id
+            .as_deref()
+            .and_then(|c| c.parse::<MessageId>().ok())
+        {
+            found = match messages.get(id).await {
+                Ok(m) if m.channel == channel.id && m.direction == Direction::Outbound => Some(m),
+                Ok(_) | Err(StoreError::NotFound) => None,
+                Err(e) => return Err(e),
+            };
+        }
+    }
+    let Some(message) = found else {
+        messages
+            .keep_pending_status(channel.id, &update.provider_message_id, &step, now)
+            .await?;
+        return Ok(());
+    };
+    if let Some(updated) = messages.apply_status(&message, &step, now).await? {
+        let queue = match updated.conversation {
+            Some(id) => scope
+                .conversations()
+                .get(id)
+                .await
+                .ok()
+                .and_then(|c| c.queue),
+            None => None,
+        };
+        out.push(Event::Message {
+            tenant: channel.tenant,
+            kind: MessageEventKind::StatusChanged,
+            message: updated,
+            queue,
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,196 @@
+//! A tenant's conversations: one open thread per contact and channel.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select,
+};
+
+use super::entities::conversation;
+use super::{Page, PageRequest, StoreError};
+use crate::domain::message_status::CUSTOMER_SERVICE_WINDOW;
+use crate::domain::{ChannelId, ContactId, ConversationId, TenantId};
+
+pub const OPEN: &str = "OPEN";
+pub const RESOLVED: &str = "RESOLVED";
+
+#[derive(Clone, Debug)]
+pub struct ConversationRecord {
+    pub id: ConversationId,
+    pub channel: ChannelId,
+    pub contact: ContactId,
+    pub open: bool,
+    pub queue: Option<uuid::Uuid>,
+    pub assignee: Option<uuid::Uuid>,
+    pub last_inbound_at: Option<DateTime<Utc>>,
+    pub window_expires_at: Option<DateTime<Utc>>,
+    pub last_message_at: DateTime<Utc>,
+    pub opened_at: DateTime<Utc>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<conversation::Model> for ConversationRecord {
+    fn from(row: conversation::Model) -> Self {
+        Self {
+            id: row.id.into(),
+            channel: row.channel_id.into(),
+            contact: row.contact_id.into(),
+            open: row.status == OPEN,
+            queue: row.queue_id,
+            assignee: row.assignee_id,
+            last_inbound_at: row.last_inbound_at,
+            window_expires_at: row.window_expires_at,
+            last_message_at: row.last_message_at,
+            opened_at: row.opened_at,
+            resolved_at: row.resolved_at,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
+/// Which conversations a list holds.
+#[derive(Clone, Debug, Default)]
+pub struct ConversationFilter {
+    pub open: Option<bool>,
+    pub channel: Option<ChannelId>,
+    pub contact: Option<ContactId>,
+    pub queue: Option<uuid::Uuid>,
+}
+
+pub struct Conversations<'a, C> {
+    db: &'a C,
+    tenant: TenantId,
+}
+
+impl<'a, C: ConnectionTrait> Conversations<'a, C> {
+    pub fn new(db: &'a C, tenant: TenantId) -> Self {
+        Self { db, tenant }
+    }
+
+    fn scoped(&self) -> Select<conversation::Entity> {
+        conversation::Entity::find()
+            .filter(conversation::Column::TenantId.eq(self.tenant.into_uuid()))
+    }
+
+    pub async fn get(&self, id: ConversationId) -> Result<ConversationRecord, StoreError> {
+        Ok(self
+            .scoped()
+            .filter(conversation::Column::Id.eq(id.into_uuid()))
+            .one(self.db)
+            .await?
+            .ok_or(StoreError::NotFound)?
+            .into())
+    }
+
+    pub async fn find_open(
+        &self,
+        channel: ChannelId,
+        contact: ContactId,
+    ) -> Result<Option<ConversationRecord>, StoreError> {
+        Ok(self
+            .scoped()
+            .filter(conversation::Column::ChannelId.eq(channel.into_uuid()))
+            .filter(conversation::Column::ContactId.eq(contact.into_uuid()))
+            .filter(conversation::Column::Status.eq(OPEN))
+            .one(self.db)
+            .await?
+            .map(Into::into))
+    }
+
+    /// Opens a conversation. A concurrent open of the same pair is a `Conflict` (the partial
+    /// unique index), which the caller retries.
+    pub async fn open(
+        &self,
+        channel: ChannelId,
+        contact: ContactId,
+        queue: Option<uuid::Uuid>,
+        now: DateTime<Utc>,
+    ) -> Result<ConversationRecord, StoreError> {
+        let id = ConversationId::new();
+        conversation::Entity::insert(conversation::ActiveModel {
+            tenant_id: Set(self.tenant.into()),
+            id: Set(id.into()),
+            channel_id: Set(channel.into()),
+            contact_id: Set(contact.into()),
+            status: Set(OPEN.to_owned()),
+            queue_id: Set(queue),
+            assignee_id: Set(None),
+            last_inbound_at: Set(None),
+            window_expires_at: Set(None),
+            last_message_at: Set(now),
+            opened_at: Set(now),
+            resolved_at: Set(None),
+            updated_at: Set(now),
+        })
+        .exec_without_returning(self.db)
+        .await?;
+        self.get(id).await
+    }
+
+    /// Records an inbound message at `at`: the window runs 24 hours from the customer's
+    /// latest message, so an older, reordered webhook never shortens it.
+    pub async fn record_inbound(
+        &self,
+        record: &mut ConversationRecord,
+        at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        if record.last_inbound_at.is_some_and(|t| t >= at) && record.last_message_at >= at {
+            return Ok(());
+        }
+        let last_inbound = record.last_inbound_at.map_or(at, |t| t.max(at));
+        let last_message = record.last_message_at.max(at);
+        conversation::Entity::update_many()
+            .col_expr(
+                conversation::Column::LastInboundAt,
+                Expr::value(Some(last_inbound)),
+            )
+            .col_expr(
+                conversation::Column::WindowExpiresAt,
+                Expr::value(Some(last_inbound + CUSTOMER_SERVICE_WINDOW)),
+            )
+            .col_expr(
+                conversation::Column::LastMessageAt,
+                Expr::value(last_message),
+            )
+            .col_expr(conversation::Column::UpdatedAt, Expr::value(now))
+            .filter(conversation::Column::TenantId.eq(self.tenant.into_uuid()))
+            .filter(conversation::Column::Id.eq(record.id.into_uuid()))
+            .exec(self.db)
+            .await?;
+        record.last_inbound_at = Some(last_inbound);
+        record.window_expires_at = Some(last_inbound + CUSTOMER_SERVICE_WINDOW);
+        record.last_message_at = last_message;
+        record.updated_at = now;
+        Ok(())
+    }
+
+    /// Most recently active first; the cursor is the conversation id within equal times.
+    pub async fn list(
+        &self,
+        filter: &ConversationFilter,
+        page: PageRequest,
+    ) -> Result<Page<ConversationRecord>, StoreError> {
+        let mut query = self.scoped().order_by_desc(conversation::Column::Id);
+        if let Some(open) = filter.open {
+            query =
+                query.filter(conversation::Column::Status.eq(if open { OPEN } else { RESOLVED }));
+        }
+        if let Some(channel) = filter.channel {
+            query = query.filter(conversation::Column::ChannelId.eq(channel.into_uuid()));
+        }
+        if let Some(contact) = filter.contact {
+            query = query.filter(conversation::Column::ContactId.eq(contact.into_uuid()));
+        }
+        if let Some(queue) = filter.queue {
+            query = query.filter(conversation::Column::QueueId.eq(queue));
+        }
+        if let Some(after) = page.after {
+            query = query.filter(conversation::Column::Id.lt(after));
+        }
+        let rows = query.limit(page.first + 1).all(self.db).await?;
+        Ok(Page::from_fetched(rows, page.first).map(Into::into))
+    }
+}

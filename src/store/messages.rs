@@ -1,0 +1,460 @@
+//! A tenant's messages, their status timeline, early statuses and attachments.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select,
+};
+
+use super::entities::{attachment, message, message_status, pending_status};
+use super::{Page, PageRequest, StoreError};
+use crate::domain::{
+    AttachmentId, ChannelId, ContactId, ConversationId, Direction, MessageContent, MessageId,
+    MessageStatus, TenantId,
+};
+
+#[derive(Clone, Debug)]
+pub struct MessageRecord {
+    pub id: MessageId,
+    pub revision: uuid::Uuid,
+    pub channel: ChannelId,
+    pub conversation: Option<ConversationId>,
+    pub contact: ContactId,
+    pub direction: Direction,
+    pub status: MessageStatus,
+    pub provider_message_id: Option<String>,
+    pub content: MessageContent,
+    pub reply_to_provider_id: Option<String>,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+    pub sent_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl TryFrom<message::Model> for MessageRecord {
+    type Error = StoreError;
+    fn try_from(row: message::Model) -> Result<Self, StoreError> {
+        Ok(Self {
+            id: row.id.into(),
+            revision: row.revision,
+            channel: row.channel_id.into(),
+            conversation: row.conversation_id.map(Into::into),
+            contact: row.contact_id.into(),
+            direction: row.direction.parse().map_err(StoreError::Corrupt)?,
+            status: row.status.parse().map_err(StoreError::Corrupt)?,
+            provider_message_id: row.provider_message_id,
+            content: serde_json::from_str(&row.content)
+                .map_err(|e| StoreError::Corrupt(format!("message content: {e}")))?,
+            reply_to_provider_id: row.reply_to_provider_id,
+            error_code: row.error_code,
+            error_message: row.error_message,
+            sent_at: row.sent_at,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        })
+    }
+}
+
+/// One step of a status timeline.
+#[derive(Clone, Debug)]
+pub struct StatusRecord {
+    pub status: MessageStatus,
+    pub raw_status: String,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+    pub occurred_at: DateTime<Utc>,
+}
+
+/// A media file of a message.
+#[derive(Clone, Debug)]
+pub struct AttachmentRecord {
+    pub id: AttachmentId,
+    pub message: MessageId,
+    pub position: i32,
+    pub reference: String,
+    pub content_type: Option<String>,
+    pub filename: Option<String>,
+    pub state: String,
+    pub size_bytes: Option<i64>,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+}
+
+impl From<attachment::Model> for AttachmentRecord {
+    fn from(row: attachment::Model) -> Self {
+        Self {
+            id: row.id.into(),
+            message: row.message_id.into(),
+            position: row.position,
+            reference: row.reference,
+            content_type: row.content_type,
+            filename: row.filename,
+            state: row.state,
+            size_bytes: row.size_bytes,
+            attempts: row.attempts,
+            last_error: row.last_error,
+        }
+    }
+}
+
+/// An attachment to record with a new message.
+pub struct NewAttachment {
+    pub reference: String,
+    pub content_type: Option<String>,
+    pub filename: Option<String>,
+    pub sha256: Option<String>,
+    /// `PENDING`, or `FAILED` with a reason when inbound media is off for the channel.
+    pub state: &'static str,
+    pub last_error: Option<String>,
+}
+
+/// Which messages a list holds.
+#[derive(Clone, Debug, Default)]
+pub struct MessageFilter {
+    pub channel: Option<ChannelId>,
+    pub contact: Option<ContactId>,
+    pub conversation: Option<ConversationId>,
+    pub direction: Option<Direction>,
+    pub status: Option<MessageStatus>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub text: Option<String>,
+}
+
+/// How a message page is ordered: history (newest first) or the change feed (oldest change
+/// first, after a revision).
+#[derive(Clone, Copy, Debug)]
+pub enum MessageOrder {
+    Newest,
+    Changes,
+}
+
+pub struct Messages<'a, C> {
+    db: &'a C,
+    tenant: TenantId,
+}
+
+impl<'a, C: ConnectionTrait> Messages<'a, C> {
+    pub fn new(db: &'a C, tenant: TenantId) -> Self {
+        Self { db, tenant }
+    }
+
+    fn scoped(&self) -> Select<message::Entity> {
+        message::Entity::find().filter(message::Column::TenantId.eq(self.tenant.into_uuid()))
+    }
+
+    pub async fn get(&self, id: MessageId) -> Result<MessageRecord, StoreError> {
+        self.scoped()
+            .filter(message::Column::Id.eq(id.into_uuid()))
+            .one(self.db)
+            .await?
+            .ok_or(StoreError::NotFound)?
+            .try_into()
+    }
+
+    pub async fn find_by_provider_id(
+        &self,
+        channel: ChannelId,
+        provider_id: &str,
+    ) -> Result<Option<MessageRecord>, StoreError> {
+        self.scoped()
+            .filter(message::Column::ChannelId.eq(channel.into_uuid()))
+            .filter(message::Column::ProviderMessageId.eq(provider_id))
+            .one(self.db)
+            .await?
+            .map(MessageRecord::try_from)
+            .transpose()
+    }
+
+    /// Inserts a message with its attachments.
+    pub async fn insert(
+        &self,
+        record: &MessageRecord,
+        attachments: &[NewAttachment],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        message::Entity::insert(message::ActiveModel {
+            tenant_id: Set(self.tenant.into()),
+            id: Set(record.id.into()),
+            revision: Set(record.revision),
+            channel_id: Set(record.channel.into()),
+            conversation_id: Set(record.conversation.map(Into::into)),
+            contact_id: Set(record.contact.into()),
+            direction: Set(record.direction.as_str().to_owned()),
+            status: Set(record.status.as_str().to_owned()),
+            provider_message_id: Set(record.provider_message_id.clone()),
+            kind: Set(record.content.kind().to_owned()),
+            content: Set(serde_json::to_string(&record.content).expect("content serialises")),
+            text: Set(record.content.text().map(str::to_owned)),
+            reply_to_provider_id: Set(record.reply_to_provider_id.clone()),
+            error_code: Set(record.error_code.clone()),
+            error_message: Set(record.error_message.clone()),
+            sent_at: Set(record.sent_at),
+            created_at: Set(record.created_at),
+            updated_at: Set(record.updated_at),
+        })
+        .exec_without_returning(self.db)
+        .await?;
+        for (position, a) in attachments.iter().enumerate() {
+            attachment::Entity::insert(attachment::ActiveModel {
+                tenant_id: Set(self.tenant.into()),
+                id: Set(AttachmentId::new().into()),
+                message_id: Set(record.id.into()),
+                position: Set(position as i32),
+                reference: Set(a.reference.clone()),
+                content_type: Set(a.content_type.clone()),
+                filename: Set(a.filename.clone()),
+                sha256: Set(a.sha256.clone()),
+                state: Set(a.state.to_owned()),
+                size_bytes: Set(None),
+                storage_key: Set(None),
+                attempts: Set(0),
+                last_error: Set(a.last_error.clone()),
+                next_attempt_at: Set((a.state == "PENDING").then_some(now)),
+                created_at: Set(now),
+                updated_at: Set(now),
+            })
+            .exec_without_returning(self.db)
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Adds a step to the timeline (each provider status once) and moves the status
+    /// forward. Answers the updated record when anything changed.
+    pub async fn apply_status(
+        &self,
+        record: &MessageRecord,
+        step: &StatusRecord,
+        now: DateTime<Utc>,
+    ) -> Result<Option<MessageRecord>, StoreError> {
+        let inserted = message_status::Entity::insert(message_status::ActiveModel {
+            tenant_id: Set(self.tenant.into()),
+            id: Set(uuid::Uuid::now_v7()),
+            message_id: Set(record.id.into()),
+            status: Set(step.status.as_str().to_owned()),
+            raw_status: Set(step.raw_status.clone()),
+            error_code: Set(step.error_code.clone()),
+            error_message: Set(step.error_message.clone()),
+            occurred_at: Set(step.occurred_at),
+            recorded_at: Set(now),
+        })
+        .on_conflict(
+            OnConflict::columns([
+                message_status::Column::TenantId,
+                message_status::Column::MessageId,
+                message_status::Column::RawStatus,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .exec_without_returning(self.db)
+        .await?;
+        if inserted == 0 {
+            return Ok(None);
+        }
+        let next = record.status.advance(step.status);
+        let mut updated = record.clone();
+        updated.revision = uuid::Uuid::now_v7();
+        updated.updated_at = now;
+        let mut update = message::Entity::update_many()
+            .col_expr(message::Column::Revision, Expr::value(updated.revision))
+            .col_expr(message::Column::UpdatedAt, Expr::value(now))
+            .filter(message::Column::TenantId.eq(self.tenant.into_uuid()))
+            .filter(message::Column::Id.eq(record.id.into_uuid()));
+        if next != record.status {
+            update = update.col_expr(message::Column::Status, Expr::value(next.as_str()));
+            updated.status = next;
+            if next == MessageStatus::Failed {
+                update = update
+                    .col_expr(
+                        message::Column::ErrorCode,
+                        Expr::value(step.error_code.clone()),
+                    )
+                    .col_expr(
+                        message::Column::ErrorMessage,
+                        Expr::value(step.error_message.clone()),
+                    );
+                updated.error_code = step.error_code.clone();
+                updated.error_message = step.error_message.clone();
+            }
+        }
+        update.exec(self.db).await?;
+        Ok(Some(updated))
+    }
+
+    /// Keeps a status whose message is not known yet.
+    pub async fn keep_pending_status(
+        &self,
+        channel: ChannelId,
+        provider_id: &str,
+        step: &StatusRecord,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        pending_status::Entity::insert(pending_status::ActiveModel {
+            tenant_id: Set(self.tenant.into()),
+            id: Set(uuid::Uuid::now_v7()),
+            channel_id: Set(channel.into()),
+            provider_message_id: Set(provider_id.to_owned()),
+            status: Set(step.status.as_str().to_owned()),
+            raw_status: Set(step.raw_status.clone()),
+            error_code: Set(step.error_code.clone()),
+            error_message: Set(step.error_message.clone()),
+            occurred_at: Set(step.occurred_at),
+            recorded_at: Set(now),
+        })
+        .on_conflict(
+            OnConflict::columns([
+                pending_status::Column::TenantId,
+                pending_status::Column::ChannelId,
+                pending_status::Column::ProviderMessageId,
+                pending_status::Column::RawStatus,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .exec_without_returning(self.db)
+        .await?;
+        Ok(())
+    }
+
+    /// Takes the statuses kept for a provider id, oldest first, removing them.
+    pub async fn take_pending_statuses(
+        &self,
+        channel: ChannelId,
+        provider_id: &str,
+    ) -> Result<Vec<StatusRecord>, StoreError> {
+        let rows = pending_status::Entity::find()
+            .filter(pending_status::Column::TenantId.eq(self.tenant.into_uuid()))
+            .filter(pending_status::Column::ChannelId.eq(channel.into_uuid()))
+            .filter(pending_status::Column::ProviderMessageId.eq(provider_id))
+            .order_by_asc(pending_status::Column::OccurredAt)
+            .all(self.db)
+            .await?;
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        pending_status::Entity::delete_many()
+            .filter(pending_status::Column::TenantId.eq(self.tenant.into_uuid()))
+            .filter(pending_status::Column::ChannelId.eq(channel.into_uuid()))
+            .filter(pending_status::Column::ProviderMessageId.eq(provider_id))
+            .exec(self.db)
+            .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(StatusRecord {
+                    status: r.status.parse().map_err(StoreError::Corrupt)?,
+                    raw_status: r.raw_status,
+                    error_code: r.error_code,
+                    error_message: r.error_message,
+                    occurred_at: r.occurred_at,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn timeline(&self, id: MessageId) -> Result<Vec<StatusRecord>, StoreError> {
+        message_status::Entity::find()
+            .filter(message_status::Column::TenantId.eq(self.tenant.into_uuid()))
+            .filter(message_status::Column::MessageId.eq(id.into_uuid()))
+            .order_by_asc(message_status::Column::OccurredAt)
+            .order_by_asc(message_status::Column::Id)
+            .all(self.db)
+            .await?
+            .into_iter()
+            .map(|r| {
+                Ok(StatusRecord {
+                    status: r.status.parse().map_err(StoreError::Corrupt)?,
+                    raw_status: r.raw_status,
+                    error_code: r.error_code,
+                    error_message: r.error_message,
+                    occurred_at: r.occurred_at,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn attachments(&self, id: MessageId) -> Result<Vec<AttachmentRecord>, StoreError> {
+        Ok(attachment::Entity::find()
+            .filter(attachment::Column::TenantId.eq(self.tenant.into_uuid()))
+            .filter(attachment::Column::MessageId.eq(id.into_uuid()))
+            .order_by_asc(attachment::Column::Position)
+            .all(self.db)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    pub async fn list(
+        &self,
+        filter: &MessageFilter,
+        order: MessageOrder,
+        page: PageRequest,
+    ) -> Result<Page<MessageRecord>, StoreError> {
+        let mut query = self.scoped();
+        if let Some(channel) = filter.channel {
+            query = query.filter(message::Column::ChannelId.eq(channel.into_uuid()));
+        }
+        if let Some(contact) = filter.contact {
+            query = query.filter(message::Column::ContactId.eq(contact.into_uuid()));
+        }
+        if let Some(conversation) = filter.conversation {
+            query = query.filter(message::Column::ConversationId.eq(conversation.into_uuid()));
+        }
+        if let Some(direction) = filter.direction {
+            query = query.filter(message::Column::Direction.eq(direction.as_str()));
+        }
+        if let Some(status) = filter.status {
+            query = query.filter(message::Column::Status.eq(status.as_str()));
+        }
+        if let Some(from) = filter.from {
+            query = query.filter(message::Column::CreatedAt.gte(from));
+        }
+        if let Some(to) = filter.to {
+            query = query.filter(message::Column::CreatedAt.lt(to));
+        }
+        if let Some(text) = filter
+            .text
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            let pattern = format!("%{}%", text.replace(['%', '_'], "").to_lowercase());
+            query = query.filter(
+                Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(
+                    message::Column::Text,
+                )))
+                .like(pattern),
+            );
+        }
+        query = match order {
+            MessageOrder::Newest => {
+                let q = query.order_by_desc(message::Column::Id);
+                match page.after {
+                    Some(after) => q.filter(message::Column::Id.lt(after)),
+                    None => q,
+                }
+            }
+            MessageOrder::Changes => {
+                let q = query.order_by_asc(message::Column::Revision);
+                match page.after {
+                    Some(after) => q.filter(message::Column::Revision.gt(after)),
+                    None => q,
+                }
+            }
+        };
+        let rows = query.limit(page.first + 1).all(self.db).await?;
+        let page = Page::from_fetched(rows, page.first);
+        Ok(Page {
+            items: page
+                .items
+                .into_iter()
+                .map(MessageRecord::try_from)
+                .collect::<Result<_, _>>()?,
+            has_next: page.has_next,
+        })
+    }
+}

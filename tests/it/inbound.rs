@@ -1,0 +1,454 @@
+//! Inbound webhooks: signed by the fakes, stored once, threaded into conversations, and
+//! refused without storing when anything is off.
+
+use serde_json::{json, Value};
+use switchboard::fakes::meta::{FakeInbound, FakePhoneNumber, InboundKind};
+use switchboard::fakes::twilio::{FakeAccount, InboundParams};
+
+use crate::channels::{create_channel, META_APP_SECRET, META_TOKEN};
+use crate::support::{TestApp, TestTenant};
+
+pub const CUSTOMER: &str = "+34600000000";
+pub const SENDER: &str = "+14155238886";
+
+pub struct TwilioChannel {
+    pub id: String,
+    pub webhook: String,
+    pub account: FakeAccount,
+}
+
+pub async fn twilio_channel(app: &TestApp, tenant: &TestTenant) -> TwilioChannel {
+    let account = app.twilio.add_account("Acme", SENDER);
+    let channel = create_channel(
+        tenant,
+        json!({ "name": "Support", "provider": "TWILIO", "phoneNumber": SENDER,
+                "twilio": { "accountSid": account.sid, "authToken": account.auth_token } }),
+    )
+    .await;
+    TwilioChannel {
+        id: channel["id"].as_str().unwrap().to_owned(),
+        webhook: channel["webhookUrl"].as_str().unwrap().to_owned(),
+        account,
+    }
+}
+
+pub struct MetaChannel {
+    pub id: String,
+    pub webhook: String,
+    pub verify_token: String,
+    pub phone_number_id: String,
+}
+
+pub async fn meta_channel(
+    app: &TestApp,
+    tenant: &TestTenant,
+    number: &str,
+    phone_number_id: &str,
+) -> MetaChannel {
+    app.meta.set_app_secret(META_APP_SECRET);
+    app.meta.add_phone_number(FakePhoneNumber::new(
+        phone_number_id,
+        "102290129340398",
+        META_TOKEN,
+    ));
+    let channel =
+        create_channel(tenant, crate::channels::meta_input(number, phone_number_id)).await;
+    MetaChannel {
+        id: channel["id"].as_str().unwrap().to_owned(),
+        webhook: channel["webhookUrl"].as_str().unwrap().to_owned(),
+        verify_token: channel["verifyToken"].as_str().unwrap().to_owned(),
+        phone_number_id: phone_number_id.to_owned(),
+    }
+}
+
+const CONVERSATIONS: &str = "{ conversations { edges { node { id status windowOpen windowExpiresAt
+    channel { id } contact { waId phoneNumber profileName optedIn }
+    messages { edges { node { id direction status text providerMessageId replyToProviderId
+      content { __typename ... on TextContent { body } ... on MediaContent { mediaType caption voice }
+        ... on LocationContent { latitude longitude name address } ... on ContactsContent { contacts { formattedName phones { phone } } }
+        ... on ButtonReplyContent { id title } ... on ListReplyContent { id title description }
+        ... on TemplateButtonContent { payload text } ... on ReactionContent { messageId emoji }
+        ... on UnsupportedContent { rawType } }
+      attachments { contentType state filename } } } } } } } }";
+
+pub async fn conversations(tenant: &TestTenant) -> Value {
+    tenant
+        .owner
+        .gql
+        .query(CONVERSATIONS, json!({}))
+        .await
+        .data()["conversations"]["edges"]
+        .clone()
+}
+
+fn messages_of(conversation: &Value) -> Vec<Value> {
+    conversation["node"]["messages"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"].clone())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_twilio_message_opens_a_conversation_and_a_replay_is_a_no_op() {
+    let app = TestApp::spawn().await;
+    let tenant = app.new_tenant("Acme").await;
+    let channel = twilio_channel(&app, &tenant).await;
+    let params = InboundParams::text(&channel.account.sid, CUSTOMER, SENDER, "Hello there")
+        .set("ProfileName", "Ana");
+    for _ in 0..2 {
+        let delivery = app
+            .twilio
+            .deliver_inbound(&channel.webhook, &channel.account.auth_token, &params)
+            .await
+            .unwrap();
+        assert_eq!(delivery.status, 200);
+        assert!(delivery.body.contains("<Response/>"), "{}", delivery.body);
+    }
+    let conversations = conversations(&tenant).await;
+    assert_eq!(conversations.as_array().unwrap().len(), 1);
+    let conversation = &conversations[0]["node"];
+    assert_eq!(conversation["status"], "OPEN");
+    assert_eq!(conversation["windowOpen"], true);
+    assert_eq!(conversation["channel"]["id"], channel.id.as_str());
+    assert_eq!(conversation["contact"]["waId"], "34600000000");
+    assert_eq!(conversation["contact"]["profileName"], "Ana");
+    let messages = messages_of(&conversations[0]);
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0]["direction"], "INBOUND");
+    assert_eq!(messages[0]["status"], "RECEIVED");
+    assert_eq!(messages[0]["text"], "Hello there");
+    assert_eq!(messages[0]["providerMessageId"], params.message_sid());
+
+    // A second message reuses the conversation and keeps the profile name current.
+    let next = InboundParams::text(&channel.account.sid, CUSTOMER, SENDER, "Still there?")
+        .set("ProfileName", "Ana María");
+    app.twilio
+        .deliver_inbound(&channel.webhook, &channel.account.auth_token, &next)
+        .await
+        .unwrap();
+    let conversations = self::conversations(&tenant).await;
+    assert_eq!(conversations.as_array().unwrap().len(), 1);
+    assert_eq!(messages_of(&conversations[0]).len(), 2);
+    assert_eq!(
+        conversations[0]["node"]["contact"]["profileName"],
+        "Ana María"
+    );
+}
+
+#[tokio::test]
+async fn a_bad_signature_is_refused_and_stores_nothing() {
+    let app = TestApp::spawn().await;
+    let tenant = app.new_tenant("Acme").await;
+    let twilio = twilio_channel(&app, &tenant).await;
+    let meta = meta_channel(&app, &tenant, "+15550783881", "106540352242922").await;
+    let params = InboundParams::text(&twilio.account.sid, CUSTOMER, SENDER, "forged");
+    let forged = app
+        .twilio
+        .deliver_inbound(&twilio.webhook, "ffffffffffffffffffffffffffffffff", &params)
+        .await
+        .unwrap();
+    assert_eq!(forged.status, 403);
+    app.meta.set_app_secret("not-the-channel-secret");
+    let delivered = app
+        .meta
+        .deliver_inbound(
+            &meta.webhook,
+            &meta.phone_number_id,
+            &FakeInbound::text("34600000000", "forged"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(delivered.status, 403);
+    let unsigned = app
+        .http
+        .post(&meta.webhook)
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unsigned.status().as_u16(), 403);
+    let unsigned = app
+        .http
+        .post(&twilio.webhook)
+        .form(&[("Body", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unsigned.status().as_u16(), 403);
+    assert_eq!(conversations(&tenant).await.as_array().unwrap().len(), 0);
+    let contacts = tenant
+        .owner
+        .gql
+        .query("{ contacts { edges { cursor } } }", json!({}))
+        .await;
+    assert_eq!(
+        contacts.data()["contacts"]["edges"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+}
+
+#[tokio::test]
+async fn unknown_keys_oversized_and_malformed_bodies_are_refused() {
+    let app = TestApp::spawn().await;
+    let tenant = app.new_tenant("Acme").await;
+    let meta = meta_channel(&app, &tenant, "+15550783881", "106540352242922").await;
+    let unknown = app
+        .http
+        .post(app.url("/webhooks/twilio/nope"))
+        .form(&[("Body", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status().as_u16(), 404);
+    let wrong_provider = meta.webhook.replace("/webhooks/meta/", "/webhooks/twilio/");
+    assert_eq!(
+        app.http
+            .post(&wrong_provider)
+            .form(&[("a", "b")])
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        404
+    );
+    let big = vec![b'x'; (1 << 20) + 10];
+    let too_large = app.http.post(&meta.webhook).body(big).send().await.unwrap();
+    assert_eq!(too_large.status().as_u16(), 413);
+    let body = br#"{"object":"whatsapp_business_account","entry":"nope"}"#;
+    let signature = switchboard::fakes::meta::hub_signature(META_APP_SECRET, body);
+    let malformed = app
+        .http
+        .post(&meta.webhook)
+        .header("x-hub-signature-256", signature)
+        .header("content-type", "application/json")
+        .body(body.to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(malformed.status().as_u16(), 400);
+}
+
+#[tokio::test]
+async fn the_meta_handshake_answers_the_challenge_only_for_the_right_token() {
+    let app = TestApp::spawn().await;
+    let tenant = app.new_tenant("Acme").await;
+    let meta = meta_channel(&app, &tenant, "+15550783881", "106540352242922").await;
+    assert!(app
+        .meta
+        .verify_webhook(&meta.webhook, &meta.verify_token)
+        .await
+        .unwrap());
+    assert!(!app
+        .meta
+        .verify_webhook(&meta.webhook, "wrong-token")
+        .await
+        .unwrap());
+    let challenge = app
+        .http
+        .get(format!(
+            "{}?hub.mode=subscribe&hub.verify_token={}&hub.challenge=12345",
+            meta.webhook, meta.verify_token
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(challenge.status().as_u16(), 200);
+    assert_eq!(challenge.text().await.unwrap(), "12345");
+    let wrong_mode = app
+        .http
+        .get(format!(
+            "{}?hub.mode=unsubscribe&hub.verify_token={}&hub.challenge=1",
+            meta.webhook, meta.verify_token
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong_mode.status().as_u16(), 403);
+}
+
+#[tokio::test]
+async fn every_meta_inbound_type_is_stored() {
+    let app = TestApp::spawn().await;
+    let tenant = app.new_tenant("Acme").await;
+    let meta = meta_channel(&app, &tenant, "+15550783881", "106540352242922").await;
+    let from = "34600000000";
+    let kinds = vec![
+        InboundKind::Text { body: "hi".into() },
+        InboundKind::Image {
+            media_id: "111".into(),
+            caption: Some("a photo".into()),
+        },
+        InboundKind::Audio {
+            media_id: "222".into(),
+            voice: true,
+        },
+        InboundKind::Document {
+            media_id: "333".into(),
+            filename: "invoice.pdf".into(),
+            caption: None,
+        },
+        InboundKind::Sticker {
+            media_id: "444".into(),
+            animated: false,
+        },
+        InboundKind::Video {
+            media_id: "555".into(),
+            caption: None,
+        },
+        InboundKind::Location {
+            latitude: 38.7,
+            longitude: -9.1,
+            name: Some("Office".into()),
+            address: Some("Rua A".into()),
+        },
+        InboundKind::Contacts(
+            json!([{ "name": { "formatted_name": "Rui Costa" }, "phones": [{ "phone": "+351 912 345 678", "type": "CELL" }] }]),
+        ),
+        InboundKind::ButtonReply {
+            id: "yes".into(),
+            title: "Yes".into(),
+        },
+        InboundKind::ListReply {
+            id: "row-2".into(),
+            title: "Tuesday".into(),
+            description: Some("afternoon".into()),
+        },
+        InboundKind::TemplateButton {
+            payload: "STOP_PROMO".into(),
+            text: "Stop promotions".into(),
+        },
+        InboundKind::Reaction {
+            message_id: "wamid.OUT1".into(),
+            emoji: Some("👍".into()),
+        },
+        InboundKind::Reaction {
+            message_id: "wamid.OUT1".into(),
+            emoji: None,
+        },
+        InboundKind::Order {
+            catalog_id: "cat1".into(),
+            product_items: json!([]),
+        },
+        InboundKind::Unsupported,
+    ];
+    for kind in kinds {
+        let mut inbound = FakeInbound::new(from, kind);
+        inbound.profile_name = Some("Ana".into());
+        let delivered = app
+            .meta
+            .deliver_inbound(&meta.webhook, &meta.phone_number_id, &inbound)
+            .await
+            .unwrap();
+        assert_eq!(delivered.status, 200);
+    }
+    let replying = FakeInbound::text(from, "about that").replying_to("wamid.OUT1");
+    app.meta
+        .deliver_inbound(&meta.webhook, &meta.phone_number_id, &replying)
+        .await
+        .unwrap();
+
+    let conversations = conversations(&tenant).await;
+    let mut messages = messages_of(&conversations[0]);
+    messages.reverse();
+    let types: Vec<&str> = messages
+        .iter()
+        .map(|m| m["content"]["__typename"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "TextContent",
+            "MediaContent",
+            "MediaContent",
+            "MediaContent",
+            "MediaContent",
+            "MediaContent",
+            "LocationContent",
+            "ContactsContent",
+            "ButtonReplyContent",
+            "ListReplyContent",
+            "TemplateButtonContent",
+            "ReactionContent",
+            "ReactionContent",
+            "UnsupportedContent",
+            "UnsupportedContent",
+            "TextContent",
+        ]
+    );
+    assert_eq!(messages[1]["content"]["mediaType"], "IMAGE");
+    assert_eq!(messages[1]["text"], "a photo");
+    assert_eq!(messages[1]["attachments"][0]["state"], "PENDING");
+    assert_eq!(messages[2]["content"]["voice"], true);
+    assert_eq!(messages[3]["attachments"][0]["filename"], "invoice.pdf");
+    assert_eq!(messages[4]["content"]["mediaType"], "STICKER");
+    assert_eq!(messages[6]["content"]["name"], "Office");
+    assert_eq!(
+        messages[7]["content"]["contacts"][0]["formattedName"],
+        "Rui Costa"
+    );
+    assert_eq!(messages[9]["content"]["description"], "afternoon");
+    assert_eq!(messages[10]["content"]["payload"], "STOP_PROMO");
+    assert_eq!(messages[11]["content"]["emoji"], "👍");
+    assert!(messages[12]["content"]["emoji"].is_null());
+    assert_eq!(messages[13]["content"]["rawType"], "order");
+    assert_eq!(messages[15]["replyToProviderId"], "wamid.OUT1");
+}
+
+#[tokio::test]
+async fn every_twilio_inbound_family_is_stored_and_several_media_make_one_message() {
+    let app = TestApp::spawn().await;
+    let tenant = app.new_tenant("Acme").await;
+    let channel = twilio_channel(&app, &tenant).await;
+    let sid = channel.account.sid.clone();
+    let photo = app.twilio.add_media(&sid, "image/jpeg", vec![1, 2, 3]);
+    let pdf = app.twilio.add_media(&sid, "application/pdf", vec![4, 5, 6]);
+    let sends = vec![
+        InboundParams::media(
+            &sid,
+            CUSTOMER,
+            SENDER,
+            "two files",
+            &[
+                (photo, "image/jpeg".into()),
+                (pdf, "application/pdf".into()),
+            ],
+        ),
+        InboundParams::location(&sid, CUSTOMER, SENDER, 38.7, -9.1, "Office", "Rua A"),
+        InboundParams::template_button(&sid, CUSTOMER, SENDER, "Stop promotions", "STOP_PROMO"),
+        InboundParams::quick_reply(&sid, CUSTOMER, SENDER, "Yes", "yes"),
+        InboundParams::unsupported(&sid, CUSTOMER, SENDER, "order"),
+        InboundParams::text(&sid, CUSTOMER, SENDER, "from an ad")
+            .with_referral("https://fb.me/ad", "Spring sale"),
+    ];
+    for params in &sends {
+        let delivery = app
+            .twilio
+            .deliver_inbound(&channel.webhook, &channel.account.auth_token, params)
+            .await
+            .unwrap();
+        assert_eq!(delivery.status, 200, "{:?}", params.get("MessageType"));
+    }
+    let conversations = conversations(&tenant).await;
+    let mut messages = messages_of(&conversations[0]);
+    messages.reverse();
+    assert_eq!(messages.len(), sends.len());
+    assert_eq!(messages[0]["content"]["__typename"], "MediaContent");
+    let attachments = messages[0]["attachments"].as_array().unwrap();
+    assert_eq!(attachments.len(), 2);
+    assert_eq!(attachments[1]["contentType"], "application/pdf");
+    assert_eq!(messages[1]["content"]["__typename"], "LocationContent");
+    assert_eq!(
+        messages[2]["content"]["__typename"],
+        "TemplateButtonContent"
+    );
+    assert_eq!(messages[3]["content"]["__typename"], "ButtonReplyContent");
+    assert_eq!(messages[4]["content"]["__typename"], "UnsupportedContent");
+    assert_eq!(messages[5]["text"], "from an ad");
+}
