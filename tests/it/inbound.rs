@@ -452,3 +452,224 @@ async fn every_twilio_inbound_family_is_stored_and_several_media_make_one_messag
     assert_eq!(messages[4]["content"]["__typename"], "UnsupportedContent");
     assert_eq!(messages[5]["text"], "from an ad");
 }
+
+#[tokio::test]
+async fn stop_opts_a_contact_out_and_start_back_in() {
+    let app = TestApp::spawn().await;
+    let tenant = app.new_tenant("Acme").await;
+    let channel = twilio_channel(&app, &tenant).await;
+    let say = |text: &str| InboundParams::text(&channel.account.sid, CUSTOMER, SENDER, text);
+    let opted_in =
+        || async { conversations(&tenant).await[0]["node"]["contact"]["optedIn"].clone() };
+    for (text, expected) in [
+        ("hello", true),
+        ("  Stop ", false),
+        ("please stop sending", false),
+        ("START", true),
+        ("unsubscribe", false),
+    ] {
+        app.twilio
+            .deliver_inbound(&channel.webhook, &channel.account.auth_token, &say(text))
+            .await
+            .unwrap();
+        assert_eq!(opted_in().await, expected, "after {text:?}");
+    }
+    let contact = tenant
+        .owner
+        .gql
+        .query("{ contacts { edges { node { id } } } }", json!({}))
+        .await;
+    let id = contact.data()["contacts"]["edges"][0]["node"]["id"].clone();
+    let set = tenant
+        .owner
+        .gql
+        .query("mutation($id: ID!) { setContactOptIn(contactId: $id, optedIn: true) { optedIn optedOutAt } }", json!({ "id": id }))
+        .await;
+    assert_eq!(set.data()["setContactOptIn"]["optedIn"], true);
+    let audit = tenant
+        .owner
+        .gql
+        .query(
+            "{ auditLog(first: 10) { edges { node { action actor } } } }",
+            json!({}),
+        )
+        .await;
+    let actions: Vec<String> = audit.data()["auditLog"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["action"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        actions.iter().filter(|a| *a == "contact.opt_out").count(),
+        2,
+        "{actions:?}"
+    );
+    assert_eq!(
+        actions.iter().filter(|a| *a == "contact.opt_in").count(),
+        2,
+        "{actions:?}"
+    );
+}
+
+#[tokio::test]
+async fn another_tenant_sees_none_of_it() {
+    let app = TestApp::spawn().await;
+    let acme = app.new_tenant("Acme").await;
+    let globex = app.new_tenant("Globex").await;
+    let channel = twilio_channel(&app, &acme).await;
+    let params = InboundParams::text(&channel.account.sid, CUSTOMER, SENDER, "hi");
+    app.twilio
+        .deliver_inbound(&channel.webhook, &channel.account.auth_token, &params)
+        .await
+        .unwrap();
+    let conversation = conversations(&acme).await[0]["node"].clone();
+    let message = messages_of(&json!({ "node": conversation.clone() }))[0].clone();
+    let contact = acme
+        .owner
+        .gql
+        .query("{ contacts { edges { node { id } } } }", json!({}))
+        .await
+        .data()["contacts"]["edges"][0]["node"]["id"]
+        .clone();
+    for (query, vars) in [
+        (
+            "query($id: ID!) { conversation(id: $id) { id } }",
+            json!({ "id": conversation["id"] }),
+        ),
+        (
+            "query($id: ID!) { message(id: $id) { id } }",
+            json!({ "id": message["id"] }),
+        ),
+        (
+            "query($id: ID!) { contact(id: $id) { id } }",
+            json!({ "id": contact }),
+        ),
+        (
+            "mutation($id: ID!) { setContactOptIn(contactId: $id, optedIn: false) { id } }",
+            json!({ "id": contact }),
+        ),
+    ] {
+        assert_eq!(
+            globex.owner.gql.query(query, vars).await.code(),
+            "NOT_FOUND",
+            "{query}"
+        );
+    }
+    assert_eq!(conversations(&globex).await.as_array().unwrap().len(), 0);
+    let lists = globex
+        .owner
+        .gql
+        .query(
+            "{ contacts { edges { cursor } } messages { edges { cursor } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        lists.data()["contacts"]["edges"].as_array().unwrap().len(),
+        0
+    );
+    assert_eq!(
+        lists.data()["messages"]["edges"].as_array().unwrap().len(),
+        0
+    );
+}
+
+#[tokio::test]
+async fn one_meta_app_callback_routes_each_number_to_its_channel() {
+    let app = TestApp::spawn().await;
+    let acme = app.new_tenant("Acme").await;
+    let globex = app.new_tenant("Globex").await;
+    let sales = meta_channel(&app, &acme, "+15550783881", "106540352242922").await;
+    let support = meta_channel(&app, &acme, "+15550783882", "106540352242923").await;
+    let foreign = meta_channel(&app, &globex, "+15550783883", "106540352242924").await;
+    // All three numbers' changes arrive at the sales channel's callback URL.
+    for (pnid, text) in [
+        (&sales.phone_number_id, "to sales"),
+        (&support.phone_number_id, "to support"),
+        (&foreign.phone_number_id, "to globex"),
+    ] {
+        let delivered = app
+            .meta
+            .deliver_inbound(
+                &sales.webhook,
+                pnid,
+                &FakeInbound::text("34600000000", text),
+            )
+            .await
+            .unwrap();
+        assert_eq!(delivered.status, 200);
+    }
+    let found = conversations(&acme).await;
+    let mut by_channel: Vec<(String, String)> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["node"]["channel"]["id"].as_str().unwrap().to_owned(),
+                messages_of(c)[0]["text"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    by_channel.sort();
+    let mut expected = vec![
+        (sales.id.clone(), "to sales".to_owned()),
+        (support.id.clone(), "to support".to_owned()),
+    ];
+    expected.sort();
+    assert_eq!(by_channel, expected);
+    assert_eq!(conversations(&globex).await.as_array().unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn a_storage_failure_answers_503_so_the_provider_retries() {
+    use sea_orm::{ConnectionTrait, Database};
+    let app = TestApp::spawn().await;
+    let tenant = app.new_tenant("Acme").await;
+    let channel = twilio_channel(&app, &tenant).await;
+    let db = Database::connect(&app.database_url).await.unwrap();
+    db.execute_unprepared("DROP TABLE attachments")
+        .await
+        .unwrap();
+    db.close().await.ok();
+    let photo = app
+        .twilio
+        .add_media(&channel.account.sid, "image/jpeg", vec![1, 2, 3]);
+    let params = InboundParams::media(
+        &channel.account.sid,
+        CUSTOMER,
+        SENDER,
+        "photo",
+        &[(photo, "image/jpeg".into())],
+    );
+    let delivery = app
+        .twilio
+        .deliver_inbound(&channel.webhook, &channel.account.auth_token, &params)
+        .await
+        .unwrap();
+    assert_eq!(delivery.status, 503);
+    let messages = tenant
+        .owner
+        .gql
+        .query(
+            "{ messages { edges { cursor } } contacts { edges { cursor } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        messages.data()["messages"]["edges"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0,
+        "the transaction rolled back"
+    );
+    assert_eq!(
+        messages.data()["contacts"]["edges"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+}
