@@ -9,11 +9,12 @@ pub mod limits;
 pub mod messages;
 pub mod mutation;
 pub mod query;
+pub mod subscriptions;
 pub mod types;
 
 use std::sync::Arc;
 
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{MergedObject, Schema};
 
 use crate::accounts::Accounts;
 use crate::auth::Auth;
@@ -47,7 +48,7 @@ pub struct Mutation(
     conversations::ConversationMutation,
 );
 
-pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type AppSchema = Schema<Query, Mutation, subscriptions::SubscriptionRoot>;
 
 /// Limits a request must stay within.
 #[derive(Clone, Copy)]
@@ -70,14 +71,18 @@ impl Limits {
 /// The schema without data, for printing its SDL.
 pub fn schema_builder(
     limits: Limits,
-) -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription> {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .limit_depth(limits.depth)
-        .limit_complexity(limits.complexity)
-        .extension(limits::AliasLimit {
-            max: limits.aliases,
-        })
-        .extension(limits::CatchPanic)
+) -> async_graphql::SchemaBuilder<Query, Mutation, subscriptions::SubscriptionRoot> {
+    Schema::build(
+        Query::default(),
+        Mutation::default(),
+        subscriptions::SubscriptionRoot,
+    )
+    .limit_depth(limits.depth)
+    .limit_complexity(limits.complexity)
+    .extension(limits::AliasLimit {
+        max: limits.aliases,
+    })
+    .extension(limits::CatchPanic)
 }
 
 pub fn build_schema(state: AppState) -> AppSchema {

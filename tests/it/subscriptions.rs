@@ -87,3 +87,164 @@ async fn subscribing_before_init_closes_with_4401() {
     assert_eq!(close_code(next(&mut socket).await), 4401);
     let _ = CloseCode::Normal;
 }
+
+async fn subscribe(app: &TestApp, token: &str, query: &str, variables: Value) -> Socket {
+    let mut socket = connect(app).await;
+    let init = json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {token}") } });
+    socket.send(Message::text(init.to_string())).await.unwrap();
+    let ack: Value = serde_json::from_str(next(&mut socket).await.to_text().unwrap()).unwrap();
+    assert_eq!(ack["type"], "connection_ack");
+    let subscribe = json!({ "id": "1", "type": "subscribe", "payload": { "query": query, "variables": variables } });
+    socket
+        .send(Message::text(subscribe.to_string()))
+        .await
+        .unwrap();
+    // Let the server register the subscription before events are produced.
+    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    socket
+}
+
+async fn next_payload(socket: &mut Socket) -> Value {
+    loop {
+        let message: Value = serde_json::from_str(next(socket).await.to_text().unwrap()).unwrap();
+        match message["type"].as_str() {
+            Some("next") => return message["payload"].clone(),
+            Some("ping") => continue,
+            _ => panic!("unexpected {message}"),
+        }
+    }
+}
+
+const MESSAGE_EVENTS: &str = "subscription($c: ID) { messageEvents(channelId: $c) { kind cursor message { text direction channel { id } } } }";
+
+#[tokio::test]
+async fn a_subscriber_receives_inbound_messages_and_can_catch_up_by_cursor() {
+    use crate::inbound::{twilio_channel, CUSTOMER, SENDER};
+    use switchboard::fakes::twilio::InboundParams;
+
+    let app = TestApp::spawn().await;
+    let tenant = app.new_tenant("Acme").await;
+    let channel = twilio_channel(&app, &tenant).await;
+    let mut socket = subscribe(
+        &app,
+        &tenant.owner.access_token,
+        MESSAGE_EVENTS,
+        json!({ "c": channel.id }),
+    )
+    .await;
+    let mut conversations = subscribe(
+        &app,
+        &tenant.owner.access_token,
+        "subscription { conversationEvents { kind conversation { status contact { waId } } } }",
+        json!({}),
+    )
+    .await;
+
+    let say = |text: &str| InboundParams::text(&channel.account.sid, CUSTOMER, SENDER, text);
+    app.twilio
+        .deliver_inbound(&channel.webhook, &channel.account.auth_token, &say("first"))
+        .await
+        .unwrap();
+    let event = next_payload(&mut socket).await;
+    let event = &event["data"]["messageEvents"];
+    assert_eq!(event["kind"], "RECEIVED");
+    assert_eq!(event["message"]["text"], "first");
+    assert_eq!(event["message"]["channel"]["id"], channel.id.as_str());
+    let opened = next_payload(&mut conversations).await;
+    assert_eq!(opened["data"]["conversationEvents"]["kind"], "OPENED");
+    assert_eq!(
+        opened["data"]["conversationEvents"]["conversation"]["contact"]["waId"],
+        "34600000000"
+    );
+
+    // Missed while away: found by the last cursor seen.
+    let cursor = event["cursor"].as_str().unwrap().to_owned();
+    drop(socket);
+    app.twilio
+        .deliver_inbound(
+            &channel.webhook,
+            &channel.account.auth_token,
+            &say("second"),
+        )
+        .await
+        .unwrap();
+    let missed = tenant
+        .owner
+        .gql
+        .query(
+            "query($a: String) { messages(after: $a) { edges { cursor node { text } } } }",
+            json!({ "a": cursor }),
+        )
+        .await;
+    let edges = missed.data()["messages"]["edges"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(edges.len(), 1);
+    assert_eq!(edges[0]["node"]["text"], "second");
+}
+
+#[tokio::test]
+async fn subscribers_see_only_their_tenant_and_their_filter() {
+    use crate::inbound::{twilio_channel, CUSTOMER, SENDER};
+    use switchboard::fakes::twilio::InboundParams;
+
+    let app = TestApp::spawn().await;
+    let acme = app.new_tenant("Acme").await;
+    let globex = app.new_tenant("Globex").await;
+    let acme_channel = twilio_channel(&app, &acme).await;
+    let globex_account = app.twilio.add_account("Globex", "+14155230000");
+    let globex_channel = crate::channels::create_channel(
+        &globex,
+        json!({ "name": "G", "provider": "TWILIO", "phoneNumber": "+14155230000",
+                "twilio": { "accountSid": globex_account.sid, "authToken": globex_account.auth_token } }),
+    )
+    .await;
+    let mut globex_all = subscribe(
+        &app,
+        &globex.owner.access_token,
+        MESSAGE_EVENTS,
+        json!({ "c": null }),
+    )
+    .await;
+    let mut acme_other_channel = subscribe(
+        &app,
+        &acme.owner.access_token,
+        MESSAGE_EVENTS,
+        json!({ "c": globex_channel["id"] }),
+    )
+    .await;
+
+    let acme_message = InboundParams::text(&acme_channel.account.sid, CUSTOMER, SENDER, "for acme");
+    app.twilio
+        .deliver_inbound(
+            &acme_channel.webhook,
+            &acme_channel.account.auth_token,
+            &acme_message,
+        )
+        .await
+        .unwrap();
+    let globex_message =
+        InboundParams::text(&globex_account.sid, CUSTOMER, "+14155230000", "for globex");
+    app.twilio
+        .deliver_inbound(
+            globex_channel["webhookUrl"].as_str().unwrap(),
+            &globex_account.auth_token,
+            &globex_message,
+        )
+        .await
+        .unwrap();
+    // Globex's first event is its own message: Acme's, sent before, never reached it.
+    let first = next_payload(&mut globex_all).await;
+    assert_eq!(
+        first["data"]["messageEvents"]["message"]["text"],
+        "for globex"
+    );
+    // Acme's subscriber filtered on a channel id it cannot see gets nothing at all.
+    let nothing = tokio::time::timeout(
+        std::time::Duration::from_millis(500),
+        acme_other_channel.next(),
+    )
+    .await;
+    assert!(nothing.is_err(), "{nothing:?}");
+}

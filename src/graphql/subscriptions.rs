@@ -1,0 +1,249 @@
+//! Live events over graphql-transport-ws. A subscriber sees only its tenant's events,
+//! filtered as it asks; one that falls behind the bus's bounded buffer gets an error telling
+//! it to catch up with `messages(after:)`, and its subscription ends.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, Enum, Object, Subscription, ID};
+use futures::stream::{self, Stream};
+use tokio::sync::broadcast::error::RecvError;
+
+use super::conversations::Conversation;
+use super::errors::coded;
+use super::guards::viewer;
+use super::messages::Message;
+use super::types::parse_id;
+use super::AppState;
+use crate::domain::{ChannelId, ConversationId, Role, TenantId};
+use crate::events::{
+    ConversationEventKind as ConvKind, Event, EventBus, MessageEventKind as MsgKind,
+};
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum MessageEventKind {
+    Received,
+    Sent,
+    StatusChanged,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum ConversationEventKind {
+    Opened,
+    Assigned,
+    Resolved,
+}
+
+pub struct MessageEvent {
+    kind: MessageEventKind,
+    cursor: String,
+    message: Message,
+}
+
+#[Object]
+impl MessageEvent {
+    async fn kind(&self) -> MessageEventKind {
+        self.kind
+    }
+    /// Pass to `messages(after:)` after a reconnect to fetch what was missed.
+    async fn cursor(&self) -> &str {
+        &self.cursor
+    }
+    async fn message(&self) -> &Message {
+        &self.message
+    }
+}
+
+pub struct ConversationEvent {
+    kind: ConversationEventKind,
+    conversation: Conversation,
+}
+
+#[Object]
+impl ConversationEvent {
+    async fn kind(&self) -> ConversationEventKind {
+        self.kind
+    }
+    async fn conversation(&self) -> &Conversation {
+        &self.conversation
+    }
+}
+
+const BEHIND: &str =
+    "this subscriber fell behind; reconnect and fetch what you missed with messages(after:)";
+
+/// The events of one tenant that `pick` keeps, ending after a lag error.
+fn events<T: Send + 'static>(
+    bus: &EventBus,
+    tenant: TenantId,
+    pick: impl Fn(&Event) -> Option<T> + Send + Sync + 'static,
+) -> impl Stream<Item = async_graphql::Result<T>> {
+    let receiver = bus.subscribe();
+    let pick = Arc::new(pick);
+    stream::unfold(Some(receiver), move |receiver| {
+        let pick = pick.clone();
+        async move {
+            let mut receiver = receiver?;
+            loop {
+                match receiver.recv().await {
+                    Ok(event) if event.tenant() == tenant => {
+                        if let Some(item) = pick(&event) {
+                            return Some((Ok(item), Some(receiver)));
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(RecvError::Lagged(missed)) => {
+                        tracing::warn!(tenant.id = %tenant, missed, "a subscriber fell behind and was closed");
+                        return Some((Err(coded("RATE_LIMITED", BEHIND)), None));
+                    }
+                    Err(RecvError::Closed) => return None,
+                }
+            }
+        }
+    })
+}
+
+#[derive(Default)]
+pub struct SubscriptionRoot;
+
+#[Subscription]
+impl SubscriptionRoot {
+    /// Messages received, sent and changing status, optionally for one channel, queue or
+    /// conversation.
+    async fn message_events(
+        &self,
+        ctx: &Context<'_>,
+        channel_id: Option<ID>,
+        queue_id: Option<ID>,
+        conversation_id: Option<ID>,
+    ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<MessageEvent>>> {
+        let tenant = viewer(ctx)
+            .and_then(|v| v.require_tenant(Role::Agent))
+            .map_err(to_error)?;
+        let channel: Option<ChannelId> = channel_id
+            .as_ref()
+            .map(|id| parse_id("channelId", id))
+            .transpose()
+            .map_err(to_error)?;
+        let queue: Option<uuid::Uuid> = queue_id
+            .as_ref()
+            .map(|id| parse_id("queueId", id))
+            .transpose()
+            .map_err(to_error)?;
+        let conversation: Option<ConversationId> = conversation_id
+            .as_ref()
+            .map(|id| parse_id("conversationId", id))
+            .transpose()
+            .map_err(to_error)?;
+        let state = ctx.data_unchecked::<AppState>();
+        Ok(events(&state.bus, tenant, move |event| match event {
+            Event::Message {
+                kind,
+                message,
+                queue: q,
+                ..
+            } => {
+                let wanted = channel.is_none_or(|c| c == message.channel)
+                    && conversation.is_none_or(|c| Some(c) == message.conversation)
+                    && queue.is_none_or(|wanted| Some(wanted) == *q);
+                wanted.then(|| MessageEvent {
+                    kind: match kind {
+                        MsgKind::Received => MessageEventKind::Received,
+                        MsgKind::Sent => MessageEventKind::Sent,
+                        MsgKind::StatusChanged => MessageEventKind::StatusChanged,
+                    },
+                    cursor: super::connection::encode_cursor("rev", message.revision),
+                    message: Message(message.clone(), tenant),
+                })
+            }
+            Event::Conversation { .. } => None,
+        }))
+    }
+
+    /// Conversations opened, assigned and resolved, optionally in one queue.
+    async fn conversation_events(
+        &self,
+        ctx: &Context<'_>,
+        queue_id: Option<ID>,
+    ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<ConversationEvent>>> {
+        let tenant = viewer(ctx)
+            .and_then(|v| v.require_tenant(Role::Agent))
+            .map_err(to_error)?;
+        let queue: Option<uuid::Uuid> = queue_id
+            .as_ref()
+            .map(|id| parse_id("queueId", id))
+            .transpose()
+            .map_err(to_error)?;
+        let state = ctx.data_unchecked::<AppState>();
+        Ok(events(&state.bus, tenant, move |event| match event {
+            Event::Conversation {
+                kind, conversation, ..
+            } if queue.is_none_or(|q| Some(q) == conversation.queue) => Some(ConversationEvent {
+                kind: match kind {
+                    ConvKind::Opened => ConversationEventKind::Opened,
+                    ConvKind::Assigned => ConversationEventKind::Assigned,
+                    ConvKind::Resolved => ConversationEventKind::Resolved,
+                },
+                conversation: Conversation(conversation.clone(), tenant),
+            }),
+            _ => None,
+        }))
+    }
+}
+
+fn to_error(err: crate::error::AppError) -> async_graphql::Error {
+    async_graphql::Error::from(super::errors::GqlError::from(err))
+}
+
+#[cfg(test)]
+mod tests {
+    use futures::StreamExt;
+
+    use super::*;
+    use crate::domain::{ChannelId, ContactId};
+    use crate::store::conversations::ConversationRecord;
+
+    fn opened(tenant: TenantId) -> Event {
+        let now = chrono::Utc::now();
+        Event::Conversation {
+            tenant,
+            kind: ConvKind::Opened,
+            conversation: ConversationRecord {
+                id: ConversationId::new(),
+                channel: ChannelId::new(),
+                contact: ContactId::new(),
+                open: true,
+                queue: None,
+                assignee: None,
+                last_inbound_at: None,
+                window_expires_at: None,
+                last_message_at: now,
+                opened_at: now,
+                resolved_at: None,
+                updated_at: now,
+            },
+        }
+    }
+
+    #[tokio::test]
+    async fn a_subscriber_that_falls_behind_is_told_and_closed() {
+        let bus = EventBus::new(2);
+        let tenant = TenantId::new();
+        let stream = events(&bus, tenant, |e| Some(e.tenant()));
+        futures::pin_mut!(stream);
+        bus.publish((0..5).map(|_| opened(tenant)));
+        let first = stream.next().await.unwrap();
+        let err = first.err().expect("the lag is reported");
+        assert!(err.message.contains("fell behind"));
+        assert!(stream.next().await.is_none());
+    }
+
+    #[tokio::test]
+    async fn other_tenants_events_are_skipped() {
+        let bus = EventBus::new(16);
+        let mine = TenantId::new();
+        let stream = events(&bus, mine, |e| Some(e.tenant()));
+        futures::pin_mut!(stream);
+        bus.publish([opened(TenantId::new()), opened(mine)]);
+        assert_eq!(stream.next().await.unwrap().unwrap(), mine);
+    }
+}
