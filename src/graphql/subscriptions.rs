@@ -232,7 +232,7 @@ mod tests {
         futures::pin_mut!(stream);
         bus.publish((0..5).map(|_| opened(tenant)));
         let first = stream.next().await.unwrap();
-        let err = first.err().expect("the lag is reported");
+        let err = first.expect_err("the lag is reported");
         assert!(err.message.contains("fell behind"));
         assert!(stream.next().await.is_none());
     }
