@@ -18,6 +18,7 @@ use crate::store::Store;
 /// A server bound to its port, ready to run.
 pub struct App {
     listener: TcpListener,
+    media: crate::media::MediaFetcher,
     router: axum::Router,
     store: Store,
     config: Arc<Config>,
@@ -70,26 +71,41 @@ impl App {
             )
             .context("reading SWITCHBOARD_MASTER_KEYS")?,
         );
+        let channels = crate::channels::ChannelService::new(store.clone(), keys, {
+            let urls = config.provider_urls();
+            let timeout = config.provider_timeout;
+            let http = crate::providers::connect::http_client(timeout);
+            Arc::new(move |credentials| {
+                crate::providers::connect::connect(&urls, &http, timeout, credentials)
+            })
+        });
+        let media_store: Arc<dyn crate::media::MediaStore> = Arc::new(
+            crate::media::LocalMediaStore::new(config.data_dir.join("media")),
+        );
+        let media = crate::media::MediaFetcher::new(
+            store.clone(),
+            channels.clone(),
+            media_store.clone(),
+            config.media_max_bytes,
+        );
         let state = AppState {
             config: config.clone(),
             store: store.clone(),
-            channels: crate::channels::ChannelService::new(store.clone(), keys, {
-                let urls = config.provider_urls();
-                let timeout = config.provider_timeout;
-                let http = crate::providers::connect::http_client(timeout);
-                Arc::new(move |credentials| {
-                    crate::providers::connect::connect(&urls, &http, timeout, credentials)
-                })
-            }),
+            channels,
+            media,
+            media_store,
+            media_links: crate::media::MediaLinks::new(jwt_secret.expose().as_bytes()),
             accounts: Accounts::new(store.clone(), auth.clone()),
             ingest: crate::inbound::Ingest::new(store.clone()),
             bus: crate::events::EventBus::default(),
             auth,
         };
+        let media = state.media.clone();
         let schema = build_schema(state.clone());
         let router = crate::http::router(HttpState { app: state, schema });
         Ok(Self {
             listener,
+            media,
             router,
             store,
             config,
@@ -115,6 +131,7 @@ impl App {
             let _ = stopping_tx.send(true);
         };
         let grace = self.config.shutdown_grace;
+        let fetcher = tokio::spawn(self.media.run());
         let serve = axum::serve(
             self.listener,
             self.router
@@ -129,6 +146,7 @@ impl App {
             result = serve => result.context("serving HTTP")?,
             () = deadline => tracing::warn!(grace_s = grace.as_secs(), "requests still in flight after the grace period; stopping"),
         }
+        fetcher.abort();
         self.store.close().await;
         tracing::info!("stopped");
         Ok(())

@@ -47,6 +47,8 @@ pub struct Config {
     pub meta_graph_url: String,
     /// `SWITCHBOARD_META_API_VERSION`: default `v23.0`.
     pub meta_api_version: String,
+    /// `SWITCHBOARD_MEDIA_MAX_BYTES`: default 16777216; larger inbound media is refused.
+    pub media_max_bytes: u64,
     /// `SWITCHBOARD_PROVIDER_TIMEOUT`: default 15 seconds for one call to a provider.
     pub provider_timeout: Duration,
     /// `SWITCHBOARD_LOG`: default `info`; a tracing filter such as `switchboard=debug`.
@@ -122,6 +124,7 @@ const VARIABLES: &[&str] = &[
     "META_GRAPH_URL",
     "META_API_VERSION",
     "PROVIDER_TIMEOUT",
+    "MEDIA_MAX_BYTES",
     "LOG",
     "LOG_FORMAT",
     "ACCESS_TOKEN_TTL",
@@ -282,6 +285,8 @@ impl Config {
                     Err("must look like v23.0".to_owned())
                 }
             })?,
+            media_max_bytes: raw
+                .parse("MEDIA_MAX_BYTES", 16 << 20, |v| number(v, 1024, 1 << 30))?,
             provider_timeout: raw.parse("PROVIDER_TIMEOUT", Duration::from_secs(15), |v| {
                 seconds(v, 1, 120)
             })?,

@@ -16,6 +16,7 @@ pub mod graphql;
 pub mod http;
 pub mod inbound;
 pub mod key_rotation;
+pub mod media;
 pub mod providers;
 pub mod simulator;
 pub mod store;

@@ -267,6 +267,8 @@ pub enum AttachmentState {
 #[derive(SimpleObject)]
 pub struct Attachment {
     pub id: ID,
+    /// A link to the file valid for 15 minutes, once it is ready.
+    pub url: Option<String>,
     pub content_type: Option<String>,
     pub filename: Option<String>,
     pub state: AttachmentState,
@@ -356,6 +358,15 @@ impl Message {
         Ok(list
             .into_iter()
             .map(|a| Attachment {
+                url: (a.state == "READY").then(|| {
+                    let expires = (Utc::now() + chrono::Duration::minutes(15)).timestamp();
+                    format!(
+                        "{}/media/{}?{}",
+                        state.config.public_url,
+                        a.id,
+                        state.media_links.query(self.1, a.id, expires)
+                    )
+                }),
                 id: ID(a.id.to_string()),
                 content_type: a.content_type,
                 filename: a.filename,

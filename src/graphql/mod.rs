@@ -31,6 +31,9 @@ pub struct AppState {
     pub channels: crate::channels::ChannelService,
     pub ingest: crate::inbound::Ingest,
     pub bus: crate::events::EventBus,
+    pub media: crate::media::MediaFetcher,
+    pub media_store: Arc<dyn crate::media::MediaStore>,
+    pub media_links: crate::media::MediaLinks,
 }
 
 #[derive(MergedObject, Default)]

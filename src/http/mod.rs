@@ -2,6 +2,7 @@
 
 pub mod graphql;
 pub mod health;
+pub mod media;
 pub mod router;
 pub mod webhooks;
 pub mod ws;

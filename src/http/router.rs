@@ -34,6 +34,7 @@ pub fn router(state: HttpState) -> Router {
             "/webhooks/meta/{key}",
             get(super::webhooks::meta_handshake).post(super::webhooks::meta),
         )
+        .route("/media/{id}", get(super::media::serve))
         .route("/healthz", get(super::health::healthz))
         .route("/readyz", get(super::health::readyz))
         .with_state(state)

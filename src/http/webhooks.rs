@@ -126,6 +126,7 @@ async fn store(
     match state.app.ingest.ingest(channel, events).await {
         Ok(published) => {
             state.app.bus.publish(published);
+            state.app.media.wake();
             Ok(())
         }
         Err(e) => {

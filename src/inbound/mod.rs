@@ -19,8 +19,9 @@ use crate::store::messages::{MessageRecord, StatusRecord};
 use crate::store::{Store, StoreError, TenantScope};
 
 /// Attempts of one webhook's transaction when it races another for the same contact or
-/// conversation (a unique key answers `Conflict`; the next attempt finds the row).
-const ATTEMPTS: usize = 3;
+/// conversation (a unique key answers `Conflict`; the next attempt finds the row), or
+/// SQLite's single writer (`Busy`).
+const ATTEMPTS: usize = 6;
 
 #[derive(Clone)]
 pub struct Ingest {
@@ -49,7 +50,9 @@ impl Ingest {
         loop {
             attempt += 1;
             match self.ingest_once(channel, events, &settings).await {
-                Err(StoreError::Conflict(_)) if attempt < ATTEMPTS => continue,
+                Err(StoreError::Conflict(_) | StoreError::Busy) if attempt < ATTEMPTS => {
+                    tokio::time::sleep(std::time::Duration::from_millis(5 << attempt)).await;
+                }
                 other => return other,
             }
         }

@@ -80,6 +80,24 @@ pub struct AttachmentRecord {
     pub size_bytes: Option<i64>,
     pub attempts: i32,
     pub last_error: Option<String>,
+    pub storage_key: Option<String>,
+}
+
+/// How a fetch attempt ended.
+pub enum FetchOutcome {
+    Ready {
+        content_type: String,
+        size_bytes: i64,
+        storage_key: String,
+    },
+    /// Try again at this time.
+    Retry {
+        error: String,
+        at: DateTime<Utc>,
+    },
+    Failed {
+        error: String,
+    },
 }
 
 impl From<attachment::Model> for AttachmentRecord {
@@ -95,6 +113,7 @@ impl From<attachment::Model> for AttachmentRecord {
             size_bytes: row.size_bytes,
             attempts: row.attempts,
             last_error: row.last_error,
+            storage_key: row.storage_key,
         }
     }
 }
@@ -456,5 +475,69 @@ impl<'a, C: ConnectionTrait> Messages<'a, C> {
                 .collect::<Result<_, _>>()?,
             has_next: page.has_next,
         })
+    }
+
+    pub async fn attachment(&self, id: AttachmentId) -> Result<AttachmentRecord, StoreError> {
+        Ok(attachment::Entity::find()
+            .filter(attachment::Column::TenantId.eq(self.tenant.into_uuid()))
+            .filter(attachment::Column::Id.eq(id.into_uuid()))
+            .one(self.db)
+            .await?
+            .ok_or(StoreError::NotFound)?
+            .into())
+    }
+
+    /// Records one fetch attempt's outcome.
+    pub async fn finish_attachment(
+        &self,
+        id: AttachmentId,
+        outcome: FetchOutcome,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut update = attachment::Entity::update_many()
+            .col_expr(
+                attachment::Column::Attempts,
+                Expr::col(attachment::Column::Attempts).add(1),
+            )
+            .col_expr(attachment::Column::UpdatedAt, Expr::value(now))
+            .filter(attachment::Column::TenantId.eq(self.tenant.into_uuid()))
+            .filter(attachment::Column::Id.eq(id.into_uuid()));
+        update = match outcome {
+            FetchOutcome::Ready {
+                content_type,
+                size_bytes,
+                storage_key,
+            } => update
+                .col_expr(attachment::Column::State, Expr::value("READY"))
+                .col_expr(
+                    attachment::Column::ContentType,
+                    Expr::value(Some(content_type)),
+                )
+                .col_expr(attachment::Column::SizeBytes, Expr::value(Some(size_bytes)))
+                .col_expr(
+                    attachment::Column::StorageKey,
+                    Expr::value(Some(storage_key)),
+                )
+                .col_expr(
+                    attachment::Column::LastError,
+                    Expr::value(Option::<String>::None),
+                )
+                .col_expr(
+                    attachment::Column::NextAttemptAt,
+                    Expr::value(Option::<DateTime<Utc>>::None),
+                ),
+            FetchOutcome::Retry { error, at } => update
+                .col_expr(attachment::Column::LastError, Expr::value(Some(error)))
+                .col_expr(attachment::Column::NextAttemptAt, Expr::value(Some(at))),
+            FetchOutcome::Failed { error } => update
+                .col_expr(attachment::Column::State, Expr::value("FAILED"))
+                .col_expr(attachment::Column::LastError, Expr::value(Some(error)))
+                .col_expr(
+                    attachment::Column::NextAttemptAt,
+                    Expr::value(Option::<DateTime<Utc>>::None),
+                ),
+        };
+        update.exec(self.db).await?;
+        Ok(())
     }
 }

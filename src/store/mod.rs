@@ -33,6 +33,10 @@ pub enum StoreError {
     Conflict(&'static str),
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
+    /// SQLite refused a write because another connection wrote since this transaction
+    /// read; the whole transaction may simply be run again.
+    #[error("the database is busy")]
+    Busy,
     #[error(transparent)]
     Db(DbErr),
 }
@@ -41,9 +45,20 @@ impl From<DbErr> for StoreError {
     fn from(err: DbErr) -> Self {
         match err.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(_)) => StoreError::Conflict("already exists"),
+            _ if is_busy(&err) => StoreError::Busy,
             _ => StoreError::Db(err),
         }
     }
+}
+
+/// SQLite's SQLITE_BUSY family: a deferred transaction that read before another
+/// connection's commit cannot upgrade to a write and fails at once, whatever the busy
+/// timeout.
+fn is_busy(err: &DbErr) -> bool {
+    let text = err.to_string();
+    text.contains("database is locked")
+        || text.contains("(code: 5)")
+        || text.contains("(code: 517)")
 }
 
 /// The database handle shared by the whole server.

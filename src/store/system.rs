@@ -10,7 +10,9 @@ use sea_orm::{
 };
 
 use super::channels::ChannelRecord;
-use super::entities::{api_key, channel, channel_key, membership, refresh_token, session, user};
+use super::entities::{
+    api_key, attachment, channel, channel_key, membership, refresh_token, session, user,
+};
 use super::StoreError;
 use crate::domain::{ApiKeyId, SessionId, TenantId, UserId};
 
@@ -314,6 +316,41 @@ impl<'a, C: ConnectionTrait> System<'a, C> {
         update = match &row.sealed_secret {
             Some(secret) => update.filter(channel::Column::SealedSecret.eq(secret.as_str())),
             None => update.filter(channel::Column::SealedSecret.is_null()),
+        };
+        Ok(update.exec(self.db).await?.rows_affected == 1)
+    }
+
+    // TENANCY: the media fetcher works through every tenant's due attachments; each row
+    // carries its tenant, and all work on it after this goes through that tenant's scope.
+    pub async fn due_attachments(
+        &self,
+        now: DateTime<Utc>,
+        limit: u64,
+    ) -> Result<Vec<attachment::Model>, StoreError> {
+        use sea_orm::QuerySelect;
+        Ok(attachment::Entity::find()
+            .filter(attachment::Column::State.eq("PENDING"))
+            .filter(attachment::Column::NextAttemptAt.lte(now))
+            .order_by_asc(attachment::Column::NextAttemptAt)
+            .limit(limit)
+            .all(self.db)
+            .await?)
+    }
+
+    /// Claims a due attachment until `until`, unless another worker claimed it first.
+    pub async fn lease_attachment(
+        &self,
+        row: &attachment::Model,
+        until: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut update = attachment::Entity::update_many()
+            .col_expr(attachment::Column::NextAttemptAt, Expr::value(Some(until)))
+            .filter(attachment::Column::TenantId.eq(row.tenant_id))
+            .filter(attachment::Column::Id.eq(row.id))
+            .filter(attachment::Column::State.eq("PENDING"));
+        update = match row.next_attempt_at {
+            Some(at) => update.filter(attachment::Column::NextAttemptAt.eq(at)),
+            None => update.filter(attachment::Column::NextAttemptAt.is_null()),
         };
         Ok(update.exec(self.db).await?.rows_affected == 1)
     }

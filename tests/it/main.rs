@@ -9,6 +9,7 @@ mod channels;
 mod cli;
 mod graphql_http;
 mod inbound;
+mod media;
 mod providers_meta;
 mod providers_twilio;
 mod roles;
