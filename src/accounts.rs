@@ -3,7 +3,6 @@
 //! values, writes in one transaction together with the audit entry, and returns a record.
 
 use chrono::Utc;
-use sea_orm::TransactionTrait;
 use serde_json::json;
 
 use crate::auth::{new_api_key, Auth, Viewer};
@@ -90,7 +89,7 @@ impl Accounts {
             .hash_password(password.expose().to_owned())
             .await?;
         let now = Utc::now();
-        let txn = self.store.connection().begin().await?;
+        let txn = self.store.begin_write().await?;
         let tenant = Tenants::new(&txn).insert(&name, now).await?;
         let scope = TenantScope::new(&txn, tenant.id);
         let owner = scope
@@ -148,7 +147,7 @@ impl Accounts {
             .hash_password(password.expose().to_owned())
             .await?;
         let now = Utc::now();
-        let txn = self.store.connection().begin().await?;
+        let txn = self.store.begin_write().await?;
         let scope = TenantScope::new(&txn, tenant);
         let member = scope
             .members()
@@ -210,7 +209,7 @@ impl Accounts {
             None => None,
         };
         let now = Utc::now();
-        let txn = self.store.connection().begin().await?;
+        let txn = self.store.begin_write().await?;
         let scope = TenantScope::new(&txn, tenant);
         scope
             .members()
@@ -261,7 +260,7 @@ impl Accounts {
             self.ensure_another_owner(&scope).await?;
         }
         let now = Utc::now();
-        let txn = self.store.connection().begin().await?;
+        let txn = self.store.begin_write().await?;
         let scope = TenantScope::new(&txn, tenant);
         scope.members().deactivate(id, now).await?;
         scope
@@ -312,7 +311,7 @@ impl Accounts {
                 parse_time_zone(&zone).map_err(|e| AppError::bad_input("timeZone", e))?;
         }
         let now = Utc::now();
-        let txn = self.store.connection().begin().await?;
+        let txn = self.store.begin_write().await?;
         let scope = TenantScope::new(&txn, tenant);
         scope
             .profile()
@@ -353,7 +352,7 @@ impl Accounts {
         }
         let (secret, prefix, hash) = new_api_key();
         let now = Utc::now();
-        let txn = self.store.connection().begin().await?;
+        let txn = self.store.begin_write().await?;
         let scope = TenantScope::new(&txn, tenant);
         let record = scope
             .api_keys()
@@ -382,7 +381,7 @@ impl Accounts {
     ) -> Result<ApiKeyRecord, AppError> {
         let tenant = viewer.require_tenant(Role::Admin)?;
         let now = Utc::now();
-        let txn = self.store.connection().begin().await?;
+        let txn = self.store.begin_write().await?;
         let scope = TenantScope::new(&txn, tenant);
         let record = scope.api_keys().revoke(id, now).await?;
         scope

@@ -5,7 +5,6 @@
 use std::sync::Arc;
 
 use chrono::Utc;
-use sea_orm::TransactionTrait;
 use serde_json::json;
 use zeroize::Zeroizing;
 
@@ -218,7 +217,7 @@ impl ChannelService {
             }),
             Err(_) => None,
         };
-        let txn = self.store.connection().begin().await?;
+        let txn = self.store.begin_write().await?;
         let scope = TenantScope::new(&txn, tenant);
         scope
             .channels()
@@ -458,7 +457,7 @@ impl ChannelService {
         if let Some(settings) = input.settings {
             apply_settings(&mut record.settings, settings)?;
         }
-        let txn = self.store.connection().begin().await?;
+        let txn = self.store.begin_write().await?;
         let scope = TenantScope::new(&txn, tenant);
         scope.channels().insert(&record).await?;
         let details = json!({ "name": record.name, "provider": kind.as_str(), "phoneNumber": phone.masked() });
@@ -511,7 +510,7 @@ impl ChannelService {
         }
         let now = Utc::now();
         record.updated_at = now;
-        let txn = self.store.connection().begin().await?;
+        let txn = self.store.begin_write().await?;
         let scope = TenantScope::new(&txn, tenant);
         scope.channels().update(&record).await?;
         let details = json!({ "name": record.name, "credentialsChanged": reverify });
@@ -533,7 +532,7 @@ impl ChannelService {
     pub async fn delete(&self, viewer: &Viewer, id: ChannelId) -> Result<bool, AppError> {
         let tenant = viewer.require_tenant(Role::Admin)?;
         let now = Utc::now();
-        let txn = self.store.connection().begin().await?;
+        let txn = self.store.begin_write().await?;
         let scope = TenantScope::new(&txn, tenant);
         scope.channels().delete(id).await?;
         scope

@@ -49,6 +49,11 @@ enum Command {
         #[command(subcommand)]
         action: Option<SimulatorAction>,
     },
+    /// Measure throughput and latency (see the README's benchmark section).
+    Bench {
+        #[command(subcommand)]
+        action: BenchAction,
+    },
     /// Manage the master key ring.
     Keys {
         #[command(subcommand)]
@@ -89,6 +94,24 @@ enum SimulatorAction {
 }
 
 #[derive(Subcommand)]
+enum BenchAction {
+    /// Signed webhooks stored per second, and webhook-to-subscriber latency.
+    Ingest {
+        /// A PostgreSQL database to measure instead of a fresh SQLite file; use an empty one.
+        #[arg(long)]
+        database_url: Option<String>,
+        #[arg(long, default_value_t = 2000)]
+        messages: usize,
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
+        #[arg(long, default_value_t = 100)]
+        subscribers: usize,
+        #[arg(long, default_value_t = 200)]
+        latency_samples: usize,
+    },
+}
+
+#[derive(Subcommand)]
 enum KeysAction {
     /// Re-seal every stored secret under the first key of SWITCHBOARD_MASTER_KEYS. Safe to
     /// interrupt and run again; afterwards the older keys can be removed from the ring.
@@ -120,10 +143,17 @@ enum AdminAction {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let config = match Config::load(cli.config.as_deref()) {
+    let mut config = match Config::load(cli.config.as_deref()) {
         Ok(config) => config,
         Err(err) => return config_failure(&err),
     };
+    // Request logs would be measured with the requests; keep a benchmark's output to its
+    // figures unless a log level was asked for.
+    if matches!(cli.command, Some(Command::Bench { .. }))
+        && std::env::var_os("SWITCHBOARD_LOG").is_none()
+    {
+        config.log_filter = "warn".into();
+    }
     crate::telemetry::init(&config);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -168,6 +198,25 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             action: KeysAction::Rotate,
         } => rotate_keys(config).await,
         Command::Simulator { action } => simulator(action).await,
+        Command::Bench {
+            action:
+                BenchAction::Ingest {
+                    database_url,
+                    messages,
+                    concurrency,
+                    subscribers,
+                    latency_samples,
+                },
+        } => {
+            crate::bench::ingest(crate::bench::IngestOptions {
+                database_url,
+                messages,
+                concurrency,
+                subscribers,
+                latency_samples,
+            })
+            .await
+        }
     }
 }
 

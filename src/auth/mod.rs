@@ -11,7 +11,6 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use sea_orm::TransactionTrait;
 use subtle::ConstantTimeEq;
 
 use crate::crypto::{hash_token, random_token, JwtKeys, PasswordHasher};
@@ -196,7 +195,7 @@ impl Auth {
         if session.revoked_at.is_some() || token.expires_at <= now || session.expires_at <= now {
             return Err(AppError::Unauthenticated(INVALID));
         }
-        let txn = store.connection().begin().await?;
+        let txn = store.begin_write().await?;
         let claimed = crate::store::system::System::new(&txn)
             .claim_refresh(token.id, now)
             .await?;

@@ -3,7 +3,6 @@
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, InputObject, Object, ID};
 use chrono::{DateTime, Utc};
-use sea_orm::TransactionTrait;
 
 use super::channels::Channel;
 use super::connection::{connection, page_request};
@@ -284,8 +283,7 @@ impl ConversationMutation {
         let now = Utc::now();
         let txn = state
             .store
-            .connection()
-            .begin()
+            .begin_write()
             .await
             .map_err(crate::error::AppError::from)?;
         let scope = TenantScope::new(&txn, tenant);

@@ -6,7 +6,6 @@
 pub mod convert;
 
 use chrono::{DateTime, Utc};
-use sea_orm::TransactionTrait;
 use serde_json::json;
 
 use crate::domain::opt_out::{consent_change, ConsentChange};
@@ -65,7 +64,7 @@ impl Ingest {
         settings: &TenantSettings,
     ) -> Result<Vec<Event>, StoreError> {
         let now = Utc::now();
-        let txn = self.store.connection().begin().await?;
+        let txn = self.store.begin_write().await?;
         let scope = TenantScope::new(&txn, channel.tenant);
         let mut out = Vec::new();
         for event in events {

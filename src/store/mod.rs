@@ -93,6 +93,20 @@ impl Store {
         &self.db
     }
 
+    /// Begins a transaction that will write. On SQLite it takes the write lock at once: a
+    /// deferred transaction that reads first cannot wait for the lock when it later writes
+    /// (SQLITE_BUSY without retry), while a write as the first statement waits out the busy
+    /// timeout like any other writer. The statement changes no row.
+    pub async fn begin_write(&self) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+        use sea_orm::TransactionTrait;
+        let txn = self.db.begin().await?;
+        if self.db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
+            txn.execute_unprepared("UPDATE tenants SET name = name WHERE 1 = 0")
+                .await?;
+        }
+        Ok(txn)
+    }
+
     /// Applies pending migrations.
     pub async fn migrate_up(&self) -> Result<(), DbErr> {
         Migrator::up(&self.db, None).await
