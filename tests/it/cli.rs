@@ -307,3 +307,40 @@ async fn json_logs_carry_the_request_id_and_no_secret() {
     assert!(!logs.contains(password));
     assert!(!logs.contains(&refresh));
 }
+
+#[tokio::test]
+async fn the_ingest_benchmark_runs_and_reports_its_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = db::provision(dir.path()).await;
+    let mut cmd = process::command(dir.path());
+    cmd.args([
+        "bench",
+        "ingest",
+        "--messages",
+        "30",
+        "--concurrency",
+        "4",
+        "--subscribers",
+        "3",
+        "--latency-samples",
+        "3",
+    ]);
+    if db::on_postgres() {
+        cmd.args(["--database-url", &database_url]);
+    }
+    let output = cmd.output().await.unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for figure in [
+        "bare axum baseline",
+        "webhooks verified and stored",
+        "p50",
+        "p99",
+    ] {
+        assert!(stdout.contains(figure), "{stdout}");
+    }
+}
