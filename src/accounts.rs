@@ -40,6 +40,29 @@ pub struct SettingsUpdate {
     pub name: Option<String>,
     pub default_language: Option<String>,
     pub time_zone: Option<String>,
+    pub opt_out_keywords: Option<Vec<String>>,
+    pub opt_in_keywords: Option<Vec<String>>,
+}
+
+/// Keywords: trimmed, 1 to 64 characters, at most 50, without duplicates.
+fn parse_keywords(field: &str, raw: Vec<String>) -> Result<Vec<String>, AppError> {
+    let mut keywords: Vec<String> = Vec::new();
+    for word in raw {
+        let word = word.trim().to_owned();
+        if word.is_empty() || word.chars().count() > 64 || word.chars().any(char::is_control) {
+            return Err(AppError::bad_input(
+                field,
+                "each keyword must be 1 to 64 printable characters",
+            ));
+        }
+        if !keywords.iter().any(|k| k.eq_ignore_ascii_case(&word)) {
+            keywords.push(word);
+        }
+    }
+    if keywords.len() > 50 {
+        return Err(AppError::bad_input(field, "at most 50 keywords"));
+    }
+    Ok(keywords)
 }
 
 #[derive(Clone)]
@@ -309,6 +332,12 @@ impl Accounts {
         if let Some(zone) = input.time_zone {
             record.settings.time_zone =
                 parse_time_zone(&zone).map_err(|e| AppError::bad_input("timeZone", e))?;
+        }
+        if let Some(words) = input.opt_out_keywords {
+            record.settings.opt_out_keywords = parse_keywords("optOutKeywords", words)?;
+        }
+        if let Some(words) = input.opt_in_keywords {
+            record.settings.opt_in_keywords = parse_keywords("optInKeywords", words)?;
         }
         let now = Utc::now();
         let txn = self.store.begin_write().await?;

@@ -65,6 +65,8 @@ enum Messages {
     Content,
     Text,
     ReplyToProviderId,
+    Forwarded,
+    Referral,
     ErrorCode,
     ErrorMessage,
     SentAt,
@@ -303,6 +305,13 @@ impl MigrationTrait for Migration {
                     .col(text(Messages::Content))
                     .col(text_null(Messages::Text))
                     .col(text_null(Messages::ReplyToProviderId))
+                    .col(
+                        ColumnDef::new(Messages::Forwarded)
+                            .boolean()
+                            .not_null()
+                            .default(false),
+                    )
+                    .col(text_null(Messages::Referral))
                     .col(text_null(Messages::ErrorCode))
                     .col(text_null(Messages::ErrorMessage))
                     .col(ts(Messages::SentAt))

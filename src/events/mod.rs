@@ -29,7 +29,7 @@ pub enum Event {
     Message {
         tenant: TenantId,
         kind: MessageEventKind,
-        message: MessageRecord,
+        message: Box<MessageRecord>,
         /// The conversation's queue, for filtering.
         queue: Option<uuid::Uuid>,
     },

@@ -251,6 +251,19 @@ pub struct StatusChange {
     pub at: DateTime<Utc>,
 }
 
+/// Where a customer came from: a click-to-WhatsApp ad or post.
+#[derive(SimpleObject)]
+pub struct ReferralInfo {
+    pub source_url: Option<String>,
+    pub source_id: Option<String>,
+    /// `ad` or `post`.
+    pub source_type: Option<String>,
+    pub headline: Option<String>,
+    pub body: Option<String>,
+    /// The click id (`ctwa_clid`) for ad attribution.
+    pub click_id: Option<String>,
+}
+
 #[derive(SimpleObject)]
 pub struct ProviderErrorInfo {
     pub code: String,
@@ -307,6 +320,21 @@ impl Message {
     /// The provider id of the message this one quotes.
     async fn reply_to_provider_id(&self) -> Option<&str> {
         self.0.reply_to_provider_id.as_deref()
+    }
+    /// Forwarded by the customer.
+    async fn forwarded(&self) -> bool {
+        self.0.forwarded
+    }
+    /// The click-to-WhatsApp ad or post the customer came from.
+    async fn referral(&self) -> Option<ReferralInfo> {
+        self.0.referral.clone().map(|r| ReferralInfo {
+            source_url: r.source_url,
+            source_id: r.source_id,
+            source_type: r.source_type,
+            headline: r.headline,
+            body: r.body,
+            click_id: r.ctwa_clid,
+        })
     }
     /// When the provider says it was written (inbound) or when it was created (outbound).
     async fn sent_at(&self) -> DateTime<Utc> {

@@ -152,7 +152,7 @@ impl SubscriptionRoot {
                         MsgKind::StatusChanged => MessageEventKind::StatusChanged,
                     },
                     cursor: super::connection::encode_cursor("rev", message.revision),
-                    message: Message(message.clone(), tenant),
+                    message: Message((**message).clone(), tenant),
                 })
             }
             Event::Conversation { .. } => None,

@@ -91,6 +91,10 @@ pub struct TenantSettings {
     /// WhatsApp language code used when a channel sets none.
     pub default_language: String,
     pub time_zone: String,
+    /// Whole-message keywords (any case) that opt a contact out.
+    pub opt_out_keywords: Vec<String>,
+    /// Whole-message keywords that opt a contact back in.
+    pub opt_in_keywords: Vec<String>,
     pub updated_at: DateTime<Utc>,
 }
 
@@ -111,6 +115,8 @@ impl From<TenantRecord> for TenantSettings {
             name: t.name,
             default_language: t.settings.default_language,
             time_zone: t.settings.time_zone,
+            opt_out_keywords: t.settings.opt_out_keywords,
+            opt_in_keywords: t.settings.opt_in_keywords,
             updated_at: t.updated_at,
         }
     }
@@ -248,4 +254,6 @@ pub struct TenantSettingsInput {
     pub name: Option<String>,
     pub default_language: Option<String>,
     pub time_zone: Option<String>,
+    pub opt_out_keywords: Option<Vec<String>>,
+    pub opt_in_keywords: Option<Vec<String>>,
 }

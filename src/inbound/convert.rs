@@ -151,3 +151,14 @@ pub fn status(status: DeliveryStatus) -> MessageStatus {
         DeliveryStatus::Failed => MessageStatus::Failed,
     }
 }
+
+pub fn referral(r: providers::inbound::Referral) -> crate::domain::content::Referral {
+    crate::domain::content::Referral {
+        source_url: r.source_url,
+        source_id: r.source_id,
+        source_type: r.source_type,
+        headline: r.headline,
+        body: r.body,
+        ctwa_clid: r.ctwa_clid,
+    }
+}

@@ -160,6 +160,8 @@ async fn receive<C: sea_orm::ConnectionTrait>(
         provider_message_id: Some(inbound.provider_message_id.clone()),
         content,
         reply_to_provider_id: inbound.reply_to.clone(),
+        forwarded: inbound.forwarded,
+        referral: inbound.referral.clone().map(convert::referral),
         error_code: None,
         error_message: None,
         sent_at: inbound.timestamp,
@@ -206,7 +208,7 @@ async fn receive<C: sea_orm::ConnectionTrait>(
     out.push(Event::Message {
         tenant: channel.tenant,
         kind: MessageEventKind::Received,
-        message: record,
+        message: Box::new(record),
         queue: conversation.queue,
     });
     Ok(())
@@ -263,7 +265,7 @@ async fn apply_status<C: sea_orm::ConnectionTrait>(
         out.push(Event::Message {
             tenant: channel.tenant,
             kind: MessageEventKind::StatusChanged,
-            message: updated,
+            message: Box::new(updated),
             queue,
         });
     }

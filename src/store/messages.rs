@@ -9,6 +9,7 @@ use sea_orm::{
 
 use super::entities::{attachment, message, message_status, pending_status};
 use super::{Page, PageRequest, StoreError};
+use crate::domain::content::Referral;
 use crate::domain::{
     AttachmentId, ChannelId, ContactId, ConversationId, Direction, MessageContent, MessageId,
     MessageStatus, TenantId,
@@ -26,6 +27,8 @@ pub struct MessageRecord {
     pub provider_message_id: Option<String>,
     pub content: MessageContent,
     pub reply_to_provider_id: Option<String>,
+    pub forwarded: bool,
+    pub referral: Option<Referral>,
     pub error_code: Option<String>,
     pub error_message: Option<String>,
     pub sent_at: DateTime<Utc>,
@@ -48,6 +51,8 @@ impl TryFrom<message::Model> for MessageRecord {
             content: serde_json::from_str(&row.content)
                 .map_err(|e| StoreError::Corrupt(format!("message content: {e}")))?,
             reply_to_provider_id: row.reply_to_provider_id,
+            forwarded: row.forwarded,
+            referral: row.referral.and_then(|r| serde_json::from_str(&r).ok()),
             error_code: row.error_code,
             error_message: row.error_message,
             sent_at: row.sent_at,
@@ -208,6 +213,11 @@ impl<'a, C: ConnectionTrait> Messages<'a, C> {
             content: Set(serde_json::to_string(&record.content).expect("content serialises")),
             text: Set(record.content.text().map(str::to_owned)),
             reply_to_provider_id: Set(record.reply_to_provider_id.clone()),
+            forwarded: Set(record.forwarded),
+            referral: Set(record
+                .referral
+                .as_ref()
+                .map(|r| serde_json::to_string(r).expect("referral serialises"))),
             error_code: Set(record.error_code.clone()),
             error_message: Set(record.error_message.clone()),
             sent_at: Set(record.sent_at),

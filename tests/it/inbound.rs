@@ -63,7 +63,7 @@ pub async fn meta_channel(
 
 const CONVERSATIONS: &str = "{ conversations { edges { node { id status windowOpen windowExpiresAt
     channel { id } contact { waId phoneNumber profileName optedIn }
-    messages { edges { node { id direction status text providerMessageId replyToProviderId
+    messages { edges { node { id direction status text providerMessageId replyToProviderId forwarded referral { headline sourceUrl }
       content { __typename ... on TextContent { body } ... on MediaContent { mediaType caption voice }
         ... on LocationContent { latitude longitude name address } ... on ContactsContent { contacts { formattedName phones { phone } } }
         ... on ButtonReplyContent { id title } ... on ListReplyContent { id title description }
@@ -349,8 +349,13 @@ async fn every_meta_inbound_type_is_stored() {
         assert_eq!(delivered.status, 200);
     }
     let replying = FakeInbound::text(from, "about that").replying_to("wamid.OUT1");
+    let from_ad = FakeInbound::text(from, "saw your ad").from_ad().forwarded();
     app.meta
         .deliver_inbound(&meta.webhook, &meta.phone_number_id, &replying)
+        .await
+        .unwrap();
+    app.meta
+        .deliver_inbound(&meta.webhook, &meta.phone_number_id, &from_ad)
         .await
         .unwrap();
 
@@ -380,6 +385,7 @@ async fn every_meta_inbound_type_is_stored() {
             "UnsupportedContent",
             "UnsupportedContent",
             "TextContent",
+            "TextContent",
         ]
     );
     assert_eq!(messages[1]["content"]["mediaType"], "IMAGE");
@@ -399,6 +405,8 @@ async fn every_meta_inbound_type_is_stored() {
     assert!(messages[12]["content"]["emoji"].is_null());
     assert_eq!(messages[13]["content"]["rawType"], "order");
     assert_eq!(messages[15]["replyToProviderId"], "wamid.OUT1");
+    assert_eq!(messages[16]["forwarded"], true);
+    assert!(messages[16]["referral"]["sourceUrl"].is_string());
 }
 
 #[tokio::test]
@@ -426,6 +434,9 @@ async fn every_twilio_inbound_family_is_stored_and_several_media_make_one_messag
         InboundParams::unsupported(&sid, CUSTOMER, SENDER, "order"),
         InboundParams::text(&sid, CUSTOMER, SENDER, "from an ad")
             .with_referral("https://fb.me/ad", "Spring sale"),
+        InboundParams::text(&sid, CUSTOMER, SENDER, "quoting you")
+            .replying_to("SM00000000000000000000000000000abc", SENDER)
+            .forwarded(),
     ];
     for params in &sends {
         let delivery = app
@@ -451,6 +462,12 @@ async fn every_twilio_inbound_family_is_stored_and_several_media_make_one_messag
     assert_eq!(messages[3]["content"]["__typename"], "ButtonReplyContent");
     assert_eq!(messages[4]["content"]["__typename"], "UnsupportedContent");
     assert_eq!(messages[5]["text"], "from an ad");
+    assert_eq!(messages[5]["referral"]["headline"], "Spring sale");
+    assert_eq!(
+        messages[6]["replyToProviderId"],
+        "SM00000000000000000000000000000abc"
+    );
+    assert_eq!(messages[6]["forwarded"], true);
 }
 
 #[tokio::test]
@@ -714,6 +731,8 @@ async fn outbound_fixture(
             body: "We are on it".into(),
         },
         reply_to_provider_id: None,
+        forwarded: false,
+        referral: None,
         error_code: None,
         error_message: None,
         sent_at: now,
@@ -840,4 +859,47 @@ async fn a_status_for_an_unknown_message_is_kept() {
         .unwrap();
     assert_eq!(rows.len(), 1, "kept once");
     db.close().await.ok();
+}
+
+#[tokio::test]
+async fn a_tenant_may_choose_its_own_keywords() {
+    let app = TestApp::spawn().await;
+    let tenant = app.new_tenant("Acme").await;
+    let channel = twilio_channel(&app, &tenant).await;
+    let set = tenant
+        .owner
+        .gql
+        .query(
+            "mutation { updateTenantSettings(input: { optOutKeywords: [\"Basta ya\", \"basta YA\"], optInKeywords: [\"Volver\"] }) { optOutKeywords optInKeywords } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        set.data()["updateTenantSettings"]["optOutKeywords"],
+        json!(["Basta ya"])
+    );
+    let blank = tenant
+        .owner
+        .gql
+        .query(
+            "mutation { updateTenantSettings(input: { optOutKeywords: [\" \"] }) { name } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        blank.body["errors"][0]["extensions"]["field"],
+        "optOutKeywords"
+    );
+    let say = |text: &str| InboundParams::text(&channel.account.sid, CUSTOMER, SENDER, text);
+    for (text, expected) in [("STOP", true), ("BASTA YA", false), ("volver", true)] {
+        app.twilio
+            .deliver_inbound(&channel.webhook, &channel.account.auth_token, &say(text))
+            .await
+            .unwrap();
+        assert_eq!(
+            conversations(&tenant).await[0]["node"]["contact"]["optedIn"],
+            expected,
+            "after {text:?}"
+        );
+    }
 }

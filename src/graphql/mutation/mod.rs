@@ -179,6 +179,8 @@ impl AccountMutation {
             name: input.name,
             default_language: input.default_language,
             time_zone: input.time_zone,
+            opt_out_keywords: input.opt_out_keywords,
+            opt_in_keywords: input.opt_in_keywords,
         };
         Ok(state
             .accounts

@@ -24,6 +24,10 @@ pub struct Model {
     /// The text or caption, for search and display.
     pub text: Option<String>,
     pub reply_to_provider_id: Option<String>,
+    /// Forwarded by the customer (WhatsApp marks it so).
+    pub forwarded: bool,
+    /// `domain::content::Referral` as JSON: the ad or post the customer came from.
+    pub referral: Option<String>,
     pub error_code: Option<String>,
     pub error_message: Option<String>,
     /// When the provider says it was sent (inbound) or when it was created (outbound).
