@@ -822,3 +822,97 @@ mod verify_twilio {
         assert_eq!(updated.data()["updateChannel"]["credentialHint"], "…1234");
     }
 }
+
+#[tokio::test]
+async fn secrets_never_reach_the_logs_or_error_messages() {
+    use crate::support::{db, process, Gql};
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = db::provision(dir.path()).await;
+    let twilio = switchboard::fakes::twilio::FakeTwilio::spawn()
+        .await
+        .unwrap();
+    let meta = switchboard::fakes::meta::FakeMeta::spawn().await;
+    let server = process::serve(
+        dir.path(),
+        &database_url,
+        &[
+            ("SWITCHBOARD_LOG_FORMAT", "json"),
+            ("SWITCHBOARD_LOG", "debug"),
+            ("SWITCHBOARD_ADMIN_EMAIL", "root@platform.test"),
+            ("SWITCHBOARD_ADMIN_PASSWORD", "platform-Secret-pass-2026"),
+            ("SWITCHBOARD_TWILIO_API_URL", twilio.base_url()),
+            ("SWITCHBOARD_META_GRAPH_URL", meta.base_url()),
+        ],
+    )
+    .await;
+    let http = reqwest::Client::new();
+    let anonymous = Gql::new(
+        http.clone(),
+        format!("http://{}/graphql", server.addr),
+        None,
+    );
+    let login =
+        "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }";
+    let admin = anonymous
+        .query(
+            login,
+            json!({ "e": "root@platform.test", "p": "platform-Secret-pass-2026" }),
+        )
+        .await;
+    let admin = Gql::new(
+        http.clone(),
+        format!("http://{}/graphql", server.addr),
+        admin.data()["login"]["accessToken"]
+            .as_str()
+            .map(str::to_owned),
+    );
+    admin
+        .query("mutation { createTenant(input: { name: \"Acme\", ownerEmail: \"o@acme.test\", ownerPassword: \"correct-Horse-battery-9\" }) { id } }", json!({}))
+        .await
+        .data();
+    let owner = anonymous
+        .query(
+            login,
+            json!({ "e": "o@acme.test", "p": "correct-Horse-battery-9" }),
+        )
+        .await;
+    let owner = Gql::new(
+        http,
+        format!("http://{}/graphql", server.addr),
+        owner.data()["login"]["accessToken"]
+            .as_str()
+            .map(str::to_owned),
+    );
+    let mut bodies = String::new();
+    for input in [
+        twilio_input("+14155238886"),
+        meta_input("+15550783881", "106540352242922"),
+    ] {
+        let created = owner
+            .query(&format!("mutation($i: CreateChannelInput!) {{ createChannel(input: $i) {{ {ALL_FIELDS} }} }}"), json!({ "i": input }))
+            .await;
+        let id = created.data()["createChannel"]["id"].clone();
+        // The fakes know none of these credentials: both verifications are refused.
+        let refused = owner
+            .query(
+                "mutation($id: ID!) { verifyChannel(id: $id) { id } }",
+                json!({ "id": id }),
+            )
+            .await;
+        assert_eq!(refused.code(), "PROVIDER_ERROR");
+        bodies.push_str(&created.body.to_string());
+        bodies.push_str(&refused.body.to_string());
+    }
+    process::terminate(&server.child).await;
+    let output = server.child.wait_with_output().await.unwrap();
+    let logs = String::from_utf8(output.stderr).unwrap();
+    assert!(logs.contains("channel created"), "the logs were captured");
+    for text in [&logs, &bodies] {
+        assert_no_secret(text);
+    }
+    // What the fakes received carried the secrets, as it must: they were used, not shown.
+    assert!(twilio
+        .requests()
+        .iter()
+        .any(|r| r.basic_auth().is_some_and(|(_, p)| p == TWILIO_KEY_SECRET)));
+}
