@@ -192,13 +192,14 @@ impl<'a, C: ConnectionTrait> Messages<'a, C> {
             .transpose()
     }
 
-    /// Inserts a message with its attachments.
+    /// Inserts a message with its attachments, and applies the statuses kept for its
+    /// provider id; answers the message as it then stands.
     pub async fn insert(
         &self,
         record: &MessageRecord,
         attachments: &[NewAttachment],
         now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<MessageRecord, StoreError> {
         message::Entity::insert(message::ActiveModel {
             tenant_id: Set(self.tenant.into()),
             id: Set(record.id.into()),
@@ -248,7 +249,19 @@ impl<'a, C: ConnectionTrait> Messages<'a, C> {
             .exec_without_returning(self.db)
             .await?;
         }
-        Ok(())
+        // Statuses that arrived before the message was known apply now, in their order.
+        let mut current = record.clone();
+        if let Some(provider_id) = &record.provider_message_id {
+            for step in self
+                .take_pending_statuses(record.channel, provider_id)
+                .await?
+            {
+                if let Some(updated) = self.apply_status(&current, &step, now).await? {
+                    current = updated;
+                }
+            }
+        }
+        Ok(current)
     }
 
     /// Adds a step to the timeline (each provider status once) and moves the status

@@ -833,6 +833,49 @@ async fn statuses_move_forward_only_whatever_their_order() {
 }
 
 #[tokio::test]
+async fn a_status_that_beats_its_message_applies_when_the_message_is_recorded() {
+    use switchboard::fakes::meta::StatusSpec;
+    let app = TestApp::spawn().await;
+    let tenant = app.new_tenant("Acme").await;
+    let meta = meta_channel(&app, &tenant, "+15550783881", "106540352242922").await;
+    app.meta
+        .deliver_inbound(
+            &meta.webhook,
+            &meta.phone_number_id,
+            &FakeInbound::text("34600000000", "hi"),
+        )
+        .await
+        .unwrap();
+    for s in ["delivered", "sent"] {
+        app.meta
+            .send_status(
+                &meta.webhook,
+                &meta.phone_number_id,
+                StatusSpec::new("wamid.EARLY", s, "34600000000"),
+            )
+            .await
+            .unwrap();
+    }
+    let id = outbound_fixture(&app, &tenant, &meta.id, "wamid.EARLY").await;
+    let answer = tenant
+        .owner
+        .gql
+        .query(
+            "query($id: ID!) { message(id: $id) { status statusHistory { providerStatus } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(answer.data()["message"]["status"], "DELIVERED");
+    assert_eq!(
+        answer.data()["message"]["statusHistory"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+#[tokio::test]
 async fn a_status_for_an_unknown_message_is_kept() {
     use sea_orm::{ConnectionTrait, Database, Statement};
     use switchboard::fakes::meta::StatusSpec;
