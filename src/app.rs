@@ -100,6 +100,11 @@ impl App {
             bus: crate::events::EventBus::default(),
             auth,
         };
+        state
+            .bus
+            .connect_instances(store.clone(), &config.database_url)
+            .await
+            .context("listening for other instances' events")?;
         let media = state.media.clone();
         let schema = build_schema(state.clone());
         let router = crate::http::router(HttpState { app: state, schema });

@@ -2,9 +2,11 @@
 //! commits, to every subscriber of the tenant. The buffer is a bounded ring: a subscriber
 //! that falls behind it is told so and dropped, and never slows publishing or grows memory.
 
-use std::sync::Arc;
+pub mod relay;
 
-use tokio::sync::broadcast;
+use std::sync::{Arc, OnceLock};
+
+use tokio::sync::{broadcast, mpsc};
 
 use crate::domain::TenantId;
 use crate::store::conversations::ConversationRecord;
@@ -54,6 +56,8 @@ pub const BUFFER: usize = 4096;
 #[derive(Clone)]
 pub struct EventBus {
     sender: broadcast::Sender<Arc<Event>>,
+    /// Other instances, on PostgreSQL (see `relay`).
+    remote: Arc<OnceLock<mpsc::Sender<Event>>>,
 }
 
 impl Default for EventBus {
@@ -65,14 +69,42 @@ impl Default for EventBus {
 impl EventBus {
     pub fn new(capacity: usize) -> Self {
         let (sender, _) = broadcast::channel(capacity);
-        Self { sender }
+        Self {
+            sender,
+            remote: Arc::new(OnceLock::new()),
+        }
     }
 
-    /// Publishes committed events; with no subscriber they are simply dropped.
+    /// Publishes committed events to this instance's subscribers and, on PostgreSQL, to the
+    /// other instances'. With no subscriber they are simply dropped.
     pub fn publish(&self, events: impl IntoIterator<Item = Event>) {
+        for event in events {
+            if let Some(remote) = self.remote.get() {
+                if remote.try_send(event.clone()).is_err() {
+                    tracing::warn!("the cross-instance event queue is full; an event stays local");
+                }
+            }
+            let _ = self.sender.send(Arc::new(event));
+        }
+    }
+
+    /// Publishes events that came from another instance.
+    pub fn publish_local(&self, events: impl IntoIterator<Item = Event>) {
         for event in events {
             let _ = self.sender.send(Arc::new(event));
         }
+    }
+
+    /// Relays events to and from other instances through PostgreSQL; nothing on SQLite.
+    pub async fn connect_instances(
+        &self,
+        store: crate::store::Store,
+        database_url: &str,
+    ) -> anyhow::Result<()> {
+        if let Some(tx) = relay::start(store, database_url, self.clone()).await? {
+            let _ = self.remote.set(tx);
+        }
+        Ok(())
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {

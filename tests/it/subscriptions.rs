@@ -248,3 +248,71 @@ async fn subscribers_see_only_their_tenant_and_their_filter() {
     .await;
     assert!(nothing.is_err(), "{nothing:?}");
 }
+
+#[tokio::test]
+async fn events_reach_subscribers_of_every_instance_on_postgresql() {
+    use crate::inbound::{twilio_channel, CUSTOMER, SENDER};
+    use crate::support::db;
+    use switchboard::fakes::twilio::InboundParams;
+
+    let first = TestApp::spawn().await;
+    let shared = first.database_url.clone();
+    let second = TestApp::spawn_with(move |c| c.database_url = shared).await;
+    let tenant = first.new_tenant("Acme").await;
+    let channel = twilio_channel(&first, &tenant).await;
+    // The same session works on both instances: they share the database.
+    let on_second = second
+        .login(&tenant.owner_email, crate::support::PASSWORD)
+        .await;
+    let mut watching_second = subscribe(
+        &second,
+        &on_second.access_token,
+        MESSAGE_EVENTS,
+        json!({ "c": null }),
+    )
+    .await;
+    let mut watching_first = subscribe(
+        &first,
+        &tenant.owner.access_token,
+        MESSAGE_EVENTS,
+        json!({ "c": null }),
+    )
+    .await;
+
+    let params = InboundParams::text(
+        &channel.account.sid,
+        CUSTOMER,
+        SENDER,
+        "via the first instance",
+    );
+    first
+        .twilio
+        .deliver_inbound(&channel.webhook, &channel.account.auth_token, &params)
+        .await
+        .unwrap();
+    let local = next_payload(&mut watching_first).await;
+    assert_eq!(
+        local["data"]["messageEvents"]["message"]["text"],
+        "via the first instance"
+    );
+    // The instance's own notification is not delivered to it a second time.
+    let again =
+        tokio::time::timeout(std::time::Duration::from_millis(300), watching_first.next()).await;
+    assert!(again.is_err(), "{again:?}");
+    if db::on_postgres() {
+        let relayed = next_payload(&mut watching_second).await;
+        assert_eq!(
+            relayed["data"]["messageEvents"]["message"]["text"],
+            "via the first instance"
+        );
+        assert_eq!(relayed["data"]["messageEvents"]["kind"], "RECEIVED");
+    } else {
+        // SQLite serves one instance: the other instance's subscribers hear nothing.
+        let nothing = tokio::time::timeout(
+            std::time::Duration::from_millis(300),
+            watching_second.next(),
+        )
+        .await;
+        assert!(nothing.is_err());
+    }
+}

@@ -1,0 +1,164 @@
+//! Events across instances on PostgreSQL: each instance NOTIFYs the ids of the events it
+//! publishes, and LISTENs for the others', loading each record and publishing it to its own
+//! subscribers. Payloads carry ids only (NOTIFY allows 8000 bytes), and an instance ignores
+//! its own notifications.
+
+use std::time::Duration;
+
+use sea_orm::sqlx::postgres::PgListener;
+use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc;
+
+use super::{ConversationEventKind, Event, EventBus, MessageEventKind};
+use crate::domain::{ConversationId, MessageId, TenantId};
+use crate::store::Store;
+
+const CHANNEL: &str = "switchboard_events";
+/// Notifications waiting to be sent; beyond this they are dropped with a warning rather than
+/// slowing the webhook that produced them.
+const OUTBOX: usize = 4096;
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Notice {
+    origin: uuid::Uuid,
+    tenant: TenantId,
+    kind: String,
+    id: uuid::Uuid,
+    queue: Option<uuid::Uuid>,
+}
+
+fn notice(origin: uuid::Uuid, event: &Event) -> Notice {
+    match event {
+        Event::Message {
+            tenant,
+            kind,
+            message,
+            queue,
+        } => Notice {
+            origin,
+            tenant: *tenant,
+            kind: match kind {
+                MessageEventKind::Received => "message.received",
+                MessageEventKind::Sent => "message.sent",
+                MessageEventKind::StatusChanged => "message.status",
+            }
+            .to_owned(),
+            id: message.id.into_uuid(),
+            queue: *queue,
+        },
+        Event::Conversation {
+            tenant,
+            kind,
+            conversation,
+        } => Notice {
+            origin,
+            tenant: *tenant,
+            kind: match kind {
+                ConversationEventKind::Opened => "conversation.opened",
+                ConversationEventKind::Assigned => "conversation.assigned",
+                ConversationEventKind::Resolved => "conversation.resolved",
+            }
+            .to_owned(),
+            id: conversation.id.into_uuid(),
+            queue: conversation.queue,
+        },
+    }
+}
+
+/// Rebuilds an event from a notice by loading its record.
+async fn event(store: &Store, notice: Notice) -> Option<Event> {
+    let scope = store.tenant(notice.tenant);
+    let message_kind = match notice.kind.as_str() {
+        "message.received" => Some(MessageEventKind::Received),
+        "message.sent" => Some(MessageEventKind::Sent),
+        "message.status" => Some(MessageEventKind::StatusChanged),
+        _ => None,
+    };
+    if let Some(kind) = message_kind {
+        let message = scope
+            .messages()
+            .get(MessageId::from(notice.id))
+            .await
+            .ok()?;
+        return Some(Event::Message {
+            tenant: notice.tenant,
+            kind,
+            message: Box::new(message),
+            queue: notice.queue,
+        });
+    }
+    let kind = match notice.kind.as_str() {
+        "conversation.opened" => ConversationEventKind::Opened,
+        "conversation.assigned" => ConversationEventKind::Assigned,
+        "conversation.resolved" => ConversationEventKind::Resolved,
+        _ => return None,
+    };
+    let conversation = scope
+        .conversations()
+        .get(ConversationId::from(notice.id))
+        .await
+        .ok()?;
+    Some(Event::Conversation {
+        tenant: notice.tenant,
+        kind,
+        conversation,
+    })
+}
+
+/// Starts relaying when the store is PostgreSQL; answers the sender the bus forwards to.
+pub async fn start(
+    store: Store,
+    database_url: &str,
+    bus: EventBus,
+) -> anyhow::Result<Option<mpsc::Sender<Event>>> {
+    if store.connection().get_database_backend() != DatabaseBackend::Postgres {
+        return Ok(None);
+    }
+    let origin = uuid::Uuid::new_v4();
+    let mut listener = PgListener::connect(database_url).await?;
+    listener.listen(CHANNEL).await?;
+    let (tx, mut rx) = mpsc::channel::<Event>(OUTBOX);
+
+    let notifier = store.clone();
+    tokio::spawn(async move {
+        while let Some(event) = rx.recv().await {
+            let payload = match serde_json::to_string(&notice(origin, &event)) {
+                Ok(p) => p,
+                Err(_) => continue,
+            };
+            let statement = Statement::from_sql_and_values(
+                DatabaseBackend::Postgres,
+                "SELECT pg_notify($1, $2)",
+                [CHANNEL.into(), payload.into()],
+            );
+            if let Err(e) = notifier.connection().execute(statement).await {
+                tracing::warn!(error = %e, "could not notify other instances of an event");
+            }
+        }
+    });
+
+    tokio::spawn(async move {
+        loop {
+            match listener.recv().await {
+                Ok(notification) => {
+                    let Ok(notice) = serde_json::from_str::<Notice>(notification.payload()) else {
+                        continue;
+                    };
+                    if notice.origin == origin {
+                        continue;
+                    }
+                    if let Some(event) = event(&store, notice).await {
+                        bus.publish_local([event]);
+                    }
+                }
+                Err(e) => {
+                    // PgListener reconnects by itself on the next recv.
+                    tracing::warn!(error = %e, "event listener lost its connection; reconnecting");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+            }
+        }
+    });
+    Ok(Some(tx))
+}
