@@ -19,6 +19,7 @@ use crate::store::Store;
 pub struct App {
     listener: TcpListener,
     media: crate::media::MediaFetcher,
+    outbox: crate::outbox::OutboxWorker,
     router: axum::Router,
     store: Store,
     config: Arc<Config>,
@@ -88,16 +89,24 @@ impl App {
             media_store.clone(),
             config.media_max_bytes,
         );
+        let bus = crate::events::EventBus::default();
+        let outbox = crate::outbox::OutboxWorker::new(
+            store.clone(),
+            channels.clone(),
+            bus.clone(),
+            config.public_url.clone(),
+        );
         let state = AppState {
             config: config.clone(),
             store: store.clone(),
+            sender: crate::outbox::send::SendService::new(store.clone(), outbox.clone()),
             channels,
             media,
             media_store,
             media_links: crate::media::MediaLinks::new(jwt_secret.expose().as_bytes()),
             accounts: Accounts::new(store.clone(), auth.clone()),
             ingest: crate::inbound::Ingest::new(store.clone()),
-            bus: crate::events::EventBus::default(),
+            bus,
             auth,
         };
         state
@@ -111,6 +120,7 @@ impl App {
         Ok(Self {
             listener,
             media,
+            outbox,
             router,
             store,
             config,
@@ -137,6 +147,7 @@ impl App {
         };
         let grace = self.config.shutdown_grace;
         let fetcher = tokio::spawn(self.media.run());
+        let sender = tokio::spawn(self.outbox.run());
         let serve = axum::serve(
             self.listener,
             self.router
@@ -152,6 +163,7 @@ impl App {
             () = deadline => tracing::warn!(grace_s = grace.as_secs(), "requests still in flight after the grace period; stopping"),
         }
         fetcher.abort();
+        sender.abort();
         self.store.close().await;
         tracing::info!("stopped");
         Ok(())

@@ -20,6 +20,13 @@ pub enum AppError {
     /// The provider refused or failed; `code` is the provider's own.
     #[error("the provider answered {code}: {message}")]
     Provider { code: String, message: String },
+    /// Free-form messages need the customer to have written in the last 24 hours.
+    #[error("the 24-hour customer-service window is closed; send a template")]
+    WindowClosed {
+        expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    },
+    #[error("the contact opted out of messages")]
+    OptedOut,
     #[error("too many attempts; retry in {} s", retry_after.as_secs().max(1))]
     RateLimited { retry_after: Duration },
     #[error("internal error")]

@@ -18,6 +18,7 @@ pub mod http;
 pub mod inbound;
 pub mod key_rotation;
 pub mod media;
+pub mod outbox;
 pub mod providers;
 pub mod simulator;
 pub mod store;

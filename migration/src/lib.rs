@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261124_000001_foundation;
 mod m20261124_000002_channels;
 mod m20261124_000003_conversations;
+mod m20261124_000004_outbox;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_foundation::Migration),
             Box::new(m20261124_000002_channels::Migration),
             Box::new(m20261124_000003_conversations::Migration),
+            Box::new(m20261124_000004_outbox::Migration),
         ]
     }
 }

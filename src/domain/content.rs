@@ -58,6 +58,9 @@ pub struct Referral {
 pub enum MessageContent {
     Text {
         body: String,
+        /// Outbound: render a preview of the first link.
+        #[serde(default, rename = "previewUrl")]
+        preview_url: bool,
     },
     Media {
         #[serde(rename = "mediaKind")]
@@ -66,6 +69,12 @@ pub enum MessageContent {
         /// A voice note (Meta audio).
         #[serde(default)]
         voice: bool,
+        /// Outbound: the public URL the provider fetches.
+        #[serde(default)]
+        url: Option<String>,
+        /// Outbound documents: the file name shown.
+        #[serde(default)]
+        filename: Option<String>,
     },
     Location {
         latitude: f64,
@@ -129,7 +138,7 @@ impl MessageContent {
     /// The text a person reads: the body, the caption, the chosen title.
     pub fn text(&self) -> Option<&str> {
         match self {
-            MessageContent::Text { body } => Some(body),
+            MessageContent::Text { body, .. } => Some(body),
             MessageContent::Media { caption, .. } => caption.as_deref(),
             MessageContent::ButtonReply { choice } | MessageContent::ListReply { choice } => {
                 Some(&choice.title)
@@ -151,6 +160,8 @@ mod tests {
             media_kind: MediaKind::Document,
             caption: Some("Invoice".into()),
             voice: false,
+            url: None,
+            filename: Some("invoice.pdf".into()),
         };
         let json = serde_json::to_string(&content).unwrap();
         assert!(json.contains("\"type\":\"MEDIA\""), "{json}");

@@ -38,6 +38,8 @@ impl AppError {
             AppError::Conflict(_) => "CONFLICT",
             AppError::RateLimited { .. } => "RATE_LIMITED",
             AppError::Provider { .. } => "PROVIDER_ERROR",
+            AppError::WindowClosed { .. } => "WINDOW_CLOSED",
+            AppError::OptedOut => "OPTED_OUT",
             AppError::Internal(_) => "INTERNAL",
         }
     }
@@ -54,6 +56,9 @@ impl ErrorExtensions for AppError {
             match self {
                 AppError::BadUserInput { field, .. } => ext.set("field", field.as_str()),
                 AppError::Provider { code, .. } => ext.set("providerCode", code.as_str()),
+                AppError::WindowClosed {
+                    expires_at: Some(at),
+                } => ext.set("windowExpiresAt", at.to_rfc3339()),
                 AppError::RateLimited { retry_after } => {
                     ext.set("retryAfter", retry_after.as_secs().max(1))
                 }

@@ -185,11 +185,12 @@ fn card(c: &ContactCard) -> ContactCardView {
 impl From<&MessageContent> for MessageContentGql {
     fn from(content: &MessageContent) -> Self {
         match content.clone() {
-            MessageContent::Text { body } => Self::Text(TextContent { body }),
+            MessageContent::Text { body, .. } => Self::Text(TextContent { body }),
             MessageContent::Media {
                 media_kind,
                 caption,
                 voice,
+                ..
             } => Self::Media(MediaContent {
                 media_type: match media_kind {
                     MediaKind::Image => MediaTypeGql::Image,
@@ -406,6 +407,30 @@ impl Message {
                 size_bytes: a.size_bytes,
                 attempts: a.attempts,
                 last_error: a.last_error,
+            })
+            .collect())
+    }
+    /// Every call made to the provider to send this message.
+    async fn attempts(&self, ctx: &Context<'_>) -> GqlResult<Vec<super::sending::DeliveryAttempt>> {
+        let state = ctx.data_unchecked::<AppState>();
+        let list = state
+            .store
+            .tenant(self.1)
+            .outbox()
+            .attempts(self.0.id)
+            .await?;
+        Ok(list
+            .into_iter()
+            .map(|a| super::sending::DeliveryAttempt {
+                number: a.number,
+                started_at: a.started_at,
+                duration_ms: a.duration_ms,
+                request: a.request,
+                http_status: a.http_status,
+                outcome: a.outcome,
+                provider_code: a.provider_code,
+                provider_message: a.provider_message,
+                provider_message_id: a.provider_message_id,
             })
             .collect())
     }

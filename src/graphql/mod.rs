@@ -9,6 +9,7 @@ pub mod limits;
 pub mod messages;
 pub mod mutation;
 pub mod query;
+pub mod sending;
 pub mod subscriptions;
 pub mod types;
 
@@ -34,6 +35,7 @@ pub struct AppState {
     pub media: crate::media::MediaFetcher,
     pub media_store: Arc<dyn crate::media::MediaStore>,
     pub media_links: crate::media::MediaLinks,
+    pub sender: crate::outbox::send::SendService,
 }
 
 #[derive(MergedObject, Default)]
@@ -49,6 +51,7 @@ pub struct Mutation(
     mutation::AccountMutation,
     channels::ChannelMutation,
     conversations::ConversationMutation,
+    sending::SendingMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, subscriptions::SubscriptionRoot>;

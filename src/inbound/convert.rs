@@ -38,7 +38,13 @@ fn card(card: providers::ContactCard) -> ContactCard {
 /// The content to store, and the media references to fetch.
 pub fn content(inbound: InboundContent) -> (MessageContent, Vec<providers::MediaRef>) {
     match inbound {
-        InboundContent::Text { body } => (MessageContent::Text { body }, Vec::new()),
+        InboundContent::Text { body } => (
+            MessageContent::Text {
+                body,
+                preview_url: false,
+            },
+            Vec::new(),
+        ),
         InboundContent::Media {
             kind,
             caption,
@@ -49,6 +55,8 @@ pub fn content(inbound: InboundContent) -> (MessageContent, Vec<providers::Media
                 media_kind: media_kind(kind),
                 caption,
                 voice,
+                url: None,
+                filename: None,
             },
             attachments,
         ),

@@ -162,6 +162,7 @@ async fn receive<C: sea_orm::ConnectionTrait>(
         reply_to_provider_id: inbound.reply_to.clone(),
         forwarded: inbound.forwarded,
         referral: inbound.referral.clone().map(convert::referral),
+        idempotency_key: None,
         error_code: None,
         error_message: None,
         sent_at: inbound.timestamp,

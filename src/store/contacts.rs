@@ -181,4 +181,33 @@ impl<'a, C: ConnectionTrait> Contacts<'a, C> {
         let rows = query.limit(page.first + 1).all(self.db).await?;
         Ok(Page::from_fetched(rows, page.first).map(Into::into))
     }
+
+    /// The contact for a number the business writes to first.
+    pub async fn find_or_create(
+        &self,
+        wa_id: &str,
+        phone_number: &str,
+        now: DateTime<Utc>,
+    ) -> Result<ContactRecord, StoreError> {
+        if let Some(existing) = self.find_by_wa_id(wa_id).await? {
+            return Ok(existing);
+        }
+        let id = ContactId::new();
+        contact::Entity::insert(contact::ActiveModel {
+            tenant_id: Set(self.tenant.into()),
+            id: Set(id.into()),
+            wa_id: Set(wa_id.to_owned()),
+            phone_number: Set(phone_number.to_owned()),
+            profile_name: Set(None),
+            name: Set(None),
+            opted_out_at: Set(None),
+            marketing_opted_out_at: Set(None),
+            last_inbound_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        })
+        .exec_without_returning(self.db)
+        .await?;
+        self.get(id).await
+    }
 }

@@ -29,6 +29,7 @@ pub struct MessageRecord {
     pub reply_to_provider_id: Option<String>,
     pub forwarded: bool,
     pub referral: Option<Referral>,
+    pub idempotency_key: Option<String>,
     pub error_code: Option<String>,
     pub error_message: Option<String>,
     pub sent_at: DateTime<Utc>,
@@ -53,6 +54,7 @@ impl TryFrom<message::Model> for MessageRecord {
             reply_to_provider_id: row.reply_to_provider_id,
             forwarded: row.forwarded,
             referral: row.referral.and_then(|r| serde_json::from_str(&r).ok()),
+            idempotency_key: row.idempotency_key,
             error_code: row.error_code,
             error_message: row.error_message,
             sent_at: row.sent_at,
@@ -222,6 +224,7 @@ impl<'a, C: ConnectionTrait> Messages<'a, C> {
             error_code: Set(record.error_code.clone()),
             error_message: Set(record.error_message.clone()),
             sent_at: Set(record.sent_at),
+            idempotency_key: Set(record.idempotency_key.clone()),
             created_at: Set(record.created_at),
             updated_at: Set(record.updated_at),
         })
@@ -562,5 +565,103 @@ impl<'a, C: ConnectionTrait> Messages<'a, C> {
         };
         update.exec(self.db).await?;
         Ok(())
+    }
+
+    /// Records the provider's id of a sent message as soon as it is known, moves it to SENT
+    /// (unless a status callback that raced the answer already moved it further), and applies
+    /// statuses kept for that id.
+    pub async fn record_sent(
+        &self,
+        id: MessageId,
+        provider_id: &str,
+        raw_status: &str,
+        now: DateTime<Utc>,
+    ) -> Result<MessageRecord, StoreError> {
+        message::Entity::update_many()
+            .col_expr(
+                message::Column::ProviderMessageId,
+                Expr::value(Some(provider_id.to_owned())),
+            )
+            .filter(message::Column::TenantId.eq(self.tenant.into_uuid()))
+            .filter(message::Column::Id.eq(id.into_uuid()))
+            .filter(message::Column::ProviderMessageId.is_null())
+            .exec(self.db)
+            .await?;
+        let mut current = self.get(id).await?;
+        let step = StatusRecord {
+            status: MessageStatus::Sent,
+            raw_status: raw_status.to_owned(),
+            error_code: None,
+            error_message: None,
+            occurred_at: now,
+        };
+        if let Some(updated) = self.apply_status(&current, &step, now).await? {
+            current = updated;
+        }
+        for step in self
+            .take_pending_statuses(current.channel, provider_id)
+            .await?
+        {
+            if let Some(updated) = self.apply_status(&current, &step, now).await? {
+                current = updated;
+            }
+        }
+        Ok(current)
+    }
+
+    /// Finds the message a caller sent with this idempotency key.
+    pub async fn find_by_idempotency_key(
+        &self,
+        key: &str,
+    ) -> Result<Option<MessageRecord>, StoreError> {
+        self.scoped()
+            .filter(message::Column::IdempotencyKey.eq(key))
+            .one(self.db)
+            .await?
+            .map(MessageRecord::try_from)
+            .transpose()
+    }
+
+    /// Puts a FAILED outbound message back to QUEUED for a manual retry, noting it in the
+    /// timeline.
+    pub async fn reset_for_retry(
+        &self,
+        record: &MessageRecord,
+        now: DateTime<Utc>,
+    ) -> Result<MessageRecord, StoreError> {
+        let revision = uuid::Uuid::now_v7();
+        message::Entity::update_many()
+            .col_expr(
+                message::Column::Status,
+                Expr::value(MessageStatus::Queued.as_str()),
+            )
+            .col_expr(
+                message::Column::ErrorCode,
+                Expr::value(Option::<String>::None),
+            )
+            .col_expr(
+                message::Column::ErrorMessage,
+                Expr::value(Option::<String>::None),
+            )
+            .col_expr(message::Column::Revision, Expr::value(revision))
+            .col_expr(message::Column::UpdatedAt, Expr::value(now))
+            .filter(message::Column::TenantId.eq(self.tenant.into_uuid()))
+            .filter(message::Column::Id.eq(record.id.into_uuid()))
+            .exec(self.db)
+            .await?;
+        message_status::Entity::insert(message_status::ActiveModel {
+            tenant_id: Set(self.tenant.into()),
+            id: Set(uuid::Uuid::now_v7()),
+            message_id: Set(record.id.into()),
+            status: Set(MessageStatus::Queued.as_str().to_owned()),
+            raw_status: Set(format!("retry@{}", now.timestamp_millis())),
+            error_code: Set(None),
+            error_message: Set(None),
+            occurred_at: Set(now),
+            recorded_at: Set(now),
+        })
+        .exec_without_returning(self.db)
+        .await?;
+        self.get(record.id).await
     }
 }

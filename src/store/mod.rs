@@ -11,6 +11,7 @@ pub mod conversations;
 pub mod entities;
 pub mod members;
 pub mod messages;
+pub mod outbox;
 pub mod page;
 pub mod system;
 pub mod tenants;
@@ -205,6 +206,10 @@ impl<'a, C: ConnectionTrait> TenantScope<'a, C> {
 
     pub fn messages(&self) -> messages::Messages<'a, C> {
         messages::Messages::new(self.db, self.tenant)
+    }
+
+    pub fn outbox(&self) -> outbox::Outbox<'a, C> {
+        outbox::Outbox::new(self.db, self.tenant)
     }
 
     pub fn audit(&self) -> audit::Audit<'a, C> {

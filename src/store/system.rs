@@ -11,7 +11,7 @@ use sea_orm::{
 
 use super::channels::ChannelRecord;
 use super::entities::{
-    api_key, attachment, channel, channel_key, membership, refresh_token, session, user,
+    api_key, attachment, channel, channel_key, membership, outbox_job, refresh_token, session, user,
 };
 use super::StoreError;
 use crate::domain::{ApiKeyId, SessionId, TenantId, UserId};
@@ -353,5 +353,45 @@ impl<'a, C: ConnectionTrait> System<'a, C> {
             None => update.filter(attachment::Column::NextAttemptAt.is_null()),
         };
         Ok(update.exec(self.db).await?.rows_affected == 1)
+    }
+
+    // TENANCY: outbox workers serve every tenant; each job carries its tenant, and all work
+    // on it after this goes through that tenant's scope. On PostgreSQL the rows are locked
+    // with SKIP LOCKED so concurrent workers and instances take different jobs; SQLite has
+    // one writer, and the caller's write transaction serialises claims.
+    pub async fn claim_jobs(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u64,
+    ) -> Result<Vec<outbox_job::Model>, StoreError> {
+        use sea_orm::sea_query::{LockBehavior, LockType};
+        use sea_orm::{Condition, QuerySelect};
+        let mut query = outbox_job::Entity::find()
+            .filter(outbox_job::Column::State.eq("PENDING"))
+            .filter(outbox_job::Column::NextAttemptAt.lte(now))
+            .filter(
+                Condition::any()
+                    .add(outbox_job::Column::LeaseUntil.is_null())
+                    .add(outbox_job::Column::LeaseUntil.lt(now)),
+            )
+            .order_by_asc(outbox_job::Column::NextAttemptAt)
+            .limit(limit);
+        if self.db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+            query = query.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+        }
+        let jobs = query.all(self.db).await?;
+        for job in &jobs {
+            outbox_job::Entity::update_many()
+                .col_expr(
+                    outbox_job::Column::LeaseUntil,
+                    Expr::value(Some(lease_until)),
+                )
+                .filter(outbox_job::Column::TenantId.eq(job.tenant_id))
+                .filter(outbox_job::Column::Id.eq(job.id))
+                .exec(self.db)
+                .await?;
+        }
+        Ok(jobs)
     }
 }

@@ -729,10 +729,12 @@ async fn outbound_fixture(
         provider_message_id: Some(provider_id.to_owned()),
         content: MessageContent::Text {
             body: "We are on it".into(),
+            preview_url: false,
         },
         reply_to_provider_id: None,
         forwarded: false,
         referral: None,
+        idempotency_key: None,
         error_code: None,
         error_message: None,
         sent_at: now,

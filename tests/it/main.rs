@@ -10,6 +10,7 @@ mod cli;
 mod graphql_http;
 mod inbound;
 mod media;
+mod outbound;
 mod providers_meta;
 mod providers_twilio;
 mod roles;

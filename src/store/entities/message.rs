@@ -32,6 +32,8 @@ pub struct Model {
     pub error_message: Option<String>,
     /// When the provider says it was sent (inbound) or when it was created (outbound).
     pub sent_at: DateTimeUtc,
+    /// The caller's key: a repeated send with it returns this message.
+    pub idempotency_key: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -1,0 +1,165 @@
+//! `sendMessage` and `retryMessage`.
+
+use async_graphql::{Context, InputObject, Object, OneofObject, SimpleObject, ID};
+use chrono::{DateTime, Utc};
+
+use super::errors::GqlResult;
+use super::guards::{viewer, RoleGuard};
+use super::messages::{MediaTypeGql, Message};
+use super::types::parse_id;
+use super::AppState;
+use crate::domain::{MediaKind, MessageContent, MessageId, Role};
+use crate::outbox::send::SendInput;
+
+#[derive(InputObject)]
+pub struct TextInput {
+    /// Up to the channel's `textMaxLength` characters.
+    pub body: String,
+    pub preview_url: Option<bool>,
+}
+
+#[derive(InputObject)]
+pub struct MediaInput {
+    #[graphql(name = "type")]
+    pub media_type: MediaTypeGql,
+    /// A public http(s) URL the provider fetches.
+    pub url: String,
+    pub caption: Option<String>,
+    pub filename: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct LocationInput {
+    pub latitude: f64,
+    pub longitude: f64,
+    pub name: Option<String>,
+    pub address: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct ReactionInput {
+    /// The message reacted to.
+    pub message_id: ID,
+    /// Empty removes the reaction.
+    pub emoji: String,
+}
+
+/// Exactly one kind of content.
+#[derive(OneofObject)]
+pub enum MessageContentInput {
+    Text(TextInput),
+    Media(MediaInput),
+    Location(LocationInput),
+    Reaction(ReactionInput),
+}
+
+#[derive(InputObject)]
+pub struct SendMessageInput {
+    /// The conversation to answer; or give `channelId` and `to`.
+    pub conversation_id: Option<ID>,
+    pub channel_id: Option<ID>,
+    /// The recipient, E.164.
+    pub to: Option<String>,
+    pub content: MessageContentInput,
+    pub reply_to_message_id: Option<ID>,
+    /// A repeated call with the same key returns the first message and sends nothing again.
+    pub idempotency_key: Option<String>,
+}
+
+/// One call to the provider to send a message.
+#[derive(SimpleObject)]
+pub struct DeliveryAttempt {
+    pub number: i32,
+    pub started_at: DateTime<Utc>,
+    pub duration_ms: i64,
+    /// What was asked, without secrets or text.
+    pub request: String,
+    pub http_status: Option<i32>,
+    /// SENT, RETRY, FAILED or SKIPPED.
+    pub outcome: String,
+    pub provider_code: Option<String>,
+    pub provider_message: Option<String>,
+    pub provider_message_id: Option<String>,
+}
+
+fn media_kind(t: MediaTypeGql) -> MediaKind {
+    match t {
+        MediaTypeGql::Image => MediaKind::Image,
+        MediaTypeGql::Video => MediaKind::Video,
+        MediaTypeGql::Audio => MediaKind::Audio,
+        MediaTypeGql::Document => MediaKind::Document,
+        MediaTypeGql::Sticker => MediaKind::Sticker,
+    }
+}
+
+#[derive(Default)]
+pub struct SendingMutation;
+
+#[Object]
+impl SendingMutation {
+    /// Queues a message; it is stored before it is sent, and sent by the outbox.
+    #[graphql(guard = "RoleGuard::new(Role::Agent)")]
+    async fn send_message(&self, ctx: &Context<'_>, input: SendMessageInput) -> GqlResult<Message> {
+        let viewer = viewer(ctx)?;
+        let tenant = viewer.require_tenant(Role::Agent)?;
+        let state = ctx.data_unchecked::<AppState>();
+        let content = match input.content {
+            MessageContentInput::Text(t) => MessageContent::Text {
+                body: t.body,
+                preview_url: t.preview_url.unwrap_or(false),
+            },
+            MessageContentInput::Media(m) => MessageContent::Media {
+                media_kind: media_kind(m.media_type),
+                caption: m.caption,
+                voice: false,
+                url: Some(m.url),
+                filename: m.filename,
+            },
+            MessageContentInput::Location(l) => MessageContent::Location {
+                latitude: l.latitude,
+                longitude: l.longitude,
+                name: l.name,
+                address: l.address,
+            },
+            MessageContentInput::Reaction(r) => {
+                let target: MessageId = parse_id("content.reaction.messageId", &r.message_id)?;
+                let target = state.store.tenant(tenant).messages().get(target).await?;
+                MessageContent::Reaction {
+                    message_id: target.provider_message_id.unwrap_or_default(),
+                    emoji: Some(r.emoji).filter(|e| !e.is_empty()),
+                }
+            }
+        };
+        let input = SendInput {
+            conversation: input
+                .conversation_id
+                .as_ref()
+                .map(|id| parse_id("conversationId", id))
+                .transpose()?,
+            channel: input
+                .channel_id
+                .as_ref()
+                .map(|id| parse_id("channelId", id))
+                .transpose()?,
+            to: input.to,
+            content,
+            reply_to: input
+                .reply_to_message_id
+                .as_ref()
+                .map(|id| parse_id("replyToMessageId", id))
+                .transpose()?,
+            idempotency_key: input.idempotency_key,
+        };
+        Ok(Message(state.sender.send(viewer, input).await?, tenant))
+    }
+
+    /// Sends a FAILED message again, as a new recorded attempt.
+    #[graphql(guard = "RoleGuard::new(Role::Agent)")]
+    async fn retry_message(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Message> {
+        let viewer = viewer(ctx)?;
+        let tenant = viewer.require_tenant(Role::Agent)?;
+        let state = ctx.data_unchecked::<AppState>();
+        let id: MessageId = parse_id("id", &id)?;
+        Ok(Message(state.sender.retry(viewer, id).await?, tenant))
+    }
+}

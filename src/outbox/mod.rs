@@ -1,0 +1,362 @@
+//! The outbox worker: claims due send jobs under a lease, waits for the channel's rate
+//! limiter, calls the provider, records the attempt, and moves the message to SENT, retries
+//! with backoff and jitter, or ends it FAILED with the provider's code. A job whose worker
+//! died is claimed again when its lease runs out.
+
+pub mod content;
+pub mod rate;
+pub mod send;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use rand::Rng;
+use tokio::sync::{Notify, Semaphore};
+
+use crate::channels::ChannelService;
+use crate::domain::{MessageId, MessageStatus, TenantId};
+use crate::events::{Event, EventBus, MessageEventKind};
+use crate::providers::{OutboundMessage, ProviderError};
+use crate::store::entities::outbox_job;
+use crate::store::messages::StatusRecord;
+use crate::store::outbox::{AttemptRecord, JobNext};
+use crate::store::{Store, StoreError, TenantScope};
+
+/// How long a claim keeps other workers off a job; longer than any provider call.
+const LEASE: Duration = Duration::from_secs(60);
+/// Sends in flight at once per instance.
+const CONCURRENCY: usize = 32;
+const POLL: Duration = Duration::from_millis(500);
+
+#[derive(Clone)]
+pub struct OutboxWorker {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    channels: ChannelService,
+    bus: EventBus,
+    public_url: String,
+    limiter: rate::RateLimiter,
+    wake: Notify,
+    permits: Arc<Semaphore>,
+}
+
+impl OutboxWorker {
+    pub fn new(store: Store, channels: ChannelService, bus: EventBus, public_url: String) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                store,
+                channels,
+                bus,
+                public_url,
+                limiter: rate::RateLimiter::default(),
+                wake: Notify::new(),
+                permits: Arc::new(Semaphore::new(CONCURRENCY)),
+            }),
+        }
+    }
+
+    /// Asks the worker to look for due jobs now.
+    pub fn wake(&self) {
+        self.inner.wake.notify_one();
+    }
+
+    pub async fn run(self) {
+        loop {
+            match self.claim().await {
+                Ok(jobs) if !jobs.is_empty() => {
+                    for job in jobs {
+                        let permit = match self.inner.permits.clone().acquire_owned().await {
+                            Ok(p) => p,
+                            Err(_) => return,
+                        };
+                        let worker = self.clone();
+                        tokio::spawn(async move {
+                            worker.attempt(job).await;
+                            drop(permit);
+                        });
+                    }
+                    continue;
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "claiming outbox jobs failed"),
+            }
+            let _ = tokio::time::timeout(POLL, self.inner.wake.notified()).await;
+        }
+    }
+
+    async fn claim(&self) -> Result<Vec<outbox_job::Model>, StoreError> {
+        let available = self.inner.permits.available_permits().max(1) as u64;
+        let now = Utc::now();
+        let txn = self.inner.store.begin_write().await?;
+        let jobs = crate::store::system::System::new(&txn)
+            .claim_jobs(
+                now,
+                now + chrono::Duration::from_std(LEASE).unwrap_or_default(),
+                available,
+            )
+            .await?;
+        txn.commit().await?;
+        Ok(jobs)
+    }
+
+    async fn attempt(&self, job: outbox_job::Model) {
+        let tenant: TenantId = job.tenant_id.into();
+        if let Err(e) = self.try_attempt(tenant, &job).await {
+            // The lease runs out and another round picks the job up again.
+            tracing::error!(tenant.id = %tenant, message.id = %job.message_id, error = %e, "an outbox attempt could not be recorded");
+        }
+    }
+
+    async fn try_attempt(
+        &self,
+        tenant: TenantId,
+        job: &outbox_job::Model,
+    ) -> Result<(), StoreError> {
+        let scope = self.inner.store.tenant(tenant);
+        let message_id: MessageId = job.message_id.into();
+        let message = scope.messages().get(message_id).await?;
+        let channel = scope.channels().get(message.channel).await?;
+        let contact = scope.contacts().get(message.contact).await?;
+        // A status callback may already have settled a message whose answer was lost.
+        if message.status != MessageStatus::Queued {
+            let txn = self.inner.store.begin_write().await?;
+            let attempt = self.note(job, "skipped: the message already left", "SKIPPED");
+            TenantScope::new(&txn, tenant)
+                .outbox()
+                .finish(job, &attempt, JobNext::Done, Utc::now())
+                .await?;
+            txn.commit().await?;
+            return Ok(());
+        }
+        let wait = self
+            .inner
+            .limiter
+            .reserve(channel.id, channel.settings.messages_per_second);
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
+        }
+        let number = job.attempts + 1;
+        let request_summary = content::summary(&message.content, &contact.phone_number);
+        let Some(outbound) = content::outbound(&message.content) else {
+            return self
+                .fail(
+                    tenant,
+                    job,
+                    number,
+                    request_summary,
+                    "UNSENDABLE",
+                    "this content cannot be sent",
+                )
+                .await;
+        };
+        let to = match crate::domain::PhoneNumber::parse(&contact.phone_number) {
+            Ok(p) => p,
+            Err(_) => {
+                return self
+                    .fail(
+                        tenant,
+                        job,
+                        number,
+                        request_summary,
+                        "BAD_RECIPIENT",
+                        "the contact's number is not E.164",
+                    )
+                    .await
+            }
+        };
+        let provider = match self.inner.channels.provider(&channel) {
+            Ok(p) => p,
+            Err(_) => {
+                return self
+                    .fail(
+                        tenant,
+                        job,
+                        number,
+                        request_summary,
+                        "CREDENTIALS",
+                        "the channel's credentials could not be opened",
+                    )
+                    .await
+            }
+        };
+        let request = OutboundMessage {
+            to,
+            content: outbound,
+            reply_to: message.reply_to_provider_id.clone(),
+            correlation_id: Some(message.id.to_string()),
+            status_callback_url: Some(format!(
+                "{}/webhooks/twilio/{}",
+                self.inner.public_url, channel.webhook_key
+            )),
+        };
+        let started_at = Utc::now();
+        let clock = Instant::now();
+        let outcome = provider.send(&request).await;
+        let duration_ms = clock.elapsed().as_millis() as i64;
+        let now = Utc::now();
+        let mut attempt = AttemptRecord {
+            number,
+            started_at,
+            duration_ms,
+            request: request_summary,
+            http_status: None,
+            outcome: String::new(),
+            provider_code: None,
+            provider_message: None,
+            provider_message_id: None,
+        };
+        let txn = self.inner.store.begin_write().await?;
+        let scope = TenantScope::new(&txn, tenant);
+        let mut events = Vec::new();
+        match outcome {
+            Ok(receipt) => {
+                attempt.outcome = "SENT".into();
+                attempt.provider_message_id = Some(receipt.provider_message_id.clone());
+                let raw = receipt.status.clone().unwrap_or_else(|| "accepted".into());
+                let sent = scope
+                    .messages()
+                    .record_sent(message_id, &receipt.provider_message_id, &raw, now)
+                    .await?;
+                scope
+                    .outbox()
+                    .finish(job, &attempt, JobNext::Done, now)
+                    .await?;
+                events.push(Event::Message {
+                    tenant,
+                    kind: MessageEventKind::Sent,
+                    message: Box::new(sent),
+                    queue: None,
+                });
+            }
+            Err(error) => {
+                attempt.provider_code = error.code().map(str::to_owned);
+                attempt.provider_message = Some(error.to_string());
+                let retries = i32::from(channel.settings.max_retries);
+                let base = Duration::from_secs(u64::from(channel.settings.retry_wait_seconds));
+                if let ProviderError::RateLimited {
+                    retry_after,
+                    scope: crate::providers::error::RateScope::Channel,
+                    ..
+                } = &error
+                {
+                    self.inner
+                        .limiter
+                        .pause(channel.id, retry_after.unwrap_or(base));
+                }
+                if error.is_retryable() && number <= retries {
+                    attempt.outcome = "RETRY".into();
+                    let wait = backoff(base, number, &error);
+                    scope
+                        .outbox()
+                        .finish(
+                            job,
+                            &attempt,
+                            JobNext::RetryAt(
+                                now + chrono::Duration::from_std(wait).unwrap_or_default(),
+                            ),
+                            now,
+                        )
+                        .await?;
+                } else {
+                    attempt.outcome = "FAILED".into();
+                    let step = StatusRecord {
+                        status: MessageStatus::Failed,
+                        raw_status: format!("rejected#{number}"),
+                        error_code: Some(error.code().unwrap_or("ERROR").to_owned()),
+                        error_message: Some(error.to_string()),
+                        occurred_at: now,
+                    };
+                    if let Some(failed) =
+                        scope.messages().apply_status(&message, &step, now).await?
+                    {
+                        events.push(Event::Message {
+                            tenant,
+                            kind: MessageEventKind::StatusChanged,
+                            message: Box::new(failed),
+                            queue: None,
+                        });
+                    }
+                    scope
+                        .outbox()
+                        .finish(job, &attempt, JobNext::Failed, now)
+                        .await?;
+                }
+            }
+        }
+        txn.commit().await?;
+        self.inner.bus.publish(events);
+        Ok(())
+    }
+
+    fn note(&self, job: &outbox_job::Model, request: &str, outcome: &str) -> AttemptRecord {
+        AttemptRecord {
+            number: job.attempts + 1,
+            started_at: Utc::now(),
+            duration_ms: 0,
+            request: request.to_owned(),
+            http_status: None,
+            outcome: outcome.to_owned(),
+            provider_code: None,
+            provider_message: None,
+            provider_message_id: None,
+        }
+    }
+
+    async fn fail(
+        &self,
+        tenant: TenantId,
+        job: &outbox_job::Model,
+        number: i32,
+        request: String,
+        code: &str,
+        text: &str,
+    ) -> Result<(), StoreError> {
+        let now = Utc::now();
+        let txn = self.inner.store.begin_write().await?;
+        let scope = TenantScope::new(&txn, tenant);
+        let message = scope.messages().get(job.message_id.into()).await?;
+        let step = StatusRecord {
+            status: MessageStatus::Failed,
+            raw_status: format!("rejected#{number}"),
+            error_code: Some(code.to_owned()),
+            error_message: Some(text.to_owned()),
+            occurred_at: now,
+        };
+        scope.messages().apply_status(&message, &step, now).await?;
+        let attempt = AttemptRecord {
+            number,
+            started_at: now,
+            duration_ms: 0,
+            request,
+            http_status: None,
+            outcome: "FAILED".into(),
+            provider_code: Some(code.to_owned()),
+            provider_message: Some(text.to_owned()),
+            provider_message_id: None,
+        };
+        scope
+            .outbox()
+            .finish(job, &attempt, JobNext::Failed, now)
+            .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+}
+
+/// Exponential backoff from `base` with ±20 % jitter, at least the provider's retry-after.
+fn backoff(base: Duration, attempt: i32, error: &ProviderError) -> Duration {
+    let exponential = base.saturating_mul(1 << (attempt - 1).clamp(0, 10));
+    let jitter = rand::thread_rng().gen_range(0.8..1.2);
+    let wait = exponential.mul_f64(jitter);
+    match error {
+        ProviderError::RateLimited {
+            retry_after: Some(after),
+            ..
+        } => wait.max(*after),
+        _ => wait,
+    }
+}

@@ -1,0 +1,260 @@
+//! `sendMessage` and `retryMessage`: validate, then store the message QUEUED together with
+//! its outbox job in one transaction, and return; the worker sends.
+
+use chrono::Utc;
+
+use super::OutboxWorker;
+use crate::auth::Viewer;
+use crate::domain::{
+    ChannelId, ConversationId, Direction, MessageContent, MessageId, MessageStatus, PhoneNumber,
+    Role,
+};
+use crate::error::AppError;
+use crate::providers::capabilities::{capabilities, ContentKind};
+use crate::store::messages::MessageRecord;
+use crate::store::{Store, StoreError, TenantScope};
+
+/// What a caller asks to send.
+pub struct SendInput {
+    pub conversation: Option<ConversationId>,
+    pub channel: Option<ChannelId>,
+    pub to: Option<String>,
+    pub content: MessageContent,
+    pub reply_to: Option<MessageId>,
+    pub idempotency_key: Option<String>,
+}
+
+#[derive(Clone)]
+pub struct SendService {
+    store: Store,
+    worker: OutboxWorker,
+}
+
+fn kind_of(content: &MessageContent) -> Option<ContentKind> {
+    Some(match content {
+        MessageContent::Text { .. } => ContentKind::Text,
+        MessageContent::Media { .. } => ContentKind::Media,
+        MessageContent::Location { .. } => ContentKind::Location,
+        MessageContent::Reaction { .. } => ContentKind::Reaction,
+        _ => return None,
+    })
+}
+
+impl SendService {
+    pub fn new(store: Store, worker: OutboxWorker) -> Self {
+        Self { store, worker }
+    }
+
+    pub async fn send(&self, viewer: &Viewer, input: SendInput) -> Result<MessageRecord, AppError> {
+        let tenant = viewer.require_tenant(Role::Agent)?;
+        let scope = self.store.tenant(tenant);
+        let key = match input.idempotency_key.as_deref().map(str::trim) {
+            Some(k) if k.is_empty() || k.len() > 200 => {
+                return Err(AppError::bad_input(
+                    "idempotencyKey",
+                    "must be 1 to 200 characters",
+                ))
+            }
+            Some(k) => {
+                if let Some(existing) = scope.messages().find_by_idempotency_key(k).await? {
+                    return Ok(existing);
+                }
+                Some(k.to_owned())
+            }
+            None => None,
+        };
+        let now = Utc::now();
+        let (channel, contact, conversation) =
+            match (input.conversation, input.channel, input.to.as_deref()) {
+                (Some(id), None, None) => {
+                    let conversation = scope.conversations().get(id).await?;
+                    let channel = scope.channels().get(conversation.channel).await?;
+                    let contact = scope.contacts().get(conversation.contact).await?;
+                    (channel, contact, Some(conversation))
+                }
+                (None, Some(channel), Some(to)) => {
+                    let channel = scope.channels().get(channel).await?;
+                    let phone = PhoneNumber::parse(to).map_err(|e| AppError::bad_input("to", e))?;
+                    let contact = scope.contacts().find_by_wa_id(phone.digits()).await?;
+                    let conversation = match &contact {
+                        Some(c) => scope.conversations().find_open(channel.id, c.id).await?,
+                        None => None,
+                    };
+                    let contact = match contact {
+                        Some(c) => c,
+                        None => {
+                            scope
+                                .contacts()
+                                .find_or_create(phone.digits(), phone.as_str(), now)
+                                .await?
+                        }
+                    };
+                    (channel, contact, conversation)
+                }
+                _ => {
+                    return Err(AppError::bad_input(
+                        "conversationId",
+                        "give either conversationId, or channelId and to",
+                    ))
+                }
+            };
+        if contact.opted_out_at.is_some() {
+            return Err(AppError::OptedOut);
+        }
+        let window = conversation.as_ref().and_then(|c| c.window_expires_at);
+        if window.is_none_or(|at| at <= now) {
+            return Err(AppError::WindowClosed { expires_at: window });
+        }
+        let caps = capabilities(channel.provider());
+        let kind = kind_of(&input.content)
+            .ok_or_else(|| AppError::bad_input("content", "this content cannot be sent"))?;
+        if !caps.content_kinds.contains(&kind) {
+            return Err(AppError::bad_input(
+                "content",
+                format!(
+                    "{} does not carry this content",
+                    channel.provider().as_str()
+                ),
+            ));
+        }
+        validate(
+            &input.content,
+            caps.text_max_length as usize,
+            caps.caption_max_length as usize,
+        )?;
+        let reply_to = match input.reply_to {
+            Some(id) => Some(
+                scope
+                    .messages()
+                    .get(id)
+                    .await
+                    .map_err(|_| AppError::bad_input("replyToMessageId", "no such message"))?
+                    .provider_message_id
+                    .ok_or_else(|| {
+                        AppError::bad_input(
+                            "replyToMessageId",
+                            "that message has no provider id yet",
+                        )
+                    })?,
+            ),
+            None => None,
+        };
+        let record = MessageRecord {
+            id: MessageId::new(),
+            revision: uuid::Uuid::now_v7(),
+            channel: channel.id,
+            conversation: conversation.as_ref().map(|c| c.id),
+            contact: contact.id,
+            direction: Direction::Outbound,
+            status: MessageStatus::Queued,
+            provider_message_id: None,
+            content: input.content,
+            reply_to_provider_id: reply_to,
+            forwarded: false,
+            referral: None,
+            idempotency_key: key.clone(),
+            error_code: None,
+            error_message: None,
+            sent_at: now,
+            created_at: now,
+            updated_at: now,
+        };
+        let txn = self.store.begin_write().await?;
+        let scope = TenantScope::new(&txn, tenant);
+        let stored = match scope.messages().insert(&record, &[], now).await {
+            Ok(stored) => stored,
+            // Another call with the same key won the race: answer its message.
+            Err(StoreError::Conflict(_)) if key.is_some() => {
+                drop(txn);
+                let existing = self
+                    .store
+                    .tenant(tenant)
+                    .messages()
+                    .find_by_idempotency_key(key.as_deref().unwrap_or_default())
+                    .await?;
+                return existing.ok_or(AppError::Conflict("the idempotency key is in use".into()));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        scope.outbox().enqueue(stored.id, channel.id, now).await?;
+        txn.commit().await?;
+        self.worker.wake();
+        Ok(stored)
+    }
+
+    /// Sends a FAILED outbound message again, as a new attempt.
+    pub async fn retry(&self, viewer: &Viewer, id: MessageId) -> Result<MessageRecord, AppError> {
+        let tenant = viewer.require_tenant(Role::Agent)?;
+        let now = Utc::now();
+        let txn = self.store.begin_write().await?;
+        let scope = TenantScope::new(&txn, tenant);
+        let message = scope.messages().get(id).await?;
+        if message.direction != Direction::Outbound || message.status != MessageStatus::Failed {
+            return Err(AppError::bad_input(
+                "id",
+                "only a FAILED outbound message can be retried",
+            ));
+        }
+        let reset = scope.messages().reset_for_retry(&message, now).await?;
+        scope.outbox().requeue(id, now).await?;
+        txn.commit().await?;
+        self.worker.wake();
+        Ok(reset)
+    }
+}
+
+fn validate(content: &MessageContent, text_max: usize, caption_max: usize) -> Result<(), AppError> {
+    match content {
+        MessageContent::Text { body, .. } => {
+            let chars = body.chars().count();
+            if body.trim().is_empty() {
+                return Err(AppError::bad_input(
+                    "content.text.body",
+                    "must not be empty",
+                ));
+            }
+            if chars > text_max {
+                return Err(AppError::bad_input(
+                    "content.text.body",
+                    format!("must be at most {text_max} characters"),
+                ));
+            }
+        }
+        MessageContent::Media { url, caption, .. } => {
+            let url = url.as_deref().unwrap_or_default();
+            if !(url.starts_with("https://") || url.starts_with("http://")) || url.len() > 2000 {
+                return Err(AppError::bad_input(
+                    "content.media.url",
+                    "must be a public http(s) URL",
+                ));
+            }
+            if caption
+                .as_ref()
+                .is_some_and(|c| c.chars().count() > caption_max)
+            {
+                return Err(AppError::bad_input(
+                    "content.media.caption",
+                    format!("must be at most {caption_max} characters"),
+                ));
+            }
+        }
+        MessageContent::Location {
+            latitude,
+            longitude,
+            ..
+        } if !(-90.0..=90.0).contains(latitude) || !(-180.0..=180.0).contains(longitude) => {
+            return Err(AppError::bad_input(
+                "content.location",
+                "latitude or longitude out of range",
+            ));
+        }
+        MessageContent::Reaction { message_id, .. } if message_id.is_empty() => {
+            return Err(AppError::bad_input(
+                "content.reaction.messageId",
+                "is required",
+            ));
+        }
+        _ => {}
+    }
+    Ok(())
+}

@@ -1,0 +1,158 @@
+//! A tenant's outbox jobs and delivery attempts.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+};
+
+use super::entities::{delivery_attempt, outbox_job};
+use super::StoreError;
+use crate::domain::{ChannelId, MessageId, TenantId};
+
+pub const PENDING: &str = "PENDING";
+pub const DONE: &str = "DONE";
+pub const FAILED: &str = "FAILED";
+
+/// One recorded attempt.
+#[derive(Clone, Debug)]
+pub struct AttemptRecord {
+    pub number: i32,
+    pub started_at: DateTime<Utc>,
+    pub duration_ms: i64,
+    pub request: String,
+    pub http_status: Option<i32>,
+    pub outcome: String,
+    pub provider_code: Option<String>,
+    pub provider_message: Option<String>,
+    pub provider_message_id: Option<String>,
+}
+
+/// What happens to a job after an attempt.
+pub enum JobNext {
+    Done,
+    RetryAt(DateTime<Utc>),
+    Failed,
+}
+
+pub struct Outbox<'a, C> {
+    db: &'a C,
+    tenant: TenantId,
+}
+
+impl<'a, C: ConnectionTrait> Outbox<'a, C> {
+    pub fn new(db: &'a C, tenant: TenantId) -> Self {
+        Self { db, tenant }
+    }
+
+    /// Queues the send of `message`, due now.
+    pub async fn enqueue(
+        &self,
+        message: MessageId,
+        channel: ChannelId,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        outbox_job::Entity::insert(outbox_job::ActiveModel {
+            tenant_id: Set(self.tenant.into()),
+            id: Set(uuid::Uuid::now_v7()),
+            message_id: Set(message.into()),
+            channel_id: Set(channel.into()),
+            state: Set(PENDING.to_owned()),
+            attempts: Set(0),
+            next_attempt_at: Set(now),
+            lease_until: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        })
+        .exec_without_returning(self.db)
+        .await?;
+        Ok(())
+    }
+
+    /// Puts a message's job back in the queue, due now (a manual retry).
+    pub async fn requeue(&self, message: MessageId, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let result = outbox_job::Entity::update_many()
+            .col_expr(outbox_job::Column::State, Expr::value(PENDING))
+            .col_expr(outbox_job::Column::NextAttemptAt, Expr::value(now))
+            .col_expr(
+                outbox_job::Column::LeaseUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .col_expr(outbox_job::Column::UpdatedAt, Expr::value(now))
+            .filter(outbox_job::Column::TenantId.eq(self.tenant.into_uuid()))
+            .filter(outbox_job::Column::MessageId.eq(message.into_uuid()))
+            .exec(self.db)
+            .await?;
+        if result.rows_affected == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// Ends an attempt: records it and moves the job on.
+    pub async fn finish(
+        &self,
+        job: &outbox_job::Model,
+        attempt: &AttemptRecord,
+        next: JobNext,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        delivery_attempt::Entity::insert(delivery_attempt::ActiveModel {
+            tenant_id: Set(self.tenant.into()),
+            id: Set(uuid::Uuid::now_v7()),
+            message_id: Set(job.message_id),
+            number: Set(attempt.number),
+            started_at: Set(attempt.started_at),
+            duration_ms: Set(attempt.duration_ms),
+            request: Set(attempt.request.clone()),
+            http_status: Set(attempt.http_status),
+            outcome: Set(attempt.outcome.clone()),
+            provider_code: Set(attempt.provider_code.clone()),
+            provider_message: Set(attempt.provider_message.clone()),
+            provider_message_id: Set(attempt.provider_message_id.clone()),
+        })
+        .exec_without_returning(self.db)
+        .await?;
+        let (state, at) = match next {
+            JobNext::Done => (DONE, job.next_attempt_at),
+            JobNext::RetryAt(at) => (PENDING, at),
+            JobNext::Failed => (FAILED, job.next_attempt_at),
+        };
+        outbox_job::Entity::update_many()
+            .col_expr(outbox_job::Column::State, Expr::value(state))
+            .col_expr(outbox_job::Column::Attempts, Expr::value(attempt.number))
+            .col_expr(outbox_job::Column::NextAttemptAt, Expr::value(at))
+            .col_expr(
+                outbox_job::Column::LeaseUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .col_expr(outbox_job::Column::UpdatedAt, Expr::value(now))
+            .filter(outbox_job::Column::TenantId.eq(self.tenant.into_uuid()))
+            .filter(outbox_job::Column::Id.eq(job.id))
+            .exec(self.db)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn attempts(&self, message: MessageId) -> Result<Vec<AttemptRecord>, StoreError> {
+        Ok(delivery_attempt::Entity::find()
+            .filter(delivery_attempt::Column::TenantId.eq(self.tenant.into_uuid()))
+            .filter(delivery_attempt::Column::MessageId.eq(message.into_uuid()))
+            .order_by_asc(delivery_attempt::Column::Number)
+            .all(self.db)
+            .await?
+            .into_iter()
+            .map(|a| AttemptRecord {
+                number: a.number,
+                started_at: a.started_at,
+                duration_ms: a.duration_ms,
+                request: a.request,
+                http_status: a.http_status,
+                outcome: a.outcome,
+                provider_code: a.provider_code,
+                provider_message: a.provider_message,
+                provider_message_id: a.provider_message_id,
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,272 @@
+//! Sending through the durable outbox: validation, idempotency, retries and failures, as
+//! the fake providers see the requests.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use switchboard::fakes::meta::{FakeInbound, Fault};
+use switchboard::fakes::twilio::InboundParams;
+
+use crate::inbound::{conversations, meta_channel, twilio_channel, CUSTOMER, SENDER};
+use crate::support::{TestApp, TestTenant};
+
+const SEND: &str = "mutation($i: SendMessageInput!) { sendMessage(input: $i) { id status } }";
+const MESSAGE: &str = "query($id: ID!) { message(id: $id) { status providerMessageId lastError { code } attempts { number outcome providerCode request } statusHistory { status providerStatus } } }";
+
+async fn conversation_id(tenant: &TestTenant) -> String {
+    conversations(tenant).await[0]["node"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// The message once `done` says it settled.
+async fn settled(tenant: &TestTenant, id: &str, done: impl Fn(&Value) -> bool) -> Value {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let message = tenant
+            .owner
+            .gql
+            .query(MESSAGE, json!({ "id": id }))
+            .await
+            .data()["message"]
+            .clone();
+        if done(&message) {
+            return message;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "not settled: {message}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_reply_is_queued_then_sent_through_meta() {
+    let app = TestApp::spawn().await;
+    let tenant = app.new_tenant("Acme").await;
+    let meta = meta_channel(&app, &tenant, "+15550783881", "106540352242922").await;
+    app.meta
+        .deliver_inbound(
+            &meta.webhook,
+            &meta.phone_number_id,
+            &FakeInbound::text("34600000000", "help"),
+        )
+        .await
+        .unwrap();
+    let conversation = conversation_id(&tenant).await;
+    let sent = tenant
+        .owner
+        .gql
+        .query(SEND, json!({ "i": { "conversationId": conversation, "content": { "text": { "body": "On it!" } } } }))
+        .await;
+    assert_eq!(sent.data()["sendMessage"]["status"], "QUEUED");
+    let id = sent.data()["sendMessage"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let message = settled(&tenant, &id, |m| m["status"] != "QUEUED").await;
+    assert!(
+        ["SENT", "DELIVERED", "READ"].contains(&message["status"].as_str().unwrap()),
+        "{message}"
+    );
+    assert_eq!(message["attempts"][0]["outcome"], "SENT");
+    assert!(!message["attempts"][0]["request"]
+        .as_str()
+        .unwrap()
+        .contains("On it"));
+    let wire = app.meta.sent_messages().pop().unwrap();
+    assert_eq!(wire.to, "34600000000");
+    assert_eq!(wire.body["text"]["body"], "On it!");
+    assert_eq!(wire.correlation.as_deref(), Some(id.as_str()));
+    assert_eq!(message["providerMessageId"], wire.wamid.as_str());
+}
+
+#[tokio::test]
+async fn a_twilio_text_goes_out_as_the_form_twilio_expects() {
+    let app = TestApp::spawn().await;
+    let tenant = app.new_tenant("Acme").await;
+    let channel = twilio_channel(&app, &tenant).await;
+    let hello = InboundParams::text(&channel.account.sid, CUSTOMER, SENDER, "hi");
+    app.twilio
+        .deliver_inbound(&channel.webhook, &channel.account.auth_token, &hello)
+        .await
+        .unwrap();
+    let sent = tenant
+        .owner
+        .gql
+        .query(SEND, json!({ "i": { "channelId": channel.id, "to": CUSTOMER, "content": { "text": { "body": "Hello from Acme" } } } }))
+        .await;
+    let id = sent.data()["sendMessage"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    settled(&tenant, &id, |m| m["status"] != "QUEUED").await;
+    let request = app
+        .twilio
+        .requests_to("/Messages.json")
+        .into_iter()
+        .find(|r| r.method == "POST")
+        .unwrap();
+    assert_eq!(
+        request.form_value("To"),
+        Some(format!("whatsapp:{CUSTOMER}").as_str())
+    );
+    assert_eq!(
+        request.form_value("From"),
+        Some(format!("whatsapp:{SENDER}").as_str())
+    );
+    assert_eq!(request.form_value("Body"), Some("Hello from Acme"));
+    assert!(request
+        .form_value("StatusCallback")
+        .unwrap()
+        .contains(&format!("sb_message={id}")));
+}
+
+#[tokio::test]
+async fn window_opt_out_and_idempotency_are_honoured() {
+    let app = TestApp::spawn().await;
+    let tenant = app.new_tenant("Acme").await;
+    let channel = twilio_channel(&app, &tenant).await;
+    let closed = tenant
+        .owner
+        .gql
+        .query(SEND, json!({ "i": { "channelId": channel.id, "to": "+34611111111", "content": { "text": { "body": "hi" } } } }))
+        .await;
+    assert_eq!(closed.code(), "WINDOW_CLOSED");
+    let hello = InboundParams::text(&channel.account.sid, CUSTOMER, SENDER, "hi");
+    app.twilio
+        .deliver_inbound(&channel.webhook, &channel.account.auth_token, &hello)
+        .await
+        .unwrap();
+    let conversation = conversation_id(&tenant).await;
+    let input = json!({ "i": { "conversationId": conversation, "idempotencyKey": "order-42", "content": { "text": { "body": "once" } } } });
+    let first = tenant.owner.gql.query(SEND, input.clone()).await;
+    let again = tenant.owner.gql.query(SEND, input).await;
+    assert_eq!(
+        first.data()["sendMessage"]["id"],
+        again.data()["sendMessage"]["id"]
+    );
+    let id = first.data()["sendMessage"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    settled(&tenant, &id, |m| m["status"] != "QUEUED").await;
+    let posts = app
+        .twilio
+        .requests_to("/Messages.json")
+        .into_iter()
+        .filter(|r| r.method == "POST")
+        .count();
+    assert_eq!(posts, 1, "sent once");
+
+    let stop = InboundParams::text(&channel.account.sid, CUSTOMER, SENDER, "STOP");
+    app.twilio
+        .deliver_inbound(&channel.webhook, &channel.account.auth_token, &stop)
+        .await
+        .unwrap();
+    let refused = tenant
+        .owner
+        .gql
+        .query(SEND, json!({ "i": { "conversationId": conversation, "content": { "text": { "body": "more" } } } }))
+        .await;
+    assert_eq!(refused.code(), "OPTED_OUT");
+}
+
+#[tokio::test]
+async fn a_server_error_is_retried_and_a_permanent_one_fails_with_its_code() {
+    let app = TestApp::spawn().await;
+    let tenant = app.new_tenant("Acme").await;
+    let meta = meta_channel(&app, &tenant, "+15550783881", "106540352242922").await;
+    app.meta
+        .deliver_inbound(
+            &meta.webhook,
+            &meta.phone_number_id,
+            &FakeInbound::text("34600000000", "help"),
+        )
+        .await
+        .unwrap();
+    let conversation = conversation_id(&tenant).await;
+    tenant
+        .owner
+        .gql
+        .query("mutation($id: ID!) { updateChannel(id: $id, input: { settings: { retryWaitSeconds: 1 } }) { id } }", json!({ "id": meta.id }))
+        .await
+        .data();
+    app.meta.inject(Fault::ServerError { http_status: 503 }, 1);
+    let sent = tenant
+        .owner
+        .gql
+        .query(SEND, json!({ "i": { "conversationId": conversation, "content": { "text": { "body": "retry me" } } } }))
+        .await;
+    let id = sent.data()["sendMessage"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let message = settled(&tenant, &id, |m| m["status"] != "QUEUED").await;
+    let outcomes: Vec<&str> = message["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["RETRY", "SENT"]);
+
+    app.meta.fail_next(131009, 1);
+    let sent = tenant
+        .owner
+        .gql
+        .query(SEND, json!({ "i": { "conversationId": conversation, "content": { "text": { "body": "bad" } } } }))
+        .await;
+    let id = sent.data()["sendMessage"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let failed = settled(&tenant, &id, |m| m["status"] == "FAILED").await;
+    assert_eq!(failed["lastError"]["code"], "131009");
+    assert_eq!(failed["attempts"].as_array().unwrap().len(), 1);
+
+    let retried = tenant
+        .owner
+        .gql
+        .query(
+            "mutation($id: ID!) { retryMessage(id: $id) { status } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(retried.data()["retryMessage"]["status"], "QUEUED");
+    let after = settled(&tenant, &id, |m| m["status"] != "QUEUED").await;
+    assert_eq!(after["attempts"].as_array().unwrap().len(), 2);
+    assert_eq!(after["attempts"][1]["outcome"], "SENT");
+}
+
+#[tokio::test]
+async fn another_tenants_conversation_cannot_be_written_to() {
+    let app = TestApp::spawn().await;
+    let acme = app.new_tenant("Acme").await;
+    let globex = app.new_tenant("Globex").await;
+    let meta = meta_channel(&app, &acme, "+15550783881", "106540352242922").await;
+    app.meta
+        .deliver_inbound(
+            &meta.webhook,
+            &meta.phone_number_id,
+            &FakeInbound::text("34600000000", "help"),
+        )
+        .await
+        .unwrap();
+    let conversation = conversation_id(&acme).await;
+    let answer = globex
+        .owner
+        .gql
+        .query(SEND, json!({ "i": { "conversationId": conversation, "content": { "text": { "body": "hijack" } } } }))
+        .await;
+    assert_eq!(answer.code(), "NOT_FOUND");
+    let answer = globex
+        .owner
+        .gql
+        .query(SEND, json!({ "i": { "channelId": meta.id, "to": CUSTOMER, "content": { "text": { "body": "hijack" } } } }))
+        .await;
+    assert_eq!(answer.code(), "NOT_FOUND");
+    assert!(app.meta.sent_messages().is_empty());
+}
