@@ -18,6 +18,8 @@ use super::router::HttpState;
 
 /// How long a client has to send `connection_init`.
 const INIT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How often an open socket's token is checked again.
+const RECHECK: Duration = Duration::from_secs(30);
 
 /// The bearer token of an `Authorization` header.
 pub fn bearer(headers: &HeaderMap) -> Bearer<'_> {
@@ -86,24 +88,58 @@ async fn serve(socket: WebSocket, state: HttpState) {
         .and_then(|p| p.get("authorization").or_else(|| p.get("Authorization")))
         .and_then(Value::as_str)
         .unwrap_or_default();
-    let viewer = match parse_bearer(authorization) {
-        Bearer::Token(token) => state.app.auth.authenticate(token).await.ok(),
-        _ => None,
+    let token = match parse_bearer(authorization) {
+        Bearer::Token(token) => token.to_owned(),
+        _ => String::new(),
     };
-    let Some(viewer) = viewer else {
+    let Ok(viewer) = state.app.auth.authenticate(&token).await else {
         let _ = sink.send(close(4403, "Forbidden")).await;
         return;
+    };
+
+    // The token is checked again at every `subscribe` and every RECHECK: a session ended,
+    // a key revoked or a role changed closes the socket with 4403.
+    let (revoked_tx, mut revoked) = tokio::sync::watch::channel(false);
+    let still_valid = {
+        let auth = state.app.auth.clone();
+        let (tenant, role) = (viewer.tenant, viewer.role);
+        move |token: String| {
+            let auth = auth.clone();
+            async move {
+                auth.authenticate(&token)
+                    .await
+                    .is_ok_and(|v| v.tenant == tenant && v.role == role)
+            }
+        }
+    };
+    let watchdog = {
+        let (still_valid, token, revoked_tx) =
+            (still_valid.clone(), token.clone(), revoked_tx.clone());
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(RECHECK).await;
+                if !still_valid(token.clone()).await {
+                    let _ = revoked_tx.send(true);
+                    return;
+                }
+            }
+        })
     };
 
     let mut data = Data::default();
     data.insert(viewer);
     let mut data = Some(data);
     let input = stream::once(async move { first }).chain(stream::unfold(
-        incoming,
-        |mut incoming| async move {
-            next_data(&mut incoming)
-                .await
-                .map(|bytes| (bytes, incoming))
+        (incoming, still_valid, token, revoked_tx),
+        |(mut incoming, still_valid, token, revoked_tx)| async move {
+            let bytes = next_data(&mut incoming).await?;
+            let subscribing = serde_json::from_slice::<Value>(&bytes)
+                .is_ok_and(|m| m.get("type").and_then(Value::as_str) == Some("subscribe"));
+            if subscribing && !still_valid(token.clone()).await {
+                let _ = revoked_tx.send(true);
+                return None;
+            }
+            Some((bytes, (incoming, still_valid, token, revoked_tx)))
         },
     ));
     let outgoing = async_graphql::http::WebSocket::new(
@@ -123,10 +159,22 @@ async fn serve(socket: WebSocket, state: HttpState) {
         })),
     });
     futures::pin_mut!(outgoing);
-    while let Some(message) = outgoing.next().await {
-        if sink.send(message).await.is_err() {
-            break;
+    loop {
+        tokio::select! {
+            message = outgoing.next() => match message {
+                Some(message) => {
+                    if sink.send(message).await.is_err() {
+                        break;
+                    }
+                }
+                None => break,
+            },
+            _ = revoked.changed() => break,
         }
+    }
+    watchdog.abort();
+    if *revoked.borrow() {
+        let _ = sink.send(close(4403, "Forbidden")).await;
     }
 }
 

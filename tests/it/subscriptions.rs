@@ -316,3 +316,34 @@ async fn events_reach_subscribers_of_every_instance_on_postgresql() {
         assert!(nothing.is_err());
     }
 }
+
+#[tokio::test]
+async fn a_socket_whose_session_ended_is_closed_at_its_next_subscribe() {
+    let app = TestApp::spawn().await;
+    let tenant = app.new_tenant("Acme").await;
+    let mut socket = subscribe(
+        &app,
+        &tenant.owner.access_token,
+        MESSAGE_EVENTS,
+        json!({ "c": null }),
+    )
+    .await;
+    tenant
+        .owner
+        .gql
+        .query("mutation { logout }", json!({}))
+        .await
+        .data();
+    let again = json!({ "id": "2", "type": "subscribe", "payload": { "query": "mutation { createApiKey(name: \"sneaky\") { secret } }" } });
+    socket.send(Message::text(again.to_string())).await.unwrap();
+    assert_eq!(close_code(next(&mut socket).await), 4403);
+    let fresh = app
+        .login(&tenant.owner_email, crate::support::PASSWORD)
+        .await;
+    let keys = fresh.gql.query("{ apiKeys { name } }", json!({})).await;
+    assert_eq!(
+        keys.data()["apiKeys"].as_array().unwrap().len(),
+        0,
+        "nothing ran on the closed socket"
+    );
+}
