@@ -211,9 +211,6 @@ impl Accounts {
         check_manageable(viewer, &current)?;
         if let Some(role) = input.role {
             check_grantable(viewer, role, "role")?;
-            if current.role == Role::Owner && role != Role::Owner && current.active {
-                self.ensure_another_owner(&scope).await?;
-            }
         }
         let name = match &input.name {
             Some(name) => Some(parse_name("name", name.as_deref())?),
@@ -233,6 +230,7 @@ impl Accounts {
         };
         let now = Utc::now();
         let txn = self.store.begin_write().await?;
+        lock_tenant(&txn, tenant).await?;
         let scope = TenantScope::new(&txn, tenant);
         scope
             .members()
@@ -262,6 +260,14 @@ impl Accounts {
                 now,
             )
             .await?;
+        if hash.is_some() {
+            // A new password ends the sessions the old one opened.
+            scope
+                .members()
+                .end_sessions(id, "password changed", now)
+                .await?;
+        }
+        ensure_an_owner(&scope).await?;
         let updated = scope.members().get(id).await?;
         txn.commit().await?;
         Ok(updated)
@@ -279,13 +285,12 @@ impl Accounts {
         let scope = self.store.tenant(tenant);
         let current = scope.members().get(id).await?;
         check_manageable(viewer, &current)?;
-        if current.role == Role::Owner && current.active {
-            self.ensure_another_owner(&scope).await?;
-        }
         let now = Utc::now();
         let txn = self.store.begin_write().await?;
+        lock_tenant(&txn, tenant).await?;
         let scope = TenantScope::new(&txn, tenant);
         scope.members().deactivate(id, now).await?;
+        ensure_an_owner(&scope).await?;
         scope
             .audit()
             .record(
@@ -300,18 +305,6 @@ impl Accounts {
         let updated = scope.members().get(id).await?;
         txn.commit().await?;
         Ok(updated)
-    }
-
-    async fn ensure_another_owner(
-        &self,
-        scope: &TenantScope<'_, sea_orm::DatabaseConnection>,
-    ) -> Result<(), AppError> {
-        if scope.members().count_active_owners().await? <= 1 {
-            return Err(AppError::Conflict(
-                "a tenant must keep at least one active owner".into(),
-            ));
-        }
-        Ok(())
     }
 
     pub async fn update_settings(
@@ -412,6 +405,11 @@ impl Accounts {
         let now = Utc::now();
         let txn = self.store.begin_write().await?;
         let scope = TenantScope::new(&txn, tenant);
+        if !viewer.role.includes(scope.api_keys().get(id).await?.role) {
+            return Err(AppError::Forbidden(
+                "you cannot revoke a key whose role is above your own",
+            ));
+        }
         let record = scope.api_keys().revoke(id, now).await?;
         scope
             .audit()
@@ -451,4 +449,34 @@ fn check_manageable(viewer: &Viewer, target: &MemberRecord) -> Result<(), AppErr
             "you cannot change a user whose role is above your own",
         ))
     }
+}
+
+/// Serialises changes to one tenant's memberships: on PostgreSQL by locking the tenant's
+/// row; SQLite's write transaction already has the database to itself.
+async fn lock_tenant(
+    txn: &sea_orm::DatabaseTransaction,
+    tenant: crate::domain::TenantId,
+) -> Result<(), AppError> {
+    use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+    if txn.get_database_backend() == DatabaseBackend::Postgres {
+        txn.execute(Statement::from_sql_and_values(
+            DatabaseBackend::Postgres,
+            "SELECT id FROM tenants WHERE id = $1 FOR UPDATE",
+            [tenant.into_uuid().into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+/// Checked inside the changing transaction, after the change.
+async fn ensure_an_owner<C: sea_orm::ConnectionTrait>(
+    scope: &TenantScope<'_, C>,
+) -> Result<(), AppError> {
+    if scope.members().count_active_owners().await? == 0 {
+        return Err(AppError::Conflict(
+            "a tenant must keep at least one active owner".into(),
+        ));
+    }
+    Ok(())
 }

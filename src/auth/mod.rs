@@ -110,7 +110,7 @@ impl Auth {
     ) -> Result<Tokens, AppError> {
         let throttle = &self.inner.throttle;
         let account = email.trim().to_lowercase();
-        if let Some(retry_after) = throttle.check(&account, client) {
+        if let Some(retry_after) = throttle.reserve(&account, client) {
             return Err(AppError::RateLimited { retry_after });
         }
         let system = self.inner.store.system();
@@ -124,12 +124,11 @@ impl Auth {
         let user = match user {
             Some(user) if verified => user,
             _ => {
-                throttle.record_failure(&account, client);
                 tracing::info!(client = %client, "sign-in refused: wrong e-mail or password");
                 return Err(AppError::Unauthenticated(WRONG_CREDENTIALS));
             }
         };
-        throttle.record_success(&account);
+        throttle.succeeded(&account, client);
         let memberships = system.memberships_of(user.id.into()).await?;
         let (tenant, _role) = choose_tenant(&user, &memberships, tenant)?;
         let now = Utc::now();

@@ -58,6 +58,25 @@ impl LoginThrottle {
     pub fn record_success(&self, account: &str) {
         lock(&self.accounts).remove(account);
     }
+
+    /// Counts an attempt as a failure before its password is checked, so parallel guesses
+    /// cannot all pass the check; answers the wait when the limit is already reached.
+    /// `succeeded` takes the count back.
+    pub fn reserve(&self, account: &str, address: IpAddr) -> Option<Duration> {
+        if let Some(wait) = self.check(account, address) {
+            return Some(wait);
+        }
+        self.record_failure(account, address);
+        None
+    }
+
+    /// Undoes a reservation whose password was right.
+    pub fn succeeded(&self, account: &str, address: IpAddr) {
+        lock(&self.accounts).remove(account);
+        if let Some(window) = lock(&self.addresses).get_mut(&address) {
+            window.failures = window.failures.saturating_sub(1);
+        }
+    }
 }
 
 fn lock<K, V>(map: &Mutex<HashMap<K, V>>) -> std::sync::MutexGuard<'_, HashMap<K, V>> {

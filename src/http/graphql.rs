@@ -89,8 +89,12 @@ fn wants_html(headers: &HeaderMap) -> bool {
 
 /// A response for a request that never reached execution.
 fn request_error(status: StatusCode, media: MediaType, message: &str) -> Response {
-    let body =
-        json!({ "errors": [{ "message": message, "extensions": { "code": "BAD_USER_INPUT" } }] });
+    let code = if status.is_server_error() {
+        "INTERNAL"
+    } else {
+        "BAD_USER_INPUT"
+    };
+    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
     let mut response = (status, body.to_string()).into_response();
     response
         .headers_mut()
@@ -338,9 +342,20 @@ pub enum Bearer<'h> {
 /// Serialises an execution result. Errors without a code get BAD_USER_INPUT: the only
 /// errors without one come from async-graphql's own parsing, validation and coercion.
 fn encode(response: async_graphql::Response, media: MediaType) -> Response {
+    // Parse, validation and coercion errors carry no path; a caught panic (INTERNAL) has
+    // none either but is not the request's fault.
+    let internal = |e: &async_graphql::ServerError| {
+        e.extensions
+            .as_ref()
+            .and_then(|x| x.get("code"))
+            .is_some_and(|c| *c == async_graphql::Value::from("INTERNAL"))
+    };
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
-        && response.errors.iter().all(|e| e.path.is_empty());
+        && response
+            .errors
+            .iter()
+            .all(|e| e.path.is_empty() && !internal(e));
     let mut body = serde_json::to_value(&response)
         .unwrap_or_else(|_| json!({ "errors": [{ "message": "internal error" }] }));
     if let Some(Value::Array(errors)) = body.get_mut("errors") {

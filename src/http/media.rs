@@ -91,14 +91,24 @@ pub async fn serve(
         "x-content-type-options",
         HeaderValue::from_static("nosniff"),
     );
-    if let Some(name) = attachment.filename {
-        let safe: String = name
-            .chars()
-            .filter(|c| c.is_ascii_graphic() && *c != '"' && *c != '\\')
-            .collect();
-        if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{safe}\"")) {
-            headers.insert(header::CONTENT_DISPOSITION, value);
-        }
+    // A customer's file must never run as a page on this origin.
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("sandbox; default-src 'none'"),
+    );
+    let playable = ["image/", "audio/", "video/"]
+        .iter()
+        .any(|p| content_type.starts_with(p))
+        && content_type != "image/svg+xml";
+    let name: String = attachment
+        .filename
+        .unwrap_or_else(|| id.to_string())
+        .chars()
+        .filter(|c| c.is_ascii_graphic() && *c != '"' && *c != '\\')
+        .collect();
+    let disposition = if playable { "inline" } else { "attachment" };
+    if let Ok(value) = HeaderValue::from_str(&format!("{disposition}; filename=\"{name}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
     }
     response
 }

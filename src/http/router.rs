@@ -47,10 +47,16 @@ pub fn router(state: HttpState) -> Router {
                         .get(&REQUEST_ID)
                         .and_then(|v| v.to_str().ok())
                         .unwrap_or("-");
+                    // The route, not the path: webhook paths carry a channel's secret key.
+                    let route = request
+                        .extensions()
+                        .get::<axum::extract::MatchedPath>()
+                        .map(|p| p.as_str().to_owned())
+                        .unwrap_or_else(|| "unmatched".to_owned());
                     tracing::info_span!(
                         "request",
                         method = %request.method(),
-                        path = %request.uri().path(),
+                        route = %route,
                         request_id = %id,
                         tenant.id = tracing::field::Empty,
                     )

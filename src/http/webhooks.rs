@@ -35,7 +35,11 @@ impl IntoResponse for Refusal {
             Refusal::TooLarge => StatusCode::PAYLOAD_TOO_LARGE.into_response(),
             Refusal::BadSignature => StatusCode::FORBIDDEN.into_response(),
             Refusal::Malformed(reason) => {
-                tracing::warn!(reason = %reason, "webhook refused: malformed body");
+                // The parser's reason may quote the body (texts, numbers): its size only.
+                tracing::warn!(
+                    reason_chars = reason.len(),
+                    "webhook refused: malformed body"
+                );
                 StatusCode::BAD_REQUEST.into_response()
             }
             Refusal::Unavailable => StatusCode::SERVICE_UNAVAILABLE.into_response(),
@@ -278,11 +282,16 @@ async fn sibling(
             return Err(Refusal::Unavailable);
         }
     };
+    // A secret that cannot be opened is a fault of ours: 503, so Meta delivers it again.
     let secret = |c: &ChannelRecord| match state.app.channels.credentials(c) {
-        Ok(Credentials::Meta(m)) => Some(m.app_secret),
-        _ => None,
+        Ok(Credentials::Meta(m)) => Ok(Some(m.app_secret)),
+        Ok(_) => Ok(None),
+        Err(e) => {
+            tracing::error!(channel.id = %c.id, error = %e, "cannot open a channel's credentials for routing");
+            Err(Refusal::Unavailable)
+        }
     };
-    match (secret(channel), secret(&other)) {
+    match (secret(channel)?, secret(&other)?) {
         (Some(a), Some(b)) if bool::from(a.expose().as_bytes().ct_eq(b.expose().as_bytes())) => {
             Ok(Some(other))
         }

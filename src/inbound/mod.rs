@@ -255,12 +255,7 @@ async fn apply_status<C: sea_orm::ConnectionTrait>(
     };
     if let Some(updated) = messages.apply_status(&message, &step, now).await? {
         let queue = match updated.conversation {
-            Some(id) => scope
-                .conversations()
-                .get(id)
-                .await
-                .ok()
-                .and_then(|c| c.queue),
+            Some(id) => scope.conversations().get(id).await?.queue,
             None => None,
         };
         out.push(Event::Message {

@@ -107,11 +107,12 @@ impl MediaFetcher {
         };
         let channel = match channel {
             Ok(c) => c,
-            Err(e) => {
+            Err(e @ crate::store::StoreError::NotFound) => {
                 return FetchOutcome::Failed {
                     error: format!("message or channel gone: {e}"),
                 }
             }
+            Err(e) => return retry_or_fail(row.attempts, format!("storage: {e}")),
         };
         let provider = match self.inner.channels.provider(&channel) {
             Ok(p) => p,

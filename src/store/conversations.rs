@@ -137,33 +137,33 @@ impl<'a, C: ConnectionTrait> Conversations<'a, C> {
         at: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        if record.last_inbound_at.is_some_and(|t| t >= at) && record.last_message_at >= at {
-            return Ok(());
-        }
-        let last_inbound = record.last_inbound_at.map_or(at, |t| t.max(at));
-        let last_message = record.last_message_at.max(at);
-        conversation::Entity::update_many()
-            .col_expr(
-                conversation::Column::LastInboundAt,
-                Expr::value(Some(last_inbound)),
-            )
+        // Guards in SQL, not values computed from a read: concurrent webhooks on several
+        // instances can only move these times forward.
+        let scoped = |update: sea_orm::UpdateMany<conversation::Entity>| {
+            update
+                .filter(conversation::Column::TenantId.eq(self.tenant.into_uuid()))
+                .filter(conversation::Column::Id.eq(record.id.into_uuid()))
+        };
+        scoped(conversation::Entity::update_many())
+            .col_expr(conversation::Column::LastInboundAt, Expr::value(Some(at)))
             .col_expr(
                 conversation::Column::WindowExpiresAt,
-                Expr::value(Some(last_inbound + CUSTOMER_SERVICE_WINDOW)),
-            )
-            .col_expr(
-                conversation::Column::LastMessageAt,
-                Expr::value(last_message),
+                Expr::value(Some(at + CUSTOMER_SERVICE_WINDOW)),
             )
             .col_expr(conversation::Column::UpdatedAt, Expr::value(now))
-            .filter(conversation::Column::TenantId.eq(self.tenant.into_uuid()))
-            .filter(conversation::Column::Id.eq(record.id.into_uuid()))
+            .filter(
+                sea_orm::Condition::any()
+                    .add(conversation::Column::LastInboundAt.is_null())
+                    .add(conversation::Column::LastInboundAt.lt(at)),
+            )
             .exec(self.db)
             .await?;
-        record.last_inbound_at = Some(last_inbound);
-        record.window_expires_at = Some(last_inbound + CUSTOMER_SERVICE_WINDOW);
-        record.last_message_at = last_message;
-        record.updated_at = now;
+        scoped(conversation::Entity::update_many())
+            .col_expr(conversation::Column::LastMessageAt, Expr::value(at))
+            .filter(conversation::Column::LastMessageAt.lt(at))
+            .exec(self.db)
+            .await?;
+        *record = self.get(record.id).await?;
         Ok(())
     }
 

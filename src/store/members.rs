@@ -185,6 +185,24 @@ impl<'a, C: ConnectionTrait> Members<'a, C> {
         Ok(())
     }
 
+    /// Ends the user's sessions in this tenant.
+    pub async fn end_sessions(
+        &self,
+        id: UserId,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        session::Entity::update_many()
+            .col_expr(session::Column::RevokedAt, Expr::value(Some(now)))
+            .col_expr(session::Column::RevokedReason, Expr::value(Some(reason)))
+            .filter(session::Column::UserId.eq(id.into_uuid()))
+            .filter(session::Column::TenantId.eq(self.tenant.into_uuid()))
+            .filter(session::Column::RevokedAt.is_null())
+            .exec(self.db)
+            .await?;
+        Ok(())
+    }
+
     /// Deactivates the membership and ends the user's sessions in this tenant.
     pub async fn deactivate(&self, id: UserId, now: DateTime<Utc>) -> Result<(), StoreError> {
         let result = membership::Entity::update_many()

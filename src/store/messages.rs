@@ -300,34 +300,42 @@ impl<'a, C: ConnectionTrait> Messages<'a, C> {
         if inserted == 0 {
             return Ok(None);
         }
-        let next = record.status.advance(step.status);
-        let mut updated = record.clone();
-        updated.revision = uuid::Uuid::now_v7();
-        updated.updated_at = now;
-        let mut update = message::Entity::update_many()
-            .col_expr(message::Column::Revision, Expr::value(updated.revision))
-            .col_expr(message::Column::UpdatedAt, Expr::value(now))
-            .filter(message::Column::TenantId.eq(self.tenant.into_uuid()))
-            .filter(message::Column::Id.eq(record.id.into_uuid()));
-        if next != record.status {
-            update = update.col_expr(message::Column::Status, Expr::value(next.as_str()));
-            updated.status = next;
-            if next == MessageStatus::Failed {
-                update = update
-                    .col_expr(
-                        message::Column::ErrorCode,
-                        Expr::value(step.error_code.clone()),
-                    )
-                    .col_expr(
-                        message::Column::ErrorMessage,
-                        Expr::value(step.error_message.clone()),
-                    );
-                updated.error_code = step.error_code.clone();
-                updated.error_message = step.error_message.clone();
+        // Compare-and-set on the status read, so concurrent statuses (several instances on
+        // PostgreSQL) never move it backwards: a lost race reads again and recomputes.
+        let mut current = record.clone();
+        loop {
+            let next = current.status.advance(step.status);
+            let mut updated = current.clone();
+            updated.revision = uuid::Uuid::now_v7();
+            updated.updated_at = now;
+            let mut update = message::Entity::update_many()
+                .col_expr(message::Column::Revision, Expr::value(updated.revision))
+                .col_expr(message::Column::UpdatedAt, Expr::value(now))
+                .filter(message::Column::TenantId.eq(self.tenant.into_uuid()))
+                .filter(message::Column::Id.eq(current.id.into_uuid()))
+                .filter(message::Column::Status.eq(current.status.as_str()));
+            if next != current.status {
+                update = update.col_expr(message::Column::Status, Expr::value(next.as_str()));
+                updated.status = next;
+                if next == MessageStatus::Failed {
+                    update = update
+                        .col_expr(
+                            message::Column::ErrorCode,
+                            Expr::value(step.error_code.clone()),
+                        )
+                        .col_expr(
+                            message::Column::ErrorMessage,
+                            Expr::value(step.error_message.clone()),
+                        );
+                    updated.error_code = step.error_code.clone();
+                    updated.error_message = step.error_message.clone();
+                }
             }
+            if update.exec(self.db).await?.rows_affected == 1 {
+                return Ok(Some(updated));
+            }
+            current = self.get(current.id).await?;
         }
-        update.exec(self.db).await?;
-        Ok(Some(updated))
     }
 
     /// Keeps a status whose message is not known yet.

@@ -143,3 +143,24 @@ async fn api_key_secrets_are_stored_only_as_hashes() {
     assert!(!hash.contains(&secret[16..]));
     db.close().await.ok();
 }
+
+#[tokio::test]
+async fn an_admin_cannot_revoke_an_owner_key() {
+    let app = TestApp::spawn().await;
+    let tenant = app.new_tenant("Acme").await;
+    let owner_key = tenant
+        .owner
+        .gql
+        .query(CREATE, json!({ "n": "owner key", "r": "OWNER" }))
+        .await;
+    let id = owner_key.data()["createApiKey"]["apiKey"]["id"].clone();
+    let admin = app.new_user(&tenant, "admin@acme.test", "ADMIN").await;
+    let denied = admin
+        .gql
+        .query(
+            "mutation($id: ID!) { revokeApiKey(id: $id) { active } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(denied.code(), "FORBIDDEN");
+}

@@ -71,7 +71,7 @@ async fn an_updated_user_signs_in_with_the_new_password_and_role() {
         .owner
         .gql
         .query(
-            "mutation($id: ID!) { updateUser(id: $id, input: { name: \"Sam Agent\", role: ADMIN, password: \"brand-New-secret-7\" }) { name role } }",
+            "mutation($id: ID!) { updateUser(id: $id, input: { name: \"Sam Agent\", role: ADMIN }) { name role } }",
             json!({ "id": agent.user_id }),
         )
         .await;
@@ -80,6 +80,20 @@ async fn an_updated_user_signs_in_with_the_new_password_and_role() {
     // The role applies at once to the existing session.
     let me = agent.gql.query("{ me { role } }", json!({})).await;
     assert_eq!(me.data()["me"]["role"], "ADMIN");
+    // A new password ends the sessions the old one opened.
+    tenant
+        .owner
+        .gql
+        .query(
+            "mutation($id: ID!) { updateUser(id: $id, input: { password: \"brand-New-secret-7\" }) { id } }",
+            json!({ "id": agent.user_id }),
+        )
+        .await
+        .data();
+    assert_eq!(
+        agent.gql.query("{ me { role } }", json!({})).await.code(),
+        "UNAUTHENTICATED"
+    );
     let fresh = app.login("agent@acme.test", "brand-New-secret-7").await;
     fresh.gql.query("{ me { role } }", json!({})).await.data();
 }

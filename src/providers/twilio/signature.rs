@@ -70,8 +70,12 @@ pub fn verify(auth_token: &str, url: &str, is_form: bool, body: &[u8], signature
         Vec::new()
     } else if is_form {
         form_urlencoded::parse(body).into_owned().collect()
-    } else {
+    } else if body.is_empty() {
         Vec::new()
+    } else {
+        // A body that is neither signed as form fields nor hashed into the URL would be
+        // unauthenticated.
+        return false;
     };
     let pairs = || params.iter().map(|(k, v)| (k.as_str(), v.as_str()));
     url_variants(url).iter().any(|candidate| {
