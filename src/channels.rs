@@ -484,7 +484,11 @@ impl ChannelService {
         input: ChannelInput,
     ) -> Result<ChannelRecord, AppError> {
         let tenant = viewer.require_tenant(Role::Admin)?;
-        let mut record = self.store.tenant(tenant).channels().get(id).await?;
+        // Read inside the write transaction: a concurrent rotation or verification is never
+        // overwritten with what was read before it.
+        let txn = self.store.begin_write().await?;
+        let scope = TenantScope::new(&txn, tenant);
+        let mut record = scope.channels().get(id).await?;
         if input.provider.is_some_and(|p| p != record.provider()) {
             return Err(AppError::bad_input(
                 "provider",
@@ -510,8 +514,6 @@ impl ChannelService {
         }
         let now = Utc::now();
         record.updated_at = now;
-        let txn = self.store.begin_write().await?;
-        let scope = TenantScope::new(&txn, tenant);
         scope.channels().update(&record).await?;
         let details = json!({ "name": record.name, "credentialsChanged": reverify });
         scope
