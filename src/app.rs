@@ -147,6 +147,7 @@ impl App {
         };
         let grace = self.config.shutdown_grace;
         let fetcher = tokio::spawn(self.media.run());
+        let outbox = self.outbox.clone();
         let sender = tokio::spawn(self.outbox.run());
         let serve = axum::serve(
             self.listener,
@@ -163,6 +164,7 @@ impl App {
             () = deadline => tracing::warn!(grace_s = grace.as_secs(), "requests still in flight after the grace period; stopping"),
         }
         fetcher.abort();
+        outbox.drain(grace).await;
         sender.abort();
         self.store.close().await;
         tracing::info!("stopped");

@@ -42,6 +42,7 @@ struct Inner {
     limiter: rate::RateLimiter,
     wake: Notify,
     permits: Arc<Semaphore>,
+    stopping: std::sync::atomic::AtomicBool,
 }
 
 impl OutboxWorker {
@@ -55,6 +56,7 @@ impl OutboxWorker {
                 limiter: rate::RateLimiter::default(),
                 wake: Notify::new(),
                 permits: Arc::new(Semaphore::new(CONCURRENCY)),
+                stopping: std::sync::atomic::AtomicBool::new(false),
             }),
         }
     }
@@ -64,8 +66,22 @@ impl OutboxWorker {
         self.inner.wake.notify_one();
     }
 
+    /// Stops claiming and waits, at most `grace`, for the sends in flight: a send cut off
+    /// mid-request could reach the provider and be sent again after its lease.
+    pub async fn drain(&self, grace: Duration) {
+        self.inner.stopping.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.inner.wake.notify_one();
+        let all = self.inner.permits.acquire_many(CONCURRENCY as u32);
+        if tokio::time::timeout(grace, all).await.is_err() {
+            tracing::warn!("sends still in flight at shutdown; their leases will expire and they will be retried");
+        }
+    }
+
     pub async fn run(self) {
         loop {
+            if self.inner.stopping.load(std::sync::atomic::Ordering::SeqCst) {
+                return;
+            }
             match self.claim().await {
                 Ok(jobs) if !jobs.is_empty() => {
                     for job in jobs {
