@@ -18,6 +18,8 @@ enum OutboxJobs {
     Id,
     MessageId,
     ChannelId,
+    /// The message this one waits for: the previous part of a split text.
+    Follows,
     State,
     Attempts,
     NextAttemptAt,
@@ -61,6 +63,7 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(OutboxJobs::Id).uuid().not_null())
                     .col(ColumnDef::new(OutboxJobs::MessageId).uuid().not_null())
                     .col(ColumnDef::new(OutboxJobs::ChannelId).uuid().not_null())
+                    .col(ColumnDef::new(OutboxJobs::Follows).uuid().null())
                     .col(ColumnDef::new(OutboxJobs::State).text().not_null())
                     .col(
                         ColumnDef::new(OutboxJobs::Attempts)
@@ -98,6 +101,16 @@ impl MigrationTrait for Migration {
                     .table(OutboxJobs::Table)
                     .col(OutboxJobs::State)
                     .col(OutboxJobs::NextAttemptAt)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("outbox_jobs_by_follows")
+                    .table(OutboxJobs::Table)
+                    .col(OutboxJobs::TenantId)
+                    .col(OutboxJobs::Follows)
                     .to_owned(),
             )
             .await?;

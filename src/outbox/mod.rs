@@ -241,6 +241,7 @@ impl OutboxWorker {
                     .outbox()
                     .finish(job, &attempt, JobNext::Done, now)
                     .await?;
+                scope.outbox().release_followers(message_id, now).await?;
                 events.push(Event::Message {
                     tenant,
                     kind: MessageEventKind::Sent,

@@ -176,7 +176,7 @@ impl SendService {
             }
             Err(e) => return Err(e.into()),
         };
-        scope.outbox().enqueue(stored.id, channel.id, now).await?;
+        scope.outbox().enqueue(stored.id, channel.id, None, now).await?;
         txn.commit().await?;
         self.worker.wake();
         Ok(stored)

@@ -10,6 +10,7 @@ use super::entities::{delivery_attempt, outbox_job};
 use super::StoreError;
 use crate::domain::{ChannelId, MessageId, TenantId};
 
+pub const WAITING: &str = "WAITING";
 pub const PENDING: &str = "PENDING";
 pub const DONE: &str = "DONE";
 pub const FAILED: &str = "FAILED";
@@ -45,11 +46,12 @@ impl<'a, C: ConnectionTrait> Outbox<'a, C> {
         Self { db, tenant }
     }
 
-    /// Queues the send of `message`, due now.
+    /// Queues the send of `message`: due now, or once `follows` has been sent.
     pub async fn enqueue(
         &self,
         message: MessageId,
         channel: ChannelId,
+        follows: Option<MessageId>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         outbox_job::Entity::insert(outbox_job::ActiveModel {
@@ -57,7 +59,8 @@ impl<'a, C: ConnectionTrait> Outbox<'a, C> {
             id: Set(uuid::Uuid::now_v7()),
             message_id: Set(message.into()),
             channel_id: Set(channel.into()),
-            state: Set(PENDING.to_owned()),
+            follows: Set(follows.map(Into::into)),
+            state: Set(if follows.is_some() { WAITING } else { PENDING }.to_owned()),
             attempts: Set(0),
             next_attempt_at: Set(now),
             lease_until: Set(None),
@@ -154,5 +157,19 @@ impl<'a, C: ConnectionTrait> Outbox<'a, C> {
                 provider_message_id: a.provider_message_id,
             })
             .collect())
+    }
+
+    /// Releases the jobs waiting for `message`, now that it was sent.
+    pub async fn release_followers(&self, message: MessageId, now: DateTime<Utc>) -> Result<(), StoreError> {
+        outbox_job::Entity::update_many()
+            .col_expr(outbox_job::Column::State, Expr::value(PENDING))
+            .col_expr(outbox_job::Column::NextAttemptAt, Expr::value(now))
+            .col_expr(outbox_job::Column::UpdatedAt, Expr::value(now))
+            .filter(outbox_job::Column::TenantId.eq(self.tenant.into_uuid()))
+            .filter(outbox_job::Column::Follows.eq(message.into_uuid()))
+            .filter(outbox_job::Column::State.eq(WAITING))
+            .exec(self.db)
+            .await?;
+        Ok(())
     }
 }

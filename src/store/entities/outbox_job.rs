@@ -10,7 +10,9 @@ pub struct Model {
     pub id: Uuid,
     pub message_id: Uuid,
     pub channel_id: Uuid,
-    /// `PENDING`, `DONE` or `FAILED`.
+    /// The message this one waits for (the previous part of a split text).
+    pub follows: Option<Uuid>,
+    /// `WAITING` (for `follows`), `PENDING`, `DONE` or `FAILED`.
     pub state: String,
     pub attempts: i32,
     pub next_attempt_at: DateTimeUtc,
