@@ -10,8 +10,10 @@
 //! base when it can. Whitespace at a cut is dropped, except the indentation of code inside
 //! a ```` ``` ```` block.
 
+mod grapheme;
 mod spans;
 
+use grapheme::grapheme_boundary;
 use spans::{find_spans, Marker, Span};
 
 /// The smallest limit honoured; smaller limits are raised to it, since reopened markers
@@ -258,48 +260,6 @@ fn ends_sentence(text: &[char]) -> bool {
         .is_some_and(|c| matches!(c, '.' | '!' | '?' | '…' | '。' | '！' | '？'))
 }
 
-/// Whether a cut between `chars[p - 1]` and `chars[p]` keeps user-perceived characters
-/// whole, for the common cases (a full grapheme table would need a new dependency).
-fn grapheme_boundary(chars: &[char], p: usize) -> bool {
-    let (Some(&prev), Some(&next)) = (p.checked_sub(1).and_then(|q| chars.get(q)), chars.get(p))
-    else {
-        return true;
-    };
-    let regional = |c: char| ('\u{1F1E6}'..='\u{1F1FF}').contains(&c);
-    if regional(prev) && regional(next) {
-        // Flags are pairs of regional indicators: cut only after an even number of them.
-        let run = chars[..p]
-            .iter()
-            .rev()
-            .take_while(|&&c| regional(c))
-            .count();
-        return run % 2 == 0;
-    }
-    !(prev == '\r' && next == '\n' || prev == '\u{200D}' || extends(next))
-}
-
-/// Characters that attach to the one before: combining marks, joiners, variation
-/// selectors, emoji skin tones and tags.
-fn extends(c: char) -> bool {
-    matches!(c,
-        '\u{0300}'..='\u{036F}'
-        | '\u{0483}'..='\u{0489}'
-        | '\u{0591}'..='\u{05BD}'
-        | '\u{0610}'..='\u{061A}'
-        | '\u{064B}'..='\u{065F}'
-        | '\u{0900}'..='\u{0903}'
-        | '\u{093A}'..='\u{094F}'
-        | '\u{1AB0}'..='\u{1AFF}'
-        | '\u{1DC0}'..='\u{1DFF}'
-        | '\u{200C}'..='\u{200D}'
-        | '\u{20D0}'..='\u{20FF}'
-        | '\u{FE00}'..='\u{FE0F}'
-        | '\u{FE20}'..='\u{FE2F}'
-        | '\u{1F3FB}'..='\u{1F3FF}'
-        | '\u{E0020}'..='\u{E007F}'
-        | '\u{E0100}'..='\u{E01EF}')
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -434,6 +394,24 @@ mod tests {
     fn markers_that_do_not_pair_are_plain_text() {
         let parts = split_text("2 * 3 * 4 * 5 * 6 * 7 * 8", 16);
         assert_eq!(parts, ["2 * 3 * 4 * 5 *", "6 * 7 * 8"]);
+    }
+
+    #[test]
+    fn converted_markdown_splits_into_parts_that_render_alone() {
+        let words = "many words of a long bold claim ".repeat(6);
+        let md = format!(
+            "# Report\n\n**{}**\n\n```sh\necho one\necho two\n```",
+            words.trim()
+        );
+        let wa = crate::domain::markdown::to_whatsapp(&md);
+        let parts = split_text(&wa, 40);
+        assert_eq!(parts[0], "*Report*");
+        for part in &parts {
+            let chars: Vec<char> = part.chars().collect();
+            let paired: usize = find_spans(&chars).iter().map(|s| 2 * s.marker.len()).sum();
+            let markers = chars.iter().filter(|&&c| c == '*' || c == '`').count();
+            assert_eq!(paired, markers, "{part:?} has an unpaired marker");
+        }
     }
 
     /// The text without whitespace or formatting markers: what a reader must still get.
