@@ -5,12 +5,14 @@ pub mod channel;
 pub mod content;
 pub mod email;
 pub mod ids;
+pub mod markdown;
 pub mod message_status;
 pub mod opt_out;
 pub mod password;
 pub mod phone;
 pub mod role;
 pub mod tenant_settings;
+pub mod text_split;
 
 pub use channel::ChannelSettings;
 pub use content::{MediaKind, MessageContent};
