@@ -16,6 +16,8 @@ pub struct TextInput {
     /// Up to the channel's `textMaxLength` characters.
     pub body: String,
     pub preview_url: Option<bool>,
+    /// Convert Markdown (bold, italic, strike, code, lists, links) to WhatsApp formatting.
+    pub markdown: Option<bool>,
 }
 
 #[derive(InputObject)]
@@ -105,7 +107,11 @@ impl SendingMutation {
         let state = ctx.data_unchecked::<AppState>();
         let content = match input.content {
             MessageContentInput::Text(t) => MessageContent::Text {
-                body: t.body,
+                body: if t.markdown.unwrap_or(false) {
+                    crate::domain::markdown::to_whatsapp(&t.body)
+                } else {
+                    t.body
+                },
                 preview_url: t.preview_url.unwrap_or(false),
             },
             MessageContentInput::Media(m) => MessageContent::Media {

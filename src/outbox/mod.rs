@@ -69,7 +69,9 @@ impl OutboxWorker {
     /// Stops claiming and waits, at most `grace`, for the sends in flight: a send cut off
     /// mid-request could reach the provider and be sent again after its lease.
     pub async fn drain(&self, grace: Duration) {
-        self.inner.stopping.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.inner
+            .stopping
+            .store(true, std::sync::atomic::Ordering::SeqCst);
         self.inner.wake.notify_one();
         let all = self.inner.permits.acquire_many(CONCURRENCY as u32);
         if tokio::time::timeout(grace, all).await.is_err() {
@@ -79,7 +81,11 @@ impl OutboxWorker {
 
     pub async fn run(self) {
         loop {
-            if self.inner.stopping.load(std::sync::atomic::Ordering::SeqCst) {
+            if self
+                .inner
+                .stopping
+                .load(std::sync::atomic::Ordering::SeqCst)
+            {
                 return;
             }
             match self.claim().await {

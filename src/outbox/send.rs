@@ -5,6 +5,7 @@ use chrono::Utc;
 
 use super::OutboxWorker;
 use crate::auth::Viewer;
+use crate::domain::text_split::split_text;
 use crate::domain::{
     ChannelId, ConversationId, Direction, MessageContent, MessageId, MessageStatus, PhoneNumber,
     Role,
@@ -139,6 +140,30 @@ impl SendService {
             ),
             None => None,
         };
+        // Text over the provider's limit goes out as ordered parts, each waiting for the one
+        // before it.
+        let (first_part, more_parts) = match input.content {
+            MessageContent::Text { body, preview_url }
+                if body.chars().count() > caps.text_max_length as usize =>
+            {
+                let mut parts = split_text(&body, caps.text_max_length as usize).into_iter();
+                let first = parts.next().unwrap_or_default();
+                let rest: Vec<MessageContent> = parts
+                    .map(|body| MessageContent::Text {
+                        body,
+                        preview_url: false,
+                    })
+                    .collect();
+                (
+                    MessageContent::Text {
+                        body: first,
+                        preview_url,
+                    },
+                    rest,
+                )
+            }
+            other => (other, Vec::new()),
+        };
         let record = MessageRecord {
             id: MessageId::new(),
             revision: uuid::Uuid::now_v7(),
@@ -148,7 +173,7 @@ impl SendService {
             direction: Direction::Outbound,
             status: MessageStatus::Queued,
             provider_message_id: None,
-            content: input.content,
+            content: first_part,
             reply_to_provider_id: reply_to,
             forwarded: false,
             referral: None,
@@ -176,7 +201,27 @@ impl SendService {
             }
             Err(e) => return Err(e.into()),
         };
-        scope.outbox().enqueue(stored.id, channel.id, None, now).await?;
+        scope
+            .outbox()
+            .enqueue(stored.id, channel.id, None, now)
+            .await?;
+        let mut previous = stored.id;
+        for content in more_parts {
+            let part = MessageRecord {
+                id: MessageId::new(),
+                revision: uuid::Uuid::now_v7(),
+                content,
+                idempotency_key: None,
+                reply_to_provider_id: None,
+                ..record.clone()
+            };
+            scope.messages().insert(&part, &[], now).await?;
+            scope
+                .outbox()
+                .enqueue(part.id, channel.id, Some(previous), now)
+                .await?;
+            previous = part.id;
+        }
         txn.commit().await?;
         self.worker.wake();
         Ok(stored)
@@ -203,20 +248,23 @@ impl SendService {
     }
 }
 
+/// The longest text one `sendMessage` takes; it goes out in parts under the provider's limit.
+pub const MAX_TEXT: usize = 65_536;
+
 fn validate(content: &MessageContent, text_max: usize, caption_max: usize) -> Result<(), AppError> {
     match content {
         MessageContent::Text { body, .. } => {
-            let chars = body.chars().count();
             if body.trim().is_empty() {
                 return Err(AppError::bad_input(
                     "content.text.body",
                     "must not be empty",
                 ));
             }
-            if chars > text_max {
+            // Longer text than the provider takes goes out in parts; this bounds how many.
+            if body.chars().count() > MAX_TEXT {
                 return Err(AppError::bad_input(
                     "content.text.body",
-                    format!("must be at most {text_max} characters"),
+                    format!("must be at most {MAX_TEXT} characters (sent in parts of {text_max})"),
                 ));
             }
         }

@@ -160,7 +160,11 @@ impl<'a, C: ConnectionTrait> Outbox<'a, C> {
     }
 
     /// Releases the jobs waiting for `message`, now that it was sent.
-    pub async fn release_followers(&self, message: MessageId, now: DateTime<Utc>) -> Result<(), StoreError> {
+    pub async fn release_followers(
+        &self,
+        message: MessageId,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         outbox_job::Entity::update_many()
             .col_expr(outbox_job::Column::State, Expr::value(PENDING))
             .col_expr(outbox_job::Column::NextAttemptAt, Expr::value(now))

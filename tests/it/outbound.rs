@@ -270,3 +270,68 @@ async fn another_tenants_conversation_cannot_be_written_to() {
     assert_eq!(answer.code(), "NOT_FOUND");
     assert!(app.meta.sent_messages().is_empty());
 }
+
+#[tokio::test]
+async fn long_markdown_goes_out_as_ordered_whatsapp_parts() {
+    let app = TestApp::spawn().await;
+    let tenant = app.new_tenant("Acme").await;
+    let channel = twilio_channel(&app, &tenant).await;
+    let hello = InboundParams::text(&channel.account.sid, CUSTOMER, SENDER, "hi");
+    app.twilio
+        .deliver_inbound(&channel.webhook, &channel.account.auth_token, &hello)
+        .await
+        .unwrap();
+    let conversation = conversation_id(&tenant).await;
+    let paragraph = "This is a sentence about your order, and it goes on for a while. ".repeat(9);
+    let body = format!(
+        "**Order update**\n\n{}\n\n{}\n\n{}\n\nSee [the tracker](https://example.com/t).",
+        paragraph, paragraph, paragraph
+    );
+    assert!(body.chars().count() > 1600);
+    let sent = tenant
+        .owner
+        .gql
+        .query(SEND, json!({ "i": { "conversationId": conversation, "content": { "text": { "body": body, "markdown": true } } } }))
+        .await;
+    let first = sent.data()["sendMessage"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    settled(&tenant, &first, |m| m["status"] != "QUEUED").await;
+    let history = tenant
+        .owner
+        .gql
+        .query(
+            "query($c: ID!) { messages(filter: { conversationId: $c, direction: OUTBOUND }) { edges { node { text } } } }",
+            json!({ "c": conversation }),
+        )
+        .await;
+    let parts = history.data()["messages"]["edges"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert!(parts >= 2, "{parts}");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let bodies = loop {
+        let bodies: Vec<String> = app
+            .twilio
+            .requests_to("/Messages.json")
+            .into_iter()
+            .filter(|r| r.method == "POST")
+            .map(|r| r.form_value("Body").unwrap_or_default().to_owned())
+            .collect();
+        if bodies.len() >= parts {
+            break bodies;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{bodies:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(bodies.len(), parts, "{bodies:?}");
+    assert!(bodies.iter().all(|b| b.chars().count() <= 1600));
+    assert!(bodies[0].starts_with("*Order update*"), "{}", bodies[0]);
+    assert!(
+        bodies[parts - 1].ends_with("See the tracker (https://example.com/t)."),
+        "{}",
+        bodies[parts - 1]
+    );
+}
