@@ -159,6 +159,20 @@ impl SendingMutation {
         Ok(Message(state.sender.send(viewer, input).await?, tenant))
     }
 
+    /// Tells the customer their message was read (Meta: a read receipt; Twilio: the typing
+    /// indicator, which also marks it read).
+    #[graphql(guard = "RoleGuard::new(Role::Agent)")]
+    async fn mark_read(&self, ctx: &Context<'_>, message_id: ID) -> GqlResult<Message> {
+        let viewer = viewer(ctx)?;
+        let tenant = viewer.require_tenant(Role::Agent)?;
+        let state = ctx.data_unchecked::<AppState>();
+        let id: MessageId = parse_id("messageId", &message_id)?;
+        Ok(Message(
+            state.sender.mark_read(viewer, id, &state.channels).await?,
+            tenant,
+        ))
+    }
+
     /// Sends a FAILED message again, as a new recorded attempt.
     #[graphql(guard = "RoleGuard::new(Role::Agent)")]
     async fn retry_message(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Message> {

@@ -28,6 +28,8 @@ const LEASE: Duration = Duration::from_secs(60);
 /// Sends in flight at once per instance.
 const CONCURRENCY: usize = 32;
 const POLL: Duration = Duration::from_millis(500);
+/// The least wait after a pair-rate refusal.
+const PAIR_RATE_WAIT: Duration = Duration::from_secs(6);
 
 #[derive(Clone)]
 pub struct OutboxWorker {
@@ -380,6 +382,12 @@ fn backoff(base: Duration, attempt: i32, error: &ProviderError) -> Duration {
             retry_after: Some(after),
             ..
         } => wait.max(*after),
+        // Meta's pair rate allows about one message per 6 s to one user (PROVIDERS.md §2.10);
+        // only this recipient's message waits.
+        ProviderError::RateLimited {
+            scope: crate::providers::error::RateScope::Recipient,
+            ..
+        } => wait.max(PAIR_RATE_WAIT),
         _ => wait,
     }
 }

@@ -227,6 +227,36 @@ impl SendService {
         Ok(stored)
     }
 
+    /// Marks an inbound message read at the provider (Meta's read receipt; Twilio's typing
+    /// indicator, which marks the message read and shows "typing" until the reply).
+    pub async fn mark_read(
+        &self,
+        viewer: &Viewer,
+        id: MessageId,
+        channels: &crate::channels::ChannelService,
+    ) -> Result<MessageRecord, AppError> {
+        let tenant = viewer.require_tenant(Role::Agent)?;
+        let scope = self.store.tenant(tenant);
+        let message = scope.messages().get(id).await?;
+        if message.direction != Direction::Inbound {
+            return Err(AppError::bad_input(
+                "messageId",
+                "only an inbound message can be marked read",
+            ));
+        }
+        let provider_id = message
+            .provider_message_id
+            .clone()
+            .ok_or_else(|| AppError::bad_input("messageId", "the message has no provider id"))?;
+        let channel = scope.channels().get(message.channel).await?;
+        channels
+            .provider(&channel)?
+            .mark_read(&provider_id)
+            .await
+            .map_err(crate::channels::provider_error)?;
+        Ok(message)
+    }
+
     /// Sends a FAILED outbound message again, as a new attempt.
     pub async fn retry(&self, viewer: &Viewer, id: MessageId) -> Result<MessageRecord, AppError> {
         let tenant = viewer.require_tenant(Role::Agent)?;

@@ -11,7 +11,7 @@ use crate::inbound::{conversations, meta_channel, twilio_channel, CUSTOMER, SEND
 use crate::support::{TestApp, TestTenant};
 
 const SEND: &str = "mutation($i: SendMessageInput!) { sendMessage(input: $i) { id status } }";
-const MESSAGE: &str = "query($id: ID!) { message(id: $id) { status providerMessageId lastError { code } attempts { number outcome providerCode request } statusHistory { status providerStatus } } }";
+const MESSAGE: &str = "query($id: ID!) { message(id: $id) { status providerMessageId lastError { code } attempts { number outcome providerCode request startedAt } statusHistory { status providerStatus } } }";
 
 async fn conversation_id(tenant: &TestTenant) -> String {
     conversations(tenant).await[0]["node"]["id"]
@@ -334,4 +334,101 @@ async fn long_markdown_goes_out_as_ordered_whatsapp_parts() {
         "{}",
         bodies[parts - 1]
     );
+}
+
+#[tokio::test]
+async fn mark_read_sends_a_read_receipt_for_inbound_messages_only() {
+    let app = TestApp::spawn().await;
+    let tenant = app.new_tenant("Acme").await;
+    let other = app.new_tenant("Globex").await;
+    let meta = meta_channel(&app, &tenant, "+15550783881", "106540352242922").await;
+    let delivered = app
+        .meta
+        .deliver_inbound(
+            &meta.webhook,
+            &meta.phone_number_id,
+            &FakeInbound::text("34600000000", "hello"),
+        )
+        .await
+        .unwrap();
+    let inbound = tenant
+        .owner
+        .gql
+        .query("{ messages { edges { node { id } } } }", json!({}))
+        .await
+        .data()["messages"]["edges"][0]["node"]["id"]
+        .clone();
+    let read = tenant
+        .owner
+        .gql
+        .query(
+            "mutation($id: ID!) { markRead(messageId: $id) { id } }",
+            json!({ "id": inbound }),
+        )
+        .await;
+    read.data();
+    let receipt = app
+        .meta
+        .requests()
+        .into_iter()
+        .filter_map(|r| r.body)
+        .find(|b| b["status"] == "read")
+        .expect("a read receipt reached Meta");
+    assert_eq!(receipt["message_id"], delivered.wamid.as_str());
+    assert_eq!(
+        other
+            .owner
+            .gql
+            .query(
+                "mutation($id: ID!) { markRead(messageId: $id) { id } }",
+                json!({ "id": inbound })
+            )
+            .await
+            .code(),
+        "NOT_FOUND"
+    );
+
+    let conversation = conversation_id(&tenant).await;
+    let sent = tenant.owner.gql.query(SEND, json!({ "i": { "conversationId": conversation, "content": { "text": { "body": "hi" } } } })).await;
+    let outbound = sent.data()["sendMessage"]["id"].clone();
+    let refused = tenant
+        .owner
+        .gql
+        .query(
+            "mutation($id: ID!) { markRead(messageId: $id) { id } }",
+            json!({ "id": outbound }),
+        )
+        .await;
+    assert_eq!(refused.code(), "BAD_USER_INPUT");
+}
+
+#[tokio::test]
+async fn a_pair_rate_refusal_delays_only_that_message() {
+    let app = TestApp::spawn().await;
+    let tenant = app.new_tenant("Acme").await;
+    let meta = meta_channel(&app, &tenant, "+15550783881", "106540352242922").await;
+    app.meta
+        .deliver_inbound(
+            &meta.webhook,
+            &meta.phone_number_id,
+            &FakeInbound::text("34600000000", "hello"),
+        )
+        .await
+        .unwrap();
+    let conversation = conversation_id(&tenant).await;
+    app.meta.fail_next(131056, 1);
+    let sent = tenant.owner.gql.query(SEND, json!({ "i": { "conversationId": conversation, "content": { "text": { "body": "hi" } } } })).await;
+    let id = sent.data()["sendMessage"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let message = settled(&tenant, &id, |m| m["status"] != "QUEUED").await;
+    let attempts = message["attempts"].as_array().unwrap();
+    assert_eq!(attempts[0]["outcome"], "RETRY");
+    assert_eq!(attempts[0]["providerCode"], "131056");
+    assert_eq!(attempts[1]["outcome"], "SENT");
+    let at =
+        |a: &Value| chrono::DateTime::parse_from_rfc3339(a["startedAt"].as_str().unwrap()).unwrap();
+    let waited = at(&attempts[1]) - at(&attempts[0]);
+    assert!(waited >= chrono::Duration::seconds(5), "waited {waited}");
 }
