@@ -49,6 +49,9 @@ pub struct Config {
     pub meta_api_version: String,
     /// `SWITCHBOARD_MEDIA_MAX_BYTES`: default 16777216; larger inbound media is refused.
     pub media_max_bytes: u64,
+    /// `SWITCHBOARD_CLIENT_IP_HEADER`: none by default. Behind a proxy, the header it sets
+    /// with the client's address (`x-forwarded-for`); its last entry is used for throttling.
+    pub client_ip_header: Option<String>,
     /// `SWITCHBOARD_PROVIDER_TIMEOUT`: default 15 seconds for one call to a provider.
     pub provider_timeout: Duration,
     /// `SWITCHBOARD_LOG`: default `info`; a tracing filter such as `switchboard=debug`.
@@ -124,6 +127,7 @@ const VARIABLES: &[&str] = &[
     "META_GRAPH_URL",
     "META_API_VERSION",
     "PROVIDER_TIMEOUT",
+    "CLIENT_IP_HEADER",
     "MEDIA_MAX_BYTES",
     "LOG",
     "LOG_FORMAT",
@@ -287,6 +291,11 @@ impl Config {
             })?,
             media_max_bytes: raw
                 .parse("MEDIA_MAX_BYTES", 16 << 20, |v| number(v, 1024, 1 << 30))?,
+            client_ip_header: raw.parse("CLIENT_IP_HEADER", None, |v| {
+                axum::http::HeaderName::from_bytes(v.as_bytes())
+                    .map(|h| Some(h.as_str().to_owned()))
+                    .map_err(|_| format!("{v:?} is not a header name"))
+            })?,
             provider_timeout: raw.parse("PROVIDER_TIMEOUT", Duration::from_secs(15), |v| {
                 seconds(v, 1, 120)
             })?,

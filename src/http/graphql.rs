@@ -295,7 +295,7 @@ async fn execute(
 ) -> Response {
     let mut request = async_graphql::Request::new(params.query)
         .variables(async_graphql::Variables::from_json(params.variables))
-        .data(ClientAddr(peer.ip()));
+        .data(ClientAddr(client_address(&state.app.config, headers, peer)));
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
     }
@@ -331,6 +331,23 @@ async fn execute(
     }
     let response = state.schema.execute(request).await;
     encode(response, media)
+}
+
+/// The caller's address: the peer, or behind a configured proxy the last entry of the
+/// header the proxy sets (earlier entries come from the client and can be forged).
+fn client_address(
+    config: &crate::config::Config,
+    headers: &HeaderMap,
+    peer: SocketAddr,
+) -> std::net::IpAddr {
+    config
+        .client_ip_header
+        .as_deref()
+        .and_then(|name| headers.get(name))
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.rsplit(',').next())
+        .and_then(|last| last.trim().parse().ok())
+        .unwrap_or(peer.ip())
 }
 
 pub enum Bearer<'h> {

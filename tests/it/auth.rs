@@ -223,3 +223,44 @@ async fn login_still_works_with_a_stale_token_attached() {
         .await;
     answer.data();
 }
+
+#[tokio::test]
+async fn behind_a_proxy_each_client_address_is_throttled_apart() {
+    let app = TestApp::spawn_with(|c| {
+        c.login_max_failures_per_address = 2;
+        c.client_ip_header = Some("x-forwarded-for".into());
+    })
+    .await;
+    let attempt = |forwarded: &'static str, email: &'static str| {
+        let http = app.http.clone();
+        let url = app.url("/graphql");
+        async move {
+            let body: serde_json::Value = http
+                .post(url)
+                .header("x-forwarded-for", forwarded)
+                .json(&json!({ "query": LOGIN, "variables": { "e": email, "p": "wrong-Password-123" } }))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            crate::support::code(&body).to_owned()
+        }
+    };
+    // A forged first entry does not matter: the proxy's last entry is the client.
+    assert_eq!(
+        attempt("6.6.6.6, 10.0.0.1", "a@x.test").await,
+        "UNAUTHENTICATED"
+    );
+    assert_eq!(
+        attempt("7.7.7.7, 10.0.0.1", "b@x.test").await,
+        "UNAUTHENTICATED"
+    );
+    assert_eq!(
+        attempt("8.8.8.8, 10.0.0.1", "c@x.test").await,
+        "RATE_LIMITED"
+    );
+    // Another client behind the same proxy is not affected.
+    assert_eq!(attempt("10.0.0.2", "d@x.test").await, "UNAUTHENTICATED");
+}
