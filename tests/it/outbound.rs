@@ -7,11 +7,27 @@ use serde_json::{json, Value};
 use switchboard::fakes::meta::{FakeInbound, Fault};
 use switchboard::fakes::twilio::InboundParams;
 
-use crate::inbound::{conversations, meta_channel, twilio_channel, CUSTOMER, SENDER};
+use crate::inbound::{conversations, meta_channel, twilio_channel, MetaChannel, CUSTOMER, SENDER};
 use crate::support::{TestApp, TestTenant};
 
 const SEND: &str = "mutation($i: SendMessageInput!) { sendMessage(input: $i) { id status } }";
 const MESSAGE: &str = "query($id: ID!) { message(id: $id) { status providerMessageId lastError { code } attempts { number outcome providerCode request startedAt } statusHistory { status providerStatus } } }";
+
+/// A tenant with a Meta channel and a conversation the customer opened with `text`.
+async fn meta_conversation(app: &TestApp, text: &str) -> (TestTenant, MetaChannel, String) {
+    let tenant = app.new_tenant("Acme").await;
+    let meta = meta_channel(app, &tenant, "+15550783881", "106540352242922").await;
+    app.meta
+        .deliver_inbound(
+            &meta.webhook,
+            &meta.phone_number_id,
+            &FakeInbound::text("34600000000", text),
+        )
+        .await
+        .unwrap();
+    let conversation = conversation_id(&tenant).await;
+    (tenant, meta, conversation)
+}
 
 async fn conversation_id(tenant: &TestTenant) -> String {
     conversations(tenant).await[0]["node"]["id"]
@@ -45,17 +61,7 @@ async fn settled(tenant: &TestTenant, id: &str, done: impl Fn(&Value) -> bool) -
 #[tokio::test]
 async fn a_reply_is_queued_then_sent_through_meta() {
     let app = TestApp::spawn().await;
-    let tenant = app.new_tenant("Acme").await;
-    let meta = meta_channel(&app, &tenant, "+15550783881", "106540352242922").await;
-    app.meta
-        .deliver_inbound(
-            &meta.webhook,
-            &meta.phone_number_id,
-            &FakeInbound::text("34600000000", "help"),
-        )
-        .await
-        .unwrap();
-    let conversation = conversation_id(&tenant).await;
+    let (tenant, _, conversation) = meta_conversation(&app, "help").await;
     let sent = tenant
         .owner
         .gql
@@ -177,17 +183,7 @@ async fn window_opt_out_and_idempotency_are_honoured() {
 #[tokio::test]
 async fn a_server_error_is_retried_and_a_permanent_one_fails_with_its_code() {
     let app = TestApp::spawn().await;
-    let tenant = app.new_tenant("Acme").await;
-    let meta = meta_channel(&app, &tenant, "+15550783881", "106540352242922").await;
-    app.meta
-        .deliver_inbound(
-            &meta.webhook,
-            &meta.phone_number_id,
-            &FakeInbound::text("34600000000", "help"),
-        )
-        .await
-        .unwrap();
-    let conversation = conversation_id(&tenant).await;
+    let (tenant, meta, conversation) = meta_conversation(&app, "help").await;
     tenant
         .owner
         .gql
@@ -405,17 +401,7 @@ async fn mark_read_sends_a_read_receipt_for_inbound_messages_only() {
 #[tokio::test]
 async fn a_pair_rate_refusal_delays_only_that_message() {
     let app = TestApp::spawn().await;
-    let tenant = app.new_tenant("Acme").await;
-    let meta = meta_channel(&app, &tenant, "+15550783881", "106540352242922").await;
-    app.meta
-        .deliver_inbound(
-            &meta.webhook,
-            &meta.phone_number_id,
-            &FakeInbound::text("34600000000", "hello"),
-        )
-        .await
-        .unwrap();
-    let conversation = conversation_id(&tenant).await;
+    let (tenant, _, conversation) = meta_conversation(&app, "hello").await;
     app.meta.fail_next(131056, 1);
     let sent = tenant.owner.gql.query(SEND, json!({ "i": { "conversationId": conversation, "content": { "text": { "body": "hi" } } } })).await;
     let id = sent.data()["sendMessage"]["id"]

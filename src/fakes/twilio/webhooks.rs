@@ -143,7 +143,9 @@ pub fn status_params(
     code: Option<u32>,
     install_sid: &str,
 ) -> Vec<(String, String)> {
-    let masked = format!("{}XXXX", &message.to[..message.to.len().saturating_sub(4)]);
+    // Twilio masks the recipient's last digits; cut on characters, whatever `To` holds.
+    let keep = message.to.chars().count().saturating_sub(4);
+    let masked = format!("{}XXXX", message.to.chars().take(keep).collect::<String>());
     let mut p = vec![
         ("AccountSid", message.account_sid.clone()),
         ("ApiVersion", "2010-04-01".into()),
