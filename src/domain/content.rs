@@ -40,6 +40,13 @@ pub struct Choice {
     pub description: Option<String>,
 }
 
+/// A section of an interactive list we send.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChoiceSection {
+    pub title: Option<String>,
+    pub rows: Vec<Choice>,
+}
+
 /// Where a customer came from: a click-to-WhatsApp ad or post.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -85,6 +92,21 @@ pub enum MessageContent {
     Contacts {
         contacts: Vec<ContactCard>,
     },
+    /// Outbound: up to three reply buttons under a body.
+    Buttons {
+        header: Option<String>,
+        body: String,
+        footer: Option<String>,
+        buttons: Vec<Choice>,
+    },
+    /// Outbound: a menu that opens from a button.
+    List {
+        header: Option<String>,
+        body: String,
+        footer: Option<String>,
+        button: String,
+        sections: Vec<ChoiceSection>,
+    },
     /// A tap on an interactive reply button.
     ButtonReply {
         choice: Choice,
@@ -127,6 +149,8 @@ impl MessageContent {
             },
             MessageContent::Location { .. } => "LOCATION",
             MessageContent::Contacts { .. } => "CONTACTS",
+            MessageContent::Buttons { .. } => "BUTTONS",
+            MessageContent::List { .. } => "LIST",
             MessageContent::ButtonReply { .. } => "BUTTON_REPLY",
             MessageContent::ListReply { .. } => "LIST_REPLY",
             MessageContent::TemplateButton { .. } => "TEMPLATE_BUTTON",
@@ -140,6 +164,7 @@ impl MessageContent {
         match self {
             MessageContent::Text { body, .. } => Some(body),
             MessageContent::Media { caption, .. } => caption.as_deref(),
+            MessageContent::Buttons { body, .. } | MessageContent::List { body, .. } => Some(body),
             MessageContent::ButtonReply { choice } | MessageContent::ListReply { choice } => {
                 Some(&choice.title)
             }

@@ -12,7 +12,7 @@ use super::errors::GqlResult;
 use super::guards::{viewer, RoleGuard};
 use super::types::parse_id;
 use super::AppState;
-use crate::domain::content::{ContactCard, MediaKind};
+use crate::domain::content::{Choice, ContactCard, MediaKind};
 use crate::domain::{Direction, MessageContent, MessageStatus, Role, TenantId};
 use crate::error::AppError;
 use crate::store::messages::{MessageFilter as StoreFilter, MessageOrder, MessageRecord};
@@ -115,6 +115,39 @@ pub struct ContactsContent {
     pub contacts: Vec<ContactCardView>,
 }
 
+/// A choice we offered: a reply button or a list row.
+#[derive(SimpleObject)]
+pub struct ChoiceView {
+    pub id: String,
+    pub title: String,
+    pub description: Option<String>,
+}
+
+/// Reply buttons we sent.
+#[derive(SimpleObject)]
+pub struct ButtonsContent {
+    pub header: Option<String>,
+    pub body: String,
+    pub footer: Option<String>,
+    pub buttons: Vec<ChoiceView>,
+}
+
+#[derive(SimpleObject)]
+pub struct ListSectionView {
+    pub title: Option<String>,
+    pub rows: Vec<ChoiceView>,
+}
+
+/// A list we sent.
+#[derive(SimpleObject)]
+pub struct ListContent {
+    pub header: Option<String>,
+    pub body: String,
+    pub footer: Option<String>,
+    pub button: String,
+    pub sections: Vec<ListSectionView>,
+}
+
 #[derive(SimpleObject)]
 pub struct ButtonReplyContent {
     pub id: String,
@@ -155,6 +188,8 @@ pub enum MessageContentGql {
     Media(MediaContent),
     Location(LocationContent),
     Contacts(ContactsContent),
+    Buttons(ButtonsContent),
+    List(ListContent),
     ButtonReply(ButtonReplyContent),
     ListReply(ListReplyContent),
     TemplateButton(TemplateButtonContent),
@@ -179,6 +214,14 @@ fn card(c: &ContactCard) -> ContactCardView {
         emails: c.emails.clone(),
         organization: c.organization.clone(),
         urls: c.urls.clone(),
+    }
+}
+
+fn choice_view(c: Choice) -> ChoiceView {
+    ChoiceView {
+        id: c.id,
+        title: c.title,
+        description: c.description,
     }
 }
 
@@ -215,6 +258,36 @@ impl From<&MessageContent> for MessageContentGql {
             }),
             MessageContent::Contacts { contacts } => Self::Contacts(ContactsContent {
                 contacts: contacts.iter().map(card).collect(),
+            }),
+            MessageContent::Buttons {
+                header,
+                body,
+                footer,
+                buttons,
+            } => Self::Buttons(ButtonsContent {
+                header,
+                body,
+                footer,
+                buttons: buttons.into_iter().map(choice_view).collect(),
+            }),
+            MessageContent::List {
+                header,
+                body,
+                footer,
+                button,
+                sections,
+            } => Self::List(ListContent {
+                header,
+                body,
+                footer,
+                button,
+                sections: sections
+                    .into_iter()
+                    .map(|s| ListSectionView {
+                        title: s.title,
+                        rows: s.rows.into_iter().map(choice_view).collect(),
+                    })
+                    .collect(),
             }),
             MessageContent::ButtonReply { choice } => Self::ButtonReply(ButtonReplyContent {
                 id: choice.id,

@@ -8,6 +8,7 @@ use super::guards::{viewer, RoleGuard};
 use super::messages::{MediaTypeGql, Message};
 use super::types::parse_id;
 use super::AppState;
+use crate::domain::content::{CardPhone, Choice, ChoiceSection, ContactCard};
 use crate::domain::{MediaKind, MessageContent, MessageId, Role};
 use crate::outbox::send::SendInput;
 
@@ -46,13 +47,114 @@ pub struct ReactionInput {
     pub emoji: String,
 }
 
+#[derive(InputObject)]
+pub struct ContactPhoneInput {
+    /// As people write it: `+1 (415) 555-0100`.
+    pub phone: String,
+    /// `CELL`, `HOME`, `WORK`, …
+    #[graphql(name = "type")]
+    pub kind: Option<String>,
+    /// The WhatsApp id, when the number is on WhatsApp.
+    pub wa_id: Option<String>,
+}
+
+/// A contact card to share.
+#[derive(InputObject)]
+pub struct ContactCardInput {
+    pub formatted_name: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    #[graphql(default)]
+    pub phones: Vec<ContactPhoneInput>,
+    #[graphql(default)]
+    pub emails: Vec<String>,
+    pub organization: Option<String>,
+    #[graphql(default)]
+    pub urls: Vec<String>,
+}
+
+/// A choice: a reply button, or a list row.
+#[derive(InputObject)]
+pub struct ChoiceInput {
+    /// Comes back in the customer's reply.
+    pub id: String,
+    /// What the customer sees: up to 20 characters on a button, 24 on a list row.
+    pub title: String,
+    /// List rows only, up to 72 characters.
+    pub description: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct ButtonsInput {
+    pub header: Option<String>,
+    pub body: String,
+    pub footer: Option<String>,
+    /// One to three.
+    pub buttons: Vec<ChoiceInput>,
+}
+
+#[derive(InputObject)]
+pub struct ListSectionInput {
+    /// Required when there is more than one section.
+    pub title: Option<String>,
+    pub rows: Vec<ChoiceInput>,
+}
+
+#[derive(InputObject)]
+pub struct ListInput {
+    pub header: Option<String>,
+    pub body: String,
+    pub footer: Option<String>,
+    /// The label of the button that opens the list.
+    pub button: String,
+    /// Up to ten rows in all.
+    pub sections: Vec<ListSectionInput>,
+}
+
+/// Reply buttons or a list.
+#[derive(OneofObject)]
+pub enum InteractiveInput {
+    Buttons(ButtonsInput),
+    List(ListInput),
+}
+
 /// Exactly one kind of content.
 #[derive(OneofObject)]
 pub enum MessageContentInput {
     Text(TextInput),
     Media(MediaInput),
     Location(LocationInput),
+    Contacts(Vec<ContactCardInput>),
+    Interactive(InteractiveInput),
     Reaction(ReactionInput),
+}
+
+fn choice(c: ChoiceInput) -> Choice {
+    Choice {
+        id: c.id,
+        title: c.title,
+        description: c.description,
+    }
+}
+
+fn card(c: ContactCardInput) -> ContactCard {
+    ContactCard {
+        formatted_name: c.formatted_name,
+        first_name: c.first_name,
+        last_name: c.last_name,
+        phones: c
+            .phones
+            .into_iter()
+            .map(|p| CardPhone {
+                phone: p.phone,
+                kind: p.kind,
+                wa_id: p.wa_id,
+            })
+            .collect(),
+        emails: c.emails,
+        organization: c.organization,
+        urls: c.urls,
+    }
 }
 
 #[derive(InputObject)]
@@ -126,6 +228,31 @@ impl SendingMutation {
                 longitude: l.longitude,
                 name: l.name,
                 address: l.address,
+            },
+            MessageContentInput::Contacts(cards) => MessageContent::Contacts {
+                contacts: cards.into_iter().map(card).collect(),
+            },
+            MessageContentInput::Interactive(InteractiveInput::Buttons(b)) => {
+                MessageContent::Buttons {
+                    header: b.header,
+                    body: b.body,
+                    footer: b.footer,
+                    buttons: b.buttons.into_iter().map(choice).collect(),
+                }
+            }
+            MessageContentInput::Interactive(InteractiveInput::List(l)) => MessageContent::List {
+                header: l.header,
+                body: l.body,
+                footer: l.footer,
+                button: l.button,
+                sections: l
+                    .sections
+                    .into_iter()
+                    .map(|s| ChoiceSection {
+                        title: s.title,
+                        rows: s.rows.into_iter().map(choice).collect(),
+                    })
+                    .collect(),
             },
             MessageContentInput::Reaction(r) => {
                 let target: MessageId = parse_id("content.reaction.messageId", &r.message_id)?;

@@ -1,5 +1,6 @@
 //! Stored message content into what a provider adapter sends.
 
+use crate::domain::content::ContactCard;
 use crate::domain::{MediaKind, MessageContent};
 use crate::providers::{self, OutboundContent};
 
@@ -40,12 +41,79 @@ pub fn outbound(content: &MessageContent) -> Option<OutboundContent> {
             name,
             address,
         },
+        MessageContent::Contacts { contacts } => {
+            OutboundContent::Contacts(contacts.iter().map(card).collect())
+        }
+        MessageContent::Buttons {
+            header,
+            body,
+            footer,
+            buttons,
+        } => OutboundContent::Buttons {
+            header,
+            body,
+            footer,
+            buttons: buttons
+                .into_iter()
+                .map(|b| providers::InteractiveButton {
+                    id: b.id,
+                    title: b.title,
+                })
+                .collect(),
+        },
+        MessageContent::List {
+            header,
+            body,
+            footer,
+            button,
+            sections,
+        } => OutboundContent::List {
+            header,
+            body,
+            footer,
+            button,
+            sections: sections
+                .into_iter()
+                .map(|s| providers::ListSection {
+                    title: s.title,
+                    rows: s
+                        .rows
+                        .into_iter()
+                        .map(|r| providers::outbound::ListRow {
+                            id: r.id,
+                            title: r.title,
+                            description: r.description,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        },
         MessageContent::Reaction { message_id, emoji } => OutboundContent::Reaction {
             message_id,
             emoji: emoji.unwrap_or_default(),
         },
         _ => return None,
     })
+}
+
+fn card(c: &ContactCard) -> providers::ContactCard {
+    providers::ContactCard {
+        formatted_name: c.formatted_name.clone(),
+        first_name: c.first_name.clone(),
+        last_name: c.last_name.clone(),
+        phones: c
+            .phones
+            .iter()
+            .map(|p| providers::outbound::ContactPhone {
+                phone: p.phone.clone(),
+                kind: p.kind.clone(),
+                wa_id: p.wa_id.clone(),
+            })
+            .collect(),
+        emails: c.emails.clone(),
+        organization: c.organization.clone(),
+        urls: c.urls.clone(),
+    }
 }
 
 /// A summary of a request for the attempt log: kind and masked recipient, never text.

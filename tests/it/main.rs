@@ -11,6 +11,7 @@ mod graphql_http;
 mod inbound;
 mod media;
 mod outbound;
+mod outbound_content;
 mod providers_meta;
 mod providers_twilio;
 mod roles;

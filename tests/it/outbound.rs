@@ -10,11 +10,11 @@ use switchboard::fakes::twilio::InboundParams;
 use crate::inbound::{conversations, meta_channel, twilio_channel, MetaChannel, CUSTOMER, SENDER};
 use crate::support::{TestApp, TestTenant};
 
-const SEND: &str = "mutation($i: SendMessageInput!) { sendMessage(input: $i) { id status } }";
+pub const SEND: &str = "mutation($i: SendMessageInput!) { sendMessage(input: $i) { id status } }";
 const MESSAGE: &str = "query($id: ID!) { message(id: $id) { status providerMessageId lastError { code } attempts { number outcome providerCode request startedAt } statusHistory { status providerStatus } } }";
 
 /// A tenant with a Meta channel and a conversation the customer opened with `text`.
-async fn meta_conversation(app: &TestApp, text: &str) -> (TestTenant, MetaChannel, String) {
+pub async fn meta_conversation(app: &TestApp, text: &str) -> (TestTenant, MetaChannel, String) {
     let tenant = app.new_tenant("Acme").await;
     let meta = meta_channel(app, &tenant, "+15550783881", "106540352242922").await;
     app.meta
@@ -29,7 +29,7 @@ async fn meta_conversation(app: &TestApp, text: &str) -> (TestTenant, MetaChanne
     (tenant, meta, conversation)
 }
 
-async fn conversation_id(tenant: &TestTenant) -> String {
+pub async fn conversation_id(tenant: &TestTenant) -> String {
     conversations(tenant).await[0]["node"]["id"]
         .as_str()
         .unwrap()
@@ -37,7 +37,7 @@ async fn conversation_id(tenant: &TestTenant) -> String {
 }
 
 /// The message once `done` says it settled.
-async fn settled(tenant: &TestTenant, id: &str, done: impl Fn(&Value) -> bool) -> Value {
+pub async fn settled(tenant: &TestTenant, id: &str, done: impl Fn(&Value) -> bool) -> Value {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     loop {
         let message = tenant
