@@ -90,11 +90,13 @@ impl App {
             config.media_max_bytes,
         );
         let bus = crate::events::EventBus::default();
+        let media_links = crate::media::MediaLinks::new(jwt_secret.expose().as_bytes());
         let outbox = crate::outbox::OutboxWorker::new(
             store.clone(),
             channels.clone(),
             bus.clone(),
             config.public_url.clone(),
+            media_links.clone(),
         );
         let state = AppState {
             config: config.clone(),
@@ -103,7 +105,7 @@ impl App {
             channels,
             media,
             media_store,
-            media_links: crate::media::MediaLinks::new(jwt_secret.expose().as_bytes()),
+            media_links,
             accounts: Accounts::new(store.clone(), auth.clone()),
             ingest: crate::inbound::Ingest::new(store.clone()),
             bus,

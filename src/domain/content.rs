@@ -79,6 +79,9 @@ pub enum MessageContent {
         /// Outbound: the public URL the provider fetches.
         #[serde(default)]
         url: Option<String>,
+        /// Outbound: an uploaded file, fetched by the provider through a signed link.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        upload: Option<crate::domain::UploadId>,
         /// Outbound documents: the file name shown.
         #[serde(default)]
         filename: Option<String>,
@@ -186,6 +189,7 @@ mod tests {
             caption: Some("Invoice".into()),
             voice: false,
             url: None,
+            upload: None,
             filename: Some("invoice.pdf".into()),
         };
         let json = serde_json::to_string(&content).unwrap();

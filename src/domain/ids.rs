@@ -79,6 +79,8 @@ id_type!(
     MessageId,
     /// A media file of a message.
     AttachmentId,
+    /// A media file a tenant uploaded to send.
+    UploadId,
 );
 
 #[cfg(test)]

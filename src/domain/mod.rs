@@ -19,7 +19,7 @@ pub use content::{MediaKind, MessageContent};
 pub use email::{Email, EmailError};
 pub use ids::{
     ApiKeyId, AttachmentId, AuditId, ChannelId, ContactId, ConversationId, MessageId, SessionId,
-    TenantId, UserId,
+    TenantId, UploadId, UserId,
 };
 pub use message_status::{Direction, MessageStatus};
 pub use password::{NewPassword, PasswordError};

@@ -466,7 +466,7 @@ impl Message {
                         "{}/media/{}?{}",
                         state.config.public_url,
                         a.id,
-                        state.media_links.query(self.1, a.id, expires)
+                        state.media_links.query(self.1, a.id.into_uuid(), expires)
                     )
                 }),
                 id: ID(a.id.to_string()),

@@ -25,8 +25,10 @@ pub struct TextInput {
 pub struct MediaInput {
     #[graphql(name = "type")]
     pub media_type: MediaTypeGql,
-    /// A public http(s) URL the provider fetches.
-    pub url: String,
+    /// A public http(s) URL the provider fetches; or give `mediaId`.
+    pub url: Option<String>,
+    /// The id `POST /media` answered for an uploaded file.
+    pub media_id: Option<ID>,
     pub caption: Option<String>,
     pub filename: Option<String>,
 }
@@ -220,7 +222,12 @@ impl SendingMutation {
                 media_kind: media_kind(m.media_type),
                 caption: m.caption,
                 voice: false,
-                url: Some(m.url),
+                url: m.url,
+                upload: m
+                    .media_id
+                    .as_ref()
+                    .map(|id| parse_id("content.media.mediaId", id))
+                    .transpose()?,
                 filename: m.filename,
             },
             MessageContentInput::Location(l) => MessageContent::Location {

@@ -1,5 +1,8 @@
-//! `GET /media/{id}`: an inbound attachment, for the owning tenant's users and API keys
-//! (`Authorization: Bearer`) or through a short-lived signed link (`?t=&e=&s=`).
+//! `GET /media/{id}`: an inbound attachment or an upload, for the owning tenant's users and
+//! API keys (`Authorization: Bearer`) or through a short-lived signed link (`?t=&e=&s=`),
+//! which is how a provider fetches media we send.
+//!
+//! `POST /media`: uploads a file to send; answers its id for `sendMessage`.
 
 use std::collections::HashMap;
 
@@ -9,7 +12,90 @@ use axum::response::{IntoResponse, Response};
 
 use super::graphql::Bearer;
 use super::router::HttpState;
-use crate::domain::{AttachmentId, Role, TenantId};
+use uuid::Uuid;
+
+use crate::domain::{AttachmentId, Role, TenantId, UploadId};
+use crate::providers::capabilities::capabilities;
+use crate::providers::ProviderKind;
+use crate::store::uploads::UploadRecord;
+use crate::store::StoreError;
+use sha2::{Digest, Sha256};
+
+/// A stored file as `/media/{id}` serves it.
+struct Stored {
+    key: String,
+    content_type: Option<String>,
+    filename: Option<String>,
+}
+
+/// The caller's tenant: from a signed link for `id`, or from a bearer token.
+async fn tenant_of(
+    state: &HttpState,
+    id: Uuid,
+    query: &HashMap<String, String>,
+    headers: &HeaderMap,
+) -> Result<TenantId, StatusCode> {
+    match (query.get("t"), query.get("e"), query.get("s")) {
+        (Some(t), Some(e), Some(s)) => {
+            let (Ok(tenant), Ok(expires)) = (t.parse::<TenantId>(), e.parse::<i64>()) else {
+                return Err(StatusCode::FORBIDDEN);
+            };
+            if !state
+                .app
+                .media_links
+                .check(tenant, id, expires, s, chrono::Utc::now().timestamp())
+            {
+                return Err(StatusCode::FORBIDDEN);
+            }
+            Ok(tenant)
+        }
+        _ => bearer_tenant(state, headers).await,
+    }
+}
+
+async fn bearer_tenant(state: &HttpState, headers: &HeaderMap) -> Result<TenantId, StatusCode> {
+    match super::ws::bearer(headers) {
+        Bearer::Token(token) => match state.app.auth.authenticate(token).await {
+            Ok(viewer) => viewer
+                .require_tenant(Role::Agent)
+                .map_err(|_| StatusCode::FORBIDDEN),
+            Err(_) => Err(StatusCode::UNAUTHORIZED),
+        },
+        _ => Err(StatusCode::UNAUTHORIZED),
+    }
+}
+
+/// An inbound attachment that is ready, or an upload, of the tenant.
+async fn stored(state: &HttpState, tenant: TenantId, id: Uuid) -> Result<Stored, StatusCode> {
+    let scope = state.app.store.tenant(tenant);
+    let unavailable = |e: StoreError| {
+        tracing::error!(error = %e, "media lookup failed");
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    match scope.messages().attachment(AttachmentId::from(id)).await {
+        Ok(a) => {
+            return match a.storage_key.filter(|_| a.state == "READY") {
+                Some(key) => Ok(Stored {
+                    key,
+                    content_type: a.content_type,
+                    filename: a.filename,
+                }),
+                None => Err(StatusCode::NOT_FOUND),
+            }
+        }
+        Err(StoreError::NotFound) => {}
+        Err(e) => return Err(unavailable(e)),
+    }
+    match scope.uploads().get(UploadId::from(id)).await {
+        Ok(u) => Ok(Stored {
+            key: u.storage_key,
+            content_type: Some(u.content_type),
+            filename: u.filename,
+        }),
+        Err(StoreError::NotFound) => Err(StatusCode::NOT_FOUND),
+        Err(e) => Err(unavailable(e)),
+    }
+}
 
 pub async fn serve(
     State(state): State<HttpState>,
@@ -17,55 +103,18 @@ pub async fn serve(
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    let Ok(id) = id.parse::<AttachmentId>() else {
+    let Ok(id) = id.parse::<Uuid>() else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let tenant = match (query.get("t"), query.get("e"), query.get("s")) {
-        (Some(t), Some(e), Some(s)) => {
-            let (Ok(tenant), Ok(expires)) = (t.parse::<TenantId>(), e.parse::<i64>()) else {
-                return StatusCode::FORBIDDEN.into_response();
-            };
-            if !state
-                .app
-                .media_links
-                .check(tenant, id, expires, s, chrono::Utc::now().timestamp())
-            {
-                return StatusCode::FORBIDDEN.into_response();
-            }
-            tenant
-        }
-        _ => match super::ws::bearer(&headers) {
-            Bearer::Token(token) => match state.app.auth.authenticate(token).await {
-                Ok(viewer) => match viewer.require_tenant(Role::Agent) {
-                    Ok(tenant) => tenant,
-                    Err(_) => return StatusCode::FORBIDDEN.into_response(),
-                },
-                Err(_) => return StatusCode::UNAUTHORIZED.into_response(),
-            },
-            _ => return StatusCode::UNAUTHORIZED.into_response(),
-        },
+    let tenant = match tenant_of(&state, id, &query, &headers).await {
+        Ok(t) => t,
+        Err(status) => return status.into_response(),
     };
-    let attachment = match state
-        .app
-        .store
-        .tenant(tenant)
-        .messages()
-        .attachment(id)
-        .await
-    {
-        Ok(a) => a,
-        Err(crate::store::StoreError::NotFound) => return StatusCode::NOT_FOUND.into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "attachment lookup failed");
-            return StatusCode::SERVICE_UNAVAILABLE.into_response();
-        }
+    let file = match stored(&state, tenant, id).await {
+        Ok(f) => f,
+        Err(status) => return status.into_response(),
     };
-    let Some(key) = attachment
-        .storage_key
-        .filter(|_| attachment.state == "READY")
-    else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
+    let key = file.key;
     let bytes = match state.app.media_store.get(&key).await {
         Ok(b) => b,
         Err(e) => {
@@ -73,7 +122,7 @@ pub async fn serve(
             return StatusCode::SERVICE_UNAVAILABLE.into_response();
         }
     };
-    let content_type = attachment
+    let content_type = file
         .content_type
         .unwrap_or_else(|| "application/octet-stream".to_owned());
     let mut response = bytes.into_response();
@@ -100,7 +149,7 @@ pub async fn serve(
         .iter()
         .any(|p| content_type.starts_with(p))
         && content_type != "image/svg+xml";
-    let name: String = attachment
+    let name: String = file
         .filename
         .unwrap_or_else(|| id.to_string())
         .chars()
@@ -111,4 +160,127 @@ pub async fn serve(
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
     response
+}
+
+/// The longest file name kept.
+const FILENAME_MAX: usize = 240;
+
+fn refuse(status: StatusCode, code: &str, message: &str) -> Response {
+    let body =
+        serde_json::json!({ "errors": [ { "message": message, "extensions": { "code": code } } ] });
+    (status, axum::Json(body)).into_response()
+}
+
+/// Whether some provider can send a file of this type.
+fn sendable(content_type: &str) -> bool {
+    [ProviderKind::Twilio, ProviderKind::Meta]
+        .into_iter()
+        .flat_map(|p| capabilities(p).media)
+        .any(|limit| limit.mime_types.contains(&content_type))
+}
+
+/// `POST /media?filename=…` with the file as the body and its `Content-Type`: stores it for
+/// sending and answers `201 {"id", "contentType", "sizeBytes", "filename", "sha256"}`.
+pub async fn upload(
+    State(state): State<HttpState>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let viewer = match super::ws::bearer(&headers) {
+        Bearer::Token(token) => match state.app.auth.authenticate(token).await {
+            Ok(viewer) => viewer,
+            Err(_) => return refuse(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "sign in"),
+        },
+        _ => return refuse(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "sign in"),
+    };
+    let Ok(tenant) = viewer.require_tenant(Role::Agent) else {
+        return refuse(
+            StatusCode::FORBIDDEN,
+            "FORBIDDEN",
+            "this needs a tenant's user or API key",
+        );
+    };
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    if !sendable(&content_type) {
+        return refuse(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "BAD_USER_INPUT",
+            "the Content-Type is not a media type WhatsApp sends",
+        );
+    }
+    if body.is_empty() {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "BAD_USER_INPUT",
+            "the file is empty",
+        );
+    }
+    let filename = match query.get("filename").map(|f| f.trim()) {
+        Some(f)
+            if f.is_empty()
+                || f.chars().count() > FILENAME_MAX
+                || f.chars().any(|c| c.is_control() || c == '/' || c == '\\') =>
+        {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                "BAD_USER_INPUT",
+                "filename must be 1 to 240 characters, without slashes or control characters",
+            )
+        }
+        f => f.map(str::to_owned),
+    };
+    let id = UploadId::new();
+    let key = format!("{tenant}/{id}");
+    if let Err(e) = state.app.media_store.put(&key, &body).await {
+        tracing::error!(error = %e, "media store write failed");
+        return refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "INTERNAL",
+            "the file could not be stored",
+        );
+    }
+    let record = UploadRecord {
+        id,
+        content_type,
+        filename,
+        size_bytes: body.len() as i64,
+        sha256: hex::encode(Sha256::digest(&body)),
+        storage_key: key,
+        created_at: chrono::Utc::now(),
+    };
+    let actor = viewer.audit_actor().label;
+    match state
+        .app
+        .store
+        .tenant(tenant)
+        .uploads()
+        .insert(&record, &actor)
+        .await
+    {
+        Ok(u) => (
+            StatusCode::CREATED,
+            axum::Json(serde_json::json!({
+                "id": u.id.to_string(),
+                "contentType": u.content_type,
+                "sizeBytes": u.size_bytes,
+                "filename": u.filename,
+                "sha256": u.sha256,
+            })),
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "recording an upload failed");
+            refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "INTERNAL",
+                "the file could not be stored",
+            )
+        }
+    }
 }

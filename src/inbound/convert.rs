@@ -56,6 +56,7 @@ pub fn content(inbound: InboundContent) -> (MessageContent, Vec<providers::Media
                 caption,
                 voice,
                 url: None,
+                upload: None,
                 filename: None,
             },
             attachments,

@@ -1,10 +1,11 @@
 //! Stored message content into what a provider adapter sends.
 
 use crate::domain::content::ContactCard;
-use crate::domain::{MediaKind, MessageContent};
+use crate::domain::{MediaKind, MessageContent, UploadId};
 use crate::providers::{self, OutboundContent};
 
-fn media_kind(kind: MediaKind) -> providers::MediaKind {
+/// The provider-side name of a media kind.
+pub fn provider_media_kind(kind: MediaKind) -> providers::MediaKind {
     match kind {
         MediaKind::Image => providers::MediaKind::Image,
         MediaKind::Video => providers::MediaKind::Video,
@@ -15,18 +16,27 @@ fn media_kind(kind: MediaKind) -> providers::MediaKind {
 }
 
 /// The provider request for stored content; `None` for content that is only ever received.
-pub fn outbound(content: &MessageContent) -> Option<OutboundContent> {
+/// Uploaded media goes out by a link from `upload_url`.
+pub fn outbound(
+    content: &MessageContent,
+    upload_url: impl FnOnce(UploadId) -> Option<String>,
+) -> Option<OutboundContent> {
     Some(match content.clone() {
         MessageContent::Text { body, preview_url } => OutboundContent::Text { body, preview_url },
         MessageContent::Media {
             media_kind: kind,
             caption,
             url,
+            upload,
             filename,
             ..
         } => OutboundContent::Media {
-            kind: media_kind(kind),
-            url: url?,
+            kind: provider_media_kind(kind),
+            url: match (url, upload) {
+                (Some(url), _) => url,
+                (None, Some(id)) => upload_url(id)?,
+                (None, None) => return None,
+            },
             caption,
             filename,
         },

@@ -28,6 +28,8 @@ const LEASE: Duration = Duration::from_secs(60);
 /// Sends in flight at once per instance.
 const CONCURRENCY: usize = 32;
 const POLL: Duration = Duration::from_millis(500);
+/// How long a provider may take to fetch uploaded media we send.
+const UPLOAD_LINK_SECONDS: i64 = 3600;
 /// The least wait after a pair-rate refusal.
 const PAIR_RATE_WAIT: Duration = Duration::from_secs(6);
 
@@ -41,6 +43,8 @@ struct Inner {
     channels: ChannelService,
     bus: EventBus,
     public_url: String,
+    /// Signs the links a provider fetches uploaded media from.
+    media_links: crate::media::MediaLinks,
     limiter: rate::RateLimiter,
     wake: Notify,
     permits: Arc<Semaphore>,
@@ -48,19 +52,38 @@ struct Inner {
 }
 
 impl OutboxWorker {
-    pub fn new(store: Store, channels: ChannelService, bus: EventBus, public_url: String) -> Self {
+    /// `media_links` signs the links a provider fetches uploaded media from.
+    pub fn new(
+        store: Store,
+        channels: ChannelService,
+        bus: EventBus,
+        public_url: String,
+        media_links: crate::media::MediaLinks,
+    ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 store,
                 channels,
                 bus,
                 public_url,
+                media_links,
                 limiter: rate::RateLimiter::default(),
                 wake: Notify::new(),
                 permits: Arc::new(Semaphore::new(CONCURRENCY)),
                 stopping: std::sync::atomic::AtomicBool::new(false),
             }),
         }
+    }
+
+    /// A link the provider can fetch an upload from, valid for an hour.
+    fn upload_url(&self, tenant: TenantId, id: crate::domain::UploadId) -> Option<String> {
+        let links = &self.inner.media_links;
+        let expires = Utc::now().timestamp() + UPLOAD_LINK_SECONDS;
+        Some(format!(
+            "{}/media/{id}?{}",
+            self.inner.public_url,
+            links.query(tenant, id.into_uuid(), expires)
+        ))
     }
 
     /// Asks the worker to look for due jobs now.
@@ -165,7 +188,8 @@ impl OutboxWorker {
         }
         let number = job.attempts + 1;
         let request_summary = content::summary(&message.content, &contact.phone_number);
-        let Some(outbound) = content::outbound(&message.content) else {
+        let Some(outbound) = content::outbound(&message.content, |id| self.upload_url(tenant, id))
+        else {
             return self
                 .fail(
                     tenant,

@@ -8,12 +8,13 @@ use crate::auth::Viewer;
 use crate::domain::content::{Choice, ContactCard};
 use crate::domain::text_split::split_text;
 use crate::domain::{
-    ChannelId, ConversationId, Direction, MessageContent, MessageId, MessageStatus, PhoneNumber,
-    Role,
+    ChannelId, ConversationId, Direction, MediaKind, MessageContent, MessageId, MessageStatus,
+    PhoneNumber, Role,
 };
 use crate::error::AppError;
 use crate::providers::capabilities::{capabilities, Capabilities, ContentKind};
 use crate::store::messages::MessageRecord;
+use crate::store::uploads::UploadRecord;
 use crate::store::{Store, StoreError, TenantScope};
 
 /// What a caller asks to send.
@@ -122,6 +123,20 @@ impl SendService {
             ));
         }
         validate(&input.content, &caps)?;
+        let mut content = input.content;
+        if let MessageContent::Media {
+            media_kind,
+            upload: Some(upload),
+            filename,
+            ..
+        } = &mut content
+        {
+            let upload = scope.uploads().get(*upload).await?;
+            check_upload(&upload, *media_kind, &caps, channel.provider().as_str())?;
+            if filename.is_none() && *media_kind == MediaKind::Document {
+                filename.clone_from(&upload.filename);
+            }
+        }
         let reply_to = match input.reply_to {
             Some(id) => Some(
                 scope
@@ -141,7 +156,7 @@ impl SendService {
         };
         // Text over the provider's limit goes out as ordered parts, each waiting for the one
         // before it.
-        let (first_part, more_parts) = match input.content {
+        let (first_part, more_parts) = match content {
             MessageContent::Text { body, preview_url }
                 if body.chars().count() > caps.text_max_length as usize =>
             {
@@ -299,13 +314,30 @@ fn validate(content: &MessageContent, caps: &Capabilities) -> Result<(), AppErro
                 ));
             }
         }
-        MessageContent::Media { url, caption, .. } => {
-            let url = url.as_deref().unwrap_or_default();
-            if !(url.starts_with("https://") || url.starts_with("http://")) || url.len() > 2000 {
-                return Err(AppError::bad_input(
-                    "content.media.url",
-                    "must be a public http(s) URL",
-                ));
+        MessageContent::Media {
+            url,
+            caption,
+            upload,
+            ..
+        } => {
+            match (url.as_deref(), upload) {
+                (Some(url), None) => {
+                    if !(url.starts_with("https://") || url.starts_with("http://"))
+                        || url.len() > 2000
+                    {
+                        return Err(AppError::bad_input(
+                            "content.media.url",
+                            "must be a public http(s) URL",
+                        ));
+                    }
+                }
+                (None, Some(_)) => {}
+                _ => {
+                    return Err(AppError::bad_input(
+                        "content.media",
+                        "give either url or mediaId",
+                    ))
+                }
             }
             if caption
                 .as_ref()
@@ -496,6 +528,42 @@ fn validate_cards(cards: &[ContactCard]) -> Result<(), AppError> {
                 ));
             }
         }
+    }
+    Ok(())
+}
+
+/// An uploaded file must be of a type and size the provider sends as this kind of media.
+fn check_upload(
+    upload: &UploadRecord,
+    kind: MediaKind,
+    caps: &Capabilities,
+    provider: &str,
+) -> Result<(), AppError> {
+    let kind = crate::outbox::content::provider_media_kind(kind);
+    let Some(limit) = caps.media.iter().find(|l| l.kind == kind) else {
+        return Err(AppError::bad_input(
+            "content.media.type",
+            format!("{provider} does not send this kind of media"),
+        ));
+    };
+    if !limit.mime_types.contains(&upload.content_type.as_str()) {
+        return Err(AppError::bad_input(
+            "content.media.mediaId",
+            format!(
+                "{provider} does not send {} as this media type (it takes {})",
+                upload.content_type,
+                limit.mime_types.join(", ")
+            ),
+        ));
+    }
+    if upload.size_bytes as u64 > limit.max_bytes {
+        return Err(AppError::bad_input(
+            "content.media.mediaId",
+            format!(
+                "the file is {} bytes; {provider} sends at most {} bytes of this media type",
+                upload.size_bytes, limit.max_bytes
+            ),
+        ));
     }
     Ok(())
 }

@@ -15,6 +15,7 @@ pub mod outbox;
 pub mod page;
 pub mod system;
 pub mod tenants;
+pub mod uploads;
 
 use std::time::Duration;
 
@@ -214,6 +215,10 @@ impl<'a, C: ConnectionTrait> TenantScope<'a, C> {
 
     pub fn audit(&self) -> audit::Audit<'a, C> {
         audit::Audit::new(self.db, self.tenant)
+    }
+
+    pub fn uploads(&self) -> uploads::Uploads<'a, C> {
+        uploads::Uploads::new(self.db, self.tenant)
     }
 
     pub fn profile(&self) -> tenants::TenantProfile<'a, C> {

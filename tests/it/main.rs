@@ -19,4 +19,5 @@ mod shutdown;
 mod simulator;
 mod subscriptions;
 mod tenancy;
+mod uploads;
 mod users;

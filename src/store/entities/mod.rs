@@ -16,4 +16,5 @@ pub mod pending_status;
 pub mod refresh_token;
 pub mod session;
 pub mod tenant;
+pub mod upload;
 pub mod user;
