@@ -79,6 +79,8 @@ id_type!(
     MessageId,
     /// A media file of a message.
     AttachmentId,
+    /// A message template of a channel.
+    TemplateId,
 );
 
 #[cfg(test)]
