@@ -46,6 +46,23 @@ pub struct ReactionInput {
     pub emoji: String,
 }
 
+#[derive(InputObject)]
+pub struct TemplateVariableInput {
+    /// `1`, `2`… or the variable's name, as in the template's `variables`.
+    pub key: String,
+    pub value: String,
+}
+
+/// An APPROVED template of the sending channel, by id or by name and language. The one
+/// kind of message that may go out when the 24-hour window is closed.
+#[derive(InputObject)]
+pub struct TemplateMessageInput {
+    pub template_id: Option<ID>,
+    pub name: Option<String>,
+    pub language: Option<String>,
+    pub variables: Option<Vec<TemplateVariableInput>>,
+}
+
 /// Exactly one kind of content.
 #[derive(OneofObject)]
 pub enum MessageContentInput {
@@ -53,6 +70,7 @@ pub enum MessageContentInput {
     Media(MediaInput),
     Location(LocationInput),
     Reaction(ReactionInput),
+    Template(TemplateMessageInput),
 }
 
 #[derive(InputObject)]
@@ -135,6 +153,19 @@ impl SendingMutation {
                     emoji: Some(r.emoji).filter(|e| !e.is_empty()),
                 }
             }
+            MessageContentInput::Template(t) => crate::outbox::template_send::requested(
+                t.template_id
+                    .as_ref()
+                    .map(|id| parse_id("content.template.templateId", id))
+                    .transpose()?,
+                t.name,
+                t.language,
+                t.variables
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|v| (v.key, v.value))
+                    .collect(),
+            ),
         };
         let input = SendInput {
             conversation: input

@@ -37,6 +37,7 @@ fn kind_of(content: &MessageContent) -> Option<ContentKind> {
         MessageContent::Media { .. } => ContentKind::Media,
         MessageContent::Location { .. } => ContentKind::Location,
         MessageContent::Reaction { .. } => ContentKind::Reaction,
+        MessageContent::Template { .. } => ContentKind::Template,
         _ => return None,
     })
 }
@@ -102,12 +103,15 @@ impl SendService {
         if contact.opted_out_at.is_some() {
             return Err(AppError::OptedOut);
         }
+        // Templates are the one kind WhatsApp delivers outside the 24-hour window.
+        let content = super::template_send::resolve(&scope, &channel, input.content).await?;
         let window = conversation.as_ref().and_then(|c| c.window_expires_at);
-        if window.is_none_or(|at| at <= now) {
+        let is_template = matches!(content, MessageContent::Template { .. });
+        if !is_template && window.is_none_or(|at| at <= now) {
             return Err(AppError::WindowClosed { expires_at: window });
         }
         let caps = capabilities(channel.provider());
-        let kind = kind_of(&input.content)
+        let kind = kind_of(&content)
             .ok_or_else(|| AppError::bad_input("content", "this content cannot be sent"))?;
         if !caps.content_kinds.contains(&kind) {
             return Err(AppError::bad_input(
@@ -119,7 +123,7 @@ impl SendService {
             ));
         }
         validate(
-            &input.content,
+            &content,
             caps.text_max_length as usize,
             caps.caption_max_length as usize,
         )?;
@@ -142,7 +146,7 @@ impl SendService {
         };
         // Text over the provider's limit goes out as ordered parts, each waiting for the one
         // before it.
-        let (first_part, more_parts) = match input.content {
+        let (first_part, more_parts) = match content {
             MessageContent::Text { body, preview_url }
                 if body.chars().count() > caps.text_max_length as usize =>
             {
