@@ -23,3 +23,4 @@ pub mod providers;
 pub mod simulator;
 pub mod store;
 pub mod telemetry;
+pub mod templates;

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::TemplateId;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum MediaKind {
@@ -57,6 +59,13 @@ pub struct Referral {
     pub headline: Option<String>,
     pub body: Option<String>,
     pub ctwa_clid: Option<String>,
+}
+
+/// One filled-in template variable: `{{key}}` → `value`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateVariable {
+    pub key: String,
+    pub value: String,
 }
 
 /// What a message carries. Attachments of media messages are kept apart, with their state.
@@ -123,6 +132,23 @@ pub enum MessageContent {
         payload: String,
         text: String,
     },
+    /// An approved template with its variables. Stored with the text the customer read.
+    Template {
+        /// Empty until `sendMessage` has resolved the template on its channel.
+        #[serde(default, rename = "templateId")]
+        template_id: Option<TemplateId>,
+        name: String,
+        language: String,
+        /// Twilio's `HX…` content SID, or Meta's template id.
+        #[serde(default, rename = "providerTemplateId")]
+        provider_template_id: Option<String>,
+        /// In the template's placeholder order.
+        #[serde(default)]
+        variables: Vec<TemplateVariable>,
+        /// The body with the variables filled in.
+        #[serde(default)]
+        rendered: String,
+    },
     Reaction {
         /// The provider id of the message reacted to.
         #[serde(rename = "messageId")]
@@ -157,6 +183,7 @@ impl MessageContent {
             MessageContent::ButtonReply { .. } => "BUTTON_REPLY",
             MessageContent::ListReply { .. } => "LIST_REPLY",
             MessageContent::TemplateButton { .. } => "TEMPLATE_BUTTON",
+            MessageContent::Template { .. } => "TEMPLATE",
             MessageContent::Reaction { .. } => "REACTION",
             MessageContent::Unsupported { .. } => "UNSUPPORTED",
         }
@@ -172,6 +199,7 @@ impl MessageContent {
                 Some(&choice.title)
             }
             MessageContent::TemplateButton { text, .. } => Some(text),
+            MessageContent::Template { rendered, .. } => Some(rendered),
             MessageContent::Location { name, .. } => name.as_deref(),
             _ => None,
         }
@@ -200,6 +228,31 @@ mod tests {
         );
         assert_eq!(content.kind(), "DOCUMENT");
         assert_eq!(content.text(), Some("Invoice"));
+    }
+
+    #[test]
+    fn a_template_reads_as_its_rendered_text() {
+        let content = MessageContent::Template {
+            template_id: Some(TemplateId::new()),
+            name: "order_update".into(),
+            language: "en".into(),
+            provider_template_id: Some("HX1".into()),
+            variables: vec![TemplateVariable {
+                key: "1".into(),
+                value: "Ana".into(),
+            }],
+            rendered: "Hi Ana".into(),
+        };
+        let json = serde_json::to_string(&content).unwrap();
+        assert!(json.contains("\"type\":\"TEMPLATE\""), "{json}");
+        assert_eq!(
+            serde_json::from_str::<MessageContent>(&json).unwrap(),
+            content
+        );
+        assert_eq!(
+            (content.kind(), content.text()),
+            ("TEMPLATE", Some("Hi Ana"))
+        );
     }
 
     #[test]

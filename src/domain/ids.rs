@@ -81,6 +81,8 @@ id_type!(
     AttachmentId,
     /// A media file a tenant uploaded to send.
     UploadId,
+    /// A message template of a channel.
+    TemplateId,
 );
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ pub mod opt_out;
 pub mod password;
 pub mod phone;
 pub mod role;
+pub mod template;
 pub mod tenant_settings;
 pub mod text_split;
 
@@ -19,7 +20,7 @@ pub use content::{MediaKind, MessageContent};
 pub use email::{Email, EmailError};
 pub use ids::{
     ApiKeyId, AttachmentId, AuditId, ChannelId, ContactId, ConversationId, MessageId, SessionId,
-    TenantId, UploadId, UserId,
+    TemplateId, TenantId, UploadId, UserId,
 };
 pub use message_status::{Direction, MessageStatus};
 pub use password::{NewPassword, PasswordError};

@@ -181,6 +181,24 @@ pub struct UnsupportedContent {
     pub raw: async_graphql::Json<serde_json::Value>,
 }
 
+#[derive(SimpleObject)]
+#[graphql(name = "TemplateVariable")]
+pub struct TemplateVariableView {
+    pub key: String,
+    pub value: String,
+}
+
+/// A template as sent: which one, its variables, and the text the customer read.
+#[derive(SimpleObject)]
+pub struct TemplateContent {
+    pub template_id: Option<ID>,
+    pub name: String,
+    pub language: String,
+    pub variables: Vec<TemplateVariableView>,
+    /// The body with the variables filled in.
+    pub text: String,
+}
+
 /// What a message carries.
 #[derive(Union)]
 pub enum MessageContentGql {
@@ -195,6 +213,7 @@ pub enum MessageContentGql {
     TemplateButton(TemplateButtonContent),
     Reaction(ReactionContent),
     Unsupported(UnsupportedContent),
+    Template(TemplateContent),
 }
 
 fn card(c: &ContactCard) -> ContactCardView {
@@ -304,6 +323,26 @@ impl From<&MessageContent> for MessageContentGql {
             MessageContent::Reaction { message_id, emoji } => {
                 Self::Reaction(ReactionContent { message_id, emoji })
             }
+            MessageContent::Template {
+                template_id,
+                name,
+                language,
+                variables,
+                rendered,
+                ..
+            } => Self::Template(TemplateContent {
+                template_id: template_id.map(|id| ID(id.to_string())),
+                name,
+                language,
+                variables: variables
+                    .into_iter()
+                    .map(|v| TemplateVariableView {
+                        key: v.key,
+                        value: v.value,
+                    })
+                    .collect(),
+                text: rendered,
+            }),
             MessageContent::Unsupported { raw_type, raw } => {
                 Self::Unsupported(UnsupportedContent {
                     raw_type,

@@ -11,6 +11,7 @@ pub mod mutation;
 pub mod query;
 pub mod sending;
 pub mod subscriptions;
+pub mod templates;
 pub mod types;
 
 use std::sync::Arc;
@@ -44,6 +45,7 @@ pub struct Query(
     channels::ChannelQuery,
     conversations::ConversationQuery,
     messages::MessageQuery,
+    templates::TemplateQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -52,6 +54,7 @@ pub struct Mutation(
     channels::ChannelMutation,
     conversations::ConversationMutation,
     sending::SendingMutation,
+    templates::TemplateMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, subscriptions::SubscriptionRoot>;

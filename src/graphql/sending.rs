@@ -120,6 +120,23 @@ pub enum InteractiveInput {
     List(ListInput),
 }
 
+#[derive(InputObject)]
+pub struct TemplateVariableInput {
+    /// `1`, `2`… or the variable's name, as in the template's `variables`.
+    pub key: String,
+    pub value: String,
+}
+
+/// An APPROVED template of the sending channel, by id or by name and language. The one
+/// kind of message that may go out when the 24-hour window is closed.
+#[derive(InputObject)]
+pub struct TemplateMessageInput {
+    pub template_id: Option<ID>,
+    pub name: Option<String>,
+    pub language: Option<String>,
+    pub variables: Option<Vec<TemplateVariableInput>>,
+}
+
 /// Exactly one kind of content.
 #[derive(OneofObject)]
 pub enum MessageContentInput {
@@ -129,6 +146,7 @@ pub enum MessageContentInput {
     Contacts(Vec<ContactCardInput>),
     Interactive(InteractiveInput),
     Reaction(ReactionInput),
+    Template(TemplateMessageInput),
 }
 
 fn choice(c: ChoiceInput) -> Choice {
@@ -269,6 +287,19 @@ impl SendingMutation {
                     emoji: Some(r.emoji).filter(|e| !e.is_empty()),
                 }
             }
+            MessageContentInput::Template(t) => crate::outbox::template_send::requested(
+                t.template_id
+                    .as_ref()
+                    .map(|id| parse_id("content.template.templateId", id))
+                    .transpose()?,
+                t.name,
+                t.language,
+                t.variables
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|v| (v.key, v.value))
+                    .collect(),
+            ),
         };
         let input = SendInput {
             conversation: input

@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use crate::domain::opt_out::{consent_change, ConsentChange};
+use crate::domain::template::TemplateStatus;
 use crate::domain::{Direction, MessageId, MessageStatus, PhoneNumber, TenantSettings};
 use crate::events::{ConversationEventKind, Event, MessageEventKind};
 use crate::providers::{InboundMessage, StatusUpdate, WebhookEvent};
@@ -78,9 +79,20 @@ impl Ingest {
                 WebhookEvent::TemplateStatusChanged {
                     provider_template_id,
                     status,
+                    reason,
                     ..
                 } => {
-                    tracing::debug!(channel.id = %channel.id, template = %provider_template_id, status = %status, "template status received");
+                    // Events without a status of their own (UNLOCKED…) keep the status.
+                    let changed = scope
+                        .templates()
+                        .set_status_by_provider_id(
+                            provider_template_id,
+                            TemplateStatus::from_provider(status),
+                            reason.as_deref(),
+                            now,
+                        )
+                        .await?;
+                    tracing::info!(channel.id = %channel.id, template = %provider_template_id, status = %status, changed, "template status received");
                 }
             }
         }

@@ -98,6 +98,24 @@ pub fn outbound(
                 })
                 .collect(),
         },
+        MessageContent::Template {
+            name,
+            language,
+            provider_template_id,
+            variables,
+            ..
+        } => OutboundContent::Template {
+            name,
+            language,
+            provider_template_id,
+            parameters: variables
+                .into_iter()
+                .map(|v| providers::TemplateParameter {
+                    key: v.key,
+                    value: v.value,
+                })
+                .collect(),
+        },
         MessageContent::Reaction { message_id, emoji } => OutboundContent::Reaction {
             message_id,
             emoji: emoji.unwrap_or_default(),

@@ -6,6 +6,7 @@
 pub mod content;
 pub mod rate;
 pub mod send;
+pub mod template_send;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -41,6 +41,7 @@ fn kind_of(content: &MessageContent) -> Option<ContentKind> {
         MessageContent::Reaction { .. } => ContentKind::Reaction,
         MessageContent::Contacts { .. } => ContentKind::Contacts,
         MessageContent::Buttons { .. } | MessageContent::List { .. } => ContentKind::Interactive,
+        MessageContent::Template { .. } => ContentKind::Template,
         _ => return None,
     })
 }
@@ -106,12 +107,15 @@ impl SendService {
         if contact.opted_out_at.is_some() {
             return Err(AppError::OptedOut);
         }
+        // Templates are the one kind WhatsApp delivers outside the 24-hour window.
+        let content = super::template_send::resolve(&scope, &channel, input.content).await?;
         let window = conversation.as_ref().and_then(|c| c.window_expires_at);
-        if window.is_none_or(|at| at <= now) {
+        let is_template = matches!(content, MessageContent::Template { .. });
+        if !is_template && window.is_none_or(|at| at <= now) {
             return Err(AppError::WindowClosed { expires_at: window });
         }
         let caps = capabilities(channel.provider());
-        let kind = kind_of(&input.content)
+        let kind = kind_of(&content)
             .ok_or_else(|| AppError::bad_input("content", "this content cannot be sent"))?;
         if !caps.content_kinds.contains(&kind) {
             return Err(AppError::bad_input(
@@ -122,8 +126,8 @@ impl SendService {
                 ),
             ));
         }
-        validate(&input.content, &caps)?;
-        let mut content = input.content;
+        validate(&content, &caps)?;
+        let mut content = content;
         if let MessageContent::Media {
             media_kind,
             upload: Some(upload),

@@ -182,6 +182,18 @@ pub trait Provider: Send + Sync {
         template: &ProviderTemplate,
     ) -> Result<ProviderTemplate, ProviderError>;
 
+    /// Changes a template's body, header, footer, buttons or category; answers it as the
+    /// provider now holds it (Meta reviews an edit again; a Twilio content cannot be
+    /// changed, so a new one replaces it, unsubmitted, under a new SID).
+    async fn edit_template(
+        &self,
+        current: &ProviderTemplate,
+        template: &NewTemplate,
+    ) -> Result<ProviderTemplate, ProviderError>;
+
+    /// Deletes a template at the provider (Meta: this language only, by its id).
+    async fn delete_template(&self, template: &ProviderTemplate) -> Result<(), ProviderError>;
+
     /// Checks the webhook's signature with this channel's secret, in constant time.
     fn verify_signature(&self, request: &WebhookRequest) -> bool;
 

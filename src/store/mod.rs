@@ -14,6 +14,7 @@ pub mod messages;
 pub mod outbox;
 pub mod page;
 pub mod system;
+pub mod templates;
 pub mod tenants;
 pub mod uploads;
 
@@ -211,6 +212,10 @@ impl<'a, C: ConnectionTrait> TenantScope<'a, C> {
 
     pub fn outbox(&self) -> outbox::Outbox<'a, C> {
         outbox::Outbox::new(self.db, self.tenant)
+    }
+
+    pub fn templates(&self) -> templates::Templates<'a, C> {
+        templates::Templates::new(self.db, self.tenant)
     }
 
     pub fn audit(&self) -> audit::Audit<'a, C> {

@@ -68,6 +68,18 @@ impl Provider for MetaProvider {
         self.refresh_template(template).await
     }
 
+    async fn edit_template(
+        &self,
+        current: &ProviderTemplate,
+        template: &NewTemplate,
+    ) -> Result<ProviderTemplate, ProviderError> {
+        self.post_template_edit(current, template).await
+    }
+
+    async fn delete_template(&self, template: &ProviderTemplate) -> Result<(), ProviderError> {
+        self.remove_template(template).await
+    }
+
     fn verify_signature(&self, request: &WebhookRequest) -> bool {
         signature::verify(
             self.credentials.app_secret.expose(),

@@ -71,13 +71,7 @@ impl MetaProvider {
         &self,
         template: &ProviderTemplate,
     ) -> Result<ProviderTemplate, ProviderError> {
-        let id = template.provider_id.as_str();
-        if id.is_empty() || !id.chars().all(|c| c.is_ascii_digit()) {
-            return Err(ProviderError::Rejected {
-                code: "invalid_template_id".into(),
-                message: "a Meta template id is numeric".into(),
-            });
-        }
+        let id = numeric_id(template)?;
         let fields = format!("{TEMPLATE_FIELDS},rejected_reason");
         let answer = self
             .execute(
@@ -88,6 +82,60 @@ impl MetaProvider {
         let node: TemplateNode = decode(&answer.body)?;
         Ok(ProviderTemplate::from(node))
     }
+}
+
+impl MetaProvider {
+    /// `POST /{TEMPLATE_ID}` with the new components (and category when it changes);
+    /// Meta reviews the edited template again.
+    pub(super) async fn post_template_edit(
+        &self,
+        current: &ProviderTemplate,
+        template: &NewTemplate,
+    ) -> Result<ProviderTemplate, ProviderError> {
+        let id = numeric_id(current)?;
+        let full = template_body(template);
+        let mut edit = json!({ "components": full["components"] });
+        if current.category.as_deref() != Some(template.category.as_str()) {
+            edit["category"] = json!(template.category);
+        }
+        let _: Value = self.post_json(&self.api_url(id), &edit).await?;
+        Ok(ProviderTemplate {
+            category: Some(template.category.clone()),
+            status: "PENDING".into(),
+            rejection_reason: None,
+            body: template.body.clone(),
+            ..current.clone()
+        })
+    }
+
+    /// `DELETE /{WABA_ID}/message_templates?name=…&hsm_id=…`: this language's template only.
+    pub(super) async fn remove_template(
+        &self,
+        template: &ProviderTemplate,
+    ) -> Result<(), ProviderError> {
+        let id = numeric_id(template)?;
+        let url = self.api_url(&format!(
+            "{}/message_templates",
+            self.credentials.business_account_id
+        ));
+        self.execute(
+            self.request(Method::DELETE, &url)
+                .query(&[("name", template.name.as_str()), ("hsm_id", id)]),
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+fn numeric_id(template: &ProviderTemplate) -> Result<&str, ProviderError> {
+    let id = template.provider_id.as_str();
+    if id.is_empty() || !id.chars().all(|c| c.is_ascii_digit()) {
+        return Err(ProviderError::Rejected {
+            code: "invalid_template_id".into(),
+            message: "a Meta template id is numeric".into(),
+        });
+    }
+    Ok(id)
 }
 
 /// The create body: BODY with examples, optional text HEADER, FOOTER and quick replies.

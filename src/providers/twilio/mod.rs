@@ -93,7 +93,7 @@ impl TwilioProvider {
         }
         let digest = hex::encode(&<sha2::Sha256 as sha2::Digest>::digest(key.as_bytes())[..6]);
         let body = json!({
-            "friendly_name": format!("switchboard_session_{digest}"),
+            "friendly_name": format!("{}{digest}", templates::SESSION_CONTENT_PREFIX),
             "language": "en",
             "types": types,
         });
@@ -209,6 +209,18 @@ impl Provider for TwilioProvider {
         template: &ProviderTemplate,
     ) -> Result<ProviderTemplate, ProviderError> {
         templates::submit(&self.http, template).await
+    }
+
+    async fn edit_template(
+        &self,
+        current: &ProviderTemplate,
+        template: &NewTemplate,
+    ) -> Result<ProviderTemplate, ProviderError> {
+        templates::replace(&self.http, current, template).await
+    }
+
+    async fn delete_template(&self, template: &ProviderTemplate) -> Result<(), ProviderError> {
+        templates::delete(&self.http, &template.provider_id).await
     }
 
     /// Always with the Auth Token: API keys cannot sign webhooks (§1.1).

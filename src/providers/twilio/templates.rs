@@ -12,6 +12,8 @@ use crate::providers::{NewTemplate, ProviderError, ProviderTemplate};
 
 /// Pages we follow before stopping, in case `next_page_url` never ends.
 const MAX_PAGES: usize = 100;
+/// The friendly-name prefix of contents created for interactive session messages.
+pub(crate) const SESSION_CONTENT_PREFIX: &str = "switchboard_session_";
 
 pub(crate) async fn list(http: &TwilioHttp) -> Result<Vec<ProviderTemplate>, ProviderError> {
     let first = http.content_url("/v1/ContentAndApprovals?PageSize=50");
@@ -21,7 +23,17 @@ pub(crate) async fn list(http: &TwilioHttp) -> Result<Vec<ProviderTemplate>, Pro
     for _ in 0..MAX_PAGES {
         let Some(url) = next.take() else { break };
         let page: ContentPage = http.call_json(http.authed(Method::GET, &url)).await?;
-        out.extend(page.contents.into_iter().map(to_template));
+        // Contents made on the fly for interactive session messages are no templates.
+        out.extend(
+            page.contents
+                .into_iter()
+                .filter(|c| {
+                    !c.friendly_name
+                        .as_deref()
+                        .is_some_and(|n| n.starts_with(SESSION_CONTENT_PREFIX))
+                })
+                .map(to_template),
+        );
         // Credentials only go to the configured content host, whatever the page says.
         next = page
             .meta
@@ -116,6 +128,37 @@ pub(crate) async fn submit(
         rejection_reason: approval.rejection_reason.filter(|r| !r.is_empty()),
         ..template.clone()
     })
+}
+
+/// `DELETE /v1/Content/{HX}` → 204.
+pub(crate) async fn delete(http: &TwilioHttp, sid: &str) -> Result<(), ProviderError> {
+    if !sid.starts_with("HX") || !sid.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(ProviderError::Rejected {
+            code: "invalid_content_sid".into(),
+            message: "a Twilio content SID starts with HX".into(),
+        });
+    }
+    let url = http.content_url(&format!("/v1/Content/{sid}"));
+    http.call(http.authed(Method::DELETE, &url)).await?;
+    Ok(())
+}
+
+/// The Content API has no update: a new content is created and the old one deleted. The
+/// new one starts unsubmitted and must be submitted for approval again.
+pub(crate) async fn replace(
+    http: &TwilioHttp,
+    current: &ProviderTemplate,
+    template: &NewTemplate,
+) -> Result<ProviderTemplate, ProviderError> {
+    let created = create(http, template).await?;
+    if let Err(error) = delete(http, &current.provider_id).await {
+        // The new content stands; the old one lingers until deleted in the Twilio console.
+        tracing::warn!(
+            code = error.code().unwrap_or("none"),
+            "the replaced Twilio content could not be deleted"
+        );
+    }
+    Ok(created)
 }
 
 fn to_template(item: ContentResource) -> ProviderTemplate {

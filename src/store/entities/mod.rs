@@ -15,6 +15,7 @@ pub mod outbox_job;
 pub mod pending_status;
 pub mod refresh_token;
 pub mod session;
+pub mod template;
 pub mod tenant;
 pub mod upload;
 pub mod user;
