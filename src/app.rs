@@ -20,6 +20,7 @@ pub struct App {
     listener: TcpListener,
     media: crate::media::MediaFetcher,
     outbox: crate::outbox::OutboxWorker,
+    campaigns: crate::campaigns::CampaignService,
     router: axum::Router,
     store: Store,
     config: Arc<Config>,
@@ -98,7 +99,9 @@ impl App {
             config.public_url.clone(),
             media_links.clone(),
         );
+        let campaigns = crate::campaigns::CampaignService::new(store.clone(), outbox.clone());
         let state = AppState {
+            campaigns: campaigns.clone(),
             config: config.clone(),
             store: store.clone(),
             sender: crate::outbox::send::SendService::new(store.clone(), outbox.clone()),
@@ -123,6 +126,7 @@ impl App {
             listener,
             media,
             outbox,
+            campaigns,
             router,
             store,
             config,
@@ -151,6 +155,8 @@ impl App {
         let fetcher = tokio::spawn(self.media.run());
         let outbox = self.outbox.clone();
         let sender = tokio::spawn(self.outbox.run());
+        let campaigns = self.campaigns.clone();
+        let dispatcher = tokio::spawn(self.campaigns.run());
         let serve = axum::serve(
             self.listener,
             self.router
@@ -166,6 +172,9 @@ impl App {
             () = deadline => tracing::warn!(grace_s = grace.as_secs(), "requests still in flight after the grace period; stopping"),
         }
         fetcher.abort();
+        // A batch cut off mid-way rolls back whole: its recipients stay pending.
+        campaigns.stop();
+        dispatcher.abort();
         outbox.drain(grace).await;
         sender.abort();
         self.store.close().await;

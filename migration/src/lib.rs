@@ -7,6 +7,7 @@ mod m20261124_000002_channels;
 mod m20261124_000003_conversations;
 mod m20261124_000004_outbox;
 mod m20261124_000005_templates;
+mod m20261124_000006_campaigns;
 mod m20261124_000009_uploads;
 
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000003_conversations::Migration),
             Box::new(m20261124_000004_outbox::Migration),
             Box::new(m20261124_000005_templates::Migration),
+            Box::new(m20261124_000006_campaigns::Migration),
             Box::new(m20261124_000009_uploads::Migration),
         ]
     }

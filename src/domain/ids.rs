@@ -81,6 +81,8 @@ id_type!(
     AttachmentId,
     /// A media file a tenant uploaded to send.
     UploadId,
+    /// A bulk send of a template.
+    CampaignId,
     /// A message template of a channel.
     TemplateId,
 );

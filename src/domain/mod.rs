@@ -1,6 +1,7 @@
 //! Pure value types and rules. Nothing here performs I/O or knows about the database,
 //! HTTP, GraphQL or a provider's wire format.
 
+pub mod campaign;
 pub mod channel;
 pub mod content;
 pub mod email;
@@ -19,7 +20,7 @@ pub use channel::ChannelSettings;
 pub use content::{MediaKind, MessageContent};
 pub use email::{Email, EmailError};
 pub use ids::{
-    ApiKeyId, AttachmentId, AuditId, ChannelId, ContactId, ConversationId, MessageId, SessionId,
+    ApiKeyId, AttachmentId, AuditId, CampaignId, ChannelId, ContactId, ConversationId, MessageId, SessionId,
     TemplateId, TenantId, UploadId, UserId,
 };
 pub use message_status::{Direction, MessageStatus};

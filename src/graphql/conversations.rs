@@ -46,6 +46,11 @@ impl Contact {
     async fn opted_out_at(&self) -> Option<DateTime<Utc>> {
         self.0.opted_out_at
     }
+    /// When the contact stopped marketing messages (Meta 131050); marketing templates skip
+    /// them until they opt in again.
+    async fn marketing_opted_out_at(&self) -> Option<DateTime<Utc>> {
+        self.0.marketing_opted_out_at
+    }
     async fn last_inbound_at(&self) -> Option<DateTime<Utc>> {
         self.0.last_inbound_at
     }

@@ -1,5 +1,6 @@
 //! The GraphQL schema: queries, mutations, guards, limits and the error-code mapping.
 
+pub mod campaigns;
 pub mod channels;
 pub mod connection;
 pub mod conversations;
@@ -37,6 +38,7 @@ pub struct AppState {
     pub media_store: Arc<dyn crate::media::MediaStore>,
     pub media_links: crate::media::MediaLinks,
     pub sender: crate::outbox::send::SendService,
+    pub campaigns: crate::campaigns::CampaignService,
 }
 
 #[derive(MergedObject, Default)]
@@ -46,6 +48,7 @@ pub struct Query(
     conversations::ConversationQuery,
     messages::MessageQuery,
     templates::TemplateQuery,
+    campaigns::CampaignQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -55,6 +58,7 @@ pub struct Mutation(
     conversations::ConversationMutation,
     sending::SendingMutation,
     templates::TemplateMutation,
+    campaigns::CampaignMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, subscriptions::SubscriptionRoot>;

@@ -3,18 +3,22 @@
 //! it to catch up with `messages(after:)`, and its subscription ends.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_graphql::{Context, Enum, Object, Subscription, ID};
 use futures::stream::{self, Stream};
 use tokio::sync::broadcast::error::RecvError;
 
+use super::campaigns::Campaign;
 use super::conversations::Conversation;
 use super::errors::coded;
 use super::guards::viewer;
 use super::messages::Message;
 use super::types::parse_id;
 use super::AppState;
-use crate::domain::{ChannelId, ConversationId, Role, TenantId};
+use crate::domain::campaign::CampaignState;
+use crate::domain::{CampaignId, ChannelId, ConversationId, Role, TenantId};
+use crate::store::campaigns::CampaignCounts;
 use crate::events::{
     ConversationEventKind as ConvKind, Event, EventBus, MessageEventKind as MsgKind,
 };
@@ -187,6 +191,114 @@ impl SubscriptionRoot {
             }),
             _ => None,
         }))
+    }
+
+    /// A campaign as its counters change (at most a few times a second), ending once it is
+    /// COMPLETED or CANCELLED. The first item is its state at subscribe time.
+    async fn campaign_progress(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<Campaign>>> {
+        let tenant = viewer(ctx)
+            .and_then(|v| v.require_tenant(Role::Admin))
+            .map_err(to_error)?;
+        let id: CampaignId = parse_id("id", &id).map_err(to_error)?;
+        let state = ctx.data_unchecked::<AppState>().clone();
+        let first = state
+            .store
+            .tenant(tenant)
+            .campaigns()
+            .get(id)
+            .await
+            .map_err(|e| to_error(e.into()))?;
+        let progress = Progress {
+            receiver: state.bus.subscribe(),
+            state,
+            tenant,
+            channel: first.channel,
+            id,
+            last: None,
+            done: false,
+        };
+        Ok(stream::unfold(progress, |mut p| async move {
+            let item = p.next().await?;
+            Some((item, p))
+        }))
+    }
+}
+
+/// The state behind `campaignProgress`: wakes on the tenant's outbound message events on
+/// the campaign's channel, or every second, and answers when the campaign changed.
+struct Progress {
+    receiver: tokio::sync::broadcast::Receiver<Arc<Event>>,
+    state: AppState,
+    tenant: TenantId,
+    channel: ChannelId,
+    id: CampaignId,
+    last: Option<(CampaignState, Option<String>, CampaignCounts)>,
+    done: bool,
+}
+
+/// How long changes are gathered before counting again.
+const PROGRESS_COALESCE: Duration = Duration::from_millis(200);
+const PROGRESS_TICK: Duration = Duration::from_secs(1);
+
+impl Progress {
+    async fn next(&mut self) -> Option<async_graphql::Result<Campaign>> {
+        loop {
+            if self.done {
+                return None;
+            }
+            if self.last.is_some() {
+                self.wait().await?;
+            }
+            let scope = self.state.store.tenant(self.tenant);
+            let loaded = match scope.campaigns().get(self.id).await {
+                Ok(c) => scope.campaigns().counts(self.id).await.map(|n| (c, n)),
+                Err(e) => Err(e),
+            };
+            let (campaign, counts) = match loaded {
+                Ok(found) => found,
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(to_error(e.into())));
+                }
+            };
+            let snapshot = (campaign.state, campaign.state_reason.clone(), counts);
+            if self.last.as_ref() == Some(&snapshot) {
+                continue;
+            }
+            self.done = campaign.state.is_final() && snapshot.2.queued == 0;
+            self.last = Some(snapshot);
+            return Some(Ok(Campaign(campaign, self.tenant)));
+        }
+    }
+
+    /// Until something may have changed; `None` when the bus closed.
+    async fn wait(&mut self) -> Option<()> {
+        let deadline = tokio::time::sleep(PROGRESS_TICK);
+        tokio::pin!(deadline);
+        loop {
+            tokio::select! {
+                () = &mut deadline => return Some(()),
+                event = self.receiver.recv() => match event {
+                    Ok(event) => {
+                        let relevant = matches!(&*event, Event::Message { tenant, message, .. }
+                            if *tenant == self.tenant
+                                && message.channel == self.channel
+                                && message.direction == crate::domain::Direction::Outbound);
+                        if relevant {
+                            tokio::time::sleep(PROGRESS_COALESCE).await;
+                            return Some(());
+                        }
+                    }
+                    // Counts come from the database, so missed events cost nothing.
+                    Err(RecvError::Lagged(_)) => return Some(()),
+                    Err(RecvError::Closed) => return None,
+                },
+            }
+        }
     }
 }
 

@@ -75,6 +75,39 @@ impl<'a, C: ConnectionTrait> Contacts<'a, C> {
             .map(Into::into))
     }
 
+    /// Records that the contact stopped marketing messages (kept from the first time).
+    pub async fn stop_marketing(
+        &self,
+        id: ContactId,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        contact::Entity::update_many()
+            .col_expr(contact::Column::MarketingOptedOutAt, Expr::value(Some(at)))
+            .filter(contact::Column::TenantId.eq(self.tenant.into_uuid()))
+            .filter(contact::Column::Id.eq(id.into_uuid()))
+            .filter(contact::Column::MarketingOptedOutAt.is_null())
+            .exec(self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// The contacts of these WhatsApp ids that exist, by WhatsApp id.
+    pub async fn find_by_wa_ids(
+        &self,
+        wa_ids: &[String],
+    ) -> Result<std::collections::HashMap<String, ContactRecord>, StoreError> {
+        let mut found = std::collections::HashMap::new();
+        for chunk in wa_ids.chunks(500) {
+            let rows = self
+                .scoped()
+                .filter(contact::Column::WaId.is_in(chunk.iter().cloned()))
+                .all(self.db)
+                .await?;
+            found.extend(rows.into_iter().map(|r| (r.wa_id.clone(), r.into())));
+        }
+        Ok(found)
+    }
+
     /// The contact of an inbound message: created on first contact, its profile name kept
     /// current and its last inbound time moved forward (never back, as webhooks reorder).
     pub async fn upsert_inbound(
@@ -129,7 +162,8 @@ impl<'a, C: ConnectionTrait> Contacts<'a, C> {
         self.get(id).await
     }
 
-    /// Sets or clears the opt-out; answers whether it changed.
+    /// Sets or clears the opt-out; answers whether it changed. Opting in also ends a
+    /// marketing opt-out.
     pub async fn set_opted_out(
         &self,
         id: ContactId,
@@ -143,7 +177,16 @@ impl<'a, C: ConnectionTrait> Contacts<'a, C> {
             .filter(contact::Column::Id.eq(id.into_uuid()));
         update = match at {
             Some(_) => update.filter(contact::Column::OptedOutAt.is_null()),
-            None => update.filter(contact::Column::OptedOutAt.is_not_null()),
+            None => update
+                .col_expr(
+                    contact::Column::MarketingOptedOutAt,
+                    Expr::value(Option::<DateTime<Utc>>::None),
+                )
+                .filter(
+                    sea_orm::Condition::any()
+                        .add(contact::Column::OptedOutAt.is_not_null())
+                        .add(contact::Column::MarketingOptedOutAt.is_not_null()),
+                ),
         };
         Ok(update.exec(self.db).await?.rows_affected == 1)
     }

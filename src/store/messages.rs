@@ -157,6 +157,10 @@ pub enum MessageOrder {
     Changes,
 }
 
+/// Meta's code for "this user stopped marketing messages" (PROVIDERS.md §2.9): the contact
+/// is opted out of marketing from then on.
+const MARKETING_STOPPED: &str = "131050";
+
 pub struct Messages<'a, C> {
     db: &'a C,
     tenant: TenantId,
@@ -299,6 +303,11 @@ impl<'a, C: ConnectionTrait> Messages<'a, C> {
         .await?;
         if inserted == 0 {
             return Ok(None);
+        }
+        if step.error_code.as_deref() == Some(MARKETING_STOPPED) {
+            super::contacts::Contacts::new(self.db, self.tenant)
+                .stop_marketing(record.contact, step.occurred_at)
+                .await?;
         }
         // Compare-and-set on the status read, so concurrent statuses (several instances on
         // PostgreSQL) never move it backwards: a lost race reads again and recomputes.

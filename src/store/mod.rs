@@ -5,6 +5,7 @@
 
 pub mod api_keys;
 pub mod audit;
+pub mod campaigns;
 pub mod channels;
 pub mod contacts;
 pub mod conversations;
@@ -220,6 +221,10 @@ impl<'a, C: ConnectionTrait> TenantScope<'a, C> {
 
     pub fn audit(&self) -> audit::Audit<'a, C> {
         audit::Audit::new(self.db, self.tenant)
+    }
+
+    pub fn campaigns(&self) -> campaigns::Campaigns<'a, C> {
+        campaigns::Campaigns::new(self.db, self.tenant)
     }
 
     pub fn uploads(&self) -> uploads::Uploads<'a, C> {

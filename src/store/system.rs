@@ -394,4 +394,31 @@ impl<'a, C: ConnectionTrait> System<'a, C> {
         }
         Ok(jobs)
     }
+
+    // TENANCY: the campaign dispatcher finds the campaigns that need it across tenants; it
+    // then works on each through its tenant's scope.
+    /// Campaigns that are RUNNING, and SCHEDULED ones whose start time has come.
+    pub async fn campaigns_to_dispatch(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(TenantId, crate::domain::CampaignId, String)>, StoreError> {
+        use sea_orm::{Condition, QuerySelect};
+        let rows = super::entities::campaign::Entity::find()
+            .filter(
+                Condition::any()
+                    .add(super::entities::campaign::Column::State.eq("RUNNING"))
+                    .add(
+                        Condition::all()
+                            .add(super::entities::campaign::Column::State.eq("SCHEDULED"))
+                            .add(super::entities::campaign::Column::StartAt.lte(now)),
+                    ),
+            )
+            .limit(1000)
+            .all(self.db)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|c| (c.tenant_id.into(), c.id.into(), c.state))
+            .collect())
+    }
 }

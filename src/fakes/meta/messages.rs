@@ -5,7 +5,7 @@
 //! as `failed` statuses — 131047 when the fake's own 24 h window with that user is closed
 //! and the message is not a template (the window opens when the fake delivers an inbound
 //! from the user, or via `FakeMeta::open_window`), and 131026 for the magic undeliverable
-//! number [`UNDELIVERABLE`].
+//! number [`UNDELIVERABLE`], and 131050 for templates to [`STOPPED_MARKETING`].
 
 use std::sync::Arc;
 
@@ -24,6 +24,8 @@ use super::Shared;
 
 /// Sends to this wa_id are accepted, then fail with 131026 (undeliverable).
 pub const UNDELIVERABLE: &str = "15005550001";
+/// This wa_id stopped marketing messages: templates to it are accepted, then fail with 131050.
+pub const STOPPED_MARKETING: &str = "15005550050";
 
 pub(super) async fn post(
     State(shared): State<Arc<Shared>>,
@@ -137,6 +139,13 @@ fn schedule_statuses(
     let mut statuses = if to == UNDELIVERABLE {
         let mut failed = spec("failed");
         failed.error = Some((131026, "Message undeliverable".into()));
+        vec![failed]
+    } else if to == STOPPED_MARKETING && kind == "template" {
+        let mut failed = spec("failed");
+        failed.error = Some((
+            131050,
+            "Unable to deliver the message. This recipient has chosen to stop receiving marketing messages on WhatsApp from your business".into(),
+        ));
         vec![failed]
     } else if !window_open && kind != "template" {
         let mut failed = spec("failed");

@@ -6,8 +6,9 @@
 //! takes scripted faults, serves media with expiring URLs, keeps a template store, and sends
 //! signed webhooks (inbound messages, statuses, template reviews) the way Meta writes them.
 //!
-//! Magic values: sends to wa_id [`UNDELIVERABLE`] fail later with 131026; free-form sends to
-//! a user without an open 24 h window fail later with 131047.
+//! Magic values: sends to wa_id [`UNDELIVERABLE`] fail later with 131026; templates to
+//! [`STOPPED_MARKETING`] fail later with 131050; free-form sends to a user without an open
+//! 24 h window fail later with 131047.
 
 mod inbound;
 mod messages;
@@ -27,7 +28,7 @@ use serde_json::{json, Value};
 use tokio::task::JoinHandle;
 
 pub use inbound::{FakeInbound, InboundKind};
-pub use messages::UNDELIVERABLE;
+pub use messages::{STOPPED_MARKETING, UNDELIVERABLE};
 pub use state::{
     FakeMedia, FakePhoneNumber, FakeSentMessage, FakeTemplate, Fault, RecordedRequest, StatusKnobs,
 };

@@ -1,0 +1,573 @@
+//! Bulk sends. A campaign sends one approved template to many recipients, each with their
+//! own variables. The dispatcher feeds each running campaign into the outbox a small batch
+//! at a time, so pausing takes effect within a batch and one campaign never floods the
+//! channel's queue. Each recipient's message and outbox job are created in the transaction
+//! that marks the recipient queued: after a crash a recipient is either queued (and the
+//! outbox sends it once) or still pending, never both, so nobody is messaged twice.
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::Notify;
+
+use crate::auth::Viewer;
+use crate::domain::campaign::{CampaignState, RecipientRow, SkipReason};
+use crate::domain::content::TemplateVariable;
+use crate::domain::template::{
+    check_variables, render, TemplateCategory, TemplateStatus, TemplateVariableError,
+};
+use crate::domain::{
+    CampaignId, ChannelId, Direction, MessageContent, MessageId, MessageStatus, PhoneNumber, Role,
+    TemplateId, TenantId,
+};
+use crate::error::AppError;
+use crate::outbox::OutboxWorker;
+use crate::store::campaigns::{CampaignCounts, CampaignRecord, NewRecipient, RecipientRecord};
+use crate::store::contacts::ContactRecord;
+use crate::store::messages::MessageRecord;
+use crate::store::templates::Template;
+use crate::store::{Store, StoreError, TenantScope};
+
+/// The most recipients one campaign takes.
+pub const MAX_RECIPIENTS: usize = 100_000;
+const NAME_MAX: usize = 200;
+/// How often the dispatcher looks for work when nothing wakes it.
+const POLL: Duration = Duration::from_millis(500);
+/// A campaign's messages waiting in the outbox at most, at the least.
+const MIN_WINDOW: u64 = 20;
+const MAX_WINDOW: u64 = 500;
+
+/// What `createCampaign` asks for.
+pub struct NewCampaign {
+    pub name: String,
+    pub channel: ChannelId,
+    pub template: TemplateId,
+    pub recipients: Vec<RecipientRow>,
+    pub start_at: Option<DateTime<Utc>>,
+}
+
+/// Who would be skipped, and why, if the campaign went now.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Preview {
+    pub total: u64,
+    pub sendable: u64,
+    pub skipped: BTreeMap<SkipReason, u64>,
+    /// Sendable recipients who have not written in the last 24 hours: a template reaches
+    /// them anyway, but nothing free-form could.
+    pub outside_window: u64,
+}
+
+#[derive(Clone)]
+pub struct CampaignService {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    outbox: OutboxWorker,
+    wake: Notify,
+    stopping: AtomicBool,
+}
+
+impl CampaignService {
+    pub fn new(store: Store, outbox: OutboxWorker) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                store,
+                outbox,
+                wake: Notify::new(),
+                stopping: AtomicBool::new(false),
+            }),
+        }
+    }
+
+    /// Stops dispatching; a batch in progress finishes its transaction.
+    pub fn stop(&self) {
+        self.inner.stopping.store(true, Ordering::SeqCst);
+        self.inner.wake.notify_one();
+    }
+
+    pub async fn create(
+        &self,
+        viewer: &Viewer,
+        input: NewCampaign,
+    ) -> Result<CampaignRecord, AppError> {
+        let tenant = viewer.require_tenant(Role::Admin)?;
+        let name = input.name.trim();
+        if name.is_empty() || name.chars().count() > NAME_MAX {
+            return Err(AppError::bad_input(
+                "name",
+                format!("must be 1 to {NAME_MAX} characters"),
+            ));
+        }
+        if input.recipients.is_empty() || input.recipients.len() > MAX_RECIPIENTS {
+            return Err(AppError::bad_input(
+                "recipients",
+                format!("give 1 to {MAX_RECIPIENTS} recipients"),
+            ));
+        }
+        let scope = self.inner.store.tenant(tenant);
+        let channel = scope.channels().get(input.channel).await?;
+        let template = scope.templates().get(input.template).await?;
+        if template.channel != channel.id {
+            return Err(AppError::bad_input(
+                "templateId",
+                "the template belongs to another channel",
+            ));
+        }
+        let now = Utc::now();
+        let record = CampaignRecord {
+            id: CampaignId::new(),
+            channel: channel.id,
+            template: template.id,
+            name: name.to_owned(),
+            state: CampaignState::Draft,
+            state_reason: None,
+            start_at: input.start_at,
+            recipient_count: input.recipients.len() as i32,
+            created_by: viewer.audit_actor().label,
+            created_at: now,
+            updated_at: now,
+            started_at: None,
+            finished_at: None,
+        };
+        let recipients = screen(input.recipients);
+        let txn = self.inner.store.begin_write().await?;
+        let scope = TenantScope::new(&txn, tenant);
+        let created = scope.campaigns().insert(&record, &recipients).await?;
+        scope
+            .audit()
+            .record(
+                &viewer.audit_actor(),
+                "campaign.create",
+                "campaign",
+                Some(created.id.to_string()),
+                Some(serde_json::json!({ "name": created.name, "recipients": created.recipient_count })),
+                now,
+            )
+            .await?;
+        txn.commit().await?;
+        Ok(created)
+    }
+
+    /// Starts a draft: now, or at its start time. Its template must be APPROVED.
+    pub async fn start(&self, viewer: &Viewer, id: CampaignId) -> Result<CampaignRecord, AppError> {
+        let tenant = viewer.require_tenant(Role::Admin)?;
+        let scope = self.inner.store.tenant(tenant);
+        let campaign = scope.campaigns().get(id).await?;
+        let template = scope.templates().get(campaign.template).await?;
+        if template.status != TemplateStatus::Approved {
+            return Err(AppError::bad_input(
+                "id",
+                format!(
+                    "template {} ({}) is {}; a campaign needs an APPROVED template",
+                    template.name, template.language, template.status
+                ),
+            ));
+        }
+        let to = if campaign.start_at.is_some_and(|at| at > Utc::now()) {
+            CampaignState::Scheduled
+        } else {
+            CampaignState::Running
+        };
+        self.change(viewer, id, &[CampaignState::Draft], to, "campaign.start")
+            .await
+    }
+
+    pub async fn pause(&self, viewer: &Viewer, id: CampaignId) -> Result<CampaignRecord, AppError> {
+        self.change(
+            viewer,
+            id,
+            &[CampaignState::Running, CampaignState::Scheduled],
+            CampaignState::Paused,
+            "campaign.pause",
+        )
+        .await
+    }
+
+    pub async fn resume(&self, viewer: &Viewer, id: CampaignId) -> Result<CampaignRecord, AppError> {
+        let tenant = viewer.require_tenant(Role::Admin)?;
+        let campaign = self.inner.store.tenant(tenant).campaigns().get(id).await?;
+        let to = if campaign.started_at.is_none()
+            && campaign.start_at.is_some_and(|at| at > Utc::now())
+        {
+            CampaignState::Scheduled
+        } else {
+            CampaignState::Running
+        };
+        self.change(viewer, id, &[CampaignState::Paused], to, "campaign.resume")
+            .await
+    }
+
+    /// Cancels the campaign: recipients still pending are skipped. Messages already handed
+    /// to the outbox still go.
+    pub async fn cancel(&self, viewer: &Viewer, id: CampaignId) -> Result<CampaignRecord, AppError> {
+        self.change(
+            viewer,
+            id,
+            &[
+                CampaignState::Draft,
+                CampaignState::Scheduled,
+                CampaignState::Running,
+                CampaignState::Paused,
+            ],
+            CampaignState::Cancelled,
+            "campaign.cancel",
+        )
+        .await
+    }
+
+    async fn change(
+        &self,
+        viewer: &Viewer,
+        id: CampaignId,
+        from: &[CampaignState],
+        to: CampaignState,
+        action: &str,
+    ) -> Result<CampaignRecord, AppError> {
+        let tenant = viewer.require_tenant(Role::Admin)?;
+        let now = Utc::now();
+        let txn = self.inner.store.begin_write().await?;
+        let scope = TenantScope::new(&txn, tenant);
+        let current = scope.campaigns().lock(id).await?;
+        let Some(changed) = scope
+            .campaigns()
+            .transition(id, from, to, None, now)
+            .await?
+        else {
+            return Err(AppError::bad_input(
+                "id",
+                format!("the campaign is {}", current.state),
+            ));
+        };
+        if to == CampaignState::Cancelled {
+            scope
+                .campaigns()
+                .skip_pending(id, SkipReason::Cancelled, now)
+                .await?;
+        }
+        scope
+            .audit()
+            .record(
+                &viewer.audit_actor(),
+                action,
+                "campaign",
+                Some(id.to_string()),
+                None,
+                now,
+            )
+            .await?;
+        txn.commit().await?;
+        self.inner.wake.notify_one();
+        Ok(changed)
+    }
+
+    pub async fn counts(
+        &self,
+        tenant: TenantId,
+        id: CampaignId,
+    ) -> Result<CampaignCounts, StoreError> {
+        self.inner.store.tenant(tenant).campaigns().counts(id).await
+    }
+
+    /// Counts who would be skipped and why if the campaign's pending recipients were
+    /// dispatched now. Sends nothing.
+    pub async fn preview(&self, viewer: &Viewer, id: CampaignId) -> Result<Preview, AppError> {
+        let tenant = viewer.require_tenant(Role::Admin)?;
+        let scope = self.inner.store.tenant(tenant);
+        let campaign = scope.campaigns().get(id).await?;
+        let template = scope.templates().get(campaign.template).await?;
+        let counts = scope.campaigns().counts(id).await?;
+        let mut preview = Preview {
+            total: counts.total,
+            skipped: counts.skipped_by_reason.clone(),
+            ..Preview::default()
+        };
+        let now = Utc::now();
+        let mut after = None;
+        loop {
+            let page = scope
+                .campaigns()
+                .recipients(id, Some("PENDING"), after, 1000)
+                .await?;
+            after = page.items.last().map(|r| r.position);
+            let contacts = contacts_of(&scope, &page.items).await?;
+            for recipient in &page.items {
+                let contact = wa_id(&recipient.phone).and_then(|w| contacts.get(&w));
+                match verdict(&template, recipient, contact) {
+                    Err(reason) => *preview.skipped.entry(reason).or_default() += 1,
+                    Ok(_) => {
+                        preview.sendable += 1;
+                        let recent = contact
+                            .and_then(|c| c.last_inbound_at)
+                            .is_some_and(|at| now - at < chrono::Duration::hours(24));
+                        if !recent {
+                            preview.outside_window += 1;
+                        }
+                    }
+                }
+            }
+            if !page.has_next {
+                break;
+            }
+        }
+        // Recipients already handed to the outbox count as sendable.
+        preview.sendable += counts.total - counts.pending - counts.skipped;
+        Ok(preview)
+    }
+
+    /// Dispatches running campaigns until stopped.
+    pub async fn run(self) {
+        loop {
+            if self.inner.stopping.load(Ordering::SeqCst) {
+                return;
+            }
+            if let Err(e) = self.dispatch_all().await {
+                tracing::error!(error = %e, "dispatching campaigns failed");
+            }
+            let _ = tokio::time::timeout(POLL, self.inner.wake.notified()).await;
+        }
+    }
+
+    /// One round over every campaign that needs dispatching.
+    pub async fn dispatch_all(&self) -> Result<(), StoreError> {
+        let now = Utc::now();
+        let due = self.inner.store.system().campaigns_to_dispatch(now).await?;
+        for (tenant, id, state) in due {
+            if state == CampaignState::Scheduled.as_str() {
+                self.inner
+                    .store
+                    .tenant(tenant)
+                    .campaigns()
+                    .transition(
+                        id,
+                        &[CampaignState::Scheduled],
+                        CampaignState::Running,
+                        None,
+                        now,
+                    )
+                    .await?;
+            }
+            if let Err(e) = self.dispatch(tenant, id).await {
+                tracing::error!(tenant.id = %tenant, campaign.id = %id, error = %e, "a campaign batch failed; it is tried again");
+            }
+        }
+        Ok(())
+    }
+
+    /// Queues the campaign's next batch, or completes it.
+    async fn dispatch(&self, tenant: TenantId, id: CampaignId) -> Result<(), StoreError> {
+        let counts = self.inner.store.tenant(tenant).campaigns().counts(id).await?;
+        let now = Utc::now();
+        let txn = self.inner.store.begin_write().await?;
+        let scope = TenantScope::new(&txn, tenant);
+        let campaign = scope.campaigns().lock(id).await?;
+        if campaign.state != CampaignState::Running {
+            return Ok(());
+        }
+        if counts.pending == 0 {
+            if counts.queued == 0 {
+                scope
+                    .campaigns()
+                    .transition(
+                        id,
+                        &[CampaignState::Running],
+                        CampaignState::Completed,
+                        None,
+                        now,
+                    )
+                    .await?;
+                txn.commit().await?;
+            }
+            return Ok(());
+        }
+        let channel = scope.channels().get(campaign.channel).await?;
+        let window = (u64::from(channel.settings.messages_per_second) * 2)
+            .clamp(MIN_WINDOW, MAX_WINDOW);
+        if counts.queued >= window {
+            return Ok(());
+        }
+        let template = match scope.templates().get(campaign.template).await {
+            Ok(t) if t.status == TemplateStatus::Approved => t,
+            found => {
+                let reason = match found {
+                    Ok(t) => format!("template {} ({}) is {}", t.name, t.language, t.status),
+                    Err(StoreError::NotFound) => "the template was deleted".to_owned(),
+                    Err(e) => return Err(e),
+                };
+                tracing::warn!(tenant.id = %tenant, campaign.id = %id, %reason, "a campaign paused itself");
+                scope
+                    .campaigns()
+                    .transition(
+                        id,
+                        &[CampaignState::Running],
+                        CampaignState::Paused,
+                        Some(&reason),
+                        now,
+                    )
+                    .await?;
+                txn.commit().await?;
+                return Ok(());
+            }
+        };
+        let batch = scope.campaigns().pending(id, window - counts.queued).await?;
+        let contacts = contacts_of(&scope, &batch).await?;
+        let mut queued = 0;
+        for recipient in &batch {
+            let contact = wa_id(&recipient.phone).and_then(|w| contacts.get(&w));
+            let values = match verdict(&template, recipient, contact) {
+                Ok(values) => values,
+                Err(reason) => {
+                    scope
+                        .campaigns()
+                        .mark_skipped(recipient.id, reason, now)
+                        .await?;
+                    continue;
+                }
+            };
+            let Ok(phone) = PhoneNumber::parse(&recipient.phone) else {
+                scope
+                    .campaigns()
+                    .mark_skipped(recipient.id, SkipReason::InvalidNumber, now)
+                    .await?;
+                continue;
+            };
+            let contact = match contact {
+                Some(c) => c.clone(),
+                None => {
+                    scope
+                        .contacts()
+                        .find_or_create(phone.digits(), phone.as_str(), now)
+                        .await?
+                }
+            };
+            let conversation = scope
+                .conversations()
+                .find_open(channel.id, contact.id)
+                .await?;
+            let message = MessageRecord {
+                id: MessageId::new(),
+                revision: uuid::Uuid::now_v7(),
+                channel: channel.id,
+                conversation: conversation.map(|c| c.id),
+                contact: contact.id,
+                direction: Direction::Outbound,
+                status: MessageStatus::Queued,
+                provider_message_id: None,
+                content: MessageContent::Template {
+                    template_id: Some(template.id),
+                    name: template.name.clone(),
+                    language: template.language.clone(),
+                    provider_template_id: template.provider_template_id.clone(),
+                    rendered: render(&template.body, &values),
+                    variables: values
+                        .into_iter()
+                        .map(|(key, value)| TemplateVariable { key, value })
+                        .collect(),
+                },
+                reply_to_provider_id: None,
+                forwarded: false,
+                referral: None,
+                idempotency_key: None,
+                error_code: None,
+                error_message: None,
+                sent_at: now,
+                created_at: now,
+                updated_at: now,
+            };
+            scope.messages().insert(&message, &[], now).await?;
+            scope
+                .outbox()
+                .enqueue(message.id, channel.id, None, now)
+                .await?;
+            if !scope
+                .campaigns()
+                .mark_queued(recipient.id, message.id, now)
+                .await?
+            {
+                // Another instance took this recipient: undo this whole batch.
+                return Ok(());
+            }
+            queued += 1;
+        }
+        txn.commit().await?;
+        if queued > 0 {
+            self.inner.outbox.wake();
+        }
+        // More may be due at once (skips, a wide window): look again without waiting.
+        self.inner.wake.notify_one();
+        Ok(())
+    }
+}
+
+/// Marks unusable numbers and repeats as skipped from the start.
+fn screen(rows: Vec<RecipientRow>) -> Vec<NewRecipient> {
+    let mut seen = HashSet::new();
+    rows.into_iter()
+        .map(|row| {
+            let skip = match PhoneNumber::parse(&row.phone) {
+                Err(_) => Some(SkipReason::InvalidNumber),
+                Ok(p) if !seen.insert(p.digits().to_owned()) => Some(SkipReason::Duplicate),
+                Ok(_) => None,
+            };
+            let phone = PhoneNumber::parse(&row.phone)
+                .map(|p| p.as_str().to_owned())
+                .unwrap_or(row.phone);
+            NewRecipient {
+                phone,
+                variables: row.variables,
+                skip,
+            }
+        })
+        .collect()
+}
+
+fn wa_id(phone: &str) -> Option<String> {
+    PhoneNumber::parse(phone).ok().map(|p| p.digits().to_owned())
+}
+
+async fn contacts_of<C: sea_orm::ConnectionTrait>(
+    scope: &TenantScope<'_, C>,
+    recipients: &[RecipientRecord],
+) -> Result<std::collections::HashMap<String, ContactRecord>, StoreError> {
+    let ids: Vec<String> = recipients.iter().filter_map(|r| wa_id(&r.phone)).collect();
+    scope.contacts().find_by_wa_ids(&ids).await
+}
+
+/// The template's values for a recipient, or why the recipient is skipped. Variables the
+/// template does not use (extra CSV columns) are ignored.
+fn verdict(
+    template: &Template,
+    recipient: &RecipientRecord,
+    contact: Option<&ContactRecord>,
+) -> Result<Vec<(String, String)>, SkipReason> {
+    if template.status != TemplateStatus::Approved {
+        return Err(SkipReason::TemplateNotApproved);
+    }
+    if wa_id(&recipient.phone).is_none() {
+        return Err(SkipReason::InvalidNumber);
+    }
+    if let Some(contact) = contact {
+        if contact.opted_out_at.is_some() {
+            return Err(SkipReason::OptedOut);
+        }
+        if contact.marketing_opted_out_at.is_some()
+            && template.category == Some(TemplateCategory::Marketing)
+        {
+            return Err(SkipReason::OptedOutMarketing);
+        }
+    }
+    let given: BTreeMap<String, String> = recipient
+        .variables
+        .iter()
+        .filter(|(k, _)| template.variables.contains(k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    check_variables(&template.variables, &given).map_err(|e| match e {
+        TemplateVariableError::Missing(_) => SkipReason::MissingVariable,
+        _ => SkipReason::InvalidVariable,
+    })
+}

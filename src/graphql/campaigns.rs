@@ -1,0 +1,470 @@
+//! Campaigns in the API: bulk template sends with a preflight, pause, resume and cancel, and
+//! their progress. Owners and admins run them.
+
+use async_graphql::connection::Connection;
+use async_graphql::{Context, Enum, InputObject, Object, SimpleObject, ID};
+use chrono::{DateTime, Utc};
+
+use super::channels::Channel;
+use super::connection::{connection, page_request};
+use super::errors::GqlResult;
+use super::guards::{viewer, RoleGuard};
+use super::messages::Message;
+use super::sending::TemplateVariableInput;
+use super::templates::Template;
+use super::types::parse_id;
+use super::AppState;
+use crate::campaigns::{NewCampaign, Preview};
+use crate::domain::campaign::{parse_csv, CampaignState, RecipientRow, SkipReason};
+use crate::domain::{CampaignId, ChannelId, Role, TemplateId, TenantId};
+use crate::error::AppError;
+use crate::store::campaigns::{CampaignCounts, CampaignRecord, RecipientRecord};
+use crate::store::Page;
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "CampaignState")]
+pub enum CampaignStateGql {
+    Draft,
+    Scheduled,
+    Running,
+    Paused,
+    Completed,
+    Cancelled,
+}
+
+impl From<CampaignState> for CampaignStateGql {
+    fn from(s: CampaignState) -> Self {
+        match s {
+            CampaignState::Draft => Self::Draft,
+            CampaignState::Scheduled => Self::Scheduled,
+            CampaignState::Running => Self::Running,
+            CampaignState::Paused => Self::Paused,
+            CampaignState::Completed => Self::Completed,
+            CampaignState::Cancelled => Self::Cancelled,
+        }
+    }
+}
+
+/// Why a recipient gets no message.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "SkipReason")]
+pub enum SkipReasonGql {
+    InvalidNumber,
+    Duplicate,
+    OptedOut,
+    OptedOutMarketing,
+    MissingVariable,
+    InvalidVariable,
+    TemplateNotApproved,
+    Cancelled,
+}
+
+impl From<SkipReason> for SkipReasonGql {
+    fn from(r: SkipReason) -> Self {
+        match r {
+            SkipReason::InvalidNumber => Self::InvalidNumber,
+            SkipReason::Duplicate => Self::Duplicate,
+            SkipReason::OptedOut => Self::OptedOut,
+            SkipReason::OptedOutMarketing => Self::OptedOutMarketing,
+            SkipReason::MissingVariable => Self::MissingVariable,
+            SkipReason::InvalidVariable => Self::InvalidVariable,
+            SkipReason::TemplateNotApproved => Self::TemplateNotApproved,
+            SkipReason::Cancelled => Self::Cancelled,
+        }
+    }
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum RecipientState {
+    Pending,
+    Queued,
+    Skipped,
+}
+
+impl RecipientState {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "PENDING",
+            Self::Queued => "QUEUED",
+            Self::Skipped => "SKIPPED",
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct SkipCount {
+    pub reason: SkipReasonGql,
+    pub count: u64,
+}
+
+fn skip_counts(map: &std::collections::BTreeMap<SkipReason, u64>) -> Vec<SkipCount> {
+    map.iter()
+        .map(|(reason, count)| SkipCount {
+            reason: (*reason).into(),
+            count: *count,
+        })
+        .collect()
+}
+
+/// Where a campaign's recipients stand. `sent` counts every message that left (sent,
+/// delivered or read); `delivered` those delivered or read.
+#[derive(SimpleObject)]
+pub struct CampaignCountsGql {
+    pub total: u64,
+    /// Not yet handed to the outbox.
+    pub pending: u64,
+    /// In the outbox, not yet accepted by the provider.
+    pub queued: u64,
+    pub sent: u64,
+    pub delivered: u64,
+    pub read: u64,
+    pub failed: u64,
+    pub skipped: u64,
+    pub skipped_by_reason: Vec<SkipCount>,
+}
+
+impl From<CampaignCounts> for CampaignCountsGql {
+    fn from(c: CampaignCounts) -> Self {
+        Self {
+            skipped_by_reason: skip_counts(&c.skipped_by_reason),
+            total: c.total,
+            pending: c.pending,
+            queued: c.queued,
+            sent: c.sent,
+            delivered: c.delivered,
+            read: c.read,
+            failed: c.failed,
+            skipped: c.skipped,
+        }
+    }
+}
+
+/// What the campaign would do if its pending recipients were dispatched now.
+#[derive(SimpleObject)]
+pub struct CampaignPreview {
+    pub total: u64,
+    pub sendable: u64,
+    pub skipped: Vec<SkipCount>,
+    /// Sendable recipients who have not written in the last 24 hours: a template reaches
+    /// them, nothing free-form could.
+    pub outside_window: u64,
+}
+
+impl From<Preview> for CampaignPreview {
+    fn from(p: Preview) -> Self {
+        Self {
+            total: p.total,
+            sendable: p.sendable,
+            skipped: skip_counts(&p.skipped),
+            outside_window: p.outside_window,
+        }
+    }
+}
+
+pub struct Campaign(pub CampaignRecord, pub TenantId);
+
+#[Object]
+impl Campaign {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn state(&self) -> CampaignStateGql {
+        self.0.state.into()
+    }
+    /// Why the campaign paused itself (its template stopped being APPROVED, …).
+    async fn state_reason(&self) -> Option<&str> {
+        self.0.state_reason.as_deref()
+    }
+    async fn start_at(&self) -> Option<DateTime<Utc>> {
+        self.0.start_at
+    }
+    async fn recipient_count(&self) -> i32 {
+        self.0.recipient_count
+    }
+    async fn created_by(&self) -> &str {
+        &self.0.created_by
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn started_at(&self) -> Option<DateTime<Utc>> {
+        self.0.started_at
+    }
+    async fn finished_at(&self) -> Option<DateTime<Utc>> {
+        self.0.finished_at
+    }
+    async fn channel(&self, ctx: &Context<'_>) -> GqlResult<Channel> {
+        let state = ctx.data_unchecked::<AppState>();
+        let channel = state
+            .store
+            .tenant(self.1)
+            .channels()
+            .get(self.0.channel)
+            .await?;
+        Ok(Channel(channel))
+    }
+    async fn template(&self, ctx: &Context<'_>) -> GqlResult<Option<Template>> {
+        let state = ctx.data_unchecked::<AppState>();
+        match state.store.tenant(self.1).templates().get(self.0.template).await {
+            Ok(t) => Ok(Some(Template(t))),
+            Err(crate::store::StoreError::NotFound) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+    async fn counts(&self, ctx: &Context<'_>) -> GqlResult<CampaignCountsGql> {
+        let state = ctx.data_unchecked::<AppState>();
+        Ok(state.campaigns.counts(self.1, self.0.id).await?.into())
+    }
+    /// The recipients in list order, optionally in one state.
+    async fn recipients(
+        &self,
+        ctx: &Context<'_>,
+        state: Option<RecipientState>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<Connection<String, CampaignRecipient>> {
+        let has_previous = after.is_some();
+        let page = page_request("campaignRecipient", first, after)?;
+        let app = ctx.data_unchecked::<AppState>();
+        let after_position = page.after.map(|u| u.as_u128() as i32);
+        let rows: Page<RecipientRecord> = app
+            .store
+            .tenant(self.1)
+            .campaigns()
+            .recipients(
+                self.0.id,
+                state.map(RecipientState::as_str),
+                after_position,
+                page.first,
+            )
+            .await?;
+        let tenant = self.1;
+        Ok(connection(
+            "campaignRecipient",
+            rows,
+            has_previous,
+            |r| uuid::Uuid::from_u128(r.position as u128),
+            |r| CampaignRecipient(r, tenant),
+        ))
+    }
+}
+
+pub struct CampaignRecipient(RecipientRecord, TenantId);
+
+#[Object]
+impl CampaignRecipient {
+    /// The number as given (E.164 when it is one).
+    async fn phone(&self) -> &str {
+        &self.0.phone
+    }
+    async fn variables(&self) -> async_graphql::Json<&std::collections::BTreeMap<String, String>> {
+        async_graphql::Json(&self.0.variables)
+    }
+    async fn state(&self) -> RecipientState {
+        match self.0.state.as_str() {
+            "QUEUED" => RecipientState::Queued,
+            "SKIPPED" => RecipientState::Skipped,
+            _ => RecipientState::Pending,
+        }
+    }
+    async fn skip_reason(&self) -> Option<SkipReasonGql> {
+        self.0.skip_reason.map(Into::into)
+    }
+    /// The message sent to this recipient, once queued.
+    async fn message(&self, ctx: &Context<'_>) -> GqlResult<Option<Message>> {
+        let Some(id) = self.0.message else {
+            return Ok(None);
+        };
+        let state = ctx.data_unchecked::<AppState>();
+        let message = state.store.tenant(self.1).messages().get(id).await?;
+        Ok(Some(Message(message, self.1)))
+    }
+}
+
+#[derive(InputObject)]
+pub struct CampaignRecipientInput {
+    /// E.164.
+    pub to: String,
+    /// This recipient's values for the template's variables.
+    #[graphql(default)]
+    pub variables: Vec<TemplateVariableInput>,
+}
+
+#[derive(InputObject)]
+pub struct CreateCampaignInput {
+    pub name: String,
+    pub channel_id: ID,
+    /// An APPROVED template of that channel (checked again when the campaign starts).
+    pub template_id: ID,
+    /// The recipients; or give `recipientsCsv`.
+    pub recipients: Option<Vec<CampaignRecipientInput>>,
+    /// CSV text whose header names a `phone` column; every other column is a template
+    /// variable (`1`, `2`, … or the variable's name).
+    pub recipients_csv: Option<String>,
+    /// When a started campaign begins; now when absent or past.
+    pub start_at: Option<DateTime<Utc>>,
+}
+
+/// The largest CSV taken, in bytes.
+const CSV_MAX_BYTES: usize = 20 << 20;
+
+fn recipients_of(input: &mut CreateCampaignInput) -> Result<Vec<RecipientRow>, AppError> {
+    match (input.recipients.take(), input.recipients_csv.take()) {
+        (Some(list), None) => list
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let mut variables = std::collections::BTreeMap::new();
+                for v in r.variables {
+                    if variables.insert(v.key.clone(), v.value).is_some() {
+                        return Err(AppError::bad_input(
+                            format!("recipients[{i}].variables.{}", v.key),
+                            "the variable is given twice",
+                        ));
+                    }
+                }
+                Ok(RecipientRow {
+                    phone: r.to.trim().to_owned(),
+                    variables,
+                })
+            })
+            .collect(),
+        (None, Some(csv)) if csv.len() > CSV_MAX_BYTES => Err(AppError::bad_input(
+            "recipientsCsv",
+            format!("must be at most {CSV_MAX_BYTES} bytes"),
+        )),
+        (None, Some(csv)) => {
+            parse_csv(&csv).map_err(|e| AppError::bad_input("recipientsCsv", e))
+        }
+        _ => Err(AppError::bad_input(
+            "recipients",
+            "give either recipients or recipientsCsv",
+        )),
+    }
+}
+
+#[derive(Default)]
+pub struct CampaignQuery;
+
+#[Object]
+impl CampaignQuery {
+    /// The tenant's campaigns, newest first.
+    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
+    async fn campaigns(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<Connection<String, Campaign>> {
+        let tenant = viewer(ctx)?.require_tenant(Role::Admin)?;
+        let has_previous = after.is_some();
+        let page = page_request("campaign", first, after)?;
+        let state = ctx.data_unchecked::<AppState>();
+        let rows = state.store.tenant(tenant).campaigns().list(page).await?;
+        Ok(connection(
+            "campaign",
+            rows,
+            has_previous,
+            |c| c.id.into_uuid(),
+            |c| Campaign(c, tenant),
+        ))
+    }
+
+    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
+    async fn campaign(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Option<Campaign>> {
+        let tenant = viewer(ctx)?.require_tenant(Role::Admin)?;
+        let id: CampaignId = parse_id("id", &id)?;
+        let state = ctx.data_unchecked::<AppState>();
+        match state.store.tenant(tenant).campaigns().get(id).await {
+            Ok(c) => Ok(Some(Campaign(c, tenant))),
+            Err(crate::store::StoreError::NotFound) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Who would be skipped, and why, if the campaign went now. Sends nothing.
+    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
+    async fn preview_campaign(&self, ctx: &Context<'_>, id: ID) -> GqlResult<CampaignPreview> {
+        let viewer = viewer(ctx)?;
+        let id: CampaignId = parse_id("id", &id)?;
+        let state = ctx.data_unchecked::<AppState>();
+        Ok(state.campaigns.preview(viewer, id).await?.into())
+    }
+}
+
+#[derive(Default)]
+pub struct CampaignMutation;
+
+#[Object]
+impl CampaignMutation {
+    /// Creates a DRAFT campaign; nothing is sent until `startCampaign`.
+    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
+    async fn create_campaign(
+        &self,
+        ctx: &Context<'_>,
+        mut input: CreateCampaignInput,
+    ) -> GqlResult<Campaign> {
+        let viewer = viewer(ctx)?;
+        let tenant = viewer.require_tenant(Role::Admin)?;
+        let recipients = recipients_of(&mut input)?;
+        let channel: ChannelId = parse_id("channelId", &input.channel_id)?;
+        let template: TemplateId = parse_id("templateId", &input.template_id)?;
+        let state = ctx.data_unchecked::<AppState>();
+        let created = state
+            .campaigns
+            .create(
+                viewer,
+                NewCampaign {
+                    name: input.name,
+                    channel,
+                    template,
+                    recipients,
+                    start_at: input.start_at,
+                },
+            )
+            .await?;
+        Ok(Campaign(created, tenant))
+    }
+
+    /// Starts a DRAFT campaign: now, or at its `startAt`.
+    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
+    async fn start_campaign(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Campaign> {
+        let viewer = viewer(ctx)?;
+        let tenant = viewer.require_tenant(Role::Admin)?;
+        let id: CampaignId = parse_id("id", &id)?;
+        let state = ctx.data_unchecked::<AppState>();
+        Ok(Campaign(state.campaigns.start(viewer, id).await?, tenant))
+    }
+
+    /// Stops handing recipients to the outbox; messages already queued still go.
+    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
+    async fn pause_campaign(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Campaign> {
+        let viewer = viewer(ctx)?;
+        let tenant = viewer.require_tenant(Role::Admin)?;
+        let id: CampaignId = parse_id("id", &id)?;
+        let state = ctx.data_unchecked::<AppState>();
+        Ok(Campaign(state.campaigns.pause(viewer, id).await?, tenant))
+    }
+
+    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
+    async fn resume_campaign(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Campaign> {
+        let viewer = viewer(ctx)?;
+        let tenant = viewer.require_tenant(Role::Admin)?;
+        let id: CampaignId = parse_id("id", &id)?;
+        let state = ctx.data_unchecked::<AppState>();
+        Ok(Campaign(state.campaigns.resume(viewer, id).await?, tenant))
+    }
+
+    /// Ends the campaign; recipients not yet dispatched are skipped as CANCELLED.
+    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
+    async fn cancel_campaign(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Campaign> {
+        let viewer = viewer(ctx)?;
+        let tenant = viewer.require_tenant(Role::Admin)?;
+        let id: CampaignId = parse_id("id", &id)?;
+        let state = ctx.data_unchecked::<AppState>();
+        Ok(Campaign(state.campaigns.cancel(viewer, id).await?, tenant))
+    }
+}
