@@ -17,5 +17,6 @@ mod roles;
 mod shutdown;
 mod simulator;
 mod subscriptions;
+mod templates;
 mod tenancy;
 mod users;
