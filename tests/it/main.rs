@@ -18,6 +18,7 @@ mod roles;
 mod shutdown;
 mod simulator;
 mod subscriptions;
+mod templates;
 mod tenancy;
 mod uploads;
 mod users;

@@ -2,7 +2,8 @@
 //! the channel's Bearer token; nothing outside this module knows Meta's wire format.
 //!
 //! - `client`: base URL, auth, timeout, error mapping; verify, send, mark read.
-//! - `outbound`: send bodies. `templates`: list/create/refresh. `media`: guarded downloads.
+//! - `outbound`: send bodies. `templates`: list/create/refresh/edit/delete. `media`: guarded
+//!   downloads.
 //! - `webhook` + `wire`: notification parsing. `signature`: `X-Hub-Signature-256`.
 //! - `error`: Graph error codes → [`ProviderError`].
 
