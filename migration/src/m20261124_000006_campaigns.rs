@@ -77,7 +77,11 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(Campaigns::State).text().not_null())
                     .col(ColumnDef::new(Campaigns::StateReason).text().null())
                     .col(ts(Campaigns::StartAt).null())
-                    .col(ColumnDef::new(Campaigns::RecipientCount).integer().not_null())
+                    .col(
+                        ColumnDef::new(Campaigns::RecipientCount)
+                            .integer()
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(Campaigns::CreatedBy).text().not_null())
                     .col(ts(Campaigns::CreatedAt).not_null())
                     .col(ts(Campaigns::UpdatedAt).not_null())
@@ -99,12 +103,28 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(CampaignRecipients::Table)
-                    .col(ColumnDef::new(CampaignRecipients::TenantId).uuid().not_null())
+                    .col(
+                        ColumnDef::new(CampaignRecipients::TenantId)
+                            .uuid()
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(CampaignRecipients::Id).uuid().not_null())
-                    .col(ColumnDef::new(CampaignRecipients::CampaignId).uuid().not_null())
-                    .col(ColumnDef::new(CampaignRecipients::Position).integer().not_null())
+                    .col(
+                        ColumnDef::new(CampaignRecipients::CampaignId)
+                            .uuid()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(CampaignRecipients::Position)
+                            .integer()
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(CampaignRecipients::Phone).text().not_null())
-                    .col(ColumnDef::new(CampaignRecipients::Variables).text().not_null())
+                    .col(
+                        ColumnDef::new(CampaignRecipients::Variables)
+                            .text()
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(CampaignRecipients::State).text().not_null())
                     .col(ColumnDef::new(CampaignRecipients::SkipReason).text().null())
                     .col(ColumnDef::new(CampaignRecipients::MessageId).uuid().null())

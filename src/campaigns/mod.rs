@@ -188,7 +188,11 @@ impl CampaignService {
         .await
     }
 
-    pub async fn resume(&self, viewer: &Viewer, id: CampaignId) -> Result<CampaignRecord, AppError> {
+    pub async fn resume(
+        &self,
+        viewer: &Viewer,
+        id: CampaignId,
+    ) -> Result<CampaignRecord, AppError> {
         let tenant = viewer.require_tenant(Role::Admin)?;
         let campaign = self.inner.store.tenant(tenant).campaigns().get(id).await?;
         let to = if campaign.started_at.is_none()
@@ -204,7 +208,11 @@ impl CampaignService {
 
     /// Cancels the campaign: recipients still pending are skipped. Messages already handed
     /// to the outbox still go.
-    pub async fn cancel(&self, viewer: &Viewer, id: CampaignId) -> Result<CampaignRecord, AppError> {
+    pub async fn cancel(
+        &self,
+        viewer: &Viewer,
+        id: CampaignId,
+    ) -> Result<CampaignRecord, AppError> {
         self.change(
             viewer,
             id,
@@ -360,7 +368,13 @@ impl CampaignService {
 
     /// Queues the campaign's next batch, or completes it.
     async fn dispatch(&self, tenant: TenantId, id: CampaignId) -> Result<(), StoreError> {
-        let counts = self.inner.store.tenant(tenant).campaigns().counts(id).await?;
+        let counts = self
+            .inner
+            .store
+            .tenant(tenant)
+            .campaigns()
+            .counts(id)
+            .await?;
         let now = Utc::now();
         let txn = self.inner.store.begin_write().await?;
         let scope = TenantScope::new(&txn, tenant);
@@ -385,8 +399,8 @@ impl CampaignService {
             return Ok(());
         }
         let channel = scope.channels().get(campaign.channel).await?;
-        let window = (u64::from(channel.settings.messages_per_second) * 2)
-            .clamp(MIN_WINDOW, MAX_WINDOW);
+        let window =
+            (u64::from(channel.settings.messages_per_second) * 2).clamp(MIN_WINDOW, MAX_WINDOW);
         if counts.queued >= window {
             return Ok(());
         }
@@ -413,7 +427,10 @@ impl CampaignService {
                 return Ok(());
             }
         };
-        let batch = scope.campaigns().pending(id, window - counts.queued).await?;
+        let batch = scope
+            .campaigns()
+            .pending(id, window - counts.queued)
+            .await?;
         let contacts = contacts_of(&scope, &batch).await?;
         let mut queued = 0;
         for recipient in &batch {
@@ -526,7 +543,9 @@ fn screen(rows: Vec<RecipientRow>) -> Vec<NewRecipient> {
 }
 
 fn wa_id(phone: &str) -> Option<String> {
-    PhoneNumber::parse(phone).ok().map(|p| p.digits().to_owned())
+    PhoneNumber::parse(phone)
+        .ok()
+        .map(|p| p.digits().to_owned())
 }
 
 async fn contacts_of<C: sea_orm::ConnectionTrait>(

@@ -253,7 +253,10 @@ mod tests {
     fn names_the_line_of_a_bad_row() {
         let err = parse_csv("phone,1\n+34600000001,a\n+34600000002\n").unwrap_err();
         assert_eq!(err.line, 3);
-        assert!(parse_csv("name,1\nx,y\n").unwrap_err().message.contains("phone"));
+        assert!(parse_csv("name,1\nx,y\n")
+            .unwrap_err()
+            .message
+            .contains("phone"));
         assert_eq!(parse_csv("phone\n\"open\n").unwrap_err().line, 2);
         assert_eq!(parse_csv("").unwrap_err().line, 1);
         assert!(parse_csv("phone,a\"b\n").is_err());
@@ -271,7 +274,14 @@ mod tests {
         for reason in SkipReason::ALL {
             assert_eq!(SkipReason::parse(reason.as_str()), Some(reason));
         }
-        for state in ["DRAFT", "SCHEDULED", "RUNNING", "PAUSED", "COMPLETED", "CANCELLED"] {
+        for state in [
+            "DRAFT",
+            "SCHEDULED",
+            "RUNNING",
+            "PAUSED",
+            "COMPLETED",
+            "CANCELLED",
+        ] {
             assert_eq!(CampaignState::parse(state).unwrap().as_str(), state);
         }
     }

@@ -20,8 +20,8 @@ pub use channel::ChannelSettings;
 pub use content::{MediaKind, MessageContent};
 pub use email::{Email, EmailError};
 pub use ids::{
-    ApiKeyId, AttachmentId, AuditId, CampaignId, ChannelId, ContactId, ConversationId, MessageId, SessionId,
-    TemplateId, TenantId, UploadId, UserId,
+    ApiKeyId, AttachmentId, AuditId, CampaignId, ChannelId, ContactId, ConversationId, MessageId,
+    SessionId, TemplateId, TenantId, UploadId, UserId,
 };
 pub use message_status::{Direction, MessageStatus};
 pub use password::{NewPassword, PasswordError};

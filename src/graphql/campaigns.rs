@@ -208,7 +208,13 @@ impl Campaign {
     }
     async fn template(&self, ctx: &Context<'_>) -> GqlResult<Option<Template>> {
         let state = ctx.data_unchecked::<AppState>();
-        match state.store.tenant(self.1).templates().get(self.0.template).await {
+        match state
+            .store
+            .tenant(self.1)
+            .templates()
+            .get(self.0.template)
+            .await
+        {
             Ok(t) => Ok(Some(Template(t))),
             Err(crate::store::StoreError::NotFound) => Ok(None),
             Err(e) => Err(e.into()),
@@ -336,9 +342,7 @@ fn recipients_of(input: &mut CreateCampaignInput) -> Result<Vec<RecipientRow>, A
             "recipientsCsv",
             format!("must be at most {CSV_MAX_BYTES} bytes"),
         )),
-        (None, Some(csv)) => {
-            parse_csv(&csv).map_err(|e| AppError::bad_input("recipientsCsv", e))
-        }
+        (None, Some(csv)) => parse_csv(&csv).map_err(|e| AppError::bad_input("recipientsCsv", e)),
         _ => Err(AppError::bad_input(
             "recipients",
             "give either recipients or recipientsCsv",

@@ -18,10 +18,10 @@ use super::types::parse_id;
 use super::AppState;
 use crate::domain::campaign::CampaignState;
 use crate::domain::{CampaignId, ChannelId, ConversationId, Role, TenantId};
-use crate::store::campaigns::CampaignCounts;
 use crate::events::{
     ConversationEventKind as ConvKind, Event, EventBus, MessageEventKind as MsgKind,
 };
+use crate::store::campaigns::CampaignCounts;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 pub enum MessageEventKind {

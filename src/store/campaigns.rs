@@ -190,7 +190,12 @@ impl<'a, C: ConnectionTrait> Campaigns<'a, C> {
                     position: Set((chunk_index * INSERT_CHUNK + i) as i32),
                     phone: Set(r.phone.clone()),
                     variables: Set(serde_json::json!(r.variables).to_string()),
-                    state: Set(if skipped.is_some() { "SKIPPED" } else { "PENDING" }.to_owned()),
+                    state: Set(if skipped.is_some() {
+                        "SKIPPED"
+                    } else {
+                        "PENDING"
+                    }
+                    .to_owned()),
                     skip_reason: Set(skipped.map(str::to_owned)),
                     message_id: Set(None),
                     updated_at: Set(record.created_at),
@@ -241,11 +246,17 @@ impl<'a, C: ConnectionTrait> Campaigns<'a, C> {
     /// Takes the campaign's row lock (PostgreSQL) so one instance dispatches it at a time;
     /// SQLite's single writer already serialises the caller's write transaction.
     pub async fn lock(&self, id: CampaignId) -> Result<CampaignRecord, StoreError> {
-        let mut query = self.scoped().filter(campaign::Column::Id.eq(id.into_uuid()));
+        let mut query = self
+            .scoped()
+            .filter(campaign::Column::Id.eq(id.into_uuid()));
         if self.db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
             query = query.lock_exclusive();
         }
-        query.one(self.db).await?.ok_or(StoreError::NotFound)?.try_into()
+        query
+            .one(self.db)
+            .await?
+            .ok_or(StoreError::NotFound)?
+            .try_into()
     }
 
     /// The next PENDING recipients, in list order.
@@ -366,10 +377,18 @@ impl<'a, C: ConnectionTrait> Campaigns<'a, C> {
         let by_state = Query::select()
             .column((r.clone(), campaign_recipient::Column::State))
             .column((r.clone(), campaign_recipient::Column::SkipReason))
-            .expr_as(Func::count(Expr::col((r.clone(), campaign_recipient::Column::Id))), Alias::new("n"))
+            .expr_as(
+                Func::count(Expr::col((r.clone(), campaign_recipient::Column::Id))),
+                Alias::new("n"),
+            )
             .from_as(campaign_recipient::Entity, r.clone())
-            .and_where(Expr::col((r.clone(), campaign_recipient::Column::TenantId)).eq(self.tenant.into_uuid()))
-            .and_where(Expr::col((r.clone(), campaign_recipient::Column::CampaignId)).eq(id.into_uuid()))
+            .and_where(
+                Expr::col((r.clone(), campaign_recipient::Column::TenantId))
+                    .eq(self.tenant.into_uuid()),
+            )
+            .and_where(
+                Expr::col((r.clone(), campaign_recipient::Column::CampaignId)).eq(id.into_uuid()),
+            )
             .group_by_col((r.clone(), campaign_recipient::Column::State))
             .group_by_col((r.clone(), campaign_recipient::Column::SkipReason))
             .to_owned();
@@ -393,7 +412,10 @@ impl<'a, C: ConnectionTrait> Campaigns<'a, C> {
         let m = Alias::new("m");
         let by_status = Query::select()
             .column((m.clone(), message::Column::Status))
-            .expr_as(Func::count(Expr::col((m.clone(), message::Column::Id))), Alias::new("n"))
+            .expr_as(
+                Func::count(Expr::col((m.clone(), message::Column::Id))),
+                Alias::new("n"),
+            )
             .from_as(campaign_recipient::Entity, r.clone())
             .join_as(
                 JoinType::InnerJoin,
@@ -406,8 +428,13 @@ impl<'a, C: ConnectionTrait> Campaigns<'a, C> {
                             .equals((r.clone(), campaign_recipient::Column::MessageId)),
                     ),
             )
-            .and_where(Expr::col((r.clone(), campaign_recipient::Column::TenantId)).eq(self.tenant.into_uuid()))
-            .and_where(Expr::col((r.clone(), campaign_recipient::Column::CampaignId)).eq(id.into_uuid()))
+            .and_where(
+                Expr::col((r.clone(), campaign_recipient::Column::TenantId))
+                    .eq(self.tenant.into_uuid()),
+            )
+            .and_where(
+                Expr::col((r.clone(), campaign_recipient::Column::CampaignId)).eq(id.into_uuid()),
+            )
             .group_by_col((m.clone(), message::Column::Status))
             .to_owned();
         for row in self.db.query_all(backend.build(&by_status)).await? {

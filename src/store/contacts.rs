@@ -76,11 +76,7 @@ impl<'a, C: ConnectionTrait> Contacts<'a, C> {
     }
 
     /// Records that the contact stopped marketing messages (kept from the first time).
-    pub async fn stop_marketing(
-        &self,
-        id: ContactId,
-        at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+    pub async fn stop_marketing(&self, id: ContactId, at: DateTime<Utc>) -> Result<(), StoreError> {
         contact::Entity::update_many()
             .col_expr(contact::Column::MarketingOptedOutAt, Expr::value(Some(at)))
             .filter(contact::Column::TenantId.eq(self.tenant.into_uuid()))

@@ -5,6 +5,7 @@ mod support;
 
 mod api_keys;
 mod auth;
+mod campaigns;
 mod channels;
 mod cli;
 mod graphql_http;

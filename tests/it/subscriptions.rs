@@ -88,7 +88,7 @@ async fn subscribing_before_init_closes_with_4401() {
     let _ = CloseCode::Normal;
 }
 
-async fn subscribe(app: &TestApp, token: &str, query: &str, variables: Value) -> Socket {
+pub async fn subscribe(app: &TestApp, token: &str, query: &str, variables: Value) -> Socket {
     let mut socket = connect(app).await;
     let init = json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {token}") } });
     socket.send(Message::text(init.to_string())).await.unwrap();
@@ -104,7 +104,7 @@ async fn subscribe(app: &TestApp, token: &str, query: &str, variables: Value) ->
     socket
 }
 
-async fn next_payload(socket: &mut Socket) -> Value {
+pub async fn next_payload(socket: &mut Socket) -> Value {
     loop {
         let message: Value = serde_json::from_str(next(socket).await.to_text().unwrap()).unwrap();
         match message["type"].as_str() {

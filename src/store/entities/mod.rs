@@ -2,9 +2,9 @@
 
 pub mod api_key;
 pub mod attachment;
+pub mod audit_log;
 pub mod campaign;
 pub mod campaign_recipient;
-pub mod audit_log;
 pub mod channel;
 pub mod channel_key;
 pub mod contact;
