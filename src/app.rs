@@ -95,6 +95,10 @@ impl App {
             channels.clone(),
             bus.clone(),
             config.public_url.clone(),
+            crate::outbox::Timing {
+                lease: config.outbox_lease,
+                status_grace: config.outbox_status_grace,
+            },
         );
         let state = AppState {
             config: config.clone(),
