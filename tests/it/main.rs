@@ -13,6 +13,7 @@ mod media;
 mod outbound;
 mod providers_meta;
 mod providers_twilio;
+mod reconcile;
 mod roles;
 mod shutdown;
 mod simulator;
