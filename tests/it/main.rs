@@ -7,6 +7,7 @@ mod api_keys;
 mod auth;
 mod channels;
 mod cli;
+mod crash;
 mod graphql_http;
 mod inbound;
 mod media;

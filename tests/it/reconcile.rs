@@ -93,6 +93,15 @@ async fn a_twilio_send_that_timed_out_but_arrived_is_found_not_sent_again() {
         s.answer_delay = Duration::from_millis(1500);
     });
     let id = send_text(&tenant, &conversation, "Your order shipped").await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while app.twilio.in_flight() == 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the send never started"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(app.twilio.in_flight(), 1, "one request awaits its answer");
 
     let settled = until(&tenant, &id, |m| m["status"] != "QUEUED").await;
     assert_eq!(settled["status"], "SENT", "{settled}");
@@ -155,6 +164,7 @@ async fn a_twilio_send_that_never_arrived_is_sent_again_after_the_lookup() {
     let id = send_text(&tenant, &conversation, "Second try").await;
 
     let settled = until(&tenant, &id, |m| m["status"] != "QUEUED").await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(
         outcomes(&settled),
         ["TIMEOUT", "NOT_FOUND", "SENT"],
