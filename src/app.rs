@@ -98,6 +98,10 @@ impl App {
             bus.clone(),
             config.public_url.clone(),
             media_links.clone(),
+            crate::outbox::Timing {
+                lease: config.outbox_lease,
+                status_grace: config.outbox_status_grace,
+            },
         );
         let campaigns = crate::campaigns::CampaignService::new(store.clone(), outbox.clone());
         let state = AppState {

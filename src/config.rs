@@ -54,6 +54,12 @@ pub struct Config {
     pub client_ip_header: Option<String>,
     /// `SWITCHBOARD_PROVIDER_TIMEOUT`: default 15 seconds for one call to a provider.
     pub provider_timeout: Duration,
+    /// `SWITCHBOARD_OUTBOX_LEASE_SECONDS`: default 60; how long a worker keeps a claimed send
+    /// job before another may take it. Must be longer than the provider timeout.
+    pub outbox_lease: Duration,
+    /// `SWITCHBOARD_OUTBOX_STATUS_GRACE_SECONDS`: default 30; how long a Meta send whose
+    /// answer was lost waits for a status carrying our id before it is sent again.
+    pub outbox_status_grace: Duration,
     /// `SWITCHBOARD_LOG`: default `info`; a tracing filter such as `switchboard=debug`.
     pub log_filter: String,
     /// `SWITCHBOARD_LOG_FORMAT`: `human` (default) or `json`.
@@ -127,6 +133,8 @@ const VARIABLES: &[&str] = &[
     "META_GRAPH_URL",
     "META_API_VERSION",
     "PROVIDER_TIMEOUT",
+    "OUTBOX_LEASE_SECONDS",
+    "OUTBOX_STATUS_GRACE_SECONDS",
     "CLIENT_IP_HEADER",
     "MEDIA_MAX_BYTES",
     "LOG",
@@ -248,6 +256,23 @@ impl Config {
             "json" => Ok(LogFormat::Json),
             _ => Err("must be human or json".to_owned()),
         })?;
+        let provider_timeout = raw.parse("PROVIDER_TIMEOUT", Duration::from_secs(15), |v| {
+            seconds(v, 1, 120)
+        })?;
+        let outbox_lease = raw.parse("OUTBOX_LEASE_SECONDS", Duration::from_secs(60), |v| {
+            seconds(v, 2, 86_400)
+        })?;
+        // A lease that ran out while the call was still waiting would let a second worker
+        // send the same message.
+        if outbox_lease <= provider_timeout {
+            return Err(ConfigError::Invalid {
+                variable: "SWITCHBOARD_OUTBOX_LEASE_SECONDS",
+                reason: format!(
+                    "must be longer than SWITCHBOARD_PROVIDER_TIMEOUT ({} s)",
+                    provider_timeout.as_secs()
+                ),
+            });
+        }
         Ok(Self {
             database_url,
             listen,
@@ -296,9 +321,13 @@ impl Config {
                     .map(|h| Some(h.as_str().to_owned()))
                     .map_err(|_| format!("{v:?} is not a header name"))
             })?,
-            provider_timeout: raw.parse("PROVIDER_TIMEOUT", Duration::from_secs(15), |v| {
-                seconds(v, 1, 120)
-            })?,
+            provider_timeout,
+            outbox_lease,
+            outbox_status_grace: raw.parse(
+                "OUTBOX_STATUS_GRACE_SECONDS",
+                Duration::from_secs(30),
+                |v| seconds(v, 1, 86_400),
+            )?,
             log_filter: raw.parse("LOG", "info".into(), |v| {
                 tracing_subscriber::EnvFilter::try_new(v)
                     .map(|_| v.to_owned())
@@ -456,6 +485,40 @@ mod tests {
             .err()
             .unwrap();
         assert!(!err.to_string().contains("c2VjcmV0"), "{err}");
+    }
+
+    #[test]
+    fn the_outbox_lease_must_outlast_a_provider_call() {
+        let config = Config::from_raw(raw(&[])).unwrap();
+        assert_eq!(config.outbox_lease, Duration::from_secs(60));
+        assert_eq!(config.outbox_status_grace, Duration::from_secs(30));
+        let err = Config::from_raw(raw(&[
+            ("PROVIDER_TIMEOUT", "20"),
+            ("OUTBOX_LEASE_SECONDS", "20"),
+        ]))
+        .err()
+        .unwrap();
+        assert!(
+            err.to_string()
+                .starts_with("invalid SWITCHBOARD_OUTBOX_LEASE_SECONDS: must be longer than"),
+            "{err}"
+        );
+        let config = Config::from_raw(raw(&[
+            ("PROVIDER_TIMEOUT", "1"),
+            ("OUTBOX_LEASE_SECONDS", "2"),
+            ("OUTBOX_STATUS_GRACE_SECONDS", "1"),
+        ]))
+        .unwrap();
+        assert_eq!(config.outbox_lease, Duration::from_secs(2));
+        assert_eq!(config.outbox_status_grace, Duration::from_secs(1));
+        let err = Config::from_raw(raw(&[("OUTBOX_STATUS_GRACE_SECONDS", "0")]))
+            .err()
+            .unwrap();
+        assert!(
+            err.to_string()
+                .contains("SWITCHBOARD_OUTBOX_STATUS_GRACE_SECONDS"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -5,3 +5,7 @@
 
 pub mod meta;
 pub mod twilio;
+
+mod in_flight;
+
+pub(crate) use in_flight::InFlight;

@@ -253,7 +253,16 @@ async fn apply_status<C: sea_orm::ConnectionTrait>(
             .and_then(|c| c.parse::<MessageId>().ok())
         {
             found = match messages.get(id).await {
-                Ok(m) if m.channel == channel.id && m.direction == Direction::Outbound => Some(m),
+                Ok(m) if m.channel == channel.id && m.direction == Direction::Outbound => {
+                    // The status names the provider's id of a send whose answer is pending
+                    // or lost; keeping it lets later statuses and reconciliation match.
+                    if m.provider_message_id.is_none() {
+                        messages
+                            .attach_provider_id(m.id, &update.provider_message_id)
+                            .await?;
+                    }
+                    Some(m)
+                }
                 Ok(_) | Err(StoreError::NotFound) => None,
                 Err(e) => return Err(e),
             };

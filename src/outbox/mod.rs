@@ -5,6 +5,7 @@
 
 pub mod content;
 pub mod rate;
+mod reconcile;
 pub mod send;
 pub mod template_send;
 
@@ -21,11 +22,26 @@ use crate::events::{Event, EventBus, MessageEventKind};
 use crate::providers::{OutboundMessage, ProviderError};
 use crate::store::entities::outbox_job;
 use crate::store::messages::StatusRecord;
-use crate::store::outbox::{AttemptRecord, JobNext};
+use crate::store::outbox::{AttemptRecord, JobNext, IN_FLIGHT};
 use crate::store::{Store, StoreError, TenantScope};
 
-/// How long a claim keeps other workers off a job; longer than any provider call.
-const LEASE: Duration = Duration::from_secs(60);
+/// How long a claim keeps other workers off a job, and how long a Meta send whose answer
+/// was lost waits for a status before it is sent again.
+#[derive(Clone, Copy, Debug)]
+pub struct Timing {
+    /// Longer than any provider call (the configuration checks it).
+    pub lease: Duration,
+    pub status_grace: Duration,
+}
+
+impl Default for Timing {
+    fn default() -> Self {
+        Self {
+            lease: Duration::from_secs(60),
+            status_grace: Duration::from_secs(30),
+        }
+    }
+}
 /// Sends in flight at once per instance.
 const CONCURRENCY: usize = 32;
 const POLL: Duration = Duration::from_millis(500);
@@ -50,6 +66,7 @@ struct Inner {
     wake: Notify,
     permits: Arc<Semaphore>,
     stopping: std::sync::atomic::AtomicBool,
+    timing: Timing,
 }
 
 impl OutboxWorker {
@@ -60,6 +77,7 @@ impl OutboxWorker {
         bus: EventBus,
         public_url: String,
         media_links: crate::media::MediaLinks,
+        timing: Timing,
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
@@ -72,6 +90,7 @@ impl OutboxWorker {
                 wake: Notify::new(),
                 permits: Arc::new(Semaphore::new(CONCURRENCY)),
                 stopping: std::sync::atomic::AtomicBool::new(false),
+                timing,
             }),
         }
     }
@@ -141,11 +160,7 @@ impl OutboxWorker {
         let now = Utc::now();
         let txn = self.inner.store.begin_write().await?;
         let jobs = crate::store::system::System::new(&txn)
-            .claim_jobs(
-                now,
-                now + chrono::Duration::from_std(LEASE).unwrap_or_default(),
-                available,
-            )
+            .claim_jobs(now, now + self.lease(), available)
             .await?;
         txn.commit().await?;
         Ok(jobs)
@@ -169,10 +184,23 @@ impl OutboxWorker {
         let message = scope.messages().get(message_id).await?;
         let channel = scope.channels().get(message.channel).await?;
         let contact = scope.contacts().get(message.contact).await?;
+        let history = scope.outbox().attempts(message_id).await?;
+        let pending = reconcile::pending(&history);
+        if matches!(
+            pending,
+            reconcile::Pending::Uncertain {
+                interrupted: true,
+                ..
+            }
+        ) {
+            tracing::warn!(tenant.id = %tenant, message.id = %message_id, "a send was cut off mid-request by a stopped worker; reconciling before any resend");
+            scope.outbox().mark_interrupted(message_id).await?;
+        }
         // A status callback may already have settled a message whose answer was lost.
         if message.status != MessageStatus::Queued {
             let txn = self.inner.store.begin_write().await?;
-            let attempt = self.note(job, "skipped: the message already left", "SKIPPED");
+            let mut attempt = self.note(job, "skipped: the message already left", "SKIPPED");
+            attempt.number = next_number(job, &history);
             TenantScope::new(&txn, tenant)
                 .outbox()
                 .finish(job, &attempt, JobNext::Done, Utc::now())
@@ -180,14 +208,7 @@ impl OutboxWorker {
             txn.commit().await?;
             return Ok(());
         }
-        let wait = self
-            .inner
-            .limiter
-            .reserve(channel.id, channel.settings.messages_per_second);
-        if !wait.is_zero() {
-            tokio::time::sleep(wait).await;
-        }
-        let number = job.attempts + 1;
+        let mut number = next_number(job, &history);
         let request_summary = content::summary(&message.content, &contact.phone_number);
         let Some(outbound) = content::outbound(&message.content, |id| self.upload_url(tenant, id))
         else {
@@ -242,28 +263,67 @@ impl OutboxWorker {
                 self.inner.public_url, channel.webhook_key
             )),
         };
+        let check = reconcile::Check {
+            tenant,
+            job,
+            message: &message,
+            channel: &channel,
+            provider: provider.as_ref(),
+            request: &request,
+            summary: &request_summary,
+            history: &history,
+        };
+        let duplicate_risk = match self.reconcile(&check, pending, number).await? {
+            reconcile::Next::Settled => return Ok(()),
+            reconcile::Next::Send { recorded, note } => {
+                if recorded {
+                    number += 1;
+                }
+                note
+            }
+        };
+        let answered = reconcile::answered_sends(&history) + 1;
+        let wait = self
+            .inner
+            .limiter
+            .reserve(channel.id, channel.settings.messages_per_second);
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
+        }
         let started_at = Utc::now();
-        let clock = Instant::now();
-        let outcome = provider.send(&request).await;
-        let duration_ms = clock.elapsed().as_millis() as i64;
-        let now = Utc::now();
         let mut attempt = AttemptRecord {
             number,
             started_at,
-            duration_ms,
+            duration_ms: 0,
             request: request_summary,
             http_status: None,
-            outcome: String::new(),
+            outcome: IN_FLIGHT.into(),
             provider_code: None,
             provider_message: None,
             provider_message_id: None,
         };
+        // Committed before the call: a worker that dies mid-request leaves this row, and the
+        // next one reconciles instead of sending blindly.
+        let attempt_id = {
+            let txn = self.inner.store.begin_write().await?;
+            let id = TenantScope::new(&txn, tenant)
+                .outbox()
+                .begin_attempt(job, &attempt, started_at + self.lease())
+                .await?;
+            txn.commit().await?;
+            id
+        };
+        let clock = Instant::now();
+        let outcome = provider.send(&request).await;
+        attempt.duration_ms = clock.elapsed().as_millis() as i64;
+        let now = Utc::now();
         let txn = self.inner.store.begin_write().await?;
         let scope = TenantScope::new(&txn, tenant);
         let mut events = Vec::new();
         match outcome {
             Ok(receipt) => {
                 attempt.outcome = "SENT".into();
+                attempt.provider_message = duplicate_risk;
                 attempt.provider_message_id = Some(receipt.provider_message_id.clone());
                 let raw = receipt.status.clone().unwrap_or_else(|| "accepted".into());
                 let sent = scope
@@ -272,7 +332,7 @@ impl OutboxWorker {
                     .await?;
                 scope
                     .outbox()
-                    .finish(job, &attempt, JobNext::Done, now)
+                    .finish_begun(job, attempt_id, &attempt, JobNext::Done, now)
                     .await?;
                 scope.outbox().release_followers(message_id, now).await?;
                 events.push(Event::Message {
@@ -281,6 +341,19 @@ impl OutboxWorker {
                     message: Box::new(sent),
                     queue: None,
                 });
+            }
+            Err(ProviderError::Timeout { maybe_sent: true }) => {
+                // Sending again now could send twice: the next round looks it up first.
+                attempt.outcome = reconcile::TIMEOUT.into();
+                attempt.provider_code = Some("TIMEOUT".into());
+                attempt.provider_message = Some(
+                    "the provider did not answer in time; the request may have been sent".into(),
+                );
+                tracing::warn!(tenant.id = %tenant, message.id = %message_id, provider = channel.provider().as_str(), "a send timed out after it left; reconciling before any resend");
+                scope
+                    .outbox()
+                    .finish_begun(job, attempt_id, &attempt, JobNext::RetryAt(now), now)
+                    .await?;
             }
             Err(error) => {
                 attempt.provider_code = error.code().map(str::to_owned);
@@ -297,13 +370,14 @@ impl OutboxWorker {
                         .limiter
                         .pause(channel.id, retry_after.unwrap_or(base));
                 }
-                if error.is_retryable() && number <= retries {
+                if error.is_retryable() && answered <= retries {
                     attempt.outcome = "RETRY".into();
-                    let wait = backoff(base, number, &error);
+                    let wait = backoff(base, answered, &error);
                     scope
                         .outbox()
-                        .finish(
+                        .finish_begun(
                             job,
+                            attempt_id,
                             &attempt,
                             JobNext::RetryAt(
                                 now + chrono::Duration::from_std(wait).unwrap_or_default(),
@@ -332,7 +406,7 @@ impl OutboxWorker {
                     }
                     scope
                         .outbox()
-                        .finish(job, &attempt, JobNext::Failed, now)
+                        .finish_begun(job, attempt_id, &attempt, JobNext::Failed, now)
                         .await?;
                 }
             }
@@ -340,6 +414,10 @@ impl OutboxWorker {
         txn.commit().await?;
         self.inner.bus.publish(events);
         Ok(())
+    }
+
+    fn lease(&self) -> chrono::Duration {
+        chrono::Duration::from_std(self.inner.timing.lease).unwrap_or_default()
     }
 
     fn note(&self, job: &outbox_job::Model, request: &str, outcome: &str) -> AttemptRecord {
@@ -395,6 +473,17 @@ impl OutboxWorker {
         txn.commit().await?;
         Ok(())
     }
+}
+
+/// The number of the next attempt row.
+fn next_number(job: &outbox_job::Model, history: &[AttemptRecord]) -> i32 {
+    history
+        .iter()
+        .map(|a| a.number)
+        .max()
+        .unwrap_or(0)
+        .max(job.attempts)
+        + 1
 }
 
 /// Exponential backoff from `base` with ±20 % jitter, at least the provider's retry-after.

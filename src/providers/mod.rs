@@ -25,7 +25,7 @@ pub use inbound::{
 };
 pub use outbound::{
     ContactCard, InteractiveButton, ListSection, MediaKind, OutboundContent, OutboundMessage,
-    SendReceipt, TemplateParameter,
+    Reconciled, SendReceipt, TemplateParameter,
 };
 
 use crate::config::Secret;
@@ -156,6 +156,14 @@ pub trait Provider: Send + Sync {
 
     /// Sends one message; answers the provider's message id.
     async fn send(&self, message: &OutboundMessage) -> Result<SendReceipt, ProviderError>;
+
+    /// Looks for `message` among what the provider accepted since `since` (when the
+    /// uncertain request started), so it is not sent twice.
+    async fn find_sent(
+        &self,
+        message: &OutboundMessage,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Reconciled, ProviderError>;
 
     /// Marks an inbound message read (Meta read receipts; Twilio's typing indicator, which
     /// also marks read).

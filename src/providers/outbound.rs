@@ -128,3 +128,17 @@ pub struct SendReceipt {
     /// The provider's initial status word (`queued`, `accepted`, …), for the record.
     pub status: Option<String>,
 }
+
+/// What a provider says about a send whose answer was lost (a timeout after the request
+/// left, or a worker that died mid-request).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reconciled {
+    /// Messages the provider holds that match the send, oldest first (never empty). The
+    /// caller picks one not already known as another message's.
+    Found(Vec<SendReceipt>),
+    /// The provider holds no such message: sending again makes no duplicate.
+    NotFound,
+    /// The provider cannot be asked (Meta has no lookup); only a status carrying our id can
+    /// tell.
+    Unknown,
+}

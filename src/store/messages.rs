@@ -584,16 +584,13 @@ impl<'a, C: ConnectionTrait> Messages<'a, C> {
         Ok(())
     }
 
-    /// Records the provider's id of a sent message as soon as it is known, moves it to SENT
-    /// (unless a status callback that raced the answer already moved it further), and applies
-    /// statuses kept for that id.
-    pub async fn record_sent(
+    /// Records the provider's id of a message that has none yet (a status found it by our
+    /// correlation id before the send answered, or instead of an answer that was lost).
+    pub async fn attach_provider_id(
         &self,
         id: MessageId,
         provider_id: &str,
-        raw_status: &str,
-        now: DateTime<Utc>,
-    ) -> Result<MessageRecord, StoreError> {
+    ) -> Result<(), StoreError> {
         message::Entity::update_many()
             .col_expr(
                 message::Column::ProviderMessageId,
@@ -604,6 +601,20 @@ impl<'a, C: ConnectionTrait> Messages<'a, C> {
             .filter(message::Column::ProviderMessageId.is_null())
             .exec(self.db)
             .await?;
+        Ok(())
+    }
+
+    /// Records the provider's id of a sent message as soon as it is known, moves it to SENT
+    /// (unless a status callback that raced the answer already moved it further), and applies
+    /// statuses kept for that id.
+    pub async fn record_sent(
+        &self,
+        id: MessageId,
+        provider_id: &str,
+        raw_status: &str,
+        now: DateTime<Utc>,
+    ) -> Result<MessageRecord, StoreError> {
+        self.attach_provider_id(id, provider_id).await?;
         let mut current = self.get(id).await?;
         let step = StatusRecord {
             status: MessageStatus::Sent,

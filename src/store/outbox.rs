@@ -15,6 +15,12 @@ pub const PENDING: &str = "PENDING";
 pub const DONE: &str = "DONE";
 pub const FAILED: &str = "FAILED";
 
+/// The outcome of an attempt whose provider call has started and not yet ended. Left
+/// behind by a worker that died mid-request, it marks the send as uncertain.
+pub const IN_FLIGHT: &str = "IN_FLIGHT";
+/// What an `IN_FLIGHT` attempt becomes once the next worker finds it.
+pub const INTERRUPTED: &str = "INTERRUPTED";
+
 /// One recorded attempt.
 #[derive(Clone, Debug)]
 pub struct AttemptRecord {
@@ -100,9 +106,110 @@ impl<'a, C: ConnectionTrait> Outbox<'a, C> {
         next: JobNext,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        self.insert_attempt(job, attempt).await?;
+        self.move_job(job, attempt.number, next, now).await
+    }
+
+    /// Records that a provider call is about to start (outcome [`IN_FLIGHT`]) and renews the
+    /// job's lease for the call. Committed before the call, so a crash leaves the evidence.
+    pub async fn begin_attempt(
+        &self,
+        job: &outbox_job::Model,
+        attempt: &AttemptRecord,
+        lease_until: DateTime<Utc>,
+    ) -> Result<uuid::Uuid, StoreError> {
+        let id = self.insert_attempt(job, attempt).await?;
+        outbox_job::Entity::update_many()
+            .col_expr(
+                outbox_job::Column::LeaseUntil,
+                Expr::value(Some(lease_until)),
+            )
+            .filter(outbox_job::Column::TenantId.eq(self.tenant.into_uuid()))
+            .filter(outbox_job::Column::Id.eq(job.id))
+            .exec(self.db)
+            .await?;
+        Ok(id)
+    }
+
+    /// Ends an attempt begun with [`Self::begin_attempt`]: its row takes the outcome and the
+    /// job moves on.
+    pub async fn finish_begun(
+        &self,
+        job: &outbox_job::Model,
+        attempt_id: uuid::Uuid,
+        attempt: &AttemptRecord,
+        next: JobNext,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        delivery_attempt::Entity::update_many()
+            .col_expr(
+                delivery_attempt::Column::DurationMs,
+                Expr::value(attempt.duration_ms),
+            )
+            .col_expr(
+                delivery_attempt::Column::HttpStatus,
+                Expr::value(attempt.http_status),
+            )
+            .col_expr(
+                delivery_attempt::Column::Outcome,
+                Expr::value(attempt.outcome.clone()),
+            )
+            .col_expr(
+                delivery_attempt::Column::ProviderCode,
+                Expr::value(attempt.provider_code.clone()),
+            )
+            .col_expr(
+                delivery_attempt::Column::ProviderMessage,
+                Expr::value(attempt.provider_message.clone()),
+            )
+            .col_expr(
+                delivery_attempt::Column::ProviderMessageId,
+                Expr::value(attempt.provider_message_id.clone()),
+            )
+            .filter(delivery_attempt::Column::TenantId.eq(self.tenant.into_uuid()))
+            .filter(delivery_attempt::Column::Id.eq(attempt_id))
+            .exec(self.db)
+            .await?;
+        self.move_job(job, attempt.number, next, now).await
+    }
+
+    /// Marks a message's attempts left [`IN_FLIGHT`] by a worker that died as
+    /// [`INTERRUPTED`].
+    pub async fn mark_interrupted(&self, message: MessageId) -> Result<(), StoreError> {
+        delivery_attempt::Entity::update_many()
+            .col_expr(delivery_attempt::Column::Outcome, Expr::value(INTERRUPTED))
+            .col_expr(
+                delivery_attempt::Column::ProviderMessage,
+                Expr::value(Some(
+                    "the worker stopped during the call; the outcome is unknown".to_owned(),
+                )),
+            )
+            .filter(delivery_attempt::Column::TenantId.eq(self.tenant.into_uuid()))
+            .filter(delivery_attempt::Column::MessageId.eq(message.into_uuid()))
+            .filter(delivery_attempt::Column::Outcome.eq(IN_FLIGHT))
+            .exec(self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// Records an attempt without moving the job (a step that the next one follows at once).
+    pub async fn record_attempt(
+        &self,
+        job: &outbox_job::Model,
+        attempt: &AttemptRecord,
+    ) -> Result<(), StoreError> {
+        self.insert_attempt(job, attempt).await.map(|_| ())
+    }
+
+    async fn insert_attempt(
+        &self,
+        job: &outbox_job::Model,
+        attempt: &AttemptRecord,
+    ) -> Result<uuid::Uuid, StoreError> {
+        let id = uuid::Uuid::now_v7();
         delivery_attempt::Entity::insert(delivery_attempt::ActiveModel {
             tenant_id: Set(self.tenant.into()),
-            id: Set(uuid::Uuid::now_v7()),
+            id: Set(id),
             message_id: Set(job.message_id),
             number: Set(attempt.number),
             started_at: Set(attempt.started_at),
@@ -116,6 +223,16 @@ impl<'a, C: ConnectionTrait> Outbox<'a, C> {
         })
         .exec_without_returning(self.db)
         .await?;
+        Ok(id)
+    }
+
+    async fn move_job(
+        &self,
+        job: &outbox_job::Model,
+        number: i32,
+        next: JobNext,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         let (state, at) = match next {
             JobNext::Done => (DONE, job.next_attempt_at),
             JobNext::RetryAt(at) => (PENDING, at),
@@ -123,7 +240,7 @@ impl<'a, C: ConnectionTrait> Outbox<'a, C> {
         };
         outbox_job::Entity::update_many()
             .col_expr(outbox_job::Column::State, Expr::value(state))
-            .col_expr(outbox_job::Column::Attempts, Expr::value(attempt.number))
+            .col_expr(outbox_job::Column::Attempts, Expr::value(number))
             .col_expr(outbox_job::Column::NextAttemptAt, Expr::value(at))
             .col_expr(
                 outbox_job::Column::LeaseUntil,
@@ -142,6 +259,7 @@ impl<'a, C: ConnectionTrait> Outbox<'a, C> {
             .filter(delivery_attempt::Column::TenantId.eq(self.tenant.into_uuid()))
             .filter(delivery_attempt::Column::MessageId.eq(message.into_uuid()))
             .order_by_asc(delivery_attempt::Column::Number)
+            .order_by_asc(delivery_attempt::Column::Id)
             .all(self.db)
             .await?
             .into_iter()

@@ -55,6 +55,7 @@ pub(crate) struct Shared {
     state: Mutex<State>,
     base_url: String,
     http: reqwest::Client,
+    in_flight: super::InFlight,
 }
 
 impl Shared {
@@ -125,6 +126,7 @@ impl FakeMeta {
             state: Mutex::new(state),
             base_url: format!("http://{local}"),
             http: reqwest::Client::new(),
+            in_flight: super::InFlight::default(),
         });
         let app = server::router(shared.clone());
         let task = tokio::spawn(async move {
@@ -192,6 +194,17 @@ impl FakeMeta {
     /// The next `times` API calls answer only after `delay`.
     pub fn delay_next(&self, delay: Duration, times: usize) {
         self.inject(Fault::Delay(delay), times);
+    }
+
+    /// How long an accepted send waits before it answers; the message exists (and its
+    /// statuses are on their way) meanwhile.
+    pub fn set_answer_delay(&self, delay: Duration) {
+        self.shared.lock().answer_delay = delay;
+    }
+
+    /// API requests received and not answered yet.
+    pub fn in_flight(&self) -> usize {
+        self.shared.in_flight.count()
     }
 
     /// Messages accepted by `POST /messages`.

@@ -164,6 +164,9 @@ async fn gate(State(shared): State<Arc<Shared>>, request: Request, next: Next) -
         return GraphErr::new(413, 100, "Request body too large").into_response();
     };
     let query = parts.uri.query().map(str::to_owned);
+    let _in_flight = shared.in_flight.enter();
+    let is_send =
+        parts.method == axum::http::Method::POST && parts.uri.path().ends_with("/messages");
     shared.lock().requests.push(RecordedRequest {
         method: parts.method.to_string(),
         path: parts.uri.path().to_owned(),
@@ -225,8 +228,14 @@ async fn gate(State(shared): State<Arc<Shared>>, request: Request, next: Next) -
             None => {}
         }
     }
-    next.run(Request::from_parts(parts, Body::from(bytes)))
-        .await
+    let response = next
+        .run(Request::from_parts(parts, Body::from(bytes)))
+        .await;
+    let answer_delay = shared.lock().answer_delay;
+    if is_send && !answer_delay.is_zero() {
+        tokio::time::sleep(answer_delay).await;
+    }
+    response
 }
 
 fn parse_body(headers: &HeaderMap, bytes: &Bytes) -> Option<Value> {

@@ -241,6 +241,8 @@ pub(super) struct State {
     pub app_secret: String,
     pub status_knobs: StatusKnobs,
     pub webhook_retries: usize,
+    /// Pause before answering an accepted send.
+    pub answer_delay: Duration,
     pub webhooks: Vec<super::webhooks::SentWebhook>,
     /// Build template `paging.next` URLs on this base instead of the fake's own.
     pub template_next_base: Option<String>,

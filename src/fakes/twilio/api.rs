@@ -23,7 +23,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/2010-04-01/Accounts/{file}", get(get_account))
         .route(
             "/2010-04-01/Accounts/{account}/Messages.json",
-            post(messages::create_message),
+            post(messages::create_message).get(super::message_list::list_messages),
         )
         .route(
             "/2010-04-01/Accounts/{account}/Messages/{file}",
@@ -98,6 +98,8 @@ async fn record_and_script(
         },
     };
     let scripted = !recorded.path.starts_with("/cdn/");
+    let _in_flight = scripted.then(|| shared.in_flight.enter());
+    let is_send = recorded.method == "POST" && recorded.path.ends_with("/Messages.json");
     let (delay, fault) = {
         let mut state = shared.lock();
         state.requests.push(recorded);
@@ -120,8 +122,14 @@ async fn record_and_script(
         }
         return response;
     }
-    next.run(Request::from_parts(parts, Body::from(bytes)))
-        .await
+    let response = next
+        .run(Request::from_parts(parts, Body::from(bytes)))
+        .await;
+    let answer_delay = shared.lock().settings.answer_delay;
+    if is_send && !answer_delay.is_zero() {
+        tokio::time::sleep(answer_delay).await;
+    }
+    response
 }
 
 /// Twilio's legacy error body, with `status` repeating the HTTP status.

@@ -1,5 +1,5 @@
 //! The 2010-04-01 message resource: creates validated like Twilio (PROVIDERS.md §5) and
-//! reconciliation fetches. Accepted sends schedule their status callbacks.
+//! reconciliation fetches (the list lives in `message_list`). Accepted sends schedule their status callbacks.
 
 use std::sync::Arc;
 
@@ -11,7 +11,7 @@ use axum::Json;
 use serde_json::{json, Value};
 
 use super::api::{authenticate, error, ApiError};
-use super::state::{new_sid, rfc2822_now, FakeMessage};
+use super::state::{new_sid, rfc2822, rfc2822_now, FakeMessage};
 use super::{webhooks, Shared};
 use crate::domain::PhoneNumber;
 
@@ -166,6 +166,7 @@ fn validate_and_store(
             }
             _ => None,
         });
+    let now = chrono::Utc::now();
     let message = FakeMessage {
         sid: new_sid(if media.is_empty() { "SM" } else { "MM" }),
         account_sid: account_sid.to_owned(),
@@ -178,7 +179,9 @@ fn validate_and_store(
         content_sid,
         status_callback: callback,
         error_code: None,
-        date_created: rfc2822_now(),
+        date_created: rfc2822(now),
+        created_at: now,
+        date_sent: Some(now),
     };
     state.messages.insert(message.sid.clone(), message.clone());
     Ok((message, async_error))
@@ -213,7 +216,7 @@ pub(crate) fn message_json(m: &FakeMessage) -> Value {
         "api_version": "2010-04-01",
         "date_created": m.date_created,
         "date_updated": rfc2822_now(),
-        "date_sent": Value::Null,
+        "date_sent": m.date_sent.map(rfc2822),
         "uri": uri,
         "subresource_uris": {"media": uri.replace(".json", "/Media.json")},
     })

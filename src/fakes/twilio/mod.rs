@@ -12,6 +12,7 @@ mod api;
 mod content;
 mod inbound;
 mod media;
+mod message_list;
 mod messages;
 mod state;
 mod webhooks;
@@ -33,6 +34,7 @@ pub(crate) struct Shared {
     state: Mutex<State>,
     base_url: String,
     client: reqwest::Client,
+    in_flight: super::InFlight,
 }
 
 impl Shared {
@@ -80,6 +82,7 @@ impl FakeTwilio {
             state: Mutex::new(State::default()),
             base_url,
             client,
+            in_flight: super::InFlight::default(),
         });
         let app = api::router(shared.clone());
         let server = tokio::spawn(async move {
@@ -288,6 +291,18 @@ impl FakeTwilio {
             .into_iter()
             .filter(|r| r.path.ends_with(suffix))
             .collect()
+    }
+
+    /// Every message the fake accepted, oldest first.
+    pub fn messages(&self) -> Vec<FakeMessage> {
+        let mut all: Vec<FakeMessage> = self.shared.lock().messages.values().cloned().collect();
+        all.sort_by_key(|m| m.created_at);
+        all
+    }
+
+    /// API requests received and not answered yet.
+    pub fn in_flight(&self) -> usize {
+        self.shared.in_flight.count()
     }
 
     /// A sent message as the fake holds it (status follows the callbacks).

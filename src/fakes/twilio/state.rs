@@ -32,6 +32,10 @@ pub struct FakeMessage {
     pub status_callback: Option<String>,
     pub error_code: Option<u32>,
     pub date_created: String,
+    /// `date_created` to the nanosecond, for ordering.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// When the fake handed the message on; it does so on acceptance.
+    pub date_sent: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// A Content API resource.
@@ -138,6 +142,9 @@ pub struct Settings {
     pub media_link_ttl: Duration,
     /// Approval status given on submission (`received` like Twilio; `approved` to skip review).
     pub approval_on_submit: String,
+    /// How long an accepted send waits before it answers; the message exists meanwhile, so
+    /// a client that gives up (or dies) first has still sent it.
+    pub answer_delay: Duration,
 }
 
 impl Default for Settings {
@@ -152,6 +159,7 @@ impl Default for Settings {
             media_redirect_base: None,
             media_link_ttl: Duration::from_secs(4 * 3600),
             approval_on_submit: "received".into(),
+            answer_delay: Duration::ZERO,
         }
     }
 }
@@ -185,9 +193,11 @@ pub(crate) fn new_sid(prefix: &str) -> String {
 
 /// RFC 2822 in GMT, as 2010-04-01 resources show dates.
 pub(crate) fn rfc2822_now() -> String {
-    chrono::Utc::now()
-        .format("%a, %d %b %Y %H:%M:%S +0000")
-        .to_string()
+    rfc2822(chrono::Utc::now())
+}
+
+pub(crate) fn rfc2822(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%a, %d %b %Y %H:%M:%S +0000").to_string()
 }
 
 /// ISO 8601, as the Content API shows dates.

@@ -22,7 +22,7 @@ pub use client::MetaProvider;
 
 use super::{
     FetchedMedia, MediaRef, NewTemplate, OutboundMessage, Provider, ProviderError, ProviderKind,
-    ProviderTemplate, SendReceipt, VerifiedAccount, WebhookEvent, WebhookRequest,
+    ProviderTemplate, Reconciled, SendReceipt, VerifiedAccount, WebhookEvent, WebhookRequest,
 };
 
 #[async_trait]
@@ -37,6 +37,16 @@ impl Provider for MetaProvider {
 
     async fn send(&self, message: &OutboundMessage) -> Result<SendReceipt, ProviderError> {
         self.send_message(message).await
+    }
+
+    /// The Cloud API has no way to look a message up by our `biz_opaque_callback_data`;
+    /// only a status webhook echoing it can settle the question (PROVIDERS.md §3.2).
+    async fn find_sent(
+        &self,
+        _message: &OutboundMessage,
+        _since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Reconciled, ProviderError> {
+        Ok(Reconciled::Unknown)
     }
 
     async fn mark_read(&self, provider_message_id: &str) -> Result<(), ProviderError> {

@@ -8,6 +8,7 @@ mod client;
 pub mod error;
 mod media;
 mod message_form;
+mod reconcile;
 pub mod signature;
 mod templates;
 mod webhook;
@@ -29,8 +30,8 @@ use self::wire::{
 };
 use super::{
     FetchedMedia, MediaRef, NewTemplate, OutboundContent, OutboundMessage, Provider, ProviderError,
-    ProviderKind, ProviderTemplate, ProviderUrls, SendReceipt, TwilioCredentials, VerifiedAccount,
-    WebhookEvent, WebhookRequest,
+    ProviderKind, ProviderTemplate, ProviderUrls, Reconciled, SendReceipt, TwilioCredentials,
+    VerifiedAccount, WebhookEvent, WebhookRequest,
 };
 
 /// One Twilio channel.
@@ -64,28 +65,8 @@ impl TwilioProvider {
         &self,
         content: &OutboundContent,
     ) -> Result<Option<String>, ProviderError> {
-        let types = match content {
-            OutboundContent::Buttons {
-                header,
-                body,
-                footer,
-                buttons,
-            } => quick_reply_types(
-                &folded_body(header.as_deref(), body, footer.as_deref()),
-                buttons,
-            ),
-            OutboundContent::List {
-                header,
-                body,
-                footer,
-                button,
-                sections,
-            } => list_picker_types(
-                &folded_body(header.as_deref(), body, footer.as_deref()),
-                button,
-                sections,
-            ),
-            _ => return Ok(None),
+        let Some(types) = session_types(content) else {
+            return Ok(None);
         };
         let key = types.to_string();
         if let Some(sid) = self.cached_content(&key) {
@@ -104,9 +85,42 @@ impl TwilioProvider {
         Ok(Some(created.sid))
     }
 
+    /// The cache key of the session content `content` would be sent with, if any.
+    fn session_key(&self, content: &OutboundContent) -> Option<String> {
+        session_types(content).map(|t| t.to_string())
+    }
+
     fn cached_content(&self, key: &str) -> Option<String> {
         self.session_contents.lock().ok()?.get(key).cloned()
     }
+}
+
+/// The Content API `types` of a session content for buttons or a list.
+fn session_types(content: &OutboundContent) -> Option<serde_json::Value> {
+    let types = match content {
+        OutboundContent::Buttons {
+            header,
+            body,
+            footer,
+            buttons,
+        } => quick_reply_types(
+            &folded_body(header.as_deref(), body, footer.as_deref()),
+            buttons,
+        ),
+        OutboundContent::List {
+            header,
+            body,
+            footer,
+            button,
+            sections,
+        } => list_picker_types(
+            &folded_body(header.as_deref(), body, footer.as_deref()),
+            button,
+            sections,
+        ),
+        _ => return None,
+    };
+    Some(types)
 }
 
 /// Names the account and sender only; the Auth Token and API key secret never print.
@@ -164,6 +178,17 @@ impl Provider for TwilioProvider {
             provider_message_id: created.sid,
             status: created.status,
         })
+    }
+
+    async fn find_sent(
+        &self,
+        message: &OutboundMessage,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Reconciled, ProviderError> {
+        let session_sid = self
+            .session_key(&message.content)
+            .and_then(|key| self.cached_content(&key));
+        reconcile::find_sent(&self.http, message, session_sid.as_deref(), since).await
     }
 
     async fn mark_read(&self, provider_message_id: &str) -> Result<(), ProviderError> {

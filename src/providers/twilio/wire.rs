@@ -225,3 +225,23 @@ mod tests {
         assert_eq!(content_body(&json!(null)), "");
     }
 }
+
+/// One page of `GET /2010-04-01/Accounts/{AC}/Messages.json`.
+#[derive(Debug, Deserialize)]
+pub(crate) struct MessagePage {
+    #[serde(default)]
+    pub messages: Vec<ListedMessage>,
+    /// A path on the API host (`/2010-04-01/…?Page=1&PageToken=…`), or null on the last page.
+    pub next_page_uri: Option<String>,
+}
+
+/// A message resource as the list shows it.
+#[derive(Debug, Deserialize)]
+pub(crate) struct ListedMessage {
+    pub sid: String,
+    pub status: Option<String>,
+    pub body: Option<String>,
+    pub direction: Option<String>,
+    /// RFC 2822 in GMT.
+    pub date_created: Option<String>,
+}

@@ -15,7 +15,9 @@ pub struct Model {
     /// What was asked, without secrets or message text.
     pub request: String,
     pub http_status: Option<i32>,
-    /// `SENT`, `RETRY`, `FAILED`.
+    /// `SENT`, `RETRY`, `FAILED`, `SKIPPED`, `TIMEOUT`; `IN_FLIGHT` while the call runs
+    /// (`INTERRUPTED` if its worker died); reconciliation steps `RECONCILED`, `NOT_FOUND`,
+    /// `AWAITING_STATUS`, `UNRECONCILED`, `RECONCILE_ERROR`.
     pub outcome: String,
     pub provider_code: Option<String>,
     pub provider_message: Option<String>,
