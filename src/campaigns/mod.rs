@@ -366,15 +366,10 @@ impl CampaignService {
         Ok(())
     }
 
-    /// Queues the campaign's next batch, or completes it.
+    /// Queues the campaign's next batch, or completes it. The batch tops the channel's
+    /// queue up to about two seconds of its rate, so the dispatcher stays just ahead of the
+    /// outbox and a pause holds everyone not yet queued.
     async fn dispatch(&self, tenant: TenantId, id: CampaignId) -> Result<(), StoreError> {
-        let counts = self
-            .inner
-            .store
-            .tenant(tenant)
-            .campaigns()
-            .counts(id)
-            .await?;
         let now = Utc::now();
         let txn = self.inner.store.begin_write().await?;
         let scope = TenantScope::new(&txn, tenant);
@@ -382,8 +377,16 @@ impl CampaignService {
         if campaign.state != CampaignState::Running {
             return Ok(());
         }
-        if counts.pending == 0 {
-            if counts.queued == 0 {
+        let channel = scope.channels().get(campaign.channel).await?;
+        let window =
+            (u64::from(channel.settings.messages_per_second) * 2).clamp(MIN_WINDOW, MAX_WINDOW);
+        let depth = scope.campaigns().queue_depth(channel.id).await?;
+        if depth >= window {
+            return Ok(());
+        }
+        let batch = scope.campaigns().pending(id, window - depth).await?;
+        if batch.is_empty() {
+            if scope.campaigns().counts(id).await?.queued == 0 {
                 scope
                     .campaigns()
                     .transition(
@@ -396,12 +399,6 @@ impl CampaignService {
                     .await?;
                 txn.commit().await?;
             }
-            return Ok(());
-        }
-        let channel = scope.channels().get(campaign.channel).await?;
-        let window =
-            (u64::from(channel.settings.messages_per_second) * 2).clamp(MIN_WINDOW, MAX_WINDOW);
-        if counts.queued >= window {
             return Ok(());
         }
         let template = match scope.templates().get(campaign.template).await {
@@ -427,10 +424,6 @@ impl CampaignService {
                 return Ok(());
             }
         };
-        let batch = scope
-            .campaigns()
-            .pending(id, window - counts.queued)
-            .await?;
         let contacts = contacts_of(&scope, &batch).await?;
         let mut queued = 0;
         for recipient in &batch {

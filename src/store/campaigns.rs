@@ -370,6 +370,17 @@ impl<'a, C: ConnectionTrait> Campaigns<'a, C> {
         Ok(done.rows_affected)
     }
 
+    /// Messages of the channel still waiting in the outbox.
+    pub async fn queue_depth(&self, channel: ChannelId) -> Result<u64, StoreError> {
+        use sea_orm::PaginatorTrait;
+        Ok(message::Entity::find()
+            .filter(message::Column::TenantId.eq(self.tenant.into_uuid()))
+            .filter(message::Column::ChannelId.eq(channel.into_uuid()))
+            .filter(message::Column::Status.eq("QUEUED"))
+            .count(self.db)
+            .await?)
+    }
+
     /// The campaign's counters, from its recipients and their messages.
     pub async fn counts(&self, id: CampaignId) -> Result<CampaignCounts, StoreError> {
         let mut counts = CampaignCounts::default();

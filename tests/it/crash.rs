@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use futures::StreamExt;
 use rand::Rng;
 use serde_json::json;
 use switchboard::fakes::meta::{FakeInbound, FakeMeta, FakePhoneNumber};
@@ -146,27 +147,31 @@ async fn sigkilled_servers_lose_no_message_and_duplicate_only_unreconciled_meta_
     meta.set_answer_delay(Duration::from_millis(300));
     meta.delay_next(Duration::from_millis(250), 1000);
 
-    let mut provider_of: HashMap<String, &str> = HashMap::new();
-    for i in 0..MESSAGES_PER_PROVIDER {
-        for (channel, provider) in [(&twilio_channel, "TWILIO"), (&meta_channel, "META")] {
-            let conversation = &conversation_of[channel["id"].as_str().unwrap()];
-            let sent = tenant
-                .owner
-                .gql
-                .query(
-                    "mutation($i: SendMessageInput!) { sendMessage(input: $i) { id status } }",
-                    json!({ "i": { "conversationId": conversation, "content": { "text": { "body": format!("crash test {provider} #{i}") } } } }),
-                )
-                .await;
-            provider_of.insert(
-                sent.data()["sendMessage"]["id"]
-                    .as_str()
-                    .unwrap()
-                    .to_owned(),
-                provider,
-            );
-        }
-    }
+    // Queued many at a time, so queuing is over long before sending is, however slow the
+    // machine: the kills must find sends still to do.
+    let sends = (0..MESSAGES_PER_PROVIDER).flat_map(|i| {
+        [(&twilio_channel, "TWILIO"), (&meta_channel, "META")]
+            .into_iter()
+            .map(move |(channel, provider)| (i, channel, provider))
+    });
+    let provider_of: HashMap<String, &str> = futures::stream::iter(sends)
+        .map(|(i, channel, provider)| {
+            let conversation = conversation_of[channel["id"].as_str().unwrap()].clone();
+            let gql = tenant.owner.gql.clone();
+            async move {
+                let sent = gql
+                    .query(
+                        "mutation($i: SendMessageInput!) { sendMessage(input: $i) { id status } }",
+                        json!({ "i": { "conversationId": conversation, "content": { "text": { "body": format!("crash test {provider} #{i}") } } } }),
+                    )
+                    .await;
+                let id = sent.data()["sendMessage"]["id"].as_str().unwrap().to_owned();
+                (id, provider)
+            }
+        })
+        .buffer_unordered(16)
+        .collect()
+        .await;
     assert_eq!(provider_of.len(), 2 * MESSAGES_PER_PROVIDER);
 
     let mut in_flight_at_kills = 0;
