@@ -146,15 +146,7 @@ impl<'a, C: ConnectionTrait> Campaigns<'a, C> {
             query = query.filter(campaign::Column::Id.lt(after));
         }
         let rows = query.limit(page.first + 1).all(self.db).await?;
-        let page = Page::from_fetched(rows, page.first);
-        Ok(Page {
-            items: page
-                .items
-                .into_iter()
-                .map(CampaignRecord::try_from)
-                .collect::<Result<_, _>>()?,
-            has_next: page.has_next,
-        })
+        Page::from_fetched(rows, page.first).try_map(CampaignRecord::try_from)
     }
 
     pub async fn insert(
@@ -294,15 +286,7 @@ impl<'a, C: ConnectionTrait> Campaigns<'a, C> {
             query = query.filter(campaign_recipient::Column::Position.gt(after));
         }
         let rows = query.limit(first + 1).all(self.db).await?;
-        let page = Page::from_fetched(rows, first);
-        Ok(Page {
-            items: page
-                .items
-                .into_iter()
-                .map(RecipientRecord::try_from)
-                .collect::<Result<_, _>>()?,
-            has_next: page.has_next,
-        })
+        Page::from_fetched(rows, first).try_map(RecipientRecord::try_from)
     }
 
     /// Marks a PENDING recipient queued with its message; false if it was no longer pending.
@@ -333,17 +317,7 @@ impl<'a, C: ConnectionTrait> Campaigns<'a, C> {
         reason: SkipReason,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        campaign_recipient::Entity::update_many()
-            .col_expr(campaign_recipient::Column::State, Expr::value("SKIPPED"))
-            .col_expr(
-                campaign_recipient::Column::SkipReason,
-                Expr::value(reason.as_str()),
-            )
-            .col_expr(campaign_recipient::Column::UpdatedAt, Expr::value(now))
-            .filter(campaign_recipient::Column::TenantId.eq(self.tenant.into_uuid()))
-            .filter(campaign_recipient::Column::Id.eq(recipient))
-            .filter(campaign_recipient::Column::State.eq("PENDING"))
-            .exec(self.db)
+        self.skip(campaign_recipient::Column::Id.eq(recipient), reason, now)
             .await?;
         Ok(())
     }
@@ -355,6 +329,21 @@ impl<'a, C: ConnectionTrait> Campaigns<'a, C> {
         reason: SkipReason,
         now: DateTime<Utc>,
     ) -> Result<u64, StoreError> {
+        self.skip(
+            campaign_recipient::Column::CampaignId.eq(id.into_uuid()),
+            reason,
+            now,
+        )
+        .await
+    }
+
+    /// Skips the pending recipients `which` picks; answers how many.
+    async fn skip(
+        &self,
+        which: sea_orm::sea_query::SimpleExpr,
+        reason: SkipReason,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
         let done = campaign_recipient::Entity::update_many()
             .col_expr(campaign_recipient::Column::State, Expr::value("SKIPPED"))
             .col_expr(
@@ -363,7 +352,7 @@ impl<'a, C: ConnectionTrait> Campaigns<'a, C> {
             )
             .col_expr(campaign_recipient::Column::UpdatedAt, Expr::value(now))
             .filter(campaign_recipient::Column::TenantId.eq(self.tenant.into_uuid()))
-            .filter(campaign_recipient::Column::CampaignId.eq(id.into_uuid()))
+            .filter(which)
             .filter(campaign_recipient::Column::State.eq("PENDING"))
             .exec(self.db)
             .await?;
