@@ -199,7 +199,10 @@ pub struct DeliveryAttempt {
     /// What was asked, without secrets or text.
     pub request: String,
     pub http_status: Option<i32>,
-    /// SENT, RETRY, FAILED or SKIPPED.
+    /// SENT, RETRY, FAILED or SKIPPED; IN_FLIGHT while the call runs; TIMEOUT or
+    /// INTERRUPTED when it may have been sent, then RECONCILED (found at the provider),
+    /// NOT_FOUND (sent again), AWAITING_STATUS, UNRECONCILED (sent again, possibly twice) or
+    /// RECONCILE_ERROR.
     pub outcome: String,
     pub provider_code: Option<String>,
     pub provider_message: Option<String>,
