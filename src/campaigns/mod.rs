@@ -168,6 +168,15 @@ impl CampaignService {
                 ),
             ));
         }
+        let channel = scope.channels().get(campaign.channel).await?;
+        if channel.provider() == crate::providers::ProviderKind::Twilio
+            && template.provider_template_id.is_none()
+        {
+            return Err(AppError::bad_input(
+                "id",
+                "the template has no Twilio content SID; sync the channel's templates",
+            ));
+        }
         let to = if campaign.start_at.is_some_and(|at| at > Utc::now()) {
             CampaignState::Scheduled
         } else {
