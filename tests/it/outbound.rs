@@ -418,3 +418,71 @@ async fn a_pair_rate_refusal_delays_only_that_message() {
     let waited = at(&attempts[1]) - at(&attempts[0]);
     assert!(waited >= chrono::Duration::seconds(5), "waited {waited}");
 }
+
+#[tokio::test]
+async fn a_429_waits_its_retry_after_and_max_retries_bound_the_attempts() {
+    use chrono::DateTime;
+
+    let app = TestApp::spawn().await;
+    let tenant = app.new_tenant("Acme").await;
+    let channel = twilio_channel(&app, &tenant).await;
+    let hello = InboundParams::text(&channel.account.sid, CUSTOMER, SENDER, "hi");
+    app.twilio
+        .deliver_inbound(&channel.webhook, &channel.account.auth_token, &hello)
+        .await
+        .unwrap();
+    tenant
+        .owner
+        .gql
+        .query("mutation($id: ID!) { updateChannel(id: $id, input: { settings: { maxRetries: 2, retryWaitSeconds: 1 } }) { id } }", json!({ "id": channel.id }))
+        .await
+        .data();
+    let conversation = conversation_id(&tenant).await;
+
+    // Twilio's 429 says when to come back; the next attempt waits at least that long.
+    app.twilio.rate_limit_next(2, 1);
+    let sent = tenant
+        .owner
+        .gql
+        .query(SEND, json!({ "i": { "conversationId": conversation, "content": { "text": { "body": "after a 429" } } } }))
+        .await;
+    let id = sent.data()["sendMessage"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let message = settled(&tenant, &id, |m| m["status"] != "QUEUED").await;
+    let attempts = message["attempts"].as_array().unwrap();
+    let outcomes: Vec<&str> = attempts
+        .iter()
+        .map(|a| a["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["RETRY", "SENT"], "{message}");
+    assert_eq!(attempts[0]["providerCode"], "20429");
+    let at = |a: &Value| DateTime::parse_from_rfc3339(a["startedAt"].as_str().unwrap()).unwrap();
+    let waited = at(&attempts[1]) - at(&attempts[0]);
+    assert!(
+        waited >= chrono::Duration::milliseconds(1900),
+        "waited {waited}"
+    );
+
+    // A provider that keeps failing gets the first try and maxRetries more, then FAILED.
+    app.twilio.fail_next(20500, 10);
+    let sent = tenant
+        .owner
+        .gql
+        .query(SEND, json!({ "i": { "conversationId": conversation, "content": { "text": { "body": "never" } } } }))
+        .await;
+    let id = sent.data()["sendMessage"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let failed = settled(&tenant, &id, |m| m["status"] == "FAILED").await;
+    let outcomes: Vec<&str> = failed["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["RETRY", "RETRY", "FAILED"], "{failed}");
+    assert_eq!(failed["lastError"]["code"], "20500");
+}
