@@ -165,6 +165,7 @@ async fn gate(State(shared): State<Arc<Shared>>, request: Request, next: Next) -
     };
     let query = parts.uri.query().map(str::to_owned);
     shared.lock().requests.push(RecordedRequest {
+        received_at: std::time::Instant::now(),
         method: parts.method.to_string(),
         path: parts.uri.path().to_owned(),
         query: form_urlencoded::parse(query.as_deref().unwrap_or_default().as_bytes())
