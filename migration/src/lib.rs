@@ -6,6 +6,7 @@ mod m20261124_000001_foundation;
 mod m20261124_000002_channels;
 mod m20261124_000003_conversations;
 mod m20261124_000004_outbox;
+mod m20261124_000007_history_indexes;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000002_channels::Migration),
             Box::new(m20261124_000003_conversations::Migration),
             Box::new(m20261124_000004_outbox::Migration),
+            Box::new(m20261124_000007_history_indexes::Migration),
         ]
     }
 }
