@@ -8,6 +8,7 @@ mod auth;
 mod channels;
 mod cli;
 mod graphql_http;
+mod history;
 mod inbound;
 mod media;
 mod outbound;
