@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, LikeExpr, OnConflict};
+use sea_orm::sea_query::{Alias, Expr, Func, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, IdenStatic,
     QueryFilter, QueryOrder, QuerySelect, Select,
@@ -536,23 +536,19 @@ impl<'a, C: ConnectionTrait> Messages<'a, C> {
         // A contains-search cannot use a b-tree: it is checked on the rows the other filters'
         // index yields, in page order, and the scan stops once the page is full. Without
         // other filters it reads the tenant's history from the newest message until then.
+        // `strpos`/`instr` rather than LIKE: no wildcards to escape, and PostgreSQL, which
+        // has no statistics for the expression, estimates it as common and keeps the ordered
+        // index walk instead of sorting a sequential scan of the whole table.
         if let Some(text) = filter
             .text
             .as_deref()
             .map(str::trim)
             .filter(|t| !t.is_empty())
         {
-            let escaped = text
-                .to_lowercase()
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            query = query.filter(
-                Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(
-                    message::Column::Text,
-                )))
-                .like(LikeExpr::new(format!("%{escaped}%")).escape('\\')),
-            );
+            let position = Func::cust(Alias::new(if sqlite { "instr" } else { "strpos" }))
+                .arg(Func::lower(Expr::col(message::Column::Text)))
+                .arg(text.to_lowercase());
+            query = query.filter(Expr::expr(position).gt(0));
         }
         query = match order {
             MessageOrder::Newest => {

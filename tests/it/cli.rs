@@ -382,7 +382,8 @@ async fn the_outbox_benchmark_runs_and_reports_its_figures() {
     for figure in [
         "fake Meta",
         "fake Twilio",
-        "queued → SENT",
+        "sendMessage → SENT",
+        "backlog drained",
         "channel limit 10/s",
         "error",
         "busiest 1 s window",
