@@ -109,6 +109,46 @@ enum BenchAction {
         #[arg(long, default_value_t = 200)]
         latency_samples: usize,
     },
+    /// Messages per second through the outbox to the fake providers, and how closely a
+    /// channel's rate limit holds.
+    Outbox {
+        /// A PostgreSQL database to measure instead of a fresh SQLite file; use an empty one.
+        #[arg(long)]
+        database_url: Option<String>,
+        /// Messages per provider for the throughput runs.
+        #[arg(long, default_value_t = 5000)]
+        messages: usize,
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
+        /// Customers the messages are spread over.
+        #[arg(long, default_value_t = 100)]
+        contacts: usize,
+        /// The channel limit to check, in messages per second.
+        #[arg(long, default_value_t = 50)]
+        rate: u32,
+        /// Seconds of steady sending at that limit, after the burst.
+        #[arg(long, default_value_t = 10)]
+        rate_seconds: u32,
+    },
+    /// History page latency (p50/p99) over a large seeded message history.
+    History {
+        /// A PostgreSQL database to measure instead of a fresh SQLite file; use an empty one.
+        #[arg(long)]
+        database_url: Option<String>,
+        #[arg(long, default_value_t = 1_000_000)]
+        messages: usize,
+        #[arg(long, default_value_t = 3)]
+        channels: usize,
+        /// Customers per channel.
+        #[arg(long, default_value_t = 100)]
+        contacts: usize,
+        /// Timed runs per case.
+        #[arg(long, default_value_t = 200)]
+        runs: usize,
+        /// Messages per page.
+        #[arg(long, default_value_t = 50)]
+        page: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -198,6 +238,48 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             action: KeysAction::Rotate,
         } => rotate_keys(config).await,
         Command::Simulator { action } => simulator(action).await,
+        Command::Bench {
+            action:
+                BenchAction::Outbox {
+                    database_url,
+                    messages,
+                    concurrency,
+                    contacts,
+                    rate,
+                    rate_seconds,
+                },
+        } => {
+            crate::bench::outbox(crate::bench::OutboxOptions {
+                database_url,
+                messages,
+                concurrency,
+                contacts,
+                rate,
+                rate_seconds,
+            })
+            .await
+        }
+        Command::Bench {
+            action:
+                BenchAction::History {
+                    database_url,
+                    messages,
+                    channels,
+                    contacts,
+                    runs,
+                    page,
+                },
+        } => {
+            crate::bench::history(crate::bench::HistoryOptions {
+                database_url,
+                messages,
+                channels,
+                contacts,
+                runs,
+                page,
+            })
+            .await
+        }
         Command::Bench {
             action:
                 BenchAction::Ingest {

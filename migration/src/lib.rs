@@ -8,7 +8,8 @@ mod m20261124_000003_conversations;
 mod m20261124_000004_outbox;
 mod m20261124_000005_templates;
 mod m20261124_000006_campaigns;
-mod m20261124_000009_uploads;
+mod m20261124_000007_history_indexes;
+mod m20261124_000008_uploads;
 
 pub struct Migrator;
 
@@ -22,7 +23,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000004_outbox::Migration),
             Box::new(m20261124_000005_templates::Migration),
             Box::new(m20261124_000006_campaigns::Migration),
-            Box::new(m20261124_000009_uploads::Migration),
+            Box::new(m20261124_000007_history_indexes::Migration),
+            Box::new(m20261124_000008_uploads::Migration),
         ]
     }
 }

@@ -2,6 +2,7 @@
 //! the history / change-feed query.
 
 use async_graphql::connection::{Connection, Edge};
+use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject, Union, ID};
 use chrono::{DateTime, Utc};
 
@@ -10,6 +11,7 @@ use super::connection::{decode_cursor, encode_cursor, page_request};
 use super::conversations::{Contact, Conversation};
 use super::errors::GqlResult;
 use super::guards::{viewer, RoleGuard};
+use super::loaders::{AttemptsOf, MessageDetails, TimelineOf};
 use super::types::parse_id;
 use super::AppState;
 use crate::domain::content::{Choice, ContactCard, MediaKind};
@@ -470,13 +472,11 @@ impl Message {
         })
     }
     async fn status_history(&self, ctx: &Context<'_>) -> GqlResult<Vec<StatusChange>> {
-        let state = ctx.data_unchecked::<AppState>();
-        let steps = state
-            .store
-            .tenant(self.1)
-            .messages()
-            .timeline(self.0.id)
-            .await?;
+        let steps = ctx
+            .data_unchecked::<DataLoader<MessageDetails>>()
+            .load_one(TimelineOf(self.1, self.0.id))
+            .await?
+            .unwrap_or_default();
         Ok(steps
             .into_iter()
             .map(|s| StatusChange {
@@ -524,13 +524,11 @@ impl Message {
     }
     /// Every call made to the provider to send this message.
     async fn attempts(&self, ctx: &Context<'_>) -> GqlResult<Vec<super::sending::DeliveryAttempt>> {
-        let state = ctx.data_unchecked::<AppState>();
-        let list = state
-            .store
-            .tenant(self.1)
-            .outbox()
-            .attempts(self.0.id)
-            .await?;
+        let list = ctx
+            .data_unchecked::<DataLoader<MessageDetails>>()
+            .load_one(AttemptsOf(self.1, self.0.id))
+            .await?
+            .unwrap_or_default();
         Ok(list
             .into_iter()
             .map(|a| super::sending::DeliveryAttempt {
@@ -622,6 +620,26 @@ pub fn store_filter(filter: MessageFilter) -> Result<StoreFilter, AppError> {
     })
 }
 
+/// Another tenant's channel, contact or conversation in a filter answers NOT_FOUND, as
+/// any of its ids does, rather than an empty page.
+async fn filter_ids_exist(
+    state: &AppState,
+    tenant: TenantId,
+    filter: &StoreFilter,
+) -> Result<(), AppError> {
+    let scope = state.store.tenant(tenant);
+    if let Some(id) = filter.channel {
+        scope.channels().get(id).await?;
+    }
+    if let Some(id) = filter.contact {
+        scope.contacts().get(id).await?;
+    }
+    if let Some(id) = filter.conversation {
+        scope.conversations().get(id).await?;
+    }
+    Ok(())
+}
+
 /// A page of messages. `after` takes a message cursor (history, newest first) or a
 /// `revision` / event cursor (the change feed: every message created or changed since).
 pub async fn message_page(
@@ -682,6 +700,7 @@ impl MessageQuery {
         let tenant = viewer(ctx)?.require_tenant(Role::Agent)?;
         let state = ctx.data_unchecked::<AppState>();
         let filter = store_filter(filter.unwrap_or_default())?;
+        filter_ids_exist(state, tenant, &filter).await?;
         Ok(message_page(state, tenant, filter, first, after).await?)
     }
 

@@ -7,6 +7,7 @@ pub mod conversations;
 pub mod errors;
 pub mod guards;
 pub mod limits;
+pub mod loaders;
 pub mod messages;
 pub mod mutation;
 pub mod query;
@@ -99,8 +100,15 @@ pub fn schema_builder(
 }
 
 pub fn build_schema(state: AppState) -> AppSchema {
+    let details = async_graphql::dataloader::DataLoader::new(
+        loaders::MessageDetails {
+            store: state.store.clone(),
+        },
+        tokio::spawn,
+    );
     schema_builder(Limits::from_config(&state.config))
         .data(state)
+        .data(details)
         .finish()
 }
 

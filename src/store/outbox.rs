@@ -255,26 +255,46 @@ impl<'a, C: ConnectionTrait> Outbox<'a, C> {
     }
 
     pub async fn attempts(&self, message: MessageId) -> Result<Vec<AttemptRecord>, StoreError> {
-        Ok(delivery_attempt::Entity::find()
+        Ok(self
+            .attempts_of(&[message])
+            .await?
+            .remove(&message)
+            .unwrap_or_default())
+    }
+
+    /// The attempts of several messages in one query (a history page).
+    pub async fn attempts_of(
+        &self,
+        messages: &[MessageId],
+    ) -> Result<std::collections::HashMap<MessageId, Vec<AttemptRecord>>, StoreError> {
+        let mut attempts: std::collections::HashMap<MessageId, Vec<AttemptRecord>> =
+            std::collections::HashMap::new();
+        let rows = delivery_attempt::Entity::find()
             .filter(delivery_attempt::Column::TenantId.eq(self.tenant.into_uuid()))
-            .filter(delivery_attempt::Column::MessageId.eq(message.into_uuid()))
+            .filter(
+                delivery_attempt::Column::MessageId.is_in(messages.iter().map(|id| id.into_uuid())),
+            )
             .order_by_asc(delivery_attempt::Column::Number)
             .order_by_asc(delivery_attempt::Column::Id)
             .all(self.db)
-            .await?
-            .into_iter()
-            .map(|a| AttemptRecord {
-                number: a.number,
-                started_at: a.started_at,
-                duration_ms: a.duration_ms,
-                request: a.request,
-                http_status: a.http_status,
-                outcome: a.outcome,
-                provider_code: a.provider_code,
-                provider_message: a.provider_message,
-                provider_message_id: a.provider_message_id,
-            })
-            .collect())
+            .await?;
+        for a in rows {
+            attempts
+                .entry(a.message_id.into())
+                .or_default()
+                .push(AttemptRecord {
+                    number: a.number,
+                    started_at: a.started_at,
+                    duration_ms: a.duration_ms,
+                    request: a.request,
+                    http_status: a.http_status,
+                    outcome: a.outcome,
+                    provider_code: a.provider_code,
+                    provider_message: a.provider_message,
+                    provider_message_id: a.provider_message_id,
+                });
+        }
+        Ok(attempts)
     }
 
     /// Releases the jobs waiting for `message`, now that it was sent.

@@ -344,3 +344,88 @@ async fn the_ingest_benchmark_runs_and_reports_its_figures() {
         assert!(stdout.contains(figure), "{stdout}");
     }
 }
+
+async fn run_bench(args: &[&str]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = db::provision(dir.path()).await;
+    let mut cmd = process::command(dir.path());
+    cmd.arg("bench").args(args);
+    if db::on_postgres() {
+        cmd.args(["--database-url", &database_url]);
+    }
+    let output = cmd.output().await.unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+#[tokio::test]
+async fn the_outbox_benchmark_runs_and_reports_its_figures() {
+    let stdout = run_bench(&[
+        "outbox",
+        "--messages",
+        "20",
+        "--contacts",
+        "3",
+        "--concurrency",
+        "4",
+        "--rate",
+        "10",
+        "--rate-seconds",
+        "1",
+    ])
+    .await;
+    for figure in [
+        "fake Meta",
+        "fake Twilio",
+        "sendMessage → SENT",
+        "backlog drained",
+        "channel limit 10/s",
+        "error",
+        "busiest 1 s window",
+    ] {
+        assert!(stdout.contains(figure), "{stdout}");
+    }
+}
+
+#[tokio::test]
+async fn the_history_benchmark_runs_and_reports_its_figures() {
+    let stdout = run_bench(&[
+        "history",
+        "--messages",
+        "300",
+        "--channels",
+        "2",
+        "--contacts",
+        "3",
+        "--runs",
+        "2",
+        "--page",
+        "10",
+    ])
+    .await;
+    for figure in [
+        "300 messages over 6 conversations",
+        "newest page",
+        "deep page",
+        "by contact",
+        "text \"invoice\"",
+        "p50 ms",
+        "p99 ms",
+    ] {
+        assert!(stdout.contains(figure), "{stdout}");
+    }
+    let newest = stdout
+        .lines()
+        .find(|l| l.contains("newest page"))
+        .unwrap()
+        .split_whitespace()
+        .nth(2)
+        .unwrap()
+        .to_owned();
+    assert_eq!(newest, "10", "a full page: {stdout}");
+}

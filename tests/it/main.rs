@@ -10,6 +10,7 @@ mod channels;
 mod cli;
 mod crash;
 mod graphql_http;
+mod history;
 mod inbound;
 mod media;
 mod outbound;

@@ -168,6 +168,7 @@ async fn gate(State(shared): State<Arc<Shared>>, request: Request, next: Next) -
     let is_send =
         parts.method == axum::http::Method::POST && parts.uri.path().ends_with("/messages");
     shared.lock().requests.push(RecordedRequest {
+        received_at: std::time::Instant::now(),
         method: parts.method.to_string(),
         path: parts.uri.path().to_owned(),
         query: form_urlencoded::parse(query.as_deref().unwrap_or_default().as_bytes())

@@ -46,6 +46,8 @@ pub struct RecordedRequest {
     /// The body parsed as JSON (or a form as a JSON object), when it parses.
     pub body: Option<Value>,
     pub raw_body: Vec<u8>,
+    /// When the fake received it, for rate measurements.
+    pub received_at: Instant,
 }
 
 impl RecordedRequest {

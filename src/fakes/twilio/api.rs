@@ -72,6 +72,7 @@ async fn record_and_script(
         .unwrap_or_default()
         .to_ascii_lowercase();
     let recorded = RecordedRequest {
+        received_at: std::time::Instant::now(),
         method: parts.method.to_string(),
         path: parts.uri.path().to_owned(),
         query: parts.uri.query().map(str::to_owned),

@@ -78,6 +78,8 @@ pub struct RecordedRequest {
     pub form: Vec<(String, String)>,
     /// The parsed body, for JSON bodies.
     pub json: Option<Value>,
+    /// When the fake received it, for rate measurements.
+    pub received_at: std::time::Instant,
 }
 
 impl RecordedRequest {

@@ -7,7 +7,7 @@ pub struct Migration;
 
 impl MigrationName for Migration {
     fn name(&self) -> &str {
-        "m20261124_000009_uploads"
+        "m20261124_000008_uploads"
     }
 }
 

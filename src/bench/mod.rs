@@ -1,6 +1,15 @@
-//! `switchboard bench ingest`: signed webhooks persisted per second end to end, and the
-//! webhook-to-subscriber latency with many live subscribers, on SQLite or PostgreSQL, beside
-//! a bare axum server answering the same requests as the baseline.
+//! `switchboard bench`: measured figures on SQLite or PostgreSQL. `ingest` (here): signed
+//! webhooks persisted per second end to end, and the webhook-to-subscriber latency with many
+//! live subscribers, beside a bare axum server answering the same requests as the baseline.
+//! `outbox`: sends per second through the outbox and the accuracy of a channel's rate
+//! limit. `history`: the history query's latency over a large seeded history.
+
+mod harness;
+mod history;
+mod outbox;
+
+pub use history::{history, HistoryOptions};
+pub use outbox::{outbox, OutboxOptions};
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};

@@ -1,0 +1,163 @@
+//! What the outbox and history benchmarks share: the server in-process on SQLite or
+//! PostgreSQL, the fake Meta and Twilio servers it sends to, and a signed-in tenant owner.
+
+use std::net::SocketAddr;
+
+use anyhow::{bail, Context};
+use serde_json::{json, Value};
+use tempfile::TempDir;
+
+use super::{graphql, ADMIN, PASSWORD};
+use crate::app::App;
+use crate::config::{Config, Secret};
+use crate::fakes::meta::{FakeMeta, FakePhoneNumber};
+use crate::fakes::twilio::{FakeAccount, FakeTwilio};
+
+pub const META_TOKEN: &str = "bench-access-token-0123";
+pub const META_SECRET: &str = "bench-app-secret-0123456789abcdef";
+pub const WABA: &str = "100000000000002";
+
+pub struct Harness {
+    pub backend: &'static str,
+    pub database_url: String,
+    pub gql: String,
+    pub http: reqwest::Client,
+    pub owner: String,
+    pub meta: FakeMeta,
+    pub twilio: FakeTwilio,
+    server: tokio::task::JoinHandle<anyhow::Result<()>>,
+    _dir: TempDir,
+}
+
+/// A channel the benchmark created.
+pub struct BenchChannel {
+    pub id: String,
+    pub webhook: String,
+}
+
+impl Harness {
+    /// Starts the server with `database_url`, or a fresh SQLite file when `None`.
+    pub async fn start(database_url: Option<String>) -> anyhow::Result<Self> {
+        let dir = tempfile::tempdir().context("a temporary folder")?;
+        let database_url = database_url
+            .unwrap_or_else(|| format!("sqlite://{}/bench.db?mode=rwc", dir.path().display()));
+        let backend = if database_url.starts_with("sqlite:") {
+            "SQLite"
+        } else {
+            "PostgreSQL"
+        };
+        let meta = FakeMeta::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+            .await
+            .context("starting the fake Meta")?;
+        meta.set_app_secret(META_SECRET);
+        let twilio = FakeTwilio::spawn()
+            .await
+            .context("starting the fake Twilio")?;
+        let mut config = Config::for_tests(dir.path(), database_url.clone());
+        config.admin_email = Some(ADMIN.into());
+        config.admin_password = Some(Secret::new(PASSWORD));
+        config.login_max_failures_per_address = 10_000;
+        config.meta_graph_url = meta.base_url().to_owned();
+        config.twilio_api_url = twilio.base_url().to_owned();
+        config.twilio_content_url = twilio.base_url().to_owned();
+        config.twilio_messaging_url = twilio.base_url().to_owned();
+        let app = App::build(config).await?;
+        let addr = app.local_addr();
+        let server = tokio::spawn(app.run(futures::future::pending()));
+        let gql = format!("http://{addr}/graphql");
+        let http = reqwest::Client::new();
+        let login =
+            "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }";
+        let admin = graphql(
+            &http,
+            &gql,
+            None,
+            login,
+            json!({ "e": ADMIN, "p": PASSWORD }),
+        )
+        .await?;
+        let admin = admin["login"]["accessToken"].as_str().unwrap_or_default();
+        graphql(&http, &gql, Some(admin), "mutation { createTenant(input: { name: \"Bench\", ownerEmail: \"owner@bench.test\", ownerPassword: \"Measure-Tenant-2026\" }) { id } }", json!({})).await?;
+        let owner = graphql(
+            &http,
+            &gql,
+            None,
+            login,
+            json!({ "e": "owner@bench.test", "p": "Measure-Tenant-2026" }),
+        )
+        .await?;
+        let owner = owner["login"]["accessToken"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        Ok(Self {
+            backend,
+            database_url,
+            gql,
+            http,
+            owner,
+            meta,
+            twilio,
+            server,
+            _dir: dir,
+        })
+    }
+
+    /// A GraphQL request as the tenant's owner.
+    pub async fn query(&self, query: &str, variables: Value) -> anyhow::Result<Value> {
+        graphql(&self.http, &self.gql, Some(&self.owner), query, variables).await
+    }
+
+    async fn create_channel(&self, input: Value) -> anyhow::Result<BenchChannel> {
+        let created = self
+            .query(
+                "mutation($i: CreateChannelInput!) { createChannel(input: $i) { id webhookUrl } }",
+                json!({ "i": input }),
+            )
+            .await?;
+        let channel = &created["createChannel"];
+        match (channel["id"].as_str(), channel["webhookUrl"].as_str()) {
+            (Some(id), Some(webhook)) => Ok(BenchChannel {
+                id: id.to_owned(),
+                webhook: webhook.to_owned(),
+            }),
+            _ => bail!("createChannel answered {created}"),
+        }
+    }
+
+    /// A Meta channel on the fake, sending at most `per_second`.
+    pub async fn meta_channel(
+        &self,
+        number: &str,
+        phone_number_id: &str,
+        per_second: u32,
+    ) -> anyhow::Result<BenchChannel> {
+        self.meta
+            .add_phone_number(FakePhoneNumber::new(phone_number_id, WABA, META_TOKEN));
+        self.create_channel(json!({ "name": format!("Meta {number}"), "provider": "META", "phoneNumber": number,
+            "meta": { "accessToken": META_TOKEN, "appSecret": META_SECRET, "phoneNumberId": phone_number_id, "businessAccountId": WABA },
+            "settings": { "messagesPerSecond": per_second } }))
+            .await
+    }
+
+    /// A Twilio channel on the fake, sending at most `per_second`.
+    pub async fn twilio_channel(
+        &self,
+        number: &str,
+        per_second: u32,
+    ) -> anyhow::Result<(BenchChannel, FakeAccount)> {
+        let account = self.twilio.add_account("Bench", number);
+        let channel = self
+            .create_channel(json!({ "name": format!("Twilio {number}"), "provider": "TWILIO", "phoneNumber": number,
+                "twilio": { "accountSid": account.sid, "authToken": account.auth_token },
+                "settings": { "messagesPerSecond": per_second } }))
+            .await?;
+        Ok((channel, account))
+    }
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
