@@ -4,7 +4,9 @@
 
 pub mod relay;
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
+use std::time::Instant;
 
 use tokio::sync::{broadcast, mpsc};
 
@@ -58,7 +60,18 @@ pub struct EventBus {
     sender: broadcast::Sender<Arc<Event>>,
     /// Other instances, on PostgreSQL (see `relay`).
     remote: Arc<OnceLock<mpsc::Sender<Event>>>,
+    drops: Arc<Drops>,
 }
+
+/// Events the other instances missed, for a warning that does not flood the log.
+struct Drops {
+    count: AtomicU64,
+    warned_at: AtomicU64,
+    started: Instant,
+}
+
+/// The least time between two warnings about missed events.
+const DROP_WARN_EVERY_S: u64 = 5;
 
 impl Default for EventBus {
     fn default() -> Self {
@@ -72,6 +85,11 @@ impl EventBus {
         Self {
             sender,
             remote: Arc::new(OnceLock::new()),
+            drops: Arc::new(Drops {
+                count: AtomicU64::new(0),
+                warned_at: AtomicU64::new(0),
+                started: Instant::now(),
+            }),
         }
     }
 
@@ -81,10 +99,32 @@ impl EventBus {
         for event in events {
             if let Some(remote) = self.remote.get() {
                 if remote.try_send(event.clone()).is_err() {
-                    tracing::warn!("the cross-instance event queue is full; an event stays local");
+                    self.dropped_remote();
                 }
             }
             let _ = self.sender.send(Arc::new(event));
+        }
+    }
+
+    /// Counts an event the other instances will not hear of, warning at most every few
+    /// seconds with how many there were.
+    fn dropped_remote(&self) {
+        let drops = &self.drops;
+        drops.count.fetch_add(1, Ordering::Relaxed);
+        // Seconds since start, plus one: zero means "never warned".
+        let now = drops.started.elapsed().as_secs() + 1;
+        let last = drops.warned_at.load(Ordering::Relaxed);
+        if (last == 0 || now >= last + DROP_WARN_EVERY_S)
+            && drops
+                .warned_at
+                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
+        {
+            let events = drops.count.swap(0, Ordering::Relaxed);
+            tracing::warn!(
+                events,
+                "the cross-instance event queue was full; these events stayed local (subscribers elsewhere catch up with messages(after:))"
+            );
         }
     }
 

@@ -106,6 +106,9 @@ async fn event(store: &Store, notice: Notice) -> Option<Event> {
     })
 }
 
+/// Notifications sent in one statement at most.
+const NOTIFY_BATCH: usize = 200;
+
 /// Starts relaying when the store is PostgreSQL; answers the sender the bus forwards to.
 pub async fn start(
     store: Store,
@@ -122,18 +125,32 @@ pub async fn start(
 
     let notifier = store.clone();
     tokio::spawn(async move {
-        while let Some(event) = rx.recv().await {
-            let payload = match serde_json::to_string(&notice(origin, &event)) {
-                Ok(p) => p,
-                Err(_) => continue,
-            };
+        // Events that queued up meanwhile go out together: one round trip for many.
+        while let Some(first) = rx.recv().await {
+            let mut batch = vec![first];
+            while batch.len() < NOTIFY_BATCH {
+                match rx.try_recv() {
+                    Ok(event) => batch.push(event),
+                    Err(_) => break,
+                }
+            }
+            let mut values: Vec<sea_orm::Value> = vec![CHANNEL.into()];
+            values.extend(
+                batch
+                    .iter()
+                    .filter_map(|e| serde_json::to_string(&notice(origin, e)).ok())
+                    .map(Into::into),
+            );
+            let calls: Vec<String> = (2..=values.len())
+                .map(|i| format!("pg_notify($1, ${i})"))
+                .collect();
             let statement = Statement::from_sql_and_values(
                 DatabaseBackend::Postgres,
-                "SELECT pg_notify($1, $2)",
-                [CHANNEL.into(), payload.into()],
+                format!("SELECT {}", calls.join(", ")),
+                values,
             );
             if let Err(e) = notifier.connection().execute(statement).await {
-                tracing::warn!(error = %e, "could not notify other instances of an event");
+                tracing::warn!(error = %e, "could not notify other instances of events");
             }
         }
     });
