@@ -368,18 +368,25 @@ impl CampaignService {
 
     /// Queues the campaign's next batch, or completes it.
     async fn dispatch(&self, tenant: TenantId, id: CampaignId) -> Result<(), StoreError> {
-        let counts = self
-            .inner
-            .store
-            .tenant(tenant)
-            .campaigns()
-            .counts(id)
-            .await?;
+        // Counted outside the write transaction (on SQLite it would hold the only writer
+        // for as long as the count takes), so another instance may queue a batch between
+        // the count and the lock. Every batch touches the campaign: a row changed since
+        // `seen` means the counts are stale and would overfill the window; look again.
+        let store = self.inner.store.tenant(tenant);
+        let seen = store.campaigns().get(id).await?.updated_at;
+        let counts = store.campaigns().counts(id).await?;
         let now = Utc::now();
         let txn = self.inner.store.begin_write().await?;
         let scope = TenantScope::new(&txn, tenant);
-        let campaign = scope.campaigns().lock(id).await?;
+        let Some(campaign) = scope.campaigns().try_lock(id).await? else {
+            // Another instance is dispatching it right now.
+            return Ok(());
+        };
         if campaign.state != CampaignState::Running {
+            return Ok(());
+        }
+        if campaign.updated_at != seen {
+            self.inner.wake.notify_one();
             return Ok(());
         }
         if counts.pending == 0 {
@@ -509,6 +516,9 @@ impl CampaignService {
                 return Ok(());
             }
             queued += 1;
+        }
+        if !batch.is_empty() {
+            scope.campaigns().touch(id, now).await?;
         }
         txn.commit().await?;
         if queued > 0 {
