@@ -11,6 +11,7 @@ mod cli;
 mod crash;
 mod graphql_http;
 mod inbound;
+mod instances;
 mod media;
 mod outbound;
 mod outbound_content;
