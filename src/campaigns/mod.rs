@@ -382,7 +382,10 @@ impl CampaignService {
         let now = Utc::now();
         let txn = self.inner.store.begin_write().await?;
         let scope = TenantScope::new(&txn, tenant);
-        let campaign = scope.campaigns().lock(id).await?;
+        let Some(campaign) = scope.campaigns().try_lock(id).await? else {
+            // Another instance is dispatching it right now.
+            return Ok(());
+        };
         if campaign.state != CampaignState::Running {
             return Ok(());
         }

@@ -12,7 +12,7 @@ pub mod template_send;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
+use chrono::{SubsecRound, Utc};
 use rand::Rng;
 use tokio::sync::{Notify, Semaphore};
 
@@ -160,7 +160,7 @@ impl OutboxWorker {
         let now = Utc::now();
         let txn = self.inner.store.begin_write().await?;
         let jobs = crate::store::system::System::new(&txn)
-            .claim_jobs(now, now + self.lease(), available)
+            .claim_jobs(now, (now + self.lease()).trunc_subsecs(6), available)
             .await?;
         txn.commit().await?;
         Ok(jobs)
@@ -287,7 +287,25 @@ impl OutboxWorker {
             .inner
             .limiter
             .reserve(channel.id, channel.settings.messages_per_second);
+        let mut held = job.lease_until;
         if !wait.is_zero() {
+            // A wait that outlasts half the lease would let another worker claim the job
+            // and send it too: hold the job through the wait first.
+            let wake_at = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
+            if held.is_none_or(|until| wake_at > until - self.lease() / 2) {
+                let until = (wake_at + self.lease()).trunc_subsecs(6);
+                let txn = self.inner.store.begin_write().await?;
+                if !TenantScope::new(&txn, tenant)
+                    .outbox()
+                    .renew_lease(job, held, until)
+                    .await?
+                {
+                    tracing::warn!(tenant.id = %tenant, message.id = %message_id, "the job's lease ran out before its send began and another worker took it over; this worker leaves it");
+                    return Ok(());
+                }
+                txn.commit().await?;
+                held = Some(until);
+            }
             tokio::time::sleep(wait).await;
         }
         let started_at = Utc::now();
@@ -306,10 +324,14 @@ impl OutboxWorker {
         // next one reconciles instead of sending blindly.
         let attempt_id = {
             let txn = self.inner.store.begin_write().await?;
-            let id = TenantScope::new(&txn, tenant)
+            let Some(id) = TenantScope::new(&txn, tenant)
                 .outbox()
-                .begin_attempt(job, &attempt, started_at + self.lease())
-                .await?;
+                .begin_attempt(job, &attempt, held, started_at + self.lease())
+                .await?
+            else {
+                tracing::warn!(tenant.id = %tenant, message.id = %message_id, "the job's lease ran out before its send began and another worker took it over; this worker leaves it");
+                return Ok(());
+            };
             txn.commit().await?;
             id
         };

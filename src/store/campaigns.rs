@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Alias, Expr, Func, JoinType, Query};
+use sea_orm::sea_query::{Alias, Expr, Func, JoinType, LockBehavior, LockType, Query};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Select,
@@ -249,6 +249,23 @@ impl<'a, C: ConnectionTrait> Campaigns<'a, C> {
             .await?
             .ok_or(StoreError::NotFound)?
             .try_into()
+    }
+
+    /// As [`Self::lock`], for the dispatcher: `None` while another instance holds the
+    /// campaign (PostgreSQL's SKIP LOCKED), so it moves on to other campaigns instead of
+    /// waiting behind that instance's batch.
+    pub async fn try_lock(&self, id: CampaignId) -> Result<Option<CampaignRecord>, StoreError> {
+        let mut query = self
+            .scoped()
+            .filter(campaign::Column::Id.eq(id.into_uuid()));
+        if self.db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+            query = query.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+        }
+        query
+            .one(self.db)
+            .await?
+            .map(CampaignRecord::try_from)
+            .transpose()
     }
 
     /// The next PENDING recipients, in list order.

@@ -110,25 +110,44 @@ impl<'a, C: ConnectionTrait> Outbox<'a, C> {
         self.move_job(job, attempt.number, next, now).await
     }
 
+    /// Moves the job's lease from `held` (the lease this worker claimed or last renewed) to
+    /// `until`. False when the job no longer holds `held`: the lease ran out while this
+    /// worker waited (for the rate limiter, a slow database) and another worker or
+    /// instance claimed the job, so this one must not send it too. `until` should have
+    /// whole microseconds, so it compares equal once stored.
+    pub async fn renew_lease(
+        &self,
+        job: &outbox_job::Model,
+        held: Option<DateTime<Utc>>,
+        until: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let renew = outbox_job::Entity::update_many()
+            .col_expr(outbox_job::Column::LeaseUntil, Expr::value(Some(until)))
+            .filter(outbox_job::Column::TenantId.eq(self.tenant.into_uuid()))
+            .filter(outbox_job::Column::Id.eq(job.id))
+            .filter(outbox_job::Column::State.eq("PENDING"));
+        let renew = match held {
+            Some(held) => renew.filter(outbox_job::Column::LeaseUntil.eq(held)),
+            None => renew.filter(outbox_job::Column::LeaseUntil.is_null()),
+        };
+        Ok(renew.exec(self.db).await?.rows_affected == 1)
+    }
+
     /// Records that a provider call is about to start (outcome [`IN_FLIGHT`]) and renews the
     /// job's lease for the call. Committed before the call, so a crash leaves the evidence.
+    /// `None`, recording nothing, when the job no longer holds `held` (see
+    /// [`Self::renew_lease`]).
     pub async fn begin_attempt(
         &self,
         job: &outbox_job::Model,
         attempt: &AttemptRecord,
+        held: Option<DateTime<Utc>>,
         lease_until: DateTime<Utc>,
-    ) -> Result<uuid::Uuid, StoreError> {
-        let id = self.insert_attempt(job, attempt).await?;
-        outbox_job::Entity::update_many()
-            .col_expr(
-                outbox_job::Column::LeaseUntil,
-                Expr::value(Some(lease_until)),
-            )
-            .filter(outbox_job::Column::TenantId.eq(self.tenant.into_uuid()))
-            .filter(outbox_job::Column::Id.eq(job.id))
-            .exec(self.db)
-            .await?;
-        Ok(id)
+    ) -> Result<Option<uuid::Uuid>, StoreError> {
+        if !self.renew_lease(job, held, lease_until).await? {
+            return Ok(None);
+        }
+        self.insert_attempt(job, attempt).await.map(Some)
     }
 
     /// Ends an attempt begun with [`Self::begin_attempt`]: its row takes the outcome and the

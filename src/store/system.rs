@@ -359,6 +359,8 @@ impl<'a, C: ConnectionTrait> System<'a, C> {
     // on it after this goes through that tenant's scope. On PostgreSQL the rows are locked
     // with SKIP LOCKED so concurrent workers and instances take different jobs; SQLite has
     // one writer, and the caller's write transaction serialises claims.
+    /// The jobs answered carry the lease just taken (`lease_until`, which should have whole
+    /// microseconds to compare equal once stored): a worker shows it to begin an attempt.
     pub async fn claim_jobs(
         &self,
         now: DateTime<Utc>,
@@ -380,8 +382,8 @@ impl<'a, C: ConnectionTrait> System<'a, C> {
         if self.db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
             query = query.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
         }
-        let jobs = query.all(self.db).await?;
-        for job in &jobs {
+        let mut jobs = query.all(self.db).await?;
+        for job in &mut jobs {
             outbox_job::Entity::update_many()
                 .col_expr(
                     outbox_job::Column::LeaseUntil,
@@ -391,6 +393,7 @@ impl<'a, C: ConnectionTrait> System<'a, C> {
                 .filter(outbox_job::Column::Id.eq(job.id))
                 .exec(self.db)
                 .await?;
+            job.lease_until = Some(lease_until);
         }
         Ok(jobs)
     }

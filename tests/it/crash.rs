@@ -1,7 +1,9 @@
 //! Crashes: the real binary as a child process, killed with SIGKILL while sends are in
 //! flight, restarted on the same database each time. No message is lost, and a message
 //! reaches a provider twice only when its request was cut off by a kill and could not be
-//! reconciled (Meta has no lookup and its status did not come within the grace).
+//! reconciled (Meta has no lookup and its status did not come within the grace). Campaigns
+//! killed while their recipients are being queued finish, each recipient messaged once but
+//! for that same exception.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -14,40 +16,15 @@ use switchboard::fakes::twilio::{FakeTwilio, InboundParams};
 
 use crate::channels::{create_channel, meta_input, META_APP_SECRET, META_TOKEN};
 use crate::inbound::{conversations, CUSTOMER, SENDER};
-use crate::support::graphql::{Gql, Session};
-use crate::support::{db, process, TestTenant, ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD};
+use crate::support::campaign_run::{self, Rig, RECIPIENTS_PER_CAMPAIGN};
+use crate::support::process::{self, free_port, login};
+use crate::support::{db, TestTenant, ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD};
 
 const MESSAGES_PER_PROVIDER: usize = 50;
 const KILLS: usize = 5;
 const WA_ID: &str = "34600000000";
 const PNID: &str = "106540352242922";
 const MESSAGE: &str = "query($id: ID!) { message(id: $id) { status channel { provider } attempts { number outcome startedAt durationMs } } }";
-
-/// A port that was free a moment ago, so every restart listens where the fakes call back.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-async fn login(http: &reqwest::Client, base: &str, email: &str, password: &str) -> Session {
-    let answer = Gql::new(http.clone(), format!("{base}/graphql"), None)
-        .query(
-            "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken refreshToken user { id } } }",
-            json!({ "e": email, "p": password }),
-        )
-        .await;
-    let login = answer.data()["login"].clone();
-    let token = login["accessToken"].as_str().unwrap().to_owned();
-    Session {
-        gql: Gql::new(http.clone(), format!("{base}/graphql"), Some(token.clone())),
-        access_token: token,
-        refresh_token: login["refreshToken"].as_str().unwrap().to_owned(),
-        user_id: login["user"]["id"].as_str().unwrap().to_owned(),
-    }
-}
 
 #[tokio::test]
 async fn sigkilled_servers_lose_no_message_and_duplicate_only_unreconciled_meta_sends() {
@@ -292,5 +269,86 @@ async fn sigkilled_servers_lose_no_message_and_duplicate_only_unreconciled_meta_
     assert!(in_flight_at_kills > 0, "no kill found a send in flight");
     assert!(count("INTERRUPTED") > 0, "no send was cut off");
     assert!(duplicates <= count("UNRECONCILED"));
+    server.child.kill().await.ok();
+}
+
+const CAMPAIGN_KILLS: usize = 4;
+
+#[tokio::test]
+async fn sigkilled_servers_finish_campaigns_and_message_each_recipient_once() {
+    let rig = Rig::new().await;
+    let listen = format!("127.0.0.1:{}", free_port());
+    let started = std::time::Instant::now();
+    let mut server = rig.serve(&listen).await;
+    let (tenant, campaigns) = rig.campaigns(&format!("http://{listen}")).await;
+    rig.meta.set_webhook_retries(3);
+
+    // As in the plain crash test: slow answers, some slow before the provider creates
+    // anything, and no Twilio callbacks, so kills cut off sends of both kinds.
+    rig.twilio.configure(|s| {
+        s.answer_delay = Duration::from_millis(300);
+        s.status_callbacks = false;
+    });
+    rig.twilio.delay_next(Duration::from_millis(250), 300);
+    rig.meta.set_answer_delay(Duration::from_millis(300));
+    rig.meta.delay_next(Duration::from_millis(250), 300);
+    campaign_run::start(&tenant, &campaigns).await;
+    let running_at = started.elapsed().as_secs_f64();
+
+    // Kill while the dispatchers still have recipients to queue and sends are in flight.
+    let mut in_flight_at_kills = 0;
+    let mut pending_at_kills = Vec::new();
+    for _ in 0..CAMPAIGN_KILLS {
+        let pause = rand::thread_rng().gen_range(400..2400);
+        tokio::time::sleep(Duration::from_millis(pause)).await;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        while rig.twilio.in_flight() + rig.meta.in_flight() == 0
+            && tokio::time::Instant::now() < deadline
+        {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let mut pending = 0;
+        for c in &campaigns {
+            let c = campaign_run::campaign(&tenant.owner, &c.id).await;
+            pending += c["counts"]["pending"].as_u64().unwrap();
+        }
+        in_flight_at_kills += rig.twilio.in_flight() + rig.meta.in_flight();
+        server.child.kill().await.expect("SIGKILL");
+        pending_at_kills.push(pending);
+        server = rig.serve(&listen).await;
+    }
+    let killed_at = started.elapsed().as_secs_f64();
+
+    let recipients_of = campaign_run::finished(&tenant, &campaigns, Duration::from_secs(45)).await;
+    let tally =
+        campaign_run::check_each_messaged_once(&tenant, &campaigns, &recipients_of, &rig.reached())
+            .await;
+    let duplicated = tally.duplicated("META") + tally.duplicated("TWILIO");
+    println!("campaign crash test attempt outcomes: {:?}", tally.outcomes);
+    println!(
+        "campaign crash test ({}): recipients={} kills={CAMPAIGN_KILLS} pending_at_kills={pending_at_kills:?} requests_in_flight_at_fakes_at_kills={in_flight_at_kills} batches(twilio, meta)={:?} interrupted={} reconciled_by_lookup={} settled_by_status={} not_found_resent={} unreconciled_resent={} duplicates={duplicated} (twilio {}) started_at={running_at:.1}s last_restart_at={killed_at:.1}s elapsed={:.1}s",
+        if db::on_postgres() { "postgres" } else { "sqlite" },
+        2 * RECIPIENTS_PER_CAMPAIGN,
+        tally.batches,
+        tally.count("INTERRUPTED"),
+        tally.count("RECONCILED"),
+        tally.count("SKIPPED"),
+        tally.count("NOT_FOUND"),
+        tally.count("UNRECONCILED"),
+        tally.duplicated("TWILIO"),
+        started.elapsed().as_secs_f64()
+    );
+    assert!(
+        pending_at_kills.iter().any(|p| *p > 0),
+        "no kill came while recipients were pending"
+    );
+    assert!(in_flight_at_kills > 0, "no kill found a send in flight");
+    assert!(
+        tally.batches.iter().all(|b| *b > 1),
+        "each campaign went in several batches"
+    );
+    assert!(tally.count("INTERRUPTED") > 0, "no send was cut off");
+    assert_eq!(tally.duplicated("TWILIO"), 0);
+    assert!(duplicated <= tally.count("UNRECONCILED"));
     server.child.kill().await.ok();
 }

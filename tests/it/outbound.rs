@@ -486,3 +486,71 @@ async fn a_429_waits_its_retry_after_and_max_retries_bound_the_attempts() {
     assert_eq!(outcomes, ["RETRY", "RETRY", "FAILED"], "{failed}");
     assert_eq!(failed["lastError"]["code"], "20500");
 }
+
+#[tokio::test]
+async fn sends_held_back_past_their_lease_by_a_paused_channel_each_go_once() {
+    let app = TestApp::spawn_with(|config| {
+        config.provider_timeout = Duration::from_secs(1);
+        config.outbox_lease = Duration::from_secs(2);
+    })
+    .await;
+    let (tenant, meta, conversation) = meta_conversation(&app, "help").await;
+    tenant
+        .owner
+        .gql
+        .query(
+            "mutation($id: ID!) { updateChannel(id: $id, input: { settings: { retryWaitSeconds: 4 } }) { id } }",
+            json!({ "id": meta.id }),
+        )
+        .await
+        .data();
+    let send = |i: usize| {
+        let tenant = &tenant;
+        let conversation = &conversation;
+        async move {
+            let sent = tenant
+                .owner
+                .gql
+                .query(SEND, json!({ "i": { "conversationId": conversation, "content": { "text": { "body": format!("update {i}") } } } }))
+                .await;
+            sent.data()["sendMessage"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    // Meta's throughput error pauses the channel for four seconds, twice the lease.
+    app.meta.fail_next(130429, 1);
+    let first = send(0).await;
+    settled(&tenant, &first, |m| m["attempts"][0]["outcome"] == "RETRY").await;
+    // Sends claimed now wait out the pause past the lease they were claimed with; nobody
+    // else may claim and send them meanwhile.
+    let mut ids = vec![first];
+    for i in 1..5 {
+        ids.push(send(i).await);
+    }
+    for id in &ids {
+        let message = settled(&tenant, id, |m| m["status"] != "QUEUED").await;
+        let outcomes: Vec<&str> = message["attempts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["outcome"].as_str().unwrap())
+            .collect();
+        let expected: &[&str] = if *id == ids[0] {
+            &["RETRY", "SENT"]
+        } else {
+            &["SENT"]
+        };
+        assert_eq!(outcomes, expected, "{message}");
+    }
+    let mut reached: Vec<String> = app
+        .meta
+        .sent_messages()
+        .into_iter()
+        .filter_map(|m| m.correlation)
+        .collect();
+    reached.sort_unstable();
+    ids.sort_unstable();
+    assert_eq!(reached, ids, "each message reached Meta once");
+}

@@ -1,6 +1,7 @@
 //! The test harness: `TestApp::spawn()` runs the real server and hands out signed-in
 //! clients.
 
+pub mod campaign_run;
 pub mod db;
 pub mod graphql;
 pub mod process;

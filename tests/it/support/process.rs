@@ -5,8 +5,11 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
+use serde_json::json;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
+
+use super::graphql::{Gql, Session};
 
 pub fn command(cwd: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_switchboard"));
@@ -80,4 +83,31 @@ pub async fn terminate(child: &Child) {
         .await
         .unwrap();
     assert!(status.success());
+}
+
+/// A port that was free a moment ago, so every restart listens where the fakes call back.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Signs in over the server at `base`.
+pub async fn login(http: &reqwest::Client, base: &str, email: &str, password: &str) -> Session {
+    let answer = Gql::new(http.clone(), format!("{base}/graphql"), None)
+        .query(
+            "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken refreshToken user { id } } }",
+            json!({ "e": email, "p": password }),
+        )
+        .await;
+    let login = answer.data()["login"].clone();
+    let token = login["accessToken"].as_str().unwrap().to_owned();
+    Session {
+        gql: Gql::new(http.clone(), format!("{base}/graphql"), Some(token.clone())),
+        access_token: token,
+        refresh_token: login["refreshToken"].as_str().unwrap().to_owned(),
+        user_id: login["user"]["id"].as_str().unwrap().to_owned(),
+    }
 }
