@@ -245,8 +245,19 @@ impl<'a, C: ConnectionTrait> Contacts<'a, C> {
             created_at: Set(now),
             updated_at: Set(now),
         })
+        // A webhook or another instance may create the same contact at this moment: the
+        // insert then does nothing (waiting for that commit on PostgreSQL), and the lookup
+        // below finds their row.
+        .on_conflict(
+            sea_orm::sea_query::OnConflict::columns([
+                contact::Column::TenantId,
+                contact::Column::WaId,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
         .exec_without_returning(self.db)
         .await?;
-        self.get(id).await
+        self.find_by_wa_id(wa_id).await?.ok_or(StoreError::NotFound)
     }
 }
