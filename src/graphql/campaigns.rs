@@ -382,11 +382,10 @@ impl CampaignQuery {
         let tenant = viewer(ctx)?.require_tenant(Role::Admin)?;
         let id: CampaignId = parse_id("id", &id)?;
         let state = ctx.data_unchecked::<AppState>();
-        match state.store.tenant(tenant).campaigns().get(id).await {
-            Ok(c) => Ok(Some(Campaign(c, tenant))),
-            Err(crate::store::StoreError::NotFound) => Ok(None),
-            Err(e) => Err(e.into()),
-        }
+        Ok(Some(Campaign(
+            state.store.tenant(tenant).campaigns().get(id).await?,
+            tenant,
+        )))
     }
 
     /// Who would be skipped, and why, if the campaign went now. Sends nothing.

@@ -465,7 +465,7 @@ async fn a_campaign_is_checked_and_belongs_to_its_tenant() {
             json!({ "id": scheduled }),
         )
         .await;
-    assert_eq!(seen.data()["campaign"], Value::Null);
+    assert_eq!(seen.code(), "NOT_FOUND");
     let listed = other
         .owner
         .gql
