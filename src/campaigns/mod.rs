@@ -440,8 +440,8 @@ impl CampaignService {
         let mut queued = 0;
         for recipient in &batch {
             let contact = wa_id(&recipient.phone).and_then(|w| contacts.get(&w));
-            let values = match verdict(&template, recipient, contact) {
-                Ok(values) => values,
+            let (phone, values) = match verdict(&template, recipient, contact) {
+                Ok(found) => found,
                 Err(reason) => {
                     scope
                         .campaigns()
@@ -449,13 +449,6 @@ impl CampaignService {
                         .await?;
                     continue;
                 }
-            };
-            let Ok(phone) = PhoneNumber::parse(&recipient.phone) else {
-                scope
-                    .campaigns()
-                    .mark_skipped(recipient.id, SkipReason::InvalidNumber, now)
-                    .await?;
-                continue;
             };
             let contact = match contact {
                 Some(c) => c.clone(),
@@ -530,14 +523,16 @@ fn screen(rows: Vec<RecipientRow>) -> Vec<NewRecipient> {
     let mut seen = HashSet::new();
     rows.into_iter()
         .map(|row| {
-            let skip = match PhoneNumber::parse(&row.phone) {
-                Err(_) => Some(SkipReason::InvalidNumber),
-                Ok(p) if !seen.insert(p.digits().to_owned()) => Some(SkipReason::Duplicate),
-                Ok(_) => None,
+            let (phone, skip) = match PhoneNumber::parse(&row.phone) {
+                Err(_) => (row.phone, Some(SkipReason::InvalidNumber)),
+                Ok(p) => {
+                    let repeated = !seen.insert(p.digits().to_owned());
+                    (
+                        p.as_str().to_owned(),
+                        repeated.then_some(SkipReason::Duplicate),
+                    )
+                }
             };
-            let phone = PhoneNumber::parse(&row.phone)
-                .map(|p| p.as_str().to_owned())
-                .unwrap_or(row.phone);
             NewRecipient {
                 phone,
                 variables: row.variables,
@@ -561,19 +556,17 @@ async fn contacts_of<C: sea_orm::ConnectionTrait>(
     scope.contacts().find_by_wa_ids(&ids).await
 }
 
-/// The template's values for a recipient, or why the recipient is skipped. Variables the
+/// The recipient's number and the template's values for them, or why they are skipped. Variables the
 /// template does not use (extra CSV columns) are ignored.
 fn verdict(
     template: &Template,
     recipient: &RecipientRecord,
     contact: Option<&ContactRecord>,
-) -> Result<Vec<(String, String)>, SkipReason> {
+) -> Result<(PhoneNumber, Vec<(String, String)>), SkipReason> {
     if template.status != TemplateStatus::Approved {
         return Err(SkipReason::TemplateNotApproved);
     }
-    if wa_id(&recipient.phone).is_none() {
-        return Err(SkipReason::InvalidNumber);
-    }
+    let phone = PhoneNumber::parse(&recipient.phone).map_err(|_| SkipReason::InvalidNumber)?;
     if let Some(contact) = contact {
         if contact.opted_out_at.is_some() {
             return Err(SkipReason::OptedOut);
@@ -590,8 +583,9 @@ fn verdict(
         .filter(|(k, _)| template.variables.contains(k))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    check_variables(&template.variables, &given).map_err(|e| match e {
+    let values = check_variables(&template.variables, &given).map_err(|e| match e {
         TemplateVariableError::Missing(_) => SkipReason::MissingVariable,
         _ => SkipReason::InvalidVariable,
-    })
+    })?;
+    Ok((phone, values))
 }

@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::graphql::Bearer;
 use super::router::HttpState;
+use crate::auth::Viewer;
 use uuid::Uuid;
 
 use crate::domain::{AttachmentId, Role, TenantId, UploadId};
@@ -49,20 +50,30 @@ async fn tenant_of(
             }
             Ok(tenant)
         }
-        _ => bearer_tenant(state, headers).await,
+        _ => bearer_viewer(state, headers)
+            .await
+            .map(|(_, tenant)| tenant),
     }
 }
 
-async fn bearer_tenant(state: &HttpState, headers: &HeaderMap) -> Result<TenantId, StatusCode> {
-    match super::ws::bearer(headers) {
-        Bearer::Token(token) => match state.app.auth.authenticate(token).await {
-            Ok(viewer) => viewer
-                .require_tenant(Role::Agent)
-                .map_err(|_| StatusCode::FORBIDDEN),
-            Err(_) => Err(StatusCode::UNAUTHORIZED),
-        },
-        _ => Err(StatusCode::UNAUTHORIZED),
-    }
+/// The bearer's viewer and tenant: 401 without a valid token, 403 outside a tenant.
+async fn bearer_viewer(
+    state: &HttpState,
+    headers: &HeaderMap,
+) -> Result<(Viewer, TenantId), StatusCode> {
+    let Bearer::Token(token) = super::ws::bearer(headers) else {
+        return Err(StatusCode::UNAUTHORIZED);
+    };
+    let viewer = state
+        .app
+        .auth
+        .authenticate(token)
+        .await
+        .map_err(|_| StatusCode::UNAUTHORIZED)?;
+    let tenant = viewer
+        .require_tenant(Role::Agent)
+        .map_err(|_| StatusCode::FORBIDDEN)?;
+    Ok((viewer, tenant))
 }
 
 /// An inbound attachment that is ready, or an upload, of the tenant.
@@ -187,19 +198,16 @@ pub async fn upload(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let viewer = match super::ws::bearer(&headers) {
-        Bearer::Token(token) => match state.app.auth.authenticate(token).await {
-            Ok(viewer) => viewer,
-            Err(_) => return refuse(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "sign in"),
-        },
-        _ => return refuse(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "sign in"),
-    };
-    let Ok(tenant) = viewer.require_tenant(Role::Agent) else {
-        return refuse(
-            StatusCode::FORBIDDEN,
-            "FORBIDDEN",
-            "this needs a tenant's user or API key",
-        );
+    let (viewer, tenant) = match bearer_viewer(&state, &headers).await {
+        Ok(found) => found,
+        Err(StatusCode::FORBIDDEN) => {
+            return refuse(
+                StatusCode::FORBIDDEN,
+                "FORBIDDEN",
+                "this needs a tenant's user or API key",
+            )
+        }
+        Err(_) => return refuse(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "sign in"),
     };
     let content_type = headers
         .get(header::CONTENT_TYPE)
