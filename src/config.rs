@@ -78,8 +78,11 @@ pub struct Config {
     pub graphql_max_depth: usize,
     /// `SWITCHBOARD_GRAPHQL_MAX_COMPLEXITY`: default 2000.
     pub graphql_max_complexity: usize,
-    /// `SWITCHBOARD_GRAPHQL_MAX_ALIASES`: default 30.
+    /// `SWITCHBOARD_GRAPHQL_MAX_ALIASES`: default 30, counted with fragments expanded.
     pub graphql_max_aliases: usize,
+    /// `SWITCHBOARD_GRAPHQL_MAX_NESTING`: default 64; brackets (`{`, `[`, `(`) nested deeper in
+    /// a document are refused before it is parsed.
+    pub graphql_max_nesting: usize,
     /// `SWITCHBOARD_BODY_LIMIT`: default 1048576 bytes for a GraphQL request.
     pub body_limit: usize,
     /// `SWITCHBOARD_SHUTDOWN_GRACE`: default 30 seconds for in-flight requests at shutdown.
@@ -147,6 +150,7 @@ const VARIABLES: &[&str] = &[
     "GRAPHQL_MAX_DEPTH",
     "GRAPHQL_MAX_COMPLEXITY",
     "GRAPHQL_MAX_ALIASES",
+    "GRAPHQL_MAX_NESTING",
     "BODY_LIMIT",
     "SHUTDOWN_GRACE",
 ];
@@ -355,6 +359,7 @@ impl Config {
             graphql_max_complexity: raw
                 .parse("GRAPHQL_MAX_COMPLEXITY", 2000, |v| number(v, 10, 1_000_000))?,
             graphql_max_aliases: raw.parse("GRAPHQL_MAX_ALIASES", 30, |v| number(v, 1, 10_000))?,
+            graphql_max_nesting: raw.parse("GRAPHQL_MAX_NESTING", 64, |v| number(v, 8, 256))?,
             body_limit: raw.parse("BODY_LIMIT", 1 << 20, |v| number(v, 1024, 64 << 20))?,
             shutdown_grace: raw.parse("SHUTDOWN_GRACE", Duration::from_secs(30), |v| {
                 seconds(v, 0, 3600)

@@ -225,6 +225,7 @@ impl Campaign {
         Ok(state.campaigns.counts(self.1, self.0.id).await?.into())
     }
     /// The recipients in list order, optionally in one state.
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, child_complexity)")]
     async fn recipients(
         &self,
         ctx: &Context<'_>,
@@ -356,7 +357,10 @@ pub struct CampaignQuery;
 #[Object]
 impl CampaignQuery {
     /// The tenant's campaigns, newest first.
-    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
+    #[graphql(
+        guard = "RoleGuard::new(Role::Admin)",
+        complexity = "crate::graphql::connection::page_cost(first, child_complexity)"
+    )]
     async fn campaigns(
         &self,
         ctx: &Context<'_>,

@@ -47,6 +47,18 @@ pub fn page_request(
     Ok(PageRequest { first, after })
 }
 
+/// The complexity of a connection field: what one item selects, times the items asked for
+/// (the default page when `first` is absent, the largest page when it is out of range, which
+/// is refused anyway), plus the field itself.
+pub fn page_cost(first: Option<i32>, child_complexity: usize) -> usize {
+    let items = match first {
+        Some(n) if (1..=MAX_PAGE as i32).contains(&n) => n as usize,
+        Some(_) => MAX_PAGE as usize,
+        None => DEFAULT_PAGE as usize,
+    };
+    items.saturating_mul(child_complexity).saturating_add(1)
+}
+
 /// Builds a connection from a page, with each node's cursor taken from its id.
 pub fn connection<R, N: OutputType>(
     kind: &str,

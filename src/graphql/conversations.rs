@@ -58,6 +58,7 @@ impl Contact {
         self.0.created_at
     }
     /// The contact's whole history across channels, newest first.
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, child_complexity)")]
     async fn messages(
         &self,
         ctx: &Context<'_>,
@@ -141,6 +142,7 @@ impl Conversation {
         ))
     }
     /// The conversation's messages, newest first.
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, child_complexity)")]
     async fn messages(
         &self,
         ctx: &Context<'_>,
@@ -170,7 +172,10 @@ pub struct ConversationQuery;
 #[Object]
 impl ConversationQuery {
     /// Contacts whose name, profile name or number contains `search`.
-    #[graphql(guard = "RoleGuard::new(Role::Agent)")]
+    #[graphql(
+        guard = "RoleGuard::new(Role::Agent)",
+        complexity = "crate::graphql::connection::page_cost(first, child_complexity)"
+    )]
     async fn contacts(
         &self,
         ctx: &Context<'_>,
@@ -209,7 +214,10 @@ impl ConversationQuery {
     }
 
     /// Conversations, most recently opened first.
-    #[graphql(guard = "RoleGuard::new(Role::Agent)")]
+    #[graphql(
+        guard = "RoleGuard::new(Role::Agent)",
+        complexity = "crate::graphql::connection::page_cost(first, child_complexity)"
+    )]
     async fn conversations(
         &self,
         ctx: &Context<'_>,

@@ -1,5 +1,6 @@
-//! Schema extensions: an alias limit (depth and complexity are built into the schema), and
-//! a panic in a resolver answered as INTERNAL instead of a dropped connection.
+//! Schema extensions: bounds on the document before the library parses and walks it (see
+//! [`super::document`]), and a panic in a resolver answered as INTERNAL instead of a dropped
+//! connection. Depth and complexity are built into the schema.
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -7,41 +8,76 @@ use std::sync::Arc;
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery,
 };
-use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{Response, ServerError, ServerResult, Variables};
 use futures::FutureExt;
 
-/// Refuses documents with more than `max` aliased fields: aliases multiply the work of one
-/// field without deepening the query, which the depth limit would not catch.
-pub struct AliasLimit {
-    pub max: usize,
+use super::document::{nesting, Shape};
+
+/// Refuses, before the library parses or walks it, a document that nests brackets deeper than
+/// `nesting`, that selects more than `fields` fields or `aliases` aliased fields once its
+/// fragments are expanded, or that puts more than `directives` directives on one selection.
+/// Aliases and fragment spreads multiply the work of one field without deepening the query,
+/// which the depth limit would not catch.
+#[derive(Clone, Copy)]
+pub struct DocumentLimits {
+    pub nesting: usize,
+    pub fields: usize,
+    pub aliases: usize,
+    pub directives: usize,
 }
 
-impl ExtensionFactory for AliasLimit {
+impl ExtensionFactory for DocumentLimits {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(AliasLimitExtension { max: self.max })
+        Arc::new(*self)
     }
 }
 
-struct AliasLimitExtension {
-    max: usize,
+impl DocumentLimits {
+    /// The first bound `query` breaks, as the message to answer.
+    pub fn check_text(&self, query: &str) -> Result<(), String> {
+        let depth = nesting(query, self.nesting);
+        if depth > self.nesting {
+            return Err(format!(
+                "the query nests brackets more than {} deep",
+                self.nesting
+            ));
+        }
+        Ok(())
+    }
+
+    fn check_shape(&self, doc: &ExecutableDocument) -> Result<(), String> {
+        let shape = Shape::of(doc)?;
+        if shape.aliases > self.aliases as u64 {
+            return Err(format!(
+                "the query uses {} aliases once its fragments are expanded; the limit is {}",
+                shape.aliases, self.aliases
+            ));
+        }
+        if shape.fields > self.fields as u64 {
+            return Err(format!(
+                "the query is too complex: it selects {} fields once its fragments are expanded; the limit is {}",
+                shape.fields, self.fields
+            ));
+        }
+        if shape.directives_on_one > self.directives {
+            return Err(format!(
+                "a selection carries {} directives; the limit is {}",
+                shape.directives_on_one, self.directives
+            ));
+        }
+        Ok(())
+    }
 }
 
-fn count_aliases(set: &SelectionSet) -> usize {
-    set.items
-        .iter()
-        .map(|item| match &item.node {
-            Selection::Field(f) => {
-                usize::from(f.node.alias.is_some()) + count_aliases(&f.node.selection_set.node)
-            }
-            Selection::InlineFragment(f) => count_aliases(&f.node.selection_set.node),
-            Selection::FragmentSpread(_) => 0,
-        })
-        .sum()
+fn refusal(message: String) -> ServerError {
+    let mut err = ServerError::new(message, None);
+    err.extensions = Some(code_extension("BAD_USER_INPUT"));
+    err
 }
 
 #[async_trait::async_trait]
-impl Extension for AliasLimitExtension {
+impl Extension for DocumentLimits {
     async fn parse_query(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -49,27 +85,13 @@ impl Extension for AliasLimitExtension {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
-        let doc = next.run(ctx, query, variables).await?;
-        let in_operations: usize = doc
-            .operations
-            .iter()
-            .map(|(_, op)| count_aliases(&op.node.selection_set.node))
-            .sum();
-        let in_fragments: usize = doc
-            .fragments
-            .values()
-            .map(|f| count_aliases(&f.node.selection_set.node))
-            .sum();
-        let total = in_operations + in_fragments;
-        if total > self.max {
-            let mut err = ServerError::new(
-                format!("the query uses {total} aliases; the limit is {}", self.max),
-                None,
-            );
-            err.extensions = Some(code_extension("BAD_USER_INPUT"));
-            return Err(err);
-        }
-        Ok(doc)
+        self.check_text(query).map_err(refusal)?;
+        // Parsed here as well as by the library, because the library's own checks after
+        // parsing walk every fragment expansion before any bound applies.
+        let doc = async_graphql::parser::parse_query(query)
+            .map_err(|e| ServerError::new(e.to_string(), None))?;
+        self.check_shape(&doc).map_err(refusal)?;
+        next.run(ctx, query, variables).await
     }
 }
 
@@ -142,7 +164,12 @@ mod tests {
     fn schema() -> Schema<Query, EmptyMutation, EmptySubscription> {
         Schema::build(Query, EmptyMutation, EmptySubscription)
             .extension(CatchPanic)
-            .extension(AliasLimit { max: 2 })
+            .extension(DocumentLimits {
+                nesting: 8,
+                fields: 6,
+                aliases: 2,
+                directives: 2,
+            })
             .finish()
     }
 
@@ -172,5 +199,43 @@ mod tests {
             .execute("{ a: calm b: calm ...F } fragment F on Query { c: calm }")
             .await;
         assert!(response.errors[0].message.contains("3 aliases"));
+        let response = schema()
+            .execute("{ ...F ...F ...F } fragment F on Query { a: calm }")
+            .await;
+        assert!(response.errors[0].message.contains("3 aliases once"));
+    }
+
+    #[tokio::test]
+    async fn deep_brackets_are_refused_before_parsing() {
+        let deep = format!(
+            "{{ calm(x: {}1{}) }}",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        let response = schema().execute(deep).await;
+        assert!(response.errors[0].message.contains("nests brackets"));
+    }
+
+    #[tokio::test]
+    async fn fragment_fan_out_is_refused_without_walking_it() {
+        let mut query = String::from("{ ...F0 }");
+        for i in 0..40 {
+            query.push_str(&format!(
+                " fragment F{i} on Query {{ ...F{} ...F{} }}",
+                i + 1,
+                i + 1
+            ));
+        }
+        query.push_str(" fragment F40 on Query { calm }");
+        let response = schema().execute(query).await;
+        assert!(response.errors[0].message.contains("fields once"));
+    }
+
+    #[tokio::test]
+    async fn repeated_directives_are_refused_once() {
+        let query = format!("{{ calm {} }}", "@skip(if: false) ".repeat(5000));
+        let response = schema().execute(query).await;
+        assert_eq!(response.errors.len(), 1);
+        assert!(response.errors[0].message.contains("5000 directives"));
     }
 }

@@ -689,7 +689,10 @@ pub struct MessageQuery;
 impl MessageQuery {
     /// Message history, newest first; or, after a `revision` cursor, every message created
     /// or changed since, oldest change first.
-    #[graphql(guard = "RoleGuard::new(Role::Agent)")]
+    #[graphql(
+        guard = "RoleGuard::new(Role::Agent)",
+        complexity = "crate::graphql::connection::page_cost(first, child_complexity)"
+    )]
     async fn messages(
         &self,
         ctx: &Context<'_>,

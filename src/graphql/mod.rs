@@ -4,6 +4,7 @@ pub mod campaigns;
 pub mod channels;
 pub mod connection;
 pub mod conversations;
+pub mod document;
 pub mod errors;
 pub mod guards;
 pub mod limits;
@@ -70,6 +71,7 @@ pub struct Limits {
     pub depth: usize,
     pub complexity: usize,
     pub aliases: usize,
+    pub nesting: usize,
 }
 
 impl Limits {
@@ -78,9 +80,26 @@ impl Limits {
             depth: config.graphql_max_depth,
             complexity: config.graphql_max_complexity,
             aliases: config.graphql_max_aliases,
+            nesting: config.graphql_max_nesting,
+        }
+    }
+
+    /// The bounds checked on a document's text and shape before the library parses it.
+    pub fn document(&self) -> limits::DocumentLimits {
+        limits::DocumentLimits {
+            nesting: self.nesting,
+            // Every field costs at least 1, so more fields than the complexity limit can never
+            // run; refusing them early keeps the library from walking a fan-out of fragments.
+            fields: self.complexity,
+            aliases: self.aliases,
+            directives: MAX_DIRECTIVES_PER_SELECTION,
         }
     }
 }
+
+/// More directives than this on one selection is an attack, not a query: `@skip` and
+/// `@include` are the only ones, and each is meaningful once.
+pub const MAX_DIRECTIVES_PER_SELECTION: usize = 4;
 
 /// The schema without data, for printing its SDL.
 pub fn schema_builder(
@@ -93,9 +112,8 @@ pub fn schema_builder(
     )
     .limit_depth(limits.depth)
     .limit_complexity(limits.complexity)
-    .extension(limits::AliasLimit {
-        max: limits.aliases,
-    })
+    .limit_directives(MAX_DIRECTIVES_PER_SELECTION)
+    .extension(limits.document())
     .extension(limits::CatchPanic)
 }
 
@@ -118,6 +136,7 @@ pub fn sdl() -> String {
         depth: 0,
         complexity: 0,
         aliases: 0,
+        nesting: 0,
     };
     schema_builder(limits).finish().sdl()
 }

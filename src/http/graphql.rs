@@ -211,6 +211,11 @@ pub async fn get(
         Ok(p) => p,
         Err(message) => return request_error(StatusCode::BAD_REQUEST, media, message),
     };
+    // The operation's type is read by parsing, which must not meet an unbounded document.
+    let limits = crate::graphql::Limits::from_config(&state.app.config).document();
+    if let Err(message) = limits.check_text(&params.query) {
+        return request_error(StatusCode::BAD_REQUEST, media, &message);
+    }
     match operation_type(&params.query, params.operation_name.as_deref()) {
         Some(OperationType::Query) | None => {}
         Some(_) => {

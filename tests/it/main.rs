@@ -10,6 +10,7 @@ mod channels;
 mod cli;
 mod crash;
 mod graphql_http;
+mod graphql_limits;
 mod history;
 mod inbound;
 mod instances;

@@ -59,7 +59,10 @@ impl AccountQuery {
     }
 
     /// Every tenant (platform admin only).
-    #[graphql(guard = "RoleGuard::new(Role::PlatformAdmin)")]
+    #[graphql(
+        guard = "RoleGuard::new(Role::PlatformAdmin)",
+        complexity = "crate::graphql::connection::page_cost(first, child_complexity)"
+    )]
     async fn tenants(
         &self,
         ctx: &Context<'_>,
@@ -80,7 +83,10 @@ impl AccountQuery {
     }
 
     /// The users of the caller's tenant.
-    #[graphql(guard = "RoleGuard::new(Role::Agent)")]
+    #[graphql(
+        guard = "RoleGuard::new(Role::Agent)",
+        complexity = "crate::graphql::connection::page_cost(first, child_complexity)"
+    )]
     async fn users(
         &self,
         ctx: &Context<'_>,
@@ -122,7 +128,10 @@ impl AccountQuery {
     }
 
     /// The tenant's audit log, newest first.
-    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
+    #[graphql(
+        guard = "RoleGuard::new(Role::Admin)",
+        complexity = "crate::graphql::connection::page_cost(first, child_complexity)"
+    )]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,

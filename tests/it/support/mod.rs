@@ -41,6 +41,21 @@ pub struct TestTenant {
     pub owner_email: String,
 }
 
+/// Multiplies every deadline the tests wait on, for slow or busy machines:
+/// `SWITCHBOARD_TEST_TIME_SCALE=3` gives each wait three times as long. Default 1.
+pub fn time_scale() -> f64 {
+    std::env::var("SWITCHBOARD_TEST_TIME_SCALE")
+        .ok()
+        .and_then(|v| v.parse::<f64>().ok())
+        .filter(|v| *v >= 1.0)
+        .unwrap_or(1.0)
+}
+
+/// A deadline of `seconds`, scaled by [`time_scale`].
+pub fn deadline(seconds: u64) -> std::time::Duration {
+    std::time::Duration::from_secs_f64(seconds as f64 * time_scale())
+}
+
 fn init_logging() {
     if std::env::var_os("TEST_LOG").is_some() {
         let _ = tracing_subscriber::fmt()
