@@ -8,10 +8,12 @@ use std::time::Duration;
 
 use chrono::{SubsecRound, Utc};
 use switchboard::domain::MessageId;
+use switchboard::fakes::twilio::InboundParams;
 use switchboard::store::outbox::{AttemptRecord, JobNext};
 use switchboard::store::system::System;
 use switchboard::store::{Store, TenantScope};
 
+use crate::inbound::{twilio_channel, CUSTOMER, SENDER};
 use crate::reconcile;
 use crate::support::campaign_run::{self, Rig, MESSAGES_PER_SECOND, RECIPIENTS_PER_CAMPAIGN};
 use crate::support::db;
@@ -150,7 +152,8 @@ async fn a_send_answered_after_another_instance_took_its_job_over_still_ends_its
         provider_message: None,
         provider_message_id: None,
     };
-    let next = JobNext::RetryAt(now + chrono::Duration::seconds(2));
+    // Due well after Meta's answer (a second away) has been recorded.
+    let next = JobNext::RetryAt(now + chrono::Duration::seconds(3));
     assert!(scope
         .outbox()
         .finish(job, job.lease_until, &awaiting, next, now)
@@ -172,6 +175,37 @@ async fn a_send_answered_after_another_instance_took_its_job_over_still_ends_its
         "{done}"
     );
     assert_eq!(app.meta.sent_messages().len(), 1, "sent once");
+    let health = app.http.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+}
+
+/// Twilio's "queued" callback can come before the answer to the send, with the same word as
+/// the answer's status. The answer still moves the message to SENT: an instance that takes
+/// the job over tells from the message's status that the send happened.
+#[tokio::test]
+async fn a_twilio_send_answered_after_its_queued_callback_is_sent() {
+    let app = TestApp::spawn().await;
+    let tenant = app.new_tenant("Acme").await;
+    let channel = twilio_channel(&app, &tenant).await;
+    let hello = InboundParams::text(&channel.account.sid, CUSTOMER, SENDER, "hi");
+    app.twilio
+        .deliver_inbound(&channel.webhook, &channel.account.auth_token, &hello)
+        .await
+        .unwrap();
+    let conversation = reconcile::first_conversation(&tenant).await;
+    // Only the "queued" callback comes, well before the answer.
+    app.twilio.configure(|s| {
+        s.callback_delay = Duration::from_millis(50);
+        s.answer_delay = Duration::from_millis(800);
+        s.callbacks_dropped = vec!["sent".into(), "delivered".into(), "read".into()];
+    });
+    let id = reconcile::send_text(&tenant, &conversation, "Shipped").await;
+    let done = reconcile::until(&tenant, &id, |m| {
+        reconcile::outcomes(m).last().map(String::as_str) == Some("SENT")
+    })
+    .await;
+    assert_eq!(done["status"], "SENT", "{done}");
+    assert_eq!(reconcile::outcomes(&done), ["SENT"], "{done}");
     let health = app.http.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(health.status(), 200);
 }

@@ -68,7 +68,7 @@ pub(crate) async fn send_text(tenant: &TestTenant, conversation: &str, body: &st
         .to_owned()
 }
 
-async fn first_conversation(tenant: &TestTenant) -> String {
+pub(crate) async fn first_conversation(tenant: &TestTenant) -> String {
     conversations(tenant).await[0]["node"]["id"]
         .as_str()
         .unwrap()
