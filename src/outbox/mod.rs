@@ -181,10 +181,15 @@ impl OutboxWorker {
     ) -> Result<(), StoreError> {
         let scope = self.inner.store.tenant(tenant);
         let message_id: MessageId = job.message_id.into();
+        // The attempts are read before the message. A worker whose lease ran out mid-send
+        // records its outcome and the message's status in one commit; read in this order, a
+        // history that shows that outcome comes with a message that shows it too (and is
+        // skipped), and an earlier one still shows the attempt in flight (and is
+        // reconciled), so the send is never taken for one that did not happen.
+        let history = scope.outbox().attempts(message_id).await?;
         let message = scope.messages().get(message_id).await?;
         let channel = scope.channels().get(message.channel).await?;
         let contact = scope.contacts().get(message.contact).await?;
-        let history = scope.outbox().attempts(message_id).await?;
         let pending = reconcile::pending(&history);
         if matches!(
             pending,
@@ -201,11 +206,15 @@ impl OutboxWorker {
             let txn = self.inner.store.begin_write().await?;
             let mut attempt = self.note(job, "skipped: the message already left", "SKIPPED");
             attempt.number = next_number(job, &history);
-            TenantScope::new(&txn, tenant)
+            if TenantScope::new(&txn, tenant)
                 .outbox()
-                .finish(job, &attempt, JobNext::Done, Utc::now())
-                .await?;
-            txn.commit().await?;
+                .finish(job, job.lease_until, &attempt, JobNext::Done, Utc::now())
+                .await?
+            {
+                txn.commit().await?;
+            } else {
+                self.lost_lease(tenant, message_id);
+            }
             return Ok(());
         }
         let mut number = next_number(job, &history);
@@ -300,7 +309,7 @@ impl OutboxWorker {
                     .renew_lease(job, held, until)
                     .await?
                 {
-                    tracing::warn!(tenant.id = %tenant, message.id = %message_id, "the job's lease ran out before its send began and another worker took it over; this worker leaves it");
+                    self.lost_lease(tenant, message_id);
                     return Ok(());
                 }
                 txn.commit().await?;
@@ -323,16 +332,18 @@ impl OutboxWorker {
         // Committed before the call: a worker that dies mid-request leaves this row, and the
         // next one reconciles instead of sending blindly.
         let attempt_id = {
+            let until = (started_at + self.lease()).trunc_subsecs(6);
             let txn = self.inner.store.begin_write().await?;
             let Some(id) = TenantScope::new(&txn, tenant)
                 .outbox()
-                .begin_attempt(job, &attempt, held, started_at + self.lease())
+                .begin_attempt(job, &attempt, held, until)
                 .await?
             else {
-                tracing::warn!(tenant.id = %tenant, message.id = %message_id, "the job's lease ran out before its send began and another worker took it over; this worker leaves it");
+                self.lost_lease(tenant, message_id);
                 return Ok(());
             };
             txn.commit().await?;
+            held = Some(until);
             id
         };
         let clock = Instant::now();
@@ -342,7 +353,7 @@ impl OutboxWorker {
         let txn = self.inner.store.begin_write().await?;
         let scope = TenantScope::new(&txn, tenant);
         let mut events = Vec::new();
-        match outcome {
+        let moved = match outcome {
             Ok(receipt) => {
                 attempt.outcome = "SENT".into();
                 attempt.provider_message = duplicate_risk;
@@ -352,9 +363,9 @@ impl OutboxWorker {
                     .messages()
                     .record_sent(message_id, &receipt.provider_message_id, &raw, now)
                     .await?;
-                scope
+                let moved = scope
                     .outbox()
-                    .finish_begun(job, attempt_id, &attempt, JobNext::Done, now)
+                    .finish_begun(job, held, attempt_id, &attempt, JobNext::Done, now)
                     .await?;
                 scope.outbox().release_followers(message_id, now).await?;
                 events.push(Event::Message {
@@ -363,6 +374,7 @@ impl OutboxWorker {
                     message: Box::new(sent),
                     queue: None,
                 });
+                moved
             }
             Err(ProviderError::Timeout { maybe_sent: true }) => {
                 // Sending again now could send twice: the next round looks it up first.
@@ -374,8 +386,8 @@ impl OutboxWorker {
                 tracing::warn!(tenant.id = %tenant, message.id = %message_id, provider = channel.provider().as_str(), "a send timed out after it left; reconciling before any resend");
                 scope
                     .outbox()
-                    .finish_begun(job, attempt_id, &attempt, JobNext::RetryAt(now), now)
-                    .await?;
+                    .finish_begun(job, held, attempt_id, &attempt, JobNext::RetryAt(now), now)
+                    .await?
             }
             Err(error) => {
                 attempt.provider_code = error.code().map(str::to_owned);
@@ -399,6 +411,7 @@ impl OutboxWorker {
                         .outbox()
                         .finish_begun(
                             job,
+                            held,
                             attempt_id,
                             &attempt,
                             JobNext::RetryAt(
@@ -406,7 +419,7 @@ impl OutboxWorker {
                             ),
                             now,
                         )
-                        .await?;
+                        .await?
                 } else {
                     attempt.outcome = "FAILED".into();
                     let step = StatusRecord {
@@ -428,14 +441,23 @@ impl OutboxWorker {
                     }
                     scope
                         .outbox()
-                        .finish_begun(job, attempt_id, &attempt, JobNext::Failed, now)
-                        .await?;
+                        .finish_begun(job, held, attempt_id, &attempt, JobNext::Failed, now)
+                        .await?
                 }
             }
-        }
+        };
         txn.commit().await?;
+        if !moved {
+            tracing::warn!(tenant.id = %tenant, message.id = %message_id, outcome = %attempt.outcome, "the job's lease ran out during the send and another worker took the job over; the outcome is recorded and that worker ends the job");
+        }
         self.inner.bus.publish(events);
         Ok(())
+    }
+
+    /// Notes that the job's lease ran out before this worker's next step and that another
+    /// worker or instance claimed the job: this worker leaves it to that one.
+    fn lost_lease(&self, tenant: TenantId, message_id: MessageId) {
+        tracing::warn!(tenant.id = %tenant, message.id = %message_id, "the job's lease ran out and another worker took it over; this worker leaves it");
     }
 
     fn lease(&self) -> chrono::Duration {
@@ -488,10 +510,15 @@ impl OutboxWorker {
             provider_message: Some(text.to_owned()),
             provider_message_id: None,
         };
-        scope
+        if !scope
             .outbox()
-            .finish(job, &attempt, JobNext::Failed, now)
-            .await?;
+            .finish(job, job.lease_until, &attempt, JobNext::Failed, now)
+            .await?
+        {
+            // Dropping the transaction undoes the message's failure too.
+            self.lost_lease(tenant, message.id);
+            return Ok(());
+        }
         txn.commit().await?;
         Ok(())
     }

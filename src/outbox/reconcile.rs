@@ -104,7 +104,8 @@ pub(super) struct Check<'a> {
 
 /// What the worker does after a reconciliation.
 pub(super) enum Next {
-    /// The job moved on (sent, waiting, or asked again later).
+    /// The job moved on (sent, waiting, or asked again later), or another worker holds it
+    /// now.
     Settled,
     /// Send now. `recorded` when an attempt row was written (the send takes the next
     /// number); `note` marks a possible duplicate.
@@ -131,8 +132,12 @@ impl OutboxWorker {
             Pending::GraceOver => {
                 let note = "no status carrying our id came within the grace period; sent again, possibly a duplicate";
                 tracing::warn!(tenant.id = %check.tenant, message.id = %check.message.id, provider = check.channel.provider().as_str(), outcome = UNRECONCILED, "an uncertain send could not be reconciled; sending again");
-                self.record(check, number, Utc::now(), 0, UNRECONCILED, note)
-                    .await?;
+                if !self
+                    .record(check, number, Utc::now(), 0, UNRECONCILED, note)
+                    .await?
+                {
+                    return Ok(Next::Settled);
+                }
                 return Ok(Next::Send {
                     recorded: true,
                     note: Some(
@@ -221,15 +226,19 @@ impl OutboxWorker {
         duration_ms: i64,
     ) -> Result<Next, StoreError> {
         tracing::info!(tenant.id = %check.tenant, message.id = %check.message.id, provider = check.channel.provider().as_str(), outcome = NOT_FOUND, duration_ms, "an uncertain send is not at the provider; sending again");
-        self.record(
-            check,
-            number,
-            started_at,
-            duration_ms,
-            NOT_FOUND,
-            "the provider holds no such message",
-        )
-        .await?;
+        if !self
+            .record(
+                check,
+                number,
+                started_at,
+                duration_ms,
+                NOT_FOUND,
+                "the provider holds no such message",
+            )
+            .await?
+        {
+            return Ok(Next::Settled);
+        }
         Ok(Next::Send {
             recorded: true,
             note: None,
@@ -283,10 +292,21 @@ impl OutboxWorker {
             .messages()
             .record_sent(message_id, &receipt.provider_message_id, &raw, now)
             .await?;
-        scope
+        if !scope
             .outbox()
-            .finish(check.job, &attempt, JobNext::Done, now)
-            .await?;
+            .finish(
+                check.job,
+                check.job.lease_until,
+                &attempt,
+                JobNext::Done,
+                now,
+            )
+            .await?
+        {
+            // The worker that holds the job now reconciles it too.
+            self.lost_lease(check.tenant, message_id);
+            return Ok(());
+        }
         scope.outbox().release_followers(message_id, now).await?;
         txn.commit().await?;
         self.inner.bus.publish(vec![Event::Message {
@@ -299,6 +319,7 @@ impl OutboxWorker {
     }
 
     /// Records a reconciliation step without moving the job (the send follows at once).
+    /// False, recording nothing, when another worker took the job over.
     async fn record(
         &self,
         check: &Check<'_>,
@@ -307,7 +328,7 @@ impl OutboxWorker {
         duration_ms: i64,
         outcome: &str,
         text: &str,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let attempt = AttemptRecord {
             number,
             started_at,
@@ -320,12 +341,16 @@ impl OutboxWorker {
             provider_message_id: None,
         };
         let txn = self.inner.store.begin_write().await?;
-        TenantScope::new(&txn, check.tenant)
+        if !TenantScope::new(&txn, check.tenant)
             .outbox()
-            .record_attempt(check.job, &attempt)
-            .await?;
+            .record_attempt(check.job, check.job.lease_until, &attempt)
+            .await?
+        {
+            self.lost_lease(check.tenant, check.message.id);
+            return Ok(false);
+        }
         txn.commit().await?;
-        Ok(())
+        Ok(true)
     }
 
     async fn record_and_move(
@@ -335,11 +360,15 @@ impl OutboxWorker {
         next: JobNext,
     ) -> Result<(), StoreError> {
         let txn = self.inner.store.begin_write().await?;
-        TenantScope::new(&txn, check.tenant)
+        if TenantScope::new(&txn, check.tenant)
             .outbox()
-            .finish(check.job, &attempt, next, Utc::now())
-            .await?;
-        txn.commit().await?;
+            .finish(check.job, check.job.lease_until, &attempt, next, Utc::now())
+            .await?
+        {
+            txn.commit().await?;
+        } else {
+            self.lost_lease(check.tenant, check.message.id);
+        }
         Ok(())
     }
 }

@@ -324,6 +324,16 @@ impl<'a, C: ConnectionTrait> Messages<'a, C> {
                 .stop_marketing(record.contact, step.occurred_at)
                 .await?;
         }
+        self.advance(record, step, now).await
+    }
+
+    /// Moves the status forward by `step`, without a timeline entry.
+    async fn advance(
+        &self,
+        record: &MessageRecord,
+        step: &StatusRecord,
+        now: DateTime<Utc>,
+    ) -> Result<Option<MessageRecord>, StoreError> {
         // Compare-and-set on the status read, so concurrent statuses (several instances on
         // PostgreSQL) never move it backwards: a lost race reads again and recomputes.
         let mut current = record.clone();
@@ -690,7 +700,18 @@ impl<'a, C: ConnectionTrait> Messages<'a, C> {
             error_message: None,
             occurred_at: now,
         };
-        if let Some(updated) = self.apply_status(&current, &step, now).await? {
+        let updated = match self.apply_status(&current, &step, now).await? {
+            Some(updated) => Some(updated),
+            // A status callback that raced the answer already used the provider's word for
+            // the send (Twilio's "queued") in the timeline, which keeps each word once. The
+            // answer still moves the message on: left QUEUED beside a SENT attempt, it would
+            // look unsent to a worker that takes its job over, and be sent again.
+            None if current.status == MessageStatus::Queued => {
+                self.advance(&current, &step, now).await?
+            }
+            None => None,
+        };
+        if let Some(updated) = updated {
             current = updated;
         }
         for step in self

@@ -1,4 +1,11 @@
 //! A tenant's outbox jobs and delivery attempts.
+//!
+//! A worker changes a job only while it holds the job's lease: every move and every appended
+//! attempt is fenced on the lease the worker claimed or last renewed (`held`). A worker
+//! whose lease ran out (a slow database, a paused process) and whose job another worker or
+//! instance then claimed finds its writes refused and leaves the job to the new holder;
+//! otherwise it could end a job the new holder had just scheduled again, with a
+//! non-final attempt left last.
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
@@ -98,16 +105,21 @@ impl<'a, C: ConnectionTrait> Outbox<'a, C> {
         Ok(())
     }
 
-    /// Ends an attempt: records it and moves the job on.
+    /// Ends an attempt: records it and moves the job on. False, recording nothing, when
+    /// the job no longer holds `held` (see [`Self::renew_lease`]).
     pub async fn finish(
         &self,
         job: &outbox_job::Model,
+        held: Option<DateTime<Utc>>,
         attempt: &AttemptRecord,
         next: JobNext,
         now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
+        if !self.move_job(job, held, attempt.number, next, now).await? {
+            return Ok(false);
+        }
         self.insert_attempt(job, attempt).await?;
-        self.move_job(job, attempt.number, next, now).await
+        Ok(true)
     }
 
     /// Moves the job's lease from `held` (the lease this worker claimed or last renewed) to
@@ -124,13 +136,12 @@ impl<'a, C: ConnectionTrait> Outbox<'a, C> {
         let renew = outbox_job::Entity::update_many()
             .col_expr(outbox_job::Column::LeaseUntil, Expr::value(Some(until)))
             .filter(outbox_job::Column::TenantId.eq(self.tenant.into_uuid()))
-            .filter(outbox_job::Column::Id.eq(job.id))
-            .filter(outbox_job::Column::State.eq("PENDING"));
-        let renew = match held {
-            Some(held) => renew.filter(outbox_job::Column::LeaseUntil.eq(held)),
-            None => renew.filter(outbox_job::Column::LeaseUntil.is_null()),
-        };
-        Ok(renew.exec(self.db).await?.rows_affected == 1)
+            .filter(outbox_job::Column::Id.eq(job.id));
+        Ok(Self::held_by(renew, held)
+            .exec(self.db)
+            .await?
+            .rows_affected
+            == 1)
     }
 
     /// Records that a provider call is about to start (outcome [`IN_FLIGHT`]) and renews the
@@ -150,16 +161,19 @@ impl<'a, C: ConnectionTrait> Outbox<'a, C> {
         self.insert_attempt(job, attempt).await.map(Some)
     }
 
-    /// Ends an attempt begun with [`Self::begin_attempt`]: its row takes the outcome and the
-    /// job moves on.
+    /// Ends an attempt begun with [`Self::begin_attempt`]: its row takes the outcome, which
+    /// is what the provider answered whoever holds the job now, and the job moves on if it
+    /// still holds `held`. False when another worker took the job over during the call: that
+    /// worker finds this outcome (or reconciles the send) and ends the job itself.
     pub async fn finish_begun(
         &self,
         job: &outbox_job::Model,
+        held: Option<DateTime<Utc>>,
         attempt_id: uuid::Uuid,
         attempt: &AttemptRecord,
         next: JobNext,
         now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         delivery_attempt::Entity::update_many()
             .col_expr(
                 delivery_attempt::Column::DurationMs,
@@ -189,7 +203,7 @@ impl<'a, C: ConnectionTrait> Outbox<'a, C> {
             .filter(delivery_attempt::Column::Id.eq(attempt_id))
             .exec(self.db)
             .await?;
-        self.move_job(job, attempt.number, next, now).await
+        self.move_job(job, held, attempt.number, next, now).await
     }
 
     /// Marks a message's attempts left [`IN_FLIGHT`] by a worker that died as
@@ -212,12 +226,52 @@ impl<'a, C: ConnectionTrait> Outbox<'a, C> {
     }
 
     /// Records an attempt without moving the job (a step that the next one follows at once).
+    /// False, recording nothing, when the job no longer holds `held`.
     pub async fn record_attempt(
         &self,
         job: &outbox_job::Model,
+        held: Option<DateTime<Utc>>,
         attempt: &AttemptRecord,
-    ) -> Result<(), StoreError> {
-        self.insert_attempt(job, attempt).await.map(|_| ())
+    ) -> Result<bool, StoreError> {
+        if !self.holds(job, held).await? {
+            return Ok(false);
+        }
+        self.insert_attempt(job, attempt).await?;
+        Ok(true)
+    }
+
+    /// Whether the job is still pending under `held`. A write of the lease onto itself, so
+    /// that on PostgreSQL it also takes the job's row lock, as a claim's update does, until
+    /// the caller's transaction ends.
+    async fn holds(
+        &self,
+        job: &outbox_job::Model,
+        held: Option<DateTime<Utc>>,
+    ) -> Result<bool, StoreError> {
+        let touch = outbox_job::Entity::update_many()
+            .col_expr(
+                outbox_job::Column::LeaseUntil,
+                Expr::col(outbox_job::Column::LeaseUntil).into(),
+            )
+            .filter(outbox_job::Column::TenantId.eq(self.tenant.into_uuid()))
+            .filter(outbox_job::Column::Id.eq(job.id));
+        Ok(Self::held_by(touch, held)
+            .exec(self.db)
+            .await?
+            .rows_affected
+            == 1)
+    }
+
+    /// Narrows an update of a job to the job while it is pending under `held`.
+    fn held_by(
+        update: sea_orm::UpdateMany<outbox_job::Entity>,
+        held: Option<DateTime<Utc>>,
+    ) -> sea_orm::UpdateMany<outbox_job::Entity> {
+        let update = update.filter(outbox_job::Column::State.eq(PENDING));
+        match held {
+            Some(held) => update.filter(outbox_job::Column::LeaseUntil.eq(held)),
+            None => update.filter(outbox_job::Column::LeaseUntil.is_null()),
+        }
     }
 
     async fn insert_attempt(
@@ -245,19 +299,21 @@ impl<'a, C: ConnectionTrait> Outbox<'a, C> {
         Ok(id)
     }
 
+    /// Moves the job on, if it is still pending under `held`; false when it was not.
     async fn move_job(
         &self,
         job: &outbox_job::Model,
+        held: Option<DateTime<Utc>>,
         number: i32,
         next: JobNext,
         now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let (state, at) = match next {
             JobNext::Done => (DONE, job.next_attempt_at),
             JobNext::RetryAt(at) => (PENDING, at),
             JobNext::Failed => (FAILED, job.next_attempt_at),
         };
-        outbox_job::Entity::update_many()
+        let update = outbox_job::Entity::update_many()
             .col_expr(outbox_job::Column::State, Expr::value(state))
             .col_expr(outbox_job::Column::Attempts, Expr::value(number))
             .col_expr(outbox_job::Column::NextAttemptAt, Expr::value(at))
@@ -267,10 +323,12 @@ impl<'a, C: ConnectionTrait> Outbox<'a, C> {
             )
             .col_expr(outbox_job::Column::UpdatedAt, Expr::value(now))
             .filter(outbox_job::Column::TenantId.eq(self.tenant.into_uuid()))
-            .filter(outbox_job::Column::Id.eq(job.id))
+            .filter(outbox_job::Column::Id.eq(job.id));
+        Ok(Self::held_by(update, held)
             .exec(self.db)
-            .await?;
-        Ok(())
+            .await?
+            .rows_affected
+            == 1)
     }
 
     pub async fn attempts(&self, message: MessageId) -> Result<Vec<AttemptRecord>, StoreError> {

@@ -1,12 +1,24 @@
 //! Several instances on one database, as operators run them behind a load balancer: two
 //! server processes dispatch the same campaigns and share the outbox. Each recipient is
-//! messaged once, and no campaign ever holds more than its window of queued messages.
+//! messaged once, and no campaign ever holds more than its window of queued messages. A
+//! send whose lease ran out while it waited for the database is taken over by the other
+//! instance, and its late answer never ends the job behind that instance's back.
 
 use std::time::Duration;
 
+use chrono::{SubsecRound, Utc};
+use switchboard::domain::MessageId;
+use switchboard::fakes::twilio::InboundParams;
+use switchboard::store::outbox::{AttemptRecord, JobNext};
+use switchboard::store::system::System;
+use switchboard::store::{Store, TenantScope};
+
+use crate::inbound::{twilio_channel, CUSTOMER, SENDER};
+use crate::reconcile;
 use crate::support::campaign_run::{self, Rig, MESSAGES_PER_SECOND, RECIPIENTS_PER_CAMPAIGN};
 use crate::support::db;
 use crate::support::process::free_port;
+use crate::support::TestApp;
 
 #[tokio::test]
 async fn two_instances_dispatch_the_same_campaigns_and_message_each_recipient_once() {
@@ -79,4 +91,121 @@ async fn two_instances_dispatch_the_same_campaigns_and_message_each_recipient_on
     );
     a.child.kill().await.ok();
     b.child.kill().await.ok();
+}
+
+/// One instance's send is answered only after its lease ran out and another instance took
+/// the job over: that instance marked the send interrupted and, as Meta cannot be asked,
+/// scheduled a wait for a status. The late answer is recorded, the job stays with the
+/// instance that took it over, and it ends with a final attempt; the message went once.
+#[tokio::test]
+async fn a_send_answered_after_another_instance_took_its_job_over_still_ends_its_job() {
+    let app = TestApp::spawn_with(|config| {
+        config.provider_timeout = Duration::from_secs(3);
+        config.outbox_lease = Duration::from_secs(4);
+        config.outbox_status_grace = Duration::from_secs(1);
+    })
+    .await;
+    let (tenant, _meta, conversation) = reconcile::meta_setup(&app).await;
+    let other = Store::connect(&app.database_url).await.unwrap();
+    app.meta.set_answer_delay(Duration::from_secs(1));
+    let id = reconcile::send_text(&tenant, &conversation, "On its way").await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while app.meta.sent_messages().is_empty() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the send never reached Meta"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+
+    // Meta holds its answer. The other instance, whose clock is past the lease, takes the job
+    // over while holding the database (SQLite) or the job's row (PostgreSQL), so the first
+    // instance can record its answer only after the takeover committed.
+    let now = Utc::now();
+    let past_lease = now + chrono::Duration::seconds(5);
+    let txn = other.begin_write().await.unwrap();
+    let jobs = System::new(&txn)
+        .claim_jobs(
+            past_lease,
+            (past_lease + chrono::Duration::seconds(4)).trunc_subsecs(6),
+            10,
+        )
+        .await
+        .unwrap();
+    assert_eq!(jobs.len(), 1, "{jobs:?}");
+    let job = &jobs[0];
+    assert_eq!(job.message_id.to_string(), id);
+    let message_id = MessageId::from(job.message_id);
+    let scope = TenantScope::new(&txn, job.tenant_id.into());
+    let history = scope.outbox().attempts(message_id).await.unwrap();
+    let before: Vec<&str> = history.iter().map(|a| a.outcome.as_str()).collect();
+    assert_eq!(before, ["IN_FLIGHT"], "the first send awaits its answer");
+    scope.outbox().mark_interrupted(message_id).await.unwrap();
+    let awaiting = AttemptRecord {
+        number: 2,
+        started_at: now,
+        duration_ms: 0,
+        request: "reconcile".into(),
+        http_status: None,
+        outcome: "AWAITING_STATUS".into(),
+        provider_code: None,
+        provider_message: None,
+        provider_message_id: None,
+    };
+    // Due well after Meta's answer (a second away) has been recorded.
+    let next = JobNext::RetryAt(now + chrono::Duration::seconds(3));
+    assert!(scope
+        .outbox()
+        .finish(job, job.lease_until, &awaiting, next, now)
+        .await
+        .unwrap());
+    txn.commit().await.unwrap();
+    other.close().await;
+
+    let done = reconcile::until(&tenant, &id, |m| {
+        reconcile::outcomes(m)
+            .last()
+            .is_some_and(|o| campaign_run::FINAL_OUTCOMES.contains(&o.as_str()))
+    })
+    .await;
+    assert_eq!(done["status"], "SENT", "{done}");
+    assert_eq!(
+        reconcile::outcomes(&done),
+        ["SENT", "AWAITING_STATUS", "SKIPPED"],
+        "{done}"
+    );
+    assert_eq!(app.meta.sent_messages().len(), 1, "sent once");
+    let health = app.http.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+}
+
+/// Twilio's "queued" callback can come before the answer to the send, with the same word as
+/// the answer's status. The answer still moves the message to SENT: an instance that takes
+/// the job over tells from the message's status that the send happened.
+#[tokio::test]
+async fn a_twilio_send_answered_after_its_queued_callback_is_sent() {
+    let app = TestApp::spawn().await;
+    let tenant = app.new_tenant("Acme").await;
+    let channel = twilio_channel(&app, &tenant).await;
+    let hello = InboundParams::text(&channel.account.sid, CUSTOMER, SENDER, "hi");
+    app.twilio
+        .deliver_inbound(&channel.webhook, &channel.account.auth_token, &hello)
+        .await
+        .unwrap();
+    let conversation = reconcile::first_conversation(&tenant).await;
+    // Only the "queued" callback comes, well before the answer.
+    app.twilio.configure(|s| {
+        s.callback_delay = Duration::from_millis(50);
+        s.answer_delay = Duration::from_millis(800);
+        s.callbacks_dropped = vec!["sent".into(), "delivered".into(), "read".into()];
+    });
+    let id = reconcile::send_text(&tenant, &conversation, "Shipped").await;
+    let done = reconcile::until(&tenant, &id, |m| {
+        reconcile::outcomes(m).last().map(String::as_str) == Some("SENT")
+    })
+    .await;
+    assert_eq!(done["status"], "SENT", "{done}");
+    assert_eq!(reconcile::outcomes(&done), ["SENT"], "{done}");
+    let health = app.http.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), 200);
 }

@@ -35,7 +35,7 @@ async fn message(tenant: &TestTenant, id: &str) -> Value {
 }
 
 /// The message once `done` says so.
-async fn until(tenant: &TestTenant, id: &str, done: impl Fn(&Value) -> bool) -> Value {
+pub(crate) async fn until(tenant: &TestTenant, id: &str, done: impl Fn(&Value) -> bool) -> Value {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     loop {
         let m = message(tenant, id).await;
@@ -47,7 +47,7 @@ async fn until(tenant: &TestTenant, id: &str, done: impl Fn(&Value) -> bool) -> 
     }
 }
 
-fn outcomes(message: &Value) -> Vec<String> {
+pub(crate) fn outcomes(message: &Value) -> Vec<String> {
     message["attempts"]
         .as_array()
         .unwrap()
@@ -56,7 +56,7 @@ fn outcomes(message: &Value) -> Vec<String> {
         .collect()
 }
 
-async fn send_text(tenant: &TestTenant, conversation: &str, body: &str) -> String {
+pub(crate) async fn send_text(tenant: &TestTenant, conversation: &str, body: &str) -> String {
     tenant
         .owner
         .gql
@@ -68,7 +68,7 @@ async fn send_text(tenant: &TestTenant, conversation: &str, body: &str) -> Strin
         .to_owned()
 }
 
-async fn first_conversation(tenant: &TestTenant) -> String {
+pub(crate) async fn first_conversation(tenant: &TestTenant) -> String {
     conversations(tenant).await[0]["node"]["id"]
         .as_str()
         .unwrap()
@@ -185,7 +185,7 @@ async fn a_twilio_send_that_never_arrived_is_sent_again_after_the_lookup() {
 }
 
 /// A tenant whose Meta channel has a conversation open, with automatic statuses off.
-async fn meta_setup(app: &TestApp) -> (TestTenant, crate::inbound::MetaChannel, String) {
+pub(crate) async fn meta_setup(app: &TestApp) -> (TestTenant, crate::inbound::MetaChannel, String) {
     let tenant = app.new_tenant("Acme").await;
     let meta = meta_channel(app, &tenant, "+15550783881", "106540352242922").await;
     app.meta

@@ -22,7 +22,8 @@ const PNID: &str = "106540352242922";
 const CAMPAIGN: &str = "query($id: ID!) { campaign(id: $id) { state counts { total pending queued sent failed skipped } } }";
 const RECIPIENTS: &str = "query($id: ID!, $after: String) { campaign(id: $id) { recipients(first: 100, after: $after) { pageInfo { hasNextPage endCursor } edges { node { phone state message { id status createdAt channel { provider } attempts { outcome } } } } } } }";
 const OUTBOUND: &str = "query($c: ID!, $after: String) { messages(filter: { channelId: $c, direction: OUTBOUND }, first: 100, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id } } } }";
-const FINAL_OUTCOMES: [&str; 4] = ["SENT", "RECONCILED", "SKIPPED", "FAILED"];
+/// Attempt outcomes that end a job.
+pub const FINAL_OUTCOMES: [&str; 4] = ["SENT", "RECONCILED", "SKIPPED", "FAILED"];
 
 /// One database and the fakes that every server process of a test shares.
 pub struct Rig {
@@ -291,7 +292,7 @@ pub async fn finished(
                 &["campaign", "recipients"],
             )
             .await;
-            let unfinished = recipients
+            let unfinished: Vec<&Value> = recipients
                 .iter()
                 .filter(|r| {
                     let last = r["message"]["attempts"]
@@ -301,14 +302,15 @@ pub async fn finished(
                     r["message"]["status"] == "QUEUED"
                         || !last.is_some_and(|o| FINAL_OUTCOMES.contains(&o))
                 })
-                .count();
-            if unfinished == 0 {
+                .collect();
+            if unfinished.is_empty() {
                 recipients_of.push(recipients);
                 break;
             }
             assert!(
                 tokio::time::Instant::now() < deadline,
-                "{unfinished} recipients unfinished"
+                "{} recipients unfinished: {unfinished:?}",
+                unfinished.len()
             );
             tokio::time::sleep(Duration::from_millis(300)).await;
         }
