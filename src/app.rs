@@ -161,18 +161,21 @@ impl App {
         let sender = tokio::spawn(self.outbox.run());
         let campaigns = self.campaigns.clone();
         let dispatcher = tokio::spawn(self.campaigns.run());
-        let serve = axum::serve(
+        let serve = crate::http::serve::serve(
             self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(signal);
+            self.router,
+            crate::http::serve::ConnectionLimits {
+                header_read_timeout: self.config.header_read_timeout,
+                max_connections: self.config.max_connections,
+            },
+            signal,
+        );
         let deadline = async move {
             let _ = stopping_rx.wait_for(|stopping| *stopping).await;
             tokio::time::sleep(grace).await;
         };
         tokio::select! {
-            result = serve => result.context("serving HTTP")?,
+            () = serve => {}
             () = deadline => tracing::warn!(grace_s = grace.as_secs(), "requests still in flight after the grace period; stopping"),
         }
         fetcher.abort();

@@ -20,8 +20,10 @@ pub const DEFAULT_ADMIN_EMAIL: &str = "admin@switchboard.local";
 /// Creates the data directory and fills in the key ring and JWT secret from files there,
 /// generating them (mode 0600) when neither the configuration nor a file has them.
 pub fn prepare_data_dir(config: &mut Config) -> anyhow::Result<()> {
+    keep_new_files_private();
     fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
+    make_private(&config.data_dir)?;
     if config.master_keys.is_none() {
         let path = config.data_dir.join("master.keys");
         let text = read_or_generate(&path, || KeyRing::generate_text("dev1"))?;
@@ -34,6 +36,37 @@ pub fn prepare_data_dir(config: &mut Config) -> anyhow::Result<()> {
         let text = read_or_generate(&path, || Zeroizing::new(random_token(48)))?;
         config.jwt_secret = Some(Secret::new(text.as_str()));
     }
+    Ok(())
+}
+
+/// Files this process creates from now on (the database, its WAL and journal, media, keys)
+/// are readable by its own user only: they hold customers' messages and secrets.
+fn keep_new_files_private() {
+    #[cfg(unix)]
+    {
+        rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
+    }
+}
+
+/// Closes the data directory to other users, whatever modes older files inside have. A
+/// shared folder (sticky, like `/tmp`) is left as it is, with a warning.
+fn make_private(dir: &Path) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(dir)
+            .with_context(|| format!("reading {}", dir.display()))?
+            .permissions()
+            .mode();
+        if mode & 0o1000 != 0 {
+            tracing::warn!(path = %dir.display(), "the data directory is a shared folder; give it a private one");
+        } else if mode & 0o077 != 0 {
+            fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
+                .with_context(|| format!("making {} private (mode 0700)", dir.display()))?;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
     Ok(())
 }
 

@@ -87,6 +87,14 @@ pub struct Config {
     pub body_limit: usize,
     /// `SWITCHBOARD_SHUTDOWN_GRACE`: default 30 seconds for in-flight requests at shutdown.
     pub shutdown_grace: Duration,
+    /// `SWITCHBOARD_HEADER_READ_TIMEOUT`: default 10 seconds for a client to send a request's
+    /// headers; a connection that has not by then is closed.
+    pub header_read_timeout: Duration,
+    /// `SWITCHBOARD_MAX_CONNECTIONS`: default 512 open connections (WebSockets included);
+    /// further clients wait to be accepted. Keep it below the open-file limit (`ulimit -n`).
+    pub max_connections: usize,
+    /// `SWITCHBOARD_WS_MAX_SUBSCRIPTIONS`: default 100 active subscriptions per WebSocket.
+    pub ws_max_subscriptions: usize,
 }
 
 /// A configured secret; `Debug` never shows it.
@@ -153,6 +161,9 @@ const VARIABLES: &[&str] = &[
     "GRAPHQL_MAX_NESTING",
     "BODY_LIMIT",
     "SHUTDOWN_GRACE",
+    "HEADER_READ_TIMEOUT",
+    "MAX_CONNECTIONS",
+    "WS_MAX_SUBSCRIPTIONS",
 ];
 
 /// Raw values by variable name (without prefix), from the file and then the environment.
@@ -277,7 +288,17 @@ impl Config {
                 ),
             });
         }
+        let header_read_timeout =
+            raw.parse("HEADER_READ_TIMEOUT", Duration::from_secs(10), |v| {
+                seconds(v, 1, 300)
+            })?;
+        let max_connections = raw.parse("MAX_CONNECTIONS", 512, |v| number(v, 1, 1_000_000))?;
+        let ws_max_subscriptions =
+            raw.parse("WS_MAX_SUBSCRIPTIONS", 100, |v| number(v, 1, 100_000))?;
         Ok(Self {
+            header_read_timeout,
+            max_connections,
+            ws_max_subscriptions,
             database_url,
             listen,
             public_url,

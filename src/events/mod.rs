@@ -1,8 +1,15 @@
 //! The event bus behind subscriptions: events are published after their transaction
 //! commits, to every subscriber of the tenant. The buffer is a bounded ring: a subscriber
 //! that falls behind it is told so and dropped, and never slows publishing or grows memory.
+//!
+//! Revocations travel beside the events, on their own channel: a session, user or API key
+//! whose access ended or changed, so open WebSockets check their token again at once instead
+//! of at their next periodic check.
 
 pub mod relay;
+mod revocation;
+
+pub use revocation::Revocation;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -13,6 +20,7 @@ use tokio::sync::{broadcast, mpsc};
 use crate::domain::TenantId;
 use crate::store::conversations::ConversationRecord;
 use crate::store::messages::MessageRecord;
+use relay::Relayed;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MessageEventKind {
@@ -54,12 +62,16 @@ impl Event {
 
 /// Events held for subscribers that are momentarily behind.
 pub const BUFFER: usize = 4096;
+/// Revocations held for sockets that are momentarily behind; one that falls behind checks
+/// its token anyway.
+const REVOCATION_BUFFER: usize = 256;
 
 #[derive(Clone)]
 pub struct EventBus {
     sender: broadcast::Sender<Arc<Event>>,
+    revocations: broadcast::Sender<Revocation>,
     /// Other instances, on PostgreSQL (see `relay`).
-    remote: Arc<OnceLock<mpsc::Sender<Event>>>,
+    remote: Arc<OnceLock<mpsc::Sender<Relayed>>>,
     drops: Arc<Drops>,
 }
 
@@ -82,8 +94,10 @@ impl Default for EventBus {
 impl EventBus {
     pub fn new(capacity: usize) -> Self {
         let (sender, _) = broadcast::channel(capacity);
+        let (revocations, _) = broadcast::channel(REVOCATION_BUFFER);
         Self {
             sender,
+            revocations,
             remote: Arc::new(OnceLock::new()),
             drops: Arc::new(Drops {
                 count: AtomicU64::new(0),
@@ -98,12 +112,32 @@ impl EventBus {
     pub fn publish(&self, events: impl IntoIterator<Item = Event>) {
         for event in events {
             if let Some(remote) = self.remote.get() {
-                if remote.try_send(event.clone()).is_err() {
+                if remote.try_send(Relayed::Event(event.clone())).is_err() {
                     self.dropped_remote();
                 }
             }
             let _ = self.sender.send(Arc::new(event));
         }
+    }
+
+    /// Tells this instance's and, on PostgreSQL, the other instances' sockets that some
+    /// access ended. Publish after the change has committed, so the re-check sees it.
+    pub fn revoke(&self, revocation: Revocation) {
+        if let Some(remote) = self.remote.get() {
+            if remote.try_send(Relayed::Revocation(revocation)).is_err() {
+                self.dropped_remote();
+            }
+        }
+        let _ = self.revocations.send(revocation);
+    }
+
+    /// A revocation that came from another instance.
+    pub fn revoke_local(&self, revocation: Revocation) {
+        let _ = self.revocations.send(revocation);
+    }
+
+    pub fn revocations(&self) -> broadcast::Receiver<Revocation> {
+        self.revocations.subscribe()
     }
 
     /// Counts an event the other instances will not hear of, warning at most every few

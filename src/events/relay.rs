@@ -1,7 +1,7 @@
 //! Events across instances on PostgreSQL: each instance NOTIFYs the ids of the events it
 //! publishes, and LISTENs for the others', loading each record and publishing it to its own
 //! subscribers. Payloads carry ids only (NOTIFY allows 8000 bytes), and an instance ignores
-//! its own notifications.
+//! its own notifications. Revocations travel the same way, as themselves.
 
 use std::time::Duration;
 
@@ -10,7 +10,7 @@ use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
-use super::{ConversationEventKind, Event, EventBus, MessageEventKind};
+use super::{ConversationEventKind, Event, EventBus, MessageEventKind, Revocation};
 use crate::domain::{ConversationId, MessageId, TenantId};
 use crate::store::Store;
 
@@ -18,6 +18,38 @@ const CHANNEL: &str = "switchboard_events";
 /// Notifications waiting to be sent; beyond this they are dropped with a warning rather than
 /// slowing the webhook that produced them.
 const OUTBOX: usize = 4096;
+
+/// What goes to the other instances.
+#[derive(Clone, Debug)]
+pub enum Relayed {
+    Event(Event),
+    Revocation(Revocation),
+}
+
+/// A revocation as notified; told apart from a [`Notice`] by its field.
+#[derive(Debug, Serialize, Deserialize)]
+struct RevocationNotice {
+    origin: uuid::Uuid,
+    revocation: Revocation,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Incoming {
+    Revocation(RevocationNotice),
+    Event(Notice),
+}
+
+fn payload(origin: uuid::Uuid, relayed: &Relayed) -> Option<String> {
+    match relayed {
+        Relayed::Event(event) => serde_json::to_string(&notice(origin, event)).ok(),
+        Relayed::Revocation(revocation) => serde_json::to_string(&RevocationNotice {
+            origin,
+            revocation: *revocation,
+        })
+        .ok(),
+    }
+}
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Notice {
@@ -114,14 +146,14 @@ pub async fn start(
     store: Store,
     database_url: &str,
     bus: EventBus,
-) -> anyhow::Result<Option<mpsc::Sender<Event>>> {
+) -> anyhow::Result<Option<mpsc::Sender<Relayed>>> {
     if store.connection().get_database_backend() != DatabaseBackend::Postgres {
         return Ok(None);
     }
     let origin = uuid::Uuid::new_v4();
     let mut listener = PgListener::connect(database_url).await?;
     listener.listen(CHANNEL).await?;
-    let (tx, mut rx) = mpsc::channel::<Event>(OUTBOX);
+    let (tx, mut rx) = mpsc::channel::<Relayed>(OUTBOX);
 
     let notifier = store.clone();
     tokio::spawn(async move {
@@ -138,7 +170,7 @@ pub async fn start(
             values.extend(
                 batch
                     .iter()
-                    .filter_map(|e| serde_json::to_string(&notice(origin, e)).ok())
+                    .filter_map(|r| payload(origin, r))
                     .map(Into::into),
             );
             let calls: Vec<String> = (2..=values.len())
@@ -159,14 +191,16 @@ pub async fn start(
         loop {
             match listener.recv().await {
                 Ok(notification) => {
-                    let Ok(notice) = serde_json::from_str::<Notice>(notification.payload()) else {
-                        continue;
-                    };
-                    if notice.origin == origin {
-                        continue;
-                    }
-                    if let Some(event) = event(&store, notice).await {
-                        bus.publish_local([event]);
+                    match serde_json::from_str::<Incoming>(notification.payload()) {
+                        Ok(Incoming::Revocation(notice)) if notice.origin != origin => {
+                            bus.revoke_local(notice.revocation);
+                        }
+                        Ok(Incoming::Event(notice)) if notice.origin != origin => {
+                            if let Some(event) = event(&store, notice).await {
+                                bus.publish_local([event]);
+                            }
+                        }
+                        _ => {}
                     }
                 }
                 Err(e) => {
@@ -178,4 +212,30 @@ pub async fn start(
         }
     });
     Ok(Some(tx))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_revocation_and_an_event_notice_are_told_apart() {
+        let origin = uuid::Uuid::new_v4();
+        let revocation = Revocation::ApiKey {
+            key: crate::domain::ApiKeyId::new(),
+        };
+        let text = payload(origin, &Relayed::Revocation(revocation)).unwrap();
+        match serde_json::from_str::<Incoming>(&text).unwrap() {
+            Incoming::Revocation(n) => assert_eq!(n.revocation, revocation),
+            Incoming::Event(_) => panic!("read as an event: {text}"),
+        }
+        let event = serde_json::json!({
+            "origin": origin, "tenant": uuid::Uuid::new_v4(), "kind": "message.sent",
+            "id": uuid::Uuid::new_v4(), "queue": null
+        });
+        assert!(matches!(
+            serde_json::from_value::<Incoming>(event).unwrap(),
+            Incoming::Event(_)
+        ));
+    }
 }

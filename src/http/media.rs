@@ -16,11 +16,12 @@ use crate::auth::Viewer;
 use uuid::Uuid;
 
 use crate::domain::{AttachmentId, Role, TenantId, UploadId};
+use crate::media::PutStreamError;
 use crate::providers::capabilities::capabilities;
 use crate::providers::ProviderKind;
 use crate::store::uploads::UploadRecord;
 use crate::store::StoreError;
-use sha2::{Digest, Sha256};
+use futures::StreamExt;
 
 /// A stored file as `/media/{id}` serves it.
 struct Stored {
@@ -190,13 +191,25 @@ fn sendable(content_type: &str) -> bool {
         .any(|limit| limit.mime_types.contains(&content_type))
 }
 
+/// The declared body length, when the client sent one.
+fn content_length(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok())
+}
+
 /// `POST /media?filename=…` with the file as the body and its `Content-Type`: stores it for
 /// sending and answers `201 {"id", "contentType", "sizeBytes", "filename", "sha256"}`.
+///
+/// Everything that can be decided from the headers is decided before a byte of the body is
+/// read: the bearer (401), the type (415), the name (400) and a declared size over the limit
+/// (413). The body then streams to the media store, hashed on the way, never whole in memory.
 pub async fn upload(
     State(state): State<HttpState>,
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
-    body: axum::body::Bytes,
+    body: axum::body::Body,
 ) -> Response {
     let (viewer, tenant) = match bearer_viewer(&state, &headers).await {
         Ok(found) => found,
@@ -222,13 +235,6 @@ pub async fn upload(
             "the Content-Type is not a media type WhatsApp sends",
         );
     }
-    if body.is_empty() {
-        return refuse(
-            StatusCode::BAD_REQUEST,
-            "BAD_USER_INPUT",
-            "the file is empty",
-        );
-    }
     let filename = match query.get("filename").map(|f| f.trim()) {
         Some(f)
             if f.is_empty()
@@ -243,22 +249,67 @@ pub async fn upload(
         }
         f => f.map(str::to_owned),
     };
+    let max_bytes = state.app.config.media_max_bytes;
+    let too_large = || {
+        refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "BAD_USER_INPUT",
+            &format!("the file is larger than {max_bytes} bytes"),
+        )
+    };
+    match content_length(&headers) {
+        Some(0) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                "BAD_USER_INPUT",
+                "the file is empty",
+            )
+        }
+        Some(length) if length > max_bytes => return too_large(),
+        _ => {}
+    }
     let id = UploadId::new();
     let key = format!("{tenant}/{id}");
-    if let Err(e) = state.app.media_store.put(&key, &body).await {
-        tracing::error!(error = %e, "media store write failed");
+    let stream = body
+        .into_data_stream()
+        .map(|chunk| chunk.map_err(std::io::Error::other));
+    let written = match state
+        .app
+        .media_store
+        .put_stream(&key, Box::pin(stream), max_bytes)
+        .await
+    {
+        Ok(written) => written,
+        Err(PutStreamError::TooLarge(_)) => return too_large(),
+        Err(PutStreamError::Body(_)) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                "BAD_USER_INPUT",
+                "the upload was interrupted",
+            )
+        }
+        Err(PutStreamError::Store(e)) => {
+            tracing::error!(error = %e, "media store write failed");
+            return refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "INTERNAL",
+                "the file could not be stored",
+            );
+        }
+    };
+    if written.size_bytes == 0 {
         return refuse(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "INTERNAL",
-            "the file could not be stored",
+            StatusCode::BAD_REQUEST,
+            "BAD_USER_INPUT",
+            "the file is empty",
         );
     }
     let record = UploadRecord {
         id,
         content_type,
         filename,
-        size_bytes: body.len() as i64,
-        sha256: hex::encode(Sha256::digest(&body)),
+        size_bytes: i64::try_from(written.size_bytes).unwrap_or(i64::MAX),
+        sha256: written.sha256,
         storage_key: key,
         created_at: chrono::Utc::now(),
     };

@@ -4,6 +4,7 @@ pub mod graphql;
 pub mod health;
 pub mod media;
 pub mod router;
+pub mod serve;
 pub mod webhooks;
 pub mod ws;
 

@@ -34,12 +34,8 @@ pub fn router(state: HttpState) -> Router {
             "/webhooks/meta/{key}",
             get(super::webhooks::meta_handshake).post(super::webhooks::meta),
         )
-        .route(
-            "/media",
-            post(super::media::upload).layer(axum::extract::DefaultBodyLimit::max(
-                usize::try_from(state.app.config.media_max_bytes).unwrap_or(usize::MAX),
-            )),
-        )
+        // The handler bounds the body itself, streaming it to the media store.
+        .route("/media", post(super::media::upload))
         .route("/media/{id}", get(super::media::serve))
         .route("/healthz", get(super::health::healthz))
         .route("/readyz", get(super::health::readyz))

@@ -2,6 +2,8 @@
 //! `connection_init` with `{"authorization": "Bearer <access token or API key>"}`; a missing
 //! or refused token closes the socket with 4403, as the protocol says.
 
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_graphql::http::{WebSocketProtocols, WsMessage};
@@ -10,15 +12,21 @@ use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::response::Response;
+use axum::Extension;
 use futures::{stream, SinkExt, StreamExt};
 use serde_json::Value;
+use tokio::sync::broadcast::error::RecvError;
 
 use super::graphql::Bearer;
 use super::router::HttpState;
+use super::serve::ReadBudget;
 
+/// What a client may send before its `connection_init` is accepted: a token is well under
+/// 1 KiB, so this leaves room for a payload and pings but not for a large frame.
+const PRE_AUTH_BYTES: u64 = 16 * 1024;
 /// How long a client has to send `connection_init`.
 const INIT_TIMEOUT: Duration = Duration::from_secs(10);
-/// How often an open socket's token is checked again.
+/// How often an open socket's token is checked again, besides when a revocation concerns it.
 const RECHECK: Duration = Duration::from_secs(30);
 
 /// The bearer token of an `Authorization` header.
@@ -40,9 +48,22 @@ fn parse_bearer(value: &str) -> Bearer<'_> {
     }
 }
 
-pub async fn upgrade(State(state): State<HttpState>, ws: WebSocketUpgrade) -> Response {
+pub async fn upgrade(
+    State(state): State<HttpState>,
+    budget: Option<Extension<ReadBudget>>,
+    ws: WebSocketUpgrade,
+) -> Response {
+    // One message may be as large as a GraphQL request over HTTP, and no larger; before
+    // `connection_init` is accepted, a client may send PRE_AUTH_BYTES in all.
+    let limit = state.app.config.body_limit;
+    let budget = budget.map(|Extension(b)| b);
+    if let Some(budget) = &budget {
+        budget.limit(PRE_AUTH_BYTES);
+    }
     ws.protocols(["graphql-transport-ws"])
-        .on_upgrade(move |socket| serve(socket, state))
+        .max_message_size(limit)
+        .max_frame_size(limit)
+        .on_upgrade(move |socket| serve(socket, state, budget))
 }
 
 fn close(code: u16, reason: &'static str) -> Message {
@@ -52,8 +73,44 @@ fn close(code: u16, reason: &'static str) -> Message {
     }))
 }
 
-async fn serve(socket: WebSocket, state: HttpState) {
+/// A `subscribe` over the socket's cap, answered with an `error` for its id: the protocol's
+/// way to refuse one operation while the socket and its other subscriptions go on.
+fn refusal(id: &str, cap: usize) -> Message {
+    let text = serde_json::json!({
+        "id": id,
+        "type": "error",
+        "payload": [{
+            "message": format!("this socket already has {cap} subscriptions; complete one first"),
+            "extensions": { "code": "RATE_LIMITED" },
+        }],
+    });
+    Message::Text(text.to_string().into())
+}
+
+/// The `type` and `id` of a graphql-transport-ws message.
+fn kind_and_id(bytes: &[u8]) -> Option<(String, Option<String>)> {
+    let message: Value = serde_json::from_slice(bytes).ok()?;
+    let kind = message.get("type")?.as_str()?.to_owned();
+    let id = message.get("id").and_then(Value::as_str).map(str::to_owned);
+    Some((kind, id))
+}
+
+/// The ids of the socket's running subscriptions, to hold them to the cap.
+#[derive(Clone, Default)]
+struct Active(Arc<Mutex<HashSet<String>>>);
+
+impl Active {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+async fn serve(socket: WebSocket, state: HttpState, budget: Option<ReadBudget>) {
     let (mut sink, mut incoming) = socket.split();
+    // Subscribed before the token is checked, so no revocation falls in between.
+    let mut revocations = state.app.bus.revocations();
 
     let first = match tokio::time::timeout(INIT_TIMEOUT, next_data(&mut incoming)).await {
         Err(_) => {
@@ -96,9 +153,13 @@ async fn serve(socket: WebSocket, state: HttpState) {
         let _ = sink.send(close(4403, "Forbidden")).await;
         return;
     };
+    if let Some(budget) = &budget {
+        budget.lift();
+    }
 
-    // The token is checked again at every `subscribe` and every RECHECK: a session ended,
-    // a key revoked or a role changed closes the socket with 4403.
+    // The token is checked again at every `subscribe`, whenever a revocation concerns this
+    // socket (logout, a role or password change, deactivation, a revoked key) and every
+    // RECHECK as a backstop: when it no longer grants what it did, the socket closes with 4403.
     let (revoked_tx, mut revoked) = tokio::sync::watch::channel(false);
     let still_valid = {
         let auth = state.app.auth.clone();
@@ -115,9 +176,25 @@ async fn serve(socket: WebSocket, state: HttpState) {
     let watchdog = {
         let (still_valid, token, revoked_tx) =
             (still_valid.clone(), token.clone(), revoked_tx.clone());
+        let viewer = viewer.clone();
         tokio::spawn(async move {
+            let mut next_check = tokio::time::Instant::now() + RECHECK;
             loop {
-                tokio::time::sleep(RECHECK).await;
+                tokio::select! {
+                    () = tokio::time::sleep_until(next_check) => {
+                        next_check = tokio::time::Instant::now() + RECHECK;
+                    }
+                    received = revocations.recv() => match received {
+                        Ok(revocation) if revocation.concerns(&viewer) => {}
+                        Ok(_) => continue,
+                        // Missed some: any of them may have been about this socket.
+                        Err(RecvError::Lagged(_)) => {}
+                        Err(RecvError::Closed) => {
+                            tokio::time::sleep_until(next_check).await;
+                            next_check = tokio::time::Instant::now() + RECHECK;
+                        }
+                    },
+                }
                 if !still_valid(token.clone()).await {
                     let _ = revoked_tx.send(true);
                     return;
@@ -126,20 +203,43 @@ async fn serve(socket: WebSocket, state: HttpState) {
         })
     };
 
+    let cap = state.app.config.ws_max_subscriptions;
+    let active = Active::default();
+    let (refusals_tx, mut refusals) = tokio::sync::mpsc::unbounded_channel::<Message>();
     let mut data = Data::default();
     data.insert(viewer);
     let mut data = Some(data);
     let input = stream::once(async move { first }).chain(stream::unfold(
-        (incoming, still_valid, token, revoked_tx),
-        |(mut incoming, still_valid, token, revoked_tx)| async move {
-            let bytes = next_data(&mut incoming).await?;
-            let subscribing = serde_json::from_slice::<Value>(&bytes)
-                .is_ok_and(|m| m.get("type").and_then(Value::as_str) == Some("subscribe"));
-            if subscribing && !still_valid(token.clone()).await {
-                let _ = revoked_tx.send(true);
-                return None;
+        (incoming, still_valid, token, revoked_tx, active.clone()),
+        move |(mut incoming, still_valid, token, revoked_tx, active)| {
+            let refusals_tx = refusals_tx.clone();
+            async move {
+                loop {
+                    let bytes = next_data(&mut incoming).await?;
+                    match kind_and_id(&bytes) {
+                        Some((kind, Some(id))) if kind == "subscribe" => {
+                            if !still_valid(token.clone()).await {
+                                let _ = revoked_tx.send(true);
+                                return None;
+                            }
+                            let mut ids = active.lock();
+                            // A repeated id goes through: the protocol closes the socket
+                            // (4409) for it.
+                            if !ids.contains(&id) && ids.len() >= cap {
+                                // Never blocks: the receiver lives as long as the socket.
+                                let _ = refusals_tx.send(refusal(&id, cap));
+                                continue;
+                            }
+                            ids.insert(id);
+                        }
+                        Some((kind, Some(id))) if kind == "complete" => {
+                            active.lock().remove(&id);
+                        }
+                        _ => {}
+                    }
+                    return Some((bytes, (incoming, still_valid, token, revoked_tx, active)));
+                }
             }
-            Some((bytes, (incoming, still_valid, token, revoked_tx)))
         },
     ));
     let outgoing = async_graphql::http::WebSocket::new(
@@ -151,8 +251,18 @@ async fn serve(socket: WebSocket, state: HttpState) {
         let data = data.take().unwrap_or_default();
         async move { Ok(data) }
     })
-    .map(|msg| match msg {
-        WsMessage::Text(text) => Message::Text(text.into()),
+    .map(move |msg| match msg {
+        WsMessage::Text(text) => {
+            // A subscription the server ended frees its place.
+            if text.contains("\"complete\"") || text.contains("\"error\"") {
+                if let Some((kind, Some(id))) = kind_and_id(text.as_bytes()) {
+                    if kind == "complete" || kind == "error" {
+                        active.lock().remove(&id);
+                    }
+                }
+            }
+            Message::Text(text.into())
+        }
         WsMessage::Close(code, reason) => Message::Close(Some(CloseFrame {
             code,
             reason: reason.into(),
@@ -160,7 +270,15 @@ async fn serve(socket: WebSocket, state: HttpState) {
     });
     futures::pin_mut!(outgoing);
     loop {
+        // Refusals first: one queued while reading a later message goes out before that
+        // message's answer.
         tokio::select! {
+            biased;
+            Some(message) = refusals.recv() => {
+                if sink.send(message).await.is_err() {
+                    break;
+                }
+            }
             message = outgoing.next() => match message {
                 Some(message) => {
                     if sink.send(message).await.is_err() {

@@ -5,7 +5,11 @@ pub mod fetcher;
 pub mod link;
 pub mod local;
 
+use std::pin::Pin;
+
 use async_trait::async_trait;
+use bytes::Bytes;
+use futures::Stream;
 
 pub use fetcher::MediaFetcher;
 pub use link::MediaLinks;
@@ -15,9 +19,38 @@ pub use local::LocalMediaStore;
 #[error("media store: {0}")]
 pub struct MediaStoreError(pub String);
 
+/// A body arriving in chunks, as a client uploads it.
+pub type ByteStream = Pin<Box<dyn Stream<Item = Result<Bytes, std::io::Error>> + Send>>;
+
+/// A file stored from a stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    pub size_bytes: u64,
+    /// Lowercase hex SHA-256 of the bytes.
+    pub sha256: String,
+}
+
+/// Why a streamed file was not stored; nothing is left behind in each case.
+#[derive(Debug, thiserror::Error)]
+pub enum PutStreamError {
+    #[error("the file is larger than {0} bytes")]
+    TooLarge(u64),
+    #[error("the upload was interrupted: {0}")]
+    Body(std::io::Error),
+    #[error(transparent)]
+    Store(#[from] MediaStoreError),
+}
+
 /// Where media bytes live. Keys are `<tenant>/<attachment>`.
 #[async_trait]
 pub trait MediaStore: Send + Sync {
     async fn put(&self, key: &str, bytes: &[u8]) -> Result<(), MediaStoreError>;
+    /// Stores a stream without holding it in memory, refusing it past `max_bytes`.
+    async fn put_stream(
+        &self,
+        key: &str,
+        body: ByteStream,
+        max_bytes: u64,
+    ) -> Result<Written, PutStreamError>;
     async fn get(&self, key: &str) -> Result<Vec<u8>, MediaStoreError>;
 }

@@ -9,6 +9,7 @@ mod campaigns;
 mod channels;
 mod cli;
 mod crash;
+mod edge;
 mod graphql_http;
 mod graphql_limits;
 mod history;

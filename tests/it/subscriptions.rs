@@ -8,10 +8,10 @@ use tokio_tungstenite::tungstenite::Message;
 
 use crate::support::TestApp;
 
-type Socket =
+pub type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn connect(app: &TestApp) -> Socket {
+pub async fn connect(app: &TestApp) -> Socket {
     let mut request = format!("ws://{}/graphql/ws", app.addr)
         .into_client_request()
         .unwrap();

@@ -12,9 +12,10 @@ use super::types::{
 };
 use super::AppState;
 use crate::accounts::{NewTenant, NewUser, SettingsUpdate, UserUpdate};
-use crate::auth::Tokens;
+use crate::auth::{Principal, Tokens};
 use crate::domain::{ApiKeyId, Role, TenantId, UserId};
 use crate::error::AppError;
+use crate::events::Revocation;
 
 /// The client's address, put in the request by the HTTP layer.
 #[derive(Clone, Copy)]
@@ -91,10 +92,16 @@ impl AccountMutation {
         auth_payload(state, tokens).await
     }
 
-    /// Ends the caller's session: its refresh tokens and access tokens stop working.
+    /// Ends the caller's session: its refresh tokens and access tokens stop working, and its
+    /// open subscriptions close.
     async fn logout(&self, ctx: &Context<'_>) -> GqlResult<bool> {
         let state = ctx.data_unchecked::<AppState>();
-        Ok(state.auth.logout(viewer(ctx)?).await?)
+        let viewer = viewer(ctx)?;
+        let ended = state.auth.logout(viewer).await?;
+        if let Principal::User { session, .. } = &viewer.principal {
+            state.bus.revoke(Revocation::Session { session: *session });
+        }
+        Ok(ended)
     }
 
     /// Creates a tenant and its owner (platform admin only).
@@ -149,11 +156,13 @@ impl AccountMutation {
             role: input.role.map(Into::into),
             password: input.password,
         };
-        Ok(state
-            .accounts
-            .update_user(viewer(ctx)?, id, input)
-            .await?
-            .into())
+        let viewer = viewer(ctx)?;
+        let user = state.accounts.update_user(viewer, id, input).await?;
+        state.bus.revoke(Revocation::User {
+            user: id,
+            tenant: viewer.tenant,
+        });
+        Ok(user.into())
     }
 
     /// Deactivates a user of the tenant and ends their sessions.
@@ -161,11 +170,13 @@ impl AccountMutation {
     async fn deactivate_user(&self, ctx: &Context<'_>, id: ID) -> GqlResult<User> {
         let state = ctx.data_unchecked::<AppState>();
         let id: UserId = parse_id("id", &id)?;
-        Ok(state
-            .accounts
-            .deactivate_user(viewer(ctx)?, id)
-            .await?
-            .into())
+        let viewer = viewer(ctx)?;
+        let user = state.accounts.deactivate_user(viewer, id).await?;
+        state.bus.revoke(Revocation::User {
+            user: id,
+            tenant: viewer.tenant,
+        });
+        Ok(user.into())
     }
 
     #[graphql(guard = "RoleGuard::new(Role::Admin)")]
@@ -214,10 +225,8 @@ impl AccountMutation {
     async fn revoke_api_key(&self, ctx: &Context<'_>, id: ID) -> GqlResult<ApiKey> {
         let state = ctx.data_unchecked::<AppState>();
         let id: ApiKeyId = parse_id("id", &id)?;
-        Ok(state
-            .accounts
-            .revoke_api_key(viewer(ctx)?, id)
-            .await?
-            .into())
+        let key = state.accounts.revoke_api_key(viewer(ctx)?, id).await?;
+        state.bus.revoke(Revocation::ApiKey { key: id });
+        Ok(key.into())
     }
 }
