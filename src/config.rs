@@ -84,6 +84,12 @@ pub struct Config {
     pub body_limit: usize,
     /// `SWITCHBOARD_SHUTDOWN_GRACE`: default 30 seconds for in-flight requests at shutdown.
     pub shutdown_grace: Duration,
+    /// `SWITCHBOARD_PASSWORD_HASH_CONCURRENCY`: default the number of cores; password hashes
+    /// (19 MiB each) run at once.
+    pub password_hash_concurrency: usize,
+    /// `SWITCHBOARD_PASSWORD_HASH_QUEUE`: default 64 sign-ins waiting for a hash slot; more
+    /// answer RATE_LIMITED at once.
+    pub password_hash_queue: usize,
 }
 
 /// A configured secret; `Debug` never shows it.
@@ -149,6 +155,8 @@ const VARIABLES: &[&str] = &[
     "GRAPHQL_MAX_ALIASES",
     "BODY_LIMIT",
     "SHUTDOWN_GRACE",
+    "PASSWORD_HASH_CONCURRENCY",
+    "PASSWORD_HASH_QUEUE",
 ];
 
 /// Raw values by variable name (without prefix), from the file and then the environment.
@@ -359,6 +367,12 @@ impl Config {
             shutdown_grace: raw.parse("SHUTDOWN_GRACE", Duration::from_secs(30), |v| {
                 seconds(v, 0, 3600)
             })?,
+            password_hash_concurrency: raw.parse(
+                "PASSWORD_HASH_CONCURRENCY",
+                std::thread::available_parallelism().map_or(2, usize::from),
+                |v| number(v, 1, 1024),
+            )?,
+            password_hash_queue: raw.parse("PASSWORD_HASH_QUEUE", 64, |v| number(v, 0, 100_000))?,
             data_dir,
         })
     }
