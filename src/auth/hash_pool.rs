@@ -1,31 +1,36 @@
 //! Bounded password hashing. An argon2id hash or verification takes 19 MiB and tens of
 //! milliseconds of a core; run without a bound, every concurrent sign-in takes a blocking
-//! thread and its own 19 MiB, so a few dozen clients grow the process by gigabytes. At most
-//! `concurrency` hashes run at once; at most `queue` more wait for a slot, and an attempt
-//! beyond that is refused at once (RATE_LIMITED) rather than piling up.
+//! thread and its own 19 MiB, so a few dozen clients grow the process by gigabytes. The work
+//! runs on `concurrency` threads of its own, kept for the life of the process: the allocator
+//! gives each thread its own arena, and a freed 19 MiB block stays in that arena, so hashing
+//! on ever new blocking-pool threads would keep one block per thread ever used. At most
+//! `queue` more attempts wait for a thread; an attempt beyond that is refused at once
+//! (RATE_LIMITED) rather than piling up.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-use tokio::sync::Semaphore;
 
 use crate::error::AppError;
 
-/// What a refused attempt is told to wait: a slot frees within a hash's time.
+/// What a refused attempt is told to wait: a thread frees within a hash's time.
 const RETRY_AFTER: Duration = Duration::from_secs(1);
 
+type Job = Box<dyn FnOnce() + Send>;
+
 pub struct HashPool {
-    slots: Arc<Semaphore>,
-    /// Attempts running or waiting for a slot.
-    admitted: AtomicUsize,
+    jobs: mpsc::Sender<Job>,
+    /// Jobs queued or running; a job takes itself out when it is done, so a cancelled
+    /// request still counts until its hash is finished.
+    admitted: Arc<AtomicUsize>,
     max_admitted: usize,
 }
 
-/// Takes an attempt back out of the admitted count, however its future ends.
-struct Admitted<'a>(&'a AtomicUsize);
+/// Takes a job back out of the admitted count, however it ends.
+struct Admitted(Arc<AtomicUsize>);
 
-impl Drop for Admitted<'_> {
+impl Drop for Admitted {
     fn drop(&mut self) {
         self.0.fetch_sub(1, Ordering::AcqRel);
     }
@@ -34,14 +39,36 @@ impl Drop for Admitted<'_> {
 impl HashPool {
     pub fn new(concurrency: usize, queue: usize) -> Self {
         let concurrency = concurrency.max(1);
+        let (jobs, receiver) = mpsc::channel::<Job>();
+        let receiver = Arc::new(Mutex::new(receiver));
+        for n in 0..concurrency {
+            let receiver = Arc::clone(&receiver);
+            let spawned = std::thread::Builder::new()
+                .name(format!("password-hash-{n}"))
+                .spawn(move || loop {
+                    // A panic in a job cannot leave the receiver inconsistent.
+                    let job = receiver
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .recv();
+                    match job {
+                        Ok(job) => job(),
+                        // The pool is gone: so is this thread.
+                        Err(_) => return,
+                    }
+                });
+            if let Err(err) = spawned {
+                tracing::error!(error = %err, "cannot start a password-hash thread");
+            }
+        }
         Self {
-            slots: Arc::new(Semaphore::new(concurrency)),
-            admitted: AtomicUsize::new(0),
+            jobs,
+            admitted: Arc::new(AtomicUsize::new(0)),
             max_admitted: concurrency + queue,
         }
     }
 
-    /// Runs `job` on the blocking pool once a slot is free.
+    /// Runs `job` on a hashing thread once one is free.
     pub async fn run<T: Send + 'static>(
         &self,
         job: impl FnOnce() -> T + Send + 'static,
@@ -52,19 +79,25 @@ impl HashPool {
                 retry_after: RETRY_AFTER,
             });
         }
-        let _admitted = Admitted(&self.admitted);
-        let slot = Arc::clone(&self.slots)
-            .acquire_owned()
-            .await
-            .map_err(AppError::internal)?;
-        // The slot moves into the job: a cancelled request still holds it until its hash
-        // is done, so the bound holds for the work actually running.
-        tokio::task::spawn_blocking(move || {
-            let _slot = slot;
-            job()
-        })
-        .await
-        .map_err(AppError::internal)
+        let admitted = Admitted(Arc::clone(&self.admitted));
+        let (done, result) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(Box::new(move || {
+                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                // Counted out before the answer, so whoever got it sees the slot free.
+                drop(admitted);
+                let _ = done.send(outcome);
+            }))
+            .map_err(|_| AppError::internal(anyhow::anyhow!("the password-hash pool stopped")))?;
+        match result.await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(_)) => Err(AppError::internal(anyhow::anyhow!(
+                "a password hash panicked"
+            ))),
+            Err(_) => Err(AppError::internal(anyhow::anyhow!(
+                "the password-hash pool stopped"
+            ))),
+        }
     }
 }
 

@@ -514,8 +514,11 @@ async fn concurrent_logins_keep_the_process_memory_bounded() {
         .find_map(|l| l.strip_prefix("VmHWM:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .unwrap();
-    // Unbounded, 48 parallel hashes alone take 48 x 19 MiB = 912 MiB.
-    assert!(peak_kib < 400 * 1024, "peak RSS {} MiB", peak_kib / 1024);
+    // Unbounded, 48 parallel hashes alone take 48 x 19 MiB = 912 MiB; bounded to two
+    // threads of its own the process peaks near 260 MiB (80 MiB idle, debug build), while
+    // hashing on the blocking pool, even two at a time, left a block in each thread's
+    // allocator arena and peaked above 400 MiB.
+    assert!(peak_kib < 384 * 1024, "peak RSS {} MiB", peak_kib / 1024);
     let health = http.get(format!("{base}/healthz")).send().await.unwrap();
     assert_eq!(health.status(), 200);
 }
