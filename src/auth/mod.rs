@@ -116,17 +116,20 @@ impl Auth {
         tenant: Option<TenantId>,
         client: IpAddr,
     ) -> Result<Tokens, AppError> {
-        let account = email.trim().to_lowercase();
+        let email = Email::parse(email).ok();
+        // What is not an e-mail is no account: such attempts share one key, so an attacker
+        // cannot fill the throttle's memory with long made-up names.
+        let account = email.as_ref().map_or("", |e| e.as_str());
         let ticket = self
             .inner
             .throttle
-            .admit(&account, client)
+            .admit(account, client)
             .await
             .map_err(|retry_after| AppError::RateLimited { retry_after })?;
         let system = self.inner.store.system();
-        let user = match Email::parse(email) {
-            Ok(email) => system.find_user_by_email(email.as_str()).await?,
-            Err(_) => None,
+        let user = match &email {
+            Some(email) => system.find_user_by_email(email.as_str()).await?,
+            None => None,
         };
         let verified = self
             .verify_password(password, user.as_ref().map(|u| u.password_hash.clone()))
