@@ -378,7 +378,8 @@ impl Accounts {
         let scope = TenantScope::new(&txn, tenant);
         let record = scope
             .api_keys()
-            .insert(name, &prefix, &hash, role, viewer.user_id(), now)
+            // A key made by a key acts for the same user, so it too is bounded by that user.
+            .insert(name, &prefix, &hash, role, viewer.acting_user(), now)
             .await?;
         let details = json!({ "name": name, "prefix": prefix, "role": role.as_str() });
         scope

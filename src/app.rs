@@ -58,6 +58,10 @@ impl App {
                 config.login_max_failures,
                 config.login_max_failures_per_address,
             ),
+            crate::auth::HashPool::new(
+                config.password_hash_concurrency,
+                config.password_hash_queue,
+            ),
             AuthSettings {
                 access_ttl: chrono::Duration::from_std(config.access_token_ttl)?,
                 refresh_ttl: chrono::Duration::from_std(config.refresh_token_ttl)?,

@@ -95,6 +95,12 @@ pub struct Config {
     pub max_connections: usize,
     /// `SWITCHBOARD_WS_MAX_SUBSCRIPTIONS`: default 100 active subscriptions per WebSocket.
     pub ws_max_subscriptions: usize,
+    /// `SWITCHBOARD_PASSWORD_HASH_CONCURRENCY`: default the number of cores; password hashes
+    /// (19 MiB each) run at once.
+    pub password_hash_concurrency: usize,
+    /// `SWITCHBOARD_PASSWORD_HASH_QUEUE`: default 64 sign-ins waiting for a hash slot; more
+    /// answer RATE_LIMITED at once.
+    pub password_hash_queue: usize,
 }
 
 /// A configured secret; `Debug` never shows it.
@@ -164,6 +170,8 @@ const VARIABLES: &[&str] = &[
     "HEADER_READ_TIMEOUT",
     "MAX_CONNECTIONS",
     "WS_MAX_SUBSCRIPTIONS",
+    "PASSWORD_HASH_CONCURRENCY",
+    "PASSWORD_HASH_QUEUE",
 ];
 
 /// Raw values by variable name (without prefix), from the file and then the environment.
@@ -385,6 +393,12 @@ impl Config {
             shutdown_grace: raw.parse("SHUTDOWN_GRACE", Duration::from_secs(30), |v| {
                 seconds(v, 0, 3600)
             })?,
+            password_hash_concurrency: raw.parse(
+                "PASSWORD_HASH_CONCURRENCY",
+                std::thread::available_parallelism().map_or(2, usize::from),
+                |v| number(v, 1, 1024),
+            )?,
+            password_hash_queue: raw.parse("PASSWORD_HASH_QUEUE", 64, |v| number(v, 0, 100_000))?,
             data_dir,
         })
     }

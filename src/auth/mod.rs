@@ -4,6 +4,7 @@
 //! hashed, and rotate on every use; presenting a used one revokes its whole session (the
 //! token family), because only a thief or a replay would do that.
 
+pub mod hash_pool;
 pub mod throttle;
 pub mod viewer;
 
@@ -14,12 +15,13 @@ use chrono::{DateTime, Utc};
 use subtle::ConstantTimeEq;
 
 use crate::crypto::{hash_token, random_token, JwtKeys, PasswordHasher};
-use crate::domain::{Email, Role, SessionId, TenantId, UserId};
+use crate::domain::{Email, NewPassword, Role, SessionId, TenantId, UserId};
 use crate::error::AppError;
 use crate::store::entities::{membership, user};
 use crate::store::system::NewSession;
 use crate::store::Store;
 
+pub use hash_pool::HashPool;
 pub use throttle::LoginThrottle;
 pub use viewer::{Principal, Viewer};
 
@@ -47,8 +49,9 @@ pub struct Auth {
 struct Inner {
     store: Store,
     hasher: PasswordHasher,
+    hash_pool: HashPool,
     jwt: JwtKeys,
-    throttle: LoginThrottle,
+    throttle: Arc<LoginThrottle>,
     settings: AuthSettings,
 }
 
@@ -59,14 +62,16 @@ impl Auth {
         store: Store,
         jwt: JwtKeys,
         throttle: LoginThrottle,
+        hash_pool: HashPool,
         settings: AuthSettings,
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 store,
                 hasher: PasswordHasher::new(),
+                hash_pool,
                 jwt,
-                throttle,
+                throttle: Arc::new(throttle),
                 settings,
             }),
         }
@@ -76,12 +81,14 @@ impl Auth {
         &self.inner.hasher
     }
 
-    /// Hashes on the blocking pool: argon2id takes tens of milliseconds of CPU.
+    /// Hashes in the bounded pool: argon2id takes tens of milliseconds of CPU and 19 MiB.
     pub async fn hash_password(&self, password: String) -> Result<String, AppError> {
         let hasher = self.inner.hasher.clone();
-        tokio::task::spawn_blocking(move || hasher.hash(&password))
+        let password = zeroize::Zeroizing::new(password);
+        self.inner
+            .hash_pool
+            .run(move || hasher.hash(&password))
             .await
-            .map_err(AppError::internal)
     }
 
     async fn verify_password(
@@ -91,16 +98,17 @@ impl Auth {
     ) -> Result<bool, AppError> {
         let hasher = self.inner.hasher.clone();
         let password = zeroize::Zeroizing::new(password.to_owned());
-        tokio::task::spawn_blocking(move || match hash {
-            Some(hash) => hasher.verify(&password, &hash),
-            None => hasher.verify_unknown(&password),
-        })
-        .await
-        .map_err(AppError::internal)
+        self.inner
+            .hash_pool
+            .run(move || match hash {
+                Some(hash) => hasher.verify(&password, &hash),
+                None => hasher.verify_unknown(&password),
+            })
+            .await
     }
 
     /// Signs in. An unknown e-mail costs the same work as a wrong password and answers the
-    /// same; repeated failures per account or per address answer RATE_LIMITED.
+    /// same; repeated failures answer RATE_LIMITED as [`throttle`] describes.
     pub async fn login(
         &self,
         email: &str,
@@ -108,15 +116,20 @@ impl Auth {
         tenant: Option<TenantId>,
         client: IpAddr,
     ) -> Result<Tokens, AppError> {
-        let throttle = &self.inner.throttle;
-        let account = email.trim().to_lowercase();
-        if let Some(retry_after) = throttle.reserve(&account, client) {
-            return Err(AppError::RateLimited { retry_after });
-        }
+        let email = Email::parse(email).ok();
+        // What is not an e-mail is no account: such attempts share one key, so an attacker
+        // cannot fill the throttle's memory with long made-up names.
+        let account = email.as_ref().map_or("", |e| e.as_str());
+        let ticket = self
+            .inner
+            .throttle
+            .admit(account, client)
+            .await
+            .map_err(|retry_after| AppError::RateLimited { retry_after })?;
         let system = self.inner.store.system();
-        let user = match Email::parse(email) {
-            Ok(email) => system.find_user_by_email(email.as_str()).await?,
-            Err(_) => None,
+        let user = match &email {
+            Some(email) => system.find_user_by_email(email.as_str()).await?,
+            None => None,
         };
         let verified = self
             .verify_password(password, user.as_ref().map(|u| u.password_hash.clone()))
@@ -124,11 +137,12 @@ impl Auth {
         let user = match user {
             Some(user) if verified => user,
             _ => {
+                ticket.failed();
                 tracing::info!(client = %client, "sign-in refused: wrong e-mail or password");
                 return Err(AppError::Unauthenticated(WRONG_CREDENTIALS));
             }
         };
-        throttle.succeeded(&account, client);
+        ticket.succeeded();
         let memberships = system.memberships_of(user.id.into()).await?;
         let (tenant, _role) = choose_tenant(&user, &memberships, tenant)?;
         let now = Utc::now();
@@ -224,6 +238,78 @@ impl Auth {
         })
     }
 
+    /// Changes the signed-in user's own password, checking the current one first (throttled
+    /// like a sign-in, so a stolen access token cannot guess it), and ends the user's other
+    /// sessions: whoever signed in with the old password is signed out.
+    pub async fn change_password(
+        &self,
+        viewer: &Viewer,
+        current: &str,
+        new: &str,
+        client: IpAddr,
+    ) -> Result<(), AppError> {
+        let Principal::User { id, email, session } = &viewer.principal else {
+            return Err(AppError::Forbidden("an API key has no password to change"));
+        };
+        let new = NewPassword::parse(new, email.split('@').next())
+            .map_err(|e| AppError::bad_input("newPassword", e))?;
+        if new.expose() == current {
+            return Err(AppError::bad_input(
+                "newPassword",
+                "must differ from the current password",
+            ));
+        }
+        let ticket = self
+            .inner
+            .throttle
+            .admit(&email.to_lowercase(), client)
+            .await
+            .map_err(|retry_after| AppError::RateLimited { retry_after })?;
+        let store = &self.inner.store;
+        let row = store
+            .system()
+            .find_user(*id)
+            .await?
+            .ok_or(AppError::Unauthenticated(
+                "this account is no longer active",
+            ))?;
+        if !self
+            .verify_password(current, Some(row.password_hash))
+            .await?
+        {
+            ticket.failed();
+            return Err(AppError::bad_input(
+                "currentPassword",
+                "is not your current password",
+            ));
+        }
+        ticket.succeeded();
+        let hash = self.hash_password(new.expose().to_owned()).await?;
+        let now = Utc::now();
+        let txn = store.begin_write().await?;
+        let system = crate::store::system::System::new(&txn);
+        system.set_password(*id, &hash, now).await?;
+        system
+            .end_other_sessions(*id, *session, "password changed", now)
+            .await?;
+        if let Some(tenant) = viewer.tenant {
+            crate::store::TenantScope::new(&txn, tenant)
+                .audit()
+                .record(
+                    &viewer.audit_actor(),
+                    "user.change_password",
+                    "user",
+                    Some(id.to_string()),
+                    None,
+                    now,
+                )
+                .await?;
+        }
+        txn.commit().await?;
+        tracing::info!(user.id = %id, "password changed");
+        Ok(())
+    }
+
     /// Ends the caller's session. API keys have none: false.
     pub async fn logout(&self, viewer: &Viewer) -> Result<bool, AppError> {
         match &viewer.principal {
@@ -300,6 +386,7 @@ impl Auth {
 
     async fn authenticate_api_key(&self, key: &str) -> Result<Viewer, AppError> {
         const INVALID: &str = "API key is invalid or revoked";
+        const CREATOR_GONE: &str = "the API key's creator is no longer active";
         let prefix = api_key_prefix(key).ok_or(AppError::Unauthenticated(INVALID))?;
         let hash = hash_token(key);
         let system = self.inner.store.system();
@@ -310,6 +397,26 @@ impl Auth {
             .find(|row| bool::from(row.secret_hash.as_bytes().ct_eq(hash.as_bytes())))
             .filter(|row| row.revoked_at.is_none())
             .ok_or(AppError::Unauthenticated(INVALID))?;
+        let tenant: TenantId = row.tenant_id.into();
+        let key_role: Role = row
+            .role
+            .parse()
+            .map_err(|e: String| AppError::internal(anyhow::anyhow!(e)))?;
+        // A key acts for its creator: never above the creator's role of now, and not at all
+        // once the creator has left the tenant.
+        let created_by: Option<UserId> = row.created_by.map(Into::into);
+        let role = match created_by {
+            Some(creator) => {
+                let creator_role: Role = system
+                    .membership(tenant, creator)
+                    .await?
+                    .filter(|m| m.deactivated_at.is_none())
+                    .and_then(|m| m.role.parse().ok())
+                    .ok_or(AppError::Unauthenticated(CREATOR_GONE))?;
+                key_role.at_most(creator_role)
+            }
+            None => key_role,
+        };
         let now = Utc::now();
         // Recording every use would put a write on every request; a minute's precision is
         // what an admin needs to see whether a key is in use.
@@ -317,20 +424,16 @@ impl Auth {
             .last_used_at
             .is_none_or(|t| now - t > chrono::Duration::minutes(1))
         {
-            system
-                .touch_api_key(row.tenant_id.into(), row.id.into(), now)
-                .await?;
+            system.touch_api_key(tenant, row.id.into(), now).await?;
         }
         Ok(Viewer {
             principal: Principal::ApiKey {
                 id: row.id.into(),
                 name: row.name,
+                created_by,
             },
-            tenant: Some(row.tenant_id.into()),
-            role: row
-                .role
-                .parse()
-                .map_err(|e: String| AppError::internal(anyhow::anyhow!(e)))?,
+            tenant: Some(tenant),
+            role,
         })
     }
 }

@@ -22,6 +22,8 @@ pub enum Principal {
     ApiKey {
         id: ApiKeyId,
         name: String,
+        /// The user the key acts for; its role bounds the key's.
+        created_by: Option<UserId>,
     },
 }
 
@@ -51,6 +53,14 @@ impl Viewer {
         }
     }
 
+    /// The user on whose behalf the caller acts: the signed-in user, or an API key's creator.
+    pub fn acting_user(&self) -> Option<UserId> {
+        match &self.principal {
+            Principal::User { id, .. } => Some(*id),
+            Principal::ApiKey { created_by, .. } => *created_by,
+        }
+    }
+
     /// How the audit log names this caller.
     pub fn audit_actor(&self) -> AuditActor {
         match &self.principal {
@@ -59,7 +69,7 @@ impl Viewer {
                 api_key: None,
                 label: email.clone(),
             },
-            Principal::ApiKey { id, name } => AuditActor {
+            Principal::ApiKey { id, name, .. } => AuditActor {
                 user: None,
                 api_key: Some(*id),
                 label: format!("API key {name}"),

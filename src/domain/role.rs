@@ -32,6 +32,15 @@ impl Role {
         }
     }
 
+    /// The lower of two tenant roles: what a delegate of `limit` may be at most.
+    pub fn at_most(self, limit: Role) -> Role {
+        if limit.includes(self) {
+            self
+        } else {
+            limit
+        }
+    }
+
     pub fn is_tenant_role(self) -> bool {
         self.tenant_rank().is_some()
     }
@@ -75,6 +84,13 @@ mod tests {
         assert!(Role::Admin.includes(Role::Agent));
         assert!(!Role::Agent.includes(Role::Admin));
         assert!(!Role::Admin.includes(Role::Owner));
+    }
+
+    #[test]
+    fn a_delegate_is_bounded_by_its_principal() {
+        assert_eq!(Role::Admin.at_most(Role::Agent), Role::Agent);
+        assert_eq!(Role::Agent.at_most(Role::Owner), Role::Agent);
+        assert_eq!(Role::Owner.at_most(Role::Owner), Role::Owner);
     }
 
     #[test]

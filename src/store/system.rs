@@ -80,6 +80,41 @@ impl<'a, C: ConnectionTrait> System<'a, C> {
         Ok(())
     }
 
+    // TENANCY: the id is the signed-in user's own, from a verified token.
+    pub async fn set_password(
+        &self,
+        user: UserId,
+        password_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        user::Entity::update_many()
+            .col_expr(user::Column::PasswordHash, Expr::value(password_hash))
+            .col_expr(user::Column::UpdatedAt, Expr::value(now))
+            .filter(user::Column::Id.eq(user.into_uuid()))
+            .exec(self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// Revokes every session of the user, in every tenant, except `keep`.
+    pub async fn end_other_sessions(
+        &self,
+        user: UserId,
+        keep: SessionId,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        session::Entity::update_many()
+            .col_expr(session::Column::RevokedAt, Expr::value(Some(now)))
+            .col_expr(session::Column::RevokedReason, Expr::value(Some(reason)))
+            .filter(session::Column::UserId.eq(user.into_uuid()))
+            .filter(session::Column::Id.ne(keep.into_uuid()))
+            .filter(session::Column::RevokedAt.is_null())
+            .exec(self.db)
+            .await?;
+        Ok(())
+    }
+
     pub async fn insert_session(&self, new: NewSession) -> Result<(), StoreError> {
         session::Entity::insert(session::ActiveModel {
             id: Set(new.id.into()),

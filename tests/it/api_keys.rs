@@ -164,3 +164,78 @@ async fn an_admin_cannot_revoke_an_owner_key() {
         .await;
     assert_eq!(denied.code(), "FORBIDDEN");
 }
+
+#[tokio::test]
+async fn a_key_never_exceeds_its_creators_current_role_and_dies_with_them() {
+    let app = TestApp::spawn().await;
+    let tenant = app.new_tenant("Acme").await;
+    let bob = app.new_user(&tenant, "bob@acme.test", "ADMIN").await;
+    let key = bob
+        .gql
+        .query(CREATE, json!({ "n": "Bob's CRM", "r": "ADMIN" }))
+        .await;
+    let key = app.with_token(key.data()["createApiKey"]["secret"].as_str().unwrap());
+    // A key made by that key acts for Bob too.
+    let child = key
+        .query(CREATE, json!({ "n": "Bob's other", "r": "ADMIN" }))
+        .await;
+    let child = app.with_token(child.data()["createApiKey"]["secret"].as_str().unwrap());
+    assert_eq!(
+        key.query("{ me { role } }", json!({})).await.data()["me"]["role"],
+        "ADMIN"
+    );
+
+    tenant
+        .owner
+        .gql
+        .query(
+            "mutation($id: ID!) { updateUser(id: $id, input: { role: AGENT }) { role } }",
+            json!({ "id": bob.user_id }),
+        )
+        .await
+        .data();
+    for gql in [&key, &child] {
+        let me = gql.query("{ me { role } }", json!({})).await;
+        assert_eq!(me.data()["me"]["role"], "AGENT");
+        let promote = gql
+            .query(
+                "mutation($id: ID!) { updateUser(id: $id, input: { role: ADMIN }) { role } }",
+                json!({ "id": bob.user_id }),
+            )
+            .await;
+        assert_eq!(promote.code(), "FORBIDDEN");
+        let mint = gql
+            .query(CREATE, json!({ "n": "escalate", "r": "ADMIN" }))
+            .await;
+        assert_eq!(mint.code(), "FORBIDDEN");
+        let add = gql
+            .query(
+                "mutation { createUser(input: { email: \"eve@acme.test\", password: \"long-Enough-pass-1\", role: ADMIN }) { id } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(add.code(), "FORBIDDEN");
+    }
+
+    tenant
+        .owner
+        .gql
+        .query(
+            "mutation($id: ID!) { deactivateUser(id: $id) { active } }",
+            json!({ "id": bob.user_id }),
+        )
+        .await
+        .data();
+    for gql in [&key, &child] {
+        assert_eq!(
+            gql.query("{ me { role } }", json!({})).await.code(),
+            "UNAUTHENTICATED"
+        );
+        let mint = gql
+            .query(CREATE, json!({ "n": "after", "r": "ADMIN" }))
+            .await;
+        assert_eq!(mint.code(), "UNAUTHENTICATED");
+    }
+    let health = app.http.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+}

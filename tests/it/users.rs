@@ -219,3 +219,81 @@ async fn the_audit_log_never_holds_a_password() {
     assert!(!text.contains("brand-New-secret-7"));
     assert!(!text.contains(PASSWORD));
 }
+
+const CHANGE_PASSWORD: &str =
+    "mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) }";
+
+#[tokio::test]
+async fn an_agent_changes_their_own_password_and_their_other_sessions_end() {
+    let app = TestApp::spawn().await;
+    let tenant = app.new_tenant("Acme").await;
+    let agent = app.new_user(&tenant, "agent@acme.test", "AGENT").await;
+    let elsewhere = app.login("agent@acme.test", PASSWORD).await;
+    const NEW: &str = "fresh-Kettle-drum-42";
+
+    let wrong = agent
+        .gql
+        .query(
+            CHANGE_PASSWORD,
+            json!({ "c": "not-my-Password-1", "n": NEW }),
+        )
+        .await;
+    assert_eq!(wrong.code(), "BAD_USER_INPUT");
+    assert_eq!(
+        wrong.body["errors"][0]["extensions"]["field"],
+        "currentPassword"
+    );
+    let weak = agent
+        .gql
+        .query(CHANGE_PASSWORD, json!({ "c": PASSWORD, "n": "short" }))
+        .await;
+    assert_eq!(weak.code(), "BAD_USER_INPUT");
+    assert_eq!(weak.body["errors"][0]["extensions"]["field"], "newPassword");
+
+    let changed = agent
+        .gql
+        .query(CHANGE_PASSWORD, json!({ "c": PASSWORD, "n": NEW }))
+        .await;
+    assert_eq!(changed.data()["changePassword"], true);
+    // This session lives on; the other one, opened with the old password, has ended.
+    agent.gql.query("{ me { role } }", json!({})).await.data();
+    assert_eq!(
+        elsewhere
+            .gql
+            .query("{ me { role } }", json!({}))
+            .await
+            .code(),
+        "UNAUTHENTICATED"
+    );
+    let old = app
+        .anonymous()
+        .query(
+            "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }",
+            json!({ "e": "agent@acme.test", "p": PASSWORD }),
+        )
+        .await;
+    assert_eq!(old.code(), "UNAUTHENTICATED");
+    app.login("agent@acme.test", NEW).await;
+
+    // An API key has no password of its own.
+    let key = tenant
+        .owner
+        .gql
+        .query(
+            "mutation { createApiKey(name: \"CRM\") { secret } }",
+            json!({}),
+        )
+        .await;
+    let key = app.with_token(key.data()["createApiKey"]["secret"].as_str().unwrap());
+    let answer = key
+        .query(CHANGE_PASSWORD, json!({ "c": PASSWORD, "n": NEW }))
+        .await;
+    assert_eq!(answer.code(), "FORBIDDEN");
+    assert_eq!(
+        app.anonymous()
+            .query(CHANGE_PASSWORD, json!({ "c": PASSWORD, "n": NEW }))
+            .await
+            .code(),
+        "UNAUTHENTICATED"
+    );
+}

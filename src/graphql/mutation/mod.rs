@@ -21,6 +21,12 @@ use crate::events::Revocation;
 #[derive(Clone, Copy)]
 pub struct ClientAddr(pub IpAddr);
 
+fn client_addr(ctx: &Context<'_>) -> IpAddr {
+    ctx.data_opt::<ClientAddr>()
+        .map(|c| c.0)
+        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+}
+
 #[derive(Default)]
 pub struct AccountMutation;
 
@@ -77,11 +83,10 @@ impl AccountMutation {
             .as_ref()
             .map(|id| parse_id("tenantId", id))
             .transpose()?;
-        let client = ctx
-            .data_opt::<ClientAddr>()
-            .map(|c| c.0)
-            .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
-        let tokens = state.auth.login(&email, &password, tenant, client).await?;
+        let tokens = state
+            .auth
+            .login(&email, &password, tenant, client_addr(ctx))
+            .await?;
         auth_payload(state, tokens).await
     }
 
@@ -90,6 +95,30 @@ impl AccountMutation {
         let state = ctx.data_unchecked::<AppState>();
         let tokens = state.auth.refresh(&refresh_token).await?;
         auth_payload(state, tokens).await
+    }
+
+    /// Changes the caller's own password (any signed-in user). The current password is
+    /// checked first; the caller's other sessions end, this one stays.
+    async fn change_password(
+        &self,
+        ctx: &Context<'_>,
+        current_password: String,
+        new_password: String,
+    ) -> GqlResult<bool> {
+        let state = ctx.data_unchecked::<AppState>();
+        let viewer = viewer(ctx)?;
+        state
+            .auth
+            .change_password(viewer, &current_password, &new_password, client_addr(ctx))
+            .await?;
+        // The other sessions' sockets close at once; this session's stays valid and open.
+        if let Principal::User { id, .. } = &viewer.principal {
+            state.bus.revoke(Revocation::User {
+                user: *id,
+                tenant: viewer.tenant,
+            });
+        }
+        Ok(true)
     }
 
     /// Ends the caller's session: its refresh tokens and access tokens stop working, and its
