@@ -118,14 +118,16 @@ async fn receive<C: sea_orm::ConnectionTrait>(
         // A replayed webhook: already stored, nothing to do.
         return Ok(());
     }
-    let phone = PhoneNumber::from_wa_id(&inbound.from_wa_id)
-        .map(|p| p.as_str().to_owned())
-        .unwrap_or_else(|_| format!("+{}", inbound.from_wa_id));
+    // The parsers refuse such senders already; a contact is never made from a junk id.
+    let Ok(phone) = PhoneNumber::from_wa_id(&inbound.from_wa_id) else {
+        tracing::warn!(channel.id = %channel.id, "inbound message skipped: the sender is not a WhatsApp number");
+        return Ok(());
+    };
     let contact = scope
         .contacts()
         .upsert_inbound(
-            &inbound.from_wa_id,
-            &phone,
+            phone.digits(),
+            phone.as_str(),
             inbound.profile_name.as_deref(),
             inbound.timestamp,
             now,
