@@ -61,6 +61,17 @@ pub struct Referral {
     pub ctwa_clid: Option<String>,
 }
 
+/// One line of a customer's order from the catalog.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderItem {
+    pub product_retailer_id: String,
+    pub quantity: u32,
+    /// The unit price, in `currency`.
+    pub item_price: Option<f64>,
+    pub currency: Option<String>,
+}
+
 /// One filled-in template variable: `{{key}}` → `value`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TemplateVariable {
@@ -156,6 +167,14 @@ pub enum MessageContent {
         /// `None` when the reaction was removed.
         emoji: Option<String>,
     },
+    /// A cart the customer sent from the business's catalog.
+    Order {
+        #[serde(rename = "catalogId")]
+        catalog_id: String,
+        /// The customer's note.
+        text: Option<String>,
+        items: Vec<OrderItem>,
+    },
     /// A kind this version does not know, kept with its raw payload.
     Unsupported {
         #[serde(rename = "rawType")]
@@ -185,6 +204,7 @@ impl MessageContent {
             MessageContent::TemplateButton { .. } => "TEMPLATE_BUTTON",
             MessageContent::Template { .. } => "TEMPLATE",
             MessageContent::Reaction { .. } => "REACTION",
+            MessageContent::Order { .. } => "ORDER",
             MessageContent::Unsupported { .. } => "UNSUPPORTED",
         }
     }
@@ -201,6 +221,7 @@ impl MessageContent {
             MessageContent::TemplateButton { text, .. } => Some(text),
             MessageContent::Template { rendered, .. } => Some(rendered),
             MessageContent::Location { name, .. } => name.as_deref(),
+            MessageContent::Order { text, .. } => text.as_deref(),
             _ => None,
         }
     }

@@ -64,11 +64,26 @@ pub enum InboundContent {
         /// `None` when the reaction was removed.
         emoji: Option<String>,
     },
+    /// A cart sent from the business's catalog.
+    Order {
+        catalog_id: String,
+        text: Option<String>,
+        items: Vec<OrderItem>,
+    },
     /// Anything else, kept with its raw type and payload.
     Unsupported {
         raw_type: String,
         raw: serde_json::Value,
     },
+}
+
+/// One line of an order: a catalog product, how many, at what unit price.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OrderItem {
+    pub product_retailer_id: String,
+    pub quantity: u32,
+    pub item_price: Option<f64>,
+    pub currency: Option<String>,
 }
 
 /// Where a customer came from: a click-to-WhatsApp ad or post.

@@ -68,6 +68,7 @@ const CONVERSATIONS: &str = "{ conversations { edges { node { id status windowOp
         ... on LocationContent { latitude longitude name address } ... on ContactsContent { contacts { formattedName phones { phone } } }
         ... on ButtonReplyContent { id title } ... on ListReplyContent { id title description }
         ... on TemplateButtonContent { payload text } ... on ReactionContent { messageId emoji }
+        ... on OrderContent { catalogId text items { productRetailerId quantity itemPrice currency } }
         ... on UnsupportedContent { rawType } }
       attachments { contentType state filename } } } } } } } }";
 
@@ -334,7 +335,7 @@ async fn every_meta_inbound_type_is_stored() {
         },
         InboundKind::Order {
             catalog_id: "cat1".into(),
-            product_items: json!([]),
+            product_items: json!([{ "product_retailer_id": "SKU-1", "quantity": 2, "item_price": 12.5, "currency": "EUR" }]),
         },
         InboundKind::Unsupported,
     ];
@@ -382,7 +383,7 @@ async fn every_meta_inbound_type_is_stored() {
             "TemplateButtonContent",
             "ReactionContent",
             "ReactionContent",
-            "UnsupportedContent",
+            "OrderContent",
             "UnsupportedContent",
             "TextContent",
             "TextContent",
@@ -403,7 +404,11 @@ async fn every_meta_inbound_type_is_stored() {
     assert_eq!(messages[10]["content"]["payload"], "STOP_PROMO");
     assert_eq!(messages[11]["content"]["emoji"], "👍");
     assert!(messages[12]["content"]["emoji"].is_null());
-    assert_eq!(messages[13]["content"]["rawType"], "order");
+    assert_eq!(messages[13]["content"]["catalogId"], "cat1");
+    assert_eq!(
+        messages[13]["content"]["items"][0],
+        json!({ "productRetailerId": "SKU-1", "quantity": 2, "itemPrice": 12.5, "currency": "EUR" })
+    );
     assert_eq!(messages[15]["replyToProviderId"], "wamid.OUT1");
     assert_eq!(messages[16]["forwarded"], true);
     assert!(messages[16]["referral"]["sourceUrl"].is_string());

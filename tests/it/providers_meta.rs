@@ -913,12 +913,12 @@ async fn inbound_webhooks_of_every_type_verify_and_parse_back() {
             emoji: None
         }
     );
-    for (i, raw) in [
-        (13, "order"),
-        (14, "system"),
-        (15, "unsupported"),
-        (16, "interactive"),
-    ] {
+    assert!(
+        matches!(&contents[13], InboundContent::Order { catalog_id, .. } if catalog_id == "c1"),
+        "{:?}",
+        contents[13]
+    );
+    for (i, raw) in [(14, "system"), (15, "unsupported"), (16, "interactive")] {
         assert!(
             matches!(&contents[i], InboundContent::Unsupported { raw_type, .. } if raw_type == raw),
             "{i}"

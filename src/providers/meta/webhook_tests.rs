@@ -213,9 +213,10 @@ fn reactions_and_their_removal_are_parsed() {
 }
 
 #[test]
-fn order_system_unsupported_and_unknown_types_keep_their_raw_payload() {
+fn system_unsupported_and_unknown_types_keep_their_raw_payload() {
     for (kind, object) in [
-        ("order", json!({"catalog_id":"1","product_items":[]})),
+        // An order without its catalog cannot be shown as an order.
+        ("order", json!({"product_items":[]})),
         (
             "system",
             json!({"body":"changed","type":"user_changed_number","wa_id":"1555"}),
@@ -311,7 +312,7 @@ fn template_status_updates_are_parsed_and_other_fields_ignored() {
 fn several_entries_and_changes_are_all_visited() {
     let change = |id: &str| {
         json!({"field":"messages","value":{"metadata":{"phone_number_id":"1"},
-        "messages":[{"from":"2","id":id,"timestamp":"1","type":"text","text":{"body":"x"}}]}})
+        "messages":[{"from":"16505551234","id":id,"timestamp":"1","type":"text","text":{"body":"x"}}]}})
     };
     let body = serde_json::to_vec(&json!({"object":"whatsapp_business_account","entry":[
         {"id":"w","changes":[change("a"),change("b")]},{"id":"w","changes":[change("c")]}]}))
@@ -343,4 +344,50 @@ fn a_message_change_without_a_phone_number_id_is_a_bad_webhook() {
     )
     .unwrap();
     assert!(matches!(parse(&body), Err(ProviderError::BadWebhook(_))));
+}
+
+#[test]
+fn an_order_keeps_its_catalog_note_and_items() {
+    let m = one_message(typed(
+        "order",
+        json!({"catalog_id":"CAT1","text":"for Friday","product_items":[
+            {"product_retailer_id":"SKU-1","quantity":2,"item_price":12.5,"currency":"EUR"},
+            {"product_retailer_id":"SKU-2","quantity":"1","item_price":"3","currency":"EUR"},
+            {"quantity":1}]}),
+    ));
+    assert_eq!(
+        m.content,
+        InboundContent::Order {
+            catalog_id: "CAT1".into(),
+            text: Some("for Friday".into()),
+            items: vec![
+                OrderItem {
+                    product_retailer_id: "SKU-1".into(),
+                    quantity: 2,
+                    item_price: Some(12.5),
+                    currency: Some("EUR".into()),
+                },
+                OrderItem {
+                    product_retailer_id: "SKU-2".into(),
+                    quantity: 1,
+                    item_price: Some(3.0),
+                    currency: Some("EUR".into()),
+                },
+            ],
+        }
+    );
+}
+
+#[test]
+fn a_message_from_a_sender_that_is_no_whatsapp_number_is_skipped_and_the_rest_kept() {
+    let message = |from: &str, id: &str| json!({"from":from,"id":id,"timestamp":"1749416383","type":"text","text":{"body":"x"}});
+    let long = "1".repeat(100_000);
+    let body = envelope(json!({"messages":[
+        message("", "wamid.A"), message("abc", "wamid.B"), message(&long, "wamid.C"),
+        message("+0123", "wamid.D"), message("16505551234", "wamid.OK")]}));
+    let events = parse(&body).unwrap();
+    assert_eq!(events.len(), 1);
+    assert!(
+        matches!(&events[0], WebhookEvent::MessageReceived(m) if m.provider_message_id == "wamid.OK")
+    );
 }
