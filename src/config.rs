@@ -84,6 +84,9 @@ pub struct Config {
     pub body_limit: usize,
     /// `SWITCHBOARD_SHUTDOWN_GRACE`: default 30 seconds for in-flight requests at shutdown.
     pub shutdown_grace: Duration,
+    /// `SWITCHBOARD_WEBHOOK_MAX_EVENTS`: default 1000 messages and statuses in one webhook;
+    /// a larger delivery answers 413 and nothing of it is stored.
+    pub webhook_max_events: usize,
 }
 
 /// A configured secret; `Debug` never shows it.
@@ -149,6 +152,7 @@ const VARIABLES: &[&str] = &[
     "GRAPHQL_MAX_ALIASES",
     "BODY_LIMIT",
     "SHUTDOWN_GRACE",
+    "WEBHOOK_MAX_EVENTS",
 ];
 
 /// Raw values by variable name (without prefix), from the file and then the environment.
@@ -359,6 +363,7 @@ impl Config {
             shutdown_grace: raw.parse("SHUTDOWN_GRACE", Duration::from_secs(30), |v| {
                 seconds(v, 0, 3600)
             })?,
+            webhook_max_events: raw.parse("WEBHOOK_MAX_EVENTS", 1000, |v| number(v, 1, 100_000))?,
             data_dir,
         })
     }
