@@ -12,6 +12,7 @@ mod crash;
 mod graphql_http;
 mod history;
 mod inbound;
+mod inbound_limits;
 mod instances;
 mod media;
 mod outbound;
