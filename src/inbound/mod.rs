@@ -5,6 +5,8 @@
 
 pub mod convert;
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
@@ -26,11 +28,18 @@ const ATTEMPTS: usize = 6;
 #[derive(Clone)]
 pub struct Ingest {
     store: Store,
+    /// Taken for each transaction, first come first served: SQLite's own busy wait polls
+    /// with growing sleeps, so a webhook storing many chunks back to back would otherwise
+    /// keep the write lock from another tenant's webhook until it is done.
+    turn: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Ingest {
     pub fn new(store: Store) -> Self {
-        Self { store }
+        Self {
+            store,
+            turn: Arc::default(),
+        }
     }
 
     /// Stores what one webhook carries for `channel`, and answers the events to publish.
@@ -49,7 +58,10 @@ impl Ingest {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            match self.ingest_once(channel, events, &settings).await {
+            let turn = self.turn.lock().await;
+            let result = self.ingest_once(channel, events, &settings).await;
+            drop(turn);
+            match result {
                 Err(StoreError::Conflict(_) | StoreError::Busy) if attempt < ATTEMPTS => {
                     tokio::time::sleep(std::time::Duration::from_millis(5 << attempt)).await;
                 }

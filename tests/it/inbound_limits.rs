@@ -169,22 +169,33 @@ async fn a_meta_batch_over_the_cap_is_refused_and_one_at_the_cap_stored_while_ot
     assert_eq!(post_meta(&app, &big, batch(CAP + 1, "OVER")).await, 413);
     assert_eq!(count(&app, "messages").await, 0, "nothing of it is stored");
 
-    let at_cap = post_meta(&app, &big, batch(CAP, "CAP"));
-    let other = async {
-        // Sent while the big batch is being stored.
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        let started = Instant::now();
-        let status = post_meta(&app, &small, vec![meta_text("34699999999", "wamid.OTHER")]).await;
+    let started = Instant::now();
+    let at_cap = async {
+        let status = post_meta(&app, &big, batch(CAP, "CAP")).await;
         (status, started.elapsed())
     };
-    let started = Instant::now();
-    let (big_status, (other_status, other_waited)) = tokio::join!(at_cap, other);
+    let other = async {
+        // Sent once the big batch has started committing.
+        let deadline = Instant::now() + generous(20);
+        while count(&app, "messages").await == 0 {
+            assert!(Instant::now() < deadline, "the big batch never started");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let sent = Instant::now();
+        let status = post_meta(&app, &small, vec![meta_text("34699999999", "wamid.OTHER")]).await;
+        (status, sent.elapsed(), started.elapsed())
+    };
+    let ((big_status, big_done), (other_status, other_waited, other_done)) =
+        tokio::join!(at_cap, other);
     eprintln!(
-        "{CAP} messages stored in {:?}; the other tenant's webhook answered in {other_waited:?}",
-        started.elapsed()
+        "{CAP} messages stored in {big_done:?}; the other tenant's webhook answered in {other_waited:?}"
     );
     assert_eq!(big_status, 200);
     assert_eq!(other_status, 200);
+    assert!(
+        other_done < big_done,
+        "the other tenant's webhook waited for the whole batch ({other_waited:?})"
+    );
     assert!(
         other_waited < generous(5),
         "the other tenant waited {other_waited:?}"
