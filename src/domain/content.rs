@@ -175,6 +175,20 @@ pub enum MessageContent {
         text: Option<String>,
         items: Vec<OrderItem>,
     },
+    /// A WhatsApp Flow's answer: the form's fields as a JSON text.
+    FlowReply {
+        name: Option<String>,
+        body: Option<String>,
+        #[serde(rename = "responseJson")]
+        response_json: String,
+    },
+    /// A notice from WhatsApp about the customer, such as a changed number.
+    System {
+        kind: String,
+        body: Option<String>,
+        #[serde(rename = "newWaId")]
+        new_wa_id: Option<String>,
+    },
     /// A kind this version does not know, kept with its raw payload.
     Unsupported {
         #[serde(rename = "rawType")]
@@ -205,6 +219,8 @@ impl MessageContent {
             MessageContent::Template { .. } => "TEMPLATE",
             MessageContent::Reaction { .. } => "REACTION",
             MessageContent::Order { .. } => "ORDER",
+            MessageContent::FlowReply { .. } => "FLOW_REPLY",
+            MessageContent::System { .. } => "SYSTEM",
             MessageContent::Unsupported { .. } => "UNSUPPORTED",
         }
     }
@@ -222,6 +238,9 @@ impl MessageContent {
             MessageContent::Template { rendered, .. } => Some(rendered),
             MessageContent::Location { name, .. } => name.as_deref(),
             MessageContent::Order { text, .. } => text.as_deref(),
+            MessageContent::FlowReply { body, .. } | MessageContent::System { body, .. } => {
+                body.as_deref()
+            }
             _ => None,
         }
     }

@@ -198,6 +198,25 @@ pub struct OrderContent {
     pub items: Vec<OrderItemView>,
 }
 
+/// A WhatsApp Flow's answer.
+#[derive(SimpleObject)]
+pub struct FlowReplyContent {
+    pub name: Option<String>,
+    pub body: Option<String>,
+    /// The form's fields, as the JSON text WhatsApp sent.
+    pub response_json: String,
+}
+
+/// A notice from WhatsApp about the customer.
+#[derive(SimpleObject)]
+pub struct SystemContent {
+    /// `user_changed_number`, `customer_identity_changed`, …
+    pub kind: String,
+    pub body: Option<String>,
+    /// The customer's new WhatsApp id, when the number changed.
+    pub new_wa_id: Option<String>,
+}
+
 #[derive(SimpleObject)]
 pub struct UnsupportedContent {
     pub raw_type: String,
@@ -236,6 +255,8 @@ pub enum MessageContentGql {
     TemplateButton(TemplateButtonContent),
     Reaction(ReactionContent),
     Order(OrderContent),
+    FlowReply(FlowReplyContent),
+    System(SystemContent),
     Unsupported(UnsupportedContent),
     Template(TemplateContent),
 }
@@ -383,6 +404,24 @@ impl From<&MessageContent> for MessageContentGql {
                         currency: i.currency,
                     })
                     .collect(),
+            }),
+            MessageContent::FlowReply {
+                name,
+                body,
+                response_json,
+            } => Self::FlowReply(FlowReplyContent {
+                name,
+                body,
+                response_json,
+            }),
+            MessageContent::System {
+                kind,
+                body,
+                new_wa_id,
+            } => Self::System(SystemContent {
+                kind,
+                body,
+                new_wa_id,
             }),
             MessageContent::Unsupported { raw_type, raw } => {
                 Self::Unsupported(UnsupportedContent {

@@ -131,6 +131,30 @@ pub fn content(inbound: InboundContent) -> (MessageContent, Vec<providers::Media
             },
             Vec::new(),
         ),
+        InboundContent::FlowReply {
+            name,
+            body,
+            response_json,
+        } => (
+            MessageContent::FlowReply {
+                name,
+                body,
+                response_json,
+            },
+            Vec::new(),
+        ),
+        InboundContent::System {
+            kind,
+            body,
+            new_wa_id,
+        } => (
+            MessageContent::System {
+                kind,
+                body,
+                new_wa_id,
+            },
+            Vec::new(),
+        ),
         InboundContent::Unsupported { raw_type, raw } => {
             (MessageContent::Unsupported { raw_type, raw }, Vec::new())
         }

@@ -70,6 +70,20 @@ pub enum InboundContent {
         text: Option<String>,
         items: Vec<OrderItem>,
     },
+    /// A WhatsApp Flow's answer (`nfm_reply`): the form's fields as a JSON text.
+    FlowReply {
+        name: Option<String>,
+        body: Option<String>,
+        response_json: String,
+    },
+    /// A notice from WhatsApp about the customer (`user_changed_number`,
+    /// `customer_identity_changed`).
+    System {
+        kind: String,
+        body: Option<String>,
+        /// The customer's new WhatsApp id, when the number changed.
+        new_wa_id: Option<String>,
+    },
     /// Anything else, kept with its raw type and payload.
     Unsupported {
         raw_type: String,

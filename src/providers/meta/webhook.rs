@@ -141,6 +141,11 @@ fn content(message: &Value) -> InboundContent {
             text: owned(object, "text").unwrap_or_default(),
         }),
         "order" => order(object),
+        "system" => Some(InboundContent::System {
+            kind: owned(object, "type").filter(|t| !t.is_empty())?,
+            body: owned(object, "body"),
+            new_wa_id: owned(object, "wa_id"),
+        }),
         "reaction" => Some(InboundContent::Reaction {
             message_id: str_field(object, "message_id")?.to_owned(),
             emoji: owned(object, "emoji").filter(|e| !e.is_empty()),
@@ -219,7 +224,15 @@ fn interactive(object: &Value) -> Option<InboundContent> {
                 description: owned(reply, "description"),
             })
         }
-        // nfm_reply (Flows) and future kinds stay Unsupported with the raw message.
+        "nfm_reply" => {
+            let reply = object.get("nfm_reply")?;
+            Some(InboundContent::FlowReply {
+                name: owned(reply, "name"),
+                body: owned(reply, "body"),
+                response_json: owned(reply, "response_json")?,
+            })
+        }
+        // Future kinds stay Unsupported with the raw message.
         _ => None,
     }
 }

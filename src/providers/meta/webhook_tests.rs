@@ -159,10 +159,10 @@ fn interactive_button_and_list_replies_are_parsed_with_their_context() {
 }
 
 #[test]
-fn a_flow_reply_is_unsupported_not_an_error() {
+fn an_unknown_interactive_kind_is_unsupported_not_an_error() {
     let m = one_message(typed(
         "interactive",
-        json!({"type":"nfm_reply","nfm_reply":{"name":"flow","body":"Sent","response_json":"{}"}}),
+        json!({"type":"call_permission_reply","call_permission_reply":{"response":"accept"}}),
     ));
     assert!(
         matches!(m.content, InboundContent::Unsupported { ref raw_type, .. } if raw_type == "interactive")
@@ -217,10 +217,8 @@ fn system_unsupported_and_unknown_types_keep_their_raw_payload() {
     for (kind, object) in [
         // An order without its catalog cannot be shown as an order.
         ("order", json!({"product_items":[]})),
-        (
-            "system",
-            json!({"body":"changed","type":"user_changed_number","wa_id":"1555"}),
-        ),
+        // A notice without its type says nothing to show.
+        ("system", json!({"body":"changed"})),
         ("unsupported", json!({"type":"poll"})),
         ("unknown", json!({})),
         ("hologram", json!({"x":1})),
@@ -389,5 +387,33 @@ fn a_message_from_a_sender_that_is_no_whatsapp_number_is_skipped_and_the_rest_ke
     assert_eq!(events.len(), 1);
     assert!(
         matches!(&events[0], WebhookEvent::MessageReceived(m) if m.provider_message_id == "wamid.OK")
+    );
+}
+
+#[test]
+fn a_system_notice_and_a_flow_reply_are_kept() {
+    let m = one_message(typed(
+        "system",
+        json!({"body":"User A changed from 16505551234 to 16505559999","type":"user_changed_number","wa_id":"16505559999"}),
+    ));
+    assert_eq!(
+        m.content,
+        InboundContent::System {
+            kind: "user_changed_number".into(),
+            body: Some("User A changed from 16505551234 to 16505559999".into()),
+            new_wa_id: Some("16505559999".into()),
+        }
+    );
+    let m = one_message(typed(
+        "interactive",
+        json!({"type":"nfm_reply","nfm_reply":{"name":"flow","body":"Sent","response_json":"{\"a\":1}"}}),
+    ));
+    assert_eq!(
+        m.content,
+        InboundContent::FlowReply {
+            name: Some("flow".into()),
+            body: Some("Sent".into()),
+            response_json: "{\"a\":1}".into(),
+        }
     );
 }
