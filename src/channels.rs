@@ -166,13 +166,20 @@ fn apply_settings(settings: &mut ChannelSettings, input: SettingsInput) -> Resul
         settings.inbound_media = on;
     }
     if let Some(types) = input.allowed_media_types {
+        if types.len() > MAX_ALLOWED_MEDIA_TYPES {
+            return Err(AppError::bad_input(
+                "settings.allowedMediaTypes",
+                format!("give at most {MAX_ALLOWED_MEDIA_TYPES} types"),
+            ));
+        }
         let mut clean: Vec<String> = Vec::with_capacity(types.len());
-        for t in types {
+        for (i, t) in types.iter().enumerate() {
             let t = t.trim().to_ascii_lowercase();
+            // `is_mime_type` bounds each part to 127 characters; the value is not echoed.
             if !is_mime_type(&t) {
                 return Err(AppError::bad_input(
                     "settings.allowedMediaTypes",
-                    format!("{t:?} is not a MIME type"),
+                    format!("item {i} is not a MIME type such as image/jpeg"),
                 ));
             }
             if !clean.contains(&t) {
@@ -183,6 +190,9 @@ fn apply_settings(settings: &mut ChannelSettings, input: SettingsInput) -> Resul
     }
     Ok(())
 }
+
+/// The most MIME types a channel's `allowedMediaTypes` lists.
+pub const MAX_ALLOWED_MEDIA_TYPES: usize = 50;
 
 impl ChannelService {
     pub fn new(store: Store, keys: Arc<KeyRing>, providers: ProviderFactory) -> Self {

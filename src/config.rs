@@ -101,6 +101,9 @@ pub struct Config {
     /// `SWITCHBOARD_PASSWORD_HASH_QUEUE`: default 64 sign-ins waiting for a hash slot; more
     /// answer RATE_LIMITED at once.
     pub password_hash_queue: usize,
+    /// `SWITCHBOARD_WEBHOOK_MAX_EVENTS`: default 1000 messages and statuses in one webhook;
+    /// a larger delivery answers 413 and nothing of it is stored.
+    pub webhook_max_events: usize,
 }
 
 /// A configured secret; `Debug` never shows it.
@@ -172,6 +175,7 @@ const VARIABLES: &[&str] = &[
     "WS_MAX_SUBSCRIPTIONS",
     "PASSWORD_HASH_CONCURRENCY",
     "PASSWORD_HASH_QUEUE",
+    "WEBHOOK_MAX_EVENTS",
 ];
 
 /// Raw values by variable name (without prefix), from the file and then the environment.
@@ -399,6 +403,7 @@ impl Config {
                 |v| number(v, 1, 1024),
             )?,
             password_hash_queue: raw.parse("PASSWORD_HASH_QUEUE", 64, |v| number(v, 0, 100_000))?,
+            webhook_max_events: raw.parse("WEBHOOK_MAX_EVENTS", 1000, |v| number(v, 1, 100_000))?,
             data_dir,
         })
     }

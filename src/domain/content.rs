@@ -61,6 +61,17 @@ pub struct Referral {
     pub ctwa_clid: Option<String>,
 }
 
+/// One line of a customer's order from the catalog.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderItem {
+    pub product_retailer_id: String,
+    pub quantity: u32,
+    /// The unit price, in `currency`.
+    pub item_price: Option<f64>,
+    pub currency: Option<String>,
+}
+
 /// One filled-in template variable: `{{key}}` → `value`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TemplateVariable {
@@ -156,6 +167,28 @@ pub enum MessageContent {
         /// `None` when the reaction was removed.
         emoji: Option<String>,
     },
+    /// A cart the customer sent from the business's catalog.
+    Order {
+        #[serde(rename = "catalogId")]
+        catalog_id: String,
+        /// The customer's note.
+        text: Option<String>,
+        items: Vec<OrderItem>,
+    },
+    /// A WhatsApp Flow's answer: the form's fields as a JSON text.
+    FlowReply {
+        name: Option<String>,
+        body: Option<String>,
+        #[serde(rename = "responseJson")]
+        response_json: String,
+    },
+    /// A notice from WhatsApp about the customer, such as a changed number.
+    System {
+        kind: String,
+        body: Option<String>,
+        #[serde(rename = "newWaId")]
+        new_wa_id: Option<String>,
+    },
     /// A kind this version does not know, kept with its raw payload.
     Unsupported {
         #[serde(rename = "rawType")]
@@ -185,6 +218,9 @@ impl MessageContent {
             MessageContent::TemplateButton { .. } => "TEMPLATE_BUTTON",
             MessageContent::Template { .. } => "TEMPLATE",
             MessageContent::Reaction { .. } => "REACTION",
+            MessageContent::Order { .. } => "ORDER",
+            MessageContent::FlowReply { .. } => "FLOW_REPLY",
+            MessageContent::System { .. } => "SYSTEM",
             MessageContent::Unsupported { .. } => "UNSUPPORTED",
         }
     }
@@ -201,6 +237,10 @@ impl MessageContent {
             MessageContent::TemplateButton { text, .. } => Some(text),
             MessageContent::Template { rendered, .. } => Some(rendered),
             MessageContent::Location { name, .. } => name.as_deref(),
+            MessageContent::Order { text, .. } => text.as_deref(),
+            MessageContent::FlowReply { body, .. } | MessageContent::System { body, .. } => {
+                body.as_deref()
+            }
             _ => None,
         }
     }

@@ -5,6 +5,7 @@ pub mod campaign;
 pub mod channel;
 pub mod content;
 pub mod email;
+pub mod free_text;
 pub mod ids;
 pub mod markdown;
 pub mod message_status;

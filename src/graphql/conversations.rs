@@ -11,7 +11,9 @@ use super::guards::{viewer, RoleGuard};
 use super::messages::{message_page, Message};
 use super::types::parse_id;
 use super::AppState;
+use crate::domain::free_text::{self, Lines};
 use crate::domain::{ContactId, ConversationId, Role, TenantId};
+use crate::error::AppError;
 use crate::store::contacts::ContactRecord;
 use crate::store::conversations::{ConversationFilter as StoreFilter, ConversationRecord};
 use crate::store::messages::MessageFilter;
@@ -184,6 +186,10 @@ impl ConversationQuery {
         after: Option<String>,
     ) -> GqlResult<Connection<String, Contact>> {
         let tenant = viewer(ctx)?.require_tenant(Role::Agent)?;
+        if let Some(term) = &search {
+            free_text::check(term, free_text::SEARCH_MAX, Lines::One)
+                .map_err(|e| AppError::bad_input("search", e))?;
+        }
         let has_previous = after.is_some();
         let page = page_request("contact", first, after)?;
         let state = ctx.data_unchecked::<AppState>();

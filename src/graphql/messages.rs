@@ -15,6 +15,7 @@ use super::loaders::{AttemptsOf, MessageDetails, TimelineOf};
 use super::types::parse_id;
 use super::AppState;
 use crate::domain::content::{Choice, ContactCard, MediaKind};
+use crate::domain::free_text;
 use crate::domain::{Direction, MessageContent, MessageStatus, Role, TenantId};
 use crate::error::AppError;
 use crate::store::messages::{MessageFilter as StoreFilter, MessageOrder, MessageRecord};
@@ -177,6 +178,45 @@ pub struct ReactionContent {
     pub emoji: Option<String>,
 }
 
+/// One line of an order.
+#[derive(SimpleObject)]
+#[graphql(name = "OrderItem")]
+pub struct OrderItemView {
+    pub product_retailer_id: String,
+    pub quantity: u32,
+    /// The unit price, in `currency`.
+    pub item_price: Option<f64>,
+    pub currency: Option<String>,
+}
+
+/// A cart the customer sent from the business's catalog.
+#[derive(SimpleObject)]
+pub struct OrderContent {
+    pub catalog_id: String,
+    /// The customer's note.
+    pub text: Option<String>,
+    pub items: Vec<OrderItemView>,
+}
+
+/// A WhatsApp Flow's answer.
+#[derive(SimpleObject)]
+pub struct FlowReplyContent {
+    pub name: Option<String>,
+    pub body: Option<String>,
+    /// The form's fields, as the JSON text WhatsApp sent.
+    pub response_json: String,
+}
+
+/// A notice from WhatsApp about the customer.
+#[derive(SimpleObject)]
+pub struct SystemContent {
+    /// `user_changed_number`, `customer_identity_changed`, …
+    pub kind: String,
+    pub body: Option<String>,
+    /// The customer's new WhatsApp id, when the number changed.
+    pub new_wa_id: Option<String>,
+}
+
 #[derive(SimpleObject)]
 pub struct UnsupportedContent {
     pub raw_type: String,
@@ -214,6 +254,9 @@ pub enum MessageContentGql {
     ListReply(ListReplyContent),
     TemplateButton(TemplateButtonContent),
     Reaction(ReactionContent),
+    Order(OrderContent),
+    FlowReply(FlowReplyContent),
+    System(SystemContent),
     Unsupported(UnsupportedContent),
     Template(TemplateContent),
 }
@@ -344,6 +387,41 @@ impl From<&MessageContent> for MessageContentGql {
                     })
                     .collect(),
                 text: rendered,
+            }),
+            MessageContent::Order {
+                catalog_id,
+                text,
+                items,
+            } => Self::Order(OrderContent {
+                catalog_id,
+                text,
+                items: items
+                    .into_iter()
+                    .map(|i| OrderItemView {
+                        product_retailer_id: i.product_retailer_id,
+                        quantity: i.quantity,
+                        item_price: i.item_price,
+                        currency: i.currency,
+                    })
+                    .collect(),
+            }),
+            MessageContent::FlowReply {
+                name,
+                body,
+                response_json,
+            } => Self::FlowReply(FlowReplyContent {
+                name,
+                body,
+                response_json,
+            }),
+            MessageContent::System {
+                kind,
+                body,
+                new_wa_id,
+            } => Self::System(SystemContent {
+                kind,
+                body,
+                new_wa_id,
             }),
             MessageContent::Unsupported { raw_type, raw } => {
                 Self::Unsupported(UnsupportedContent {
@@ -593,6 +671,10 @@ pub struct MessageFilter {
 }
 
 pub fn store_filter(filter: MessageFilter) -> Result<StoreFilter, AppError> {
+    if let Some(text) = &filter.text {
+        free_text::check(text, free_text::SEARCH_MAX, free_text::Lines::One)
+            .map_err(|e| AppError::bad_input("filter.text", e))?;
+    }
     Ok(StoreFilter {
         channel: filter
             .channel_id

@@ -1,7 +1,14 @@
 //! Provider webhooks. A request is answered 200 only after what it carries is committed;
 //! a bad or missing signature answers 403 and stores nothing; an unknown key 404; a body
-//! over 1 MiB 413; a body that does not parse 400; a storage failure 503, so the provider
-//! delivers it again.
+//! over 1 MiB, or with more messages and statuses than `SWITCHBOARD_WEBHOOK_MAX_EVENTS`,
+//! 413; a body that does not parse 400; a storage failure 503, so the provider delivers it
+//! again.
+//!
+//! A delivery is stored in transactions of at most [`INGEST_CHUNK`] events, so one tenant's
+//! large batch never holds SQLite's single write lock for long while another's webhook
+//! waits. A failure after some chunks answers 503; the provider's retry replays the whole
+//! batch, and the chunks already stored are no-ops then (messages are unique per provider
+//! id, statuses per id and status).
 
 use std::collections::HashMap;
 
@@ -17,6 +24,9 @@ use crate::store::channels::{ChannelRecord, ProviderConfig};
 
 /// The largest webhook body accepted.
 pub const BODY_LIMIT: usize = 1 << 20;
+
+/// Events stored per transaction.
+pub const INGEST_CHUNK: usize = 50;
 
 /// Why a webhook was refused; each maps to one status code.
 #[derive(Debug)]
@@ -108,6 +118,10 @@ async fn verified(
     let events = provider
         .parse_webhook(&webhook)
         .map_err(|e| Refusal::Malformed(e.to_string()))?;
+    if events.len() > state.app.config.webhook_max_events {
+        tracing::warn!(channel.id = %channel.id, events = events.len(), max = state.app.config.webhook_max_events, "webhook refused: too many events in one delivery");
+        return Err(Refusal::TooLarge);
+    }
     Ok((channel, webhook, events))
 }
 
@@ -124,20 +138,19 @@ async fn store(
     channel: &ChannelRecord,
     events: &[WebhookEvent],
 ) -> Result<(), Refusal> {
-    if events.is_empty() {
-        return Ok(());
-    }
-    match state.app.ingest.ingest(channel, events).await {
-        Ok(published) => {
-            state.app.bus.publish(published);
-            state.app.media.wake();
-            Ok(())
-        }
-        Err(e) => {
-            tracing::error!(tenant.id = %channel.tenant, channel.id = %channel.id, error = %e, "webhook not stored");
-            Err(Refusal::Unavailable)
+    for chunk in events.chunks(INGEST_CHUNK) {
+        match state.app.ingest.ingest(channel, chunk).await {
+            Ok(published) => {
+                state.app.bus.publish(published);
+                state.app.media.wake();
+            }
+            Err(e) => {
+                tracing::error!(tenant.id = %channel.tenant, channel.id = %channel.id, error = %e, "webhook not stored");
+                return Err(Refusal::Unavailable);
+            }
         }
     }
+    Ok(())
 }
 
 /// `POST /webhooks/twilio/{key}`: inbound messages and status callbacks.
@@ -231,6 +244,8 @@ async fn route_meta(
         ProviderConfig::Twilio { .. } => return Err(Refusal::UnknownKey),
     };
     let mut groups: Vec<(ChannelRecord, Vec<WebhookEvent>)> = vec![(channel.clone(), Vec::new())];
+    // Numbers already found to be no sibling's: one lookup each, however many events name them.
+    let mut strangers: std::collections::HashSet<String> = std::collections::HashSet::new();
     for event in events {
         let address = event_address(&event).unwrap_or(&own).to_owned();
         if address == own {
@@ -244,10 +259,14 @@ async fn route_meta(
             group.1.push(event);
             continue;
         }
+        if strangers.contains(&address) {
+            continue;
+        }
         match sibling(state, channel, &address).await? {
             Some(other) => groups.push((other, vec![event])),
             None => {
-                tracing::warn!(channel.id = %channel.id, "webhook change for a number no channel of this app owns; acknowledged and dropped")
+                tracing::warn!(channel.id = %channel.id, "webhook change for a number no channel of this app owns; acknowledged and dropped");
+                strangers.insert(address);
             }
         }
     }

@@ -1,6 +1,6 @@
 //! Provider-neutral webhook events into domain content and stored attachments.
 
-use crate::domain::content::{CardPhone, Choice, ContactCard};
+use crate::domain::content::{CardPhone, Choice, ContactCard, OrderItem};
 use crate::domain::{MediaKind, MessageContent, MessageStatus};
 use crate::providers::{self, DeliveryStatus, InboundContent};
 use crate::store::messages::NewAttachment;
@@ -111,6 +111,50 @@ pub fn content(inbound: InboundContent) -> (MessageContent, Vec<providers::Media
         InboundContent::Reaction { message_id, emoji } => {
             (MessageContent::Reaction { message_id, emoji }, Vec::new())
         }
+        InboundContent::Order {
+            catalog_id,
+            text,
+            items,
+        } => (
+            MessageContent::Order {
+                catalog_id,
+                text,
+                items: items
+                    .into_iter()
+                    .map(|i| OrderItem {
+                        product_retailer_id: i.product_retailer_id,
+                        quantity: i.quantity,
+                        item_price: i.item_price,
+                        currency: i.currency,
+                    })
+                    .collect(),
+            },
+            Vec::new(),
+        ),
+        InboundContent::FlowReply {
+            name,
+            body,
+            response_json,
+        } => (
+            MessageContent::FlowReply {
+                name,
+                body,
+                response_json,
+            },
+            Vec::new(),
+        ),
+        InboundContent::System {
+            kind,
+            body,
+            new_wa_id,
+        } => (
+            MessageContent::System {
+                kind,
+                body,
+                new_wa_id,
+            },
+            Vec::new(),
+        ),
         InboundContent::Unsupported { raw_type, raw } => {
             (MessageContent::Unsupported { raw_type, raw }, Vec::new())
         }

@@ -5,6 +5,8 @@
 
 pub mod convert;
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
@@ -26,11 +28,18 @@ const ATTEMPTS: usize = 6;
 #[derive(Clone)]
 pub struct Ingest {
     store: Store,
+    /// Taken for each transaction, first come first served: SQLite's own busy wait polls
+    /// with growing sleeps, so a webhook storing many chunks back to back would otherwise
+    /// keep the write lock from another tenant's webhook until it is done.
+    turn: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Ingest {
     pub fn new(store: Store) -> Self {
-        Self { store }
+        Self {
+            store,
+            turn: Arc::default(),
+        }
     }
 
     /// Stores what one webhook carries for `channel`, and answers the events to publish.
@@ -49,7 +58,10 @@ impl Ingest {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            match self.ingest_once(channel, events, &settings).await {
+            let turn = self.turn.lock().await;
+            let result = self.ingest_once(channel, events, &settings).await;
+            drop(turn);
+            match result {
                 Err(StoreError::Conflict(_) | StoreError::Busy) if attempt < ATTEMPTS => {
                     tokio::time::sleep(std::time::Duration::from_millis(5 << attempt)).await;
                 }
@@ -118,14 +130,16 @@ async fn receive<C: sea_orm::ConnectionTrait>(
         // A replayed webhook: already stored, nothing to do.
         return Ok(());
     }
-    let phone = PhoneNumber::from_wa_id(&inbound.from_wa_id)
-        .map(|p| p.as_str().to_owned())
-        .unwrap_or_else(|_| format!("+{}", inbound.from_wa_id));
+    // The parsers refuse such senders already; a contact is never made from a junk id.
+    let Ok(phone) = PhoneNumber::from_wa_id(&inbound.from_wa_id) else {
+        tracing::warn!(channel.id = %channel.id, "inbound message skipped: the sender is not a WhatsApp number");
+        return Ok(());
+    };
     let contact = scope
         .contacts()
         .upsert_inbound(
-            &inbound.from_wa_id,
-            &phone,
+            phone.digits(),
+            phone.as_str(),
             inbound.profile_name.as_deref(),
             inbound.timestamp,
             now,

@@ -8,6 +8,7 @@ pub mod rate;
 mod reconcile;
 pub mod send;
 pub mod template_send;
+pub mod text_limits;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

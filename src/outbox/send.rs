@@ -13,6 +13,7 @@ use crate::domain::{
 };
 use crate::error::AppError;
 use crate::providers::capabilities::{capabilities, Capabilities, ContentKind};
+use crate::store::contacts::ContactRecord;
 use crate::store::messages::MessageRecord;
 use crate::store::uploads::UploadRecord;
 use crate::store::{Store, StoreError, TenantScope};
@@ -25,6 +26,13 @@ pub struct SendInput {
     pub content: MessageContent,
     pub reply_to: Option<MessageId>,
     pub idempotency_key: Option<String>,
+}
+
+/// Whom a send goes to: a contact, or a number not yet known, which becomes a contact in
+/// the transaction that stores the message.
+enum Recipient {
+    Known(ContactRecord),
+    New(PhoneNumber),
 }
 
 #[derive(Clone)]
@@ -76,7 +84,7 @@ impl SendService {
                     let conversation = scope.conversations().get(id).await?;
                     let channel = scope.channels().get(conversation.channel).await?;
                     let contact = scope.contacts().get(conversation.contact).await?;
-                    (channel, contact, Some(conversation))
+                    (channel, Recipient::Known(contact), Some(conversation))
                 }
                 (None, Some(channel), Some(to)) => {
                     let channel = scope.channels().get(channel).await?;
@@ -86,16 +94,11 @@ impl SendService {
                         Some(c) => scope.conversations().find_open(channel.id, c.id).await?,
                         None => None,
                     };
-                    let contact = match contact {
-                        Some(c) => c,
-                        None => {
-                            scope
-                                .contacts()
-                                .find_or_create(phone.digits(), phone.as_str(), now)
-                                .await?
-                        }
+                    let recipient = match contact {
+                        Some(c) => Recipient::Known(c),
+                        None => Recipient::New(phone),
                     };
-                    (channel, contact, conversation)
+                    (channel, recipient, conversation)
                 }
                 _ => {
                     return Err(AppError::bad_input(
@@ -104,7 +107,7 @@ impl SendService {
                     ))
                 }
             };
-        if contact.opted_out_at.is_some() {
+        if matches!(&contact, Recipient::Known(c) if c.opted_out_at.is_some()) {
             return Err(AppError::OptedOut);
         }
         // Templates are the one kind WhatsApp delivers outside the 24-hour window.
@@ -182,12 +185,26 @@ impl SendService {
             }
             other => (other, Vec::new()),
         };
+        let txn = self.store.begin_write().await?;
+        let scope = TenantScope::new(&txn, tenant);
+        // A number written to for the first time becomes a contact only together with the
+        // message: a refused send leaves nothing behind.
+        let contact = match contact {
+            Recipient::Known(c) => c.id,
+            Recipient::New(phone) => {
+                scope
+                    .contacts()
+                    .find_or_create(phone.digits(), phone.as_str(), now)
+                    .await?
+                    .id
+            }
+        };
         let record = MessageRecord {
             id: MessageId::new(),
             revision: uuid::Uuid::now_v7(),
             channel: channel.id,
             conversation: conversation.as_ref().map(|c| c.id),
-            contact: contact.id,
+            contact,
             direction: Direction::Outbound,
             status: MessageStatus::Queued,
             provider_message_id: None,
@@ -202,8 +219,6 @@ impl SendService {
             created_at: now,
             updated_at: now,
         };
-        let txn = self.store.begin_write().await?;
-        let scope = TenantScope::new(&txn, tenant);
         let stored = match scope.messages().insert(&record, &[], now).await {
             Ok(stored) => stored,
             // Another call with the same key won the race: answer its message.
@@ -302,6 +317,7 @@ pub const MAX_TEXT: usize = 65_536;
 fn validate(content: &MessageContent, caps: &Capabilities) -> Result<(), AppError> {
     let text_max = caps.text_max_length as usize;
     let caption_max = caps.caption_max_length as usize;
+    super::text_limits::check_content(content)?;
     match content {
         MessageContent::Text { body, .. } => {
             if body.trim().is_empty() {

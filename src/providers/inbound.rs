@@ -64,11 +64,40 @@ pub enum InboundContent {
         /// `None` when the reaction was removed.
         emoji: Option<String>,
     },
+    /// A cart sent from the business's catalog.
+    Order {
+        catalog_id: String,
+        text: Option<String>,
+        items: Vec<OrderItem>,
+    },
+    /// A WhatsApp Flow's answer (`nfm_reply`): the form's fields as a JSON text.
+    FlowReply {
+        name: Option<String>,
+        body: Option<String>,
+        response_json: String,
+    },
+    /// A notice from WhatsApp about the customer (`user_changed_number`,
+    /// `customer_identity_changed`).
+    System {
+        kind: String,
+        body: Option<String>,
+        /// The customer's new WhatsApp id, when the number changed.
+        new_wa_id: Option<String>,
+    },
     /// Anything else, kept with its raw type and payload.
     Unsupported {
         raw_type: String,
         raw: serde_json::Value,
     },
+}
+
+/// One line of an order: a catalog product, how many, at what unit price.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OrderItem {
+    pub product_retailer_id: String,
+    pub quantity: u32,
+    pub item_price: Option<f64>,
+    pub currency: Option<String>,
 }
 
 /// Where a customer came from: a click-to-WhatsApp ad or post.

@@ -13,6 +13,8 @@ pub mod inbound;
 pub mod meta;
 pub mod outbound;
 pub mod twilio;
+#[cfg(test)]
+mod webhook_fuzz;
 
 use std::time::Duration;
 

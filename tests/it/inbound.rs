@@ -68,6 +68,8 @@ const CONVERSATIONS: &str = "{ conversations { edges { node { id status windowOp
         ... on LocationContent { latitude longitude name address } ... on ContactsContent { contacts { formattedName phones { phone } } }
         ... on ButtonReplyContent { id title } ... on ListReplyContent { id title description }
         ... on TemplateButtonContent { payload text } ... on ReactionContent { messageId emoji }
+        ... on OrderContent { catalogId text items { productRetailerId quantity itemPrice currency } }
+        ... on SystemContent { kind newWaId } ... on FlowReplyContent { name responseJson }
         ... on UnsupportedContent { rawType } }
       attachments { contentType state filename } } } } } } } }";
 
@@ -334,9 +336,18 @@ async fn every_meta_inbound_type_is_stored() {
         },
         InboundKind::Order {
             catalog_id: "cat1".into(),
-            product_items: json!([]),
+            product_items: json!([{ "product_retailer_id": "SKU-1", "quantity": 2, "item_price": 12.5, "currency": "EUR" }]),
         },
         InboundKind::Unsupported,
+        InboundKind::System {
+            body: "changed number".into(),
+            new_wa_id: "34600000001".into(),
+        },
+        InboundKind::FlowReply {
+            name: "flow".into(),
+            body: "Sent".into(),
+            response_json: "{\"date\":\"2026-12-24\"}".into(),
+        },
     ];
     for kind in kinds {
         let mut inbound = FakeInbound::new(from, kind);
@@ -382,8 +393,10 @@ async fn every_meta_inbound_type_is_stored() {
             "TemplateButtonContent",
             "ReactionContent",
             "ReactionContent",
+            "OrderContent",
             "UnsupportedContent",
-            "UnsupportedContent",
+            "SystemContent",
+            "FlowReplyContent",
             "TextContent",
             "TextContent",
         ]
@@ -403,10 +416,19 @@ async fn every_meta_inbound_type_is_stored() {
     assert_eq!(messages[10]["content"]["payload"], "STOP_PROMO");
     assert_eq!(messages[11]["content"]["emoji"], "👍");
     assert!(messages[12]["content"]["emoji"].is_null());
-    assert_eq!(messages[13]["content"]["rawType"], "order");
-    assert_eq!(messages[15]["replyToProviderId"], "wamid.OUT1");
-    assert_eq!(messages[16]["forwarded"], true);
-    assert!(messages[16]["referral"]["sourceUrl"].is_string());
+    assert_eq!(messages[13]["content"]["catalogId"], "cat1");
+    assert_eq!(
+        messages[13]["content"]["items"][0],
+        json!({ "productRetailerId": "SKU-1", "quantity": 2, "itemPrice": 12.5, "currency": "EUR" })
+    );
+    assert_eq!(messages[15]["content"]["newWaId"], "34600000001");
+    assert_eq!(
+        messages[16]["content"]["responseJson"],
+        "{\"date\":\"2026-12-24\"}"
+    );
+    assert_eq!(messages[17]["replyToProviderId"], "wamid.OUT1");
+    assert_eq!(messages[18]["forwarded"], true);
+    assert!(messages[18]["referral"]["sourceUrl"].is_string());
 }
 
 #[tokio::test]

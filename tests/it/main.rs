@@ -14,6 +14,7 @@ mod graphql_http;
 mod graphql_limits;
 mod history;
 mod inbound;
+mod inbound_limits;
 mod instances;
 mod media;
 mod outbound;

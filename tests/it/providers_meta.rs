@@ -913,17 +913,24 @@ async fn inbound_webhooks_of_every_type_verify_and_parse_back() {
             emoji: None
         }
     );
-    for (i, raw) in [
-        (13, "order"),
-        (14, "system"),
-        (15, "unsupported"),
-        (16, "interactive"),
-    ] {
-        assert!(
-            matches!(&contents[i], InboundContent::Unsupported { raw_type, .. } if raw_type == raw),
-            "{i}"
-        );
-    }
+    assert!(
+        matches!(&contents[13], InboundContent::Order { catalog_id, .. } if catalog_id == "c1"),
+        "{:?}",
+        contents[13]
+    );
+    assert!(
+        matches!(&contents[14], InboundContent::System { kind, new_wa_id: Some(_), .. } if kind == "user_changed_number"),
+        "{:?}",
+        contents[14]
+    );
+    assert!(
+        matches!(&contents[15], InboundContent::Unsupported { raw_type, .. } if raw_type == "unsupported")
+    );
+    assert!(
+        matches!(&contents[16], InboundContent::FlowReply { response_json, .. } if response_json == "{}"),
+        "{:?}",
+        contents[16]
+    );
 }
 
 fn statuses_in(

@@ -3,14 +3,20 @@
 //! Every entry and change is visited; only `messages` and `message_template_status_update`
 //! changes produce events. Unknown message types become `InboundContent::Unsupported` and
 //! unknown status words are skipped, so Meta adding something never fails a batch; only a
-//! body that is not a Meta notification at all is a [`ProviderError::BadWebhook`].
+//! body that is not a Meta notification at all is a [`ProviderError::BadWebhook`]. A message
+//! whose sender is not a WhatsApp number is skipped with a warning and the rest are kept,
+//! since a Meta delivery batches several customers.
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::wire::{Change, MessagesValue, Notification};
+use crate::domain::PhoneNumber;
 use crate::providers::inbound::{
-    DeliveryStatus, InboundContent, InboundMessage, MediaRef, Referral, StatusUpdate, WebhookEvent,
+    DeliveryStatus, InboundContent, InboundMessage, MediaRef, OrderItem, Referral, StatusUpdate,
+    WebhookEvent,
 };
 use crate::providers::outbound::{ContactCard, ContactPhone, MediaKind};
 use crate::providers::ProviderError;
@@ -49,18 +55,31 @@ fn parse_messages(change: &Change, events: &mut Vec<WebhookEvent>) -> Result<(),
         .as_ref()
         .and_then(|m| m.phone_number_id.clone())
         .ok_or_else(|| ProviderError::BadWebhook("metadata.phone_number_id missing".into()))?;
+    // One lookup table, so a batch of many messages and contacts stays linear.
+    let names: HashMap<&str, &str> = value
+        .contacts
+        .iter()
+        .filter_map(|c| Some((c.wa_id.as_deref()?, c.profile.as_ref()?.name.as_deref()?)))
+        .collect();
     for message in &value.messages {
         let from = str_field(message, "from")
             .ok_or_else(|| ProviderError::BadWebhook("message without from".into()))?;
-        let profile_name = value
-            .contacts
-            .iter()
-            .find(|c| c.wa_id.as_deref() == Some(from))
-            .and_then(|c| c.profile.as_ref())
-            .and_then(|p| p.name.clone());
+        let Ok(from) = PhoneNumber::from_wa_id(from) else {
+            tracing::warn!(
+                channel.phone_number_id = %channel,
+                from_chars = from.chars().count(),
+                "webhook message skipped: the sender is not a WhatsApp number"
+            );
+            continue;
+        };
+        let profile_name = names
+            .get(from.digits())
+            .or_else(|| str_field(message, "from").and_then(|raw| names.get(raw)))
+            .map(|name| (*name).to_owned());
         events.push(WebhookEvent::MessageReceived(inbound(
             message,
             &channel,
+            &from,
             profile_name,
         )?));
     }
@@ -75,17 +94,17 @@ fn parse_messages(change: &Change, events: &mut Vec<WebhookEvent>) -> Result<(),
 fn inbound(
     message: &Value,
     channel: &str,
+    from: &PhoneNumber,
     profile_name: Option<String>,
 ) -> Result<InboundMessage, ProviderError> {
     let id = str_field(message, "id")
         .ok_or_else(|| ProviderError::BadWebhook("message without id".into()))?;
-    let from = str_field(message, "from").unwrap_or_default();
     let context = message.get("context");
     let flag = |key: &str| context.and_then(|c| c.get(key)).and_then(Value::as_bool) == Some(true);
     Ok(InboundMessage {
         provider_message_id: id.to_owned(),
         channel_address: channel.to_owned(),
-        from_wa_id: from.to_owned(),
+        from_wa_id: from.digits().to_owned(),
         profile_name,
         timestamp: timestamp(message)?,
         content: content(message),
@@ -121,6 +140,12 @@ fn content(message: &Value) -> InboundContent {
             payload: owned(object, "payload").unwrap_or_default(),
             text: owned(object, "text").unwrap_or_default(),
         }),
+        "order" => order(object),
+        "system" => Some(InboundContent::System {
+            kind: owned(object, "type").filter(|t| !t.is_empty())?,
+            body: owned(object, "body"),
+            new_wa_id: owned(object, "wa_id"),
+        }),
         "reaction" => Some(InboundContent::Reaction {
             message_id: str_field(object, "message_id")?.to_owned(),
             emoji: owned(object, "emoji").filter(|e| !e.is_empty()),
@@ -148,6 +173,40 @@ fn media(kind: MediaKind, object: &Value) -> Option<InboundContent> {
     })
 }
 
+/// `order:{catalog_id, text, product_items:[{product_retailer_id, quantity, item_price,
+/// currency}]}`; quantities and prices may come as numbers or strings.
+fn order(object: &Value) -> Option<InboundContent> {
+    let items = object
+        .get("product_items")
+        .and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|item| {
+                    Some(OrderItem {
+                        product_retailer_id: owned(item, "product_retailer_id")?,
+                        quantity: item
+                            .get("quantity")
+                            .and_then(number)
+                            .filter(|q| (0.0..=f64::from(u32::MAX)).contains(q))
+                            .map_or(1, |q| q as u32),
+                        item_price: item
+                            .get("item_price")
+                            .and_then(number)
+                            .filter(|p| p.is_finite()),
+                        currency: owned(item, "currency"),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Some(InboundContent::Order {
+        catalog_id: object.get("catalog_id").and_then(scalar_text)?,
+        text: owned(object, "text").filter(|t| !t.is_empty()),
+        items,
+    })
+}
+
 fn interactive(object: &Value) -> Option<InboundContent> {
     match str_field(object, "type")? {
         "button_reply" => {
@@ -165,7 +224,15 @@ fn interactive(object: &Value) -> Option<InboundContent> {
                 description: owned(reply, "description"),
             })
         }
-        // nfm_reply (Flows) and future kinds stay Unsupported with the raw message.
+        "nfm_reply" => {
+            let reply = object.get("nfm_reply")?;
+            Some(InboundContent::FlowReply {
+                name: owned(reply, "name"),
+                body: owned(reply, "body"),
+                response_json: owned(reply, "response_json")?,
+            })
+        }
+        // Future kinds stay Unsupported with the raw message.
         _ => None,
     }
 }

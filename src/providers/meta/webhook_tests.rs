@@ -159,10 +159,10 @@ fn interactive_button_and_list_replies_are_parsed_with_their_context() {
 }
 
 #[test]
-fn a_flow_reply_is_unsupported_not_an_error() {
+fn an_unknown_interactive_kind_is_unsupported_not_an_error() {
     let m = one_message(typed(
         "interactive",
-        json!({"type":"nfm_reply","nfm_reply":{"name":"flow","body":"Sent","response_json":"{}"}}),
+        json!({"type":"call_permission_reply","call_permission_reply":{"response":"accept"}}),
     ));
     assert!(
         matches!(m.content, InboundContent::Unsupported { ref raw_type, .. } if raw_type == "interactive")
@@ -213,13 +213,12 @@ fn reactions_and_their_removal_are_parsed() {
 }
 
 #[test]
-fn order_system_unsupported_and_unknown_types_keep_their_raw_payload() {
+fn system_unsupported_and_unknown_types_keep_their_raw_payload() {
     for (kind, object) in [
-        ("order", json!({"catalog_id":"1","product_items":[]})),
-        (
-            "system",
-            json!({"body":"changed","type":"user_changed_number","wa_id":"1555"}),
-        ),
+        // An order without its catalog cannot be shown as an order.
+        ("order", json!({"product_items":[]})),
+        // A notice without its type says nothing to show.
+        ("system", json!({"body":"changed"})),
         ("unsupported", json!({"type":"poll"})),
         ("unknown", json!({})),
         ("hologram", json!({"x":1})),
@@ -311,7 +310,7 @@ fn template_status_updates_are_parsed_and_other_fields_ignored() {
 fn several_entries_and_changes_are_all_visited() {
     let change = |id: &str| {
         json!({"field":"messages","value":{"metadata":{"phone_number_id":"1"},
-        "messages":[{"from":"2","id":id,"timestamp":"1","type":"text","text":{"body":"x"}}]}})
+        "messages":[{"from":"16505551234","id":id,"timestamp":"1","type":"text","text":{"body":"x"}}]}})
     };
     let body = serde_json::to_vec(&json!({"object":"whatsapp_business_account","entry":[
         {"id":"w","changes":[change("a"),change("b")]},{"id":"w","changes":[change("c")]}]}))
@@ -343,4 +342,78 @@ fn a_message_change_without_a_phone_number_id_is_a_bad_webhook() {
     )
     .unwrap();
     assert!(matches!(parse(&body), Err(ProviderError::BadWebhook(_))));
+}
+
+#[test]
+fn an_order_keeps_its_catalog_note_and_items() {
+    let m = one_message(typed(
+        "order",
+        json!({"catalog_id":"CAT1","text":"for Friday","product_items":[
+            {"product_retailer_id":"SKU-1","quantity":2,"item_price":12.5,"currency":"EUR"},
+            {"product_retailer_id":"SKU-2","quantity":"1","item_price":"3","currency":"EUR"},
+            {"quantity":1}]}),
+    ));
+    assert_eq!(
+        m.content,
+        InboundContent::Order {
+            catalog_id: "CAT1".into(),
+            text: Some("for Friday".into()),
+            items: vec![
+                OrderItem {
+                    product_retailer_id: "SKU-1".into(),
+                    quantity: 2,
+                    item_price: Some(12.5),
+                    currency: Some("EUR".into()),
+                },
+                OrderItem {
+                    product_retailer_id: "SKU-2".into(),
+                    quantity: 1,
+                    item_price: Some(3.0),
+                    currency: Some("EUR".into()),
+                },
+            ],
+        }
+    );
+}
+
+#[test]
+fn a_message_from_a_sender_that_is_no_whatsapp_number_is_skipped_and_the_rest_kept() {
+    let message = |from: &str, id: &str| json!({"from":from,"id":id,"timestamp":"1749416383","type":"text","text":{"body":"x"}});
+    let long = "1".repeat(100_000);
+    let body = envelope(json!({"messages":[
+        message("", "wamid.A"), message("abc", "wamid.B"), message(&long, "wamid.C"),
+        message("+0123", "wamid.D"), message("16505551234", "wamid.OK")]}));
+    let events = parse(&body).unwrap();
+    assert_eq!(events.len(), 1);
+    assert!(
+        matches!(&events[0], WebhookEvent::MessageReceived(m) if m.provider_message_id == "wamid.OK")
+    );
+}
+
+#[test]
+fn a_system_notice_and_a_flow_reply_are_kept() {
+    let m = one_message(typed(
+        "system",
+        json!({"body":"User A changed from 16505551234 to 16505559999","type":"user_changed_number","wa_id":"16505559999"}),
+    ));
+    assert_eq!(
+        m.content,
+        InboundContent::System {
+            kind: "user_changed_number".into(),
+            body: Some("User A changed from 16505551234 to 16505559999".into()),
+            new_wa_id: Some("16505559999".into()),
+        }
+    );
+    let m = one_message(typed(
+        "interactive",
+        json!({"type":"nfm_reply","nfm_reply":{"name":"flow","body":"Sent","response_json":"{\"a\":1}"}}),
+    ));
+    assert_eq!(
+        m.content,
+        InboundContent::FlowReply {
+            name: Some("flow".into()),
+            body: Some("Sent".into()),
+            response_json: "{\"a\":1}".into(),
+        }
+    );
 }

@@ -11,7 +11,7 @@ mod message_form;
 mod reconcile;
 pub mod signature;
 mod templates;
-mod webhook;
+pub(crate) mod webhook;
 mod wire;
 
 use std::collections::HashMap;

@@ -1,13 +1,17 @@
 //! Twilio webhooks → [`WebhookEvent`]s: inbound messages (§1.4) and status callbacks (§1.5).
 //!
 //! Lenient by design: Twilio adds parameters without notice, so unknown ones are ignored and
-//! unknown message types become `Unsupported`. Only a body without a `MessageSid` is refused.
+//! unknown message types become `Unsupported`. Refused as a bad webhook: a body without a
+//! `MessageSid`, an inbound message whose sender is not a WhatsApp number, and a `NumMedia`
+//! that is not a count Twilio can send. No loop runs on a number the body states: media are
+//! looked up among the parameters actually present.
 
 use chrono::Utc;
 use serde_json::{Map, Value};
 
 use super::message_form::CORRELATION_PARAM;
 use super::signature::query_param;
+use crate::domain::PhoneNumber;
 use crate::providers::inbound::Referral;
 use crate::providers::{
     DeliveryStatus, InboundContent, InboundMessage, MediaKind, MediaRef, ProviderError,
@@ -89,9 +93,12 @@ pub(crate) fn parse(request: &WebhookRequest) -> Result<Vec<WebhookEvent>, Provi
             .map(WebhookEvent::StatusChanged)
             .into_iter()
             .collect()),
-        None => Ok(vec![WebhookEvent::MessageReceived(inbound(&params, sid))]),
+        None => Ok(vec![WebhookEvent::MessageReceived(inbound(&params, sid)?)]),
     }
 }
+
+/// The most media one WhatsApp message carries through Twilio (`MediaUrl0..9`).
+pub(crate) const MAX_MEDIA: usize = 10;
 
 /// PROVIDERS.md §3.1. `None` for words that are not a delivery state (`receiving`), which
 /// are dropped rather than failing the webhook.
@@ -123,36 +130,56 @@ fn status_update(params: &Params, sid: String, raw: &str, url: &str) -> Option<S
     })
 }
 
-fn inbound(params: &Params, sid: String) -> InboundMessage {
-    let from = params.value("From").unwrap_or_default();
-    let from_wa_id = params
-        .owned("WaId")
-        .unwrap_or_else(|| strip_whatsapp(from).trim_start_matches('+').to_owned());
-    InboundMessage {
+fn inbound(params: &Params, sid: String) -> Result<InboundMessage, ProviderError> {
+    // One Twilio webhook is one message: a sender that is no WhatsApp number refuses it all,
+    // so no contact is ever made from junk.
+    let from = params
+        .value("WaId")
+        .map(PhoneNumber::from_wa_id)
+        .or_else(|| params.value("From").map(PhoneNumber::parse))
+        .ok_or_else(|| ProviderError::BadWebhook("inbound message without a sender".into()))?
+        .map_err(|_| ProviderError::BadWebhook("the sender is not a WhatsApp number".into()))?;
+    let content = content(params)?;
+    Ok(InboundMessage {
         provider_message_id: sid,
         channel_address: strip_whatsapp(params.value("To").unwrap_or_default()),
-        from_wa_id,
+        from_wa_id: from.digits().to_owned(),
         profile_name: params.owned("ProfileName"),
         // Twilio's inbound webhook carries no timestamp.
         timestamp: Utc::now(),
-        content: content(params),
+        content,
         reply_to: params.owned("OriginalRepliedMessageSid"),
         forwarded: params.value("Forwarded") == Some("true")
             || params.value("FrequentlyForwarded") == Some("true"),
         referral: referral(params),
-    }
+    })
 }
 
-fn content(params: &Params) -> InboundContent {
+/// `NumMedia`: absent means none; anything but a count up to [`MAX_MEDIA`] is refused.
+fn num_media(params: &Params) -> Result<usize, ProviderError> {
+    let Some(raw) = params.value("NumMedia") else {
+        return Ok(0);
+    };
+    raw.trim()
+        .parse::<usize>()
+        .ok()
+        .filter(|n| *n <= MAX_MEDIA)
+        .ok_or_else(|| {
+            ProviderError::BadWebhook(format!("NumMedia must be a count from 0 to {MAX_MEDIA}"))
+        })
+}
+
+fn content(params: &Params) -> Result<InboundContent, ProviderError> {
     let message_type = params.value("MessageType").map(str::to_ascii_lowercase);
     let body = params.value("Body").unwrap_or_default();
-    let num_media: usize = params
-        .value("NumMedia")
-        .and_then(|n| n.trim().parse().ok())
-        .unwrap_or(0);
+    let num_media = num_media(params)?;
     if num_media > 0 {
-        return media(params, num_media, body);
+        return Ok(media(params, num_media, body));
     }
+    Ok(other_content(params, message_type.as_deref(), body))
+}
+
+fn other_content(params: &Params, message_type: Option<&str>, body: &str) -> InboundContent {
     if let (Some(lat), Some(lng)) = (number(params, "Latitude"), number(params, "Longitude")) {
         return InboundContent::Location {
             latitude: lat,
@@ -175,7 +202,7 @@ fn content(params: &Params) -> InboundContent {
         let text = text.unwrap_or_else(|| payload.clone());
         // Session quick replies (the interactive messages we send) come back with
         // MessageType=interactive; template quick-reply buttons arrive as `button`.
-        return if message_type.as_deref() == Some("interactive") {
+        return if message_type == Some("interactive") {
             InboundContent::ButtonReply {
                 id: payload,
                 title: text,
@@ -184,7 +211,7 @@ fn content(params: &Params) -> InboundContent {
             InboundContent::TemplateButton { payload, text }
         };
     }
-    match message_type.as_deref() {
+    match message_type {
         Some(t) if body.is_empty() && t != "text" => InboundContent::Unsupported {
             raw_type: t.to_owned(),
             raw: params.to_json(),
@@ -195,8 +222,10 @@ fn content(params: &Params) -> InboundContent {
     }
 }
 
+/// The `MediaUrlN` present with `N < count`, in index order. `count` is at most
+/// [`MAX_MEDIA`], so this looks up a bounded number of names.
 fn media(params: &Params, count: usize, body: &str) -> InboundContent {
-    let attachments: Vec<MediaRef> = (0..count)
+    let attachments: Vec<MediaRef> = (0..count.min(MAX_MEDIA))
         .filter_map(|i| {
             Some(MediaRef {
                 reference: params.owned(&format!("MediaUrl{i}"))?,

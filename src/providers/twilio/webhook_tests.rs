@@ -234,7 +234,65 @@ fn a_body_without_a_message_sid_is_a_bad_webhook() {
 #[test]
 fn garbage_bytes_never_panic() {
     let mut req = request("");
-    req.body =
-        b"MessageSid=SM1&Body=\xff\xfe%zz&NumMedia=9999999999999999999999&Latitude=NaN".to_vec();
+    req.body = b"MessageSid=SM1&WaId=34600000000&Body=\xff\xfe%zz&NumMedia=0&Latitude=NaN".to_vec();
     assert!(parse(&req).is_ok());
+    req.body = b"MessageSid=SM1&WaId=34600000000&NumMedia=9999999999999999999999".to_vec();
+    assert!(matches!(parse(&req), Err(ProviderError::BadWebhook(_))));
+}
+
+#[test]
+fn a_media_count_twilio_cannot_send_is_a_bad_webhook() {
+    for count in ["11", "1000000000000000", "-1", "two", "1e3"] {
+        let body = format!("{BASE}&NumMedia={count}&MediaUrl0=https%3A%2F%2Fa%2Fb");
+        assert!(
+            matches!(parse(&request(&body)), Err(ProviderError::BadWebhook(_))),
+            "{count}"
+        );
+    }
+}
+
+#[test]
+fn only_the_media_present_are_kept() {
+    let m = inbound_of(
+        "NumMedia=10&MediaUrl3=https%3A%2F%2Fa%2F3&MediaContentType3=image%2Fpng\
+         &MediaUrl0=https%3A%2F%2Fa%2F0&MediaUrl10=https%3A%2F%2Fa%2F10",
+    );
+    let InboundContent::Media { attachments, .. } = m.content else {
+        panic!("not media")
+    };
+    let refs: Vec<&str> = attachments.iter().map(|a| a.reference.as_str()).collect();
+    assert_eq!(refs, ["https://a/0", "https://a/3"]);
+}
+
+#[test]
+fn a_sender_that_is_not_a_whatsapp_number_is_a_bad_webhook() {
+    let tail = "&To=whatsapp%3A%2B14155238886&MessageSid=SM11&NumMedia=0&Body=Hi";
+    for sender in [
+        "From=whatsapp%3Aabc",
+        "From=whatsapp%3A",
+        "From=",
+        "WaId=abc&From=whatsapp%3A%2B34600000000",
+        "WaId=&From=whatsapp%3A%2B1",
+        "",
+    ] {
+        assert!(
+            matches!(
+                parse(&request(&format!("{sender}{tail}"))),
+                Err(ProviderError::BadWebhook(_))
+            ),
+            "{sender}"
+        );
+    }
+    let long = format!("From=whatsapp%3A%2B{}{tail}", "1".repeat(100_000));
+    assert!(matches!(
+        parse(&request(&long)),
+        Err(ProviderError::BadWebhook(_))
+    ));
+    let m = match parse(&request(&format!("From=whatsapp%3A%2B34600000000{tail}"))).unwrap()[0]
+        .clone()
+    {
+        WebhookEvent::MessageReceived(m) => m,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(m.from_wa_id, "34600000000");
 }

@@ -1,0 +1,83 @@
+//! Free text that callers give (names, captions, search terms): a bounded length and no
+//! control characters, which a provider refuses, a log line garbles and a database may not
+//! store (NUL). Line breaks and tabs are allowed only where a field may span lines.
+
+/// The longest search term a list filter takes.
+pub const SEARCH_MAX: usize = 200;
+
+/// Why a text was refused.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum TextError {
+    #[error("must be at most {0} characters")]
+    TooLong(usize),
+    #[error("must not contain control characters")]
+    ControlCharacter,
+    #[error("must not contain control characters other than line breaks and tabs")]
+    ControlCharacterInText,
+}
+
+/// How a field may be written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lines {
+    /// A name, a label, an address line: no control character at all.
+    One,
+    /// A message text: `\n` and `\t` allowed.
+    Many,
+}
+
+/// Checks `value` against `max_chars` characters and the control-character rule of `lines`.
+/// Stops counting past the limit, so a huge value costs no more than a short one.
+pub fn check(value: &str, max_chars: usize, lines: Lines) -> Result<(), TextError> {
+    if value.chars().take(max_chars.saturating_add(1)).count() > max_chars {
+        return Err(TextError::TooLong(max_chars));
+    }
+    let allowed = |c: char| lines == Lines::Many && matches!(c, '\n' | '\t');
+    if value.chars().any(|c| c.is_control() && !allowed(c)) {
+        return Err(match lines {
+            Lines::One => TextError::ControlCharacter,
+            Lines::Many => TextError::ControlCharacterInText,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_within_the_limit_passes() {
+        assert_eq!(check("Olá 👋", 5, Lines::One), Ok(()));
+        assert_eq!(check("a\n\tb", 10, Lines::Many), Ok(()));
+        assert_eq!(check("", 0, Lines::One), Ok(()));
+    }
+
+    #[test]
+    fn the_limit_counts_characters_not_bytes() {
+        assert_eq!(check("ééé", 2, Lines::One), Err(TextError::TooLong(2)));
+        assert_eq!(
+            check(&"x".repeat(900_000), 100, Lines::Many),
+            Err(TextError::TooLong(100))
+        );
+    }
+
+    #[test]
+    fn control_characters_are_refused_except_breaks_and_tabs_in_text() {
+        for bad in ["a\0b", "\u{7}", "\u{1b}[2J", "\u{7f}", "\u{85}", "\r"] {
+            assert_eq!(
+                check(bad, 10, Lines::Many),
+                Err(TextError::ControlCharacterInText),
+                "{bad:?}"
+            );
+            assert_eq!(
+                check(bad, 10, Lines::One),
+                Err(TextError::ControlCharacter),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(
+            check("a\nb", 10, Lines::One),
+            Err(TextError::ControlCharacter)
+        );
+    }
+}
