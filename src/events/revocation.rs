@@ -81,6 +81,7 @@ mod tests {
             principal: Principal::ApiKey {
                 id: key,
                 name: "crm".into(),
+                created_by: None,
             },
             tenant: Some(tenant),
             role: Role::Admin,
