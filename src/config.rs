@@ -76,7 +76,8 @@ pub struct Config {
     pub login_window: Duration,
     /// `SWITCHBOARD_GRAPHQL_MAX_DEPTH`: default 15.
     pub graphql_max_depth: usize,
-    /// `SWITCHBOARD_GRAPHQL_MAX_COMPLEXITY`: default 2000.
+    /// `SWITCHBOARD_GRAPHQL_MAX_COMPLEXITY`: default 50000; every field costs 1, a connection
+    /// costs its page size times what each item selects.
     pub graphql_max_complexity: usize,
     /// `SWITCHBOARD_GRAPHQL_MAX_ALIASES`: default 30, counted with fragments expanded.
     pub graphql_max_aliases: usize,
@@ -389,8 +390,9 @@ impl Config {
                 seconds(v, 1, 86_400)
             })?,
             graphql_max_depth: raw.parse("GRAPHQL_MAX_DEPTH", 15, |v| number(v, 3, 100))?,
-            graphql_max_complexity: raw
-                .parse("GRAPHQL_MAX_COMPLEXITY", 2000, |v| number(v, 10, 1_000_000))?,
+            graphql_max_complexity: raw.parse("GRAPHQL_MAX_COMPLEXITY", 50_000, |v| {
+                number(v, 10, 1_000_000)
+            })?,
             graphql_max_aliases: raw.parse("GRAPHQL_MAX_ALIASES", 30, |v| number(v, 1, 10_000))?,
             graphql_max_nesting: raw.parse("GRAPHQL_MAX_NESTING", 64, |v| number(v, 8, 256))?,
             body_limit: raw.parse("BODY_LIMIT", 1 << 20, |v| number(v, 1024, 64 << 20))?,

@@ -15,16 +15,28 @@ pub fn to_whatsapp(markdown: &str) -> String {
     let text = markdown.replace("\r\n", "\n");
     let lines: Vec<&str> = text.split('\n').collect();
     let mut out: Vec<String> = Vec::with_capacity(lines.len());
+    // For each fence character, the shortest fence already found unclosed: no later line
+    // closes it, so no later fence of that length or longer needs to look again. Without
+    // this, a text of unclosed fences rescans every following line from each one.
+    let mut unclosed: [usize; 2] = [usize::MAX; 2];
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
         let fence = Fence::open(line);
         // An unclosed fence is an unmatched marker, so it stays literal text.
         let close = fence.as_ref().and_then(|fence| {
-            lines[i + 1..]
+            let known = &mut unclosed[usize::from(fence.ch == '~')];
+            if fence.len >= *known {
+                return None;
+            }
+            let found = lines[i + 1..]
                 .iter()
                 .position(|l| fence.closes(l))
-                .map(|p| (fence, i + 1 + p))
+                .map(|p| (fence, i + 1 + p));
+            if found.is_none() {
+                *known = fence.len;
+            }
+            found
         });
         if let Some((fence, close)) = close {
             let body: Vec<&str> = lines[i + 1..close]
@@ -183,6 +195,50 @@ fn bullet_item(rest: &str) -> Option<&str> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// Converts `text` on a thread and fails if that takes longer than `seconds`
+    /// (times `SWITCHBOARD_TEST_TIME_SCALE`): the converter's work must grow with the text's
+    /// length, not its square.
+    fn converts_within(text: String, seconds: f64) -> String {
+        let scale = std::env::var("SWITCHBOARD_TEST_TIME_SCALE")
+            .ok()
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(1.0)
+            .max(1.0);
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || tx.send(to_whatsapp(&text)));
+        rx.recv_timeout(std::time::Duration::from_secs_f64(seconds * scale))
+            .expect("converted in time")
+    }
+
+    #[test]
+    fn hostile_texts_of_the_largest_size_convert_in_linear_time() {
+        // Each of these took minutes at this size when every marker rescanned the rest.
+        let size = crate::outbox::send::MAX_TEXT;
+        let hostile = [
+            "```x\n".repeat(size / 5),
+            "~~~x\n".repeat(size / 5),
+            "[".repeat(size),
+            "[a](".repeat(size / 4),
+            format!("{}{}", "_a ".repeat(size / 6), "a* ".repeat(size / 6)),
+            "`` ` ".repeat(size / 5),
+        ];
+        for text in hostile {
+            let len = text.len();
+            let out = converts_within(text, 10.0);
+            assert!(
+                out.len() <= len * 2,
+                "output grew from {len} to {}",
+                out.len()
+            );
+        }
+    }
+
+    #[test]
+    fn a_fence_left_unclosed_stays_literal_after_a_longer_one() {
+        assert_eq!(to_whatsapp("````\n```\ncode\n```\n"), "````\n```code```\n");
+        assert_eq!(to_whatsapp("```a\n```b\n"), "```a\n```b\n");
+    }
 
     #[test]
     fn bold_becomes_a_single_asterisk_pair() {

@@ -231,6 +231,19 @@ impl SendingMutation {
         let tenant = viewer.require_tenant(Role::Agent)?;
         let state = ctx.data_unchecked::<AppState>();
         let content = match input.content {
+            // Checked before the Markdown conversion, which is work in the text's length.
+            MessageContentInput::Text(t)
+                if t.body.chars().count() > crate::outbox::send::MAX_TEXT =>
+            {
+                return Err(crate::error::AppError::bad_input(
+                    "content.text.body",
+                    format!(
+                        "must be at most {} characters",
+                        crate::outbox::send::MAX_TEXT
+                    ),
+                )
+                .into())
+            }
             MessageContentInput::Text(t) => MessageContent::Text {
                 body: if t.markdown.unwrap_or(false) {
                     crate::domain::markdown::to_whatsapp(&t.body)

@@ -232,10 +232,12 @@ async fn complexity_counts_the_page_size() {
     let app = TestApp::spawn().await;
     let tenant = app.new_tenant("Acme").await;
     let gql = &tenant.owner.gql;
-    // 20 fields for each of 100 messages: 100 * 22 + 1 is over the default 2000.
+    // 24 fields for each of 100 messages in each of n conversations: n * (100 * 27 + 3),
+    // over the default 50000 for n = 100, within it for n = 5. Before pages counted, both
+    // cost about 30.
     let fields = "id text direction status createdAt updatedAt";
     let heavy = format!(
-        "query($n: Int) {{ messages(first: $n) {{ edges {{ cursor node {{ {fields} {fields} ...M }} }} }} }} fragment M on Message {{ {fields} id text direction status createdAt updatedAt id text }}"
+        "query($n: Int) {{ conversations(first: $n) {{ edges {{ node {{ messages(first: 100) {{ edges {{ cursor node {{ {fields} {fields} ...M }} }} }} }} }} }} }} fragment M on Message {{ {fields} id text direction status createdAt updatedAt id text }}"
     );
     let refused = gql.query(&heavy, json!({ "n": 100 })).await;
     assert_eq!(refused.code(), "BAD_USER_INPUT");
@@ -244,9 +246,9 @@ async fn complexity_counts_the_page_size() {
         "{}",
         refused.body
     );
-    let small = gql.query(&heavy, json!({ "n": 10 })).await;
+    let small = gql.query(&heavy, json!({ "n": 5 })).await;
     assert!(
-        small.data()["messages"]["edges"].is_array(),
+        small.data()["conversations"]["edges"].is_array(),
         "{}",
         small.body
     );
@@ -265,4 +267,50 @@ async fn repeated_directives_answer_one_short_error() {
     assert_eq!(answer.code(), "BAD_USER_INPUT");
     assert_eq!(answer.body["errors"].as_array().unwrap().len(), 1);
     assert!(answer.body.to_string().len() < 1_000, "{}", answer.body);
+}
+
+/// Markdown is converted only once the text is known to be within the largest message, and
+/// the conversion is linear: 240 KB of `[` took 37 s of a worker before.
+#[tokio::test]
+async fn hostile_markdown_is_bounded_before_and_during_conversion() {
+    let app = TestApp::spawn().await;
+    let tenant = app.new_tenant("Acme").await;
+    let channel =
+        crate::inbound::meta_channel(&app, &tenant, "+14155550100", "106540352242922").await;
+    let send = |body: String| {
+        json!({ "i": { "channelId": channel.id, "to": "+34611111111",
+            "content": { "text": { "body": body, "markdown": true } } } })
+    };
+    let over = tokio::time::timeout(
+        deadline(10),
+        tenant
+            .owner
+            .gql
+            .query(crate::outbound::SEND, send("[".repeat(240_000))),
+    )
+    .await
+    .expect("refused without converting");
+    assert_eq!(over.code(), "BAD_USER_INPUT");
+    assert_eq!(
+        over.body["errors"][0]["extensions"]["field"],
+        "content.text.body"
+    );
+
+    // The largest text allowed, of each hostile shape, is converted and then meets the
+    // ordinary checks (here the closed window) in bounded time.
+    let size = 65_536;
+    for body in [
+        "[".repeat(size),
+        "```x\n".repeat(size / 5),
+        "_a a* ".repeat(size / 6),
+    ] {
+        let answer = tokio::time::timeout(
+            deadline(20),
+            tenant.owner.gql.query(crate::outbound::SEND, send(body)),
+        )
+        .await
+        .expect("converted in linear time");
+        assert_eq!(answer.code(), "WINDOW_CLOSED", "{}", answer.body);
+    }
+    healthy(&app.http, &app.url("")).await;
 }

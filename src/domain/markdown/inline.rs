@@ -7,6 +7,12 @@
 /// Links nested deeper than this are left as literal text, bounding the recursion.
 const MAX_LINK_DEPTH: usize = 4;
 
+/// A link's label and its destination are looked for this far at most, so a line of
+/// unmatched `[` or `](` costs work in its length, not its square. CommonMark bounds link
+/// labels to 999 characters.
+const MAX_LINK_LABEL: usize = 999;
+const MAX_LINK_URL: usize = 2048;
+
 /// What the converted line is part of.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum Context {
@@ -183,6 +189,9 @@ fn parse_link(chars: &[char], start: usize) -> Option<(Link, usize)> {
     let mut depth = 0usize;
     let mut i = open;
     let close = loop {
+        if i > open + MAX_LINK_LABEL {
+            return None;
+        }
         match chars.get(i)? {
             '\\' => i += 1,
             '`' => i = code_span_end(chars, i).unwrap_or_else(|| run_end(chars, i)) - 1,
@@ -199,6 +208,9 @@ fn parse_link(chars: &[char], start: usize) -> Option<(Link, usize)> {
     let mut parens = 0usize;
     let mut j = close + 2;
     let end = loop {
+        if j > close + 2 + MAX_LINK_URL {
+            return None;
+        }
         match chars.get(j)? {
             ')' if parens == 0 => break j,
             ')' => parens -= 1,
@@ -223,13 +235,26 @@ fn parse_link(chars: &[char], start: usize) -> Option<(Link, usize)> {
 /// compatible opener, and openers in between can no longer open.
 fn match_emphasis(tokens: &mut [Token]) {
     let mut openers: Vec<usize> = Vec::new();
+    // How many openers of each delimiter the stack holds, so a closer with none to pair
+    // with does not search the whole stack: without it, a line of unmatched closers over a
+    // stack of other openers costs the square of its length.
+    let mut open_of = [0usize; 3];
+    let slot = |ch: char| match ch {
+        '*' => 0,
+        '_' => 1,
+        _ => 2,
+    };
+    let ch_of = |tokens: &[Token], o: usize| match &tokens[o] {
+        Token::Run(r) => Some(r.ch),
+        Token::Text(_) => None,
+    };
     for t in 0..tokens.len() {
         let Token::Run(run) = &tokens[t] else {
             continue;
         };
         let (ch, can_open, can_close) = (run.ch, run.can_open, run.can_close);
         if can_close {
-            while left(&tokens[t]) > 0 {
+            while left(&tokens[t]) > 0 && open_of[slot(ch)] > 0 {
                 let Some(pos) = openers
                     .iter()
                     .rposition(|&o| matches!(&tokens[o], Token::Run(r) if r.ch == ch))
@@ -237,15 +262,22 @@ fn match_emphasis(tokens: &mut [Token]) {
                     break;
                 };
                 let o = openers[pos];
+                for &dropped in &openers[pos + 1..] {
+                    if let Some(c) = ch_of(tokens, dropped) {
+                        open_of[slot(c)] -= 1;
+                    }
+                }
                 openers.truncate(pos + 1);
                 pair(tokens, o, t);
                 if left(&tokens[o]) == 0 {
                     openers.pop();
+                    open_of[slot(ch)] -= 1;
                 }
             }
         }
         if can_open && left(&tokens[t]) > 0 {
             openers.push(t);
+            open_of[slot(ch)] += 1;
         }
     }
 }
