@@ -25,3 +25,5 @@ pub mod simulator;
 pub mod store;
 pub mod telemetry;
 pub mod templates;
+#[cfg(test)]
+mod time_bound;

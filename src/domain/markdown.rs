@@ -200,15 +200,7 @@ mod tests {
     /// (times `SWITCHBOARD_TEST_TIME_SCALE`): the converter's work must grow with the text's
     /// length, not its square.
     fn converts_within(text: String, seconds: f64) -> String {
-        let scale = std::env::var("SWITCHBOARD_TEST_TIME_SCALE")
-            .ok()
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(1.0)
-            .max(1.0);
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || tx.send(to_whatsapp(&text)));
-        rx.recv_timeout(std::time::Duration::from_secs_f64(seconds * scale))
-            .expect("converted in time")
+        crate::time_bound::within(seconds, move || to_whatsapp(&text)).expect("converted in time")
     }
 
     #[test]
@@ -403,19 +395,26 @@ mod tests {
         needle.iter().all(|c| hay.any(|h| h == c))
     }
 
+    /// One input converted within a second, or the reason it was not.
+    fn bounded(text: &str) -> Result<String, TestCaseError> {
+        let text = text.to_owned();
+        crate::time_bound::within(1.0, move || to_whatsapp(&text)).map_err(TestCaseError::fail)
+    }
+
     const MARKDOWNISH: &str =
         "[a-zA-Z0-9 \\n\\t*_~`#>\\[\\]()!+\\-.=\\\\😀👍🏽中文é\u{301}\u{200d}]{0,160}";
 
     proptest! {
         #[test]
         fn conversion_never_loses_alphanumerics(md in MARKDOWNISH) {
-            let wa: Vec<char> = to_whatsapp(&md).chars().filter(|c| c.is_alphanumeric()).collect();
-            prop_assert!(is_subsequence(&kept_alphanumerics(&md), &wa), "lost text: {:?}", to_whatsapp(&md));
+            let out = bounded(&md)?;
+            let wa: Vec<char> = out.chars().filter(|c| c.is_alphanumeric()).collect();
+            prop_assert!(is_subsequence(&kept_alphanumerics(&md), &wa), "lost text: {:?}", out);
         }
 
         #[test]
         fn conversion_never_panics_on_any_text(text in any::<String>()) {
-            let wa: Vec<char> = to_whatsapp(&text).chars().filter(|c| c.is_alphanumeric()).collect();
+            let wa: Vec<char> = bounded(&text)?.chars().filter(|c| c.is_alphanumeric()).collect();
             prop_assert!(is_subsequence(&kept_alphanumerics(&text), &wa));
         }
     }

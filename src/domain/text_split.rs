@@ -440,8 +440,42 @@ mod tests {
         ]
     }
 
+    /// Splits on its own thread, failing when it panics or overruns `seconds`.
+    fn split_within(text: &str, limit: usize, seconds: f64) -> Result<Vec<String>, String> {
+        let text = text.to_owned();
+        crate::time_bound::within(seconds, move || split_text(&text, limit))
+    }
+
+    /// Before the closer search was shared, a line of openers without closers took 6–10 s
+    /// here (debug build); now every case takes under a second.
+    #[test]
+    fn hostile_texts_of_the_largest_size_split_in_time() {
+        let size = crate::outbox::send::MAX_TEXT;
+        let hostile = [
+            // Unclosed code blocks and spans, each opener scanning for a closer.
+            "```x\n".repeat(size / 5),
+            "```x ".repeat(size / 5),
+            "`a ".repeat(size / 3),
+            // Openers with no closer on one long line.
+            "*a ".repeat(size / 3),
+            "_a ~b *c ".repeat(size / 9),
+            // Nested pairs, and no boundary at all.
+            format!("{}{}", "*_~".repeat(size / 6), "~_*".repeat(size / 6)),
+            "x".repeat(size),
+            "👨\u{200D}".repeat(size / 2),
+            "e\u{301}".repeat(size / 2),
+        ];
+        for text in hostile {
+            for limit in [MIN_LIMIT, 1600, 4096] {
+                let parts = split_within(&text, limit, 3.0)
+                    .unwrap_or_else(|e| panic!("{:?}… at {limit}: {e}", &text[..12]));
+                assert!(parts.iter().all(|p| p.chars().count() <= limit));
+            }
+        }
+    }
+
     fn check_parts(text: &str, limit: usize) -> Result<(), TestCaseError> {
-        let parts = split_text(text, limit);
+        let parts = split_within(text, limit, 1.0).map_err(TestCaseError::fail)?;
         for part in &parts {
             prop_assert!(part.chars().count() <= limit, "{part:?} is too long");
             prop_assert!(!part.trim().is_empty(), "empty part");

@@ -3,36 +3,15 @@
 //! bodies cut, parameters repeated or given absurd counts, JSON nested deep. Each input
 //! must finish within a time bound, never panic, and give a bounded result.
 
-use std::sync::mpsc;
-use std::time::Duration;
-
 use proptest::prelude::*;
 
 use super::meta::{signature as meta_signature, webhook as meta_webhook};
 use super::twilio::{signature as twilio_signature, webhook as twilio_webhook};
 use super::{InboundContent, WebhookEvent, WebhookRequest};
 
-/// One input's budget; `SWITCHBOARD_TEST_DEADLINE_SCALE` stretches it on a slow machine.
-fn budget() -> Duration {
-    let scale = std::env::var("SWITCHBOARD_TEST_DEADLINE_SCALE")
-        .ok()
-        .and_then(|s| s.parse::<f64>().ok())
-        .filter(|s| *s >= 1.0)
-        .unwrap_or(1.0);
-    Duration::from_secs_f64(scale)
-}
-
-/// Runs `work` on its own thread and fails when it panics or overruns the budget.
+/// Runs `work` within one input's budget (a second, scaled like every test deadline).
 fn bounded<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, String> {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(work());
-    });
-    match rx.recv_timeout(budget()) {
-        Ok(value) => Ok(value),
-        Err(mpsc::RecvTimeoutError::Timeout) => Err("took longer than its budget".into()),
-        Err(mpsc::RecvTimeoutError::Disconnected) => Err("panicked".into()),
-    }
+    crate::time_bound::within(1.0, work)
 }
 
 const TWILIO_TOKEN: &str = "0123456789abcdef0123456789abcdef";

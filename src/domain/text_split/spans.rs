@@ -58,11 +58,19 @@ impl Span {
 /// never cross: each one lies entirely inside or entirely outside another.
 pub(super) fn find_spans(chars: &[char]) -> Vec<Span> {
     let mut spans = Vec::new();
-    scan(chars, 0, chars.len(), &[], &mut spans);
+    let mut closers = Closers::default();
+    scan(chars, 0, chars.len(), &[], &mut closers, &mut spans);
     spans
 }
 
-fn scan(chars: &[char], from: usize, to: usize, enclosing: &[Marker], out: &mut Vec<Span>) {
+fn scan(
+    chars: &[char],
+    from: usize,
+    to: usize,
+    enclosing: &[Marker],
+    closers: &mut Closers,
+    out: &mut Vec<Span>,
+) {
     let mut i = from;
     while i < to {
         if let Some((end, code)) = code_at(chars, i, to, true) {
@@ -80,7 +88,7 @@ fn scan(chars: &[char], from: usize, to: usize, enclosing: &[Marker], out: &mut 
         let marker = Marker::emphasis(chars[i]).filter(|m| !enclosing.contains(m));
         let close = marker
             .filter(|_| can_open(chars, i))
-            .and_then(|_| find_closer(chars, i, to));
+            .and_then(|_| closers.find(chars, i, to));
         if let (Some(marker), Some(close)) = (marker, close) {
             out.push(Span {
                 open: i,
@@ -89,11 +97,49 @@ fn scan(chars: &[char], from: usize, to: usize, enclosing: &[Marker], out: &mut 
             });
             // Nested pairs of the same marker would read as the outer pair's end.
             let nested = [enclosing, &[marker]].concat();
-            scan(chars, i + 1, close, &nested, out);
+            scan(chars, i + 1, close, &nested, closers, out);
             i = close + 1;
         } else {
             i += 1;
         }
+    }
+}
+
+/// Where the search for a closing marker ends, by where it passes: the search from a
+/// position depends only on that position, the marker and the bound, so openers that find
+/// no closer on a long line share one walk instead of each walking the rest of the line.
+#[derive(Default)]
+struct Closers {
+    known: std::collections::HashMap<(char, usize, usize), Option<usize>>,
+}
+
+impl Closers {
+    /// The closing marker for the opener at `open`, on the same line and before `to`,
+    /// skipping over code spans.
+    fn find(&mut self, chars: &[char], open: usize, to: usize) -> Option<usize> {
+        let marker = chars[open];
+        let mut passed = Vec::new();
+        let mut j = open + 2;
+        let found = loop {
+            if j >= to || chars[j] == '\n' {
+                break None;
+            }
+            if let Some(&known) = self.known.get(&(marker, to, j)) {
+                break known;
+            }
+            passed.push(j);
+            if let Some((end, _)) = code_at(chars, j, to, false) {
+                j = end;
+            } else if chars[j] == marker && can_close(chars, j) {
+                break Some(j);
+            } else {
+                j += 1;
+            }
+        };
+        for p in passed {
+            self.known.insert((marker, to, p), found);
+        }
+        found
     }
 }
 
@@ -140,22 +186,6 @@ fn can_close(chars: &[char], j: usize) -> bool {
     let prev = chars[j - 1];
     let next = chars.get(j + 1).copied();
     !prev.is_whitespace() && prev != chars[j] && !next.is_some_and(char::is_alphanumeric)
-}
-
-/// The closing marker for the opener at `open`, on the same line and before `to`, skipping
-/// over code spans.
-fn find_closer(chars: &[char], open: usize, to: usize) -> Option<usize> {
-    let mut j = open + 2;
-    while j < to && chars[j] != '\n' {
-        if let Some((end, _)) = code_at(chars, j, to, false) {
-            j = end;
-        } else if chars[j] == chars[open] && can_close(chars, j) {
-            return Some(j);
-        } else {
-            j += 1;
-        }
-    }
-    None
 }
 
 #[cfg(test)]
