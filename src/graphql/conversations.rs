@@ -254,12 +254,15 @@ impl ConversationQuery {
         let has_previous = after.is_some();
         let page = page_request("conversation", first, after)?;
         let state = ctx.data_unchecked::<AppState>();
-        let rows = state
-            .store
-            .tenant(tenant)
-            .conversations()
-            .list(&store_filter, page)
-            .await?;
+        let scope = state.store.tenant(tenant);
+        // Another tenant's channel or contact answers NOT_FOUND, as its id does anywhere.
+        if let Some(id) = store_filter.channel {
+            scope.channels().get(id).await?;
+        }
+        if let Some(id) = store_filter.contact {
+            scope.contacts().get(id).await?;
+        }
+        let rows = scope.conversations().list(&store_filter, page).await?;
         Ok(connection(
             "conversation",
             rows,

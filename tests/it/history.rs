@@ -438,6 +438,33 @@ async fn another_tenants_ids_in_a_filter_answer_not_found() {
             .await;
         assert_eq!(answer.code(), "NOT_FOUND", "{filter}: {}", answer.body);
     }
+    // Conversations filtered by another tenant's channel or contact, the same.
+    let conversations =
+        "query($f: ConversationFilter) { conversations(filter: $f) { edges { node { id } } } }";
+    for filter in [
+        json!({ "channelId": a.id }),
+        json!({ "contactId": ids.first_contact }),
+    ] {
+        let answer = globex
+            .owner
+            .gql
+            .query(conversations, json!({ "f": filter }))
+            .await;
+        assert_eq!(answer.code(), "NOT_FOUND", "{filter}: {}", answer.body);
+        let own = acme
+            .owner
+            .gql
+            .query(conversations, json!({ "f": filter }))
+            .await;
+        assert!(
+            !own.data()["conversations"]["edges"]
+                .as_array()
+                .unwrap()
+                .is_empty(),
+            "{filter}: {}",
+            own.body
+        );
+    }
     assert_eq!(texts(&globex, json!({})).await, Vec::<String>::new());
     assert_eq!(
         texts(&globex, json!({ "text": "invoice" })).await,
