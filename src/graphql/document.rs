@@ -69,6 +69,8 @@ pub struct Shape {
     pub aliases: u64,
     /// The most directives on any one selection or operation.
     pub directives_on_one: usize,
+    /// Whether any selection reads the schema (`__schema` or `__type`).
+    pub introspects: bool,
 }
 
 impl Shape {
@@ -77,6 +79,7 @@ impl Shape {
             fields: self.fields.saturating_add(other.fields),
             aliases: self.aliases.saturating_add(other.aliases),
             directives_on_one: self.directives_on_one.max(other.directives_on_one),
+            introspects: self.introspects || other.introspects,
         }
     }
 
@@ -101,6 +104,7 @@ impl Shape {
         for (name, _) in doc.fragments.iter() {
             let shape = walk.fragment(name.as_str())?;
             total.directives_on_one = total.directives_on_one.max(shape.directives_on_one);
+            total.introspects |= shape.introspects;
         }
         Ok(total)
     }
@@ -121,6 +125,7 @@ impl<'d> Walk<'d> {
                     fields: 1,
                     aliases: u64::from(f.node.alias.is_some()),
                     directives_on_one: f.node.directives.len(),
+                    introspects: matches!(f.node.name.node.as_str(), "__schema" | "__type"),
                 }
                 .add(self.set(&f.node.selection_set.node)?),
                 Selection::InlineFragment(f) => Shape {
@@ -218,5 +223,17 @@ mod tests {
         let doc = parse_query("{ ...A } fragment A on Query { ...B } fragment B on Query { ...A }")
             .unwrap();
         assert!(Shape::of(&doc).unwrap_err().contains("spreads itself"));
+    }
+
+    #[test]
+    fn reading_the_schema_is_seen_through_fragments_and_aliases() {
+        let reads = |q: &str| Shape::of(&parse_query(q).unwrap()).unwrap().introspects;
+        assert!(reads("{ __schema { queryType { name } } }"));
+        assert!(reads("{ t: __type(name: \"Query\") { name } }"));
+        assert!(reads(
+            "{ ...F } fragment F on Query { ... on Query { __schema { types { name } } } }"
+        ));
+        assert!(!reads("{ __typename me { role } }"));
+        assert!(!reads("{ __schema: __typename }"));
     }
 }

@@ -25,6 +25,8 @@ pub struct DocumentLimits {
     pub fields: usize,
     pub aliases: usize,
     pub directives: usize,
+    /// Whether a request without a signed-in viewer may read the schema.
+    pub anonymous_introspection: bool,
 }
 
 impl ExtensionFactory for DocumentLimits {
@@ -46,7 +48,7 @@ impl DocumentLimits {
         Ok(())
     }
 
-    fn check_shape(&self, doc: &ExecutableDocument) -> Result<(), String> {
+    fn check_shape(&self, doc: &ExecutableDocument) -> Result<Shape, String> {
         let shape = Shape::of(doc)?;
         if shape.aliases > self.aliases as u64 {
             return Err(format!(
@@ -66,7 +68,7 @@ impl DocumentLimits {
                 shape.directives_on_one, self.directives
             ));
         }
-        Ok(())
+        Ok(shape)
     }
 }
 
@@ -90,7 +92,18 @@ impl Extension for DocumentLimits {
         // parsing walk every fragment expansion before any bound applies.
         let doc = async_graphql::parser::parse_query(query)
             .map_err(|e| ServerError::new(e.to_string(), None))?;
-        self.check_shape(&doc).map_err(refusal)?;
+        let shape = self.check_shape(&doc).map_err(refusal)?;
+        if shape.introspects
+            && !self.anonymous_introspection
+            && ctx.data_opt::<crate::auth::Viewer>().is_none()
+        {
+            let mut err = ServerError::new(
+                "sign in to read the schema; `switchboard schema` prints it without a server",
+                None,
+            );
+            err.extensions = Some(code_extension("UNAUTHENTICATED"));
+            return Err(err);
+        }
         next.run(ctx, query, variables).await
     }
 }
@@ -169,6 +182,7 @@ mod tests {
                 fields: 6,
                 aliases: 2,
                 directives: 2,
+                anonymous_introspection: false,
             })
             .finish()
     }

@@ -72,6 +72,7 @@ pub struct Limits {
     pub complexity: usize,
     pub aliases: usize,
     pub nesting: usize,
+    pub anonymous_introspection: bool,
 }
 
 impl Limits {
@@ -81,6 +82,7 @@ impl Limits {
             complexity: config.graphql_max_complexity,
             aliases: config.graphql_max_aliases,
             nesting: config.graphql_max_nesting,
+            anonymous_introspection: config.graphql_anonymous_introspection,
         }
     }
 
@@ -93,6 +95,7 @@ impl Limits {
             fields: self.complexity,
             aliases: self.aliases,
             directives: MAX_DIRECTIVES_PER_SELECTION,
+            anonymous_introspection: self.anonymous_introspection,
         }
     }
 }
@@ -137,6 +140,7 @@ pub fn sdl() -> String {
         complexity: 0,
         aliases: 0,
         nesting: 0,
+        anonymous_introspection: false,
     };
     schema_builder(limits).finish().sdl()
 }

@@ -177,7 +177,10 @@ async fn depth_and_alias_limits_refuse_the_query() {
     })
     .await;
     let gql = app.anonymous();
-    let deep = gql
+    let deep = app
+        .platform_admin()
+        .await
+        .gql
         .query(
             "{ __schema { types { fields { type { ofType { ofType { name } } } } } } }",
             json!({}),

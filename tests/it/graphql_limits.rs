@@ -314,3 +314,53 @@ async fn hostile_markdown_is_bounded_before_and_during_conversion() {
     }
     healthy(&app.http, &app.url("")).await;
 }
+
+const READ_SCHEMA: [&str; 3] = [
+    "{ __schema { queryType { name } } }",
+    "{ t: __type(name: \"Query\") { name } }",
+    "query { ...F } fragment F on Query { ... on Query { __schema { types { name } } } }",
+];
+
+#[tokio::test]
+async fn only_a_signed_in_client_reads_the_schema() {
+    let app = TestApp::spawn().await;
+    let anonymous = app.anonymous();
+    for query in READ_SCHEMA {
+        let refused = anonymous.query(query, json!({})).await;
+        assert_eq!(
+            refused.code(),
+            "UNAUTHENTICATED",
+            "{query}: {}",
+            refused.body
+        );
+        assert!(refused.body["data"].is_null(), "{}", refused.body);
+    }
+    // By GET too, and `__typename` stays open for health checks and probes.
+    let by_get = app
+        .http
+        .get(app.url("/graphql"))
+        .query(&[("query", READ_SCHEMA[0])])
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap();
+    let body: Value = by_get.json().await.unwrap();
+    assert_eq!(crate::support::code(&body), "UNAUTHENTICATED", "{body}");
+    assert_eq!(
+        anonymous.query("{ __typename }", json!({})).await.data()["__typename"],
+        "Query"
+    );
+    let tenant = app.new_tenant("Acme").await;
+    for query in READ_SCHEMA {
+        tenant.owner.gql.query(query, json!({})).await.data();
+    }
+    let read = tenant.owner.gql.query(READ_SCHEMA[0], json!({})).await;
+    assert_eq!(read.data()["__schema"]["queryType"]["name"], "Query");
+}
+
+#[tokio::test]
+async fn anonymous_introspection_is_a_setting() {
+    let app = TestApp::spawn_with(|c| c.graphql_anonymous_introspection = true).await;
+    let read = app.anonymous().query(READ_SCHEMA[1], json!({})).await;
+    assert_eq!(read.data()["t"]["name"], "Query");
+}
