@@ -11,6 +11,7 @@ pub mod limits;
 pub mod loaders;
 pub mod messages;
 pub mod mutation;
+pub mod order;
 pub mod query;
 pub mod sending;
 pub mod subscriptions;
@@ -118,6 +119,7 @@ pub fn schema_builder(
     .limit_directives(MAX_DIRECTIVES_PER_SELECTION)
     .extension(limits.document())
     .extension(limits::CatchPanic)
+    .extension(order::SelectionOrder)
 }
 
 pub fn build_schema(state: AppState) -> AppSchema {

@@ -363,7 +363,7 @@ pub enum Bearer<'h> {
 
 /// Serialises an execution result. Errors without a code get BAD_USER_INPUT: the only
 /// errors without one come from async-graphql's own parsing, validation and coercion.
-fn encode(response: async_graphql::Response, media: MediaType) -> Response {
+fn encode(mut response: async_graphql::Response, media: MediaType) -> Response {
     // Parse, validation and coercion errors carry no path; a caught panic (INTERNAL) has
     // none either but is not the request's fault.
     let internal = |e: &async_graphql::ServerError| {
@@ -378,31 +378,43 @@ fn encode(response: async_graphql::Response, media: MediaType) -> Response {
             .errors
             .iter()
             .all(|e| e.path.is_empty() && !internal(e));
-    let mut body = serde_json::to_value(&response)
-        .unwrap_or_else(|_| json!({ "errors": [{ "message": "internal error" }] }));
-    if let Some(Value::Array(errors)) = body.get_mut("errors") {
-        for error in errors {
-            let Some(obj) = error.as_object_mut() else {
-                continue;
-            };
-            let ext = obj.entry("extensions").or_insert_with(|| json!({}));
-            if let Some(ext) = ext.as_object_mut() {
-                ext.entry("code").or_insert_with(|| json!("BAD_USER_INPUT"));
-            }
+    for error in &mut response.errors {
+        let extensions = error.extensions.get_or_insert_with(Default::default);
+        if extensions.get("code").is_none() {
+            extensions.set("code", "BAD_USER_INPUT");
         }
     }
     let status = if request_error && media == MediaType::GraphqlResponseJson {
-        if let Some(obj) = body.as_object_mut() {
-            obj.remove("data");
-        }
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK
     };
-    let mut http = (status, Body::from(body.to_string())).into_response();
+    // Serialised straight from the response, whose objects keep the order of the selection
+    // (the spec asks for it); a detour through `serde_json::Value` would sort the keys.
+    let body = Encoded {
+        data: (status == StatusCode::OK).then_some(&response.data),
+        errors: &response.errors,
+        extensions: &response.extensions,
+    };
+    let bytes = serde_json::to_vec(&body).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "cannot encode a GraphQL response");
+        br#"{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}"#.to_vec()
+    });
+    let mut http = (status, Body::from(bytes)).into_response();
     http.headers_mut()
         .insert(header::CONTENT_TYPE, media.header());
     http
+}
+
+/// A response as it goes on the wire: `data` is left out of a request error answered 400.
+#[derive(serde::Serialize)]
+struct Encoded<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<&'a async_graphql::Value>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    errors: &'a [async_graphql::ServerError],
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    extensions: &'a std::collections::BTreeMap<String, async_graphql::Value>,
 }
 
 #[cfg(test)]

@@ -260,3 +260,56 @@ async fn readiness_fails_when_a_migration_is_missing() {
     let ready = app.http.get(app.url("/readyz")).send().await.unwrap();
     assert_eq!(ready.status().as_u16(), 503);
 }
+
+/// Whether `keys` appear in this order in the raw JSON text.
+fn in_order(raw: &str, keys: &[&str]) -> bool {
+    let at: Vec<usize> = keys
+        .iter()
+        .map(|k| raw.find(&format!("\"{k}\":")).unwrap_or(usize::MAX))
+        .collect();
+    at.iter().all(|&i| i != usize::MAX) && at.windows(2).all(|w| w[0] < w[1])
+}
+
+#[tokio::test]
+async fn fields_come_back_in_the_order_they_were_selected() {
+    let app = TestApp::spawn().await;
+    let tenant = app.new_tenant("Acme").await;
+    for accept in ["application/json", "application/graphql-response+json"] {
+        for (query, keys) in [
+            (
+                "{ me { user { name email } role } }",
+                &["me", "user", "name", "email", "role"][..],
+            ),
+            (
+                "{ zeta: __typename me { role tenant { name id } } alpha: __typename }",
+                &["zeta", "me", "role", "tenant", "name", "id", "alpha"][..],
+            ),
+        ] {
+            let raw = app
+                .http
+                .post(app.url("/graphql"))
+                .bearer_auth(&tenant.owner.access_token)
+                .header("accept", accept)
+                .json(&json!({ "query": query }))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            assert!(in_order(&raw, keys), "{accept} {query}: {raw}");
+        }
+    }
+    // Errors keep their fields and code whatever the order.
+    let raw = app
+        .http
+        .post(app.url("/graphql"))
+        .json(&json!({ "query": "{ me { role } }" }))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(in_order(&raw, &["message", "extensions", "code"]), "{raw}");
+}

@@ -347,3 +347,36 @@ async fn a_socket_whose_session_ended_is_closed_at_its_next_subscribe() {
         "nothing ran on the closed socket"
     );
 }
+
+#[tokio::test]
+async fn events_keep_the_order_of_the_selection() {
+    use crate::inbound::{twilio_channel, CUSTOMER, SENDER};
+    use switchboard::fakes::twilio::InboundParams;
+
+    let app = TestApp::spawn().await;
+    let tenant = app.new_tenant("Acme").await;
+    let channel = twilio_channel(&app, &tenant).await;
+    let mut socket = subscribe(
+        &app,
+        &tenant.owner.access_token,
+        "subscription { messageEvents { message { text direction } kind } }",
+        json!({}),
+    )
+    .await;
+    let say = InboundParams::text(&channel.account.sid, CUSTOMER, SENDER, "hello");
+    app.twilio
+        .deliver_inbound(&channel.webhook, &channel.account.auth_token, &say)
+        .await
+        .unwrap();
+    let raw = loop {
+        let text = next(&mut socket).await.to_text().unwrap().to_owned();
+        if text.contains("\"next\"") {
+            break text;
+        }
+    };
+    let at = |key: &str| raw.find(&format!("\"{key}\":")).unwrap_or(usize::MAX);
+    assert!(
+        at("message") < at("text") && at("text") < at("direction") && at("direction") < at("kind"),
+        "{raw}"
+    );
+}
