@@ -36,9 +36,12 @@ impl App {
             .context("connecting to the database")?;
         store.migrate_up().await.context("applying migrations")?;
         crate::bootstrap::ensure_platform_admin(&config, &store).await?;
-        let listener = TcpListener::bind(config.listen)
-            .await
-            .with_context(|| format!("binding {}", config.listen))?;
+        let listener = TcpListener::bind(config.listen).await.with_context(|| {
+            format!(
+                "cannot listen on {}; set SWITCHBOARD_LISTEN to another address (for example 127.0.0.1:8081)",
+                config.listen
+            )
+        })?;
         // With port 0 the default public URL names the port actually bound.
         let bound = listener.local_addr().context("reading the bound address")?;
         if config.public_url == format!("http://{}", config.listen) {

@@ -43,7 +43,7 @@ impl Simulator {
     pub async fn start(ports: &Ports) -> anyhow::Result<Arc<Self>> {
         let twilio = FakeTwilio::bind(ports.twilio)
             .await
-            .with_context(|| format!("binding the Twilio stand-in on {}", ports.twilio))?;
+            .with_context(|| format!("cannot listen on {} for the Twilio stand-in; choose another address with --twilio <ADDR>", ports.twilio))?;
         twilio.add_account_with(
             &FakeAccount {
                 sid: demo::TWILIO_ACCOUNT_SID.to_owned(),
@@ -54,7 +54,7 @@ impl Simulator {
         );
         let meta = FakeMeta::bind(ports.meta)
             .await
-            .with_context(|| format!("binding the Meta stand-in on {}", ports.meta))?;
+            .with_context(|| format!("cannot listen on {} for the Meta stand-in; choose another address with --meta <ADDR>", ports.meta))?;
         let mut number = FakePhoneNumber::new(
             demo::META_PHONE_NUMBER_ID,
             demo::META_BUSINESS_ACCOUNT_ID,
@@ -73,7 +73,7 @@ pub async fn run(ports: Ports) -> anyhow::Result<()> {
     let simulator = Simulator::start(&ports).await?;
     let listener = tokio::net::TcpListener::bind(ports.control)
         .await
-        .with_context(|| format!("binding the control page on {}", ports.control))?;
+        .with_context(|| format!("cannot listen on {} for the control page; choose another address with --control <ADDR>", ports.control))?;
     print_banner(&ports);
     axum::serve(listener, control::router(simulator))
         .with_graceful_shutdown(crate::app::shutdown_signal())

@@ -429,3 +429,45 @@ async fn the_history_benchmark_runs_and_reports_its_figures() {
         .to_owned();
     assert_eq!(newest, "10", "a full page: {stdout}");
 }
+
+#[tokio::test]
+async fn a_busy_port_names_the_setting_to_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let output = process::command(dir.path())
+        .arg("serve")
+        .env("SWITCHBOARD_LISTEN", &addr)
+        .env(
+            "SWITCHBOARD_DATABASE_URL",
+            format!("sqlite://{}/busy.db?mode=rwc", dir.path().display()),
+        )
+        .output()
+        .await
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains(&addr) && stderr.contains("SWITCHBOARD_LISTEN"),
+        "{stderr}"
+    );
+    let output = process::command(dir.path())
+        .args([
+            "simulator",
+            "run",
+            "--twilio",
+            "127.0.0.1:0",
+            "--meta",
+            "127.0.0.1:0",
+        ])
+        .args(["--control", &addr])
+        .output()
+        .await
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains(&addr) && stderr.contains("--control"),
+        "{stderr}"
+    );
+}
