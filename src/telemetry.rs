@@ -44,7 +44,9 @@ pub fn init(config: &Config) {
             .with_current_span(true)
             .with_writer(std::io::stderr)
             .boxed(),
+        // Colours only on a terminal: a log file or collector gets plain text to search.
         LogFormat::Human => tracing_subscriber::fmt::layer()
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
             .with_writer(std::io::stderr)
             .boxed(),
     };

@@ -34,7 +34,7 @@ enum Refusal {
     UnknownKey,
     TooLarge,
     BadSignature,
-    Malformed(String),
+    Malformed,
     Unavailable,
 }
 
@@ -44,14 +44,7 @@ impl IntoResponse for Refusal {
             Refusal::UnknownKey => StatusCode::NOT_FOUND.into_response(),
             Refusal::TooLarge => StatusCode::PAYLOAD_TOO_LARGE.into_response(),
             Refusal::BadSignature => StatusCode::FORBIDDEN.into_response(),
-            Refusal::Malformed(reason) => {
-                // The parser's reason may quote the body (texts, numbers): its size only.
-                tracing::warn!(
-                    reason_chars = reason.len(),
-                    "webhook refused: malformed body"
-                );
-                StatusCode::BAD_REQUEST.into_response()
-            }
+            Refusal::Malformed => StatusCode::BAD_REQUEST.into_response(),
             Refusal::Unavailable => StatusCode::SERVICE_UNAVAILABLE.into_response(),
         }
     }
@@ -71,7 +64,14 @@ async fn channel_for(
         .await
     {
         Ok(Some(channel)) if channel.provider() == kind => Ok(channel),
-        Ok(_) => Err(Refusal::UnknownKey),
+        Ok(_) => {
+            // The key itself is a routing secret: not logged.
+            tracing::warn!(
+                provider = kind.as_str(),
+                "webhook refused: no channel of this provider has this webhook key"
+            );
+            Err(Refusal::UnknownKey)
+        }
         Err(e) => {
             tracing::error!(error = %e, "webhook channel lookup failed");
             Err(Refusal::Unavailable)
@@ -88,9 +88,14 @@ async fn verified(
     request: Request,
 ) -> Result<(ChannelRecord, WebhookRequest, Vec<WebhookEvent>), Refusal> {
     let (parts, body) = request.into_parts();
-    let body = to_bytes(body, BODY_LIMIT)
-        .await
-        .map_err(|_| Refusal::TooLarge)?;
+    let body = to_bytes(body, BODY_LIMIT).await.map_err(|_| {
+        tracing::warn!(
+            provider = kind.as_str(),
+            limit = BODY_LIMIT,
+            "webhook refused: body too large or cut off"
+        );
+        Refusal::TooLarge
+    })?;
     let channel = channel_for(state, key, kind).await?;
     let signature_header = match kind {
         ProviderKind::Twilio => "x-twilio-signature",
@@ -115,9 +120,16 @@ async fn verified(
         tracing::warn!(channel.id = %channel.id, provider = kind.as_str(), "webhook refused: bad or missing signature");
         return Err(Refusal::BadSignature);
     }
-    let events = provider
-        .parse_webhook(&webhook)
-        .map_err(|e| Refusal::Malformed(e.to_string()))?;
+    let events = provider.parse_webhook(&webhook).map_err(|e| {
+        // The parser's reason may quote the body (texts, numbers): its size only.
+        tracing::warn!(
+            channel.id = %channel.id,
+            provider = kind.as_str(),
+            reason_chars = e.to_string().len(),
+            "webhook refused: malformed body"
+        );
+        Refusal::Malformed
+    })?;
     if events.len() > state.app.config.webhook_max_events {
         tracing::warn!(channel.id = %channel.id, events = events.len(), max = state.app.config.webhook_max_events, "webhook refused: too many events in one delivery");
         return Err(Refusal::TooLarge);

@@ -289,6 +289,9 @@ async fn apply_status<C: sea_orm::ConnectionTrait>(
         return Ok(());
     };
     if let Some(updated) = messages.apply_status(&message, &step, now).await? {
+        if updated.status == MessageStatus::Failed {
+            tracing::warn!(tenant.id = %channel.tenant, channel.id = %channel.id, message.id = %updated.id, provider = channel.provider().as_str(), provider_code = update.error_code.as_deref().unwrap_or("-"), error = update.error_message.as_deref().unwrap_or("-"), "the provider reports a send failed");
+        }
         let queue = match updated.conversation {
             Some(id) => scope.conversations().get(id).await?.queue,
             None => None,

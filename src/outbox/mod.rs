@@ -408,6 +408,7 @@ impl OutboxWorker {
                 if error.is_retryable() && answered <= retries {
                     attempt.outcome = "RETRY".into();
                     let wait = backoff(base, answered, &error);
+                    tracing::info!(tenant.id = %tenant, channel.id = %channel.id, message.id = %message_id, provider = channel.provider().as_str(), provider_code = error.code().unwrap_or("-"), error = %error, attempt = number, retry_in_s = wait.as_secs_f64(), "a send attempt failed; retrying");
                     scope
                         .outbox()
                         .finish_begun(
@@ -423,6 +424,7 @@ impl OutboxWorker {
                         .await?
                 } else {
                     attempt.outcome = "FAILED".into();
+                    tracing::warn!(tenant.id = %tenant, channel.id = %channel.id, message.id = %message_id, provider = channel.provider().as_str(), provider_code = error.code().unwrap_or("-"), error = %error, attempt = number, "a send failed");
                     let step = StatusRecord {
                         status: MessageStatus::Failed,
                         raw_status: format!("rejected#{number}"),
@@ -488,6 +490,7 @@ impl OutboxWorker {
         code: &str,
         text: &str,
     ) -> Result<(), StoreError> {
+        tracing::warn!(tenant.id = %tenant, message.id = %job.message_id, code, reason = text, "a send failed before it reached the provider");
         let now = Utc::now();
         let txn = self.inner.store.begin_write().await?;
         let scope = TenantScope::new(&txn, tenant);

@@ -13,7 +13,7 @@ use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::subscriptions::{connect, subscribe};
-use crate::support::{TestApp, PASSWORD};
+use crate::support::TestApp;
 
 /// A bound far above what each step needs on a quiet machine and far below the 60 s a held
 /// request or the 30 s periodic token check would take.
@@ -400,67 +400,7 @@ async fn revoking_an_api_key_closes_its_sockets_at_once() {
     closed_with_4403(&mut socket).await;
 }
 
-/// `switchboard serve` with `env`, its stderr collected as it is written.
-struct Logged {
-    server: tokio::process::Child,
-    addr: String,
-    stderr: std::sync::Arc<std::sync::Mutex<String>>,
-}
-
-async fn serve_logged(dir: &std::path::Path, env: &[(&str, &str)]) -> Logged {
-    use tokio::io::AsyncBufReadExt;
-    let mut cmd = crate::support::process::command(dir);
-    cmd.arg("serve").env("SWITCHBOARD_LISTEN", "127.0.0.1:0");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut server = cmd.spawn().expect("the binary starts");
-    let stderr = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
-    let mut errors = tokio::io::BufReader::new(server.stderr.take().unwrap()).lines();
-    let sink = stderr.clone();
-    tokio::spawn(async move {
-        while let Ok(Some(line)) = errors.next_line().await {
-            let mut all = sink.lock().unwrap();
-            all.push_str(&line);
-            all.push('\n');
-        }
-    });
-    let mut lines = tokio::io::BufReader::new(server.stdout.take().unwrap()).lines();
-    let addr = tokio::time::timeout(Duration::from_secs(60), async {
-        while let Some(line) = lines.next_line().await.unwrap() {
-            if let Some(rest) = line.strip_prefix("Switchboard is running. Open http://") {
-                return rest.split('/').next().unwrap().to_owned();
-            }
-        }
-        panic!("the server exited before it was running");
-    })
-    .await
-    .expect("the server starts");
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    Logged {
-        server,
-        addr,
-        stderr,
-    }
-}
-
-const ADMIN: (&str, &str) = ("root@platform.test", "platform-Secret-pass-2026");
-
-/// A tenant owner's token on the server at `base`.
-async fn owner_token(http: &reqwest::Client, base: &str) -> String {
-    let admin = crate::support::process::login(http, base, ADMIN.0, ADMIN.1).await;
-    admin
-        .gql
-        .query(
-            "mutation($i: CreateTenantInput!) { createTenant(input: $i) { id } }",
-            json!({ "i": { "name": "Acme", "ownerEmail": "owner@acme.test", "ownerPassword": PASSWORD } }),
-        )
-        .await
-        .data();
-    crate::support::process::login(http, base, "owner@acme.test", PASSWORD)
-        .await
-        .access_token
-}
+use crate::support::process::{owner_token, serve_logged, ADMIN};
 
 #[tokio::test]
 async fn trace_logging_never_shows_a_bearer_token_or_a_message() {

@@ -17,6 +17,7 @@ mod inbound;
 mod inbound_limits;
 mod instances;
 mod media;
+mod operator_logs;
 mod outbound;
 mod outbound_content;
 mod providers_meta;

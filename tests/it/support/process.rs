@@ -10,6 +10,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
 use super::graphql::{Gql, Session};
+use super::PASSWORD;
 
 pub fn command(cwd: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_switchboard"));
@@ -110,4 +111,66 @@ pub async fn login(http: &reqwest::Client, base: &str, email: &str, password: &s
         refresh_token: login["refreshToken"].as_str().unwrap().to_owned(),
         user_id: login["user"]["id"].as_str().unwrap().to_owned(),
     }
+}
+
+/// `switchboard serve` with `env`, its stderr collected as it is written.
+pub struct Logged {
+    pub server: tokio::process::Child,
+    pub addr: String,
+    pub stderr: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+pub async fn serve_logged(dir: &std::path::Path, env: &[(&str, &str)]) -> Logged {
+    use tokio::io::AsyncBufReadExt;
+    let mut cmd = command(dir);
+    cmd.arg("serve").env("SWITCHBOARD_LISTEN", "127.0.0.1:0");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut server = cmd.spawn().expect("the binary starts");
+    let stderr = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let mut errors = tokio::io::BufReader::new(server.stderr.take().unwrap()).lines();
+    let sink = stderr.clone();
+    tokio::spawn(async move {
+        while let Ok(Some(line)) = errors.next_line().await {
+            let mut all = sink.lock().unwrap();
+            all.push_str(&line);
+            all.push('\n');
+        }
+    });
+    let mut lines = tokio::io::BufReader::new(server.stdout.take().unwrap()).lines();
+    let addr = tokio::time::timeout(super::deadline(60), async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if let Some(rest) = line.strip_prefix("Switchboard is running. Open http://") {
+                return rest.split('/').next().unwrap().to_owned();
+            }
+        }
+        panic!("the server exited before it was running");
+    })
+    .await
+    .expect("the server starts");
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    Logged {
+        server,
+        addr,
+        stderr,
+    }
+}
+
+pub const ADMIN: (&str, &str) = (super::ADMIN_EMAIL, super::ADMIN_PASSWORD);
+
+/// A tenant owner's token on the server at `base`.
+pub async fn owner_token(http: &reqwest::Client, base: &str) -> String {
+    let admin = login(http, base, ADMIN.0, ADMIN.1).await;
+    admin
+        .gql
+        .query(
+            "mutation($i: CreateTenantInput!) { createTenant(input: $i) { id } }",
+            json!({ "i": { "name": "Acme", "ownerEmail": "owner@acme.test", "ownerPassword": PASSWORD } }),
+        )
+        .await
+        .data();
+    login(http, base, "owner@acme.test", PASSWORD)
+        .await
+        .access_token
 }
