@@ -57,6 +57,9 @@ struct Inner {
 
 const WRONG_CREDENTIALS: &str = "wrong e-mail or password";
 
+/// What a request without a token is told, on every field and on the socket.
+pub const NO_CREDENTIALS: &str = "sign in and send the access token, or send an API key";
+
 impl Auth {
     pub fn new(
         store: Store,

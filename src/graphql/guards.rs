@@ -18,7 +18,7 @@ pub fn viewer<'c>(ctx: &'c Context<'_>) -> Result<&'c Viewer, AppError> {
     let reason = ctx
         .data_opt::<AuthFailure>()
         .map(|f| f.0)
-        .unwrap_or("sign in or send an API key");
+        .unwrap_or(crate::auth::NO_CREDENTIALS);
     Err(AppError::Unauthenticated(reason))
 }
 
@@ -35,7 +35,8 @@ impl RoleGuard {
 
 impl Guard for RoleGuard {
     async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
-        let viewer = viewer(ctx).map_err(|e| coded(e.code(), e.to_string()))?;
+        // The same code and message as a resolver that asks for the viewer itself.
+        let viewer = viewer(ctx).map_err(|e| async_graphql::ErrorExtensions::extend(&e))?;
         let allowed = match self.min {
             Role::PlatformAdmin => viewer.role == Role::PlatformAdmin,
             min => viewer.tenant.is_some() && viewer.role.includes(min),

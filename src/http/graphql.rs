@@ -313,11 +313,7 @@ async fn execute(
     }
     match super::ws::bearer(headers) {
         Bearer::None => {}
-        Bearer::Malformed => {
-            request = request.data(AuthFailure(
-                "the Authorization header must be Bearer <token>",
-            ))
-        }
+        Bearer::Malformed => request = request.data(AuthFailure(super::ws::MALFORMED_BEARER)),
         Bearer::Token(token) => match state.app.auth.authenticate(token).await {
             Ok(viewer) => {
                 if let Some(tenant) = viewer.tenant {

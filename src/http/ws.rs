@@ -20,6 +20,7 @@ use tokio::sync::broadcast::error::RecvError;
 use super::graphql::Bearer;
 use super::router::HttpState;
 use super::serve::ReadBudget;
+use crate::error::AppError;
 
 /// What a client may send before its `connection_init` is accepted: a token is well under
 /// 1 KiB, so this leaves room for a payload and pings but not for a large frame.
@@ -28,6 +29,11 @@ const PRE_AUTH_BYTES: u64 = 16 * 1024;
 const INIT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How often an open socket's token is checked again, besides when a revocation concerns it.
 const RECHECK: Duration = Duration::from_secs(30);
+
+/// What a request whose `Authorization` is not `Bearer <token>` is told.
+pub const MALFORMED_BEARER: &str = "the Authorization header must be Bearer <token>";
+/// Why an open socket closes when its session, key or role no longer grants it.
+const REVOKED: &str = "the session ended or its access changed; sign in again";
 
 /// The bearer token of an `Authorization` header.
 pub fn bearer(headers: &HeaderMap) -> Bearer<'_> {
@@ -38,6 +44,9 @@ pub fn bearer(headers: &HeaderMap) -> Bearer<'_> {
 }
 
 fn parse_bearer(value: &str) -> Bearer<'_> {
+    if value.trim().is_empty() {
+        return Bearer::None;
+    }
     match value.split_once(' ') {
         Some((scheme, token))
             if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
@@ -147,11 +156,27 @@ async fn serve(socket: WebSocket, state: HttpState, budget: Option<ReadBudget>) 
         .unwrap_or_default();
     let token = match parse_bearer(authorization) {
         Bearer::Token(token) => token.to_owned(),
-        _ => String::new(),
+        Bearer::None => {
+            let _ = sink.send(close(4403, crate::auth::NO_CREDENTIALS)).await;
+            return;
+        }
+        Bearer::Malformed => {
+            let _ = sink.send(close(4403, MALFORMED_BEARER)).await;
+            return;
+        }
     };
-    let Ok(viewer) = state.app.auth.authenticate(&token).await else {
-        let _ = sink.send(close(4403, "Forbidden")).await;
-        return;
+    // The close reason says what HTTP would say in `errors[0].message`.
+    let viewer = match state.app.auth.authenticate(&token).await {
+        Ok(viewer) => viewer,
+        Err(AppError::Unauthenticated(reason)) => {
+            let _ = sink.send(close(4403, reason)).await;
+            return;
+        }
+        Err(e) => {
+            tracing::error!(error = %format!("{:#}", anyhow::Error::from(e)), "authentication failed");
+            let _ = sink.send(close(1011, "internal error")).await;
+            return;
+        }
     };
     if let Some(budget) = &budget {
         budget.lift();
@@ -292,7 +317,7 @@ async fn serve(socket: WebSocket, state: HttpState, budget: Option<ReadBudget>) 
     }
     watchdog.abort();
     if *revoked.borrow() {
-        let _ = sink.send(close(4403, "Forbidden")).await;
+        let _ = sink.send(close(4403, REVOKED)).await;
     }
 }
 

@@ -59,18 +59,76 @@ async fn a_valid_token_in_connection_init_is_acknowledged() {
     assert_eq!(pong["type"], "pong");
 }
 
+fn close_frame(message: Message) -> (u16, String) {
+    match message {
+        Message::Close(Some(frame)) => (u16::from(frame.code), frame.reason.to_string()),
+        other => panic!("expected a close frame, got {other:?}"),
+    }
+}
+
+/// The code and message HTTP answers `query` with, sending `authorization` as is.
+async fn http_refusal(app: &TestApp, authorization: Option<&str>, query: &str) -> (String, String) {
+    let mut request = app
+        .http
+        .post(app.url("/graphql"))
+        .json(&json!({ "query": query }));
+    if let Some(value) = authorization {
+        request = request.header("authorization", value);
+    }
+    let body: Value = request.send().await.unwrap().json().await.unwrap();
+    let error = &body["errors"][0];
+    (
+        error["extensions"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        error["message"].as_str().unwrap_or_default().to_owned(),
+    )
+}
+
 #[tokio::test]
-async fn a_missing_or_bad_token_closes_with_4403() {
+async fn a_missing_or_bad_token_gets_one_answer_on_every_field_and_on_the_socket() {
     let app = TestApp::spawn().await;
-    for payload in [
-        json!({}),
-        json!({ "authorization": "Bearer nonsense" }),
-        json!({ "authorization": "sb_0123456789ab_x" }),
+    let tenant = app.new_tenant("Acme").await;
+    // Signed by us but for a session that has ended.
+    let ended = tenant.owner.access_token.clone();
+    tenant
+        .owner
+        .gql
+        .query("mutation { logout }", json!({}))
+        .await
+        .data();
+    for authorization in [
+        None,
+        Some("Bearer nonsense".to_owned()),
+        Some("sb_0123456789ab_x".to_owned()),
+        Some("Bearer sb_0123456789ab_x".to_owned()),
+        Some(format!("Bearer {ended}")),
     ] {
+        let header = authorization.as_deref();
+        // A field that asks for the viewer, one behind a role guard, and a mutation.
+        let me = http_refusal(&app, header, "{ me { role } }").await;
+        let users = http_refusal(&app, header, "{ users { edges { node { id } } } }").await;
+        let key = http_refusal(
+            &app,
+            header,
+            "mutation { createApiKey(name: \"k\") { secret } }",
+        )
+        .await;
+        assert_eq!(me.0, "UNAUTHENTICATED", "{header:?}");
+        assert_eq!(me, users, "{header:?}");
+        assert_eq!(me, key, "{header:?}");
+
         let mut socket = connect(&app).await;
+        let payload = match header {
+            None => json!({}),
+            Some(value) => json!({ "authorization": value }),
+        };
         let init = json!({ "type": "connection_init", "payload": payload });
         socket.send(Message::text(init.to_string())).await.unwrap();
-        assert_eq!(close_code(next(&mut socket).await), 4403, "{payload}");
+        let (code, reason) = close_frame(next(&mut socket).await);
+        assert_eq!(code, 4403, "{header:?}");
+        assert_eq!(reason, me.1, "{header:?}");
     }
 }
 
