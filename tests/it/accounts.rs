@@ -273,3 +273,54 @@ async fn an_older_database_upgrades_keeping_users_memberships_and_sessions() {
         .data();
     assert_healthy(&app).await;
 }
+
+/// `switchboard admin create --email E` with E's password on standard input.
+async fn admin_create(database_url: &str, email: &str, password: &str) -> std::process::Output {
+    use tokio::io::AsyncWriteExt;
+    let cwd = tempfile::tempdir().unwrap();
+    let mut child = crate::support::process::command(cwd.path())
+        .args(["admin", "create", "--email", email])
+        .env("SWITCHBOARD_DATABASE_URL", database_url)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all(format!("{password}\n").as_bytes())
+        .await
+        .unwrap();
+    drop(stdin);
+    child.wait_with_output().await.unwrap()
+}
+
+#[tokio::test]
+async fn admin_create_makes_a_platform_admin_beside_a_tenant_account_with_the_address() {
+    const OPS: &str = "ops@shared.test";
+    const OPS_PASSWORD: &str = "platform-Root-passphrase-88";
+    let app = TestApp::spawn().await;
+    let acme = app.new_tenant("Acme").await;
+    let member = app.new_user(&acme, OPS, "AGENT").await;
+
+    let created = admin_create(&app.database_url, OPS, OPS_PASSWORD).await;
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    let admin = login(&app, OPS, OPS_PASSWORD, None).await;
+    assert_ne!(admin.data()["login"]["user"]["id"], member.user_id.as_str());
+    assert_eq!(me_after(&app, &admin).await["role"], "PLATFORM_ADMIN");
+    let again = login(&app, OPS, PASSWORD, None).await;
+    assert_eq!(again.data()["login"]["user"]["id"], member.user_id.as_str());
+    assert_eq!(me_after(&app, &again).await["role"], "AGENT");
+
+    // Among the platform admins the address is still taken.
+    let twice = admin_create(&app.database_url, OPS, OPS_PASSWORD).await;
+    assert!(!twice.status.success());
+    assert!(
+        String::from_utf8_lossy(&twice.stderr).contains("already exists"),
+        "{}",
+        String::from_utf8_lossy(&twice.stderr)
+    );
+    assert_healthy(&app).await;
+}
