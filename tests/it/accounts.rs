@@ -193,6 +193,30 @@ async fn the_platform_admins_address_can_be_a_tenant_account_without_revealing_i
             .code(),
         "UNAUTHENTICATED"
     );
+    // A tenant's owner may have the address too; with the same password as Acme's account,
+    // the older account is the one signed in to unless the tenant is named.
+    let initech = app
+        .platform_admin()
+        .await
+        .gql
+        .query(
+            "mutation($i: CreateTenantInput!) { createTenant(input: $i) { id } }",
+            json!({ "i": { "name": "Initech", "ownerEmail": ADMIN_EMAIL, "ownerPassword": PASSWORD } }),
+        )
+        .await;
+    let initech = initech.data()["createTenant"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let oldest = login(&app, ADMIN_EMAIL, PASSWORD, None).await;
+    assert_eq!(oldest.data()["login"]["tenant"]["id"], acme.id.as_str());
+    let named = login(&app, ADMIN_EMAIL, PASSWORD, Some(&initech)).await;
+    assert_eq!(me_after(&app, &named).await["role"], "OWNER");
+    assert_eq!(
+        me_after(&app, &named).await["tenant"]["id"],
+        initech.as_str()
+    );
+
     // The tenant's owner can do nothing to the platform admin through the shared address.
     let admin_id = admin.data()["login"]["user"]["id"].as_str().unwrap();
     let touched = acme
@@ -322,5 +346,39 @@ async fn admin_create_makes_a_platform_admin_beside_a_tenant_account_with_the_ad
         "{}",
         String::from_utf8_lossy(&twice.stderr)
     );
+    assert_healthy(&app).await;
+}
+
+#[tokio::test]
+async fn a_sign_in_without_a_tenant_tries_at_most_eight_accounts() {
+    const NINTH_PASSWORD: &str = "ninth-Tenant-passphrase-19";
+    let app = TestApp::spawn().await;
+    let admin = app.platform_admin().await;
+    let mut tenants = Vec::new();
+    for n in 1..=9 {
+        let password = if n == 9 { NINTH_PASSWORD } else { PASSWORD };
+        let created = admin
+            .gql
+            .query(
+                "mutation($i: CreateTenantInput!) { createTenant(input: $i) { id } }",
+                json!({ "i": { "name": format!("Tenant {n}"), "ownerEmail": SAM, "ownerPassword": password } }),
+            )
+            .await;
+        tenants.push(
+            created.data()["createTenant"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    // The ninth account is beyond what one sign-in checks: its password is not tried.
+    assert_eq!(
+        login(&app, SAM, NINTH_PASSWORD, None).await.code(),
+        "UNAUTHENTICATED"
+    );
+    let named = login(&app, SAM, NINTH_PASSWORD, Some(&tenants[8])).await;
+    assert_eq!(named.data()["login"]["tenant"]["id"], tenants[8].as_str());
+    let first = login(&app, SAM, PASSWORD, None).await;
+    assert_eq!(first.data()["login"]["tenant"]["id"], tenants[0].as_str());
     assert_healthy(&app).await;
 }

@@ -157,7 +157,9 @@ impl AccountMutation {
             .into())
     }
 
-    /// Adds a user to the caller's tenant.
+    /// Adds a user to the caller's tenant: a new account of this tenant, separate from any
+    /// account its address has in another tenant. CONFLICT when this tenant already has an
+    /// account with the address.
     #[graphql(guard = "RoleGuard::new(Role::Admin)")]
     async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> GqlResult<User> {
         let state = ctx.data_unchecked::<AppState>();
