@@ -94,7 +94,8 @@ impl Accounts {
         Self { store, auth }
     }
 
-    /// Creates a tenant and its owner (platform admin only).
+    /// Creates a tenant and its owner (platform admin only). The owner is a new account of
+    /// the tenant, whatever accounts its address has elsewhere.
     pub async fn create_tenant(
         &self,
         viewer: &Viewer,
@@ -155,7 +156,9 @@ impl Accounts {
         Ok(tenant)
     }
 
-    /// Adds a user to the caller's tenant, with a role no higher than the caller's.
+    /// Adds a user to the caller's tenant, with a role no higher than the caller's. Accounts
+    /// are per tenant: only an address taken in this tenant is a conflict, so the answer says
+    /// nothing about other tenants or the platform admins.
     pub async fn create_user(
         &self,
         viewer: &Viewer,

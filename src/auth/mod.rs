@@ -3,6 +3,11 @@
 //! Access tokens are short-lived JWTs naming a session. Refresh tokens are opaque, stored
 //! hashed, and rotate on every use; presenting a used one revokes its whole session (the
 //! token family), because only a thief or a replay would do that.
+//!
+//! Accounts are per tenant: an e-mail address is unique within a tenant and among the
+//! platform admins, not across the deployment. The same address in two tenants is two
+//! accounts, each with its own password, sessions and keys, and nothing one tenant does
+//! reveals or touches the other. Sign-in picks the account as [`Auth::login`] describes.
 
 pub mod hash_pool;
 pub mod throttle;
@@ -60,6 +65,10 @@ const WRONG_CREDENTIALS: &str = "wrong e-mail or password";
 /// What a request without a token is told, on every field and on the socket.
 pub const NO_CREDENTIALS: &str = "sign in and send the access token, or send an API key";
 
+/// How many accounts with one address a sign-in without a tenant tries, oldest first. Each
+/// costs a password hash; a person with the address in more tenants names the tenant.
+pub const MAX_ACCOUNTS_PER_SIGN_IN: u64 = 8;
+
 impl Auth {
     pub fn new(
         store: Store,
@@ -110,8 +119,14 @@ impl Auth {
             .await
     }
 
-    /// Signs in. An unknown e-mail costs the same work as a wrong password and answers the
-    /// same; repeated failures answer RATE_LIMITED as [`throttle`] describes.
+    /// Signs in. Accounts are per tenant, so one address may have an account in several
+    /// tenants and among the platform admins, each with its own password. With `tenant`, only
+    /// that tenant's account with this address is tried. Without, the accounts with this
+    /// address are tried oldest first, at most [`MAX_ACCOUNTS_PER_SIGN_IN`], and the first
+    /// whose password matches signs in (a platform admin signs in this way). An unknown
+    /// e-mail costs the same work as a wrong password for one account and answers the same;
+    /// repeated failures answer RATE_LIMITED as [`throttle`] describes, counted per address,
+    /// whichever accounts it has.
     pub async fn login(
         &self,
         email: &str,
@@ -130,24 +145,49 @@ impl Auth {
             .await
             .map_err(|retry_after| AppError::RateLimited { retry_after })?;
         let system = self.inner.store.system();
-        let user = match &email {
-            Some(email) => system.find_user_by_email(email.as_str()).await?,
-            None => None,
-        };
-        let verified = self
-            .verify_password(password, user.as_ref().map(|u| u.password_hash.clone()))
-            .await?;
-        let user = match user {
-            Some(user) if verified => user,
-            _ => {
-                ticket.failed();
-                tracing::info!(client = %client, "sign-in refused: wrong e-mail or password");
-                return Err(AppError::Unauthenticated(WRONG_CREDENTIALS));
+        let candidates = match &email {
+            Some(email) => {
+                system
+                    .find_users_by_email(email.as_str(), tenant, MAX_ACCOUNTS_PER_SIGN_IN)
+                    .await?
             }
+            None => Vec::new(),
+        };
+        if candidates.is_empty() {
+            self.verify_password(password, None).await?;
+        }
+        let mut chosen = None;
+        // The right password for an account that may not enter: said only when no other
+        // account with this address takes the password.
+        let mut refusal = None;
+        for user in candidates {
+            if !self
+                .verify_password(password, Some(user.password_hash.clone()))
+                .await?
+            {
+                continue;
+            }
+            let memberships = system.memberships_of(user.id.into()).await?;
+            match choose_tenant(&user, &memberships, tenant) {
+                Ok((tenant, _role)) => {
+                    chosen = Some((user, tenant));
+                    break;
+                }
+                Err(refused) => {
+                    refusal.get_or_insert(refused);
+                }
+            }
+        }
+        let Some((user, tenant)) = chosen else {
+            if let Some(refused) = refusal {
+                ticket.succeeded();
+                return Err(refused);
+            }
+            ticket.failed();
+            tracing::info!(client = %client, "sign-in refused: wrong e-mail or password");
+            return Err(AppError::Unauthenticated(WRONG_CREDENTIALS));
         };
         ticket.succeeded();
-        let memberships = system.memberships_of(user.id.into()).await?;
-        let (tenant, _role) = choose_tenant(&user, &memberships, tenant)?;
         let now = Utc::now();
         system.set_last_login(user.id.into(), now).await?;
         let tokens = self.open_session(user.id.into(), tenant, now).await?;

@@ -109,7 +109,8 @@ impl<'a, C: ConnectionTrait> Members<'a, C> {
         })
     }
 
-    /// Creates the user and its membership. A taken e-mail is a `Conflict`.
+    /// Creates the user, as an account of this tenant, and its membership. An e-mail taken in
+    /// this tenant is a `Conflict`; accounts elsewhere with the same address do not matter.
     pub async fn insert(
         &self,
         new: NewMember<'_>,
@@ -125,12 +126,13 @@ impl<'a, C: ConnectionTrait> Members<'a, C> {
             created_at: Set(now),
             updated_at: Set(now),
             last_login_at: Set(None),
+            tenant_id: Set(Some(self.tenant.into())),
         })
         .exec_without_returning(self.db)
         .await
         .map_err(|e| match StoreError::from(e) {
             StoreError::Conflict(_) => {
-                StoreError::Conflict("a user with this e-mail already exists")
+                StoreError::Conflict("a user with this e-mail already exists in this tenant")
             }
             other => other,
         })?;

@@ -35,11 +35,26 @@ impl<'a, C: ConnectionTrait> System<'a, C> {
         Self { db }
     }
 
-    // TENANCY: sign-in starts from an e-mail; the tenant follows from the memberships.
-    pub async fn find_user_by_email(&self, email: &str) -> Result<Option<user::Model>, StoreError> {
-        Ok(user::Entity::find()
-            .filter(user::Column::Email.eq(email))
-            .one(self.db)
+    // TENANCY: sign-in starts from an e-mail, which may have an account in several tenants
+    // (and among platform admins); each row names its tenant, and the caller picks one.
+    /// The accounts with this address, oldest first, at most `limit`. With `tenant`, only that
+    /// tenant's account (there is at most one).
+    pub async fn find_users_by_email(
+        &self,
+        email: &str,
+        tenant: Option<TenantId>,
+        limit: u64,
+    ) -> Result<Vec<user::Model>, StoreError> {
+        use sea_orm::QuerySelect;
+        let mut query = user::Entity::find().filter(user::Column::Email.eq(email));
+        if let Some(tenant) = tenant {
+            query = query.filter(user::Column::TenantId.eq(tenant.into_uuid()));
+        }
+        Ok(query
+            .order_by_asc(user::Column::CreatedAt)
+            .order_by_asc(user::Column::Id)
+            .limit(limit)
+            .all(self.db)
             .await?)
     }
 
@@ -243,6 +258,8 @@ impl<'a, C: ConnectionTrait> System<'a, C> {
             > 0)
     }
 
+    /// Adds a platform admin: an account of no tenant, so its address may also have accounts
+    /// in tenants, which stay separate.
     pub async fn insert_platform_admin(
         &self,
         email: &str,
@@ -259,12 +276,13 @@ impl<'a, C: ConnectionTrait> System<'a, C> {
             created_at: Set(now),
             updated_at: Set(now),
             last_login_at: Set(None),
+            tenant_id: Set(None),
         })
         .exec_without_returning(self.db)
         .await
         .map_err(|e| match StoreError::from(e) {
             StoreError::Conflict(_) => {
-                StoreError::Conflict("a user with this e-mail already exists")
+                StoreError::Conflict("a platform admin with this e-mail already exists")
             }
             other => other,
         })?;

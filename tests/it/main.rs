@@ -3,6 +3,7 @@
 
 mod support;
 
+mod accounts;
 mod api_keys;
 mod auth;
 mod campaigns;

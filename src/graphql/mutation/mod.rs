@@ -69,13 +69,16 @@ async fn auth_payload(state: &AppState, tokens: Tokens) -> GqlResult<AuthPayload
 
 #[Object]
 impl AccountMutation {
-    /// Signs in with e-mail and password. `tenantId` picks the tenant when the user belongs
-    /// to several; by default the oldest membership.
+    /// Signs in with e-mail and password. Accounts are per tenant: the same address in two
+    /// tenants is two accounts with their own passwords.
     async fn login(
         &self,
         ctx: &Context<'_>,
         email: String,
         password: String,
+        #[graphql(
+            desc = "The tenant whose account to sign in to. Without it, the accounts with this e-mail are tried oldest first (at most 8) and the first whose password matches signs in; a platform admin signs in without it."
+        )]
         tenant_id: Option<ID>,
     ) -> GqlResult<AuthPayload> {
         let state = ctx.data_unchecked::<AppState>();
@@ -154,7 +157,9 @@ impl AccountMutation {
             .into())
     }
 
-    /// Adds a user to the caller's tenant.
+    /// Adds a user to the caller's tenant: a new account of this tenant, separate from any
+    /// account its address has in another tenant. CONFLICT when this tenant already has an
+    /// account with the address.
     #[graphql(guard = "RoleGuard::new(Role::Admin)")]
     async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> GqlResult<User> {
         let state = ctx.data_unchecked::<AppState>();

@@ -190,6 +190,37 @@ impl TestApp {
         }
         self.dir.take().expect("the directory is kept until stop")
     }
+
+    /// Starts again on the directory and database of a stopped server, as a restart (or an
+    /// upgrade) would.
+    pub async fn restart_on(dir: TempDir, database_url: String) -> Self {
+        init_logging();
+        let meta = switchboard::fakes::meta::FakeMeta::spawn().await;
+        let mut config = test_config(dir.path(), database_url.clone());
+        config.meta_graph_url = meta.base_url().to_owned();
+        let twilio = switchboard::fakes::twilio::FakeTwilio::spawn()
+            .await
+            .expect("the fake Twilio starts");
+        config.twilio_api_url = twilio.base_url().to_owned();
+        config.twilio_content_url = twilio.base_url().to_owned();
+        config.twilio_messaging_url = twilio.base_url().to_owned();
+        let app = App::build(config).await.expect("the server builds");
+        let addr = app.local_addr();
+        let (tx, rx) = oneshot::channel();
+        let server = tokio::spawn(app.run(async move {
+            let _ = rx.await;
+        }));
+        Self {
+            addr,
+            meta,
+            twilio,
+            http: reqwest::Client::new(),
+            database_url,
+            shutdown: Some(tx),
+            server: Some(server),
+            dir: Some(dir),
+        }
+    }
 }
 
 impl Drop for TestApp {
