@@ -68,6 +68,7 @@ impl App {
             AuthSettings {
                 access_ttl: chrono::Duration::from_std(config.access_token_ttl)?,
                 refresh_ttl: chrono::Duration::from_std(config.refresh_token_ttl)?,
+                sign_in_names_tenant: config.login_requires_tenant,
             },
         );
         let keys = Arc::new(

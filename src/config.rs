@@ -108,6 +108,9 @@ pub struct Config {
     /// `SWITCHBOARD_GRAPHQL_ANONYMOUS_INTROSPECTION`: default false; when true, a request
     /// without a token may read the schema (`__schema`, `__type`).
     pub graphql_anonymous_introspection: bool,
+    /// `SWITCHBOARD_LOGIN_REQUIRES_TENANT`: default false; when true, tenant accounts sign
+    /// in only with `tenantId`, and a sign-in without it tries only platform admins.
+    pub login_requires_tenant: bool,
 }
 
 /// A configured secret; `Debug` never shows it.
@@ -181,6 +184,7 @@ const VARIABLES: &[&str] = &[
     "PASSWORD_HASH_QUEUE",
     "WEBHOOK_MAX_EVENTS",
     "GRAPHQL_ANONYMOUS_INTROSPECTION",
+    "LOGIN_REQUIRES_TENANT",
 ];
 
 /// Raw values by variable name (without prefix), from the file and then the environment.
@@ -415,6 +419,7 @@ impl Config {
                 false,
                 boolean,
             )?,
+            login_requires_tenant: raw.parse("LOGIN_REQUIRES_TENANT", false, boolean)?,
             data_dir,
         })
     }

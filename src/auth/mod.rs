@@ -23,7 +23,7 @@ use crate::crypto::{hash_token, random_token, JwtKeys, PasswordHasher};
 use crate::domain::{Email, NewPassword, Role, SessionId, TenantId, UserId};
 use crate::error::AppError;
 use crate::store::entities::{membership, user};
-use crate::store::system::NewSession;
+use crate::store::system::{Accounts, NewSession};
 use crate::store::Store;
 
 pub use hash_pool::HashPool;
@@ -44,6 +44,9 @@ pub struct Tokens {
 pub struct AuthSettings {
     pub access_ttl: chrono::Duration,
     pub refresh_ttl: chrono::Duration,
+    /// Tenant accounts sign in only with their tenant named; without one, only platform
+    /// admins. Then no sign-in's answer or duration depends on other tenants' accounts.
+    pub sign_in_names_tenant: bool,
 }
 
 #[derive(Clone)]
@@ -123,7 +126,10 @@ impl Auth {
     /// tenants and among the platform admins, each with its own password. With `tenant`, only
     /// that tenant's account with this address is tried. Without, the accounts with this
     /// address are tried oldest first, at most [`MAX_ACCOUNTS_PER_SIGN_IN`], and the first
-    /// whose password matches signs in (a platform admin signs in this way). An unknown
+    /// whose password matches signs in (a platform admin signs in this way); each costs a
+    /// hash, so the duration tells how many accounts the address has. With
+    /// `SWITCHBOARD_LOGIN_REQUIRES_TENANT`, a sign-in without a tenant tries only platform
+    /// admins, and nothing about other tenants shows. An unknown
     /// e-mail costs the same work as a wrong password for one account and answers the same;
     /// repeated failures answer RATE_LIMITED as [`throttle`] describes, counted per address,
     /// whichever accounts it has.
@@ -147,8 +153,13 @@ impl Auth {
         let system = self.inner.store.system();
         let candidates = match &email {
             Some(email) => {
+                let among = match tenant {
+                    Some(tenant) => Accounts::OfTenant(tenant),
+                    None if self.inner.settings.sign_in_names_tenant => Accounts::OfPlatform,
+                    None => Accounts::All,
+                };
                 system
-                    .find_users_by_email(email.as_str(), tenant, MAX_ACCOUNTS_PER_SIGN_IN)
+                    .find_users_by_email(email.as_str(), among, MAX_ACCOUNTS_PER_SIGN_IN)
                     .await?
             }
             None => Vec::new(),

@@ -16,6 +16,17 @@ use super::entities::{
 use super::StoreError;
 use crate::domain::{ApiKeyId, SessionId, TenantId, UserId};
 
+/// Whose accounts a sign-in looks among.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Accounts {
+    /// One tenant's (at most one account has the address).
+    OfTenant(TenantId),
+    /// The platform admins' (accounts of no tenant).
+    OfPlatform,
+    /// Every tenant's and the platform admins'.
+    All,
+}
+
 pub struct System<'a, C> {
     db: &'a C,
 }
@@ -37,18 +48,21 @@ impl<'a, C: ConnectionTrait> System<'a, C> {
 
     // TENANCY: sign-in starts from an e-mail, which may have an account in several tenants
     // (and among platform admins); each row names its tenant, and the caller picks one.
-    /// The accounts with this address, oldest first, at most `limit`. With `tenant`, only that
-    /// tenant's account (there is at most one).
+    /// The accounts with this address among `among`, oldest first, at most `limit`.
     pub async fn find_users_by_email(
         &self,
         email: &str,
-        tenant: Option<TenantId>,
+        among: Accounts,
         limit: u64,
     ) -> Result<Vec<user::Model>, StoreError> {
         use sea_orm::QuerySelect;
         let mut query = user::Entity::find().filter(user::Column::Email.eq(email));
-        if let Some(tenant) = tenant {
-            query = query.filter(user::Column::TenantId.eq(tenant.into_uuid()));
+        match among {
+            Accounts::OfTenant(tenant) => {
+                query = query.filter(user::Column::TenantId.eq(tenant.into_uuid()))
+            }
+            Accounts::OfPlatform => query = query.filter(user::Column::TenantId.is_null()),
+            Accounts::All => {}
         }
         Ok(query
             .order_by_asc(user::Column::CreatedAt)

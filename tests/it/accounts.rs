@@ -382,3 +382,32 @@ async fn a_sign_in_without_a_tenant_tries_at_most_eight_accounts() {
     assert_eq!(first.data()["login"]["tenant"]["id"], tenants[0].as_str());
     assert_healthy(&app).await;
 }
+
+#[tokio::test]
+async fn an_operator_can_require_the_tenant_at_sign_in() {
+    let app = TestApp::spawn_with(|c| c.login_requires_tenant = true).await;
+    let admin = app.platform_admin().await;
+    let created = admin
+        .gql
+        .query(
+            "mutation($i: CreateTenantInput!) { createTenant(input: $i) { id } }",
+            json!({ "i": { "name": "Acme", "ownerEmail": SAM, "ownerPassword": ACME_PASSWORD } }),
+        )
+        .await;
+    let tenant = created.data()["createTenant"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Without the tenant, the owner's right password is as wrong as any other, so neither
+    // the answer nor the work depends on which tenants hold the address.
+    let without = login(&app, SAM, ACME_PASSWORD, None).await;
+    assert_eq!(without.code(), "UNAUTHENTICATED", "{}", without.body);
+    let wrong = login(&app, SAM, "not-The-password-123", None).await;
+    assert_eq!(wrong.message(), without.message());
+    let with = login(&app, SAM, ACME_PASSWORD, Some(&tenant)).await;
+    assert_eq!(me_after(&app, &with).await["tenant"]["id"], tenant.as_str());
+    // The platform admin names no tenant.
+    let admin_again = login(&app, ADMIN_EMAIL, ADMIN_PASSWORD, None).await;
+    assert_eq!(me_after(&app, &admin_again).await["role"], "PLATFORM_ADMIN");
+    assert_healthy(&app).await;
+}
