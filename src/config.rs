@@ -105,6 +105,10 @@ pub struct Config {
     /// `SWITCHBOARD_WEBHOOK_MAX_EVENTS`: default 1000 messages and statuses in one webhook;
     /// a larger delivery answers 413 and nothing of it is stored.
     pub webhook_max_events: usize,
+    /// `SWITCHBOARD_CHANNEL_CLAIMS_WITHOUT_VERIFICATION`: default false. When true, a channel
+    /// claims its number and Meta phone number id for the whole deployment at creation, as
+    /// for a single organisation; when false, only once the provider has verified them.
+    pub channel_claims_without_verification: bool,
 }
 
 /// A configured secret; `Debug` never shows it.
@@ -177,6 +181,7 @@ const VARIABLES: &[&str] = &[
     "PASSWORD_HASH_CONCURRENCY",
     "PASSWORD_HASH_QUEUE",
     "WEBHOOK_MAX_EVENTS",
+    "CHANNEL_CLAIMS_WITHOUT_VERIFICATION",
 ];
 
 /// Raw values by variable name (without prefix), from the file and then the environment.
@@ -406,6 +411,11 @@ impl Config {
             )?,
             password_hash_queue: raw.parse("PASSWORD_HASH_QUEUE", 64, |v| number(v, 0, 100_000))?,
             webhook_max_events: raw.parse("WEBHOOK_MAX_EVENTS", 1000, |v| number(v, 1, 100_000))?,
+            channel_claims_without_verification: raw.parse(
+                "CHANNEL_CLAIMS_WITHOUT_VERIFICATION",
+                false,
+                boolean,
+            )?,
             data_dir,
         })
     }
@@ -482,6 +492,14 @@ fn number<T: std::str::FromStr + PartialOrd + fmt::Display>(
     match v.parse::<T>() {
         Ok(n) if n >= min && n <= max => Ok(n),
         _ => Err(format!("{v:?} must be a whole number from {min} to {max}")),
+    }
+}
+
+fn boolean(v: &str) -> Result<bool, String> {
+    match v.to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" => Ok(true),
+        "false" | "0" | "no" => Ok(false),
+        _ => Err(format!("{v:?} must be true or false")),
     }
 }
 

@@ -10,6 +10,7 @@ mod m20261124_000005_templates;
 mod m20261124_000006_campaigns;
 mod m20261124_000007_history_indexes;
 mod m20261124_000008_uploads;
+mod m20261205_000001_channel_claims;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000006_campaigns::Migration),
             Box::new(m20261124_000007_history_indexes::Migration),
             Box::new(m20261124_000008_uploads::Migration),
+            Box::new(m20261205_000001_channel_claims::Migration),
         ]
     }
 }
