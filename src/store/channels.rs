@@ -304,23 +304,36 @@ impl<'a, C: ConnectionTrait> Channels<'a, C> {
     }
 
     /// Takes the deployment-wide claims for a channel the provider has just verified. A
-    /// claim another channel holds is a `Conflict` with [`CLAIMED_ELSEWHERE`], found before
-    /// anything is written so the transaction stays usable to record the refusal.
+    /// claim another channel holds is a `Conflict` with [`CLAIMED_ELSEWHERE`]. No statement
+    /// fails on the way (a taken key inserts nothing), so the transaction stays usable to
+    /// record the refusal, on PostgreSQL too.
     pub async fn claim_verified(&self, record: &ChannelRecord) -> Result<(), StoreError> {
-        let mut missing = Vec::new();
+        use sea_orm::sea_query::OnConflict;
         for key in record.number_claims() {
-            match channel_key::Entity::find_by_id(key.clone())
-                .one(self.db)
-                .await?
-            {
-                Some(owner)
-                    if owner.tenant_id == self.tenant.into_uuid()
-                        && owner.channel_id == record.id.into_uuid() => {}
-                Some(_) => return Err(StoreError::Conflict(CLAIMED_ELSEWHERE)),
-                None => missing.push(key),
+            let inserted = channel_key::Entity::insert(channel_key::ActiveModel {
+                key: Set(key.clone()),
+                tenant_id: Set(self.tenant.into()),
+                channel_id: Set(record.id.into()),
+            })
+            .on_conflict(
+                OnConflict::column(channel_key::Column::Key)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(self.db)
+            .await?;
+            if inserted > 0 {
+                continue;
+            }
+            let owner = channel_key::Entity::find_by_id(key).one(self.db).await?;
+            let ours = owner.is_some_and(|o| {
+                o.tenant_id == self.tenant.into_uuid() && o.channel_id == record.id.into_uuid()
+            });
+            if !ours {
+                return Err(StoreError::Conflict(CLAIMED_ELSEWHERE));
             }
         }
-        self.claim(record, &missing, CLAIMED_ELSEWHERE).await
+        Ok(())
     }
 
     /// Gives up the deployment-wide claims on the channel's number and phone number id.

@@ -555,3 +555,49 @@ async fn the_migration_releases_the_claims_of_channels_never_verified() {
         ]
     );
 }
+
+#[tokio::test]
+async fn two_verifications_at_once_leave_one_owner() {
+    let app = TestApp::spawn().await;
+    let mut contenders = Vec::new();
+    for name in ["Acme", "Globex", "Initech"] {
+        let tenant = app.new_tenant(name).await;
+        let account = app.twilio.add_account(name, NUMBER);
+        let created = create(
+            &tenant,
+            twilio(name, NUMBER, &account.sid, &account.auth_token),
+        )
+        .await;
+        let id = created.data()["createChannel"]["id"].clone();
+        contenders.push((tenant, id));
+    }
+    let answers =
+        futures::future::join_all(contenders.iter().map(|(tenant, id)| verify(tenant, id))).await;
+    let codes: Vec<Option<String>> = answers
+        .iter()
+        .map(|a| {
+            a.body["errors"][0]["extensions"]["code"]
+                .as_str()
+                .map(str::to_owned)
+        })
+        .collect();
+    assert_eq!(
+        codes.iter().filter(|c| c.is_none()).count(),
+        1,
+        "exactly one verification wins: {codes:?}"
+    );
+    assert_eq!(
+        codes
+            .iter()
+            .filter(|c| c.as_deref() == Some("CONFLICT"))
+            .count(),
+        2,
+        "{codes:?}"
+    );
+    let mut verified = 0;
+    for (tenant, id) in &contenders {
+        verified += usize::from(verified_at(tenant, id).await.is_string());
+    }
+    assert_eq!(verified, 1);
+    assert_healthy(&app).await;
+}
