@@ -545,6 +545,29 @@ mod tests {
     }
 
     #[test]
+    fn numbers_are_claimed_without_verification_only_when_asked() {
+        assert!(
+            !Config::from_raw(raw(&[]))
+                .unwrap()
+                .channel_claims_without_verification
+        );
+        let on = raw(&[("CHANNEL_CLAIMS_WITHOUT_VERIFICATION", "true")]);
+        assert!(
+            Config::from_raw(on)
+                .unwrap()
+                .channel_claims_without_verification
+        );
+        let err = Config::from_raw(raw(&[("CHANNEL_CLAIMS_WITHOUT_VERIFICATION", "maybe")]))
+            .err()
+            .unwrap();
+        assert!(
+            err.to_string()
+                .contains("SWITCHBOARD_CHANNEL_CLAIMS_WITHOUT_VERIFICATION"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn secrets_never_appear_in_errors() {
         let err = Config::from_raw(raw(&[("MASTER_KEYS", "k1:c2VjcmV0LXNlY3JldA==")]))
             .err()

@@ -307,13 +307,16 @@ async fn senders(
         })
         .unwrap_or_default();
     let senders: Vec<Value> = all.iter().skip(page * size).take(size).cloned().collect();
-    let page_url = |p: usize| {
-        format!(
-            "{}/v2/Channels/Senders?Channel=whatsapp&PageSize={size}&Page={p}",
-            shared.base_url
-        )
+    let page_url = |base: &str, p: usize| {
+        format!("{base}/v2/Channels/Senders?Channel=whatsapp&PageSize={size}&Page={p}")
     };
-    let next = ((page + 1) * size < all.len()).then(|| page_url(page + 1));
+    let next_base = state
+        .settings
+        .senders_next_base
+        .as_deref()
+        .unwrap_or(&shared.base_url);
+    let next = ((page + 1) * size < all.len()).then(|| page_url(next_base, page + 1));
+    let page_url = |p: usize| page_url(&shared.base_url, p);
     let previous = (page > 0).then(|| page_url(page - 1));
     Json(
         json!({"senders": senders, "meta": {"page": page, "page_size": size,

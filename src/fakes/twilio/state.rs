@@ -151,6 +151,9 @@ pub struct Settings {
     pub answer_delay: Duration,
     /// Senders listed per page of `GET /v2/Channels/Senders`, whatever `PageSize` asks.
     pub senders_page_size: usize,
+    /// Where `next_page_url` of the senders list points (default: this fake), to stand in
+    /// for an answer that names another host.
+    pub senders_next_base: Option<String>,
 }
 
 impl Default for Settings {
@@ -167,6 +170,7 @@ impl Default for Settings {
             approval_on_submit: "received".into(),
             answer_delay: Duration::ZERO,
             senders_page_size: 50,
+            senders_next_base: None,
         }
     }
 }
