@@ -88,7 +88,8 @@ impl App {
             Arc::new(move |credentials| {
                 crate::providers::connect::connect(&urls, &http, timeout, credentials)
             })
-        });
+        })
+        .with_claims_without_verification(config.channel_claims_without_verification);
         let media_store: Arc<dyn crate::media::MediaStore> = Arc::new(
             crate::media::LocalMediaStore::new(config.data_dir.join("media")),
         );

@@ -1,6 +1,10 @@
 //! Channels: connecting a WhatsApp number through a provider, with sealed credentials.
 //! Each service call checks the caller's role, validates the input into domain values,
 //! writes in one transaction with its audit entry, and returns the stored record.
+//!
+//! A number is claimed for the whole deployment only when the provider has verified the
+//! channel's credentials for it (see `store::channels`): creating a channel proves nothing,
+//! so it claims the number only within its own tenant.
 
 use std::sync::Arc;
 
@@ -19,9 +23,10 @@ use crate::domain::{ChannelId, ChannelSettings, PhoneNumber, Role};
 use crate::error::AppError;
 use crate::providers::{
     Credentials, MetaCredentials, Provider, ProviderError, ProviderKind, TwilioCredentials,
+    VerifiedAccount,
 };
 use crate::store::channels::{ChannelRecord, ProviderConfig, Verification};
-use crate::store::{Store, TenantScope};
+use crate::store::{Store, StoreError, TenantScope};
 
 /// Twilio credentials as entered. Secrets left out on update keep their stored value.
 #[derive(Default)]
@@ -70,6 +75,8 @@ pub struct ChannelService {
     store: Store,
     keys: Arc<KeyRing>,
     providers: ProviderFactory,
+    /// `SWITCHBOARD_CHANNEL_CLAIMS_WITHOUT_VERIFICATION`.
+    claims_without_verification: bool,
 }
 
 const TOKEN_FIELD: [&str; 2] = ["twilio.auth_token", "meta.access_token"];
@@ -200,7 +207,15 @@ impl ChannelService {
             store,
             keys,
             providers,
+            claims_without_verification: false,
         }
+    }
+
+    /// Claims numbers deployment-wide at create and update, without proof of ownership (for
+    /// single-organisation deployments, or providers whose verification cannot prove it).
+    pub fn with_claims_without_verification(mut self, on: bool) -> Self {
+        self.claims_without_verification = on;
+        self
     }
 
     /// The adapter for a channel.
@@ -208,34 +223,64 @@ impl ChannelService {
         Ok((self.providers)(self.credentials(record)?))
     }
 
-    /// Asks the provider whether the credentials work, and records what it says. Refused
-    /// credentials leave the channel unverified and answer PROVIDER_ERROR with the
-    /// provider's code.
+    /// Asks the provider whether the credentials work and prove the channel's number, and
+    /// records what it says. Refused credentials leave the channel unverified and answer
+    /// PROVIDER_ERROR with the provider's code. A verified channel takes the deployment-wide
+    /// claims on its number in the same transaction; when another channel already holds
+    /// them the channel stays unverified and the answer is CONFLICT.
     pub async fn verify(&self, viewer: &Viewer, id: ChannelId) -> Result<ChannelRecord, AppError> {
         let tenant = viewer.require_tenant(Role::Admin)?;
         let scope = self.store.tenant(tenant);
         let mut record = scope.channels().get(id).await?;
         let provider = self.provider(&record)?;
-        let outcome = provider.verify().await;
+        let outcome = provider
+            .verify()
+            .await
+            .and_then(|account| proves_number(&record, account));
         let now = Utc::now();
-        let verification = match &outcome {
-            Ok(account) => Some(Verification {
+        let txn = self.store.begin_write().await?;
+        let scope = TenantScope::new(&txn, tenant);
+        // What was verified must still be what is stored: an update meanwhile may have
+        // changed the number or the credentials, and its own verification is still to come.
+        let current = scope.channels().get(id).await?;
+        if current.phone_number != record.phone_number
+            || current.config != record.config
+            || current.sealed_token != record.sealed_token
+            || current.sealed_secret != record.sealed_secret
+        {
+            return Err(AppError::Conflict(
+                "the channel changed while it was being verified; verify it again".to_owned(),
+            ));
+        }
+        let claimed = match &outcome {
+            Ok(_) => match scope.channels().claim_verified(&record).await {
+                Ok(()) => Ok(()),
+                Err(StoreError::Conflict(message)) => Err(message),
+                Err(e) => return Err(e.into()),
+            },
+            Err(_) => Ok(()),
+        };
+        let verification = match (&outcome, &claimed) {
+            (Ok(account), Ok(())) => Some(Verification {
                 at: now,
                 display_name: account.display_name.clone(),
                 display_number: account.display_number.clone(),
                 quality_rating: account.quality_rating.clone(),
             }),
-            Err(_) => None,
+            _ => None,
         };
-        let txn = self.store.begin_write().await?;
-        let scope = TenantScope::new(&txn, tenant);
         scope
             .channels()
             .set_verification(id, verification.as_ref(), now)
             .await?;
-        let details = match &outcome {
-            Ok(_) => json!({ "verified": true }),
-            Err(e) => json!({ "verified": false, "providerCode": e.code() }),
+        if verification.is_none() && !self.claims_without_verification {
+            // The claims belong to a verified channel only.
+            scope.channels().release_number_claims(id).await?;
+        }
+        let details = match (&outcome, &claimed) {
+            (Ok(_), Ok(())) => json!({ "verified": true }),
+            (Ok(_), Err(_)) => json!({ "verified": false, "numberClaimedElsewhere": true }),
+            (Err(e), _) => json!({ "verified": false, "providerCode": e.code() }),
         };
         scope
             .audit()
@@ -249,14 +294,18 @@ impl ChannelService {
             )
             .await?;
         txn.commit().await?;
-        match outcome {
-            Ok(_) => {
+        match (outcome, claimed) {
+            (Ok(_), Ok(())) => {
                 record.verification = verification;
                 record.updated_at = now;
                 tracing::info!(tenant.id = %tenant, channel.id = %id, "channel verified");
                 Ok(record)
             }
-            Err(err) => {
+            (Ok(_), Err(message)) => {
+                tracing::warn!(tenant.id = %tenant, channel.id = %id, "channel verified by the provider, but its number is claimed by another channel");
+                Err(AppError::Conflict(message.to_owned()))
+            }
+            (Err(err), _) => {
                 tracing::info!(tenant.id = %tenant, channel.id = %id, provider_code = ?err.code(), "channel verification refused");
                 Err(provider_error(err))
             }
@@ -469,7 +518,10 @@ impl ChannelService {
         }
         let txn = self.store.begin_write().await?;
         let scope = TenantScope::new(&txn, tenant);
-        scope.channels().insert(&record).await?;
+        scope
+            .channels()
+            .insert(&record, self.claims_without_verification)
+            .await?;
         let details = json!({ "name": record.name, "provider": kind.as_str(), "phoneNumber": phone.masked() });
         scope
             .audit()
@@ -524,7 +576,10 @@ impl ChannelService {
         }
         let now = Utc::now();
         record.updated_at = now;
-        scope.channels().update(&record).await?;
+        scope
+            .channels()
+            .update(&record, self.claims_without_verification)
+            .await?;
         let details = json!({ "name": record.name, "credentialsChanged": reverify });
         scope
             .audit()
@@ -609,6 +664,31 @@ impl ChannelService {
                 business_account_id: business_account_id.clone(),
             }),
         })
+    }
+}
+
+/// The provider must show the channel's own number for these credentials (Meta's
+/// `display_phone_number`, "+1 555-555-5555"; Twilio's checked sender), digits compared.
+fn proves_number(
+    record: &ChannelRecord,
+    account: VerifiedAccount,
+) -> Result<VerifiedAccount, ProviderError> {
+    let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+    match account.display_number.as_deref() {
+        Some(shown) if digits(shown) == digits(&record.phone_number) => Ok(account),
+        Some(shown) => Err(ProviderError::Rejected {
+            code: "NUMBER_MISMATCH".into(),
+            message: format!(
+                "the provider shows {shown} for these credentials, not the channel's number; \
+                 correct the phone number or the phone number id"
+            ),
+        }),
+        None => Err(ProviderError::Rejected {
+            code: "NUMBER_MISMATCH".into(),
+            message: "the provider did not show the number of these credentials, so they \
+                      cannot be shown to be the channel's"
+                .into(),
+        }),
     }
 }
 

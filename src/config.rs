@@ -111,6 +111,10 @@ pub struct Config {
     /// `SWITCHBOARD_LOGIN_REQUIRES_TENANT`: default false; when true, tenant accounts sign
     /// in only with `tenantId`, and a sign-in without it tries only platform admins.
     pub login_requires_tenant: bool,
+    /// `SWITCHBOARD_CHANNEL_CLAIMS_WITHOUT_VERIFICATION`: default false. When true, a channel
+    /// claims its number and Meta phone number id for the whole deployment at creation, as
+    /// for a single organisation; when false, only once the provider has verified them.
+    pub channel_claims_without_verification: bool,
 }
 
 /// A configured secret; `Debug` never shows it.
@@ -185,6 +189,7 @@ const VARIABLES: &[&str] = &[
     "WEBHOOK_MAX_EVENTS",
     "GRAPHQL_ANONYMOUS_INTROSPECTION",
     "LOGIN_REQUIRES_TENANT",
+    "CHANNEL_CLAIMS_WITHOUT_VERIFICATION",
 ];
 
 /// Raw values by variable name (without prefix), from the file and then the environment.
@@ -420,6 +425,11 @@ impl Config {
                 boolean,
             )?,
             login_requires_tenant: raw.parse("LOGIN_REQUIRES_TENANT", false, boolean)?,
+            channel_claims_without_verification: raw.parse(
+                "CHANNEL_CLAIMS_WITHOUT_VERIFICATION",
+                false,
+                boolean,
+            )?,
             data_dir,
         })
     }
@@ -544,6 +554,29 @@ mod tests {
             .unwrap();
         assert!(
             err.to_string().contains("SWITCHBOARD_ACCESS_TOKEN_TTL"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn numbers_are_claimed_without_verification_only_when_asked() {
+        assert!(
+            !Config::from_raw(raw(&[]))
+                .unwrap()
+                .channel_claims_without_verification
+        );
+        let on = raw(&[("CHANNEL_CLAIMS_WITHOUT_VERIFICATION", "true")]);
+        assert!(
+            Config::from_raw(on)
+                .unwrap()
+                .channel_claims_without_verification
+        );
+        let err = Config::from_raw(raw(&[("CHANNEL_CLAIMS_WITHOUT_VERIFICATION", "maybe")]))
+            .err()
+            .unwrap();
+        assert!(
+            err.to_string()
+                .contains("SWITCHBOARD_CHANNEL_CLAIMS_WITHOUT_VERIFICATION"),
             "{err}"
         );
     }

@@ -11,6 +11,7 @@ mod m20261124_000006_campaigns;
 mod m20261124_000007_history_indexes;
 mod m20261124_000008_uploads;
 mod m20261205_000009_accounts_per_tenant;
+mod m20261205_000010_channel_claims;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000007_history_indexes::Migration),
             Box::new(m20261124_000008_uploads::Migration),
             Box::new(m20261205_000009_accounts_per_tenant::Migration),
+            Box::new(m20261205_000010_channel_claims::Migration),
         ]
     }
 }

@@ -387,7 +387,9 @@ pub struct ChannelMutation;
 
 #[Object]
 impl ChannelMutation {
-    /// Connects a number. Credentials are sealed at rest and never shown again.
+    /// Connects a number. Credentials are sealed at rest and never shown again. The number
+    /// and Meta phone number id are unique within the tenant (CONFLICT); they are claimed
+    /// for the whole deployment only by `verifyChannel`.
     #[graphql(guard = "RoleGuard::new(Role::Admin)")]
     async fn create_channel(
         &self,
@@ -406,7 +408,8 @@ impl ChannelMutation {
         Ok(Channel(state.channels.create(viewer(ctx)?, input).await?))
     }
 
-    /// Changes a channel. New credentials or a new number clear `verifiedAt`.
+    /// Changes a channel. New credentials or a new number clear `verifiedAt` and give up the
+    /// number's deployment-wide claim until the next `verifyChannel`.
     #[graphql(guard = "RoleGuard::new(Role::Admin)")]
     async fn update_channel(
         &self,
@@ -429,8 +432,11 @@ impl ChannelMutation {
         ))
     }
 
-    /// Asks the provider whether the credentials work (Twilio: the account; Meta: the phone
-    /// number) and records `verifiedAt`, the display name, number and quality rating.
+    /// Asks the provider whether the credentials work and own the channel's number (Twilio:
+    /// the account, with the number among its ONLINE WhatsApp senders; Meta: the phone number
+    /// id, showing the channel's number) and records `verifiedAt`, the display name, number
+    /// and quality rating. The channel then claims its number for the deployment; CONFLICT
+    /// when another channel holds that claim.
     #[graphql(guard = "RoleGuard::new(Role::Admin)")]
     async fn verify_channel(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Channel> {
         let state = ctx.data_unchecked::<AppState>();

@@ -299,15 +299,19 @@ async fn sibling(
     channel: &ChannelRecord,
     phone_number_id: &str,
 ) -> Result<Option<ChannelRecord>, Refusal> {
+    // Looked up within the tenant, by the key every channel holds from its creation: a
+    // sibling that is not verified yet (and so holds no deployment-wide claim) still gets
+    // its changes, and another tenant's channel is never found.
     let other = match state
         .app
         .store
-        .system()
-        .find_channel_by_meta_phone(phone_number_id)
+        .tenant(channel.tenant)
+        .channels()
+        .find_by_phone_number_id(phone_number_id)
         .await
     {
-        Ok(Some(other)) if other.tenant == channel.tenant => other,
-        Ok(_) => return Ok(None),
+        Ok(Some(other)) => other,
+        Ok(None) => return Ok(None),
         Err(e) => {
             tracing::error!(error = %e, "webhook routing lookup failed");
             return Err(Refusal::Unavailable);

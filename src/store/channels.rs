@@ -1,5 +1,13 @@
-//! A tenant's channels, and the deployment-wide keys (webhook key, number, Meta phone
-//! number id) each one owns.
+//! A tenant's channels, and the keys each one owns in `channel_keys`:
+//!
+//! - `webhook:<key>`, claimed at creation: the unguessable key in the channel's webhook URLs.
+//! - `tenant:<tenant>:number:<E.164>` and `tenant:<tenant>:meta_phone:<id>`, claimed at
+//!   creation and update: one number and one Meta phone number id per tenant. They are scoped
+//!   to the tenant, so a conflict tells a tenant only about its own channels.
+//! - `number:<E.164>` and `meta_phone:<id>`, the deployment-wide claims: held only by a
+//!   channel whose credentials the provider has verified for that number (or, with
+//!   `SWITCHBOARD_CHANNEL_CLAIMS_WITHOUT_VERIFICATION`, from creation). Claiming them at
+//!   creation would let any tenant take another's number first.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -71,20 +79,34 @@ impl ChannelRecord {
         self.config.kind()
     }
 
-    /// The deployment-wide keys this channel owns.
-    pub fn routing_keys(&self) -> Vec<String> {
-        let mut keys = vec![
-            format!("webhook:{}", self.webhook_key),
-            format!("number:{}", self.phone_number),
-        ];
+    /// The deployment-wide claims on this channel's number and Meta phone number id.
+    pub fn number_claims(&self) -> Vec<String> {
+        let mut keys = vec![format!("{NUMBER_PREFIX}{}", self.phone_number)];
         if let ProviderConfig::Meta {
             phone_number_id, ..
         } = &self.config
         {
-            keys.push(format!("meta_phone:{phone_number_id}"));
+            keys.push(format!("{META_PHONE_PREFIX}{phone_number_id}"));
         }
         keys
     }
+
+    /// The keys that keep a number and a Meta phone number id to one channel of the tenant.
+    fn tenant_keys(&self) -> Vec<String> {
+        self.number_claims()
+            .iter()
+            .map(|claim| tenant_key(self.tenant, claim))
+            .collect()
+    }
+}
+
+const NUMBER_PREFIX: &str = "number:";
+const META_PHONE_PREFIX: &str = "meta_phone:";
+const TENANT_PREFIX: &str = "tenant:";
+
+/// A deployment-wide claim's twin within one tenant.
+fn tenant_key(tenant: TenantId, claim: &str) -> String {
+    format!("{TENANT_PREFIX}{}:{claim}", tenant.into_uuid())
 }
 
 impl TryFrom<channel::Model> for ChannelRecord {
@@ -140,7 +162,16 @@ fn active_model(record: &ChannelRecord) -> channel::ActiveModel {
     }
 }
 
+/// A deployment-wide claim held elsewhere, met at create or update (only with
+/// `SWITCHBOARD_CHANNEL_CLAIMS_WITHOUT_VERIFICATION`).
 const TAKEN: &str = "this number or phone number id is already connected to a channel";
+/// Another channel of the same tenant has the number or phone number id.
+const TAKEN_HERE: &str =
+    "another channel of this organisation already has this number or phone number id";
+/// At verification: the caller has just proven the number is theirs, so saying it is in use
+/// here tells them nothing they do not own; who uses it is never said.
+pub const CLAIMED_ELSEWHERE: &str = "this number is already connected to a channel elsewhere on \
+this deployment; the operator of this deployment can help";
 
 pub struct Channels<'a, C> {
     db: &'a C,
@@ -175,17 +206,57 @@ impl<'a, C: ConnectionTrait> Channels<'a, C> {
             .try_into()
     }
 
-    /// Inserts the channel and claims its keys; a key owned elsewhere is a `Conflict`. Run it
-    /// in a transaction.
-    pub async fn insert(&self, record: &ChannelRecord) -> Result<(), StoreError> {
+    /// This tenant's Meta channel with `phone_number_id`, verified or not.
+    pub async fn find_by_phone_number_id(
+        &self,
+        phone_number_id: &str,
+    ) -> Result<Option<ChannelRecord>, StoreError> {
+        let key = tenant_key(
+            self.tenant,
+            &format!("{META_PHONE_PREFIX}{phone_number_id}"),
+        );
+        let Some(owner) = channel_key::Entity::find_by_id(key)
+            .filter(channel_key::Column::TenantId.eq(self.tenant.into_uuid()))
+            .one(self.db)
+            .await?
+        else {
+            return Ok(None);
+        };
+        self.scoped()
+            .filter(channel::Column::Id.eq(owner.channel_id))
+            .one(self.db)
+            .await?
+            .map(ChannelRecord::try_from)
+            .transpose()
+    }
+
+    /// Inserts the channel and claims its webhook key and its keys within the tenant, and,
+    /// when `claim_numbers`, the deployment-wide claims too. Run it in a transaction.
+    pub async fn insert(
+        &self,
+        record: &ChannelRecord,
+        claim_numbers: bool,
+    ) -> Result<(), StoreError> {
         debug_assert_eq!(record.tenant, self.tenant);
         channel::Entity::insert(active_model(record))
             .exec_without_returning(self.db)
             .await?;
-        self.claim_keys(record, &record.routing_keys()).await
+        self.claim(record, &[format!("webhook:{}", record.webhook_key)], TAKEN)
+            .await?;
+        self.claim(record, &record.tenant_keys(), TAKEN_HERE)
+            .await?;
+        if claim_numbers {
+            self.claim(record, &record.number_claims(), TAKEN).await?;
+        }
+        Ok(())
     }
 
-    async fn claim_keys(&self, record: &ChannelRecord, keys: &[String]) -> Result<(), StoreError> {
+    async fn claim(
+        &self,
+        record: &ChannelRecord,
+        keys: &[String],
+        taken: &'static str,
+    ) -> Result<(), StoreError> {
         for key in keys {
             channel_key::Entity::insert(channel_key::ActiveModel {
                 key: Set(key.clone()),
@@ -195,16 +266,22 @@ impl<'a, C: ConnectionTrait> Channels<'a, C> {
             .exec_without_returning(self.db)
             .await
             .map_err(|e| match StoreError::from(e) {
-                StoreError::Conflict(_) => StoreError::Conflict(TAKEN),
+                StoreError::Conflict(_) => StoreError::Conflict(taken),
                 other => other,
             })?;
         }
         Ok(())
     }
 
-    /// Saves every field and re-claims the keys (the number or phone number id may have
-    /// changed). Run it in a transaction.
-    pub async fn update(&self, record: &ChannelRecord) -> Result<(), StoreError> {
+    /// Saves every field and re-claims the keys within the tenant (the number or phone
+    /// number id may have changed). The deployment-wide claims stay with a channel that is
+    /// still verified; an unverified one gives them up, unless `claim_numbers` takes them
+    /// again at once. Run it in a transaction.
+    pub async fn update(
+        &self,
+        record: &ChannelRecord,
+        claim_numbers: bool,
+    ) -> Result<(), StoreError> {
         let result = channel::Entity::update(active_model(record))
             .filter(channel::Column::TenantId.eq(self.tenant.into_uuid()))
             .exec(self.db)
@@ -214,21 +291,75 @@ impl<'a, C: ConnectionTrait> Channels<'a, C> {
             Err(sea_orm::DbErr::RecordNotUpdated) => return Err(StoreError::NotFound),
             Err(e) => return Err(e.into()),
         }
-        self.release_keys(record.id).await?;
-        self.claim_keys(record, &record.routing_keys()).await
+        self.release(record.id, &[TENANT_PREFIX]).await?;
+        self.claim(record, &record.tenant_keys(), TAKEN_HERE)
+            .await?;
+        if claim_numbers || record.verification.is_none() {
+            self.release_number_claims(record.id).await?;
+        }
+        if claim_numbers {
+            self.claim(record, &record.number_claims(), TAKEN).await?;
+        }
+        Ok(())
     }
 
-    async fn release_keys(&self, id: ChannelId) -> Result<(), StoreError> {
-        channel_key::Entity::delete_many()
-            .filter(channel_key::Column::TenantId.eq(self.tenant.into_uuid()))
-            .filter(channel_key::Column::ChannelId.eq(id.into_uuid()))
-            .exec(self.db)
+    /// Takes the deployment-wide claims for a channel the provider has just verified. A
+    /// claim another channel holds is a `Conflict` with [`CLAIMED_ELSEWHERE`]. No statement
+    /// fails on the way (a taken key inserts nothing), so the transaction stays usable to
+    /// record the refusal, on PostgreSQL too.
+    pub async fn claim_verified(&self, record: &ChannelRecord) -> Result<(), StoreError> {
+        use sea_orm::sea_query::OnConflict;
+        for key in record.number_claims() {
+            let inserted = channel_key::Entity::insert(channel_key::ActiveModel {
+                key: Set(key.clone()),
+                tenant_id: Set(self.tenant.into()),
+                channel_id: Set(record.id.into()),
+            })
+            .on_conflict(
+                OnConflict::column(channel_key::Column::Key)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(self.db)
             .await?;
+            if inserted > 0 {
+                continue;
+            }
+            let owner = channel_key::Entity::find_by_id(key).one(self.db).await?;
+            let ours = owner.is_some_and(|o| {
+                o.tenant_id == self.tenant.into_uuid() && o.channel_id == record.id.into_uuid()
+            });
+            if !ours {
+                return Err(StoreError::Conflict(CLAIMED_ELSEWHERE));
+            }
+        }
+        Ok(())
+    }
+
+    /// Gives up the deployment-wide claims on the channel's number and phone number id.
+    pub async fn release_number_claims(&self, id: ChannelId) -> Result<(), StoreError> {
+        self.release(id, &[NUMBER_PREFIX, META_PHONE_PREFIX]).await
+    }
+
+    /// Releases the channel's keys that start with one of `prefixes` (all when empty).
+    async fn release(&self, id: ChannelId, prefixes: &[&str]) -> Result<(), StoreError> {
+        use sea_orm::Condition;
+        let mut kinds = Condition::any();
+        for prefix in prefixes {
+            kinds = kinds.add(channel_key::Column::Key.starts_with(*prefix));
+        }
+        let mut delete = channel_key::Entity::delete_many()
+            .filter(channel_key::Column::TenantId.eq(self.tenant.into_uuid()))
+            .filter(channel_key::Column::ChannelId.eq(id.into_uuid()));
+        if !prefixes.is_empty() {
+            delete = delete.filter(kinds);
+        }
+        delete.exec(self.db).await?;
         Ok(())
     }
 
     pub async fn delete(&self, id: ChannelId) -> Result<(), StoreError> {
-        self.release_keys(id).await?;
+        self.release(id, &[]).await?;
         let result = channel::Entity::delete_many()
             .filter(channel::Column::TenantId.eq(self.tenant.into_uuid()))
             .filter(channel::Column::Id.eq(id.into_uuid()))

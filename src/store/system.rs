@@ -303,17 +303,6 @@ impl<'a, C: ConnectionTrait> System<'a, C> {
         Ok(id)
     }
 
-    // TENANCY: a Meta app's callback carries changes for every number of the app; a change is
-    // routed to the channel owning its phone number id, and the caller accepts it only when
-    // that channel is of the same tenant and shares the app secret that signed the request.
-    pub async fn find_channel_by_meta_phone(
-        &self,
-        phone_number_id: &str,
-    ) -> Result<Option<ChannelRecord>, StoreError> {
-        self.find_channel_by_key(&format!("meta_phone:{phone_number_id}"))
-            .await
-    }
-
     async fn find_channel_by_key(&self, key: &str) -> Result<Option<ChannelRecord>, StoreError> {
         let Some(owner) = channel_key::Entity::find_by_id(key.to_owned())
             .one(self.db)

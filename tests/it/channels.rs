@@ -1,5 +1,6 @@
-//! Channels: creation with write-only sealed credentials, validation, routing keys that are
-//! unique in the deployment, tenancy, updates, deletion and key rotation.
+//! Channels: creation with write-only sealed credentials, validation, numbers that are
+//! unique in a tenant (deployment-wide claims are in `claims`), tenancy, updates, deletion
+//! and key rotation.
 
 use serde_json::{json, Value};
 
@@ -306,19 +307,18 @@ async fn validation_names_the_field() {
 }
 
 #[tokio::test]
-async fn a_number_or_phone_number_id_belongs_to_one_channel_in_the_deployment() {
+async fn a_number_or_phone_number_id_belongs_to_one_channel_of_a_tenant() {
     let app = TestApp::spawn().await;
     let acme = app.new_tenant("Acme").await;
     let globex = app.new_tenant("Globex").await;
     create_channel(&acme, twilio_input("+14155238886")).await;
     create_channel(&acme, meta_input("+15550783881", "106540352242922")).await;
-    for (tenant, input) in [
-        (&acme, twilio_input("+14155238886")),
-        (&globex, twilio_input("+14155238886")),
-        (&globex, meta_input("+14155238886", "999999999")),
-        (&globex, meta_input("+15550000001", "106540352242922")),
+    for input in [
+        twilio_input("+14155238886"),
+        meta_input("+14155238886", "999999999"),
+        meta_input("+15550000001", "106540352242922"),
     ] {
-        let answer = tenant
+        let answer = acme
             .owner
             .gql
             .query(
@@ -328,7 +328,11 @@ async fn a_number_or_phone_number_id_belongs_to_one_channel_in_the_deployment() 
             .await;
         assert_eq!(answer.code(), "CONFLICT", "{}", answer.body);
     }
-    // A deleted channel frees its number.
+    // Creating proves no ownership, so it claims nothing beyond the tenant: another tenant
+    // is neither blocked nor told that the number is in use (see `claims`).
+    create_channel(&globex, twilio_input("+14155238886")).await;
+    create_channel(&globex, meta_input("+15550000001", "106540352242922")).await;
+    // A deleted channel frees its number within the tenant.
     let channels = acme
         .owner
         .gql
@@ -350,7 +354,7 @@ async fn a_number_or_phone_number_id_belongs_to_one_channel_in_the_deployment() 
         )
         .await;
     assert_eq!(deleted.data()["deleteChannel"], true);
-    create_channel(&globex, twilio_input("+14155238886")).await;
+    create_channel(&acme, twilio_input("+14155238886")).await;
 }
 
 #[tokio::test]
@@ -554,11 +558,9 @@ mod verify {
     #[tokio::test]
     async fn a_meta_channel_verifies_against_the_provider() {
         let app = TestApp::spawn().await;
-        app.meta.add_phone_number(FakePhoneNumber::new(
-            "106540352242922",
-            "102290129340398",
-            META_TOKEN,
-        ));
+        let mut number = FakePhoneNumber::new("106540352242922", "102290129340398", META_TOKEN);
+        number.display_phone_number = "+1 555-078-3881".to_owned();
+        app.meta.add_phone_number(number);
         let tenant = app.new_tenant("Acme").await;
         let channel = create_channel(&tenant, meta_input("+15550783881", "106540352242922")).await;
         let verified = tenant

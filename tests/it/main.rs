@@ -8,6 +8,7 @@ mod api_keys;
 mod auth;
 mod campaigns;
 mod channels;
+mod claims;
 mod cli;
 mod crash;
 mod edge;

@@ -155,6 +155,32 @@ async fn verify_answers_the_account_name_with_token_or_api_key() {
 }
 
 #[tokio::test]
+async fn verify_follows_sender_pages_only_on_the_messaging_host() {
+    let fake = FakeTwilio::spawn().await.unwrap();
+    let elsewhere = FakeTwilio::spawn().await.unwrap();
+    let account = fake.add_account("Shop", "+14155230001");
+    fake.add_sender(&account.sid, SENDER);
+    fake.configure(|s| s.senders_page_size = 1);
+    let provider = TwilioProvider::new(
+        fake.provider_urls(),
+        reqwest::Client::new(),
+        credentials(&account, None),
+    );
+    provider.verify().await.unwrap();
+    assert_eq!(fake.requests_to("/v2/Channels/Senders").len(), 2);
+
+    // A next page on another host is refused; the credentials never travel there.
+    let base = elsewhere.base_url().to_owned();
+    fake.configure(|s| s.senders_next_base = Some(base));
+    let err = provider.verify().await.unwrap_err();
+    assert!(
+        matches!(&err, ProviderError::Rejected { code, .. } if code == "BAD_RESPONSE"),
+        "{err:?}"
+    );
+    assert!(elsewhere.requests().is_empty());
+}
+
+#[tokio::test]
 async fn wrong_credentials_are_unauthorized_with_twilio_code_20003() {
     let s = setup().await;
     let mut wrong = s.account.clone();

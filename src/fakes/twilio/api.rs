@@ -272,27 +272,56 @@ async fn typing(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Byt
     Json(json!({"success": true})).into_response()
 }
 
-async fn senders(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+/// The account's WhatsApp senders, in pages of `min(PageSize, senders_page_size)` with
+/// Twilio's `meta.next_page_url`.
+async fn senders(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Response {
     let account_sid = match authenticate(&shared, &headers, None) {
         Ok(sid) => sid,
         Err(response) => return response.into_response(),
     };
     let state = shared.lock();
-    let senders: Vec<Value> = state
+    let size = query
+        .get("PageSize")
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(50)
+        .clamp(1, state.settings.senders_page_size.max(1));
+    let page = query
+        .get("Page")
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(0);
+    let all: Vec<Value> = state
         .accounts
         .get(&account_sid)
-        .map(|a| a.senders.as_slice())
-        .unwrap_or_default()
-        .iter()
-        .map(|n| json!({"sid": new_sid("XE"), "sender_id": format!("whatsapp:{n}"), "status": "ONLINE"}))
-        .collect();
-    let url = format!(
-        "{}/v2/Channels/Senders?Channel=whatsapp&PageSize=50&Page=0",
-        shared.base_url
-    );
+        .map(|a| {
+            a.senders
+                .iter()
+                .map(|n| {
+                    let status = a.sender_statuses.get(n).map_or("ONLINE", String::as_str);
+                    json!({"sid": new_sid("XE"), "sender_id": format!("whatsapp:{n}"), "status": status})
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let senders: Vec<Value> = all.iter().skip(page * size).take(size).cloned().collect();
+    let page_url = |base: &str, p: usize| {
+        format!("{base}/v2/Channels/Senders?Channel=whatsapp&PageSize={size}&Page={p}")
+    };
+    let next_base = state
+        .settings
+        .senders_next_base
+        .as_deref()
+        .unwrap_or(&shared.base_url);
+    let next = ((page + 1) * size < all.len()).then(|| page_url(next_base, page + 1));
+    let page_url = |p: usize| page_url(&shared.base_url, p);
+    let previous = (page > 0).then(|| page_url(page - 1));
     Json(
-        json!({"senders": senders, "meta": {"page": 0, "page_size": 50, "first_page_url": url,
-        "previous_page_url": null, "url": url, "next_page_url": null, "key": "senders"}}),
+        json!({"senders": senders, "meta": {"page": page, "page_size": size,
+        "first_page_url": page_url(0), "previous_page_url": previous, "url": page_url(page),
+        "next_page_url": next, "key": "senders"}}),
     )
     .into_response()
 }

@@ -129,6 +129,7 @@ impl FakeTwilio {
                 status: "active".into(),
                 api_keys: Default::default(),
                 senders: vec![sender.to_owned()],
+                sender_statuses: Default::default(),
             },
         );
     }
@@ -145,6 +146,14 @@ impl FakeTwilio {
     pub fn add_sender(&self, account_sid: &str, sender: &str) {
         if let Some(a) = self.shared.lock().accounts.get_mut(account_sid) {
             a.senders.push(sender.to_owned());
+        }
+    }
+
+    /// A sender's status in the Senders API (`ONLINE` unless set: `OFFLINE`, `DRAFT`, …).
+    pub fn set_sender_status(&self, account_sid: &str, sender: &str, status: &str) {
+        if let Some(a) = self.shared.lock().accounts.get_mut(account_sid) {
+            a.sender_statuses
+                .insert(sender.to_owned(), status.to_owned());
         }
     }
 

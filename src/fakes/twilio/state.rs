@@ -15,6 +15,8 @@ pub(crate) struct Account {
     pub api_keys: HashMap<String, String>,
     /// E.164 senders onboarded for WhatsApp.
     pub senders: Vec<String>,
+    /// A sender's status when it is not `ONLINE`.
+    pub sender_statuses: HashMap<String, String>,
 }
 
 /// A message the fake accepted.
@@ -147,6 +149,11 @@ pub struct Settings {
     /// How long an accepted send waits before it answers; the message exists meanwhile, so
     /// a client that gives up (or dies) first has still sent it.
     pub answer_delay: Duration,
+    /// Senders listed per page of `GET /v2/Channels/Senders`, whatever `PageSize` asks.
+    pub senders_page_size: usize,
+    /// Where `next_page_url` of the senders list points (default: this fake), to stand in
+    /// for an answer that names another host.
+    pub senders_next_base: Option<String>,
 }
 
 impl Default for Settings {
@@ -162,6 +169,8 @@ impl Default for Settings {
             media_link_ttl: Duration::from_secs(4 * 3600),
             approval_on_submit: "received".into(),
             answer_delay: Duration::ZERO,
+            senders_page_size: 50,
+            senders_next_base: None,
         }
     }
 }

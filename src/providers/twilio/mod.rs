@@ -2,13 +2,15 @@
 //! for templates and interactive messages, and Twilio's form webhooks.
 //!
 //! Credentials only go to the configured `twilio_api`, `twilio_content` and
-//! `twilio_messaging` bases; media redirects are followed without them.
+//! `twilio_messaging` bases; media redirects are followed without them. Verification checks
+//! the account and that the channel's number is one of its WhatsApp senders.
 
 mod client;
 pub mod error;
 mod media;
 mod message_form;
 mod reconcile;
+mod senders;
 pub mod signature;
 mod templates;
 pub(crate) mod webhook;
@@ -154,6 +156,8 @@ impl Provider for TwilioProvider {
                 message: format!("the Twilio account is {status}"),
             });
         }
+        // Valid credentials prove the account, not the number: it must be one of its senders.
+        senders::check_sender(&self.http).await?;
         Ok(VerifiedAccount {
             display_name: account.friendly_name,
             display_number: Some(self.http.credentials.sender.to_string()),
