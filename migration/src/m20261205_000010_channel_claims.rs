@@ -14,7 +14,7 @@ pub struct Migration;
 
 impl MigrationName for Migration {
     fn name(&self) -> &str {
-        "m20261205_000001_channel_claims"
+        "m20261205_000010_channel_claims"
     }
 }
 
