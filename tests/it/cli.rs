@@ -430,28 +430,30 @@ async fn the_history_benchmark_runs_and_reports_its_figures() {
     assert_eq!(newest, "10", "a full page: {stdout}");
 }
 
+/// Runs `command`, which must fail, and answers what it wrote to stderr.
+async fn failure(mut command: tokio::process::Command) -> String {
+    let output = command.output().await.unwrap();
+    assert!(!output.status.success());
+    String::from_utf8(output.stderr).unwrap()
+}
+
 #[tokio::test]
 async fn a_busy_port_names_the_setting_to_change() {
     let dir = tempfile::tempdir().unwrap();
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = taken.local_addr().unwrap().to_string();
-    let output = process::command(dir.path())
-        .arg("serve")
-        .env("SWITCHBOARD_LISTEN", &addr)
-        .env(
-            "SWITCHBOARD_DATABASE_URL",
-            format!("sqlite://{}/busy.db?mode=rwc", dir.path().display()),
-        )
-        .output()
-        .await
-        .unwrap();
-    assert!(!output.status.success());
-    let stderr = String::from_utf8(output.stderr).unwrap();
+    let mut serve = process::command(dir.path());
+    serve.arg("serve").env("SWITCHBOARD_LISTEN", &addr).env(
+        "SWITCHBOARD_DATABASE_URL",
+        format!("sqlite://{}/busy.db?mode=rwc", dir.path().display()),
+    );
+    let stderr = failure(serve).await;
     assert!(
         stderr.contains(&addr) && stderr.contains("SWITCHBOARD_LISTEN"),
         "{stderr}"
     );
-    let output = process::command(dir.path())
+    let mut simulator = process::command(dir.path());
+    simulator
         .args([
             "simulator",
             "run",
@@ -460,12 +462,8 @@ async fn a_busy_port_names_the_setting_to_change() {
             "--meta",
             "127.0.0.1:0",
         ])
-        .args(["--control", &addr])
-        .output()
-        .await
-        .unwrap();
-    assert!(!output.status.success());
-    let stderr = String::from_utf8(output.stderr).unwrap();
+        .args(["--control", &addr]);
+    let stderr = failure(simulator).await;
     assert!(
         stderr.contains(&addr) && stderr.contains("--control"),
         "{stderr}"

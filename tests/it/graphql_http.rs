@@ -261,6 +261,20 @@ async fn readiness_fails_when_a_migration_is_missing() {
     assert_eq!(ready.status().as_u16(), 503);
 }
 
+/// The answer to `query` as the server wrote it.
+async fn raw_answer(app: &TestApp, token: Option<&str>, accept: &str, query: &str) -> String {
+    let mut request = app.http.post(app.url("/graphql")).header("accept", accept);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request
+        .json(&json!({ "query": query }))
+        .send()
+        .await
+        .unwrap();
+    response.text().await.unwrap()
+}
+
 /// Whether `keys` appear in this order in the raw JSON text.
 fn in_order(raw: &str, keys: &[&str]) -> bool {
     let at: Vec<usize> = keys
@@ -285,31 +299,11 @@ async fn fields_come_back_in_the_order_they_were_selected() {
                 &["zeta", "me", "role", "tenant", "name", "id", "alpha"][..],
             ),
         ] {
-            let raw = app
-                .http
-                .post(app.url("/graphql"))
-                .bearer_auth(&tenant.owner.access_token)
-                .header("accept", accept)
-                .json(&json!({ "query": query }))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap();
+            let raw = raw_answer(&app, Some(&tenant.owner.access_token), accept, query).await;
             assert!(in_order(&raw, keys), "{accept} {query}: {raw}");
         }
     }
     // Errors keep their fields and code whatever the order.
-    let raw = app
-        .http
-        .post(app.url("/graphql"))
-        .json(&json!({ "query": "{ me { role } }" }))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let raw = raw_answer(&app, None, "application/json", "{ me { role } }").await;
     assert!(in_order(&raw, &["message", "extensions", "code"]), "{raw}");
 }

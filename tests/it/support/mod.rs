@@ -72,9 +72,19 @@ impl TestApp {
 
     /// Spawns with configuration changes, as an operator would make them.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
-        init_logging();
         let dir = tempfile::tempdir().expect("temp dir");
         let database_url = db::provision(dir.path()).await;
+        Self::start(dir, database_url, adjust).await
+    }
+
+    /// Starts again on the directory and database of a stopped server, as a restart (or an
+    /// upgrade) would.
+    pub async fn restart_on(dir: TempDir, database_url: String) -> Self {
+        Self::start(dir, database_url, |_| {}).await
+    }
+
+    async fn start(dir: TempDir, database_url: String, adjust: impl FnOnce(&mut Config)) -> Self {
+        init_logging();
         let meta = switchboard::fakes::meta::FakeMeta::spawn().await;
         let mut config = test_config(dir.path(), database_url.clone());
         config.meta_graph_url = meta.base_url().to_owned();
@@ -189,37 +199,6 @@ impl TestApp {
                 .expect("the server stops cleanly");
         }
         self.dir.take().expect("the directory is kept until stop")
-    }
-
-    /// Starts again on the directory and database of a stopped server, as a restart (or an
-    /// upgrade) would.
-    pub async fn restart_on(dir: TempDir, database_url: String) -> Self {
-        init_logging();
-        let meta = switchboard::fakes::meta::FakeMeta::spawn().await;
-        let mut config = test_config(dir.path(), database_url.clone());
-        config.meta_graph_url = meta.base_url().to_owned();
-        let twilio = switchboard::fakes::twilio::FakeTwilio::spawn()
-            .await
-            .expect("the fake Twilio starts");
-        config.twilio_api_url = twilio.base_url().to_owned();
-        config.twilio_content_url = twilio.base_url().to_owned();
-        config.twilio_messaging_url = twilio.base_url().to_owned();
-        let app = App::build(config).await.expect("the server builds");
-        let addr = app.local_addr();
-        let (tx, rx) = oneshot::channel();
-        let server = tokio::spawn(app.run(async move {
-            let _ = rx.await;
-        }));
-        Self {
-            addr,
-            meta,
-            twilio,
-            http: reqwest::Client::new(),
-            database_url,
-            shutdown: Some(tx),
-            server: Some(server),
-            dir: Some(dir),
-        }
     }
 }
 
