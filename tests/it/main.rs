@@ -30,3 +30,4 @@ mod templates;
 mod tenancy;
 mod uploads;
 mod users;
+mod web_client;
