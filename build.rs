@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::SystemTime;
 
-/// What the web client's build reads. Never `node_modules/` or `dist/`: watching them would
-/// make every build of the client look like a change to its sources.
+/// What the web client's build reads. Never `node_modules/` or `dist/` as a whole: the
+/// client's own build would look like a change to its sources.
 const INPUTS: &[&str] = &[
     "package.json",
     "package-lock.json",
@@ -39,6 +39,9 @@ fn main() {
         }
     }
     let marker = web.join(BUILT_MARKER);
+    // The marker alone is watched, so that a deleted `dist/` is built again and a build by
+    // hand gets embedded (see `date_back` for the build made here).
+    println!("cargo:rerun-if-changed={}", marker.display());
     let newest_input = INPUTS.iter().filter_map(|i| newest(&web.join(i))).max();
     let fresh = match (modified(&marker), newest_input) {
         (Some(built), Some(input)) => built >= input,
@@ -48,19 +51,32 @@ fn main() {
     if fresh {
         return;
     }
-    if let Err(problem) = build(&web) {
-        let state = if marker.exists() {
-            "the server embeds the previous build of web-client/dist"
-        } else {
-            "the server is built without it and its GraphiQL page says how to build it"
-        };
-        warn(&format!("the web client was not built: {problem}; {state}"));
-        warn("to build it: install Node.js 20.19 or later with npm, then run `cargo build` again (or `npm ci && npm run build` in web-client/)");
-        if !marker.exists() {
-            // A path that does not exist is always out of date, so the next build tries again
-            // (after Node.js is installed, or a build by hand) instead of keeping no client.
-            println!("cargo:rerun-if-changed={}", marker.display());
+    match build(&web) {
+        Ok(()) => date_back(&marker, newest_input),
+        Err(problem) => {
+            let state = if marker.exists() {
+                "the server embeds the previous build of web-client/dist"
+            } else {
+                "the server is built without it and its GraphiQL page says how to build it"
+            };
+            warn(&format!("the web client was not built: {problem}; {state}"));
+            warn("to build it: install Node.js 20.19 or later with npm, then run `cargo build` again (or `npm ci && npm run build` in web-client/)");
         }
+    }
+}
+
+/// Gives the fresh build the date of its newest source: still as new as its sources, and
+/// older than this script's start, which cargo would otherwise take for a change to rebuild.
+fn date_back(marker: &Path, newest_input: Option<SystemTime>) {
+    let Some(input) = newest_input else {
+        return;
+    };
+    let dated = std::fs::File::options()
+        .write(true)
+        .open(marker)
+        .and_then(|file| file.set_modified(input));
+    if let Err(e) = dated {
+        warn(&format!("could not date {}: {e}", marker.display()));
     }
 }
 
