@@ -2,19 +2,26 @@
 
 export const DEFAULT_QUERY = `# Welcome to Switchboard's GraphQL explorer.
 #
-# 1. Sign in: put your e-mail and password in the mutation below and run it
-#    (the play button, or Ctrl-Enter).
-# 2. Copy the accessToken from the answer into the Headers tab below this editor:
+# 1. Sign in: put your e-mail and password in the
+#    mutation below and run it (the play button,
+#    or Ctrl-Enter).
+# 2. Copy the accessToken from the answer into the
+#    Headers tab below this editor:
 #      { "Authorization": "Bearer <accessToken>" }
-#    An API key goes there the same way. Subscriptions (over /graphql/ws) send
-#    the same header in connection_init.
-# 3. Then run queries such as { me { role user { email } } }; the Docs button on
-#    the left lists every operation. An access token expires: run the refresh
-#    mutation with the refreshToken, or sign in again, when answers say
-#    UNAUTHENTICATED.
+#    An API key goes there the same way.
+#    Subscriptions (over /graphql/ws) send these
+#    headers in connection_init.
+# 3. Run queries such as { me { role user { email } } }.
+#    The Docs button (top left) lists every operation.
+#    When answers say UNAUTHENTICATED, the token has
+#    expired: run the refresh mutation with the
+#    refreshToken, or sign in again.
 
 mutation SignIn {
-  login(email: "admin@switchboard.local", password: "<your password>") {
+  login(
+    email: "admin@switchboard.local"
+    password: "<your password>"
+  ) {
     accessToken
     refreshToken
     user {
