@@ -5,12 +5,11 @@
 
 use std::net::SocketAddr;
 
-use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
 use axum::body::{to_bytes, Body, Bytes};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use serde_json::{json, Map, Value};
 
 use super::router::HttpState;
@@ -186,7 +185,7 @@ fn operation_type(query: &str, operation_name: Option<&str>) -> Option<Operation
     }
 }
 
-/// GET: GraphiQL for a browser, else a query (never a mutation) from the query string.
+/// GET: the GraphiQL explorer for a browser, else a query (never a mutation) from the query string.
 pub async fn get(
     State(state): State<HttpState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -195,14 +194,7 @@ pub async fn get(
     let headers = request.headers().clone();
     let raw_query = request.uri().query().unwrap_or_default().to_owned();
     if raw_query.is_empty() && wants_html(&headers) {
-        return Html(
-            GraphiQLSource::build()
-                .endpoint("/graphql")
-                .subscription_endpoint("/graphql/ws")
-                .title("Switchboard GraphiQL")
-                .finish(),
-        )
-        .into_response();
+        return super::web_client::graphiql_page();
     }
     let Some(media) = negotiate(&headers) else {
         return StatusCode::NOT_ACCEPTABLE.into_response();

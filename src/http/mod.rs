@@ -1,10 +1,12 @@
-//! The HTTP surface: `/graphql`, `/graphql/ws`, health checks and the landing page.
+//! The HTTP surface: `/graphql`, `/graphql/ws`, health checks, the landing page and the
+//! embedded web client.
 
 pub mod graphql;
 pub mod health;
 pub mod media;
 pub mod router;
 pub mod serve;
+pub mod web_client;
 pub mod webhooks;
 pub mod ws;
 

@@ -29,6 +29,8 @@ pub fn router(state: HttpState) -> Router {
             get(super::graphql::get).post(super::graphql::post),
         )
         .route("/graphql/ws", get(super::ws::upgrade))
+        // The web client's hashed files; its pages are served by the routes that show them.
+        .route("/assets/{*path}", get(super::web_client::asset))
         .route("/webhooks/twilio/{key}", post(super::webhooks::twilio))
         .route(
             "/webhooks/meta/{key}",

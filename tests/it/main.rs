@@ -33,3 +33,4 @@ mod templates;
 mod tenancy;
 mod uploads;
 mod users;
+mod web_client;

@@ -1,0 +1,28 @@
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+
+// Built into dist/ and embedded in the switchboard binary, which serves dist/assets/ with
+// long cache lifetimes: every file there carries a content hash in its name.
+export default defineConfig({
+  plugins: [react()],
+  base: '/',
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    assetsDir: 'assets',
+    sourcemap: false,
+    // GraphiQL's editor is one large dependency; it is loaded once and cached for good.
+    chunkSizeWarningLimit: 2000,
+    rollupOptions: {
+      input: {
+        // Relative to the project root, where `npm run build` runs.
+        graphiql: 'graphiql.html',
+      },
+    },
+  },
+  server: {
+    proxy: {
+      '/graphql': { target: 'http://127.0.0.1:8080', ws: true },
+    },
+  },
+});
