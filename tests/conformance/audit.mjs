@@ -7,6 +7,9 @@
 // not pass, the request(s) it sent and the response it judged. Exits 1 when any audit is
 // not 'ok' (a failed SHOULD or MAY fails the run too), 2 on a usage error.
 //
+// AUDIT_SIGN_IN="EMAIL PASSWORD" signs in first and sends the access token with every
+// request, as a real client does: the server reads its schema only for a signed-in caller.
+//
 // --allow=ID names an audit (by its id, e.g. 80D8) whose failure is a deliberate, reviewed
 // departure: it is still run and printed, but does not fail the run. None by default.
 
@@ -36,10 +39,41 @@ let sent = [];
 
 function describeHeaders(headers) {
   if (!headers) return {};
-  return Object.fromEntries(new Headers(headers).entries());
+  const entries = [...new Headers(headers).entries()].map(([k, v]) =>
+    k === 'authorization' ? [k, 'Bearer (the signed-in token)'] : [k, v],
+  );
+  return Object.fromEntries(entries);
+}
+
+// The bearer token of AUDIT_SIGN_IN's account, once signed in.
+let bearer;
+
+async function signIn(credentials) {
+  const [email, ...rest] = credentials.trim().split(/\s+/);
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({
+      query: 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }',
+      variables: { e: email, p: rest.join(' ') },
+    }),
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
+  const body = await res.json();
+  const token = body?.data?.login?.accessToken;
+  if (!token) {
+    console.error(`AUDIT_SIGN_IN: the sign-in failed: ${JSON.stringify(body)}`);
+    process.exit(2);
+  }
+  return token;
 }
 
 async function recordingFetch(input, init = {}) {
+  if (bearer) {
+    const headers = new Headers(init.headers);
+    if (!headers.has('authorization')) headers.set('authorization', `Bearer ${bearer}`);
+    init = { ...init, headers };
+  }
   sent.push({
     method: (init.method || 'GET').toUpperCase(),
     url: String(input),
@@ -91,6 +125,7 @@ function describeRequests(requests) {
   return lines;
 }
 
+if (process.env.AUDIT_SIGN_IN) bearer = await signIn(process.env.AUDIT_SIGN_IN);
 const audits = serverAudits({ url, fetchFn: recordingFetch });
 const counts = { ok: 0, notice: 0, warn: 0, error: 0, fatal: 0 };
 const failed = [];

@@ -155,7 +155,7 @@ async fn sigkilled_servers_lose_no_message_and_duplicate_only_unreconciled_meta_
     for _ in 0..KILLS {
         let pause = rand::thread_rng().gen_range(200..900);
         tokio::time::sleep(Duration::from_millis(pause)).await;
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        let deadline = tokio::time::Instant::now() + crate::support::deadline(5);
         while twilio.in_flight() + meta.in_flight() == 0 && tokio::time::Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
@@ -166,7 +166,7 @@ async fn sigkilled_servers_lose_no_message_and_duplicate_only_unreconciled_meta_
 
     // Let the last server finish: every message out of QUEUED and every job ended (its
     // last attempt is a final one), so no send is still cut off or waiting.
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(45);
+    let deadline = tokio::time::Instant::now() + crate::support::deadline(45);
     let mut finals: HashMap<String, serde_json::Value> = HashMap::new();
     loop {
         for id in provider_of.keys() {
@@ -301,7 +301,7 @@ async fn sigkilled_servers_finish_campaigns_and_message_each_recipient_once() {
     for _ in 0..CAMPAIGN_KILLS {
         let pause = rand::thread_rng().gen_range(400..2400);
         tokio::time::sleep(Duration::from_millis(pause)).await;
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        let deadline = tokio::time::Instant::now() + crate::support::deadline(5);
         while rig.twilio.in_flight() + rig.meta.in_flight() == 0
             && tokio::time::Instant::now() < deadline
         {

@@ -17,13 +17,16 @@ use crate::support::TestApp;
 
 /// A bound far above what each step needs on a quiet machine and far below the 60 s a held
 /// request or the 30 s periodic token check would take.
-const PROMPTLY: Duration = Duration::from_secs(15);
+/// How long a refusal or a close may take, scaled like every test deadline.
+fn promptly() -> Duration {
+    crate::support::deadline(15)
+}
 
 /// The response head (status line and headers) of whatever the server answers on `stream`.
 async fn response_head(stream: &mut TcpStream) -> String {
     let mut seen = Vec::new();
     let mut buf = [0u8; 4096];
-    tokio::time::timeout(PROMPTLY, async {
+    tokio::time::timeout(promptly(), async {
         while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
             let n = stream.read(&mut buf).await.expect("the answer is readable");
             assert!(
@@ -40,7 +43,7 @@ async fn response_head(stream: &mut TcpStream) -> String {
 }
 
 async fn healthy(app: &TestApp) {
-    let status = tokio::time::timeout(PROMPTLY, app.http.get(app.url("/healthz")).send())
+    let status = tokio::time::timeout(promptly(), app.http.get(app.url("/healthz")).send())
         .await
         .expect("/healthz answers")
         .expect("/healthz is reachable")
@@ -106,7 +109,7 @@ async fn chunked_upload(app: &TestApp, token: &str, size: usize) -> (String, Vec
     }
     let _ = stream.write_all(b"0\r\n\r\n").await;
     let mut answer = Vec::new();
-    tokio::time::timeout(PROMPTLY, stream.read_to_end(&mut answer))
+    tokio::time::timeout(promptly(), stream.read_to_end(&mut answer))
         .await
         .expect("an answer")
         .ok();
@@ -178,7 +181,7 @@ async fn slow_header_connections_are_closed_and_never_lock_others_out() {
     healthy(&app).await;
     for stream in &mut slow {
         assert!(
-            closed_within(stream, Duration::from_secs(60)).await,
+            closed_within(stream, crate::support::deadline(60)).await,
             "a slow connection stayed open"
         );
     }
@@ -187,7 +190,7 @@ async fn slow_header_connections_are_closed_and_never_lock_others_out() {
 
 async fn next_message(socket: &mut crate::subscriptions::Socket) -> Value {
     loop {
-        let message = tokio::time::timeout(PROMPTLY, socket.next())
+        let message = tokio::time::timeout(promptly(), socket.next())
             .await
             .expect("a message")
             .expect("the socket is open")
@@ -256,7 +259,7 @@ async fn a_large_frame_is_refused_before_connection_init_and_accepted_after() {
     // Even with a valid token, 100 KiB before the token is accepted is too much.
     let mut socket = connect(&app).await;
     let _ = socket.send(Message::text(init(100 * 1024))).await;
-    let answer = tokio::time::timeout(PROMPTLY, socket.next())
+    let answer = tokio::time::timeout(promptly(), socket.next())
         .await
         .expect("the server answers");
     match answer {
@@ -283,7 +286,7 @@ async fn a_large_frame_is_refused_before_connection_init_and_accepted_after() {
         "query": format!("subscription {{ messageEvents {{ kind }} }} # {}", "a".repeat(2 << 20))
     } });
     let _ = socket.send(Message::text(past.to_string())).await;
-    let deadline = tokio::time::Instant::now() + PROMPTLY;
+    let deadline = tokio::time::Instant::now() + promptly();
     loop {
         match tokio::time::timeout_at(deadline, socket.next())
             .await
@@ -298,7 +301,7 @@ async fn a_large_frame_is_refused_before_connection_init_and_accepted_after() {
 
 /// Waits for the server to close `socket` with 4403.
 async fn closed_with_4403(socket: &mut crate::subscriptions::Socket) {
-    let deadline = tokio::time::Instant::now() + PROMPTLY;
+    let deadline = tokio::time::Instant::now() + promptly();
     loop {
         let message = tokio::time::timeout_at(deadline, socket.next())
             .await
@@ -451,7 +454,7 @@ async fn trace_logging_never_shows_a_bearer_token_or_a_message() {
     // The server has logged the exchange (at trace it logs every request); stop it so the
     // whole of its output is in.
     crate::support::process::terminate(&logged.server).await;
-    tokio::time::timeout(Duration::from_secs(60), logged.server.wait())
+    tokio::time::timeout(crate::support::deadline(60), logged.server.wait())
         .await
         .expect("the server stops")
         .unwrap();

@@ -38,7 +38,7 @@ async fn two_instances_dispatch_the_same_campaigns_and_message_each_recipient_on
     // Watch every campaign's queue until both are done.
     let window = 2 * MESSAGES_PER_SECOND;
     let mut most_queued = 0;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(40);
+    let deadline = tokio::time::Instant::now() + crate::support::deadline(40);
     loop {
         let mut done = 0;
         for c in &campaigns {
@@ -109,7 +109,7 @@ async fn a_send_answered_after_another_instance_took_its_job_over_still_ends_its
     let other = Store::connect(&app.database_url).await.unwrap();
     app.meta.set_answer_delay(Duration::from_secs(1));
     let id = reconcile::send_text(&tenant, &conversation, "On its way").await;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let deadline = tokio::time::Instant::now() + crate::support::deadline(10);
     while app.meta.sent_messages().is_empty() {
         assert!(
             tokio::time::Instant::now() < deadline,

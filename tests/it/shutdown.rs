@@ -44,7 +44,7 @@ async fn sigterm_finishes_the_request_in_flight() {
             .await
             .ok()?;
         let mut buf = [0u8; 64];
-        let n = tokio::time::timeout(Duration::from_secs(2), s.read(&mut buf))
+        let n = tokio::time::timeout(crate::support::deadline(2), s.read(&mut buf))
             .await
             .ok()?
             .ok()?;
@@ -64,7 +64,7 @@ async fn sigterm_finishes_the_request_in_flight() {
         "{response}"
     );
 
-    let status = tokio::time::timeout(Duration::from_secs(15), server.child.wait())
+    let status = tokio::time::timeout(crate::support::deadline(15), server.child.wait())
         .await
         .expect("the process exits after the request")
         .unwrap();

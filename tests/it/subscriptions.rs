@@ -28,7 +28,7 @@ pub async fn connect(app: &TestApp) -> Socket {
 }
 
 async fn next(socket: &mut Socket) -> Message {
-    tokio::time::timeout(std::time::Duration::from_secs(5), socket.next())
+    tokio::time::timeout(crate::support::deadline(5), socket.next())
         .await
         .expect("a message within 5 s")
         .expect("the socket is open")

@@ -196,7 +196,7 @@ impl Rig {
                 .await
                 .unwrap();
         }
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        let deadline = tokio::time::Instant::now() + crate::support::deadline(10);
         loop {
             let status = owner
                 .query(
@@ -265,7 +265,8 @@ pub async fn finished(
     campaigns: &[Campaign],
     within: Duration,
 ) -> Vec<Vec<Value>> {
-    let deadline = tokio::time::Instant::now() + within;
+    // Scaled like every test deadline.
+    let deadline = tokio::time::Instant::now() + within.mul_f64(super::time_scale());
     for Campaign { id, .. } in campaigns {
         loop {
             let c = campaign(&tenant.owner, id).await;

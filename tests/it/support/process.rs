@@ -3,7 +3,6 @@
 
 use std::path::Path;
 use std::process::Stdio;
-use std::time::Duration;
 
 use serde_json::json;
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -56,7 +55,7 @@ pub async fn serve_with_args(
     let stdout = child.stdout.take().unwrap();
     let mut lines = BufReader::new(stdout).lines();
     let mut seen = Vec::new();
-    let addr = tokio::time::timeout(Duration::from_secs(30), async {
+    let addr = tokio::time::timeout(crate::support::deadline(30), async {
         while let Some(line) = lines.next_line().await.unwrap() {
             seen.push(line.clone());
             if let Some(rest) = line.strip_prefix("Switchboard is running. Open http://") {
