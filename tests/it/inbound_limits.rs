@@ -11,22 +11,14 @@ use crate::channels::META_APP_SECRET;
 use crate::inbound::{meta_channel, twilio_channel, MetaChannel, CUSTOMER, SENDER};
 use crate::support::{TestApp, TestTenant};
 
-/// A bound for things that take milliseconds, generous enough for a loaded machine;
-/// `SWITCHBOARD_TEST_DEADLINE_SCALE` stretches it further.
-fn generous(secs: u64) -> Duration {
-    let scale = std::env::var("SWITCHBOARD_TEST_DEADLINE_SCALE")
-        .ok()
-        .and_then(|s| s.parse::<f64>().ok())
-        .filter(|s| *s >= 1.0)
-        .unwrap_or(1.0);
-    Duration::from_secs_f64(secs as f64 * scale)
-}
-
 async fn assert_healthy(app: &TestApp) {
-    let health = tokio::time::timeout(generous(10), app.http.get(app.url("/healthz")).send())
-        .await
-        .expect("/healthz answers in time")
-        .unwrap();
+    let health = tokio::time::timeout(
+        crate::support::deadline(10),
+        app.http.get(app.url("/healthz")).send(),
+    )
+    .await
+    .expect("/healthz answers in time")
+    .unwrap();
     assert_eq!(health.status().as_u16(), 200);
 }
 
@@ -101,7 +93,7 @@ async fn a_twilio_webhook_claiming_a_quadrillion_media_is_refused_at_once() {
         .set("MediaUrl0", "https://api.twilio.com/m0");
     let started = Instant::now();
     let answer = tokio::time::timeout(
-        generous(10),
+        crate::support::deadline(10),
         app.twilio
             .deliver_inbound(&channel.webhook, &channel.account.auth_token, &attack),
     )
@@ -176,7 +168,7 @@ async fn a_meta_batch_over_the_cap_is_refused_and_one_at_the_cap_stored_while_ot
     };
     let other = async {
         // Sent once the big batch has started committing.
-        let deadline = Instant::now() + generous(20);
+        let deadline = Instant::now() + crate::support::deadline(20);
         while count(&app, "messages").await == 0 {
             assert!(Instant::now() < deadline, "the big batch never started");
             tokio::time::sleep(Duration::from_millis(5)).await;
@@ -197,7 +189,7 @@ async fn a_meta_batch_over_the_cap_is_refused_and_one_at_the_cap_stored_while_ot
         "the other tenant's webhook waited for the whole batch ({other_waited:?})"
     );
     assert!(
-        other_waited < generous(5),
+        other_waited < crate::support::deadline(5),
         "the other tenant waited {other_waited:?}"
     );
     assert_eq!(count(&app, "messages").await, CAP as i64 + 1);
