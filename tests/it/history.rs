@@ -61,7 +61,7 @@ async fn reply(tenant: &TestTenant, channel: &MetaChannel, customer: &str, text:
         .as_str()
         .unwrap()
         .to_owned();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let deadline = tokio::time::Instant::now() + crate::support::deadline(20);
     loop {
         let message = tenant
             .owner
@@ -531,7 +531,7 @@ async fn a_channel_sends_no_faster_than_its_rate_limit() {
         times.sort();
         times
     };
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let deadline = tokio::time::Instant::now() + crate::support::deadline(30);
     while sends().len() < 20 {
         assert!(
             tokio::time::Instant::now() < deadline,

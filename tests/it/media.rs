@@ -14,7 +14,7 @@ const ATTACHMENTS: &str = "{ messages(first: 1) { edges { node { attachments { i
 
 /// The newest message's attachments once none is pending.
 async fn settled_attachments(tenant: &TestTenant) -> Vec<Value> {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    let deadline = tokio::time::Instant::now() + crate::support::deadline(15);
     loop {
         let answer = tenant.owner.gql.query(ATTACHMENTS, json!({})).await;
         let list = answer.data()["messages"]["edges"][0]["node"]["attachments"]

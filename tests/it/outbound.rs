@@ -38,7 +38,7 @@ pub async fn conversation_id(tenant: &TestTenant) -> String {
 
 /// The message once `done` says it settled.
 pub async fn settled(tenant: &TestTenant, id: &str, done: impl Fn(&Value) -> bool) -> Value {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let deadline = tokio::time::Instant::now() + crate::support::deadline(20);
     loop {
         let message = tenant
             .owner
@@ -307,7 +307,7 @@ async fn long_markdown_goes_out_as_ordered_whatsapp_parts() {
         .unwrap()
         .len();
     assert!(parts >= 2, "{parts}");
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let deadline = tokio::time::Instant::now() + crate::support::deadline(20);
     let bodies = loop {
         let bodies: Vec<String> = app
             .twilio

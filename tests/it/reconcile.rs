@@ -36,7 +36,7 @@ async fn message(tenant: &TestTenant, id: &str) -> Value {
 
 /// The message once `done` says so.
 pub(crate) async fn until(tenant: &TestTenant, id: &str, done: impl Fn(&Value) -> bool) -> Value {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let deadline = tokio::time::Instant::now() + crate::support::deadline(20);
     loop {
         let m = message(tenant, id).await;
         if done(&m) {
@@ -93,7 +93,7 @@ async fn a_twilio_send_that_timed_out_but_arrived_is_found_not_sent_again() {
         s.answer_delay = Duration::from_millis(1500);
     });
     let id = send_text(&tenant, &conversation, "Your order shipped").await;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    let deadline = tokio::time::Instant::now() + crate::support::deadline(5);
     while app.twilio.in_flight() == 0 {
         assert!(
             tokio::time::Instant::now() < deadline,

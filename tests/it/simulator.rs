@@ -2,7 +2,6 @@
 //! customer's message leaves it as a correctly signed webhook.
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::http::HeaderMap;
@@ -37,7 +36,7 @@ async fn start_simulator(dir: &std::path::Path) -> Running {
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    tokio::time::timeout(Duration::from_secs(20), async {
+    tokio::time::timeout(crate::support::deadline(20), async {
         while let Some(line) = lines.next_line().await.unwrap() {
             if line.contains("Start Switchboard against the stand-ins") {
                 return;

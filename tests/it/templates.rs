@@ -99,7 +99,7 @@ async fn approved_twilio_template(
 
 /// The message once it left the outbox.
 async fn settled(tenant: &TestTenant, id: &str) -> Value {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let deadline = tokio::time::Instant::now() + crate::support::deadline(20);
     loop {
         let message = tenant
             .owner
@@ -121,7 +121,7 @@ async fn settled(tenant: &TestTenant, id: &str) -> Value {
 
 /// The template fields as stored, after the status webhook is in.
 async fn eventually_status(tenant: &TestTenant, id: &str, status: &str) -> Value {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let deadline = tokio::time::Instant::now() + crate::support::deadline(10);
     loop {
         let t = template(tenant, id).await;
         if t["status"] == status {
