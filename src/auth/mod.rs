@@ -302,7 +302,10 @@ impl Auth {
         new: &str,
         client: IpAddr,
     ) -> Result<(), AppError> {
-        let Principal::User { id, email, session } = &viewer.principal else {
+        let Principal::User {
+            id, email, session, ..
+        } = &viewer.principal
+        else {
             return Err(AppError::Forbidden("an API key has no password to change"));
         };
         let new = NewPassword::parse(new, email.split('@').next())
@@ -407,6 +410,7 @@ impl Auth {
                 id: claims.user(),
                 email,
                 session: claims.session(),
+                expires_at: DateTime::from_timestamp(claims.exp, 0).unwrap_or_default(),
             },
             tenant: session.tenant_id.map(Into::into),
             role,

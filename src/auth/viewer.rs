@@ -1,5 +1,7 @@
 //! The authenticated caller, and the checks every resolver starts with.
 
+use chrono::{DateTime, Utc};
+
 use crate::domain::{ApiKeyId, Role, SessionId, TenantId, UserId};
 use crate::error::AppError;
 use crate::store::audit::AuditActor;
@@ -18,6 +20,8 @@ pub enum Principal {
         id: UserId,
         email: String,
         session: SessionId,
+        /// When the access token expires (a refreshed one carries a later time).
+        expires_at: DateTime<Utc>,
     },
     ApiKey {
         id: ApiKeyId,

@@ -51,6 +51,7 @@ mod tests {
                 id,
                 email: "a@b.test".into(),
                 session,
+                expires_at: chrono::Utc::now(),
             },
             tenant: Some(tenant),
             role: Role::Agent,

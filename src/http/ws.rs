@@ -1,6 +1,11 @@
 //! `/graphql/ws`: subscriptions over graphql-transport-ws. The first message must be
 //! `connection_init` with `{"authorization": "Bearer <access token or API key>"}`; a missing
 //! or refused token closes the socket with 4403, as the protocol says.
+//!
+//! A client renews the socket's token without dropping its subscriptions by sending a `ping`
+//! whose payload carries `{"authorization": "Bearer <new access token>"}` of the same session
+//! (as `refresh` gives): the `pong` answers `{"renewed": true}`, or `{"renewed": false,
+//! "message": ...}` and the socket keeps the token it had.
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -13,6 +18,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::response::Response;
 use axum::Extension;
+use chrono::{DateTime, Utc};
 use futures::{stream, SinkExt, StreamExt};
 use serde_json::Value;
 use tokio::sync::broadcast::error::RecvError;
@@ -20,6 +26,7 @@ use tokio::sync::broadcast::error::RecvError;
 use super::graphql::Bearer;
 use super::router::HttpState;
 use super::serve::ReadBudget;
+use crate::auth::{Principal, Viewer};
 use crate::error::AppError;
 
 /// What a client may send before its `connection_init` is accepted: a token is well under
@@ -29,11 +36,16 @@ const PRE_AUTH_BYTES: u64 = 16 * 1024;
 const INIT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How often an open socket's token is checked again, besides when a revocation concerns it.
 const RECHECK: Duration = Duration::from_secs(30);
+/// Past a token's expiry, when it is surely refused (the verifier allows 5 s of clock skew).
+const EXPIRY_SLACK: chrono::TimeDelta = chrono::TimeDelta::seconds(6);
 
 /// What a request whose `Authorization` is not `Bearer <token>` is told.
 pub const MALFORMED_BEARER: &str = "the Authorization header must be Bearer <token>";
 /// Why an open socket closes when its session, key or role no longer grants it.
 const REVOKED: &str = "the session ended or its access changed; sign in again";
+/// Why a renewal is refused when its token is valid but not of the socket's session.
+const OTHER_SESSION: &str =
+    "a socket renews only with a token of the session, key and role it was opened with";
 
 /// The bearer token of an `Authorization` header.
 pub fn bearer(headers: &HeaderMap) -> Bearer<'_> {
@@ -94,6 +106,84 @@ fn refusal(id: &str, cap: usize) -> Message {
         }],
     });
     Message::Text(text.to_string().into())
+}
+
+/// The socket's current token (the one of `connection_init`, or of its latest renewal) and
+/// when it expires, if it does (an API key does not).
+#[derive(Clone)]
+struct Credential(Arc<Mutex<(String, Option<DateTime<Utc>>)>>);
+
+impl Credential {
+    fn new(token: String, viewer: &Viewer) -> Self {
+        Self(Arc::new(Mutex::new((token, expiry(viewer)))))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, (String, Option<DateTime<Utc>>)> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn token(&self) -> String {
+        self.lock().0.clone()
+    }
+
+    fn set(&self, token: String, viewer: &Viewer) {
+        *self.lock() = (token, expiry(viewer));
+    }
+
+    /// When the watchdog should look next: at `next_check`, or just after the token expires
+    /// (past the verifier's leeway) when that comes first.
+    fn wake(&self, next_check: tokio::time::Instant) -> tokio::time::Instant {
+        let Some(expires_at) = self.lock().1 else {
+            return next_check;
+        };
+        match (expires_at + EXPIRY_SLACK - Utc::now()).to_std() {
+            Ok(left) => next_check.min(tokio::time::Instant::now() + left),
+            Err(_) => next_check,
+        }
+    }
+}
+
+fn expiry(viewer: &Viewer) -> Option<DateTime<Utc>> {
+    match viewer.principal {
+        Principal::User { expires_at, .. } => Some(expires_at),
+        Principal::ApiKey { .. } => None,
+    }
+}
+
+/// Whether two viewers are the same session (or key) with the same tenant and role.
+fn same_grant(a: &Viewer, b: &Viewer) -> bool {
+    let same_principal = match (&a.principal, &b.principal) {
+        (
+            Principal::User { id, session, .. },
+            Principal::User {
+                id: i, session: s, ..
+            },
+        ) => id == i && session == s,
+        (Principal::ApiKey { id, .. }, Principal::ApiKey { id: i, .. }) => id == i,
+        _ => false,
+    };
+    same_principal && a.tenant == b.tenant && a.role == b.role
+}
+
+fn pong(payload: Value) -> Message {
+    let text = serde_json::json!({ "type": "pong", "payload": payload });
+    Message::Text(text.to_string().into())
+}
+
+/// The new token a `ping` asks the socket to renew with, if it carries one.
+fn renewal(bytes: &[u8]) -> Option<String> {
+    let message: Value = serde_json::from_slice(bytes).ok()?;
+    if message.get("type")?.as_str()? != "ping" {
+        return None;
+    }
+    let payload = message.get("payload")?;
+    let value = payload
+        .get("authorization")
+        .or_else(|| payload.get("Authorization"))?
+        .as_str()?;
+    Some(value.to_owned())
 }
 
 /// The `type` and `id` of a graphql-transport-ws message.
@@ -184,13 +274,16 @@ async fn serve(socket: WebSocket, state: HttpState, budget: Option<ReadBudget>) 
 
     // The token is checked again at every `subscribe`, whenever a revocation concerns this
     // socket (logout, a role or password change, deactivation, a revoked key) and every
-    // RECHECK as a backstop: when it no longer grants what it did, the socket closes with 4403.
+    // RECHECK as a backstop, and just after the token expires: when it no longer grants what
+    // it did, the socket closes with 4403 (a renewal through `ping` keeps it open).
     let (revoked_tx, mut revoked) = tokio::sync::watch::channel(false);
+    let credential = Credential::new(token, &viewer);
     let still_valid = {
         let auth = state.app.auth.clone();
         let (tenant, role) = (viewer.tenant, viewer.role);
-        move |token: String| {
-            let auth = auth.clone();
+        let credential = credential.clone();
+        move || {
+            let (auth, token) = (auth.clone(), credential.token());
             async move {
                 auth.authenticate(&token)
                     .await
@@ -199,14 +292,13 @@ async fn serve(socket: WebSocket, state: HttpState, budget: Option<ReadBudget>) 
         }
     };
     let watchdog = {
-        let (still_valid, token, revoked_tx) =
-            (still_valid.clone(), token.clone(), revoked_tx.clone());
-        let viewer = viewer.clone();
+        let (still_valid, revoked_tx) = (still_valid.clone(), revoked_tx.clone());
+        let (viewer, credential) = (viewer.clone(), credential.clone());
         tokio::spawn(async move {
             let mut next_check = tokio::time::Instant::now() + RECHECK;
             loop {
                 tokio::select! {
-                    () = tokio::time::sleep_until(next_check) => {
+                    () = tokio::time::sleep_until(credential.wake(next_check)) => {
                         next_check = tokio::time::Instant::now() + RECHECK;
                     }
                     received = revocations.recv() => match received {
@@ -220,30 +312,65 @@ async fn serve(socket: WebSocket, state: HttpState, budget: Option<ReadBudget>) 
                         }
                     },
                 }
-                if !still_valid(token.clone()).await {
+                if !still_valid().await {
                     let _ = revoked_tx.send(true);
                     return;
                 }
             }
         })
     };
+    let renew = {
+        let auth = state.app.auth.clone();
+        let (viewer, credential) = (viewer.clone(), credential.clone());
+        move |authorization: String| {
+            let (auth, viewer, credential) = (auth.clone(), viewer.clone(), credential.clone());
+            async move {
+                let token = match parse_bearer(&authorization) {
+                    Bearer::Token(token) => token.to_owned(),
+                    Bearer::None => return Err(crate::auth::NO_CREDENTIALS),
+                    Bearer::Malformed => return Err(MALFORMED_BEARER),
+                };
+                match auth.authenticate(&token).await {
+                    Ok(renewed) if same_grant(&viewer, &renewed) => {
+                        credential.set(token, &renewed);
+                        Ok(())
+                    }
+                    Ok(_) => Err(OTHER_SESSION),
+                    Err(AppError::Unauthenticated(reason)) => Err(reason),
+                    Err(_) => Err("the token could not be checked; try again"),
+                }
+            }
+        }
+    };
 
     let cap = state.app.config.ws_max_subscriptions;
     let active = Active::default();
+    // Answers the socket gives itself (refusals, renewal pongs), besides the protocol's.
     let (refusals_tx, mut refusals) = tokio::sync::mpsc::unbounded_channel::<Message>();
     let mut data = Data::default();
     data.insert(viewer);
     let mut data = Some(data);
     let input = stream::once(async move { first }).chain(stream::unfold(
-        (incoming, still_valid, token, revoked_tx, active.clone()),
-        move |(mut incoming, still_valid, token, revoked_tx, active)| {
+        (incoming, still_valid, renew, revoked_tx, active.clone()),
+        move |(mut incoming, still_valid, renew, revoked_tx, active)| {
             let refusals_tx = refusals_tx.clone();
             async move {
                 loop {
                     let bytes = next_data(&mut incoming).await?;
+                    if let Some(authorization) = renewal(&bytes) {
+                        let answer = match renew(authorization).await {
+                            Ok(()) => serde_json::json!({ "renewed": true }),
+                            Err(message) => {
+                                serde_json::json!({ "renewed": false, "message": message })
+                            }
+                        };
+                        // Never blocks: the receiver lives as long as the socket.
+                        let _ = refusals_tx.send(pong(answer));
+                        continue;
+                    }
                     match kind_and_id(&bytes) {
                         Some((kind, Some(id))) if kind == "subscribe" => {
-                            if !still_valid(token.clone()).await {
+                            if !still_valid().await {
                                 let _ = revoked_tx.send(true);
                                 return None;
                             }
@@ -262,7 +389,7 @@ async fn serve(socket: WebSocket, state: HttpState, budget: Option<ReadBudget>) 
                         }
                         _ => {}
                     }
-                    return Some((bytes, (incoming, still_valid, token, revoked_tx, active)));
+                    return Some((bytes, (incoming, still_valid, renew, revoked_tx, active)));
                 }
             }
         },

@@ -438,3 +438,91 @@ async fn events_keep_the_order_of_the_selection() {
         "{raw}"
     );
 }
+
+/// A `ping` carrying the socket's renewal and the `pong` that answers it.
+async fn renew(socket: &mut Socket, authorization: &str) -> Value {
+    let ping = json!({ "type": "ping", "payload": { "authorization": authorization } });
+    socket.send(Message::text(ping.to_string())).await.unwrap();
+    loop {
+        let message: Value = serde_json::from_str(next(socket).await.to_text().unwrap()).unwrap();
+        match message["type"].as_str() {
+            Some("pong") => return message["payload"].clone(),
+            Some("ping") => continue,
+            _ => panic!("unexpected {message}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_socket_renewed_with_a_refreshed_token_outlives_the_first_one() {
+    use crate::inbound::{twilio_channel, CUSTOMER, SENDER};
+    use crate::support::PASSWORD;
+    use switchboard::fakes::twilio::InboundParams;
+
+    const TTL: u64 = 8;
+    let app =
+        TestApp::spawn_with(|c| c.access_token_ttl = std::time::Duration::from_secs(TTL)).await;
+    let tenant = app.new_tenant("Acme").await;
+    let channel = twilio_channel(&app, &tenant).await;
+    let first = tenant.owner.access_token.clone();
+    let mut kept = subscribe(&app, &first, MESSAGE_EVENTS, json!({})).await;
+    let mut left = subscribe(&app, &first, MESSAGE_EVENTS, json!({})).await;
+
+    // Half the first token's life later, a refresh gives a token that outlives it.
+    tokio::time::sleep(std::time::Duration::from_secs(TTL / 2)).await;
+    let refreshed = tenant
+        .owner
+        .gql
+        .query(
+            "mutation($t: String!) { refresh(refreshToken: $t) { accessToken } }",
+            json!({ "t": tenant.owner.refresh_token }),
+        )
+        .await
+        .data()["refresh"]["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let pong = renew(&mut kept, &format!("Bearer {refreshed}")).await;
+    assert_eq!(pong, json!({ "renewed": true }));
+
+    // Only a token of the same session renews; a refused renewal leaves the socket as it was.
+    let other_session = app.login(&tenant.owner_email, PASSWORD).await.access_token;
+    for (authorization, said) in [
+        (format!("Bearer {other_session}"), "session"),
+        ("Bearer nonsense".to_owned(), "invalid or expired"),
+        ("nonsense".to_owned(), "Bearer <token>"),
+    ] {
+        let pong = renew(&mut left, &authorization).await;
+        assert_eq!(pong["renewed"], false, "{authorization}");
+        assert!(
+            pong["message"].as_str().unwrap().contains(said),
+            "{authorization}: {pong}"
+        );
+    }
+
+    // The socket left with the first token closes once it expires, well before the 30 s
+    // re-check; the renewed one still delivers.
+    let closed = tokio::time::timeout(crate::support::deadline(TTL + 10), async {
+        loop {
+            match left.next().await {
+                Some(Ok(Message::Close(frame))) => return frame,
+                Some(Ok(_)) => continue,
+                other => panic!("the socket ended without a close frame: {other:?}"),
+            }
+        }
+    })
+    .await
+    .expect("the socket with the expired token closes");
+    assert_eq!(closed.map(|f| u16::from(f.code)), Some(4403));
+
+    let hello = InboundParams::text(&channel.account.sid, CUSTOMER, SENDER, "still here?");
+    app.twilio
+        .deliver_inbound(&channel.webhook, &channel.account.auth_token, &hello)
+        .await
+        .unwrap();
+    let event = next_payload(&mut kept).await;
+    assert_eq!(
+        event["data"]["messageEvents"]["message"]["text"],
+        "still here?"
+    );
+}
