@@ -110,6 +110,12 @@ async fn say(State(sim): State<Arc<Simulator>>, Json(say): Json<Say>) -> Respons
             )
         }
     };
+    if !(200..300).contains(&status) {
+        return refuse(
+            StatusCode::BAD_GATEWAY,
+            format!("Switchboard refused the webhook with HTTP {status}"),
+        );
+    }
     Json(Delivered { status }).into_response()
 }
 

@@ -60,6 +60,7 @@ form.addEventListener('submit', async (event) => {
   const body = Object.fromEntries(new FormData(form).entries());
   const response = await fetch('/say', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const answer = await response.json();
+  result.className = response.ok ? '' : 'failure';
   result.textContent = response.ok ? `Delivered; Switchboard answered ${answer.status}.` : `Not delivered: ${answer.error}`;
 });
 async function refresh() {

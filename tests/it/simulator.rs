@@ -527,3 +527,44 @@ async fn auto_approve_approves_submitted_templates_after_the_delay() {
     assert_eq!(pending, "PENDING");
     template_becomes(&tenant, &id, "APPROVED").await;
 }
+
+#[tokio::test]
+async fn say_fails_when_switchboard_refuses_the_webhook() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = start_simulator(dir.path()).await;
+    let app = app_on(&sim).await;
+    let tenant = app.new_tenant("Acme").await;
+    // The channel knows another app secret than the one the stand-in signs with.
+    let [_, (mut meta, _)] = demo_channel_inputs();
+    meta["meta"]["appSecret"] = json!("0123456789abcdef0123456789abcdef");
+    let meta = crate::channels::create_channel(&tenant, meta).await;
+    let webhook = meta["webhookUrl"].as_str().unwrap().to_owned();
+    let unknown = format!("http://{}/webhooks/twilio/nosuchchannel", app.addr);
+    for (provider, url, status) in [
+        ("meta", webhook.as_str(), "403"),
+        ("twilio", unknown.as_str(), "404"),
+    ] {
+        let (ok, out, err) = sim_command(
+            dir.path(),
+            &[
+                "say",
+                "--provider",
+                provider,
+                "--webhook-url",
+                url,
+                "--text",
+                "Hello",
+                "--control",
+                &sim.control,
+            ],
+        )
+        .await;
+        assert!(!ok, "{out}");
+        assert!(
+            err.contains(&format!(
+                "Switchboard refused the webhook with HTTP {status}"
+            )),
+            "{err}"
+        );
+    }
+}
