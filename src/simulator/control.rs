@@ -9,6 +9,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
+use super::templates::{self, Review, ReviewError, Reviewed, TemplateView};
 use super::{demo, page, Simulator};
 use crate::fakes::meta::FakeInbound;
 use crate::fakes::twilio::InboundParams;
@@ -18,6 +19,8 @@ pub fn router(simulator: Arc<Simulator>) -> Router {
         .route("/", get(|| async { Html(page::HTML) }))
         .route("/say", post(say))
         .route("/outbox", get(outbox))
+        .route("/templates", get(templates))
+        .route("/templates/review", post(review))
         .with_state(simulator)
 }
 
@@ -107,6 +110,12 @@ async fn say(State(sim): State<Arc<Simulator>>, Json(say): Json<Say>) -> Respons
             )
         }
     };
+    if !(200..300).contains(&status) {
+        return refuse(
+            StatusCode::BAD_GATEWAY,
+            format!("Switchboard refused the webhook with HTTP {status}"),
+        );
+    }
     Json(Delivered { status }).into_response()
 }
 
@@ -163,4 +172,30 @@ async fn outbox(State(sim): State<Arc<Simulator>>) -> Json<Vec<Sent>> {
         }
     }));
     Json(sent)
+}
+
+async fn templates(State(sim): State<Arc<Simulator>>) -> Json<Vec<TemplateView>> {
+    Json(templates::list(&sim))
+}
+
+/// Approves, rejects or pauses templates; a status webhook Switchboard refused is a failure.
+async fn review(State(sim): State<Arc<Simulator>>, Json(review): Json<Review>) -> Response {
+    match templates::review(&sim, &review).await {
+        Ok(reviewed) => {
+            if let Some(status) = reviewed
+                .iter()
+                .filter_map(|r| r.webhook_status)
+                .find(|s| !(200..300).contains(s))
+            {
+                return refuse(
+                    StatusCode::BAD_GATEWAY,
+                    format!("Switchboard refused the template status webhook with HTTP {status}"),
+                );
+            }
+            Json::<Vec<Reviewed>>(reviewed).into_response()
+        }
+        Err(e @ ReviewError::Invalid(_)) => refuse(StatusCode::BAD_REQUEST, e.to_string()),
+        Err(e @ ReviewError::NotFound(_)) => refuse(StatusCode::NOT_FOUND, e.to_string()),
+        Err(e @ ReviewError::Delivery(_)) => refuse(StatusCode::BAD_GATEWAY, e.to_string()),
+    }
 }

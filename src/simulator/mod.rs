@@ -5,9 +5,11 @@
 
 mod control;
 mod page;
+pub mod templates;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 
@@ -33,13 +35,28 @@ pub struct Ports {
     pub meta: SocketAddr,
 }
 
+/// How the simulator runs.
+pub struct Options {
+    pub ports: Ports,
+    /// Approve each template this long after it was submitted.
+    pub auto_approve: Option<Duration>,
+    /// Where Meta's webhooks go until a customer's message names a channel.
+    pub meta_webhook_url: Option<String>,
+}
+
 /// The running fakes, shared with the control server.
 pub struct Simulator {
     pub twilio: FakeTwilio,
     pub meta: FakeMeta,
+    changes: tokio::sync::Notify,
 }
 
 impl Simulator {
+    /// Something worth keeping changed.
+    pub fn changed(&self) {
+        self.changes.notify_one();
+    }
+
     pub async fn start(ports: &Ports) -> anyhow::Result<Arc<Self>> {
         let twilio = FakeTwilio::bind(ports.twilio)
             .await
@@ -64,24 +81,39 @@ impl Simulator {
         number.verified_name = "Simulated Business".to_owned();
         meta.add_phone_number(number);
         meta.set_app_secret(demo::META_APP_SECRET);
-        Ok(Arc::new(Self { twilio, meta }))
+        Ok(Arc::new(Self {
+            twilio,
+            meta,
+            changes: tokio::sync::Notify::new(),
+        }))
     }
 }
 
 /// Runs the simulator until interrupted.
-pub async fn run(ports: Ports) -> anyhow::Result<()> {
+pub async fn run(options: Options) -> anyhow::Result<()> {
+    let ports = options.ports;
     let simulator = Simulator::start(&ports).await?;
+    if let Some(url) = &options.meta_webhook_url {
+        simulator.meta.set_webhook_url(Some(url));
+    }
+    let auto_approve = options
+        .auto_approve
+        .map(|after| tokio::spawn(templates::auto_approve(simulator.clone(), after)));
     let listener = tokio::net::TcpListener::bind(ports.control)
         .await
         .with_context(|| format!("cannot listen on {} for the control page; choose another address with --control <ADDR>", ports.control))?;
-    print_banner(&ports);
-    axum::serve(listener, control::router(simulator))
+    print_banner(&ports, options.auto_approve);
+    let served = axum::serve(listener, control::router(simulator))
         .with_graceful_shutdown(crate::app::shutdown_signal())
         .await
-        .context("serving the control page")
+        .context("serving the control page");
+    if let Some(task) = auto_approve {
+        task.abort();
+    }
+    served
 }
 
-fn print_banner(ports: &Ports) {
+fn print_banner(ports: &Ports, auto_approve: Option<Duration>) {
     let twilio = format!("http://{}", ports.twilio);
     let meta = format!("http://{}", ports.meta);
     println!("Switchboard simulator");
@@ -98,6 +130,16 @@ fn print_banner(ports: &Ports) {
     println!("    phone number id  {}", demo::META_PHONE_NUMBER_ID);
     println!("    business account {}", demo::META_BUSINESS_ACCOUNT_ID);
     println!("    number           {}", demo::META_NUMBER);
+    println!();
+    match auto_approve {
+        Some(after) => println!(
+            "  Templates are approved {}s after they are submitted.",
+            after.as_secs_f64()
+        ),
+        None => {
+            println!("  Review templates on the page or with `switchboard simulator template`.")
+        }
+    }
     println!();
     println!("  Start Switchboard against the stand-ins:");
     println!(

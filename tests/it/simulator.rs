@@ -5,11 +5,11 @@ use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
 use axum::http::HeaderMap;
-use serde_json::json;
+use serde_json::{json, Value};
 use switchboard::simulator::demo;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
-use crate::support::{process, TestApp};
+use crate::support::{process, TestApp, TestTenant};
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -27,12 +27,18 @@ struct Running {
 }
 
 async fn start_simulator(dir: &std::path::Path) -> Running {
-    let (control, twilio, meta) = (free_port(), free_port(), free_port());
+    start_simulator_on(dir, [free_port(), free_port(), free_port()], &[]).await
+}
+
+/// Starts `simulator run` on the control, Twilio and Meta ports, with more arguments.
+async fn start_simulator_on(dir: &std::path::Path, ports: [u16; 3], args: &[&str]) -> Running {
+    let [control, twilio, meta] = ports;
     let mut child = process::command(dir)
         .args(["simulator", "run"])
         .args(["--control", &format!("127.0.0.1:{control}")])
         .args(["--twilio", &format!("127.0.0.1:{twilio}")])
         .args(["--meta", &format!("127.0.0.1:{meta}")])
+        .args(args)
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
@@ -75,20 +81,21 @@ async fn capture() -> (String, Arc<Mutex<Vec<(HeaderMap, Bytes)>>>) {
     (url, seen)
 }
 
-#[tokio::test]
-async fn switchboard_verifies_channels_against_the_simulator() {
-    let dir = tempfile::tempdir().unwrap();
-    let sim = start_simulator(dir.path()).await;
+/// A server whose provider URLs point at the simulator.
+async fn app_on(sim: &Running) -> TestApp {
     let (twilio_url, meta_url) = (sim.twilio.clone(), sim.meta.clone());
-    let app = TestApp::spawn_with(move |c| {
+    TestApp::spawn_with(move |c| {
         c.twilio_api_url = twilio_url.clone();
         c.twilio_content_url = twilio_url.clone();
         c.twilio_messaging_url = twilio_url;
         c.meta_graph_url = meta_url;
     })
-    .await;
-    let tenant = app.new_tenant("Acme").await;
-    for (input, name) in [
+    .await
+}
+
+/// The inputs of the demo Twilio and Meta channels, with the names their providers show.
+fn demo_channel_inputs() -> [(Value, &'static str); 2] {
+    [
         (
             json!({ "name": "Twilio", "provider": "TWILIO", "phoneNumber": demo::TWILIO_SENDER,
                     "twilio": { "accountSid": demo::TWILIO_ACCOUNT_SID, "authToken": demo::TWILIO_AUTH_TOKEN } }),
@@ -100,7 +107,40 @@ async fn switchboard_verifies_channels_against_the_simulator() {
                               "phoneNumberId": demo::META_PHONE_NUMBER_ID, "businessAccountId": demo::META_BUSINESS_ACCOUNT_ID } }),
             "Simulated Business",
         ),
-    ] {
+    ]
+}
+
+/// The demo Twilio and Meta channels of `tenant` (`id`, `webhookUrl`, …).
+async fn demo_channels(tenant: &TestTenant) -> (Value, Value) {
+    let [(twilio, _), (meta, _)] = demo_channel_inputs();
+    (
+        crate::channels::create_channel(tenant, twilio).await,
+        crate::channels::create_channel(tenant, meta).await,
+    )
+}
+
+/// Runs `switchboard simulator ARGS…`; answers whether it succeeded, stdout and stderr.
+async fn sim_command(dir: &std::path::Path, args: &[&str]) -> (bool, String, String) {
+    let output = process::command(dir)
+        .arg("simulator")
+        .args(args)
+        .output()
+        .await
+        .unwrap();
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn switchboard_verifies_channels_against_the_simulator() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = start_simulator(dir.path()).await;
+    let app = app_on(&sim).await;
+    let tenant = app.new_tenant("Acme").await;
+    for (input, name) in demo_channel_inputs() {
         let channel = crate::channels::create_channel(&tenant, input).await;
         let verified = tenant
             .owner
@@ -211,5 +251,319 @@ async fn say_delivers_a_signed_webhook_for_each_provider() {
         };
         assert_eq!(message.from_wa_id, "34600000000");
         assert_eq!(message.profile_name.as_deref(), Some("Ana"));
+    }
+}
+
+const TEMPLATE: &str = "query($id: ID!) { template(id: $id) { status rejectionReason } }";
+
+/// Creates `order_update` on `channel`; answers its id.
+async fn create_template(tenant: &TestTenant, channel: &Value) -> String {
+    let created = tenant
+        .owner
+        .gql
+        .query(
+            "mutation($i: CreateTemplateInput!) { createTemplate(input: $i) { id } }",
+            json!({ "i": { "channelId": channel["id"], "name": "order_update", "language": "en",
+                "category": "UTILITY", "body": "Hi {{1}}, order {{2}} shipped.", "examples": ["Ana", "A-1"] } }),
+        )
+        .await;
+    created.data()["createTemplate"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// Waits until the template has `status` over GraphQL; answers it.
+async fn template_becomes(tenant: &TestTenant, id: &str, status: &str) -> Value {
+    let deadline = tokio::time::Instant::now() + crate::support::deadline(10);
+    loop {
+        let t = tenant
+            .owner
+            .gql
+            .query(TEMPLATE, json!({ "id": id }))
+            .await
+            .data()["template"]
+            .clone();
+        if t["status"] == status {
+            return t;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "still {t}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn sync_templates(tenant: &TestTenant, channel: &Value) {
+    tenant
+        .owner
+        .gql
+        .query(
+            "mutation($c: ID!) { syncTemplates(channelId: $c) { id } }",
+            json!({ "c": channel["id"] }),
+        )
+        .await
+        .data();
+}
+
+/// A campaign of three recipients on `channel` with `template`, started; answers its id.
+async fn start_campaign(
+    tenant: &TestTenant,
+    channel: &Value,
+    template: &str,
+    prefix: &str,
+) -> String {
+    let mut csv = String::from("phone,1,2\n");
+    for i in 0..3 {
+        csv.push_str(&format!("{prefix}{i},Customer {i},A-{i}\n"));
+    }
+    let created = tenant
+        .owner
+        .gql
+        .query(
+            "mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { id } }",
+            json!({ "i": { "name": format!("Orders {}", channel["provider"]), "channelId": channel["id"],
+                           "templateId": template, "recipientsCsv": csv } }),
+        )
+        .await;
+    let id = created.data()["createCampaign"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let started = tenant
+        .owner
+        .gql
+        .query(
+            "mutation($id: ID!) { startCampaign(id: $id) { state } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(started.data()["startCampaign"]["state"], "RUNNING");
+    id
+}
+
+/// Waits until the campaign completed with every recipient sent and delivered.
+async fn campaign_delivered(tenant: &TestTenant, id: &str) {
+    let deadline = tokio::time::Instant::now() + crate::support::deadline(30);
+    loop {
+        let c = tenant
+            .owner
+            .gql
+            .query(
+                "query($id: ID!) { campaign(id: $id) { state counts { total sent delivered failed skipped } } }",
+                json!({ "id": id }),
+            )
+            .await
+            .data()["campaign"]
+            .clone();
+        let counts = &c["counts"];
+        if c["state"] == "COMPLETED" && counts["delivered"] == 3 {
+            assert_eq!(
+                (
+                    &counts["total"],
+                    &counts["sent"],
+                    &counts["failed"],
+                    &counts["skipped"]
+                ),
+                (&json!(3), &json!(3), &json!(0), &json!(0)),
+                "{c}"
+            );
+            return;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "still {c}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
+async fn templates_reviewed_at_the_simulator_reach_switchboard_and_a_campaign_goes_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = start_simulator(dir.path()).await;
+    let app = app_on(&sim).await;
+    let tenant = app.new_tenant("Acme").await;
+    let (twilio, meta) = demo_channels(&tenant).await;
+    let control = ["--control", sim.control.as_str()];
+
+    let meta_template = create_template(&tenant, &meta).await;
+    let twilio_template = create_template(&tenant, &twilio).await;
+    tenant
+        .owner
+        .gql
+        .query(
+            "mutation($id: ID!) { submitTemplate(id: $id) { status } }",
+            json!({ "id": twilio_template }),
+        )
+        .await
+        .data();
+    let (ok, listed, _) =
+        sim_command(dir.path(), &[&["template", "list"][..], &control].concat()).await;
+    assert!(ok);
+    assert!(
+        listed.contains("meta") && listed.contains("PENDING"),
+        "{listed}"
+    );
+    assert!(
+        listed.contains("twilio") && listed.contains("RECEIVED"),
+        "{listed}"
+    );
+
+    // Meta's review webhook carries the rejection and its reason, then the approval.
+    let webhook = meta["webhookUrl"].as_str().unwrap();
+    let (ok, out, err) = sim_command(
+        dir.path(),
+        &[
+            &["template", "reject", "order_update", "--provider", "meta"][..],
+            &["--reason", "INVALID_FORMAT", "--webhook-url", webhook],
+            &control,
+        ]
+        .concat(),
+    )
+    .await;
+    assert!(ok, "{err}");
+    assert!(out.contains("Switchboard answered 200"), "{out}");
+    let rejected = template_becomes(&tenant, &meta_template, "REJECTED").await;
+    assert_eq!(rejected["rejectionReason"], "INVALID_FORMAT");
+    let (ok, _, err) = sim_command(
+        dir.path(),
+        &[
+            &["template", "approve", "order_update", "--provider", "meta"][..],
+            &control,
+        ]
+        .concat(),
+    )
+    .await;
+    assert!(ok, "{err}");
+    template_becomes(&tenant, &meta_template, "APPROVED").await;
+
+    // Twilio sends no approval webhook: the next sync sees it.
+    let (ok, _, err) = sim_command(
+        dir.path(),
+        &[
+            &[
+                "template",
+                "approve",
+                "order_update",
+                "--provider",
+                "twilio",
+            ][..],
+            &control,
+        ]
+        .concat(),
+    )
+    .await;
+    assert!(ok, "{err}");
+    sync_templates(&tenant, &twilio).await;
+    template_becomes(&tenant, &twilio_template, "APPROVED").await;
+
+    let (ok, _, err) = sim_command(
+        dir.path(),
+        &[&["template", "approve", "no_such_template"][..], &control].concat(),
+    )
+    .await;
+    assert!(!ok);
+    assert!(err.contains("no template named"), "{err}");
+
+    let campaigns = [
+        start_campaign(&tenant, &meta, &meta_template, "+3462000000").await,
+        start_campaign(&tenant, &twilio, &twilio_template, "+3461000000").await,
+    ];
+    for id in &campaigns {
+        campaign_delivered(&tenant, id).await;
+    }
+    let outbox: Vec<Value> = app
+        .http
+        .get(format!("{}/outbox", sim.control))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for provider in ["meta", "twilio"] {
+        let templates = outbox
+            .iter()
+            .filter(|m| m["provider"] == provider && m["kind"] == "template")
+            .count();
+        assert_eq!(templates, 3, "{outbox:?}");
+    }
+}
+
+#[tokio::test]
+async fn auto_approve_approves_submitted_templates_after_the_delay() {
+    let dir = tempfile::tempdir().unwrap();
+    let ports = [free_port(), free_port(), free_port()];
+    // Switchboard's address is known only once it runs: start the simulator after it.
+    let urls = (
+        format!("http://127.0.0.1:{}", ports[1]),
+        format!("http://127.0.0.1:{}", ports[2]),
+    );
+    let app = TestApp::spawn_with(move |c| {
+        c.twilio_api_url = urls.0.clone();
+        c.twilio_content_url = urls.0.clone();
+        c.twilio_messaging_url = urls.0;
+        c.meta_graph_url = urls.1;
+    })
+    .await;
+    let tenant = app.new_tenant("Acme").await;
+    let [_, (meta_input, _)] = demo_channel_inputs();
+    let probe = crate::channels::create_channel(&tenant, meta_input).await;
+    let _sim = start_simulator_on(
+        dir.path(),
+        ports,
+        &[
+            "--auto-approve=3",
+            "--meta-webhook-url",
+            probe["webhookUrl"].as_str().unwrap(),
+        ],
+    )
+    .await;
+    let id = create_template(&tenant, &probe).await;
+    let pending = tenant
+        .owner
+        .gql
+        .query(TEMPLATE, json!({ "id": id }))
+        .await
+        .data()["template"]["status"]
+        .clone();
+    assert_eq!(pending, "PENDING");
+    template_becomes(&tenant, &id, "APPROVED").await;
+}
+
+#[tokio::test]
+async fn say_fails_when_switchboard_refuses_the_webhook() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = start_simulator(dir.path()).await;
+    let app = app_on(&sim).await;
+    let tenant = app.new_tenant("Acme").await;
+    // The channel knows another app secret than the one the stand-in signs with.
+    let [_, (mut meta, _)] = demo_channel_inputs();
+    meta["meta"]["appSecret"] = json!("0123456789abcdef0123456789abcdef");
+    let meta = crate::channels::create_channel(&tenant, meta).await;
+    let webhook = meta["webhookUrl"].as_str().unwrap().to_owned();
+    let unknown = format!("http://{}/webhooks/twilio/nosuchchannel", app.addr);
+    for (provider, url, status) in [
+        ("meta", webhook.as_str(), "403"),
+        ("twilio", unknown.as_str(), "404"),
+    ] {
+        let (ok, out, err) = sim_command(
+            dir.path(),
+            &[
+                "say",
+                "--provider",
+                provider,
+                "--webhook-url",
+                url,
+                "--text",
+                "Hello",
+                "--control",
+                &sim.control,
+            ],
+        )
+        .await;
+        assert!(!ok, "{out}");
+        assert!(
+            err.contains(&format!(
+                "Switchboard refused the webhook with HTTP {status}"
+            )),
+            "{err}"
+        );
     }
 }

@@ -160,6 +160,11 @@ impl FakeMeta {
         self.shared.lock().webhook_url = url.map(str::to_owned);
     }
 
+    /// Where automatic status and template webhooks go.
+    pub fn webhook_url(&self) -> Option<String> {
+        self.shared.lock().webhook_url.clone()
+    }
+
     pub fn set_status_knobs(&self, knobs: StatusKnobs) {
         self.shared.lock().status_knobs = knobs;
     }
@@ -267,13 +272,14 @@ impl FakeMeta {
     }
 
     /// Moves a template to `status` (`APPROVED`, `REJECTED`, …) and, when a webhook URL is
-    /// set, sends the `message_template_status_update` webhook.
+    /// set, sends the `message_template_status_update` webhook; answers the receiver's HTTP
+    /// status (`None` when no webhook URL is set).
     pub async fn review_template(
         &self,
         template_id: &str,
         status: &str,
         reason: Option<&str>,
-    ) -> Result<(), FakeError> {
+    ) -> Result<Option<u16>, FakeError> {
         let (waba, value, url) = {
             let mut state = self.shared.lock();
             let url = state.webhook_url.clone();
@@ -298,11 +304,13 @@ impl FakeMeta {
             });
             (template.waba_id.clone(), value, url)
         };
-        if let Some(url) = url {
-            let payload = webhooks::envelope(&waba, "message_template_status_update", value);
-            self.shared.post_signed(&url, &payload).await?;
+        match url {
+            Some(url) => {
+                let payload = webhooks::envelope(&waba, "message_template_status_update", value);
+                Ok(Some(self.shared.post_signed(&url, &payload).await?))
+            }
+            None => Ok(None),
         }
-        Ok(())
     }
 
     /// Stores media (as if a user had sent it); answers its media id.

@@ -44,6 +44,22 @@ impl Shared {
     }
 }
 
+/// A Content API resource and its WhatsApp approval, as the fake holds it.
+#[derive(Clone, Debug)]
+pub struct FakeContent {
+    pub sid: String,
+    pub account_sid: String,
+    pub friendly_name: String,
+    pub language: String,
+    pub types: serde_json::Value,
+    /// The template name given on submission.
+    pub approval_name: Option<String>,
+    pub category: Option<String>,
+    /// `unsubmitted`, `received`, `approved`, `rejected`, `paused`, …
+    pub approval_status: String,
+    pub rejection_reason: Option<String>,
+}
+
 /// A test account's credentials.
 #[derive(Clone)]
 pub struct FakeAccount {
@@ -261,6 +277,36 @@ impl FakeTwilio {
             },
         );
         sid
+    }
+
+    /// Every content, in creation order, with its WhatsApp approval.
+    pub fn contents(&self) -> Vec<FakeContent> {
+        let state = self.shared.lock();
+        state
+            .content_order
+            .iter()
+            .filter_map(|sid| {
+                let c = state.contents.get(sid)?;
+                Some(FakeContent {
+                    sid: sid.clone(),
+                    account_sid: c.account_sid.clone(),
+                    friendly_name: c.friendly_name.clone(),
+                    language: c.language.clone(),
+                    types: c.types.clone(),
+                    approval_name: c.approval.as_ref().map(|a| a.name.clone()),
+                    category: c.approval.as_ref().map(|a| a.category.clone()),
+                    approval_status: c
+                        .approval
+                        .as_ref()
+                        .map_or_else(|| "unsubmitted".to_owned(), |a| a.status.clone()),
+                    rejection_reason: c
+                        .approval
+                        .as_ref()
+                        .map(|a| a.rejection_reason.clone())
+                        .filter(|r| !r.is_empty()),
+                })
+            })
+            .collect()
     }
 
     /// Moves a content's WhatsApp approval (`received`, `approved`, `rejected`, …).
