@@ -10,6 +10,7 @@ mod campaigns;
 mod channels;
 mod claims;
 mod cli;
+mod cookbook;
 mod crash;
 mod edge;
 mod graphql_http;

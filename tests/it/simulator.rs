@@ -2,6 +2,7 @@
 //! customer's message leaves it as a correctly signed webhook.
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::http::HeaderMap;
@@ -19,14 +20,14 @@ fn free_port() -> u16 {
         .port()
 }
 
-struct Running {
+pub(crate) struct Running {
     _child: tokio::process::Child,
-    control: String,
-    twilio: String,
-    meta: String,
+    pub(crate) control: String,
+    pub(crate) twilio: String,
+    pub(crate) meta: String,
 }
 
-async fn start_simulator(dir: &std::path::Path) -> Running {
+pub(crate) async fn start_simulator(dir: &std::path::Path) -> Running {
     start_simulator_on(dir, [free_port(), free_port(), free_port()], &[]).await
 }
 

@@ -12,7 +12,12 @@ pub type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 pub async fn connect(app: &TestApp) -> Socket {
-    let mut request = format!("ws://{}/graphql/ws", app.addr)
+    connect_to(&app.addr.to_string()).await
+}
+
+/// A graphql-transport-ws socket to the server at `addr` (host:port).
+pub async fn connect_to(addr: &str) -> Socket {
+    let mut request = format!("ws://{addr}/graphql/ws")
         .into_client_request()
         .unwrap();
     request.headers_mut().insert(
