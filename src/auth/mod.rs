@@ -30,6 +30,17 @@ pub use hash_pool::HashPool;
 pub use throttle::LoginThrottle;
 pub use viewer::{Principal, Viewer};
 
+/// What a refused refresh token is told, whether it was unknown, expired or used before.
+pub const REFRESH_REFUSED: &str = "refresh token is invalid or expired";
+
+/// What a refresh did.
+pub enum Refreshed {
+    Renewed(Tokens),
+    /// The token had been used before: its session is revoked, and the caller is told
+    /// [`REFRESH_REFUSED`] as for any other refused token.
+    Reused(SessionId),
+}
+
 /// API keys read `sb_<12 hex prefix>_<secret>`.
 pub const API_KEY_PREFIX: &str = "sb_";
 
@@ -246,9 +257,10 @@ impl Auth {
             .issue(user, session, tenant, now, self.inner.settings.access_ttl)
     }
 
-    /// Exchanges a refresh token for a new pair. A token used twice revokes its family.
-    pub async fn refresh(&self, refresh_token: &str) -> Result<Tokens, AppError> {
-        const INVALID: &str = "refresh token is invalid or expired";
+    /// Exchanges a refresh token for a new pair. A token used twice revokes its family
+    /// (its session), which the caller announces so that session's sockets close.
+    pub async fn refresh(&self, refresh_token: &str) -> Result<Refreshed, AppError> {
+        const INVALID: &str = REFRESH_REFUSED;
         let store = &self.inner.store;
         let Some((token, session)) = store
             .system()
@@ -273,7 +285,7 @@ impl Auth {
                 .revoke_session(session_id, "refresh token reuse", now)
                 .await?;
             tracing::warn!(session.id = %session_id, user.id = %session.user_id, "refresh token reused; session revoked");
-            return Err(AppError::Unauthenticated(INVALID));
+            return Ok(Refreshed::Reused(session_id));
         }
         let new_token = random_token(32);
         crate::store::system::System::new(&txn)
@@ -284,12 +296,12 @@ impl Auth {
         let user: UserId = session.user_id.into();
         let tenant: Option<TenantId> = session.tenant_id.map(Into::into);
         self.resolve_role(user, tenant).await?;
-        Ok(Tokens {
+        Ok(Refreshed::Renewed(Tokens {
             access_token: self.issue_access(user, session_id, tenant, now),
             refresh_token: new_token,
             user,
             tenant,
-        })
+        }))
     }
 
     /// Changes the signed-in user's own password, checking the current one first (throttled

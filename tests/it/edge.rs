@@ -345,6 +345,26 @@ async fn a_logout_closes_that_sessions_sockets_at_once_and_no_other() {
 }
 
 #[tokio::test]
+async fn a_reused_refresh_token_closes_that_sessions_sockets_at_once() {
+    const REFRESH: &str =
+        "mutation($t: String!) { refresh(refreshToken: $t) { accessToken refreshToken } }";
+    let app = TestApp::spawn().await;
+    let tenant = app.new_tenant("Acme").await;
+    let other_session = app
+        .login(&tenant.owner_email, crate::support::PASSWORD)
+        .await;
+    let mut stolen = subscribe(&app, &tenant.owner.access_token, EVENTS, json!({})).await;
+    let mut other = subscribe(&app, &other_session.access_token, EVENTS, json!({})).await;
+    let first = json!({ "t": tenant.owner.refresh_token });
+    app.anonymous().query(REFRESH, first.clone()).await.data();
+    // The same refresh token again: someone holds a copy, so the whole session ends.
+    let replay = app.anonymous().query(REFRESH, first).await;
+    assert_eq!(replay.code(), "UNAUTHENTICATED");
+    closed_with_4403(&mut stolen).await;
+    still_open(&mut other).await;
+}
+
+#[tokio::test]
 async fn deactivating_or_demoting_a_user_closes_their_sockets_at_once() {
     let app = TestApp::spawn().await;
     let tenant = app.new_tenant("Acme").await;

@@ -12,7 +12,7 @@ use super::types::{
 };
 use super::AppState;
 use crate::accounts::{NewTenant, NewUser, SettingsUpdate, UserUpdate};
-use crate::auth::{Principal, Tokens};
+use crate::auth::{Principal, Refreshed, Tokens};
 use crate::domain::{ApiKeyId, Role, TenantId, UserId};
 use crate::error::AppError;
 use crate::events::Revocation;
@@ -96,8 +96,14 @@ impl AccountMutation {
     /// Exchanges a refresh token for new tokens. Each refresh token works once.
     async fn refresh(&self, ctx: &Context<'_>, refresh_token: String) -> GqlResult<AuthPayload> {
         let state = ctx.data_unchecked::<AppState>();
-        let tokens = state.auth.refresh(&refresh_token).await?;
-        auth_payload(state, tokens).await
+        match state.auth.refresh(&refresh_token).await? {
+            Refreshed::Renewed(tokens) => auth_payload(state, tokens).await,
+            Refreshed::Reused(session) => {
+                // Whoever holds that session's access tokens loses its sockets too.
+                state.bus.revoke(Revocation::Session { session });
+                Err(AppError::Unauthenticated(crate::auth::REFRESH_REFUSED).into())
+            }
+        }
     }
 
     /// Changes the caller's own password (any signed-in user). The current password is
