@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 
 use super::{backoff, OutboxWorker};
-use crate::domain::{MessageId, TenantId};
+use crate::domain::{MessageId, MessageStatus, TenantId};
 use crate::events::{Event, MessageEventKind};
 use crate::providers::{OutboundMessage, Provider, Reconciled, SendReceipt};
 use crate::store::channels::ChannelRecord;
@@ -319,7 +319,9 @@ impl OutboxWorker {
     }
 
     /// Records a reconciliation step without moving the job (the send follows at once).
-    /// False, recording nothing, when another worker took the job over.
+    /// False, recording nothing, when another worker took the job over; false too when the
+    /// message has left meanwhile (the answer to an earlier request, late behind a busy
+    /// database, moved it on): the job then ends with a SKIPPED attempt instead of a resend.
     async fn record(
         &self,
         check: &Check<'_>,
@@ -341,7 +343,35 @@ impl OutboxWorker {
             provider_message_id: None,
         };
         let txn = self.inner.store.begin_write().await?;
-        if !TenantScope::new(&txn, check.tenant)
+        let scope = TenantScope::new(&txn, check.tenant);
+        // Read under the write lock: an answer that landed while this worker waited for the
+        // lock stops the resend. One landing later still leaves a possible duplicate, which
+        // the UNRECONCILED attempt marks.
+        if scope.messages().get(check.message.id).await?.status != MessageStatus::Queued {
+            let skipped = AttemptRecord {
+                request: "skipped: the message already left".into(),
+                outcome: "SKIPPED".into(),
+                provider_message: None,
+                ..attempt
+            };
+            if scope
+                .outbox()
+                .finish(
+                    check.job,
+                    check.job.lease_until,
+                    &skipped,
+                    JobNext::Done,
+                    Utc::now(),
+                )
+                .await?
+            {
+                txn.commit().await?;
+            } else {
+                self.lost_lease(check.tenant, check.message.id);
+            }
+            return Ok(false);
+        }
+        if !scope
             .outbox()
             .record_attempt(check.job, check.job.lease_until, &attempt)
             .await?
