@@ -78,6 +78,13 @@ enum SimulatorAction {
         /// channel: the Meta channel's webhookUrl.
         #[arg(long)]
         meta_webhook_url: Option<String>,
+        /// The file that keeps customers, windows, callback URLs, templates and sent messages
+        /// across restarts.
+        #[arg(long, value_name = "PATH", default_value = "data/simulator.json")]
+        state: PathBuf,
+        /// Keep no state: every start is a fresh world.
+        #[arg(long, conflicts_with = "state")]
+        no_state: bool,
     },
     /// List the templates at the stand-ins, or approve, reject or pause one, through a running
     /// simulator.
@@ -473,6 +480,8 @@ async fn simulator(action: Option<SimulatorAction>) -> anyhow::Result<()> {
         meta: ([127, 0, 0, 1], 9102).into(),
         auto_approve: None,
         meta_webhook_url: None,
+        state: PathBuf::from("data/simulator.json"),
+        no_state: false,
     });
     match action {
         SimulatorAction::Run {
@@ -481,6 +490,8 @@ async fn simulator(action: Option<SimulatorAction>) -> anyhow::Result<()> {
             meta,
             auto_approve,
             meta_webhook_url,
+            state,
+            no_state,
         } => {
             let auto_approve = auto_approve
                 .map(|secs| {
@@ -496,6 +507,7 @@ async fn simulator(action: Option<SimulatorAction>) -> anyhow::Result<()> {
                 },
                 auto_approve,
                 meta_webhook_url,
+                state: (!no_state).then_some(state),
             })
             .await
         }

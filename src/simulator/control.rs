@@ -110,6 +110,12 @@ async fn say(State(sim): State<Arc<Simulator>>, Json(say): Json<Say>) -> Respons
             )
         }
     };
+    sim.add_customer(super::Customer {
+        provider: say.provider.clone(),
+        number: from.as_str().to_owned(),
+        name: name.to_owned(),
+        webhook_url: say.webhook_url.clone(),
+    });
     if !(200..300).contains(&status) {
         return refuse(
             StatusCode::BAD_GATEWAY,

@@ -5,10 +5,12 @@
 
 mod control;
 mod page;
+mod saved;
 pub mod templates;
 
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -42,16 +44,54 @@ pub struct Options {
     pub auto_approve: Option<Duration>,
     /// Where Meta's webhooks go until a customer's message names a channel.
     pub meta_webhook_url: Option<String>,
+    /// The file the simulator keeps its state in (`None`: keep nothing).
+    pub state: Option<PathBuf>,
+}
+
+/// Someone who wrote to a channel through the simulator.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Customer {
+    /// `twilio` or `meta`.
+    pub provider: String,
+    /// E.164.
+    pub number: String,
+    pub name: String,
+    /// The channel's webhook URL the customer writes to.
+    pub webhook_url: String,
 }
 
 /// The running fakes, shared with the control server.
 pub struct Simulator {
     pub twilio: FakeTwilio,
     pub meta: FakeMeta,
+    customers: Mutex<Vec<Customer>>,
     changes: tokio::sync::Notify,
 }
 
 impl Simulator {
+    /// Everyone who wrote through the simulator, in order of their first message.
+    pub fn customers(&self) -> Vec<Customer> {
+        self.customers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Remembers a customer (the latest name and channel win).
+    pub fn add_customer(&self, customer: Customer) {
+        let mut customers = self.customers.lock().unwrap_or_else(|p| p.into_inner());
+        match customers
+            .iter_mut()
+            .find(|c| c.provider == customer.provider && c.number == customer.number)
+        {
+            Some(known) => *known = customer,
+            None => customers.push(customer),
+        }
+        drop(customers);
+        self.changed();
+    }
+
     /// Something worth keeping changed.
     pub fn changed(&self) {
         self.changes.notify_one();
@@ -84,6 +124,7 @@ impl Simulator {
         Ok(Arc::new(Self {
             twilio,
             meta,
+            customers: Mutex::new(Vec::new()),
             changes: tokio::sync::Notify::new(),
         }))
     }
@@ -93,6 +134,11 @@ impl Simulator {
 pub async fn run(options: Options) -> anyhow::Result<()> {
     let ports = options.ports;
     let simulator = Simulator::start(&ports).await?;
+    if let Some(path) = &options.state {
+        if let Some(saved) = saved::load(path)? {
+            saved::restore(&simulator, saved);
+        }
+    }
     if let Some(url) = &options.meta_webhook_url {
         simulator.meta.set_webhook_url(Some(url));
     }
@@ -102,18 +148,26 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(ports.control)
         .await
         .with_context(|| format!("cannot listen on {} for the control page; choose another address with --control <ADDR>", ports.control))?;
-    print_banner(&ports, options.auto_approve);
-    let served = axum::serve(listener, control::router(simulator))
+    let keeper = options
+        .state
+        .clone()
+        .map(|path| tokio::spawn(saved::keep(simulator.clone(), path)));
+    print_banner(&ports, options.auto_approve, options.state.as_deref());
+    let served = axum::serve(listener, control::router(simulator.clone()))
         .with_graceful_shutdown(crate::app::shutdown_signal())
         .await
         .context("serving the control page");
-    if let Some(task) = auto_approve {
+    for task in [auto_approve, keeper].into_iter().flatten() {
         task.abort();
+    }
+    if let Some(path) = &options.state {
+        saved::save_if_changed(&simulator, path, &mut Vec::new())
+            .with_context(|| format!("saving the simulator's state to {}", path.display()))?;
     }
     served
 }
 
-fn print_banner(ports: &Ports, auto_approve: Option<Duration>) {
+fn print_banner(ports: &Ports, auto_approve: Option<Duration>, state: Option<&std::path::Path>) {
     let twilio = format!("http://{}", ports.twilio);
     let meta = format!("http://{}", ports.meta);
     println!("Switchboard simulator");
@@ -139,6 +193,10 @@ fn print_banner(ports: &Ports, auto_approve: Option<Duration>) {
         None => {
             println!("  Review templates on the page or with `switchboard simulator template`.")
         }
+    }
+    match state {
+        Some(path) => println!("  State kept in {}", path.display()),
+        None => println!("  State is not kept (--no-state)"),
     }
     println!();
     println!("  Start Switchboard against the stand-ins:");

@@ -21,7 +21,7 @@ fn free_port() -> u16 {
 }
 
 pub(crate) struct Running {
-    _child: tokio::process::Child,
+    child: tokio::process::Child,
     pub(crate) control: String,
     pub(crate) twilio: String,
     pub(crate) meta: String,
@@ -55,7 +55,7 @@ async fn start_simulator_on(dir: &std::path::Path, ports: [u16; 3], args: &[&str
     .expect("the simulator starts");
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
     Running {
-        _child: child,
+        child,
         control: format!("http://127.0.0.1:{control}"),
         twilio: format!("http://127.0.0.1:{twilio}"),
         meta: format!("http://127.0.0.1:{meta}"),
@@ -567,4 +567,126 @@ async fn say_fails_when_switchboard_refuses_the_webhook() {
             "{err}"
         );
     }
+}
+
+/// Waits until the business message `id` was delivered (or read) over GraphQL.
+async fn message_delivered(tenant: &TestTenant, id: &str) {
+    let deadline = tokio::time::Instant::now() + crate::support::deadline(15);
+    loop {
+        let m = tenant
+            .owner
+            .gql
+            .query(
+                "query($id: ID!) { message(id: $id) { status lastError { code } } }",
+                json!({ "id": id }),
+            )
+            .await
+            .data()["message"]
+            .clone();
+        if m["status"] == "DELIVERED" || m["status"] == "READ" {
+            return;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "still {m}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_restarted_simulator_remembers_open_windows_and_callback_urls() {
+    const CUSTOMER: &str = "+34600000042";
+    let dir = tempfile::tempdir().unwrap();
+    let ports = [free_port(), free_port(), free_port()];
+    let mut sim = start_simulator_on(dir.path(), ports, &[]).await;
+    let app = app_on(&sim).await;
+    let tenant = app.new_tenant("Acme").await;
+    let (twilio, meta) = demo_channels(&tenant).await;
+    for (provider, channel) in [("twilio", &twilio), ("meta", &meta)] {
+        let (ok, _, err) = sim_command(
+            dir.path(),
+            &[
+                "say",
+                "--provider",
+                provider,
+                "--webhook-url",
+                channel["webhookUrl"].as_str().unwrap(),
+                "--from",
+                CUSTOMER,
+                "--text",
+                "Where is my order?",
+                "--control",
+                &sim.control,
+            ],
+        )
+        .await;
+        assert!(ok, "{err}");
+    }
+    // Written at once, atomically: wait for both customers, then stop without warning.
+    let file = dir.path().join("data/simulator.json");
+    let deadline = tokio::time::Instant::now() + crate::support::deadline(10);
+    loop {
+        let saved: Value = std::fs::read(&file)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default();
+        if saved["customers"].as_array().is_some_and(|c| c.len() == 2) {
+            assert_eq!(saved["meta"]["webhook_url"], meta["webhookUrl"], "{saved}");
+            assert_eq!(saved["twilio"]["windows"][0][1], CUSTOMER, "{saved}");
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "not saved: {saved}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    sim.child.kill().await.unwrap();
+    let _sim = start_simulator_on(dir.path(), ports, &[]).await;
+
+    // Without the windows Twilio fails the reply with 63016; without the callback URL Meta's
+    // statuses go nowhere and the reply stays SENT.
+    for channel in [&twilio, &meta] {
+        let sent = tenant
+            .owner
+            .gql
+            .query(
+                "mutation($i: SendMessageInput!) { sendMessage(input: $i) { id } }",
+                json!({ "i": { "channelId": channel["id"], "to": CUSTOMER,
+                               "content": { "text": { "body": "It ships today." } } } }),
+            )
+            .await;
+        let id = sent.data()["sendMessage"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        message_delivered(&tenant, &id).await;
+    }
+}
+
+#[tokio::test]
+async fn no_state_keeps_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut sim = start_simulator_on(
+        dir.path(),
+        [free_port(), free_port(), free_port()],
+        &["--no-state"],
+    )
+    .await;
+    let (url, _seen) = capture().await;
+    let (ok, _, err) = sim_command(
+        dir.path(),
+        &[
+            "say",
+            "--provider",
+            "meta",
+            "--webhook-url",
+            &url,
+            "--text",
+            "Hi",
+            "--control",
+            &sim.control,
+        ],
+    )
+    .await;
+    assert!(ok, "{err}");
+    // A graceful stop saves what is kept, so nothing may be there afterwards.
+    process::terminate(&sim.child).await;
+    assert!(sim.child.wait().await.unwrap().success());
+    assert!(!dir.path().join("data").exists());
 }

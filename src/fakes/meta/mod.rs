@@ -85,6 +85,18 @@ impl Shared {
     }
 }
 
+/// What outlives a restart of the fake: where webhooks go, open windows, templates, sent
+/// messages and the id counter (the simulator keeps it in a file).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct MetaSnapshot {
+    pub webhook_url: Option<String>,
+    /// `(phone_number_id, wa_id, unix seconds when the user last wrote)`, sorted.
+    pub windows: Vec<(String, String, i64)>,
+    pub templates: Vec<FakeTemplate>,
+    pub sent: Vec<FakeSentMessage>,
+    pub counter: u64,
+}
+
 /// A delivered inbound message.
 #[derive(Clone, Debug)]
 pub struct DeliveredInbound {
@@ -235,6 +247,46 @@ impl FakeMeta {
             .lock()
             .windows
             .remove(&(phone_number_id.into(), wa_id.into()));
+    }
+
+    /// The state worth keeping across a restart.
+    pub fn snapshot(&self) -> MetaSnapshot {
+        let state = self.shared.lock();
+        let now = chrono::Utc::now().timestamp();
+        let mut windows: Vec<(String, String, i64)> = state
+            .windows
+            .iter()
+            .map(|((pnid, wa_id), at)| {
+                let age = i64::try_from(at.elapsed().as_secs()).unwrap_or(i64::MAX);
+                (pnid.clone(), wa_id.clone(), now.saturating_sub(age))
+            })
+            .collect();
+        windows.sort();
+        MetaSnapshot {
+            webhook_url: state.webhook_url.clone(),
+            windows,
+            templates: state.templates.clone(),
+            sent: state.sent.clone(),
+            counter: state.counter,
+        }
+    }
+
+    /// Takes back a [`MetaSnapshot`] (windows keep their age).
+    pub fn restore(&self, snapshot: MetaSnapshot) {
+        let mut state = self.shared.lock();
+        let now = chrono::Utc::now().timestamp();
+        state.webhook_url = snapshot.webhook_url;
+        state.windows = snapshot
+            .windows
+            .into_iter()
+            .filter_map(|(pnid, wa_id, at)| {
+                let age = Duration::from_secs(u64::try_from(now.saturating_sub(at)).unwrap_or(0));
+                Some(((pnid, wa_id), Instant::now().checked_sub(age)?))
+            })
+            .collect();
+        state.templates = snapshot.templates;
+        state.sent = snapshot.sent;
+        state.counter = state.counter.max(snapshot.counter);
     }
 
     /// Adds a template with a BODY text; answers its id.

@@ -140,7 +140,7 @@ impl Fault {
 }
 
 /// A message the fake accepted.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FakeSentMessage {
     pub wamid: String,
     pub phone_number_id: String,
@@ -153,7 +153,7 @@ pub struct FakeSentMessage {
 }
 
 /// A template in the fake's store.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FakeTemplate {
     pub id: String,
     pub waba_id: String,

@@ -60,6 +60,18 @@ pub struct FakeContent {
     pub rejection_reason: Option<String>,
 }
 
+/// What outlives a restart of the fake: open windows, contents with their approvals and sent
+/// messages (with their status callback URLs); the simulator keeps it in a file.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TwilioSnapshot {
+    /// `(account SID, customer E.164)`, sorted.
+    windows: Vec<(String, String)>,
+    /// In creation order.
+    contents: Vec<(String, Content)>,
+    /// Oldest first.
+    messages: Vec<FakeMessage>,
+}
+
 /// A test account's credentials.
 #[derive(Clone)]
 pub struct FakeAccount {
@@ -277,6 +289,41 @@ impl FakeTwilio {
             },
         );
         sid
+    }
+
+    /// The state worth keeping across a restart.
+    pub fn snapshot(&self) -> TwilioSnapshot {
+        let state = self.shared.lock();
+        let mut windows: Vec<(String, String)> = state.windows.iter().cloned().collect();
+        windows.sort();
+        let mut messages: Vec<FakeMessage> = state.messages.values().cloned().collect();
+        messages.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.sid.cmp(&b.sid)));
+        TwilioSnapshot {
+            windows,
+            contents: state
+                .content_order
+                .iter()
+                .filter_map(|sid| Some((sid.clone(), state.contents.get(sid)?.clone())))
+                .collect(),
+            messages,
+        }
+    }
+
+    /// Takes back a [`TwilioSnapshot`].
+    pub fn restore(&self, snapshot: TwilioSnapshot) {
+        let mut state = self.shared.lock();
+        state.windows = snapshot.windows.into_iter().collect();
+        state.content_order = snapshot
+            .contents
+            .iter()
+            .map(|(sid, _)| sid.clone())
+            .collect();
+        state.contents = snapshot.contents.into_iter().collect();
+        state.messages = snapshot
+            .messages
+            .into_iter()
+            .map(|m| (m.sid.clone(), m))
+            .collect();
     }
 
     /// Every content, in creation order, with its WhatsApp approval.

@@ -20,7 +20,7 @@ pub(crate) struct Account {
 }
 
 /// A message the fake accepted.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FakeMessage {
     pub sid: String,
     pub account_sid: String,
@@ -41,6 +41,7 @@ pub struct FakeMessage {
 }
 
 /// A Content API resource.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Content {
     pub account_sid: String,
     pub friendly_name: String,
@@ -51,7 +52,7 @@ pub(crate) struct Content {
     pub date_created: String,
 }
 
-#[derive(Clone)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Approval {
     pub name: String,
     pub category: String,
