@@ -238,3 +238,236 @@ async fn output_type_names_are_the_apis_own() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_syntax_error_is_one_sentence_with_its_location() {
+    let app = TestApp::spawn().await;
+    let body: Value = app
+        .http
+        .post(app.url("/graphql"))
+        .header("accept", "application/json")
+        .json(&json!({ "query": "{\n  me { user ( } }" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let error = &body["errors"][0];
+    assert_eq!(
+        error["message"], "syntax error at line 2, column 15: expected name",
+        "{body}"
+    );
+    assert_eq!(error["locations"], json!([{ "line": 2, "column": 15 }]));
+    assert_eq!(error["extensions"]["code"], "BAD_USER_INPUT");
+}
+
+#[tokio::test]
+async fn every_input_error_names_its_field() {
+    let app = TestApp::spawn().await;
+    let tenant = app.new_tenant("Acme").await;
+    let gql = &tenant.owner.gql;
+    let create_channel = "mutation($i: CreateChannelInput!) { createChannel(input: $i) { id } }";
+    let meta = json!({ "accessToken": "t", "appSecret": "s", "businessAccountId": "1" });
+    let cases = [
+        // Coercion of a variable: a missing nested field, a wrong type, an unknown enum value
+        // or field, a list element.
+        (
+            create_channel,
+            json!({ "i": { "name": "x", "provider": "META", "phoneNumber": "+15550001111", "meta": meta } }),
+            "meta.phoneNumberId",
+        ),
+        (
+            create_channel,
+            json!({ "i": { "name": "x", "provider": "META", "phoneNumber": "+15550001111", "settings": { "messagesPerSecond": "fast" } } }),
+            "settings.messagesPerSecond",
+        ),
+        (
+            create_channel,
+            json!({ "i": { "name": "x", "provider": "NOPE", "phoneNumber": "+15550001111" } }),
+            "provider",
+        ),
+        (
+            create_channel,
+            json!({ "i": { "name": "x", "provider": "META", "phoneNumber": "+15550001111", "colour": "red" } }),
+            "colour",
+        ),
+        (
+            "mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { id } }",
+            json!({ "i": { "name": "x", "channelId": "1", "templateId": "2", "recipients": [{ "to": "+34600000001" }, { "variables": [] }] } }),
+            "recipients[1].to",
+        ),
+        (
+            "query($f: Int) { campaigns(first: $f) { edges { cursor } } }",
+            json!({ "f": "many" }),
+            "first",
+        ),
+        // The same in a literal.
+        (
+            "mutation { createChannel(input: { name: \"x\", provider: META, phoneNumber: \"+15550001111\", meta: { accessToken: \"t\", appSecret: \"s\", businessAccountId: \"1\" } }) { id } }",
+            json!({}),
+            "meta.phoneNumberId",
+        ),
+        // The services' own checks.
+        (
+            create_channel,
+            json!({ "i": { "name": "x", "provider": "META", "phoneNumber": "555", "meta": { "accessToken": "t", "appSecret": "s", "businessAccountId": "1", "phoneNumberId": "2" } } }),
+            "phoneNumber",
+        ),
+        (
+            create_channel,
+            json!({ "i": { "name": "x", "provider": "TWILIO", "phoneNumber": "+15550001111", "settings": { "maxRetries": -1 }, "twilio": { "accountSid": "AC00000000000000000000000000000000", "authToken": "0123456789abcdef0123456789abcdef" } } }),
+            "settings.maxRetries",
+        ),
+        (
+            create_channel,
+            json!({ "i": { "name": "x", "provider": "TWILIO", "phoneNumber": "+15550001111", "twilio": { "accountSid": "AC00000000000000000000000000000000", "authToken": "t" } } }),
+            "twilio.authToken",
+        ),
+    ];
+    for (query, variables, field) in cases {
+        let answer = gql.query(query, variables.clone()).await;
+        assert_eq!(answer.code(), "BAD_USER_INPUT", "{variables}");
+        let error = &answer.body["errors"][0];
+        assert_eq!(error["extensions"]["field"], field, "{}", answer.body);
+        assert!(
+            error["message"].as_str().unwrap().starts_with(field),
+            "{}",
+            answer.body
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_broken_password_rule_is_reported_at_once() {
+    let app = TestApp::spawn().await;
+    let tenant = app.new_tenant("Acme").await;
+    let create = "mutation($i: CreateUserInput!) { createUser(input: $i) { id } }";
+    let answer = tenant
+        .owner
+        .gql
+        .query(
+            create,
+            json!({ "i": { "email": "bob@acme.test", "password": "bobbb", "role": "AGENT" } }),
+        )
+        .await;
+    assert_eq!(answer.code(), "BAD_USER_INPUT");
+    let error = &answer.body["errors"][0];
+    assert_eq!(error["extensions"]["field"], "password");
+    assert_eq!(
+        error["extensions"]["rules"],
+        json!(["MIN_LENGTH", "DISTINCT_CHARACTERS", "NO_EMAIL_NAME"])
+    );
+    assert_eq!(
+        error["message"],
+        "password: must be at least 10 characters long; must use at least 5 different characters; \
+         must not contain the e-mail address's name (the part before the @)"
+    );
+
+    // The e-mail's name is what is refused, and said so; a well-known password is named.
+    let answer = tenant
+        .owner
+        .gql
+        .query(
+            create,
+            json!({ "i": { "email": "maria@acme.test", "password": "MARIA-rocks-2026", "role": "AGENT" } }),
+        )
+        .await;
+    assert_eq!(
+        answer.body["errors"][0]["extensions"]["rules"],
+        json!(["NO_EMAIL_NAME"])
+    );
+    let answer = tenant
+        .owner
+        .gql
+        .query(
+            "mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) }",
+            json!({ "c": crate::support::PASSWORD, "n": "password123" }),
+        )
+        .await;
+    let error = &answer.body["errors"][0];
+    assert_eq!(
+        error["extensions"]["field"], "newPassword",
+        "{}",
+        answer.body
+    );
+    assert_eq!(error["extensions"]["rules"], json!(["NOT_COMMON"]));
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("must not be a well-known password"),
+        "{}",
+        answer.body
+    );
+}
+
+#[tokio::test]
+async fn an_expired_token_gets_the_same_answer_on_every_field_and_on_the_socket() {
+    use futures::SinkExt;
+    use switchboard::crypto::JwtKeys;
+
+    const JWT_SECRET: &str = "answers-test-jwt-secret-0123456789abcdef";
+    let app = TestApp::spawn_with(|c| {
+        c.jwt_secret = Some(switchboard::config::Secret::new(JWT_SECRET.to_owned()));
+    })
+    .await;
+    let tenant = app.new_tenant("Acme").await;
+    // The owner's own live session, in a token whose time is up.
+    let keys = JwtKeys::new(JWT_SECRET.as_bytes());
+    let claims = keys
+        .verify(&tenant.owner.access_token)
+        .expect("the server signs with the configured secret");
+    let expired = keys.issue(
+        claims.user(),
+        claims.session(),
+        claims.tenant(),
+        chrono::Utc::now() - chrono::Duration::hours(2),
+        chrono::Duration::minutes(15),
+    );
+    assert!(keys.verify(&expired).is_none());
+
+    let bearer = format!("Bearer {expired}");
+    let header = Some(bearer.as_str());
+    let garbage =
+        crate::subscriptions::http_refusal(&app, Some("Bearer nonsense"), "{ me { role } }").await;
+    let mut answers = Vec::new();
+    for query in [
+        "{ me { role } }",
+        "{ channels { id } }",
+        "{ campaigns { edges { cursor } } }",
+        "{ users { edges { node { id } } } }",
+        "mutation { createApiKey(name: \"k\") { secret } }",
+        "mutation { logout }",
+    ] {
+        answers.push((
+            query,
+            crate::subscriptions::http_refusal(&app, header, query).await,
+        ));
+    }
+    for (query, answer) in &answers {
+        assert_eq!(answer.0, "UNAUTHENTICATED", "{query}");
+        assert_eq!(*answer, garbage, "{query}");
+    }
+
+    let mut socket = crate::subscriptions::connect(&app).await;
+    let init = json!({ "type": "connection_init", "payload": { "authorization": bearer } });
+    socket
+        .send(tokio_tungstenite::tungstenite::Message::text(
+            init.to_string(),
+        ))
+        .await
+        .unwrap();
+    let (code, reason) =
+        crate::subscriptions::close_frame(crate::subscriptions::next(&mut socket).await);
+    assert_eq!(code, 4403);
+    assert_eq!(reason, garbage.1);
+
+    // The session itself still works with a fresh token.
+    tenant
+        .owner
+        .gql
+        .query("{ me { role } }", json!({}))
+        .await
+        .data();
+}
