@@ -5,9 +5,13 @@
 
 use std::sync::Arc;
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextRequest};
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextRequest, NextSubscribe,
+};
 use async_graphql::parser::Error as ParseError;
 use async_graphql::{Response, ServerError};
+use futures::stream::BoxStream;
+use futures::StreamExt;
 
 /// A syntax error: what the parser expected, where.
 pub fn syntax_error(err: ParseError) -> ServerError {
@@ -117,26 +121,39 @@ impl ExtensionFactory for InputErrors {
     }
 }
 
+/// Codes the library's own errors and names the field of a coercion error.
+fn polish(mut response: Response) -> Response {
+    for error in &mut response.errors {
+        let coded = error
+            .extensions
+            .as_ref()
+            .is_some_and(|x| x.get("code").is_some());
+        if coded {
+            continue;
+        }
+        let ext = error.extensions.get_or_insert_with(Default::default);
+        ext.set("code", "BAD_USER_INPUT");
+        if let Some(found) = coercion(&error.message) {
+            ext.set("field", found.field.as_str());
+            error.message = format!("{}: {}", found.field, found.reason);
+        }
+    }
+    response
+}
+
 #[async_trait::async_trait]
 impl Extension for InputErrors {
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        let mut response = next.run(ctx).await;
-        for error in &mut response.errors {
-            let coded = error
-                .extensions
-                .as_ref()
-                .is_some_and(|x| x.get("code").is_some());
-            if coded {
-                continue;
-            }
-            let ext = error.extensions.get_or_insert_with(Default::default);
-            ext.set("code", "BAD_USER_INPUT");
-            if let Some(found) = coercion(&error.message) {
-                ext.set("field", found.field.as_str());
-                error.message = format!("{}: {}", found.field, found.reason);
-            }
-        }
-        response
+        polish(next.run(ctx).await)
+    }
+
+    fn subscribe<'s>(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        stream: BoxStream<'s, Response>,
+        next: NextSubscribe<'_>,
+    ) -> BoxStream<'s, Response> {
+        next.run(ctx, stream).map(polish).boxed()
     }
 }
 

@@ -339,6 +339,31 @@ async fn every_input_error_names_its_field() {
 }
 
 #[tokio::test]
+async fn a_subscription_input_error_names_its_field_on_the_socket() {
+    let app = TestApp::spawn().await;
+    let tenant = app.new_tenant("Acme").await;
+    let mut socket = crate::subscriptions::subscribe(
+        &app,
+        &tenant.owner.access_token,
+        "subscription($c: ID) { messageEvents(channelId: $c) { cursor } }",
+        json!({ "c": { "not": "an id" } }),
+    )
+    .await;
+    let message: Value = serde_json::from_str(
+        crate::subscriptions::next(&mut socket)
+            .await
+            .to_text()
+            .unwrap(),
+    )
+    .unwrap();
+    // async-graphql answers a request error as one `next` carrying only errors.
+    assert_eq!(message["type"], "next", "{message}");
+    let error = &message["payload"]["errors"][0];
+    assert_eq!(error["extensions"]["code"], "BAD_USER_INPUT", "{message}");
+    assert_eq!(error["extensions"]["field"], "channelId", "{message}");
+}
+
+#[tokio::test]
 async fn every_broken_password_rule_is_reported_at_once() {
     let app = TestApp::spawn().await;
     let tenant = app.new_tenant("Acme").await;
