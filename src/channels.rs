@@ -248,6 +248,7 @@ impl ChannelService {
             || current.sealed_token != record.sealed_token
             || current.sealed_secret != record.sealed_secret
         {
+            tracing::info!(tenant.id = %tenant, channel.id = %id, provider = record.provider().as_str(), outcome = "changed_meanwhile", "channel verification dropped");
             return Err(AppError::Conflict(
                 "the channel changed while it was being verified; verify it again".to_owned(),
             ));
