@@ -85,7 +85,7 @@ fn parse_credentials(email: &str, password: &str) -> Result<(Email, NewPassword)
     let email = Email::parse(email).map_err(|e| AppError::bad_input("email", e))?;
     let local = email.as_str().split('@').next();
     let password =
-        NewPassword::parse(password, local).map_err(|e| AppError::bad_input("password", e))?;
+        NewPassword::parse(password, local).map_err(AppError::bad_password("password"))?;
     Ok((email, password))
 }
 
@@ -106,7 +106,7 @@ impl Accounts {
         let email =
             Email::parse(&input.owner_email).map_err(|e| AppError::bad_input("ownerEmail", e))?;
         let password = NewPassword::parse(&input.owner_password, email.as_str().split('@').next())
-            .map_err(|e| AppError::bad_input("ownerPassword", e))?;
+            .map_err(AppError::bad_password("ownerPassword"))?;
         let owner_name = parse_name("ownerName", input.owner_name.as_deref())?;
         let hash = self
             .auth
@@ -222,7 +222,7 @@ impl Accounts {
         let hash = match input.password {
             Some(password) => {
                 let password = NewPassword::parse(&password, current.email.split('@').next())
-                    .map_err(|e| AppError::bad_input("password", e))?;
+                    .map_err(AppError::bad_password("password"))?;
                 Some(
                     self.auth
                         .hash_password(password.expose().to_owned())

@@ -248,6 +248,7 @@ impl ChannelService {
             || current.sealed_token != record.sealed_token
             || current.sealed_secret != record.sealed_secret
         {
+            tracing::info!(tenant.id = %tenant, channel.id = %id, provider = record.provider().as_str(), outcome = "changed_meanwhile", "channel verification dropped");
             return Err(AppError::Conflict(
                 "the channel changed while it was being verified; verify it again".to_owned(),
             ));
@@ -298,15 +299,15 @@ impl ChannelService {
             (Ok(_), Ok(())) => {
                 record.verification = verification;
                 record.updated_at = now;
-                tracing::info!(tenant.id = %tenant, channel.id = %id, "channel verified");
+                tracing::info!(tenant.id = %tenant, channel.id = %id, provider = record.provider().as_str(), outcome = "verified", "channel verified");
                 Ok(record)
             }
             (Ok(_), Err(message)) => {
-                tracing::warn!(tenant.id = %tenant, channel.id = %id, "channel verified by the provider, but its number is claimed by another channel");
+                tracing::warn!(tenant.id = %tenant, channel.id = %id, provider = record.provider().as_str(), outcome = "number_claimed_elsewhere", "channel verified by the provider, but its number is claimed by another channel");
                 Err(AppError::Conflict(message.to_owned()))
             }
             (Err(err), _) => {
-                tracing::info!(tenant.id = %tenant, channel.id = %id, provider_code = ?err.code(), "channel verification refused");
+                tracing::info!(tenant.id = %tenant, channel.id = %id, provider = record.provider().as_str(), outcome = "refused", provider_code = ?err.code(), "channel verification refused");
                 Err(provider_error(err))
             }
         }

@@ -15,6 +15,12 @@ pub enum AppError {
     NotFound,
     #[error("{field}: {reason}")]
     BadUserInput { field: String, reason: String },
+    /// A new password breaks the policy; every rule it breaks is named.
+    #[error("{field}: {error}")]
+    BadPassword {
+        field: &'static str,
+        error: crate::domain::PasswordError,
+    },
     #[error("{0}")]
     Conflict(String),
     /// The provider refused or failed; `code` is the provider's own.
@@ -39,6 +45,11 @@ impl AppError {
             field: field.into(),
             reason: reason.to_string(),
         }
+    }
+
+    /// For `map_err` on a new password given in `field`.
+    pub fn bad_password(field: &'static str) -> impl FnOnce(crate::domain::PasswordError) -> Self {
+        move |error| AppError::BadPassword { field, error }
     }
 
     pub fn internal(err: impl Into<anyhow::Error>) -> Self {

@@ -321,7 +321,7 @@ impl Auth {
             return Err(AppError::Forbidden("an API key has no password to change"));
         };
         let new = NewPassword::parse(new, email.split('@').next())
-            .map_err(|e| AppError::bad_input("newPassword", e))?;
+            .map_err(AppError::bad_password("newPassword"))?;
         if new.expose() == current {
             return Err(AppError::bad_input(
                 "newPassword",

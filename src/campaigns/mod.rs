@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::Notify;
 
 use crate::auth::Viewer;
-use crate::domain::campaign::{CampaignState, RecipientRow, SkipReason};
+use crate::domain::campaign::{CampaignState, RecipientRow, RecipientState, SkipReason};
 use crate::domain::content::TemplateVariable;
 use crate::domain::template::{
     check_variables, render, TemplateCategory, TemplateStatus, TemplateVariableError,
@@ -118,6 +118,9 @@ impl CampaignService {
                 "the template belongs to another channel",
             ));
         }
+        if template.status != TemplateStatus::Approved {
+            return Err(AppError::bad_input("templateId", not_approved(&template)));
+        }
         let now = Utc::now();
         let record = CampaignRecord {
             id: CampaignId::new(),
@@ -160,13 +163,7 @@ impl CampaignService {
         let campaign = scope.campaigns().get(id).await?;
         let template = scope.templates().get(campaign.template).await?;
         if template.status != TemplateStatus::Approved {
-            return Err(AppError::bad_input(
-                "id",
-                format!(
-                    "template {} ({}) is {}; a campaign needs an APPROVED template",
-                    template.name, template.language, template.status
-                ),
-            ));
+            return Err(AppError::bad_input("id", not_approved(&template)));
         }
         let channel = scope.channels().get(campaign.channel).await?;
         if channel.provider() == crate::providers::ProviderKind::Twilio
@@ -308,7 +305,7 @@ impl CampaignService {
         loop {
             let page = scope
                 .campaigns()
-                .recipients(id, Some("PENDING"), after, 1000)
+                .recipients(id, Some(RecipientState::Pending), after, 1000)
                 .await?;
             after = page.items.last().map(|r| r.position);
             let contacts = contacts_of(&scope, &page.items).await?;
@@ -516,6 +513,14 @@ impl CampaignService {
         self.inner.wake.notify_one();
         Ok(())
     }
+}
+
+/// Why a campaign refuses a template that is not APPROVED.
+fn not_approved(template: &Template) -> String {
+    format!(
+        "template {} ({}) is {}; a campaign needs an APPROVED template",
+        template.name, template.language, template.status
+    )
 }
 
 /// Marks unusable numbers and repeats as skipped from the start.

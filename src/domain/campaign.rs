@@ -4,6 +4,8 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use super::MessageStatus;
+
 /// Where a campaign is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CampaignState {
@@ -102,6 +104,48 @@ impl SkipReason {
 
     pub fn parse(text: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|r| r.as_str() == text)
+    }
+}
+
+/// What became of a recipient: waiting, skipped, or following their message's status to
+/// its end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RecipientState {
+    /// Not yet handed to the outbox.
+    Pending,
+    /// Handed to the outbox; the provider has not accepted the message yet.
+    Queued,
+    Sent,
+    Delivered,
+    Read,
+    Failed,
+    /// Gets no message; the skip reason says why.
+    Skipped,
+}
+
+impl RecipientState {
+    /// The state of a dispatched recipient whose message has `status`.
+    pub fn of_message(status: MessageStatus) -> Self {
+        match status {
+            MessageStatus::Received | MessageStatus::Queued => Self::Queued,
+            MessageStatus::Sent => Self::Sent,
+            MessageStatus::Delivered => Self::Delivered,
+            MessageStatus::Read => Self::Read,
+            MessageStatus::Failed => Self::Failed,
+        }
+    }
+
+    /// The message status that puts a dispatched recipient in this state, if it is one
+    /// that follows the message.
+    pub fn message_status(self) -> Option<MessageStatus> {
+        match self {
+            Self::Queued => Some(MessageStatus::Queued),
+            Self::Sent => Some(MessageStatus::Sent),
+            Self::Delivered => Some(MessageStatus::Delivered),
+            Self::Read => Some(MessageStatus::Read),
+            Self::Failed => Some(MessageStatus::Failed),
+            Self::Pending | Self::Skipped => None,
+        }
     }
 }
 

@@ -25,7 +25,7 @@ pub use ids::{
     SessionId, TemplateId, TenantId, UploadId, UserId,
 };
 pub use message_status::{Direction, MessageStatus};
-pub use password::{NewPassword, PasswordError};
+pub use password::{NewPassword, PasswordError, PasswordRule};
 pub use phone::{PhoneError, PhoneNumber};
 pub use role::Role;
 pub use tenant_settings::{SettingsError, TenantSettings};

@@ -5,20 +5,61 @@ use zeroize::Zeroizing;
 /// A password that meets the policy. Its `Debug` never prints the text.
 pub struct NewPassword(Zeroizing<String>);
 
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum PasswordError {
-    #[error("must be at least {0} characters long")]
-    TooShort(usize),
-    #[error("must be at most {0} characters long")]
-    TooLong(usize),
-    #[error("is too common or too simple")]
-    TooWeak,
-    #[error("must not contain the e-mail address")]
-    ContainsEmail,
+/// One rule of the policy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PasswordRule {
+    MinLength,
+    MaxLength,
+    DistinctCharacters,
+    NotCommon,
+    NoEmailName,
 }
+
+impl PasswordRule {
+    /// The rule's name in `extensions.rules`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::MinLength => "MIN_LENGTH",
+            Self::MaxLength => "MAX_LENGTH",
+            Self::DistinctCharacters => "DISTINCT_CHARACTERS",
+            Self::NotCommon => "NOT_COMMON",
+            Self::NoEmailName => "NO_EMAIL_NAME",
+        }
+    }
+
+    fn describe(self) -> String {
+        match self {
+            Self::MinLength => format!("must be at least {MIN_CHARS} characters long"),
+            Self::MaxLength => format!("must be at most {MAX_CHARS} characters long"),
+            Self::DistinctCharacters => {
+                format!("must use at least {MIN_DISTINCT} different characters")
+            }
+            Self::NotCommon => "must not be a well-known password".to_owned(),
+            Self::NoEmailName => {
+                "must not contain the e-mail address's name (the part before the @)".to_owned()
+            }
+        }
+    }
+}
+
+/// Every rule a new password breaks, in the policy's order; never empty.
+#[derive(Debug, PartialEq, Eq)]
+pub struct PasswordError {
+    pub broken: Vec<PasswordRule>,
+}
+
+impl std::fmt::Display for PasswordError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let rules: Vec<String> = self.broken.iter().map(|r| r.describe()).collect();
+        f.write_str(&rules.join("; "))
+    }
+}
+
+impl std::error::Error for PasswordError {}
 
 const MIN_CHARS: usize = 10;
 const MAX_CHARS: usize = 128;
+const MIN_DISTINCT: usize = 5;
 
 /// Passwords that meet the length rule yet are tried first by every attacker.
 const COMMON: &[&str] = &[
@@ -40,26 +81,34 @@ const COMMON: &[&str] = &[
 
 impl NewPassword {
     /// Checks the policy: 10 to 128 characters, at least 5 different characters, not a
-    /// well-known password and not containing the local part of the user's e-mail.
+    /// well-known password and not containing the local part of the user's e-mail (the
+    /// part before the @, when it has 3 characters or more). Answers every rule broken.
     pub fn parse(raw: &str, email_local_part: Option<&str>) -> Result<Self, PasswordError> {
+        let mut broken = Vec::new();
         let chars = raw.chars().count();
         if chars < MIN_CHARS {
-            return Err(PasswordError::TooShort(MIN_CHARS));
+            broken.push(PasswordRule::MinLength);
         }
         if chars > MAX_CHARS {
-            return Err(PasswordError::TooLong(MAX_CHARS));
+            broken.push(PasswordRule::MaxLength);
         }
         let lower = raw.to_lowercase();
         let mut distinct: Vec<char> = lower.chars().collect();
         distinct.sort_unstable();
         distinct.dedup();
-        if distinct.len() < 5 || COMMON.contains(&lower.as_str()) {
-            return Err(PasswordError::TooWeak);
+        if distinct.len() < MIN_DISTINCT {
+            broken.push(PasswordRule::DistinctCharacters);
+        }
+        if COMMON.contains(&lower.as_str()) {
+            broken.push(PasswordRule::NotCommon);
         }
         if let Some(local) = email_local_part.filter(|l| l.chars().count() >= 3) {
             if lower.contains(&local.to_lowercase()) {
-                return Err(PasswordError::ContainsEmail);
+                broken.push(PasswordRule::NoEmailName);
             }
+        }
+        if !broken.is_empty() {
+            return Err(PasswordError { broken });
         }
         Ok(Self(Zeroizing::new(raw.to_owned())))
     }
@@ -79,31 +128,47 @@ impl std::fmt::Debug for NewPassword {
 mod tests {
     use super::*;
 
+    fn broken(raw: &str, local: Option<&str>) -> Vec<PasswordRule> {
+        NewPassword::parse(raw, local).unwrap_err().broken
+    }
+
     #[test]
     fn short_passwords_are_refused() {
-        assert_eq!(
-            NewPassword::parse("abc12", None).unwrap_err(),
-            PasswordError::TooShort(10)
-        );
+        assert_eq!(broken("abc12", None), [PasswordRule::MinLength]);
     }
 
     #[test]
     fn common_and_repetitive_passwords_are_refused() {
+        assert_eq!(broken("Password123", None), [PasswordRule::NotCommon]);
         assert_eq!(
-            NewPassword::parse("Password123", None).unwrap_err(),
-            PasswordError::TooWeak
-        );
-        assert_eq!(
-            NewPassword::parse("aaaaaaaaaaaa", None).unwrap_err(),
-            PasswordError::TooWeak
+            broken("aaaaaaaaaaaa", None),
+            [PasswordRule::DistinctCharacters]
         );
     }
 
     #[test]
-    fn a_password_may_not_contain_the_email() {
+    fn a_password_may_not_contain_the_emails_name() {
         assert_eq!(
-            NewPassword::parse("maria-rocks-2026", Some("maria")).unwrap_err(),
-            PasswordError::ContainsEmail
+            broken("maria-rocks-2026", Some("maria")),
+            [PasswordRule::NoEmailName]
+        );
+    }
+
+    #[test]
+    fn every_broken_rule_is_reported_at_once() {
+        let err = NewPassword::parse("bobbb", Some("bob")).unwrap_err();
+        assert_eq!(
+            err.broken,
+            [
+                PasswordRule::MinLength,
+                PasswordRule::DistinctCharacters,
+                PasswordRule::NoEmailName
+            ]
+        );
+        assert_eq!(
+            err.to_string(),
+            "must be at least 10 characters long; must use at least 5 different characters; \
+             must not contain the e-mail address's name (the part before the @)"
         );
     }
 

@@ -15,7 +15,7 @@ use super::templates::Template;
 use super::types::parse_id;
 use super::AppState;
 use crate::campaigns::{NewCampaign, Preview};
-use crate::domain::campaign::{parse_csv, CampaignState, RecipientRow, SkipReason};
+use crate::domain::campaign::{parse_csv, CampaignState, RecipientRow, RecipientState, SkipReason};
 use crate::domain::{CampaignId, ChannelId, Role, TemplateId, TenantId};
 use crate::error::AppError;
 use crate::store::campaigns::{CampaignCounts, CampaignRecord, RecipientRecord};
@@ -74,19 +74,47 @@ impl From<SkipReason> for SkipReasonGql {
     }
 }
 
+/// What became of a recipient. Once handed to the outbox, a recipient follows its
+/// message's status: QUEUED, then SENT, DELIVERED, READ, or FAILED.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
-pub enum RecipientState {
+#[graphql(name = "RecipientState")]
+pub enum RecipientStateGql {
+    /// Not yet handed to the outbox.
     Pending,
+    /// In the outbox; the provider has not accepted the message yet.
     Queued,
+    Sent,
+    Delivered,
+    Read,
+    Failed,
+    /// Gets no message; `skipReason` says why.
     Skipped,
 }
 
-impl RecipientState {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "PENDING",
-            Self::Queued => "QUEUED",
-            Self::Skipped => "SKIPPED",
+impl From<RecipientState> for RecipientStateGql {
+    fn from(s: RecipientState) -> Self {
+        match s {
+            RecipientState::Pending => Self::Pending,
+            RecipientState::Queued => Self::Queued,
+            RecipientState::Sent => Self::Sent,
+            RecipientState::Delivered => Self::Delivered,
+            RecipientState::Read => Self::Read,
+            RecipientState::Failed => Self::Failed,
+            RecipientState::Skipped => Self::Skipped,
+        }
+    }
+}
+
+impl From<RecipientStateGql> for RecipientState {
+    fn from(s: RecipientStateGql) -> Self {
+        match s {
+            RecipientStateGql::Pending => Self::Pending,
+            RecipientStateGql::Queued => Self::Queued,
+            RecipientStateGql::Sent => Self::Sent,
+            RecipientStateGql::Delivered => Self::Delivered,
+            RecipientStateGql::Read => Self::Read,
+            RecipientStateGql::Failed => Self::Failed,
+            RecipientStateGql::Skipped => Self::Skipped,
         }
     }
 }
@@ -109,7 +137,8 @@ fn skip_counts(map: &std::collections::BTreeMap<SkipReason, u64>) -> Vec<SkipCou
 /// Where a campaign's recipients stand. `sent` counts every message that left (sent,
 /// delivered or read); `delivered` those delivered or read.
 #[derive(SimpleObject)]
-pub struct CampaignCountsGql {
+#[graphql(name = "CampaignCounts")]
+pub struct CampaignCountsView {
     pub total: u64,
     /// Not yet handed to the outbox.
     pub pending: u64,
@@ -123,7 +152,7 @@ pub struct CampaignCountsGql {
     pub skipped_by_reason: Vec<SkipCount>,
 }
 
-impl From<CampaignCounts> for CampaignCountsGql {
+impl From<CampaignCounts> for CampaignCountsView {
     fn from(c: CampaignCounts) -> Self {
         Self {
             skipped_by_reason: skip_counts(&c.skipped_by_reason),
@@ -144,7 +173,10 @@ impl From<CampaignCounts> for CampaignCountsGql {
 pub struct CampaignPreview {
     pub total: u64,
     pub sendable: u64,
-    pub skipped: Vec<SkipCount>,
+    /// Recipients who would get no message: already skipped, or skipped if sent now.
+    pub skipped: u64,
+    /// `skipped` by reason; reasons with no recipient are left out.
+    pub skipped_by_reason: Vec<SkipCount>,
     /// Sendable recipients who have not written in the last 24 hours: a template reaches
     /// them, nothing free-form could.
     pub outside_window: u64,
@@ -155,7 +187,8 @@ impl From<Preview> for CampaignPreview {
         Self {
             total: p.total,
             sendable: p.sendable,
-            skipped: skip_counts(&p.skipped),
+            skipped: p.skipped.values().sum(),
+            skipped_by_reason: skip_counts(&p.skipped),
             outside_window: p.outside_window,
         }
     }
@@ -220,7 +253,7 @@ impl Campaign {
             Err(e) => Err(e.into()),
         }
     }
-    async fn counts(&self, ctx: &Context<'_>) -> GqlResult<CampaignCountsGql> {
+    async fn counts(&self, ctx: &Context<'_>) -> GqlResult<CampaignCountsView> {
         let state = ctx.data_unchecked::<AppState>();
         Ok(state.campaigns.counts(self.1, self.0.id).await?.into())
     }
@@ -229,7 +262,7 @@ impl Campaign {
     async fn recipients(
         &self,
         ctx: &Context<'_>,
-        state: Option<RecipientState>,
+        state: Option<RecipientStateGql>,
         first: Option<i32>,
         after: Option<String>,
     ) -> GqlResult<Connection<String, CampaignRecipient>> {
@@ -241,12 +274,7 @@ impl Campaign {
             .store
             .tenant(self.1)
             .campaigns()
-            .recipients(
-                self.0.id,
-                state.map(RecipientState::as_str),
-                after_position,
-                page.first,
-            )
+            .recipients(self.0.id, state.map(Into::into), after_position, page.first)
             .await?;
         let tenant = self.1;
         Ok(connection(
@@ -270,12 +298,8 @@ impl CampaignRecipient {
     async fn variables(&self) -> async_graphql::Json<&std::collections::BTreeMap<String, String>> {
         async_graphql::Json(&self.0.variables)
     }
-    async fn state(&self) -> RecipientState {
-        match self.0.state.as_str() {
-            "QUEUED" => RecipientState::Queued,
-            "SKIPPED" => RecipientState::Skipped,
-            _ => RecipientState::Pending,
-        }
+    async fn state(&self) -> RecipientStateGql {
+        self.0.state.into()
     }
     async fn skip_reason(&self) -> Option<SkipReasonGql> {
         self.0.skip_reason.map(Into::into)
@@ -304,7 +328,9 @@ pub struct CampaignRecipientInput {
 pub struct CreateCampaignInput {
     pub name: String,
     pub channel_id: ID,
-    /// An APPROVED template of that channel (checked again when the campaign starts).
+    /// An APPROVED template of that channel; any other status is refused with
+    /// BAD_USER_INPUT on `templateId`. Checked again when the campaign starts, and a running
+    /// campaign pauses itself when its template stops being APPROVED.
     pub template_id: ID,
     /// The recipients; or give `recipientsCsv`.
     pub recipients: Option<Vec<CampaignRecipientInput>>,

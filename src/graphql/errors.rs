@@ -34,7 +34,7 @@ impl AppError {
             AppError::Unauthenticated(_) => "UNAUTHENTICATED",
             AppError::Forbidden(_) => "FORBIDDEN",
             AppError::NotFound => "NOT_FOUND",
-            AppError::BadUserInput { .. } => "BAD_USER_INPUT",
+            AppError::BadUserInput { .. } | AppError::BadPassword { .. } => "BAD_USER_INPUT",
             AppError::Conflict(_) => "CONFLICT",
             AppError::RateLimited { .. } => "RATE_LIMITED",
             AppError::Provider { .. } => "PROVIDER_ERROR",
@@ -55,6 +55,15 @@ impl ErrorExtensions for AppError {
             ext.set("code", self.code());
             match self {
                 AppError::BadUserInput { field, .. } => ext.set("field", field.as_str()),
+                AppError::BadPassword { field, error } => {
+                    ext.set("field", *field);
+                    let rules: Vec<async_graphql::Value> = error
+                        .broken
+                        .iter()
+                        .map(|r| async_graphql::Value::from(r.as_str()))
+                        .collect();
+                    ext.set("rules", rules);
+                }
                 AppError::Provider { code, .. } => ext.set("providerCode", code.as_str()),
                 AppError::WindowClosed {
                     expires_at: Some(at),

@@ -91,7 +91,7 @@ impl Extension for DocumentLimits {
         // Parsed here as well as by the library, because the library's own checks after
         // parsing walk every fragment expansion before any bound applies.
         let doc = async_graphql::parser::parse_query(query)
-            .map_err(|e| ServerError::new(e.to_string(), None))?;
+            .map_err(super::request_errors::syntax_error)?;
         let shape = self.check_shape(&doc).map_err(refusal)?;
         if shape.introspects
             && !self.anonymous_introspection

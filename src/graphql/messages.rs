@@ -103,6 +103,7 @@ pub struct ContactCardPhone {
 }
 
 #[derive(SimpleObject)]
+#[graphql(name = "ContactCard")]
 pub struct ContactCardView {
     pub formatted_name: String,
     pub first_name: Option<String>,
@@ -120,6 +121,7 @@ pub struct ContactsContent {
 
 /// A choice we offered: a reply button or a list row.
 #[derive(SimpleObject)]
+#[graphql(name = "Choice")]
 pub struct ChoiceView {
     pub id: String,
     pub title: String,
@@ -136,6 +138,7 @@ pub struct ButtonsContent {
 }
 
 #[derive(SimpleObject)]
+#[graphql(name = "ListSection")]
 pub struct ListSectionView {
     pub title: Option<String>,
     pub rows: Vec<ChoiceView>,
@@ -243,6 +246,7 @@ pub struct TemplateContent {
 
 /// What a message carries.
 #[derive(Union)]
+#[graphql(name = "MessageContent")]
 pub enum MessageContentGql {
     Text(TextContent),
     Media(MediaContent),

@@ -13,6 +13,7 @@ pub mod messages;
 pub mod mutation;
 pub mod order;
 pub mod query;
+pub mod request_errors;
 pub mod sending;
 pub mod subscriptions;
 pub mod templates;
@@ -119,6 +120,7 @@ pub fn schema_builder(
     .limit_directives(MAX_DIRECTIVES_PER_SELECTION)
     .extension(limits.document())
     .extension(limits::CatchPanic)
+    .extension(request_errors::InputErrors)
     .extension(order::SelectionOrder)
 }
 

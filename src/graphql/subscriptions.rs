@@ -109,7 +109,7 @@ fn events<T: Send + 'static>(
 #[derive(Default)]
 pub struct SubscriptionRoot;
 
-#[Subscription]
+#[Subscription(name = "Subscription")]
 impl SubscriptionRoot {
     /// Messages received, sent and changing status, optionally for one channel, queue or
     /// conversation.

@@ -1,5 +1,6 @@
 //! A tenant's campaigns and their recipients. A recipient moves from PENDING to QUEUED in
 //! the same transaction that creates its message and outbox job, or to SKIPPED with a reason;
+//! from then on its state follows its message's status (SENT, DELIVERED, READ, FAILED), and
 //! progress is counted from the recipients and their messages' statuses.
 
 use std::collections::BTreeMap;
@@ -7,14 +8,14 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Alias, Expr, Func, JoinType, LockBehavior, LockType, Query};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter,
+    QueryOrder, QuerySelect, RelationDef, Select,
 };
 
 use super::entities::{campaign, campaign_recipient, message};
 use super::{Page, PageRequest, StoreError};
-use crate::domain::campaign::{CampaignState, SkipReason};
-use crate::domain::{CampaignId, ChannelId, MessageId, TemplateId, TenantId};
+use crate::domain::campaign::{CampaignState, RecipientState, SkipReason};
+use crate::domain::{CampaignId, ChannelId, MessageId, MessageStatus, TemplateId, TenantId};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CampaignRecord {
@@ -72,24 +73,59 @@ pub struct RecipientRecord {
     pub variables: BTreeMap<String, String>,
     pub skip_reason: Option<SkipReason>,
     pub message: Option<MessageId>,
-    /// `PENDING`, `QUEUED` or `SKIPPED`.
-    pub state: String,
+    /// Once dispatched, the state follows the message's status.
+    pub state: RecipientState,
 }
 
-impl TryFrom<campaign_recipient::Model> for RecipientRecord {
+/// A recipient row with its message's status, when it has a message.
+#[derive(FromQueryResult)]
+struct RecipientWithStatus {
+    id: uuid::Uuid,
+    position: i32,
+    phone: String,
+    variables: String,
+    /// `PENDING`, `QUEUED` or `SKIPPED`: what the dispatcher did.
+    state: String,
+    skip_reason: Option<String>,
+    message_id: Option<uuid::Uuid>,
+    message_status: Option<String>,
+}
+
+impl TryFrom<RecipientWithStatus> for RecipientRecord {
     type Error = StoreError;
-    fn try_from(row: campaign_recipient::Model) -> Result<Self, StoreError> {
+    fn try_from(row: RecipientWithStatus) -> Result<Self, StoreError> {
+        let corrupt = |what: &str| StoreError::Corrupt(format!("recipient {}: {what}", row.id));
+        let state = match (row.state.as_str(), row.message_status.as_deref()) {
+            ("PENDING", _) => RecipientState::Pending,
+            ("SKIPPED", _) => RecipientState::Skipped,
+            ("QUEUED", None) => RecipientState::Queued,
+            ("QUEUED", Some(status)) => RecipientState::of_message(
+                status.parse::<MessageStatus>().map_err(|e| corrupt(&e))?,
+            ),
+            (other, _) => return Err(corrupt(&format!("state {other}"))),
+        };
         Ok(Self {
             id: row.id,
             position: row.position,
             variables: serde_json::from_str(&row.variables)
-                .map_err(|e| StoreError::Corrupt(format!("recipient variables: {e}")))?,
+                .map_err(|e| corrupt(&format!("variables: {e}")))?,
             phone: row.phone,
             skip_reason: row.skip_reason.as_deref().and_then(SkipReason::parse),
             message: row.message_id.map(Into::into),
-            state: row.state,
+            state,
         })
     }
+}
+
+/// A recipient's message, joined on the recipient's tenant and message id.
+fn recipient_message() -> RelationDef {
+    campaign_recipient::Entity::belongs_to(message::Entity)
+        .from((
+            campaign_recipient::Column::TenantId,
+            campaign_recipient::Column::MessageId,
+        ))
+        .to((message::Column::TenantId, message::Column::Id))
+        .into()
 }
 
 /// Where a campaign's recipients stand. `sent` counts every message that left (sent,
@@ -268,16 +304,27 @@ impl<'a, C: ConnectionTrait> Campaigns<'a, C> {
             .transpose()
     }
 
+    /// The campaign's recipients with their messages' statuses.
+    fn recipients_with_status(&self, id: CampaignId) -> Select<campaign_recipient::Entity> {
+        self.recipients_of(id)
+            .join(JoinType::LeftJoin, recipient_message())
+            .column_as(
+                Expr::col((message::Entity, message::Column::Status)),
+                "message_status",
+            )
+            .order_by_asc(campaign_recipient::Column::Position)
+    }
+
     /// The next PENDING recipients, in list order.
     pub async fn pending(
         &self,
         id: CampaignId,
         limit: u64,
     ) -> Result<Vec<RecipientRecord>, StoreError> {
-        self.recipients_of(id)
+        self.recipients_with_status(id)
             .filter(campaign_recipient::Column::State.eq("PENDING"))
-            .order_by_asc(campaign_recipient::Column::Position)
             .limit(limit)
+            .into_model::<RecipientWithStatus>()
             .all(self.db)
             .await?
             .into_iter()
@@ -289,20 +336,41 @@ impl<'a, C: ConnectionTrait> Campaigns<'a, C> {
     pub async fn recipients(
         &self,
         id: CampaignId,
-        state: Option<&str>,
+        state: Option<RecipientState>,
         after_position: Option<i32>,
         first: u64,
     ) -> Result<Page<RecipientRecord>, StoreError> {
-        let mut query = self
-            .recipients_of(id)
-            .order_by_asc(campaign_recipient::Column::Position);
-        if let Some(state) = state {
-            query = query.filter(campaign_recipient::Column::State.eq(state));
-        }
+        let mut query = self.recipients_with_status(id);
+        let status = Expr::col((message::Entity, message::Column::Status));
+        query = match state {
+            None => query,
+            Some(RecipientState::Pending) => {
+                query.filter(campaign_recipient::Column::State.eq("PENDING"))
+            }
+            Some(RecipientState::Skipped) => {
+                query.filter(campaign_recipient::Column::State.eq("SKIPPED"))
+            }
+            Some(RecipientState::Queued) => query
+                .filter(campaign_recipient::Column::State.eq("QUEUED"))
+                .filter(status.clone().is_null().or(status.is_in([
+                    MessageStatus::Received.as_str(),
+                    MessageStatus::Queued.as_str(),
+                ]))),
+            Some(other) => {
+                let wanted = other.message_status().map(MessageStatus::as_str);
+                query
+                    .filter(campaign_recipient::Column::State.eq("QUEUED"))
+                    .filter(status.eq(wanted))
+            }
+        };
         if let Some(after) = after_position {
             query = query.filter(campaign_recipient::Column::Position.gt(after));
         }
-        let rows = query.limit(first + 1).all(self.db).await?;
+        let rows = query
+            .limit(first + 1)
+            .into_model::<RecipientWithStatus>()
+            .all(self.db)
+            .await?;
         Page::from_fetched(rows, first).try_map(RecipientRecord::try_from)
     }
 

@@ -4,6 +4,7 @@
 mod support;
 
 mod accounts;
+mod answers;
 mod api_keys;
 mod auth;
 mod campaigns;

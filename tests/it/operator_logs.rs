@@ -146,6 +146,11 @@ async fn failed_sends_and_refused_webhooks_leave_one_line_an_operator_can_act_on
     let verified = lines("channel verified");
     assert_eq!(verified.len(), 1, "{output}");
     assert!(verified[0].contains("INFO") && verified[0].contains(&channel_id));
+    assert!(
+        verified[0].contains("provider=\"TWILIO\"") && verified[0].contains("outcome=\"verified\""),
+        "{}",
+        verified[0]
+    );
     for secret in [
         SECRET_TEXT,
         account.auth_token.as_str(),

@@ -32,7 +32,7 @@ pub async fn connect_to(addr: &str) -> Socket {
     socket
 }
 
-async fn next(socket: &mut Socket) -> Message {
+pub(crate) async fn next(socket: &mut Socket) -> Message {
     tokio::time::timeout(crate::support::deadline(5), socket.next())
         .await
         .expect("a message within 5 s")
@@ -64,7 +64,7 @@ async fn a_valid_token_in_connection_init_is_acknowledged() {
     assert_eq!(pong["type"], "pong");
 }
 
-fn close_frame(message: Message) -> (u16, String) {
+pub(crate) fn close_frame(message: Message) -> (u16, String) {
     match message {
         Message::Close(Some(frame)) => (u16::from(frame.code), frame.reason.to_string()),
         other => panic!("expected a close frame, got {other:?}"),
@@ -72,7 +72,11 @@ fn close_frame(message: Message) -> (u16, String) {
 }
 
 /// The code and message HTTP answers `query` with, sending `authorization` as is.
-async fn http_refusal(app: &TestApp, authorization: Option<&str>, query: &str) -> (String, String) {
+pub(crate) async fn http_refusal(
+    app: &TestApp,
+    authorization: Option<&str>,
+    query: &str,
+) -> (String, String) {
     let mut request = app
         .http
         .post(app.url("/graphql"))

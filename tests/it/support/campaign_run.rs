@@ -376,8 +376,12 @@ pub async fn check_each_messaged_once(
         tally.batches.push(created.len());
 
         for r in recipients {
-            assert_eq!(r["state"], "QUEUED", "{r}");
             let message = &r["message"];
+            // Read apart from the message, so a later status may separate the two.
+            assert!(
+                ["SENT", "DELIVERED", "READ"].contains(&r["state"].as_str().unwrap()),
+                "{r}"
+            );
             assert_eq!(message["channel"]["provider"], provider.as_str());
             assert!(
                 ["SENT", "DELIVERED", "READ"].contains(&message["status"].as_str().unwrap()),
