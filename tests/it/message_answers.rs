@@ -1,0 +1,155 @@
+//! What a message's answer tells: the HTTP status of every provider call, every part of a
+//! split text, what outbound media was sent, status history in the order it happened, and
+//! inbound times at one precision whichever provider brought them.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use switchboard::fakes::meta::Fault;
+use switchboard::fakes::twilio::InboundParams;
+
+use crate::inbound::{twilio_channel, TwilioChannel, CUSTOMER, SENDER};
+use crate::outbound::{meta_conversation, SEND};
+use crate::support::{deadline, TestApp, TestTenant};
+
+const MESSAGE: &str = "query($id: ID!) { message(id: $id) { id status \
+    attempts { number outcome httpStatus providerCode } \
+    statusHistory { status providerStatus at } } }";
+
+async fn message(tenant: &TestTenant, query: &str, id: &str) -> Value {
+    tenant
+        .owner
+        .gql
+        .query(query, json!({ "id": id }))
+        .await
+        .data()["message"]
+        .clone()
+}
+
+/// The message once `done` says so, within the scaled deadline.
+async fn eventually(
+    tenant: &TestTenant,
+    query: &str,
+    id: &str,
+    done: impl Fn(&Value) -> bool,
+) -> Value {
+    let until = tokio::time::Instant::now() + deadline(20);
+    loop {
+        let message = message(tenant, query, id).await;
+        if done(&message) {
+            return message;
+        }
+        assert!(
+            tokio::time::Instant::now() < until,
+            "not settled: {message}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn send(tenant: &TestTenant, input: Value) -> String {
+    let sent = tenant.owner.gql.query(SEND, json!({ "i": input })).await;
+    sent.data()["sendMessage"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+fn left_queue(m: &Value) -> bool {
+    m["status"] != "QUEUED"
+}
+
+/// A tenant with a Twilio channel whose customer wrote in.
+async fn twilio_conversation(app: &TestApp) -> (TestTenant, TwilioChannel) {
+    let tenant = app.new_tenant("Acme").await;
+    let channel = twilio_channel(app, &tenant).await;
+    let hello = InboundParams::text(&channel.account.sid, CUSTOMER, SENDER, "hi");
+    app.twilio
+        .deliver_inbound(&channel.webhook, &channel.account.auth_token, &hello)
+        .await
+        .unwrap();
+    (tenant, channel)
+}
+
+#[tokio::test]
+async fn meta_attempts_record_the_http_status_of_success_and_of_refusal() {
+    let app = TestApp::spawn().await;
+    let (tenant, _, conversation) = meta_conversation(&app, "help").await;
+    app.meta.fail_next(132001, 1);
+    let refused = send(
+        &tenant,
+        json!({ "conversationId": conversation, "content": { "text": { "body": "first" } } }),
+    )
+    .await;
+    let refused = eventually(&tenant, MESSAGE, &refused, left_queue).await;
+    assert_eq!(refused["status"], "FAILED", "{refused}");
+    assert_eq!(refused["attempts"][0]["providerCode"], "132001");
+    assert_eq!(refused["attempts"][0]["httpStatus"], 404, "{refused}");
+
+    let sent = send(
+        &tenant,
+        json!({ "conversationId": conversation, "content": { "text": { "body": "second" } } }),
+    )
+    .await;
+    let sent = eventually(&tenant, MESSAGE, &sent, left_queue).await;
+    assert_eq!(sent["attempts"][0]["outcome"], "SENT", "{sent}");
+    assert_eq!(sent["attempts"][0]["httpStatus"], 200, "{sent}");
+}
+
+#[tokio::test]
+async fn twilio_attempts_record_the_http_status_of_each_retry_and_of_the_send() {
+    let app = TestApp::spawn().await;
+    let (tenant, channel) = twilio_conversation(&app).await;
+    tenant
+        .owner
+        .gql
+        .query(
+            "mutation($id: ID!) { updateChannel(id: $id, input: { settings: { retryWaitSeconds: 1 } }) { id } }",
+            json!({ "id": channel.id }),
+        )
+        .await
+        .data();
+    app.twilio.fail_next(20503, 1);
+    let id = send(
+        &tenant,
+        json!({ "channelId": channel.id, "to": CUSTOMER, "content": { "text": { "body": "hello" } } }),
+    )
+    .await;
+    let message = eventually(&tenant, MESSAGE, &id, |m| {
+        m["attempts"].as_array().is_some_and(|a| a.len() == 2) && left_queue(m)
+    })
+    .await;
+    let attempts = &message["attempts"];
+    assert_eq!(attempts[0]["outcome"], "RETRY", "{message}");
+    assert_eq!(attempts[0]["httpStatus"], 503, "{message}");
+    assert_eq!(attempts[1]["outcome"], "SENT", "{message}");
+    assert_eq!(attempts[1]["httpStatus"], 201, "{message}");
+}
+
+#[tokio::test]
+async fn an_attempt_without_an_answer_has_no_http_status() {
+    let app = TestApp::spawn_with(|config| {
+        config.provider_timeout = Duration::from_secs(1);
+        config.outbox_lease = Duration::from_secs(3);
+    })
+    .await;
+    let (tenant, _, conversation) = meta_conversation(&app, "help").await;
+    app.meta.inject(Fault::Delay(Duration::from_secs(3)), 1);
+    let id = send(
+        &tenant,
+        json!({ "conversationId": conversation, "content": { "text": { "body": "slow" } } }),
+    )
+    .await;
+    let message = eventually(&tenant, MESSAGE, &id, |m| {
+        m["attempts"][0]["outcome"]
+            .as_str()
+            .is_some_and(|o| o != "IN_FLIGHT")
+    })
+    .await;
+    assert_eq!(message["attempts"][0]["outcome"], "TIMEOUT", "{message}");
+    assert_eq!(
+        message["attempts"][0]["httpStatus"],
+        Value::Null,
+        "{message}"
+    );
+}
