@@ -153,3 +153,55 @@ async fn an_attempt_without_an_answer_has_no_http_status() {
         "{message}"
     );
 }
+
+const INBOUND: &str = "query { messages(filter: { direction: INBOUND }) { edges { node { \
+    sentAt channel { provider } } } } }";
+
+/// Inbound `sentAt` values by provider.
+async fn inbound_times(tenant: &TestTenant) -> Vec<(String, String)> {
+    let answer = tenant.owner.gql.query(INBOUND, json!({})).await;
+    answer.data()["messages"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["node"]["channel"]["provider"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+                e["node"]["sentAt"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn inbound_times_are_whole_seconds_on_both_providers() {
+    let app = TestApp::spawn().await;
+    let (tenant, _, _) = meta_conversation(&app, "help").await;
+    let channel = twilio_channel(&app, &tenant).await;
+    let hello = InboundParams::text(&channel.account.sid, CUSTOMER, SENDER, "hi");
+    let before = chrono::Utc::now();
+    app.twilio
+        .deliver_inbound(&channel.webhook, &channel.account.auth_token, &hello)
+        .await
+        .unwrap();
+    let times = inbound_times(&tenant).await;
+    let mut providers: Vec<&str> = times.iter().map(|(p, _)| p.as_str()).collect();
+    providers.sort_unstable();
+    assert_eq!(providers, ["META", "TWILIO"], "{times:?}");
+    for (provider, at) in &times {
+        let parsed = chrono::DateTime::parse_from_rfc3339(at).unwrap();
+        assert_eq!(parsed.timestamp_subsec_nanos(), 0, "{provider}: {at}");
+        assert!(!at.contains('.'), "{provider}: {at}");
+    }
+    // Twilio sends no time: the arrival time stands in, to the second.
+    let (_, twilio_at) = times.iter().find(|(p, _)| p == "TWILIO").unwrap();
+    let twilio_at = chrono::DateTime::parse_from_rfc3339(twilio_at).unwrap();
+    assert!(
+        twilio_at.timestamp() >= before.timestamp(),
+        "{twilio_at} {before}"
+    );
+    assert!(twilio_at.timestamp() <= chrono::Utc::now().timestamp());
+}
