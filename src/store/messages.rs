@@ -12,6 +12,7 @@ use sea_orm::{
 use super::entities::{attachment, message, message_status, pending_status};
 use super::{Page, PageRequest, StoreError};
 use crate::domain::content::Referral;
+use crate::domain::message_status::{lifecycle_order, TimelineStep};
 use crate::domain::{
     AttachmentId, ChannelId, ContactId, ConversationId, Direction, MessageContent, MessageId,
     MessageStatus, TenantId,
@@ -74,6 +75,27 @@ pub struct StatusRecord {
     pub error_code: Option<String>,
     pub error_message: Option<String>,
     pub occurred_at: DateTime<Utc>,
+}
+
+/// The provider word of a manual retry's timeline step, before its time: each retry is
+/// its own step.
+const RETRY_STEP: &str = "retry@";
+
+/// A timeline, given in the order it was recorded, in the order it happened.
+fn in_lifecycle_order(steps: Vec<StatusRecord>) -> Vec<StatusRecord> {
+    let keys: Vec<TimelineStep> = steps
+        .iter()
+        .map(|s| TimelineStep {
+            status: s.status,
+            at: s.occurred_at,
+            restarts: s.status == MessageStatus::Queued && s.raw_status.starts_with(RETRY_STEP),
+        })
+        .collect();
+    let mut slots: Vec<Option<StatusRecord>> = steps.into_iter().map(Some).collect();
+    lifecycle_order(&keys)
+        .into_iter()
+        .filter_map(|i| slots[i].take())
+        .collect()
 }
 
 /// A media file of a message.
@@ -455,7 +477,7 @@ impl<'a, C: ConnectionTrait> Messages<'a, C> {
         let rows = message_status::Entity::find()
             .filter(message_status::Column::TenantId.eq(self.tenant.into_uuid()))
             .filter(message_status::Column::MessageId.is_in(ids.iter().map(|id| id.into_uuid())))
-            .order_by_asc(message_status::Column::OccurredAt)
+            .order_by_asc(message_status::Column::RecordedAt)
             .order_by_asc(message_status::Column::Id)
             .all(self.db)
             .await?;
@@ -470,6 +492,9 @@ impl<'a, C: ConnectionTrait> Messages<'a, C> {
                     error_message: r.error_message,
                     occurred_at: r.occurred_at,
                 });
+        }
+        for steps in timelines.values_mut() {
+            *steps = in_lifecycle_order(std::mem::take(steps));
         }
         Ok(timelines)
     }
@@ -770,7 +795,7 @@ impl<'a, C: ConnectionTrait> Messages<'a, C> {
             id: Set(uuid::Uuid::now_v7()),
             message_id: Set(record.id.into()),
             status: Set(MessageStatus::Queued.as_str().to_owned()),
-            raw_status: Set(format!("retry@{}", now.timestamp_millis())),
+            raw_status: Set(format!("{RETRY_STEP}{}", now.timestamp_millis())),
             error_code: Set(None),
             error_message: Set(None),
             occurred_at: Set(now),

@@ -205,3 +205,36 @@ async fn inbound_times_are_whole_seconds_on_both_providers() {
     );
     assert!(twilio_at.timestamp() <= chrono::Utc::now().timestamp());
 }
+
+#[tokio::test]
+async fn meta_status_history_reads_in_the_order_it_happened() {
+    let app = TestApp::spawn().await;
+    let (tenant, meta, conversation) = meta_conversation(&app, "help").await;
+    app.meta.set_webhook_url(Some(&meta.webhook));
+    let id = send(
+        &tenant,
+        json!({ "conversationId": conversation, "content": { "text": { "body": "On it" } } }),
+    )
+    .await;
+    // Meta stamps its statuses to the second, usually the very second we accepted the send in.
+    let message = eventually(&tenant, MESSAGE, &id, |m| {
+        m["statusHistory"].as_array().is_some_and(|h| h.len() == 4)
+    })
+    .await;
+    let history = message["statusHistory"].as_array().unwrap();
+    let words: Vec<&str> = history
+        .iter()
+        .map(|s| s["providerStatus"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        words,
+        ["accepted", "sent", "delivered", "read"],
+        "{message}"
+    );
+    let statuses: Vec<&str> = history
+        .iter()
+        .map(|s| s["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["SENT", "SENT", "DELIVERED", "READ"], "{message}");
+    assert_eq!(message["status"], "READ");
+}
