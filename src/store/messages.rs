@@ -35,9 +35,30 @@ pub struct MessageRecord {
     pub idempotency_key: Option<String>,
     pub error_code: Option<String>,
     pub error_message: Option<String>,
+    /// Where it stands among the parts of a long text sent in parts.
+    pub part: Part,
     pub sent_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// A message's place among the parts of a long text sent as several messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Part {
+    /// The first part, on every later part.
+    pub first: Option<MessageId>,
+    /// From 1.
+    pub number: i32,
+    pub count: i32,
+}
+
+impl Part {
+    /// A message sent whole: part 1 of 1.
+    pub const WHOLE: Part = Part {
+        first: None,
+        number: 1,
+        count: 1,
+    };
 }
 
 impl TryFrom<message::Model> for MessageRecord {
@@ -60,6 +81,11 @@ impl TryFrom<message::Model> for MessageRecord {
             idempotency_key: row.idempotency_key,
             error_code: row.error_code,
             error_message: row.error_message,
+            part: Part {
+                first: row.split_of.map(Into::into),
+                number: row.part_number,
+                count: row.part_count,
+            },
             sent_at: row.sent_at,
             created_at: row.created_at,
             updated_at: row.updated_at,
@@ -112,6 +138,41 @@ pub struct AttachmentRecord {
     pub attempts: i32,
     pub last_error: Option<String>,
     pub storage_key: Option<String>,
+    pub origin: AttachmentOrigin,
+}
+
+/// Where an attachment's file came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttachmentOrigin {
+    /// Fetched from the provider: inbound media.
+    Fetched,
+    /// Sent by us from an upload; `reference` is the upload's id.
+    Upload,
+    /// Sent by us from a public URL the provider fetched; `reference` is the URL, and no copy
+    /// is kept.
+    Link,
+}
+
+impl AttachmentOrigin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttachmentOrigin::Fetched => "FETCHED",
+            AttachmentOrigin::Upload => "UPLOAD",
+            AttachmentOrigin::Link => "LINK",
+        }
+    }
+}
+
+impl std::str::FromStr for AttachmentOrigin {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "FETCHED" => AttachmentOrigin::Fetched,
+            "UPLOAD" => AttachmentOrigin::Upload,
+            "LINK" => AttachmentOrigin::Link,
+            other => return Err(format!("unknown attachment origin {other}")),
+        })
+    }
 }
 
 /// How a fetch attempt ended.
@@ -145,6 +206,8 @@ impl From<attachment::Model> for AttachmentRecord {
             attempts: row.attempts,
             last_error: row.last_error,
             storage_key: row.storage_key,
+            // Rows written before origins were recorded are all fetched.
+            origin: row.origin.parse().unwrap_or(AttachmentOrigin::Fetched),
         }
     }
 }
@@ -155,9 +218,13 @@ pub struct NewAttachment {
     pub content_type: Option<String>,
     pub filename: Option<String>,
     pub sha256: Option<String>,
-    /// `PENDING`, or `FAILED` with a reason when inbound media is off for the channel.
+    /// `PENDING`, or `FAILED` with a reason when inbound media is off for the channel;
+    /// `READY` for media we sent.
     pub state: &'static str,
     pub last_error: Option<String>,
+    pub origin: AttachmentOrigin,
+    /// The file, already in the media store: its storage key and size.
+    pub stored: Option<(String, i64)>,
 }
 
 /// Which messages a list holds.
@@ -221,6 +288,27 @@ impl<'a, C: ConnectionTrait> Messages<'a, C> {
             .try_into()
     }
 
+    /// Every part of the text `record` belongs to, in order (just `record` when it was
+    /// sent whole).
+    pub async fn parts(&self, record: &MessageRecord) -> Result<Vec<MessageRecord>, StoreError> {
+        if record.part.count <= 1 {
+            return Ok(vec![record.clone()]);
+        }
+        let first = record.part.first.unwrap_or(record.id).into_uuid();
+        self.scoped()
+            .filter(
+                sea_orm::Condition::any()
+                    .add(message::Column::Id.eq(first))
+                    .add(message::Column::SplitOf.eq(first)),
+            )
+            .order_by_asc(message::Column::PartNumber)
+            .all(self.db)
+            .await?
+            .into_iter()
+            .map(MessageRecord::try_from)
+            .collect()
+    }
+
     pub async fn find_by_provider_id(
         &self,
         channel: ChannelId,
@@ -266,6 +354,9 @@ impl<'a, C: ConnectionTrait> Messages<'a, C> {
             error_message: Set(record.error_message.clone()),
             sent_at: Set(record.sent_at),
             idempotency_key: Set(record.idempotency_key.clone()),
+            split_of: Set(record.part.first.map(Into::into)),
+            part_number: Set(record.part.number),
+            part_count: Set(record.part.count),
             created_at: Set(record.created_at),
             updated_at: Set(record.updated_at),
         })
@@ -282,8 +373,9 @@ impl<'a, C: ConnectionTrait> Messages<'a, C> {
                 filename: Set(a.filename.clone()),
                 sha256: Set(a.sha256.clone()),
                 state: Set(a.state.to_owned()),
-                size_bytes: Set(None),
-                storage_key: Set(None),
+                origin: Set(a.origin.as_str().to_owned()),
+                size_bytes: Set(a.stored.as_ref().map(|(_, size)| *size)),
+                storage_key: Set(a.stored.as_ref().map(|(key, _)| key.clone())),
                 attempts: Set(0),
                 last_error: Set(a.last_error.clone()),
                 next_attempt_at: Set((a.state == "PENDING").then_some(now)),

@@ -238,3 +238,193 @@ async fn meta_status_history_reads_in_the_order_it_happened() {
     assert_eq!(statuses, ["SENT", "SENT", "DELIVERED", "READ"], "{message}");
     assert_eq!(message["status"], "READ");
 }
+
+const SEND_PARTS: &str = "mutation($i: SendMessageInput!) { sendMessage(input: $i) { id \
+    partNumber partCount parts { id partNumber partCount text } } }";
+const PARTS: &str = "query($id: ID!) { message(id: $id) { id status partNumber partCount \
+    parts { id partNumber status text } } }";
+
+/// A long text of distinct words, so the parts can be told apart.
+fn long_text(words: usize) -> String {
+    (0..words)
+        .map(|i| format!("word{i}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn words(text: &str) -> Vec<&str> {
+    text.split_whitespace().collect()
+}
+
+#[tokio::test]
+async fn a_split_text_answers_every_part_in_order() {
+    let app = TestApp::spawn().await;
+    let (tenant, _, conversation) = meta_conversation(&app, "tell me everything").await;
+    // Meta takes 4,096 characters a message: this goes as two parts.
+    let body = long_text(900);
+    assert!(body.chars().count() > 4096 && body.chars().count() < 8000);
+    let sent = tenant
+        .owner
+        .gql
+        .query(
+            SEND_PARTS,
+            json!({ "i": { "conversationId": conversation, "content": { "text": { "body": body } } } }),
+        )
+        .await;
+    let answer = &sent.data()["sendMessage"];
+    assert_eq!(answer["partNumber"], 1, "{answer}");
+    assert_eq!(answer["partCount"], 2, "{answer}");
+    let parts = answer["parts"].as_array().unwrap();
+    assert_eq!(parts.len(), 2, "{answer}");
+    assert_eq!(parts[0]["id"], answer["id"]);
+    assert_eq!(parts[1]["partNumber"], 2);
+    assert_eq!(parts[1]["partCount"], 2);
+    let joined: Vec<&str> = parts
+        .iter()
+        .flat_map(|p| words(p["text"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        joined,
+        words(&body),
+        "the parts together are the text, in order"
+    );
+
+    // A later part answers the same parts, and each part is sent in turn.
+    let second = parts[1]["id"].as_str().unwrap();
+    let later = eventually(&tenant, PARTS, second, |m| {
+        m["parts"]
+            .as_array()
+            .is_some_and(|p| p.iter().all(|p| p["status"] != "QUEUED"))
+    })
+    .await;
+    let ids: Vec<&Value> = later["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| &p["id"])
+        .collect();
+    assert_eq!(ids, [&parts[0]["id"], &parts[1]["id"]]);
+    let delivered: Vec<String> = app
+        .meta
+        .sent_messages()
+        .iter()
+        .map(|m| {
+            m.body["text"]["body"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(delivered.len(), 2, "{delivered:?}");
+    assert_eq!(delivered[0], parts[0]["text"].as_str().unwrap());
+    assert_eq!(delivered[1], parts[1]["text"].as_str().unwrap());
+
+    // A text sent whole is its one part.
+    let whole = send(
+        &tenant,
+        json!({ "conversationId": conversation, "content": { "text": { "body": "short" } } }),
+    )
+    .await;
+    let whole = message(&tenant, PARTS, &whole).await;
+    assert_eq!(whole["partNumber"], 1);
+    assert_eq!(whole["partCount"], 1);
+    assert_eq!(whole["parts"][0]["id"], whole["id"]);
+    assert_eq!(whole["parts"].as_array().unwrap().len(), 1);
+
+    // Another tenant reaches no part.
+    let other = app.new_tenant("Globex").await;
+    let answer = other.owner.gql.query(PARTS, json!({ "id": second })).await;
+    assert_eq!(answer.code(), "NOT_FOUND");
+}
+
+const ATTACHMENTS: &str = "query($id: ID!) { message(id: $id) { id status \
+    attachments { id url origin uploadId caption contentType filename state sizeBytes } } }";
+
+const PDF: &[u8] =
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+
+#[tokio::test]
+async fn outbound_media_shows_the_file_it_sent() {
+    let app = TestApp::spawn().await;
+    let (tenant, _, conversation) = meta_conversation(&app, "the invoice please").await;
+    let uploaded: Value = app
+        .http
+        .post(app.url("/media?filename=invoice-42.pdf"))
+        .bearer_auth(&tenant.owner.access_token)
+        .header("content-type", "application/pdf")
+        .body(PDF.to_vec())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let upload_id = uploaded["id"].as_str().unwrap();
+    let by_upload = send(
+        &tenant,
+        json!({ "conversationId": conversation, "content": { "media": {
+            "type": "DOCUMENT", "mediaId": upload_id, "caption": "Your invoice" } } }),
+    )
+    .await;
+    let message = message(&tenant, ATTACHMENTS, &by_upload).await;
+    let attachment = &message["attachments"][0];
+    assert_eq!(
+        message["attachments"].as_array().unwrap().len(),
+        1,
+        "{message}"
+    );
+    assert_eq!(attachment["origin"], "UPLOAD", "{message}");
+    assert_eq!(attachment["uploadId"], upload_id);
+    assert_eq!(attachment["caption"], "Your invoice");
+    assert_eq!(attachment["contentType"], "application/pdf");
+    assert_eq!(attachment["filename"], "invoice-42.pdf");
+    assert_eq!(attachment["state"], "READY");
+    assert_eq!(attachment["sizeBytes"], PDF.len());
+    // Its link serves the file sent, as an inbound attachment's does.
+    let response = app
+        .http
+        .get(attachment["url"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(response.bytes().await.unwrap().as_ref(), PDF);
+    let upload_attachment = attachment["id"].as_str().unwrap().to_owned();
+
+    let link = "https://cdn.example.com/catalog/spring.jpg";
+    let by_link = send(
+        &tenant,
+        json!({ "conversationId": conversation, "content": { "media": {
+            "type": "IMAGE", "url": link, "caption": "Spring" } } }),
+    )
+    .await;
+    let message = self::message(&tenant, ATTACHMENTS, &by_link).await;
+    let attachment = &message["attachments"][0];
+    assert_eq!(
+        message["attachments"].as_array().unwrap().len(),
+        1,
+        "{message}"
+    );
+    assert_eq!(attachment["origin"], "LINK", "{message}");
+    assert_eq!(attachment["url"], link);
+    assert_eq!(attachment["uploadId"], Value::Null);
+    assert_eq!(attachment["caption"], "Spring");
+    assert_eq!(attachment["state"], "READY");
+
+    // Another tenant sees neither the message nor the file.
+    let other = app.new_tenant("Globex").await;
+    let answer = other
+        .owner
+        .gql
+        .query(ATTACHMENTS, json!({ "id": by_upload }))
+        .await;
+    assert_eq!(answer.code(), "NOT_FOUND");
+    let foreign = app
+        .http
+        .get(app.url(&format!("/media/{upload_attachment}")))
+        .bearer_auth(&other.owner.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(foreign.status().as_u16(), 404);
+}
