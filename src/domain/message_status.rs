@@ -107,6 +107,9 @@ pub struct TimelineStep {
     pub at: chrono::DateTime<chrono::Utc>,
     /// A manual retry: the lifecycle starts again here.
     pub restarts: bool,
+    /// Stamped by our clock as it happened (our acceptance of the provider's answer, our
+    /// failures and retries), not reported by the provider.
+    pub ours: bool,
 }
 
 /// The indices of `steps`, given in the order they were recorded, in the order they
@@ -117,8 +120,9 @@ pub struct TimelineStep {
 /// By time alone a provider's `sent` at 12:00:00 sorts before our acceptance at
 /// 12:00:00.345, and a provider clock a little behind ours does the same across seconds.
 /// Within one send a message only moves forward through the lifecycle, so steps sort by
-/// send (a retry starts the next), then lifecycle rank, then time to the second, then the
-/// order they were recorded.
+/// send (a retry starts the next), then lifecycle rank, then ours before the provider's
+/// (the provider reports a send only after accepting it, and its report can reach us
+/// before its answer does), then time to the second, then the order they were recorded.
 pub fn lifecycle_order(steps: &[TimelineStep]) -> Vec<usize> {
     let mut round = 0u32;
     let mut keyed: Vec<_> = steps
@@ -128,7 +132,14 @@ pub fn lifecycle_order(steps: &[TimelineStep]) -> Vec<usize> {
             if step.restarts {
                 round += 1;
             }
-            ((round, step.status.rank(), step.at.timestamp(), i), i)
+            let key = (
+                round,
+                step.status.rank(),
+                !step.ours,
+                step.at.timestamp(),
+                i,
+            );
+            (key, i)
         })
         .collect();
     keyed.sort_unstable_by_key(|(key, _)| *key);
@@ -164,6 +175,7 @@ mod tests {
             status,
             at: at.parse().unwrap(),
             restarts,
+            ours: at.contains('.'),
         }
     }
 
@@ -176,6 +188,16 @@ mod tests {
             step(Read, "2026-12-05T12:00:00Z", false),
         ];
         assert_eq!(super::lifecycle_order(&steps), [0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn a_provider_report_recorded_before_its_answer_still_follows_it() {
+        let steps = [
+            step(Sent, "2026-12-05T12:00:00Z", false),
+            step(Delivered, "2026-12-05T12:00:00Z", false),
+            step(Sent, "2026-12-05T12:00:00.345Z", false),
+        ];
+        assert_eq!(super::lifecycle_order(&steps), [2, 0, 1]);
     }
 
     #[test]

@@ -108,16 +108,10 @@ pub struct StatusRecord {
 const RETRY_STEP: &str = "retry@";
 
 /// A timeline, given in the order it was recorded, in the order it happened.
-fn in_lifecycle_order(steps: Vec<StatusRecord>) -> Vec<StatusRecord> {
-    let keys: Vec<TimelineStep> = steps
-        .iter()
-        .map(|s| TimelineStep {
-            status: s.status,
-            at: s.occurred_at,
-            restarts: s.status == MessageStatus::Queued && s.raw_status.starts_with(RETRY_STEP),
-        })
-        .collect();
-    let mut slots: Vec<Option<StatusRecord>> = steps.into_iter().map(Some).collect();
+fn in_lifecycle_order(steps: Vec<(StatusRecord, TimelineStep)>) -> Vec<StatusRecord> {
+    let keys: Vec<TimelineStep> = steps.iter().map(|(_, key)| *key).collect();
+    let mut slots: Vec<Option<StatusRecord>> =
+        steps.into_iter().map(|(step, _)| Some(step)).collect();
     lifecycle_order(&keys)
         .into_iter()
         .filter_map(|i| slots[i].take())
@@ -565,7 +559,7 @@ impl<'a, C: ConnectionTrait> Messages<'a, C> {
         &self,
         ids: &[MessageId],
     ) -> Result<HashMap<MessageId, Vec<StatusRecord>>, StoreError> {
-        let mut timelines: HashMap<MessageId, Vec<StatusRecord>> = HashMap::new();
+        let mut timelines: HashMap<MessageId, Vec<(StatusRecord, TimelineStep)>> = HashMap::new();
         let rows = message_status::Entity::find()
             .filter(message_status::Column::TenantId.eq(self.tenant.into_uuid()))
             .filter(message_status::Column::MessageId.is_in(ids.iter().map(|id| id.into_uuid())))
@@ -574,21 +568,29 @@ impl<'a, C: ConnectionTrait> Messages<'a, C> {
             .all(self.db)
             .await?;
         for r in rows {
-            timelines
-                .entry(r.message_id.into())
-                .or_default()
-                .push(StatusRecord {
-                    status: r.status.parse().map_err(StoreError::Corrupt)?,
+            let status: MessageStatus = r.status.parse().map_err(StoreError::Corrupt)?;
+            let step = TimelineStep {
+                status,
+                at: r.occurred_at,
+                restarts: status == MessageStatus::Queued && r.raw_status.starts_with(RETRY_STEP),
+                // Our own steps are stamped with the time they are recorded at.
+                ours: r.occurred_at == r.recorded_at,
+            };
+            timelines.entry(r.message_id.into()).or_default().push((
+                StatusRecord {
+                    status,
                     raw_status: r.raw_status,
                     error_code: r.error_code,
                     error_message: r.error_message,
                     occurred_at: r.occurred_at,
-                });
+                },
+                step,
+            ));
         }
-        for steps in timelines.values_mut() {
-            *steps = in_lifecycle_order(std::mem::take(steps));
-        }
-        Ok(timelines)
+        Ok(timelines
+            .into_iter()
+            .map(|(id, steps)| (id, in_lifecycle_order(steps)))
+            .collect())
     }
 
     pub async fn attachments(&self, id: MessageId) -> Result<Vec<AttachmentRecord>, StoreError> {
