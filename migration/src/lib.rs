@@ -12,6 +12,7 @@ mod m20261124_000007_history_indexes;
 mod m20261124_000008_uploads;
 mod m20261205_000009_accounts_per_tenant;
 mod m20261205_000010_channel_claims;
+mod m20261205_000011_message_parts;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000008_uploads::Migration),
             Box::new(m20261205_000009_accounts_per_tenant::Migration),
             Box::new(m20261205_000010_channel_claims::Migration),
+            Box::new(m20261205_000011_message_parts::Migration),
         ]
     }
 }

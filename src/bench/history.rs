@@ -189,6 +189,9 @@ async fn seed(
                 error_message: Set(failed.then(|| "Message undeliverable".to_owned())),
                 sent_at: Set(created),
                 idempotency_key: Set(None),
+                split_of: Set(None),
+                part_number: Set(1),
+                part_count: Set(1),
                 created_at: Set(created),
                 updated_at: Set(created),
             });

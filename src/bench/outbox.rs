@@ -259,6 +259,7 @@ async fn backlog(
             idempotency_key: None,
             error_code: None,
             error_message: None,
+            part: crate::store::messages::Part::WHOLE,
             sent_at: now,
             created_at: now,
             updated_at: now,

@@ -486,6 +486,7 @@ impl CampaignService {
                 idempotency_key: None,
                 error_code: None,
                 error_message: None,
+                part: crate::store::messages::Part::WHOLE,
                 sent_at: now,
                 created_at: now,
                 updated_at: now,

@@ -100,6 +100,52 @@ impl FromStr for MessageStatus {
     }
 }
 
+/// One step of a message's status timeline, as [`lifecycle_order`] sees it.
+#[derive(Clone, Copy, Debug)]
+pub struct TimelineStep {
+    pub status: MessageStatus,
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// A manual retry: the lifecycle starts again here.
+    pub restarts: bool,
+    /// Stamped by our clock as it happened (our acceptance of the provider's answer, our
+    /// failures and retries), not reported by the provider.
+    pub ours: bool,
+}
+
+/// The indices of `steps`, given in the order they were recorded, in the order they
+/// happened.
+///
+/// Two clocks stamp a timeline: ours, to the microsecond (our acceptance of the provider's
+/// answer, failures, retries), and the provider's, to the whole second (Meta's statuses).
+/// By time alone a provider's `sent` at 12:00:00 sorts before our acceptance at
+/// 12:00:00.345, and a provider clock a little behind ours does the same across seconds.
+/// Within one send a message only moves forward through the lifecycle, so steps sort by
+/// send (a retry starts the next), then lifecycle rank, then ours before the provider's
+/// (the provider reports a send only after accepting it, and its report can reach us
+/// before its answer does), then time to the second, then the order they were recorded.
+pub fn lifecycle_order(steps: &[TimelineStep]) -> Vec<usize> {
+    let mut round = 0u32;
+    let mut keyed: Vec<_> = steps
+        .iter()
+        .enumerate()
+        .map(|(i, step)| {
+            if step.restarts {
+                round += 1;
+            }
+            let key = (
+                round,
+                step.status.rank(),
+                !step.ours,
+                step.at.timestamp(),
+                i,
+            );
+            (key, i)
+        })
+        .collect();
+    keyed.sort_unstable_by_key(|(key, _)| *key);
+    keyed.into_iter().map(|(_, i)| i).collect()
+}
+
 /// How long after the customer's last message free-form replies are allowed.
 pub const CUSTOMER_SERVICE_WINDOW: chrono::Duration = chrono::Duration::hours(24);
 
@@ -122,6 +168,57 @@ mod tests {
         assert_eq!(Delivered.advance(Failed), Delivered);
         assert_eq!(Read.advance(Failed), Read);
         assert_eq!(Failed.advance(Read), Failed);
+    }
+
+    fn step(status: super::MessageStatus, at: &str, restarts: bool) -> super::TimelineStep {
+        super::TimelineStep {
+            status,
+            at: at.parse().unwrap(),
+            restarts,
+            ours: at.contains('.'),
+        }
+    }
+
+    #[test]
+    fn provider_seconds_sort_after_our_acceptance_of_the_same_send() {
+        let steps = [
+            step(Sent, "2026-12-05T12:00:00.345Z", false),
+            step(Sent, "2026-12-05T12:00:00Z", false),
+            step(Delivered, "2026-12-05T12:00:00Z", false),
+            step(Read, "2026-12-05T12:00:00Z", false),
+        ];
+        assert_eq!(super::lifecycle_order(&steps), [0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn a_provider_report_recorded_before_its_answer_still_follows_it() {
+        let steps = [
+            step(Sent, "2026-12-05T12:00:00Z", false),
+            step(Delivered, "2026-12-05T12:00:00Z", false),
+            step(Sent, "2026-12-05T12:00:00.345Z", false),
+        ];
+        assert_eq!(super::lifecycle_order(&steps), [2, 0, 1]);
+    }
+
+    #[test]
+    fn the_lifecycle_wins_over_a_provider_clock_behind_ours() {
+        let steps = [
+            step(Sent, "2026-12-05T12:00:01.050Z", false),
+            step(Read, "2026-12-05T12:00:03Z", false),
+            step(Delivered, "2026-12-05T12:00:00Z", false),
+        ];
+        assert_eq!(super::lifecycle_order(&steps), [0, 2, 1]);
+    }
+
+    #[test]
+    fn a_retry_starts_the_lifecycle_again() {
+        let steps = [
+            step(Failed, "2026-12-05T12:00:00.100Z", false),
+            step(Queued, "2026-12-05T12:00:05.000Z", true),
+            step(Sent, "2026-12-05T12:00:05.200Z", false),
+            step(Delivered, "2026-12-05T12:00:05Z", false),
+        ];
+        assert_eq!(super::lifecycle_order(&steps), [0, 1, 2, 3]);
     }
 
     #[test]

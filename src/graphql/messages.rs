@@ -18,7 +18,9 @@ use crate::domain::content::{Choice, ContactCard, MediaKind};
 use crate::domain::free_text;
 use crate::domain::{Direction, MessageContent, MessageStatus, Role, TenantId};
 use crate::error::AppError;
-use crate::store::messages::{MessageFilter as StoreFilter, MessageOrder, MessageRecord};
+use crate::store::messages::{
+    AttachmentOrigin, MessageFilter as StoreFilter, MessageOrder, MessageRecord,
+};
 use crate::store::PageRequest;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
@@ -474,11 +476,29 @@ pub enum AttachmentState {
     Failed,
 }
 
+/// Where an attachment's file came from.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "AttachmentOrigin")]
+pub enum AttachmentOriginGql {
+    /// Fetched from the provider: the customer sent it.
+    Fetched,
+    /// We sent it from an upload (`POST /media`).
+    Upload,
+    /// We sent it from a public URL, which the provider fetched; no copy is kept.
+    Link,
+}
+
 #[derive(SimpleObject)]
 pub struct Attachment {
     pub id: ID,
-    /// A link to the file valid for 15 minutes, once it is ready.
+    /// A link to the file: ours, valid for 15 minutes, once it is ready; or, for media we
+    /// sent by link, that public URL.
     pub url: Option<String>,
+    pub origin: AttachmentOriginGql,
+    /// The upload media we sent came from.
+    pub upload_id: Option<ID>,
+    /// The caption sent or received with the file.
+    pub caption: Option<String>,
     pub content_type: Option<String>,
     pub filename: Option<String>,
     pub state: AttachmentState,
@@ -533,6 +553,29 @@ impl Message {
             click_id: r.ctwa_clid,
         })
     }
+    /// This message's place among the parts of a long text sent in parts, from 1; 1 when
+    /// it went whole.
+    async fn part_number(&self) -> i32 {
+        self.0.part.number
+    }
+    /// How many messages the text it belongs to was sent as; 1 when it went whole.
+    async fn part_count(&self) -> i32 {
+        self.0.part.count
+    }
+    /// Every part of the text this message belongs to, in order, this one included (just
+    /// this message when it went whole).
+    async fn parts(&self, ctx: &Context<'_>) -> GqlResult<Vec<Message>> {
+        let state = ctx.data_unchecked::<AppState>();
+        Ok(state
+            .store
+            .tenant(self.1)
+            .messages()
+            .parts(&self.0)
+            .await?
+            .into_iter()
+            .map(|m| Message(m, self.1))
+            .collect())
+    }
     /// When the provider says it was written (inbound) or when it was created (outbound).
     async fn sent_at(&self) -> DateTime<Utc> {
         self.0.sent_at
@@ -578,18 +621,32 @@ impl Message {
             .messages()
             .attachments(self.0.id)
             .await?;
+        let caption = match &self.0.content {
+            MessageContent::Media { caption, .. } => caption.clone(),
+            _ => None,
+        };
         Ok(list
             .into_iter()
             .map(|a| Attachment {
-                url: (a.state == "READY").then(|| {
-                    let expires = (Utc::now() + chrono::Duration::minutes(15)).timestamp();
-                    format!(
-                        "{}/media/{}?{}",
-                        state.config.public_url,
-                        a.id,
-                        state.media_links.query(self.1, a.id.into_uuid(), expires)
-                    )
-                }),
+                url: match a.origin {
+                    AttachmentOrigin::Link => Some(a.reference.clone()),
+                    _ => (a.state == "READY").then(|| {
+                        let expires = (Utc::now() + chrono::Duration::minutes(15)).timestamp();
+                        format!(
+                            "{}/media/{}?{}",
+                            state.config.public_url,
+                            a.id,
+                            state.media_links.query(self.1, a.id.into_uuid(), expires)
+                        )
+                    }),
+                },
+                origin: match a.origin {
+                    AttachmentOrigin::Fetched => AttachmentOriginGql::Fetched,
+                    AttachmentOrigin::Upload => AttachmentOriginGql::Upload,
+                    AttachmentOrigin::Link => AttachmentOriginGql::Link,
+                },
+                upload_id: (a.origin == AttachmentOrigin::Upload).then(|| ID(a.reference.clone())),
+                caption: caption.clone(),
                 id: ID(a.id.to_string()),
                 content_type: a.content_type,
                 filename: a.filename,

@@ -198,6 +198,8 @@ pub struct DeliveryAttempt {
     pub duration_ms: i64,
     /// What was asked, without secrets or text.
     pub request: String,
+    /// The HTTP status the provider answered the send with, success or refusal; null when
+    /// no answer came (connection failure, timeout) or no send was made (a lookup, a skip).
     pub http_status: Option<i32>,
     /// SENT, RETRY, FAILED or SKIPPED; IN_FLIGHT while the call runs; TIMEOUT or
     /// INTERRUPTED when it may have been sent, then RECONCILED (found at the provider),

@@ -3,7 +3,7 @@
 use crate::domain::content::{CardPhone, Choice, ContactCard, OrderItem};
 use crate::domain::{MediaKind, MessageContent, MessageStatus};
 use crate::providers::{self, DeliveryStatus, InboundContent};
-use crate::store::messages::NewAttachment;
+use crate::store::messages::{AttachmentOrigin, NewAttachment};
 
 fn media_kind(kind: providers::MediaKind) -> MediaKind {
     match kind {
@@ -190,6 +190,8 @@ pub fn attachments(
                     "PENDING"
                 },
                 last_error: refused,
+                origin: AttachmentOrigin::Fetched,
+                stored: None,
             }
         })
         .collect()

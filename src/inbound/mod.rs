@@ -191,6 +191,7 @@ async fn receive<C: sea_orm::ConnectionTrait>(
         idempotency_key: None,
         error_code: None,
         error_message: None,
+        part: crate::store::messages::Part::WHOLE,
         sent_at: inbound.timestamp,
         created_at: now,
         updated_at: now,

@@ -348,8 +348,10 @@ impl OutboxWorker {
             id
         };
         let clock = Instant::now();
-        let outcome = provider.send(&request).await;
+        let answer = provider.send_attempt(&request).await;
+        let outcome = answer.outcome;
         attempt.duration_ms = clock.elapsed().as_millis() as i64;
+        attempt.http_status = answer.http_status.map(i32::from);
         let now = Utc::now();
         let txn = self.inner.store.begin_write().await?;
         let scope = TenantScope::new(&txn, tenant);

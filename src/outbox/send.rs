@@ -14,7 +14,7 @@ use crate::domain::{
 use crate::error::AppError;
 use crate::providers::capabilities::{capabilities, Capabilities, ContentKind};
 use crate::store::contacts::ContactRecord;
-use crate::store::messages::MessageRecord;
+use crate::store::messages::{AttachmentOrigin, MessageRecord, NewAttachment, Part};
 use crate::store::uploads::UploadRecord;
 use crate::store::{Store, StoreError, TenantScope};
 
@@ -131,6 +131,7 @@ impl SendService {
         }
         validate(&content, &caps)?;
         let mut content = content;
+        let mut uploaded = None;
         if let MessageContent::Media {
             media_kind,
             upload: Some(upload),
@@ -143,7 +144,9 @@ impl SendService {
             if filename.is_none() && *media_kind == MediaKind::Document {
                 filename.clone_from(&upload.filename);
             }
+            uploaded = Some(upload);
         }
+        let attachments = sent_media(&content, uploaded);
         let reply_to = match input.reply_to {
             Some(id) => Some(
                 scope
@@ -215,11 +218,16 @@ impl SendService {
             idempotency_key: key.clone(),
             error_code: None,
             error_message: None,
+            part: Part {
+                first: None,
+                number: 1,
+                count: 1 + more_parts.len() as i32,
+            },
             sent_at: now,
             created_at: now,
             updated_at: now,
         };
-        let stored = match scope.messages().insert(&record, &[], now).await {
+        let stored = match scope.messages().insert(&record, &attachments, now).await {
             Ok(stored) => stored,
             // Another call with the same key won the race: answer its message.
             Err(StoreError::Conflict(_)) if key.is_some() => {
@@ -239,13 +247,18 @@ impl SendService {
             .enqueue(stored.id, channel.id, None, now)
             .await?;
         let mut previous = stored.id;
-        for content in more_parts {
+        for (number, content) in (2..).zip(more_parts) {
             let part = MessageRecord {
                 id: MessageId::new(),
                 revision: uuid::Uuid::now_v7(),
                 content,
                 idempotency_key: None,
                 reply_to_provider_id: None,
+                part: Part {
+                    first: Some(stored.id),
+                    number,
+                    ..record.part
+                },
                 ..record.clone()
             };
             scope.messages().insert(&part, &[], now).await?;
@@ -309,6 +322,38 @@ impl SendService {
         self.worker.wake();
         Ok(reset)
     }
+}
+
+/// What outbound media keeps of the file it sent, so the message shows it: the upload,
+/// already stored, or the public link the provider fetched.
+fn sent_media(content: &MessageContent, upload: Option<UploadRecord>) -> Vec<NewAttachment> {
+    let MessageContent::Media { url, filename, .. } = content else {
+        return Vec::new();
+    };
+    let attachment = match (upload, url) {
+        (Some(upload), _) => NewAttachment {
+            reference: upload.id.to_string(),
+            content_type: Some(upload.content_type),
+            filename: filename.clone().or(upload.filename),
+            sha256: Some(upload.sha256),
+            state: "READY",
+            last_error: None,
+            origin: AttachmentOrigin::Upload,
+            stored: Some((upload.storage_key, upload.size_bytes)),
+        },
+        (None, Some(url)) => NewAttachment {
+            reference: url.clone(),
+            content_type: None,
+            filename: filename.clone(),
+            sha256: None,
+            state: "READY",
+            last_error: None,
+            origin: AttachmentOrigin::Link,
+            stored: None,
+        },
+        (None, None) => return Vec::new(),
+    };
+    vec![attachment]
 }
 
 /// The longest text one `sendMessage` takes; it goes out in parts under the provider's limit.

@@ -120,6 +120,8 @@ pub struct InboundMessage {
     /// The customer's WhatsApp id (digits).
     pub from_wa_id: String,
     pub profile_name: Option<String>,
+    /// When it was written, to the whole second: Meta's own time, or for Twilio, which
+    /// sends none, when the webhook arrived.
     pub timestamp: DateTime<Utc>,
     pub content: InboundContent,
     /// The provider id of the message this one quotes or answers.

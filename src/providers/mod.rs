@@ -27,7 +27,7 @@ pub use inbound::{
 };
 pub use outbound::{
     ContactCard, InteractiveButton, ListSection, MediaKind, OutboundContent, OutboundMessage,
-    Reconciled, SendReceipt, TemplateParameter,
+    Reconciled, SendAttempt, SendReceipt, TemplateParameter,
 };
 
 use crate::config::Secret;
@@ -157,7 +157,13 @@ pub trait Provider: Send + Sync {
     async fn verify(&self) -> Result<VerifiedAccount, ProviderError>;
 
     /// Sends one message; answers the provider's message id.
-    async fn send(&self, message: &OutboundMessage) -> Result<SendReceipt, ProviderError>;
+    async fn send(&self, message: &OutboundMessage) -> Result<SendReceipt, ProviderError> {
+        self.send_attempt(message).await.outcome
+    }
+
+    /// Sends one message; answers the outcome with the HTTP status the provider answered,
+    /// for the attempt's record.
+    async fn send_attempt(&self, message: &OutboundMessage) -> SendAttempt;
 
     /// Looks for `message` among what the provider accepted since `since` (when the
     /// uncertain request started), so it is not sent twice.

@@ -129,6 +129,14 @@ pub struct SendReceipt {
     pub status: Option<String>,
 }
 
+/// A send as it went: its outcome, and the HTTP status of the provider's answer when one
+/// came (none when the connection failed or no answer arrived in time).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SendAttempt {
+    pub outcome: Result<SendReceipt, crate::providers::ProviderError>,
+    pub http_status: Option<u16>,
+}
+
 /// What a provider says about a send whose answer was lost (a timeout after the request
 /// left, or a worker that died mid-request).
 #[derive(Clone, Debug, PartialEq, Eq)]

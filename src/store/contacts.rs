@@ -115,7 +115,8 @@ impl<'a, C: ConnectionTrait> Contacts<'a, C> {
         now: DateTime<Utc>,
     ) -> Result<ContactRecord, StoreError> {
         if let Some(mut existing) = self.find_by_wa_id(wa_id).await? {
-            let newer = existing.last_inbound_at.is_none_or(|t| at > t);
+            // Inbound times are whole seconds: a message of the same second is as current.
+            let newer = existing.last_inbound_at.is_none_or(|t| at >= t);
             let rename =
                 profile_name.is_some_and(|p| existing.profile_name.as_deref() != Some(p)) && newer;
             if newer || rename {

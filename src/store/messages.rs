@@ -12,6 +12,7 @@ use sea_orm::{
 use super::entities::{attachment, message, message_status, pending_status};
 use super::{Page, PageRequest, StoreError};
 use crate::domain::content::Referral;
+use crate::domain::message_status::{lifecycle_order, TimelineStep};
 use crate::domain::{
     AttachmentId, ChannelId, ContactId, ConversationId, Direction, MessageContent, MessageId,
     MessageStatus, TenantId,
@@ -34,9 +35,30 @@ pub struct MessageRecord {
     pub idempotency_key: Option<String>,
     pub error_code: Option<String>,
     pub error_message: Option<String>,
+    /// Where it stands among the parts of a long text sent in parts.
+    pub part: Part,
     pub sent_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// A message's place among the parts of a long text sent as several messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Part {
+    /// The first part, on every later part.
+    pub first: Option<MessageId>,
+    /// From 1.
+    pub number: i32,
+    pub count: i32,
+}
+
+impl Part {
+    /// A message sent whole: part 1 of 1.
+    pub const WHOLE: Part = Part {
+        first: None,
+        number: 1,
+        count: 1,
+    };
 }
 
 impl TryFrom<message::Model> for MessageRecord {
@@ -59,6 +81,11 @@ impl TryFrom<message::Model> for MessageRecord {
             idempotency_key: row.idempotency_key,
             error_code: row.error_code,
             error_message: row.error_message,
+            part: Part {
+                first: row.split_of.map(Into::into),
+                number: row.part_number,
+                count: row.part_count,
+            },
             sent_at: row.sent_at,
             created_at: row.created_at,
             updated_at: row.updated_at,
@@ -76,6 +103,21 @@ pub struct StatusRecord {
     pub occurred_at: DateTime<Utc>,
 }
 
+/// The provider word of a manual retry's timeline step, before its time: each retry is
+/// its own step.
+const RETRY_STEP: &str = "retry@";
+
+/// A timeline, given in the order it was recorded, in the order it happened.
+fn in_lifecycle_order(steps: Vec<(StatusRecord, TimelineStep)>) -> Vec<StatusRecord> {
+    let keys: Vec<TimelineStep> = steps.iter().map(|(_, key)| *key).collect();
+    let mut slots: Vec<Option<StatusRecord>> =
+        steps.into_iter().map(|(step, _)| Some(step)).collect();
+    lifecycle_order(&keys)
+        .into_iter()
+        .filter_map(|i| slots[i].take())
+        .collect()
+}
+
 /// A media file of a message.
 #[derive(Clone, Debug)]
 pub struct AttachmentRecord {
@@ -90,6 +132,41 @@ pub struct AttachmentRecord {
     pub attempts: i32,
     pub last_error: Option<String>,
     pub storage_key: Option<String>,
+    pub origin: AttachmentOrigin,
+}
+
+/// Where an attachment's file came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttachmentOrigin {
+    /// Fetched from the provider: inbound media.
+    Fetched,
+    /// Sent by us from an upload; `reference` is the upload's id.
+    Upload,
+    /// Sent by us from a public URL the provider fetched; `reference` is the URL, and no copy
+    /// is kept.
+    Link,
+}
+
+impl AttachmentOrigin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttachmentOrigin::Fetched => "FETCHED",
+            AttachmentOrigin::Upload => "UPLOAD",
+            AttachmentOrigin::Link => "LINK",
+        }
+    }
+}
+
+impl std::str::FromStr for AttachmentOrigin {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "FETCHED" => AttachmentOrigin::Fetched,
+            "UPLOAD" => AttachmentOrigin::Upload,
+            "LINK" => AttachmentOrigin::Link,
+            other => return Err(format!("unknown attachment origin {other}")),
+        })
+    }
 }
 
 /// How a fetch attempt ended.
@@ -123,6 +200,8 @@ impl From<attachment::Model> for AttachmentRecord {
             attempts: row.attempts,
             last_error: row.last_error,
             storage_key: row.storage_key,
+            // Rows written before origins were recorded are all fetched.
+            origin: row.origin.parse().unwrap_or(AttachmentOrigin::Fetched),
         }
     }
 }
@@ -133,9 +212,13 @@ pub struct NewAttachment {
     pub content_type: Option<String>,
     pub filename: Option<String>,
     pub sha256: Option<String>,
-    /// `PENDING`, or `FAILED` with a reason when inbound media is off for the channel.
+    /// `PENDING`, or `FAILED` with a reason when inbound media is off for the channel;
+    /// `READY` for media we sent.
     pub state: &'static str,
     pub last_error: Option<String>,
+    pub origin: AttachmentOrigin,
+    /// The file, already in the media store: its storage key and size.
+    pub stored: Option<(String, i64)>,
 }
 
 /// Which messages a list holds.
@@ -199,6 +282,27 @@ impl<'a, C: ConnectionTrait> Messages<'a, C> {
             .try_into()
     }
 
+    /// Every part of the text `record` belongs to, in order (just `record` when it was
+    /// sent whole).
+    pub async fn parts(&self, record: &MessageRecord) -> Result<Vec<MessageRecord>, StoreError> {
+        if record.part.count <= 1 {
+            return Ok(vec![record.clone()]);
+        }
+        let first = record.part.first.unwrap_or(record.id).into_uuid();
+        self.scoped()
+            .filter(
+                sea_orm::Condition::any()
+                    .add(message::Column::Id.eq(first))
+                    .add(message::Column::SplitOf.eq(first)),
+            )
+            .order_by_asc(message::Column::PartNumber)
+            .all(self.db)
+            .await?
+            .into_iter()
+            .map(MessageRecord::try_from)
+            .collect()
+    }
+
     pub async fn find_by_provider_id(
         &self,
         channel: ChannelId,
@@ -244,6 +348,9 @@ impl<'a, C: ConnectionTrait> Messages<'a, C> {
             error_message: Set(record.error_message.clone()),
             sent_at: Set(record.sent_at),
             idempotency_key: Set(record.idempotency_key.clone()),
+            split_of: Set(record.part.first.map(Into::into)),
+            part_number: Set(record.part.number),
+            part_count: Set(record.part.count),
             created_at: Set(record.created_at),
             updated_at: Set(record.updated_at),
         })
@@ -260,8 +367,9 @@ impl<'a, C: ConnectionTrait> Messages<'a, C> {
                 filename: Set(a.filename.clone()),
                 sha256: Set(a.sha256.clone()),
                 state: Set(a.state.to_owned()),
-                size_bytes: Set(None),
-                storage_key: Set(None),
+                origin: Set(a.origin.as_str().to_owned()),
+                size_bytes: Set(a.stored.as_ref().map(|(_, size)| *size)),
+                storage_key: Set(a.stored.as_ref().map(|(key, _)| key.clone())),
                 attempts: Set(0),
                 last_error: Set(a.last_error.clone()),
                 next_attempt_at: Set((a.state == "PENDING").then_some(now)),
@@ -451,27 +559,38 @@ impl<'a, C: ConnectionTrait> Messages<'a, C> {
         &self,
         ids: &[MessageId],
     ) -> Result<HashMap<MessageId, Vec<StatusRecord>>, StoreError> {
-        let mut timelines: HashMap<MessageId, Vec<StatusRecord>> = HashMap::new();
+        let mut timelines: HashMap<MessageId, Vec<(StatusRecord, TimelineStep)>> = HashMap::new();
         let rows = message_status::Entity::find()
             .filter(message_status::Column::TenantId.eq(self.tenant.into_uuid()))
             .filter(message_status::Column::MessageId.is_in(ids.iter().map(|id| id.into_uuid())))
-            .order_by_asc(message_status::Column::OccurredAt)
+            .order_by_asc(message_status::Column::RecordedAt)
             .order_by_asc(message_status::Column::Id)
             .all(self.db)
             .await?;
         for r in rows {
-            timelines
-                .entry(r.message_id.into())
-                .or_default()
-                .push(StatusRecord {
-                    status: r.status.parse().map_err(StoreError::Corrupt)?,
+            let status: MessageStatus = r.status.parse().map_err(StoreError::Corrupt)?;
+            let step = TimelineStep {
+                status,
+                at: r.occurred_at,
+                restarts: status == MessageStatus::Queued && r.raw_status.starts_with(RETRY_STEP),
+                // Our own steps are stamped with the time they are recorded at.
+                ours: r.occurred_at == r.recorded_at,
+            };
+            timelines.entry(r.message_id.into()).or_default().push((
+                StatusRecord {
+                    status,
                     raw_status: r.raw_status,
                     error_code: r.error_code,
                     error_message: r.error_message,
                     occurred_at: r.occurred_at,
-                });
+                },
+                step,
+            ));
         }
-        Ok(timelines)
+        Ok(timelines
+            .into_iter()
+            .map(|(id, steps)| (id, in_lifecycle_order(steps)))
+            .collect())
     }
 
     pub async fn attachments(&self, id: MessageId) -> Result<Vec<AttachmentRecord>, StoreError> {
@@ -770,7 +889,7 @@ impl<'a, C: ConnectionTrait> Messages<'a, C> {
             id: Set(uuid::Uuid::now_v7()),
             message_id: Set(record.id.into()),
             status: Set(MessageStatus::Queued.as_str().to_owned()),
-            raw_status: Set(format!("retry@{}", now.timestamp_millis())),
+            raw_status: Set(format!("{RETRY_STEP}{}", now.timestamp_millis())),
             error_code: Set(None),
             error_message: Set(None),
             occurred_at: Set(now),

@@ -759,6 +759,7 @@ async fn outbound_fixture(
         idempotency_key: None,
         error_code: None,
         error_message: None,
+        part: switchboard::store::messages::Part::WHOLE,
         sent_at: now,
         created_at: now,
         updated_at: now,

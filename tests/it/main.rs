@@ -21,6 +21,7 @@ mod inbound;
 mod inbound_limits;
 mod instances;
 mod media;
+mod message_answers;
 mod operator_logs;
 mod outbound;
 mod outbound_content;

@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::error;
 use super::outbound;
 use super::wire::{PhoneNumberNode, SendResponse};
-use crate::providers::outbound::{OutboundMessage, SendReceipt};
+use crate::providers::outbound::{OutboundMessage, SendAttempt, SendReceipt};
 use crate::providers::{
     MetaCredentials, ProviderError, ProviderUrls, VerifiedAccount, CALL_TIMEOUT,
 };
@@ -80,16 +80,28 @@ impl MetaProvider {
 
     /// Sends, reads the body, and turns any non-2xx into a classified error.
     pub(super) async fn execute(&self, request: RequestBuilder) -> Result<Answer, ProviderError> {
-        let response = request.send().await.map_err(error::from_transport)?;
+        self.exchange(request).await.1
+    }
+
+    /// [`Self::execute`], also answering the HTTP status when Meta answered at all.
+    pub(super) async fn exchange(
+        &self,
+        request: RequestBuilder,
+    ) -> (Option<u16>, Result<Answer, ProviderError>) {
+        let response = match request.send().await {
+            Ok(response) => response,
+            Err(e) => return (None, Err(error::from_transport(e))),
+        };
         let status = response.status();
         let retry_after = error::retry_after(response.headers());
-        let body = response.bytes().await.map_err(error::from_transport)?;
-        if !status.is_success() {
-            return Err(error::from_response(status, retry_after, &body));
-        }
-        Ok(Answer {
-            body: body.to_vec(),
-        })
+        let outcome = match response.bytes().await {
+            Err(e) => Err(error::from_transport(e)),
+            Ok(body) if status.is_success() => Ok(Answer {
+                body: body.to_vec(),
+            }),
+            Ok(body) => Err(error::from_response(status, retry_after, &body)),
+        };
+        (Some(status.as_u16()), outcome)
     }
 
     pub(super) async fn get_json<T: DeserializeOwned>(
@@ -133,26 +145,16 @@ impl MetaProvider {
         })
     }
 
-    pub(super) async fn send_message(
-        &self,
-        message: &OutboundMessage,
-    ) -> Result<SendReceipt, ProviderError> {
+    pub(super) async fn send_message(&self, message: &OutboundMessage) -> SendAttempt {
         let url = self.api_url(&format!("{}/messages", self.credentials.phone_number_id));
-        let response: SendResponse = self
-            .post_json(&url, &outbound::message_body(message))
-            .await?;
-        let sent = response
-            .messages
-            .into_iter()
-            .next()
-            .ok_or_else(|| ProviderError::Rejected {
-                code: "invalid_response".into(),
-                message: "send answer without messages[0].id".into(),
-            })?;
-        Ok(SendReceipt {
-            provider_message_id: sent.id,
-            status: Some(sent.message_status.unwrap_or_else(|| "accepted".into())),
-        })
+        let request = self
+            .request(Method::POST, &url)
+            .json(&outbound::message_body(message));
+        let (http_status, answer) = self.exchange(request).await;
+        SendAttempt {
+            outcome: answer.and_then(|answer| receipt(decode(&answer.body)?)),
+            http_status,
+        }
     }
 
     pub(super) async fn send_read(&self, provider_message_id: &str) -> Result<(), ProviderError> {
@@ -162,6 +164,22 @@ impl MetaProvider {
             .await?;
         Ok(())
     }
+}
+
+/// The message id and status of a send's answer.
+fn receipt(response: SendResponse) -> Result<SendReceipt, ProviderError> {
+    let sent = response
+        .messages
+        .into_iter()
+        .next()
+        .ok_or_else(|| ProviderError::Rejected {
+            code: "invalid_response".into(),
+            message: "send answer without messages[0].id".into(),
+        })?;
+    Ok(SendReceipt {
+        provider_message_id: sent.id,
+        status: Some(sent.message_status.unwrap_or_else(|| "accepted".into())),
+    })
 }
 
 /// Decodes a success body; a 2xx we cannot read is reported, not retried.

@@ -22,7 +22,7 @@ pub use client::MetaProvider;
 
 use super::{
     FetchedMedia, MediaRef, NewTemplate, OutboundMessage, Provider, ProviderError, ProviderKind,
-    ProviderTemplate, Reconciled, SendReceipt, VerifiedAccount, WebhookEvent, WebhookRequest,
+    ProviderTemplate, Reconciled, SendAttempt, VerifiedAccount, WebhookEvent, WebhookRequest,
 };
 
 #[async_trait]
@@ -35,7 +35,7 @@ impl Provider for MetaProvider {
         self.verify_account().await
     }
 
-    async fn send(&self, message: &OutboundMessage) -> Result<SendReceipt, ProviderError> {
+    async fn send_attempt(&self, message: &OutboundMessage) -> SendAttempt {
         self.send_message(message).await
     }
 

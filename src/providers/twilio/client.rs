@@ -72,15 +72,26 @@ impl TwilioHttp {
 
     /// Sends, and answers the body of a 2xx; anything else becomes a classified error.
     pub async fn call(&self, request: RequestBuilder) -> Result<Vec<u8>, ProviderError> {
-        let response = request.send().await.map_err(|e| from_transport(&e))?;
+        self.exchange(request).await.1
+    }
+
+    /// [`Self::call`], also answering the HTTP status when Twilio answered at all.
+    pub async fn exchange(
+        &self,
+        request: RequestBuilder,
+    ) -> (Option<u16>, Result<Vec<u8>, ProviderError>) {
+        let response = match request.send().await {
+            Ok(response) => response,
+            Err(e) => return (None, Err(from_transport(&e))),
+        };
         let status = response.status();
         let wait = retry_after(response.headers());
-        let body = response.bytes().await.map_err(|e| from_transport(&e))?;
-        if status.is_success() {
-            Ok(body.to_vec())
-        } else {
-            Err(from_response(status.as_u16(), &body, wait))
-        }
+        let outcome = match response.bytes().await {
+            Err(e) => Err(from_transport(&e)),
+            Ok(body) if status.is_success() => Ok(body.to_vec()),
+            Ok(body) => Err(from_response(status.as_u16(), &body, wait)),
+        };
+        (Some(status.as_u16()), outcome)
     }
 
     /// [`Self::call`] and parse the JSON answer.
@@ -88,11 +99,22 @@ impl TwilioHttp {
         &self,
         request: RequestBuilder,
     ) -> Result<T, ProviderError> {
-        let body = self.call(request).await?;
-        serde_json::from_slice(&body).map_err(|e| ProviderError::Retryable {
-            code: "BAD_RESPONSE".into(),
-            message: format!("unexpected answer from Twilio: {e}"),
-        })
+        self.exchange_json(request).await.1
+    }
+
+    /// [`Self::exchange`] and parse the JSON answer.
+    pub async fn exchange_json<T: DeserializeOwned>(
+        &self,
+        request: RequestBuilder,
+    ) -> (Option<u16>, Result<T, ProviderError>) {
+        let (status, body) = self.exchange(request).await;
+        let parsed = body.and_then(|body| {
+            serde_json::from_slice(&body).map_err(|e| ProviderError::Retryable {
+                code: "BAD_RESPONSE".into(),
+                message: format!("unexpected answer from Twilio: {e}"),
+            })
+        });
+        (status, parsed)
     }
 }
 

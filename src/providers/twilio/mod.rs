@@ -32,8 +32,8 @@ use self::wire::{
 };
 use super::{
     FetchedMedia, MediaRef, NewTemplate, OutboundContent, OutboundMessage, Provider, ProviderError,
-    ProviderKind, ProviderTemplate, ProviderUrls, Reconciled, SendReceipt, TwilioCredentials,
-    VerifiedAccount, WebhookEvent, WebhookRequest,
+    ProviderKind, ProviderTemplate, ProviderUrls, Reconciled, SendAttempt, SendReceipt,
+    TwilioCredentials, VerifiedAccount, WebhookEvent, WebhookRequest,
 };
 
 /// One Twilio channel.
@@ -63,10 +63,12 @@ impl TwilioProvider {
     /// window, so one is created on the fly (`twilio/quick-reply` or `twilio/list-picker`,
     /// neither needs approval for session messages) and sent by its `ContentSid`. Replies
     /// come back as `ButtonPayload`/`ButtonText` with `MessageType=interactive`.
+    ///
+    /// A failure comes with the HTTP status of Twilio's answer, when it answered.
     async fn session_content(
         &self,
         content: &OutboundContent,
-    ) -> Result<Option<String>, ProviderError> {
+    ) -> Result<Option<String>, (Option<u16>, ProviderError)> {
         let Some(types) = session_types(content) else {
             return Ok(None);
         };
@@ -80,7 +82,8 @@ impl TwilioProvider {
             "language": "en",
             "types": types,
         });
-        let created = templates::create_content(&self.http, &body).await?;
+        let (status, created) = templates::create_content_answered(&self.http, &body).await;
+        let created = created.map_err(|e| (status, e))?;
         if let Ok(mut cache) = self.session_contents.lock() {
             cache.insert(key, created.sid.clone());
         }
@@ -165,10 +168,29 @@ impl Provider for TwilioProvider {
         })
     }
 
-    async fn send(&self, message: &OutboundMessage) -> Result<SendReceipt, ProviderError> {
-        let session_sid = self.session_content(&message.content).await?;
-        let form =
-            message_form::message_form(&self.http.credentials, message, session_sid.as_deref())?;
+    async fn send_attempt(&self, message: &OutboundMessage) -> SendAttempt {
+        let session_sid = match self.session_content(&message.content).await {
+            Ok(sid) => sid,
+            Err((http_status, error)) => {
+                return SendAttempt {
+                    outcome: Err(error),
+                    http_status,
+                }
+            }
+        };
+        let form = match message_form::message_form(
+            &self.http.credentials,
+            message,
+            session_sid.as_deref(),
+        ) {
+            Ok(form) => form,
+            Err(error) => {
+                return SendAttempt {
+                    outcome: Err(error),
+                    http_status: None,
+                }
+            }
+        };
         let request = self
             .http
             .authed(Method::POST, &self.http.account_url("/Messages.json"))
@@ -177,11 +199,14 @@ impl Provider for TwilioProvider {
                 "application/x-www-form-urlencoded",
             )
             .body(encode_form(&form));
-        let created: MessageResource = self.http.call_json(request).await?;
-        Ok(SendReceipt {
-            provider_message_id: created.sid,
-            status: created.status,
-        })
+        let (http_status, created) = self.http.exchange_json::<MessageResource>(request).await;
+        SendAttempt {
+            outcome: created.map(|created| SendReceipt {
+                provider_message_id: created.sid,
+                status: created.status,
+            }),
+            http_status,
+        }
     }
 
     async fn find_sent(

@@ -96,10 +96,18 @@ pub(crate) async fn create_content(
     http: &TwilioHttp,
     body: &Value,
 ) -> Result<ContentResource, ProviderError> {
+    create_content_answered(http, body).await.1
+}
+
+/// [`create_content`], also answering the HTTP status when Twilio answered.
+pub(crate) async fn create_content_answered(
+    http: &TwilioHttp,
+    body: &Value,
+) -> (Option<u16>, Result<ContentResource, ProviderError>) {
     let request = http
         .authed(Method::POST, &http.content_url("/v1/Content"))
         .json(body);
-    http.call_json(request).await
+    http.exchange_json(request).await
 }
 
 pub(crate) async fn submit(

@@ -6,7 +6,7 @@
 //! that is not a count Twilio can send. No loop runs on a number the body states: media are
 //! looked up among the parameters actually present.
 
-use chrono::Utc;
+use chrono::{SubsecRound, Utc};
 use serde_json::{Map, Value};
 
 use super::message_form::CORRELATION_PARAM;
@@ -145,8 +145,9 @@ fn inbound(params: &Params, sid: String) -> Result<InboundMessage, ProviderError
         channel_address: strip_whatsapp(params.value("To").unwrap_or_default()),
         from_wa_id: from.digits().to_owned(),
         profile_name: params.owned("ProfileName"),
-        // Twilio's inbound webhook carries no timestamp.
-        timestamp: Utc::now(),
+        // Twilio's inbound webhook carries no timestamp: the time it reached us stands in,
+        // to the whole second as Meta's provider times are, so history reads alike.
+        timestamp: Utc::now().trunc_subsecs(0),
         content,
         reply_to: params.owned("OriginalRepliedMessageSid"),
         forwarded: params.value("Forwarded") == Some("true")

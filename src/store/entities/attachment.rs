@@ -9,13 +9,16 @@ pub struct Model {
     pub id: Uuid,
     pub message_id: Uuid,
     pub position: i32,
-    /// The provider's media reference (Twilio URL, Meta media id).
+    /// The provider's media reference (Twilio URL, Meta media id); for media we sent, the
+    /// upload's id or the public URL.
     pub reference: String,
     pub content_type: Option<String>,
     pub filename: Option<String>,
     pub sha256: Option<String>,
     /// `PENDING`, `READY` or `FAILED`.
     pub state: String,
+    /// `FETCHED` from the provider, or sent by us from an `UPLOAD` or a public `LINK`.
+    pub origin: String,
     pub size_bytes: Option<i64>,
     pub storage_key: Option<String>,
     pub attempts: i32,

@@ -34,6 +34,11 @@ pub struct Model {
     pub sent_at: DateTimeUtc,
     /// The caller's key: a repeated send with it returns this message.
     pub idempotency_key: Option<String>,
+    /// The first part of the long text this message is a later part of.
+    pub split_of: Option<Uuid>,
+    /// This part's place among the text's parts, from 1; 1 of 1 when sent whole.
+    pub part_number: i32,
+    pub part_count: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
