@@ -690,3 +690,130 @@ async fn no_state_keeps_no_file() {
     assert!(sim.child.wait().await.unwrap().success());
     assert!(!dir.path().join("data").exists());
 }
+
+/// Headless Chromium on the simulator's page (`tests/browser/simulator.spec.mjs`): a
+/// business message with reply buttons shows delivered ticks, turns read when the customer
+/// opens the thread, and the tapped button reaches Switchboard as a button reply.
+#[tokio::test]
+async fn the_phone_page_reads_and_taps_in_a_browser() {
+    use std::path::Path;
+
+    const CUSTOMER: &str = "+34600000007";
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
+    assert!(
+        Path::new(&chromium).exists(),
+        "this test needs Chromium at {chromium} (Debian: apt-get install chromium; tests/run installs it)"
+    );
+    let scripts = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    assert!(
+        scripts.join("node_modules/playwright-core").is_dir(),
+        "this test needs the npm packages of {}: run `npm ci` there (tests/run does)",
+        scripts.display()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let sim = start_simulator(dir.path()).await;
+    let app = app_on(&sim).await;
+    let tenant = app.new_tenant("Acme").await;
+    let (_, meta) = demo_channels(&tenant).await;
+    let (ok, _, err) = sim_command(
+        dir.path(),
+        &[
+            "say",
+            "--provider",
+            "meta",
+            "--webhook-url",
+            meta["webhookUrl"].as_str().unwrap(),
+            "--from",
+            CUSTOMER,
+            "--name",
+            "Ana",
+            "--text",
+            "Can I change my order?",
+            "--control",
+            &sim.control,
+        ],
+    )
+    .await;
+    assert!(ok, "{err}");
+    let sent = tenant
+        .owner
+        .gql
+        .query(
+            "mutation($i: SendMessageInput!) { sendMessage(input: $i) { id } }",
+            json!({ "i": { "channelId": meta["id"], "to": CUSTOMER, "content": { "interactive": { "buttons": {
+                "body": "Change the delivery day?",
+                "buttons": [{ "id": "change-yes", "title": "Yes, change it" }, { "id": "change-no", "title": "No" }] } } } } }),
+        )
+        .await;
+    let id = sent.data()["sendMessage"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    message_delivered(&tenant, &id).await;
+
+    let mut command = tokio::process::Command::new("node");
+    command
+        .arg(scripts.join("simulator.spec.mjs"))
+        .args([
+            sim.control.as_str(),
+            &format!("meta:{CUSTOMER}"),
+            "Yes, change it",
+        ])
+        .current_dir(&scripts)
+        .env("CHROMIUM", &chromium)
+        .env(
+            "SWITCHBOARD_TEST_TIME_SCALE",
+            crate::support::time_scale().to_string(),
+        )
+        .stdin(std::process::Stdio::null())
+        .kill_on_drop(true);
+    let output = tokio::time::timeout(crate::support::deadline(180), command.output())
+        .await
+        .expect("the browser test ends within its deadline")
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "the browser test failed ({}):\n{stdout}\n{stderr}",
+        output.status
+    );
+    assert!(stdout.contains("simulator page: ok"), "{stdout}\n{stderr}");
+
+    let status = tenant
+        .owner
+        .gql
+        .query(
+            "query($id: ID!) { message(id: $id) { status } }",
+            json!({ "id": id }),
+        )
+        .await
+        .data()["message"]["status"]
+        .clone();
+    assert_eq!(status, "READ");
+    let deadline = tokio::time::Instant::now() + crate::support::deadline(10);
+    loop {
+        let inbound = tenant
+            .owner
+            .gql
+            .query(
+                "query($c: ID!) { messages(filter: { channelId: $c, direction: INBOUND }, first: 10) { edges { node { content { __typename ... on ButtonReplyContent { id title } } } } } }",
+                json!({ "c": meta["id"] }),
+            )
+            .await
+            .data()["messages"]["edges"]
+            .clone();
+        let replied = inbound.as_array().unwrap().iter().any(|e| {
+            e["node"]["content"]
+                == json!({ "__typename": "ButtonReplyContent", "id": "change-yes", "title": "Yes, change it" })
+        });
+        if replied {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no button reply: {inbound}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

@@ -154,6 +154,7 @@ fn validate_and_store(
     let async_error = state
         .async_faults
         .pop_front()
+        .or_else(|| state.recipient_failures.get(&to).copied())
         .or_else(|| match to.as_str() {
             MAGIC_NOT_ON_WHATSAPP => Some(63003),
             MAGIC_INVALID_RECIPIENT => Some(63024),

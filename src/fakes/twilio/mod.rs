@@ -291,6 +291,15 @@ impl FakeTwilio {
         sid
     }
 
+    /// Messages to `customer` (E.164) fail later with `code` (e.g. 63003), or no longer.
+    pub fn set_recipient_failure(&self, customer: &str, code: Option<u32>) {
+        let mut state = self.shared.lock();
+        match code {
+            Some(code) => state.recipient_failures.insert(customer.to_owned(), code),
+            None => state.recipient_failures.remove(customer),
+        };
+    }
+
     /// The state worth keeping across a restart.
     pub fn snapshot(&self) -> TwilioSnapshot {
         let state = self.shared.lock();
