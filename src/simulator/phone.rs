@@ -317,11 +317,10 @@ pub fn threads(sim: &Simulator) -> Vec<Thread> {
                     bubble
                 }));
             } else {
-                let to = format!("whatsapp:{}", customer.number);
                 messages.extend(
                     twilio_sent
                         .iter()
-                        .filter(|m| m.to == to)
+                        .filter(|m| m.to.trim_start_matches("whatsapp:") == customer.number)
                         .map(|m| twilio_bubble(m, &contents)),
                 );
             }

@@ -817,3 +817,121 @@ async fn the_phone_page_reads_and_taps_in_a_browser() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// Waits until the business message `id` failed; answers its provider error code.
+async fn message_failed(tenant: &TestTenant, id: &str) -> String {
+    let deadline = tokio::time::Instant::now() + crate::support::deadline(15);
+    loop {
+        let m = tenant
+            .owner
+            .gql
+            .query(
+                "query($id: ID!) { message(id: $id) { status lastError { code } } }",
+                json!({ "id": id }),
+            )
+            .await
+            .data()["message"]
+            .clone();
+        if m["status"] == "FAILED" {
+            return m["lastError"]["code"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+        }
+        assert!(tokio::time::Instant::now() < deadline, "still {m}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_phone_scripts_failures_and_sends_locations() {
+    const CUSTOMER: &str = "+34600000008";
+    let dir = tempfile::tempdir().unwrap();
+    let sim = start_simulator(dir.path()).await;
+    let app = app_on(&sim).await;
+    let tenant = app.new_tenant("Acme").await;
+    let (twilio, meta) = demo_channels(&tenant).await;
+    for (provider, channel, code) in [("twilio", &twilio, "63003"), ("meta", &meta, "131026")] {
+        let said = app
+            .http
+            .post(format!("{}/say", sim.control))
+            .json(&json!({ "provider": provider, "webhookUrl": channel["webhookUrl"], "from": CUSTOMER,
+                           "name": "Ana", "kind": "location", "latitude": 41.3874, "longitude": 2.1686 }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            said.status().as_u16(),
+            200,
+            "{}",
+            said.text().await.unwrap()
+        );
+        let inbound = tenant
+            .owner
+            .gql
+            .query(
+                "query($c: ID!) { messages(filter: { channelId: $c, direction: INBOUND }, first: 1) { edges { node { content { __typename ... on LocationContent { latitude longitude } } } } } }",
+                json!({ "c": channel["id"] }),
+            )
+            .await
+            .data()["messages"]["edges"][0]["node"]["content"]
+            .clone();
+        assert_eq!(
+            inbound,
+            json!({ "__typename": "LocationContent", "latitude": 41.3874, "longitude": 2.1686 })
+        );
+
+        let scripted = app
+            .http
+            .post(format!("{}/failure", sim.control))
+            .json(&json!({ "provider": provider, "number": CUSTOMER, "failure": "unreachable" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(scripted.status().as_u16(), 204);
+        let sent = tenant
+            .owner
+            .gql
+            .query(
+                "mutation($i: SendMessageInput!) { sendMessage(input: $i) { id } }",
+                json!({ "i": { "channelId": channel["id"], "to": CUSTOMER, "content": { "text": { "body": "Got it." } } } }),
+            )
+            .await;
+        let id = sent.data()["sendMessage"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(message_failed(&tenant, &id).await, code);
+
+        let threads: Vec<Value> = app
+            .http
+            .get(format!("{}/threads", sim.control))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let thread = threads
+            .iter()
+            .find(|t| t["customer"]["provider"] == provider)
+            .unwrap();
+        assert_eq!(thread["customer"]["failure"], "unreachable");
+        let kinds: Vec<(&str, &str)> = thread["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| (m["side"].as_str().unwrap(), m["kind"].as_str().unwrap()))
+            .collect();
+        assert_eq!(kinds, [("in", "location"), ("out", "text")]);
+        assert_eq!(thread["messages"][1]["status"], "failed");
+    }
+    let unknown = app
+        .http
+        .post(format!("{}/failure", sim.control))
+        .json(&json!({ "provider": "meta", "number": "+34699999999", "failure": "opted_out" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status().as_u16(), 404);
+}
