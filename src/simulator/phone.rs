@@ -136,7 +136,10 @@ fn choices(items: Option<&Vec<Value>>, id: &[&str], title: &[&str]) -> Vec<Choic
 }
 
 /// A Meta send, drawn.
-fn meta_bubble(m: &crate::fakes::meta::FakeSentMessage) -> Bubble {
+fn meta_bubble(
+    m: &crate::fakes::meta::FakeSentMessage,
+    templates: &[crate::fakes::meta::FakeTemplate],
+) -> Bubble {
     let body = &m.body[&m.kind];
     let mut bubble = Bubble::new(&m.wamid, "out", m.sent_at, &m.kind, String::new());
     match m.kind.as_str() {
@@ -180,7 +183,14 @@ fn meta_bubble(m: &crate::fakes::meta::FakeSentMessage) -> Bubble {
                 .flat_map(|c| c["parameters"].as_array().cloned().unwrap_or_default())
                 .map(|p| str_at(&p, &["text"]).to_owned())
                 .collect();
-            bubble.text = format!("{} ({})", str_at(body, &["name"]), params.join(", "));
+            let (name, language) = (str_at(body, &["name"]), str_at(body, &["language", "code"]));
+            bubble.text = match templates
+                .iter()
+                .find(|t| t.name == name && t.language == language)
+            {
+                Some(t) => fill(t.body_text(), &params),
+                None => format!("{name} ({})", params.join(", ")),
+            };
         }
         "interactive" => {
             bubble.text = str_at(body, &["body", "text"]).to_owned();
@@ -208,33 +218,26 @@ fn meta_bubble(m: &crate::fakes::meta::FakeSentMessage) -> Bubble {
     bubble
 }
 
-/// The furthest status Meta's webhooks reported for each of our sends.
-fn meta_statuses(sim: &Simulator) -> std::collections::HashMap<String, String> {
-    let rank = |s: &str| match s {
-        "sent" => 1,
-        "delivered" => 2,
-        "read" => 3,
-        "failed" => 4,
-        _ => 0,
-    };
-    let mut statuses = std::collections::HashMap::<String, String>::new();
-    for webhook in sim.meta.webhooks() {
-        let Ok(body) = serde_json::from_slice::<Value>(&webhook.body) else {
-            continue;
+/// A template text with `{{1}}`, `{{2}}`… (or named placeholders, in order) filled in.
+fn fill(text: &str, params: &[String]) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    let mut next = params.iter();
+    while let Some(start) = rest.find("{{") {
+        let Some(end) = rest[start..].find("}}") else {
+            break;
         };
-        for entry in body["entry"].as_array().into_iter().flatten() {
-            for change in entry["changes"].as_array().into_iter().flatten() {
-                for status in change["value"]["statuses"].as_array().into_iter().flatten() {
-                    let (id, word) = (str_at(status, &["id"]), str_at(status, &["status"]));
-                    let known = statuses.get(id).map_or(0, |s| rank(s));
-                    if rank(word) > known {
-                        statuses.insert(id.to_owned(), word.to_owned());
-                    }
-                }
-            }
-        }
+        out.push_str(&rest[..start]);
+        let key = rest[start + 2..start + end].trim();
+        let value = match key.parse::<usize>() {
+            Ok(i) => i.checked_sub(1).and_then(|i| params.get(i)),
+            Err(_) => next.next(),
+        };
+        out.push_str(value.map_or(&rest[start..start + end + 2], String::as_str));
+        rest = &rest[start + end + 2..];
     }
-    statuses
+    out.push_str(rest);
+    out
 }
 
 /// A Twilio send, drawn (a `ContentSid` send shows its content).
@@ -293,7 +296,7 @@ pub fn threads(sim: &Simulator) -> Vec<Thread> {
     let said = sim.said();
     let read = sim.read_ids();
     let meta_sent = sim.meta.sent_messages();
-    let meta_status = meta_statuses(sim);
+    let meta_templates = sim.meta.templates();
     let twilio_sent = sim.twilio.messages();
     let contents = sim.twilio.contents();
     sim.customers()
@@ -307,13 +310,12 @@ pub fn threads(sim: &Simulator) -> Vec<Thread> {
             if customer.provider == "meta" {
                 let digits = customer.number.trim_start_matches('+');
                 messages.extend(meta_sent.iter().filter(|m| m.to == digits).map(|m| {
-                    let mut bubble = meta_bubble(m);
-                    bubble.status = Some(
-                        meta_status
-                            .get(&m.wamid)
-                            .cloned()
-                            .unwrap_or_else(|| "sent".into()),
-                    );
+                    let mut bubble = meta_bubble(m, &meta_templates);
+                    bubble.status = Some(if m.status.is_empty() {
+                        "sent".into()
+                    } else {
+                        m.status.clone()
+                    });
                     bubble
                 }));
             } else {
@@ -449,4 +451,20 @@ pub async fn tap(sim: &Simulator, tap: &Tap) -> Result<u16, String> {
         text: tap.title.clone(),
     });
     Ok(status)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fill;
+
+    #[test]
+    fn template_text_is_filled_by_position_or_in_order() {
+        let params = ["Ana".to_owned(), "A-1".to_owned()];
+        assert_eq!(
+            fill("Hi {{1}}, order {{2}} shipped.", &params),
+            "Hi Ana, order A-1 shipped."
+        );
+        assert_eq!(fill("Hi {{name}}, {{order}}", &params), "Hi Ana, A-1");
+        assert_eq!(fill("Hi {{3}} {{", &params), "Hi {{3}} {{");
+    }
 }

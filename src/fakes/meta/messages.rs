@@ -98,6 +98,7 @@ fn handle(shared: &Arc<Shared>, pnid: &str, body: Value) -> Result<Value, GraphE
         body: body.clone(),
         correlation: correlation.clone(),
         sent_at: chrono::Utc::now().timestamp_millis(),
+        status: String::new(),
     });
     schedule_statuses(shared, pnid, &wamid, &to, &kind, window_open, correlation);
     let mut answer = json!({

@@ -153,6 +153,10 @@ pub struct FakeSentMessage {
     /// When the fake accepted it, Unix milliseconds.
     #[serde(default)]
     pub sent_at: i64,
+    /// The furthest status the fake reported for it (`sent`, `delivered`, `read`, `failed`),
+    /// empty before the first.
+    #[serde(default)]
+    pub status: String,
 }
 
 /// A template in the fake's store.
