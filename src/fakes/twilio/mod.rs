@@ -6,7 +6,8 @@
 //! Magic recipients: `+15005550001` fails later with 63003 (not on WhatsApp) and
 //! `+15005550002` with 63024 (invalid recipient). A free-form send (no `ContentSid`) to a
 //! number that has not messaged the account through `deliver_inbound` (or `open_window`)
-//! fails later with 63016, like WhatsApp's closed 24-hour window.
+//! fails later with 63016, like WhatsApp's closed 24-hour window; so does a `ContentSid` send
+//! there whose content WhatsApp has not approved.
 
 mod api;
 mod content;
