@@ -156,16 +156,19 @@ async fn switchboard_verifies_channels_against_the_simulator() {
             name
         );
     }
-    let page = app
-        .http
-        .get(&sim.control)
-        .send()
-        .await
+    let response = app.http.get(&sim.control).send().await.unwrap();
+    let csp = response.headers()["content-security-policy"]
+        .to_str()
         .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .to_owned();
+    assert!(
+        csp.contains("default-src 'none'") && csp.contains("script-src 'self';"),
+        "{csp}"
+    );
+    let page = response.text().await.unwrap();
     assert!(page.contains("Be the customer"));
+    // No inline script or style: the CSP would refuse them.
+    assert!(!page.contains("<script>") && !page.contains("<style>") && !page.contains("onclick="));
 }
 
 #[tokio::test]
