@@ -717,50 +717,56 @@ async fn the_phone_page_reads_and_taps_in_a_browser() {
     let sim = start_simulator(dir.path()).await;
     let app = app_on(&sim).await;
     let tenant = app.new_tenant("Acme").await;
-    let (_, meta) = demo_channels(&tenant).await;
-    let (ok, _, err) = sim_command(
-        dir.path(),
-        &[
-            "say",
-            "--provider",
-            "meta",
-            "--webhook-url",
-            meta["webhookUrl"].as_str().unwrap(),
-            "--from",
-            CUSTOMER,
-            "--name",
-            "Ana",
-            "--text",
-            "Can I change my order?",
-            "--control",
-            &sim.control,
-        ],
-    )
-    .await;
-    assert!(ok, "{err}");
-    let sent = tenant
-        .owner
-        .gql
-        .query(
-            "mutation($i: SendMessageInput!) { sendMessage(input: $i) { id } }",
-            json!({ "i": { "channelId": meta["id"], "to": CUSTOMER, "content": { "interactive": { "buttons": {
-                "body": "Change the delivery day?",
-                "buttons": [{ "id": "change-yes", "title": "Yes, change it" }, { "id": "change-no", "title": "No" }] } } } } }),
+    let (twilio, meta) = demo_channels(&tenant).await;
+    // Two customers side by side, one per provider.
+    let mut sent = Vec::new();
+    for (provider, channel) in [("meta", &meta), ("twilio", &twilio)] {
+        let (ok, _, err) = sim_command(
+            dir.path(),
+            &[
+                "say",
+                "--provider",
+                provider,
+                "--webhook-url",
+                channel["webhookUrl"].as_str().unwrap(),
+                "--from",
+                CUSTOMER,
+                "--name",
+                "Ana",
+                "--text",
+                "Can I change my order?",
+                "--control",
+                &sim.control,
+            ],
         )
         .await;
-    let id = sent.data()["sendMessage"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    message_delivered(&tenant, &id).await;
+        assert!(ok, "{err}");
+        let answer = tenant
+            .owner
+            .gql
+            .query(
+                "mutation($i: SendMessageInput!) { sendMessage(input: $i) { id } }",
+                json!({ "i": { "channelId": channel["id"], "to": CUSTOMER, "content": { "interactive": { "buttons": {
+                    "body": "Change the delivery day?",
+                    "buttons": [{ "id": "change-yes", "title": "Yes, change it" }, { "id": "change-no", "title": "No" }] } } } } }),
+            )
+            .await;
+        let id = answer.data()["sendMessage"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        message_delivered(&tenant, &id).await;
+        sent.push((channel, id));
+    }
 
     let mut command = tokio::process::Command::new("node");
     command
         .arg(scripts.join("simulator.spec.mjs"))
         .args([
             sim.control.as_str(),
-            &format!("meta:{CUSTOMER}"),
             "Yes, change it",
+            &format!("meta:{CUSTOMER}"),
+            &format!("twilio:{CUSTOMER}"),
         ])
         .current_dir(&scripts)
         .env("CHROMIUM", &chromium)
@@ -783,41 +789,44 @@ async fn the_phone_page_reads_and_taps_in_a_browser() {
     );
     assert!(stdout.contains("simulator page: ok"), "{stdout}\n{stderr}");
 
-    let status = tenant
-        .owner
-        .gql
-        .query(
-            "query($id: ID!) { message(id: $id) { status } }",
-            json!({ "id": id }),
-        )
-        .await
-        .data()["message"]["status"]
-        .clone();
-    assert_eq!(status, "READ");
-    let deadline = tokio::time::Instant::now() + crate::support::deadline(10);
-    loop {
-        let inbound = tenant
+    for (channel, id) in sent {
+        let status = tenant
             .owner
             .gql
             .query(
-                "query($c: ID!) { messages(filter: { channelId: $c, direction: INBOUND }, first: 10) { edges { node { content { __typename ... on ButtonReplyContent { id title } } } } } }",
-                json!({ "c": meta["id"] }),
+                "query($id: ID!) { message(id: $id) { status } }",
+                json!({ "id": id }),
             )
             .await
-            .data()["messages"]["edges"]
+            .data()["message"]["status"]
             .clone();
-        let replied = inbound.as_array().unwrap().iter().any(|e| {
-            e["node"]["content"]
-                == json!({ "__typename": "ButtonReplyContent", "id": "change-yes", "title": "Yes, change it" })
-        });
-        if replied {
-            break;
+        assert_eq!(status, "READ", "{}", channel["provider"]);
+        let deadline = tokio::time::Instant::now() + crate::support::deadline(10);
+        loop {
+            let inbound = tenant
+                .owner
+                .gql
+                .query(
+                    "query($c: ID!) { messages(filter: { channelId: $c, direction: INBOUND }, first: 10) { edges { node { content { __typename ... on ButtonReplyContent { id title } } } } } }",
+                    json!({ "c": channel["id"] }),
+                )
+                .await
+                .data()["messages"]["edges"]
+                .clone();
+            let replied = inbound.as_array().unwrap().iter().any(|e| {
+                e["node"]["content"]
+                    == json!({ "__typename": "ButtonReplyContent", "id": "change-yes", "title": "Yes, change it" })
+            });
+            if replied {
+                break;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "no button reply on {}: {inbound}",
+                channel["provider"]
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "no button reply: {inbound}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
