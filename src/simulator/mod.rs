@@ -5,6 +5,7 @@
 
 mod control;
 mod page;
+pub mod phone;
 mod saved;
 pub mod templates;
 
@@ -59,6 +60,9 @@ pub struct Customer {
     pub name: String,
     /// The channel's webhook URL the customer writes to.
     pub webhook_url: String,
+    /// A delivery failure scripted for this customer.
+    #[serde(default)]
+    pub failure: Option<phone::Failure>,
 }
 
 /// The running fakes, shared with the control server.
@@ -66,6 +70,9 @@ pub struct Simulator {
     pub twilio: FakeTwilio,
     pub meta: FakeMeta,
     customers: Mutex<Vec<Customer>>,
+    said: Mutex<Vec<phone::Said>>,
+    /// The business's messages the customer read.
+    read: Mutex<std::collections::BTreeSet<String>>,
     changes: tokio::sync::Notify,
 }
 
@@ -78,17 +85,66 @@ impl Simulator {
             .clone()
     }
 
-    /// Remembers a customer (the latest name and channel win).
-    pub fn add_customer(&self, customer: Customer) {
+    /// Remembers a customer (the latest name and channel win; a scripted failure stays).
+    pub fn add_customer(&self, mut customer: Customer) {
         let mut customers = self.customers.lock().unwrap_or_else(|p| p.into_inner());
         match customers
             .iter_mut()
             .find(|c| c.provider == customer.provider && c.number == customer.number)
         {
-            Some(known) => *known = customer,
+            Some(known) => {
+                customer.failure = customer.failure.or(known.failure);
+                *known = customer;
+            }
             None => customers.push(customer),
         }
         drop(customers);
+        self.changed();
+    }
+
+    /// Scripts (or clears) a customer's delivery failure; false for an unknown customer.
+    pub fn set_failure(
+        &self,
+        provider: &str,
+        number: &str,
+        failure: Option<phone::Failure>,
+    ) -> bool {
+        let mut customers = self.customers.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(customer) = customers
+            .iter_mut()
+            .find(|c| c.provider == provider && c.number == number)
+        else {
+            return false;
+        };
+        customer.failure = failure;
+        phone::apply_failure(self, customer);
+        drop(customers);
+        self.changed();
+        true
+    }
+
+    /// What the customers sent, oldest first.
+    pub fn said(&self) -> Vec<phone::Said> {
+        self.said.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub fn add_said(&self, said: phone::Said) {
+        self.said
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(said);
+        self.changed();
+    }
+
+    pub fn read_ids(&self) -> std::collections::BTreeSet<String> {
+        self.read.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub fn mark_read(&self, id: &str) {
+        self.read
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id.to_owned());
         self.changed();
     }
 
@@ -121,10 +177,18 @@ impl Simulator {
         number.verified_name = "Simulated Business".to_owned();
         meta.add_phone_number(number);
         meta.set_app_secret(demo::META_APP_SECRET);
+        // The customer reads on the page, when the thread is open.
+        meta.set_status_knobs(crate::fakes::meta::StatusKnobs {
+            read: false,
+            ..Default::default()
+        });
+        twilio.configure(|s| s.callbacks_dropped = vec!["read".into()]);
         Ok(Arc::new(Self {
             twilio,
             meta,
             customers: Mutex::new(Vec::new()),
+            said: Mutex::new(Vec::new()),
+            read: Mutex::new(Default::default()),
             changes: tokio::sync::Notify::new(),
         }))
     }

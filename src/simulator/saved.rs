@@ -17,6 +17,10 @@ use crate::fakes::twilio::TwilioSnapshot;
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Saved {
     pub customers: Vec<Customer>,
+    #[serde(default)]
+    pub said: Vec<super::phone::Said>,
+    #[serde(default)]
+    pub read: std::collections::BTreeSet<String>,
     pub twilio: TwilioSnapshot,
     pub meta: MetaSnapshot,
 }
@@ -25,6 +29,8 @@ impl Saved {
     fn of(sim: &Simulator) -> Self {
         Self {
             customers: sim.customers(),
+            said: sim.said(),
+            read: sim.read_ids(),
             twilio: sim.twilio.snapshot(),
             meta: sim.meta.snapshot(),
         }
@@ -50,7 +56,12 @@ pub fn load(path: &Path) -> anyhow::Result<Option<Saved>> {
 pub fn restore(sim: &Simulator, saved: Saved) {
     sim.twilio.restore(saved.twilio);
     sim.meta.restore(saved.meta);
+    for customer in &saved.customers {
+        super::phone::apply_failure(sim, customer);
+    }
     *sim.customers.lock().unwrap_or_else(|p| p.into_inner()) = saved.customers;
+    *sim.said.lock().unwrap_or_else(|p| p.into_inner()) = saved.said;
+    *sim.read.lock().unwrap_or_else(|p| p.into_inner()) = saved.read;
 }
 
 /// Writes `bytes` to `path` through a temporary file and a rename, so a reader (or a crash)

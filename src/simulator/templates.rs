@@ -109,7 +109,7 @@ fn text_of(types: &Value) -> String {
         .to_owned()
 }
 
-/// Every template at both stand-ins.
+/// Every template at both stand-ins (at Twilio, the contents submitted for approval).
 pub fn list(sim: &Simulator) -> Vec<TemplateView> {
     let mut all: Vec<TemplateView> = sim
         .meta
@@ -138,16 +138,24 @@ pub fn list(sim: &Simulator) -> Vec<TemplateView> {
             reason: t.rejected_reason,
         })
         .collect();
-    all.extend(sim.twilio.contents().into_iter().map(|c| TemplateView {
-        provider: "twilio".into(),
-        body: text_of(&c.types),
-        id: c.sid,
-        name: c.approval_name.unwrap_or(c.friendly_name),
-        language: c.language,
-        category: c.category.unwrap_or_default(),
-        status: c.approval_status.to_uppercase(),
-        reason: c.rejection_reason,
-    }));
+    // Only contents submitted for WhatsApp approval are templates; the rest are session
+    // messages' contents.
+    all.extend(
+        sim.twilio
+            .contents()
+            .into_iter()
+            .filter(|c| c.approval_name.is_some())
+            .map(|c| TemplateView {
+                provider: "twilio".into(),
+                body: text_of(&c.types),
+                id: c.sid,
+                name: c.approval_name.unwrap_or(c.friendly_name),
+                language: c.language,
+                category: c.category.unwrap_or_default(),
+                status: c.approval_status.to_uppercase(),
+                reason: c.rejection_reason,
+            }),
+    );
     all
 }
 

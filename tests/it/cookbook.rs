@@ -464,7 +464,7 @@ async fn the_readme_cookbook_runs_as_written() {
     run.graphql(
         "query($id: ID!) { message(id: $id) { status } }",
         Some(&json!({ "id": template_send }).to_string()),
-        Some(&("message.status".to_owned(), "READ".to_owned())),
+        Some(&("message.status".to_owned(), "DELIVERED".to_owned())),
     )
     .await;
 

@@ -97,6 +97,8 @@ fn handle(shared: &Arc<Shared>, pnid: &str, body: Value) -> Result<Value, GraphE
         kind: kind.clone(),
         body: body.clone(),
         correlation: correlation.clone(),
+        sent_at: chrono::Utc::now().timestamp_millis(),
+        status: String::new(),
     });
     schedule_statuses(shared, pnid, &wamid, &to, &kind, window_open, correlation);
     let mut answer = json!({
@@ -119,9 +121,13 @@ fn schedule_statuses(
     window_open: bool,
     correlation: Option<String>,
 ) {
-    let (url, knobs) = {
+    let (url, knobs, scripted) = {
         let state = shared.lock();
-        (state.webhook_url.clone(), state.status_knobs.clone())
+        (
+            state.webhook_url.clone(),
+            state.status_knobs.clone(),
+            state.recipient_failures.get(to).copied(),
+        )
     };
     let Some(url) = url.filter(|_| knobs.auto) else {
         return;
@@ -136,11 +142,11 @@ fn schedule_statuses(
         };
         spec
     };
-    let mut statuses = if to == UNDELIVERABLE {
+    let mut statuses = if to == UNDELIVERABLE || scripted == Some(131026) {
         let mut failed = spec("failed");
         failed.error = Some((131026, "Message undeliverable".into()));
         vec![failed]
-    } else if to == STOPPED_MARKETING && kind == "template" {
+    } else if (to == STOPPED_MARKETING || scripted == Some(131050)) && kind == "template" {
         let mut failed = spec("failed");
         failed.error = Some((
             131050,

@@ -249,6 +249,16 @@ impl FakeMeta {
             .remove(&(phone_number_id.into(), wa_id.into()));
     }
 
+    /// Messages to `wa_id` fail later with `code` (131026 undeliverable; 131050 stopped
+    /// marketing, templates only), or no longer with `None`.
+    pub fn set_recipient_failure(&self, wa_id: &str, code: Option<i64>) {
+        let mut state = self.shared.lock();
+        match code {
+            Some(code) => state.recipient_failures.insert(wa_id.to_owned(), code),
+            None => state.recipient_failures.remove(wa_id),
+        };
+    }
+
     /// The state worth keeping across a restart.
     pub fn snapshot(&self) -> MetaSnapshot {
         let state = self.shared.lock();

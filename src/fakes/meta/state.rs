@@ -150,6 +150,13 @@ pub struct FakeSentMessage {
     pub kind: String,
     pub body: Value,
     pub correlation: Option<String>,
+    /// When the fake accepted it, Unix milliseconds.
+    #[serde(default)]
+    pub sent_at: i64,
+    /// The furthest status the fake reported for it (`sent`, `delivered`, `read`, `failed`),
+    /// empty before the first.
+    #[serde(default)]
+    pub status: String,
 }
 
 /// A template in the fake's store.
@@ -249,6 +256,8 @@ pub(super) struct State {
     /// Build template `paging.next` URLs on this base instead of the fake's own.
     pub template_next_base: Option<String>,
     pub counter: u64,
+    /// wa_id → the error its messages fail with later (131026 always, 131050 templates).
+    pub recipient_failures: HashMap<String, i64>,
 }
 
 impl State {

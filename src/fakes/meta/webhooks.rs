@@ -183,6 +183,24 @@ impl Shared {
         } else {
             statuses.iter().map(|s| vec![s.to_json()]).collect()
         };
+        {
+            // Each sent message keeps the furthest status reported for it.
+            let rank = |s: &str| match s {
+                "sent" => 1,
+                "delivered" => 2,
+                "read" | "played" => 3,
+                "failed" => 4,
+                _ => 0,
+            };
+            let mut state = self.lock();
+            for spec in statuses {
+                if let Some(m) = state.sent.iter_mut().find(|m| m.wamid == spec.wamid) {
+                    if rank(&spec.status) > rank(&m.status) {
+                        m.status.clone_from(&spec.status);
+                    }
+                }
+            }
+        }
         for group in groups {
             let mut value = messages_value(&display, phone_number_id);
             value["statuses"] = Value::Array(group);

@@ -154,13 +154,18 @@ fn validate_and_store(
     let async_error = state
         .async_faults
         .pop_front()
+        .or_else(|| state.recipient_failures.get(&to).copied())
         .or_else(|| match to.as_str() {
             MAGIC_NOT_ON_WHATSAPP => Some(63003),
             MAGIC_INVALID_RECIPIENT => Some(63024),
-            _ if content_sid.is_none()
-                && !state
-                    .windows
-                    .contains(&(account_sid.to_owned(), to.clone())) =>
+            // Outside the window only a WhatsApp-approved content goes out.
+            _ if !state
+                .windows
+                .contains(&(account_sid.to_owned(), to.clone()))
+                && content_sid
+                    .as_ref()
+                    .and_then(|sid| state.contents.get(sid))
+                    .is_none_or(|c| c.approval.as_ref().is_none_or(|a| a.status != "approved")) =>
             {
                 Some(63016)
             }

@@ -6,7 +6,8 @@
 //! Magic recipients: `+15005550001` fails later with 63003 (not on WhatsApp) and
 //! `+15005550002` with 63024 (invalid recipient). A free-form send (no `ContentSid`) to a
 //! number that has not messaged the account through `deliver_inbound` (or `open_window`)
-//! fails later with 63016, like WhatsApp's closed 24-hour window.
+//! fails later with 63016, like WhatsApp's closed 24-hour window; so does a `ContentSid` send
+//! there whose content WhatsApp has not approved.
 
 mod api;
 mod content;
@@ -289,6 +290,15 @@ impl FakeTwilio {
             },
         );
         sid
+    }
+
+    /// Messages to `customer` (E.164) fail later with `code` (e.g. 63003), or no longer.
+    pub fn set_recipient_failure(&self, customer: &str, code: Option<u32>) {
+        let mut state = self.shared.lock();
+        match code {
+            Some(code) => state.recipient_failures.insert(customer.to_owned(), code),
+            None => state.recipient_failures.remove(customer),
+        };
     }
 
     /// The state worth keeping across a restart.

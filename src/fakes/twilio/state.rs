@@ -196,6 +196,8 @@ pub(crate) struct State {
     /// Each entry delays one request.
     pub delays: VecDeque<Duration>,
     pub settings: Settings,
+    /// Customer E.164 → the error its messages fail with later.
+    pub recipient_failures: HashMap<String, u32>,
 }
 
 /// `prefix` + 32 lowercase hex, like every Twilio SID.
