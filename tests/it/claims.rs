@@ -540,7 +540,7 @@ async fn the_migration_releases_the_claims_of_channels_never_verified() {
         .await
         .unwrap();
     // Back to the schema where creation claimed every number deployment-wide.
-    store.migrate_down(1).await.unwrap();
+    crate::support::db::revert_through(&store, "m20261205_000010_channel_claims").await;
     let old = keys(Database::connect(&app.database_url).await.unwrap()).await;
     assert_eq!(old, vec!["number:+14155230009", "number:+14155238886"]);
     store.migrate_up().await.unwrap();

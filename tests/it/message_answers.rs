@@ -217,8 +217,9 @@ async fn meta_status_history_reads_in_the_order_it_happened() {
     )
     .await;
     // Meta stamps its statuses to the second, usually the very second we accepted the send in.
+    // The message and its history are read one after the other: wait for both.
     let message = eventually(&tenant, MESSAGE, &id, |m| {
-        m["statusHistory"].as_array().is_some_and(|h| h.len() == 4)
+        m["status"] == "READ" && m["statusHistory"].as_array().is_some_and(|h| h.len() == 4)
     })
     .await;
     let history = message["statusHistory"].as_array().unwrap();

@@ -32,3 +32,19 @@ pub async fn provision(dir: &Path) -> String {
         }
     }
 }
+
+/// Reverts the applied migrations from the newest back to `name`, included: the schema as it
+/// was before `name`, however many migrations came after it.
+pub async fn revert_through(store: &switchboard::store::Store, name: &str) {
+    let (applied, _) = store.migration_status().await.unwrap();
+    let steps = applied
+        .iter()
+        .rev()
+        .position(|m| m == name)
+        .unwrap_or_else(|| panic!("{name} is applied: {applied:?}"))
+        + 1;
+    store
+        .migrate_down(steps as u32)
+        .await
+        .expect("the migrations revert");
+}
