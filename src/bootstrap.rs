@@ -9,7 +9,8 @@ use anyhow::Context;
 use chrono::Utc;
 use zeroize::Zeroizing;
 
-use crate::config::{Config, Secret};
+use crate::config::Config;
+use crate::crypto::Secret;
 use crate::crypto::{random_token, KeyRing, PasswordHasher};
 use crate::domain::{Email, NewPassword};
 use crate::store::Store;

@@ -13,7 +13,7 @@ use serde_json::json;
 use zeroize::Zeroizing;
 
 use crate::auth::Viewer;
-use crate::config::Secret;
+use crate::crypto::Secret;
 use crate::crypto::{random_token, KeyRing, SealContext};
 use crate::domain::channel::{
     credential_hint, is_meta_id, is_mime_type, is_token, is_twilio_sid, MAX_MESSAGES_PER_SECOND,

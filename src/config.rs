@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use zeroize::Zeroizing;
+use crate::crypto::Secret;
 
 /// How log lines are written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -115,25 +115,6 @@ pub struct Config {
     /// claims its number and Meta phone number id for the whole deployment at creation, as
     /// for a single organisation; when false, only once the provider has verified them.
     pub channel_claims_without_verification: bool,
-}
-
-/// A configured secret; `Debug` never shows it.
-#[derive(Clone)]
-pub struct Secret(Zeroizing<String>);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(Zeroizing::new(value.into()))
-    }
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
-    }
 }
 
 /// A wrong configuration value, named by its environment variable.

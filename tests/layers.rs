@@ -55,8 +55,6 @@ const KNOWN: &[(&str, &str)] = &[
     ("src/http/graphql.rs", "config"),
     ("src/http/media.rs", "store"),
     ("src/http/webhooks.rs", "store"),
-    ("src/providers/mod.rs", "config"),
-    ("src/store/channels.rs", "providers"),
 ];
 
 fn sources(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -9,7 +9,8 @@ use tempfile::TempDir;
 
 use super::{graphql, ADMIN, PASSWORD};
 use crate::app::App;
-use crate::config::{Config, Secret};
+use crate::config::Config;
+use crate::crypto::Secret;
 use crate::fakes::meta::{FakeMeta, FakePhoneNumber};
 use crate::fakes::twilio::{FakeAccount, FakeTwilio};
 

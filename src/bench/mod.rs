@@ -22,7 +22,8 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::app::App;
-use crate::config::{Config, Secret};
+use crate::config::Config;
+use crate::crypto::Secret;
 use crate::fakes::meta::{hub_signature, meta_json};
 
 pub struct IngestOptions {

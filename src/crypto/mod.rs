@@ -5,10 +5,12 @@ pub mod jwt;
 pub mod keyring;
 pub mod password;
 pub mod seal;
+pub mod secret;
 pub mod token;
 
 pub use jwt::{AccessClaims, JwtKeys};
 pub use keyring::{KeyRing, KeyRingError};
 pub use password::PasswordHasher;
 pub use seal::{SealContext, SealError};
+pub use secret::Secret;
 pub use token::{hash_token, random_token};

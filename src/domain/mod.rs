@@ -12,6 +12,7 @@ pub mod message_status;
 pub mod opt_out;
 pub mod password;
 pub mod phone;
+pub mod provider;
 pub mod role;
 pub mod template;
 pub mod tenant_settings;
@@ -27,5 +28,6 @@ pub use ids::{
 pub use message_status::{Direction, MessageStatus};
 pub use password::{NewPassword, PasswordError, PasswordRule};
 pub use phone::{PhoneError, PhoneNumber};
+pub use provider::ProviderKind;
 pub use role::Role;
 pub use tenant_settings::{SettingsError, TenantSettings};

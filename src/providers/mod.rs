@@ -30,24 +30,9 @@ pub use outbound::{
     Reconciled, SendAttempt, SendReceipt, TemplateParameter,
 };
 
-use crate::config::Secret;
+use crate::crypto::Secret;
 use crate::domain::PhoneNumber;
-
-/// Which provider serves a channel.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ProviderKind {
-    Twilio,
-    Meta,
-}
-
-impl ProviderKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProviderKind::Twilio => "TWILIO",
-            ProviderKind::Meta => "META",
-        }
-    }
-}
+pub use crate::domain::ProviderKind;
 
 /// Base URLs of the provider APIs, from configuration (fakes in tests).
 #[derive(Clone, Debug)]

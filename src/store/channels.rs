@@ -17,8 +17,8 @@ use serde::{Deserialize, Serialize};
 
 use super::entities::{channel, channel_key};
 use super::StoreError;
+use crate::domain::ProviderKind;
 use crate::domain::{ChannelId, ChannelSettings, TenantId};
-use crate::providers::ProviderKind;
 
 /// A provider's non-secret identifiers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

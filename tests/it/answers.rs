@@ -434,7 +434,7 @@ async fn an_expired_token_gets_the_same_answer_on_every_field_and_on_the_socket(
 
     const JWT_SECRET: &str = "answers-test-jwt-secret-0123456789abcdef";
     let app = TestApp::spawn_with(|c| {
-        c.jwt_secret = Some(switchboard::config::Secret::new(JWT_SECRET.to_owned()));
+        c.jwt_secret = Some(switchboard::crypto::Secret::new(JWT_SECRET.to_owned()));
     })
     .await;
     let tenant = app.new_tenant("Acme").await;

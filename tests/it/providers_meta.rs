@@ -12,7 +12,7 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Value};
-use switchboard::config::Secret;
+use switchboard::crypto::Secret;
 use switchboard::domain::PhoneNumber;
 use switchboard::fakes::meta::{
     FakeInbound, FakeMeta, FakePhoneNumber, Fault, InboundKind, StatusKnobs, StatusSpec,

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::http::{HeaderMap, Uri};
-use switchboard::config::Secret;
+use switchboard::crypto::Secret;
 use switchboard::domain::PhoneNumber;
 use switchboard::fakes::twilio::{FakeAccount, FakeTwilio, InboundParams};
 use switchboard::providers::error::RateScope;

@@ -218,7 +218,7 @@ async fn say_delivers_a_signed_webhook_for_each_provider() {
         http.clone(),
         switchboard::providers::TwilioCredentials {
             account_sid: demo::TWILIO_ACCOUNT_SID.into(),
-            auth_token: switchboard::config::Secret::new(demo::TWILIO_AUTH_TOKEN),
+            auth_token: switchboard::crypto::Secret::new(demo::TWILIO_AUTH_TOKEN),
             api_key: None,
             messaging_service_sid: None,
             sender: switchboard::domain::PhoneNumber::parse(demo::TWILIO_SENDER).unwrap(),
@@ -228,8 +228,8 @@ async fn say_delivers_a_signed_webhook_for_each_provider() {
         urls,
         http,
         switchboard::providers::MetaCredentials {
-            access_token: switchboard::config::Secret::new(demo::META_ACCESS_TOKEN),
-            app_secret: switchboard::config::Secret::new(demo::META_APP_SECRET),
+            access_token: switchboard::crypto::Secret::new(demo::META_ACCESS_TOKEN),
+            app_secret: switchboard::crypto::Secret::new(demo::META_APP_SECRET),
             phone_number_id: demo::META_PHONE_NUMBER_ID.into(),
             business_account_id: demo::META_BUSINESS_ACCOUNT_ID.into(),
         },

@@ -157,7 +157,7 @@ fn too_big(max_bytes: u64) -> ProviderError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Secret;
+    use crate::crypto::Secret;
     use crate::providers::{MetaCredentials, ProviderUrls};
 
     fn provider(graph: &str) -> MetaProvider {

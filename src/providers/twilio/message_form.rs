@@ -155,7 +155,7 @@ fn contact_text(card: &ContactCard) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Secret;
+    use crate::crypto::Secret;
     use crate::domain::PhoneNumber;
     use crate::providers::outbound::{ContactPhone, MediaKind, TemplateParameter};
 

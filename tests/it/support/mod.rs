@@ -11,7 +11,8 @@ use std::path::Path;
 
 use serde_json::{json, Value};
 use switchboard::app::App;
-use switchboard::config::{Config, Secret};
+use switchboard::config::Config;
+use switchboard::crypto::Secret;
 use tempfile::TempDir;
 use tokio::sync::oneshot;
 
