@@ -207,11 +207,13 @@ impl OutboxWorker {
             let txn = self.inner.store.begin_write().await?;
             let mut attempt = self.note(job, "skipped: the message already left", "SKIPPED");
             attempt.number = next_number(job, &history);
-            if TenantScope::new(&txn, tenant)
-                .outbox()
+            let outbox = TenantScope::new(&txn, tenant).outbox();
+            if outbox
                 .finish(job, job.lease_until, &attempt, JobNext::Done, Utc::now())
                 .await?
             {
+                // The parts after it (of a split text) go now.
+                outbox.release_followers(message_id, Utc::now()).await?;
                 txn.commit().await?;
             } else {
                 self.lost_lease(tenant, message_id);

@@ -344,10 +344,10 @@ impl OutboxWorker {
         };
         let txn = self.inner.store.begin_write().await?;
         let scope = TenantScope::new(&txn, check.tenant);
-        // Read under the write lock: an answer that landed while this worker waited for the
-        // lock stops the resend. One landing later still leaves a possible duplicate, which
-        // the UNRECONCILED attempt marks.
-        if scope.messages().get(check.message.id).await?.status != MessageStatus::Queued {
+        // Read under the write lock (SQLite) or the message's row lock (PostgreSQL): an
+        // answer that landed while this worker waited for it stops the resend. One landing
+        // later still leaves a possible duplicate, which the UNRECONCILED attempt marks.
+        if scope.messages().lock(check.message.id).await?.status != MessageStatus::Queued {
             let skipped = AttemptRecord {
                 request: "skipped: the message already left".into(),
                 outcome: "SKIPPED".into(),
@@ -365,6 +365,11 @@ impl OutboxWorker {
                 )
                 .await?
             {
+                // The parts after it (of a split text) go now.
+                scope
+                    .outbox()
+                    .release_followers(check.message.id, Utc::now())
+                    .await?;
                 txn.commit().await?;
             } else {
                 self.lost_lease(check.tenant, check.message.id);

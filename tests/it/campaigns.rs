@@ -464,3 +464,68 @@ async fn a_campaign_is_checked_and_belongs_to_its_tenant() {
         .await;
     assert_eq!(answer.code(), "NOT_FOUND");
 }
+
+#[tokio::test]
+async fn a_template_paused_after_the_campaign_was_made_stops_its_start() {
+    let app = TestApp::spawn().await;
+    let (tenant, meta, template) = setup(&app).await;
+    let made = tenant
+        .owner
+        .gql
+        .query(
+            CREATE,
+            json!({ "i": { "name": "Spring", "channelId": meta.id, "templateId": template,
+                "recipients": [{ "to": "+34600000001", "variables": [
+                    { "key": "1", "value": "Ana" }, { "key": "2", "value": "20%" }] }] } }),
+        )
+        .await;
+    let id = made.data()["createCampaign"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let provider_id = tenant
+        .owner
+        .gql
+        .query(
+            "query($id: ID!) { template(id: $id) { providerTemplateId } }",
+            json!({ "id": template }),
+        )
+        .await
+        .data()["template"]["providerTemplateId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.meta
+        .review_template(&provider_id, "PAUSED", None)
+        .await
+        .unwrap();
+    wait_for(|| async {
+        let t = tenant
+            .owner
+            .gql
+            .query(
+                "query($id: ID!) { template(id: $id) { status } }",
+                json!({ "id": template }),
+            )
+            .await;
+        t.data()["template"]["status"] == "PAUSED"
+    })
+    .await;
+
+    // The preview says why nobody would get it, and the campaign does not start.
+    let preview = tenant
+        .owner
+        .gql
+        .query(
+            "query($id: ID!) { previewCampaign(id: $id) { sendable skipped skippedByReason { reason count } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    let preview = preview.data()["previewCampaign"].clone();
+    assert_eq!(preview["sendable"], 0, "{preview}");
+    assert_eq!(reason(&preview, "TEMPLATE_NOT_APPROVED"), 1, "{preview}");
+    let start = act(&tenant, "startCampaign", &id).await;
+    assert_eq!(start.code(), "BAD_USER_INPUT", "{}", start.body);
+    assert!(start.message().contains("APPROVED"), "{}", start.body);
+    assert!(app.meta.sent_messages().is_empty());
+}

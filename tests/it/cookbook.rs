@@ -441,9 +441,23 @@ async fn the_readme_cookbook_runs_as_written() {
                 run.graphql(operation, variables.as_deref(), until.as_ref())
                     .await
             }
-            // The first client is whole; later ones are fragments of it.
+            // The first client is whole and runs; later ones are fragments of it, checked
+            // for their syntax.
             Block::Js(code) if code.contains("import ") => run.js(code).await,
-            Block::Js(_) => {}
+            Block::Js(code) => {
+                let file = run.dir.path().join("fragment.mjs");
+                std::fs::write(&file, code).unwrap();
+                let checked = std::process::Command::new("node")
+                    .arg("--check")
+                    .arg(&file)
+                    .output()
+                    .unwrap();
+                assert!(
+                    checked.status.success(),
+                    "{code}\n{}",
+                    String::from_utf8_lossy(&checked.stderr)
+                );
+            }
         }
     }
 

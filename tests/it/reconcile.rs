@@ -241,6 +241,51 @@ async fn a_meta_timeout_settled_by_a_status_within_the_grace_is_not_sent_again()
 }
 
 #[tokio::test]
+async fn the_next_part_of_a_split_text_goes_once_a_status_settles_an_uncertain_first_part() {
+    const PARTS: &str = "query($id: ID!) { message(id: $id) { parts { id status } } }";
+    let app = TestApp::spawn_with(short_timeouts(Duration::from_secs(3))).await;
+    let (tenant, meta, conversation) = meta_setup(&app).await;
+    app.meta.set_answer_delay(Duration::from_millis(1500));
+    let long = (0..900)
+        .map(|i| format!("word{i}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let id = send_text(&tenant, &conversation, &long).await;
+    until(&tenant, &id, |m| {
+        outcomes(m).last().map(String::as_str) == Some("AWAITING_STATUS")
+    })
+    .await;
+    app.meta.set_answer_delay(Duration::ZERO);
+    let sent = app.meta.sent_messages();
+    let mut status = StatusSpec::new(&sent[0].wamid, "delivered", WA_ID);
+    status.correlation = Some(id.clone());
+    app.meta
+        .send_status(&meta.webhook, &meta.phone_number_id, status)
+        .await
+        .unwrap();
+
+    // The first part's job ends SKIPPED, and the part waiting behind it goes.
+    let give_up = tokio::time::Instant::now() + crate::support::deadline(20);
+    loop {
+        let answer = tenant.owner.gql.query(PARTS, json!({ "id": id })).await;
+        let parts = answer.data()["message"]["parts"]
+            .as_array()
+            .unwrap()
+            .clone();
+        assert_eq!(parts.len(), 2, "{parts:?}");
+        if parts.iter().all(|p| p["status"] != "QUEUED") {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < give_up,
+            "a part never left: {parts:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(app.meta.sent_messages().len(), 2, "each part once");
+}
+
+#[tokio::test]
 async fn a_meta_timeout_without_a_status_is_sent_again_after_the_grace_as_a_possible_duplicate() {
     let grace = Duration::from_secs(2);
     let app = TestApp::spawn_with(short_timeouts(grace)).await;

@@ -468,30 +468,32 @@ async fn a_socket_renewed_with_a_refreshed_token_outlives_the_first_one() {
     use crate::support::PASSWORD;
     use switchboard::fakes::twilio::InboundParams;
 
-    const TTL: u64 = 8;
-    let app =
-        TestApp::spawn_with(|c| c.access_token_ttl = std::time::Duration::from_secs(TTL)).await;
+    const REFRESH: &str =
+        "mutation($t: String!) { refresh(refreshToken: $t) { accessToken refreshToken } }";
+    // Token lives, stretched on a busy machine like every deadline.
+    let ttl = std::time::Duration::from_secs_f64(8.0 * crate::support::time_scale());
+    let app = TestApp::spawn_with(move |c| c.access_token_ttl = ttl).await;
     let tenant = app.new_tenant("Acme").await;
     let channel = twilio_channel(&app, &tenant).await;
     let first = tenant.owner.access_token.clone();
     let mut kept = subscribe(&app, &first, MESSAGE_EVENTS, json!({})).await;
     let mut left = subscribe(&app, &first, MESSAGE_EVENTS, json!({})).await;
+    let refresh = |token: String| {
+        let gql = tenant.owner.gql.clone();
+        async move {
+            let answer = gql.query(REFRESH, json!({ "t": token })).await;
+            let pair = answer.data()["refresh"].clone();
+            (
+                pair["accessToken"].as_str().unwrap().to_owned(),
+                pair["refreshToken"].as_str().unwrap().to_owned(),
+            )
+        }
+    };
 
     // Half the first token's life later, a refresh gives a token that outlives it.
-    tokio::time::sleep(std::time::Duration::from_secs(TTL / 2)).await;
-    let refreshed = tenant
-        .owner
-        .gql
-        .query(
-            "mutation($t: String!) { refresh(refreshToken: $t) { accessToken } }",
-            json!({ "t": tenant.owner.refresh_token }),
-        )
-        .await
-        .data()["refresh"]["accessToken"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let pong = renew(&mut kept, &format!("Bearer {refreshed}")).await;
+    tokio::time::sleep(ttl / 2).await;
+    let (second, next_refresh) = refresh(tenant.owner.refresh_token.clone()).await;
+    let pong = renew(&mut kept, &format!("Bearer {second}")).await;
     assert_eq!(pong, json!({ "renewed": true }));
 
     // Only a token of the same session renews; a refused renewal leaves the socket as it was.
@@ -510,8 +512,8 @@ async fn a_socket_renewed_with_a_refreshed_token_outlives_the_first_one() {
     }
 
     // The socket left with the first token closes once it expires, well before the 30 s
-    // re-check; the renewed one still delivers.
-    let closed = tokio::time::timeout(crate::support::deadline(TTL + 10), async {
+    // re-check.
+    let closed = tokio::time::timeout(ttl + crate::support::deadline(10), async {
         loop {
             match left.next().await {
                 Some(Ok(Message::Close(frame))) => return frame,
@@ -524,6 +526,11 @@ async fn a_socket_renewed_with_a_refreshed_token_outlives_the_first_one() {
     .expect("the socket with the expired token closes");
     assert_eq!(closed.map(|f| u16::from(f.code)), Some(4403));
 
+    // The renewed one is still open past the first token's end: it renews again, and
+    // delivers.
+    let (third, _) = refresh(next_refresh).await;
+    let pong = renew(&mut kept, &format!("Bearer {third}")).await;
+    assert_eq!(pong, json!({ "renewed": true }));
     let hello = InboundParams::text(&channel.account.sid, CUSTOMER, SENDER, "still here?");
     app.twilio
         .deliver_inbound(&channel.webhook, &channel.account.auth_token, &hello)
