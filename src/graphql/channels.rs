@@ -9,7 +9,7 @@ use super::guards::{viewer, RoleGuard};
 use super::types::parse_id;
 use super::AppState;
 use crate::channels::{ChannelInput, MetaInput, SettingsInput, TwilioInput};
-use crate::domain::{ChannelId, Role};
+use crate::domain::{ChannelId, PublicUrls, Role};
 use crate::providers::capabilities::{capabilities, ContentKind};
 use crate::providers::{MediaKind, ProviderKind};
 use crate::store::channels::{ChannelRecord, ProviderConfig};
@@ -143,9 +143,10 @@ fn media_kind(kind: MediaKind) -> MediaKindGql {
     }
 }
 
-/// The part of Twilio's connection overrides that makes it retry a failed webhook delivery
-/// (PROVIDERS.md §1.6): three retries on connect or read timeouts and on 5xx answers.
-pub const TWILIO_RETRY_FRAGMENT: &str = "#rc=3&rp=ct,rt,5xx";
+/// The public URLs of the server the request came to.
+fn public_urls(ctx: &Context<'_>) -> PublicUrls {
+    PublicUrls::new(&ctx.data_unchecked::<AppState>().config.public_url)
+}
 
 #[Object]
 impl Channel {
@@ -168,30 +169,18 @@ impl Channel {
     }
     /// Where the provider must send this channel's webhooks.
     async fn webhook_url(&self, ctx: &Context<'_>) -> String {
-        let public = &ctx.data_unchecked::<AppState>().config.public_url;
-        let path = match self.0.provider() {
-            ProviderKind::Twilio => "twilio",
-            ProviderKind::Meta => "meta",
-        };
-        format!("{public}/webhooks/{path}/{}", self.0.webhook_key)
+        public_urls(ctx).webhook(self.0.provider(), &self.0.webhook_key)
     }
     /// Twilio: the webhook URL with connection overrides that make Twilio retry a failed
     /// delivery; configure this one on the sender.
     async fn webhook_url_with_retries(&self, ctx: &Context<'_>) -> Option<String> {
-        (self.0.provider() == ProviderKind::Twilio).then(|| {
-            let public = &ctx.data_unchecked::<AppState>().config.public_url;
-            format!(
-                "{public}/webhooks/twilio/{}{TWILIO_RETRY_FRAGMENT}",
-                self.0.webhook_key
-            )
-        })
+        (self.0.provider() == ProviderKind::Twilio)
+            .then(|| public_urls(ctx).twilio_webhook_with_retries(&self.0.webhook_key))
     }
     /// Twilio: the status callback URL sent with each message.
     async fn status_callback_url(&self, ctx: &Context<'_>) -> Option<String> {
-        (self.0.provider() == ProviderKind::Twilio).then(|| {
-            let public = &ctx.data_unchecked::<AppState>().config.public_url;
-            format!("{public}/webhooks/twilio/{}", self.0.webhook_key)
-        })
+        (self.0.provider() == ProviderKind::Twilio)
+            .then(|| public_urls(ctx).webhook(ProviderKind::Twilio, &self.0.webhook_key))
     }
     /// Meta: the verify token to enter with the callback URL.
     async fn verify_token(&self) -> Option<&str> {

@@ -16,7 +16,7 @@ use super::types::parse_id;
 use super::AppState;
 use crate::domain::content::{Choice, ContactCard, MediaKind};
 use crate::domain::free_text;
-use crate::domain::{Direction, MessageContent, MessageStatus, Role, TenantId};
+use crate::domain::{Direction, MessageContent, MessageStatus, PublicUrls, Role, TenantId};
 use crate::error::AppError;
 use crate::store::messages::{
     AttachmentOrigin, MessageFilter as StoreFilter, MessageOrder, MessageRecord,
@@ -632,11 +632,9 @@ impl Message {
                     AttachmentOrigin::Link => Some(a.reference.clone()),
                     _ => (a.state == "READY").then(|| {
                         let expires = (Utc::now() + chrono::Duration::minutes(15)).timestamp();
-                        format!(
-                            "{}/media/{}?{}",
-                            state.config.public_url,
+                        PublicUrls::new(&state.config.public_url).media(
                             a.id,
-                            state.media_links.query(self.1, a.id.into_uuid(), expires)
+                            &state.media_links.query(self.1, a.id.into_uuid(), expires),
                         )
                     }),
                 },

@@ -10,6 +10,9 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
+use crate::domain::public_urls::{
+    MEDIA_ROUTE, META_WEBHOOK_ROUTE, TWILIO_WEBHOOK_ROUTE, UPLOAD_ROUTE,
+};
 use crate::graphql::{AppSchema, AppState};
 
 /// What the handlers share.
@@ -31,14 +34,14 @@ pub fn router(state: HttpState) -> Router {
         .route("/graphql/ws", get(super::ws::upgrade))
         // The web client's hashed files; its pages are served by the routes that show them.
         .route("/assets/{*path}", get(super::web_client::asset))
-        .route("/webhooks/twilio/{key}", post(super::webhooks::twilio))
+        .route(TWILIO_WEBHOOK_ROUTE, post(super::webhooks::twilio))
         .route(
-            "/webhooks/meta/{key}",
+            META_WEBHOOK_ROUTE,
             get(super::webhooks::meta_handshake).post(super::webhooks::meta),
         )
         // The handler bounds the body itself, streaming it to the media store.
-        .route("/media", post(super::media::upload))
-        .route("/media/{id}", get(super::media::serve))
+        .route(UPLOAD_ROUTE, post(super::media::upload))
+        .route(MEDIA_ROUTE, get(super::media::serve))
         .route("/healthz", get(super::health::healthz))
         .route("/readyz", get(super::health::readyz))
         .with_state(state)

@@ -19,6 +19,7 @@ use axum::response::{IntoResponse, Response};
 use subtle::ConstantTimeEq;
 
 use super::router::HttpState;
+use crate::domain::PublicUrls;
 use crate::providers::{Credentials, ProviderKind, WebhookEvent, WebhookRequest};
 use crate::store::channels::{ChannelRecord, ProviderConfig};
 
@@ -107,7 +108,7 @@ async fn verified(
         .map(|p| p.as_str())
         .unwrap_or("/");
     let webhook = WebhookRequest {
-        url: format!("{}{path_and_query}", state.app.config.public_url),
+        url: PublicUrls::new(&state.app.config.public_url).of(path_and_query),
         content_type: header_text(&parts.headers, header::CONTENT_TYPE.as_str()),
         signature: header_text(&parts.headers, signature_header),
         body: body.to_vec(),

@@ -18,7 +18,7 @@ use rand::Rng;
 use tokio::sync::{Notify, Semaphore};
 
 use crate::channels::ChannelService;
-use crate::domain::{MessageId, MessageStatus, TenantId};
+use crate::domain::{MessageId, MessageStatus, ProviderKind, PublicUrls, TenantId};
 use crate::events::{Event, EventBus, MessageEventKind};
 use crate::providers::{OutboundMessage, ProviderError};
 use crate::store::entities::outbox_job;
@@ -100,11 +100,10 @@ impl OutboxWorker {
     fn upload_url(&self, tenant: TenantId, id: crate::domain::UploadId) -> Option<String> {
         let links = &self.inner.media_links;
         let expires = Utc::now().timestamp() + UPLOAD_LINK_SECONDS;
-        Some(format!(
-            "{}/media/{id}?{}",
-            self.inner.public_url,
-            links.query(tenant, id.into_uuid(), expires)
-        ))
+        Some(
+            PublicUrls::new(&self.inner.public_url)
+                .media(id, &links.query(tenant, id.into_uuid(), expires)),
+        )
     }
 
     /// Asks the worker to look for due jobs now.
@@ -270,10 +269,10 @@ impl OutboxWorker {
             content: outbound,
             reply_to: message.reply_to_provider_id.clone(),
             correlation_id: Some(message.id.to_string()),
-            status_callback_url: Some(format!(
-                "{}/webhooks/twilio/{}",
-                self.inner.public_url, channel.webhook_key
-            )),
+            status_callback_url: Some(
+                PublicUrls::new(&self.inner.public_url)
+                    .webhook(ProviderKind::Twilio, &channel.webhook_key),
+            ),
         };
         let check = reconcile::Check {
             tenant,
