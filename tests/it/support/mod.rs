@@ -56,6 +56,39 @@ pub fn deadline(seconds: u64) -> std::time::Duration {
     std::time::Duration::from_secs_f64(seconds as f64 * time_scale())
 }
 
+/// How often [`eventually`] looks again.
+pub const POLL: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// Probes until `done` holds for the answer, and returns that answer. Gives up after
+/// [`deadline`]`(seconds)` with a failure naming `what` and showing the last answer.
+///
+/// `eventually(20, "the message settles", || message(tenant, id), |m| m["status"] != "QUEUED")`
+pub async fn eventually<T, F, Fut>(
+    seconds: u64,
+    what: &str,
+    mut probe: F,
+    done: impl Fn(&T) -> bool,
+) -> T
+where
+    T: std::fmt::Debug,
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = T>,
+{
+    let give_up = tokio::time::Instant::now() + deadline(seconds);
+    loop {
+        let value = probe().await;
+        if done(&value) {
+            return value;
+        }
+        assert!(
+            tokio::time::Instant::now() < give_up,
+            "{what}: not within {:?}; last seen: {value:?}",
+            deadline(seconds)
+        );
+        tokio::time::sleep(POLL).await;
+    }
+}
+
 fn init_logging() {
     if std::env::var_os("TEST_LOG").is_some() {
         let _ = tracing_subscriber::fmt()
