@@ -150,6 +150,8 @@ struct Run {
     answers: Value,
     token: Option<String>,
     server: Option<process::Server>,
+    /// Dropped after the server, on teardown.
+    database: Option<db::TestDatabase>,
     simulator: Option<crate::simulator::Running>,
     admin_password: Option<String>,
     sockets: Vec<(String, Socket)>,
@@ -255,8 +257,8 @@ impl Run {
             "the README points Switchboard at the simulator's ports: {env:?}"
         );
         let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (&k[..], &v[..])).collect();
-        let database_url = db::provision(self.dir.path()).await;
-        let server = process::serve(self.dir.path(), &database_url, &env).await;
+        let database = self.database.insert(db::provision(self.dir.path()).await);
+        let server = process::serve(self.dir.path(), &database.url, &env).await;
         self.admin_password = server
             .stdout
             .iter()
@@ -425,6 +427,7 @@ async fn the_readme_cookbook_runs_as_written() {
         answers: json!({}),
         token: None,
         server: None,
+        database: None,
         simulator: None,
         admin_password: None,
         sockets: Vec::new(),

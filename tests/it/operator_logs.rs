@@ -47,7 +47,8 @@ async fn send_and_settle(gql: &Gql, channel: &str, text: &str) -> Value {
 #[tokio::test]
 async fn failed_sends_and_refused_webhooks_leave_one_line_an_operator_can_act_on() {
     let dir = tempfile::tempdir().unwrap();
-    let database_url = db::provision(dir.path()).await;
+    let database = db::provision(dir.path()).await;
+    let database_url = database.url.clone();
     let twilio = FakeTwilio::spawn().await.unwrap();
     let account = twilio.add_account("Acme", SENDER);
     let mut logged = serve_logged(

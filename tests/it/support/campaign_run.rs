@@ -29,6 +29,8 @@ pub const FINAL_OUTCOMES: [&str; 4] = ["SENT", "RECONCILED", "SKIPPED", "FAILED"
 pub struct Rig {
     pub dir: TempDir,
     pub database_url: String,
+    /// Dropped when the rig goes, after the servers a test stopped.
+    _database: db::TestDatabase,
     pub twilio: FakeTwilio,
     pub meta: FakeMeta,
     pub http: reqwest::Client,
@@ -64,10 +66,11 @@ impl Tally {
 impl Rig {
     pub async fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let database_url = db::provision(dir.path()).await;
+        let database = db::provision(dir.path()).await;
         Self {
             dir,
-            database_url,
+            database_url: database.url.clone(),
+            _database: database,
             twilio: FakeTwilio::spawn().await.unwrap(),
             meta: FakeMeta::spawn().await,
             http: reqwest::Client::new(),

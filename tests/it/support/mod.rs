@@ -29,9 +29,24 @@ pub struct TestApp {
     pub twilio: switchboard::fakes::twilio::FakeTwilio,
     pub http: reqwest::Client,
     pub database_url: String,
+    /// Dropped after the server stops (or, if it never does, forcibly) on teardown.
+    database: Option<db::TestDatabase>,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
     dir: Option<TempDir>,
+}
+
+/// What a stopped server leaves: its directory (and so its SQLite database) and its
+/// database, both kept until this goes away or a restart takes them over.
+pub struct Stopped {
+    pub dir: TempDir,
+    database: Option<db::TestDatabase>,
+}
+
+impl Stopped {
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
 }
 
 /// A tenant with its signed-in owner.
@@ -106,18 +121,26 @@ impl TestApp {
     /// Spawns with configuration changes, as an operator would make them.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let database_url = db::provision(dir.path()).await;
-        Self::start(dir, database_url, adjust).await
+        let database = db::provision(dir.path()).await;
+        Self::start(dir, database, adjust).await
     }
 
     /// Starts again on the directory and database of a stopped server, as a restart (or an
     /// upgrade) would.
-    pub async fn restart_on(dir: TempDir, database_url: String) -> Self {
-        Self::start(dir, database_url, |_| {}).await
+    pub async fn restart_on(stopped: Stopped) -> Self {
+        let database = stopped
+            .database
+            .expect("a stopped server keeps its database");
+        Self::start(stopped.dir, database, |_| {}).await
     }
 
-    async fn start(dir: TempDir, database_url: String, adjust: impl FnOnce(&mut Config)) -> Self {
+    async fn start(
+        dir: TempDir,
+        database: db::TestDatabase,
+        adjust: impl FnOnce(&mut Config),
+    ) -> Self {
         init_logging();
+        let database_url = database.url.clone();
         let meta = switchboard::fakes::meta::FakeMeta::spawn().await;
         let mut config = test_config(dir.path(), database_url.clone());
         config.meta_graph_url = meta.base_url().to_owned();
@@ -140,6 +163,7 @@ impl TestApp {
             twilio,
             http: reqwest::Client::new(),
             database_url,
+            database: Some(database),
             shutdown: Some(tx),
             server: Some(server),
             dir: Some(dir),
@@ -219,9 +243,9 @@ impl TestApp {
         self.login(email, PASSWORD).await
     }
 
-    /// Stops the server as SIGTERM would, waits for it, and hands back its directory (and
-    /// so its SQLite database) for what comes next.
-    pub async fn stop(mut self) -> TempDir {
+    /// Stops the server as SIGTERM would, waits for it, and hands back its directory and
+    /// database for what comes next.
+    pub async fn stop(mut self) -> Stopped {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -231,7 +255,10 @@ impl TestApp {
                 .expect("the server task")
                 .expect("the server stops cleanly");
         }
-        self.dir.take().expect("the directory is kept until stop")
+        Stopped {
+            dir: self.dir.take().expect("the directory is kept until stop"),
+            database: self.database.take(),
+        }
     }
 }
 
