@@ -481,18 +481,14 @@ async fn the_readme_cookbook_runs_as_written() {
         );
     }
     let (_child, printed) = run.client.take().expect("the cookbook shows a client");
-    let give_up = tokio::time::Instant::now() + deadline(20);
-    loop {
-        let lines = printed.lock().unwrap().clone();
-        if let Some(line) = lines.iter().find(|l| l.contains("\"kind\"")) {
-            let event: Value = serde_json::from_str(line).unwrap();
-            assert!(event["message"]["direction"].is_string(), "{line}");
-            break;
-        }
-        assert!(
-            tokio::time::Instant::now() < give_up,
-            "the client printed {lines:?}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let lines = crate::support::eventually(
+        20,
+        "the client prints an event",
+        || async { printed.lock().unwrap().clone() },
+        |lines| lines.iter().any(|l| l.contains("\"kind\"")),
+    )
+    .await;
+    let line = lines.iter().find(|l| l.contains("\"kind\"")).unwrap();
+    let event: Value = serde_json::from_str(line).unwrap();
+    assert!(event["message"]["direction"].is_string(), "{line}");
 }
