@@ -199,22 +199,23 @@ impl Rig {
                 .await
                 .unwrap();
         }
-        let deadline = tokio::time::Instant::now() + crate::support::deadline(10);
-        loop {
-            let status = owner
-                .query(
-                    "query($id: ID!) { template(id: $id) { status } }",
-                    json!({ "id": id }),
-                )
-                .await
-                .data()["template"]["status"]
-                .clone();
-            if status == "APPROVED" {
-                return id;
-            }
-            assert!(tokio::time::Instant::now() < deadline, "template {status}");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        super::eventually(
+            10,
+            "the template is approved",
+            || async {
+                owner
+                    .query(
+                        "query($id: ID!) { template(id: $id) { status } }",
+                        json!({ "id": id.as_str() }),
+                    )
+                    .await
+                    .data()["template"]["status"]
+                    .clone()
+            },
+            |status| status == "APPROVED",
+        )
+        .await;
+        id
     }
 
     /// Message id → the numbers it reached, at both fakes.
