@@ -251,7 +251,7 @@ async fn an_older_database_upgrades_keeping_users_memberships_and_sessions() {
     assert_eq!(pending[0], "m20261205_000009_accounts_per_tenant");
     store.close().await;
 
-    let app = TestApp::restart_on(dir, database_url).await;
+    let app = TestApp::restart_on(dir).await;
     // The sessions survived the rebuild of the users they point at.
     let refreshed = app
         .anonymous()

@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 use switchboard::fakes::meta::UNDELIVERABLE;
 
 use crate::campaigns::setup;
-use crate::support::{deadline, TestApp, TestTenant};
+use crate::support::{TestApp, TestTenant};
 
 const RECIPIENTS: &str = "query($id: ID!, $state: RecipientState) { campaign(id: $id) { recipients(state: $state, first: 50) { edges { node { phone state skipReason message { status } } } } } }";
 
@@ -70,16 +70,17 @@ async fn campaign_recipients_follow_their_messages_to_the_end() {
         .data();
 
     // Meta reads the first message and reports the second undeliverable (131026).
-    let until = tokio::time::Instant::now() + deadline(30);
-    let end = loop {
-        let now = campaign(&tenant, &id).await;
-        if now["state"] == "COMPLETED" && now["counts"]["read"] == 1 && now["counts"]["failed"] == 1
-        {
-            break now;
-        }
-        assert!(tokio::time::Instant::now() < until, "timed out: {now}");
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    };
+    let end = crate::support::eventually(
+        30,
+        "the campaign completes, one read and one failed",
+        || campaign(&tenant, &id),
+        |now| {
+            now["state"] == "COMPLETED"
+                && now["counts"]["read"] == 1
+                && now["counts"]["failed"] == 1
+        },
+    )
+    .await;
     let counts = &end["counts"];
     assert_eq!(counts["total"], 3, "{end}");
     assert_eq!(counts["pending"], 0, "{end}");

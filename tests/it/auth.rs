@@ -477,7 +477,8 @@ async fn a_full_hash_queue_answers_rate_limited_at_once() {
 async fn concurrent_logins_keep_the_process_memory_bounded() {
     use crate::support::{db, process};
     let dir = tempfile::tempdir().unwrap();
-    let database_url = db::provision(dir.path()).await;
+    let database = db::provision(dir.path()).await;
+    let database_url = database.url.clone();
     let server = process::serve(
         dir.path(),
         &database_url,

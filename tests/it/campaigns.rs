@@ -59,11 +59,7 @@ where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = bool>,
 {
-    let deadline = tokio::time::Instant::now() + crate::support::deadline(60);
-    while !check().await {
-        assert!(tokio::time::Instant::now() < deadline, "timed out");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    crate::support::eventually(60, "the campaign condition", check, |done| *done).await;
 }
 
 async fn campaign(tenant: &TestTenant, id: &str) -> Value {

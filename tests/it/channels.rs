@@ -829,7 +829,8 @@ mod verify_twilio {
 async fn secrets_never_reach_the_logs_or_error_messages() {
     use crate::support::{db, process, Gql};
     let dir = tempfile::tempdir().unwrap();
-    let database_url = db::provision(dir.path()).await;
+    let database = db::provision(dir.path()).await;
+    let database_url = database.url.clone();
     let twilio = switchboard::fakes::twilio::FakeTwilio::spawn()
         .await
         .unwrap();

@@ -72,7 +72,8 @@ async fn the_config_file_mirrors_the_environment_and_the_environment_wins() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("SWITCHBOARD_LISTEN"));
 
     std::fs::write(&file, "access_token_ttl = 120\nrefresh_token_ttl = 3600\n").unwrap();
-    let database_url = db::provision(dir.path()).await;
+    let database = db::provision(dir.path()).await;
+    let database_url = database.url.clone();
     let env = [
         ("SWITCHBOARD_ADMIN_EMAIL", "root@platform.test"),
         ("SWITCHBOARD_ADMIN_PASSWORD", "platform-Secret-pass-2026"),
@@ -102,12 +103,13 @@ async fn the_config_file_mirrors_the_environment_and_the_environment_wins() {
 #[tokio::test]
 async fn a_first_start_needs_no_setup_and_prints_the_admin_password_once() {
     let dir = tempfile::tempdir().unwrap();
-    let database_url = if db::on_postgres() {
-        db::provision(dir.path()).await
+    let database = if db::on_postgres() {
+        Some(db::provision(dir.path()).await)
     } else {
         // The embedded default: no database setting at all.
-        String::new()
+        None
     };
+    let database_url = database.as_ref().map(|d| d.url.clone()).unwrap_or_default();
     let mut cmd = process::command(dir.path());
     cmd.arg("serve").env("SWITCHBOARD_LISTEN", "127.0.0.1:0");
     if !database_url.is_empty() {
@@ -188,7 +190,8 @@ fn database_url_or_default(url: &str, dir: &std::path::Path) -> String {
 #[tokio::test]
 async fn admin_create_reads_the_password_from_stdin_and_migrate_reports_status() {
     let dir = tempfile::tempdir().unwrap();
-    let database_url = db::provision(dir.path()).await;
+    let database = db::provision(dir.path()).await;
+    let database_url = database.url.clone();
 
     let status = process::command(dir.path())
         .args(["migrate", "status"])
@@ -265,7 +268,8 @@ async fn admin_create_reads_the_password_from_stdin_and_migrate_reports_status()
 #[tokio::test]
 async fn json_logs_carry_the_request_id_and_no_secret() {
     let dir = tempfile::tempdir().unwrap();
-    let database_url = db::provision(dir.path()).await;
+    let database = db::provision(dir.path()).await;
+    let database_url = database.url.clone();
     let password = "json-Log-secret-77";
     let server = process::serve(
         dir.path(),
@@ -311,7 +315,8 @@ async fn json_logs_carry_the_request_id_and_no_secret() {
 #[tokio::test]
 async fn the_ingest_benchmark_runs_and_reports_its_figures() {
     let dir = tempfile::tempdir().unwrap();
-    let database_url = db::provision(dir.path()).await;
+    let database = db::provision(dir.path()).await;
+    let database_url = database.url.clone();
     let mut cmd = process::command(dir.path());
     cmd.args([
         "bench",
@@ -347,7 +352,8 @@ async fn the_ingest_benchmark_runs_and_reports_its_figures() {
 
 async fn run_bench(args: &[&str]) -> String {
     let dir = tempfile::tempdir().unwrap();
-    let database_url = db::provision(dir.path()).await;
+    let database = db::provision(dir.path()).await;
+    let database_url = database.url.clone();
     let mut cmd = process::command(dir.path());
     cmd.arg("bench").args(args);
     if db::on_postgres() {

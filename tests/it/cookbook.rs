@@ -150,6 +150,8 @@ struct Run {
     answers: Value,
     token: Option<String>,
     server: Option<process::Server>,
+    /// Dropped after the server, on teardown.
+    database: Option<db::TestDatabase>,
     simulator: Option<crate::simulator::Running>,
     admin_password: Option<String>,
     sockets: Vec<(String, Socket)>,
@@ -255,8 +257,8 @@ impl Run {
             "the README points Switchboard at the simulator's ports: {env:?}"
         );
         let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (&k[..], &v[..])).collect();
-        let database_url = db::provision(self.dir.path()).await;
-        let server = process::serve(self.dir.path(), &database_url, &env).await;
+        let database = self.database.insert(db::provision(self.dir.path()).await);
+        let server = process::serve(self.dir.path(), &database.url, &env).await;
         self.admin_password = server
             .stdout
             .iter()
@@ -425,6 +427,7 @@ async fn the_readme_cookbook_runs_as_written() {
         answers: json!({}),
         token: None,
         server: None,
+        database: None,
         simulator: None,
         admin_password: None,
         sockets: Vec::new(),
@@ -492,18 +495,14 @@ async fn the_readme_cookbook_runs_as_written() {
         );
     }
     let (_child, printed) = run.client.take().expect("the cookbook shows a client");
-    let give_up = tokio::time::Instant::now() + deadline(20);
-    loop {
-        let lines = printed.lock().unwrap().clone();
-        if let Some(line) = lines.iter().find(|l| l.contains("\"kind\"")) {
-            let event: Value = serde_json::from_str(line).unwrap();
-            assert!(event["message"]["direction"].is_string(), "{line}");
-            break;
-        }
-        assert!(
-            tokio::time::Instant::now() < give_up,
-            "the client printed {lines:?}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let lines = crate::support::eventually(
+        20,
+        "the client prints an event",
+        || async { printed.lock().unwrap().clone() },
+        |lines| lines.iter().any(|l| l.contains("\"kind\"")),
+    )
+    .await;
+    let line = lines.iter().find(|l| l.contains("\"kind\"")).unwrap();
+    let event: Value = serde_json::from_str(line).unwrap();
+    assert!(event["message"]["direction"].is_string(), "{line}");
 }

@@ -29,7 +29,8 @@ const MESSAGE: &str = "query($id: ID!) { message(id: $id) { status channel { pro
 #[tokio::test]
 async fn sigkilled_servers_lose_no_message_and_duplicate_only_unreconciled_meta_sends() {
     let dir = tempfile::tempdir().unwrap();
-    let database_url = db::provision(dir.path()).await;
+    let database = db::provision(dir.path()).await;
+    let database_url = database.url.clone();
     let twilio = FakeTwilio::spawn().await.unwrap();
     let meta = FakeMeta::spawn().await;
     let listen = format!("127.0.0.1:{}", free_port());

@@ -428,7 +428,8 @@ use crate::support::process::{owner_token, serve_logged, ADMIN};
 #[tokio::test]
 async fn trace_logging_never_shows_a_bearer_token_or_a_message() {
     let dir = tempfile::tempdir().unwrap();
-    let database_url = crate::support::db::provision(dir.path()).await;
+    let database = crate::support::db::provision(dir.path()).await;
+    let database_url = database.url.clone();
     let mut logged = serve_logged(
         dir.path(),
         &[
@@ -497,11 +498,10 @@ async fn the_data_directory_and_its_files_are_private_to_the_service() {
         ("SWITCHBOARD_ADMIN_EMAIL", ADMIN.0.to_owned()),
         ("SWITCHBOARD_ADMIN_PASSWORD", ADMIN.1.to_owned()),
     ];
+    let mut database = None;
     if crate::support::db::on_postgres() {
-        env.push((
-            "SWITCHBOARD_DATABASE_URL",
-            crate::support::db::provision(dir.path()).await,
-        ));
+        let provisioned = database.insert(crate::support::db::provision(dir.path()).await);
+        env.push(("SWITCHBOARD_DATABASE_URL", provisioned.url.clone()));
     }
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let mut logged = serve_logged(dir.path(), &env).await;

@@ -41,7 +41,8 @@ async fn healthy(http: &reqwest::Client, base: &str) {
 #[tokio::test]
 async fn deeply_nested_documents_are_refused_and_the_process_lives() {
     let dir = tempfile::tempdir().unwrap();
-    let database_url = db::provision(dir.path()).await;
+    let database = db::provision(dir.path()).await;
+    let database_url = database.url.clone();
     let mut server = process::serve(
         dir.path(),
         &database_url,

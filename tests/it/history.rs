@@ -61,22 +61,25 @@ async fn reply(tenant: &TestTenant, channel: &MetaChannel, customer: &str, text:
         .as_str()
         .unwrap()
         .to_owned();
-    let deadline = tokio::time::Instant::now() + crate::support::deadline(20);
-    loop {
-        let message = tenant
-            .owner
-            .gql
-            .query(
-                "query($id: ID!) { message(id: $id) { status } }",
-                json!({ "id": id }),
-            )
-            .await;
-        if message.data()["message"]["status"] != "QUEUED" {
-            return id;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "{}", message.body);
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    crate::support::eventually(
+        20,
+        "the message leaves the outbox",
+        || async {
+            tenant
+                .owner
+                .gql
+                .query(
+                    "query($id: ID!) { message(id: $id) { status } }",
+                    json!({ "id": id.as_str() }),
+                )
+                .await
+                .data()["message"]["status"]
+                .clone()
+        },
+        |status| status != "QUEUED",
+    )
+    .await;
+    id
 }
 
 /// Ids of the tenant's contacts and conversations, by customer and channel.
@@ -531,16 +534,13 @@ async fn a_channel_sends_no_faster_than_its_rate_limit() {
         times.sort();
         times
     };
-    let deadline = tokio::time::Instant::now() + crate::support::deadline(30);
-    while sends().len() < 20 {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "{} sent",
-            sends().len()
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let times = sends();
+    let times = crate::support::eventually(
+        30,
+        "twenty sends",
+        || async { sends() },
+        |times| times.len() >= 20,
+    )
+    .await;
     assert_eq!(times.len(), 20);
     // The bucket holds one second's worth: at most 5 + 5 in any second, and the 15 sends
     // after the burst take at least 15 / 5 seconds.

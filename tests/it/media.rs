@@ -1,8 +1,6 @@
 //! Inbound media: fetched after the commit with the provider's auth, size- and type-checked,
 //! retried, and served only to the owning tenant or by a signed link.
 
-use std::time::Duration;
-
 use serde_json::{json, Value};
 use switchboard::fakes::meta::{FakeInbound, InboundKind};
 use switchboard::fakes::twilio::InboundParams;
@@ -14,22 +12,19 @@ const ATTACHMENTS: &str = "{ messages(first: 1) { edges { node { attachments { i
 
 /// The newest message's attachments once none is pending.
 async fn settled_attachments(tenant: &TestTenant) -> Vec<Value> {
-    let deadline = tokio::time::Instant::now() + crate::support::deadline(15);
-    loop {
-        let answer = tenant.owner.gql.query(ATTACHMENTS, json!({})).await;
-        let list = answer.data()["messages"]["edges"][0]["node"]["attachments"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
-        if !list.is_empty() && list.iter().all(|a| a["state"] != "PENDING") {
-            return list;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "attachments still pending: {list:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    crate::support::eventually(
+        15,
+        "the attachments settle",
+        || async {
+            let answer = tenant.owner.gql.query(ATTACHMENTS, json!({})).await;
+            answer.data()["messages"]["edges"][0]["node"]["attachments"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        },
+        |list| !list.is_empty() && list.iter().all(|a| a["state"] != "PENDING"),
+    )
+    .await
 }
 
 #[tokio::test]

@@ -10,7 +10,7 @@ use switchboard::fakes::twilio::InboundParams;
 
 use crate::inbound::{twilio_channel, TwilioChannel, CUSTOMER, SENDER};
 use crate::outbound::{meta_conversation, SEND};
-use crate::support::{deadline, TestApp, TestTenant};
+use crate::support::{TestApp, TestTenant};
 
 const MESSAGE: &str = "query($id: ID!) { message(id: $id) { id status \
     attempts { number outcome httpStatus providerCode } \
@@ -33,18 +33,13 @@ async fn eventually(
     id: &str,
     done: impl Fn(&Value) -> bool,
 ) -> Value {
-    let until = tokio::time::Instant::now() + deadline(20);
-    loop {
-        let message = message(tenant, query, id).await;
-        if done(&message) {
-            return message;
-        }
-        assert!(
-            tokio::time::Instant::now() < until,
-            "not settled: {message}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    crate::support::eventually(
+        20,
+        "the message settles",
+        || message(tenant, query, id),
+        done,
+    )
+    .await
 }
 
 async fn send(tenant: &TestTenant, input: Value) -> String {

@@ -24,30 +24,28 @@ async fn send_and_settle(gql: &Gql, channel: &str, text: &str) -> Value {
         .as_str()
         .unwrap()
         .to_owned();
-    let until = tokio::time::Instant::now() + deadline(30);
-    loop {
-        let message = gql
-            .query(
+    crate::support::eventually(
+        30,
+        "the message settles",
+        || async {
+            gql.query(
                 "query($id: ID!) { message(id: $id) { id status } }",
-                json!({ "id": id }),
+                json!({ "id": id.as_str() }),
             )
-            .await;
-        let message = message.data()["message"].clone();
-        if !matches!(message["status"].as_str(), Some("QUEUED" | "SENT")) {
-            return message;
-        }
-        assert!(
-            tokio::time::Instant::now() < until,
-            "not settled: {message}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+            .await
+            .data()["message"]
+                .clone()
+        },
+        |message| !matches!(message["status"].as_str(), Some("QUEUED" | "SENT")),
+    )
+    .await
 }
 
 #[tokio::test]
 async fn failed_sends_and_refused_webhooks_leave_one_line_an_operator_can_act_on() {
     let dir = tempfile::tempdir().unwrap();
-    let database_url = db::provision(dir.path()).await;
+    let database = db::provision(dir.path()).await;
+    let database_url = database.url.clone();
     let twilio = FakeTwilio::spawn().await.unwrap();
     let account = twilio.add_account("Acme", SENDER);
     let mut logged = serve_logged(

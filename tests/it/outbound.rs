@@ -38,24 +38,21 @@ pub async fn conversation_id(tenant: &TestTenant) -> String {
 
 /// The message once `done` says it settled.
 pub async fn settled(tenant: &TestTenant, id: &str, done: impl Fn(&Value) -> bool) -> Value {
-    let deadline = tokio::time::Instant::now() + crate::support::deadline(20);
-    loop {
-        let message = tenant
-            .owner
-            .gql
-            .query(MESSAGE, json!({ "id": id }))
-            .await
-            .data()["message"]
-            .clone();
-        if done(&message) {
-            return message;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "not settled: {message}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    crate::support::eventually(
+        20,
+        "the message settles",
+        || async {
+            tenant
+                .owner
+                .gql
+                .query(MESSAGE, json!({ "id": id }))
+                .await
+                .data()["message"]
+                .clone()
+        },
+        done,
+    )
+    .await
 }
 
 #[tokio::test]
@@ -307,21 +304,20 @@ async fn long_markdown_goes_out_as_ordered_whatsapp_parts() {
         .unwrap()
         .len();
     assert!(parts >= 2, "{parts}");
-    let deadline = tokio::time::Instant::now() + crate::support::deadline(20);
-    let bodies = loop {
-        let bodies: Vec<String> = app
-            .twilio
-            .requests_to("/Messages.json")
-            .into_iter()
-            .filter(|r| r.method == "POST")
-            .map(|r| r.form_value("Body").unwrap_or_default().to_owned())
-            .collect();
-        if bodies.len() >= parts {
-            break bodies;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "{bodies:?}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let bodies = crate::support::eventually(
+        20,
+        "every part reaches Twilio",
+        || async {
+            app.twilio
+                .requests_to("/Messages.json")
+                .into_iter()
+                .filter(|r| r.method == "POST")
+                .map(|r| r.form_value("Body").unwrap_or_default().to_owned())
+                .collect::<Vec<String>>()
+        },
+        |bodies| bodies.len() >= parts,
+    )
+    .await;
     assert_eq!(bodies.len(), parts, "{bodies:?}");
     assert!(bodies.iter().all(|b| b.chars().count() <= 1600));
     assert!(bodies[0].starts_with("*Order update*"), "{}", bodies[0]);

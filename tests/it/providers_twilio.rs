@@ -125,13 +125,13 @@ impl Receiver {
 }
 
 async fn eventually(mut check: impl FnMut() -> bool) {
-    for _ in 0..200 {
-        if check() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    panic!("condition not met in time");
+    crate::support::eventually(
+        4,
+        "the condition",
+        || std::future::ready(check()),
+        |met| *met,
+    )
+    .await;
 }
 
 fn pairs(form: &[(String, String)]) -> Vec<(&str, &str)> {

@@ -36,15 +36,7 @@ async fn message(tenant: &TestTenant, id: &str) -> Value {
 
 /// The message once `done` says so.
 pub(crate) async fn until(tenant: &TestTenant, id: &str, done: impl Fn(&Value) -> bool) -> Value {
-    let deadline = tokio::time::Instant::now() + crate::support::deadline(20);
-    loop {
-        let m = message(tenant, id).await;
-        if done(&m) {
-            return m;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "not there: {m}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    crate::support::eventually(20, "the message", || message(tenant, id), done).await
 }
 
 pub(crate) fn outcomes(message: &Value) -> Vec<String> {
@@ -93,14 +85,13 @@ async fn a_twilio_send_that_timed_out_but_arrived_is_found_not_sent_again() {
         s.answer_delay = Duration::from_millis(1500);
     });
     let id = send_text(&tenant, &conversation, "Your order shipped").await;
-    let deadline = tokio::time::Instant::now() + crate::support::deadline(5);
-    while app.twilio.in_flight() == 0 {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the send never started"
-        );
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    crate::support::eventually(
+        5,
+        "the send starts",
+        || async { app.twilio.in_flight() },
+        |n| *n > 0,
+    )
+    .await;
     assert_eq!(app.twilio.in_flight(), 1, "one request awaits its answer");
 
     let settled = until(&tenant, &id, |m| m["status"] != "QUEUED").await;

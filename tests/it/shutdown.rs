@@ -11,7 +11,8 @@ use crate::support::{db, process};
 #[tokio::test]
 async fn sigterm_finishes_the_request_in_flight() {
     let dir = tempfile::tempdir().unwrap();
-    let database_url = db::provision(dir.path()).await;
+    let database = db::provision(dir.path()).await;
+    let database_url = database.url.clone();
     let mut server = process::serve(
         dir.path(),
         &database_url,

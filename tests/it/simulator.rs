@@ -2,7 +2,6 @@
 //! customer's message leaves it as a correctly signed webhook.
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::http::HeaderMap;
@@ -279,21 +278,21 @@ async fn create_template(tenant: &TestTenant, channel: &Value) -> String {
 
 /// Waits until the template has `status` over GraphQL; answers it.
 async fn template_becomes(tenant: &TestTenant, id: &str, status: &str) -> Value {
-    let deadline = tokio::time::Instant::now() + crate::support::deadline(10);
-    loop {
-        let t = tenant
-            .owner
-            .gql
-            .query(TEMPLATE, json!({ "id": id }))
-            .await
-            .data()["template"]
-            .clone();
-        if t["status"] == status {
-            return t;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "still {t}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    crate::support::eventually(
+        10,
+        &format!("the template becomes {status}"),
+        || async {
+            tenant
+                .owner
+                .gql
+                .query(TEMPLATE, json!({ "id": id }))
+                .await
+                .data()["template"]
+                .clone()
+        },
+        |t| t["status"] == status,
+    )
+    .await
 }
 
 async fn sync_templates(tenant: &TestTenant, channel: &Value) {
@@ -346,35 +345,35 @@ async fn start_campaign(
 
 /// Waits until the campaign completed with every recipient sent and delivered.
 async fn campaign_delivered(tenant: &TestTenant, id: &str) {
-    let deadline = tokio::time::Instant::now() + crate::support::deadline(30);
-    loop {
-        let c = tenant
-            .owner
-            .gql
-            .query(
-                "query($id: ID!) { campaign(id: $id) { state counts { total sent delivered failed skipped } } }",
-                json!({ "id": id }),
-            )
-            .await
-            .data()["campaign"]
-            .clone();
-        let counts = &c["counts"];
-        if c["state"] == "COMPLETED" && counts["delivered"] == 3 {
-            assert_eq!(
-                (
-                    &counts["total"],
-                    &counts["sent"],
-                    &counts["failed"],
-                    &counts["skipped"]
-                ),
-                (&json!(3), &json!(3), &json!(0), &json!(0)),
-                "{c}"
-            );
-            return;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "still {c}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    let c = crate::support::eventually(
+        30,
+        "the campaign completes, delivered",
+        || async {
+            tenant
+                .owner
+                .gql
+                .query(
+                    "query($id: ID!) { campaign(id: $id) { state counts { total sent delivered failed skipped } } }",
+                    json!({ "id": id }),
+                )
+                .await
+                .data()["campaign"]
+                .clone()
+        },
+        |c| c["state"] == "COMPLETED" && c["counts"]["delivered"] == 3,
+    )
+    .await;
+    let counts = &c["counts"];
+    assert_eq!(
+        (
+            &counts["total"],
+            &counts["sent"],
+            &counts["failed"],
+            &counts["skipped"]
+        ),
+        (&json!(3), &json!(3), &json!(0), &json!(0)),
+        "{c}"
+    );
 }
 
 #[tokio::test]
@@ -574,24 +573,27 @@ async fn say_fails_when_switchboard_refuses_the_webhook() {
 
 /// Waits until the business message `id` was delivered (or read) over GraphQL.
 async fn message_delivered(tenant: &TestTenant, id: &str) {
-    let deadline = tokio::time::Instant::now() + crate::support::deadline(15);
-    loop {
-        let m = tenant
-            .owner
-            .gql
-            .query(
-                "query($id: ID!) { message(id: $id) { status lastError { code } } }",
-                json!({ "id": id }),
-            )
-            .await
-            .data()["message"]
-            .clone();
-        if m["status"] == "DELIVERED" || m["status"] == "READ" {
-            return;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "still {m}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    crate::support::eventually(
+        15,
+        "the message is delivered",
+        || message_status(tenant, id),
+        |m| m["status"] == "DELIVERED" || m["status"] == "READ",
+    )
+    .await;
+}
+
+/// The business message `id`: its status and last error code.
+async fn message_status(tenant: &TestTenant, id: &str) -> Value {
+    tenant
+        .owner
+        .gql
+        .query(
+            "query($id: ID!) { message(id: $id) { status lastError { code } } }",
+            json!({ "id": id }),
+        )
+        .await
+        .data()["message"]
+        .clone()
 }
 
 #[tokio::test]
@@ -625,20 +627,20 @@ async fn a_restarted_simulator_remembers_open_windows_and_callback_urls() {
     }
     // Written at once, atomically: wait for both customers, then stop without warning.
     let file = dir.path().join("data/simulator.json");
-    let deadline = tokio::time::Instant::now() + crate::support::deadline(10);
-    loop {
-        let saved: Value = std::fs::read(&file)
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default();
-        if saved["customers"].as_array().is_some_and(|c| c.len() == 2) {
-            assert_eq!(saved["meta"]["webhook_url"], meta["webhookUrl"], "{saved}");
-            assert_eq!(saved["twilio"]["windows"][0][1], CUSTOMER, "{saved}");
-            break;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "not saved: {saved}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let saved: Value = crate::support::eventually(
+        10,
+        "both customers are saved",
+        || async {
+            std::fs::read(&file)
+                .ok()
+                .and_then(|b| serde_json::from_slice(&b).ok())
+                .unwrap_or_default()
+        },
+        |saved: &Value| saved["customers"].as_array().is_some_and(|c| c.len() == 2),
+    )
+    .await;
+    assert_eq!(saved["meta"]["webhook_url"], meta["webhookUrl"], "{saved}");
+    assert_eq!(saved["twilio"]["windows"][0][1], CUSTOMER, "{saved}");
     sim.child.kill().await.unwrap();
     let _sim = start_simulator_on(dir.path(), ports, &[]).await;
 
@@ -801,58 +803,45 @@ async fn the_phone_page_reads_and_taps_in_a_browser() {
             .data()["message"]["status"]
             .clone();
         assert_eq!(status, "READ", "{}", channel["provider"]);
-        let deadline = tokio::time::Instant::now() + crate::support::deadline(10);
-        loop {
-            let inbound = tenant
-                .owner
-                .gql
-                .query(
-                    "query($c: ID!) { messages(filter: { channelId: $c, direction: INBOUND }, first: 10) { edges { node { content { __typename ... on ButtonReplyContent { id title } } } } } }",
-                    json!({ "c": channel["id"] }),
-                )
-                .await
-                .data()["messages"]["edges"]
-                .clone();
-            let replied = inbound.as_array().unwrap().iter().any(|e| {
-                e["node"]["content"]
-                    == json!({ "__typename": "ButtonReplyContent", "id": "change-yes", "title": "Yes, change it" })
-            });
-            if replied {
-                break;
-            }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "no button reply on {}: {inbound}",
-                channel["provider"]
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        crate::support::eventually(
+            10,
+            &format!("a button reply on {}", channel["provider"]),
+            || async {
+                tenant
+                    .owner
+                    .gql
+                    .query(
+                        "query($c: ID!) { messages(filter: { channelId: $c, direction: INBOUND }, first: 10) { edges { node { content { __typename ... on ButtonReplyContent { id title } } } } } }",
+                        json!({ "c": channel["id"] }),
+                    )
+                    .await
+                    .data()["messages"]["edges"]
+                    .clone()
+            },
+            |inbound| {
+                inbound.as_array().unwrap().iter().any(|e| {
+                    e["node"]["content"]
+                        == json!({ "__typename": "ButtonReplyContent", "id": "change-yes", "title": "Yes, change it" })
+                })
+            },
+        )
+        .await;
     }
 }
 
 /// Waits until the business message `id` failed; answers its provider error code.
 async fn message_failed(tenant: &TestTenant, id: &str) -> String {
-    let deadline = tokio::time::Instant::now() + crate::support::deadline(15);
-    loop {
-        let m = tenant
-            .owner
-            .gql
-            .query(
-                "query($id: ID!) { message(id: $id) { status lastError { code } } }",
-                json!({ "id": id }),
-            )
-            .await
-            .data()["message"]
-            .clone();
-        if m["status"] == "FAILED" {
-            return m["lastError"]["code"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned();
-        }
-        assert!(tokio::time::Instant::now() < deadline, "still {m}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let m = crate::support::eventually(
+        15,
+        "the message fails",
+        || message_status(tenant, id),
+        |m| m["status"] == "FAILED",
+    )
+    .await;
+    m["lastError"]["code"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 #[tokio::test]

@@ -2,8 +2,6 @@
 //! (the wire requests checked), approved by Meta's status webhook, and sent with their
 //! variables, also when the 24-hour window is closed.
 
-use std::time::Duration;
-
 use serde_json::{json, Value};
 
 use crate::channels::META_TOKEN;
@@ -99,37 +97,32 @@ async fn approved_twilio_template(
 
 /// The message once it left the outbox.
 async fn settled(tenant: &TestTenant, id: &str) -> Value {
-    let deadline = tokio::time::Instant::now() + crate::support::deadline(20);
-    loop {
-        let message = tenant
-            .owner
-            .gql
-            .query(MESSAGE, json!({ "id": id }))
-            .await
-            .data()["message"]
-            .clone();
-        if message["status"] != "QUEUED" {
-            return message;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "not sent: {message}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    crate::support::eventually(
+        20,
+        "the message leaves the outbox",
+        || async {
+            tenant
+                .owner
+                .gql
+                .query(MESSAGE, json!({ "id": id }))
+                .await
+                .data()["message"]
+                .clone()
+        },
+        |message| message["status"] != "QUEUED",
+    )
+    .await
 }
 
 /// The template fields as stored, after the status webhook is in.
 async fn eventually_status(tenant: &TestTenant, id: &str, status: &str) -> Value {
-    let deadline = tokio::time::Instant::now() + crate::support::deadline(10);
-    loop {
-        let t = template(tenant, id).await;
-        if t["status"] == status {
-            return t;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "still {t}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    crate::support::eventually(
+        10,
+        &format!("the template becomes {status}"),
+        || template(tenant, id),
+        |t| t["status"] == status,
+    )
+    .await
 }
 
 #[tokio::test]

@@ -29,6 +29,8 @@ pub const FINAL_OUTCOMES: [&str; 4] = ["SENT", "RECONCILED", "SKIPPED", "FAILED"
 pub struct Rig {
     pub dir: TempDir,
     pub database_url: String,
+    /// Dropped when the rig goes, after the servers a test stopped.
+    _database: db::TestDatabase,
     pub twilio: FakeTwilio,
     pub meta: FakeMeta,
     pub http: reqwest::Client,
@@ -64,10 +66,11 @@ impl Tally {
 impl Rig {
     pub async fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let database_url = db::provision(dir.path()).await;
+        let database = db::provision(dir.path()).await;
         Self {
             dir,
-            database_url,
+            database_url: database.url.clone(),
+            _database: database,
             twilio: FakeTwilio::spawn().await.unwrap(),
             meta: FakeMeta::spawn().await,
             http: reqwest::Client::new(),
@@ -196,22 +199,23 @@ impl Rig {
                 .await
                 .unwrap();
         }
-        let deadline = tokio::time::Instant::now() + crate::support::deadline(10);
-        loop {
-            let status = owner
-                .query(
-                    "query($id: ID!) { template(id: $id) { status } }",
-                    json!({ "id": id }),
-                )
-                .await
-                .data()["template"]["status"]
-                .clone();
-            if status == "APPROVED" {
-                return id;
-            }
-            assert!(tokio::time::Instant::now() < deadline, "template {status}");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        super::eventually(
+            10,
+            "the template is approved",
+            || async {
+                owner
+                    .query(
+                        "query($id: ID!) { template(id: $id) { status } }",
+                        json!({ "id": id.as_str() }),
+                    )
+                    .await
+                    .data()["template"]["status"]
+                    .clone()
+            },
+            |status| status == "APPROVED",
+        )
+        .await;
+        id
     }
 
     /// Message id → the numbers it reached, at both fakes.

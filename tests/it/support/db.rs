@@ -11,9 +11,19 @@ pub fn on_postgres() -> bool {
     std::env::var_os(POSTGRES_ENV).is_some()
 }
 
-pub async fn provision(dir: &Path) -> String {
+/// A test's database: its URL, and for PostgreSQL the database that is dropped when this
+/// goes away (a SQLite file goes with the test's directory).
+pub struct TestDatabase {
+    pub url: String,
+    postgres: Option<(String, String)>,
+}
+
+pub async fn provision(dir: &Path) -> TestDatabase {
     match std::env::var(POSTGRES_ENV) {
-        Err(_) => format!("sqlite://{}/switchboard.db?mode=rwc", dir.display()),
+        Err(_) => TestDatabase {
+            url: format!("sqlite://{}/switchboard.db?mode=rwc", dir.display()),
+            postgres: None,
+        },
         Ok(admin_url) => {
             let name = format!("sb_test_{}", uuid::Uuid::new_v4().simple());
             let admin = Database::connect(&admin_url)
@@ -28,9 +38,65 @@ pub async fn provision(dir: &Path) -> String {
                 .rsplit_once('/')
                 .map(|(b, _)| b)
                 .unwrap_or(&admin_url);
-            format!("{base}/{name}")
+            TestDatabase {
+                url: format!("{base}/{name}"),
+                postgres: Some((admin_url.clone(), name)),
+            }
         }
     }
+}
+
+impl Drop for TestDatabase {
+    /// Drops the PostgreSQL database, closing what still holds it. Runs on a thread of its
+    /// own (a destructor cannot wait on the test's runtime); a failure is reported, never
+    /// failing the test.
+    fn drop(&mut self) {
+        let Some((admin_url, name)) = self.postgres.take() else {
+            return;
+        };
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())?;
+            runtime.block_on(drop_database(&admin_url, &name))
+        })
+        .join()
+        .unwrap_or_else(|_| Err("the dropping thread panicked".to_owned()));
+        if let Err(error) = dropped {
+            eprintln!("the test database was left behind: {error}");
+        }
+    }
+}
+
+/// `DROP DATABASE … WITH (FORCE)` (PostgreSQL 13+), or on older servers the same after
+/// ending the sessions still connected to it.
+async fn drop_database(admin_url: &str, name: &str) -> Result<(), String> {
+    let admin = Database::connect(admin_url)
+        .await
+        .map_err(|e| e.to_string())?;
+    let forced = admin
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .await;
+    let result = match forced {
+        Ok(_) => Ok(()),
+        Err(_) => {
+            admin
+                .execute_unprepared(&format!(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                     WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+                ))
+                .await
+                .ok();
+            admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name}"))
+                .await
+                .map(|_| ())
+                .map_err(|e| format!("{name}: {e}"))
+        }
+    };
+    admin.close().await.ok();
+    result
 }
 
 /// Reverts the applied migrations from the newest back to `name`, included: the schema as it

@@ -30,9 +30,24 @@ pub struct TestApp {
     pub twilio: switchboard::fakes::twilio::FakeTwilio,
     pub http: reqwest::Client,
     pub database_url: String,
+    /// Dropped after the server stops (or, if it never does, forcibly) on teardown.
+    database: Option<db::TestDatabase>,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
     dir: Option<TempDir>,
+}
+
+/// What a stopped server leaves: its directory (and so its SQLite database) and its
+/// database, both kept until this goes away or a restart takes them over.
+pub struct Stopped {
+    pub dir: TempDir,
+    database: Option<db::TestDatabase>,
+}
+
+impl Stopped {
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
 }
 
 /// A tenant with its signed-in owner.
@@ -57,6 +72,39 @@ pub fn deadline(seconds: u64) -> std::time::Duration {
     std::time::Duration::from_secs_f64(seconds as f64 * time_scale())
 }
 
+/// How often [`eventually`] looks again.
+pub const POLL: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// Probes until `done` holds for the answer, and returns that answer. Gives up after
+/// [`deadline`]`(seconds)` with a failure naming `what` and showing the last answer.
+///
+/// `eventually(20, "the message settles", || message(tenant, id), |m| m["status"] != "QUEUED")`
+pub async fn eventually<T, F, Fut>(
+    seconds: u64,
+    what: &str,
+    mut probe: F,
+    done: impl Fn(&T) -> bool,
+) -> T
+where
+    T: std::fmt::Debug,
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = T>,
+{
+    let give_up = tokio::time::Instant::now() + deadline(seconds);
+    loop {
+        let value = probe().await;
+        if done(&value) {
+            return value;
+        }
+        assert!(
+            tokio::time::Instant::now() < give_up,
+            "{what}: not within {:?}; last seen: {value:?}",
+            deadline(seconds)
+        );
+        tokio::time::sleep(POLL).await;
+    }
+}
+
 fn init_logging() {
     if std::env::var_os("TEST_LOG").is_some() {
         let _ = tracing_subscriber::fmt()
@@ -74,18 +122,26 @@ impl TestApp {
     /// Spawns with configuration changes, as an operator would make them.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let database_url = db::provision(dir.path()).await;
-        Self::start(dir, database_url, adjust).await
+        let database = db::provision(dir.path()).await;
+        Self::start(dir, database, adjust).await
     }
 
     /// Starts again on the directory and database of a stopped server, as a restart (or an
     /// upgrade) would.
-    pub async fn restart_on(dir: TempDir, database_url: String) -> Self {
-        Self::start(dir, database_url, |_| {}).await
+    pub async fn restart_on(stopped: Stopped) -> Self {
+        let database = stopped
+            .database
+            .expect("a stopped server keeps its database");
+        Self::start(stopped.dir, database, |_| {}).await
     }
 
-    async fn start(dir: TempDir, database_url: String, adjust: impl FnOnce(&mut Config)) -> Self {
+    async fn start(
+        dir: TempDir,
+        database: db::TestDatabase,
+        adjust: impl FnOnce(&mut Config),
+    ) -> Self {
         init_logging();
+        let database_url = database.url.clone();
         let meta = switchboard::fakes::meta::FakeMeta::spawn().await;
         let mut config = test_config(dir.path(), database_url.clone());
         config.meta_graph_url = meta.base_url().to_owned();
@@ -108,6 +164,7 @@ impl TestApp {
             twilio,
             http: reqwest::Client::new(),
             database_url,
+            database: Some(database),
             shutdown: Some(tx),
             server: Some(server),
             dir: Some(dir),
@@ -187,9 +244,9 @@ impl TestApp {
         self.login(email, PASSWORD).await
     }
 
-    /// Stops the server as SIGTERM would, waits for it, and hands back its directory (and
-    /// so its SQLite database) for what comes next.
-    pub async fn stop(mut self) -> TempDir {
+    /// Stops the server as SIGTERM would, waits for it, and hands back its directory and
+    /// database for what comes next.
+    pub async fn stop(mut self) -> Stopped {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -199,7 +256,10 @@ impl TestApp {
                 .expect("the server task")
                 .expect("the server stops cleanly");
         }
-        self.dir.take().expect("the directory is kept until stop")
+        Stopped {
+            dir: self.dir.take().expect("the directory is kept until stop"),
+            database: self.database.take(),
+        }
     }
 }
 
