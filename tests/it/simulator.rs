@@ -134,6 +134,21 @@ async fn sim_command(dir: &std::path::Path, args: &[&str]) -> (bool, String, Str
     )
 }
 
+/// `simulator say` through the running simulator, to `url` as `provider`, with more
+/// arguments (`--from`, `--name`, `--text`).
+async fn say(
+    dir: &std::path::Path,
+    sim: &Running,
+    provider: &str,
+    url: &str,
+    more: &[&str],
+) -> (bool, String, String) {
+    let mut args = vec!["say", "--provider", provider, "--webhook-url", url];
+    args.extend_from_slice(more);
+    args.extend_from_slice(&["--control", &sim.control]);
+    sim_command(dir, &args).await
+}
+
 #[tokio::test]
 async fn switchboard_verifies_channels_against_the_simulator() {
     let dir = tempfile::tempdir().unwrap();
@@ -546,21 +561,7 @@ async fn say_fails_when_switchboard_refuses_the_webhook() {
         ("meta", webhook.as_str(), "403"),
         ("twilio", unknown.as_str(), "404"),
     ] {
-        let (ok, out, err) = sim_command(
-            dir.path(),
-            &[
-                "say",
-                "--provider",
-                provider,
-                "--webhook-url",
-                url,
-                "--text",
-                "Hello",
-                "--control",
-                &sim.control,
-            ],
-        )
-        .await;
+        let (ok, out, err) = say(dir.path(), &sim, provider, url, &["--text", "Hello"]).await;
         assert!(!ok, "{out}");
         assert!(
             err.contains(&format!(
@@ -606,21 +607,12 @@ async fn a_restarted_simulator_remembers_open_windows_and_callback_urls() {
     let tenant = app.new_tenant("Acme").await;
     let (twilio, meta) = demo_channels(&tenant).await;
     for (provider, channel) in [("twilio", &twilio), ("meta", &meta)] {
-        let (ok, _, err) = sim_command(
+        let (ok, _, err) = say(
             dir.path(),
-            &[
-                "say",
-                "--provider",
-                provider,
-                "--webhook-url",
-                channel["webhookUrl"].as_str().unwrap(),
-                "--from",
-                CUSTOMER,
-                "--text",
-                "Where is my order?",
-                "--control",
-                &sim.control,
-            ],
+            &sim,
+            provider,
+            channel["webhookUrl"].as_str().unwrap(),
+            &["--from", CUSTOMER, "--text", "Where is my order?"],
         )
         .await;
         assert!(ok, "{err}");
@@ -674,21 +666,7 @@ async fn no_state_keeps_no_file() {
     )
     .await;
     let (url, _seen) = capture().await;
-    let (ok, _, err) = sim_command(
-        dir.path(),
-        &[
-            "say",
-            "--provider",
-            "meta",
-            "--webhook-url",
-            &url,
-            "--text",
-            "Hi",
-            "--control",
-            &sim.control,
-        ],
-    )
-    .await;
+    let (ok, _, err) = say(dir.path(), &sim, "meta", &url, &["--text", "Hi"]).await;
     assert!(ok, "{err}");
     // A graceful stop saves what is kept, so nothing may be there afterwards.
     process::terminate(&sim.child).await;
@@ -723,22 +701,18 @@ async fn the_phone_page_reads_and_taps_in_a_browser() {
     // Two customers side by side, one per provider.
     let mut sent = Vec::new();
     for (provider, channel) in [("meta", &meta), ("twilio", &twilio)] {
-        let (ok, _, err) = sim_command(
+        let (ok, _, err) = say(
             dir.path(),
+            &sim,
+            provider,
+            channel["webhookUrl"].as_str().unwrap(),
             &[
-                "say",
-                "--provider",
-                provider,
-                "--webhook-url",
-                channel["webhookUrl"].as_str().unwrap(),
                 "--from",
                 CUSTOMER,
                 "--name",
                 "Ana",
                 "--text",
                 "Can I change my order?",
-                "--control",
-                &sim.control,
             ],
         )
         .await;
