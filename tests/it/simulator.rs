@@ -134,6 +134,22 @@ async fn sim_command(dir: &std::path::Path, args: &[&str]) -> (bool, String, Str
     )
 }
 
+/// What the simulator's control API answers at `path` (`/outbox`, `/threads`, …).
+async fn control_api<T: serde::de::DeserializeOwned>(
+    app: &TestApp,
+    sim: &Running,
+    path: &str,
+) -> T {
+    app.http
+        .get(format!("{}{path}", sim.control))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 /// `simulator say` through the running simulator, to `url` as `provider`, with more
 /// arguments (`--from`, `--name`, `--text`).
 async fn say(
@@ -486,15 +502,7 @@ async fn templates_reviewed_at_the_simulator_reach_switchboard_and_a_campaign_go
     for id in &campaigns {
         campaign_delivered(&tenant, id).await;
     }
-    let outbox: Vec<Value> = app
-        .http
-        .get(format!("{}/outbox", sim.control))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let outbox: Vec<Value> = control_api(&app, &sim, "/outbox").await;
     for provider in ["meta", "twilio"] {
         let templates = outbox
             .iter()
@@ -878,15 +886,7 @@ async fn the_phone_scripts_failures_and_sends_locations() {
             .to_owned();
         assert_eq!(message_failed(&tenant, &id).await, code);
 
-        let threads: Vec<Value> = app
-            .http
-            .get(format!("{}/threads", sim.control))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let threads: Vec<Value> = control_api(&app, &sim, "/threads").await;
         let thread = threads
             .iter()
             .find(|t| t["customer"]["provider"] == provider)
