@@ -11,7 +11,7 @@ use super::AppState;
 use crate::channels::{ChannelInput, MetaInput, SettingsInput, TwilioInput};
 use crate::domain::{ChannelId, PublicUrls, Role};
 use crate::providers::capabilities::{capabilities, ContentKind};
-use crate::providers::{MediaKind, ProviderKind};
+use crate::providers::ProviderKind;
 use crate::store::channels::{ChannelRecord, ProviderConfig};
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
@@ -51,8 +51,10 @@ pub enum ContentKindGql {
     Reaction,
 }
 
+/// A kind of media file WhatsApp carries: in what is sent, what is received and a channel's
+/// capabilities.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
-#[graphql(name = "MediaKind")]
+#[graphql(name = "MediaKind", remote = "crate::domain::MediaKind")]
 pub enum MediaKindGql {
     Image,
     Video,
@@ -130,16 +132,6 @@ fn content_kind(kind: ContentKind) -> ContentKindGql {
         ContentKind::Contacts => ContentKindGql::Contacts,
         ContentKind::Interactive => ContentKindGql::Interactive,
         ContentKind::Reaction => ContentKindGql::Reaction,
-    }
-}
-
-fn media_kind(kind: MediaKind) -> MediaKindGql {
-    match kind {
-        MediaKind::Image => MediaKindGql::Image,
-        MediaKind::Video => MediaKindGql::Video,
-        MediaKind::Audio => MediaKindGql::Audio,
-        MediaKind::Document => MediaKindGql::Document,
-        MediaKind::Sticker => MediaKindGql::Sticker,
     }
 }
 
@@ -246,7 +238,7 @@ impl Channel {
                 .media
                 .into_iter()
                 .map(|m| MediaCapability {
-                    kind: media_kind(m.kind),
+                    kind: m.kind.into(),
                     mime_types: m.mime_types.iter().map(|t| (*t).to_owned()).collect(),
                     max_bytes: m.max_bytes,
                 })

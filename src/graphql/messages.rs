@@ -6,7 +6,7 @@ use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject, Union, ID};
 use chrono::{DateTime, Utc};
 
-use super::channels::Channel;
+use super::channels::{Channel, MediaKindGql};
 use super::connection::{decode_cursor, encode_cursor, page_request};
 use super::conversations::{Contact, Conversation};
 use super::errors::GqlResult;
@@ -14,7 +14,7 @@ use super::guards::{viewer, RoleGuard};
 use super::loaders::{AttemptsOf, MessageDetails, TimelineOf};
 use super::types::parse_id;
 use super::AppState;
-use crate::domain::content::{Choice, ContactCard, MediaKind};
+use crate::domain::content::{Choice, ContactCard};
 use crate::domain::free_text;
 use crate::domain::{Direction, MessageContent, MessageStatus, PublicUrls, Role, TenantId};
 use crate::error::AppError;
@@ -67,16 +67,6 @@ impl From<MessageStatusGql> for MessageStatus {
     }
 }
 
-#[derive(Enum, Copy, Clone, Eq, PartialEq)]
-#[graphql(name = "MediaType")]
-pub enum MediaTypeGql {
-    Image,
-    Video,
-    Audio,
-    Document,
-    Sticker,
-}
-
 #[derive(SimpleObject)]
 pub struct TextContent {
     pub body: String,
@@ -84,7 +74,7 @@ pub struct TextContent {
 
 #[derive(SimpleObject)]
 pub struct MediaContent {
-    pub media_type: MediaTypeGql,
+    pub media_type: MediaKindGql,
     pub caption: Option<String>,
     pub voice: bool,
 }
@@ -305,13 +295,7 @@ impl From<&MessageContent> for MessageContentGql {
                 voice,
                 ..
             } => Self::Media(MediaContent {
-                media_type: match media_kind {
-                    MediaKind::Image => MediaTypeGql::Image,
-                    MediaKind::Video => MediaTypeGql::Video,
-                    MediaKind::Audio => MediaTypeGql::Audio,
-                    MediaKind::Document => MediaTypeGql::Document,
-                    MediaKind::Sticker => MediaTypeGql::Sticker,
-                },
+                media_type: media_kind.into(),
                 caption,
                 voice,
             }),

@@ -3,13 +3,14 @@
 use async_graphql::{Context, InputObject, Object, OneofObject, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 
+use super::channels::MediaKindGql;
 use super::errors::GqlResult;
 use super::guards::{viewer, RoleGuard};
-use super::messages::{MediaTypeGql, Message};
+use super::messages::Message;
 use super::types::parse_id;
 use super::AppState;
 use crate::domain::content::{CardPhone, Choice, ChoiceSection, ContactCard};
-use crate::domain::{MediaKind, MessageContent, MessageId, Role};
+use crate::domain::{MessageContent, MessageId, Role};
 use crate::outbox::send::SendInput;
 
 #[derive(InputObject)]
@@ -24,7 +25,7 @@ pub struct TextInput {
 #[derive(InputObject)]
 pub struct MediaInput {
     #[graphql(name = "type")]
-    pub media_type: MediaTypeGql,
+    pub media_type: MediaKindGql,
     /// A public http(s) URL the provider fetches; or give `mediaId`.
     pub url: Option<String>,
     /// The id `POST /media` answered for an uploaded file.
@@ -211,16 +212,6 @@ pub struct DeliveryAttempt {
     pub provider_message_id: Option<String>,
 }
 
-fn media_kind(t: MediaTypeGql) -> MediaKind {
-    match t {
-        MediaTypeGql::Image => MediaKind::Image,
-        MediaTypeGql::Video => MediaKind::Video,
-        MediaTypeGql::Audio => MediaKind::Audio,
-        MediaTypeGql::Document => MediaKind::Document,
-        MediaTypeGql::Sticker => MediaKind::Sticker,
-    }
-}
-
 #[derive(Default)]
 pub struct SendingMutation;
 
@@ -255,7 +246,7 @@ impl SendingMutation {
                 preview_url: t.preview_url.unwrap_or(false),
             },
             MessageContentInput::Media(m) => MessageContent::Media {
-                media_kind: media_kind(m.media_type),
+                media_kind: m.media_type.into(),
                 caption: m.caption,
                 voice: false,
                 url: m.url,

@@ -2,14 +2,8 @@
 
 use crate::domain::PhoneNumber;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum MediaKind {
-    Image,
-    Video,
-    Audio,
-    Document,
-    Sticker,
-}
+/// The providers speak of the domain's media kinds.
+pub use crate::domain::MediaKind;
 
 /// One template variable: positional (`{{1}}`) or named (`{{first_name}}`).
 #[derive(Clone, Debug, PartialEq, Eq)]
