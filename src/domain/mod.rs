@@ -1,6 +1,7 @@
 //! Pure value types and rules. Nothing here performs I/O or knows about the database,
 //! HTTP, GraphQL or a provider's wire format.
 
+pub mod attempt;
 pub mod campaign;
 pub mod channel;
 pub mod content;
@@ -19,6 +20,7 @@ pub mod template;
 pub mod tenant_settings;
 pub mod text_split;
 
+pub use attempt::AttemptOutcome;
 pub use channel::ChannelSettings;
 pub use content::{MediaKind, MessageContent};
 pub use email::{Email, EmailError};

@@ -658,7 +658,7 @@ impl Message {
                 duration_ms: a.duration_ms,
                 request: a.request,
                 http_status: a.http_status,
-                outcome: a.outcome,
+                outcome: a.outcome.into(),
                 provider_code: a.provider_code,
                 provider_message: a.provider_message,
                 provider_message_id: a.provider_message_id,

@@ -1,6 +1,6 @@
 //! `sendMessage` and `retryMessage`.
 
-use async_graphql::{Context, InputObject, Object, OneofObject, SimpleObject, ID};
+use async_graphql::{Context, Enum, InputObject, Object, OneofObject, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 
 use super::channels::MediaKindGql;
@@ -192,6 +192,36 @@ pub struct SendMessageInput {
 }
 
 /// One call to the provider to send a message.
+/// What became of one attempt to hand a message to its provider.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "AttemptOutcome", remote = "crate::domain::AttemptOutcome")]
+pub enum AttemptOutcomeGql {
+    /// The provider call has started and not ended.
+    InFlight,
+    /// Its worker stopped during the call; the send may have reached the provider.
+    Interrupted,
+    /// The provider accepted the message.
+    Sent,
+    /// The provider refused for now; tried again later.
+    Retry,
+    /// The provider refused for good, or the message could not be sent.
+    Failed,
+    /// The request left but no answer came in time; looked up before any resend.
+    Timeout,
+    /// The lookup found the message at the provider: not sent again.
+    Reconciled,
+    /// The lookup found no such message: sent again.
+    NotFound,
+    /// The provider cannot be asked (Meta): waiting for a status carrying our id.
+    AwaitingStatus,
+    /// No status came within the grace period: sent again, possibly a duplicate.
+    Unreconciled,
+    /// Asking the provider failed: asked again later.
+    ReconcileError,
+    /// Nothing was sent: the message had already left.
+    Skipped,
+}
+
 #[derive(SimpleObject)]
 pub struct DeliveryAttempt {
     pub number: i32,
@@ -202,11 +232,7 @@ pub struct DeliveryAttempt {
     /// The HTTP status the provider answered the send with, success or refusal; null when
     /// no answer came (connection failure, timeout) or no send was made (a lookup, a skip).
     pub http_status: Option<i32>,
-    /// SENT, RETRY, FAILED or SKIPPED; IN_FLIGHT while the call runs; TIMEOUT or
-    /// INTERRUPTED when it may have been sent, then RECONCILED (found at the provider),
-    /// NOT_FOUND (sent again), AWAITING_STATUS, UNRECONCILED (sent again, possibly twice) or
-    /// RECONCILE_ERROR.
-    pub outcome: String,
+    pub outcome: AttemptOutcomeGql,
     pub provider_code: Option<String>,
     pub provider_message: Option<String>,
     pub provider_message_id: Option<String>,

@@ -18,12 +18,12 @@ use rand::Rng;
 use tokio::sync::{Notify, Semaphore};
 
 use crate::channels::ChannelService;
-use crate::domain::{MessageId, MessageStatus, ProviderKind, PublicUrls, TenantId};
+use crate::domain::{AttemptOutcome, MessageId, MessageStatus, ProviderKind, PublicUrls, TenantId};
 use crate::events::{Event, EventBus, MessageEventKind};
 use crate::providers::{OutboundMessage, ProviderError};
 use crate::store::entities::outbox_job;
 use crate::store::messages::StatusRecord;
-use crate::store::outbox::{AttemptRecord, JobNext, IN_FLIGHT};
+use crate::store::outbox::{AttemptRecord, JobNext};
 use crate::store::{Store, StoreError, TenantScope};
 
 /// How long a claim keeps other workers off a job, and how long a Meta send whose answer
@@ -204,7 +204,11 @@ impl OutboxWorker {
         // A status callback may already have settled a message whose answer was lost.
         if message.status != MessageStatus::Queued {
             let txn = self.inner.store.begin_write().await?;
-            let mut attempt = self.note(job, "skipped: the message already left", "SKIPPED");
+            let mut attempt = self.note(
+                job,
+                "skipped: the message already left",
+                AttemptOutcome::Skipped,
+            );
             attempt.number = next_number(job, &history);
             let outbox = TenantScope::new(&txn, tenant).outbox();
             if outbox
@@ -326,7 +330,7 @@ impl OutboxWorker {
             duration_ms: 0,
             request: request_summary,
             http_status: None,
-            outcome: IN_FLIGHT.into(),
+            outcome: AttemptOutcome::InFlight,
             provider_code: None,
             provider_message: None,
             provider_message_id: None,
@@ -359,7 +363,7 @@ impl OutboxWorker {
         let mut events = Vec::new();
         let moved = match outcome {
             Ok(receipt) => {
-                attempt.outcome = "SENT".into();
+                attempt.outcome = AttemptOutcome::Sent;
                 attempt.provider_message = duplicate_risk;
                 attempt.provider_message_id = Some(receipt.provider_message_id.clone());
                 let raw = receipt.status.clone().unwrap_or_else(|| "accepted".into());
@@ -382,7 +386,7 @@ impl OutboxWorker {
             }
             Err(ProviderError::Timeout { maybe_sent: true }) => {
                 // Sending again now could send twice: the next round looks it up first.
-                attempt.outcome = reconcile::TIMEOUT.into();
+                attempt.outcome = AttemptOutcome::Timeout;
                 attempt.provider_code = Some("TIMEOUT".into());
                 attempt.provider_message = Some(
                     "the provider did not answer in time; the request may have been sent".into(),
@@ -409,7 +413,7 @@ impl OutboxWorker {
                         .pause(channel.id, retry_after.unwrap_or(base));
                 }
                 if error.is_retryable() && answered <= retries {
-                    attempt.outcome = "RETRY".into();
+                    attempt.outcome = AttemptOutcome::Retry;
                     let wait = backoff(base, answered, &error);
                     tracing::info!(tenant.id = %tenant, channel.id = %channel.id, message.id = %message_id, provider = channel.provider().as_str(), provider_code = error.code().unwrap_or("-"), error = %error, attempt = number, retry_in_s = wait.as_secs_f64(), "a send attempt failed; retrying");
                     scope
@@ -426,7 +430,7 @@ impl OutboxWorker {
                         )
                         .await?
                 } else {
-                    attempt.outcome = "FAILED".into();
+                    attempt.outcome = AttemptOutcome::Failed;
                     tracing::warn!(tenant.id = %tenant, channel.id = %channel.id, message.id = %message_id, provider = channel.provider().as_str(), provider_code = error.code().unwrap_or("-"), error = %error, attempt = number, "a send failed");
                     let step = StatusRecord {
                         status: MessageStatus::Failed,
@@ -470,14 +474,19 @@ impl OutboxWorker {
         chrono::Duration::from_std(self.inner.timing.lease).unwrap_or_default()
     }
 
-    fn note(&self, job: &outbox_job::Model, request: &str, outcome: &str) -> AttemptRecord {
+    fn note(
+        &self,
+        job: &outbox_job::Model,
+        request: &str,
+        outcome: AttemptOutcome,
+    ) -> AttemptRecord {
         AttemptRecord {
             number: job.attempts + 1,
             started_at: Utc::now(),
             duration_ms: 0,
             request: request.to_owned(),
             http_status: None,
-            outcome: outcome.to_owned(),
+            outcome,
             provider_code: None,
             provider_message: None,
             provider_message_id: None,
@@ -512,7 +521,7 @@ impl OutboxWorker {
             duration_ms: 0,
             request,
             http_status: None,
-            outcome: "FAILED".into(),
+            outcome: AttemptOutcome::Failed,
             provider_code: Some(code.to_owned()),
             provider_message: Some(text.to_owned()),
             provider_message_id: None,

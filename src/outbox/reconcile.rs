@@ -11,27 +11,14 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 
 use super::{backoff, OutboxWorker};
-use crate::domain::{MessageId, MessageStatus, TenantId};
+use crate::domain::{AttemptOutcome, MessageId, MessageStatus, TenantId};
 use crate::events::{Event, MessageEventKind};
 use crate::providers::{OutboundMessage, Provider, Reconciled, SendReceipt};
 use crate::store::channels::ChannelRecord;
 use crate::store::entities::outbox_job;
 use crate::store::messages::MessageRecord;
-use crate::store::outbox::{AttemptRecord, JobNext, INTERRUPTED, IN_FLIGHT};
+use crate::store::outbox::{AttemptRecord, JobNext};
 use crate::store::{StoreError, TenantScope};
-
-/// A send that timed out after its request left.
-pub(super) const TIMEOUT: &str = "TIMEOUT";
-/// The provider holds the message: recorded as sent, not sent again.
-pub(super) const RECONCILED: &str = "RECONCILED";
-/// The provider holds no such message: sent again.
-pub(super) const NOT_FOUND: &str = "NOT_FOUND";
-/// The provider cannot be asked: waiting for a status carrying our id.
-pub(super) const AWAITING_STATUS: &str = "AWAITING_STATUS";
-/// No status came within the grace period: sent again, possibly a duplicate.
-pub(super) const UNRECONCILED: &str = "UNRECONCILED";
-/// Asking the provider failed: asked again later.
-pub(super) const RECONCILE_ERROR: &str = "RECONCILE_ERROR";
 
 /// What the attempts so far say about the last send.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,16 +38,16 @@ pub(super) enum Pending {
 /// Reads the attempts, newest first, skipping failed lookups.
 pub(super) fn pending(history: &[AttemptRecord]) -> Pending {
     for attempt in history.iter().rev() {
-        match attempt.outcome.as_str() {
-            RECONCILE_ERROR => continue,
-            AWAITING_STATUS => return Pending::GraceOver,
-            IN_FLIGHT => {
+        match attempt.outcome {
+            AttemptOutcome::ReconcileError => continue,
+            AttemptOutcome::AwaitingStatus => return Pending::GraceOver,
+            AttemptOutcome::InFlight => {
                 return Pending::Uncertain {
                     since: attempt.started_at,
                     interrupted: true,
                 }
             }
-            INTERRUPTED | TIMEOUT => {
+            AttemptOutcome::Interrupted | AttemptOutcome::Timeout => {
                 return Pending::Uncertain {
                     since: attempt.started_at,
                     interrupted: false,
@@ -75,10 +62,7 @@ pub(super) fn pending(history: &[AttemptRecord]) -> Pending {
 /// Sends the provider answered (a crash is not the message's fault, so interrupted calls
 /// do not use up its retries).
 pub(super) fn answered_sends(history: &[AttemptRecord]) -> i32 {
-    history
-        .iter()
-        .filter(|a| matches!(a.outcome.as_str(), "SENT" | "RETRY" | "FAILED" | TIMEOUT))
-        .count() as i32
+    history.iter().filter(|a| a.outcome.answered()).count() as i32
 }
 
 /// Failed lookups since the last send, for their backoff.
@@ -86,7 +70,7 @@ fn lookup_failures(history: &[AttemptRecord]) -> i32 {
     history
         .iter()
         .rev()
-        .take_while(|a| a.outcome == RECONCILE_ERROR)
+        .take_while(|a| a.outcome == AttemptOutcome::ReconcileError)
         .count() as i32
 }
 
@@ -131,9 +115,16 @@ impl OutboxWorker {
             }
             Pending::GraceOver => {
                 let note = "no status carrying our id came within the grace period; sent again, possibly a duplicate";
-                tracing::warn!(tenant.id = %check.tenant, message.id = %check.message.id, provider = check.channel.provider().as_str(), outcome = UNRECONCILED, "an uncertain send could not be reconciled; sending again");
+                tracing::warn!(tenant.id = %check.tenant, message.id = %check.message.id, provider = check.channel.provider().as_str(), outcome = %AttemptOutcome::Unreconciled, "an uncertain send could not be reconciled; sending again");
                 if !self
-                    .record(check, number, Utc::now(), 0, UNRECONCILED, note)
+                    .record(
+                        check,
+                        number,
+                        Utc::now(),
+                        0,
+                        AttemptOutcome::Unreconciled,
+                        note,
+                    )
                     .await?
                 {
                     return Ok(Next::Settled);
@@ -155,7 +146,7 @@ impl OutboxWorker {
         match answer {
             Ok(Reconciled::Found(candidates)) => {
                 if let Some(receipt) = self.unclaimed(check, candidates).await? {
-                    tracing::info!(tenant.id = %check.tenant, message.id = %check.message.id, provider, outcome = RECONCILED, duration_ms, "an uncertain send was found at the provider; not sending again");
+                    tracing::info!(tenant.id = %check.tenant, message.id = %check.message.id, provider, outcome = %AttemptOutcome::Reconciled, duration_ms, "an uncertain send was found at the provider; not sending again");
                     self.settle_found(check, number, started_at, duration_ms, receipt)
                         .await?;
                     return Ok(Next::Settled);
@@ -167,7 +158,7 @@ impl OutboxWorker {
             }
             Ok(Reconciled::Unknown) => {
                 let grace = self.inner.timing.status_grace;
-                tracing::info!(tenant.id = %check.tenant, message.id = %check.message.id, provider, outcome = AWAITING_STATUS, grace_s = grace.as_secs_f64(), "an uncertain send cannot be looked up; waiting for a status carrying its id");
+                tracing::info!(tenant.id = %check.tenant, message.id = %check.message.id, provider, outcome = %AttemptOutcome::AwaitingStatus, grace_s = grace.as_secs_f64(), "an uncertain send cannot be looked up; waiting for a status carrying its id");
                 let at = started_at + chrono::Duration::from_std(grace).unwrap_or_default();
                 self.record_and_move(
                     check,
@@ -177,7 +168,7 @@ impl OutboxWorker {
                         duration_ms,
                         request: format!("reconcile: {}", check.summary),
                         http_status: None,
-                        outcome: AWAITING_STATUS.into(),
+                        outcome: AttemptOutcome::AwaitingStatus,
                         provider_code: None,
                         provider_message: Some(
                             "the provider has no lookup; waiting for a status webhook".into(),
@@ -190,7 +181,7 @@ impl OutboxWorker {
                 Ok(Next::Settled)
             }
             Err(error) => {
-                tracing::warn!(tenant.id = %check.tenant, message.id = %check.message.id, provider, outcome = RECONCILE_ERROR, error = %error, "looking up an uncertain send failed; asking again later");
+                tracing::warn!(tenant.id = %check.tenant, message.id = %check.message.id, provider, outcome = %AttemptOutcome::ReconcileError, error = %error, "looking up an uncertain send failed; asking again later");
                 let base =
                     Duration::from_secs(u64::from(check.channel.settings.retry_wait_seconds));
                 let failures = lookup_failures(check.history) + 1;
@@ -203,7 +194,7 @@ impl OutboxWorker {
                         duration_ms,
                         request: format!("reconcile: {}", check.summary),
                         http_status: None,
-                        outcome: RECONCILE_ERROR.into(),
+                        outcome: AttemptOutcome::ReconcileError,
                         provider_code: error.code().map(str::to_owned),
                         provider_message: Some(error.to_string()),
                         provider_message_id: None,
@@ -225,14 +216,14 @@ impl OutboxWorker {
         started_at: DateTime<Utc>,
         duration_ms: i64,
     ) -> Result<Next, StoreError> {
-        tracing::info!(tenant.id = %check.tenant, message.id = %check.message.id, provider = check.channel.provider().as_str(), outcome = NOT_FOUND, duration_ms, "an uncertain send is not at the provider; sending again");
+        tracing::info!(tenant.id = %check.tenant, message.id = %check.message.id, provider = check.channel.provider().as_str(), outcome = %AttemptOutcome::NotFound, duration_ms, "an uncertain send is not at the provider; sending again");
         if !self
             .record(
                 check,
                 number,
                 started_at,
                 duration_ms,
-                NOT_FOUND,
+                AttemptOutcome::NotFound,
                 "the provider holds no such message",
             )
             .await?
@@ -280,7 +271,7 @@ impl OutboxWorker {
             duration_ms,
             request: format!("reconcile: {}", check.summary),
             http_status: None,
-            outcome: RECONCILED.into(),
+            outcome: AttemptOutcome::Reconciled,
             provider_code: None,
             provider_message: Some("found at the provider; not sent again".into()),
             provider_message_id: Some(receipt.provider_message_id.clone()),
@@ -328,7 +319,7 @@ impl OutboxWorker {
         number: i32,
         started_at: DateTime<Utc>,
         duration_ms: i64,
-        outcome: &str,
+        outcome: AttemptOutcome,
         text: &str,
     ) -> Result<bool, StoreError> {
         let attempt = AttemptRecord {
@@ -337,7 +328,7 @@ impl OutboxWorker {
             duration_ms,
             request: format!("reconcile: {}", check.summary),
             http_status: None,
-            outcome: outcome.to_owned(),
+            outcome,
             provider_code: None,
             provider_message: Some(text.to_owned()),
             provider_message_id: None,
@@ -350,7 +341,7 @@ impl OutboxWorker {
         if scope.messages().lock(check.message.id).await?.status != MessageStatus::Queued {
             let skipped = AttemptRecord {
                 request: "skipped: the message already left".into(),
-                outcome: "SKIPPED".into(),
+                outcome: AttemptOutcome::Skipped,
                 provider_message: None,
                 ..attempt
             };
@@ -412,7 +403,7 @@ impl OutboxWorker {
 mod tests {
     use super::*;
 
-    fn attempt(outcome: &str, minute: u32) -> AttemptRecord {
+    fn attempt(outcome: AttemptOutcome, minute: u32) -> AttemptRecord {
         AttemptRecord {
             number: 1,
             started_at: DateTime::parse_from_rfc3339(&format!("2026-11-24T10:{minute:02}:00Z"))
@@ -421,7 +412,7 @@ mod tests {
             duration_ms: 0,
             request: String::new(),
             http_status: None,
-            outcome: outcome.into(),
+            outcome,
             provider_code: None,
             provider_message: None,
             provider_message_id: None,
@@ -430,29 +421,44 @@ mod tests {
 
     #[test]
     fn a_send_left_in_flight_or_timed_out_is_uncertain_from_its_start() {
-        let at = |m| attempt("X", m).started_at;
+        let at = |m| attempt(AttemptOutcome::Sent, m).started_at;
         assert_eq!(pending(&[]), Pending::Clear);
-        assert_eq!(pending(&[attempt("RETRY", 1)]), Pending::Clear);
         assert_eq!(
-            pending(&[attempt("RETRY", 1), attempt(IN_FLIGHT, 2)]),
+            pending(&[attempt(AttemptOutcome::Retry, 1)]),
+            Pending::Clear
+        );
+        assert_eq!(
+            pending(&[
+                attempt(AttemptOutcome::Retry, 1),
+                attempt(AttemptOutcome::InFlight, 2)
+            ]),
             Pending::Uncertain {
                 since: at(2),
                 interrupted: true
             }
         );
         assert_eq!(
-            pending(&[attempt(TIMEOUT, 3), attempt(RECONCILE_ERROR, 4)]),
+            pending(&[
+                attempt(AttemptOutcome::Timeout, 3),
+                attempt(AttemptOutcome::ReconcileError, 4)
+            ]),
             Pending::Uncertain {
                 since: at(3),
                 interrupted: false
             }
         );
         assert_eq!(
-            pending(&[attempt(INTERRUPTED, 3), attempt(AWAITING_STATUS, 4)]),
+            pending(&[
+                attempt(AttemptOutcome::Interrupted, 3),
+                attempt(AttemptOutcome::AwaitingStatus, 4)
+            ]),
             Pending::GraceOver
         );
         assert_eq!(
-            pending(&[attempt(TIMEOUT, 3), attempt(NOT_FOUND, 4)]),
+            pending(&[
+                attempt(AttemptOutcome::Timeout, 3),
+                attempt(AttemptOutcome::NotFound, 4)
+            ]),
             Pending::Clear
         );
     }
@@ -460,10 +466,10 @@ mod tests {
     #[test]
     fn interrupted_calls_do_not_use_up_retries() {
         let history = [
-            attempt("RETRY", 1),
-            attempt(INTERRUPTED, 2),
-            attempt(NOT_FOUND, 3),
-            attempt(TIMEOUT, 4),
+            attempt(AttemptOutcome::Retry, 1),
+            attempt(AttemptOutcome::Interrupted, 2),
+            attempt(AttemptOutcome::NotFound, 3),
+            attempt(AttemptOutcome::Timeout, 4),
         ];
         assert_eq!(answered_sends(&history), 2);
     }

@@ -15,18 +15,12 @@ use sea_orm::{
 
 use super::entities::{delivery_attempt, outbox_job};
 use super::StoreError;
-use crate::domain::{ChannelId, MessageId, TenantId};
+use crate::domain::{AttemptOutcome, ChannelId, MessageId, TenantId};
 
 pub const WAITING: &str = "WAITING";
 pub const PENDING: &str = "PENDING";
 pub const DONE: &str = "DONE";
 pub const FAILED: &str = "FAILED";
-
-/// The outcome of an attempt whose provider call has started and not yet ended. Left
-/// behind by a worker that died mid-request, it marks the send as uncertain.
-pub const IN_FLIGHT: &str = "IN_FLIGHT";
-/// What an `IN_FLIGHT` attempt becomes once the next worker finds it.
-pub const INTERRUPTED: &str = "INTERRUPTED";
 
 /// One recorded attempt.
 #[derive(Clone, Debug)]
@@ -36,7 +30,7 @@ pub struct AttemptRecord {
     pub duration_ms: i64,
     pub request: String,
     pub http_status: Option<i32>,
-    pub outcome: String,
+    pub outcome: AttemptOutcome,
     pub provider_code: Option<String>,
     pub provider_message: Option<String>,
     pub provider_message_id: Option<String>,
@@ -144,7 +138,7 @@ impl<'a, C: ConnectionTrait> Outbox<'a, C> {
             == 1)
     }
 
-    /// Records that a provider call is about to start (outcome [`IN_FLIGHT`]) and renews the
+    /// Records that a provider call is about to start (outcome [`AttemptOutcome::InFlight`]) and renews the
     /// job's lease for the call. Committed before the call, so a crash leaves the evidence.
     /// `None`, recording nothing, when the job no longer holds `held` (see
     /// [`Self::renew_lease`]).
@@ -185,7 +179,7 @@ impl<'a, C: ConnectionTrait> Outbox<'a, C> {
             )
             .col_expr(
                 delivery_attempt::Column::Outcome,
-                Expr::value(attempt.outcome.clone()),
+                Expr::value(attempt.outcome.as_str()),
             )
             .col_expr(
                 delivery_attempt::Column::ProviderCode,
@@ -206,11 +200,14 @@ impl<'a, C: ConnectionTrait> Outbox<'a, C> {
         self.move_job(job, held, attempt.number, next, now).await
     }
 
-    /// Marks a message's attempts left [`IN_FLIGHT`] by a worker that died as
-    /// [`INTERRUPTED`].
+    /// Marks a message's attempts left [`AttemptOutcome::InFlight`] by a worker that died as
+    /// [`AttemptOutcome::Interrupted`].
     pub async fn mark_interrupted(&self, message: MessageId) -> Result<(), StoreError> {
         delivery_attempt::Entity::update_many()
-            .col_expr(delivery_attempt::Column::Outcome, Expr::value(INTERRUPTED))
+            .col_expr(
+                delivery_attempt::Column::Outcome,
+                Expr::value(AttemptOutcome::Interrupted.as_str()),
+            )
             .col_expr(
                 delivery_attempt::Column::ProviderMessage,
                 Expr::value(Some(
@@ -219,7 +216,7 @@ impl<'a, C: ConnectionTrait> Outbox<'a, C> {
             )
             .filter(delivery_attempt::Column::TenantId.eq(self.tenant.into_uuid()))
             .filter(delivery_attempt::Column::MessageId.eq(message.into_uuid()))
-            .filter(delivery_attempt::Column::Outcome.eq(IN_FLIGHT))
+            .filter(delivery_attempt::Column::Outcome.eq(AttemptOutcome::InFlight.as_str()))
             .exec(self.db)
             .await?;
         Ok(())
@@ -289,7 +286,7 @@ impl<'a, C: ConnectionTrait> Outbox<'a, C> {
             duration_ms: Set(attempt.duration_ms),
             request: Set(attempt.request.clone()),
             http_status: Set(attempt.http_status),
-            outcome: Set(attempt.outcome.clone()),
+            outcome: Set(attempt.outcome.as_str().to_owned()),
             provider_code: Set(attempt.provider_code.clone()),
             provider_message: Set(attempt.provider_message.clone()),
             provider_message_id: Set(attempt.provider_message_id.clone()),
@@ -365,7 +362,9 @@ impl<'a, C: ConnectionTrait> Outbox<'a, C> {
                     duration_ms: a.duration_ms,
                     request: a.request,
                     http_status: a.http_status,
-                    outcome: a.outcome,
+                    outcome: AttemptOutcome::parse(&a.outcome).ok_or_else(|| {
+                        StoreError::Corrupt(format!("attempt outcome {}", a.outcome))
+                    })?,
                     provider_code: a.provider_code,
                     provider_message: a.provider_message,
                     provider_message_id: a.provider_message_id,

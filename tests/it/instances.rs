@@ -147,7 +147,7 @@ async fn a_send_answered_after_another_instance_took_its_job_over_still_ends_its
         duration_ms: 0,
         request: "reconcile".into(),
         http_status: None,
-        outcome: "AWAITING_STATUS".into(),
+        outcome: switchboard::domain::AttemptOutcome::AwaitingStatus,
         provider_code: None,
         provider_message: None,
         provider_message_id: None,
