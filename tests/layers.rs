@@ -134,9 +134,9 @@ fn no_layer_imports_what_is_above_it() {
     let mut crossings = BTreeSet::new();
     for file in files.iter().filter(|f| !tests.contains(*f)) {
         let relative = file.strip_prefix(root).unwrap();
-        let mut parts = relative.iter().skip(1);
-        let layer = parts
-            .next()
+        let layer = relative
+            .iter()
+            .nth(1)
             .unwrap()
             .to_str()
             .unwrap()

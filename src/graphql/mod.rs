@@ -3,6 +3,7 @@
 pub mod campaigns;
 pub mod channels;
 pub mod connection;
+pub mod content;
 pub mod conversations;
 pub mod document;
 pub mod errors;
