@@ -3,6 +3,7 @@
 //! reaches Switchboard as a correctly signed webhook; Switchboard's sends reach the fakes,
 //! which answer with status callbacks (sent, delivered, read).
 
+pub mod cli;
 mod control;
 mod page;
 pub mod phone;
