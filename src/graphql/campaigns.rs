@@ -15,7 +15,7 @@ use super::templates::Template;
 use super::types::parse_id;
 use super::AppState;
 use crate::campaigns::{NewCampaign, Preview};
-use crate::domain::campaign::{parse_csv, CampaignState, RecipientRow, RecipientState, SkipReason};
+use crate::domain::campaign::{parse_csv, CampaignState, RecipientRow, SkipReason};
 use crate::domain::{CampaignId, ChannelId, Role, TemplateId, TenantId};
 use crate::error::AppError;
 use crate::store::campaigns::{CampaignCounts, CampaignRecord, RecipientRecord};
@@ -77,7 +77,10 @@ impl From<SkipReason> for SkipReasonGql {
 /// What became of a recipient. Once handed to the outbox, a recipient follows its
 /// message's status: QUEUED, then SENT, DELIVERED, READ, or FAILED.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
-#[graphql(name = "RecipientState")]
+#[graphql(
+    name = "RecipientState",
+    remote = "crate::domain::campaign::RecipientState"
+)]
 pub enum RecipientStateGql {
     /// Not yet handed to the outbox.
     Pending,
@@ -89,34 +92,6 @@ pub enum RecipientStateGql {
     Failed,
     /// Gets no message; `skipReason` says why.
     Skipped,
-}
-
-impl From<RecipientState> for RecipientStateGql {
-    fn from(s: RecipientState) -> Self {
-        match s {
-            RecipientState::Pending => Self::Pending,
-            RecipientState::Queued => Self::Queued,
-            RecipientState::Sent => Self::Sent,
-            RecipientState::Delivered => Self::Delivered,
-            RecipientState::Read => Self::Read,
-            RecipientState::Failed => Self::Failed,
-            RecipientState::Skipped => Self::Skipped,
-        }
-    }
-}
-
-impl From<RecipientStateGql> for RecipientState {
-    fn from(s: RecipientStateGql) -> Self {
-        match s {
-            RecipientStateGql::Pending => Self::Pending,
-            RecipientStateGql::Queued => Self::Queued,
-            RecipientStateGql::Sent => Self::Sent,
-            RecipientStateGql::Delivered => Self::Delivered,
-            RecipientStateGql::Read => Self::Read,
-            RecipientStateGql::Failed => Self::Failed,
-            RecipientStateGql::Skipped => Self::Skipped,
-        }
-    }
 }
 
 #[derive(SimpleObject)]

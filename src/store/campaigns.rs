@@ -274,17 +274,15 @@ impl<'a, C: ConnectionTrait> Campaigns<'a, C> {
     /// Takes the campaign's row lock (PostgreSQL) so one instance dispatches it at a time;
     /// SQLite's single writer already serialises the caller's write transaction.
     pub async fn lock(&self, id: CampaignId) -> Result<CampaignRecord, StoreError> {
-        let mut query = self
-            .scoped()
-            .filter(campaign::Column::Id.eq(id.into_uuid()));
-        if self.db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
-            query = query.lock_exclusive();
-        }
-        query
-            .one(self.db)
-            .await?
-            .ok_or(StoreError::NotFound)?
-            .try_into()
+        super::for_update(
+            self.scoped()
+                .filter(campaign::Column::Id.eq(id.into_uuid())),
+            self.db,
+        )
+        .one(self.db)
+        .await?
+        .ok_or(StoreError::NotFound)?
+        .try_into()
     }
 
     /// As [`Self::lock`], for the dispatcher: `None` while another instance holds the

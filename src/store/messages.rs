@@ -286,15 +286,14 @@ impl<'a, C: ConnectionTrait> Messages<'a, C> {
     /// ends (SQLite's single writer already serialises a write transaction), so a status
     /// change from elsewhere waits for the caller's decision.
     pub async fn lock(&self, id: MessageId) -> Result<MessageRecord, StoreError> {
-        let mut query = self.scoped().filter(message::Column::Id.eq(id.into_uuid()));
-        if self.db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
-            query = query.lock_exclusive();
-        }
-        query
-            .one(self.db)
-            .await?
-            .ok_or(StoreError::NotFound)?
-            .try_into()
+        super::for_update(
+            self.scoped().filter(message::Column::Id.eq(id.into_uuid())),
+            self.db,
+        )
+        .one(self.db)
+        .await?
+        .ok_or(StoreError::NotFound)?
+        .try_into()
     }
 
     /// Every part of the text `record` belongs to, in order (just `record` when it was

@@ -58,6 +58,20 @@ impl From<DbErr> for StoreError {
 /// SQLite's SQLITE_BUSY family: a deferred transaction that read before another
 /// connection's commit cannot upgrade to a write and fails at once, whatever the busy
 /// timeout.
+/// `query`, taking its rows' lock until the transaction ends on PostgreSQL. SQLite has no
+/// row locks; its single writer already serialises a write transaction.
+pub(crate) fn for_update<E: sea_orm::EntityTrait>(
+    query: sea_orm::Select<E>,
+    db: &impl ConnectionTrait,
+) -> sea_orm::Select<E> {
+    use sea_orm::QuerySelect;
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        query.lock_exclusive()
+    } else {
+        query
+    }
+}
+
 fn is_busy(err: &DbErr) -> bool {
     let text = err.to_string();
     text.contains("database is locked")
