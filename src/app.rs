@@ -7,20 +7,20 @@ use std::sync::Arc;
 use anyhow::Context;
 use tokio::net::TcpListener;
 
-use crate::accounts::Accounts;
-use crate::auth::{Auth, AuthSettings, LoginThrottle};
 use crate::config::Config;
 use crate::crypto::JwtKeys;
 use crate::graphql::{build_schema, AppState};
 use crate::http::router::HttpState;
+use crate::services::accounts::Accounts;
+use crate::services::auth::{Auth, AuthSettings, LoginThrottle};
 use crate::store::Store;
 
 /// A server bound to its port, ready to run.
 pub struct App {
     listener: TcpListener,
-    media: crate::media::MediaFetcher,
-    outbox: crate::outbox::OutboxWorker,
-    campaigns: crate::campaigns::CampaignService,
+    media: crate::services::media::MediaFetcher,
+    outbox: crate::services::outbox::OutboxWorker,
+    campaigns: crate::services::campaigns::CampaignService,
     router: axum::Router,
     store: Store,
     config: Arc<Config>,
@@ -61,7 +61,7 @@ impl App {
                 config.login_max_failures,
                 config.login_max_failures_per_address,
             ),
-            crate::auth::HashPool::new(
+            crate::services::auth::HashPool::new(
                 config.password_hash_concurrency,
                 config.password_hash_queue,
             ),
@@ -81,7 +81,7 @@ impl App {
             )
             .context("reading SWITCHBOARD_MASTER_KEYS")?,
         );
-        let channels = crate::channels::ChannelService::new(store.clone(), keys, {
+        let channels = crate::services::channels::ChannelService::new(store.clone(), keys, {
             let urls = config.provider_urls();
             let timeout = config.provider_timeout;
             let http = crate::providers::connect::http_client(timeout);
@@ -90,40 +90,41 @@ impl App {
             })
         })
         .with_claims_without_verification(config.channel_claims_without_verification);
-        let media_store: Arc<dyn crate::media::MediaStore> = Arc::new(
-            crate::media::LocalMediaStore::new(config.data_dir.join("media")),
+        let media_store: Arc<dyn crate::services::media::MediaStore> = Arc::new(
+            crate::services::media::LocalMediaStore::new(config.data_dir.join("media")),
         );
-        let media = crate::media::MediaFetcher::new(
+        let media = crate::services::media::MediaFetcher::new(
             store.clone(),
             channels.clone(),
             media_store.clone(),
             config.media_max_bytes,
         );
-        let bus = crate::events::EventBus::default();
-        let media_links = crate::media::MediaLinks::new(jwt_secret.expose().as_bytes());
-        let outbox = crate::outbox::OutboxWorker::new(
+        let bus = crate::services::events::EventBus::default();
+        let media_links = crate::services::media::MediaLinks::new(jwt_secret.expose().as_bytes());
+        let outbox = crate::services::outbox::OutboxWorker::new(
             store.clone(),
             channels.clone(),
             bus.clone(),
             config.public_url.clone(),
             media_links.clone(),
-            crate::outbox::Timing {
+            crate::services::outbox::Timing {
                 lease: config.outbox_lease,
                 status_grace: config.outbox_status_grace,
             },
         );
-        let campaigns = crate::campaigns::CampaignService::new(store.clone(), outbox.clone());
+        let campaigns =
+            crate::services::campaigns::CampaignService::new(store.clone(), outbox.clone());
         let state = AppState {
             campaigns: campaigns.clone(),
             config: config.clone(),
             store: store.clone(),
-            sender: crate::outbox::send::SendService::new(store.clone(), outbox.clone()),
+            sender: crate::services::outbox::send::SendService::new(store.clone(), outbox.clone()),
             channels,
             media,
             media_store,
             media_links,
             accounts: Accounts::new(store.clone(), auth.clone()),
-            ingest: crate::inbound::Ingest::new(store.clone()),
+            ingest: crate::services::inbound::Ingest::new(store.clone()),
             bus,
             auth,
         };

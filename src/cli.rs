@@ -354,7 +354,7 @@ async fn rotate_keys(mut config: Config) -> anyhow::Result<()> {
         .context("no key ring")?;
     let store = connect(config).await?;
     store.migrate_up().await.context("applying migrations")?;
-    let report = crate::key_rotation::rotate(&store, &ring).await?;
+    let report = crate::services::key_rotation::rotate(&store, &ring).await?;
     store.close().await;
     println!(
         "examined {}, re-sealed {}, already under key {:?}: {}, changed during the run: {}",

@@ -1,4 +1,4 @@
-//! The layering, checked on the source: domain <- providers and crypto <- store <- use cases
+//! The layering, checked on the source: domain <- providers and crypto <- store <- services
 //! <- graphql and http. A file's layer is its first folder (or file) under `src/`; an import is
 //! any `crate::<module>` it names outside its test modules.
 //!
@@ -8,20 +8,6 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-/// Use cases: they may import anything below them, never graphql or http.
-const USE_CASES: &[&str] = &[
-    "accounts",
-    "auth",
-    "campaigns",
-    "channels",
-    "events",
-    "inbound",
-    "key_rotation",
-    "media",
-    "outbox",
-    "templates",
-];
-
 /// Whether `layer` may not import `module`.
 fn forbidden(layer: &str, module: &str) -> bool {
     let only = |allowed: &[&str]| !allowed.contains(&module);
@@ -29,11 +15,9 @@ fn forbidden(layer: &str, module: &str) -> bool {
         "domain" => only(&["domain"]),
         "crypto" => only(&["crypto", "domain"]),
         "providers" => only(&["providers", "domain", "crypto"]),
-        "store" => {
-            ["providers", "graphql", "http"].contains(&module) || USE_CASES.contains(&module)
-        }
+        "store" => ["providers", "services", "graphql", "http"].contains(&module),
+        "services" => ["graphql", "http"].contains(&module),
         "graphql" | "http" => ["store", "config"].contains(&module),
-        l if USE_CASES.contains(&l) => ["graphql", "http"].contains(&module),
         _ => false,
     }
 }
@@ -166,6 +150,7 @@ fn imports_are_read_from_paths_and_groups() {
     assert!(forbidden("domain", "store"));
     assert!(forbidden("graphql", "store"));
     assert!(!forbidden("graphql", "domain"));
-    assert!(forbidden("store", "outbox"));
-    assert!(!forbidden("outbox", "store"));
+    assert!(forbidden("store", "services"));
+    assert!(forbidden("services", "graphql"));
+    assert!(!forbidden("services", "store"));
 }

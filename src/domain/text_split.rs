@@ -450,7 +450,7 @@ mod tests {
     /// here (debug build); now every case takes under a second.
     #[test]
     fn hostile_texts_of_the_largest_size_split_in_time() {
-        let size = crate::outbox::send::MAX_TEXT;
+        let size = crate::services::outbox::send::MAX_TEXT;
         let hostile = [
             // Unclosed code blocks and spans, each opener scanning for a closer.
             "```x\n".repeat(size / 5),

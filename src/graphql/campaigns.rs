@@ -14,10 +14,10 @@ use super::sending::TemplateVariableInput;
 use super::templates::Template;
 use super::types::parse_id;
 use super::AppState;
-use crate::campaigns::{NewCampaign, Preview};
 use crate::domain::campaign::{parse_csv, CampaignState, RecipientRow, SkipReason};
 use crate::domain::{CampaignId, ChannelId, Role, TemplateId, TenantId};
 use crate::error::AppError;
+use crate::services::campaigns::{NewCampaign, Preview};
 use crate::store::campaigns::{CampaignCounts, CampaignRecord, RecipientRecord};
 use crate::store::Page;
 

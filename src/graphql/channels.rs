@@ -8,10 +8,10 @@ use super::errors::GqlResult;
 use super::guards::{viewer, RoleGuard};
 use super::types::parse_id;
 use super::AppState;
-use crate::channels::{ChannelInput, MetaInput, SettingsInput, TwilioInput};
 use crate::domain::{ChannelId, PublicUrls, Role};
 use crate::providers::capabilities::{capabilities, ContentKind};
 use crate::providers::ProviderKind;
+use crate::services::channels::{ChannelInput, MetaInput, SettingsInput, TwilioInput};
 use crate::store::channels::{ChannelRecord, ProviderConfig};
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]

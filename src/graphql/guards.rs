@@ -3,9 +3,9 @@
 use async_graphql::{Context, Guard};
 
 use super::errors::coded;
-use crate::auth::Viewer;
 use crate::domain::Role;
 use crate::error::AppError;
+use crate::services::auth::Viewer;
 
 /// Set by the HTTP layer when an `Authorization` header was sent but not accepted.
 pub struct AuthFailure(pub &'static str);
@@ -18,7 +18,7 @@ pub fn viewer<'c>(ctx: &'c Context<'_>) -> Result<&'c Viewer, AppError> {
     let reason = ctx
         .data_opt::<AuthFailure>()
         .map(|f| f.0)
-        .unwrap_or(crate::auth::NO_CREDENTIALS);
+        .unwrap_or(crate::services::auth::NO_CREDENTIALS);
     Err(AppError::Unauthenticated(reason))
 }
 

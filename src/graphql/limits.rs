@@ -95,7 +95,7 @@ impl Extension for DocumentLimits {
         let shape = self.check_shape(&doc).map_err(refusal)?;
         if shape.introspects
             && !self.anonymous_introspection
-            && ctx.data_opt::<crate::auth::Viewer>().is_none()
+            && ctx.data_opt::<crate::services::auth::Viewer>().is_none()
         {
             let mut err = ServerError::new(
                 "sign in to read the schema; `switchboard schema` prints it without a server",

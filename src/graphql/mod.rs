@@ -24,9 +24,9 @@ use std::sync::Arc;
 
 use async_graphql::{MergedObject, Schema};
 
-use crate::accounts::Accounts;
-use crate::auth::Auth;
 use crate::config::Config;
+use crate::services::accounts::Accounts;
+use crate::services::auth::Auth;
 use crate::store::Store;
 
 /// Everything a resolver may reach, as schema data.
@@ -36,14 +36,14 @@ pub struct AppState {
     pub store: Store,
     pub auth: Auth,
     pub accounts: Accounts,
-    pub channels: crate::channels::ChannelService,
-    pub ingest: crate::inbound::Ingest,
-    pub bus: crate::events::EventBus,
-    pub media: crate::media::MediaFetcher,
-    pub media_store: Arc<dyn crate::media::MediaStore>,
-    pub media_links: crate::media::MediaLinks,
-    pub sender: crate::outbox::send::SendService,
-    pub campaigns: crate::campaigns::CampaignService,
+    pub channels: crate::services::channels::ChannelService,
+    pub ingest: crate::services::inbound::Ingest,
+    pub bus: crate::services::events::EventBus,
+    pub media: crate::services::media::MediaFetcher,
+    pub media_store: Arc<dyn crate::services::media::MediaStore>,
+    pub media_links: crate::services::media::MediaLinks,
+    pub sender: crate::services::outbox::send::SendService,
+    pub campaigns: crate::services::campaigns::CampaignService,
 }
 
 #[derive(MergedObject, Default)]

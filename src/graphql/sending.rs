@@ -11,7 +11,7 @@ use super::types::parse_id;
 use super::AppState;
 use crate::domain::content::{CardPhone, Choice, ChoiceSection, ContactCard};
 use crate::domain::{MessageContent, MessageId, Role};
-use crate::outbox::send::SendInput;
+use crate::services::outbox::send::SendInput;
 
 #[derive(InputObject)]
 pub struct TextInput {
@@ -252,13 +252,13 @@ impl SendingMutation {
         let content = match input.content {
             // Checked before the Markdown conversion, which is work in the text's length.
             MessageContentInput::Text(t)
-                if t.body.chars().count() > crate::outbox::send::MAX_TEXT =>
+                if t.body.chars().count() > crate::services::outbox::send::MAX_TEXT =>
             {
                 return Err(crate::error::AppError::bad_input(
                     "content.text.body",
                     format!(
                         "must be at most {} characters",
-                        crate::outbox::send::MAX_TEXT
+                        crate::services::outbox::send::MAX_TEXT
                     ),
                 )
                 .into())
@@ -322,7 +322,7 @@ impl SendingMutation {
                     emoji: Some(r.emoji).filter(|e| !e.is_empty()),
                 }
             }
-            MessageContentInput::Template(t) => crate::outbox::template_send::requested(
+            MessageContentInput::Template(t) => crate::services::outbox::template_send::requested(
                 t.template_id
                     .as_ref()
                     .map(|id| parse_id("content.template.templateId", id))

@@ -18,7 +18,7 @@ use super::types::parse_id;
 use super::AppState;
 use crate::domain::campaign::CampaignState;
 use crate::domain::{CampaignId, ChannelId, ConversationId, Role, TenantId};
-use crate::events::{
+use crate::services::events::{
     ConversationEventKind as ConvKind, Event, EventBus, MessageEventKind as MsgKind,
 };
 use crate::store::campaigns::CampaignCounts;

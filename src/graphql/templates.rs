@@ -10,8 +10,8 @@ use super::types::parse_id;
 use super::AppState;
 use crate::domain::template::{ParameterFormat, TemplateCategory, TemplateDraft, TemplateStatus};
 use crate::domain::{ChannelId, Role, TemplateId};
+use crate::services::templates::{CreateTemplate, TemplateService, UpdateTemplate};
 use crate::store::templates::Template as TemplateRecord;
-use crate::templates::{CreateTemplate, TemplateService, UpdateTemplate};
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(name = "TemplateCategory")]

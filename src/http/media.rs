@@ -12,13 +12,13 @@ use axum::response::{IntoResponse, Response};
 
 use super::graphql::Bearer;
 use super::router::HttpState;
-use crate::auth::Viewer;
+use crate::services::auth::Viewer;
 use uuid::Uuid;
 
 use crate::domain::{AttachmentId, Role, TenantId, UploadId};
-use crate::media::PutStreamError;
 use crate::providers::capabilities::capabilities;
 use crate::providers::ProviderKind;
+use crate::services::media::PutStreamError;
 use crate::store::uploads::UploadRecord;
 use crate::store::StoreError;
 use futures::StreamExt;

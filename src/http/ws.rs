@@ -26,8 +26,8 @@ use tokio::sync::broadcast::error::RecvError;
 use super::graphql::Bearer;
 use super::router::HttpState;
 use super::serve::ReadBudget;
-use crate::auth::{Principal, Viewer};
 use crate::error::AppError;
+use crate::services::auth::{Principal, Viewer};
 
 /// What a client may send before its `connection_init` is accepted: a token is well under
 /// 1 KiB, so this leaves room for a payload and pings but not for a large frame.
@@ -247,7 +247,9 @@ async fn serve(socket: WebSocket, state: HttpState, budget: Option<ReadBudget>) 
     let token = match parse_bearer(authorization) {
         Bearer::Token(token) => token.to_owned(),
         Bearer::None => {
-            let _ = sink.send(close(4403, crate::auth::NO_CREDENTIALS)).await;
+            let _ = sink
+                .send(close(4403, crate::services::auth::NO_CREDENTIALS))
+                .await;
             return;
         }
         Bearer::Malformed => {
@@ -327,7 +329,7 @@ async fn serve(socket: WebSocket, state: HttpState, budget: Option<ReadBudget>) 
             async move {
                 let token = match parse_bearer(&authorization) {
                     Bearer::Token(token) => token.to_owned(),
-                    Bearer::None => return Err(crate::auth::NO_CREDENTIALS),
+                    Bearer::None => return Err(crate::services::auth::NO_CREDENTIALS),
                     Bearer::Malformed => return Err(MALFORMED_BEARER),
                 };
                 match auth.authenticate(&token).await {

@@ -526,7 +526,7 @@ async fn key_rotation_reseals_everything_and_old_keys_can_go() {
         .await
         .unwrap();
     let only_new = std::sync::Arc::new(KeyRing::parse(&new).unwrap());
-    let service = switchboard::channels::ChannelService::new(
+    let service = switchboard::services::channels::ChannelService::new(
         store.clone(),
         only_new,
         std::sync::Arc::new(|_| unreachable!("no provider is called")),

@@ -115,7 +115,7 @@ async fn failed_sends_and_refused_webhooks_leave_one_line_an_operator_can_act_on
     let output = logged.stderr.lock().unwrap().clone();
     let lines =
         |needle: &str| -> Vec<&str> { output.lines().filter(|l| l.contains(needle)).collect() };
-    let failed = lines("switchboard::outbox: a send failed");
+    let failed = lines("switchboard::services::outbox: a send failed");
     assert_eq!(failed.len(), 1, "{output}");
     for needle in [
         "WARN",

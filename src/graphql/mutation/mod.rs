@@ -11,11 +11,11 @@ use super::types::{
     Tenant, TenantSettings, TenantSettingsInput, UpdateUserInput, User,
 };
 use super::AppState;
-use crate::accounts::{NewTenant, NewUser, SettingsUpdate, UserUpdate};
-use crate::auth::{Principal, Refreshed, Tokens};
 use crate::domain::{ApiKeyId, Role, TenantId, UserId};
 use crate::error::AppError;
-use crate::events::Revocation;
+use crate::services::accounts::{NewTenant, NewUser, SettingsUpdate, UserUpdate};
+use crate::services::auth::{Principal, Refreshed, Tokens};
+use crate::services::events::Revocation;
 
 /// The client's address, put in the request by the HTTP layer.
 #[derive(Clone, Copy)]
@@ -101,7 +101,7 @@ impl AccountMutation {
             Refreshed::Reused(session) => {
                 // Whoever holds that session's access tokens loses its sockets too.
                 state.bus.revoke(Revocation::Session { session });
-                Err(AppError::Unauthenticated(crate::auth::REFRESH_REFUSED).into())
+                Err(AppError::Unauthenticated(crate::services::auth::REFRESH_REFUSED).into())
             }
         }
     }

@@ -8,9 +8,9 @@ use super::errors::GqlResult;
 use super::guards::{viewer, RoleGuard};
 use super::types::{parse_id, ApiKey, AuditEntry, Tenant, User, Viewer};
 use super::AppState;
-use crate::auth::Principal;
 use crate::domain::{Role, UserId};
 use crate::error::AppError;
+use crate::services::auth::Principal;
 
 #[derive(Default)]
 pub struct AccountQuery;

@@ -12,7 +12,6 @@ use chrono::Utc;
 use serde_json::json;
 use zeroize::Zeroizing;
 
-use crate::auth::Viewer;
 use crate::crypto::Secret;
 use crate::crypto::{random_token, KeyRing, SealContext};
 use crate::domain::channel::{
@@ -25,6 +24,7 @@ use crate::providers::{
     Credentials, MetaCredentials, Provider, ProviderError, ProviderKind, TwilioCredentials,
     VerifiedAccount,
 };
+use crate::services::auth::Viewer;
 use crate::store::channels::{ChannelRecord, ProviderConfig, Verification};
 use crate::store::{Store, StoreError, TenantScope};
 

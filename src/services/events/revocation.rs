@@ -2,8 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::auth::{Principal, Viewer};
 use crate::domain::{ApiKeyId, SessionId, TenantId, UserId};
+use crate::services::auth::{Principal, Viewer};
 
 /// What changed. A socket it concerns authenticates its token again and closes with 4403
 /// when the token no longer grants what it did; the authentication decides, so this only

@@ -13,7 +13,6 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::Notify;
 
-use crate::auth::Viewer;
 use crate::domain::campaign::{CampaignState, RecipientRow, RecipientState, SkipReason};
 use crate::domain::content::TemplateVariable;
 use crate::domain::template::{
@@ -24,7 +23,8 @@ use crate::domain::{
     TemplateId, TenantId,
 };
 use crate::error::AppError;
-use crate::outbox::OutboxWorker;
+use crate::services::auth::Viewer;
+use crate::services::outbox::OutboxWorker;
 use crate::store::campaigns::{CampaignCounts, CampaignRecord, NewRecipient, RecipientRecord};
 use crate::store::contacts::ContactRecord;
 use crate::store::messages::MessageRecord;

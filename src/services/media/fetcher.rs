@@ -9,9 +9,9 @@ use chrono::Utc;
 use tokio::sync::Notify;
 
 use super::MediaStore;
-use crate::channels::ChannelService;
 use crate::domain::{AttachmentId, TenantId};
 use crate::providers::{MediaRef, ProviderError};
+use crate::services::channels::ChannelService;
 use crate::store::entities::attachment;
 use crate::store::messages::FetchOutcome;
 use crate::store::Store;

@@ -7,8 +7,6 @@ use std::collections::HashSet;
 use chrono::Utc;
 use serde_json::json;
 
-use crate::auth::Viewer;
-use crate::channels::{provider_error, ChannelService};
 use crate::domain::template::{
     check_language, check_name, placeholders, ParameterFormat, TemplateCategory, TemplateDraft,
     TemplateError, TemplateStatus,
@@ -16,6 +14,8 @@ use crate::domain::template::{
 use crate::domain::{ChannelId, Role, TemplateId};
 use crate::error::AppError;
 use crate::providers::{NewTemplate, ProviderKind, ProviderTemplate};
+use crate::services::auth::Viewer;
+use crate::services::channels::{provider_error, ChannelService};
 use crate::store::channels::ChannelRecord;
 use crate::store::templates::Template;
 use crate::store::{Store, TenantScope};

@@ -4,8 +4,8 @@
 //! is idempotent, safe to interrupt and to run again, and never overwrites a credential
 //! changed meanwhile (that row is simply already current, or is picked up on the next run).
 
-use crate::channels::seal_context;
 use crate::crypto::KeyRing;
+use crate::services::channels::seal_context;
 use crate::store::channels::ChannelRecord;
 use crate::store::Store;
 

@@ -12,8 +12,8 @@ use chrono::{DateTime, Utc};
 
 use super::{backoff, OutboxWorker};
 use crate::domain::{AttemptOutcome, MessageId, MessageStatus, TenantId};
-use crate::events::{Event, MessageEventKind};
 use crate::providers::{OutboundMessage, Provider, Reconciled, SendReceipt};
+use crate::services::events::{Event, MessageEventKind};
 use crate::store::channels::ChannelRecord;
 use crate::store::entities::outbox_job;
 use crate::store::messages::MessageRecord;

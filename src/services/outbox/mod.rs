@@ -17,10 +17,10 @@ use chrono::{SubsecRound, Utc};
 use rand::Rng;
 use tokio::sync::{Notify, Semaphore};
 
-use crate::channels::ChannelService;
 use crate::domain::{AttemptOutcome, MessageId, MessageStatus, ProviderKind, PublicUrls, TenantId};
-use crate::events::{Event, EventBus, MessageEventKind};
 use crate::providers::{OutboundMessage, ProviderError};
+use crate::services::channels::ChannelService;
+use crate::services::events::{Event, EventBus, MessageEventKind};
 use crate::store::entities::outbox_job;
 use crate::store::messages::StatusRecord;
 use crate::store::outbox::{AttemptRecord, JobNext};
@@ -62,7 +62,7 @@ struct Inner {
     bus: EventBus,
     public_url: String,
     /// Signs the links a provider fetches uploaded media from.
-    media_links: crate::media::MediaLinks,
+    media_links: crate::services::media::MediaLinks,
     limiter: rate::RateLimiter,
     wake: Notify,
     permits: Arc<Semaphore>,
@@ -77,7 +77,7 @@ impl OutboxWorker {
         channels: ChannelService,
         bus: EventBus,
         public_url: String,
-        media_links: crate::media::MediaLinks,
+        media_links: crate::services::media::MediaLinks,
         timing: Timing,
     ) -> Self {
         Self {

@@ -4,7 +4,6 @@
 use chrono::Utc;
 
 use super::OutboxWorker;
-use crate::auth::Viewer;
 use crate::domain::content::{Choice, ContactCard};
 use crate::domain::text_split::split_text;
 use crate::domain::{
@@ -13,6 +12,7 @@ use crate::domain::{
 };
 use crate::error::AppError;
 use crate::providers::capabilities::{capabilities, Capabilities, ContentKind};
+use crate::services::auth::Viewer;
 use crate::store::contacts::ContactRecord;
 use crate::store::messages::{AttachmentOrigin, MessageRecord, NewAttachment, Part};
 use crate::store::uploads::UploadRecord;
@@ -279,7 +279,7 @@ impl SendService {
         &self,
         viewer: &Viewer,
         id: MessageId,
-        channels: &crate::channels::ChannelService,
+        channels: &crate::services::channels::ChannelService,
     ) -> Result<MessageRecord, AppError> {
         let tenant = viewer.require_tenant(Role::Agent)?;
         let scope = self.store.tenant(tenant);
@@ -299,7 +299,7 @@ impl SendService {
             .provider(&channel)?
             .mark_read(&provider_id)
             .await
-            .map_err(crate::channels::provider_error)?;
+            .map_err(crate::services::channels::provider_error)?;
         Ok(message)
     }
 
@@ -604,7 +604,7 @@ fn check_upload(
     caps: &Capabilities,
     provider: &str,
 ) -> Result<(), AppError> {
-    let kind = crate::outbox::content::provider_media_kind(kind);
+    let kind = crate::services::outbox::content::provider_media_kind(kind);
     let Some(limit) = caps.media.iter().find(|l| l.kind == kind) else {
         return Err(AppError::bad_input(
             "content.media.type",
