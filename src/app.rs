@@ -8,19 +8,15 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 
 use crate::config::Config;
-use crate::crypto::JwtKeys;
-use crate::graphql::{build_schema, AppState};
-use crate::http::router::HttpState;
-use crate::services::accounts::Accounts;
-use crate::services::auth::{Auth, AuthSettings, LoginThrottle};
+use crate::graphql::{build_schema, Limits};
+use crate::http::router::{HttpSettings, HttpState};
+use crate::services::{Services, Workers};
 use crate::store::Store;
 
 /// A server bound to its port, ready to run.
 pub struct App {
     listener: TcpListener,
-    media: crate::services::media::MediaFetcher,
-    outbox: crate::services::outbox::OutboxWorker,
-    campaigns: crate::services::campaigns::CampaignService,
+    workers: Workers,
     router: axum::Router,
     store: Store,
     config: Arc<Config>,
@@ -49,98 +45,28 @@ impl App {
         }
 
         let config = Arc::new(config);
-        let jwt_secret = config
-            .jwt_secret
-            .as_ref()
-            .context("the JWT secret is missing")?;
-        let auth = Auth::new(
-            store.clone(),
-            JwtKeys::new(jwt_secret.expose().as_bytes()),
-            LoginThrottle::new(
-                config.login_window,
-                config.login_max_failures,
-                config.login_max_failures_per_address,
-            ),
-            crate::services::auth::HashPool::new(
-                config.password_hash_concurrency,
-                config.password_hash_queue,
-            ),
-            AuthSettings {
-                access_ttl: chrono::Duration::from_std(config.access_token_ttl)?,
-                refresh_ttl: chrono::Duration::from_std(config.refresh_token_ttl)?,
-                sign_in_names_tenant: config.login_requires_tenant,
-            },
-        );
-        let keys = Arc::new(
-            crate::crypto::KeyRing::parse(
-                config
-                    .master_keys
-                    .as_ref()
-                    .context("the key ring is missing")?
-                    .expose(),
-            )
-            .context("reading SWITCHBOARD_MASTER_KEYS")?,
-        );
-        let channels = crate::services::channels::ChannelService::new(store.clone(), keys, {
-            let urls = config.provider_urls();
-            let timeout = config.provider_timeout;
-            let http = crate::providers::connect::http_client(timeout);
-            Arc::new(move |credentials| {
-                crate::providers::connect::connect(&urls, &http, timeout, credentials)
-            })
-        })
-        .with_claims_without_verification(config.channel_claims_without_verification);
-        let media_store: Arc<dyn crate::services::media::MediaStore> = Arc::new(
-            crate::services::media::LocalMediaStore::new(config.data_dir.join("media")),
-        );
-        let media = crate::services::media::MediaFetcher::new(
-            store.clone(),
-            channels.clone(),
-            media_store.clone(),
-            config.media_max_bytes,
-        );
-        let bus = crate::services::events::EventBus::default();
-        let media_links = crate::services::media::MediaLinks::new(jwt_secret.expose().as_bytes());
-        let outbox = crate::services::outbox::OutboxWorker::new(
-            store.clone(),
-            channels.clone(),
-            bus.clone(),
-            config.public_url.clone(),
-            media_links.clone(),
-            crate::services::outbox::Timing {
-                lease: config.outbox_lease,
-                status_grace: config.outbox_status_grace,
-            },
-        );
-        let campaigns =
-            crate::services::campaigns::CampaignService::new(store.clone(), outbox.clone());
-        let state = AppState {
-            campaigns: campaigns.clone(),
-            config: config.clone(),
-            store: store.clone(),
-            sender: crate::services::outbox::send::SendService::new(store.clone(), outbox.clone()),
-            channels,
-            media,
-            media_store,
-            media_links,
-            accounts: Accounts::new(store.clone(), auth.clone()),
-            ingest: crate::services::inbound::Ingest::new(store.clone()),
-            bus,
-            auth,
+        let (services, workers) = Services::new(store.clone(), &config).await?;
+        let limits = Limits {
+            depth: config.graphql_max_depth,
+            complexity: config.graphql_max_complexity,
+            aliases: config.graphql_max_aliases,
+            nesting: config.graphql_max_nesting,
+            anonymous_introspection: config.graphql_anonymous_introspection,
         };
-        state
-            .bus
-            .connect_instances(store.clone(), &config.database_url)
-            .await
-            .context("listening for other instances' events")?;
-        let media = state.media.clone();
-        let schema = build_schema(state.clone());
-        let router = crate::http::router(HttpState { app: state, schema });
+        let schema = build_schema(services.clone(), limits);
+        let router = crate::http::router(HttpState {
+            services,
+            schema,
+            settings: Arc::new(HttpSettings {
+                body_limit: config.body_limit,
+                ws_max_subscriptions: config.ws_max_subscriptions,
+                client_ip_header: config.client_ip_header.clone(),
+                graphql: limits,
+            }),
+        });
         Ok(Self {
             listener,
-            media,
-            outbox,
-            campaigns,
+            workers,
             router,
             store,
             config,
@@ -166,11 +92,14 @@ impl App {
             let _ = stopping_tx.send(true);
         };
         let grace = self.config.shutdown_grace;
-        let fetcher = tokio::spawn(self.media.run());
-        let outbox = self.outbox.clone();
-        let sender = tokio::spawn(self.outbox.run());
-        let campaigns = self.campaigns.clone();
-        let dispatcher = tokio::spawn(self.campaigns.run());
+        let Workers {
+            media,
+            outbox,
+            campaigns,
+        } = self.workers;
+        let fetcher = tokio::spawn(media.run());
+        let sender = tokio::spawn(outbox.clone().run());
+        let dispatcher = tokio::spawn(campaigns.clone().run());
         let serve = crate::http::serve::serve(
             self.listener,
             self.router,

@@ -31,14 +31,9 @@ const KNOWN: &[(&str, &str)] = &[
     ("src/graphql/errors.rs", "store"),
     ("src/graphql/loaders.rs", "store"),
     ("src/graphql/messages.rs", "store"),
-    ("src/graphql/mod.rs", "config"),
-    ("src/graphql/mod.rs", "store"),
     ("src/graphql/subscriptions.rs", "store"),
     ("src/graphql/templates.rs", "store"),
     ("src/graphql/types.rs", "store"),
-    ("src/http/graphql.rs", "config"),
-    ("src/http/media.rs", "store"),
-    ("src/http/webhooks.rs", "store"),
 ];
 
 fn sources(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -13,13 +13,13 @@ use super::messages::Message;
 use super::sending::TemplateVariableInput;
 use super::templates::Template;
 use super::types::parse_id;
-use super::AppState;
 use crate::domain::campaign::{parse_csv, CampaignState, RecipientRow, SkipReason};
 use crate::domain::{CampaignId, ChannelId, Role, TemplateId, TenantId};
 use crate::error::AppError;
+use crate::services::auth::Admin;
 use crate::services::campaigns::{NewCampaign, Preview};
+use crate::services::Services;
 use crate::store::campaigns::{CampaignCounts, CampaignRecord, RecipientRecord};
-use crate::store::Page;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(name = "CampaignState")]
@@ -205,31 +205,21 @@ impl Campaign {
         self.0.finished_at
     }
     async fn channel(&self, ctx: &Context<'_>) -> GqlResult<Channel> {
-        let state = ctx.data_unchecked::<AppState>();
-        let channel = state
-            .store
-            .tenant(self.1)
-            .channels()
-            .get(self.0.channel)
-            .await?;
-        Ok(Channel(channel))
+        let state = ctx.data_unchecked::<Services>();
+        Ok(Channel(
+            state.channels.get_in(self.1, self.0.channel).await?,
+        ))
     }
     async fn template(&self, ctx: &Context<'_>) -> GqlResult<Option<Template>> {
-        let state = ctx.data_unchecked::<AppState>();
-        match state
-            .store
-            .tenant(self.1)
-            .templates()
-            .get(self.0.template)
-            .await
-        {
-            Ok(t) => Ok(Some(Template(t))),
-            Err(crate::store::StoreError::NotFound) => Ok(None),
-            Err(e) => Err(e.into()),
-        }
+        let state = ctx.data_unchecked::<Services>();
+        Ok(state
+            .templates
+            .find_in(self.1, self.0.template)
+            .await?
+            .map(Template))
     }
     async fn counts(&self, ctx: &Context<'_>) -> GqlResult<CampaignCountsView> {
-        let state = ctx.data_unchecked::<AppState>();
+        let state = ctx.data_unchecked::<Services>();
         Ok(state.campaigns.counts(self.1, self.0.id).await?.into())
     }
     /// The recipients in list order, optionally in one state.
@@ -243,13 +233,17 @@ impl Campaign {
     ) -> GqlResult<Connection<String, CampaignRecipient>> {
         let has_previous = after.is_some();
         let page = page_request("campaignRecipient", first, after)?;
-        let app = ctx.data_unchecked::<AppState>();
+        let app = ctx.data_unchecked::<Services>();
         let after_position = page.after.map(|u| u.as_u128() as i32);
-        let rows: Page<RecipientRecord> = app
-            .store
-            .tenant(self.1)
-            .campaigns()
-            .recipients(self.0.id, state.map(Into::into), after_position, page.first)
+        let rows = app
+            .campaigns
+            .recipients(
+                self.1,
+                self.0.id,
+                state.map(Into::into),
+                after_position,
+                page.first,
+            )
             .await?;
         let tenant = self.1;
         Ok(connection(
@@ -284,8 +278,8 @@ impl CampaignRecipient {
         let Some(id) = self.0.message else {
             return Ok(None);
         };
-        let state = ctx.data_unchecked::<AppState>();
-        let message = state.store.tenant(self.1).messages().get(id).await?;
+        let state = ctx.data_unchecked::<Services>();
+        let message = state.history.message(self.1, id).await?;
         Ok(Some(Message(message, self.1)))
     }
 }
@@ -368,11 +362,12 @@ impl CampaignQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> GqlResult<Connection<String, Campaign>> {
-        let tenant = viewer(ctx)?.require_tenant(Role::Admin)?;
+        let access = viewer(ctx)?.access::<Admin>()?;
+        let tenant = access.tenant();
         let has_previous = after.is_some();
         let page = page_request("campaign", first, after)?;
-        let state = ctx.data_unchecked::<AppState>();
-        let rows = state.store.tenant(tenant).campaigns().list(page).await?;
+        let state = ctx.data_unchecked::<Services>();
+        let rows = state.campaigns.list(&access, page).await?;
         Ok(connection(
             "campaign",
             rows,
@@ -386,9 +381,9 @@ impl CampaignQuery {
     async fn campaign(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Option<Campaign>> {
         let tenant = viewer(ctx)?.require_tenant(Role::Admin)?;
         let id: CampaignId = parse_id("id", &id)?;
-        let state = ctx.data_unchecked::<AppState>();
+        let state = ctx.data_unchecked::<Services>();
         Ok(Some(Campaign(
-            state.store.tenant(tenant).campaigns().get(id).await?,
+            state.campaigns.get_in(tenant, id).await?,
             tenant,
         )))
     }
@@ -398,7 +393,7 @@ impl CampaignQuery {
     async fn preview_campaign(&self, ctx: &Context<'_>, id: ID) -> GqlResult<CampaignPreview> {
         let viewer = viewer(ctx)?;
         let id: CampaignId = parse_id("id", &id)?;
-        let state = ctx.data_unchecked::<AppState>();
+        let state = ctx.data_unchecked::<Services>();
         Ok(state.campaigns.preview(viewer, id).await?.into())
     }
 }
@@ -420,7 +415,7 @@ impl CampaignMutation {
         let recipients = recipients_of(&mut input)?;
         let channel: ChannelId = parse_id("channelId", &input.channel_id)?;
         let template: TemplateId = parse_id("templateId", &input.template_id)?;
-        let state = ctx.data_unchecked::<AppState>();
+        let state = ctx.data_unchecked::<Services>();
         let created = state
             .campaigns
             .create(
@@ -443,7 +438,7 @@ impl CampaignMutation {
         let viewer = viewer(ctx)?;
         let tenant = viewer.require_tenant(Role::Admin)?;
         let id: CampaignId = parse_id("id", &id)?;
-        let state = ctx.data_unchecked::<AppState>();
+        let state = ctx.data_unchecked::<Services>();
         Ok(Campaign(state.campaigns.start(viewer, id).await?, tenant))
     }
 
@@ -453,7 +448,7 @@ impl CampaignMutation {
         let viewer = viewer(ctx)?;
         let tenant = viewer.require_tenant(Role::Admin)?;
         let id: CampaignId = parse_id("id", &id)?;
-        let state = ctx.data_unchecked::<AppState>();
+        let state = ctx.data_unchecked::<Services>();
         Ok(Campaign(state.campaigns.pause(viewer, id).await?, tenant))
     }
 
@@ -462,7 +457,7 @@ impl CampaignMutation {
         let viewer = viewer(ctx)?;
         let tenant = viewer.require_tenant(Role::Admin)?;
         let id: CampaignId = parse_id("id", &id)?;
-        let state = ctx.data_unchecked::<AppState>();
+        let state = ctx.data_unchecked::<Services>();
         Ok(Campaign(state.campaigns.resume(viewer, id).await?, tenant))
     }
 
@@ -472,7 +467,7 @@ impl CampaignMutation {
         let viewer = viewer(ctx)?;
         let tenant = viewer.require_tenant(Role::Admin)?;
         let id: CampaignId = parse_id("id", &id)?;
-        let state = ctx.data_unchecked::<AppState>();
+        let state = ctx.data_unchecked::<Services>();
         Ok(Campaign(state.campaigns.cancel(viewer, id).await?, tenant))
     }
 }

@@ -7,11 +7,12 @@ use chrono::{DateTime, Utc};
 use super::errors::GqlResult;
 use super::guards::{viewer, RoleGuard};
 use super::types::parse_id;
-use super::AppState;
 use crate::domain::{ChannelId, PublicUrls, Role};
 use crate::providers::capabilities::{capabilities, ContentKind};
 use crate::providers::ProviderKind;
+use crate::services::auth::Agent;
 use crate::services::channels::{ChannelInput, MetaInput, SettingsInput, TwilioInput};
+use crate::services::Services;
 use crate::store::channels::{ChannelRecord, ProviderConfig};
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
@@ -136,8 +137,8 @@ fn content_kind(kind: ContentKind) -> ContentKindGql {
 }
 
 /// The public URLs of the server the request came to.
-fn public_urls(ctx: &Context<'_>) -> PublicUrls {
-    PublicUrls::new(&ctx.data_unchecked::<AppState>().config.public_url)
+fn public_urls<'c>(ctx: &Context<'c>) -> &'c PublicUrls {
+    &ctx.data_unchecked::<Services>().urls
 }
 
 #[Object]
@@ -345,9 +346,9 @@ impl ChannelQuery {
     /// The tenant's channels.
     #[graphql(guard = "RoleGuard::new(Role::Agent)")]
     async fn channels(&self, ctx: &Context<'_>) -> GqlResult<Vec<Channel>> {
-        let tenant = viewer(ctx)?.require_tenant(Role::Agent)?;
-        let state = ctx.data_unchecked::<AppState>();
-        let list = state.store.tenant(tenant).channels().list().await?;
+        let access = viewer(ctx)?.access::<Agent>()?;
+        let state = ctx.data_unchecked::<Services>();
+        let list = state.channels.list(&access).await?;
         Ok(list.into_iter().map(Channel).collect())
     }
 
@@ -356,10 +357,8 @@ impl ChannelQuery {
     async fn channel(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Option<Channel>> {
         let tenant = viewer(ctx)?.require_tenant(Role::Agent)?;
         let id: ChannelId = parse_id("id", &id)?;
-        let state = ctx.data_unchecked::<AppState>();
-        Ok(Some(Channel(
-            state.store.tenant(tenant).channels().get(id).await?,
-        )))
+        let state = ctx.data_unchecked::<Services>();
+        Ok(Some(Channel(state.channels.get_in(tenant, id).await?)))
     }
 }
 
@@ -377,7 +376,7 @@ impl ChannelMutation {
         ctx: &Context<'_>,
         input: CreateChannelInput,
     ) -> GqlResult<Channel> {
-        let state = ctx.data_unchecked::<AppState>();
+        let state = ctx.data_unchecked::<Services>();
         let input = ChannelInput {
             name: Some(input.name),
             provider: Some(input.provider.into()),
@@ -398,7 +397,7 @@ impl ChannelMutation {
         id: ID,
         input: UpdateChannelInput,
     ) -> GqlResult<Channel> {
-        let state = ctx.data_unchecked::<AppState>();
+        let state = ctx.data_unchecked::<Services>();
         let id: ChannelId = parse_id("id", &id)?;
         let input = ChannelInput {
             name: input.name,
@@ -420,14 +419,14 @@ impl ChannelMutation {
     /// when another channel holds that claim.
     #[graphql(guard = "RoleGuard::new(Role::Admin)")]
     async fn verify_channel(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Channel> {
-        let state = ctx.data_unchecked::<AppState>();
+        let state = ctx.data_unchecked::<Services>();
         let id: ChannelId = parse_id("id", &id)?;
         Ok(Channel(state.channels.verify(viewer(ctx)?, id).await?))
     }
 
     #[graphql(guard = "RoleGuard::new(Role::Admin)")]
     async fn delete_channel(&self, ctx: &Context<'_>, id: ID) -> GqlResult<bool> {
-        let state = ctx.data_unchecked::<AppState>();
+        let state = ctx.data_unchecked::<Services>();
         let id: ChannelId = parse_id("id", &id)?;
         Ok(state.channels.delete(viewer(ctx)?, id).await?)
     }

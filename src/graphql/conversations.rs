@@ -10,14 +10,12 @@ use super::errors::GqlResult;
 use super::guards::{viewer, RoleGuard};
 use super::messages::{message_page, Message};
 use super::types::parse_id;
-use super::AppState;
-use crate::domain::free_text::{self, Lines};
 use crate::domain::{ContactId, ConversationId, Role, TenantId};
-use crate::error::AppError;
+use crate::services::auth::Agent;
+use crate::services::Services;
 use crate::store::contacts::ContactRecord;
 use crate::store::conversations::{ConversationFilter as StoreFilter, ConversationRecord};
 use crate::store::messages::MessageFilter;
-use crate::store::TenantScope;
 
 /// A customer on WhatsApp.
 pub struct Contact(pub ContactRecord, pub TenantId);
@@ -67,7 +65,7 @@ impl Contact {
         first: Option<i32>,
         after: Option<String>,
     ) -> GqlResult<Connection<String, Message>> {
-        let state = ctx.data_unchecked::<AppState>();
+        let state = ctx.data_unchecked::<Services>();
         let filter = MessageFilter {
             contact: Some(self.0.id),
             ..MessageFilter::default()
@@ -121,25 +119,15 @@ impl Conversation {
         self.0.resolved_at
     }
     async fn channel(&self, ctx: &Context<'_>) -> GqlResult<Channel> {
-        let state = ctx.data_unchecked::<AppState>();
+        let state = ctx.data_unchecked::<Services>();
         Ok(Channel(
-            state
-                .store
-                .tenant(self.1)
-                .channels()
-                .get(self.0.channel)
-                .await?,
+            state.channels.get_in(self.1, self.0.channel).await?,
         ))
     }
     async fn contact(&self, ctx: &Context<'_>) -> GqlResult<Contact> {
-        let state = ctx.data_unchecked::<AppState>();
+        let state = ctx.data_unchecked::<Services>();
         Ok(Contact(
-            state
-                .store
-                .tenant(self.1)
-                .contacts()
-                .get(self.0.contact)
-                .await?,
+            state.conversations.contact(self.1, self.0.contact).await?,
             self.1,
         ))
     }
@@ -151,7 +139,7 @@ impl Conversation {
         first: Option<i32>,
         after: Option<String>,
     ) -> GqlResult<Connection<String, Message>> {
-        let state = ctx.data_unchecked::<AppState>();
+        let state = ctx.data_unchecked::<Services>();
         let filter = MessageFilter {
             conversation: Some(self.0.id),
             ..MessageFilter::default()
@@ -185,19 +173,14 @@ impl ConversationQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> GqlResult<Connection<String, Contact>> {
-        let tenant = viewer(ctx)?.require_tenant(Role::Agent)?;
-        if let Some(term) = &search {
-            free_text::check(term, free_text::SEARCH_MAX, Lines::One)
-                .map_err(|e| AppError::bad_input("search", e))?;
-        }
+        let access = viewer(ctx)?.access::<Agent>()?;
+        let tenant = access.tenant();
         let has_previous = after.is_some();
         let page = page_request("contact", first, after)?;
-        let state = ctx.data_unchecked::<AppState>();
+        let state = ctx.data_unchecked::<Services>();
         let rows = state
-            .store
-            .tenant(tenant)
-            .contacts()
-            .list(search.as_deref(), page)
+            .conversations
+            .contacts(&access, search.as_deref(), page)
             .await?;
         Ok(connection(
             "contact",
@@ -212,9 +195,9 @@ impl ConversationQuery {
     async fn contact(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Option<Contact>> {
         let tenant = viewer(ctx)?.require_tenant(Role::Agent)?;
         let id: ContactId = parse_id("id", &id)?;
-        let state = ctx.data_unchecked::<AppState>();
+        let state = ctx.data_unchecked::<Services>();
         Ok(Some(Contact(
-            state.store.tenant(tenant).contacts().get(id).await?,
+            state.conversations.contact(tenant, id).await?,
             tenant,
         )))
     }
@@ -231,7 +214,8 @@ impl ConversationQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> GqlResult<Connection<String, Conversation>> {
-        let tenant = viewer(ctx)?.require_tenant(Role::Agent)?;
+        let access = viewer(ctx)?.access::<Agent>()?;
+        let tenant = access.tenant();
         let filter = filter.unwrap_or_default();
         let store_filter = StoreFilter {
             open: filter.status.map(|s| s == ConversationStatus::Open),
@@ -253,16 +237,11 @@ impl ConversationQuery {
         };
         let has_previous = after.is_some();
         let page = page_request("conversation", first, after)?;
-        let state = ctx.data_unchecked::<AppState>();
-        let scope = state.store.tenant(tenant);
-        // Another tenant's channel or contact answers NOT_FOUND, as its id does anywhere.
-        if let Some(id) = store_filter.channel {
-            scope.channels().get(id).await?;
-        }
-        if let Some(id) = store_filter.contact {
-            scope.contacts().get(id).await?;
-        }
-        let rows = scope.conversations().list(&store_filter, page).await?;
+        let state = ctx.data_unchecked::<Services>();
+        let rows = state
+            .conversations
+            .conversations(&access, &store_filter, page)
+            .await?;
         Ok(connection(
             "conversation",
             rows,
@@ -276,9 +255,9 @@ impl ConversationQuery {
     async fn conversation(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Option<Conversation>> {
         let tenant = viewer(ctx)?.require_tenant(Role::Agent)?;
         let id: ConversationId = parse_id("id", &id)?;
-        let state = ctx.data_unchecked::<AppState>();
+        let state = ctx.data_unchecked::<Services>();
         Ok(Some(Conversation(
-            state.store.tenant(tenant).conversations().get(id).await?,
+            state.conversations.conversation(tenant, id).await?,
             tenant,
         )))
     }
@@ -298,42 +277,13 @@ impl ConversationMutation {
         contact_id: ID,
         opted_in: bool,
     ) -> GqlResult<Contact> {
-        let viewer = viewer(ctx)?;
-        let tenant = viewer.require_tenant(Role::Agent)?;
+        let access = viewer(ctx)?.access::<Agent>()?;
         let id: ContactId = parse_id("contactId", &contact_id)?;
-        let state = ctx.data_unchecked::<AppState>();
-        let now = Utc::now();
-        let txn = state
-            .store
-            .begin_write()
-            .await
-            .map_err(crate::error::AppError::from)?;
-        let scope = TenantScope::new(&txn, tenant);
-        scope.contacts().get(id).await?;
-        if scope
-            .contacts()
-            .set_opted_out(id, (!opted_in).then_some(now), now)
-            .await?
-        {
-            let action = if opted_in {
-                "contact.opt_in"
-            } else {
-                "contact.opt_out"
-            };
-            scope
-                .audit()
-                .record(
-                    &viewer.audit_actor(),
-                    action,
-                    "contact",
-                    Some(id.to_string()),
-                    None,
-                    now,
-                )
-                .await?;
-        }
-        let contact = scope.contacts().get(id).await?;
-        txn.commit().await.map_err(crate::error::AppError::from)?;
-        Ok(Contact(contact, tenant))
+        let state = ctx.data_unchecked::<Services>();
+        let contact = state
+            .conversations
+            .set_opt_in(&access, id, opted_in)
+            .await?;
+        Ok(Contact(contact, access.tenant()))
     }
 }

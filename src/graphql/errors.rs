@@ -4,7 +4,6 @@
 use async_graphql::ErrorExtensions;
 
 use crate::error::AppError;
-use crate::store::StoreError;
 
 /// A resolver's error, already carrying its code. Cloneable, as async-graphql wants.
 #[derive(Clone)]
@@ -19,12 +18,6 @@ impl From<AppError> for GqlError {
             tracing::error!(error = format!("{source:#}"), "internal error");
         }
         Self(err.extend())
-    }
-}
-
-impl From<StoreError> for GqlError {
-    fn from(err: StoreError) -> Self {
-        AppError::from(err).into()
     }
 }
 

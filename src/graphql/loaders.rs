@@ -8,9 +8,9 @@ use async_graphql::dataloader::Loader;
 
 use super::errors::GqlError;
 use crate::domain::{MessageId, TenantId};
+use crate::services::history::HistoryService;
 use crate::store::messages::StatusRecord;
 use crate::store::outbox::AttemptRecord;
-use crate::store::Store;
 
 /// A message's status timeline.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -21,7 +21,7 @@ pub struct TimelineOf(pub TenantId, pub MessageId);
 pub struct AttemptsOf(pub TenantId, pub MessageId);
 
 pub struct MessageDetails {
-    pub store: Store,
+    pub history: HistoryService,
 }
 
 /// The keys' message ids, per tenant.
@@ -45,7 +45,7 @@ impl Loader<TimelineOf> for MessageDetails {
     ) -> Result<HashMap<TimelineOf, Self::Value>, Self::Error> {
         let mut found = HashMap::new();
         for (tenant, ids) in by_tenant(keys.iter().map(|k| (k.0, k.1))) {
-            let timelines = self.store.tenant(tenant).messages().timelines(&ids).await?;
+            let timelines = self.history.timelines(tenant, &ids).await?;
             found.extend(
                 timelines
                     .into_iter()
@@ -66,7 +66,7 @@ impl Loader<AttemptsOf> for MessageDetails {
     ) -> Result<HashMap<AttemptsOf, Self::Value>, Self::Error> {
         let mut found = HashMap::new();
         for (tenant, ids) in by_tenant(keys.iter().map(|k| (k.0, k.1))) {
-            let attempts = self.store.tenant(tenant).outbox().attempts_of(&ids).await?;
+            let attempts = self.history.attempts(tenant, &ids).await?;
             found.extend(
                 attempts
                     .into_iter()

@@ -14,10 +14,11 @@ use super::errors::GqlResult;
 use super::guards::{viewer, RoleGuard};
 use super::loaders::{AttemptsOf, MessageDetails, TimelineOf};
 use super::types::parse_id;
-use super::AppState;
-use crate::domain::free_text;
-use crate::domain::{Direction, MessageContent, MessageStatus, PublicUrls, Role, TenantId};
+use crate::domain::{Direction, MessageContent, MessageStatus, Role, TenantId};
 use crate::error::AppError;
+use crate::services::auth::Agent;
+use crate::services::history;
+use crate::services::Services;
 use crate::store::messages::{
     AttachmentOrigin, MessageFilter as StoreFilter, MessageOrder, MessageRecord,
 };
@@ -193,12 +194,10 @@ impl Message {
     /// Every part of the text this message belongs to, in order, this one included (just
     /// this message when it went whole).
     async fn parts(&self, ctx: &Context<'_>) -> GqlResult<Vec<Message>> {
-        let state = ctx.data_unchecked::<AppState>();
+        let state = ctx.data_unchecked::<Services>();
         Ok(state
-            .store
-            .tenant(self.1)
-            .messages()
-            .parts(&self.0)
+            .history
+            .parts(self.1, &self.0)
             .await?
             .into_iter()
             .map(|m| Message(m, self.1))
@@ -242,30 +241,16 @@ impl Message {
             .collect())
     }
     async fn attachments(&self, ctx: &Context<'_>) -> GqlResult<Vec<Attachment>> {
-        let state = ctx.data_unchecked::<AppState>();
-        let list = state
-            .store
-            .tenant(self.1)
-            .messages()
-            .attachments(self.0.id)
-            .await?;
+        let state = ctx.data_unchecked::<Services>();
+        let list = state.history.attachments(self.1, self.0.id).await?;
         let caption = match &self.0.content {
             MessageContent::Media { caption, .. } => caption.clone(),
             _ => None,
         };
         Ok(list
             .into_iter()
-            .map(|a| Attachment {
-                url: match a.origin {
-                    AttachmentOrigin::Link => Some(a.reference.clone()),
-                    _ => (a.state == "READY").then(|| {
-                        let expires = (Utc::now() + chrono::Duration::minutes(15)).timestamp();
-                        PublicUrls::new(&state.config.public_url).media(
-                            a.id,
-                            &state.media_links.query(self.1, a.id.into_uuid(), expires),
-                        )
-                    }),
-                },
+            .map(|history::Attachment { record: a, url }| Attachment {
+                url,
                 origin: match a.origin {
                     AttachmentOrigin::Fetched => AttachmentOriginGql::Fetched,
                     AttachmentOrigin::Upload => AttachmentOriginGql::Upload,
@@ -310,25 +295,15 @@ impl Message {
             .collect())
     }
     async fn channel(&self, ctx: &Context<'_>) -> GqlResult<Channel> {
-        let state = ctx.data_unchecked::<AppState>();
+        let state = ctx.data_unchecked::<Services>();
         Ok(Channel(
-            state
-                .store
-                .tenant(self.1)
-                .channels()
-                .get(self.0.channel)
-                .await?,
+            state.channels.get_in(self.1, self.0.channel).await?,
         ))
     }
     async fn contact(&self, ctx: &Context<'_>) -> GqlResult<Contact> {
-        let state = ctx.data_unchecked::<AppState>();
+        let state = ctx.data_unchecked::<Services>();
         Ok(Contact(
-            state
-                .store
-                .tenant(self.1)
-                .contacts()
-                .get(self.0.contact)
-                .await?,
+            state.conversations.contact(self.1, self.0.contact).await?,
             self.1,
         ))
     }
@@ -336,9 +311,9 @@ impl Message {
         let Some(id) = self.0.conversation else {
             return Ok(None);
         };
-        let state = ctx.data_unchecked::<AppState>();
+        let state = ctx.data_unchecked::<Services>();
         Ok(Some(Conversation(
-            state.store.tenant(self.1).conversations().get(id).await?,
+            state.conversations.conversation(self.1, id).await?,
             self.1,
         )))
     }
@@ -358,10 +333,6 @@ pub struct MessageFilter {
 }
 
 pub fn store_filter(filter: MessageFilter) -> Result<StoreFilter, AppError> {
-    if let Some(text) = &filter.text {
-        free_text::check(text, free_text::SEARCH_MAX, free_text::Lines::One)
-            .map_err(|e| AppError::bad_input("filter.text", e))?;
-    }
     Ok(StoreFilter {
         channel: filter
             .channel_id
@@ -389,30 +360,10 @@ pub fn store_filter(filter: MessageFilter) -> Result<StoreFilter, AppError> {
     })
 }
 
-/// Another tenant's channel, contact or conversation in a filter answers NOT_FOUND, as
-/// any of its ids does, rather than an empty page.
-async fn filter_ids_exist(
-    state: &AppState,
-    tenant: TenantId,
-    filter: &StoreFilter,
-) -> Result<(), AppError> {
-    let scope = state.store.tenant(tenant);
-    if let Some(id) = filter.channel {
-        scope.channels().get(id).await?;
-    }
-    if let Some(id) = filter.contact {
-        scope.contacts().get(id).await?;
-    }
-    if let Some(id) = filter.conversation {
-        scope.conversations().get(id).await?;
-    }
-    Ok(())
-}
-
 /// A page of messages. `after` takes a message cursor (history, newest first) or a
 /// `revision` / event cursor (the change feed: every message created or changed since).
 pub async fn message_page(
-    state: &AppState,
+    state: &Services,
     tenant: TenantId,
     filter: StoreFilter,
     first: Option<i32>,
@@ -434,12 +385,7 @@ pub async fn message_page(
             page_request("msg", first, after.clone())?,
         ),
     };
-    let rows = state
-        .store
-        .tenant(tenant)
-        .messages()
-        .list(&filter, order, page)
-        .await?;
+    let rows = state.history.messages(tenant, &filter, order, page).await?;
     let mut conn = Connection::new(after.is_some(), rows.has_next);
     conn.edges.extend(rows.items.into_iter().map(|m| {
         let cursor = match order {
@@ -469,20 +415,20 @@ impl MessageQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> GqlResult<Connection<String, Message>> {
-        let tenant = viewer(ctx)?.require_tenant(Role::Agent)?;
-        let state = ctx.data_unchecked::<AppState>();
+        let access = viewer(ctx)?.access::<Agent>()?;
+        let state = ctx.data_unchecked::<Services>();
         let filter = store_filter(filter.unwrap_or_default())?;
-        filter_ids_exist(state, tenant, &filter).await?;
-        Ok(message_page(state, tenant, filter, first, after).await?)
+        state.history.check_filter(&access, &filter).await?;
+        Ok(message_page(state, access.tenant(), filter, first, after).await?)
     }
 
     #[graphql(guard = "RoleGuard::new(Role::Agent)")]
     async fn message(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Option<Message>> {
         let tenant = viewer(ctx)?.require_tenant(Role::Agent)?;
-        let state = ctx.data_unchecked::<AppState>();
+        let state = ctx.data_unchecked::<Services>();
         let id = parse_id("id", &id)?;
         Ok(Some(Message(
-            state.store.tenant(tenant).messages().get(id).await?,
+            state.history.message(tenant, id).await?,
             tenant,
         )))
     }

@@ -20,31 +20,9 @@ pub mod subscriptions;
 pub mod templates;
 pub mod types;
 
-use std::sync::Arc;
-
 use async_graphql::{MergedObject, Schema};
 
-use crate::config::Config;
-use crate::services::accounts::Accounts;
-use crate::services::auth::Auth;
-use crate::store::Store;
-
-/// Everything a resolver may reach, as schema data.
-#[derive(Clone)]
-pub struct AppState {
-    pub config: Arc<Config>,
-    pub store: Store,
-    pub auth: Auth,
-    pub accounts: Accounts,
-    pub channels: crate::services::channels::ChannelService,
-    pub ingest: crate::services::inbound::Ingest,
-    pub bus: crate::services::events::EventBus,
-    pub media: crate::services::media::MediaFetcher,
-    pub media_store: Arc<dyn crate::services::media::MediaStore>,
-    pub media_links: crate::services::media::MediaLinks,
-    pub sender: crate::services::outbox::send::SendService,
-    pub campaigns: crate::services::campaigns::CampaignService,
-}
+use crate::services::Services;
 
 #[derive(MergedObject, Default)]
 pub struct Query(
@@ -69,7 +47,7 @@ pub struct Mutation(
 pub type AppSchema = Schema<Query, Mutation, subscriptions::SubscriptionRoot>;
 
 /// Limits a request must stay within.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 pub struct Limits {
     pub depth: usize,
     pub complexity: usize,
@@ -79,16 +57,6 @@ pub struct Limits {
 }
 
 impl Limits {
-    pub fn from_config(config: &Config) -> Self {
-        Self {
-            depth: config.graphql_max_depth,
-            complexity: config.graphql_max_complexity,
-            aliases: config.graphql_max_aliases,
-            nesting: config.graphql_max_nesting,
-            anonymous_introspection: config.graphql_anonymous_introspection,
-        }
-    }
-
     /// The bounds checked on a document's text and shape before the library parses it.
     pub fn document(&self) -> limits::DocumentLimits {
         limits::DocumentLimits {
@@ -125,17 +93,14 @@ pub fn schema_builder(
     .extension(order::SelectionOrder)
 }
 
-pub fn build_schema(state: AppState) -> AppSchema {
+pub fn build_schema(services: Services, limits: Limits) -> AppSchema {
     let details = async_graphql::dataloader::DataLoader::new(
         loaders::MessageDetails {
-            store: state.store.clone(),
+            history: services.history.clone(),
         },
         tokio::spawn,
     );
-    schema_builder(Limits::from_config(&state.config))
-        .data(state)
-        .data(details)
-        .finish()
+    schema_builder(limits).data(services).data(details).finish()
 }
 
 /// The SDL as committed in `schema.graphql`.

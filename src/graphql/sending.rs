@@ -8,10 +8,10 @@ use super::errors::GqlResult;
 use super::guards::{viewer, RoleGuard};
 use super::messages::Message;
 use super::types::parse_id;
-use super::AppState;
 use crate::domain::content::{CardPhone, Choice, ChoiceSection, ContactCard};
 use crate::domain::{MessageContent, MessageId, Role};
 use crate::services::outbox::send::SendInput;
+use crate::services::Services;
 
 #[derive(InputObject)]
 pub struct TextInput {
@@ -248,7 +248,7 @@ impl SendingMutation {
     async fn send_message(&self, ctx: &Context<'_>, input: SendMessageInput) -> GqlResult<Message> {
         let viewer = viewer(ctx)?;
         let tenant = viewer.require_tenant(Role::Agent)?;
-        let state = ctx.data_unchecked::<AppState>();
+        let state = ctx.data_unchecked::<Services>();
         let content = match input.content {
             // Checked before the Markdown conversion, which is work in the text's length.
             MessageContentInput::Text(t)
@@ -316,7 +316,7 @@ impl SendingMutation {
             },
             MessageContentInput::Reaction(r) => {
                 let target: MessageId = parse_id("content.reaction.messageId", &r.message_id)?;
-                let target = state.store.tenant(tenant).messages().get(target).await?;
+                let target = state.history.message(tenant, target).await?;
                 MessageContent::Reaction {
                     message_id: target.provider_message_id.unwrap_or_default(),
                     emoji: Some(r.emoji).filter(|e| !e.is_empty()),
@@ -356,7 +356,7 @@ impl SendingMutation {
                 .transpose()?,
             idempotency_key: input.idempotency_key,
         };
-        Ok(Message(state.sender.send(viewer, input).await?, tenant))
+        Ok(Message(state.sending.send(viewer, input).await?, tenant))
     }
 
     /// Tells the customer their message was read (Meta: a read receipt; Twilio: the typing
@@ -365,10 +365,10 @@ impl SendingMutation {
     async fn mark_read(&self, ctx: &Context<'_>, message_id: ID) -> GqlResult<Message> {
         let viewer = viewer(ctx)?;
         let tenant = viewer.require_tenant(Role::Agent)?;
-        let state = ctx.data_unchecked::<AppState>();
+        let state = ctx.data_unchecked::<Services>();
         let id: MessageId = parse_id("messageId", &message_id)?;
         Ok(Message(
-            state.sender.mark_read(viewer, id, &state.channels).await?,
+            state.sending.mark_read(viewer, id, &state.channels).await?,
             tenant,
         ))
     }
@@ -378,8 +378,8 @@ impl SendingMutation {
     async fn retry_message(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Message> {
         let viewer = viewer(ctx)?;
         let tenant = viewer.require_tenant(Role::Agent)?;
-        let state = ctx.data_unchecked::<AppState>();
+        let state = ctx.data_unchecked::<Services>();
         let id: MessageId = parse_id("id", &id)?;
-        Ok(Message(state.sender.retry(viewer, id).await?, tenant))
+        Ok(Message(state.sending.retry(viewer, id).await?, tenant))
     }
 }

@@ -15,12 +15,12 @@ use super::errors::coded;
 use super::guards::viewer;
 use super::messages::Message;
 use super::types::parse_id;
-use super::AppState;
 use crate::domain::campaign::CampaignState;
 use crate::domain::{CampaignId, ChannelId, ConversationId, Role, TenantId};
 use crate::services::events::{
     ConversationEventKind as ConvKind, Event, EventBus, MessageEventKind as MsgKind,
 };
+use crate::services::Services;
 use crate::store::campaigns::CampaignCounts;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
@@ -138,8 +138,8 @@ impl SubscriptionRoot {
             .map(|id| parse_id("conversationId", id))
             .transpose()
             .map_err(to_error)?;
-        let state = ctx.data_unchecked::<AppState>();
-        Ok(events(&state.bus, tenant, move |event| match event {
+        let state = ctx.data_unchecked::<Services>();
+        Ok(events(&state.events, tenant, move |event| match event {
             Event::Message {
                 kind,
                 message,
@@ -177,8 +177,8 @@ impl SubscriptionRoot {
             .map(|id| parse_id("queueId", id))
             .transpose()
             .map_err(to_error)?;
-        let state = ctx.data_unchecked::<AppState>();
-        Ok(events(&state.bus, tenant, move |event| match event {
+        let state = ctx.data_unchecked::<Services>();
+        Ok(events(&state.events, tenant, move |event| match event {
             Event::Conversation {
                 kind, conversation, ..
             } if queue.is_none_or(|q| Some(q) == conversation.queue) => Some(ConversationEvent {
@@ -204,16 +204,10 @@ impl SubscriptionRoot {
             .and_then(|v| v.require_tenant(Role::Admin))
             .map_err(to_error)?;
         let id: CampaignId = parse_id("id", &id).map_err(to_error)?;
-        let state = ctx.data_unchecked::<AppState>().clone();
-        let first = state
-            .store
-            .tenant(tenant)
-            .campaigns()
-            .get(id)
-            .await
-            .map_err(|e| to_error(e.into()))?;
+        let state = ctx.data_unchecked::<Services>().clone();
+        let first = state.campaigns.get_in(tenant, id).await.map_err(to_error)?;
         let progress = Progress {
-            receiver: state.bus.subscribe(),
+            receiver: state.events.subscribe(),
             state,
             tenant,
             channel: first.channel,
@@ -232,7 +226,7 @@ impl SubscriptionRoot {
 /// the campaign's channel, or every second, and answers when the campaign changed.
 struct Progress {
     receiver: tokio::sync::broadcast::Receiver<Arc<Event>>,
-    state: AppState,
+    state: Services,
     tenant: TenantId,
     channel: ChannelId,
     id: CampaignId,
@@ -253,16 +247,16 @@ impl Progress {
             if self.last.is_some() {
                 self.wait().await?;
             }
-            let scope = self.state.store.tenant(self.tenant);
-            let loaded = match scope.campaigns().get(self.id).await {
-                Ok(c) => scope.campaigns().counts(self.id).await.map(|n| (c, n)),
+            let campaigns = &self.state.campaigns;
+            let loaded = match campaigns.get_in(self.tenant, self.id).await {
+                Ok(c) => campaigns.counts(self.tenant, self.id).await.map(|n| (c, n)),
                 Err(e) => Err(e),
             };
             let (campaign, counts) = match loaded {
                 Ok(found) => found,
                 Err(e) => {
                     self.done = true;
-                    return Some(Err(to_error(e.into())));
+                    return Some(Err(to_error(e)));
                 }
             };
             let snapshot = (campaign.state, campaign.state_reason.clone(), counts);

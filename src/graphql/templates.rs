@@ -7,10 +7,10 @@ use super::channels::Channel;
 use super::errors::GqlResult;
 use super::guards::{viewer, RoleGuard};
 use super::types::parse_id;
-use super::AppState;
 use crate::domain::template::{ParameterFormat, TemplateCategory, TemplateDraft, TemplateStatus};
 use crate::domain::{ChannelId, Role, TemplateId};
 use crate::services::templates::{CreateTemplate, TemplateService, UpdateTemplate};
+use crate::services::Services;
 use crate::store::templates::Template as TemplateRecord;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
@@ -104,14 +104,9 @@ impl Template {
     }
     async fn channel(&self, ctx: &Context<'_>) -> GqlResult<Channel> {
         let tenant = viewer(ctx)?.require_tenant(Role::Agent)?;
-        let state = ctx.data_unchecked::<AppState>();
+        let state = ctx.data_unchecked::<Services>();
         Ok(Channel(
-            state
-                .store
-                .tenant(tenant)
-                .channels()
-                .get(self.0.channel)
-                .await?,
+            state.channels.get_in(tenant, self.0.channel).await?,
         ))
     }
     /// Lowercase letters, digits and underscores.
@@ -204,8 +199,8 @@ pub struct UpdateTemplateInput {
     pub examples: Option<Vec<String>>,
 }
 
-fn service(state: &AppState) -> TemplateService {
-    TemplateService::new(state.store.clone(), state.channels.clone())
+fn service(state: &Services) -> &TemplateService {
+    &state.templates
 }
 
 #[derive(Default)]
@@ -224,7 +219,7 @@ impl TemplateQuery {
             .as_ref()
             .map(|id| parse_id("channelId", id))
             .transpose()?;
-        let state = ctx.data_unchecked::<AppState>();
+        let state = ctx.data_unchecked::<Services>();
         let list = service(state).list(viewer(ctx)?, channel).await?;
         Ok(list.into_iter().map(Template).collect())
     }
@@ -233,7 +228,7 @@ impl TemplateQuery {
     #[graphql(guard = "RoleGuard::new(Role::Agent)")]
     async fn template(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Option<Template>> {
         let id: TemplateId = parse_id("id", &id)?;
-        let state = ctx.data_unchecked::<AppState>();
+        let state = ctx.data_unchecked::<Services>();
         Ok(Some(Template(service(state).get(viewer(ctx)?, id).await?)))
     }
 }
@@ -251,7 +246,7 @@ impl TemplateMutation {
         ctx: &Context<'_>,
         input: CreateTemplateInput,
     ) -> GqlResult<Template> {
-        let state = ctx.data_unchecked::<AppState>();
+        let state = ctx.data_unchecked::<Services>();
         let input = CreateTemplate {
             channel: parse_id("channelId", &input.channel_id)?,
             name: input.name,
@@ -277,7 +272,7 @@ impl TemplateMutation {
         id: ID,
         input: UpdateTemplateInput,
     ) -> GqlResult<Template> {
-        let state = ctx.data_unchecked::<AppState>();
+        let state = ctx.data_unchecked::<Services>();
         let id: TemplateId = parse_id("id", &id)?;
         let input = UpdateTemplate {
             category: input.category.map(Into::into),
@@ -295,7 +290,7 @@ impl TemplateMutation {
     /// Deletes the template at the provider and here.
     #[graphql(guard = "RoleGuard::new(Role::Admin)")]
     async fn delete_template(&self, ctx: &Context<'_>, id: ID) -> GqlResult<bool> {
-        let state = ctx.data_unchecked::<AppState>();
+        let state = ctx.data_unchecked::<Services>();
         let id: TemplateId = parse_id("id", &id)?;
         Ok(service(state).delete(viewer(ctx)?, id).await?)
     }
@@ -304,7 +299,7 @@ impl TemplateMutation {
     /// the status.
     #[graphql(guard = "RoleGuard::new(Role::Admin)")]
     async fn submit_template(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Template> {
-        let state = ctx.data_unchecked::<AppState>();
+        let state = ctx.data_unchecked::<Services>();
         let id: TemplateId = parse_id("id", &id)?;
         Ok(Template(service(state).submit(viewer(ctx)?, id).await?))
     }
@@ -313,7 +308,7 @@ impl TemplateMutation {
     /// provider no longer has.
     #[graphql(guard = "RoleGuard::new(Role::Admin)")]
     async fn sync_templates(&self, ctx: &Context<'_>, channel_id: ID) -> GqlResult<Vec<Template>> {
-        let state = ctx.data_unchecked::<AppState>();
+        let state = ctx.data_unchecked::<Services>();
         let channel: ChannelId = parse_id("channelId", &channel_id)?;
         let list = service(state).sync(viewer(ctx)?, channel).await?;
         Ok(list.into_iter().map(Template).collect())

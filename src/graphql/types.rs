@@ -4,9 +4,9 @@ use async_graphql::{ComplexObject, Context, Enum, InputObject, SimpleObject, ID}
 use chrono::{DateTime, Utc};
 
 use super::errors::GqlResult;
-use super::AppState;
 use crate::domain;
 use crate::error::AppError;
+use crate::services::Services;
 use crate::store::api_keys::ApiKeyRecord;
 use crate::store::audit::AuditRecord;
 use crate::store::members::MemberRecord;
@@ -191,10 +191,8 @@ impl Viewer {
         let Some(tenant) = self.tenant_id else {
             return Ok(None);
         };
-        let state = ctx.data_unchecked::<AppState>();
-        Ok(Some(
-            state.store.tenant(tenant).profile().get().await?.into(),
-        ))
+        let state = ctx.data_unchecked::<Services>();
+        Ok(Some(state.directory.tenant(tenant).await?.into()))
     }
 }
 

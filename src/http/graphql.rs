@@ -204,7 +204,7 @@ pub async fn get(
         Err(message) => return request_error(StatusCode::BAD_REQUEST, media, message),
     };
     // The operation's type is read by parsing, which must not meet an unbounded document.
-    let limits = crate::graphql::Limits::from_config(&state.app.config).document();
+    let limits = state.settings.graphql.document();
     if let Err(message) = limits.check_text(&params.query) {
         return request_error(StatusCode::BAD_REQUEST, media, &message);
     }
@@ -242,7 +242,7 @@ pub async fn post(
             "send the request as application/json",
         );
     }
-    let body: Bytes = match to_bytes(request.into_body(), state.app.config.body_limit).await {
+    let body: Bytes = match to_bytes(request.into_body(), state.settings.body_limit).await {
         Ok(b) => b,
         Err(_) => {
             return request_error(
@@ -292,7 +292,11 @@ async fn execute(
 ) -> Response {
     let mut request = async_graphql::Request::new(params.query)
         .variables(async_graphql::Variables::from_json(params.variables))
-        .data(ClientAddr(client_address(&state.app.config, headers, peer)));
+        .data(ClientAddr(client_address(
+            state.settings.client_ip_header.as_deref(),
+            headers,
+            peer,
+        )));
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
     }
@@ -306,7 +310,7 @@ async fn execute(
     match super::ws::bearer(headers) {
         Bearer::None => {}
         Bearer::Malformed => request = request.data(AuthFailure(super::ws::MALFORMED_BEARER)),
-        Bearer::Token(token) => match state.app.auth.authenticate(token).await {
+        Bearer::Token(token) => match state.services.auth.authenticate(token).await {
             Ok(viewer) => {
                 if let Some(tenant) = viewer.tenant {
                     tracing::Span::current().record("tenant.id", tracing::field::display(tenant));
@@ -329,13 +333,11 @@ async fn execute(
 /// The caller's address: the peer, or behind a configured proxy the last entry of the
 /// header the proxy sets (earlier entries come from the client and can be forged).
 fn client_address(
-    config: &crate::config::Config,
+    client_ip_header: Option<&str>,
     headers: &HeaderMap,
     peer: SocketAddr,
 ) -> std::net::IpAddr {
-    config
-        .client_ip_header
-        .as_deref()
+    client_ip_header
         .and_then(|name| headers.get(name))
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.rsplit(',').next())

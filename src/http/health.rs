@@ -15,7 +15,7 @@ pub async fn healthz() -> impl IntoResponse {
 
 /// The database answers and every migration is applied.
 pub async fn readyz(State(state): State<HttpState>) -> impl IntoResponse {
-    match state.app.store.ready().await {
+    match state.services.ready().await {
         Ok(()) => (StatusCode::OK, Json(json!({ "status": "ready" }))),
         Err(reason) => (
             StatusCode::SERVICE_UNAVAILABLE,

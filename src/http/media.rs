@@ -10,25 +10,14 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use super::graphql::Bearer;
-use super::router::HttpState;
-use crate::services::auth::Viewer;
+use futures::StreamExt;
 use uuid::Uuid;
 
-use crate::domain::{AttachmentId, Role, TenantId, UploadId};
-use crate::providers::capabilities::capabilities;
-use crate::providers::ProviderKind;
-use crate::services::media::PutStreamError;
-use crate::store::uploads::UploadRecord;
-use crate::store::StoreError;
-use futures::StreamExt;
-
-/// A stored file as `/media/{id}` serves it.
-struct Stored {
-    key: String,
-    content_type: Option<String>,
-    filename: Option<String>,
-}
+use super::graphql::Bearer;
+use super::router::HttpState;
+use crate::domain::TenantId;
+use crate::services::auth::{Access, Agent};
+use crate::services::media::files::{MediaFiles, StoredFile, UploadError};
 
 /// The caller's tenant: from a signed link for `id`, or from a bearer token.
 async fn tenant_of(
@@ -38,74 +27,42 @@ async fn tenant_of(
     headers: &HeaderMap,
 ) -> Result<TenantId, StatusCode> {
     match (query.get("t"), query.get("e"), query.get("s")) {
-        (Some(t), Some(e), Some(s)) => {
-            let (Ok(tenant), Ok(expires)) = (t.parse::<TenantId>(), e.parse::<i64>()) else {
-                return Err(StatusCode::FORBIDDEN);
-            };
-            if !state
-                .app
-                .media_links
-                .check(tenant, id, expires, s, chrono::Utc::now().timestamp())
-            {
-                return Err(StatusCode::FORBIDDEN);
-            }
-            Ok(tenant)
-        }
-        _ => bearer_viewer(state, headers)
-            .await
-            .map(|(_, tenant)| tenant),
+        (Some(t), Some(e), Some(s)) => state
+            .services
+            .files
+            .linked_tenant(id, t, e, s)
+            .ok_or(StatusCode::FORBIDDEN),
+        _ => bearer_access(state, headers).await.map(|a| a.tenant()),
     }
 }
 
-/// The bearer's viewer and tenant: 401 without a valid token, 403 outside a tenant.
-async fn bearer_viewer(
+/// The bearer's leave to act in its tenant: 401 without a valid token, 403 outside a
+/// tenant.
+async fn bearer_access(
     state: &HttpState,
     headers: &HeaderMap,
-) -> Result<(Viewer, TenantId), StatusCode> {
+) -> Result<Access<Agent>, StatusCode> {
     let Bearer::Token(token) = super::ws::bearer(headers) else {
         return Err(StatusCode::UNAUTHORIZED);
     };
     let viewer = state
-        .app
+        .services
         .auth
         .authenticate(token)
         .await
         .map_err(|_| StatusCode::UNAUTHORIZED)?;
-    let tenant = viewer
-        .require_tenant(Role::Agent)
-        .map_err(|_| StatusCode::FORBIDDEN)?;
-    Ok((viewer, tenant))
+    viewer.access::<Agent>().map_err(|_| StatusCode::FORBIDDEN)
 }
 
 /// An inbound attachment that is ready, or an upload, of the tenant.
-async fn stored(state: &HttpState, tenant: TenantId, id: Uuid) -> Result<Stored, StatusCode> {
-    let scope = state.app.store.tenant(tenant);
-    let unavailable = |e: StoreError| {
-        tracing::error!(error = %e, "media lookup failed");
-        StatusCode::SERVICE_UNAVAILABLE
-    };
-    match scope.messages().attachment(AttachmentId::from(id)).await {
-        Ok(a) => {
-            return match a.storage_key.filter(|_| a.state == "READY") {
-                Some(key) => Ok(Stored {
-                    key,
-                    content_type: a.content_type,
-                    filename: a.filename,
-                }),
-                None => Err(StatusCode::NOT_FOUND),
-            }
+async fn stored(state: &HttpState, tenant: TenantId, id: Uuid) -> Result<StoredFile, StatusCode> {
+    match state.services.files.stored(tenant, id).await {
+        Ok(Some(file)) => Ok(file),
+        Ok(None) => Err(StatusCode::NOT_FOUND),
+        Err(e) => {
+            tracing::error!(error = %e, "media lookup failed");
+            Err(StatusCode::SERVICE_UNAVAILABLE)
         }
-        Err(StoreError::NotFound) => {}
-        Err(e) => return Err(unavailable(e)),
-    }
-    match scope.uploads().get(UploadId::from(id)).await {
-        Ok(u) => Ok(Stored {
-            key: u.storage_key,
-            content_type: Some(u.content_type),
-            filename: u.filename,
-        }),
-        Err(StoreError::NotFound) => Err(StatusCode::NOT_FOUND),
-        Err(e) => Err(unavailable(e)),
     }
 }
 
@@ -126,8 +83,7 @@ pub async fn serve(
         Ok(f) => f,
         Err(status) => return status.into_response(),
     };
-    let key = file.key;
-    let bytes = match state.app.media_store.get(&key).await {
+    let bytes = match state.services.files.read(&file).await {
         Ok(b) => b,
         Err(e) => {
             tracing::error!(error = %e, "media store read failed");
@@ -183,14 +139,6 @@ fn refuse(status: StatusCode, code: &str, message: &str) -> Response {
     (status, axum::Json(body)).into_response()
 }
 
-/// Whether some provider can send a file of this type.
-fn sendable(content_type: &str) -> bool {
-    [ProviderKind::Twilio, ProviderKind::Meta]
-        .into_iter()
-        .flat_map(|p| capabilities(p).media)
-        .any(|limit| limit.mime_types.contains(&content_type))
-}
-
 /// The declared body length, when the client sent one.
 fn content_length(headers: &HeaderMap) -> Option<u64> {
     headers
@@ -211,7 +159,7 @@ pub async fn upload(
     headers: HeaderMap,
     body: axum::body::Body,
 ) -> Response {
-    let (viewer, tenant) = match bearer_viewer(&state, &headers).await {
+    let access = match bearer_access(&state, &headers).await {
         Ok(found) => found,
         Err(StatusCode::FORBIDDEN) => {
             return refuse(
@@ -228,7 +176,7 @@ pub async fn upload(
         .and_then(|v| v.split(';').next())
         .map(|v| v.trim().to_ascii_lowercase())
         .unwrap_or_default();
-    if !sendable(&content_type) {
+    if !MediaFiles::sendable(&content_type) {
         return refuse(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "BAD_USER_INPUT",
@@ -249,7 +197,7 @@ pub async fn upload(
         }
         f => f.map(str::to_owned),
     };
-    let max_bytes = state.app.config.media_max_bytes;
+    let max_bytes = state.services.files.max_bytes();
     let too_large = || {
         refuse(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -268,58 +216,13 @@ pub async fn upload(
         Some(length) if length > max_bytes => return too_large(),
         _ => {}
     }
-    let id = UploadId::new();
-    let key = format!("{tenant}/{id}");
     let stream = body
         .into_data_stream()
         .map(|chunk| chunk.map_err(std::io::Error::other));
-    let written = match state
-        .app
-        .media_store
-        .put_stream(&key, Box::pin(stream), max_bytes)
-        .await
-    {
-        Ok(written) => written,
-        Err(PutStreamError::TooLarge(_)) => return too_large(),
-        Err(PutStreamError::Body(_)) => {
-            return refuse(
-                StatusCode::BAD_REQUEST,
-                "BAD_USER_INPUT",
-                "the upload was interrupted",
-            )
-        }
-        Err(PutStreamError::Store(e)) => {
-            tracing::error!(error = %e, "media store write failed");
-            return refuse(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "INTERNAL",
-                "the file could not be stored",
-            );
-        }
-    };
-    if written.size_bytes == 0 {
-        return refuse(
-            StatusCode::BAD_REQUEST,
-            "BAD_USER_INPUT",
-            "the file is empty",
-        );
-    }
-    let record = UploadRecord {
-        id,
-        content_type,
-        filename,
-        size_bytes: i64::try_from(written.size_bytes).unwrap_or(i64::MAX),
-        sha256: written.sha256,
-        storage_key: key,
-        created_at: chrono::Utc::now(),
-    };
-    let actor = viewer.audit_actor().label;
     match state
-        .app
-        .store
-        .tenant(tenant)
-        .uploads()
-        .insert(&record, &actor)
+        .services
+        .files
+        .upload(&access, content_type, filename, Box::pin(stream))
         .await
     {
         Ok(u) => (
@@ -333,13 +236,12 @@ pub async fn upload(
             })),
         )
             .into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "recording an upload failed");
-            refuse(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "INTERNAL",
-                "the file could not be stored",
-            )
+        Err(UploadError::TooLarge(_)) => too_large(),
+        Err(e @ (UploadError::Empty | UploadError::Interrupted)) => {
+            refuse(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", &e.to_string())
+        }
+        Err(e @ UploadError::Unavailable) => {
+            refuse(StatusCode::SERVICE_UNAVAILABLE, "INTERNAL", &e.to_string())
         }
     }
 }

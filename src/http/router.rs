@@ -13,13 +13,28 @@ use tower_http::trace::TraceLayer;
 use crate::domain::public_urls::{
     MEDIA_ROUTE, META_WEBHOOK_ROUTE, TWILIO_WEBHOOK_ROUTE, UPLOAD_ROUTE,
 };
-use crate::graphql::{AppSchema, AppState};
+use crate::graphql::{AppSchema, Limits};
+use crate::services::Services;
+
+/// The settings the edge applies itself.
+#[derive(Clone, Debug)]
+pub struct HttpSettings {
+    /// The largest request body (`SWITCHBOARD_BODY_LIMIT`).
+    pub body_limit: usize,
+    /// Subscriptions one socket may hold (`SWITCHBOARD_WS_MAX_SUBSCRIPTIONS`).
+    pub ws_max_subscriptions: usize,
+    /// The header a trusted proxy puts the client's address in (`SWITCHBOARD_CLIENT_IP_HEADER`).
+    pub client_ip_header: Option<String>,
+    /// The bounds of a GraphQL document.
+    pub graphql: Limits,
+}
 
 /// What the handlers share.
 #[derive(Clone)]
 pub struct HttpState {
-    pub app: AppState,
+    pub services: Services,
     pub schema: AppSchema,
+    pub settings: std::sync::Arc<HttpSettings>,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");

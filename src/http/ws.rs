@@ -76,7 +76,7 @@ pub async fn upgrade(
 ) -> Response {
     // One message may be as large as a GraphQL request over HTTP, and no larger; before
     // `connection_init` is accepted, a client may send PRE_AUTH_BYTES in all.
-    let limit = state.app.config.body_limit;
+    let limit = state.settings.body_limit;
     let budget = budget.map(|Extension(b)| b);
     if let Some(budget) = &budget {
         budget.limit(PRE_AUTH_BYTES);
@@ -209,7 +209,7 @@ impl Active {
 async fn serve(socket: WebSocket, state: HttpState, budget: Option<ReadBudget>) {
     let (mut sink, mut incoming) = socket.split();
     // Subscribed before the token is checked, so no revocation falls in between.
-    let mut revocations = state.app.bus.revocations();
+    let mut revocations = state.services.events.revocations();
 
     let first = match tokio::time::timeout(INIT_TIMEOUT, next_data(&mut incoming)).await {
         Err(_) => {
@@ -258,7 +258,7 @@ async fn serve(socket: WebSocket, state: HttpState, budget: Option<ReadBudget>) 
         }
     };
     // The close reason says what HTTP would say in `errors[0].message`.
-    let viewer = match state.app.auth.authenticate(&token).await {
+    let viewer = match state.services.auth.authenticate(&token).await {
         Ok(viewer) => viewer,
         Err(AppError::Unauthenticated(reason)) => {
             let _ = sink.send(close(4403, reason)).await;
@@ -281,7 +281,7 @@ async fn serve(socket: WebSocket, state: HttpState, budget: Option<ReadBudget>) 
     let (revoked_tx, mut revoked) = tokio::sync::watch::channel(false);
     let credential = Credential::new(token, &viewer);
     let still_valid = {
-        let auth = state.app.auth.clone();
+        let auth = state.services.auth.clone();
         let (tenant, role) = (viewer.tenant, viewer.role);
         let credential = credential.clone();
         move || {
@@ -322,7 +322,7 @@ async fn serve(socket: WebSocket, state: HttpState, budget: Option<ReadBudget>) 
         })
     };
     let renew = {
-        let auth = state.app.auth.clone();
+        let auth = state.services.auth.clone();
         let (viewer, credential) = (viewer.clone(), credential.clone());
         move |authorization: String| {
             let (auth, viewer, credential) = (auth.clone(), viewer.clone(), credential.clone());
@@ -345,7 +345,7 @@ async fn serve(socket: WebSocket, state: HttpState, budget: Option<ReadBudget>) 
         }
     };
 
-    let cap = state.app.config.ws_max_subscriptions;
+    let cap = state.settings.ws_max_subscriptions;
     let active = Active::default();
     // Answers the socket gives itself (refusals, renewal pongs), besides the protocol's.
     let (refusals_tx, mut refusals) = tokio::sync::mpsc::unbounded_channel::<Message>();

@@ -15,6 +15,7 @@ pub mod outbound;
 pub mod twilio;
 #[cfg(test)]
 mod webhook_fuzz;
+pub mod webhooks;
 
 use std::time::Duration;
 

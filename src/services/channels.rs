@@ -18,13 +18,13 @@ use crate::domain::channel::{
     credential_hint, is_meta_id, is_mime_type, is_token, is_twilio_sid, MAX_MESSAGES_PER_SECOND,
 };
 use crate::domain::tenant_settings::parse_language;
-use crate::domain::{ChannelId, ChannelSettings, PhoneNumber, Role};
+use crate::domain::{ChannelId, ChannelSettings, PhoneNumber, Role, TenantId};
 use crate::error::AppError;
 use crate::providers::{
     Credentials, MetaCredentials, Provider, ProviderError, ProviderKind, TwilioCredentials,
     VerifiedAccount,
 };
-use crate::services::auth::Viewer;
+use crate::services::auth::{Access, Agent, Viewer};
 use crate::store::channels::{ChannelRecord, ProviderConfig, Verification};
 use crate::store::{Store, StoreError, TenantScope};
 
@@ -616,6 +616,38 @@ impl ChannelService {
             .await?;
         txn.commit().await?;
         Ok(true)
+    }
+
+    /// The tenant's channels.
+    pub async fn list(&self, access: &Access<Agent>) -> Result<Vec<ChannelRecord>, AppError> {
+        Ok(self.store.tenant(access.tenant()).channels().list().await?)
+    }
+
+    /// A channel of a tenant the caller reached; another tenant's answers NOT_FOUND.
+    pub async fn get_in(&self, tenant: TenantId, id: ChannelId) -> Result<ChannelRecord, AppError> {
+        Ok(self.store.tenant(tenant).channels().get(id).await?)
+    }
+
+    /// Opens only the secret that signs a channel's webhooks: Twilio's auth token, Meta's
+    /// app secret.
+    pub fn signing_secret(&self, record: &ChannelRecord) -> Result<Secret, AppError> {
+        let (sealed, secret) = match record.provider() {
+            ProviderKind::Twilio => (Some(record.sealed_token.as_str()), false),
+            ProviderKind::Meta => (record.sealed_secret.as_deref(), true),
+        };
+        let sealed = sealed.ok_or_else(|| {
+            AppError::internal(anyhow::anyhow!(
+                "channel {} lacks its signing secret",
+                record.id
+            ))
+        })?;
+        let plain: Zeroizing<String> = self
+            .keys
+            .open(seal_context(record, secret), sealed)
+            .map_err(|e| {
+                AppError::internal(anyhow::anyhow!("channel {} credentials: {e}", record.id))
+            })?;
+        Ok(Secret::new(plain.as_str()))
     }
 
     /// Opens a channel's credentials for its adapter.

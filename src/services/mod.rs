@@ -1,14 +1,162 @@
 //! The use cases: every operation the API and the webhooks offer, each one unit of work over
 //! the store, the providers and the event bus. `graphql` and `http` reach the rest of the
-//! system only through here.
+//! system only through [`Services`], built once by the app.
 
 pub mod accounts;
 pub mod auth;
 pub mod campaigns;
 pub mod channels;
+pub mod conversations;
+pub mod directory;
 pub mod events;
+pub mod history;
 pub mod inbound;
+pub mod intake;
 pub mod key_rotation;
 pub mod media;
 pub mod outbox;
 pub mod templates;
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+
+use crate::config::Config;
+use crate::crypto::{JwtKeys, KeyRing};
+use crate::domain::PublicUrls;
+use crate::store::Store;
+
+/// Every use case, as the API and the webhooks reach them.
+#[derive(Clone)]
+pub struct Services {
+    pub auth: auth::Auth,
+    pub accounts: accounts::Accounts,
+    pub directory: directory::Directory,
+    pub channels: channels::ChannelService,
+    pub templates: templates::TemplateService,
+    pub conversations: conversations::ConversationService,
+    pub history: history::HistoryService,
+    pub sending: outbox::send::SendService,
+    pub campaigns: campaigns::CampaignService,
+    pub intake: intake::Intake,
+    pub files: media::files::MediaFiles,
+    pub events: events::EventBus,
+    pub urls: PublicUrls,
+    store: Store,
+}
+
+/// The workers the app runs beside the server.
+pub struct Workers {
+    pub media: media::MediaFetcher,
+    pub outbox: outbox::OutboxWorker,
+    pub campaigns: campaigns::CampaignService,
+}
+
+impl Services {
+    /// Builds every service over `store` with the settings of `config`.
+    pub async fn new(store: Store, config: &Config) -> anyhow::Result<(Self, Workers)> {
+        let jwt_secret = config
+            .jwt_secret
+            .as_ref()
+            .context("the JWT secret is missing")?;
+        let auth = auth::Auth::new(
+            store.clone(),
+            JwtKeys::new(jwt_secret.expose().as_bytes()),
+            auth::LoginThrottle::new(
+                config.login_window,
+                config.login_max_failures,
+                config.login_max_failures_per_address,
+            ),
+            auth::HashPool::new(config.password_hash_concurrency, config.password_hash_queue),
+            auth::AuthSettings {
+                access_ttl: chrono::Duration::from_std(config.access_token_ttl)?,
+                refresh_ttl: chrono::Duration::from_std(config.refresh_token_ttl)?,
+                sign_in_names_tenant: config.login_requires_tenant,
+            },
+        );
+        let keys = Arc::new(
+            KeyRing::parse(
+                config
+                    .master_keys
+                    .as_ref()
+                    .context("the key ring is missing")?
+                    .expose(),
+            )
+            .context("reading SWITCHBOARD_MASTER_KEYS")?,
+        );
+        let channels = channels::ChannelService::new(store.clone(), keys, {
+            let urls = config.provider_urls();
+            let timeout = config.provider_timeout;
+            let http = crate::providers::connect::http_client(timeout);
+            Arc::new(move |credentials| {
+                crate::providers::connect::connect(&urls, &http, timeout, credentials)
+            })
+        })
+        .with_claims_without_verification(config.channel_claims_without_verification);
+        let media_store: Arc<dyn media::MediaStore> =
+            Arc::new(media::LocalMediaStore::new(config.data_dir.join("media")));
+        let fetcher = media::MediaFetcher::new(
+            store.clone(),
+            channels.clone(),
+            media_store.clone(),
+            config.media_max_bytes,
+        );
+        let bus = events::EventBus::default();
+        bus.connect_instances(store.clone(), &config.database_url)
+            .await
+            .context("listening for other instances' events")?;
+        let urls = PublicUrls::new(&config.public_url);
+        let media_links = media::MediaLinks::new(jwt_secret.expose().as_bytes());
+        let outbox = outbox::OutboxWorker::new(
+            store.clone(),
+            channels.clone(),
+            bus.clone(),
+            config.public_url.clone(),
+            media_links.clone(),
+            outbox::Timing {
+                lease: config.outbox_lease,
+                status_grace: config.outbox_status_grace,
+            },
+        );
+        let campaigns = campaigns::CampaignService::new(store.clone(), outbox.clone());
+        let services = Self {
+            accounts: accounts::Accounts::new(store.clone(), auth.clone()),
+            directory: directory::Directory::new(store.clone()),
+            templates: templates::TemplateService::new(store.clone(), channels.clone()),
+            conversations: conversations::ConversationService::new(store.clone()),
+            history: history::HistoryService::new(store.clone(), urls.clone(), media_links.clone()),
+            sending: outbox::send::SendService::new(store.clone(), outbox.clone()),
+            campaigns: campaigns.clone(),
+            intake: intake::Intake::new(
+                store.clone(),
+                channels.clone(),
+                bus.clone(),
+                fetcher.clone(),
+                urls.clone(),
+                config.webhook_max_events,
+            ),
+            files: media::files::MediaFiles::new(
+                store.clone(),
+                media_store,
+                media_links,
+                config.media_max_bytes,
+            ),
+            events: bus,
+            urls,
+            channels,
+            auth,
+            store,
+        };
+        let workers = Workers {
+            media: fetcher,
+            outbox,
+            campaigns,
+        };
+        Ok((services, workers))
+    }
+
+    /// Whether the database answers and every migration is applied; the reason when not.
+    pub async fn ready(&self) -> Result<(), String> {
+        self.store.ready().await
+    }
+}

@@ -11,14 +11,14 @@ use crate::domain::template::{
     check_language, check_name, placeholders, ParameterFormat, TemplateCategory, TemplateDraft,
     TemplateError, TemplateStatus,
 };
-use crate::domain::{ChannelId, Role, TemplateId};
+use crate::domain::{ChannelId, Role, TemplateId, TenantId};
 use crate::error::AppError;
 use crate::providers::{NewTemplate, ProviderKind, ProviderTemplate};
 use crate::services::auth::Viewer;
 use crate::services::channels::{provider_error, ChannelService};
 use crate::store::channels::ChannelRecord;
 use crate::store::templates::Template;
-use crate::store::{Store, TenantScope};
+use crate::store::{Store, StoreError, TenantScope};
 
 /// A template to create on a channel.
 pub struct CreateTemplate {
@@ -130,6 +130,19 @@ impl TemplateService {
             scope.channels().get(channel).await?;
         }
         Ok(scope.templates().list(channel).await?)
+    }
+
+    /// A template of a tenant the caller reached, if it still exists.
+    pub async fn find_in(
+        &self,
+        tenant: TenantId,
+        id: TemplateId,
+    ) -> Result<Option<Template>, AppError> {
+        match self.store.tenant(tenant).templates().get(id).await {
+            Ok(t) => Ok(Some(t)),
+            Err(StoreError::NotFound) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
     }
 
     pub async fn get(&self, viewer: &Viewer, id: TemplateId) -> Result<Template, AppError> {

@@ -10,12 +10,12 @@ use super::types::{
     parse_id, ApiKey, ApiKeySecret, AuthPayload, CreateTenantInput, CreateUserInput, RoleGql,
     Tenant, TenantSettings, TenantSettingsInput, UpdateUserInput, User,
 };
-use super::AppState;
 use crate::domain::{ApiKeyId, Role, TenantId, UserId};
 use crate::error::AppError;
 use crate::services::accounts::{NewTenant, NewUser, SettingsUpdate, UserUpdate};
 use crate::services::auth::{Principal, Refreshed, Tokens};
 use crate::services::events::Revocation;
+use crate::services::Services;
 
 /// The client's address, put in the request by the HTTP layer.
 #[derive(Clone, Copy)]
@@ -30,37 +30,20 @@ fn client_addr(ctx: &Context<'_>) -> IpAddr {
 #[derive(Default)]
 pub struct AccountMutation;
 
-async fn auth_payload(state: &AppState, tokens: Tokens) -> GqlResult<AuthPayload> {
+async fn auth_payload(state: &Services, tokens: Tokens) -> GqlResult<AuthPayload> {
     let (user, tenant) = match tokens.tenant {
-        Some(tenant) => {
-            let scope = state.store.tenant(tenant);
-            (
-                scope.members().get(tokens.user).await?.into(),
-                Some(scope.profile().get().await?.into()),
-            )
-        }
-        None => {
-            let row = state
-                .store
-                .system()
-                .find_user(tokens.user)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            let user = User {
-                id: ID(row.id.to_string()),
-                email: row.email,
-                name: row.name,
-                role: RoleGql::PlatformAdmin,
-                active: true,
-                created_at: row.created_at,
-                last_login_at: row.last_login_at,
-            };
-            (user, None)
-        }
+        Some(tenant) => (
+            state.directory.user_in(tenant, tokens.user).await?.into(),
+            Some(state.directory.tenant(tenant).await?.into()),
+        ),
+        None => (
+            state.directory.platform_user(tokens.user).await?.into(),
+            None,
+        ),
     };
     Ok(AuthPayload {
         access_token: tokens.access_token,
-        expires_in: state.config.access_token_ttl.as_secs() as i64,
+        expires_in: state.auth.access_ttl().num_seconds(),
         refresh_token: tokens.refresh_token,
         user,
         tenant,
@@ -81,7 +64,7 @@ impl AccountMutation {
         )]
         tenant_id: Option<ID>,
     ) -> GqlResult<AuthPayload> {
-        let state = ctx.data_unchecked::<AppState>();
+        let state = ctx.data_unchecked::<Services>();
         let tenant: Option<TenantId> = tenant_id
             .as_ref()
             .map(|id| parse_id("tenantId", id))
@@ -95,12 +78,12 @@ impl AccountMutation {
 
     /// Exchanges a refresh token for new tokens. Each refresh token works once.
     async fn refresh(&self, ctx: &Context<'_>, refresh_token: String) -> GqlResult<AuthPayload> {
-        let state = ctx.data_unchecked::<AppState>();
+        let state = ctx.data_unchecked::<Services>();
         match state.auth.refresh(&refresh_token).await? {
             Refreshed::Renewed(tokens) => auth_payload(state, tokens).await,
             Refreshed::Reused(session) => {
                 // Whoever holds that session's access tokens loses its sockets too.
-                state.bus.revoke(Revocation::Session { session });
+                state.events.revoke(Revocation::Session { session });
                 Err(AppError::Unauthenticated(crate::services::auth::REFRESH_REFUSED).into())
             }
         }
@@ -114,7 +97,7 @@ impl AccountMutation {
         current_password: String,
         new_password: String,
     ) -> GqlResult<bool> {
-        let state = ctx.data_unchecked::<AppState>();
+        let state = ctx.data_unchecked::<Services>();
         let viewer = viewer(ctx)?;
         state
             .auth
@@ -122,7 +105,7 @@ impl AccountMutation {
             .await?;
         // The other sessions' sockets close at once; this session's stays valid and open.
         if let Principal::User { id, .. } = &viewer.principal {
-            state.bus.revoke(Revocation::User {
+            state.events.revoke(Revocation::User {
                 user: *id,
                 tenant: viewer.tenant,
             });
@@ -133,11 +116,13 @@ impl AccountMutation {
     /// Ends the caller's session: its refresh tokens and access tokens stop working, and its
     /// open subscriptions close.
     async fn logout(&self, ctx: &Context<'_>) -> GqlResult<bool> {
-        let state = ctx.data_unchecked::<AppState>();
+        let state = ctx.data_unchecked::<Services>();
         let viewer = viewer(ctx)?;
         let ended = state.auth.logout(viewer).await?;
         if let Principal::User { session, .. } = &viewer.principal {
-            state.bus.revoke(Revocation::Session { session: *session });
+            state
+                .events
+                .revoke(Revocation::Session { session: *session });
         }
         Ok(ended)
     }
@@ -149,7 +134,7 @@ impl AccountMutation {
         ctx: &Context<'_>,
         input: CreateTenantInput,
     ) -> GqlResult<Tenant> {
-        let state = ctx.data_unchecked::<AppState>();
+        let state = ctx.data_unchecked::<Services>();
         let input = NewTenant {
             name: input.name,
             owner_email: input.owner_email,
@@ -168,7 +153,7 @@ impl AccountMutation {
     /// account with the address.
     #[graphql(guard = "RoleGuard::new(Role::Admin)")]
     async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> GqlResult<User> {
-        let state = ctx.data_unchecked::<AppState>();
+        let state = ctx.data_unchecked::<Services>();
         let input = NewUser {
             email: input.email,
             password: input.password,
@@ -189,7 +174,7 @@ impl AccountMutation {
         id: ID,
         input: UpdateUserInput,
     ) -> GqlResult<User> {
-        let state = ctx.data_unchecked::<AppState>();
+        let state = ctx.data_unchecked::<Services>();
         let id: UserId = parse_id("id", &id)?;
         let input = UserUpdate {
             name: input.name.map(|n| Some(n).filter(|n| !n.trim().is_empty())),
@@ -198,7 +183,7 @@ impl AccountMutation {
         };
         let viewer = viewer(ctx)?;
         let user = state.accounts.update_user(viewer, id, input).await?;
-        state.bus.revoke(Revocation::User {
+        state.events.revoke(Revocation::User {
             user: id,
             tenant: viewer.tenant,
         });
@@ -208,11 +193,11 @@ impl AccountMutation {
     /// Deactivates a user of the tenant and ends their sessions.
     #[graphql(guard = "RoleGuard::new(Role::Admin)")]
     async fn deactivate_user(&self, ctx: &Context<'_>, id: ID) -> GqlResult<User> {
-        let state = ctx.data_unchecked::<AppState>();
+        let state = ctx.data_unchecked::<Services>();
         let id: UserId = parse_id("id", &id)?;
         let viewer = viewer(ctx)?;
         let user = state.accounts.deactivate_user(viewer, id).await?;
-        state.bus.revoke(Revocation::User {
+        state.events.revoke(Revocation::User {
             user: id,
             tenant: viewer.tenant,
         });
@@ -225,7 +210,7 @@ impl AccountMutation {
         ctx: &Context<'_>,
         input: TenantSettingsInput,
     ) -> GqlResult<TenantSettings> {
-        let state = ctx.data_unchecked::<AppState>();
+        let state = ctx.data_unchecked::<Services>();
         let input = SettingsUpdate {
             name: input.name,
             default_language: input.default_language,
@@ -249,7 +234,7 @@ impl AccountMutation {
         name: String,
         role: Option<RoleGql>,
     ) -> GqlResult<ApiKeySecret> {
-        let state = ctx.data_unchecked::<AppState>();
+        let state = ctx.data_unchecked::<Services>();
         let role = role.map_or(Role::Admin, Into::into);
         let (record, secret) = state
             .accounts
@@ -263,10 +248,10 @@ impl AccountMutation {
 
     #[graphql(guard = "RoleGuard::new(Role::Admin)")]
     async fn revoke_api_key(&self, ctx: &Context<'_>, id: ID) -> GqlResult<ApiKey> {
-        let state = ctx.data_unchecked::<AppState>();
+        let state = ctx.data_unchecked::<Services>();
         let id: ApiKeyId = parse_id("id", &id)?;
         let key = state.accounts.revoke_api_key(viewer(ctx)?, id).await?;
-        state.bus.revoke(Revocation::ApiKey { key: id });
+        state.events.revoke(Revocation::ApiKey { key: id });
         Ok(key.into())
     }
 }

@@ -7,10 +7,10 @@ use super::connection::{connection, page_request};
 use super::errors::GqlResult;
 use super::guards::{viewer, RoleGuard};
 use super::types::{parse_id, ApiKey, AuditEntry, Tenant, User, Viewer};
-use super::AppState;
 use crate::domain::{Role, UserId};
-use crate::error::AppError;
 use crate::services::auth::Principal;
+use crate::services::auth::{Admin, Agent};
+use crate::services::Services;
 
 #[derive(Default)]
 pub struct AccountQuery;
@@ -20,33 +20,18 @@ impl AccountQuery {
     /// The caller: user or API key, role and tenant.
     async fn me(&self, ctx: &Context<'_>) -> GqlResult<Viewer> {
         let v = viewer(ctx)?;
-        let state = ctx.data_unchecked::<AppState>();
+        let state = ctx.data_unchecked::<Services>();
         let (user, api_key) = match (&v.principal, v.tenant) {
             (Principal::User { id, .. }, Some(tenant)) => (
-                Some(state.store.tenant(tenant).members().get(*id).await?.into()),
+                Some(state.directory.user_in(tenant, *id).await?.into()),
                 None,
             ),
-            (Principal::User { id, email, .. }, None) => {
-                let row = state
-                    .store
-                    .system()
-                    .find_user(*id)
-                    .await?
-                    .ok_or(AppError::NotFound)?;
-                let user = User {
-                    id: ID(id.to_string()),
-                    email: email.clone(),
-                    name: row.name,
-                    role: v.role.into(),
-                    active: true,
-                    created_at: row.created_at,
-                    last_login_at: row.last_login_at,
-                };
-                (Some(user), None)
+            (Principal::User { id, .. }, None) => {
+                (Some(state.directory.platform_user(*id).await?.into()), None)
             }
             (Principal::ApiKey { id, .. }, Some(tenant)) => (
                 None,
-                Some(state.store.tenant(tenant).api_keys().get(*id).await?.into()),
+                Some(state.directory.api_key_in(tenant, *id).await?.into()),
             ),
             (Principal::ApiKey { .. }, None) => (None, None),
         };
@@ -71,8 +56,8 @@ impl AccountQuery {
     ) -> GqlResult<Connection<String, Tenant>> {
         let has_previous = after.is_some();
         let page = page_request("tenant", first, after)?;
-        let state = ctx.data_unchecked::<AppState>();
-        let page = state.store.tenants().list(page).await?;
+        let state = ctx.data_unchecked::<Services>();
+        let page = state.directory.tenants(viewer(ctx)?, page).await?;
         Ok(connection(
             "tenant",
             page,
@@ -93,11 +78,11 @@ impl AccountQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> GqlResult<Connection<String, User>> {
-        let tenant = viewer(ctx)?.require_tenant(Role::Agent)?;
+        let access = viewer(ctx)?.access::<Agent>()?;
         let has_previous = after.is_some();
         let page = page_request("user", first, after)?;
-        let state = ctx.data_unchecked::<AppState>();
-        let page = state.store.tenant(tenant).members().list(page).await?;
+        let state = ctx.data_unchecked::<Services>();
+        let page = state.directory.users(&access, page).await?;
         Ok(connection(
             "user",
             page,
@@ -112,18 +97,16 @@ impl AccountQuery {
     async fn user(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Option<User>> {
         let tenant = viewer(ctx)?.require_tenant(Role::Agent)?;
         let id: UserId = parse_id("id", &id)?;
-        let state = ctx.data_unchecked::<AppState>();
-        Ok(Some(
-            state.store.tenant(tenant).members().get(id).await?.into(),
-        ))
+        let state = ctx.data_unchecked::<Services>();
+        Ok(Some(state.directory.user_in(tenant, id).await?.into()))
     }
 
     /// The tenant's API keys, revoked ones included.
     #[graphql(guard = "RoleGuard::new(Role::Admin)")]
     async fn api_keys(&self, ctx: &Context<'_>) -> GqlResult<Vec<ApiKey>> {
-        let tenant = viewer(ctx)?.require_tenant(Role::Admin)?;
-        let state = ctx.data_unchecked::<AppState>();
-        let keys = state.store.tenant(tenant).api_keys().list().await?;
+        let access = viewer(ctx)?.access::<Admin>()?;
+        let state = ctx.data_unchecked::<Services>();
+        let keys = state.directory.api_keys(&access).await?;
         Ok(keys.into_iter().map(ApiKey::from).collect())
     }
 
@@ -138,11 +121,11 @@ impl AccountQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> GqlResult<Connection<String, AuditEntry>> {
-        let tenant = viewer(ctx)?.require_tenant(Role::Admin)?;
+        let access = viewer(ctx)?.access::<Admin>()?;
         let has_previous = after.is_some();
         let page = page_request("audit", first, after)?;
-        let state = ctx.data_unchecked::<AppState>();
-        let page = state.store.tenant(tenant).audit().list(page).await?;
+        let state = ctx.data_unchecked::<Services>();
+        let page = state.directory.audit_log(&access, page).await?;
         Ok(connection(
             "audit",
             page,

@@ -92,14 +92,10 @@ impl Provider for MetaProvider {
     }
 
     fn verify_signature(&self, request: &WebhookRequest) -> bool {
-        signature::verify(
-            self.credentials.app_secret.expose(),
-            &request.body,
-            request.signature.as_deref(),
-        )
+        super::webhooks::verify(ProviderKind::Meta, &self.credentials.app_secret, request)
     }
 
     fn parse_webhook(&self, request: &WebhookRequest) -> Result<Vec<WebhookEvent>, ProviderError> {
-        webhook::parse(&request.body)
+        super::webhooks::parse(ProviderKind::Meta, request)
     }
 }

@@ -279,20 +279,14 @@ impl Provider for TwilioProvider {
 
     /// Always with the Auth Token: API keys cannot sign webhooks (§1.1).
     fn verify_signature(&self, request: &WebhookRequest) -> bool {
-        let Some(header) = request.signature.as_deref() else {
-            return false;
-        };
-        let is_form = !webhook::is_json(request);
-        signature::verify(
-            self.http.credentials.auth_token.expose(),
-            &request.url,
-            is_form,
-            &request.body,
-            header,
+        super::webhooks::verify(
+            ProviderKind::Twilio,
+            &self.http.credentials.auth_token,
+            request,
         )
     }
 
     fn parse_webhook(&self, request: &WebhookRequest) -> Result<Vec<WebhookEvent>, ProviderError> {
-        webhook::parse(request)
+        super::webhooks::parse(ProviderKind::Twilio, request)
     }
 }

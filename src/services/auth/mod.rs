@@ -9,6 +9,7 @@
 //! accounts, each with its own password, sessions and keys, and nothing one tenant does
 //! reveals or touches the other. Sign-in picks the account as [`Auth::login`] describes.
 
+pub mod access;
 pub mod hash_pool;
 pub mod throttle;
 pub mod viewer;
@@ -26,6 +27,7 @@ use crate::store::entities::{membership, user};
 use crate::store::system::{Accounts, NewSession};
 use crate::store::Store;
 
+pub use access::{Access, Admin, Agent, Owner};
 pub use hash_pool::HashPool;
 pub use throttle::LoginThrottle;
 pub use viewer::{Principal, Viewer};
@@ -84,6 +86,11 @@ pub const NO_CREDENTIALS: &str = "sign in and send the access token, or send an 
 pub const MAX_ACCOUNTS_PER_SIGN_IN: u64 = 8;
 
 impl Auth {
+    /// How long an access token lives.
+    pub fn access_ttl(&self) -> chrono::Duration {
+        self.inner.settings.access_ttl
+    }
+
     pub fn new(
         store: Store,
         jwt: JwtKeys,

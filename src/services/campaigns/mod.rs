@@ -23,13 +23,13 @@ use crate::domain::{
     TemplateId, TenantId,
 };
 use crate::error::AppError;
-use crate::services::auth::Viewer;
+use crate::services::auth::{Access, Admin, Viewer};
 use crate::services::outbox::OutboxWorker;
 use crate::store::campaigns::{CampaignCounts, CampaignRecord, NewRecipient, RecipientRecord};
 use crate::store::contacts::ContactRecord;
 use crate::store::messages::MessageRecord;
 use crate::store::templates::Template;
-use crate::store::{Store, StoreError, TenantScope};
+use crate::store::{Page, PageRequest, Store, StoreError, TenantScope};
 
 /// The most recipients one campaign takes.
 pub const MAX_RECIPIENTS: usize = 100_000;
@@ -279,12 +279,60 @@ impl CampaignService {
         Ok(changed)
     }
 
+    /// The tenant's campaigns, newest first.
+    pub async fn list(
+        &self,
+        access: &Access<Admin>,
+        page: PageRequest,
+    ) -> Result<Page<CampaignRecord>, AppError> {
+        Ok(self
+            .inner
+            .store
+            .tenant(access.tenant())
+            .campaigns()
+            .list(page)
+            .await?)
+    }
+
+    /// A campaign of a tenant the caller reached; another tenant's answers NOT_FOUND.
+    pub async fn get_in(
+        &self,
+        tenant: TenantId,
+        id: CampaignId,
+    ) -> Result<CampaignRecord, AppError> {
+        Ok(self.inner.store.tenant(tenant).campaigns().get(id).await?)
+    }
+
+    /// A campaign's recipients in list order, optionally in one state, after a position.
+    pub async fn recipients(
+        &self,
+        tenant: TenantId,
+        id: CampaignId,
+        state: Option<RecipientState>,
+        after_position: Option<i32>,
+        first: u64,
+    ) -> Result<Page<RecipientRecord>, AppError> {
+        Ok(self
+            .inner
+            .store
+            .tenant(tenant)
+            .campaigns()
+            .recipients(id, state, after_position, first)
+            .await?)
+    }
+
     pub async fn counts(
         &self,
         tenant: TenantId,
         id: CampaignId,
-    ) -> Result<CampaignCounts, StoreError> {
-        self.inner.store.tenant(tenant).campaigns().counts(id).await
+    ) -> Result<CampaignCounts, AppError> {
+        Ok(self
+            .inner
+            .store
+            .tenant(tenant)
+            .campaigns()
+            .counts(id)
+            .await?)
     }
 
     /// Counts who would be skipped and why if the campaign's pending recipients were

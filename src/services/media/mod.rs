@@ -2,6 +2,7 @@
 //! store, and served to the owning tenant or through short-lived signed links.
 
 pub mod fetcher;
+pub mod files;
 pub mod link;
 pub mod local;
 

@@ -1,0 +1,116 @@
+//! Contacts and conversations: finding them, and a contact's consent.
+
+use chrono::Utc;
+
+use crate::domain::free_text::{self, Lines};
+use crate::domain::{ContactId, ConversationId, TenantId};
+use crate::error::AppError;
+use crate::services::auth::{Access, Agent};
+use crate::store::contacts::ContactRecord;
+use crate::store::conversations::{ConversationFilter, ConversationRecord};
+use crate::store::{Page, PageRequest, Store, TenantScope};
+
+#[derive(Clone)]
+pub struct ConversationService {
+    store: Store,
+}
+
+impl ConversationService {
+    pub fn new(store: Store) -> Self {
+        Self { store }
+    }
+
+    /// Contacts whose name, profile name or number contains `search`.
+    pub async fn contacts(
+        &self,
+        access: &Access<Agent>,
+        search: Option<&str>,
+        page: PageRequest,
+    ) -> Result<Page<ContactRecord>, AppError> {
+        if let Some(term) = search {
+            free_text::check(term, free_text::SEARCH_MAX, Lines::One)
+                .map_err(|e| AppError::bad_input("search", e))?;
+        }
+        Ok(self
+            .store
+            .tenant(access.tenant())
+            .contacts()
+            .list(search, page)
+            .await?)
+    }
+
+    /// A contact of a tenant the caller reached (the tenant of the object that names it).
+    pub async fn contact(
+        &self,
+        tenant: TenantId,
+        id: ContactId,
+    ) -> Result<ContactRecord, AppError> {
+        Ok(self.store.tenant(tenant).contacts().get(id).await?)
+    }
+
+    /// A conversation of a tenant the caller reached.
+    pub async fn conversation(
+        &self,
+        tenant: TenantId,
+        id: ConversationId,
+    ) -> Result<ConversationRecord, AppError> {
+        Ok(self.store.tenant(tenant).conversations().get(id).await?)
+    }
+
+    /// Conversations, most recently opened first. Another tenant's channel or contact in the
+    /// filter answers NOT_FOUND, as its id does anywhere.
+    pub async fn conversations(
+        &self,
+        access: &Access<Agent>,
+        filter: &ConversationFilter,
+        page: PageRequest,
+    ) -> Result<Page<ConversationRecord>, AppError> {
+        let scope = self.store.tenant(access.tenant());
+        if let Some(id) = filter.channel {
+            scope.channels().get(id).await?;
+        }
+        if let Some(id) = filter.contact {
+            scope.contacts().get(id).await?;
+        }
+        Ok(scope.conversations().list(filter, page).await?)
+    }
+
+    /// Opts a contact out of (or back into) messages from the tenant, as the customer's
+    /// keywords would; audited when it changes anything.
+    pub async fn set_opt_in(
+        &self,
+        access: &Access<Agent>,
+        id: ContactId,
+        opted_in: bool,
+    ) -> Result<ContactRecord, AppError> {
+        let now = Utc::now();
+        let txn = self.store.begin_write().await?;
+        let scope = TenantScope::new(&txn, access.tenant());
+        scope.contacts().get(id).await?;
+        if scope
+            .contacts()
+            .set_opted_out(id, (!opted_in).then_some(now), now)
+            .await?
+        {
+            let action = if opted_in {
+                "contact.opt_in"
+            } else {
+                "contact.opt_out"
+            };
+            scope
+                .audit()
+                .record(
+                    access.actor(),
+                    action,
+                    "contact",
+                    Some(id.to_string()),
+                    None,
+                    now,
+                )
+                .await?;
+        }
+        let contact = scope.contacts().get(id).await?;
+        txn.commit().await?;
+        Ok(contact)
+    }
+}

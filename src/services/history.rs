@@ -1,0 +1,141 @@
+//! Message history: pages of messages and the change feed, a message's parts, status
+//! timeline, delivery attempts and attachments (with short-lived links to their files).
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+
+use crate::domain::free_text::{self, Lines};
+use crate::domain::{MessageId, PublicUrls, TenantId};
+use crate::error::AppError;
+use crate::services::auth::{Access, Agent};
+use crate::services::media::MediaLinks;
+use crate::store::messages::{
+    AttachmentOrigin, AttachmentRecord, MessageFilter, MessageOrder, MessageRecord, StatusRecord,
+};
+use crate::store::outbox::AttemptRecord;
+use crate::store::{Page, PageRequest, Store};
+
+/// How long a link to an attachment's file stays valid.
+const LINK_LIFETIME: chrono::Duration = chrono::Duration::minutes(15);
+
+/// An attachment, with where its file can be fetched when there is one.
+pub struct Attachment {
+    pub record: AttachmentRecord,
+    /// A link to the file: the sender's own URL for a linked file, a signed link to
+    /// `/media/{id}` for a stored one that is ready, none otherwise.
+    pub url: Option<String>,
+}
+
+#[derive(Clone)]
+pub struct HistoryService {
+    store: Store,
+    urls: PublicUrls,
+    links: MediaLinks,
+}
+
+impl HistoryService {
+    pub fn new(store: Store, urls: PublicUrls, links: MediaLinks) -> Self {
+        Self { store, urls, links }
+    }
+
+    /// Checks a filter's text; another tenant's channel, contact or conversation in it
+    /// answers NOT_FOUND, as any of its ids does, rather than an empty page.
+    pub async fn check_filter(
+        &self,
+        access: &Access<Agent>,
+        filter: &MessageFilter,
+    ) -> Result<(), AppError> {
+        if let Some(text) = &filter.text {
+            free_text::check(text, free_text::SEARCH_MAX, Lines::One)
+                .map_err(|e| AppError::bad_input("filter.text", e))?;
+        }
+        let scope = self.store.tenant(access.tenant());
+        if let Some(id) = filter.channel {
+            scope.channels().get(id).await?;
+        }
+        if let Some(id) = filter.contact {
+            scope.contacts().get(id).await?;
+        }
+        if let Some(id) = filter.conversation {
+            scope.conversations().get(id).await?;
+        }
+        Ok(())
+    }
+
+    /// A page of a tenant's messages, in history or change order.
+    pub async fn messages(
+        &self,
+        tenant: TenantId,
+        filter: &MessageFilter,
+        order: MessageOrder,
+        page: PageRequest,
+    ) -> Result<Page<MessageRecord>, AppError> {
+        Ok(self
+            .store
+            .tenant(tenant)
+            .messages()
+            .list(filter, order, page)
+            .await?)
+    }
+
+    pub async fn message(
+        &self,
+        tenant: TenantId,
+        id: MessageId,
+    ) -> Result<MessageRecord, AppError> {
+        Ok(self.store.tenant(tenant).messages().get(id).await?)
+    }
+
+    /// Every part of the text `message` belongs to, in order (just it when it went whole).
+    pub async fn parts(
+        &self,
+        tenant: TenantId,
+        message: &MessageRecord,
+    ) -> Result<Vec<MessageRecord>, AppError> {
+        Ok(self.store.tenant(tenant).messages().parts(message).await?)
+    }
+
+    /// The status timelines of messages of one tenant, in lifecycle order.
+    pub async fn timelines(
+        &self,
+        tenant: TenantId,
+        ids: &[MessageId],
+    ) -> Result<HashMap<MessageId, Vec<StatusRecord>>, AppError> {
+        Ok(self.store.tenant(tenant).messages().timelines(ids).await?)
+    }
+
+    /// The delivery attempts of messages of one tenant, in order.
+    pub async fn attempts(
+        &self,
+        tenant: TenantId,
+        ids: &[MessageId],
+    ) -> Result<HashMap<MessageId, Vec<AttemptRecord>>, AppError> {
+        Ok(self.store.tenant(tenant).outbox().attempts_of(ids).await?)
+    }
+
+    /// A message's attachments, each with a link to its file when it has one.
+    pub async fn attachments(
+        &self,
+        tenant: TenantId,
+        id: MessageId,
+    ) -> Result<Vec<Attachment>, AppError> {
+        let list = self.store.tenant(tenant).messages().attachments(id).await?;
+        let expires = (Utc::now() + LINK_LIFETIME).timestamp();
+        Ok(list
+            .into_iter()
+            .map(|record| {
+                let url = match record.origin {
+                    AttachmentOrigin::Link => Some(record.reference.clone()),
+                    _ => (record.state == "READY").then(|| {
+                        self.urls.media(
+                            record.id,
+                            &self.links.query(tenant, record.id.into_uuid(), expires),
+                        )
+                    }),
+                };
+                Attachment { record, url }
+            })
+            .collect())
+    }
+}
