@@ -28,7 +28,6 @@ const KNOWN: &[(&str, &str)] = &[
     ("src/graphql/channels.rs", "store"),
     ("src/graphql/connection.rs", "store"),
     ("src/graphql/conversations.rs", "store"),
-    ("src/graphql/errors.rs", "store"),
     ("src/graphql/loaders.rs", "store"),
     ("src/graphql/messages.rs", "store"),
     ("src/graphql/subscriptions.rs", "store"),

@@ -8,13 +8,13 @@ use chrono::{DateTime, Utc};
 use super::channels::Channel;
 use super::connection::{connection, page_request};
 use super::errors::GqlResult;
-use super::guards::{viewer, RoleGuard};
+use super::guards::viewer;
 use super::messages::Message;
 use super::sending::TemplateVariableInput;
 use super::templates::Template;
 use super::types::parse_id;
 use crate::domain::campaign::{parse_csv, CampaignState, RecipientRow, SkipReason};
-use crate::domain::{CampaignId, ChannelId, Role, TemplateId, TenantId};
+use crate::domain::{CampaignId, ChannelId, TemplateId, TenantId};
 use crate::error::AppError;
 use crate::services::auth::Admin;
 use crate::services::campaigns::{NewCampaign, Preview};
@@ -352,10 +352,7 @@ pub struct CampaignQuery;
 #[Object]
 impl CampaignQuery {
     /// The tenant's campaigns, newest first.
-    #[graphql(
-        guard = "RoleGuard::new(Role::Admin)",
-        complexity = "crate::graphql::connection::page_cost(first, child_complexity)"
-    )]
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, child_complexity)")]
     async fn campaigns(
         &self,
         ctx: &Context<'_>,
@@ -377,9 +374,8 @@ impl CampaignQuery {
         ))
     }
 
-    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
     async fn campaign(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Option<Campaign>> {
-        let tenant = viewer(ctx)?.require_tenant(Role::Admin)?;
+        let tenant = viewer(ctx)?.access::<Admin>()?.tenant();
         let id: CampaignId = parse_id("id", &id)?;
         let state = ctx.data_unchecked::<Services>();
         Ok(Some(Campaign(
@@ -389,12 +385,11 @@ impl CampaignQuery {
     }
 
     /// Who would be skipped, and why, if the campaign went now. Sends nothing.
-    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
     async fn preview_campaign(&self, ctx: &Context<'_>, id: ID) -> GqlResult<CampaignPreview> {
-        let viewer = viewer(ctx)?;
+        let access = viewer(ctx)?.access::<Admin>()?;
         let id: CampaignId = parse_id("id", &id)?;
         let state = ctx.data_unchecked::<Services>();
-        Ok(state.campaigns.preview(viewer, id).await?.into())
+        Ok(state.campaigns.preview(&access, id).await?.into())
     }
 }
 
@@ -404,14 +399,13 @@ pub struct CampaignMutation;
 #[Object]
 impl CampaignMutation {
     /// Creates a DRAFT campaign; nothing is sent until `startCampaign`.
-    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
     async fn create_campaign(
         &self,
         ctx: &Context<'_>,
         mut input: CreateCampaignInput,
     ) -> GqlResult<Campaign> {
-        let viewer = viewer(ctx)?;
-        let tenant = viewer.require_tenant(Role::Admin)?;
+        let access = viewer(ctx)?.access::<Admin>()?;
+        let tenant = access.tenant();
         let recipients = recipients_of(&mut input)?;
         let channel: ChannelId = parse_id("channelId", &input.channel_id)?;
         let template: TemplateId = parse_id("templateId", &input.template_id)?;
@@ -419,7 +413,7 @@ impl CampaignMutation {
         let created = state
             .campaigns
             .create(
-                viewer,
+                &access,
                 NewCampaign {
                     name: input.name,
                     channel,
@@ -433,41 +427,37 @@ impl CampaignMutation {
     }
 
     /// Starts a DRAFT campaign: now, or at its `startAt`.
-    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
     async fn start_campaign(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Campaign> {
-        let viewer = viewer(ctx)?;
-        let tenant = viewer.require_tenant(Role::Admin)?;
+        let access = viewer(ctx)?.access::<Admin>()?;
+        let tenant = access.tenant();
         let id: CampaignId = parse_id("id", &id)?;
         let state = ctx.data_unchecked::<Services>();
-        Ok(Campaign(state.campaigns.start(viewer, id).await?, tenant))
+        Ok(Campaign(state.campaigns.start(&access, id).await?, tenant))
     }
 
     /// Stops handing recipients to the outbox; messages already queued still go.
-    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
     async fn pause_campaign(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Campaign> {
-        let viewer = viewer(ctx)?;
-        let tenant = viewer.require_tenant(Role::Admin)?;
+        let access = viewer(ctx)?.access::<Admin>()?;
+        let tenant = access.tenant();
         let id: CampaignId = parse_id("id", &id)?;
         let state = ctx.data_unchecked::<Services>();
-        Ok(Campaign(state.campaigns.pause(viewer, id).await?, tenant))
+        Ok(Campaign(state.campaigns.pause(&access, id).await?, tenant))
     }
 
-    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
     async fn resume_campaign(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Campaign> {
-        let viewer = viewer(ctx)?;
-        let tenant = viewer.require_tenant(Role::Admin)?;
+        let access = viewer(ctx)?.access::<Admin>()?;
+        let tenant = access.tenant();
         let id: CampaignId = parse_id("id", &id)?;
         let state = ctx.data_unchecked::<Services>();
-        Ok(Campaign(state.campaigns.resume(viewer, id).await?, tenant))
+        Ok(Campaign(state.campaigns.resume(&access, id).await?, tenant))
     }
 
     /// Ends the campaign; recipients not yet dispatched are skipped as CANCELLED.
-    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
     async fn cancel_campaign(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Campaign> {
-        let viewer = viewer(ctx)?;
-        let tenant = viewer.require_tenant(Role::Admin)?;
+        let access = viewer(ctx)?.access::<Admin>()?;
+        let tenant = access.tenant();
         let id: CampaignId = parse_id("id", &id)?;
         let state = ctx.data_unchecked::<Services>();
-        Ok(Campaign(state.campaigns.cancel(viewer, id).await?, tenant))
+        Ok(Campaign(state.campaigns.cancel(&access, id).await?, tenant))
     }
 }

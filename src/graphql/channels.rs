@@ -5,9 +5,9 @@ use async_graphql::{Context, Enum, InputObject, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 
 use super::errors::GqlResult;
-use super::guards::{viewer, RoleGuard};
+use super::guards::viewer;
 use super::types::parse_id;
-use crate::domain::{ChannelId, PublicUrls, Role};
+use crate::domain::{ChannelId, PublicUrls};
 use crate::providers::capabilities::{capabilities, ContentKind};
 use crate::providers::ProviderKind;
 use crate::services::auth::Agent;
@@ -344,7 +344,6 @@ pub struct ChannelQuery;
 #[Object]
 impl ChannelQuery {
     /// The tenant's channels.
-    #[graphql(guard = "RoleGuard::new(Role::Agent)")]
     async fn channels(&self, ctx: &Context<'_>) -> GqlResult<Vec<Channel>> {
         let access = viewer(ctx)?.access::<Agent>()?;
         let state = ctx.data_unchecked::<Services>();
@@ -353,9 +352,8 @@ impl ChannelQuery {
     }
 
     /// One channel; another tenant's answers NOT_FOUND.
-    #[graphql(guard = "RoleGuard::new(Role::Agent)")]
     async fn channel(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Option<Channel>> {
-        let tenant = viewer(ctx)?.require_tenant(Role::Agent)?;
+        let tenant = viewer(ctx)?.access::<Agent>()?.tenant();
         let id: ChannelId = parse_id("id", &id)?;
         let state = ctx.data_unchecked::<Services>();
         Ok(Some(Channel(state.channels.get_in(tenant, id).await?)))
@@ -370,7 +368,6 @@ impl ChannelMutation {
     /// Connects a number. Credentials are sealed at rest and never shown again. The number
     /// and Meta phone number id are unique within the tenant (CONFLICT); they are claimed
     /// for the whole deployment only by `verifyChannel`.
-    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
     async fn create_channel(
         &self,
         ctx: &Context<'_>,
@@ -385,12 +382,16 @@ impl ChannelMutation {
             meta: input.meta.map(meta_input),
             settings: input.settings.map(settings_input),
         };
-        Ok(Channel(state.channels.create(viewer(ctx)?, input).await?))
+        Ok(Channel(
+            state
+                .channels
+                .create(&viewer(ctx)?.access()?, input)
+                .await?,
+        ))
     }
 
     /// Changes a channel. New credentials or a new number clear `verifiedAt` and give up the
     /// number's deployment-wide claim until the next `verifyChannel`.
-    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
     async fn update_channel(
         &self,
         ctx: &Context<'_>,
@@ -408,7 +409,10 @@ impl ChannelMutation {
             settings: input.settings.map(settings_input),
         };
         Ok(Channel(
-            state.channels.update(viewer(ctx)?, id, input).await?,
+            state
+                .channels
+                .update(&viewer(ctx)?.access()?, id, input)
+                .await?,
         ))
     }
 
@@ -417,17 +421,17 @@ impl ChannelMutation {
     /// id, showing the channel's number) and records `verifiedAt`, the display name, number
     /// and quality rating. The channel then claims its number for the deployment; CONFLICT
     /// when another channel holds that claim.
-    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
     async fn verify_channel(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Channel> {
         let state = ctx.data_unchecked::<Services>();
         let id: ChannelId = parse_id("id", &id)?;
-        Ok(Channel(state.channels.verify(viewer(ctx)?, id).await?))
+        Ok(Channel(
+            state.channels.verify(&viewer(ctx)?.access()?, id).await?,
+        ))
     }
 
-    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
     async fn delete_channel(&self, ctx: &Context<'_>, id: ID) -> GqlResult<bool> {
         let state = ctx.data_unchecked::<Services>();
         let id: ChannelId = parse_id("id", &id)?;
-        Ok(state.channels.delete(viewer(ctx)?, id).await?)
+        Ok(state.channels.delete(&viewer(ctx)?.access()?, id).await?)
     }
 }

@@ -7,10 +7,10 @@ use chrono::{DateTime, Utc};
 use super::channels::Channel;
 use super::connection::{connection, page_request};
 use super::errors::GqlResult;
-use super::guards::{viewer, RoleGuard};
+use super::guards::viewer;
 use super::messages::{message_page, Message};
 use super::types::parse_id;
-use crate::domain::{ContactId, ConversationId, Role, TenantId};
+use crate::domain::{ContactId, ConversationId, TenantId};
 use crate::services::auth::Agent;
 use crate::services::Services;
 use crate::store::contacts::ContactRecord;
@@ -162,10 +162,7 @@ pub struct ConversationQuery;
 #[Object]
 impl ConversationQuery {
     /// Contacts whose name, profile name or number contains `search`.
-    #[graphql(
-        guard = "RoleGuard::new(Role::Agent)",
-        complexity = "crate::graphql::connection::page_cost(first, child_complexity)"
-    )]
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, child_complexity)")]
     async fn contacts(
         &self,
         ctx: &Context<'_>,
@@ -191,9 +188,8 @@ impl ConversationQuery {
         ))
     }
 
-    #[graphql(guard = "RoleGuard::new(Role::Agent)")]
     async fn contact(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Option<Contact>> {
-        let tenant = viewer(ctx)?.require_tenant(Role::Agent)?;
+        let tenant = viewer(ctx)?.access::<Agent>()?.tenant();
         let id: ContactId = parse_id("id", &id)?;
         let state = ctx.data_unchecked::<Services>();
         Ok(Some(Contact(
@@ -203,10 +199,7 @@ impl ConversationQuery {
     }
 
     /// Conversations, most recently opened first.
-    #[graphql(
-        guard = "RoleGuard::new(Role::Agent)",
-        complexity = "crate::graphql::connection::page_cost(first, child_complexity)"
-    )]
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, child_complexity)")]
     async fn conversations(
         &self,
         ctx: &Context<'_>,
@@ -251,9 +244,8 @@ impl ConversationQuery {
         ))
     }
 
-    #[graphql(guard = "RoleGuard::new(Role::Agent)")]
     async fn conversation(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Option<Conversation>> {
-        let tenant = viewer(ctx)?.require_tenant(Role::Agent)?;
+        let tenant = viewer(ctx)?.access::<Agent>()?.tenant();
         let id: ConversationId = parse_id("id", &id)?;
         let state = ctx.data_unchecked::<Services>();
         Ok(Some(Conversation(
@@ -270,7 +262,6 @@ pub struct ConversationMutation;
 impl ConversationMutation {
     /// Opts a contact out of (or back into) messages from the tenant, as the customer's
     /// keywords would.
-    #[graphql(guard = "RoleGuard::new(Role::Agent)")]
     async fn set_contact_opt_in(
         &self,
         ctx: &Context<'_>,

@@ -5,11 +5,12 @@ use chrono::{DateTime, Utc};
 
 use super::channels::MediaKindGql;
 use super::errors::GqlResult;
-use super::guards::{viewer, RoleGuard};
+use super::guards::viewer;
 use super::messages::Message;
 use super::types::parse_id;
 use crate::domain::content::{CardPhone, Choice, ChoiceSection, ContactCard};
-use crate::domain::{MessageContent, MessageId, Role};
+use crate::domain::{MessageContent, MessageId};
+use crate::services::auth::Agent;
 use crate::services::outbox::send::SendInput;
 use crate::services::Services;
 
@@ -244,10 +245,9 @@ pub struct SendingMutation;
 #[Object]
 impl SendingMutation {
     /// Queues a message; it is stored before it is sent, and sent by the outbox.
-    #[graphql(guard = "RoleGuard::new(Role::Agent)")]
     async fn send_message(&self, ctx: &Context<'_>, input: SendMessageInput) -> GqlResult<Message> {
-        let viewer = viewer(ctx)?;
-        let tenant = viewer.require_tenant(Role::Agent)?;
+        let access = viewer(ctx)?.access::<Agent>()?;
+        let tenant = access.tenant();
         let state = ctx.data_unchecked::<Services>();
         let content = match input.content {
             // Checked before the Markdown conversion, which is work in the text's length.
@@ -356,30 +356,31 @@ impl SendingMutation {
                 .transpose()?,
             idempotency_key: input.idempotency_key,
         };
-        Ok(Message(state.sending.send(viewer, input).await?, tenant))
+        Ok(Message(state.sending.send(&access, input).await?, tenant))
     }
 
     /// Tells the customer their message was read (Meta: a read receipt; Twilio: the typing
     /// indicator, which also marks it read).
-    #[graphql(guard = "RoleGuard::new(Role::Agent)")]
     async fn mark_read(&self, ctx: &Context<'_>, message_id: ID) -> GqlResult<Message> {
-        let viewer = viewer(ctx)?;
-        let tenant = viewer.require_tenant(Role::Agent)?;
+        let access = viewer(ctx)?.access::<Agent>()?;
+        let tenant = access.tenant();
         let state = ctx.data_unchecked::<Services>();
         let id: MessageId = parse_id("messageId", &message_id)?;
         Ok(Message(
-            state.sending.mark_read(viewer, id, &state.channels).await?,
+            state
+                .sending
+                .mark_read(&access, id, &state.channels)
+                .await?,
             tenant,
         ))
     }
 
     /// Sends a FAILED message again, as a new recorded attempt.
-    #[graphql(guard = "RoleGuard::new(Role::Agent)")]
     async fn retry_message(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Message> {
-        let viewer = viewer(ctx)?;
-        let tenant = viewer.require_tenant(Role::Agent)?;
+        let access = viewer(ctx)?.access::<Agent>()?;
+        let tenant = access.tenant();
         let state = ctx.data_unchecked::<Services>();
         let id: MessageId = parse_id("id", &id)?;
-        Ok(Message(state.sending.retry(viewer, id).await?, tenant))
+        Ok(Message(state.sending.retry(&access, id).await?, tenant))
     }
 }

@@ -16,7 +16,8 @@ use super::guards::viewer;
 use super::messages::Message;
 use super::types::parse_id;
 use crate::domain::campaign::CampaignState;
-use crate::domain::{CampaignId, ChannelId, ConversationId, Role, TenantId};
+use crate::domain::{CampaignId, ChannelId, ConversationId, TenantId};
+use crate::services::auth::{Admin, Agent};
 use crate::services::events::{
     ConversationEventKind as ConvKind, Event, EventBus, MessageEventKind as MsgKind,
 };
@@ -121,7 +122,7 @@ impl SubscriptionRoot {
         conversation_id: Option<ID>,
     ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<MessageEvent>>> {
         let tenant = viewer(ctx)
-            .and_then(|v| v.require_tenant(Role::Agent))
+            .and_then(|v| v.access::<Agent>().map(|a| a.tenant()))
             .map_err(to_error)?;
         let channel: Option<ChannelId> = channel_id
             .as_ref()
@@ -170,7 +171,7 @@ impl SubscriptionRoot {
         queue_id: Option<ID>,
     ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<ConversationEvent>>> {
         let tenant = viewer(ctx)
-            .and_then(|v| v.require_tenant(Role::Agent))
+            .and_then(|v| v.access::<Agent>().map(|a| a.tenant()))
             .map_err(to_error)?;
         let queue: Option<uuid::Uuid> = queue_id
             .as_ref()
@@ -201,7 +202,7 @@ impl SubscriptionRoot {
         id: ID,
     ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<Campaign>>> {
         let tenant = viewer(ctx)
-            .and_then(|v| v.require_tenant(Role::Admin))
+            .and_then(|v| v.access::<Admin>().map(|a| a.tenant()))
             .map_err(to_error)?;
         let id: CampaignId = parse_id("id", &id).map_err(to_error)?;
         let state = ctx.data_unchecked::<Services>().clone();

@@ -5,10 +5,11 @@ use chrono::{DateTime, Utc};
 
 use super::channels::Channel;
 use super::errors::GqlResult;
-use super::guards::{viewer, RoleGuard};
+use super::guards::viewer;
 use super::types::parse_id;
 use crate::domain::template::{ParameterFormat, TemplateCategory, TemplateDraft, TemplateStatus};
-use crate::domain::{ChannelId, Role, TemplateId};
+use crate::domain::{ChannelId, TemplateId};
+use crate::services::auth::Agent;
 use crate::services::templates::{CreateTemplate, TemplateService, UpdateTemplate};
 use crate::services::Services;
 use crate::store::templates::Template as TemplateRecord;
@@ -103,7 +104,7 @@ impl Template {
         ID(self.0.channel.to_string())
     }
     async fn channel(&self, ctx: &Context<'_>) -> GqlResult<Channel> {
-        let tenant = viewer(ctx)?.require_tenant(Role::Agent)?;
+        let tenant = viewer(ctx)?.access::<Agent>()?.tenant();
         let state = ctx.data_unchecked::<Services>();
         Ok(Channel(
             state.channels.get_in(tenant, self.0.channel).await?,
@@ -209,7 +210,6 @@ pub struct TemplateQuery;
 #[Object]
 impl TemplateQuery {
     /// The tenant's templates, or one channel's.
-    #[graphql(guard = "RoleGuard::new(Role::Agent)")]
     async fn templates(
         &self,
         ctx: &Context<'_>,
@@ -220,16 +220,19 @@ impl TemplateQuery {
             .map(|id| parse_id("channelId", id))
             .transpose()?;
         let state = ctx.data_unchecked::<Services>();
-        let list = service(state).list(viewer(ctx)?, channel).await?;
+        let list = service(state)
+            .list(&viewer(ctx)?.access()?, channel)
+            .await?;
         Ok(list.into_iter().map(Template).collect())
     }
 
     /// One template; another tenant's answers NOT_FOUND.
-    #[graphql(guard = "RoleGuard::new(Role::Agent)")]
     async fn template(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Option<Template>> {
         let id: TemplateId = parse_id("id", &id)?;
         let state = ctx.data_unchecked::<Services>();
-        Ok(Some(Template(service(state).get(viewer(ctx)?, id).await?)))
+        Ok(Some(Template(
+            service(state).get(&viewer(ctx)?.access()?, id).await?,
+        )))
     }
 }
 
@@ -240,7 +243,6 @@ pub struct TemplateMutation;
 impl TemplateMutation {
     /// Creates the template at the channel's provider: Meta reviews it (PENDING); Twilio
     /// creates a content that `submitTemplate` sends for approval (UNSUBMITTED).
-    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
     async fn create_template(
         &self,
         ctx: &Context<'_>,
@@ -260,12 +262,15 @@ impl TemplateMutation {
                 examples: input.examples.unwrap_or_default(),
             },
         };
-        Ok(Template(service(state).create(viewer(ctx)?, input).await?))
+        Ok(Template(
+            service(state)
+                .create(&viewer(ctx)?.access()?, input)
+                .await?,
+        ))
     }
 
     /// Edits the template at the provider: Meta reviews it again; Twilio replaces the
     /// content with a new, unsubmitted one.
-    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
     async fn update_template(
         &self,
         ctx: &Context<'_>,
@@ -283,34 +288,37 @@ impl TemplateMutation {
             examples: input.examples,
         };
         Ok(Template(
-            service(state).update(viewer(ctx)?, id, input).await?,
+            service(state)
+                .update(&viewer(ctx)?.access()?, id, input)
+                .await?,
         ))
     }
 
     /// Deletes the template at the provider and here.
-    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
     async fn delete_template(&self, ctx: &Context<'_>, id: ID) -> GqlResult<bool> {
         let state = ctx.data_unchecked::<Services>();
         let id: TemplateId = parse_id("id", &id)?;
-        Ok(service(state).delete(viewer(ctx)?, id).await?)
+        Ok(service(state).delete(&viewer(ctx)?.access()?, id).await?)
     }
 
     /// Requests WhatsApp approval (Twilio). Meta reviews on creation; there this refreshes
     /// the status.
-    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
     async fn submit_template(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Template> {
         let state = ctx.data_unchecked::<Services>();
         let id: TemplateId = parse_id("id", &id)?;
-        Ok(Template(service(state).submit(viewer(ctx)?, id).await?))
+        Ok(Template(
+            service(state).submit(&viewer(ctx)?.access()?, id).await?,
+        ))
     }
 
     /// Reads the channel's templates at the provider, stores them and removes the ones the
     /// provider no longer has.
-    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
     async fn sync_templates(&self, ctx: &Context<'_>, channel_id: ID) -> GqlResult<Vec<Template>> {
         let state = ctx.data_unchecked::<Services>();
         let channel: ChannelId = parse_id("channelId", &channel_id)?;
-        let list = service(state).sync(viewer(ctx)?, channel).await?;
+        let list = service(state)
+            .sync(&viewer(ctx)?.access()?, channel)
+            .await?;
         Ok(list.into_iter().map(Template).collect())
     }
 }

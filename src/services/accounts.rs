@@ -8,7 +8,7 @@ use serde_json::json;
 use crate::domain::tenant_settings::{parse_language, parse_tenant_name, parse_time_zone};
 use crate::domain::{ApiKeyId, Email, NewPassword, Role, UserId};
 use crate::error::AppError;
-use crate::services::auth::{new_api_key, Auth, Viewer};
+use crate::services::auth::{new_api_key, Access, Admin, Auth, Level, Platform};
 use crate::store::api_keys::ApiKeyRecord;
 use crate::store::members::{MemberChanges, MemberRecord, NewMember};
 use crate::store::tenants::{TenantRecord, Tenants};
@@ -98,10 +98,9 @@ impl Accounts {
     /// the tenant, whatever accounts its address has elsewhere.
     pub async fn create_tenant(
         &self,
-        viewer: &Viewer,
+        access: &Platform,
         input: NewTenant,
     ) -> Result<TenantRecord, AppError> {
-        viewer.require_platform_admin()?;
         let name = parse_tenant_name(&input.name).map_err(|e| AppError::bad_input("name", e))?;
         let email =
             Email::parse(&input.owner_email).map_err(|e| AppError::bad_input("ownerEmail", e))?;
@@ -128,7 +127,7 @@ impl Accounts {
                 now,
             )
             .await?;
-        let actor = viewer.audit_actor();
+        let actor = access.actor().clone();
         scope
             .audit()
             .record(
@@ -161,11 +160,11 @@ impl Accounts {
     /// nothing about other tenants or the platform admins.
     pub async fn create_user(
         &self,
-        viewer: &Viewer,
+        access: &Access<Admin>,
         input: NewUser,
     ) -> Result<MemberRecord, AppError> {
-        let tenant = viewer.require_tenant(Role::Admin)?;
-        check_grantable(viewer, input.role, "role")?;
+        let tenant = access.tenant();
+        check_grantable(access, input.role, "role")?;
         let (email, password) = parse_credentials(&input.email, &input.password)?;
         let name = parse_name("name", input.name.as_deref())?;
         let hash = self
@@ -190,7 +189,7 @@ impl Accounts {
         scope
             .audit()
             .record(
-                &viewer.audit_actor(),
+                access.actor(),
                 "user.create",
                 "user",
                 Some(member.id.to_string()),
@@ -204,16 +203,16 @@ impl Accounts {
 
     pub async fn update_user(
         &self,
-        viewer: &Viewer,
+        access: &Access<Admin>,
         id: UserId,
         input: UserUpdate,
     ) -> Result<MemberRecord, AppError> {
-        let tenant = viewer.require_tenant(Role::Admin)?;
+        let tenant = access.tenant();
         let scope = self.store.tenant(tenant);
         let current = scope.members().get(id).await?;
-        check_manageable(viewer, &current)?;
+        check_manageable(access, &current)?;
         if let Some(role) = input.role {
-            check_grantable(viewer, role, "role")?;
+            check_grantable(access, role, "role")?;
         }
         let name = match &input.name {
             Some(name) => Some(parse_name("name", name.as_deref())?),
@@ -255,7 +254,7 @@ impl Accounts {
         scope
             .audit()
             .record(
-                &viewer.audit_actor(),
+                access.actor(),
                 "user.update",
                 "user",
                 Some(id.to_string()),
@@ -278,16 +277,16 @@ impl Accounts {
 
     pub async fn deactivate_user(
         &self,
-        viewer: &Viewer,
+        access: &Access<Admin>,
         id: UserId,
     ) -> Result<MemberRecord, AppError> {
-        let tenant = viewer.require_tenant(Role::Admin)?;
-        if viewer.user_id() == Some(id) {
+        let tenant = access.tenant();
+        if access.user_id() == Some(id) {
             return Err(AppError::bad_input("id", "you cannot deactivate yourself"));
         }
         let scope = self.store.tenant(tenant);
         let current = scope.members().get(id).await?;
-        check_manageable(viewer, &current)?;
+        check_manageable(access, &current)?;
         let now = Utc::now();
         let txn = self.store.begin_write().await?;
         lock_tenant(&txn, tenant).await?;
@@ -297,7 +296,7 @@ impl Accounts {
         scope
             .audit()
             .record(
-                &viewer.audit_actor(),
+                access.actor(),
                 "user.deactivate",
                 "user",
                 Some(id.to_string()),
@@ -312,10 +311,10 @@ impl Accounts {
 
     pub async fn update_settings(
         &self,
-        viewer: &Viewer,
+        access: &Access<Admin>,
         input: SettingsUpdate,
     ) -> Result<TenantRecord, AppError> {
-        let tenant = viewer.require_tenant(Role::Admin)?;
+        let tenant = access.tenant();
         let scope = self.store.tenant(tenant);
         let mut record = scope.profile().get().await?;
         if let Some(name) = input.name {
@@ -346,7 +345,7 @@ impl Accounts {
         scope
             .audit()
             .record(
-                &viewer.audit_actor(),
+                access.actor(),
                 "tenant.settings.update",
                 "tenant",
                 Some(tenant.to_string()),
@@ -362,12 +361,12 @@ impl Accounts {
     /// Creates an API key; the secret is returned here once and never again.
     pub async fn create_api_key(
         &self,
-        viewer: &Viewer,
+        access: &Access<Admin>,
         name: &str,
         role: Role,
     ) -> Result<(ApiKeyRecord, String), AppError> {
-        let tenant = viewer.require_tenant(Role::Admin)?;
-        check_grantable(viewer, role, "role")?;
+        let tenant = access.tenant();
+        check_grantable(access, role, "role")?;
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
             return Err(AppError::bad_input(
@@ -382,13 +381,13 @@ impl Accounts {
         let record = scope
             .api_keys()
             // A key made by a key acts for the same user, so it too is bounded by that user.
-            .insert(name, &prefix, &hash, role, viewer.acting_user(), now)
+            .insert(name, &prefix, &hash, role, access.acting_user(), now)
             .await?;
         let details = json!({ "name": name, "prefix": prefix, "role": role.as_str() });
         scope
             .audit()
             .record(
-                &viewer.audit_actor(),
+                access.actor(),
                 "api_key.create",
                 "api_key",
                 Some(record.id.to_string()),
@@ -402,14 +401,14 @@ impl Accounts {
 
     pub async fn revoke_api_key(
         &self,
-        viewer: &Viewer,
+        access: &Access<Admin>,
         id: ApiKeyId,
     ) -> Result<ApiKeyRecord, AppError> {
-        let tenant = viewer.require_tenant(Role::Admin)?;
+        let tenant = access.tenant();
         let now = Utc::now();
         let txn = self.store.begin_write().await?;
         let scope = TenantScope::new(&txn, tenant);
-        if !viewer.role.includes(scope.api_keys().get(id).await?.role) {
+        if !access.role().includes(scope.api_keys().get(id).await?.role) {
             return Err(AppError::Forbidden(
                 "you cannot revoke a key whose role is above your own",
             ));
@@ -418,7 +417,7 @@ impl Accounts {
         scope
             .audit()
             .record(
-                &viewer.audit_actor(),
+                access.actor(),
                 "api_key.revoke",
                 "api_key",
                 Some(id.to_string()),
@@ -432,11 +431,11 @@ impl Accounts {
 }
 
 /// A caller may grant only tenant roles its own role includes.
-fn check_grantable(viewer: &Viewer, role: Role, field: &str) -> Result<(), AppError> {
+fn check_grantable<L: Level>(access: &Access<L>, role: Role, field: &str) -> Result<(), AppError> {
     if !role.is_tenant_role() {
         return Err(AppError::bad_input(field, "must be OWNER, ADMIN or AGENT"));
     }
-    if !viewer.role.includes(role) {
+    if !access.role().includes(role) {
         return Err(AppError::Forbidden(
             "you cannot grant a role above your own",
         ));
@@ -445,8 +444,8 @@ fn check_grantable(viewer: &Viewer, role: Role, field: &str) -> Result<(), AppEr
 }
 
 /// An admin may not change an owner.
-fn check_manageable(viewer: &Viewer, target: &MemberRecord) -> Result<(), AppError> {
-    if viewer.role.includes(target.role) {
+fn check_manageable<L: Level>(access: &Access<L>, target: &MemberRecord) -> Result<(), AppError> {
+    if access.role().includes(target.role) {
         Ok(())
     } else {
         Err(AppError::Forbidden(

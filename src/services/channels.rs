@@ -18,13 +18,13 @@ use crate::domain::channel::{
     credential_hint, is_meta_id, is_mime_type, is_token, is_twilio_sid, MAX_MESSAGES_PER_SECOND,
 };
 use crate::domain::tenant_settings::parse_language;
-use crate::domain::{ChannelId, ChannelSettings, PhoneNumber, Role, TenantId};
+use crate::domain::{ChannelId, ChannelSettings, PhoneNumber, TenantId};
 use crate::error::AppError;
 use crate::providers::{
     Credentials, MetaCredentials, Provider, ProviderError, ProviderKind, TwilioCredentials,
     VerifiedAccount,
 };
-use crate::services::auth::{Access, Agent, Viewer};
+use crate::services::auth::{Access, Admin, Agent};
 use crate::store::channels::{ChannelRecord, ProviderConfig, Verification};
 use crate::store::{Store, StoreError, TenantScope};
 
@@ -228,8 +228,12 @@ impl ChannelService {
     /// PROVIDER_ERROR with the provider's code. A verified channel takes the deployment-wide
     /// claims on its number in the same transaction; when another channel already holds
     /// them the channel stays unverified and the answer is CONFLICT.
-    pub async fn verify(&self, viewer: &Viewer, id: ChannelId) -> Result<ChannelRecord, AppError> {
-        let tenant = viewer.require_tenant(Role::Admin)?;
+    pub async fn verify(
+        &self,
+        access: &Access<Admin>,
+        id: ChannelId,
+    ) -> Result<ChannelRecord, AppError> {
+        let tenant = access.tenant();
         let scope = self.store.tenant(tenant);
         let mut record = scope.channels().get(id).await?;
         let provider = self.provider(&record)?;
@@ -286,7 +290,7 @@ impl ChannelService {
         scope
             .audit()
             .record(
-                &viewer.audit_actor(),
+                access.actor(),
                 "channel.verify",
                 "channel",
                 Some(id.to_string()),
@@ -475,10 +479,10 @@ impl ChannelService {
 
     pub async fn create(
         &self,
-        viewer: &Viewer,
+        access: &Access<Admin>,
         input: ChannelInput,
     ) -> Result<ChannelRecord, AppError> {
-        let tenant = viewer.require_tenant(Role::Admin)?;
+        let tenant = access.tenant();
         let name = parse_name(input.name.as_deref().unwrap_or_default())?;
         let kind = input
             .provider
@@ -527,7 +531,7 @@ impl ChannelService {
         scope
             .audit()
             .record(
-                &viewer.audit_actor(),
+                access.actor(),
                 "channel.create",
                 "channel",
                 Some(record.id.to_string()),
@@ -542,11 +546,11 @@ impl ChannelService {
 
     pub async fn update(
         &self,
-        viewer: &Viewer,
+        access: &Access<Admin>,
         id: ChannelId,
         input: ChannelInput,
     ) -> Result<ChannelRecord, AppError> {
-        let tenant = viewer.require_tenant(Role::Admin)?;
+        let tenant = access.tenant();
         // Read inside the write transaction: a concurrent rotation or verification is never
         // overwritten with what was read before it.
         let txn = self.store.begin_write().await?;
@@ -585,7 +589,7 @@ impl ChannelService {
         scope
             .audit()
             .record(
-                &viewer.audit_actor(),
+                access.actor(),
                 "channel.update",
                 "channel",
                 Some(id.to_string()),
@@ -597,8 +601,8 @@ impl ChannelService {
         Ok(record)
     }
 
-    pub async fn delete(&self, viewer: &Viewer, id: ChannelId) -> Result<bool, AppError> {
-        let tenant = viewer.require_tenant(Role::Admin)?;
+    pub async fn delete(&self, access: &Access<Admin>, id: ChannelId) -> Result<bool, AppError> {
+        let tenant = access.tenant();
         let now = Utc::now();
         let txn = self.store.begin_write().await?;
         let scope = TenantScope::new(&txn, tenant);
@@ -606,7 +610,7 @@ impl ChannelService {
         scope
             .audit()
             .record(
-                &viewer.audit_actor(),
+                access.actor(),
                 "channel.delete",
                 "channel",
                 Some(id.to_string()),

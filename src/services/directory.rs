@@ -3,7 +3,7 @@
 
 use crate::domain::{ApiKeyId, Role, TenantId, UserId};
 use crate::error::AppError;
-use crate::services::auth::{Access, Admin, Agent, Viewer};
+use crate::services::auth::{Access, Admin, Agent, Platform};
 use crate::store::api_keys::ApiKeyRecord;
 use crate::store::audit::AuditRecord;
 use crate::store::members::MemberRecord;
@@ -23,10 +23,9 @@ impl Directory {
     /// Every tenant (platform admin only).
     pub async fn tenants(
         &self,
-        viewer: &Viewer,
+        _platform: &Platform,
         page: PageRequest,
     ) -> Result<Page<TenantRecord>, AppError> {
-        viewer.require_platform_admin()?;
         Ok(self.store.tenants().list(page).await?)
     }
 

@@ -11,10 +11,10 @@ use crate::domain::template::{
     check_language, check_name, placeholders, ParameterFormat, TemplateCategory, TemplateDraft,
     TemplateError, TemplateStatus,
 };
-use crate::domain::{ChannelId, Role, TemplateId, TenantId};
+use crate::domain::{ChannelId, TemplateId, TenantId};
 use crate::error::AppError;
 use crate::providers::{NewTemplate, ProviderKind, ProviderTemplate};
-use crate::services::auth::Viewer;
+use crate::services::auth::{Access, Admin, Agent};
 use crate::services::channels::{provider_error, ChannelService};
 use crate::store::channels::ChannelRecord;
 use crate::store::templates::Template;
@@ -97,18 +97,15 @@ impl TemplateService {
 
     async fn record(
         &self,
-        viewer: &Viewer,
+        access: &Access<Admin>,
         action: &str,
         template: &Template,
     ) -> Result<(), AppError> {
-        let Some(tenant) = viewer.tenant else {
-            return Ok(());
-        };
         self.store
-            .tenant(tenant)
+            .tenant(access.tenant())
             .audit()
             .record(
-                &viewer.audit_actor(),
+                access.actor(),
                 action,
                 "template",
                 Some(template.id.to_string()),
@@ -122,10 +119,10 @@ impl TemplateService {
     /// The tenant's templates, or one channel's (NOT_FOUND for another tenant's channel).
     pub async fn list(
         &self,
-        viewer: &Viewer,
+        access: &Access<Agent>,
         channel: Option<ChannelId>,
     ) -> Result<Vec<Template>, AppError> {
-        let scope = self.store.tenant(viewer.require_tenant(Role::Agent)?);
+        let scope = self.store.tenant(access.tenant());
         if let Some(channel) = channel {
             scope.channels().get(channel).await?;
         }
@@ -145,8 +142,8 @@ impl TemplateService {
         }
     }
 
-    pub async fn get(&self, viewer: &Viewer, id: TemplateId) -> Result<Template, AppError> {
-        let scope = self.store.tenant(viewer.require_tenant(Role::Agent)?);
+    pub async fn get(&self, access: &Access<Agent>, id: TemplateId) -> Result<Template, AppError> {
+        let scope = self.store.tenant(access.tenant());
         Ok(scope.templates().get(id).await?)
     }
 
@@ -154,10 +151,10 @@ impl TemplateService {
     /// creates an unsubmitted content) and stores it.
     pub async fn create(
         &self,
-        viewer: &Viewer,
+        access: &Access<Admin>,
         input: CreateTemplate,
     ) -> Result<Template, AppError> {
-        let tenant = viewer.require_tenant(Role::Admin)?;
+        let tenant = access.tenant();
         check_name(&input.name).map_err(bad)?;
         check_language(&input.language).map_err(bad)?;
         let scope = self.store.tenant(tenant);
@@ -212,7 +209,7 @@ impl TemplateService {
             synced_at: Some(now),
         };
         let stored = scope.templates().insert(&template).await?;
-        self.record(viewer, "template.create", &stored).await?;
+        self.record(access, "template.create", &stored).await?;
         Ok(stored)
     }
 
@@ -220,11 +217,11 @@ impl TemplateService {
     /// Twilio content is replaced by a new, unsubmitted one.
     pub async fn update(
         &self,
-        viewer: &Viewer,
+        access: &Access<Admin>,
         id: TemplateId,
         input: UpdateTemplate,
     ) -> Result<Template, AppError> {
-        let tenant = viewer.require_tenant(Role::Admin)?;
+        let tenant = access.tenant();
         let scope = self.store.tenant(tenant);
         let current = scope.templates().get(id).await?;
         let channel = scope.channels().get(current.channel).await?;
@@ -275,13 +272,13 @@ impl TemplateService {
             ..current
         };
         let stored = scope.templates().update(&template).await?;
-        self.record(viewer, "template.update", &stored).await?;
+        self.record(access, "template.update", &stored).await?;
         Ok(stored)
     }
 
     /// Deletes the template at the provider, then here. A provider refusal keeps it.
-    pub async fn delete(&self, viewer: &Viewer, id: TemplateId) -> Result<bool, AppError> {
-        let tenant = viewer.require_tenant(Role::Admin)?;
+    pub async fn delete(&self, access: &Access<Admin>, id: TemplateId) -> Result<bool, AppError> {
+        let tenant = access.tenant();
         let scope = self.store.tenant(tenant);
         let template = scope.templates().get(id).await?;
         let channel = scope.channels().get(template.channel).await?;
@@ -293,14 +290,18 @@ impl TemplateService {
                 .map_err(provider_error)?;
         }
         scope.templates().delete(id).await?;
-        self.record(viewer, "template.delete", &template).await?;
+        self.record(access, "template.delete", &template).await?;
         Ok(true)
     }
 
     /// Asks for WhatsApp approval (Twilio); Meta reviews on creation, so there this reads
     /// the template's current state.
-    pub async fn submit(&self, viewer: &Viewer, id: TemplateId) -> Result<Template, AppError> {
-        let tenant = viewer.require_tenant(Role::Admin)?;
+    pub async fn submit(
+        &self,
+        access: &Access<Admin>,
+        id: TemplateId,
+    ) -> Result<Template, AppError> {
+        let tenant = access.tenant();
         let scope = self.store.tenant(tenant);
         let current = scope.templates().get(id).await?;
         let channel = scope.channels().get(current.channel).await?;
@@ -324,7 +325,7 @@ impl TemplateService {
             ..current
         };
         let stored = scope.templates().update(&template).await?;
-        self.record(viewer, "template.submit", &stored).await?;
+        self.record(access, "template.submit", &stored).await?;
         Ok(stored)
     }
 
@@ -332,10 +333,10 @@ impl TemplateService {
     /// local ones the provider no longer has are removed.
     pub async fn sync(
         &self,
-        viewer: &Viewer,
+        access: &Access<Admin>,
         channel: ChannelId,
     ) -> Result<Vec<Template>, AppError> {
-        let tenant = viewer.require_tenant(Role::Admin)?;
+        let tenant = access.tenant();
         let channel = self.store.tenant(tenant).channels().get(channel).await?;
         let listed = self
             .channels

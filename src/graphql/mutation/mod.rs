@@ -5,7 +5,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use async_graphql::{Context, Object, ID};
 
 use super::errors::GqlResult;
-use super::guards::{viewer, RoleGuard};
+use super::guards::viewer;
 use super::types::{
     parse_id, ApiKey, ApiKeySecret, AuthPayload, CreateTenantInput, CreateUserInput, RoleGql,
     Tenant, TenantSettings, TenantSettingsInput, UpdateUserInput, User,
@@ -13,6 +13,7 @@ use super::types::{
 use crate::domain::{ApiKeyId, Role, TenantId, UserId};
 use crate::error::AppError;
 use crate::services::accounts::{NewTenant, NewUser, SettingsUpdate, UserUpdate};
+use crate::services::auth::Admin;
 use crate::services::auth::{Principal, Refreshed, Tokens};
 use crate::services::events::Revocation;
 use crate::services::Services;
@@ -128,7 +129,6 @@ impl AccountMutation {
     }
 
     /// Creates a tenant and its owner (platform admin only).
-    #[graphql(guard = "RoleGuard::new(Role::PlatformAdmin)")]
     async fn create_tenant(
         &self,
         ctx: &Context<'_>,
@@ -143,7 +143,7 @@ impl AccountMutation {
         };
         Ok(state
             .accounts
-            .create_tenant(viewer(ctx)?, input)
+            .create_tenant(&viewer(ctx)?.platform()?, input)
             .await?
             .into())
     }
@@ -151,7 +151,6 @@ impl AccountMutation {
     /// Adds a user to the caller's tenant: a new account of this tenant, separate from any
     /// account its address has in another tenant. CONFLICT when this tenant already has an
     /// account with the address.
-    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
     async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> GqlResult<User> {
         let state = ctx.data_unchecked::<Services>();
         let input = NewUser {
@@ -162,12 +161,11 @@ impl AccountMutation {
         };
         Ok(state
             .accounts
-            .create_user(viewer(ctx)?, input)
+            .create_user(&viewer(ctx)?.access()?, input)
             .await?
             .into())
     }
 
-    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
     async fn update_user(
         &self,
         ctx: &Context<'_>,
@@ -181,30 +179,28 @@ impl AccountMutation {
             role: input.role.map(Into::into),
             password: input.password,
         };
-        let viewer = viewer(ctx)?;
-        let user = state.accounts.update_user(viewer, id, input).await?;
+        let access = viewer(ctx)?.access::<Admin>()?;
+        let user = state.accounts.update_user(&access, id, input).await?;
         state.events.revoke(Revocation::User {
             user: id,
-            tenant: viewer.tenant,
+            tenant: Some(access.tenant()),
         });
         Ok(user.into())
     }
 
     /// Deactivates a user of the tenant and ends their sessions.
-    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
     async fn deactivate_user(&self, ctx: &Context<'_>, id: ID) -> GqlResult<User> {
         let state = ctx.data_unchecked::<Services>();
         let id: UserId = parse_id("id", &id)?;
-        let viewer = viewer(ctx)?;
-        let user = state.accounts.deactivate_user(viewer, id).await?;
+        let access = viewer(ctx)?.access::<Admin>()?;
+        let user = state.accounts.deactivate_user(&access, id).await?;
         state.events.revoke(Revocation::User {
             user: id,
-            tenant: viewer.tenant,
+            tenant: Some(access.tenant()),
         });
         Ok(user.into())
     }
 
-    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
     async fn update_tenant_settings(
         &self,
         ctx: &Context<'_>,
@@ -220,14 +216,13 @@ impl AccountMutation {
         };
         Ok(state
             .accounts
-            .update_settings(viewer(ctx)?, input)
+            .update_settings(&viewer(ctx)?.access()?, input)
             .await?
             .into())
     }
 
     /// Creates an API key acting for the tenant with `role` (default ADMIN). The secret is
     /// in this answer only.
-    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
     async fn create_api_key(
         &self,
         ctx: &Context<'_>,
@@ -238,7 +233,7 @@ impl AccountMutation {
         let role = role.map_or(Role::Admin, Into::into);
         let (record, secret) = state
             .accounts
-            .create_api_key(viewer(ctx)?, &name, role)
+            .create_api_key(&viewer(ctx)?.access()?, &name, role)
             .await?;
         Ok(ApiKeySecret {
             api_key: record.into(),
@@ -246,11 +241,13 @@ impl AccountMutation {
         })
     }
 
-    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
     async fn revoke_api_key(&self, ctx: &Context<'_>, id: ID) -> GqlResult<ApiKey> {
         let state = ctx.data_unchecked::<Services>();
         let id: ApiKeyId = parse_id("id", &id)?;
-        let key = state.accounts.revoke_api_key(viewer(ctx)?, id).await?;
+        let key = state
+            .accounts
+            .revoke_api_key(&viewer(ctx)?.access()?, id)
+            .await?;
         state.events.revoke(Revocation::ApiKey { key: id });
         Ok(key.into())
     }

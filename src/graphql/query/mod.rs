@@ -5,9 +5,9 @@ use async_graphql::{Context, Object, ID};
 
 use super::connection::{connection, page_request};
 use super::errors::GqlResult;
-use super::guards::{viewer, RoleGuard};
+use super::guards::viewer;
 use super::types::{parse_id, ApiKey, AuditEntry, Tenant, User, Viewer};
-use crate::domain::{Role, UserId};
+use crate::domain::UserId;
 use crate::services::auth::Principal;
 use crate::services::auth::{Admin, Agent};
 use crate::services::Services;
@@ -44,10 +44,7 @@ impl AccountQuery {
     }
 
     /// Every tenant (platform admin only).
-    #[graphql(
-        guard = "RoleGuard::new(Role::PlatformAdmin)",
-        complexity = "crate::graphql::connection::page_cost(first, child_complexity)"
-    )]
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, child_complexity)")]
     async fn tenants(
         &self,
         ctx: &Context<'_>,
@@ -57,7 +54,10 @@ impl AccountQuery {
         let has_previous = after.is_some();
         let page = page_request("tenant", first, after)?;
         let state = ctx.data_unchecked::<Services>();
-        let page = state.directory.tenants(viewer(ctx)?, page).await?;
+        let page = state
+            .directory
+            .tenants(&viewer(ctx)?.platform()?, page)
+            .await?;
         Ok(connection(
             "tenant",
             page,
@@ -68,10 +68,7 @@ impl AccountQuery {
     }
 
     /// The users of the caller's tenant.
-    #[graphql(
-        guard = "RoleGuard::new(Role::Agent)",
-        complexity = "crate::graphql::connection::page_cost(first, child_complexity)"
-    )]
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, child_complexity)")]
     async fn users(
         &self,
         ctx: &Context<'_>,
@@ -93,16 +90,14 @@ impl AccountQuery {
     }
 
     /// One user of the caller's tenant; another tenant's user answers NOT_FOUND.
-    #[graphql(guard = "RoleGuard::new(Role::Agent)")]
     async fn user(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Option<User>> {
-        let tenant = viewer(ctx)?.require_tenant(Role::Agent)?;
+        let tenant = viewer(ctx)?.access::<Agent>()?.tenant();
         let id: UserId = parse_id("id", &id)?;
         let state = ctx.data_unchecked::<Services>();
         Ok(Some(state.directory.user_in(tenant, id).await?.into()))
     }
 
     /// The tenant's API keys, revoked ones included.
-    #[graphql(guard = "RoleGuard::new(Role::Admin)")]
     async fn api_keys(&self, ctx: &Context<'_>) -> GqlResult<Vec<ApiKey>> {
         let access = viewer(ctx)?.access::<Admin>()?;
         let state = ctx.data_unchecked::<Services>();
@@ -111,10 +106,7 @@ impl AccountQuery {
     }
 
     /// The tenant's audit log, newest first.
-    #[graphql(
-        guard = "RoleGuard::new(Role::Admin)",
-        complexity = "crate::graphql::connection::page_cost(first, child_complexity)"
-    )]
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, child_complexity)")]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,

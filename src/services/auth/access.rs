@@ -38,6 +38,7 @@ pub struct Access<L: Level> {
     role: Role,
     actor: AuditActor,
     acting_user: Option<UserId>,
+    user: Option<UserId>,
     level: PhantomData<L>,
 }
 
@@ -48,6 +49,7 @@ impl<L: Level> Clone for Access<L> {
             role: self.role,
             actor: self.actor.clone(),
             acting_user: self.acting_user,
+            user: self.user,
             level: PhantomData,
         }
     }
@@ -83,6 +85,11 @@ impl<L: Level> Access<L> {
         self.acting_user
     }
 
+    /// The signed-in user, when the caller is one (not an API key).
+    pub fn user_id(&self) -> Option<UserId> {
+        self.user
+    }
+
     /// The same leave at a lower level, for a use case that needs less.
     pub fn narrow<M: Level>(&self) -> Access<M> {
         debug_assert!(L::ROLE.includes(M::ROLE));
@@ -91,6 +98,7 @@ impl<L: Level> Access<L> {
             role: self.role,
             actor: self.actor.clone(),
             acting_user: self.acting_user,
+            user: self.user,
             level: PhantomData,
         }
     }
@@ -106,8 +114,30 @@ impl Viewer {
             role: self.role,
             actor: self.audit_actor(),
             acting_user: self.acting_user(),
+            user: self.user_id(),
             level: PhantomData,
         })
+    }
+
+    /// Leave to manage the platform: FORBIDDEN unless the caller is a platform admin.
+    pub fn platform(&self) -> Result<Platform, AppError> {
+        self.require_platform_admin()?;
+        Ok(Platform {
+            actor: self.audit_actor(),
+        })
+    }
+}
+
+/// The caller is a platform admin: it manages tenants, not their data.
+#[derive(Clone, Debug)]
+pub struct Platform {
+    actor: AuditActor,
+}
+
+impl Platform {
+    /// How the audit log names the caller.
+    pub fn actor(&self) -> &AuditActor {
+        &self.actor
     }
 }
 

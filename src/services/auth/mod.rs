@@ -27,7 +27,7 @@ use crate::store::entities::{membership, user};
 use crate::store::system::{Accounts, NewSession};
 use crate::store::Store;
 
-pub use access::{Access, Admin, Agent, Owner};
+pub use access::{Access, Admin, Agent, Level, Owner, Platform};
 pub use hash_pool::HashPool;
 pub use throttle::LoginThrottle;
 pub use viewer::{Principal, Viewer};

@@ -19,11 +19,11 @@ use crate::domain::template::{
     check_variables, render, TemplateCategory, TemplateStatus, TemplateVariableError,
 };
 use crate::domain::{
-    CampaignId, ChannelId, Direction, MessageContent, MessageId, MessageStatus, PhoneNumber, Role,
+    CampaignId, ChannelId, Direction, MessageContent, MessageId, MessageStatus, PhoneNumber,
     TemplateId, TenantId,
 };
 use crate::error::AppError;
-use crate::services::auth::{Access, Admin, Viewer};
+use crate::services::auth::{Access, Admin};
 use crate::services::outbox::OutboxWorker;
 use crate::store::campaigns::{CampaignCounts, CampaignRecord, NewRecipient, RecipientRecord};
 use crate::store::contacts::ContactRecord;
@@ -92,10 +92,10 @@ impl CampaignService {
 
     pub async fn create(
         &self,
-        viewer: &Viewer,
+        access: &Access<Admin>,
         input: NewCampaign,
     ) -> Result<CampaignRecord, AppError> {
-        let tenant = viewer.require_tenant(Role::Admin)?;
+        let tenant = access.tenant();
         let name = input.name.trim();
         if name.is_empty() || name.chars().count() > NAME_MAX {
             return Err(AppError::bad_input(
@@ -131,7 +131,7 @@ impl CampaignService {
             state_reason: None,
             start_at: input.start_at,
             recipient_count: input.recipients.len() as i32,
-            created_by: viewer.audit_actor().label,
+            created_by: access.actor().clone().label,
             created_at: now,
             updated_at: now,
             started_at: None,
@@ -144,7 +144,7 @@ impl CampaignService {
         scope
             .audit()
             .record(
-                &viewer.audit_actor(),
+                access.actor(),
                 "campaign.create",
                 "campaign",
                 Some(created.id.to_string()),
@@ -157,8 +157,12 @@ impl CampaignService {
     }
 
     /// Starts a draft: now, or at its start time. Its template must be APPROVED.
-    pub async fn start(&self, viewer: &Viewer, id: CampaignId) -> Result<CampaignRecord, AppError> {
-        let tenant = viewer.require_tenant(Role::Admin)?;
+    pub async fn start(
+        &self,
+        access: &Access<Admin>,
+        id: CampaignId,
+    ) -> Result<CampaignRecord, AppError> {
+        let tenant = access.tenant();
         let scope = self.inner.store.tenant(tenant);
         let campaign = scope.campaigns().get(id).await?;
         let template = scope.templates().get(campaign.template).await?;
@@ -179,13 +183,17 @@ impl CampaignService {
         } else {
             CampaignState::Running
         };
-        self.change(viewer, id, &[CampaignState::Draft], to, "campaign.start")
+        self.change(access, id, &[CampaignState::Draft], to, "campaign.start")
             .await
     }
 
-    pub async fn pause(&self, viewer: &Viewer, id: CampaignId) -> Result<CampaignRecord, AppError> {
+    pub async fn pause(
+        &self,
+        access: &Access<Admin>,
+        id: CampaignId,
+    ) -> Result<CampaignRecord, AppError> {
         self.change(
-            viewer,
+            access,
             id,
             &[CampaignState::Running, CampaignState::Scheduled],
             CampaignState::Paused,
@@ -196,10 +204,10 @@ impl CampaignService {
 
     pub async fn resume(
         &self,
-        viewer: &Viewer,
+        access: &Access<Admin>,
         id: CampaignId,
     ) -> Result<CampaignRecord, AppError> {
-        let tenant = viewer.require_tenant(Role::Admin)?;
+        let tenant = access.tenant();
         let campaign = self.inner.store.tenant(tenant).campaigns().get(id).await?;
         let to = if campaign.started_at.is_none()
             && campaign.start_at.is_some_and(|at| at > Utc::now())
@@ -208,7 +216,7 @@ impl CampaignService {
         } else {
             CampaignState::Running
         };
-        self.change(viewer, id, &[CampaignState::Paused], to, "campaign.resume")
+        self.change(access, id, &[CampaignState::Paused], to, "campaign.resume")
             .await
     }
 
@@ -216,11 +224,11 @@ impl CampaignService {
     /// to the outbox still go.
     pub async fn cancel(
         &self,
-        viewer: &Viewer,
+        access: &Access<Admin>,
         id: CampaignId,
     ) -> Result<CampaignRecord, AppError> {
         self.change(
-            viewer,
+            access,
             id,
             &[
                 CampaignState::Draft,
@@ -236,13 +244,13 @@ impl CampaignService {
 
     async fn change(
         &self,
-        viewer: &Viewer,
+        access: &Access<Admin>,
         id: CampaignId,
         from: &[CampaignState],
         to: CampaignState,
         action: &str,
     ) -> Result<CampaignRecord, AppError> {
-        let tenant = viewer.require_tenant(Role::Admin)?;
+        let tenant = access.tenant();
         let now = Utc::now();
         let txn = self.inner.store.begin_write().await?;
         let scope = TenantScope::new(&txn, tenant);
@@ -266,7 +274,7 @@ impl CampaignService {
         scope
             .audit()
             .record(
-                &viewer.audit_actor(),
+                access.actor(),
                 action,
                 "campaign",
                 Some(id.to_string()),
@@ -337,8 +345,12 @@ impl CampaignService {
 
     /// Counts who would be skipped and why if the campaign's pending recipients were
     /// dispatched now. Sends nothing.
-    pub async fn preview(&self, viewer: &Viewer, id: CampaignId) -> Result<Preview, AppError> {
-        let tenant = viewer.require_tenant(Role::Admin)?;
+    pub async fn preview(
+        &self,
+        access: &Access<Admin>,
+        id: CampaignId,
+    ) -> Result<Preview, AppError> {
+        let tenant = access.tenant();
         let scope = self.inner.store.tenant(tenant);
         let campaign = scope.campaigns().get(id).await?;
         let template = scope.templates().get(campaign.template).await?;

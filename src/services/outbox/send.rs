@@ -8,11 +8,11 @@ use crate::domain::content::{Choice, ContactCard};
 use crate::domain::text_split::split_text;
 use crate::domain::{
     ChannelId, ConversationId, Direction, MediaKind, MessageContent, MessageId, MessageStatus,
-    PhoneNumber, Role,
+    PhoneNumber,
 };
 use crate::error::AppError;
 use crate::providers::capabilities::{capabilities, Capabilities, ContentKind};
-use crate::services::auth::Viewer;
+use crate::services::auth::{Access, Agent};
 use crate::store::contacts::ContactRecord;
 use crate::store::messages::{AttachmentOrigin, MessageRecord, NewAttachment, Part};
 use crate::store::uploads::UploadRecord;
@@ -59,8 +59,12 @@ impl SendService {
         Self { store, worker }
     }
 
-    pub async fn send(&self, viewer: &Viewer, input: SendInput) -> Result<MessageRecord, AppError> {
-        let tenant = viewer.require_tenant(Role::Agent)?;
+    pub async fn send(
+        &self,
+        access: &Access<Agent>,
+        input: SendInput,
+    ) -> Result<MessageRecord, AppError> {
+        let tenant = access.tenant();
         let scope = self.store.tenant(tenant);
         let key = match input.idempotency_key.as_deref().map(str::trim) {
             Some(k) if k.is_empty() || k.len() > 200 => {
@@ -277,11 +281,11 @@ impl SendService {
     /// indicator, which marks the message read and shows "typing" until the reply).
     pub async fn mark_read(
         &self,
-        viewer: &Viewer,
+        access: &Access<Agent>,
         id: MessageId,
         channels: &crate::services::channels::ChannelService,
     ) -> Result<MessageRecord, AppError> {
-        let tenant = viewer.require_tenant(Role::Agent)?;
+        let tenant = access.tenant();
         let scope = self.store.tenant(tenant);
         let message = scope.messages().get(id).await?;
         if message.direction != Direction::Inbound {
@@ -304,8 +308,12 @@ impl SendService {
     }
 
     /// Sends a FAILED outbound message again, as a new attempt.
-    pub async fn retry(&self, viewer: &Viewer, id: MessageId) -> Result<MessageRecord, AppError> {
-        let tenant = viewer.require_tenant(Role::Agent)?;
+    pub async fn retry(
+        &self,
+        access: &Access<Agent>,
+        id: MessageId,
+    ) -> Result<MessageRecord, AppError> {
+        let tenant = access.tenant();
         let now = Utc::now();
         let txn = self.store.begin_write().await?;
         let scope = TenantScope::new(&txn, tenant);
