@@ -13,7 +13,6 @@ pub mod entities;
 pub mod members;
 pub mod messages;
 pub mod outbox;
-pub mod page;
 pub mod system;
 pub mod templates;
 pub mod tenants;
@@ -26,7 +25,7 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbE
 
 use crate::domain::TenantId;
 
-pub use page::{Page, PageRequest};
+pub use crate::domain::page::{Page, PageRequest};
 
 /// A storage failure, already classified.
 #[derive(Debug, thiserror::Error)]
