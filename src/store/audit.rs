@@ -7,9 +7,10 @@ use sea_orm::{
 };
 
 use super::entities::audit_log;
-use super::{Page, PageRequest, StoreError};
+use super::StoreError;
 pub use crate::domain::records::audit::{AuditActor, AuditRecord};
 use crate::domain::{AuditId, TenantId};
+use crate::domain::{Page, PageRequest};
 
 pub struct Audit<'a, C> {
     db: &'a C,

@@ -13,10 +13,11 @@ use sea_orm::{
 };
 
 use super::entities::{campaign, campaign_recipient, message};
-use super::{Page, PageRequest, StoreError};
+use super::StoreError;
 use crate::domain::campaign::{CampaignState, RecipientState, SkipReason};
 pub use crate::domain::records::campaign::{CampaignCounts, CampaignRecord, RecipientRecord};
 use crate::domain::{CampaignId, ChannelId, MessageId, MessageStatus, TenantId};
+use crate::domain::{Page, PageRequest};
 
 impl TryFrom<campaign::Model> for CampaignRecord {
     type Error = StoreError;

@@ -8,9 +8,10 @@ use sea_orm::{
 };
 
 use super::entities::contact;
-use super::{Page, PageRequest, StoreError};
+use super::StoreError;
 pub use crate::domain::records::contact::ContactRecord;
 use crate::domain::{ContactId, TenantId};
+use crate::domain::{Page, PageRequest};
 
 impl From<contact::Model> for ContactRecord {
     fn from(row: contact::Model) -> Self {

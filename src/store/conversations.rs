@@ -8,10 +8,11 @@ use sea_orm::{
 };
 
 use super::entities::conversation;
-use super::{Page, PageRequest, StoreError};
+use super::StoreError;
 use crate::domain::message_status::CUSTOMER_SERVICE_WINDOW;
 pub use crate::domain::records::conversation::{ConversationFilter, ConversationRecord};
 use crate::domain::{ChannelId, ContactId, ConversationId, TenantId};
+use crate::domain::{Page, PageRequest};
 
 pub const OPEN: &str = "OPEN";
 pub const RESOLVED: &str = "RESOLVED";

@@ -11,8 +11,9 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::entities::{membership, session, user};
-use super::{Page, PageRequest, StoreError};
+use super::StoreError;
 pub use crate::domain::records::member::MemberRecord;
+use crate::domain::{Page, PageRequest};
 use crate::domain::{Role, TenantId, UserId};
 
 /// A new user to add to the tenant.

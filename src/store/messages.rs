@@ -10,13 +10,14 @@ use sea_orm::{
 };
 
 use super::entities::{attachment, message, message_status, pending_status};
-use super::{Page, PageRequest, StoreError};
+use super::StoreError;
 use crate::domain::message_status::{lifecycle_order, TimelineStep};
 pub use crate::domain::records::message::{
     AttachmentOrigin, AttachmentRecord, MessageFilter, MessageOrder, MessageRecord, Part,
     StatusRecord,
 };
 use crate::domain::{AttachmentId, ChannelId, MessageId, MessageStatus, TenantId};
+use crate::domain::{Page, PageRequest};
 
 impl TryFrom<message::Model> for MessageRecord {
     type Error = StoreError;

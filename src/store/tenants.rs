@@ -7,8 +7,9 @@ use sea_orm::{
 };
 
 use super::entities::tenant;
-use super::{Page, PageRequest, StoreError};
+use super::StoreError;
 pub use crate::domain::records::tenant::TenantRecord;
+use crate::domain::{Page, PageRequest};
 use crate::domain::{TenantId, TenantSettings};
 
 impl TryFrom<tenant::Model> for TenantRecord {
