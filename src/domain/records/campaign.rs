@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use crate::domain::campaign::{CampaignState, RecipientState, SkipReason};
 use crate::domain::{CampaignId, ChannelId, MessageId, TemplateId};
 
+/// A campaign as stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CampaignRecord {
     pub id: CampaignId,
@@ -24,6 +25,7 @@ pub struct CampaignRecord {
     pub finished_at: Option<DateTime<Utc>>,
 }
 
+/// One recipient of a campaign and how far it got.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RecipientRecord {
     pub id: uuid::Uuid,

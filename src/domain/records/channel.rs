@@ -23,6 +23,7 @@ pub enum ProviderConfig {
 }
 
 impl ProviderConfig {
+    /// The provider these identifiers belong to.
     pub fn kind(&self) -> ProviderKind {
         match self {
             ProviderConfig::Twilio { .. } => ProviderKind::Twilio,
@@ -60,6 +61,7 @@ pub struct ChannelRecord {
 }
 
 impl ChannelRecord {
+    /// The provider the channel sends through.
     pub fn provider(&self) -> ProviderKind {
         self.config.kind()
     }

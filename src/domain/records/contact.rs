@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::ContactId;
 
+/// A contact as stored.
 #[derive(Clone, Debug)]
 pub struct ContactRecord {
     pub id: ContactId,

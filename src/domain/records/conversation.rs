@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::{ChannelId, ContactId, ConversationId};
 
+/// A conversation as stored.
 #[derive(Clone, Debug)]
 pub struct ConversationRecord {
     pub id: ConversationId,

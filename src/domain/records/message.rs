@@ -9,6 +9,7 @@ use crate::domain::{
     MessageStatus,
 };
 
+/// A message as stored.
 #[derive(Clone, Debug)]
 pub struct MessageRecord {
     pub id: MessageId,
@@ -92,6 +93,7 @@ pub enum AttachmentOrigin {
 }
 
 impl AttachmentOrigin {
+    /// The stored word for the origin.
     pub fn as_str(self) -> &'static str {
         match self {
             AttachmentOrigin::Fetched => "FETCHED",

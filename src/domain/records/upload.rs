@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::UploadId;
 
+/// An uploaded file as stored.
 #[derive(Clone, Debug)]
 pub struct UploadRecord {
     pub id: UploadId,
