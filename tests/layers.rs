@@ -1,9 +1,6 @@
 //! The layering, checked on the source: domain <- providers and crypto <- store <- services
 //! <- graphql and http. A file's layer is its first folder (or file) under `src/`; an import is
 //! any `crate::<module>` it names outside its test modules.
-//!
-//! `KNOWN` lists the crossings the code still has, to be removed as they are fixed: a new
-//! crossing fails this test, and so does a listed one that is gone (so the list only shrinks).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -21,19 +18,6 @@ fn forbidden(layer: &str, module: &str) -> bool {
         _ => false,
     }
 }
-
-/// The crossings still in the code: (file, module it imports).
-const KNOWN: &[(&str, &str)] = &[
-    ("src/graphql/campaigns.rs", "store"),
-    ("src/graphql/channels.rs", "store"),
-    ("src/graphql/connection.rs", "store"),
-    ("src/graphql/conversations.rs", "store"),
-    ("src/graphql/loaders.rs", "store"),
-    ("src/graphql/messages.rs", "store"),
-    ("src/graphql/subscriptions.rs", "store"),
-    ("src/graphql/templates.rs", "store"),
-    ("src/graphql/types.rs", "store"),
-];
 
 fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
@@ -126,14 +110,10 @@ fn no_layer_imports_what_is_above_it() {
             }
         }
     }
-    let known: BTreeSet<(String, String)> = KNOWN
-        .iter()
-        .map(|(f, m)| ((*f).to_owned(), (*m).to_owned()))
-        .collect();
-    let new: Vec<_> = crossings.difference(&known).collect();
-    let gone: Vec<_> = known.difference(&crossings).collect();
-    assert!(new.is_empty(), "imports across the layers: {new:?}");
-    assert!(gone.is_empty(), "fixed, so take them off KNOWN: {gone:?}");
+    assert!(
+        crossings.is_empty(),
+        "imports across the layers: {crossings:?}"
+    );
 }
 
 #[test]

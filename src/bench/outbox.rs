@@ -13,12 +13,12 @@ use super::harness::{BenchChannel, Harness};
 use chrono::Utc;
 
 use crate::domain::channel::MAX_MESSAGES_PER_SECOND;
+use crate::domain::records::MessageRecord;
 use crate::domain::{
     ChannelId, ContactId, Direction, MessageContent, MessageId, MessageStatus, TenantId,
 };
 use crate::fakes::meta::FakeInbound;
 use crate::fakes::twilio::InboundParams;
-use crate::store::messages::MessageRecord;
 use crate::store::{Store, TenantScope};
 
 pub struct OutboxOptions {
@@ -259,7 +259,7 @@ async fn backlog(
             idempotency_key: None,
             error_code: None,
             error_message: None,
-            part: crate::store::messages::Part::WHOLE,
+            part: crate::domain::records::Part::WHOLE,
             sent_at: now,
             created_at: now,
             updated_at: now,

@@ -11,10 +11,12 @@ pub mod ids;
 pub mod markdown;
 pub mod message_status;
 pub mod opt_out;
+pub mod page;
 pub mod password;
 pub mod phone;
 pub mod provider;
 pub mod public_urls;
+pub mod records;
 pub mod role;
 pub mod template;
 pub mod tenant_settings;
@@ -29,6 +31,7 @@ pub use ids::{
     SessionId, TemplateId, TenantId, UploadId, UserId,
 };
 pub use message_status::{Direction, MessageStatus};
+pub use page::{Page, PageRequest};
 pub use password::{NewPassword, PasswordError, PasswordRule};
 pub use phone::{PhoneError, PhoneNumber};
 pub use provider::ProviderKind;

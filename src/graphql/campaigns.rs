@@ -14,12 +14,12 @@ use super::sending::TemplateVariableInput;
 use super::templates::Template;
 use super::types::parse_id;
 use crate::domain::campaign::{parse_csv, CampaignState, RecipientRow, SkipReason};
+use crate::domain::records::{CampaignCounts, CampaignRecord, RecipientRecord};
 use crate::domain::{CampaignId, ChannelId, TemplateId, TenantId};
 use crate::error::AppError;
 use crate::services::auth::Admin;
 use crate::services::campaigns::{NewCampaign, Preview};
 use crate::services::Services;
-use crate::store::campaigns::{CampaignCounts, CampaignRecord, RecipientRecord};
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(name = "CampaignState")]

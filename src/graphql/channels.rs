@@ -7,13 +7,13 @@ use chrono::{DateTime, Utc};
 use super::errors::GqlResult;
 use super::guards::viewer;
 use super::types::parse_id;
+use crate::domain::records::{ChannelRecord, ProviderConfig};
 use crate::domain::{ChannelId, PublicUrls};
 use crate::providers::capabilities::{capabilities, ContentKind};
 use crate::providers::ProviderKind;
 use crate::services::auth::Agent;
 use crate::services::channels::{ChannelInput, MetaInput, SettingsInput, TwilioInput};
 use crate::services::Services;
-use crate::store::channels::{ChannelRecord, ProviderConfig};
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(name = "Provider")]

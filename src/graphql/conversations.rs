@@ -10,12 +10,12 @@ use super::errors::GqlResult;
 use super::guards::viewer;
 use super::messages::{message_page, Message};
 use super::types::parse_id;
+use crate::domain::records::ContactRecord;
+use crate::domain::records::MessageFilter;
+use crate::domain::records::{ConversationFilter as StoreFilter, ConversationRecord};
 use crate::domain::{ContactId, ConversationId, TenantId};
 use crate::services::auth::Agent;
 use crate::services::Services;
-use crate::store::contacts::ContactRecord;
-use crate::store::conversations::{ConversationFilter as StoreFilter, ConversationRecord};
-use crate::store::messages::MessageFilter;
 
 /// A customer on WhatsApp.
 pub struct Contact(pub ContactRecord, pub TenantId);

@@ -7,10 +7,10 @@ use std::collections::HashMap;
 use async_graphql::dataloader::Loader;
 
 use super::errors::GqlError;
+use crate::domain::records::AttemptRecord;
+use crate::domain::records::StatusRecord;
 use crate::domain::{MessageId, TenantId};
 use crate::services::history::HistoryService;
-use crate::store::messages::StatusRecord;
-use crate::store::outbox::AttemptRecord;
 
 /// A message's status timeline.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]

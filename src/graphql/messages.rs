@@ -14,15 +14,15 @@ use super::errors::GqlResult;
 use super::guards::viewer;
 use super::loaders::{AttemptsOf, MessageDetails, TimelineOf};
 use super::types::parse_id;
+use crate::domain::records::{
+    AttachmentOrigin, MessageFilter as StoreFilter, MessageOrder, MessageRecord,
+};
+use crate::domain::PageRequest;
 use crate::domain::{Direction, MessageContent, MessageStatus, TenantId};
 use crate::error::AppError;
 use crate::services::auth::Agent;
 use crate::services::history;
 use crate::services::Services;
-use crate::store::messages::{
-    AttachmentOrigin, MessageFilter as StoreFilter, MessageOrder, MessageRecord,
-};
-use crate::store::PageRequest;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(name = "Direction")]

@@ -16,13 +16,13 @@ use super::guards::viewer;
 use super::messages::Message;
 use super::types::parse_id;
 use crate::domain::campaign::CampaignState;
+use crate::domain::records::CampaignCounts;
 use crate::domain::{CampaignId, ChannelId, ConversationId, TenantId};
 use crate::services::auth::{Admin, Agent};
 use crate::services::events::{
     ConversationEventKind as ConvKind, Event, EventBus, MessageEventKind as MsgKind,
 };
 use crate::services::Services;
-use crate::store::campaigns::CampaignCounts;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 pub enum MessageEventKind {
@@ -306,8 +306,8 @@ mod tests {
     use futures::StreamExt;
 
     use super::*;
+    use crate::domain::records::ConversationRecord;
     use crate::domain::{ChannelId, ContactId};
-    use crate::store::conversations::ConversationRecord;
 
     fn opened(tenant: TenantId) -> Event {
         let now = chrono::Utc::now();

@@ -7,12 +7,12 @@ use super::channels::Channel;
 use super::errors::GqlResult;
 use super::guards::viewer;
 use super::types::parse_id;
+use crate::domain::records::Template as TemplateRecord;
 use crate::domain::template::{ParameterFormat, TemplateCategory, TemplateDraft, TemplateStatus};
 use crate::domain::{ChannelId, TemplateId};
 use crate::services::auth::Agent;
 use crate::services::templates::{CreateTemplate, TemplateService, UpdateTemplate};
 use crate::services::Services;
-use crate::store::templates::Template as TemplateRecord;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(name = "TemplateCategory")]

@@ -5,12 +5,12 @@ use chrono::{DateTime, Utc};
 
 use super::errors::GqlResult;
 use crate::domain;
+use crate::domain::records::ApiKeyRecord;
+use crate::domain::records::AuditRecord;
+use crate::domain::records::MemberRecord;
+use crate::domain::records::TenantRecord;
 use crate::error::AppError;
 use crate::services::Services;
-use crate::store::api_keys::ApiKeyRecord;
-use crate::store::audit::AuditRecord;
-use crate::store::members::MemberRecord;
-use crate::store::tenants::TenantRecord;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(name = "Role")]

@@ -5,13 +5,13 @@
 use chrono::Utc;
 use serde_json::json;
 
+use crate::domain::records::{ApiKeyRecord, MemberRecord, TenantRecord};
 use crate::domain::tenant_settings::{parse_language, parse_tenant_name, parse_time_zone};
 use crate::domain::{ApiKeyId, Email, NewPassword, Role, UserId};
 use crate::error::AppError;
 use crate::services::auth::{new_api_key, Access, Admin, Auth, Level, Platform};
-use crate::store::api_keys::ApiKeyRecord;
-use crate::store::members::{MemberChanges, MemberRecord, NewMember};
-use crate::store::tenants::{TenantRecord, Tenants};
+use crate::store::members::{MemberChanges, NewMember};
+use crate::store::tenants::Tenants;
 use crate::store::{Store, TenantScope};
 
 pub struct NewTenant {

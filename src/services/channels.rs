@@ -17,6 +17,7 @@ use crate::crypto::{random_token, KeyRing, SealContext};
 use crate::domain::channel::{
     credential_hint, is_meta_id, is_mime_type, is_token, is_twilio_sid, MAX_MESSAGES_PER_SECOND,
 };
+use crate::domain::records::{ChannelRecord, ProviderConfig, Verification};
 use crate::domain::tenant_settings::parse_language;
 use crate::domain::{ChannelId, ChannelSettings, PhoneNumber, TenantId};
 use crate::error::AppError;
@@ -25,7 +26,6 @@ use crate::providers::{
     VerifiedAccount,
 };
 use crate::services::auth::{Access, Admin, Agent};
-use crate::store::channels::{ChannelRecord, ProviderConfig, Verification};
 use crate::store::{Store, StoreError, TenantScope};
 
 /// Twilio credentials as entered. Secrets left out on update keep their stored value.

@@ -3,12 +3,13 @@
 use chrono::Utc;
 
 use crate::domain::free_text::{self, Lines};
+use crate::domain::records::ContactRecord;
+use crate::domain::records::{ConversationFilter, ConversationRecord};
 use crate::domain::{ContactId, ConversationId, TenantId};
+use crate::domain::{Page, PageRequest};
 use crate::error::AppError;
 use crate::services::auth::{Access, Agent};
-use crate::store::contacts::ContactRecord;
-use crate::store::conversations::{ConversationFilter, ConversationRecord};
-use crate::store::{Page, PageRequest, Store, TenantScope};
+use crate::store::{Store, TenantScope};
 
 #[derive(Clone)]
 pub struct ConversationService {

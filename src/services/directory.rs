@@ -1,14 +1,15 @@
 //! Reading who is who: tenants, their users and API keys, the platform's admins, and the
 //! audit log.
 
+use crate::domain::records::ApiKeyRecord;
+use crate::domain::records::AuditRecord;
+use crate::domain::records::MemberRecord;
+use crate::domain::records::TenantRecord;
 use crate::domain::{ApiKeyId, Role, TenantId, UserId};
+use crate::domain::{Page, PageRequest};
 use crate::error::AppError;
 use crate::services::auth::{Access, Admin, Agent, Platform};
-use crate::store::api_keys::ApiKeyRecord;
-use crate::store::audit::AuditRecord;
-use crate::store::members::MemberRecord;
-use crate::store::tenants::TenantRecord;
-use crate::store::{Page, PageRequest, Store};
+use crate::store::Store;
 
 #[derive(Clone)]
 pub struct Directory {

@@ -6,15 +6,16 @@ use std::collections::HashMap;
 use chrono::Utc;
 
 use crate::domain::free_text::{self, Lines};
+use crate::domain::records::AttemptRecord;
+use crate::domain::records::{
+    AttachmentOrigin, AttachmentRecord, MessageFilter, MessageOrder, MessageRecord, StatusRecord,
+};
 use crate::domain::{MessageId, PublicUrls, TenantId};
+use crate::domain::{Page, PageRequest};
 use crate::error::AppError;
 use crate::services::auth::{Access, Agent};
 use crate::services::media::MediaLinks;
-use crate::store::messages::{
-    AttachmentOrigin, AttachmentRecord, MessageFilter, MessageOrder, MessageRecord, StatusRecord,
-};
-use crate::store::outbox::AttemptRecord;
-use crate::store::{Page, PageRequest, Store};
+use crate::store::Store;
 
 /// How long a link to an attachment's file stays valid.
 const LINK_LIFETIME: chrono::Duration = chrono::Duration::minutes(15);

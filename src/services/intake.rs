@@ -13,13 +13,13 @@ use std::collections::HashSet;
 
 use subtle::ConstantTimeEq;
 
+use crate::domain::records::{ChannelRecord, ProviderConfig};
 use crate::domain::{ProviderKind, PublicUrls};
 use crate::providers::{webhooks, WebhookEvent, WebhookRequest};
 use crate::services::channels::ChannelService;
 use crate::services::events::EventBus;
 use crate::services::inbound::Ingest;
 use crate::services::media::MediaFetcher;
-use crate::store::channels::{ChannelRecord, ProviderConfig};
 use crate::store::Store;
 
 /// The largest webhook body accepted.

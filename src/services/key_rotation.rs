@@ -5,8 +5,8 @@
 //! changed meanwhile (that row is simply already current, or is picked up on the next run).
 
 use crate::crypto::KeyRing;
+use crate::domain::records::ChannelRecord;
 use crate::services::channels::seal_context;
-use crate::store::channels::ChannelRecord;
 use crate::store::Store;
 
 /// What a rotation did.

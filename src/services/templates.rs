@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use chrono::Utc;
 use serde_json::json;
 
+use crate::domain::records::{ChannelRecord, Template};
 use crate::domain::template::{
     check_language, check_name, placeholders, ParameterFormat, TemplateCategory, TemplateDraft,
     TemplateError, TemplateStatus,
@@ -16,8 +17,6 @@ use crate::error::AppError;
 use crate::providers::{NewTemplate, ProviderKind, ProviderTemplate};
 use crate::services::auth::{Access, Admin, Agent};
 use crate::services::channels::{provider_error, ChannelService};
-use crate::store::channels::ChannelRecord;
-use crate::store::templates::Template;
 use crate::store::{Store, StoreError, TenantScope};
 
 /// A template to create on a channel.

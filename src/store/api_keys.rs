@@ -8,20 +8,8 @@ use sea_orm::{
 
 use super::entities::api_key;
 use super::StoreError;
+use crate::domain::records::api_key::ApiKeyRecord;
 use crate::domain::{ApiKeyId, Role, TenantId, UserId};
-
-/// An API key as the API shows it: never its secret.
-#[derive(Clone, Debug)]
-pub struct ApiKeyRecord {
-    pub id: ApiKeyId,
-    pub name: String,
-    pub prefix: String,
-    pub role: Role,
-    pub created_by: Option<UserId>,
-    pub created_at: DateTime<Utc>,
-    pub last_used_at: Option<DateTime<Utc>>,
-    pub revoked_at: Option<DateTime<Utc>>,
-}
 
 impl TryFrom<api_key::Model> for ApiKeyRecord {
     type Error = StoreError;

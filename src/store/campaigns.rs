@@ -13,26 +13,11 @@ use sea_orm::{
 };
 
 use super::entities::{campaign, campaign_recipient, message};
-use super::{Page, PageRequest, StoreError};
+use super::StoreError;
 use crate::domain::campaign::{CampaignState, RecipientState, SkipReason};
-use crate::domain::{CampaignId, ChannelId, MessageId, MessageStatus, TemplateId, TenantId};
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CampaignRecord {
-    pub id: CampaignId,
-    pub channel: ChannelId,
-    pub template: TemplateId,
-    pub name: String,
-    pub state: CampaignState,
-    pub state_reason: Option<String>,
-    pub start_at: Option<DateTime<Utc>>,
-    pub recipient_count: i32,
-    pub created_by: String,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    pub started_at: Option<DateTime<Utc>>,
-    pub finished_at: Option<DateTime<Utc>>,
-}
+use crate::domain::records::campaign::{CampaignCounts, CampaignRecord, RecipientRecord};
+use crate::domain::{CampaignId, ChannelId, MessageId, MessageStatus, TenantId};
+use crate::domain::{Page, PageRequest};
 
 impl TryFrom<campaign::Model> for CampaignRecord {
     type Error = StoreError;
@@ -63,18 +48,6 @@ pub struct NewRecipient {
     pub phone: String,
     pub variables: BTreeMap<String, String>,
     pub skip: Option<SkipReason>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RecipientRecord {
-    pub id: uuid::Uuid,
-    pub position: i32,
-    pub phone: String,
-    pub variables: BTreeMap<String, String>,
-    pub skip_reason: Option<SkipReason>,
-    pub message: Option<MessageId>,
-    /// Once dispatched, the state follows the message's status.
-    pub state: RecipientState,
 }
 
 /// A recipient row with its message's status, when it has a message.
@@ -126,21 +99,6 @@ fn recipient_message() -> RelationDef {
         ))
         .to((message::Column::TenantId, message::Column::Id))
         .into()
-}
-
-/// Where a campaign's recipients stand. `sent` counts every message that left (sent,
-/// delivered or read), `delivered` those delivered or read.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct CampaignCounts {
-    pub total: u64,
-    pub pending: u64,
-    pub queued: u64,
-    pub sent: u64,
-    pub delivered: u64,
-    pub read: u64,
-    pub failed: u64,
-    pub skipped: u64,
-    pub skipped_by_reason: BTreeMap<SkipReason, u64>,
 }
 
 /// Rows per multi-row insert, well under every backend's bind limit.

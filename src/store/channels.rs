@@ -13,91 +13,30 @@ use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select,
 };
-use serde::{Deserialize, Serialize};
 
 use super::entities::{channel, channel_key};
 use super::StoreError;
-use crate::domain::ProviderKind;
-use crate::domain::{ChannelId, ChannelSettings, TenantId};
+use crate::domain::records::channel::{ChannelRecord, ProviderConfig, Verification};
+use crate::domain::{ChannelId, TenantId};
 
-/// A provider's non-secret identifiers.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "provider", rename_all = "camelCase")]
-pub enum ProviderConfig {
-    #[serde(rename_all = "camelCase")]
-    Twilio {
-        account_sid: String,
-        api_key_sid: Option<String>,
-        messaging_service_sid: Option<String>,
-    },
-    #[serde(rename_all = "camelCase")]
-    Meta {
-        phone_number_id: String,
-        business_account_id: String,
-    },
+/// The deployment-wide claims on a channel's number and Meta phone number id.
+fn number_claims(record: &ChannelRecord) -> Vec<String> {
+    let mut keys = vec![format!("{NUMBER_PREFIX}{}", record.phone_number)];
+    if let ProviderConfig::Meta {
+        phone_number_id, ..
+    } = &record.config
+    {
+        keys.push(format!("{META_PHONE_PREFIX}{phone_number_id}"));
+    }
+    keys
 }
 
-impl ProviderConfig {
-    pub fn kind(&self) -> ProviderKind {
-        match self {
-            ProviderConfig::Twilio { .. } => ProviderKind::Twilio,
-            ProviderConfig::Meta { .. } => ProviderKind::Meta,
-        }
-    }
-}
-
-/// What the provider said when the channel was last verified.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Verification {
-    pub at: DateTime<Utc>,
-    pub display_name: Option<String>,
-    pub display_number: Option<String>,
-    pub quality_rating: Option<String>,
-}
-
-/// A channel as stored; its secrets stay sealed.
-#[derive(Clone, Debug)]
-pub struct ChannelRecord {
-    pub id: ChannelId,
-    pub tenant: TenantId,
-    pub name: String,
-    pub phone_number: String,
-    pub config: ProviderConfig,
-    pub sealed_token: String,
-    pub sealed_secret: Option<String>,
-    pub credential_hint: String,
-    pub webhook_key: String,
-    pub verify_token: Option<String>,
-    pub settings: ChannelSettings,
-    pub verification: Option<Verification>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl ChannelRecord {
-    pub fn provider(&self) -> ProviderKind {
-        self.config.kind()
-    }
-
-    /// The deployment-wide claims on this channel's number and Meta phone number id.
-    pub fn number_claims(&self) -> Vec<String> {
-        let mut keys = vec![format!("{NUMBER_PREFIX}{}", self.phone_number)];
-        if let ProviderConfig::Meta {
-            phone_number_id, ..
-        } = &self.config
-        {
-            keys.push(format!("{META_PHONE_PREFIX}{phone_number_id}"));
-        }
-        keys
-    }
-
-    /// The keys that keep a number and a Meta phone number id to one channel of the tenant.
-    fn tenant_keys(&self) -> Vec<String> {
-        self.number_claims()
-            .iter()
-            .map(|claim| tenant_key(self.tenant, claim))
-            .collect()
-    }
+/// The keys that keep a number and a Meta phone number id to one channel of the tenant.
+fn tenant_keys(record: &ChannelRecord) -> Vec<String> {
+    number_claims(record)
+        .iter()
+        .map(|claim| tenant_key(record.tenant, claim))
+        .collect()
 }
 
 const NUMBER_PREFIX: &str = "number:";
@@ -243,10 +182,9 @@ impl<'a, C: ConnectionTrait> Channels<'a, C> {
             .await?;
         self.claim(record, &[format!("webhook:{}", record.webhook_key)], TAKEN)
             .await?;
-        self.claim(record, &record.tenant_keys(), TAKEN_HERE)
-            .await?;
+        self.claim(record, &tenant_keys(record), TAKEN_HERE).await?;
         if claim_numbers {
-            self.claim(record, &record.number_claims(), TAKEN).await?;
+            self.claim(record, &number_claims(record), TAKEN).await?;
         }
         Ok(())
     }
@@ -292,13 +230,12 @@ impl<'a, C: ConnectionTrait> Channels<'a, C> {
             Err(e) => return Err(e.into()),
         }
         self.release(record.id, &[TENANT_PREFIX]).await?;
-        self.claim(record, &record.tenant_keys(), TAKEN_HERE)
-            .await?;
+        self.claim(record, &tenant_keys(record), TAKEN_HERE).await?;
         if claim_numbers || record.verification.is_none() {
             self.release_number_claims(record.id).await?;
         }
         if claim_numbers {
-            self.claim(record, &record.number_claims(), TAKEN).await?;
+            self.claim(record, &number_claims(record), TAKEN).await?;
         }
         Ok(())
     }
@@ -309,7 +246,7 @@ impl<'a, C: ConnectionTrait> Channels<'a, C> {
     /// record the refusal, on PostgreSQL too.
     pub async fn claim_verified(&self, record: &ChannelRecord) -> Result<(), StoreError> {
         use sea_orm::sea_query::OnConflict;
-        for key in record.number_claims() {
+        for key in number_claims(record) {
             let inserted = channel_key::Entity::insert(channel_key::ActiveModel {
                 key: Set(key.clone()),
                 tenant_id: Set(self.tenant.into()),

@@ -8,22 +8,10 @@ use sea_orm::{
 };
 
 use super::entities::contact;
-use super::{Page, PageRequest, StoreError};
+use super::StoreError;
+use crate::domain::records::contact::ContactRecord;
 use crate::domain::{ContactId, TenantId};
-
-#[derive(Clone, Debug)]
-pub struct ContactRecord {
-    pub id: ContactId,
-    pub wa_id: String,
-    pub phone_number: String,
-    pub profile_name: Option<String>,
-    pub name: Option<String>,
-    pub opted_out_at: Option<DateTime<Utc>>,
-    pub marketing_opted_out_at: Option<DateTime<Utc>>,
-    pub last_inbound_at: Option<DateTime<Utc>>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
+use crate::domain::{Page, PageRequest};
 
 impl From<contact::Model> for ContactRecord {
     fn from(row: contact::Model) -> Self {

@@ -8,28 +8,14 @@ use sea_orm::{
 };
 
 use super::entities::conversation;
-use super::{Page, PageRequest, StoreError};
+use super::StoreError;
 use crate::domain::message_status::CUSTOMER_SERVICE_WINDOW;
+use crate::domain::records::conversation::{ConversationFilter, ConversationRecord};
 use crate::domain::{ChannelId, ContactId, ConversationId, TenantId};
+use crate::domain::{Page, PageRequest};
 
 pub const OPEN: &str = "OPEN";
 pub const RESOLVED: &str = "RESOLVED";
-
-#[derive(Clone, Debug)]
-pub struct ConversationRecord {
-    pub id: ConversationId,
-    pub channel: ChannelId,
-    pub contact: ContactId,
-    pub open: bool,
-    pub queue: Option<uuid::Uuid>,
-    pub assignee: Option<uuid::Uuid>,
-    pub last_inbound_at: Option<DateTime<Utc>>,
-    pub window_expires_at: Option<DateTime<Utc>>,
-    pub last_message_at: DateTime<Utc>,
-    pub opened_at: DateTime<Utc>,
-    pub resolved_at: Option<DateTime<Utc>>,
-    pub updated_at: DateTime<Utc>,
-}
 
 impl From<conversation::Model> for ConversationRecord {
     fn from(row: conversation::Model) -> Self {
@@ -48,15 +34,6 @@ impl From<conversation::Model> for ConversationRecord {
             updated_at: row.updated_at,
         }
     }
-}
-
-/// Which conversations a list holds.
-#[derive(Clone, Debug, Default)]
-pub struct ConversationFilter {
-    pub open: Option<bool>,
-    pub channel: Option<ChannelId>,
-    pub contact: Option<ContactId>,
-    pub queue: Option<uuid::Uuid>,
 }
 
 pub struct Conversations<'a, C> {

@@ -11,20 +11,10 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::entities::{membership, session, user};
-use super::{Page, PageRequest, StoreError};
+use super::StoreError;
+use crate::domain::records::member::MemberRecord;
+use crate::domain::{Page, PageRequest};
 use crate::domain::{Role, TenantId, UserId};
-
-/// A user as a member of one tenant.
-#[derive(Clone, Debug)]
-pub struct MemberRecord {
-    pub id: UserId,
-    pub email: String,
-    pub name: Option<String>,
-    pub role: Role,
-    pub active: bool,
-    pub created_at: DateTime<Utc>,
-    pub last_login_at: Option<DateTime<Utc>>,
-}
 
 /// A new user to add to the tenant.
 pub struct NewMember<'s> {

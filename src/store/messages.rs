@@ -10,56 +10,14 @@ use sea_orm::{
 };
 
 use super::entities::{attachment, message, message_status, pending_status};
-use super::{Page, PageRequest, StoreError};
-use crate::domain::content::Referral;
+use super::StoreError;
 use crate::domain::message_status::{lifecycle_order, TimelineStep};
-use crate::domain::{
-    AttachmentId, ChannelId, ContactId, ConversationId, Direction, MessageContent, MessageId,
-    MessageStatus, TenantId,
+use crate::domain::records::message::{
+    AttachmentOrigin, AttachmentRecord, MessageFilter, MessageOrder, MessageRecord, Part,
+    StatusRecord,
 };
-
-#[derive(Clone, Debug)]
-pub struct MessageRecord {
-    pub id: MessageId,
-    pub revision: uuid::Uuid,
-    pub channel: ChannelId,
-    pub conversation: Option<ConversationId>,
-    pub contact: ContactId,
-    pub direction: Direction,
-    pub status: MessageStatus,
-    pub provider_message_id: Option<String>,
-    pub content: MessageContent,
-    pub reply_to_provider_id: Option<String>,
-    pub forwarded: bool,
-    pub referral: Option<Referral>,
-    pub idempotency_key: Option<String>,
-    pub error_code: Option<String>,
-    pub error_message: Option<String>,
-    /// Where it stands among the parts of a long text sent in parts.
-    pub part: Part,
-    pub sent_at: DateTime<Utc>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-/// A message's place among the parts of a long text sent as several messages.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Part {
-    /// The first part, on every later part.
-    pub first: Option<MessageId>,
-    /// From 1.
-    pub number: i32,
-    pub count: i32,
-}
-
-impl Part {
-    /// A message sent whole: part 1 of 1.
-    pub const WHOLE: Part = Part {
-        first: None,
-        number: 1,
-        count: 1,
-    };
-}
+use crate::domain::{AttachmentId, ChannelId, MessageId, MessageStatus, TenantId};
+use crate::domain::{Page, PageRequest};
 
 impl TryFrom<message::Model> for MessageRecord {
     type Error = StoreError;
@@ -93,16 +51,6 @@ impl TryFrom<message::Model> for MessageRecord {
     }
 }
 
-/// One step of a status timeline.
-#[derive(Clone, Debug)]
-pub struct StatusRecord {
-    pub status: MessageStatus,
-    pub raw_status: String,
-    pub error_code: Option<String>,
-    pub error_message: Option<String>,
-    pub occurred_at: DateTime<Utc>,
-}
-
 /// The provider word of a manual retry's timeline step, before its time: each retry is
 /// its own step.
 const RETRY_STEP: &str = "retry@";
@@ -116,57 +64,6 @@ fn in_lifecycle_order(steps: Vec<(StatusRecord, TimelineStep)>) -> Vec<StatusRec
         .into_iter()
         .filter_map(|i| slots[i].take())
         .collect()
-}
-
-/// A media file of a message.
-#[derive(Clone, Debug)]
-pub struct AttachmentRecord {
-    pub id: AttachmentId,
-    pub message: MessageId,
-    pub position: i32,
-    pub reference: String,
-    pub content_type: Option<String>,
-    pub filename: Option<String>,
-    pub state: String,
-    pub size_bytes: Option<i64>,
-    pub attempts: i32,
-    pub last_error: Option<String>,
-    pub storage_key: Option<String>,
-    pub origin: AttachmentOrigin,
-}
-
-/// Where an attachment's file came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AttachmentOrigin {
-    /// Fetched from the provider: inbound media.
-    Fetched,
-    /// Sent by us from an upload; `reference` is the upload's id.
-    Upload,
-    /// Sent by us from a public URL the provider fetched; `reference` is the URL, and no copy
-    /// is kept.
-    Link,
-}
-
-impl AttachmentOrigin {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AttachmentOrigin::Fetched => "FETCHED",
-            AttachmentOrigin::Upload => "UPLOAD",
-            AttachmentOrigin::Link => "LINK",
-        }
-    }
-}
-
-impl std::str::FromStr for AttachmentOrigin {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(match s {
-            "FETCHED" => AttachmentOrigin::Fetched,
-            "UPLOAD" => AttachmentOrigin::Upload,
-            "LINK" => AttachmentOrigin::Link,
-            other => return Err(format!("unknown attachment origin {other}")),
-        })
-    }
 }
 
 /// How a fetch attempt ended.
@@ -221,19 +118,6 @@ pub struct NewAttachment {
     pub stored: Option<(String, i64)>,
 }
 
-/// Which messages a list holds.
-#[derive(Clone, Debug, Default)]
-pub struct MessageFilter {
-    pub channel: Option<ChannelId>,
-    pub contact: Option<ContactId>,
-    pub conversation: Option<ConversationId>,
-    pub direction: Option<Direction>,
-    pub status: Option<MessageStatus>,
-    pub from: Option<DateTime<Utc>>,
-    pub to: Option<DateTime<Utc>>,
-    pub text: Option<String>,
-}
-
 /// How far a message's `created_at` may lie from the time in its UUIDv7 id. Both are taken
 /// in the same call when a message is stored; the slack only keeps the id bound safe.
 const ID_CLOCK_SLACK: chrono::Duration = chrono::Duration::minutes(1);
@@ -245,14 +129,6 @@ fn id_floor(at: DateTime<Utc>) -> uuid::Uuid {
     let mut bytes = [0u8; 16];
     bytes[..6].copy_from_slice(&millis.to_be_bytes()[2..]);
     uuid::Uuid::from_bytes(bytes)
-}
-
-/// How a message page is ordered: history (newest first) or the change feed (oldest change
-/// first, after a revision).
-#[derive(Clone, Copy, Debug)]
-pub enum MessageOrder {
-    Newest,
-    Changes,
 }
 
 /// Meta's code for "this user stopped marketing messages" (PROVIDERS.md §2.9): the contact

@@ -13,7 +13,6 @@ pub mod entities;
 pub mod members;
 pub mod messages;
 pub mod outbox;
-pub mod page;
 pub mod system;
 pub mod templates;
 pub mod tenants;
@@ -25,8 +24,6 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, SqlErr};
 
 use crate::domain::TenantId;
-
-pub use page::{Page, PageRequest};
 
 /// A storage failure, already classified.
 #[derive(Debug, thiserror::Error)]

@@ -15,26 +15,13 @@ use sea_orm::{
 
 use super::entities::{delivery_attempt, outbox_job};
 use super::StoreError;
+use crate::domain::records::attempt::AttemptRecord;
 use crate::domain::{AttemptOutcome, ChannelId, MessageId, TenantId};
 
 pub const WAITING: &str = "WAITING";
 pub const PENDING: &str = "PENDING";
 pub const DONE: &str = "DONE";
 pub const FAILED: &str = "FAILED";
-
-/// One recorded attempt.
-#[derive(Clone, Debug)]
-pub struct AttemptRecord {
-    pub number: i32,
-    pub started_at: DateTime<Utc>,
-    pub duration_ms: i64,
-    pub request: String,
-    pub http_status: Option<i32>,
-    pub outcome: AttemptOutcome,
-    pub provider_code: Option<String>,
-    pub provider_message: Option<String>,
-    pub provider_message_id: Option<String>,
-}
 
 /// What happens to a job after an attempt.
 pub enum JobNext {

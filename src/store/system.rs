@@ -9,11 +9,11 @@ use sea_orm::{
     QueryOrder,
 };
 
-use super::channels::ChannelRecord;
 use super::entities::{
     api_key, attachment, channel, channel_key, membership, outbox_job, refresh_token, session, user,
 };
 use super::StoreError;
+use crate::domain::records::ChannelRecord;
 use crate::domain::{ApiKeyId, SessionId, TenantId, UserId};
 
 /// Whose accounts a sign-in looks among.

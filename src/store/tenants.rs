@@ -7,18 +7,10 @@ use sea_orm::{
 };
 
 use super::entities::tenant;
-use super::{Page, PageRequest, StoreError};
+use super::StoreError;
+use crate::domain::records::tenant::TenantRecord;
+use crate::domain::{Page, PageRequest};
 use crate::domain::{TenantId, TenantSettings};
-
-/// A tenant as the API shows it.
-#[derive(Clone, Debug)]
-pub struct TenantRecord {
-    pub id: TenantId,
-    pub name: String,
-    pub settings: TenantSettings,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
 
 impl TryFrom<tenant::Model> for TenantRecord {
     type Error = StoreError;

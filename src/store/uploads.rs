@@ -1,23 +1,12 @@
 //! Media a tenant uploaded to send. The bytes live in the media store; the row says what
 //! they are.
 
-use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::entities::upload;
 use super::StoreError;
+use crate::domain::records::upload::UploadRecord;
 use crate::domain::{TenantId, UploadId};
-
-#[derive(Clone, Debug)]
-pub struct UploadRecord {
-    pub id: UploadId,
-    pub content_type: String,
-    pub filename: Option<String>,
-    pub size_bytes: i64,
-    pub sha256: String,
-    pub storage_key: String,
-    pub created_at: DateTime<Utc>,
-}
 
 impl From<upload::Model> for UploadRecord {
     fn from(row: upload::Model) -> Self {

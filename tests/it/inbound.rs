@@ -720,8 +720,8 @@ async fn outbound_fixture(
     channel_id: &str,
     provider_id: &str,
 ) -> String {
+    use switchboard::domain::records::MessageRecord;
     use switchboard::domain::{Direction, MessageContent, MessageId, MessageStatus};
-    use switchboard::store::messages::MessageRecord;
     let store = switchboard::store::Store::connect(&app.database_url)
         .await
         .unwrap();
@@ -730,7 +730,7 @@ async fn outbound_fixture(
         .conversations()
         .list(
             &Default::default(),
-            switchboard::store::PageRequest {
+            switchboard::domain::PageRequest {
                 first: 1,
                 after: None,
             },
@@ -759,7 +759,7 @@ async fn outbound_fixture(
         idempotency_key: None,
         error_code: None,
         error_message: None,
-        part: switchboard::store::messages::Part::WHOLE,
+        part: switchboard::domain::records::Part::WHOLE,
         sent_at: now,
         created_at: now,
         updated_at: now,

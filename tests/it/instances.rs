@@ -7,9 +7,10 @@
 use std::time::Duration;
 
 use chrono::{SubsecRound, Utc};
+use switchboard::domain::records::AttemptRecord;
 use switchboard::domain::MessageId;
 use switchboard::fakes::twilio::InboundParams;
-use switchboard::store::outbox::{AttemptRecord, JobNext};
+use switchboard::store::outbox::JobNext;
 use switchboard::store::system::System;
 use switchboard::store::{Store, TenantScope};
 

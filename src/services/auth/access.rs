@@ -6,9 +6,9 @@
 use std::marker::PhantomData;
 
 use super::Viewer;
+use crate::domain::records::AuditActor;
 use crate::domain::{Role, TenantId, UserId};
 use crate::error::AppError;
-use crate::store::audit::AuditActor;
 
 /// A level of leave within a tenant.
 pub trait Level: Send + Sync + 'static {

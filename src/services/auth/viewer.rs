@@ -2,9 +2,9 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::domain::records::AuditActor;
 use crate::domain::{ApiKeyId, Role, SessionId, TenantId, UserId};
 use crate::error::AppError;
-use crate::store::audit::AuditActor;
 
 /// Who is calling: a signed-in user or an API key, in at most one tenant.
 #[derive(Clone, Debug)]

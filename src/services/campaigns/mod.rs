@@ -15,21 +15,21 @@ use tokio::sync::Notify;
 
 use crate::domain::campaign::{CampaignState, RecipientRow, RecipientState, SkipReason};
 use crate::domain::content::TemplateVariable;
+use crate::domain::records::{
+    CampaignCounts, CampaignRecord, ContactRecord, MessageRecord, RecipientRecord, Template,
+};
 use crate::domain::template::{
     check_variables, render, TemplateCategory, TemplateStatus, TemplateVariableError,
 };
 use crate::domain::{
-    CampaignId, ChannelId, Direction, MessageContent, MessageId, MessageStatus, PhoneNumber,
-    TemplateId, TenantId,
+    CampaignId, ChannelId, Direction, MessageContent, MessageId, MessageStatus, Page, PageRequest,
+    PhoneNumber, TemplateId, TenantId,
 };
 use crate::error::AppError;
 use crate::services::auth::{Access, Admin};
 use crate::services::outbox::OutboxWorker;
-use crate::store::campaigns::{CampaignCounts, CampaignRecord, NewRecipient, RecipientRecord};
-use crate::store::contacts::ContactRecord;
-use crate::store::messages::MessageRecord;
-use crate::store::templates::Template;
-use crate::store::{Page, PageRequest, Store, StoreError, TenantScope};
+use crate::store::campaigns::NewRecipient;
+use crate::store::{Store, StoreError, TenantScope};
 
 /// The most recipients one campaign takes.
 pub const MAX_RECIPIENTS: usize = 100_000;
@@ -546,7 +546,7 @@ impl CampaignService {
                 idempotency_key: None,
                 error_code: None,
                 error_message: None,
-                part: crate::store::messages::Part::WHOLE,
+                part: crate::domain::records::Part::WHOLE,
                 sent_at: now,
                 created_at: now,
                 updated_at: now,

@@ -17,9 +17,8 @@ use std::time::Instant;
 
 use tokio::sync::{broadcast, mpsc};
 
+use crate::domain::records::{ConversationRecord, MessageRecord};
 use crate::domain::TenantId;
-use crate::store::conversations::ConversationRecord;
-use crate::store::messages::MessageRecord;
 use relay::Relayed;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

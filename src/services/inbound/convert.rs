@@ -1,9 +1,10 @@
 //! Provider-neutral webhook events into domain content and stored attachments.
 
 use crate::domain::content::{CardPhone, Choice, ContactCard, OrderItem};
+use crate::domain::records::AttachmentOrigin;
 use crate::domain::{MediaKind, MessageContent, MessageStatus};
 use crate::providers::{self, DeliveryStatus, InboundContent};
-use crate::store::messages::{AttachmentOrigin, NewAttachment};
+use crate::store::messages::NewAttachment;
 
 fn media_kind(kind: providers::MediaKind) -> MediaKind {
     match kind {

@@ -11,13 +11,11 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use crate::domain::opt_out::{consent_change, ConsentChange};
+use crate::domain::records::{AuditActor, ChannelRecord, MessageRecord, StatusRecord};
 use crate::domain::template::TemplateStatus;
 use crate::domain::{Direction, MessageId, MessageStatus, PhoneNumber, TenantSettings};
 use crate::providers::{InboundMessage, StatusUpdate, WebhookEvent};
 use crate::services::events::{ConversationEventKind, Event, MessageEventKind};
-use crate::store::audit::AuditActor;
-use crate::store::channels::ChannelRecord;
-use crate::store::messages::{MessageRecord, StatusRecord};
 use crate::store::{Store, StoreError, TenantScope};
 
 /// Attempts of one webhook's transaction when it races another for the same contact or
@@ -191,7 +189,7 @@ async fn receive<C: sea_orm::ConnectionTrait>(
         idempotency_key: None,
         error_code: None,
         error_message: None,
-        part: crate::store::messages::Part::WHOLE,
+        part: crate::domain::records::Part::WHOLE,
         sent_at: inbound.timestamp,
         created_at: now,
         updated_at: now,

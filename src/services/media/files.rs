@@ -6,11 +6,11 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 use super::{ByteStream, MediaLinks, MediaStore, MediaStoreError, PutStreamError};
+use crate::domain::records::UploadRecord;
 use crate::domain::{AttachmentId, ProviderKind, TenantId, UploadId};
 use crate::error::AppError;
 use crate::providers::capabilities::capabilities;
 use crate::services::auth::{Access, Agent};
-use crate::store::uploads::UploadRecord;
 use crate::store::{Store, StoreError};
 
 /// A stored file, as `GET /media/{id}` serves it.

@@ -17,13 +17,13 @@ use chrono::{SubsecRound, Utc};
 use rand::Rng;
 use tokio::sync::{Notify, Semaphore};
 
+use crate::domain::records::{AttemptRecord, StatusRecord};
 use crate::domain::{AttemptOutcome, MessageId, MessageStatus, ProviderKind, PublicUrls, TenantId};
 use crate::providers::{OutboundMessage, ProviderError};
 use crate::services::channels::ChannelService;
 use crate::services::events::{Event, EventBus, MessageEventKind};
 use crate::store::entities::outbox_job;
-use crate::store::messages::StatusRecord;
-use crate::store::outbox::{AttemptRecord, JobNext};
+use crate::store::outbox::JobNext;
 use crate::store::{Store, StoreError, TenantScope};
 
 /// How long a claim keeps other workers off a job, and how long a Meta send whose answer

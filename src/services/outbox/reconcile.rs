@@ -11,13 +11,12 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 
 use super::{backoff, OutboxWorker};
+use crate::domain::records::{AttemptRecord, ChannelRecord, MessageRecord};
 use crate::domain::{AttemptOutcome, MessageId, MessageStatus, TenantId};
 use crate::providers::{OutboundMessage, Provider, Reconciled, SendReceipt};
 use crate::services::events::{Event, MessageEventKind};
-use crate::store::channels::ChannelRecord;
 use crate::store::entities::outbox_job;
-use crate::store::messages::MessageRecord;
-use crate::store::outbox::{AttemptRecord, JobNext};
+use crate::store::outbox::JobNext;
 use crate::store::{StoreError, TenantScope};
 
 /// What the attempts so far say about the last send.

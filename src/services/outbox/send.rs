@@ -5,6 +5,7 @@ use chrono::Utc;
 
 use super::OutboxWorker;
 use crate::domain::content::{Choice, ContactCard};
+use crate::domain::records::{AttachmentOrigin, ContactRecord, MessageRecord, Part, UploadRecord};
 use crate::domain::text_split::split_text;
 use crate::domain::{
     ChannelId, ConversationId, Direction, MediaKind, MessageContent, MessageId, MessageStatus,
@@ -13,9 +14,7 @@ use crate::domain::{
 use crate::error::AppError;
 use crate::providers::capabilities::{capabilities, Capabilities, ContentKind};
 use crate::services::auth::{Access, Agent};
-use crate::store::contacts::ContactRecord;
-use crate::store::messages::{AttachmentOrigin, MessageRecord, NewAttachment, Part};
-use crate::store::uploads::UploadRecord;
+use crate::store::messages::NewAttachment;
 use crate::store::{Store, StoreError, TenantScope};
 
 /// What a caller asks to send.

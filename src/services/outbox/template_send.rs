@@ -7,11 +7,11 @@ use std::collections::BTreeMap;
 use sea_orm::ConnectionTrait;
 
 use crate::domain::content::TemplateVariable;
+use crate::domain::records::ChannelRecord;
 use crate::domain::template::{check_variables, render, TemplateStatus, MAX_BODY_CHARS};
 use crate::domain::{MessageContent, TemplateId};
 use crate::error::AppError;
 use crate::providers::ProviderKind;
-use crate::store::channels::ChannelRecord;
 use crate::store::TenantScope;
 
 /// What a caller asks for: a template by id, or by name and language, with its variables.

@@ -1,0 +1,20 @@
+//! A contact as the API shows it.
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::ContactId;
+
+/// A contact as stored.
+#[derive(Clone, Debug)]
+pub struct ContactRecord {
+    pub id: ContactId,
+    pub wa_id: String,
+    pub phone_number: String,
+    pub profile_name: Option<String>,
+    pub name: Option<String>,
+    pub opted_out_at: Option<DateTime<Utc>>,
+    pub marketing_opted_out_at: Option<DateTime<Utc>>,
+    pub last_inbound_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}

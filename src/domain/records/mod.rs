@@ -1,0 +1,32 @@
+//! The values the store answers with: records of what is stored, filters and orders of
+//! lists. Plain data, so every layer above the store can name them; the conversions from
+//! rows stay in the store.
+
+pub mod api_key;
+pub mod attempt;
+pub mod audit;
+pub mod campaign;
+pub mod channel;
+pub mod contact;
+pub mod conversation;
+pub mod member;
+pub mod message;
+pub mod template;
+pub mod tenant;
+pub mod upload;
+
+pub use api_key::ApiKeyRecord;
+pub use attempt::AttemptRecord;
+pub use audit::{AuditActor, AuditRecord};
+pub use campaign::{CampaignCounts, CampaignRecord, RecipientRecord};
+pub use channel::{ChannelRecord, ProviderConfig, Verification};
+pub use contact::ContactRecord;
+pub use conversation::{ConversationFilter, ConversationRecord};
+pub use member::MemberRecord;
+pub use message::{
+    AttachmentOrigin, AttachmentRecord, MessageFilter, MessageOrder, MessageRecord, Part,
+    StatusRecord,
+};
+pub use template::Template;
+pub use tenant::TenantRecord;
+pub use upload::UploadRecord;
