@@ -150,7 +150,9 @@ async fn campaign_recipients_follow_their_messages_to_the_end() {
 async fn a_campaign_needs_an_approved_template() {
     let app = TestApp::spawn().await;
     let tenant = app.new_tenant("Acme").await;
-    let meta = crate::inbound::meta_channel(&app, &tenant, "+15550783881", "106540352242922").await;
+    let meta =
+        crate::support::fixtures::meta_channel(&app, &tenant, "+15550783881", "106540352242922")
+            .await;
     let pending = tenant
         .owner
         .gql
@@ -188,7 +190,8 @@ async fn a_campaign_needs_an_approved_template() {
     // Another tenant's template is not found, whatever its status.
     let other = app.new_tenant("Globex").await;
     let theirs =
-        crate::inbound::meta_channel(&app, &other, "+15550783882", "106540352242923").await;
+        crate::support::fixtures::meta_channel(&app, &other, "+15550783882", "106540352242923")
+            .await;
     let answer = other
         .owner
         .gql
@@ -343,7 +346,7 @@ async fn every_input_error_names_its_field() {
 async fn a_subscription_input_error_names_its_field_on_the_socket() {
     let app = TestApp::spawn().await;
     let tenant = app.new_tenant("Acme").await;
-    let mut socket = crate::subscriptions::subscribe(
+    let mut socket = crate::subscriptions::subscribe_unconfirmed(
         &app,
         &tenant.owner.access_token,
         "subscription($c: ID) { messageEvents(channelId: $c) { cursor } }",

@@ -5,10 +5,11 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use switchboard::fakes::meta::{FakeInbound, FakePhoneNumber};
+use switchboard::fakes::meta::FakePhoneNumber;
 
-use crate::channels::{create_channel, meta_input, META_TOKEN};
-use crate::inbound::{meta_channel, MetaChannel};
+use crate::support::fixtures::{
+    create_channel, meta_channel, meta_inbound, meta_input, MetaChannel, META_TOKEN,
+};
 use crate::support::{TestApp, TestTenant};
 
 const SEND: &str = "mutation($i: SendMessageInput!) { sendMessage(input: $i) { id } }";
@@ -40,14 +41,7 @@ async fn texts(tenant: &TestTenant, filter: Value) -> Vec<String> {
 }
 
 async fn inbound(app: &TestApp, channel: &MetaChannel, customer: &str, text: &str) {
-    app.meta
-        .deliver_inbound(
-            &channel.webhook,
-            &channel.phone_number_id,
-            &FakeInbound::text(customer, text),
-        )
-        .await
-        .unwrap();
+    meta_inbound(app, channel, customer, text).await;
 }
 
 /// Sends `text` and waits until the outbox settled it.
@@ -498,7 +492,8 @@ async fn a_channel_sends_no_faster_than_its_rate_limit() {
     let app = TestApp::spawn().await;
     let tenant = app.new_tenant("Acme").await;
     let phone_number_id = "106540352242931";
-    app.meta.set_app_secret(crate::channels::META_APP_SECRET);
+    app.meta
+        .set_app_secret(crate::support::fixtures::META_APP_SECRET);
     app.meta.add_phone_number(FakePhoneNumber::new(
         phone_number_id,
         "102290129340398",

@@ -7,8 +7,9 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 use switchboard::fakes::twilio::InboundParams;
 
-use crate::channels::META_APP_SECRET;
-use crate::inbound::{meta_channel, twilio_channel, MetaChannel, CUSTOMER, SENDER};
+use crate::support::fixtures::{
+    meta_channel, twilio_channel, twilio_inbound, MetaChannel, CUSTOMER, META_APP_SECRET, SENDER,
+};
 use crate::support::{TestApp, TestTenant};
 
 async fn assert_healthy(app: &TestApp) {
@@ -253,12 +254,8 @@ async fn a_refused_send_to_a_new_number_creates_no_contact() {
 /// An open conversation to send into.
 async fn open_conversation(app: &TestApp, tenant: &TestTenant) -> String {
     let channel = twilio_channel(app, tenant).await;
-    let params = InboundParams::text(&channel.account.sid, CUSTOMER, SENDER, "hi");
-    app.twilio
-        .deliver_inbound(&channel.webhook, &channel.account.auth_token, &params)
-        .await
-        .unwrap();
-    crate::inbound::conversations(tenant).await[0]["node"]["id"]
+    twilio_inbound(app, &channel, "hi").await;
+    crate::support::fixtures::conversations(tenant).await[0]["node"]["id"]
         .as_str()
         .unwrap()
         .to_owned()

@@ -8,15 +8,14 @@ use std::time::Duration;
 
 use chrono::{SubsecRound, Utc};
 use switchboard::domain::MessageId;
-use switchboard::fakes::twilio::InboundParams;
 use switchboard::store::outbox::{AttemptRecord, JobNext};
 use switchboard::store::system::System;
 use switchboard::store::{Store, TenantScope};
 
-use crate::inbound::{twilio_channel, CUSTOMER, SENDER};
 use crate::reconcile;
 use crate::support::campaign_run::{self, Rig, MESSAGES_PER_SECOND, RECIPIENTS_PER_CAMPAIGN};
 use crate::support::db;
+use crate::support::fixtures::{twilio_channel, twilio_inbound};
 use crate::support::process::free_port;
 use crate::support::TestApp;
 
@@ -187,11 +186,7 @@ async fn a_twilio_send_answered_after_its_queued_callback_is_sent() {
     let app = TestApp::spawn().await;
     let tenant = app.new_tenant("Acme").await;
     let channel = twilio_channel(&app, &tenant).await;
-    let hello = InboundParams::text(&channel.account.sid, CUSTOMER, SENDER, "hi");
-    app.twilio
-        .deliver_inbound(&channel.webhook, &channel.account.auth_token, &hello)
-        .await
-        .unwrap();
+    twilio_inbound(&app, &channel, "hi").await;
     let conversation = reconcile::first_conversation(&tenant).await;
     // Only the "queued" callback comes, well before the answer.
     app.twilio.configure(|s| {

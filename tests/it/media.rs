@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 use switchboard::fakes::meta::{FakeInbound, InboundKind};
 use switchboard::fakes::twilio::InboundParams;
 
-use crate::inbound::{meta_channel, twilio_channel, CUSTOMER, SENDER};
+use crate::support::fixtures::{meta_channel, twilio_channel, CUSTOMER, SENDER};
 use crate::support::{TestApp, TestTenant};
 
 const ATTACHMENTS: &str = "{ messages(first: 1) { edges { node { attachments { id url state contentType sizeBytes attempts lastError } } } } }";

@@ -8,8 +8,9 @@ use serde_json::{json, Value};
 use switchboard::fakes::meta::Fault;
 use switchboard::fakes::twilio::InboundParams;
 
-use crate::inbound::{twilio_channel, TwilioChannel, CUSTOMER, SENDER};
-use crate::outbound::{meta_conversation, SEND};
+use crate::support::fixtures::{
+    meta_conversation, twilio_channel, twilio_conversation, CUSTOMER, SEND, SENDER,
+};
 use crate::support::{TestApp, TestTenant};
 
 const MESSAGE: &str = "query($id: ID!) { message(id: $id) { id status \
@@ -52,18 +53,6 @@ async fn send(tenant: &TestTenant, input: Value) -> String {
 
 fn left_queue(m: &Value) -> bool {
     m["status"] != "QUEUED"
-}
-
-/// A tenant with a Twilio channel whose customer wrote in.
-async fn twilio_conversation(app: &TestApp) -> (TestTenant, TwilioChannel) {
-    let tenant = app.new_tenant("Acme").await;
-    let channel = twilio_channel(app, &tenant).await;
-    let hello = InboundParams::text(&channel.account.sid, CUSTOMER, SENDER, "hi");
-    app.twilio
-        .deliver_inbound(&channel.webhook, &channel.account.auth_token, &hello)
-        .await
-        .unwrap();
-    (tenant, channel)
 }
 
 #[tokio::test]

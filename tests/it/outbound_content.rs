@@ -2,10 +2,8 @@
 //! each provider's wire form.
 
 use serde_json::{json, Value};
-use switchboard::fakes::twilio::InboundParams;
 
-use crate::inbound::{twilio_channel, CUSTOMER, SENDER};
-use crate::outbound::{meta_conversation, settled, SEND};
+use crate::support::fixtures::{meta_conversation, settled, twilio_channel, twilio_inbound, SEND};
 use crate::support::{TestApp, TestTenant};
 
 const CONTENT: &str = "query($id: ID!) { message(id: $id) { status text content { __typename ... on ButtonsContent { header body footer buttons { id title } } ... on ListContent { button sections { title rows { id title description } } } ... on ContactsContent { contacts { formattedName phones { phone kind } emails } } } } }";
@@ -170,12 +168,8 @@ async fn twilio_sends_buttons_and_lists_as_session_contents_and_cards_as_text() 
     let app = TestApp::spawn().await;
     let tenant = app.new_tenant("Acme").await;
     let channel = twilio_channel(&app, &tenant).await;
-    let hello = InboundParams::text(&channel.account.sid, CUSTOMER, SENDER, "hi");
-    app.twilio
-        .deliver_inbound(&channel.webhook, &channel.account.auth_token, &hello)
-        .await
-        .unwrap();
-    let conversation = crate::outbound::conversation_id(&tenant).await;
+    twilio_inbound(&app, &channel, "hi").await;
+    let conversation = crate::support::fixtures::conversation_id(&tenant).await;
 
     let id = send(&tenant, &conversation, buttons()).await;
     sent(&tenant, &id).await;

@@ -5,10 +5,11 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 use switchboard::config::Config;
-use switchboard::fakes::meta::{FakeInbound, StatusSpec};
-use switchboard::fakes::twilio::InboundParams;
+use switchboard::fakes::meta::StatusSpec;
 
-use crate::inbound::{conversations, meta_channel, twilio_channel, CUSTOMER, SENDER};
+use crate::support::fixtures::{
+    conversations, meta_channel, meta_inbound, twilio_channel, twilio_inbound, CUSTOMER, SENDER,
+};
 use crate::support::{TestApp, TestTenant};
 
 const SEND: &str = "mutation($i: SendMessageInput!) { sendMessage(input: $i) { id status } }";
@@ -73,11 +74,7 @@ async fn a_twilio_send_that_timed_out_but_arrived_is_found_not_sent_again() {
     let tenant = app.new_tenant("Acme").await;
     let other = app.new_tenant("Globex").await;
     let channel = twilio_channel(&app, &tenant).await;
-    let hello = InboundParams::text(&channel.account.sid, CUSTOMER, SENDER, "hi");
-    app.twilio
-        .deliver_inbound(&channel.webhook, &channel.account.auth_token, &hello)
-        .await
-        .unwrap();
+    twilio_inbound(&app, &channel, "hi").await;
     let conversation = first_conversation(&tenant).await;
     // Callbacks lost and the answer too late: only the lookup can tell.
     app.twilio.configure(|s| {
@@ -143,11 +140,7 @@ async fn a_twilio_send_that_never_arrived_is_sent_again_after_the_lookup() {
     let app = TestApp::spawn_with(short_timeouts(Duration::from_secs(2))).await;
     let tenant = app.new_tenant("Acme").await;
     let channel = twilio_channel(&app, &tenant).await;
-    let hello = InboundParams::text(&channel.account.sid, CUSTOMER, SENDER, "hi");
-    app.twilio
-        .deliver_inbound(&channel.webhook, &channel.account.auth_token, &hello)
-        .await
-        .unwrap();
+    twilio_inbound(&app, &channel, "hi").await;
     let conversation = first_conversation(&tenant).await;
     app.twilio.configure(|s| s.status_callbacks = false);
     // Held before Twilio creates anything; the client gives up and the request dies.
@@ -176,17 +169,12 @@ async fn a_twilio_send_that_never_arrived_is_sent_again_after_the_lookup() {
 }
 
 /// A tenant whose Meta channel has a conversation open, with automatic statuses off.
-pub(crate) async fn meta_setup(app: &TestApp) -> (TestTenant, crate::inbound::MetaChannel, String) {
+pub(crate) async fn meta_setup(
+    app: &TestApp,
+) -> (TestTenant, crate::support::fixtures::MetaChannel, String) {
     let tenant = app.new_tenant("Acme").await;
     let meta = meta_channel(app, &tenant, "+15550783881", "106540352242922").await;
-    app.meta
-        .deliver_inbound(
-            &meta.webhook,
-            &meta.phone_number_id,
-            &FakeInbound::text(WA_ID, "help"),
-        )
-        .await
-        .unwrap();
+    meta_inbound(app, &meta, WA_ID, "help").await;
     app.meta
         .set_status_knobs(switchboard::fakes::meta::StatusKnobs {
             auto: false,
