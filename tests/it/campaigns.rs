@@ -2,8 +2,6 @@
 //! through the outbox with failures and opt-outs, pause and resume, progress over a
 //! subscription, and the rules around them.
 
-use std::time::Duration;
-
 use serde_json::{json, Value};
 use switchboard::fakes::meta::{FakeInbound, StatusKnobs, STOPPED_MARKETING, UNDELIVERABLE};
 
@@ -408,9 +406,26 @@ async fn a_campaign_is_checked_and_belongs_to_its_tenant() {
         act(&tenant, "startCampaign", &scheduled).await.data()["startCampaign"]["state"],
         "SCHEDULED"
     );
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    // A campaign started now goes out through the same dispatcher: once it completed, the
+    // dispatcher has looked at the scheduled one too, and left it alone.
+    let now = tenant
+        .owner
+        .gql
+        .query(CREATE, input(json!({ "recipients": [{ "to": "+34600000002", "variables": [{ "key": "1", "value": "Bo" }, { "key": "2", "value": "5%" }] }] })))
+        .await;
+    let now = now.data()["createCampaign"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    act(&tenant, "startCampaign", &now).await.data();
+    wait_for(|| async { campaign(&tenant, &now).await["state"] == "COMPLETED" }).await;
     assert_eq!(campaign(&tenant, &scheduled).await["counts"]["pending"], 1);
-    assert!(app.meta.sent_messages().is_empty());
+    let sent: Vec<String> = app.meta.sent_messages().into_iter().map(|m| m.to).collect();
+    assert_eq!(
+        sent,
+        ["34600000002"],
+        "only the campaign started now went out"
+    );
 
     // Agents do not run campaigns; another tenant sees none of them.
     let agent = app.new_user(&tenant, "agent@acme.test", "AGENT").await;

@@ -169,6 +169,8 @@ async fn a_meta_batch_over_the_cap_is_refused_and_one_at_the_cap_stored_while_ot
     };
     let other = async {
         // Sent once the big batch has started committing.
+        // Polls faster than `eventually`: the small batch must go while the big one is
+        // still committing, which a 50 ms poll could miss.
         let deadline = Instant::now() + crate::support::deadline(20);
         while count(&app, "messages").await == 0 {
             assert!(Instant::now() < deadline, "the big batch never started");

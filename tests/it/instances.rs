@@ -36,23 +36,26 @@ async fn two_instances_dispatch_the_same_campaigns_and_message_each_recipient_on
 
     // Watch every campaign's queue until both are done.
     let window = 2 * MESSAGES_PER_SECOND;
-    let mut most_queued = 0;
-    let deadline = tokio::time::Instant::now() + crate::support::deadline(40);
-    loop {
-        let mut done = 0;
-        for c in &campaigns {
-            let c = campaign_run::campaign(&tenant.owner, &c.id).await;
-            most_queued = most_queued.max(c["counts"]["queued"].as_u64().unwrap());
-            if c["state"] == "COMPLETED" {
-                done += 1;
+    let most_queued = std::cell::Cell::new(0);
+    crate::support::eventually(
+        40,
+        "every campaign completes",
+        || async {
+            let mut done = 0;
+            for c in &campaigns {
+                let c = campaign_run::campaign(&tenant.owner, &c.id).await;
+                let queued = c["counts"]["queued"].as_u64().unwrap();
+                most_queued.set(most_queued.get().max(queued));
+                if c["state"] == "COMPLETED" {
+                    done += 1;
+                }
             }
-        }
-        if done == campaigns.len() {
-            break;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "not done in time");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+            done
+        },
+        |done| *done == campaigns.len(),
+    )
+    .await;
+    let most_queued = most_queued.get();
 
     let recipients_of = campaign_run::finished(&tenant, &campaigns, Duration::from_secs(20)).await;
     let tally =
@@ -108,14 +111,13 @@ async fn a_send_answered_after_another_instance_took_its_job_over_still_ends_its
     let other = Store::connect(&app.database_url).await.unwrap();
     app.meta.set_answer_delay(Duration::from_secs(1));
     let id = reconcile::send_text(&tenant, &conversation, "On its way").await;
-    let deadline = tokio::time::Instant::now() + crate::support::deadline(10);
-    while app.meta.sent_messages().is_empty() {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the send never reached Meta"
-        );
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    crate::support::eventually(
+        10,
+        "the send reaches Meta",
+        || std::future::ready(app.meta.sent_messages().len()),
+        |sent| *sent > 0,
+    )
+    .await;
 
     // Meta holds its answer. The other instance, whose clock is past the lease, takes the job
     // over while holding the database (SQLite) or the job's row (PostgreSQL), so the first

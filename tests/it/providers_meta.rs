@@ -131,16 +131,15 @@ pub(crate) fn as_request(captured: &Captured) -> WebhookRequest {
     }
 }
 
-/// Waits (polling, not sleeping blindly) until `log` holds at least `n` requests.
+/// Waits until `log` holds at least `n` requests, and answers them.
 pub(crate) async fn wait_for(log: &Log, n: usize) -> Vec<Captured> {
-    for _ in 0..200 {
-        let got = log.lock().unwrap().clone();
-        if got.len() >= n {
-            return got;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("expected {n} requests, got {}", log.lock().unwrap().len());
+    crate::support::eventually(
+        2,
+        &format!("{n} requests reach the receiver"),
+        || std::future::ready(log.lock().unwrap().clone()),
+        |got| got.len() >= n,
+    )
+    .await
 }
 
 pub(crate) fn last_post(fake: &FakeMeta) -> Value {

@@ -513,7 +513,8 @@ async fn a_socket_renewed_with_a_refreshed_token_outlives_the_first_one() {
         }
     };
 
-    // Half the first token's life later, a refresh gives a token that outlives it.
+    // Half the first token's life later, a refresh gives a token that outlives it. The wait
+    // is the point: time itself has to pass.
     tokio::time::sleep(ttl / 2).await;
     let (second, next_refresh) = refresh(tenant.owner.refresh_token.clone()).await;
     let pong = renew(&mut kept, &format!("Bearer {second}")).await;
