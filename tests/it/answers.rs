@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 use switchboard::fakes::meta::UNDELIVERABLE;
 
 use crate::campaigns::setup;
+use crate::support::fixtures::default_meta_channel;
 use crate::support::{TestApp, TestTenant};
 
 const RECIPIENTS: &str = "query($id: ID!, $state: RecipientState) { campaign(id: $id) { recipients(state: $state, first: 50) { edges { node { phone state skipReason message { status } } } } } }";
@@ -150,9 +151,7 @@ async fn campaign_recipients_follow_their_messages_to_the_end() {
 async fn a_campaign_needs_an_approved_template() {
     let app = TestApp::spawn().await;
     let tenant = app.new_tenant("Acme").await;
-    let meta =
-        crate::support::fixtures::meta_channel(&app, &tenant, "+15550783881", "106540352242922")
-            .await;
+    let meta = default_meta_channel(&app, &tenant).await;
     let pending = tenant
         .owner
         .gql

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use switchboard::fakes::meta::{FakeInbound, StatusKnobs, STOPPED_MARKETING, UNDELIVERABLE};
 
 use crate::subscriptions::{next_payload, subscribe_unconfirmed};
-use crate::support::fixtures::{meta_channel, MetaChannel};
+use crate::support::fixtures::{default_meta_channel, MetaChannel};
 use crate::support::{TestApp, TestTenant};
 
 const CREATE: &str =
@@ -15,7 +15,7 @@ const COUNTS: &str = "counts { total pending queued sent delivered read failed s
 
 pub(crate) async fn setup(app: &TestApp) -> (TestTenant, MetaChannel, String) {
     let tenant = app.new_tenant("Acme").await;
-    let meta = meta_channel(app, &tenant, "+15550783881", "106540352242922").await;
+    let meta = default_meta_channel(app, &tenant).await;
     app.meta.set_webhook_url(Some(&meta.webhook));
     let created = tenant
         .owner

@@ -8,7 +8,8 @@ use serde_json::{json, Value};
 use switchboard::fakes::meta::FakePhoneNumber;
 
 use crate::support::fixtures::{
-    create_channel, meta_channel, meta_inbound, meta_input, MetaChannel, META_TOKEN,
+    create_channel, default_meta_channel, meta_channel, meta_inbound, meta_input, MetaChannel,
+    META_TOKEN,
 };
 use crate::support::{TestApp, TestTenant};
 
@@ -114,7 +115,7 @@ async fn ids(tenant: &TestTenant, channel_a: &str) -> Ids {
 /// customer writes.
 async fn history_of_two_channels(app: &TestApp) -> (TestTenant, MetaChannel, MetaChannel) {
     let tenant = app.new_tenant("Acme").await;
-    let a = meta_channel(app, &tenant, "+15550783881", "106540352242922").await;
+    let a = default_meta_channel(app, &tenant).await;
     let b = meta_channel(app, &tenant, "+15550783882", "106540352242923").await;
     inbound(app, &a, FIRST_CUSTOMER, "Hello there").await;
     inbound(app, &a, SECOND_CUSTOMER, "Where is my INVOICE?").await;
@@ -333,7 +334,7 @@ async fn walk(tenant: &TestTenant, filter: Value, first: i32) -> Vec<String> {
 async fn pages_follow_each_other_without_duplicates_or_gaps() {
     let app = TestApp::spawn().await;
     let tenant = app.new_tenant("Acme").await;
-    let a = meta_channel(&app, &tenant, "+15550783881", "106540352242922").await;
+    let a = default_meta_channel(&app, &tenant).await;
     let b = meta_channel(&app, &tenant, "+15550783882", "106540352242923").await;
     for i in 0..13 {
         let channel = if i % 3 == 0 { &b } else { &a };

@@ -6,7 +6,8 @@ use switchboard::fakes::meta::FakeInbound;
 use switchboard::fakes::twilio::InboundParams;
 
 use crate::support::fixtures::{
-    conversations, meta_channel, twilio_channel, twilio_inbound, CUSTOMER, META_APP_SECRET, SENDER,
+    conversations, default_meta_channel, meta_channel, twilio_channel, twilio_inbound, CUSTOMER,
+    META_APP_SECRET, SENDER,
 };
 use crate::support::TestApp;
 
@@ -71,7 +72,7 @@ async fn a_bad_signature_is_refused_and_stores_nothing() {
     let app = TestApp::spawn().await;
     let tenant = app.new_tenant("Acme").await;
     let twilio = twilio_channel(&app, &tenant).await;
-    let meta = meta_channel(&app, &tenant, "+15550783881", "106540352242922").await;
+    let meta = default_meta_channel(&app, &tenant).await;
     let params = InboundParams::text(&twilio.account.sid, CUSTOMER, SENDER, "forged");
     let forged = app
         .twilio
@@ -126,7 +127,7 @@ async fn a_bad_signature_is_refused_and_stores_nothing() {
 async fn unknown_keys_oversized_and_malformed_bodies_are_refused() {
     let app = TestApp::spawn().await;
     let tenant = app.new_tenant("Acme").await;
-    let meta = meta_channel(&app, &tenant, "+15550783881", "106540352242922").await;
+    let meta = default_meta_channel(&app, &tenant).await;
     let unknown = app
         .http
         .post(app.url("/webhooks/twilio/nope"))
@@ -168,7 +169,7 @@ async fn unknown_keys_oversized_and_malformed_bodies_are_refused() {
 async fn the_meta_handshake_answers_the_challenge_only_for_the_right_token() {
     let app = TestApp::spawn().await;
     let tenant = app.new_tenant("Acme").await;
-    let meta = meta_channel(&app, &tenant, "+15550783881", "106540352242922").await;
+    let meta = default_meta_channel(&app, &tenant).await;
     assert!(app
         .meta
         .verify_webhook(&meta.webhook, &meta.verify_token)
@@ -325,7 +326,7 @@ async fn one_meta_app_callback_routes_each_number_to_its_channel() {
     let app = TestApp::spawn().await;
     let acme = app.new_tenant("Acme").await;
     let globex = app.new_tenant("Globex").await;
-    let sales = meta_channel(&app, &acme, "+15550783881", "106540352242922").await;
+    let sales = default_meta_channel(&app, &acme).await;
     let support = meta_channel(&app, &acme, "+15550783882", "106540352242923").await;
     let foreign = meta_channel(&app, &globex, "+15550783883", "106540352242924").await;
     // All three numbers' changes arrive at the sales channel's callback URL.

@@ -8,7 +8,8 @@ use serde_json::{json, Value};
 use switchboard::fakes::twilio::InboundParams;
 
 use crate::support::fixtures::{
-    meta_channel, twilio_channel, twilio_inbound, MetaChannel, CUSTOMER, META_APP_SECRET, SENDER,
+    default_meta_channel, meta_channel, twilio_channel, twilio_inbound, MetaChannel, CUSTOMER,
+    META_APP_SECRET, SENDER,
 };
 use crate::support::{TestApp, TestTenant};
 
@@ -151,7 +152,7 @@ async fn a_meta_batch_over_the_cap_is_refused_and_one_at_the_cap_stored_while_ot
     let app = TestApp::spawn_with(|c| c.webhook_max_events = CAP).await;
     let acme = app.new_tenant("Acme").await;
     let globex = app.new_tenant("Globex").await;
-    let big = meta_channel(&app, &acme, "+15550783881", "106540352242922").await;
+    let big = default_meta_channel(&app, &acme).await;
     let small = meta_channel(&app, &globex, "+15550783882", "106540352242923").await;
     let batch = |n: usize, tag: &str| -> Vec<Value> {
         (0..n)
@@ -204,7 +205,7 @@ async fn junk_senders_create_no_contacts() {
     let app = TestApp::spawn().await;
     let tenant = app.new_tenant("Acme").await;
     let twilio = twilio_channel(&app, &tenant).await;
-    let meta = meta_channel(&app, &tenant, "+15550783881", "106540352242922").await;
+    let meta = default_meta_channel(&app, &tenant).await;
     let sid = twilio.account.sid.clone();
     let long = "1".repeat(100_000);
     for junk in ["abc", "", &long] {

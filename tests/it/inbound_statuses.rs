@@ -1,7 +1,7 @@
 //! Delivery statuses from webhooks: they move forward only, apply when their message is
 //! recorded later, and are kept for messages not known yet.
 
-use crate::support::fixtures::meta_channel;
+use crate::support::fixtures::default_meta_channel;
 use crate::support::fixtures::meta_inbound;
 use crate::support::{TestApp, TestTenant};
 use serde_json::json;
@@ -67,7 +67,7 @@ async fn statuses_move_forward_only_whatever_their_order() {
     use switchboard::fakes::meta::StatusSpec;
     let app = TestApp::spawn().await;
     let tenant = app.new_tenant("Acme").await;
-    let meta = meta_channel(&app, &tenant, "+15550783881", "106540352242922").await;
+    let meta = default_meta_channel(&app, &tenant).await;
     meta_inbound(&app, &meta, "34600000000", "hi").await;
     let id = outbound_fixture(&app, &tenant, &meta.id, "wamid.OUT1").await;
     let status = |s: &str| StatusSpec::new("wamid.OUT1", s, "34600000000");
@@ -148,7 +148,7 @@ async fn a_status_that_beats_its_message_applies_when_the_message_is_recorded() 
     use switchboard::fakes::meta::StatusSpec;
     let app = TestApp::spawn().await;
     let tenant = app.new_tenant("Acme").await;
-    let meta = meta_channel(&app, &tenant, "+15550783881", "106540352242922").await;
+    let meta = default_meta_channel(&app, &tenant).await;
     meta_inbound(&app, &meta, "34600000000", "hi").await;
     for s in ["delivered", "sent"] {
         app.meta
@@ -185,7 +185,7 @@ async fn a_status_for_an_unknown_message_is_kept() {
     use switchboard::fakes::meta::StatusSpec;
     let app = TestApp::spawn().await;
     let tenant = app.new_tenant("Acme").await;
-    let meta = meta_channel(&app, &tenant, "+15550783881", "106540352242922").await;
+    let meta = default_meta_channel(&app, &tenant).await;
     for _ in 0..2 {
         app.meta
             .send_status(

@@ -1,7 +1,9 @@
 //! Every inbound type of both providers is stored with its content, and several Twilio media
 //! make one message.
 
-use crate::support::fixtures::{conversations, meta_channel, twilio_channel, CUSTOMER, SENDER};
+use crate::support::fixtures::{
+    conversations, default_meta_channel, twilio_channel, CUSTOMER, SENDER,
+};
 use crate::support::TestApp;
 use serde_json::json;
 use switchboard::fakes::meta::{FakeInbound, InboundKind};
@@ -13,7 +15,7 @@ use crate::inbound::messages_of;
 async fn every_meta_inbound_type_is_stored() {
     let app = TestApp::spawn().await;
     let tenant = app.new_tenant("Acme").await;
-    let meta = meta_channel(&app, &tenant, "+15550783881", "106540352242922").await;
+    let meta = default_meta_channel(&app, &tenant).await;
     let from = "34600000000";
     let kinds = vec![
         InboundKind::Text { body: "hi".into() },

@@ -15,7 +15,7 @@ use switchboard::store::{Store, TenantScope};
 use crate::reconcile;
 use crate::support::campaign_run::{self, Rig, MESSAGES_PER_SECOND, RECIPIENTS_PER_CAMPAIGN};
 use crate::support::db;
-use crate::support::fixtures::{twilio_channel, twilio_inbound};
+use crate::support::fixtures::{send_text, twilio_channel, twilio_inbound};
 use crate::support::process::free_port;
 use crate::support::TestApp;
 
@@ -110,7 +110,7 @@ async fn a_send_answered_after_another_instance_took_its_job_over_still_ends_its
     let (tenant, _meta, conversation) = reconcile::meta_setup(&app).await;
     let other = Store::connect(&app.database_url).await.unwrap();
     app.meta.set_answer_delay(Duration::from_secs(1));
-    let id = reconcile::send_text(&tenant, &conversation, "On its way").await;
+    let id = send_text(&tenant, &conversation, "On its way").await;
     crate::support::eventually(
         10,
         "the send reaches Meta",
@@ -196,7 +196,7 @@ async fn a_twilio_send_answered_after_its_queued_callback_is_sent() {
         s.answer_delay = Duration::from_millis(800);
         s.callbacks_dropped = vec!["sent".into(), "delivered".into(), "read".into()];
     });
-    let id = reconcile::send_text(&tenant, &conversation, "Shipped").await;
+    let id = send_text(&tenant, &conversation, "Shipped").await;
     // The message and its attempts are read one after the other, so one answer can show the
     // SENT attempt beside the status read just before both committed: wait for both.
     let done = reconcile::until(&tenant, &id, |m| {

@@ -7,8 +7,8 @@ use serde_json::{json, Value};
 use switchboard::fakes::meta::{FakeInbound, Fault};
 
 use crate::support::fixtures::{
-    conversation_id, meta_channel, meta_conversation, meta_inbound, settled, twilio_channel,
-    twilio_conversation, twilio_inbound, CUSTOMER, SEND, SENDER,
+    conversation_id, default_meta_channel, meta_conversation, meta_inbound, settled,
+    twilio_channel, twilio_conversation, twilio_inbound, CUSTOMER, SEND, SENDER,
 };
 use crate::support::TestApp;
 
@@ -186,7 +186,7 @@ async fn another_tenants_conversation_cannot_be_written_to() {
     let app = TestApp::spawn().await;
     let acme = app.new_tenant("Acme").await;
     let globex = app.new_tenant("Globex").await;
-    let meta = meta_channel(&app, &acme, "+15550783881", "106540352242922").await;
+    let meta = default_meta_channel(&app, &acme).await;
     meta_inbound(&app, &meta, "34600000000", "help").await;
     let conversation = conversation_id(&acme).await;
     let answer = globex
@@ -268,7 +268,7 @@ async fn mark_read_sends_a_read_receipt_for_inbound_messages_only() {
     let app = TestApp::spawn().await;
     let tenant = app.new_tenant("Acme").await;
     let other = app.new_tenant("Globex").await;
-    let meta = meta_channel(&app, &tenant, "+15550783881", "106540352242922").await;
+    let meta = default_meta_channel(&app, &tenant).await;
     let delivered = app
         .meta
         .deliver_inbound(

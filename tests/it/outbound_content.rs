@@ -3,7 +3,9 @@
 
 use serde_json::{json, Value};
 
-use crate::support::fixtures::{meta_conversation, settled, twilio_channel, twilio_inbound, SEND};
+use crate::support::fixtures::{
+    meta_conversation, send_message, settled, twilio_channel, twilio_inbound, SEND,
+};
 use crate::support::{TestApp, TestTenant};
 
 const CONTENT: &str = "query($id: ID!) { message(id: $id) { status text content { __typename ... on ButtonsContent { header body footer buttons { id title } } ... on ListContent { button sections { title rows { id title description } } } ... on ContactsContent { contacts { formattedName phones { phone kind } emails } } } } }";
@@ -40,18 +42,11 @@ fn contacts() -> Value {
 }
 
 async fn send(tenant: &TestTenant, conversation: &str, content: Value) -> String {
-    let sent = tenant
-        .owner
-        .gql
-        .query(
-            SEND,
-            json!({ "i": { "conversationId": conversation, "content": content } }),
-        )
-        .await;
-    sent.data()["sendMessage"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    send_message(
+        tenant,
+        json!({ "conversationId": conversation, "content": content }),
+    )
+    .await
 }
 
 async fn sent(tenant: &TestTenant, id: &str) -> Value {
@@ -161,6 +156,7 @@ async fn buttons_lists_cards_and_replies_reach_meta_in_its_wire_form() {
         wire.body["context"]["message_id"],
         inbound["providerMessageId"]
     );
+    app.finish().await;
 }
 
 #[tokio::test]
@@ -205,6 +201,7 @@ async fn twilio_sends_buttons_and_lists_as_session_contents_and_cards_as_text() 
     let body = message.form_value("Body").unwrap();
     assert!(body.contains("Ana Ruiz"), "{body}");
     assert!(body.contains("+34 600 000 001"), "{body}");
+    app.finish().await;
 }
 
 #[tokio::test]

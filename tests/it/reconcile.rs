@@ -8,11 +8,11 @@ use switchboard::config::Config;
 use switchboard::fakes::meta::StatusSpec;
 
 use crate::support::fixtures::{
-    conversations, meta_channel, meta_inbound, twilio_channel, twilio_inbound, CUSTOMER, SENDER,
+    conversations, default_meta_channel, meta_inbound, send_text, twilio_channel, twilio_inbound,
+    CUSTOMER, SENDER,
 };
 use crate::support::{TestApp, TestTenant};
 
-const SEND: &str = "mutation($i: SendMessageInput!) { sendMessage(input: $i) { id status } }";
 const MESSAGE: &str = "query($id: ID!) { message(id: $id) { status providerMessageId attempts { number outcome providerCode providerMessage providerMessageId startedAt } } }";
 const WA_ID: &str = "34600000000";
 
@@ -47,18 +47,6 @@ pub(crate) fn outcomes(message: &Value) -> Vec<String> {
         .iter()
         .map(|a| a["outcome"].as_str().unwrap().to_owned())
         .collect()
-}
-
-pub(crate) async fn send_text(tenant: &TestTenant, conversation: &str, body: &str) -> String {
-    tenant
-        .owner
-        .gql
-        .query(SEND, json!({ "i": { "conversationId": conversation, "content": { "text": { "body": body } } } }))
-        .await
-        .data()["sendMessage"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
 }
 
 pub(crate) async fn first_conversation(tenant: &TestTenant) -> String {
@@ -175,7 +163,7 @@ pub(crate) async fn meta_setup(
     app: &TestApp,
 ) -> (TestTenant, crate::support::fixtures::MetaChannel, String) {
     let tenant = app.new_tenant("Acme").await;
-    let meta = meta_channel(app, &tenant, "+15550783881", "106540352242922").await;
+    let meta = default_meta_channel(app, &tenant).await;
     meta_inbound(app, &meta, WA_ID, "help").await;
     app.meta
         .set_status_knobs(switchboard::fakes::meta::StatusKnobs {

@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 
 use crate::support::fixtures::{
-    meta_channel, twilio_channel, MetaChannel, TwilioChannel, META_TOKEN,
+    default_meta_channel, twilio_channel, MetaChannel, TwilioChannel, META_TOKEN,
 };
 use crate::support::{TestApp, TestTenant};
 
@@ -68,7 +68,7 @@ async fn sync(tenant: &TestTenant, channel: &str) -> Vec<Value> {
 
 pub(crate) async fn meta_setup(app: &TestApp) -> (TestTenant, MetaChannel) {
     let tenant = app.new_tenant("Acme").await;
-    let meta = meta_channel(app, &tenant, "+15550783881", "106540352242922").await;
+    let meta = default_meta_channel(app, &tenant).await;
     app.meta.set_webhook_url(Some(&meta.webhook));
     (tenant, meta)
 }

@@ -113,6 +113,7 @@ async fn an_uploaded_document_reaches_meta_as_a_link_it_can_fetch() {
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
+    app.finish().await;
 }
 
 #[tokio::test]
@@ -140,6 +141,7 @@ async fn an_uploaded_image_reaches_twilio_as_its_media_url() {
     assert_eq!(status, 200);
     assert_eq!(content_type, "image/png");
     assert_eq!(bytes, png);
+    app.finish().await;
 }
 
 #[tokio::test]

@@ -206,6 +206,25 @@ pub async fn conversation_id(tenant: &TestTenant) -> String {
         .to_owned()
 }
 
+/// Sends a message as the tenant's owner (`input` is a `SendMessageInput`) and answers
+/// its id.
+pub async fn send_message(tenant: &TestTenant, input: Value) -> String {
+    let sent = tenant.owner.gql.query(SEND, json!({ "i": input })).await;
+    sent.data()["sendMessage"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// Replies `body` in the conversation and answers the message's id.
+pub async fn send_text(tenant: &TestTenant, conversation: &str, body: &str) -> String {
+    send_message(
+        tenant,
+        json!({ "conversationId": conversation, "content": { "text": { "body": body } } }),
+    )
+    .await
+}
+
 /// The message once `done` says it settled.
 pub async fn settled(tenant: &TestTenant, id: &str, done: impl Fn(&Value) -> bool) -> Value {
     eventually(
