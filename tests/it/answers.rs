@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 use switchboard::fakes::meta::UNDELIVERABLE;
 
 use crate::campaigns::setup;
+use crate::support::fixtures::default_meta_channel;
 use crate::support::{TestApp, TestTenant};
 
 const RECIPIENTS: &str = "query($id: ID!, $state: RecipientState) { campaign(id: $id) { recipients(state: $state, first: 50) { edges { node { phone state skipReason message { status } } } } } }";
@@ -150,7 +151,7 @@ async fn campaign_recipients_follow_their_messages_to_the_end() {
 async fn a_campaign_needs_an_approved_template() {
     let app = TestApp::spawn().await;
     let tenant = app.new_tenant("Acme").await;
-    let meta = crate::inbound::meta_channel(&app, &tenant, "+15550783881", "106540352242922").await;
+    let meta = default_meta_channel(&app, &tenant).await;
     let pending = tenant
         .owner
         .gql
@@ -188,7 +189,8 @@ async fn a_campaign_needs_an_approved_template() {
     // Another tenant's template is not found, whatever its status.
     let other = app.new_tenant("Globex").await;
     let theirs =
-        crate::inbound::meta_channel(&app, &other, "+15550783882", "106540352242923").await;
+        crate::support::fixtures::meta_channel(&app, &other, "+15550783882", "106540352242923")
+            .await;
     let answer = other
         .owner
         .gql
@@ -343,7 +345,7 @@ async fn every_input_error_names_its_field() {
 async fn a_subscription_input_error_names_its_field_on_the_socket() {
     let app = TestApp::spawn().await;
     let tenant = app.new_tenant("Acme").await;
-    let mut socket = crate::subscriptions::subscribe(
+    let mut socket = crate::subscriptions::subscribe_unconfirmed(
         &app,
         &tenant.owner.access_token,
         "subscription($c: ID) { messageEvents(channelId: $c) { cursor } }",

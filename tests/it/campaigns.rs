@@ -2,13 +2,11 @@
 //! through the outbox with failures and opt-outs, pause and resume, progress over a
 //! subscription, and the rules around them.
 
-use std::time::Duration;
-
 use serde_json::{json, Value};
 use switchboard::fakes::meta::{FakeInbound, StatusKnobs, STOPPED_MARKETING, UNDELIVERABLE};
 
-use crate::inbound::{meta_channel, MetaChannel};
-use crate::subscriptions::{next_payload, subscribe};
+use crate::subscriptions::{next_payload, subscribe_unconfirmed};
+use crate::support::fixtures::{default_meta_channel, MetaChannel};
 use crate::support::{TestApp, TestTenant};
 
 const CREATE: &str =
@@ -17,7 +15,7 @@ const COUNTS: &str = "counts { total pending queued sent delivered read failed s
 
 pub(crate) async fn setup(app: &TestApp) -> (TestTenant, MetaChannel, String) {
     let tenant = app.new_tenant("Acme").await;
-    let meta = meta_channel(app, &tenant, "+15550783881", "106540352242922").await;
+    let meta = default_meta_channel(app, &tenant).await;
     app.meta.set_webhook_url(Some(&meta.webhook));
     let created = tenant
         .owner
@@ -181,7 +179,8 @@ async fn a_thousand_recipients_go_out_with_skips_and_failures_through_pause_and_
 
     // The first five sends are refused outright; the rest carry on.
     app.meta.fail_next(131009, 5);
-    let mut progress = subscribe(
+    // The first item, its state at subscribe time, shows the subscription is in place.
+    let mut progress = subscribe_unconfirmed(
         &app,
         &tenant.owner.access_token,
         &format!("subscription($id: ID!) {{ campaignProgress(id: $id) {{ state {COUNTS} }} }}"),
@@ -211,7 +210,8 @@ async fn a_thousand_recipients_go_out_with_skips_and_failures_through_pause_and_
         "PAUSED"
     );
     let paused = campaign(&tenant, &id).await;
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Once the sends already handed over are done, nothing else may follow while paused.
+    app.drain_outbox(&tenant).await;
     let later = campaign(&tenant, &id).await;
     assert_eq!(later["state"], "PAUSED");
     assert_eq!(later["counts"]["pending"], paused["counts"]["pending"]);
@@ -406,9 +406,26 @@ async fn a_campaign_is_checked_and_belongs_to_its_tenant() {
         act(&tenant, "startCampaign", &scheduled).await.data()["startCampaign"]["state"],
         "SCHEDULED"
     );
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    // A campaign started now goes out through the same dispatcher: once it completed, the
+    // dispatcher has looked at the scheduled one too, and left it alone.
+    let now = tenant
+        .owner
+        .gql
+        .query(CREATE, input(json!({ "recipients": [{ "to": "+34600000002", "variables": [{ "key": "1", "value": "Bo" }, { "key": "2", "value": "5%" }] }] })))
+        .await;
+    let now = now.data()["createCampaign"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    act(&tenant, "startCampaign", &now).await.data();
+    wait_for(|| async { campaign(&tenant, &now).await["state"] == "COMPLETED" }).await;
     assert_eq!(campaign(&tenant, &scheduled).await["counts"]["pending"], 1);
-    assert!(app.meta.sent_messages().is_empty());
+    let sent: Vec<String> = app.meta.sent_messages().into_iter().map(|m| m.to).collect();
+    assert_eq!(
+        sent,
+        ["34600000002"],
+        "only the campaign started now went out"
+    );
 
     // Agents do not run campaigns; another tenant sees none of them.
     let agent = app.new_user(&tenant, "agent@acme.test", "AGENT").await;

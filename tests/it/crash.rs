@@ -14,9 +14,10 @@ use serde_json::json;
 use switchboard::fakes::meta::{FakeInbound, FakeMeta, FakePhoneNumber};
 use switchboard::fakes::twilio::{FakeTwilio, InboundParams};
 
-use crate::channels::{create_channel, meta_input, META_APP_SECRET, META_TOKEN};
-use crate::inbound::{conversations, CUSTOMER, SENDER};
 use crate::support::campaign_run::{self, Rig, RECIPIENTS_PER_CAMPAIGN};
+use crate::support::fixtures::{
+    conversations, create_channel, meta_input, CUSTOMER, META_APP_SECRET, META_TOKEN, SENDER,
+};
 use crate::support::process::{self, free_port, login};
 use crate::support::{db, TestTenant, ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD};
 

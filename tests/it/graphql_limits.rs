@@ -277,7 +277,8 @@ async fn hostile_markdown_is_bounded_before_and_during_conversion() {
     let app = TestApp::spawn().await;
     let tenant = app.new_tenant("Acme").await;
     let channel =
-        crate::inbound::meta_channel(&app, &tenant, "+14155550100", "106540352242922").await;
+        crate::support::fixtures::meta_channel(&app, &tenant, "+14155550100", "106540352242922")
+            .await;
     let send = |body: String| {
         json!({ "i": { "channelId": channel.id, "to": "+34611111111",
             "content": { "text": { "body": body, "markdown": true } } } })
@@ -287,7 +288,7 @@ async fn hostile_markdown_is_bounded_before_and_during_conversion() {
         tenant
             .owner
             .gql
-            .query(crate::outbound::SEND, send("[".repeat(240_000))),
+            .query(crate::support::fixtures::SEND, send("[".repeat(240_000))),
     )
     .await
     .expect("refused without converting");
@@ -307,7 +308,10 @@ async fn hostile_markdown_is_bounded_before_and_during_conversion() {
     ] {
         let answer = tokio::time::timeout(
             deadline(20),
-            tenant.owner.gql.query(crate::outbound::SEND, send(body)),
+            tenant
+                .owner
+                .gql
+                .query(crate::support::fixtures::SEND, send(body)),
         )
         .await
         .expect("converted in linear time");

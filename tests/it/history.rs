@@ -5,10 +5,12 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use switchboard::fakes::meta::{FakeInbound, FakePhoneNumber};
+use switchboard::fakes::meta::FakePhoneNumber;
 
-use crate::channels::{create_channel, meta_input, META_TOKEN};
-use crate::inbound::{meta_channel, MetaChannel};
+use crate::support::fixtures::{
+    create_channel, default_meta_channel, meta_channel, meta_inbound, meta_input, MetaChannel,
+    META_TOKEN,
+};
 use crate::support::{TestApp, TestTenant};
 
 const SEND: &str = "mutation($i: SendMessageInput!) { sendMessage(input: $i) { id } }";
@@ -40,14 +42,7 @@ async fn texts(tenant: &TestTenant, filter: Value) -> Vec<String> {
 }
 
 async fn inbound(app: &TestApp, channel: &MetaChannel, customer: &str, text: &str) {
-    app.meta
-        .deliver_inbound(
-            &channel.webhook,
-            &channel.phone_number_id,
-            &FakeInbound::text(customer, text),
-        )
-        .await
-        .unwrap();
+    meta_inbound(app, channel, customer, text).await;
 }
 
 /// Sends `text` and waits until the outbox settled it.
@@ -120,7 +115,7 @@ async fn ids(tenant: &TestTenant, channel_a: &str) -> Ids {
 /// customer writes.
 async fn history_of_two_channels(app: &TestApp) -> (TestTenant, MetaChannel, MetaChannel) {
     let tenant = app.new_tenant("Acme").await;
-    let a = meta_channel(app, &tenant, "+15550783881", "106540352242922").await;
+    let a = default_meta_channel(app, &tenant).await;
     let b = meta_channel(app, &tenant, "+15550783882", "106540352242923").await;
     inbound(app, &a, FIRST_CUSTOMER, "Hello there").await;
     inbound(app, &a, SECOND_CUSTOMER, "Where is my INVOICE?").await;
@@ -339,7 +334,7 @@ async fn walk(tenant: &TestTenant, filter: Value, first: i32) -> Vec<String> {
 async fn pages_follow_each_other_without_duplicates_or_gaps() {
     let app = TestApp::spawn().await;
     let tenant = app.new_tenant("Acme").await;
-    let a = meta_channel(&app, &tenant, "+15550783881", "106540352242922").await;
+    let a = default_meta_channel(&app, &tenant).await;
     let b = meta_channel(&app, &tenant, "+15550783882", "106540352242923").await;
     for i in 0..13 {
         let channel = if i % 3 == 0 { &b } else { &a };
@@ -498,7 +493,8 @@ async fn a_channel_sends_no_faster_than_its_rate_limit() {
     let app = TestApp::spawn().await;
     let tenant = app.new_tenant("Acme").await;
     let phone_number_id = "106540352242931";
-    app.meta.set_app_secret(crate::channels::META_APP_SECRET);
+    app.meta
+        .set_app_secret(crate::support::fixtures::META_APP_SECRET);
     app.meta.add_phone_number(FakePhoneNumber::new(
         phone_number_id,
         "102290129340398",

@@ -7,8 +7,10 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 use switchboard::fakes::twilio::InboundParams;
 
-use crate::channels::META_APP_SECRET;
-use crate::inbound::{meta_channel, twilio_channel, MetaChannel, CUSTOMER, SENDER};
+use crate::support::fixtures::{
+    default_meta_channel, meta_channel, twilio_channel, twilio_inbound, MetaChannel, CUSTOMER,
+    META_APP_SECRET, SENDER,
+};
 use crate::support::{TestApp, TestTenant};
 
 async fn assert_healthy(app: &TestApp) {
@@ -150,7 +152,7 @@ async fn a_meta_batch_over_the_cap_is_refused_and_one_at_the_cap_stored_while_ot
     let app = TestApp::spawn_with(|c| c.webhook_max_events = CAP).await;
     let acme = app.new_tenant("Acme").await;
     let globex = app.new_tenant("Globex").await;
-    let big = meta_channel(&app, &acme, "+15550783881", "106540352242922").await;
+    let big = default_meta_channel(&app, &acme).await;
     let small = meta_channel(&app, &globex, "+15550783882", "106540352242923").await;
     let batch = |n: usize, tag: &str| -> Vec<Value> {
         (0..n)
@@ -168,6 +170,8 @@ async fn a_meta_batch_over_the_cap_is_refused_and_one_at_the_cap_stored_while_ot
     };
     let other = async {
         // Sent once the big batch has started committing.
+        // Polls faster than `eventually`: the small batch must go while the big one is
+        // still committing, which a 50 ms poll could miss.
         let deadline = Instant::now() + crate::support::deadline(20);
         while count(&app, "messages").await == 0 {
             assert!(Instant::now() < deadline, "the big batch never started");
@@ -201,7 +205,7 @@ async fn junk_senders_create_no_contacts() {
     let app = TestApp::spawn().await;
     let tenant = app.new_tenant("Acme").await;
     let twilio = twilio_channel(&app, &tenant).await;
-    let meta = meta_channel(&app, &tenant, "+15550783881", "106540352242922").await;
+    let meta = default_meta_channel(&app, &tenant).await;
     let sid = twilio.account.sid.clone();
     let long = "1".repeat(100_000);
     for junk in ["abc", "", &long] {
@@ -253,12 +257,8 @@ async fn a_refused_send_to_a_new_number_creates_no_contact() {
 /// An open conversation to send into.
 async fn open_conversation(app: &TestApp, tenant: &TestTenant) -> String {
     let channel = twilio_channel(app, tenant).await;
-    let params = InboundParams::text(&channel.account.sid, CUSTOMER, SENDER, "hi");
-    app.twilio
-        .deliver_inbound(&channel.webhook, &channel.account.auth_token, &params)
-        .await
-        .unwrap();
-    crate::inbound::conversations(tenant).await[0]["node"]["id"]
+    twilio_inbound(app, &channel, "hi").await;
+    crate::support::fixtures::conversations(tenant).await[0]["node"]["id"]
         .as_str()
         .unwrap()
         .to_owned()

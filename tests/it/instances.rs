@@ -9,15 +9,14 @@ use std::time::Duration;
 use chrono::{SubsecRound, Utc};
 use switchboard::domain::records::AttemptRecord;
 use switchboard::domain::MessageId;
-use switchboard::fakes::twilio::InboundParams;
 use switchboard::store::outbox::JobNext;
 use switchboard::store::system::System;
 use switchboard::store::{Store, TenantScope};
 
-use crate::inbound::{twilio_channel, CUSTOMER, SENDER};
 use crate::reconcile;
 use crate::support::campaign_run::{self, Rig, MESSAGES_PER_SECOND, RECIPIENTS_PER_CAMPAIGN};
 use crate::support::db;
+use crate::support::fixtures::{send_text, twilio_channel, twilio_inbound};
 use crate::support::process::free_port;
 use crate::support::TestApp;
 
@@ -38,23 +37,26 @@ async fn two_instances_dispatch_the_same_campaigns_and_message_each_recipient_on
 
     // Watch every campaign's queue until both are done.
     let window = 2 * MESSAGES_PER_SECOND;
-    let mut most_queued = 0;
-    let deadline = tokio::time::Instant::now() + crate::support::deadline(40);
-    loop {
-        let mut done = 0;
-        for c in &campaigns {
-            let c = campaign_run::campaign(&tenant.owner, &c.id).await;
-            most_queued = most_queued.max(c["counts"]["queued"].as_u64().unwrap());
-            if c["state"] == "COMPLETED" {
-                done += 1;
+    let most_queued = std::cell::Cell::new(0);
+    crate::support::eventually(
+        40,
+        "every campaign completes",
+        || async {
+            let mut done = 0;
+            for c in &campaigns {
+                let c = campaign_run::campaign(&tenant.owner, &c.id).await;
+                let queued = c["counts"]["queued"].as_u64().unwrap();
+                most_queued.set(most_queued.get().max(queued));
+                if c["state"] == "COMPLETED" {
+                    done += 1;
+                }
             }
-        }
-        if done == campaigns.len() {
-            break;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "not done in time");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+            done
+        },
+        |done| *done == campaigns.len(),
+    )
+    .await;
+    let most_queued = most_queued.get();
 
     let recipients_of = campaign_run::finished(&tenant, &campaigns, Duration::from_secs(20)).await;
     let tally =
@@ -109,15 +111,14 @@ async fn a_send_answered_after_another_instance_took_its_job_over_still_ends_its
     let (tenant, _meta, conversation) = reconcile::meta_setup(&app).await;
     let other = Store::connect(&app.database_url).await.unwrap();
     app.meta.set_answer_delay(Duration::from_secs(1));
-    let id = reconcile::send_text(&tenant, &conversation, "On its way").await;
-    let deadline = tokio::time::Instant::now() + crate::support::deadline(10);
-    while app.meta.sent_messages().is_empty() {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the send never reached Meta"
-        );
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    let id = send_text(&tenant, &conversation, "On its way").await;
+    crate::support::eventually(
+        10,
+        "the send reaches Meta",
+        || std::future::ready(app.meta.sent_messages().len()),
+        |sent| *sent > 0,
+    )
+    .await;
 
     // Meta holds its answer. The other instance, whose clock is past the lease, takes the job
     // over while holding the database (SQLite) or the job's row (PostgreSQL), so the first
@@ -188,11 +189,7 @@ async fn a_twilio_send_answered_after_its_queued_callback_is_sent() {
     let app = TestApp::spawn().await;
     let tenant = app.new_tenant("Acme").await;
     let channel = twilio_channel(&app, &tenant).await;
-    let hello = InboundParams::text(&channel.account.sid, CUSTOMER, SENDER, "hi");
-    app.twilio
-        .deliver_inbound(&channel.webhook, &channel.account.auth_token, &hello)
-        .await
-        .unwrap();
+    twilio_inbound(&app, &channel, "hi").await;
     let conversation = reconcile::first_conversation(&tenant).await;
     // Only the "queued" callback comes, well before the answer.
     app.twilio.configure(|s| {
@@ -200,7 +197,7 @@ async fn a_twilio_send_answered_after_its_queued_callback_is_sent() {
         s.answer_delay = Duration::from_millis(800);
         s.callbacks_dropped = vec!["sent".into(), "delivered".into(), "read".into()];
     });
-    let id = reconcile::send_text(&tenant, &conversation, "Shipped").await;
+    let id = send_text(&tenant, &conversation, "Shipped").await;
     // The message and its attempts are read one after the other, so one answer can show the
     // SENT attempt beside the status read just before both committed: wait for both.
     let done = reconcile::until(&tenant, &id, |m| {

@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 use switchboard::fakes::meta::{FakeInbound, InboundKind};
 use switchboard::fakes::twilio::InboundParams;
 
-use crate::inbound::{meta_channel, twilio_channel, CUSTOMER, SENDER};
+use crate::support::fixtures::{default_meta_channel, twilio_channel, CUSTOMER, SENDER};
 use crate::support::{TestApp, TestTenant};
 
 const ATTACHMENTS: &str = "{ messages(first: 1) { edges { node { attachments { id url state contentType sizeBytes attempts lastError } } } } }";
@@ -115,7 +115,7 @@ async fn twilio_media_is_fetched_with_auth_and_served_only_to_its_tenant() {
 async fn meta_media_is_fetched_in_two_steps() {
     let app = TestApp::spawn().await;
     let tenant = app.new_tenant("Acme").await;
-    let meta = meta_channel(&app, &tenant, "+15550783881", "106540352242922").await;
+    let meta = default_meta_channel(&app, &tenant).await;
     let media_id = app
         .meta
         .add_media(b"%PDF-1.7 invoice".to_vec(), "application/pdf");

@@ -8,8 +8,9 @@ use serde_json::{json, Value};
 use switchboard::fakes::meta::Fault;
 use switchboard::fakes::twilio::InboundParams;
 
-use crate::inbound::{twilio_channel, TwilioChannel, CUSTOMER, SENDER};
-use crate::outbound::{meta_conversation, SEND};
+use crate::support::fixtures::{
+    meta_conversation, send_message, twilio_channel, twilio_conversation, CUSTOMER, SENDER,
+};
 use crate::support::{TestApp, TestTenant};
 
 const MESSAGE: &str = "query($id: ID!) { message(id: $id) { id status \
@@ -42,28 +43,8 @@ async fn eventually(
     .await
 }
 
-async fn send(tenant: &TestTenant, input: Value) -> String {
-    let sent = tenant.owner.gql.query(SEND, json!({ "i": input })).await;
-    sent.data()["sendMessage"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
 fn left_queue(m: &Value) -> bool {
     m["status"] != "QUEUED"
-}
-
-/// A tenant with a Twilio channel whose customer wrote in.
-async fn twilio_conversation(app: &TestApp) -> (TestTenant, TwilioChannel) {
-    let tenant = app.new_tenant("Acme").await;
-    let channel = twilio_channel(app, &tenant).await;
-    let hello = InboundParams::text(&channel.account.sid, CUSTOMER, SENDER, "hi");
-    app.twilio
-        .deliver_inbound(&channel.webhook, &channel.account.auth_token, &hello)
-        .await
-        .unwrap();
-    (tenant, channel)
 }
 
 #[tokio::test]
@@ -71,7 +52,7 @@ async fn meta_attempts_record_the_http_status_of_success_and_of_refusal() {
     let app = TestApp::spawn().await;
     let (tenant, _, conversation) = meta_conversation(&app, "help").await;
     app.meta.fail_next(132001, 1);
-    let refused = send(
+    let refused = send_message(
         &tenant,
         json!({ "conversationId": conversation, "content": { "text": { "body": "first" } } }),
     )
@@ -81,7 +62,7 @@ async fn meta_attempts_record_the_http_status_of_success_and_of_refusal() {
     assert_eq!(refused["attempts"][0]["providerCode"], "132001");
     assert_eq!(refused["attempts"][0]["httpStatus"], 404, "{refused}");
 
-    let sent = send(
+    let sent = send_message(
         &tenant,
         json!({ "conversationId": conversation, "content": { "text": { "body": "second" } } }),
     )
@@ -89,6 +70,7 @@ async fn meta_attempts_record_the_http_status_of_success_and_of_refusal() {
     let sent = eventually(&tenant, MESSAGE, &sent, left_queue).await;
     assert_eq!(sent["attempts"][0]["outcome"], "SENT", "{sent}");
     assert_eq!(sent["attempts"][0]["httpStatus"], 200, "{sent}");
+    app.finish().await;
 }
 
 #[tokio::test]
@@ -105,7 +87,7 @@ async fn twilio_attempts_record_the_http_status_of_each_retry_and_of_the_send() 
         .await
         .data();
     app.twilio.fail_next(20503, 1);
-    let id = send(
+    let id = send_message(
         &tenant,
         json!({ "channelId": channel.id, "to": CUSTOMER, "content": { "text": { "body": "hello" } } }),
     )
@@ -119,6 +101,7 @@ async fn twilio_attempts_record_the_http_status_of_each_retry_and_of_the_send() 
     assert_eq!(attempts[0]["httpStatus"], 503, "{message}");
     assert_eq!(attempts[1]["outcome"], "SENT", "{message}");
     assert_eq!(attempts[1]["httpStatus"], 201, "{message}");
+    app.finish().await;
 }
 
 #[tokio::test]
@@ -130,7 +113,7 @@ async fn an_attempt_without_an_answer_has_no_http_status() {
     .await;
     let (tenant, _, conversation) = meta_conversation(&app, "help").await;
     app.meta.inject(Fault::Delay(Duration::from_secs(3)), 1);
-    let id = send(
+    let id = send_message(
         &tenant,
         json!({ "conversationId": conversation, "content": { "text": { "body": "slow" } } }),
     )
@@ -206,7 +189,7 @@ async fn meta_status_history_reads_in_the_order_it_happened() {
     let app = TestApp::spawn().await;
     let (tenant, meta, conversation) = meta_conversation(&app, "help").await;
     app.meta.set_webhook_url(Some(&meta.webhook));
-    let id = send(
+    let id = send_message(
         &tenant,
         json!({ "conversationId": conversation, "content": { "text": { "body": "On it" } } }),
     )
@@ -316,7 +299,7 @@ async fn a_split_text_answers_every_part_in_order() {
     assert_eq!(delivered[1], parts[1]["text"].as_str().unwrap());
 
     // A text sent whole is its one part.
-    let whole = send(
+    let whole = send_message(
         &tenant,
         json!({ "conversationId": conversation, "content": { "text": { "body": "short" } } }),
     )
@@ -331,6 +314,7 @@ async fn a_split_text_answers_every_part_in_order() {
     let other = app.new_tenant("Globex").await;
     let answer = other.owner.gql.query(PARTS, json!({ "id": second })).await;
     assert_eq!(answer.code(), "NOT_FOUND");
+    app.finish().await;
 }
 
 const ATTACHMENTS: &str = "query($id: ID!) { message(id: $id) { id status \
@@ -356,7 +340,7 @@ async fn outbound_media_shows_the_file_it_sent() {
         .await
         .unwrap();
     let upload_id = uploaded["id"].as_str().unwrap();
-    let by_upload = send(
+    let by_upload = send_message(
         &tenant,
         json!({ "conversationId": conversation, "content": { "media": {
             "type": "DOCUMENT", "mediaId": upload_id, "caption": "Your invoice" } } }),
@@ -388,7 +372,7 @@ async fn outbound_media_shows_the_file_it_sent() {
     let upload_attachment = attachment["id"].as_str().unwrap().to_owned();
 
     let link = "https://cdn.example.com/catalog/spring.jpg";
-    let by_link = send(
+    let by_link = send_message(
         &tenant,
         json!({ "conversationId": conversation, "content": { "media": {
             "type": "IMAGE", "url": link, "caption": "Spring" } } }),

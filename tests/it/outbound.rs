@@ -5,55 +5,12 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 use switchboard::fakes::meta::{FakeInbound, Fault};
-use switchboard::fakes::twilio::InboundParams;
 
-use crate::inbound::{conversations, meta_channel, twilio_channel, MetaChannel, CUSTOMER, SENDER};
-use crate::support::{TestApp, TestTenant};
-
-pub const SEND: &str = "mutation($i: SendMessageInput!) { sendMessage(input: $i) { id status } }";
-const MESSAGE: &str = "query($id: ID!) { message(id: $id) { status providerMessageId lastError { code } attempts { number outcome providerCode request startedAt } statusHistory { status providerStatus } } }";
-
-/// A tenant with a Meta channel and a conversation the customer opened with `text`.
-pub async fn meta_conversation(app: &TestApp, text: &str) -> (TestTenant, MetaChannel, String) {
-    let tenant = app.new_tenant("Acme").await;
-    let meta = meta_channel(app, &tenant, "+15550783881", "106540352242922").await;
-    app.meta
-        .deliver_inbound(
-            &meta.webhook,
-            &meta.phone_number_id,
-            &FakeInbound::text("34600000000", text),
-        )
-        .await
-        .unwrap();
-    let conversation = conversation_id(&tenant).await;
-    (tenant, meta, conversation)
-}
-
-pub async fn conversation_id(tenant: &TestTenant) -> String {
-    conversations(tenant).await[0]["node"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
-/// The message once `done` says it settled.
-pub async fn settled(tenant: &TestTenant, id: &str, done: impl Fn(&Value) -> bool) -> Value {
-    crate::support::eventually(
-        20,
-        "the message settles",
-        || async {
-            tenant
-                .owner
-                .gql
-                .query(MESSAGE, json!({ "id": id }))
-                .await
-                .data()["message"]
-                .clone()
-        },
-        done,
-    )
-    .await
-}
+use crate::support::fixtures::{
+    conversation_id, default_meta_channel, meta_conversation, meta_inbound, settled,
+    twilio_channel, twilio_conversation, twilio_inbound, CUSTOMER, SEND, SENDER,
+};
+use crate::support::TestApp;
 
 #[tokio::test]
 async fn a_reply_is_queued_then_sent_through_meta() {
@@ -84,18 +41,13 @@ async fn a_reply_is_queued_then_sent_through_meta() {
     assert_eq!(wire.body["text"]["body"], "On it!");
     assert_eq!(wire.correlation.as_deref(), Some(id.as_str()));
     assert_eq!(message["providerMessageId"], wire.wamid.as_str());
+    app.finish().await;
 }
 
 #[tokio::test]
 async fn a_twilio_text_goes_out_as_the_form_twilio_expects() {
     let app = TestApp::spawn().await;
-    let tenant = app.new_tenant("Acme").await;
-    let channel = twilio_channel(&app, &tenant).await;
-    let hello = InboundParams::text(&channel.account.sid, CUSTOMER, SENDER, "hi");
-    app.twilio
-        .deliver_inbound(&channel.webhook, &channel.account.auth_token, &hello)
-        .await
-        .unwrap();
+    let (tenant, channel) = twilio_conversation(&app).await;
     let sent = tenant
         .owner
         .gql
@@ -125,6 +77,7 @@ async fn a_twilio_text_goes_out_as_the_form_twilio_expects() {
         .form_value("StatusCallback")
         .unwrap()
         .contains(&format!("sb_message={id}")));
+    app.finish().await;
 }
 
 #[tokio::test]
@@ -138,11 +91,7 @@ async fn window_opt_out_and_idempotency_are_honoured() {
         .query(SEND, json!({ "i": { "channelId": channel.id, "to": "+34611111111", "content": { "text": { "body": "hi" } } } }))
         .await;
     assert_eq!(closed.code(), "WINDOW_CLOSED");
-    let hello = InboundParams::text(&channel.account.sid, CUSTOMER, SENDER, "hi");
-    app.twilio
-        .deliver_inbound(&channel.webhook, &channel.account.auth_token, &hello)
-        .await
-        .unwrap();
+    twilio_inbound(&app, &channel, "hi").await;
     let conversation = conversation_id(&tenant).await;
     let input = json!({ "i": { "conversationId": conversation, "idempotencyKey": "order-42", "content": { "text": { "body": "once" } } } });
     let first = tenant.owner.gql.query(SEND, input.clone()).await;
@@ -164,17 +113,14 @@ async fn window_opt_out_and_idempotency_are_honoured() {
         .count();
     assert_eq!(posts, 1, "sent once");
 
-    let stop = InboundParams::text(&channel.account.sid, CUSTOMER, SENDER, "STOP");
-    app.twilio
-        .deliver_inbound(&channel.webhook, &channel.account.auth_token, &stop)
-        .await
-        .unwrap();
+    twilio_inbound(&app, &channel, "STOP").await;
     let refused = tenant
         .owner
         .gql
         .query(SEND, json!({ "i": { "conversationId": conversation, "content": { "text": { "body": "more" } } } }))
         .await;
     assert_eq!(refused.code(), "OPTED_OUT");
+    app.finish().await;
 }
 
 #[tokio::test]
@@ -232,6 +178,7 @@ async fn a_server_error_is_retried_and_a_permanent_one_fails_with_its_code() {
     let after = settled(&tenant, &id, |m| m["status"] != "QUEUED").await;
     assert_eq!(after["attempts"].as_array().unwrap().len(), 2);
     assert_eq!(after["attempts"][1]["outcome"], "SENT");
+    app.finish().await;
 }
 
 #[tokio::test]
@@ -239,15 +186,8 @@ async fn another_tenants_conversation_cannot_be_written_to() {
     let app = TestApp::spawn().await;
     let acme = app.new_tenant("Acme").await;
     let globex = app.new_tenant("Globex").await;
-    let meta = meta_channel(&app, &acme, "+15550783881", "106540352242922").await;
-    app.meta
-        .deliver_inbound(
-            &meta.webhook,
-            &meta.phone_number_id,
-            &FakeInbound::text("34600000000", "help"),
-        )
-        .await
-        .unwrap();
+    let meta = default_meta_channel(&app, &acme).await;
+    meta_inbound(&app, &meta, "34600000000", "help").await;
     let conversation = conversation_id(&acme).await;
     let answer = globex
         .owner
@@ -267,13 +207,7 @@ async fn another_tenants_conversation_cannot_be_written_to() {
 #[tokio::test]
 async fn long_markdown_goes_out_as_ordered_whatsapp_parts() {
     let app = TestApp::spawn().await;
-    let tenant = app.new_tenant("Acme").await;
-    let channel = twilio_channel(&app, &tenant).await;
-    let hello = InboundParams::text(&channel.account.sid, CUSTOMER, SENDER, "hi");
-    app.twilio
-        .deliver_inbound(&channel.webhook, &channel.account.auth_token, &hello)
-        .await
-        .unwrap();
+    let (tenant, _channel) = twilio_conversation(&app).await;
     let conversation = conversation_id(&tenant).await;
     let paragraph = "This is a sentence about your order, and it goes on for a while. ".repeat(9);
     let body = format!(
@@ -326,6 +260,7 @@ async fn long_markdown_goes_out_as_ordered_whatsapp_parts() {
         "{}",
         bodies[parts - 1]
     );
+    app.finish().await;
 }
 
 #[tokio::test]
@@ -333,7 +268,7 @@ async fn mark_read_sends_a_read_receipt_for_inbound_messages_only() {
     let app = TestApp::spawn().await;
     let tenant = app.new_tenant("Acme").await;
     let other = app.new_tenant("Globex").await;
-    let meta = meta_channel(&app, &tenant, "+15550783881", "106540352242922").await;
+    let meta = default_meta_channel(&app, &tenant).await;
     let delivered = app
         .meta
         .deliver_inbound(
@@ -420,13 +355,7 @@ async fn a_429_waits_its_retry_after_and_max_retries_bound_the_attempts() {
     use chrono::DateTime;
 
     let app = TestApp::spawn().await;
-    let tenant = app.new_tenant("Acme").await;
-    let channel = twilio_channel(&app, &tenant).await;
-    let hello = InboundParams::text(&channel.account.sid, CUSTOMER, SENDER, "hi");
-    app.twilio
-        .deliver_inbound(&channel.webhook, &channel.account.auth_token, &hello)
-        .await
-        .unwrap();
+    let (tenant, channel) = twilio_conversation(&app).await;
     tenant
         .owner
         .gql

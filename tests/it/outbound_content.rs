@@ -2,10 +2,10 @@
 //! each provider's wire form.
 
 use serde_json::{json, Value};
-use switchboard::fakes::twilio::InboundParams;
 
-use crate::inbound::{twilio_channel, CUSTOMER, SENDER};
-use crate::outbound::{meta_conversation, settled, SEND};
+use crate::support::fixtures::{
+    meta_conversation, send_message, settled, twilio_channel, twilio_inbound, SEND,
+};
 use crate::support::{TestApp, TestTenant};
 
 const CONTENT: &str = "query($id: ID!) { message(id: $id) { status text content { __typename ... on ButtonsContent { header body footer buttons { id title } } ... on ListContent { button sections { title rows { id title description } } } ... on ContactsContent { contacts { formattedName phones { phone kind } emails } } } } }";
@@ -42,18 +42,11 @@ fn contacts() -> Value {
 }
 
 async fn send(tenant: &TestTenant, conversation: &str, content: Value) -> String {
-    let sent = tenant
-        .owner
-        .gql
-        .query(
-            SEND,
-            json!({ "i": { "conversationId": conversation, "content": content } }),
-        )
-        .await;
-    sent.data()["sendMessage"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    send_message(
+        tenant,
+        json!({ "conversationId": conversation, "content": content }),
+    )
+    .await
 }
 
 async fn sent(tenant: &TestTenant, id: &str) -> Value {
@@ -163,6 +156,7 @@ async fn buttons_lists_cards_and_replies_reach_meta_in_its_wire_form() {
         wire.body["context"]["message_id"],
         inbound["providerMessageId"]
     );
+    app.finish().await;
 }
 
 #[tokio::test]
@@ -170,12 +164,8 @@ async fn twilio_sends_buttons_and_lists_as_session_contents_and_cards_as_text() 
     let app = TestApp::spawn().await;
     let tenant = app.new_tenant("Acme").await;
     let channel = twilio_channel(&app, &tenant).await;
-    let hello = InboundParams::text(&channel.account.sid, CUSTOMER, SENDER, "hi");
-    app.twilio
-        .deliver_inbound(&channel.webhook, &channel.account.auth_token, &hello)
-        .await
-        .unwrap();
-    let conversation = crate::outbound::conversation_id(&tenant).await;
+    twilio_inbound(&app, &channel, "hi").await;
+    let conversation = crate::support::fixtures::conversation_id(&tenant).await;
 
     let id = send(&tenant, &conversation, buttons()).await;
     sent(&tenant, &id).await;
@@ -211,6 +201,7 @@ async fn twilio_sends_buttons_and_lists_as_session_contents_and_cards_as_text() 
     let body = message.form_value("Body").unwrap();
     assert!(body.contains("Ana Ruiz"), "{body}");
     assert!(body.contains("+34 600 000 001"), "{body}");
+    app.finish().await;
 }
 
 #[tokio::test]

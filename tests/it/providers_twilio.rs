@@ -8,25 +8,27 @@ use axum::body::Bytes;
 use axum::http::{HeaderMap, Uri};
 use switchboard::crypto::Secret;
 use switchboard::domain::PhoneNumber;
-use switchboard::fakes::twilio::{FakeAccount, FakeTwilio, InboundParams};
+use switchboard::fakes::twilio::{FakeAccount, FakeTwilio};
 use switchboard::providers::error::RateScope;
 use switchboard::providers::twilio::TwilioProvider;
 use switchboard::providers::{
-    ContactCard, DeliveryStatus, InboundContent, InteractiveButton, MediaKind, MediaRef,
-    NewTemplate, OutboundContent, OutboundMessage, Provider, ProviderError, TemplateParameter,
-    TwilioCredentials, WebhookEvent, WebhookRequest,
+    ContactCard, InteractiveButton, MediaKind, NewTemplate, OutboundContent, OutboundMessage,
+    Provider, ProviderError, TemplateParameter, TwilioCredentials, WebhookRequest,
 };
 
-const SENDER: &str = "+14155238886";
-const CUSTOMER: &str = "+34600000000";
+pub(crate) const SENDER: &str = "+14155238886";
+pub(crate) const CUSTOMER: &str = "+34600000000";
 
-struct Setup {
-    fake: FakeTwilio,
-    account: FakeAccount,
-    provider: TwilioProvider,
+pub(crate) struct Setup {
+    pub(crate) fake: FakeTwilio,
+    pub(crate) account: FakeAccount,
+    pub(crate) provider: TwilioProvider,
 }
 
-fn credentials(account: &FakeAccount, api_key: Option<(String, String)>) -> TwilioCredentials {
+pub(crate) fn credentials(
+    account: &FakeAccount,
+    api_key: Option<(String, String)>,
+) -> TwilioCredentials {
     TwilioCredentials {
         account_sid: account.sid.clone(),
         auth_token: Secret::new(account.auth_token.clone()),
@@ -36,7 +38,7 @@ fn credentials(account: &FakeAccount, api_key: Option<(String, String)>) -> Twil
     }
 }
 
-async fn setup() -> Setup {
+pub(crate) async fn setup() -> Setup {
     let fake = FakeTwilio::spawn().await.unwrap();
     fake.configure(|s| {
         s.status_callbacks = false;
@@ -56,7 +58,7 @@ async fn setup() -> Setup {
     }
 }
 
-fn message(content: OutboundContent) -> OutboundMessage {
+pub(crate) fn message(content: OutboundContent) -> OutboundMessage {
     OutboundMessage {
         to: PhoneNumber::parse(CUSTOMER).unwrap(),
         content,
@@ -66,7 +68,7 @@ fn message(content: OutboundContent) -> OutboundMessage {
     }
 }
 
-fn text(body: &str) -> OutboundMessage {
+pub(crate) fn text(body: &str) -> OutboundMessage {
     message(OutboundContent::Text {
         body: body.into(),
         preview_url: false,
@@ -76,13 +78,13 @@ fn text(body: &str) -> OutboundMessage {
 /// A tiny HTTP server that records every request raw, standing in for Switchboard's webhook
 /// endpoint or for a foreign host.
 #[derive(Clone, Default)]
-struct Receiver {
-    seen: Arc<Mutex<Vec<(String, HeaderMap, Bytes)>>>,
-    url: String,
+pub(crate) struct Receiver {
+    pub(crate) seen: Arc<Mutex<Vec<(String, HeaderMap, Bytes)>>>,
+    pub(crate) url: String,
 }
 
 impl Receiver {
-    async fn spawn() -> Receiver {
+    pub(crate) async fn spawn() -> Receiver {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let receiver = Receiver {
             url: format!("http://{}", listener.local_addr().unwrap()),
@@ -104,12 +106,12 @@ impl Receiver {
         receiver
     }
 
-    fn requests(&self) -> Vec<(String, HeaderMap, Bytes)> {
+    pub(crate) fn requests(&self) -> Vec<(String, HeaderMap, Bytes)> {
         self.seen.lock().unwrap().clone()
     }
 
     /// The n-th request as the adapter receives webhooks.
-    fn webhook(&self, n: usize) -> WebhookRequest {
+    pub(crate) fn webhook(&self, n: usize) -> WebhookRequest {
         let (path, headers, body) = self.requests()[n].clone();
         WebhookRequest {
             url: format!("{}{path}", self.url),
@@ -124,7 +126,7 @@ impl Receiver {
     }
 }
 
-async fn eventually(mut check: impl FnMut() -> bool) {
+pub(crate) async fn eventually(mut check: impl FnMut() -> bool) {
     crate::support::eventually(
         4,
         "the condition",
@@ -480,130 +482,6 @@ async fn mark_read_posts_the_typing_indicator() {
     );
 }
 
-fn media_ref(url: &str) -> MediaRef {
-    MediaRef {
-        reference: url.into(),
-        content_type: Some("image/jpeg".into()),
-        filename: None,
-        sha256: None,
-    }
-}
-
-#[tokio::test]
-async fn media_is_fetched_with_auth_and_the_cdn_never_sees_it() {
-    let s = setup().await;
-    let url = s
-        .fake
-        .add_media(&s.account.sid, "image/jpeg", b"jpeg-bytes".to_vec());
-    let fetched = s
-        .provider
-        .fetch_media(&media_ref(&url), 1024)
-        .await
-        .unwrap();
-    assert_eq!(
-        (fetched.bytes.as_slice(), fetched.content_type.as_str()),
-        (&b"jpeg-bytes"[..], "image/jpeg")
-    );
-    let requests = s.fake.requests();
-    assert!(requests[0].basic_auth().is_some());
-    assert!(requests[1].path.starts_with("/cdn/"));
-    let anonymous = TwilioProvider::new(
-        s.fake.provider_urls(),
-        reqwest::Client::new(),
-        credentials(
-            &FakeAccount {
-                sid: s.account.sid.clone(),
-                auth_token: "wrong".into(),
-            },
-            None,
-        ),
-    );
-    assert!(matches!(
-        anonymous.fetch_media(&media_ref(&url), 1024).await,
-        Err(ProviderError::Unauthorized { .. })
-    ));
-}
-
-#[tokio::test]
-async fn media_over_the_cap_is_refused() {
-    let s = setup().await;
-    let url = s.fake.add_media(&s.account.sid, "video/mp4", vec![7; 4096]);
-    assert!(matches!(
-        s.provider.fetch_media(&media_ref(&url), 4095).await,
-        Err(ProviderError::MediaRefused(_))
-    ));
-    assert_eq!(
-        s.provider
-            .fetch_media(&media_ref(&url), 4096)
-            .await
-            .unwrap()
-            .bytes
-            .len(),
-        4096
-    );
-}
-
-#[tokio::test]
-async fn a_first_404_is_retried_once() {
-    let s = setup().await;
-    s.fake.configure(|k| k.media_first_404 = true);
-    let url = s
-        .fake
-        .add_media(&s.account.sid, "audio/ogg", b"ogg".to_vec());
-    assert_eq!(
-        s.provider
-            .fetch_media(&media_ref(&url), 100)
-            .await
-            .unwrap()
-            .bytes,
-        b"ogg"
-    );
-}
-
-#[tokio::test]
-async fn media_on_another_host_is_refused_without_sending_credentials() {
-    let s = setup().await;
-    let other = Receiver::spawn().await;
-    let err = s
-        .provider
-        .fetch_media(&media_ref(&format!("{}/2010-04-01/x", other.url)), 100)
-        .await
-        .unwrap_err();
-    assert!(matches!(err, ProviderError::MediaRefused(_)));
-    assert!(other.requests().is_empty());
-}
-
-#[tokio::test]
-async fn a_redirect_to_another_host_drops_the_authorization_header() {
-    let s = setup().await;
-    let cdn = Receiver::spawn().await;
-    let cdn_url = cdn.url.clone();
-    s.fake.configure(|k| k.media_redirect_base = Some(cdn_url));
-    let url = s
-        .fake
-        .add_media(&s.account.sid, "image/png", b"unused".to_vec());
-    for client in [
-        reqwest::Client::new(),
-        reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap(),
-    ] {
-        let provider = TwilioProvider::new(
-            s.fake.provider_urls(),
-            client,
-            credentials(&s.account, None),
-        );
-        let fetched = provider.fetch_media(&media_ref(&url), 100).await.unwrap();
-        assert_eq!(fetched.bytes, b"other-host-bytes");
-    }
-    let seen = cdn.requests();
-    assert_eq!(seen.len(), 2);
-    assert!(seen
-        .iter()
-        .all(|(_, headers, _)| headers.get("authorization").is_none()));
-}
-
 #[tokio::test]
 async fn templates_are_created_submitted_and_listed_with_approval() {
     let s = setup().await;
@@ -665,235 +543,4 @@ async fn templates_are_created_submitted_and_listed_with_approval() {
         Some("Variables at the edge")
     );
     assert_eq!(ours.body, "Hola {{1}}");
-}
-
-/// What a parsed inbound message's content must satisfy.
-type Expectation = Box<dyn Fn(&InboundContent) -> bool>;
-
-#[tokio::test]
-async fn inbound_webhooks_from_the_fake_verify_and_parse_for_every_family() {
-    let s = setup().await;
-    let hook = Receiver::spawn().await;
-    let url = format!("{}/webhooks/twilio/wk_7f3a?kind=inbound", hook.url);
-    let (ac, media_url) = (
-        s.account.sid.as_str(),
-        s.fake
-            .add_media(&s.account.sid, "image/webp", b"webp".to_vec()),
-    );
-    let cases: Vec<(InboundParams, Expectation)> = vec![
-        (
-            InboundParams::text(ac, CUSTOMER, SENDER, "Hola ñ 👋"),
-            Box::new(|c| {
-                *c == InboundContent::Text {
-                    body: "Hola ñ 👋".into(),
-                }
-            }),
-        ),
-        (
-            InboundParams::media(
-                ac,
-                CUSTOMER,
-                SENDER,
-                "",
-                &[(media_url.clone(), "image/webp".into())],
-            ),
-            Box::new(
-                |c| matches!(c, InboundContent::Media { kind: MediaKind::Sticker, attachments, .. } if attachments.len() == 1),
-            ),
-        ),
-        (
-            InboundParams::location(ac, CUSTOMER, SENDER, 40.5, -3.25, "Sol", "Madrid"),
-            Box::new(
-                |c| matches!(c, InboundContent::Location { latitude, .. } if *latitude == 40.5),
-            ),
-        ),
-        (
-            InboundParams::template_button(ac, CUSTOMER, SENDER, "Stop", "STOP_PROMO"),
-            Box::new(
-                |c| matches!(c, InboundContent::TemplateButton { payload, .. } if payload == "STOP_PROMO"),
-            ),
-        ),
-        (
-            InboundParams::quick_reply(ac, CUSTOMER, SENDER, "Yes", "yes"),
-            Box::new(|c| matches!(c, InboundContent::ButtonReply { id, .. } if id == "yes")),
-        ),
-        (
-            InboundParams::unsupported(ac, CUSTOMER, SENDER, "order"),
-            Box::new(
-                |c| matches!(c, InboundContent::Unsupported { raw_type, .. } if raw_type == "order"),
-            ),
-        ),
-    ];
-    for (i, (params, expect)) in cases.iter().enumerate() {
-        let delivered = s
-            .fake
-            .deliver_inbound(&url, &s.account.auth_token, params)
-            .await
-            .unwrap();
-        assert_eq!(delivered.status, 200);
-        let request = hook.webhook(i);
-        assert!(s.provider.verify_signature(&request), "case {i}");
-        let events = s.provider.parse_webhook(&request).unwrap();
-        let [WebhookEvent::MessageReceived(m)] = events.as_slice() else {
-            panic!("case {i}: {events:?}")
-        };
-        assert_eq!(
-            (m.channel_address.as_str(), m.from_wa_id.as_str()),
-            (SENDER, "34600000000")
-        );
-        assert_eq!(m.provider_message_id, params.message_sid());
-        assert!(expect(&m.content), "case {i}: {:?}", m.content);
-    }
-
-    let extras = InboundParams::text(ac, CUSTOMER, SENDER, "ad")
-        .replying_to("SM123", SENDER)
-        .forwarded()
-        .with_referral("https://fb.me/ad", "Sale");
-    s.fake
-        .deliver_inbound(&url, &s.account.auth_token, &extras)
-        .await
-        .unwrap();
-    let mut request = hook.webhook(cases.len());
-    let events = s.provider.parse_webhook(&request).unwrap();
-    let [WebhookEvent::MessageReceived(m)] = events.as_slice() else {
-        panic!()
-    };
-    assert_eq!(m.reply_to.as_deref(), Some("SM123"));
-    assert!(m.forwarded);
-    assert_eq!(
-        m.referral.as_ref().unwrap().headline.as_deref(),
-        Some("Sale")
-    );
-    request.body.extend_from_slice(b"&Injected=1");
-    assert!(!s.provider.verify_signature(&request));
-}
-
-#[tokio::test]
-async fn status_callbacks_follow_a_send_signed_and_correlated() {
-    let s = setup().await;
-    s.fake.configure(|k| k.status_callbacks = true);
-    let hook = Receiver::spawn().await;
-    let mut m = text("hi");
-    m.correlation_id = Some("msg_9".into());
-    m.status_callback_url = Some(format!("{}/webhooks/twilio/wk?kind=status", hook.url));
-    let receipt = s.provider.send(&m).await.unwrap();
-    eventually(|| hook.requests().len() == 4).await;
-    let mut statuses = Vec::new();
-    for i in 0..4 {
-        let request = hook.webhook(i);
-        assert!(s.provider.verify_signature(&request));
-        let events = s.provider.parse_webhook(&request).unwrap();
-        let [WebhookEvent::StatusChanged(st)] = events.as_slice() else {
-            panic!("{events:?}")
-        };
-        assert_eq!(st.provider_message_id, receipt.provider_message_id);
-        assert_eq!(st.correlation_id.as_deref(), Some("msg_9"));
-        statuses.push(st.status);
-    }
-    assert_eq!(
-        statuses,
-        [
-            DeliveryStatus::Queued,
-            DeliveryStatus::Sent,
-            DeliveryStatus::Delivered,
-            DeliveryStatus::Read
-        ]
-    );
-    assert_eq!(
-        s.fake.message(&receipt.provider_message_id).unwrap().status,
-        "read"
-    );
-}
-
-#[tokio::test]
-async fn a_closed_window_fails_later_with_63016_as_consent() {
-    let s = setup().await;
-    s.fake.configure(|k| k.status_callbacks = true);
-    let hook = Receiver::spawn().await;
-    let mut m = text("hi");
-    m.to = PhoneNumber::parse("+34600000077").unwrap();
-    m.status_callback_url = Some(format!("{}/wh", hook.url));
-    s.provider.send(&m).await.unwrap();
-    eventually(|| hook.requests().len() == 2).await;
-    let events = s.provider.parse_webhook(&hook.webhook(1)).unwrap();
-    let WebhookEvent::StatusChanged(st) = &events[0] else {
-        panic!()
-    };
-    assert_eq!(
-        (st.status, st.error_code.as_deref()),
-        (DeliveryStatus::Failed, Some("63016"))
-    );
-    let class = switchboard::providers::twilio::classify("63016", "", None);
-    assert!(matches!(
-        class,
-        ProviderError::Consent {
-            opted_out: false,
-            ..
-        }
-    ));
-}
-
-#[tokio::test]
-async fn callback_knobs_drop_reorder_and_duplicate() {
-    let s = setup().await;
-    s.fake.configure(|k| {
-        k.status_callbacks = true;
-        k.callbacks_dropped = vec!["sent".into()];
-        k.callbacks_reversed = true;
-        k.callbacks_duplicated = true;
-    });
-    let hook = Receiver::spawn().await;
-    let mut m = text("hi");
-    m.status_callback_url = Some(format!("{}/wh", hook.url));
-    s.provider.send(&m).await.unwrap();
-    eventually(|| hook.requests().len() == 6).await;
-    let statuses: Vec<DeliveryStatus> = (0..6)
-        .map(|i| {
-            match s
-                .provider
-                .parse_webhook(&hook.webhook(i))
-                .unwrap()
-                .remove(0)
-            {
-                WebhookEvent::StatusChanged(st) => st.status,
-                other => panic!("{other:?}"),
-            }
-        })
-        .collect();
-    use DeliveryStatus::*;
-    assert_eq!(statuses, [Read, Read, Delivered, Delivered, Queued, Queued]);
-}
-
-#[tokio::test]
-async fn an_injected_async_63018_arrives_as_a_failed_status_classified_as_rate_limited() {
-    let s = setup().await;
-    s.fake.configure(|k| k.status_callbacks = true);
-    s.fake.fail_async_next(63018, 1);
-    let hook = Receiver::spawn().await;
-    let mut m = text("hi");
-    m.status_callback_url = Some(format!("{}/wh?sb_message=abc", hook.url));
-    let receipt = s.provider.send(&m).await.unwrap();
-    eventually(|| hook.requests().len() == 2).await;
-    let request = hook.webhook(1);
-    assert!(s.provider.verify_signature(&request));
-    let WebhookEvent::StatusChanged(st) = s.provider.parse_webhook(&request).unwrap().remove(0)
-    else {
-        panic!("not a status")
-    };
-    assert_eq!(
-        (st.status, st.error_code.as_deref()),
-        (DeliveryStatus::Failed, Some("63018"))
-    );
-    assert_eq!(
-        s.fake.message(&receipt.provider_message_id).unwrap().status,
-        "failed"
-    );
-    let class = switchboard::providers::twilio::classify("63018", "", None);
-    assert!(matches!(
-        class,
-        ProviderError::RateLimited {
-            scope: RateScope::Channel,
-            ..
-        }
-    ));
 }

@@ -5,13 +5,14 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 use switchboard::config::Config;
-use switchboard::fakes::meta::{FakeInbound, StatusSpec};
-use switchboard::fakes::twilio::InboundParams;
+use switchboard::fakes::meta::StatusSpec;
 
-use crate::inbound::{conversations, meta_channel, twilio_channel, CUSTOMER, SENDER};
+use crate::support::fixtures::{
+    conversations, default_meta_channel, meta_inbound, send_text, twilio_channel, twilio_inbound,
+    CUSTOMER, SENDER,
+};
 use crate::support::{TestApp, TestTenant};
 
-const SEND: &str = "mutation($i: SendMessageInput!) { sendMessage(input: $i) { id status } }";
 const MESSAGE: &str = "query($id: ID!) { message(id: $id) { status providerMessageId attempts { number outcome providerCode providerMessage providerMessageId startedAt } } }";
 const WA_ID: &str = "34600000000";
 
@@ -48,18 +49,6 @@ pub(crate) fn outcomes(message: &Value) -> Vec<String> {
         .collect()
 }
 
-pub(crate) async fn send_text(tenant: &TestTenant, conversation: &str, body: &str) -> String {
-    tenant
-        .owner
-        .gql
-        .query(SEND, json!({ "i": { "conversationId": conversation, "content": { "text": { "body": body } } } }))
-        .await
-        .data()["sendMessage"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
 pub(crate) async fn first_conversation(tenant: &TestTenant) -> String {
     conversations(tenant).await[0]["node"]["id"]
         .as_str()
@@ -73,11 +62,7 @@ async fn a_twilio_send_that_timed_out_but_arrived_is_found_not_sent_again() {
     let tenant = app.new_tenant("Acme").await;
     let other = app.new_tenant("Globex").await;
     let channel = twilio_channel(&app, &tenant).await;
-    let hello = InboundParams::text(&channel.account.sid, CUSTOMER, SENDER, "hi");
-    app.twilio
-        .deliver_inbound(&channel.webhook, &channel.account.auth_token, &hello)
-        .await
-        .unwrap();
+    twilio_inbound(&app, &channel, "hi").await;
     let conversation = first_conversation(&tenant).await;
     // Callbacks lost and the answer too late: only the lookup can tell.
     app.twilio.configure(|s| {
@@ -143,11 +128,7 @@ async fn a_twilio_send_that_never_arrived_is_sent_again_after_the_lookup() {
     let app = TestApp::spawn_with(short_timeouts(Duration::from_secs(2))).await;
     let tenant = app.new_tenant("Acme").await;
     let channel = twilio_channel(&app, &tenant).await;
-    let hello = InboundParams::text(&channel.account.sid, CUSTOMER, SENDER, "hi");
-    app.twilio
-        .deliver_inbound(&channel.webhook, &channel.account.auth_token, &hello)
-        .await
-        .unwrap();
+    twilio_inbound(&app, &channel, "hi").await;
     let conversation = first_conversation(&tenant).await;
     app.twilio.configure(|s| s.status_callbacks = false);
     // Held before Twilio creates anything; the client gives up and the request dies.
@@ -155,6 +136,8 @@ async fn a_twilio_send_that_never_arrived_is_sent_again_after_the_lookup() {
     let id = send_text(&tenant, &conversation, "Second try").await;
 
     let settled = until(&tenant, &id, |m| m["status"] != "QUEUED").await;
+    // An absence to prove: the held request outlives its delay without creating a second
+    // message at the fake, and no API shows a request that died. So wait out the delay.
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(
         outcomes(&settled),
@@ -176,17 +159,12 @@ async fn a_twilio_send_that_never_arrived_is_sent_again_after_the_lookup() {
 }
 
 /// A tenant whose Meta channel has a conversation open, with automatic statuses off.
-pub(crate) async fn meta_setup(app: &TestApp) -> (TestTenant, crate::inbound::MetaChannel, String) {
+pub(crate) async fn meta_setup(
+    app: &TestApp,
+) -> (TestTenant, crate::support::fixtures::MetaChannel, String) {
     let tenant = app.new_tenant("Acme").await;
-    let meta = meta_channel(app, &tenant, "+15550783881", "106540352242922").await;
-    app.meta
-        .deliver_inbound(
-            &meta.webhook,
-            &meta.phone_number_id,
-            &FakeInbound::text(WA_ID, "help"),
-        )
-        .await
-        .unwrap();
+    let meta = default_meta_channel(app, &tenant).await;
+    meta_inbound(app, &meta, WA_ID, "help").await;
     app.meta
         .set_status_knobs(switchboard::fakes::meta::StatusKnobs {
             auto: false,
@@ -256,23 +234,20 @@ async fn the_next_part_of_a_split_text_goes_once_a_status_settles_an_uncertain_f
         .unwrap();
 
     // The first part's job ends SKIPPED, and the part waiting behind it goes.
-    let give_up = tokio::time::Instant::now() + crate::support::deadline(20);
-    loop {
-        let answer = tenant.owner.gql.query(PARTS, json!({ "id": id })).await;
-        let parts = answer.data()["message"]["parts"]
-            .as_array()
-            .unwrap()
-            .clone();
-        assert_eq!(parts.len(), 2, "{parts:?}");
-        if parts.iter().all(|p| p["status"] != "QUEUED") {
-            break;
-        }
-        assert!(
-            tokio::time::Instant::now() < give_up,
-            "a part never left: {parts:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let parts = crate::support::eventually(
+        20,
+        "both parts leave the queue",
+        || async {
+            let answer = tenant.owner.gql.query(PARTS, json!({ "id": id })).await;
+            answer.data()["message"]["parts"]
+                .as_array()
+                .unwrap()
+                .clone()
+        },
+        |parts| parts.iter().all(|p| p["status"] != "QUEUED"),
+    )
+    .await;
+    assert_eq!(parts.len(), 2, "{parts:?}");
     assert_eq!(app.meta.sent_messages().len(), 2, "each part once");
 }
 

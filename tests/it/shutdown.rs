@@ -34,6 +34,8 @@ async fn sigterm_finishes_the_request_in_flight() {
     stream.write_all(head.as_bytes()).await.unwrap();
     stream.write_all(&body[..10]).await.unwrap();
     stream.flush().await.unwrap();
+    // Paces the shutdown: the server has nothing to show that it read the head, or that
+    // its shutdown began, so give each a moment before the next step.
     tokio::time::sleep(Duration::from_millis(200)).await;
 
     process::terminate(&server.child).await;

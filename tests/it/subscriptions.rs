@@ -6,6 +6,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::Message;
 
+use crate::support::fixtures::twilio_inbound;
 use crate::support::TestApp;
 
 pub type Socket =
@@ -155,7 +156,37 @@ async fn subscribing_before_init_closes_with_4401() {
     let _ = CloseCode::Normal;
 }
 
+/// Subscribes and waits until the server has taken the subscription in, so events produced
+/// from then on reach it. For a subscription that answers at once (a first item, an error),
+/// use [`subscribe_unconfirmed`] and take that answer as the sign.
 pub async fn subscribe(app: &TestApp, token: &str, query: &str, variables: Value) -> Socket {
+    let mut socket = subscribe_unconfirmed(app, token, query, variables).await;
+    // graphql-transport-ws answers in order: the first `pong` shows the server read the
+    // `subscribe`; while it waits for the second `ping` it polls the new subscription, which
+    // then registers with the event bus, so the second `pong` comes after that.
+    for _ in 0..2 {
+        let ping = json!({ "type": "ping" });
+        socket.send(Message::text(ping.to_string())).await.unwrap();
+        loop {
+            let message: Value =
+                serde_json::from_str(next(&mut socket).await.to_text().unwrap()).unwrap();
+            match message["type"].as_str() {
+                Some("pong") => break,
+                Some("ping") => continue,
+                _ => panic!("before the subscription settled: {message}"),
+            }
+        }
+    }
+    socket
+}
+
+/// Subscribes without waiting for the server to take the subscription in.
+pub async fn subscribe_unconfirmed(
+    app: &TestApp,
+    token: &str,
+    query: &str,
+    variables: Value,
+) -> Socket {
     let mut socket = connect(app).await;
     let init = json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {token}") } });
     socket.send(Message::text(init.to_string())).await.unwrap();
@@ -166,8 +197,6 @@ pub async fn subscribe(app: &TestApp, token: &str, query: &str, variables: Value
         .send(Message::text(subscribe.to_string()))
         .await
         .unwrap();
-    // Let the server register the subscription before events are produced.
-    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
     socket
 }
 
@@ -186,7 +215,7 @@ const MESSAGE_EVENTS: &str = "subscription($c: ID) { messageEvents(channelId: $c
 
 #[tokio::test]
 async fn a_subscriber_receives_inbound_messages_and_can_catch_up_by_cursor() {
-    use crate::inbound::{twilio_channel, CUSTOMER, SENDER};
+    use crate::support::fixtures::{twilio_channel, CUSTOMER, SENDER};
     use switchboard::fakes::twilio::InboundParams;
 
     let app = TestApp::spawn().await;
@@ -253,7 +282,7 @@ async fn a_subscriber_receives_inbound_messages_and_can_catch_up_by_cursor() {
 
 #[tokio::test]
 async fn subscribers_see_only_their_tenant_and_their_filter() {
-    use crate::inbound::{twilio_channel, CUSTOMER, SENDER};
+    use crate::support::fixtures::{twilio_channel, CUSTOMER, SENDER};
     use switchboard::fakes::twilio::InboundParams;
 
     let app = TestApp::spawn().await;
@@ -261,7 +290,7 @@ async fn subscribers_see_only_their_tenant_and_their_filter() {
     let globex = app.new_tenant("Globex").await;
     let acme_channel = twilio_channel(&app, &acme).await;
     let globex_account = app.twilio.add_account("Globex", "+14155230000");
-    let globex_channel = crate::channels::create_channel(
+    let globex_channel = crate::support::fixtures::create_channel(
         &globex,
         json!({ "name": "G", "provider": "TWILIO", "phoneNumber": "+14155230000",
                 "twilio": { "accountSid": globex_account.sid, "authToken": globex_account.auth_token } }),
@@ -318,8 +347,8 @@ async fn subscribers_see_only_their_tenant_and_their_filter() {
 
 #[tokio::test]
 async fn events_reach_subscribers_of_every_instance_on_postgresql() {
-    use crate::inbound::{twilio_channel, CUSTOMER, SENDER};
     use crate::support::db;
+    use crate::support::fixtures::{twilio_channel, CUSTOMER, SENDER};
     use switchboard::fakes::twilio::InboundParams;
 
     let first = TestApp::spawn().await;
@@ -417,8 +446,7 @@ async fn a_socket_whose_session_ended_is_closed_at_its_next_subscribe() {
 
 #[tokio::test]
 async fn events_keep_the_order_of_the_selection() {
-    use crate::inbound::{twilio_channel, CUSTOMER, SENDER};
-    use switchboard::fakes::twilio::InboundParams;
+    use crate::support::fixtures::twilio_channel;
 
     let app = TestApp::spawn().await;
     let tenant = app.new_tenant("Acme").await;
@@ -430,11 +458,7 @@ async fn events_keep_the_order_of_the_selection() {
         json!({}),
     )
     .await;
-    let say = InboundParams::text(&channel.account.sid, CUSTOMER, SENDER, "hello");
-    app.twilio
-        .deliver_inbound(&channel.webhook, &channel.account.auth_token, &say)
-        .await
-        .unwrap();
+    twilio_inbound(&app, &channel, "hello").await;
     let raw = loop {
         let text = next(&mut socket).await.to_text().unwrap().to_owned();
         if text.contains("\"next\"") {
@@ -464,9 +488,8 @@ async fn renew(socket: &mut Socket, authorization: &str) -> Value {
 
 #[tokio::test]
 async fn a_socket_renewed_with_a_refreshed_token_outlives_the_first_one() {
-    use crate::inbound::{twilio_channel, CUSTOMER, SENDER};
+    use crate::support::fixtures::twilio_channel;
     use crate::support::PASSWORD;
-    use switchboard::fakes::twilio::InboundParams;
 
     const REFRESH: &str =
         "mutation($t: String!) { refresh(refreshToken: $t) { accessToken refreshToken } }";
@@ -490,7 +513,8 @@ async fn a_socket_renewed_with_a_refreshed_token_outlives_the_first_one() {
         }
     };
 
-    // Half the first token's life later, a refresh gives a token that outlives it.
+    // Half the first token's life later, a refresh gives a token that outlives it. The wait
+    // is the point: time itself has to pass.
     tokio::time::sleep(ttl / 2).await;
     let (second, next_refresh) = refresh(tenant.owner.refresh_token.clone()).await;
     let pong = renew(&mut kept, &format!("Bearer {second}")).await;
@@ -531,11 +555,7 @@ async fn a_socket_renewed_with_a_refreshed_token_outlives_the_first_one() {
     let (third, _) = refresh(next_refresh).await;
     let pong = renew(&mut kept, &format!("Bearer {third}")).await;
     assert_eq!(pong, json!({ "renewed": true }));
-    let hello = InboundParams::text(&channel.account.sid, CUSTOMER, SENDER, "still here?");
-    app.twilio
-        .deliver_inbound(&channel.webhook, &channel.account.auth_token, &hello)
-        .await
-        .unwrap();
+    twilio_inbound(&app, &channel, "still here?").await;
     let event = next_payload(&mut kept).await;
     assert_eq!(
         event["data"]["messageEvents"]["message"]["text"],

@@ -4,13 +4,14 @@
 
 use serde_json::{json, Value};
 
-use crate::channels::META_TOKEN;
-use crate::inbound::{meta_channel, twilio_channel, MetaChannel, TwilioChannel};
+use crate::support::fixtures::{
+    default_meta_channel, twilio_channel, MetaChannel, TwilioChannel, META_TOKEN,
+};
 use crate::support::{TestApp, TestTenant};
 
 const WABA: &str = "102290129340398";
 const FIELDS: &str = "id channelId name language category status rejectionReason body headerText footer quickReplies variables parameterFormat providerTemplateId syncedAt";
-const SEND: &str =
+pub(crate) const SEND: &str =
     "mutation($i: SendMessageInput!) { sendMessage(input: $i) { id status contact { id } } }";
 const MESSAGE: &str = "query($id: ID!) { message(id: $id) { status text content { __typename ... on TemplateContent { templateId name language text variables { key value } } } } }";
 
@@ -18,7 +19,7 @@ fn create_mutation() -> String {
     format!("mutation($i: CreateTemplateInput!) {{ createTemplate(input: $i) {{ {FIELDS} }} }}")
 }
 
-async fn create(tenant: &TestTenant, input: Value) -> crate::support::graphql::Answer {
+pub(crate) async fn create(tenant: &TestTenant, input: Value) -> crate::support::graphql::Answer {
     tenant
         .owner
         .gql
@@ -26,7 +27,7 @@ async fn create(tenant: &TestTenant, input: Value) -> crate::support::graphql::A
         .await
 }
 
-async fn template(tenant: &TestTenant, id: &str) -> Value {
+pub(crate) async fn template(tenant: &TestTenant, id: &str) -> Value {
     tenant
         .owner
         .gql
@@ -65,15 +66,15 @@ async fn sync(tenant: &TestTenant, channel: &str) -> Vec<Value> {
         .clone()
 }
 
-async fn meta_setup(app: &TestApp) -> (TestTenant, MetaChannel) {
+pub(crate) async fn meta_setup(app: &TestApp) -> (TestTenant, MetaChannel) {
     let tenant = app.new_tenant("Acme").await;
-    let meta = meta_channel(app, &tenant, "+15550783881", "106540352242922").await;
+    let meta = default_meta_channel(app, &tenant).await;
     app.meta.set_webhook_url(Some(&meta.webhook));
     (tenant, meta)
 }
 
 /// A Twilio template created, submitted and approved; answers its id and `HX…` SID.
-async fn approved_twilio_template(
+pub(crate) async fn approved_twilio_template(
     app: &TestApp,
     tenant: &TestTenant,
     channel: &TwilioChannel,
@@ -96,7 +97,7 @@ async fn approved_twilio_template(
 }
 
 /// The message once it left the outbox.
-async fn settled(tenant: &TestTenant, id: &str) -> Value {
+pub(crate) async fn settled(tenant: &TestTenant, id: &str) -> Value {
     crate::support::eventually(
         20,
         "the message leaves the outbox",
@@ -115,7 +116,7 @@ async fn settled(tenant: &TestTenant, id: &str) -> Value {
 }
 
 /// The template fields as stored, after the status webhook is in.
-async fn eventually_status(tenant: &TestTenant, id: &str, status: &str) -> Value {
+pub(crate) async fn eventually_status(tenant: &TestTenant, id: &str, status: &str) -> Value {
     crate::support::eventually(
         10,
         &format!("the template becomes {status}"),
@@ -372,202 +373,6 @@ async fn edits_and_deletes_reach_the_provider() {
     assert_ne!(replaced["providerTemplateId"], json!(old_sid));
     let removed = app.twilio.requests_to(&format!("/v1/Content/{old_sid}"));
     assert!(removed.iter().any(|r| r.method == "DELETE"), "{removed:?}");
-}
-
-#[tokio::test]
-async fn a_twilio_template_goes_out_with_content_sid_and_variables_while_the_window_is_closed() {
-    let app = TestApp::spawn().await;
-    let tenant = app.new_tenant("Acme").await;
-    let channel = twilio_channel(&app, &tenant).await;
-    let (id, sid) = approved_twilio_template(&app, &tenant, &channel).await;
-    // Nobody wrote in: no window. A text is refused, the template goes.
-    let text = tenant
-        .owner
-        .gql
-        .query(SEND, json!({ "i": { "channelId": channel.id, "to": "+34611111111", "content": { "text": { "body": "hi" } } } }))
-        .await;
-    assert_eq!(text.code(), "WINDOW_CLOSED");
-    let sent = tenant
-        .owner
-        .gql
-        .query(SEND, json!({ "i": { "channelId": channel.id, "to": "+34611111111", "content": { "template": {
-            "templateId": id, "variables": [{ "key": "2", "value": "A-1" }, { "key": "1", "value": "Ana" }] } } } }))
-        .await;
-    let message_id = sent.data()["sendMessage"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let message = settled(&tenant, &message_id).await;
-    assert!(
-        ["SENT", "DELIVERED", "READ"].contains(&message["status"].as_str().unwrap()),
-        "{message}"
-    );
-    assert_eq!(message["text"], "Hi Ana, order A-1 shipped.");
-    assert_eq!(message["content"]["__typename"], "TemplateContent");
-    assert_eq!(message["content"]["templateId"], json!(id));
-    assert_eq!(
-        message["content"]["variables"],
-        json!([{"key": "1", "value": "Ana"}, {"key": "2", "value": "A-1"}])
-    );
-    let request = app
-        .twilio
-        .requests_to("/Messages.json")
-        .into_iter()
-        .find(|r| r.method == "POST")
-        .unwrap();
-    assert_eq!(request.form_value("ContentSid"), Some(sid.as_str()));
-    let variables: Value =
-        serde_json::from_str(request.form_value("ContentVariables").unwrap()).unwrap();
-    assert_eq!(variables, json!({"1": "Ana", "2": "A-1"}));
-    assert_eq!(request.form_value("Body"), None);
-    assert_eq!(request.form_value("To"), Some("whatsapp:+34611111111"));
-}
-
-#[tokio::test]
-async fn a_meta_template_goes_out_by_name_and_language_with_named_parameters() {
-    let app = TestApp::spawn().await;
-    let (tenant, meta) = meta_setup(&app).await;
-    let created = create(
-        &tenant,
-        json!({ "channelId": meta.id, "name": "shipping", "language": "es",
-                "category": "UTILITY", "body": "Hola {{first_name}}, pedido {{order}}.",
-                "examples": ["Ana", "A-1"] }),
-    )
-    .await;
-    let created = created.data()["createTemplate"].clone();
-    assert_eq!(created["parameterFormat"], "NAMED");
-    app.meta
-        .review_template(
-            created["providerTemplateId"].as_str().unwrap(),
-            "APPROVED",
-            None,
-        )
-        .await
-        .unwrap();
-    eventually_status(&tenant, created["id"].as_str().unwrap(), "APPROVED").await;
-    let sent = tenant
-        .owner
-        .gql
-        .query(SEND, json!({ "i": { "channelId": meta.id, "to": "+34622222222", "content": { "template": {
-            "name": "shipping", "language": "es",
-            "variables": [{ "key": "order", "value": "A-1" }, { "key": "first_name", "value": "Ana" }] } } } }))
-        .await;
-    let id = sent.data()["sendMessage"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let message = settled(&tenant, &id).await;
-    assert_ne!(message["status"], "FAILED", "{message}");
-    assert_eq!(message["text"], "Hola Ana, pedido A-1.");
-    let wire = app.meta.sent_messages().pop().unwrap();
-    assert_eq!(wire.kind, "template");
-    assert_eq!(wire.to, "34622222222");
-    assert_eq!(
-        wire.body["template"],
-        json!({"name": "shipping", "language": {"code": "es"}, "components": [{"type": "body", "parameters": [
-            {"type": "text", "parameter_name": "first_name", "text": "Ana"},
-            {"type": "text", "parameter_name": "order", "text": "A-1"}]}]})
-    );
-}
-
-#[tokio::test]
-async fn variables_approval_and_consent_are_checked_before_a_template_is_queued() {
-    let app = TestApp::spawn().await;
-    let tenant = app.new_tenant("Acme").await;
-    let channel = twilio_channel(&app, &tenant).await;
-    let (id, _) = approved_twilio_template(&app, &tenant, &channel).await;
-    let send = |variables: Value| {
-        json!({ "i": { "channelId": channel.id, "to": "+34611111111",
-                       "content": { "template": { "templateId": id, "variables": variables } } } })
-    };
-    let missing = tenant
-        .owner
-        .gql
-        .query(SEND, send(json!([{ "key": "1", "value": "Ana" }])))
-        .await;
-    assert_eq!(missing.code(), "BAD_USER_INPUT");
-    assert_eq!(
-        missing.body["errors"][0]["extensions"]["field"],
-        "content.template.variables.2"
-    );
-    assert!(missing.message().contains("{{2}}"), "{}", missing.message());
-    let unknown = tenant
-        .owner
-        .gql
-        .query(
-            SEND,
-            send(json!([{ "key": "1", "value": "Ana" }, { "key": "2", "value": "A" }, { "key": "coupon", "value": "X" }])),
-        )
-        .await;
-    assert_eq!(unknown.code(), "BAD_USER_INPUT");
-    assert_eq!(
-        unknown.body["errors"][0]["extensions"]["field"],
-        "content.template.variables.coupon"
-    );
-    assert!(unknown.message().contains("coupon"));
-    let no_such = tenant
-        .owner
-        .gql
-        .query(
-            SEND,
-            json!({ "i": { "channelId": channel.id, "to": "+34611111111",
-            "content": { "template": { "name": "nope", "language": "en" } } } }),
-        )
-        .await;
-    assert_eq!(no_such.code(), "NOT_FOUND");
-
-    // Not approved (yet): refused, saying why.
-    let pending = create(
-        &tenant,
-        json!({ "channelId": channel.id, "name": "fresh", "language": "en",
-                "category": "MARKETING", "body": "New!" }),
-    )
-    .await;
-    let pending_id = pending.data()["createTemplate"]["id"].clone();
-    let refused = tenant
-        .owner
-        .gql
-        .query(
-            SEND,
-            json!({ "i": { "channelId": channel.id, "to": "+34611111111",
-            "content": { "template": { "templateId": pending_id } } } }),
-        )
-        .await;
-    assert_eq!(refused.code(), "BAD_USER_INPUT");
-    assert!(
-        refused.message().contains("APPROVED"),
-        "{}",
-        refused.message()
-    );
-
-    // An opted-out contact gets no template either.
-    let first = tenant
-        .owner
-        .gql
-        .query(
-            SEND,
-            send(json!([{ "key": "1", "value": "Ana" }, { "key": "2", "value": "A-1" }])),
-        )
-        .await;
-    let contact = first.data()["sendMessage"]["contact"]["id"].clone();
-    tenant
-        .owner
-        .gql
-        .query(
-            "mutation($c: ID!) { setContactOptIn(contactId: $c, optedIn: false) { id } }",
-            json!({ "c": contact }),
-        )
-        .await
-        .data();
-    let opted_out = tenant
-        .owner
-        .gql
-        .query(
-            SEND,
-            send(json!([{ "key": "1", "value": "Ana" }, { "key": "2", "value": "A-1" }])),
-        )
-        .await;
-    assert_eq!(opted_out.code(), "OPTED_OUT");
 }
 
 #[tokio::test]

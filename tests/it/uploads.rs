@@ -1,10 +1,10 @@
 //! Uploading a file, then sending it: the provider fetches it through a signed link.
 
 use serde_json::{json, Value};
-use switchboard::fakes::twilio::InboundParams;
 
-use crate::inbound::{twilio_channel, CUSTOMER, SENDER};
-use crate::outbound::{conversation_id, meta_conversation, settled, SEND};
+use crate::support::fixtures::{
+    conversation_id, meta_conversation, meta_inbound, settled, twilio_channel, twilio_inbound, SEND,
+};
 use crate::support::{TestApp, TestTenant};
 
 const PDF: &[u8] =
@@ -113,6 +113,7 @@ async fn an_uploaded_document_reaches_meta_as_a_link_it_can_fetch() {
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
+    app.finish().await;
 }
 
 #[tokio::test]
@@ -120,11 +121,7 @@ async fn an_uploaded_image_reaches_twilio_as_its_media_url() {
     let app = TestApp::spawn().await;
     let tenant = app.new_tenant("Acme").await;
     let channel = twilio_channel(&app, &tenant).await;
-    let hello = InboundParams::text(&channel.account.sid, CUSTOMER, SENDER, "a photo?");
-    app.twilio
-        .deliver_inbound(&channel.webhook, &channel.account.auth_token, &hello)
-        .await
-        .unwrap();
+    twilio_inbound(&app, &channel, "a photo?").await;
     let conversation = conversation_id(&tenant).await;
     let png = b"\x89PNG\r\n\x1a\n fake image bytes";
     let (status, uploaded) =
@@ -144,6 +141,7 @@ async fn an_uploaded_image_reaches_twilio_as_its_media_url() {
     assert_eq!(status, 200);
     assert_eq!(content_type, "image/png");
     assert_eq!(bytes, png);
+    app.finish().await;
 }
 
 #[tokio::test]
@@ -219,17 +217,11 @@ async fn uploads_are_checked_and_belong_to_their_tenant() {
 
 /// A second tenant with its own Meta number and a customer's conversation.
 async fn meta_conversation_of(app: &TestApp, name: &str) -> (TestTenant, String) {
-    use switchboard::fakes::meta::FakeInbound;
     let tenant = app.new_tenant(name).await;
-    let meta = crate::inbound::meta_channel(app, &tenant, "+15550783999", "106540352242999").await;
-    app.meta
-        .deliver_inbound(
-            &meta.webhook,
-            &meta.phone_number_id,
-            &FakeInbound::text("34600000009", "hi"),
-        )
-        .await
-        .unwrap();
+    let meta =
+        crate::support::fixtures::meta_channel(app, &tenant, "+15550783999", "106540352242999")
+            .await;
+    meta_inbound(app, &meta, "34600000009", "hi").await;
     let conversation = conversation_id(&tenant).await;
     (tenant, conversation)
 }

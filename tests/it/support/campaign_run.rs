@@ -10,10 +10,10 @@ use switchboard::fakes::meta::{FakeMeta, FakePhoneNumber};
 use switchboard::fakes::twilio::FakeTwilio;
 use tempfile::TempDir;
 
+use super::fixtures::SENDER;
+use super::fixtures::{create_channel, meta_input, META_APP_SECRET, META_TOKEN};
 use super::process::{self, login};
 use super::{db, Session, TestTenant, ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD};
-use crate::channels::{create_channel, meta_input, META_APP_SECRET, META_TOKEN};
-use crate::inbound::SENDER;
 
 pub const RECIPIENTS_PER_CAMPAIGN: usize = 300;
 /// Each channel's rate; a campaign keeps at most twice this many messages queued.

@@ -3,7 +3,9 @@
 
 pub mod campaign_run;
 pub mod db;
+pub mod fixtures;
 pub mod graphql;
+pub mod outbox;
 pub mod process;
 
 use std::net::SocketAddr;
