@@ -13,17 +13,17 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::Notify;
 
-use crate::domain::campaign::{CampaignState, RecipientRow, RecipientState, SkipReason};
+use crate::domain::campaign::{CampaignState, RecipientRow, SkipReason};
 use crate::domain::content::TemplateVariable;
 use crate::domain::records::{
-    CampaignCounts, CampaignRecord, ContactRecord, MessageRecord, RecipientRecord, Template,
+    CampaignRecord, ContactRecord, MessageRecord, RecipientRecord, Template,
 };
 use crate::domain::template::{
     check_variables, render, TemplateCategory, TemplateStatus, TemplateVariableError,
 };
 use crate::domain::{
-    CampaignId, ChannelId, Direction, MessageContent, MessageId, MessageStatus, Page, PageRequest,
-    PhoneNumber, TemplateId, TenantId,
+    CampaignId, ChannelId, Direction, MessageContent, MessageId, MessageStatus, PhoneNumber,
+    TemplateId, TenantId,
 };
 use crate::error::AppError;
 use crate::services::auth::{Access, Admin};

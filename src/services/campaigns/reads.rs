@@ -1,6 +1,13 @@
 //! Reading campaigns: lists, recipients, counts, and the preview of who would be skipped.
 
-use super::*;
+use chrono::Utc;
+
+use super::{contacts_of, verdict, wa_id, CampaignService, Preview};
+use crate::domain::campaign::RecipientState;
+use crate::domain::records::{CampaignCounts, CampaignRecord, RecipientRecord};
+use crate::domain::{CampaignId, Page, PageRequest, TenantId};
+use crate::error::AppError;
+use crate::services::auth::{Access, Admin};
 
 impl CampaignService {
     /// The tenant's campaigns, newest first.
