@@ -206,7 +206,7 @@ mod tests {
     #[test]
     fn hostile_texts_of_the_largest_size_convert_in_linear_time() {
         // Each of these took minutes at this size when every marker rescanned the rest.
-        let size = crate::services::outbox::send::MAX_TEXT;
+        let size = crate::domain::text_split::MAX_TEXT;
         let hostile = [
             "```x\n".repeat(size / 5),
             "~~~x\n".repeat(size / 5),

@@ -10,6 +10,9 @@
 //! base when it can. Whitespace at a cut is dropped, except the indentation of code inside
 //! a ```` ``` ```` block.
 
+/// The longest text one `sendMessage` takes; it goes out in parts under the provider's limit.
+pub const MAX_TEXT: usize = 65_536;
+
 mod grapheme;
 mod spans;
 
@@ -450,7 +453,7 @@ mod tests {
     /// here (debug build); now every case takes under a second.
     #[test]
     fn hostile_texts_of_the_largest_size_split_in_time() {
-        let size = crate::services::outbox::send::MAX_TEXT;
+        let size = super::MAX_TEXT;
         let hostile = [
             // Unclosed code blocks and spans, each opener scanning for a closer.
             "```x\n".repeat(size / 5),

@@ -252,13 +252,13 @@ impl SendingMutation {
         let content = match input.content {
             // Checked before the Markdown conversion, which is work in the text's length.
             MessageContentInput::Text(t)
-                if t.body.chars().count() > crate::services::outbox::send::MAX_TEXT =>
+                if t.body.chars().count() > crate::domain::text_split::MAX_TEXT =>
             {
                 return Err(crate::error::AppError::bad_input(
                     "content.text.body",
                     format!(
                         "must be at most {} characters",
-                        crate::services::outbox::send::MAX_TEXT
+                        crate::domain::text_split::MAX_TEXT
                     ),
                 )
                 .into())

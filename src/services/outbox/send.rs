@@ -363,8 +363,7 @@ fn sent_media(content: &MessageContent, upload: Option<UploadRecord>) -> Vec<New
     vec![attachment]
 }
 
-/// The longest text one `sendMessage` takes; it goes out in parts under the provider's limit.
-pub const MAX_TEXT: usize = 65_536;
+pub use crate::domain::text_split::MAX_TEXT;
 
 fn validate(content: &MessageContent, caps: &Capabilities) -> Result<(), AppError> {
     let text_max = caps.text_max_length as usize;
