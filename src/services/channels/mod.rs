@@ -1,5 +1,5 @@
 //! Channels: connecting a WhatsApp number through a provider, with sealed credentials.
-//! Each service call checks the caller's role, validates the input into domain values,
+//! Each service call takes the caller's leave (`Access`), validates the input into domain values,
 //! writes in one transaction with its audit entry, and returns the stored record.
 //!
 //! A number is claimed for the whole deployment only when the provider has verified the
@@ -14,58 +14,21 @@ use zeroize::Zeroizing;
 
 use crate::crypto::Secret;
 use crate::crypto::{random_token, KeyRing, SealContext};
-use crate::domain::channel::{
-    credential_hint, is_meta_id, is_mime_type, is_token, is_twilio_sid, MAX_MESSAGES_PER_SECOND,
-};
+use crate::domain::channel::{credential_hint, is_meta_id, is_token, is_twilio_sid};
 use crate::domain::records::{ChannelRecord, ProviderConfig, Verification};
-use crate::domain::tenant_settings::parse_language;
 use crate::domain::{ChannelId, ChannelSettings, PhoneNumber, TenantId};
 use crate::error::AppError;
-use crate::providers::{
-    Credentials, MetaCredentials, Provider, ProviderError, ProviderKind, TwilioCredentials,
-    VerifiedAccount,
-};
+use crate::providers::{Credentials, MetaCredentials, Provider, ProviderKind, TwilioCredentials};
 use crate::services::auth::{Access, Admin, Agent};
 use crate::store::{Store, StoreError, TenantScope};
 
-/// Twilio credentials as entered. Secrets left out on update keep their stored value.
-#[derive(Default)]
-pub struct TwilioInput {
-    pub account_sid: String,
-    pub auth_token: Option<String>,
-    pub api_key_sid: Option<String>,
-    pub api_key_secret: Option<String>,
-    pub messaging_service_sid: Option<String>,
-}
+mod answers;
+mod input;
 
-#[derive(Default)]
-pub struct MetaInput {
-    pub access_token: String,
-    pub app_secret: String,
-    pub phone_number_id: String,
-    pub business_account_id: String,
-}
-
-#[derive(Default)]
-pub struct SettingsInput {
-    pub language: Option<String>,
-    pub default_queue_id: Option<Option<uuid::Uuid>>,
-    pub max_retries: Option<i32>,
-    pub retry_wait_seconds: Option<i32>,
-    pub messages_per_second: Option<i32>,
-    pub inbound_media: Option<bool>,
-    pub allowed_media_types: Option<Vec<String>>,
-}
-
-#[derive(Default)]
-pub struct ChannelInput {
-    pub name: Option<String>,
-    pub provider: Option<ProviderKind>,
-    pub phone_number: Option<String>,
-    pub twilio: Option<TwilioInput>,
-    pub meta: Option<MetaInput>,
-    pub settings: Option<SettingsInput>,
-}
+use answers::proves_number;
+pub use answers::provider_error;
+use input::{apply_settings, optional_sid, parse_name};
+pub use input::{ChannelInput, MetaInput, SettingsInput, TwilioInput, MAX_ALLOWED_MEDIA_TYPES};
 
 /// Builds a channel's provider adapter from its opened credentials.
 pub type ProviderFactory = Arc<dyn Fn(Credentials) -> Box<dyn Provider> + Send + Sync>;
@@ -102,104 +65,6 @@ pub fn seal_context(record: &ChannelRecord, secret: bool) -> SealContext<'static
         },
     }
 }
-
-fn parse_name(raw: &str) -> Result<String, AppError> {
-    let name = raw.trim();
-    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
-        return Err(AppError::bad_input(
-            "name",
-            "must be 1 to 100 printable characters",
-        ));
-    }
-    Ok(name.to_owned())
-}
-
-fn optional_sid(
-    field: &str,
-    value: Option<String>,
-    prefix: &str,
-) -> Result<Option<String>, AppError> {
-    match value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()) {
-        None => Ok(None),
-        Some(v) if is_twilio_sid(&v, prefix) => Ok(Some(v)),
-        Some(_) => Err(AppError::bad_input(
-            field,
-            format!("must be {prefix} followed by 32 hex digits"),
-        )),
-    }
-}
-
-fn apply_settings(settings: &mut ChannelSettings, input: SettingsInput) -> Result<(), AppError> {
-    if let Some(language) = input.language {
-        settings.language =
-            parse_language(&language).map_err(|e| AppError::bad_input("settings.language", e))?;
-    }
-    if let Some(queue) = input.default_queue_id {
-        // Queues arrive with their own issue; until then no id can name one.
-        if queue.is_some() {
-            return Err(AppError::bad_input(
-                "settings.defaultQueueId",
-                "no such queue",
-            ));
-        }
-        settings.default_queue_id = None;
-    }
-    if let Some(n) = input.max_retries {
-        settings.max_retries = u8::try_from(n)
-            .ok()
-            .filter(|n| *n <= 5)
-            .ok_or_else(|| AppError::bad_input("settings.maxRetries", "must be between 0 and 5"))?;
-    }
-    if let Some(n) = input.retry_wait_seconds {
-        settings.retry_wait_seconds = u8::try_from(n)
-            .ok()
-            .filter(|n| (1..=10).contains(n))
-            .ok_or_else(|| {
-                AppError::bad_input("settings.retryWaitSeconds", "must be between 1 and 10")
-            })?;
-    }
-    if let Some(n) = input.messages_per_second {
-        settings.messages_per_second = u32::try_from(n)
-            .ok()
-            .filter(|n| (1..=MAX_MESSAGES_PER_SECOND).contains(n))
-            .ok_or_else(|| {
-                AppError::bad_input(
-                    "settings.messagesPerSecond",
-                    format!("must be between 1 and {MAX_MESSAGES_PER_SECOND}"),
-                )
-            })?;
-    }
-    if let Some(on) = input.inbound_media {
-        settings.inbound_media = on;
-    }
-    if let Some(types) = input.allowed_media_types {
-        if types.len() > MAX_ALLOWED_MEDIA_TYPES {
-            return Err(AppError::bad_input(
-                "settings.allowedMediaTypes",
-                format!("give at most {MAX_ALLOWED_MEDIA_TYPES} types"),
-            ));
-        }
-        let mut clean: Vec<String> = Vec::with_capacity(types.len());
-        for (i, t) in types.iter().enumerate() {
-            let t = t.trim().to_ascii_lowercase();
-            // `is_mime_type` bounds each part to 127 characters; the value is not echoed.
-            if !is_mime_type(&t) {
-                return Err(AppError::bad_input(
-                    "settings.allowedMediaTypes",
-                    format!("item {i} is not a MIME type such as image/jpeg"),
-                ));
-            }
-            if !clean.contains(&t) {
-                clean.push(t);
-            }
-        }
-        settings.allowed_media_types = clean;
-    }
-    Ok(())
-}
-
-/// The most MIME types a channel's `allowedMediaTypes` lists.
-pub const MAX_ALLOWED_MEDIA_TYPES: usize = 50;
 
 impl ChannelService {
     pub fn new(store: Store, keys: Arc<KeyRing>, providers: ProviderFactory) -> Self {
@@ -702,51 +567,4 @@ impl ChannelService {
             }),
         })
     }
-}
-
-/// The provider must show the channel's own number for these credentials (Meta's
-/// `display_phone_number`, "+1 555-555-5555"; Twilio's checked sender), digits compared.
-fn proves_number(
-    record: &ChannelRecord,
-    account: VerifiedAccount,
-) -> Result<VerifiedAccount, ProviderError> {
-    let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
-    match account.display_number.as_deref() {
-        Some(shown) if digits(shown) == digits(&record.phone_number) => Ok(account),
-        Some(shown) => Err(ProviderError::Rejected {
-            code: "NUMBER_MISMATCH".into(),
-            message: format!(
-                "the provider shows {shown} for these credentials, not the channel's number; \
-                 correct the phone number or the phone number id"
-            ),
-        }),
-        None => Err(ProviderError::Rejected {
-            code: "NUMBER_MISMATCH".into(),
-            message: "the provider did not show the number of these credentials, so they \
-                      cannot be shown to be the channel's"
-                .into(),
-        }),
-    }
-}
-
-/// A provider failure as the API reports it.
-pub fn provider_error(err: ProviderError) -> AppError {
-    let (code, message) = match err {
-        ProviderError::Retryable { code, message }
-        | ProviderError::RateLimited { code, message, .. }
-        | ProviderError::Rejected { code, message }
-        | ProviderError::Unauthorized { code, message }
-        | ProviderError::Consent { code, message, .. } => (code, message),
-        ProviderError::Timeout { .. } => (
-            "TIMEOUT".to_owned(),
-            "the provider did not answer in time".to_owned(),
-        ),
-        ProviderError::Unreachable(reason) => (
-            "UNREACHABLE".to_owned(),
-            format!("the provider could not be reached: {reason}"),
-        ),
-        ProviderError::BadWebhook(reason) => ("BAD_RESPONSE".to_owned(), reason),
-        ProviderError::MediaRefused(reason) => ("MEDIA_REFUSED".to_owned(), reason),
-    };
-    AppError::Provider { code, message }
 }
