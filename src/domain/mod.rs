@@ -2,6 +2,7 @@
 //! HTTP, GraphQL or a provider's wire format.
 
 pub mod attempt;
+pub mod audit;
 pub mod campaign;
 pub mod channel;
 pub mod content;

@@ -16,6 +16,7 @@ pub mod outbox;
 pub mod system;
 pub mod templates;
 pub mod tenants;
+pub mod unit;
 pub mod uploads;
 
 use std::time::Duration;
@@ -24,6 +25,7 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, SqlErr};
 
 use crate::domain::TenantId;
+pub use unit::{SystemUnit, Unit};
 
 /// A storage failure, already classified.
 #[derive(Debug, thiserror::Error)]

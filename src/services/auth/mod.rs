@@ -21,9 +21,12 @@ use chrono::{DateTime, Utc};
 use subtle::ConstantTimeEq;
 
 use crate::crypto::{hash_token, random_token, JwtKeys, PasswordHasher};
+use crate::domain::audit::AuditEvent;
 use crate::domain::{Email, NewPassword, Role, SessionId, TenantId, UserId};
 use crate::error::AppError;
+use crate::services::events::{EventBus, Revocation};
 use crate::store::entities::{membership, user};
+use crate::store::system::System;
 use crate::store::system::{Accounts, NewSession};
 use crate::store::Store;
 
@@ -34,14 +37,6 @@ pub use viewer::{Principal, Viewer};
 
 /// What a refused refresh token is told, whether it was unknown, expired or used before.
 pub const REFRESH_REFUSED: &str = "refresh token is invalid or expired";
-
-/// What a refresh did.
-pub enum Refreshed {
-    Renewed(Tokens),
-    /// The token had been used before: its session is revoked, and the caller is told
-    /// [`REFRESH_REFUSED`] as for any other refused token.
-    Reused(SessionId),
-}
 
 /// API keys read `sb_<12 hex prefix>_<secret>`.
 pub const API_KEY_PREFIX: &str = "sb_";
@@ -69,6 +64,8 @@ pub struct Auth {
 
 struct Inner {
     store: Store,
+    /// Where ended sessions and changed access are announced, so sockets close.
+    events: EventBus,
     hasher: PasswordHasher,
     hash_pool: HashPool,
     jwt: JwtKeys,
@@ -97,10 +94,12 @@ impl Auth {
         throttle: LoginThrottle,
         hash_pool: HashPool,
         settings: AuthSettings,
+        events: EventBus,
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 store,
+                events,
                 hasher: PasswordHasher::new(),
                 hash_pool,
                 jwt,
@@ -264,9 +263,9 @@ impl Auth {
             .issue(user, session, tenant, now, self.inner.settings.access_ttl)
     }
 
-    /// Exchanges a refresh token for a new pair. A token used twice revokes its family
-    /// (its session), which the caller announces so that session's sockets close.
-    pub async fn refresh(&self, refresh_token: &str) -> Result<Refreshed, AppError> {
+    /// Exchanges a refresh token for a new pair. A token used twice revokes its family (its
+    /// session, whose sockets close) and is refused like any other refused token.
+    pub async fn refresh(&self, refresh_token: &str) -> Result<Tokens, AppError> {
         const INVALID: &str = REFRESH_REFUSED;
         let store = &self.inner.store;
         let Some((token, session)) = store
@@ -281,34 +280,35 @@ impl Auth {
         if session.revoked_at.is_some() || token.expires_at <= now || session.expires_at <= now {
             return Err(AppError::Unauthenticated(INVALID));
         }
-        let txn = store.begin_write().await?;
-        let claimed = crate::store::system::System::new(&txn)
-            .claim_refresh(token.id, now)
-            .await?;
-        if !claimed {
-            drop(txn);
+        let unit = store.write_system().await?;
+        if !unit.system().claim_refresh(token.id, now).await? {
+            drop(unit);
             store
                 .system()
                 .revoke_session(session_id, "refresh token reuse", now)
                 .await?;
             tracing::warn!(session.id = %session_id, user.id = %session.user_id, "refresh token reused; session revoked");
-            return Ok(Refreshed::Reused(session_id));
+            // Whoever holds that session's access tokens loses its sockets too.
+            self.inner.events.revoke(Revocation::Session {
+                session: session_id,
+            });
+            return Err(AppError::Unauthenticated(INVALID));
         }
         let new_token = random_token(32);
-        crate::store::system::System::new(&txn)
+        unit.system()
             .insert_refresh(session_id, &hash_token(&new_token), now, session.expires_at)
             .await?;
-        txn.commit().await?;
+        unit.commit().await?;
 
         let user: UserId = session.user_id.into();
         let tenant: Option<TenantId> = session.tenant_id.map(Into::into);
         self.resolve_role(user, tenant).await?;
-        Ok(Refreshed::Renewed(Tokens {
+        Ok(Tokens {
             access_token: self.issue_access(user, session_id, tenant, now),
             refresh_token: new_token,
             user,
             tenant,
-        }))
+        })
     }
 
     /// Changes the signed-in user's own password, checking the current one first (throttled
@@ -361,42 +361,45 @@ impl Auth {
         }
         ticket.succeeded();
         let hash = self.hash_password(new.expose().to_owned()).await?;
-        let now = Utc::now();
-        let txn = store.begin_write().await?;
-        let system = crate::store::system::System::new(&txn);
-        system.set_password(*id, &hash, now).await?;
-        system
-            .end_other_sessions(*id, *session, "password changed", now)
-            .await?;
-        if let Some(tenant) = viewer.tenant {
-            crate::store::TenantScope::new(&txn, tenant)
-                .audit()
-                .record(
-                    &viewer.audit_actor(),
-                    "user.change_password",
-                    "user",
-                    Some(id.to_string()),
-                    None,
-                    now,
-                )
-                .await?;
+        // The other sessions end, and their sockets close at once; this session's stays.
+        match viewer.tenant {
+            Some(tenant) => {
+                let unit = store.write(tenant).await?;
+                set_password(&unit.system(), *id, &hash, *session, unit.now()).await?;
+                let event = AuditEvent::PasswordChanged { user: *id };
+                unit.audit(&viewer.audit_actor(), event).await?;
+                unit.commit().await?;
+            }
+            None => {
+                let unit = store.write_system().await?;
+                set_password(&unit.system(), *id, &hash, *session, unit.now()).await?;
+                unit.commit().await?;
+            }
         }
-        txn.commit().await?;
+        self.inner.events.revoke(Revocation::User {
+            user: *id,
+            tenant: viewer.tenant,
+        });
         tracing::info!(user.id = %id, "password changed");
         Ok(())
     }
 
     /// Ends the caller's session. API keys have none: false.
     pub async fn logout(&self, viewer: &Viewer) -> Result<bool, AppError> {
-        match &viewer.principal {
-            Principal::User { session, .. } => Ok(self
-                .inner
-                .store
-                .system()
-                .revoke_session(*session, "logout", Utc::now())
-                .await?),
-            Principal::ApiKey { .. } => Ok(false),
-        }
+        let Principal::User { session, .. } = &viewer.principal else {
+            return Ok(false);
+        };
+        let ended = self
+            .inner
+            .store
+            .system()
+            .revoke_session(*session, "logout", Utc::now())
+            .await?;
+        // The session's access tokens stop working, and so do its sockets.
+        self.inner
+            .events
+            .revoke(Revocation::Session { session: *session });
+        Ok(ended)
     }
 
     /// Recognises `Authorization: Bearer <access token or API key>`.
@@ -513,6 +516,21 @@ impl Auth {
             role,
         })
     }
+}
+
+/// Stores a user's new password hash and ends their sessions but `keep`.
+async fn set_password<C: sea_orm::ConnectionTrait>(
+    system: &System<'_, C>,
+    user: UserId,
+    hash: &str,
+    keep: SessionId,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    system.set_password(user, hash, now).await?;
+    system
+        .end_other_sessions(user, keep, "password changed", now)
+        .await?;
+    Ok(())
 }
 
 /// A new API key: the full secret (shown once), its visible prefix and its hash.

@@ -13,6 +13,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::Notify;
 
+use crate::domain::audit::{AuditEvent, CampaignChange};
 use crate::domain::campaign::{CampaignState, RecipientRow, SkipReason};
 use crate::domain::content::TemplateVariable;
 use crate::domain::records::{
@@ -140,21 +141,19 @@ impl CampaignService {
             finished_at: None,
         };
         let recipients = screen(input.recipients);
-        let txn = self.inner.store.begin_write().await?;
-        let scope = TenantScope::new(&txn, tenant);
-        let created = scope.campaigns().insert(&record, &recipients).await?;
-        scope
-            .audit()
-            .record(
-                access.actor(),
-                "campaign.create",
-                "campaign",
-                Some(created.id.to_string()),
-                Some(serde_json::json!({ "name": created.name, "recipients": created.recipient_count })),
-                now,
-            )
+        let unit = self.inner.store.write(tenant).await?;
+        let created = unit
+            .scope()
+            .campaigns()
+            .insert(&record, &recipients)
             .await?;
-        txn.commit().await?;
+        let event = AuditEvent::CampaignCreated {
+            campaign: created.id,
+            name: &created.name,
+            recipients: created.recipient_count,
+        };
+        unit.audit(access.actor(), event).await?;
+        unit.commit().await?;
         Ok(created)
     }
 
@@ -185,8 +184,14 @@ impl CampaignService {
         } else {
             CampaignState::Running
         };
-        self.change(access, id, &[CampaignState::Draft], to, "campaign.start")
-            .await
+        self.change(
+            access,
+            id,
+            &[CampaignState::Draft],
+            to,
+            CampaignChange::Started,
+        )
+        .await
     }
 
     pub async fn pause(
@@ -199,7 +204,7 @@ impl CampaignService {
             id,
             &[CampaignState::Running, CampaignState::Scheduled],
             CampaignState::Paused,
-            "campaign.pause",
+            CampaignChange::Paused,
         )
         .await
     }
@@ -218,8 +223,14 @@ impl CampaignService {
         } else {
             CampaignState::Running
         };
-        self.change(access, id, &[CampaignState::Paused], to, "campaign.resume")
-            .await
+        self.change(
+            access,
+            id,
+            &[CampaignState::Paused],
+            to,
+            CampaignChange::Resumed,
+        )
+        .await
     }
 
     /// Cancels the campaign: recipients still pending are skipped. Messages already handed
@@ -239,7 +250,7 @@ impl CampaignService {
                 CampaignState::Paused,
             ],
             CampaignState::Cancelled,
-            "campaign.cancel",
+            CampaignChange::Cancelled,
         )
         .await
     }
@@ -250,41 +261,28 @@ impl CampaignService {
         id: CampaignId,
         from: &[CampaignState],
         to: CampaignState,
-        action: &str,
+        change: CampaignChange,
     ) -> Result<CampaignRecord, AppError> {
-        let tenant = access.tenant();
-        let now = Utc::now();
-        let txn = self.inner.store.begin_write().await?;
-        let scope = TenantScope::new(&txn, tenant);
-        let current = scope.campaigns().lock(id).await?;
-        let Some(changed) = scope
-            .campaigns()
-            .transition(id, from, to, None, now)
-            .await?
-        else {
+        let unit = self.inner.store.write(access.tenant()).await?;
+        let campaigns = unit.scope().campaigns();
+        let current = campaigns.lock(id).await?;
+        let Some(changed) = campaigns.transition(id, from, to, None, unit.now()).await? else {
             return Err(AppError::bad_input(
                 "id",
                 format!("the campaign is {}", current.state),
             ));
         };
         if to == CampaignState::Cancelled {
-            scope
-                .campaigns()
-                .skip_pending(id, SkipReason::Cancelled, now)
+            campaigns
+                .skip_pending(id, SkipReason::Cancelled, unit.now())
                 .await?;
         }
-        scope
-            .audit()
-            .record(
-                access.actor(),
-                action,
-                "campaign",
-                Some(id.to_string()),
-                None,
-                now,
-            )
-            .await?;
-        txn.commit().await?;
+        let event = AuditEvent::Campaign {
+            campaign: id,
+            change,
+        };
+        unit.audit(access.actor(), event).await?;
+        unit.commit().await?;
         self.inner.wake.notify_one();
         Ok(changed)
     }

@@ -8,8 +8,8 @@ pub mod convert;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use serde_json::json;
 
+use crate::domain::audit::AuditEvent;
 use crate::domain::opt_out::{consent_change, ConsentChange};
 use crate::domain::records::{AuditActor, ChannelRecord, MessageRecord, StatusRecord};
 use crate::domain::template::TemplateStatus;
@@ -206,28 +206,17 @@ async fn receive<C: sea_orm::ConnectionTrait>(
         {
             let at = (change == ConsentChange::OptOut).then_some(now);
             if scope.contacts().set_opted_out(contact.id, at, now).await? {
-                let action = match change {
-                    ConsentChange::OptOut => "contact.opt_out",
-                    ConsentChange::OptIn => "contact.opt_in",
-                };
                 let actor = AuditActor {
                     user: None,
                     api_key: None,
                     label: "WhatsApp customer".to_owned(),
                 };
-                let details =
-                    json!({ "keyword": text.trim(), "channelId": channel.id.to_string() });
-                scope
-                    .audit()
-                    .record(
-                        &actor,
-                        action,
-                        "contact",
-                        Some(contact.id.to_string()),
-                        Some(details),
-                        now,
-                    )
-                    .await?;
+                let event = AuditEvent::Consent {
+                    contact: contact.id,
+                    opted_in: change == ConsentChange::OptIn,
+                    keyword: Some((text.trim(), channel.id)),
+                };
+                scope.audit().record(&actor, &event, now).await?;
             }
         }
     }
