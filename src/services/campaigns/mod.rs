@@ -330,9 +330,8 @@ impl CampaignService {
     /// queue up to about two seconds of its rate, so the dispatcher stays just ahead of the
     /// outbox and a pause holds everyone not yet queued.
     async fn dispatch(&self, tenant: TenantId, id: CampaignId) -> Result<(), StoreError> {
-        let now = Utc::now();
-        let txn = self.inner.store.begin_write().await?;
-        let scope = TenantScope::new(&txn, tenant);
+        let unit = self.inner.store.write(tenant).await?;
+        let (scope, now) = (unit.scope(), unit.now());
         let Some(campaign) = scope.campaigns().try_lock(id).await? else {
             // Another instance is dispatching it right now.
             return Ok(());
@@ -360,7 +359,7 @@ impl CampaignService {
                         now,
                     )
                     .await?;
-                txn.commit().await?;
+                unit.commit().await?;
             }
             return Ok(());
         }
@@ -383,7 +382,7 @@ impl CampaignService {
                         now,
                     )
                     .await?;
-                txn.commit().await?;
+                unit.commit().await?;
                 return Ok(());
             }
         };
@@ -460,7 +459,7 @@ impl CampaignService {
             }
             queued += 1;
         }
-        txn.commit().await?;
+        unit.commit().await?;
         if queued > 0 {
             self.inner.outbox.wake();
         }

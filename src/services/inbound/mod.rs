@@ -74,9 +74,8 @@ impl Ingest {
         events: &[WebhookEvent],
         settings: &TenantSettings,
     ) -> Result<Vec<Event>, StoreError> {
-        let now = Utc::now();
-        let txn = self.store.begin_write().await?;
-        let scope = TenantScope::new(&txn, channel.tenant);
+        let unit = self.store.write(channel.tenant).await?;
+        let (scope, now) = (unit.scope(), unit.now());
         let mut out = Vec::new();
         for event in events {
             match event {
@@ -106,7 +105,7 @@ impl Ingest {
                 }
             }
         }
-        txn.commit().await?;
+        unit.commit().await?;
         Ok(out)
     }
 }
