@@ -26,7 +26,7 @@ use tokio::sync::broadcast::error::RecvError;
 use super::graphql::Bearer;
 use super::router::HttpState;
 use super::serve::ReadBudget;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 use crate::services::auth::{Principal, Viewer};
 
 /// What a client may send before its `connection_init` is accepted: a token is well under
@@ -102,7 +102,7 @@ fn refusal(id: &str, cap: usize) -> Message {
         "type": "error",
         "payload": [{
             "message": format!("this socket already has {cap} subscriptions; complete one first"),
-            "extensions": { "code": "RATE_LIMITED" },
+            "extensions": { "code": ErrorCode::RateLimited.as_str() },
         }],
     });
     Message::Text(text.to_string().into())
