@@ -13,6 +13,7 @@ use super::entities::{
     api_key, attachment, channel, channel_key, membership, outbox_job, refresh_token, session, user,
 };
 use super::StoreError;
+use crate::domain::campaign::CampaignState;
 use crate::domain::records::ChannelRecord;
 use crate::domain::{ApiKeyId, SessionId, TenantId, UserId};
 
@@ -460,24 +461,33 @@ impl<'a, C: ConnectionTrait> System<'a, C> {
     pub async fn campaigns_to_dispatch(
         &self,
         now: DateTime<Utc>,
-    ) -> Result<Vec<(TenantId, crate::domain::CampaignId, String)>, StoreError> {
+    ) -> Result<Vec<(TenantId, crate::domain::CampaignId, CampaignState)>, StoreError> {
         use sea_orm::{Condition, QuerySelect};
         let rows = super::entities::campaign::Entity::find()
             .filter(
                 Condition::any()
-                    .add(super::entities::campaign::Column::State.eq("RUNNING"))
+                    .add(
+                        super::entities::campaign::Column::State
+                            .eq(CampaignState::Running.as_str()),
+                    )
                     .add(
                         Condition::all()
-                            .add(super::entities::campaign::Column::State.eq("SCHEDULED"))
+                            .add(
+                                super::entities::campaign::Column::State
+                                    .eq(CampaignState::Scheduled.as_str()),
+                            )
                             .add(super::entities::campaign::Column::StartAt.lte(now)),
                     ),
             )
             .limit(1000)
             .all(self.db)
             .await?;
-        Ok(rows
-            .into_iter()
-            .map(|c| (c.tenant_id.into(), c.id.into(), c.state))
-            .collect())
+        rows.into_iter()
+            .map(|c| {
+                let state = CampaignState::parse(&c.state)
+                    .ok_or_else(|| StoreError::Corrupt(format!("campaign state {:?}", c.state)))?;
+                Ok((c.tenant_id.into(), c.id.into(), state))
+            })
+            .collect()
     }
 }
