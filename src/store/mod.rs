@@ -13,6 +13,7 @@ pub mod entities;
 pub mod members;
 pub mod messages;
 pub mod outbox;
+mod rows;
 pub mod system;
 pub mod templates;
 pub mod tenants;
