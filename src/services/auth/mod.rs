@@ -22,10 +22,10 @@ use subtle::ConstantTimeEq;
 
 use crate::crypto::{hash_token, random_token, JwtKeys, PasswordHasher};
 use crate::domain::audit::AuditEvent;
+use crate::domain::records::{MembershipRecord, UserAccount};
 use crate::domain::{Email, NewPassword, Role, SessionId, TenantId, UserId};
 use crate::error::AppError;
 use crate::services::events::{EventBus, Revocation};
-use crate::store::entities::{membership, user};
 use crate::store::system::System;
 use crate::store::system::{Accounts, NewSession};
 use crate::store::Store;
@@ -195,7 +195,7 @@ impl Auth {
             {
                 continue;
             }
-            let memberships = system.memberships_of(user.id.into()).await?;
+            let memberships = system.memberships_of(user.id).await?;
             match choose_tenant(&user, &memberships, tenant) {
                 Ok((tenant, _role)) => {
                     chosen = Some((user, tenant));
@@ -217,8 +217,8 @@ impl Auth {
         };
         ticket.succeeded();
         let now = Utc::now();
-        system.set_last_login(user.id.into(), now).await?;
-        let tokens = self.open_session(user.id.into(), tenant, now).await?;
+        system.set_last_login(user.id, now).await?;
+        let tokens = self.open_session(user.id, tenant, now).await?;
         tracing::info!(user.id = %user.id, tenant.id = ?tenant.map(|t| t.to_string()), "signed in");
         Ok(tokens)
     }
@@ -276,8 +276,8 @@ impl Auth {
             return Err(AppError::Unauthenticated(INVALID));
         };
         let now = Utc::now();
-        let session_id: SessionId = session.id.into();
-        if session.revoked_at.is_some() || token.expires_at <= now || session.expires_at <= now {
+        let session_id = session.id;
+        if session.revoked || token.expires_at <= now || session.expires_at <= now {
             return Err(AppError::Unauthenticated(INVALID));
         }
         let unit = store.write_system().await?;
@@ -287,7 +287,7 @@ impl Auth {
                 .system()
                 .revoke_session(session_id, "refresh token reuse", now)
                 .await?;
-            tracing::warn!(session.id = %session_id, user.id = %session.user_id, "refresh token reused; session revoked");
+            tracing::warn!(session.id = %session_id, user.id = %session.user, "refresh token reused; session revoked");
             // Whoever holds that session's access tokens loses its sockets too.
             self.inner.events.revoke(Revocation::Session {
                 session: session_id,
@@ -300,8 +300,8 @@ impl Auth {
             .await?;
         unit.commit().await?;
 
-        let user: UserId = session.user_id.into();
-        let tenant: Option<TenantId> = session.tenant_id.map(Into::into);
+        let user = session.user;
+        let tenant = session.tenant;
         self.resolve_role(user, tenant).await?;
         Ok(Tokens {
             access_token: self.issue_access(user, session_id, tenant, now),
@@ -422,11 +422,9 @@ impl Auth {
         let session = system
             .find_session(claims.session())
             .await?
-            .filter(|s| s.revoked_at.is_none() && s.user_id == claims.sub)
+            .filter(|s| !s.revoked && s.user == claims.user())
             .ok_or(AppError::Unauthenticated(INVALID))?;
-        let (email, role) = self
-            .resolve_role(claims.user(), session.tenant_id.map(Into::into))
-            .await?;
+        let (email, role) = self.resolve_role(claims.user(), session.tenant).await?;
         Ok(Viewer {
             principal: Principal::User {
                 id: claims.user(),
@@ -434,7 +432,7 @@ impl Auth {
                 session: claims.session(),
                 expires_at: DateTime::from_timestamp(claims.exp, 0).unwrap_or_default(),
             },
-            tenant: session.tenant_id.map(Into::into),
+            tenant: session.tenant,
             role,
         })
     }
@@ -455,8 +453,8 @@ impl Auth {
             Some(tenant) => system
                 .membership(tenant, user)
                 .await?
-                .filter(|m| m.deactivated_at.is_none())
-                .and_then(|m| m.role.parse().ok())
+                .filter(|m| m.active)
+                .map(|m| m.role)
                 .ok_or(AppError::Unauthenticated(GONE))?,
             None if row.is_platform_admin => Role::PlatformAdmin,
             None => return Err(AppError::Unauthenticated(GONE)),
@@ -475,23 +473,20 @@ impl Auth {
             .await?
             .into_iter()
             .find(|row| bool::from(row.secret_hash.as_bytes().ct_eq(hash.as_bytes())))
-            .filter(|row| row.revoked_at.is_none())
+            .filter(|row| !row.revoked)
             .ok_or(AppError::Unauthenticated(INVALID))?;
-        let tenant: TenantId = row.tenant_id.into();
-        let key_role: Role = row
-            .role
-            .parse()
-            .map_err(|e: String| AppError::internal(anyhow::anyhow!(e)))?;
+        let tenant = row.tenant;
+        let key_role = row.role;
         // A key acts for its creator: never above the creator's role of now, and not at all
         // once the creator has left the tenant.
-        let created_by: Option<UserId> = row.created_by.map(Into::into);
+        let created_by = row.created_by;
         let role = match created_by {
             Some(creator) => {
                 let creator_role: Role = system
                     .membership(tenant, creator)
                     .await?
-                    .filter(|m| m.deactivated_at.is_none())
-                    .and_then(|m| m.role.parse().ok())
+                    .filter(|m| m.active)
+                    .map(|m| m.role)
                     .ok_or(AppError::Unauthenticated(CREATOR_GONE))?;
                 key_role.at_most(creator_role)
             }
@@ -504,11 +499,11 @@ impl Auth {
             .last_used_at
             .is_none_or(|t| now - t > chrono::Duration::minutes(1))
         {
-            system.touch_api_key(tenant, row.id.into(), now).await?;
+            system.touch_api_key(tenant, row.id, now).await?;
         }
         Ok(Viewer {
             principal: Principal::ApiKey {
-                id: row.id.into(),
+                id: row.id,
                 name: row.name,
                 created_by,
             },
@@ -551,22 +546,17 @@ fn api_key_prefix(key: &str) -> Option<&str> {
 /// The tenant a sign-in enters: the one asked for, else the oldest active membership; a
 /// platform admin with no membership enters no tenant.
 fn choose_tenant(
-    user: &user::Model,
-    memberships: &[membership::Model],
+    user: &UserAccount,
+    memberships: &[MembershipRecord],
     wanted: Option<TenantId>,
 ) -> Result<(Option<TenantId>, Role), AppError> {
-    let active = || memberships.iter().filter(|m| m.deactivated_at.is_none());
+    let active = || memberships.iter().filter(|m| m.active);
     let chosen = match wanted {
-        Some(tenant) => active().find(|m| m.tenant_id == tenant.into_uuid()),
+        Some(tenant) => active().find(|m| m.tenant == tenant),
         None => active().next(),
     };
     match chosen {
-        Some(m) => Ok((
-            Some(m.tenant_id.into()),
-            m.role
-                .parse()
-                .map_err(|e: String| AppError::internal(anyhow::anyhow!(e)))?,
-        )),
+        Some(m) => Ok((Some(m.tenant), m.role)),
         None if user.is_platform_admin && wanted.is_none() => Ok((None, Role::PlatformAdmin)),
         None if wanted.is_some() => Err(AppError::Forbidden(
             "you are not an active member of that tenant",
