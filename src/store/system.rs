@@ -13,7 +13,7 @@ use super::entities::{
     api_key, attachment, channel, channel_key, membership, outbox_job, refresh_token, session, user,
 };
 use super::StoreError;
-use crate::domain::records::ChannelRecord;
+use crate::domain::records::{ChannelRecord, JobRecord, JobState};
 use crate::domain::{ApiKeyId, SessionId, TenantId, UserId};
 
 /// Whose accounts a sign-in looks among.
@@ -422,11 +422,11 @@ impl<'a, C: ConnectionTrait> System<'a, C> {
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
         limit: u64,
-    ) -> Result<Vec<outbox_job::Model>, StoreError> {
+    ) -> Result<Vec<JobRecord>, StoreError> {
         use sea_orm::sea_query::{LockBehavior, LockType};
         use sea_orm::{Condition, QuerySelect};
         let mut query = outbox_job::Entity::find()
-            .filter(outbox_job::Column::State.eq("PENDING"))
+            .filter(outbox_job::Column::State.eq(super::outbox::state_word(JobState::Pending)))
             .filter(outbox_job::Column::NextAttemptAt.lte(now))
             .filter(
                 Condition::any()
@@ -451,7 +451,7 @@ impl<'a, C: ConnectionTrait> System<'a, C> {
                 .await?;
             job.lease_until = Some(lease_until);
         }
-        Ok(jobs)
+        jobs.into_iter().map(JobRecord::try_from).collect()
     }
 
     // TENANCY: the campaign dispatcher finds the campaigns that need it across tenants; it
