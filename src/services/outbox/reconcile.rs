@@ -15,7 +15,7 @@ use super::prepare::{Call, Ready};
 use super::OutboxWorker;
 use crate::domain::records::AttemptRecord;
 use crate::domain::{AttemptOutcome, MessageStatus};
-use crate::providers::{Reconciled, SendReceipt};
+use crate::providers::{ProviderError, Reconciled, SendReceipt};
 use crate::store::outbox::JobNext;
 use crate::store::{StoreError, TenantScope};
 
@@ -106,6 +106,11 @@ impl OutboxWorker {
             }
             Pending::Uncertain { since, .. } => since,
         };
+        self.look_up(ready, call, since).await
+    }
+
+    /// Asks the provider for an uncertain send that started at `since`.
+    async fn look_up(&self, ready: &Ready, call: &Call, since: DateTime<Utc>) -> Result<Go, Stop> {
         let started_at = Utc::now();
         let clock = Instant::now();
         let answer = call.provider.find_sent(&call.request, since).await;
@@ -115,41 +120,9 @@ impl OutboxWorker {
             Ok(Reconciled::Found(candidates)) => self.unclaimed(ready, candidates).await?,
             Ok(Reconciled::NotFound) => None,
             Ok(Reconciled::Unknown) => {
-                let grace = self.inner.timing.status_grace;
-                tracing::info!(tenant.id = %ready.tenant, message.id = %ready.message.id, provider, outcome = %AttemptOutcome::AwaitingStatus, grace_s = grace.as_secs_f64(), "an uncertain send cannot be looked up; waiting for a status carrying its id");
-                let at = started_at + chrono::Duration::from_std(grace).unwrap_or_default();
-                let attempt = AttemptRecord {
-                    provider_message: Some(
-                        "the provider has no lookup; waiting for a status webhook".into(),
-                    ),
-                    ..lookup(
-                        ready,
-                        started_at,
-                        duration_ms,
-                        AttemptOutcome::AwaitingStatus,
-                    )
-                };
-                return Err(Stop::end(moved_on(attempt, JobNext::RetryAt(at))));
+                return Err(self.awaiting_status(ready, started_at, duration_ms))
             }
-            Err(error) => {
-                tracing::warn!(tenant.id = %ready.tenant, message.id = %ready.message.id, provider, outcome = %AttemptOutcome::ReconcileError, error = %error, "looking up an uncertain send failed; asking again later");
-                let base =
-                    Duration::from_secs(u64::from(ready.channel.settings.retry_wait_seconds));
-                let failures = lookup_failures(&ready.history) + 1;
-                let wait = backoff(base, failures, &error);
-                let attempt = AttemptRecord {
-                    provider_code: error.code().map(str::to_owned),
-                    provider_message: Some(error.to_string()),
-                    ..lookup(
-                        ready,
-                        started_at,
-                        duration_ms,
-                        AttemptOutcome::ReconcileError,
-                    )
-                };
-                let at = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
-                return Err(Stop::end(moved_on(attempt, JobNext::RetryAt(at))));
-            }
+            Err(error) => return Err(lookup_failed(ready, started_at, duration_ms, error)),
         };
         if let Some(receipt) = found {
             tracing::info!(tenant.id = %ready.tenant, message.id = %ready.message.id, provider, outcome = %AttemptOutcome::Reconciled, duration_ms, "an uncertain send was found at the provider; not sending again");
@@ -171,6 +144,27 @@ impl OutboxWorker {
             number: ready.number + 1,
             note: None,
         })
+    }
+
+    /// The provider cannot be asked (Meta): the job waits the grace period for a status
+    /// carrying our id.
+    fn awaiting_status(&self, ready: &Ready, started_at: DateTime<Utc>, duration_ms: i64) -> Stop {
+        let provider = ready.channel.provider().as_str();
+        let grace = self.inner.timing.status_grace;
+        tracing::info!(tenant.id = %ready.tenant, message.id = %ready.message.id, provider, outcome = %AttemptOutcome::AwaitingStatus, grace_s = grace.as_secs_f64(), "an uncertain send cannot be looked up; waiting for a status carrying its id");
+        let at = started_at + chrono::Duration::from_std(grace).unwrap_or_default();
+        let attempt = AttemptRecord {
+            provider_message: Some(
+                "the provider has no lookup; waiting for a status webhook".into(),
+            ),
+            ..lookup(
+                ready,
+                started_at,
+                duration_ms,
+                AttemptOutcome::AwaitingStatus,
+            )
+        };
+        Stop::end(moved_on(attempt, JobNext::RetryAt(at)))
     }
 
     /// The first candidate that is not already another message's.
@@ -237,6 +231,32 @@ impl OutboxWorker {
         txn.commit().await?;
         Ok(())
     }
+}
+
+/// Asking the provider failed: asked again later, with backoff.
+fn lookup_failed(
+    ready: &Ready,
+    started_at: DateTime<Utc>,
+    duration_ms: i64,
+    error: ProviderError,
+) -> Stop {
+    let provider = ready.channel.provider().as_str();
+    tracing::warn!(tenant.id = %ready.tenant, message.id = %ready.message.id, provider, outcome = %AttemptOutcome::ReconcileError, error = %error, "looking up an uncertain send failed; asking again later");
+    let base = Duration::from_secs(u64::from(ready.channel.settings.retry_wait_seconds));
+    let failures = lookup_failures(&ready.history) + 1;
+    let wait = backoff(base, failures, &error);
+    let attempt = AttemptRecord {
+        provider_code: error.code().map(str::to_owned),
+        provider_message: Some(error.to_string()),
+        ..lookup(
+            ready,
+            started_at,
+            duration_ms,
+            AttemptOutcome::ReconcileError,
+        )
+    };
+    let at = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
+    Stop::end(moved_on(attempt, JobNext::RetryAt(at)))
 }
 
 /// A reconciliation's attempt row, its text still to come.
