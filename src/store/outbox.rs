@@ -423,3 +423,21 @@ impl<'a, C: ConnectionTrait> Outbox<'a, C> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_job_state_reads_back_from_its_stored_word() {
+        for state in [
+            JobState::Waiting,
+            JobState::Pending,
+            JobState::Done,
+            JobState::Failed,
+        ] {
+            assert_eq!(parse_state(state_word(state)), Some(state));
+        }
+        assert_eq!(parse_state("SENT"), None);
+    }
+}
