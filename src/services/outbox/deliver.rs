@@ -12,7 +12,6 @@ use super::OutboxWorker;
 use crate::domain::records::AttemptRecord;
 use crate::domain::AttemptOutcome;
 use crate::store::outbox::JobNext;
-use crate::store::TenantScope;
 
 /// An attempt stored as begun, before its provider call.
 pub(super) struct Begun {
@@ -40,15 +39,16 @@ impl OutboxWorker {
         let wake_at = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
         if held.is_none_or(|until| wake_at > until - self.lease() / 2) {
             let until = (wake_at + self.lease()).trunc_subsecs(6);
-            let txn = self.inner.store.begin_write().await?;
-            if !TenantScope::new(&txn, ready.tenant)
+            let unit = self.inner.store.write(ready.tenant).await?;
+            if !unit
+                .scope()
                 .outbox()
                 .renew_lease(&ready.job, held, until)
                 .await?
             {
                 return Err(Stop::LostLease);
             }
-            txn.commit().await?;
+            unit.commit().await?;
             held = Some(until);
         }
         tokio::time::sleep(wait).await;
@@ -66,15 +66,16 @@ impl OutboxWorker {
         // Committed before the call: a worker that dies mid-request leaves this row, and the
         // next one reconciles instead of sending blindly.
         let until = (attempt.started_at + self.lease()).trunc_subsecs(6);
-        let txn = self.inner.store.begin_write().await?;
-        let Some(id) = TenantScope::new(&txn, ready.tenant)
+        let unit = self.inner.store.write(ready.tenant).await?;
+        let Some(id) = unit
+            .scope()
             .outbox()
             .begin_attempt(&ready.job, &attempt, held, until)
             .await?
         else {
             return Err(Stop::LostLease);
         };
-        txn.commit().await?;
+        unit.commit().await?;
         Ok(Begun {
             id,
             held: Some(until),

@@ -170,17 +170,17 @@ impl OutboxWorker {
     /// The record step: stores an ending in one transaction, then publishes its event.
     pub(super) async fn record(&self, ready: &Ready, ending: Ending) -> Result<(), StoreError> {
         let (row, outcome) = (ending.row, ending.attempt.outcome);
-        let txn = self.inner.store.begin_write().await?;
-        let (moved, events) = write(&TenantScope::new(&txn, ready.tenant), ready, ending).await?;
+        let unit = self.inner.store.write(ready.tenant).await?;
+        let (moved, events) = write(&unit.scope(), ready, ending).await?;
         match row {
             Row::New if !moved => {
                 // Dropping the transaction undoes the message's change too.
                 self.lost_lease(ready.tenant, ready.message.id);
                 return Ok(());
             }
-            Row::New => txn.commit().await?,
+            Row::New => unit.commit().await?,
             Row::Begun { .. } => {
-                txn.commit().await?;
+                unit.commit().await?;
                 if !moved {
                     tracing::warn!(target: LOG_TARGET, { tenant.id = %ready.tenant, message.id = %ready.message.id, outcome = %outcome }, "the job's lease ran out during the send and another worker took the job over; the outcome is recorded and that worker ends the job");
                 }

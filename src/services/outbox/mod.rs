@@ -164,11 +164,12 @@ impl OutboxWorker {
     async fn claim(&self) -> Result<Vec<JobRecord>, StoreError> {
         let available = self.inner.permits.available_permits().max(1) as u64;
         let now = Utc::now();
-        let txn = self.inner.store.begin_write().await?;
-        let jobs = crate::store::system::System::new(&txn)
+        let unit = self.inner.store.write_system().await?;
+        let jobs = unit
+            .system()
             .claim_jobs(now, (now + self.lease()).trunc_subsecs(6), available)
             .await?;
-        txn.commit().await?;
+        unit.commit().await?;
         Ok(jobs)
     }
 

@@ -17,7 +17,7 @@ use crate::domain::records::AttemptRecord;
 use crate::domain::{AttemptOutcome, MessageStatus};
 use crate::providers::{ProviderError, Reconciled, SendReceipt};
 use crate::store::outbox::JobNext;
-use crate::store::{StoreError, TenantScope};
+use crate::store::StoreError;
 
 /// What the attempts so far say about the last send.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -200,8 +200,8 @@ impl OutboxWorker {
             provider_message: Some(text.to_owned()),
             ..attempt
         };
-        let txn = self.inner.store.begin_write().await?;
-        let scope = TenantScope::new(&txn, ready.tenant);
+        let unit = self.inner.store.write(ready.tenant).await?;
+        let scope = unit.scope();
         // Read under the write lock (SQLite) or the message's row lock (PostgreSQL): an
         // answer that landed while this worker waited for it stops the resend. One landing
         // later still leaves a possible duplicate, which the UNRECONCILED attempt marks.
@@ -214,7 +214,7 @@ impl OutboxWorker {
             };
             let (moved, _) = ending::write(&scope, ready, moved_on(skipped, JobNext::Done)).await?;
             if moved {
-                txn.commit().await?;
+                unit.commit().await?;
             } else {
                 self.lost_lease(ready.tenant, ready.message.id);
             }
@@ -228,7 +228,7 @@ impl OutboxWorker {
             self.lost_lease(ready.tenant, ready.message.id);
             return Err(Stop::Settled);
         }
-        txn.commit().await?;
+        unit.commit().await?;
         Ok(())
     }
 }

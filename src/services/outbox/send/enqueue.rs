@@ -20,8 +20,8 @@ impl SendService {
         draft: Draft,
         now: DateTime<Utc>,
     ) -> Result<MessageRecord, AppError> {
-        let txn = self.store.begin_write().await?;
-        let scope = TenantScope::new(&txn, tenant);
+        let unit = self.store.write(tenant).await?;
+        let scope = unit.scope();
         // A number written to for the first time becomes a contact only together with the
         // message: a refused send leaves nothing behind.
         let contact = match &draft.target.recipient {
@@ -39,7 +39,7 @@ impl SendService {
             Ok(stored) => stored,
             // Another call with the same key won the race: answer its message.
             Err(StoreError::Conflict(_)) if record.idempotency_key.is_some() => {
-                drop(txn);
+                drop(unit);
                 let existing = self
                     .store
                     .tenant(tenant)
@@ -55,7 +55,7 @@ impl SendService {
             .enqueue(stored.id, record.channel, None, now)
             .await?;
         enqueue_parts(&scope, &record, more, now).await?;
-        txn.commit().await?;
+        unit.commit().await?;
         Ok(stored)
     }
 }

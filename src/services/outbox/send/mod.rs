@@ -143,8 +143,8 @@ impl SendService {
     ) -> Result<MessageRecord, AppError> {
         let tenant = access.tenant();
         let now = Utc::now();
-        let txn = self.store.begin_write().await?;
-        let scope = TenantScope::new(&txn, tenant);
+        let unit = self.store.write(tenant).await?;
+        let scope = unit.scope();
         let message = scope.messages().get(id).await?;
         if message.direction != Direction::Outbound || message.status != MessageStatus::Failed {
             return Err(AppError::bad_input(
@@ -154,7 +154,7 @@ impl SendService {
         }
         let reset = scope.messages().reset_for_retry(&message, now).await?;
         scope.outbox().requeue(id, now).await?;
-        txn.commit().await?;
+        unit.commit().await?;
         self.worker.wake();
         Ok(reset)
     }
