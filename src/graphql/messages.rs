@@ -14,6 +14,7 @@ use super::errors::GqlResult;
 use super::guards::viewer;
 use super::loaders::{AttemptsOf, MessageDetails, TimelineOf};
 use super::types::parse_id;
+use crate::domain::content::Referral;
 use crate::domain::records::{
     AttachmentOrigin, MessageFilter as StoreFilter, MessageOrder, MessageRecord,
 };
@@ -90,6 +91,19 @@ pub struct ReferralInfo {
     pub body: Option<String>,
     /// The click id (`ctwa_clid`) for ad attribution.
     pub click_id: Option<String>,
+}
+
+impl From<Referral> for ReferralInfo {
+    fn from(r: Referral) -> Self {
+        Self {
+            source_url: r.source_url,
+            source_id: r.source_id,
+            source_type: r.source_type,
+            headline: r.headline,
+            body: r.body,
+            click_id: r.ctwa_clid,
+        }
+    }
 }
 
 #[derive(SimpleObject)]
@@ -173,14 +187,7 @@ impl Message {
     }
     /// The click-to-WhatsApp ad or post the customer came from.
     async fn referral(&self) -> Option<ReferralInfo> {
-        self.0.referral.clone().map(|r| ReferralInfo {
-            source_url: r.source_url,
-            source_id: r.source_id,
-            source_type: r.source_type,
-            headline: r.headline,
-            body: r.body,
-            click_id: r.ctwa_clid,
-        })
+        self.0.referral.clone().map(Into::into)
     }
     /// This message's place among the parts of a long text sent in parts, from 1; 1 when
     /// it went whole.

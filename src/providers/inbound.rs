@@ -2,7 +2,8 @@
 
 use chrono::{DateTime, Utc};
 
-use super::outbound::{ContactCard, MediaKind};
+use crate::domain::content::{ContactCard, OrderItem, Referral};
+use crate::domain::MediaKind;
 
 /// A webhook as received, before any parsing. `url` is the public URL the provider called
 /// (rebuilt from `SWITCHBOARD_PUBLIC_URL`, path and raw query), which Twilio signs.
@@ -89,26 +90,6 @@ pub enum InboundContent {
         raw_type: String,
         raw: serde_json::Value,
     },
-}
-
-/// One line of an order: a catalog product, how many, at what unit price.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OrderItem {
-    pub product_retailer_id: String,
-    pub quantity: u32,
-    pub item_price: Option<f64>,
-    pub currency: Option<String>,
-}
-
-/// Where a customer came from: a click-to-WhatsApp ad or post.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub struct Referral {
-    pub source_url: Option<String>,
-    pub source_id: Option<String>,
-    pub source_type: Option<String>,
-    pub headline: Option<String>,
-    pub body: Option<String>,
-    pub ctwa_clid: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -13,12 +13,12 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::wire::{Change, MessagesValue, Notification};
+use crate::domain::content::{CardPhone, ContactCard, OrderItem, Referral};
+use crate::domain::MediaKind;
 use crate::domain::PhoneNumber;
 use crate::providers::inbound::{
-    DeliveryStatus, InboundContent, InboundMessage, MediaRef, OrderItem, Referral, StatusUpdate,
-    WebhookEvent,
+    DeliveryStatus, InboundContent, InboundMessage, MediaRef, StatusUpdate, WebhookEvent,
 };
-use crate::providers::outbound::{ContactCard, ContactPhone, MediaKind};
 use crate::providers::ProviderError;
 
 /// Parses a raw notification body.
@@ -253,7 +253,7 @@ fn contact(card: &Value) -> ContactCard {
         phones: list("phones")
             .iter()
             .filter_map(|p| {
-                Some(ContactPhone {
+                Some(CardPhone {
                     phone: owned(p, "phone")?,
                     kind: owned(p, "type"),
                     wa_id: owned(p, "wa_id"),

@@ -3,7 +3,8 @@
 
 use serde_json::{Map, Value};
 
-use crate::providers::outbound::{ContactCard, OutboundContent, OutboundMessage};
+use crate::domain::content::ContactCard;
+use crate::providers::outbound::{OutboundContent, OutboundMessage};
 use crate::providers::{ProviderError, TwilioCredentials};
 
 /// The query parameter carrying our message id on status callbacks.
@@ -156,8 +157,9 @@ fn contact_text(card: &ContactCard) -> String {
 mod tests {
     use super::*;
     use crate::crypto::Secret;
+    use crate::domain::content::{CardPhone, TemplateVariable};
+    use crate::domain::MediaKind;
     use crate::domain::PhoneNumber;
-    use crate::providers::outbound::{ContactPhone, MediaKind, TemplateParameter};
 
     fn creds(service: Option<&str>) -> TwilioCredentials {
         TwilioCredentials {
@@ -233,11 +235,11 @@ mod tests {
             language: "es".into(),
             provider_template_id: Some("HX1".into()),
             parameters: vec![
-                TemplateParameter {
+                TemplateVariable {
                     key: "1".into(),
                     value: "Ana".into(),
                 },
-                TemplateParameter {
+                TemplateVariable {
                     key: "2".into(),
                     value: "14:30".into(),
                 },
@@ -287,7 +289,7 @@ mod tests {
     fn contacts_become_a_readable_text_card() {
         let m = msg(OutboundContent::Contacts(vec![ContactCard {
             formatted_name: "Ana Pérez".into(),
-            phones: vec![ContactPhone {
+            phones: vec![CardPhone {
                 phone: "+34600000001".into(),
                 kind: Some("CELL".into()),
                 wa_id: None,

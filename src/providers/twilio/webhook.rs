@@ -11,11 +11,12 @@ use serde_json::{Map, Value};
 
 use super::message_form::CORRELATION_PARAM;
 use super::signature::query_param;
+use crate::domain::content::Referral;
+use crate::domain::MediaKind;
 use crate::domain::PhoneNumber;
-use crate::providers::inbound::Referral;
 use crate::providers::{
-    DeliveryStatus, InboundContent, InboundMessage, MediaKind, MediaRef, ProviderError,
-    StatusUpdate, WebhookEvent, WebhookRequest,
+    DeliveryStatus, InboundContent, InboundMessage, MediaRef, ProviderError, StatusUpdate,
+    WebhookEvent, WebhookRequest,
 };
 
 /// The webhook's parameters in arrival order (repeated names kept).

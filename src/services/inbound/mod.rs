@@ -185,7 +185,7 @@ async fn receive<C: sea_orm::ConnectionTrait>(
         content,
         reply_to_provider_id: inbound.reply_to.clone(),
         forwarded: inbound.forwarded,
-        referral: inbound.referral.clone().map(convert::referral),
+        referral: inbound.referral.clone(),
         idempotency_key: None,
         error_code: None,
         error_message: None,

@@ -610,7 +610,6 @@ fn check_upload(
     caps: &Capabilities,
     provider: &str,
 ) -> Result<(), AppError> {
-    let kind = crate::services::outbox::content::provider_media_kind(kind);
     let Some(limit) = caps.media.iter().find(|l| l.kind == kind) else {
         return Err(AppError::bad_input(
             "content.media.type",
