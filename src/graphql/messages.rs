@@ -19,21 +19,21 @@ use crate::domain::records::{
     AttachmentOrigin, MessageFilter as StoreFilter, MessageOrder, MessageRecord,
 };
 use crate::domain::PageRequest;
-use crate::domain::{Direction, MessageContent, MessageStatus, TenantId};
+use crate::domain::{Direction, MessageContent, TenantId};
 use crate::error::AppError;
 use crate::services::auth::Agent;
 use crate::services::history;
 use crate::services::Services;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
-#[graphql(name = "Direction")]
+#[graphql(name = "Direction", remote = "crate::domain::Direction")]
 pub enum DirectionGql {
     Inbound,
     Outbound,
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
-#[graphql(name = "MessageStatus")]
+#[graphql(name = "MessageStatus", remote = "crate::domain::MessageStatus")]
 pub enum MessageStatusGql {
     Received,
     Queued,
@@ -41,32 +41,6 @@ pub enum MessageStatusGql {
     Delivered,
     Read,
     Failed,
-}
-
-impl From<MessageStatus> for MessageStatusGql {
-    fn from(s: MessageStatus) -> Self {
-        match s {
-            MessageStatus::Received => Self::Received,
-            MessageStatus::Queued => Self::Queued,
-            MessageStatus::Sent => Self::Sent,
-            MessageStatus::Delivered => Self::Delivered,
-            MessageStatus::Read => Self::Read,
-            MessageStatus::Failed => Self::Failed,
-        }
-    }
-}
-
-impl From<MessageStatusGql> for MessageStatus {
-    fn from(s: MessageStatusGql) -> Self {
-        match s {
-            MessageStatusGql::Received => Self::Received,
-            MessageStatusGql::Queued => Self::Queued,
-            MessageStatusGql::Sent => Self::Sent,
-            MessageStatusGql::Delivered => Self::Delivered,
-            MessageStatusGql::Read => Self::Read,
-            MessageStatusGql::Failed => Self::Failed,
-        }
-    }
 }
 
 /// One step of a message's status timeline.
@@ -121,7 +95,10 @@ pub enum AttachmentState {
 
 /// Where an attachment's file came from.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
-#[graphql(name = "AttachmentOrigin")]
+#[graphql(
+    name = "AttachmentOrigin",
+    remote = "crate::domain::records::AttachmentOrigin"
+)]
 pub enum AttachmentOriginGql {
     /// Fetched from the provider: the customer sent it.
     Fetched,
@@ -159,10 +136,7 @@ impl Message {
         ID(self.0.id.to_string())
     }
     async fn direction(&self) -> DirectionGql {
-        match self.0.direction {
-            Direction::Inbound => DirectionGql::Inbound,
-            Direction::Outbound => DirectionGql::Outbound,
-        }
+        self.0.direction.into()
     }
     async fn status(&self) -> MessageStatusGql {
         self.0.status.into()
@@ -258,11 +232,7 @@ impl Message {
             .into_iter()
             .map(|history::Attachment { record: a, url }| Attachment {
                 url,
-                origin: match a.origin {
-                    AttachmentOrigin::Fetched => AttachmentOriginGql::Fetched,
-                    AttachmentOrigin::Upload => AttachmentOriginGql::Upload,
-                    AttachmentOrigin::Link => AttachmentOriginGql::Link,
-                },
+                origin: a.origin.into(),
                 upload_id: (a.origin == AttachmentOrigin::Upload).then(|| ID(a.reference.clone())),
                 caption: caption.clone(),
                 id: ID(a.id.to_string()),
