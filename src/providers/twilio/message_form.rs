@@ -3,6 +3,7 @@
 
 use serde_json::{Map, Value};
 
+use super::address::address;
 use crate::domain::content::ContactCard;
 use crate::providers::outbound::{OutboundContent, OutboundMessage};
 use crate::providers::{ProviderError, TwilioCredentials};
@@ -17,10 +18,10 @@ pub(crate) fn message_form(
     message: &OutboundMessage,
     session_content_sid: Option<&str>,
 ) -> Result<Vec<(String, String)>, ProviderError> {
-    let mut form: Vec<(String, String)> = vec![("To".into(), whatsapp(message.to.as_str()))];
+    let mut form: Vec<(String, String)> = vec![("To".into(), address(message.to.as_str()))];
     match &credentials.messaging_service_sid {
         Some(mg) => form.push(("MessagingServiceSid".into(), mg.clone())),
-        None => form.push(("From".into(), whatsapp(credentials.sender.as_str()))),
+        None => form.push(("From".into(), address(credentials.sender.as_str()))),
     }
     // Twilio has no quoted-reply parameter on send, so `reply_to` cannot travel; the
     // message still goes out, just without the quote.
@@ -108,10 +109,6 @@ pub(crate) fn message_form(
         form.push(("StatusCallback".into(), url));
     }
     Ok(form)
-}
-
-fn whatsapp(e164: &str) -> String {
-    format!("whatsapp:{e164}")
 }
 
 /// Appends `name=value` to the query, before any `#` fragment (Twilio's connection

@@ -9,6 +9,7 @@
 use chrono::{SubsecRound, Utc};
 use serde_json::{Map, Value};
 
+use super::address;
 use super::message_form::CORRELATION_PARAM;
 use super::signature::query_param;
 use crate::domain::content::Referral;
@@ -119,7 +120,7 @@ fn status_update(params: &Params, sid: String, raw: &str, url: &str) -> Option<S
     Some(StatusUpdate {
         provider_message_id: sid,
         // Our sender is `From` on a status callback; `ChannelToAddress` may be masked.
-        channel_address: strip_whatsapp(params.value("From").unwrap_or_default()),
+        channel_address: address::strip(params.value("From").unwrap_or_default()).to_owned(),
         status,
         raw_status: raw.to_owned(),
         timestamp: Utc::now(),
@@ -137,13 +138,13 @@ fn inbound(params: &Params, sid: String) -> Result<InboundMessage, ProviderError
     let from = params
         .value("WaId")
         .map(PhoneNumber::from_wa_id)
-        .or_else(|| params.value("From").map(PhoneNumber::parse))
+        .or_else(|| params.value("From").map(address::parse))
         .ok_or_else(|| ProviderError::BadWebhook("inbound message without a sender".into()))?
         .map_err(|_| ProviderError::BadWebhook("the sender is not a WhatsApp number".into()))?;
     let content = content(params)?;
     Ok(InboundMessage {
         provider_message_id: sid,
-        channel_address: strip_whatsapp(params.value("To").unwrap_or_default()),
+        channel_address: address::strip(params.value("To").unwrap_or_default()).to_owned(),
         from_wa_id: from.digits().to_owned(),
         profile_name: params.owned("ProfileName"),
         // Twilio's inbound webhook carries no timestamp: the time it reached us stands in,
@@ -281,13 +282,6 @@ fn number(params: &Params, name: &str) -> Option<f64> {
         .parse()
         .ok()
         .filter(|n: &f64| n.is_finite())
-}
-
-fn strip_whatsapp(address: &str) -> String {
-    address
-        .strip_prefix("whatsapp:")
-        .unwrap_or(address)
-        .to_owned()
 }
 
 #[cfg(test)]
