@@ -131,6 +131,8 @@ pub struct StatusUpdate {
     pub timestamp: DateTime<Utc>,
     pub error_code: Option<String>,
     pub error_message: Option<String>,
+    /// The recipient stopped marketing messages (Meta 131050 on a failed status).
+    pub marketing_opt_out: bool,
     /// Our message id, echoed back (Meta `biz_opaque_callback_data`; Twilio callback query).
     pub correlation_id: Option<String>,
 }

@@ -131,10 +131,6 @@ fn id_floor(at: DateTime<Utc>) -> uuid::Uuid {
     uuid::Uuid::from_bytes(bytes)
 }
 
-/// Meta's code for "this user stopped marketing messages" (PROVIDERS.md §2.9): the contact
-/// is opted out of marketing from then on.
-const MARKETING_STOPPED: &str = "131050";
-
 pub struct Messages<'a, C> {
     db: &'a C,
     tenant: TenantId,
@@ -317,7 +313,7 @@ impl<'a, C: ConnectionTrait> Messages<'a, C> {
         if inserted == 0 {
             return Ok(None);
         }
-        if step.error_code.as_deref() == Some(MARKETING_STOPPED) {
+        if step.marketing_opt_out {
             super::contacts::Contacts::new(self.db, self.tenant)
                 .stop_marketing(record.contact, step.occurred_at)
                 .await?;
@@ -388,6 +384,7 @@ impl<'a, C: ConnectionTrait> Messages<'a, C> {
             error_code: Set(step.error_code.clone()),
             error_message: Set(step.error_message.clone()),
             occurred_at: Set(step.occurred_at),
+            marketing_opt_out: Set(step.marketing_opt_out),
             recorded_at: Set(now),
         })
         .on_conflict(
@@ -435,6 +432,7 @@ impl<'a, C: ConnectionTrait> Messages<'a, C> {
                     error_code: r.error_code,
                     error_message: r.error_message,
                     occurred_at: r.occurred_at,
+                    marketing_opt_out: r.marketing_opt_out,
                 })
             })
             .collect()
@@ -473,6 +471,7 @@ impl<'a, C: ConnectionTrait> Messages<'a, C> {
                     error_code: r.error_code,
                     error_message: r.error_message,
                     occurred_at: r.occurred_at,
+                    marketing_opt_out: false,
                 },
                 step,
             ));
@@ -708,6 +707,7 @@ impl<'a, C: ConnectionTrait> Messages<'a, C> {
             error_code: None,
             error_message: None,
             occurred_at: now,
+            marketing_opt_out: false,
         };
         let updated = match self.apply_status(&current, &step, now).await? {
             Some(updated) => Some(updated),

@@ -61,6 +61,9 @@ pub struct StatusRecord {
     pub error_code: Option<String>,
     pub error_message: Option<String>,
     pub occurred_at: DateTime<Utc>,
+    /// The recipient stopped marketing messages, as the provider told with this step;
+    /// applying the step opts the contact out of marketing. Not kept in the timeline.
+    pub marketing_opt_out: bool,
 }
 
 /// A media file of a message.

@@ -128,6 +128,7 @@ fn status_update(params: &Params, sid: String, raw: &str, url: &str) -> Option<S
         error_message: params
             .owned("ErrorMessage")
             .or_else(|| params.owned("ChannelStatusMessage")),
+        marketing_opt_out: false,
         correlation_id: query_param(url, CORRELATION_PARAM).filter(|c| !c.is_empty()),
     })
 }

@@ -254,6 +254,7 @@ async fn apply_status<C: sea_orm::ConnectionTrait>(
         error_code: update.error_code.clone(),
         error_message: update.error_message.clone(),
         occurred_at: update.timestamp,
+        marketing_opt_out: update.marketing_opt_out,
     };
     let mut found = messages
         .find_by_provider_id(channel.id, &update.provider_message_id)

@@ -438,6 +438,7 @@ impl OutboxWorker {
                         error_code: Some(error.code().unwrap_or("ERROR").to_owned()),
                         error_message: Some(error.to_string()),
                         occurred_at: now,
+                        marketing_opt_out: error.marketing_opt_out(),
                     };
                     if let Some(failed) =
                         scope.messages().apply_status(&message, &step, now).await?
@@ -513,6 +514,7 @@ impl OutboxWorker {
             error_code: Some(code.to_owned()),
             error_message: Some(text.to_owned()),
             occurred_at: now,
+            marketing_opt_out: false,
         };
         scope.messages().apply_status(&message, &step, now).await?;
         let attempt = AttemptRecord {
