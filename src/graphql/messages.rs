@@ -87,7 +87,11 @@ pub struct ProviderErrorInfo {
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
-pub enum AttachmentState {
+#[graphql(
+    name = "AttachmentState",
+    remote = "crate::domain::records::AttachmentState"
+)]
+pub enum AttachmentStateGql {
     Pending,
     Ready,
     Failed,
@@ -121,7 +125,7 @@ pub struct Attachment {
     pub caption: Option<String>,
     pub content_type: Option<String>,
     pub filename: Option<String>,
-    pub state: AttachmentState,
+    pub state: AttachmentStateGql,
     pub size_bytes: Option<i64>,
     /// Fetch attempts so far.
     pub attempts: i32,
@@ -238,11 +242,7 @@ impl Message {
                 id: ID(a.id.to_string()),
                 content_type: a.content_type,
                 filename: a.filename,
-                state: match a.state.as_str() {
-                    "READY" => AttachmentState::Ready,
-                    "FAILED" => AttachmentState::Failed,
-                    _ => AttachmentState::Pending,
-                },
+                state: a.state.into(),
                 size_bytes: a.size_bytes,
                 attempts: a.attempts,
                 last_error: a.last_error,

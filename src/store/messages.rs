@@ -13,8 +13,8 @@ use super::entities::{attachment, message, message_status, pending_status};
 use super::StoreError;
 use crate::domain::message_status::{lifecycle_order, TimelineStep};
 use crate::domain::records::message::{
-    AttachmentOrigin, AttachmentRecord, MessageFilter, MessageOrder, MessageRecord, Part,
-    StatusRecord,
+    AttachmentOrigin, AttachmentRecord, AttachmentState, MessageFilter, MessageOrder,
+    MessageRecord, Part, StatusRecord,
 };
 use crate::domain::{AttachmentId, ChannelId, MessageId, MessageStatus, TenantId};
 use crate::domain::{Page, PageRequest};
@@ -92,7 +92,8 @@ impl From<attachment::Model> for AttachmentRecord {
             reference: row.reference,
             content_type: row.content_type,
             filename: row.filename,
-            state: row.state,
+            // A word this version does not know reads as still to come, never as ready.
+            state: parse_attachment_state(&row.state).unwrap_or(AttachmentState::Pending),
             size_bytes: row.size_bytes,
             attempts: row.attempts,
             last_error: row.last_error,
@@ -103,6 +104,25 @@ impl From<attachment::Model> for AttachmentRecord {
     }
 }
 
+/// The stored word for an attachment's state.
+pub(crate) fn attachment_state_str(state: AttachmentState) -> &'static str {
+    match state {
+        AttachmentState::Pending => "PENDING",
+        AttachmentState::Ready => "READY",
+        AttachmentState::Failed => "FAILED",
+    }
+}
+
+/// An attachment's state from its stored word.
+fn parse_attachment_state(word: &str) -> Option<AttachmentState> {
+    Some(match word {
+        "PENDING" => AttachmentState::Pending,
+        "READY" => AttachmentState::Ready,
+        "FAILED" => AttachmentState::Failed,
+        _ => return None,
+    })
+}
+
 /// An attachment to record with a new message.
 pub struct NewAttachment {
     pub reference: String,
@@ -111,7 +131,7 @@ pub struct NewAttachment {
     pub sha256: Option<String>,
     /// `PENDING`, or `FAILED` with a reason when inbound media is off for the channel;
     /// `READY` for media we sent.
-    pub state: &'static str,
+    pub state: AttachmentState,
     pub last_error: Option<String>,
     pub origin: AttachmentOrigin,
     /// The file, already in the media store: its storage key and size.
@@ -252,13 +272,13 @@ impl<'a, C: ConnectionTrait> Messages<'a, C> {
                 content_type: Set(a.content_type.clone()),
                 filename: Set(a.filename.clone()),
                 sha256: Set(a.sha256.clone()),
-                state: Set(a.state.to_owned()),
+                state: Set(attachment_state_str(a.state).to_owned()),
                 origin: Set(a.origin.as_str().to_owned()),
                 size_bytes: Set(a.stored.as_ref().map(|(_, size)| *size)),
                 storage_key: Set(a.stored.as_ref().map(|(key, _)| key.clone())),
                 attempts: Set(0),
                 last_error: Set(a.last_error.clone()),
-                next_attempt_at: Set((a.state == "PENDING").then_some(now)),
+                next_attempt_at: Set((a.state == AttachmentState::Pending).then_some(now)),
                 created_at: Set(now),
                 updated_at: Set(now),
             })
@@ -636,7 +656,10 @@ impl<'a, C: ConnectionTrait> Messages<'a, C> {
                 size_bytes,
                 storage_key,
             } => update
-                .col_expr(attachment::Column::State, Expr::value("READY"))
+                .col_expr(
+                    attachment::Column::State,
+                    Expr::value(attachment_state_str(AttachmentState::Ready)),
+                )
                 .col_expr(
                     attachment::Column::ContentType,
                     Expr::value(Some(content_type)),
@@ -658,7 +681,10 @@ impl<'a, C: ConnectionTrait> Messages<'a, C> {
                 .col_expr(attachment::Column::LastError, Expr::value(Some(error)))
                 .col_expr(attachment::Column::NextAttemptAt, Expr::value(Some(at))),
             FetchOutcome::Failed { error } => update
-                .col_expr(attachment::Column::State, Expr::value("FAILED"))
+                .col_expr(
+                    attachment::Column::State,
+                    Expr::value(attachment_state_str(AttachmentState::Failed)),
+                )
                 .col_expr(attachment::Column::LastError, Expr::value(Some(error)))
                 .col_expr(
                     attachment::Column::NextAttemptAt,

@@ -12,8 +12,9 @@ use sea_orm::{
 use super::entities::{
     api_key, attachment, channel, channel_key, membership, outbox_job, refresh_token, session, user,
 };
+use super::messages::attachment_state_str;
 use super::StoreError;
-use crate::domain::records::ChannelRecord;
+use crate::domain::records::{AttachmentState, ChannelRecord};
 use crate::domain::{ApiKeyId, SessionId, TenantId, UserId};
 
 /// Whose accounts a sign-in looks among.
@@ -385,7 +386,7 @@ impl<'a, C: ConnectionTrait> System<'a, C> {
     ) -> Result<Vec<attachment::Model>, StoreError> {
         use sea_orm::QuerySelect;
         Ok(attachment::Entity::find()
-            .filter(attachment::Column::State.eq("PENDING"))
+            .filter(attachment::Column::State.eq(attachment_state_str(AttachmentState::Pending)))
             .filter(attachment::Column::NextAttemptAt.lte(now))
             .order_by_asc(attachment::Column::NextAttemptAt)
             .limit(limit)
@@ -403,7 +404,7 @@ impl<'a, C: ConnectionTrait> System<'a, C> {
             .col_expr(attachment::Column::NextAttemptAt, Expr::value(Some(until)))
             .filter(attachment::Column::TenantId.eq(row.tenant_id))
             .filter(attachment::Column::Id.eq(row.id))
-            .filter(attachment::Column::State.eq("PENDING"));
+            .filter(attachment::Column::State.eq(attachment_state_str(AttachmentState::Pending)));
         update = match row.next_attempt_at {
             Some(at) => update.filter(attachment::Column::NextAttemptAt.eq(at)),
             None => update.filter(attachment::Column::NextAttemptAt.is_null()),

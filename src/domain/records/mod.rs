@@ -24,8 +24,8 @@ pub use contact::ContactRecord;
 pub use conversation::{ConversationFilter, ConversationRecord};
 pub use member::MemberRecord;
 pub use message::{
-    AttachmentOrigin, AttachmentRecord, MessageFilter, MessageOrder, MessageRecord, Part,
-    StatusRecord,
+    AttachmentOrigin, AttachmentRecord, AttachmentState, MessageFilter, MessageOrder,
+    MessageRecord, Part, StatusRecord,
 };
 pub use template::Template;
 pub use tenant::TenantRecord;

@@ -1,7 +1,7 @@
 //! Provider-neutral webhook events into domain content and stored attachments.
 
 use crate::domain::content::Choice;
-use crate::domain::records::AttachmentOrigin;
+use crate::domain::records::{AttachmentOrigin, AttachmentState};
 use crate::domain::{MessageContent, MessageStatus};
 use crate::providers::{self, DeliveryStatus, InboundContent};
 use crate::store::messages::NewAttachment;
@@ -145,9 +145,9 @@ pub fn attachments(
                 filename: r.filename,
                 sha256: r.sha256,
                 state: if refused.is_some() {
-                    "FAILED"
+                    AttachmentState::Failed
                 } else {
-                    "PENDING"
+                    AttachmentState::Pending
                 },
                 last_error: refused,
                 origin: AttachmentOrigin::Fetched,

@@ -5,7 +5,9 @@ use chrono::Utc;
 
 use super::OutboxWorker;
 use crate::domain::content::{Choice, ContactCard};
-use crate::domain::records::{AttachmentOrigin, ContactRecord, MessageRecord, Part, UploadRecord};
+use crate::domain::records::{
+    AttachmentOrigin, AttachmentState, ContactRecord, MessageRecord, Part, UploadRecord,
+};
 use crate::domain::text_split::split_text;
 use crate::domain::{
     ChannelId, ConversationId, Direction, MediaKind, MessageContent, MessageId, MessageStatus,
@@ -343,7 +345,7 @@ fn sent_media(content: &MessageContent, upload: Option<UploadRecord>) -> Vec<New
             content_type: Some(upload.content_type),
             filename: filename.clone().or(upload.filename),
             sha256: Some(upload.sha256),
-            state: "READY",
+            state: AttachmentState::Ready,
             last_error: None,
             origin: AttachmentOrigin::Upload,
             stored: Some((upload.storage_key, upload.size_bytes)),
@@ -353,7 +355,7 @@ fn sent_media(content: &MessageContent, upload: Option<UploadRecord>) -> Vec<New
             content_type: None,
             filename: filename.clone(),
             sha256: None,
-            state: "READY",
+            state: AttachmentState::Ready,
             last_error: None,
             origin: AttachmentOrigin::Link,
             stored: None,
