@@ -39,7 +39,55 @@ pub enum AppError {
     Internal(#[source] anyhow::Error),
 }
 
+/// The codes of the API contract, as `extensions.code` spells them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorCode {
+    Unauthenticated,
+    Forbidden,
+    NotFound,
+    BadUserInput,
+    Conflict,
+    RateLimited,
+    ProviderError,
+    WindowClosed,
+    OptedOut,
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Unauthenticated => "UNAUTHENTICATED",
+            ErrorCode::Forbidden => "FORBIDDEN",
+            ErrorCode::NotFound => "NOT_FOUND",
+            ErrorCode::BadUserInput => "BAD_USER_INPUT",
+            ErrorCode::Conflict => "CONFLICT",
+            ErrorCode::RateLimited => "RATE_LIMITED",
+            ErrorCode::ProviderError => "PROVIDER_ERROR",
+            ErrorCode::WindowClosed => "WINDOW_CLOSED",
+            ErrorCode::OptedOut => "OPTED_OUT",
+            ErrorCode::Internal => "INTERNAL",
+        }
+    }
+}
+
 impl AppError {
+    /// The error's code in the API contract.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            AppError::Unauthenticated(_) => ErrorCode::Unauthenticated,
+            AppError::Forbidden(_) => ErrorCode::Forbidden,
+            AppError::NotFound => ErrorCode::NotFound,
+            AppError::BadUserInput { .. } | AppError::BadPassword { .. } => ErrorCode::BadUserInput,
+            AppError::Conflict(_) => ErrorCode::Conflict,
+            AppError::RateLimited { .. } => ErrorCode::RateLimited,
+            AppError::Provider { .. } => ErrorCode::ProviderError,
+            AppError::WindowClosed { .. } => ErrorCode::WindowClosed,
+            AppError::OptedOut => ErrorCode::OptedOut,
+            AppError::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
     pub fn bad_input(field: impl Into<String>, reason: impl ToString) -> Self {
         AppError::BadUserInput {
             field: field.into(),

@@ -65,6 +65,8 @@ id_type!(
     UserId,
     /// A login session: one family of rotating refresh tokens.
     SessionId,
+    /// One refresh token of a session's family.
+    RefreshTokenId,
     /// An API key of a tenant.
     ApiKeyId,
     /// An audit log entry.

@@ -2,6 +2,7 @@
 //! HTTP, GraphQL or a provider's wire format.
 
 pub mod attempt;
+pub mod audit;
 pub mod campaign;
 pub mod channel;
 pub mod content;
@@ -28,7 +29,7 @@ pub use content::{MediaKind, MessageContent};
 pub use email::{Email, EmailError};
 pub use ids::{
     ApiKeyId, AttachmentId, AuditId, CampaignId, ChannelId, ContactId, ConversationId, MessageId,
-    SessionId, TemplateId, TenantId, UploadId, UserId,
+    RefreshTokenId, SessionId, TemplateId, TenantId, UploadId, UserId,
 };
 pub use message_status::{Direction, MessageStatus};
 pub use page::{Page, PageRequest};

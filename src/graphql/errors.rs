@@ -3,7 +3,7 @@
 
 use async_graphql::ErrorExtensions;
 
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 
 /// A resolver's error, already carrying its code. Cloneable, as async-graphql wants.
 #[derive(Clone)]
@@ -21,23 +21,6 @@ impl From<AppError> for GqlError {
     }
 }
 
-impl AppError {
-    pub fn code(&self) -> &'static str {
-        match self {
-            AppError::Unauthenticated(_) => "UNAUTHENTICATED",
-            AppError::Forbidden(_) => "FORBIDDEN",
-            AppError::NotFound => "NOT_FOUND",
-            AppError::BadUserInput { .. } | AppError::BadPassword { .. } => "BAD_USER_INPUT",
-            AppError::Conflict(_) => "CONFLICT",
-            AppError::RateLimited { .. } => "RATE_LIMITED",
-            AppError::Provider { .. } => "PROVIDER_ERROR",
-            AppError::WindowClosed { .. } => "WINDOW_CLOSED",
-            AppError::OptedOut => "OPTED_OUT",
-            AppError::Internal(_) => "INTERNAL",
-        }
-    }
-}
-
 impl ErrorExtensions for AppError {
     fn extend(&self) -> async_graphql::Error {
         let message = match self {
@@ -45,7 +28,7 @@ impl ErrorExtensions for AppError {
             other => other.to_string(),
         };
         async_graphql::Error::new(message).extend_with(|_, ext| {
-            ext.set("code", self.code());
+            ext.set("code", self.code().as_str());
             match self {
                 AppError::BadUserInput { field, .. } => ext.set("field", field.as_str()),
                 AppError::BadPassword { field, error } => {
@@ -77,6 +60,6 @@ impl From<GqlError> for async_graphql::Error {
 }
 
 /// An error made by the GraphQL layer itself (guards, limits), with its code.
-pub fn coded(code: &'static str, message: impl Into<String>) -> async_graphql::Error {
-    async_graphql::Error::new(message).extend_with(|_, ext| ext.set("code", code))
+pub fn coded(code: ErrorCode, message: impl Into<String>) -> async_graphql::Error {
+    async_graphql::Error::new(message).extend_with(|_, ext| ext.set("code", code.as_str()))
 }

@@ -14,6 +14,8 @@ use futures::FutureExt;
 
 use super::document::{nesting, Shape};
 
+use crate::error::ErrorCode;
+
 /// Refuses, before the library parses or walks it, a document that nests brackets deeper than
 /// `nesting`, that selects more than `fields` fields or `aliases` aliased fields once its
 /// fragments are expanded, or that puts more than `directives` directives on one selection.
@@ -74,7 +76,7 @@ impl DocumentLimits {
 
 fn refusal(message: String) -> ServerError {
     let mut err = ServerError::new(message, None);
-    err.extensions = Some(code_extension("BAD_USER_INPUT"));
+    err.extensions = Some(code_extension(ErrorCode::BadUserInput));
     err
 }
 
@@ -101,16 +103,16 @@ impl Extension for DocumentLimits {
                 "sign in to read the schema; `switchboard schema` prints it without a server",
                 None,
             );
-            err.extensions = Some(code_extension("UNAUTHENTICATED"));
+            err.extensions = Some(code_extension(ErrorCode::Unauthenticated));
             return Err(err);
         }
         next.run(ctx, query, variables).await
     }
 }
 
-fn code_extension(code: &str) -> async_graphql::ErrorExtensionValues {
+fn code_extension(code: ErrorCode) -> async_graphql::ErrorExtensionValues {
     let mut ext = async_graphql::ErrorExtensionValues::default();
-    ext.set("code", code);
+    ext.set("code", code.as_str());
     ext
 }
 
@@ -146,7 +148,7 @@ impl Extension for CatchPanicExtension {
                     .unwrap_or_else(|| "non-text panic".to_owned());
                 tracing::error!(panic = %what, operation = ?operation_name, "a resolver panicked");
                 let mut err = ServerError::new("internal error", None);
-                err.extensions = Some(code_extension("INTERNAL"));
+                err.extensions = Some(code_extension(ErrorCode::Internal));
                 Response::from_errors(vec![err])
             }
         }

@@ -13,6 +13,8 @@ use async_graphql::{Response, ServerError};
 use futures::stream::BoxStream;
 use futures::StreamExt;
 
+use crate::error::ErrorCode;
+
 /// A syntax error: what the parser expected, where.
 pub fn syntax_error(err: ParseError) -> ServerError {
     let locations: Vec<_> = err.positions().take(1).collect();
@@ -39,7 +41,7 @@ pub fn syntax_error(err: ParseError) -> ServerError {
     let mut error = ServerError::new(message, None);
     error.locations = locations;
     let mut ext = async_graphql::ErrorExtensionValues::default();
-    ext.set("code", "BAD_USER_INPUT");
+    ext.set("code", ErrorCode::BadUserInput.as_str());
     error.extensions = Some(ext);
     error
 }
@@ -132,7 +134,7 @@ fn polish(mut response: Response) -> Response {
             continue;
         }
         let ext = error.extensions.get_or_insert_with(Default::default);
-        ext.set("code", "BAD_USER_INPUT");
+        ext.set("code", ErrorCode::BadUserInput.as_str());
         if let Some(found) = coercion(&error.message) {
             ext.set("field", found.field.as_str());
             error.message = format!("{}: {}", found.field, found.reason);

@@ -18,6 +18,7 @@ use super::types::parse_id;
 use crate::domain::campaign::CampaignState;
 use crate::domain::records::CampaignCounts;
 use crate::domain::{CampaignId, ChannelId, ConversationId, TenantId};
+use crate::error::ErrorCode;
 use crate::services::auth::{Admin, Agent};
 use crate::services::events::{Event, EventBus};
 use crate::services::Services;
@@ -98,7 +99,7 @@ fn events<T: Send + 'static>(
                     Ok(_) => {}
                     Err(RecvError::Lagged(missed)) => {
                         tracing::warn!(tenant.id = %tenant, missed, "a subscriber fell behind and was closed");
-                        return Some((Err(coded("RATE_LIMITED", BEHIND)), None));
+                        return Some((Err(coded(ErrorCode::RateLimited, BEHIND)), None));
                     }
                     Err(RecvError::Closed) => return None,
                 }

@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{json, Map, Value};
 
 use super::router::HttpState;
+use crate::error::ErrorCode;
 use crate::graphql::guards::AuthFailure;
 use crate::graphql::mutation::ClientAddr;
 
@@ -89,11 +90,12 @@ fn wants_html(headers: &HeaderMap) -> bool {
 /// A response for a request that never reached execution.
 fn request_error(status: StatusCode, media: MediaType, message: &str) -> Response {
     let code = if status.is_server_error() {
-        "INTERNAL"
+        ErrorCode::Internal
     } else {
-        "BAD_USER_INPUT"
+        ErrorCode::BadUserInput
     };
-    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
+    let body =
+        json!({ "errors": [{ "message": message, "extensions": { "code": code.as_str() } }] });
     let mut response = (status, body.to_string()).into_response();
     response
         .headers_mut()
@@ -360,7 +362,7 @@ fn encode(mut response: async_graphql::Response, media: MediaType) -> Response {
         e.extensions
             .as_ref()
             .and_then(|x| x.get("code"))
-            .is_some_and(|c| *c == async_graphql::Value::from("INTERNAL"))
+            .is_some_and(|c| *c == async_graphql::Value::from(ErrorCode::Internal.as_str()))
     };
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
@@ -371,7 +373,7 @@ fn encode(mut response: async_graphql::Response, media: MediaType) -> Response {
     for error in &mut response.errors {
         let extensions = error.extensions.get_or_insert_with(Default::default);
         if extensions.get("code").is_none() {
-            extensions.set("code", "BAD_USER_INPUT");
+            extensions.set("code", ErrorCode::BadUserInput.as_str());
         }
     }
     let status = if request_error && media == MediaType::GraphqlResponseJson {

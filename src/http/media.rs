@@ -16,6 +16,7 @@ use uuid::Uuid;
 use super::graphql::Bearer;
 use super::router::HttpState;
 use crate::domain::TenantId;
+use crate::error::ErrorCode;
 use crate::services::auth::{Access, Agent};
 use crate::services::media::files::{MediaFiles, StoredFile, UploadError};
 
@@ -133,9 +134,8 @@ pub async fn serve(
 /// The longest file name kept.
 const FILENAME_MAX: usize = 240;
 
-fn refuse(status: StatusCode, code: &str, message: &str) -> Response {
-    let body =
-        serde_json::json!({ "errors": [ { "message": message, "extensions": { "code": code } } ] });
+fn refuse(status: StatusCode, code: ErrorCode, message: &str) -> Response {
+    let body = serde_json::json!({ "errors": [ { "message": message, "extensions": { "code": code.as_str() } } ] });
     (status, axum::Json(body)).into_response()
 }
 
@@ -164,11 +164,17 @@ pub async fn upload(
         Err(StatusCode::FORBIDDEN) => {
             return refuse(
                 StatusCode::FORBIDDEN,
-                "FORBIDDEN",
+                ErrorCode::Forbidden,
                 "this needs a tenant's user or API key",
             )
         }
-        Err(_) => return refuse(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "sign in"),
+        Err(_) => {
+            return refuse(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::Unauthenticated,
+                "sign in",
+            )
+        }
     };
     let content_type = headers
         .get(header::CONTENT_TYPE)
@@ -179,7 +185,7 @@ pub async fn upload(
     if !MediaFiles::sendable(&content_type) {
         return refuse(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "BAD_USER_INPUT",
+            ErrorCode::BadUserInput,
             "the Content-Type is not a media type WhatsApp sends",
         );
     }
@@ -191,7 +197,7 @@ pub async fn upload(
         {
             return refuse(
                 StatusCode::BAD_REQUEST,
-                "BAD_USER_INPUT",
+                ErrorCode::BadUserInput,
                 "filename must be 1 to 240 characters, without slashes or control characters",
             )
         }
@@ -201,7 +207,7 @@ pub async fn upload(
     let too_large = || {
         refuse(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "BAD_USER_INPUT",
+            ErrorCode::BadUserInput,
             &format!("the file is larger than {max_bytes} bytes"),
         )
     };
@@ -209,7 +215,7 @@ pub async fn upload(
         Some(0) => {
             return refuse(
                 StatusCode::BAD_REQUEST,
-                "BAD_USER_INPUT",
+                ErrorCode::BadUserInput,
                 "the file is empty",
             )
         }
@@ -237,11 +243,15 @@ pub async fn upload(
         )
             .into_response(),
         Err(UploadError::TooLarge(_)) => too_large(),
-        Err(e @ (UploadError::Empty | UploadError::Interrupted)) => {
-            refuse(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", &e.to_string())
-        }
-        Err(e @ UploadError::Unavailable) => {
-            refuse(StatusCode::SERVICE_UNAVAILABLE, "INTERNAL", &e.to_string())
-        }
+        Err(e @ (UploadError::Empty | UploadError::Interrupted)) => refuse(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadUserInput,
+            &e.to_string(),
+        ),
+        Err(e @ UploadError::Unavailable) => refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Internal,
+            &e.to_string(),
+        ),
     }
 }

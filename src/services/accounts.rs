@@ -1,17 +1,16 @@
 //! Tenants, their users, settings and API keys: the services behind those mutations.
-//! Each takes the caller's `Viewer`, checks its role, validates the input into domain
-//! values, writes in one transaction together with the audit entry, and returns a record.
+//! Each takes the access it needs, validates the input into domain values, writes one unit
+//! of work together with its audit entry, tells open sockets of access it ended, and
+//! returns a record.
 
-use chrono::Utc;
-use serde_json::json;
-
+use crate::domain::audit::AuditEvent;
 use crate::domain::records::{ApiKeyRecord, MemberRecord, TenantRecord};
 use crate::domain::tenant_settings::{parse_language, parse_tenant_name, parse_time_zone};
-use crate::domain::{ApiKeyId, Email, NewPassword, Role, UserId};
+use crate::domain::{ApiKeyId, Email, NewPassword, Role, TenantId, UserId};
 use crate::error::AppError;
 use crate::services::auth::{new_api_key, Access, Admin, Auth, Level, Platform};
+use crate::services::events::{EventBus, Revocation};
 use crate::store::members::{MemberChanges, NewMember};
-use crate::store::tenants::Tenants;
 use crate::store::{Store, TenantScope};
 
 pub struct NewTenant {
@@ -69,6 +68,7 @@ fn parse_keywords(field: &str, raw: Vec<String>) -> Result<Vec<String>, AppError
 pub struct Accounts {
     store: Store,
     auth: Auth,
+    events: EventBus,
 }
 
 fn parse_name(field: &str, name: Option<&str>) -> Result<Option<String>, AppError> {
@@ -90,8 +90,12 @@ fn parse_credentials(email: &str, password: &str) -> Result<(Email, NewPassword)
 }
 
 impl Accounts {
-    pub fn new(store: Store, auth: Auth) -> Self {
-        Self { store, auth }
+    pub fn new(store: Store, auth: Auth, events: EventBus) -> Self {
+        Self {
+            store,
+            auth,
+            events,
+        }
     }
 
     /// Creates a tenant and its owner (platform admin only). The owner is a new account of
@@ -111,11 +115,11 @@ impl Accounts {
             .auth
             .hash_password(password.expose().to_owned())
             .await?;
-        let now = Utc::now();
-        let txn = self.store.begin_write().await?;
-        let tenant = Tenants::new(&txn).insert(&name, now).await?;
-        let scope = TenantScope::new(&txn, tenant.id);
-        let owner = scope
+        let id = TenantId::new();
+        let unit = self.store.write(id).await?;
+        let tenant = unit.tenants().insert(id, &name, unit.now()).await?;
+        let owner = unit
+            .scope()
             .members()
             .insert(
                 NewMember {
@@ -124,33 +128,25 @@ impl Accounts {
                     password_hash: &hash,
                     role: Role::Owner,
                 },
-                now,
+                unit.now(),
             )
             .await?;
-        let actor = access.actor().clone();
-        scope
-            .audit()
-            .record(
-                &actor,
-                "tenant.create",
-                "tenant",
-                Some(tenant.id.to_string()),
-                Some(json!({ "name": name })),
-                now,
-            )
-            .await?;
-        scope
-            .audit()
-            .record(
-                &actor,
-                "user.create",
-                "user",
-                Some(owner.id.to_string()),
-                Some(json!({ "email": owner.email, "role": "OWNER" })),
-                now,
-            )
-            .await?;
-        txn.commit().await?;
+        let actor = access.actor();
+        unit.audit(
+            actor,
+            AuditEvent::TenantCreated {
+                tenant: id,
+                name: &name,
+            },
+        )
+        .await?;
+        let event = AuditEvent::UserCreated {
+            user: owner.id,
+            email: &owner.email,
+            role: Role::Owner,
+        };
+        unit.audit(actor, event).await?;
+        unit.commit().await?;
         tracing::info!(tenant.id = %tenant.id, "tenant created");
         Ok(tenant)
     }
@@ -171,33 +167,21 @@ impl Accounts {
             .auth
             .hash_password(password.expose().to_owned())
             .await?;
-        let now = Utc::now();
-        let txn = self.store.begin_write().await?;
-        let scope = TenantScope::new(&txn, tenant);
-        let member = scope
-            .members()
-            .insert(
-                NewMember {
-                    email: email.as_str(),
-                    name: name.as_deref(),
-                    password_hash: &hash,
-                    role: input.role,
-                },
-                now,
-            )
-            .await?;
-        scope
-            .audit()
-            .record(
-                access.actor(),
-                "user.create",
-                "user",
-                Some(member.id.to_string()),
-                Some(json!({ "email": member.email, "role": member.role.as_str() })),
-                now,
-            )
-            .await?;
-        txn.commit().await?;
+        let new = NewMember {
+            email: email.as_str(),
+            name: name.as_deref(),
+            password_hash: &hash,
+            role: input.role,
+        };
+        let unit = self.store.write(tenant).await?;
+        let member = unit.scope().members().insert(new, unit.now()).await?;
+        let event = AuditEvent::UserCreated {
+            user: member.id,
+            email: &member.email,
+            role: member.role,
+        };
+        unit.audit(access.actor(), event).await?;
+        unit.commit().await?;
         Ok(member)
     }
 
@@ -230,48 +214,36 @@ impl Accounts {
             }
             None => None,
         };
-        let now = Utc::now();
-        let txn = self.store.begin_write().await?;
-        lock_tenant(&txn, tenant).await?;
-        let scope = TenantScope::new(&txn, tenant);
-        scope
-            .members()
-            .update(
-                id,
-                MemberChanges {
-                    name: name.as_ref().map(|n| n.as_deref()),
-                    role: input.role,
-                    password_hash: hash.as_deref(),
-                },
-                now,
-            )
-            .await?;
-        let details = json!({
-            "role": input.role.map(Role::as_str),
-            "nameChanged": name.is_some(),
-            "passwordChanged": hash.is_some(),
-        });
-        scope
-            .audit()
-            .record(
-                access.actor(),
-                "user.update",
-                "user",
-                Some(id.to_string()),
-                Some(details),
-                now,
-            )
-            .await?;
+        let changes = MemberChanges {
+            name: name.as_ref().map(|n| n.as_deref()),
+            role: input.role,
+            password_hash: hash.as_deref(),
+        };
+        let unit = self.store.write(tenant).await?;
+        unit.lock_tenant().await?;
+        let scope = unit.scope();
+        scope.members().update(id, changes, unit.now()).await?;
+        let event = AuditEvent::UserUpdated {
+            user: id,
+            role: input.role,
+            name_changed: name.is_some(),
+            password_changed: hash.is_some(),
+        };
+        unit.audit(access.actor(), event).await?;
         if hash.is_some() {
             // A new password ends the sessions the old one opened.
             scope
                 .members()
-                .end_sessions(id, "password changed", now)
+                .end_sessions(id, "password changed", unit.now())
                 .await?;
         }
         ensure_an_owner(&scope).await?;
         let updated = scope.members().get(id).await?;
-        txn.commit().await?;
+        unit.commit().await?;
+        self.events.revoke(Revocation::User {
+            user: id,
+            tenant: Some(tenant),
+        });
         Ok(updated)
     }
 
@@ -287,25 +259,19 @@ impl Accounts {
         let scope = self.store.tenant(tenant);
         let current = scope.members().get(id).await?;
         check_manageable(access, &current)?;
-        let now = Utc::now();
-        let txn = self.store.begin_write().await?;
-        lock_tenant(&txn, tenant).await?;
-        let scope = TenantScope::new(&txn, tenant);
-        scope.members().deactivate(id, now).await?;
+        let unit = self.store.write(tenant).await?;
+        unit.lock_tenant().await?;
+        let scope = unit.scope();
+        scope.members().deactivate(id, unit.now()).await?;
         ensure_an_owner(&scope).await?;
-        scope
-            .audit()
-            .record(
-                access.actor(),
-                "user.deactivate",
-                "user",
-                Some(id.to_string()),
-                None,
-                now,
-            )
+        unit.audit(access.actor(), AuditEvent::UserDeactivated { user: id })
             .await?;
         let updated = scope.members().get(id).await?;
-        txn.commit().await?;
+        unit.commit().await?;
+        self.events.revoke(Revocation::User {
+            user: id,
+            tenant: Some(tenant),
+        });
         Ok(updated)
     }
 
@@ -334,26 +300,20 @@ impl Accounts {
         if let Some(words) = input.opt_in_keywords {
             record.settings.opt_in_keywords = parse_keywords("optInKeywords", words)?;
         }
-        let now = Utc::now();
-        let txn = self.store.begin_write().await?;
-        let scope = TenantScope::new(&txn, tenant);
-        scope
+        let unit = self.store.write(tenant).await?;
+        let (name, settings) = (&record.name, &record.settings);
+        unit.scope()
             .profile()
-            .update(&record.name, &record.settings, now)
+            .update(name, settings, unit.now())
             .await?;
-        let details = json!({ "name": record.name, "settings": record.settings });
-        scope
-            .audit()
-            .record(
-                access.actor(),
-                "tenant.settings.update",
-                "tenant",
-                Some(tenant.to_string()),
-                Some(details),
-                now,
-            )
-            .await?;
-        txn.commit().await?;
+        let event = AuditEvent::SettingsUpdated {
+            tenant,
+            name,
+            settings,
+        };
+        unit.audit(access.actor(), event).await?;
+        let now = unit.now();
+        unit.commit().await?;
         record.updated_at = now;
         Ok(record)
     }
@@ -375,27 +335,22 @@ impl Accounts {
             ));
         }
         let (secret, prefix, hash) = new_api_key();
-        let now = Utc::now();
-        let txn = self.store.begin_write().await?;
-        let scope = TenantScope::new(&txn, tenant);
-        let record = scope
+        let unit = self.store.write(tenant).await?;
+        let record = unit
+            .scope()
             .api_keys()
-            // A key made by a key acts for the same user, so it too is bounded by that user.
-            .insert(name, &prefix, &hash, role, access.acting_user(), now)
+            // A key made by a key acts for the same user, so it too is bounded by
+            // that user.
+            .insert(name, &prefix, &hash, role, access.acting_user(), unit.now())
             .await?;
-        let details = json!({ "name": name, "prefix": prefix, "role": role.as_str() });
-        scope
-            .audit()
-            .record(
-                access.actor(),
-                "api_key.create",
-                "api_key",
-                Some(record.id.to_string()),
-                Some(details),
-                now,
-            )
-            .await?;
-        txn.commit().await?;
+        let event = AuditEvent::ApiKeyCreated {
+            key: record.id,
+            name,
+            prefix: &prefix,
+            role,
+        };
+        unit.audit(access.actor(), event).await?;
+        unit.commit().await?;
         Ok((record, secret))
     }
 
@@ -404,28 +359,18 @@ impl Accounts {
         access: &Access<Admin>,
         id: ApiKeyId,
     ) -> Result<ApiKeyRecord, AppError> {
-        let tenant = access.tenant();
-        let now = Utc::now();
-        let txn = self.store.begin_write().await?;
-        let scope = TenantScope::new(&txn, tenant);
-        if !access.role().includes(scope.api_keys().get(id).await?.role) {
+        let unit = self.store.write(access.tenant()).await?;
+        let keys = unit.scope().api_keys();
+        if !access.role().includes(keys.get(id).await?.role) {
             return Err(AppError::Forbidden(
                 "you cannot revoke a key whose role is above your own",
             ));
         }
-        let record = scope.api_keys().revoke(id, now).await?;
-        scope
-            .audit()
-            .record(
-                access.actor(),
-                "api_key.revoke",
-                "api_key",
-                Some(id.to_string()),
-                None,
-                now,
-            )
+        let record = keys.revoke(id, unit.now()).await?;
+        unit.audit(access.actor(), AuditEvent::ApiKeyRevoked { key: id })
             .await?;
-        txn.commit().await?;
+        unit.commit().await?;
+        self.events.revoke(Revocation::ApiKey { key: id });
         Ok(record)
     }
 }
@@ -452,24 +397,6 @@ fn check_manageable<L: Level>(access: &Access<L>, target: &MemberRecord) -> Resu
             "you cannot change a user whose role is above your own",
         ))
     }
-}
-
-/// Serialises changes to one tenant's memberships: on PostgreSQL by locking the tenant's
-/// row; SQLite's write transaction already has the database to itself.
-async fn lock_tenant(
-    txn: &sea_orm::DatabaseTransaction,
-    tenant: crate::domain::TenantId,
-) -> Result<(), AppError> {
-    use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
-    if txn.get_database_backend() == DatabaseBackend::Postgres {
-        txn.execute(Statement::from_sql_and_values(
-            DatabaseBackend::Postgres,
-            "SELECT id FROM tenants WHERE id = $1 FOR UPDATE",
-            [tenant.into_uuid().into()],
-        ))
-        .await?;
-    }
-    Ok(())
 }
 
 /// Checked inside the changing transaction, after the change.

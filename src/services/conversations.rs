@@ -1,7 +1,6 @@
 //! Contacts and conversations: finding them, and a contact's consent.
 
-use chrono::Utc;
-
+use crate::domain::audit::AuditEvent;
 use crate::domain::free_text::{self, Lines};
 use crate::domain::records::ContactRecord;
 use crate::domain::records::{ConversationFilter, ConversationRecord};
@@ -9,7 +8,7 @@ use crate::domain::{ContactId, ConversationId, TenantId};
 use crate::domain::{Page, PageRequest};
 use crate::error::AppError;
 use crate::services::auth::{Access, Agent};
-use crate::store::{Store, TenantScope};
+use crate::store::Store;
 
 #[derive(Clone)]
 pub struct ConversationService {
@@ -84,34 +83,23 @@ impl ConversationService {
         id: ContactId,
         opted_in: bool,
     ) -> Result<ContactRecord, AppError> {
-        let now = Utc::now();
-        let txn = self.store.begin_write().await?;
-        let scope = TenantScope::new(&txn, access.tenant());
-        scope.contacts().get(id).await?;
-        if scope
-            .contacts()
+        let unit = self.store.write(access.tenant()).await?;
+        let contacts = unit.scope().contacts();
+        contacts.get(id).await?;
+        let now = unit.now();
+        if contacts
             .set_opted_out(id, (!opted_in).then_some(now), now)
             .await?
         {
-            let action = if opted_in {
-                "contact.opt_in"
-            } else {
-                "contact.opt_out"
+            let event = AuditEvent::Consent {
+                contact: id,
+                opted_in,
+                keyword: None,
             };
-            scope
-                .audit()
-                .record(
-                    access.actor(),
-                    action,
-                    "contact",
-                    Some(id.to_string()),
-                    None,
-                    now,
-                )
-                .await?;
+            unit.audit(access.actor(), event).await?;
         }
-        let contact = scope.contacts().get(id).await?;
-        txn.commit().await?;
+        let contact = contacts.get(id).await?;
+        unit.commit().await?;
         Ok(contact)
     }
 }

@@ -5,7 +5,6 @@
 //! changed meanwhile (that row is simply already current, or is picked up on the next run).
 
 use crate::crypto::KeyRing;
-use crate::domain::records::ChannelRecord;
 use crate::services::channels::seal_context;
 use crate::store::Store;
 
@@ -28,13 +27,13 @@ pub async fn rotate(store: &Store, keys: &KeyRing) -> anyhow::Result<RotationRep
     let mut report = RotationReport::default();
     let mut after = None;
     loop {
-        let rows = system.channels_page(after, PAGE).await?;
-        let Some(last) = rows.last() else { break };
-        after = Some((last.tenant_id, last.id));
-        for row in rows {
+        let records = system.channels_page(after, PAGE).await?;
+        let Some(last) = records.last() else { break };
+        after = Some((last.tenant, last.id));
+        for record in records {
             report.examined += 1;
-            let current = keys.is_current(&row.sealed_token)
-                && row
+            let current = keys.is_current(&record.sealed_token)
+                && record
                     .sealed_secret
                     .as_deref()
                     .is_none_or(|s| keys.is_current(s));
@@ -42,7 +41,6 @@ pub async fn rotate(store: &Store, keys: &KeyRing) -> anyhow::Result<RotationRep
                 report.already_current += 1;
                 continue;
             }
-            let record = ChannelRecord::try_from(row.clone())?;
             let reseal = |sealed: &str, secret: bool| -> Result<String, String> {
                 let context = seal_context(&record, secret);
                 let plain = keys
@@ -50,8 +48,8 @@ pub async fn rotate(store: &Store, keys: &KeyRing) -> anyhow::Result<RotationRep
                     .map_err(|e| format!("channel {} ({}): {e}", record.id, context.field))?;
                 Ok(keys.seal(context, &plain))
             };
-            let token = reseal(&row.sealed_token, false);
-            let secret = row
+            let token = reseal(&record.sealed_token, false);
+            let secret = record
                 .sealed_secret
                 .as_deref()
                 .map(|s| reseal(s, true))
@@ -59,7 +57,7 @@ pub async fn rotate(store: &Store, keys: &KeyRing) -> anyhow::Result<RotationRep
             match (token, secret) {
                 (Ok(token), Ok(secret)) => {
                     if system
-                        .reseal_channel(&row, &token, secret.as_deref())
+                        .reseal_channel(&record, &token, secret.as_deref())
                         .await?
                     {
                         report.resealed += 1;

@@ -59,6 +59,10 @@ impl Services {
             .jwt_secret
             .as_ref()
             .context("the JWT secret is missing")?;
+        let bus = events::EventBus::default();
+        bus.connect_instances(store.clone(), &config.database_url)
+            .await
+            .context("listening for other instances' events")?;
         let auth = auth::Auth::new(
             store.clone(),
             JwtKeys::new(jwt_secret.expose().as_bytes()),
@@ -73,6 +77,7 @@ impl Services {
                 refresh_ttl: chrono::Duration::from_std(config.refresh_token_ttl)?,
                 sign_in_names_tenant: config.login_requires_tenant,
             },
+            bus.clone(),
         );
         let keys = Arc::new(
             KeyRing::parse(
@@ -101,10 +106,6 @@ impl Services {
             media_store.clone(),
             config.media_max_bytes,
         );
-        let bus = events::EventBus::default();
-        bus.connect_instances(store.clone(), &config.database_url)
-            .await
-            .context("listening for other instances' events")?;
         let urls = PublicUrls::new(&config.public_url);
         let media_links = media::MediaLinks::new(jwt_secret.expose().as_bytes());
         let outbox = outbox::OutboxWorker::new(
@@ -120,7 +121,7 @@ impl Services {
         );
         let campaigns = campaigns::CampaignService::new(store.clone(), outbox.clone());
         let services = Self {
-            accounts: accounts::Accounts::new(store.clone(), auth.clone()),
+            accounts: accounts::Accounts::new(store.clone(), auth.clone(), bus.clone()),
             directory: directory::Directory::new(store.clone()),
             templates: templates::TemplateService::new(store.clone(), channels.clone()),
             conversations: conversations::ConversationService::new(store.clone()),

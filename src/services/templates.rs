@@ -5,8 +5,8 @@
 use std::collections::HashSet;
 
 use chrono::Utc;
-use serde_json::json;
 
+use crate::domain::audit::{AuditEvent, TemplateChange};
 use crate::domain::records::{ChannelRecord, Template};
 use crate::domain::template::{
     check_language, check_name, placeholders, ParameterFormat, TemplateCategory, TemplateDraft,
@@ -17,7 +17,7 @@ use crate::error::AppError;
 use crate::providers::{NewTemplate, ProviderKind, ProviderTemplate};
 use crate::services::auth::{Access, Admin, Agent};
 use crate::services::channels::{provider_error, ChannelService};
-use crate::store::{Store, StoreError, TenantScope};
+use crate::store::{Store, StoreError};
 
 /// A template to create on a channel.
 pub struct CreateTemplate {
@@ -94,25 +94,34 @@ impl TemplateService {
         Self { store, channels }
     }
 
-    async fn record(
+    /// Stores the change to `template` in one unit of work with its audit entry.
+    async fn save(
         &self,
         access: &Access<Admin>,
-        action: &str,
+        change: TemplateChange,
         template: &Template,
-    ) -> Result<(), AppError> {
-        self.store
-            .tenant(access.tenant())
-            .audit()
-            .record(
-                access.actor(),
-                action,
-                "template",
-                Some(template.id.to_string()),
-                Some(json!({ "name": template.name, "language": template.language })),
-                Utc::now(),
-            )
-            .await?;
-        Ok(())
+    ) -> Result<Template, AppError> {
+        let unit = self.store.write(access.tenant()).await?;
+        let templates = unit.scope().templates();
+        let stored = match change {
+            TemplateChange::Created => templates.insert(template).await?,
+            TemplateChange::Updated | TemplateChange::Submitted => {
+                templates.update(template).await?
+            }
+            TemplateChange::Deleted => {
+                templates.delete(template.id).await?;
+                template.clone()
+            }
+        };
+        let event = AuditEvent::Template {
+            template: stored.id,
+            change,
+            name: &stored.name,
+            language: &stored.language,
+        };
+        unit.audit(access.actor(), event).await?;
+        unit.commit().await?;
+        Ok(stored)
     }
 
     /// The tenant's templates, or one channel's (NOT_FOUND for another tenant's channel).
@@ -207,9 +216,7 @@ impl TemplateService {
             updated_at: now,
             synced_at: Some(now),
         };
-        let stored = scope.templates().insert(&template).await?;
-        self.record(access, "template.create", &stored).await?;
-        Ok(stored)
+        self.save(access, TemplateChange::Created, &template).await
     }
 
     /// Edits the template at the provider, then here. Meta reviews it again (PENDING); a
@@ -270,9 +277,7 @@ impl TemplateService {
             synced_at: Some(now),
             ..current
         };
-        let stored = scope.templates().update(&template).await?;
-        self.record(access, "template.update", &stored).await?;
-        Ok(stored)
+        self.save(access, TemplateChange::Updated, &template).await
     }
 
     /// Deletes the template at the provider, then here. A provider refusal keeps it.
@@ -288,8 +293,8 @@ impl TemplateService {
                 .await
                 .map_err(provider_error)?;
         }
-        scope.templates().delete(id).await?;
-        self.record(access, "template.delete", &template).await?;
+        self.save(access, TemplateChange::Deleted, &template)
+            .await?;
         Ok(true)
     }
 
@@ -323,9 +328,8 @@ impl TemplateService {
             synced_at: Some(now),
             ..current
         };
-        let stored = scope.templates().update(&template).await?;
-        self.record(access, "template.submit", &stored).await?;
-        Ok(stored)
+        self.save(access, TemplateChange::Submitted, &template)
+            .await
     }
 
     /// Reads the channel's templates at the provider: each is stored or refreshed, and
@@ -343,31 +347,28 @@ impl TemplateService {
             .list_templates()
             .await
             .map_err(provider_error)?;
-        let now = Utc::now();
-        let txn = self.store.begin_write().await?;
-        let scope = TenantScope::new(&txn, tenant);
+        let unit = self.store.write(tenant).await?;
+        let templates = unit.scope().templates();
         let mut seen = HashSet::new();
         let mut keep = Vec::new();
-        for listed in listed {
+        for listed in &listed {
             if check_name(&listed.name).is_err()
                 || listed.language.is_empty()
-                || !seen.insert((listed.name.clone(), listed.language.clone()))
+                || !seen.insert((&listed.name, &listed.language))
             {
                 tracing::warn!(channel.id = %channel.id, "a provider template without a usable name or language, or a duplicate, was skipped");
                 continue;
             }
             keep.push(listed.provider_id.clone());
-            let existing = scope
-                .templates()
+            let existing = templates
                 .find(channel.id, &listed.name, &listed.language)
                 .await?;
-            scope
-                .templates()
-                .upsert(&synced(&channel, existing, listed, now))
+            templates
+                .upsert(&synced(&channel, existing, listed.clone(), unit.now()))
                 .await?;
         }
-        let removed = scope.templates().delete_missing(channel.id, &keep).await?;
-        txn.commit().await?;
+        let removed = templates.delete_missing(channel.id, &keep).await?;
+        unit.commit().await?;
         tracing::info!(channel.id = %channel.id, templates = keep.len(), removed, "templates synced");
         Ok(self
             .store

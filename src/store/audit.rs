@@ -8,6 +8,7 @@ use sea_orm::{
 
 use super::entities::audit_log;
 use super::StoreError;
+use crate::domain::audit::AuditEvent;
 use crate::domain::records::audit::{AuditActor, AuditRecord};
 use crate::domain::{AuditId, TenantId};
 use crate::domain::{Page, PageRequest};
@@ -25,22 +26,20 @@ impl<'a, C: ConnectionTrait> Audit<'a, C> {
     pub async fn record(
         &self,
         actor: &AuditActor,
-        action: &str,
-        target_type: &str,
-        target_id: Option<String>,
-        details: Option<serde_json::Value>,
+        event: &AuditEvent<'_>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        let (target_type, target_id) = event.target();
         audit_log::Entity::insert(audit_log::ActiveModel {
             tenant_id: Set(self.tenant.into()),
             id: Set(AuditId::new().into()),
             actor_user_id: Set(actor.user.map(Into::into)),
             actor_api_key_id: Set(actor.api_key.map(Into::into)),
             actor_label: Set(actor.label.clone()),
-            action: Set(action.to_owned()),
+            action: Set(event.action().to_owned()),
             target_type: Set(target_type.to_owned()),
-            target_id: Set(target_id),
-            details: Set(details.map(|d| d.to_string())),
+            target_id: Set(Some(target_id)),
+            details: Set(event.details().map(|d| d.to_string())),
             created_at: Set(now),
         })
         .exec_without_returning(self.db)

@@ -12,10 +12,13 @@ pub mod conversations;
 pub mod entities;
 pub mod members;
 pub mod messages;
+pub mod notify;
 pub mod outbox;
+mod rows;
 pub mod system;
 pub mod templates;
 pub mod tenants;
+pub mod unit;
 pub mod uploads;
 
 use std::time::Duration;
@@ -24,6 +27,8 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, SqlErr};
 
 use crate::domain::TenantId;
+pub use notify::Listener;
+pub use unit::{SystemUnit, Unit};
 
 /// A storage failure, already classified.
 #[derive(Debug, thiserror::Error)]

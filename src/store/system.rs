@@ -14,8 +14,12 @@ use super::entities::{
 };
 use super::messages::attachment_state_str;
 use super::StoreError;
-use crate::domain::records::{AttachmentState, ChannelRecord};
-use crate::domain::{ApiKeyId, SessionId, TenantId, UserId};
+use crate::domain::campaign::CampaignState;
+use crate::domain::records::{
+    ApiKeyCredential, AttachmentState, ChannelRecord, MembershipRecord, PendingAttachment,
+    RefreshRecord, SessionRecord, UserAccount,
+};
+use crate::domain::{ApiKeyId, ChannelId, RefreshTokenId, SessionId, TenantId, UserId};
 
 /// Whose accounts a sign-in looks among.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,7 +59,7 @@ impl<'a, C: ConnectionTrait> System<'a, C> {
         email: &str,
         among: Accounts,
         limit: u64,
-    ) -> Result<Vec<user::Model>, StoreError> {
+    ) -> Result<Vec<UserAccount>, StoreError> {
         use sea_orm::QuerySelect;
         let mut query = user::Entity::find().filter(user::Column::Email.eq(email));
         match among {
@@ -65,40 +69,45 @@ impl<'a, C: ConnectionTrait> System<'a, C> {
             Accounts::OfPlatform => query = query.filter(user::Column::TenantId.is_null()),
             Accounts::All => {}
         }
-        Ok(query
+        let rows = query
             .order_by_asc(user::Column::CreatedAt)
             .order_by_asc(user::Column::Id)
             .limit(limit)
             .all(self.db)
-            .await?)
+            .await?;
+        Ok(rows.into_iter().map(UserAccount::from).collect())
     }
 
     // TENANCY: the id comes from a verified token, never from a request argument.
-    pub async fn find_user(&self, id: UserId) -> Result<Option<user::Model>, StoreError> {
+    pub async fn find_user(&self, id: UserId) -> Result<Option<UserAccount>, StoreError> {
         Ok(user::Entity::find_by_id(id.into_uuid())
             .one(self.db)
-            .await?)
+            .await?
+            .map(UserAccount::from))
     }
 
     // TENANCY: a user's own memberships, to pick the tenant a sign-in enters.
-    pub async fn memberships_of(&self, user: UserId) -> Result<Vec<membership::Model>, StoreError> {
-        Ok(membership::Entity::find()
+    pub async fn memberships_of(&self, user: UserId) -> Result<Vec<MembershipRecord>, StoreError> {
+        membership::Entity::find()
             .filter(membership::Column::UserId.eq(user.into_uuid()))
             .order_by_asc(membership::Column::CreatedAt)
             .all(self.db)
-            .await?)
+            .await?
+            .into_iter()
+            .map(MembershipRecord::try_from)
+            .collect()
     }
 
     pub async fn membership(
         &self,
         tenant: TenantId,
         user: UserId,
-    ) -> Result<Option<membership::Model>, StoreError> {
-        Ok(
-            membership::Entity::find_by_id((tenant.into_uuid(), user.into_uuid()))
-                .one(self.db)
-                .await?,
-        )
+    ) -> Result<Option<MembershipRecord>, StoreError> {
+        membership::Entity::find_by_id((tenant.into_uuid(), user.into_uuid()))
+            .one(self.db)
+            .await?
+            .map(MembershipRecord::try_from)
+            .transpose()
     }
 
     pub async fn set_last_login(&self, user: UserId, now: DateTime<Utc>) -> Result<(), StoreError> {
@@ -185,7 +194,7 @@ impl<'a, C: ConnectionTrait> System<'a, C> {
     pub async fn find_refresh(
         &self,
         hash: &str,
-    ) -> Result<Option<(refresh_token::Model, session::Model)>, StoreError> {
+    ) -> Result<Option<(RefreshRecord, SessionRecord)>, StoreError> {
         let Some(token) = refresh_token::Entity::find()
             .filter(refresh_token::Column::TokenHash.eq(hash))
             .one(self.db)
@@ -197,29 +206,30 @@ impl<'a, C: ConnectionTrait> System<'a, C> {
             .one(self.db)
             .await?
             .ok_or_else(|| StoreError::Corrupt("refresh token without session".into()))?;
-        Ok(Some((token, session)))
+        Ok(Some((token.into(), session.into())))
     }
 
     /// Marks a refresh token used. False when it was already used: a concurrent or replayed
     /// refresh, which the caller treats as reuse.
     pub async fn claim_refresh(
         &self,
-        token: uuid::Uuid,
+        token: RefreshTokenId,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         let result = refresh_token::Entity::update_many()
             .col_expr(refresh_token::Column::UsedAt, Expr::value(Some(now)))
-            .filter(refresh_token::Column::Id.eq(token))
+            .filter(refresh_token::Column::Id.eq(token.into_uuid()))
             .filter(refresh_token::Column::UsedAt.is_null())
             .exec(self.db)
             .await?;
         Ok(result.rows_affected == 1)
     }
 
-    pub async fn find_session(&self, id: SessionId) -> Result<Option<session::Model>, StoreError> {
+    pub async fn find_session(&self, id: SessionId) -> Result<Option<SessionRecord>, StoreError> {
         Ok(session::Entity::find_by_id(id.into_uuid())
             .one(self.db)
-            .await?)
+            .await?
+            .map(SessionRecord::from))
     }
 
     /// Revokes a session and so every refresh token of its family.
@@ -243,11 +253,14 @@ impl<'a, C: ConnectionTrait> System<'a, C> {
     pub async fn find_api_keys_by_prefix(
         &self,
         prefix: &str,
-    ) -> Result<Vec<api_key::Model>, StoreError> {
-        Ok(api_key::Entity::find()
+    ) -> Result<Vec<ApiKeyCredential>, StoreError> {
+        api_key::Entity::find()
             .filter(api_key::Column::Prefix.eq(prefix))
             .all(self.db)
-            .await?)
+            .await?
+            .into_iter()
+            .map(ApiKeyCredential::try_from)
+            .collect()
     }
 
     pub async fn touch_api_key(
@@ -331,9 +344,9 @@ impl<'a, C: ConnectionTrait> System<'a, C> {
     // API path. Pages by (tenant, id) so memory stays flat.
     pub async fn channels_page(
         &self,
-        after: Option<(uuid::Uuid, uuid::Uuid)>,
+        after: Option<(TenantId, ChannelId)>,
         limit: u64,
-    ) -> Result<Vec<channel::Model>, StoreError> {
+    ) -> Result<Vec<ChannelRecord>, StoreError> {
         use sea_orm::{Condition, QuerySelect};
         let mut query = channel::Entity::find()
             .order_by_asc(channel::Column::TenantId)
@@ -342,22 +355,27 @@ impl<'a, C: ConnectionTrait> System<'a, C> {
         if let Some((tenant, id)) = after {
             query = query.filter(
                 Condition::any()
-                    .add(channel::Column::TenantId.gt(tenant))
+                    .add(channel::Column::TenantId.gt(tenant.into_uuid()))
                     .add(
                         Condition::all()
-                            .add(channel::Column::TenantId.eq(tenant))
-                            .add(channel::Column::Id.gt(id)),
+                            .add(channel::Column::TenantId.eq(tenant.into_uuid()))
+                            .add(channel::Column::Id.gt(id.into_uuid())),
                     ),
             );
         }
-        Ok(query.all(self.db).await?)
+        query
+            .all(self.db)
+            .await?
+            .into_iter()
+            .map(ChannelRecord::try_from)
+            .collect()
     }
 
     /// Replaces a channel's sealed secrets if they are still what was read, so a concurrent
     /// credential update is never overwritten. False when the row changed meanwhile.
     pub async fn reseal_channel(
         &self,
-        row: &channel::Model,
+        row: &ChannelRecord,
         sealed_token: &str,
         sealed_secret: Option<&str>,
     ) -> Result<bool, StoreError> {
@@ -367,8 +385,8 @@ impl<'a, C: ConnectionTrait> System<'a, C> {
                 channel::Column::SealedSecret,
                 Expr::value(sealed_secret.map(str::to_owned)),
             )
-            .filter(channel::Column::TenantId.eq(row.tenant_id))
-            .filter(channel::Column::Id.eq(row.id))
+            .filter(channel::Column::TenantId.eq(row.tenant.into_uuid()))
+            .filter(channel::Column::Id.eq(row.id.into_uuid()))
             .filter(channel::Column::SealedToken.eq(row.sealed_token.as_str()));
         update = match &row.sealed_secret {
             Some(secret) => update.filter(channel::Column::SealedSecret.eq(secret.as_str())),
@@ -383,27 +401,28 @@ impl<'a, C: ConnectionTrait> System<'a, C> {
         &self,
         now: DateTime<Utc>,
         limit: u64,
-    ) -> Result<Vec<attachment::Model>, StoreError> {
+    ) -> Result<Vec<PendingAttachment>, StoreError> {
         use sea_orm::QuerySelect;
-        Ok(attachment::Entity::find()
+        let rows = attachment::Entity::find()
             .filter(attachment::Column::State.eq(attachment_state_str(AttachmentState::Pending)))
             .filter(attachment::Column::NextAttemptAt.lte(now))
             .order_by_asc(attachment::Column::NextAttemptAt)
             .limit(limit)
             .all(self.db)
-            .await?)
+            .await?;
+        Ok(rows.into_iter().map(PendingAttachment::from).collect())
     }
 
     /// Claims a due attachment until `until`, unless another worker claimed it first.
     pub async fn lease_attachment(
         &self,
-        row: &attachment::Model,
+        row: &PendingAttachment,
         until: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         let mut update = attachment::Entity::update_many()
             .col_expr(attachment::Column::NextAttemptAt, Expr::value(Some(until)))
-            .filter(attachment::Column::TenantId.eq(row.tenant_id))
-            .filter(attachment::Column::Id.eq(row.id))
+            .filter(attachment::Column::TenantId.eq(row.tenant.into_uuid()))
+            .filter(attachment::Column::Id.eq(row.id.into_uuid()))
             .filter(attachment::Column::State.eq(attachment_state_str(AttachmentState::Pending)));
         update = match row.next_attempt_at {
             Some(at) => update.filter(attachment::Column::NextAttemptAt.eq(at)),
@@ -461,24 +480,33 @@ impl<'a, C: ConnectionTrait> System<'a, C> {
     pub async fn campaigns_to_dispatch(
         &self,
         now: DateTime<Utc>,
-    ) -> Result<Vec<(TenantId, crate::domain::CampaignId, String)>, StoreError> {
+    ) -> Result<Vec<(TenantId, crate::domain::CampaignId, CampaignState)>, StoreError> {
         use sea_orm::{Condition, QuerySelect};
         let rows = super::entities::campaign::Entity::find()
             .filter(
                 Condition::any()
-                    .add(super::entities::campaign::Column::State.eq("RUNNING"))
+                    .add(
+                        super::entities::campaign::Column::State
+                            .eq(CampaignState::Running.as_str()),
+                    )
                     .add(
                         Condition::all()
-                            .add(super::entities::campaign::Column::State.eq("SCHEDULED"))
+                            .add(
+                                super::entities::campaign::Column::State
+                                    .eq(CampaignState::Scheduled.as_str()),
+                            )
                             .add(super::entities::campaign::Column::StartAt.lte(now)),
                     ),
             )
             .limit(1000)
             .all(self.db)
             .await?;
-        Ok(rows
-            .into_iter()
-            .map(|c| (c.tenant_id.into(), c.id.into(), c.state))
-            .collect())
+        rows.into_iter()
+            .map(|c| {
+                let state = CampaignState::parse(&c.state)
+                    .ok_or_else(|| StoreError::Corrupt(format!("campaign state {:?}", c.state)))?;
+                Ok((c.tenant_id.into(), c.id.into(), state))
+            })
+            .collect()
     }
 }

@@ -54,8 +54,12 @@ impl<'a, C: ConnectionTrait> Tenants<'a, C> {
         })
     }
 
-    pub async fn insert(&self, name: &str, now: DateTime<Utc>) -> Result<TenantRecord, StoreError> {
-        let id = TenantId::new();
+    pub async fn insert(
+        &self,
+        id: TenantId,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<TenantRecord, StoreError> {
         let settings = TenantSettings::default();
         let row = tenant::ActiveModel {
             id: Set(id.into()),
@@ -74,6 +78,16 @@ impl<'a, C: ConnectionTrait> Tenants<'a, C> {
             created_at: now,
             updated_at: now,
         })
+    }
+
+    /// Locks the tenant's row until the transaction ends (PostgreSQL; SQLite's writer has
+    /// the database to itself already).
+    pub async fn lock(&self, id: TenantId) -> Result<(), StoreError> {
+        super::for_update(tenant::Entity::find_by_id(id.into_uuid()), self.db)
+            .one(self.db)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok(())
     }
 }
 

@@ -2,6 +2,7 @@
 //! lists. Plain data, so every layer above the store can name them; the conversions from
 //! rows stay in the store.
 
+pub mod account;
 pub mod api_key;
 pub mod attempt;
 pub mod audit;
@@ -11,11 +12,14 @@ pub mod contact;
 pub mod conversation;
 pub mod member;
 pub mod message;
+pub mod pending_attachment;
+pub mod session;
 pub mod template;
 pub mod tenant;
 pub mod upload;
 
-pub use api_key::ApiKeyRecord;
+pub use account::{MembershipRecord, UserAccount};
+pub use api_key::{ApiKeyCredential, ApiKeyRecord};
 pub use attempt::AttemptRecord;
 pub use audit::{AuditActor, AuditRecord};
 pub use campaign::{CampaignCounts, CampaignRecord, RecipientRecord};
@@ -27,6 +31,8 @@ pub use message::{
     AttachmentOrigin, AttachmentRecord, AttachmentState, MessageFilter, MessageOrder,
     MessageRecord, Part, StatusRecord,
 };
+pub use pending_attachment::PendingAttachment;
+pub use session::{RefreshRecord, SessionRecord};
 pub use template::Template;
 pub use tenant::TenantRecord;
 pub use upload::UploadRecord;

@@ -11,11 +11,9 @@ use super::types::{
     Tenant, TenantSettings, TenantSettingsInput, UpdateUserInput, User,
 };
 use crate::domain::{ApiKeyId, Role, TenantId, UserId};
-use crate::error::AppError;
 use crate::services::accounts::{NewTenant, NewUser, SettingsUpdate, UserUpdate};
 use crate::services::auth::Admin;
-use crate::services::auth::{Principal, Refreshed, Tokens};
-use crate::services::events::Revocation;
+use crate::services::auth::Tokens;
 use crate::services::Services;
 
 /// The client's address, put in the request by the HTTP layer.
@@ -80,14 +78,8 @@ impl AccountMutation {
     /// Exchanges a refresh token for new tokens. Each refresh token works once.
     async fn refresh(&self, ctx: &Context<'_>, refresh_token: String) -> GqlResult<AuthPayload> {
         let state = ctx.data_unchecked::<Services>();
-        match state.auth.refresh(&refresh_token).await? {
-            Refreshed::Renewed(tokens) => auth_payload(state, tokens).await,
-            Refreshed::Reused(session) => {
-                // Whoever holds that session's access tokens loses its sockets too.
-                state.events.revoke(Revocation::Session { session });
-                Err(AppError::Unauthenticated(crate::services::auth::REFRESH_REFUSED).into())
-            }
-        }
+        let tokens = state.auth.refresh(&refresh_token).await?;
+        auth_payload(state, tokens).await
     }
 
     /// Changes the caller's own password (any signed-in user). The current password is
@@ -104,13 +96,6 @@ impl AccountMutation {
             .auth
             .change_password(viewer, &current_password, &new_password, client_addr(ctx))
             .await?;
-        // The other sessions' sockets close at once; this session's stays valid and open.
-        if let Principal::User { id, .. } = &viewer.principal {
-            state.events.revoke(Revocation::User {
-                user: *id,
-                tenant: viewer.tenant,
-            });
-        }
         Ok(true)
     }
 
@@ -118,14 +103,7 @@ impl AccountMutation {
     /// open subscriptions close.
     async fn logout(&self, ctx: &Context<'_>) -> GqlResult<bool> {
         let state = ctx.data_unchecked::<Services>();
-        let viewer = viewer(ctx)?;
-        let ended = state.auth.logout(viewer).await?;
-        if let Principal::User { session, .. } = &viewer.principal {
-            state
-                .events
-                .revoke(Revocation::Session { session: *session });
-        }
-        Ok(ended)
+        Ok(state.auth.logout(viewer(ctx)?).await?)
     }
 
     /// Creates a tenant and its owner (platform admin only).
@@ -180,12 +158,7 @@ impl AccountMutation {
             password: input.password,
         };
         let access = viewer(ctx)?.access::<Admin>()?;
-        let user = state.accounts.update_user(&access, id, input).await?;
-        state.events.revoke(Revocation::User {
-            user: id,
-            tenant: Some(access.tenant()),
-        });
-        Ok(user.into())
+        Ok(state.accounts.update_user(&access, id, input).await?.into())
     }
 
     /// Deactivates a user of the tenant and ends their sessions.
@@ -193,12 +166,7 @@ impl AccountMutation {
         let state = ctx.data_unchecked::<Services>();
         let id: UserId = parse_id("id", &id)?;
         let access = viewer(ctx)?.access::<Admin>()?;
-        let user = state.accounts.deactivate_user(&access, id).await?;
-        state.events.revoke(Revocation::User {
-            user: id,
-            tenant: Some(access.tenant()),
-        });
-        Ok(user.into())
+        Ok(state.accounts.deactivate_user(&access, id).await?.into())
     }
 
     async fn update_tenant_settings(
@@ -248,7 +216,6 @@ impl AccountMutation {
             .accounts
             .revoke_api_key(&viewer(ctx)?.access()?, id)
             .await?;
-        state.events.revoke(Revocation::ApiKey { key: id });
         Ok(key.into())
     }
 }

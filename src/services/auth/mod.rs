@@ -21,9 +21,12 @@ use chrono::{DateTime, Utc};
 use subtle::ConstantTimeEq;
 
 use crate::crypto::{hash_token, random_token, JwtKeys, PasswordHasher};
+use crate::domain::audit::AuditEvent;
+use crate::domain::records::{MembershipRecord, UserAccount};
 use crate::domain::{Email, NewPassword, Role, SessionId, TenantId, UserId};
 use crate::error::AppError;
-use crate::store::entities::{membership, user};
+use crate::services::events::{EventBus, Revocation};
+use crate::store::system::System;
 use crate::store::system::{Accounts, NewSession};
 use crate::store::Store;
 
@@ -34,14 +37,6 @@ pub use viewer::{Principal, Viewer};
 
 /// What a refused refresh token is told, whether it was unknown, expired or used before.
 pub const REFRESH_REFUSED: &str = "refresh token is invalid or expired";
-
-/// What a refresh did.
-pub enum Refreshed {
-    Renewed(Tokens),
-    /// The token had been used before: its session is revoked, and the caller is told
-    /// [`REFRESH_REFUSED`] as for any other refused token.
-    Reused(SessionId),
-}
 
 /// API keys read `sb_<12 hex prefix>_<secret>`.
 pub const API_KEY_PREFIX: &str = "sb_";
@@ -69,6 +64,8 @@ pub struct Auth {
 
 struct Inner {
     store: Store,
+    /// Where ended sessions and changed access are announced, so sockets close.
+    events: EventBus,
     hasher: PasswordHasher,
     hash_pool: HashPool,
     jwt: JwtKeys,
@@ -97,10 +94,12 @@ impl Auth {
         throttle: LoginThrottle,
         hash_pool: HashPool,
         settings: AuthSettings,
+        events: EventBus,
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 store,
+                events,
                 hasher: PasswordHasher::new(),
                 hash_pool,
                 jwt,
@@ -196,7 +195,7 @@ impl Auth {
             {
                 continue;
             }
-            let memberships = system.memberships_of(user.id.into()).await?;
+            let memberships = system.memberships_of(user.id).await?;
             match choose_tenant(&user, &memberships, tenant) {
                 Ok((tenant, _role)) => {
                     chosen = Some((user, tenant));
@@ -218,8 +217,8 @@ impl Auth {
         };
         ticket.succeeded();
         let now = Utc::now();
-        system.set_last_login(user.id.into(), now).await?;
-        let tokens = self.open_session(user.id.into(), tenant, now).await?;
+        system.set_last_login(user.id, now).await?;
+        let tokens = self.open_session(user.id, tenant, now).await?;
         tracing::info!(user.id = %user.id, tenant.id = ?tenant.map(|t| t.to_string()), "signed in");
         Ok(tokens)
     }
@@ -264,9 +263,9 @@ impl Auth {
             .issue(user, session, tenant, now, self.inner.settings.access_ttl)
     }
 
-    /// Exchanges a refresh token for a new pair. A token used twice revokes its family
-    /// (its session), which the caller announces so that session's sockets close.
-    pub async fn refresh(&self, refresh_token: &str) -> Result<Refreshed, AppError> {
+    /// Exchanges a refresh token for a new pair. A token used twice revokes its family (its
+    /// session, whose sockets close) and is refused like any other refused token.
+    pub async fn refresh(&self, refresh_token: &str) -> Result<Tokens, AppError> {
         const INVALID: &str = REFRESH_REFUSED;
         let store = &self.inner.store;
         let Some((token, session)) = store
@@ -277,38 +276,39 @@ impl Auth {
             return Err(AppError::Unauthenticated(INVALID));
         };
         let now = Utc::now();
-        let session_id: SessionId = session.id.into();
-        if session.revoked_at.is_some() || token.expires_at <= now || session.expires_at <= now {
+        let session_id = session.id;
+        if session.revoked || token.expires_at <= now || session.expires_at <= now {
             return Err(AppError::Unauthenticated(INVALID));
         }
-        let txn = store.begin_write().await?;
-        let claimed = crate::store::system::System::new(&txn)
-            .claim_refresh(token.id, now)
-            .await?;
-        if !claimed {
-            drop(txn);
+        let unit = store.write_system().await?;
+        if !unit.system().claim_refresh(token.id, now).await? {
+            drop(unit);
             store
                 .system()
                 .revoke_session(session_id, "refresh token reuse", now)
                 .await?;
-            tracing::warn!(session.id = %session_id, user.id = %session.user_id, "refresh token reused; session revoked");
-            return Ok(Refreshed::Reused(session_id));
+            tracing::warn!(session.id = %session_id, user.id = %session.user, "refresh token reused; session revoked");
+            // Whoever holds that session's access tokens loses its sockets too.
+            self.inner.events.revoke(Revocation::Session {
+                session: session_id,
+            });
+            return Err(AppError::Unauthenticated(INVALID));
         }
         let new_token = random_token(32);
-        crate::store::system::System::new(&txn)
+        unit.system()
             .insert_refresh(session_id, &hash_token(&new_token), now, session.expires_at)
             .await?;
-        txn.commit().await?;
+        unit.commit().await?;
 
-        let user: UserId = session.user_id.into();
-        let tenant: Option<TenantId> = session.tenant_id.map(Into::into);
+        let user = session.user;
+        let tenant = session.tenant;
         self.resolve_role(user, tenant).await?;
-        Ok(Refreshed::Renewed(Tokens {
+        Ok(Tokens {
             access_token: self.issue_access(user, session_id, tenant, now),
             refresh_token: new_token,
             user,
             tenant,
-        }))
+        })
     }
 
     /// Changes the signed-in user's own password, checking the current one first (throttled
@@ -361,42 +361,45 @@ impl Auth {
         }
         ticket.succeeded();
         let hash = self.hash_password(new.expose().to_owned()).await?;
-        let now = Utc::now();
-        let txn = store.begin_write().await?;
-        let system = crate::store::system::System::new(&txn);
-        system.set_password(*id, &hash, now).await?;
-        system
-            .end_other_sessions(*id, *session, "password changed", now)
-            .await?;
-        if let Some(tenant) = viewer.tenant {
-            crate::store::TenantScope::new(&txn, tenant)
-                .audit()
-                .record(
-                    &viewer.audit_actor(),
-                    "user.change_password",
-                    "user",
-                    Some(id.to_string()),
-                    None,
-                    now,
-                )
-                .await?;
+        // The other sessions end, and their sockets close at once; this session's stays.
+        match viewer.tenant {
+            Some(tenant) => {
+                let unit = store.write(tenant).await?;
+                set_password(&unit.system(), *id, &hash, *session, unit.now()).await?;
+                let event = AuditEvent::PasswordChanged { user: *id };
+                unit.audit(&viewer.audit_actor(), event).await?;
+                unit.commit().await?;
+            }
+            None => {
+                let unit = store.write_system().await?;
+                set_password(&unit.system(), *id, &hash, *session, unit.now()).await?;
+                unit.commit().await?;
+            }
         }
-        txn.commit().await?;
+        self.inner.events.revoke(Revocation::User {
+            user: *id,
+            tenant: viewer.tenant,
+        });
         tracing::info!(user.id = %id, "password changed");
         Ok(())
     }
 
     /// Ends the caller's session. API keys have none: false.
     pub async fn logout(&self, viewer: &Viewer) -> Result<bool, AppError> {
-        match &viewer.principal {
-            Principal::User { session, .. } => Ok(self
-                .inner
-                .store
-                .system()
-                .revoke_session(*session, "logout", Utc::now())
-                .await?),
-            Principal::ApiKey { .. } => Ok(false),
-        }
+        let Principal::User { session, .. } = &viewer.principal else {
+            return Ok(false);
+        };
+        let ended = self
+            .inner
+            .store
+            .system()
+            .revoke_session(*session, "logout", Utc::now())
+            .await?;
+        // The session's access tokens stop working, and so do its sockets.
+        self.inner
+            .events
+            .revoke(Revocation::Session { session: *session });
+        Ok(ended)
     }
 
     /// Recognises `Authorization: Bearer <access token or API key>`.
@@ -419,11 +422,9 @@ impl Auth {
         let session = system
             .find_session(claims.session())
             .await?
-            .filter(|s| s.revoked_at.is_none() && s.user_id == claims.sub)
+            .filter(|s| !s.revoked && s.user == claims.user())
             .ok_or(AppError::Unauthenticated(INVALID))?;
-        let (email, role) = self
-            .resolve_role(claims.user(), session.tenant_id.map(Into::into))
-            .await?;
+        let (email, role) = self.resolve_role(claims.user(), session.tenant).await?;
         Ok(Viewer {
             principal: Principal::User {
                 id: claims.user(),
@@ -431,7 +432,7 @@ impl Auth {
                 session: claims.session(),
                 expires_at: DateTime::from_timestamp(claims.exp, 0).unwrap_or_default(),
             },
-            tenant: session.tenant_id.map(Into::into),
+            tenant: session.tenant,
             role,
         })
     }
@@ -452,8 +453,8 @@ impl Auth {
             Some(tenant) => system
                 .membership(tenant, user)
                 .await?
-                .filter(|m| m.deactivated_at.is_none())
-                .and_then(|m| m.role.parse().ok())
+                .filter(|m| m.active)
+                .map(|m| m.role)
                 .ok_or(AppError::Unauthenticated(GONE))?,
             None if row.is_platform_admin => Role::PlatformAdmin,
             None => return Err(AppError::Unauthenticated(GONE)),
@@ -472,23 +473,20 @@ impl Auth {
             .await?
             .into_iter()
             .find(|row| bool::from(row.secret_hash.as_bytes().ct_eq(hash.as_bytes())))
-            .filter(|row| row.revoked_at.is_none())
+            .filter(|row| !row.revoked)
             .ok_or(AppError::Unauthenticated(INVALID))?;
-        let tenant: TenantId = row.tenant_id.into();
-        let key_role: Role = row
-            .role
-            .parse()
-            .map_err(|e: String| AppError::internal(anyhow::anyhow!(e)))?;
+        let tenant = row.tenant;
+        let key_role = row.role;
         // A key acts for its creator: never above the creator's role of now, and not at all
         // once the creator has left the tenant.
-        let created_by: Option<UserId> = row.created_by.map(Into::into);
+        let created_by = row.created_by;
         let role = match created_by {
             Some(creator) => {
                 let creator_role: Role = system
                     .membership(tenant, creator)
                     .await?
-                    .filter(|m| m.deactivated_at.is_none())
-                    .and_then(|m| m.role.parse().ok())
+                    .filter(|m| m.active)
+                    .map(|m| m.role)
                     .ok_or(AppError::Unauthenticated(CREATOR_GONE))?;
                 key_role.at_most(creator_role)
             }
@@ -501,11 +499,11 @@ impl Auth {
             .last_used_at
             .is_none_or(|t| now - t > chrono::Duration::minutes(1))
         {
-            system.touch_api_key(tenant, row.id.into(), now).await?;
+            system.touch_api_key(tenant, row.id, now).await?;
         }
         Ok(Viewer {
             principal: Principal::ApiKey {
-                id: row.id.into(),
+                id: row.id,
                 name: row.name,
                 created_by,
             },
@@ -513,6 +511,21 @@ impl Auth {
             role,
         })
     }
+}
+
+/// Stores a user's new password hash and ends their sessions but `keep`.
+async fn set_password<C: sea_orm::ConnectionTrait>(
+    system: &System<'_, C>,
+    user: UserId,
+    hash: &str,
+    keep: SessionId,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    system.set_password(user, hash, now).await?;
+    system
+        .end_other_sessions(user, keep, "password changed", now)
+        .await?;
+    Ok(())
 }
 
 /// A new API key: the full secret (shown once), its visible prefix and its hash.
@@ -533,22 +546,17 @@ fn api_key_prefix(key: &str) -> Option<&str> {
 /// The tenant a sign-in enters: the one asked for, else the oldest active membership; a
 /// platform admin with no membership enters no tenant.
 fn choose_tenant(
-    user: &user::Model,
-    memberships: &[membership::Model],
+    user: &UserAccount,
+    memberships: &[MembershipRecord],
     wanted: Option<TenantId>,
 ) -> Result<(Option<TenantId>, Role), AppError> {
-    let active = || memberships.iter().filter(|m| m.deactivated_at.is_none());
+    let active = || memberships.iter().filter(|m| m.active);
     let chosen = match wanted {
-        Some(tenant) => active().find(|m| m.tenant_id == tenant.into_uuid()),
+        Some(tenant) => active().find(|m| m.tenant == tenant),
         None => active().next(),
     };
     match chosen {
-        Some(m) => Ok((
-            Some(m.tenant_id.into()),
-            m.role
-                .parse()
-                .map_err(|e: String| AppError::internal(anyhow::anyhow!(e)))?,
-        )),
+        Some(m) => Ok((Some(m.tenant), m.role)),
         None if user.is_platform_admin && wanted.is_none() => Ok((None, Role::PlatformAdmin)),
         None if wanted.is_some() => Err(AppError::Forbidden(
             "you are not an active member of that tenant",

@@ -13,26 +13,20 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::Notify;
 
+use crate::domain::audit::{AuditEvent, CampaignChange};
 use crate::domain::campaign::{CampaignState, RecipientRow, SkipReason};
-use crate::domain::content::TemplateVariable;
-use crate::domain::records::{
-    CampaignRecord, ContactRecord, MessageRecord, RecipientRecord, Template,
-};
-use crate::domain::template::{
-    check_variables, render, TemplateCategory, TemplateStatus, TemplateVariableError,
-};
-use crate::domain::{
-    CampaignId, ChannelId, Direction, MessageContent, MessageId, MessageStatus, PhoneNumber,
-    TemplateId, TenantId,
-};
+use crate::domain::records::{CampaignRecord, Template};
+use crate::domain::template::TemplateStatus;
+use crate::domain::{CampaignId, ChannelId, PhoneNumber, TemplateId};
 use crate::error::AppError;
 use crate::services::auth::{Access, Admin};
 use crate::services::outbox::OutboxWorker;
 use crate::store::campaigns::NewRecipient;
-use crate::store::{Store, StoreError, TenantScope};
+use crate::store::Store;
 
 /// The most recipients one campaign takes.
 pub const MAX_RECIPIENTS: usize = 100_000;
+mod dispatch;
 mod reads;
 
 const NAME_MAX: usize = 200;
@@ -140,21 +134,19 @@ impl CampaignService {
             finished_at: None,
         };
         let recipients = screen(input.recipients);
-        let txn = self.inner.store.begin_write().await?;
-        let scope = TenantScope::new(&txn, tenant);
-        let created = scope.campaigns().insert(&record, &recipients).await?;
-        scope
-            .audit()
-            .record(
-                access.actor(),
-                "campaign.create",
-                "campaign",
-                Some(created.id.to_string()),
-                Some(serde_json::json!({ "name": created.name, "recipients": created.recipient_count })),
-                now,
-            )
+        let unit = self.inner.store.write(tenant).await?;
+        let created = unit
+            .scope()
+            .campaigns()
+            .insert(&record, &recipients)
             .await?;
-        txn.commit().await?;
+        let event = AuditEvent::CampaignCreated {
+            campaign: created.id,
+            name: &created.name,
+            recipients: created.recipient_count,
+        };
+        unit.audit(access.actor(), event).await?;
+        unit.commit().await?;
         Ok(created)
     }
 
@@ -185,8 +177,14 @@ impl CampaignService {
         } else {
             CampaignState::Running
         };
-        self.change(access, id, &[CampaignState::Draft], to, "campaign.start")
-            .await
+        self.change(
+            access,
+            id,
+            &[CampaignState::Draft],
+            to,
+            CampaignChange::Started,
+        )
+        .await
     }
 
     pub async fn pause(
@@ -199,7 +197,7 @@ impl CampaignService {
             id,
             &[CampaignState::Running, CampaignState::Scheduled],
             CampaignState::Paused,
-            "campaign.pause",
+            CampaignChange::Paused,
         )
         .await
     }
@@ -218,8 +216,14 @@ impl CampaignService {
         } else {
             CampaignState::Running
         };
-        self.change(access, id, &[CampaignState::Paused], to, "campaign.resume")
-            .await
+        self.change(
+            access,
+            id,
+            &[CampaignState::Paused],
+            to,
+            CampaignChange::Resumed,
+        )
+        .await
     }
 
     /// Cancels the campaign: recipients still pending are skipped. Messages already handed
@@ -239,7 +243,7 @@ impl CampaignService {
                 CampaignState::Paused,
             ],
             CampaignState::Cancelled,
-            "campaign.cancel",
+            CampaignChange::Cancelled,
         )
         .await
     }
@@ -250,41 +254,28 @@ impl CampaignService {
         id: CampaignId,
         from: &[CampaignState],
         to: CampaignState,
-        action: &str,
+        change: CampaignChange,
     ) -> Result<CampaignRecord, AppError> {
-        let tenant = access.tenant();
-        let now = Utc::now();
-        let txn = self.inner.store.begin_write().await?;
-        let scope = TenantScope::new(&txn, tenant);
-        let current = scope.campaigns().lock(id).await?;
-        let Some(changed) = scope
-            .campaigns()
-            .transition(id, from, to, None, now)
-            .await?
-        else {
+        let unit = self.inner.store.write(access.tenant()).await?;
+        let campaigns = unit.scope().campaigns();
+        let current = campaigns.lock(id).await?;
+        let Some(changed) = campaigns.transition(id, from, to, None, unit.now()).await? else {
             return Err(AppError::bad_input(
                 "id",
                 format!("the campaign is {}", current.state),
             ));
         };
         if to == CampaignState::Cancelled {
-            scope
-                .campaigns()
-                .skip_pending(id, SkipReason::Cancelled, now)
+            campaigns
+                .skip_pending(id, SkipReason::Cancelled, unit.now())
                 .await?;
         }
-        scope
-            .audit()
-            .record(
-                access.actor(),
-                action,
-                "campaign",
-                Some(id.to_string()),
-                None,
-                now,
-            )
-            .await?;
-        txn.commit().await?;
+        let event = AuditEvent::Campaign {
+            campaign: id,
+            change,
+        };
+        unit.audit(access.actor(), event).await?;
+        unit.commit().await?;
         self.inner.wake.notify_one();
         Ok(changed)
     }
@@ -300,175 +291,6 @@ impl CampaignService {
             }
             let _ = tokio::time::timeout(POLL, self.inner.wake.notified()).await;
         }
-    }
-
-    /// One round over every campaign that needs dispatching.
-    pub async fn dispatch_all(&self) -> Result<(), StoreError> {
-        let now = Utc::now();
-        let due = self.inner.store.system().campaigns_to_dispatch(now).await?;
-        for (tenant, id, state) in due {
-            if state == CampaignState::Scheduled.as_str() {
-                self.inner
-                    .store
-                    .tenant(tenant)
-                    .campaigns()
-                    .transition(
-                        id,
-                        &[CampaignState::Scheduled],
-                        CampaignState::Running,
-                        None,
-                        now,
-                    )
-                    .await?;
-            }
-            if let Err(e) = self.dispatch(tenant, id).await {
-                tracing::error!(tenant.id = %tenant, campaign.id = %id, error = %e, "a campaign batch failed; it is tried again");
-            }
-        }
-        Ok(())
-    }
-
-    /// Queues the campaign's next batch, or completes it. The batch tops the channel's
-    /// queue up to about two seconds of its rate, so the dispatcher stays just ahead of the
-    /// outbox and a pause holds everyone not yet queued.
-    async fn dispatch(&self, tenant: TenantId, id: CampaignId) -> Result<(), StoreError> {
-        let now = Utc::now();
-        let txn = self.inner.store.begin_write().await?;
-        let scope = TenantScope::new(&txn, tenant);
-        let Some(campaign) = scope.campaigns().try_lock(id).await? else {
-            // Another instance is dispatching it right now.
-            return Ok(());
-        };
-        if campaign.state != CampaignState::Running {
-            return Ok(());
-        }
-        let channel = scope.channels().get(campaign.channel).await?;
-        let window =
-            (u64::from(channel.settings.messages_per_second) * 2).clamp(MIN_WINDOW, MAX_WINDOW);
-        let depth = scope.campaigns().queue_depth(channel.id).await?;
-        if depth >= window {
-            return Ok(());
-        }
-        let batch = scope.campaigns().pending(id, window - depth).await?;
-        if batch.is_empty() {
-            if scope.campaigns().counts(id).await?.queued == 0 {
-                scope
-                    .campaigns()
-                    .transition(
-                        id,
-                        &[CampaignState::Running],
-                        CampaignState::Completed,
-                        None,
-                        now,
-                    )
-                    .await?;
-                txn.commit().await?;
-            }
-            return Ok(());
-        }
-        let template = match scope.templates().get(campaign.template).await {
-            Ok(t) if t.status == TemplateStatus::Approved => t,
-            found => {
-                let reason = match found {
-                    Ok(t) => format!("template {} ({}) is {}", t.name, t.language, t.status),
-                    Err(StoreError::NotFound) => "the template was deleted".to_owned(),
-                    Err(e) => return Err(e),
-                };
-                tracing::warn!(tenant.id = %tenant, campaign.id = %id, %reason, "a campaign paused itself");
-                scope
-                    .campaigns()
-                    .transition(
-                        id,
-                        &[CampaignState::Running],
-                        CampaignState::Paused,
-                        Some(&reason),
-                        now,
-                    )
-                    .await?;
-                txn.commit().await?;
-                return Ok(());
-            }
-        };
-        let contacts = contacts_of(&scope, &batch).await?;
-        let mut queued = 0;
-        for recipient in &batch {
-            let contact = wa_id(&recipient.phone).and_then(|w| contacts.get(&w));
-            let (phone, values) = match verdict(&template, recipient, contact) {
-                Ok(found) => found,
-                Err(reason) => {
-                    scope
-                        .campaigns()
-                        .mark_skipped(recipient.id, reason, now)
-                        .await?;
-                    continue;
-                }
-            };
-            let contact = match contact {
-                Some(c) => c.clone(),
-                None => {
-                    scope
-                        .contacts()
-                        .find_or_create(phone.digits(), phone.as_str(), now)
-                        .await?
-                }
-            };
-            let conversation = scope
-                .conversations()
-                .find_open(channel.id, contact.id)
-                .await?;
-            let message = MessageRecord {
-                id: MessageId::new(),
-                revision: uuid::Uuid::now_v7(),
-                channel: channel.id,
-                conversation: conversation.map(|c| c.id),
-                contact: contact.id,
-                direction: Direction::Outbound,
-                status: MessageStatus::Queued,
-                provider_message_id: None,
-                content: MessageContent::Template {
-                    template_id: Some(template.id),
-                    name: template.name.clone(),
-                    language: template.language.clone(),
-                    provider_template_id: template.provider_template_id.clone(),
-                    rendered: render(&template.body, &values),
-                    variables: values
-                        .into_iter()
-                        .map(|(key, value)| TemplateVariable { key, value })
-                        .collect(),
-                },
-                reply_to_provider_id: None,
-                forwarded: false,
-                referral: None,
-                idempotency_key: None,
-                error_code: None,
-                error_message: None,
-                part: crate::domain::records::Part::WHOLE,
-                sent_at: now,
-                created_at: now,
-                updated_at: now,
-            };
-            scope.messages().insert(&message, &[], now).await?;
-            scope
-                .outbox()
-                .enqueue(message.id, channel.id, None, now)
-                .await?;
-            if !scope
-                .campaigns()
-                .mark_queued(recipient.id, message.id, now)
-                .await?
-            {
-                // Another instance took this recipient: undo this whole batch.
-                return Ok(());
-            }
-            queued += 1;
-        }
-        txn.commit().await?;
-        if queued > 0 {
-            self.inner.outbox.wake();
-        }
-        // More may be due at once (skips, a wide window): look again without waiting.
-        self.inner.wake.notify_one();
-        Ok(())
     }
 }
 
@@ -502,52 +324,4 @@ fn screen(rows: Vec<RecipientRow>) -> Vec<NewRecipient> {
             }
         })
         .collect()
-}
-
-fn wa_id(phone: &str) -> Option<String> {
-    PhoneNumber::parse(phone)
-        .ok()
-        .map(|p| p.digits().to_owned())
-}
-
-async fn contacts_of<C: sea_orm::ConnectionTrait>(
-    scope: &TenantScope<'_, C>,
-    recipients: &[RecipientRecord],
-) -> Result<std::collections::HashMap<String, ContactRecord>, StoreError> {
-    let ids: Vec<String> = recipients.iter().filter_map(|r| wa_id(&r.phone)).collect();
-    scope.contacts().find_by_wa_ids(&ids).await
-}
-
-/// The recipient's number and the template's values for them, or why they are skipped. Variables the
-/// template does not use (extra CSV columns) are ignored.
-fn verdict(
-    template: &Template,
-    recipient: &RecipientRecord,
-    contact: Option<&ContactRecord>,
-) -> Result<(PhoneNumber, Vec<(String, String)>), SkipReason> {
-    if template.status != TemplateStatus::Approved {
-        return Err(SkipReason::TemplateNotApproved);
-    }
-    let phone = PhoneNumber::parse(&recipient.phone).map_err(|_| SkipReason::InvalidNumber)?;
-    if let Some(contact) = contact {
-        if contact.opted_out_at.is_some() {
-            return Err(SkipReason::OptedOut);
-        }
-        if contact.marketing_opted_out_at.is_some()
-            && template.category == Some(TemplateCategory::Marketing)
-        {
-            return Err(SkipReason::OptedOutMarketing);
-        }
-    }
-    let given: BTreeMap<String, String> = recipient
-        .variables
-        .iter()
-        .filter(|(k, _)| template.variables.contains(k))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    let values = check_variables(&template.variables, &given).map_err(|e| match e {
-        TemplateVariableError::Missing(_) => SkipReason::MissingVariable,
-        _ => SkipReason::InvalidVariable,
-    })?;
-    Ok((phone, values))
 }

@@ -2,7 +2,8 @@
 
 use chrono::Utc;
 
-use super::{contacts_of, verdict, wa_id, CampaignService, Preview};
+use super::dispatch::{contacts_of, verdict, wa_id};
+use super::{CampaignService, Preview};
 use crate::domain::campaign::RecipientState;
 use crate::domain::records::{CampaignCounts, CampaignRecord, RecipientRecord};
 use crate::domain::{CampaignId, Page, PageRequest, TenantId};

@@ -9,11 +9,11 @@
 use std::sync::Arc;
 
 use chrono::Utc;
-use serde_json::json;
 use zeroize::Zeroizing;
 
 use crate::crypto::Secret;
 use crate::crypto::{random_token, KeyRing, SealContext};
+use crate::domain::audit::{AuditEvent, Verified};
 use crate::domain::channel::{credential_hint, is_meta_id, is_token};
 use crate::domain::records::{ChannelRecord, ProviderConfig, Verification};
 use crate::domain::{ChannelId, ChannelSettings, PhoneNumber, TenantId};
@@ -21,7 +21,7 @@ use crate::error::AppError;
 use crate::providers::twilio::credentials;
 use crate::providers::{Credentials, MetaCredentials, Provider, ProviderKind, TwilioCredentials};
 use crate::services::auth::{Access, Admin, Agent};
-use crate::store::{Store, StoreError, TenantScope};
+use crate::store::{Store, StoreError};
 
 mod answers;
 mod input;
@@ -107,11 +107,11 @@ impl ChannelService {
             .verify()
             .await
             .and_then(|account| proves_number(&record, account));
-        let now = Utc::now();
-        let txn = self.store.begin_write().await?;
-        let scope = TenantScope::new(&txn, tenant);
-        // What was verified must still be what is stored: an update meanwhile may have
-        // changed the number or the credentials, and its own verification is still to come.
+        let unit = self.store.write(tenant).await?;
+        let scope = unit.scope();
+        // What was verified must still be what is stored: an update meanwhile may
+        // have changed the number or the credentials, and its own verification is
+        // still to come.
         let current = scope.channels().get(id).await?;
         if current.phone_number != record.phone_number
             || current.config != record.config
@@ -133,7 +133,7 @@ impl ChannelService {
         };
         let verification = match (&outcome, &claimed) {
             (Ok(account), Ok(())) => Some(Verification {
-                at: now,
+                at: unit.now(),
                 display_name: account.display_name.clone(),
                 display_number: account.display_number.clone(),
                 quality_rating: account.quality_rating.clone(),
@@ -142,33 +142,29 @@ impl ChannelService {
         };
         scope
             .channels()
-            .set_verification(id, verification.as_ref(), now)
+            .set_verification(id, verification.as_ref(), unit.now())
             .await?;
         if verification.is_none() && !self.claims_without_verification {
             // The claims belong to a verified channel only.
             scope.channels().release_number_claims(id).await?;
         }
-        let details = match (&outcome, &claimed) {
-            (Ok(_), Ok(())) => json!({ "verified": true }),
-            (Ok(_), Err(_)) => json!({ "verified": false, "numberClaimedElsewhere": true }),
-            (Err(e), _) => json!({ "verified": false, "providerCode": e.code() }),
+        let verified = match (&outcome, &claimed) {
+            (Ok(_), Ok(())) => Verified::Yes,
+            (Ok(_), Err(_)) => Verified::NumberClaimedElsewhere,
+            (Err(e), _) => Verified::Refused {
+                provider_code: e.code(),
+            },
         };
-        scope
-            .audit()
-            .record(
-                access.actor(),
-                "channel.verify",
-                "channel",
-                Some(id.to_string()),
-                Some(details),
-                now,
-            )
-            .await?;
-        txn.commit().await?;
+        let event = AuditEvent::ChannelVerified {
+            channel: id,
+            outcome: verified,
+        };
+        unit.audit(access.actor(), event).await?;
+        unit.commit().await?;
         match (outcome, claimed) {
             (Ok(_), Ok(())) => {
+                record.updated_at = verification.as_ref().map_or(record.updated_at, |v| v.at);
                 record.verification = verification;
-                record.updated_at = now;
                 tracing::info!(tenant.id = %tenant, channel.id = %id, provider = record.provider().as_str(), outcome = "verified", "channel verified");
                 Ok(record)
             }
@@ -389,25 +385,19 @@ impl ChannelService {
         if let Some(settings) = input.settings {
             apply_settings(&mut record.settings, settings)?;
         }
-        let txn = self.store.begin_write().await?;
-        let scope = TenantScope::new(&txn, tenant);
-        scope
+        let unit = self.store.write(tenant).await?;
+        unit.scope()
             .channels()
             .insert(&record, self.claims_without_verification)
             .await?;
-        let details = json!({ "name": record.name, "provider": kind.as_str(), "phoneNumber": phone.masked() });
-        scope
-            .audit()
-            .record(
-                access.actor(),
-                "channel.create",
-                "channel",
-                Some(record.id.to_string()),
-                Some(details),
-                now,
-            )
-            .await?;
-        txn.commit().await?;
+        let event = AuditEvent::ChannelCreated {
+            channel: record.id,
+            name: &record.name,
+            provider: kind,
+            masked_number: phone.masked(),
+        };
+        unit.audit(access.actor(), event).await?;
+        unit.commit().await?;
         tracing::info!(tenant.id = %tenant, channel.id = %record.id, provider = kind.as_str(), "channel created");
         Ok(record)
     }
@@ -419,10 +409,10 @@ impl ChannelService {
         input: ChannelInput,
     ) -> Result<ChannelRecord, AppError> {
         let tenant = access.tenant();
-        // Read inside the write transaction: a concurrent rotation or verification is never
-        // overwritten with what was read before it.
-        let txn = self.store.begin_write().await?;
-        let scope = TenantScope::new(&txn, tenant);
+        // Read inside the unit: a concurrent rotation or verification is never overwritten
+        // with what was read before it.
+        let unit = self.store.write(tenant).await?;
+        let scope = unit.scope();
         let mut record = scope.channels().get(id).await?;
         if input.provider.is_some_and(|p| p != record.provider()) {
             return Err(AppError::bad_input(
@@ -447,46 +437,27 @@ impl ChannelService {
         if reverify {
             record.verification = None;
         }
-        let now = Utc::now();
-        record.updated_at = now;
+        record.updated_at = unit.now();
         scope
             .channels()
             .update(&record, self.claims_without_verification)
             .await?;
-        let details = json!({ "name": record.name, "credentialsChanged": reverify });
-        scope
-            .audit()
-            .record(
-                access.actor(),
-                "channel.update",
-                "channel",
-                Some(id.to_string()),
-                Some(details),
-                now,
-            )
-            .await?;
-        txn.commit().await?;
+        let event = AuditEvent::ChannelUpdated {
+            channel: id,
+            name: &record.name,
+            credentials_changed: reverify,
+        };
+        unit.audit(access.actor(), event).await?;
+        unit.commit().await?;
         Ok(record)
     }
 
     pub async fn delete(&self, access: &Access<Admin>, id: ChannelId) -> Result<bool, AppError> {
-        let tenant = access.tenant();
-        let now = Utc::now();
-        let txn = self.store.begin_write().await?;
-        let scope = TenantScope::new(&txn, tenant);
-        scope.channels().delete(id).await?;
-        scope
-            .audit()
-            .record(
-                access.actor(),
-                "channel.delete",
-                "channel",
-                Some(id.to_string()),
-                None,
-                now,
-            )
+        let unit = self.store.write(access.tenant()).await?;
+        unit.scope().channels().delete(id).await?;
+        unit.audit(access.actor(), AuditEvent::ChannelDeleted { channel: id })
             .await?;
-        txn.commit().await?;
+        unit.commit().await?;
         Ok(true)
     }
 

@@ -5,14 +5,12 @@
 
 use std::time::Duration;
 
-use sea_orm::sqlx::postgres::PgListener;
-use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
 use super::{ConversationEventKind, Event, EventBus, MessageEventKind, Revocation};
 use crate::domain::{ConversationId, MessageId, TenantId};
-use crate::store::Store;
+use crate::store::{Listener, Store};
 
 const CHANNEL: &str = "switchboard_events";
 /// Notifications waiting to be sent; beyond this they are dropped with a warning rather than
@@ -147,12 +145,11 @@ pub async fn start(
     database_url: &str,
     bus: EventBus,
 ) -> anyhow::Result<Option<mpsc::Sender<Relayed>>> {
-    if store.connection().get_database_backend() != DatabaseBackend::Postgres {
+    if !store.notifies() {
         return Ok(None);
     }
     let origin = uuid::Uuid::new_v4();
-    let mut listener = PgListener::connect(database_url).await?;
-    listener.listen(CHANNEL).await?;
+    let mut listener = Listener::connect(database_url, CHANNEL).await?;
     let (tx, mut rx) = mpsc::channel::<Relayed>(OUTBOX);
 
     let notifier = store.clone();
@@ -166,22 +163,8 @@ pub async fn start(
                     Err(_) => break,
                 }
             }
-            let mut values: Vec<sea_orm::Value> = vec![CHANNEL.into()];
-            values.extend(
-                batch
-                    .iter()
-                    .filter_map(|r| payload(origin, r))
-                    .map(Into::into),
-            );
-            let calls: Vec<String> = (2..=values.len())
-                .map(|i| format!("pg_notify($1, ${i})"))
-                .collect();
-            let statement = Statement::from_sql_and_values(
-                DatabaseBackend::Postgres,
-                format!("SELECT {}", calls.join(", ")),
-                values,
-            );
-            if let Err(e) = notifier.connection().execute(statement).await {
+            let payloads = batch.iter().filter_map(|r| payload(origin, r)).collect();
+            if let Err(e) = notifier.notify(CHANNEL, payloads).await {
                 tracing::warn!(error = %e, "could not notify other instances of events");
             }
         }
@@ -190,21 +173,19 @@ pub async fn start(
     tokio::spawn(async move {
         loop {
             match listener.recv().await {
-                Ok(notification) => {
-                    match serde_json::from_str::<Incoming>(notification.payload()) {
-                        Ok(Incoming::Revocation(notice)) if notice.origin != origin => {
-                            bus.revoke_local(notice.revocation);
-                        }
-                        Ok(Incoming::Event(notice)) if notice.origin != origin => {
-                            if let Some(event) = event(&store, notice).await {
-                                bus.publish_local([event]);
-                            }
-                        }
-                        _ => {}
+                Ok(notification) => match serde_json::from_str::<Incoming>(&notification) {
+                    Ok(Incoming::Revocation(notice)) if notice.origin != origin => {
+                        bus.revoke_local(notice.revocation);
                     }
-                }
+                    Ok(Incoming::Event(notice)) if notice.origin != origin => {
+                        if let Some(event) = event(&store, notice).await {
+                            bus.publish_local([event]);
+                        }
+                    }
+                    _ => {}
+                },
                 Err(e) => {
-                    // PgListener reconnects by itself on the next recv.
+                    // The listener reconnects by itself on the next recv.
                     tracing::warn!(error = %e, "event listener lost its connection; reconnecting");
                     tokio::time::sleep(Duration::from_millis(500)).await;
                 }

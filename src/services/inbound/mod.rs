@@ -8,10 +8,12 @@ pub mod convert;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use serde_json::json;
 
+use crate::domain::audit::AuditEvent;
 use crate::domain::opt_out::{consent_change, ConsentChange};
-use crate::domain::records::{AuditActor, ChannelRecord, MessageRecord, StatusRecord};
+use crate::domain::records::{
+    AuditActor, ChannelRecord, ContactRecord, ConversationRecord, MessageRecord, StatusRecord,
+};
 use crate::domain::template::TemplateStatus;
 use crate::domain::{Direction, MessageId, MessageStatus, PhoneNumber, TenantSettings};
 use crate::providers::{InboundMessage, StatusUpdate, WebhookEvent};
@@ -74,9 +76,8 @@ impl Ingest {
         events: &[WebhookEvent],
         settings: &TenantSettings,
     ) -> Result<Vec<Event>, StoreError> {
-        let now = Utc::now();
-        let txn = self.store.begin_write().await?;
-        let scope = TenantScope::new(&txn, channel.tenant);
+        let unit = self.store.write(channel.tenant).await?;
+        let (scope, now) = (unit.scope(), unit.now());
         let mut out = Vec::new();
         for event in events {
             match event {
@@ -106,7 +107,7 @@ impl Ingest {
                 }
             }
         }
-        txn.commit().await?;
+        unit.commit().await?;
         Ok(out)
     }
 }
@@ -143,27 +144,9 @@ async fn receive<C: sea_orm::ConnectionTrait>(
             now,
         )
         .await?;
-    let conversations = scope.conversations();
-    let mut conversation = match conversations.find_open(channel.id, contact.id).await? {
-        Some(open) => open,
-        None => {
-            let opened = conversations
-                .open(
-                    channel.id,
-                    contact.id,
-                    channel.settings.default_queue_id,
-                    now,
-                )
-                .await?;
-            out.push(Event::Conversation {
-                tenant: channel.tenant,
-                kind: ConversationEventKind::Opened,
-                conversation: opened.clone(),
-            });
-            opened
-        }
-    };
-    conversations
+    let mut conversation = open_conversation(scope, channel, &contact, now, out).await?;
+    scope
+        .conversations()
         .record_inbound(&mut conversation, inbound.timestamp, now)
         .await?;
 
@@ -195,41 +178,8 @@ async fn receive<C: sea_orm::ConnectionTrait>(
         updated_at: now,
     };
     messages.insert(&record, &attachments, now).await?;
-
-    if let Some(text) = record
-        .content
-        .text()
-        .filter(|_| matches!(record.content, crate::domain::MessageContent::Text { .. }))
-    {
-        if let Some(change) =
-            consent_change(text, &settings.opt_out_keywords, &settings.opt_in_keywords)
-        {
-            let at = (change == ConsentChange::OptOut).then_some(now);
-            if scope.contacts().set_opted_out(contact.id, at, now).await? {
-                let action = match change {
-                    ConsentChange::OptOut => "contact.opt_out",
-                    ConsentChange::OptIn => "contact.opt_in",
-                };
-                let actor = AuditActor {
-                    user: None,
-                    api_key: None,
-                    label: "WhatsApp customer".to_owned(),
-                };
-                let details =
-                    json!({ "keyword": text.trim(), "channelId": channel.id.to_string() });
-                scope
-                    .audit()
-                    .record(
-                        &actor,
-                        action,
-                        "contact",
-                        Some(contact.id.to_string()),
-                        Some(details),
-                        now,
-                    )
-                    .await?;
-            }
-        }
+    if let crate::domain::MessageContent::Text { body, .. } = &record.content {
+        apply_keyword(scope, channel, &contact, body, settings, now).await?;
     }
     out.push(Event::Message {
         tenant: channel.tenant,
@@ -237,6 +187,62 @@ async fn receive<C: sea_orm::ConnectionTrait>(
         message: Box::new(record),
         queue: conversation.queue,
     });
+    Ok(())
+}
+
+/// The contact's open conversation on the channel, or a new one in the channel's default
+/// queue (announced).
+async fn open_conversation<C: sea_orm::ConnectionTrait>(
+    scope: &TenantScope<'_, C>,
+    channel: &ChannelRecord,
+    contact: &ContactRecord,
+    now: DateTime<Utc>,
+    out: &mut Vec<Event>,
+) -> Result<ConversationRecord, StoreError> {
+    let conversations = scope.conversations();
+    if let Some(open) = conversations.find_open(channel.id, contact.id).await? {
+        return Ok(open);
+    }
+    let queue = channel.settings.default_queue_id;
+    let opened = conversations
+        .open(channel.id, contact.id, queue, now)
+        .await?;
+    out.push(Event::Conversation {
+        tenant: channel.tenant,
+        kind: ConversationEventKind::Opened,
+        conversation: opened.clone(),
+    });
+    Ok(opened)
+}
+
+/// A text that is one of the tenant's opt-out or opt-in keywords changes the contact's
+/// consent, audited as the customer's own act.
+async fn apply_keyword<C: sea_orm::ConnectionTrait>(
+    scope: &TenantScope<'_, C>,
+    channel: &ChannelRecord,
+    contact: &ContactRecord,
+    text: &str,
+    settings: &TenantSettings,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let Some(change) = consent_change(text, &settings.opt_out_keywords, &settings.opt_in_keywords)
+    else {
+        return Ok(());
+    };
+    let at = (change == ConsentChange::OptOut).then_some(now);
+    if scope.contacts().set_opted_out(contact.id, at, now).await? {
+        let actor = AuditActor {
+            user: None,
+            api_key: None,
+            label: "WhatsApp customer".to_owned(),
+        };
+        let event = AuditEvent::Consent {
+            contact: contact.id,
+            opted_in: change == ConsentChange::OptIn,
+            keyword: Some((text.trim(), channel.id)),
+        };
+        scope.audit().record(&actor, &event, now).await?;
+    }
     Ok(())
 }
 

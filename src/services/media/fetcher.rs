@@ -9,10 +9,9 @@ use chrono::Utc;
 use tokio::sync::Notify;
 
 use super::MediaStore;
-use crate::domain::{AttachmentId, TenantId};
+use crate::domain::records::PendingAttachment;
 use crate::providers::{MediaRef, ProviderError};
 use crate::services::channels::ChannelService;
-use crate::store::entities::attachment;
 use crate::store::messages::FetchOutcome;
 use crate::store::Store;
 
@@ -86,22 +85,20 @@ impl MediaFetcher {
                 }
                 attempted += 1;
                 let outcome = self.fetch_one(&row).await;
-                let tenant: TenantId = row.tenant_id.into();
-                let id: AttachmentId = row.id.into();
                 self.inner
                     .store
-                    .tenant(tenant)
+                    .tenant(row.tenant)
                     .messages()
-                    .finish_attachment(id, outcome, Utc::now())
+                    .finish_attachment(row.id, outcome, Utc::now())
                     .await?;
             }
         }
     }
 
-    async fn fetch_one(&self, row: &attachment::Model) -> FetchOutcome {
-        let tenant: TenantId = row.tenant_id.into();
+    async fn fetch_one(&self, row: &PendingAttachment) -> FetchOutcome {
+        let tenant = row.tenant;
         let scope = self.inner.store.tenant(tenant);
-        let channel = match scope.messages().get(row.message_id.into()).await {
+        let channel = match scope.messages().get(row.message).await {
             Ok(message) => scope.channels().get(message.channel).await,
             Err(e) => Err(e),
         };
@@ -154,7 +151,7 @@ impl MediaFetcher {
                 error: format!("media type {content_type} is not allowed on this channel"),
             };
         }
-        let key = format!("{}/{}", row.tenant_id, row.id);
+        let key = format!("{}/{}", row.tenant, row.id);
         if let Err(e) = self.inner.media.put(&key, &fetched.bytes).await {
             tracing::error!(error = %e, "media store write failed");
             return retry_or_fail(

@@ -195,6 +195,40 @@ impl Raw {
             }),
         }
     }
+
+    /// A whole number from `min` to `max`.
+    fn number<T>(
+        &mut self,
+        name: &'static str,
+        default: T,
+        min: T,
+        max: T,
+    ) -> Result<T, ConfigError>
+    where
+        T: std::str::FromStr + PartialOrd + fmt::Display,
+    {
+        self.parse(name, default, |v| number(v, min, max))
+    }
+
+    /// Whole seconds from `min` to `max`.
+    fn seconds(
+        &mut self,
+        name: &'static str,
+        default: u64,
+        min: u64,
+        max: u64,
+    ) -> Result<Duration, ConfigError> {
+        self.parse(name, Duration::from_secs(default), |v| seconds(v, min, max))
+    }
+
+    fn boolean(&mut self, name: &'static str, default: bool) -> Result<bool, ConfigError> {
+        self.parse(name, default, boolean)
+    }
+
+    /// A base URL, without its trailing slash.
+    fn url(&mut self, name: &'static str, default: &str) -> Result<String, ConfigError> {
+        self.parse(name, default.to_owned(), parse_base_url)
+    }
 }
 
 /// `SWITCHBOARD_` + name, as a static string for error messages.
@@ -240,16 +274,7 @@ impl Config {
             "sqlite://{}/switchboard.db?mode=rwc",
             data_dir.to_string_lossy().trim_end_matches('/')
         );
-        let database_url = raw.parse("DATABASE_URL", default_db, |v| {
-            if v.starts_with("sqlite:")
-                || v.starts_with("postgres://")
-                || v.starts_with("postgresql://")
-            {
-                Ok(v.to_owned())
-            } else {
-                Err("must start with sqlite: or postgres://".to_owned())
-            }
-        })?;
+        let database_url = raw.parse("DATABASE_URL", default_db, database_url)?;
         let public_url = raw.parse("PUBLIC_URL", format!("http://{listen}"), |v| {
             parse_base_url(v)
         })?;
@@ -278,12 +303,8 @@ impl Config {
             "json" => Ok(LogFormat::Json),
             _ => Err("must be human or json".to_owned()),
         })?;
-        let provider_timeout = raw.parse("PROVIDER_TIMEOUT", Duration::from_secs(15), |v| {
-            seconds(v, 1, 120)
-        })?;
-        let outbox_lease = raw.parse("OUTBOX_LEASE_SECONDS", Duration::from_secs(60), |v| {
-            seconds(v, 2, 86_400)
-        })?;
+        let provider_timeout = raw.seconds("PROVIDER_TIMEOUT", 15, 1, 120)?;
+        let outbox_lease = raw.seconds("OUTBOX_LEASE_SECONDS", 60, 2, 86_400)?;
         // A lease that ran out while the call was still waiting would let a second worker
         // send the same message.
         if outbox_lease <= provider_timeout {
@@ -295,13 +316,9 @@ impl Config {
                 ),
             });
         }
-        let header_read_timeout =
-            raw.parse("HEADER_READ_TIMEOUT", Duration::from_secs(10), |v| {
-                seconds(v, 1, 300)
-            })?;
-        let max_connections = raw.parse("MAX_CONNECTIONS", 512, |v| number(v, 1, 1_000_000))?;
-        let ws_max_subscriptions =
-            raw.parse("WS_MAX_SUBSCRIPTIONS", 100, |v| number(v, 1, 100_000))?;
+        let header_read_timeout = raw.seconds("HEADER_READ_TIMEOUT", 10, 1, 300)?;
+        let max_connections = raw.number("MAX_CONNECTIONS", 512, 1, 1_000_000)?;
+        let ws_max_subscriptions = raw.number("WS_MAX_SUBSCRIPTIONS", 100, 1, 100_000)?;
         Ok(Self {
             header_read_timeout,
             max_connections,
@@ -313,104 +330,48 @@ impl Config {
             jwt_secret,
             admin_email,
             admin_password,
-            twilio_api_url: raw.parse(
-                "TWILIO_API_URL",
-                "https://api.twilio.com".into(),
-                parse_base_url,
-            )?,
-            twilio_content_url: raw.parse(
-                "TWILIO_CONTENT_URL",
-                "https://content.twilio.com".into(),
-                parse_base_url,
-            )?,
-            twilio_messaging_url: raw.parse(
-                "TWILIO_MESSAGING_URL",
-                "https://messaging.twilio.com".into(),
-                parse_base_url,
-            )?,
-            meta_graph_url: raw.parse(
-                "META_GRAPH_URL",
-                "https://graph.facebook.com".into(),
-                parse_base_url,
-            )?,
-            meta_api_version: raw.parse("META_API_VERSION", "v23.0".into(), |v| {
-                let ok = v
-                    .strip_prefix('v')
-                    .and_then(|n| n.split_once('.'))
-                    .is_some_and(|(a, b)| {
-                        !a.is_empty() && a.chars().all(|c| c.is_ascii_digit()) && b == "0"
-                    });
-                if ok {
-                    Ok(v.to_owned())
-                } else {
-                    Err("must look like v23.0".to_owned())
-                }
-            })?,
+            twilio_api_url: raw.url("TWILIO_API_URL", "https://api.twilio.com")?,
+            twilio_content_url: raw.url("TWILIO_CONTENT_URL", "https://content.twilio.com")?,
+            twilio_messaging_url: raw
+                .url("TWILIO_MESSAGING_URL", "https://messaging.twilio.com")?,
+            meta_graph_url: raw.url("META_GRAPH_URL", "https://graph.facebook.com")?,
+            meta_api_version: raw.parse("META_API_VERSION", "v23.0".into(), api_version)?,
             media_max_bytes: raw
                 .parse("MEDIA_MAX_BYTES", 16 << 20, |v| number(v, 1024, 1 << 30))?,
-            client_ip_header: raw.parse("CLIENT_IP_HEADER", None, |v| {
-                axum::http::HeaderName::from_bytes(v.as_bytes())
-                    .map(|h| Some(h.as_str().to_owned()))
-                    .map_err(|_| format!("{v:?} is not a header name"))
-            })?,
+            client_ip_header: raw.parse("CLIENT_IP_HEADER", None, |v| header_name(v).map(Some))?,
             provider_timeout,
             outbox_lease,
-            outbox_status_grace: raw.parse(
-                "OUTBOX_STATUS_GRACE_SECONDS",
-                Duration::from_secs(30),
-                |v| seconds(v, 1, 86_400),
-            )?,
-            log_filter: raw.parse("LOG", "info".into(), |v| {
-                tracing_subscriber::EnvFilter::try_new(v)
-                    .map(|_| v.to_owned())
-                    .map_err(|e| e.to_string())
-            })?,
+            outbox_status_grace: raw.seconds("OUTBOX_STATUS_GRACE_SECONDS", 30, 1, 86_400)?,
+            log_filter: raw.parse("LOG", "info".into(), log_filter)?,
             log_format,
-            access_token_ttl: raw.parse("ACCESS_TOKEN_TTL", Duration::from_secs(900), |v| {
-                seconds(v, 30, 86_400)
-            })?,
-            refresh_token_ttl: raw.parse(
-                "REFRESH_TOKEN_TTL",
-                Duration::from_secs(30 * 86_400),
-                |v| seconds(v, 300, 365 * 86_400),
-            )?,
-            login_max_failures: raw.parse("LOGIN_MAX_FAILURES", 5, |v| number(v, 1, 1000))?,
-            login_max_failures_per_address: raw.parse(
+            access_token_ttl: raw.seconds("ACCESS_TOKEN_TTL", 900, 30, 86_400)?,
+            refresh_token_ttl: raw.seconds("REFRESH_TOKEN_TTL", 30 * 86_400, 300, 365 * 86_400)?,
+            login_max_failures: raw.number("LOGIN_MAX_FAILURES", 5, 1, 1000)?,
+            login_max_failures_per_address: raw.number(
                 "LOGIN_MAX_FAILURES_PER_ADDRESS",
                 30,
-                |v| number(v, 1, 100_000),
+                1,
+                100_000,
             )?,
-            login_window: raw.parse("LOGIN_WINDOW", Duration::from_secs(900), |v| {
-                seconds(v, 1, 86_400)
-            })?,
-            graphql_max_depth: raw.parse("GRAPHQL_MAX_DEPTH", 15, |v| number(v, 3, 100))?,
-            graphql_max_complexity: raw.parse("GRAPHQL_MAX_COMPLEXITY", 50_000, |v| {
-                number(v, 10, 1_000_000)
-            })?,
-            graphql_max_aliases: raw.parse("GRAPHQL_MAX_ALIASES", 30, |v| number(v, 1, 10_000))?,
-            graphql_max_nesting: raw.parse("GRAPHQL_MAX_NESTING", 64, |v| number(v, 8, 256))?,
-            body_limit: raw.parse("BODY_LIMIT", 1 << 20, |v| number(v, 1024, 64 << 20))?,
-            shutdown_grace: raw.parse("SHUTDOWN_GRACE", Duration::from_secs(30), |v| {
-                seconds(v, 0, 3600)
-            })?,
+            login_window: raw.seconds("LOGIN_WINDOW", 900, 1, 86_400)?,
+            graphql_max_depth: raw.number("GRAPHQL_MAX_DEPTH", 15, 3, 100)?,
+            graphql_max_complexity: raw.number("GRAPHQL_MAX_COMPLEXITY", 50_000, 10, 1_000_000)?,
+            graphql_max_aliases: raw.number("GRAPHQL_MAX_ALIASES", 30, 1, 10_000)?,
+            graphql_max_nesting: raw.number("GRAPHQL_MAX_NESTING", 64, 8, 256)?,
+            body_limit: raw.number("BODY_LIMIT", 1 << 20, 1024, 64 << 20)?,
+            shutdown_grace: raw.seconds("SHUTDOWN_GRACE", 30, 0, 3600)?,
             password_hash_concurrency: raw.parse(
                 "PASSWORD_HASH_CONCURRENCY",
                 std::thread::available_parallelism().map_or(2, usize::from),
                 |v| number(v, 1, 1024),
             )?,
-            password_hash_queue: raw.parse("PASSWORD_HASH_QUEUE", 64, |v| number(v, 0, 100_000))?,
-            webhook_max_events: raw.parse("WEBHOOK_MAX_EVENTS", 1000, |v| number(v, 1, 100_000))?,
-            graphql_anonymous_introspection: raw.parse(
-                "GRAPHQL_ANONYMOUS_INTROSPECTION",
-                false,
-                boolean,
-            )?,
-            login_requires_tenant: raw.parse("LOGIN_REQUIRES_TENANT", false, boolean)?,
-            channel_claims_without_verification: raw.parse(
-                "CHANNEL_CLAIMS_WITHOUT_VERIFICATION",
-                false,
-                boolean,
-            )?,
+            password_hash_queue: raw.number("PASSWORD_HASH_QUEUE", 64, 0, 100_000)?,
+            webhook_max_events: raw.number("WEBHOOK_MAX_EVENTS", 1000, 1, 100_000)?,
+            graphql_anonymous_introspection: raw
+                .boolean("GRAPHQL_ANONYMOUS_INTROSPECTION", false)?,
+            login_requires_tenant: raw.boolean("LOGIN_REQUIRES_TENANT", false)?,
+            channel_claims_without_verification: raw
+                .boolean("CHANNEL_CLAIMS_WITHOUT_VERIFICATION", false)?,
             data_dir,
         })
     }
@@ -479,6 +440,39 @@ fn parse_base_url(v: &str) -> Result<String, String> {
     Ok(v.trim_end_matches('/').to_owned())
 }
 
+fn database_url(v: &str) -> Result<String, String> {
+    if v.starts_with("sqlite:") || v.starts_with("postgres://") || v.starts_with("postgresql://") {
+        Ok(v.to_owned())
+    } else {
+        Err("must start with sqlite: or postgres://".to_owned())
+    }
+}
+
+/// A Graph API version such as `v23.0`.
+fn api_version(v: &str) -> Result<String, String> {
+    let ok = v
+        .strip_prefix('v')
+        .and_then(|n| n.split_once('.'))
+        .is_some_and(|(a, b)| !a.is_empty() && a.chars().all(|c| c.is_ascii_digit()) && b == "0");
+    if ok {
+        Ok(v.to_owned())
+    } else {
+        Err("must look like v23.0".to_owned())
+    }
+}
+
+fn header_name(v: &str) -> Result<String, String> {
+    axum::http::HeaderName::from_bytes(v.as_bytes())
+        .map(|h| h.as_str().to_owned())
+        .map_err(|_| format!("{v:?} is not a header name"))
+}
+
+fn log_filter(v: &str) -> Result<String, String> {
+    tracing_subscriber::EnvFilter::try_new(v)
+        .map(|_| v.to_owned())
+        .map_err(|e| e.to_string())
+}
+
 fn number<T: std::str::FromStr + PartialOrd + fmt::Display>(
     v: &str,
     min: T,
@@ -503,110 +497,4 @@ fn seconds(v: &str, min: u64, max: u64) -> Result<Duration, String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn raw(pairs: &[(&'static str, &str)]) -> Raw {
-        Raw(pairs.iter().map(|(k, v)| (*k, (*v).to_owned())).collect())
-    }
-
-    #[test]
-    fn defaults_need_no_setting() {
-        let config = Config::from_raw(raw(&[])).unwrap();
-        assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
-        assert_eq!(config.public_url, "http://127.0.0.1:8080");
-        assert_eq!(
-            config.database_url,
-            "sqlite://./data/switchboard.db?mode=rwc"
-        );
-    }
-
-    #[test]
-    fn an_invalid_value_names_its_variable() {
-        let err = Config::from_raw(raw(&[("LISTEN", "nowhere")]))
-            .err()
-            .unwrap();
-        assert!(
-            err.to_string().starts_with("invalid SWITCHBOARD_LISTEN:"),
-            "{err}"
-        );
-        let err = Config::from_raw(raw(&[("ACCESS_TOKEN_TTL", "-3")]))
-            .err()
-            .unwrap();
-        assert!(
-            err.to_string().contains("SWITCHBOARD_ACCESS_TOKEN_TTL"),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn numbers_are_claimed_without_verification_only_when_asked() {
-        assert!(
-            !Config::from_raw(raw(&[]))
-                .unwrap()
-                .channel_claims_without_verification
-        );
-        let on = raw(&[("CHANNEL_CLAIMS_WITHOUT_VERIFICATION", "true")]);
-        assert!(
-            Config::from_raw(on)
-                .unwrap()
-                .channel_claims_without_verification
-        );
-        let err = Config::from_raw(raw(&[("CHANNEL_CLAIMS_WITHOUT_VERIFICATION", "maybe")]))
-            .err()
-            .unwrap();
-        assert!(
-            err.to_string()
-                .contains("SWITCHBOARD_CHANNEL_CLAIMS_WITHOUT_VERIFICATION"),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn secrets_never_appear_in_errors() {
-        let err = Config::from_raw(raw(&[("MASTER_KEYS", "k1:c2VjcmV0LXNlY3JldA==")]))
-            .err()
-            .unwrap();
-        assert!(!err.to_string().contains("c2VjcmV0"), "{err}");
-    }
-
-    #[test]
-    fn the_outbox_lease_must_outlast_a_provider_call() {
-        let config = Config::from_raw(raw(&[])).unwrap();
-        assert_eq!(config.outbox_lease, Duration::from_secs(60));
-        assert_eq!(config.outbox_status_grace, Duration::from_secs(30));
-        let err = Config::from_raw(raw(&[
-            ("PROVIDER_TIMEOUT", "20"),
-            ("OUTBOX_LEASE_SECONDS", "20"),
-        ]))
-        .err()
-        .unwrap();
-        assert!(
-            err.to_string()
-                .starts_with("invalid SWITCHBOARD_OUTBOX_LEASE_SECONDS: must be longer than"),
-            "{err}"
-        );
-        let config = Config::from_raw(raw(&[
-            ("PROVIDER_TIMEOUT", "1"),
-            ("OUTBOX_LEASE_SECONDS", "2"),
-            ("OUTBOX_STATUS_GRACE_SECONDS", "1"),
-        ]))
-        .unwrap();
-        assert_eq!(config.outbox_lease, Duration::from_secs(2));
-        assert_eq!(config.outbox_status_grace, Duration::from_secs(1));
-        let err = Config::from_raw(raw(&[("OUTBOX_STATUS_GRACE_SECONDS", "0")]))
-            .err()
-            .unwrap();
-        assert!(
-            err.to_string()
-                .contains("SWITCHBOARD_OUTBOX_STATUS_GRACE_SECONDS"),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn the_public_url_loses_its_trailing_slash() {
-        let config = Config::from_raw(raw(&[("PUBLIC_URL", "https://sb.example.com/")])).unwrap();
-        assert_eq!(config.public_url, "https://sb.example.com");
-    }
-}
+mod tests;

@@ -1,0 +1,105 @@
+use super::*;
+
+fn raw(pairs: &[(&'static str, &str)]) -> Raw {
+    Raw(pairs.iter().map(|(k, v)| (*k, (*v).to_owned())).collect())
+}
+
+#[test]
+fn defaults_need_no_setting() {
+    let config = Config::from_raw(raw(&[])).unwrap();
+    assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
+    assert_eq!(config.public_url, "http://127.0.0.1:8080");
+    assert_eq!(
+        config.database_url,
+        "sqlite://./data/switchboard.db?mode=rwc"
+    );
+}
+
+#[test]
+fn an_invalid_value_names_its_variable() {
+    let err = Config::from_raw(raw(&[("LISTEN", "nowhere")]))
+        .err()
+        .unwrap();
+    assert!(
+        err.to_string().starts_with("invalid SWITCHBOARD_LISTEN:"),
+        "{err}"
+    );
+    let err = Config::from_raw(raw(&[("ACCESS_TOKEN_TTL", "-3")]))
+        .err()
+        .unwrap();
+    assert!(
+        err.to_string().contains("SWITCHBOARD_ACCESS_TOKEN_TTL"),
+        "{err}"
+    );
+}
+
+#[test]
+fn numbers_are_claimed_without_verification_only_when_asked() {
+    assert!(
+        !Config::from_raw(raw(&[]))
+            .unwrap()
+            .channel_claims_without_verification
+    );
+    let on = raw(&[("CHANNEL_CLAIMS_WITHOUT_VERIFICATION", "true")]);
+    assert!(
+        Config::from_raw(on)
+            .unwrap()
+            .channel_claims_without_verification
+    );
+    let err = Config::from_raw(raw(&[("CHANNEL_CLAIMS_WITHOUT_VERIFICATION", "maybe")]))
+        .err()
+        .unwrap();
+    assert!(
+        err.to_string()
+            .contains("SWITCHBOARD_CHANNEL_CLAIMS_WITHOUT_VERIFICATION"),
+        "{err}"
+    );
+}
+
+#[test]
+fn secrets_never_appear_in_errors() {
+    let err = Config::from_raw(raw(&[("MASTER_KEYS", "k1:c2VjcmV0LXNlY3JldA==")]))
+        .err()
+        .unwrap();
+    assert!(!err.to_string().contains("c2VjcmV0"), "{err}");
+}
+
+#[test]
+fn the_outbox_lease_must_outlast_a_provider_call() {
+    let config = Config::from_raw(raw(&[])).unwrap();
+    assert_eq!(config.outbox_lease, Duration::from_secs(60));
+    assert_eq!(config.outbox_status_grace, Duration::from_secs(30));
+    let err = Config::from_raw(raw(&[
+        ("PROVIDER_TIMEOUT", "20"),
+        ("OUTBOX_LEASE_SECONDS", "20"),
+    ]))
+    .err()
+    .unwrap();
+    assert!(
+        err.to_string()
+            .starts_with("invalid SWITCHBOARD_OUTBOX_LEASE_SECONDS: must be longer than"),
+        "{err}"
+    );
+    let config = Config::from_raw(raw(&[
+        ("PROVIDER_TIMEOUT", "1"),
+        ("OUTBOX_LEASE_SECONDS", "2"),
+        ("OUTBOX_STATUS_GRACE_SECONDS", "1"),
+    ]))
+    .unwrap();
+    assert_eq!(config.outbox_lease, Duration::from_secs(2));
+    assert_eq!(config.outbox_status_grace, Duration::from_secs(1));
+    let err = Config::from_raw(raw(&[("OUTBOX_STATUS_GRACE_SECONDS", "0")]))
+        .err()
+        .unwrap();
+    assert!(
+        err.to_string()
+            .contains("SWITCHBOARD_OUTBOX_STATUS_GRACE_SECONDS"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_public_url_loses_its_trailing_slash() {
+    let config = Config::from_raw(raw(&[("PUBLIC_URL", "https://sb.example.com/")])).unwrap();
+    assert_eq!(config.public_url, "https://sb.example.com");
+}
