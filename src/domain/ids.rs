@@ -87,6 +87,8 @@ id_type!(
     CampaignId,
     /// A message template of a channel.
     TemplateId,
+    /// The send of one outbound message, queued in the outbox.
+    JobId,
 );
 
 #[cfg(test)]

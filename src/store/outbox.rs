@@ -16,12 +16,52 @@ use sea_orm::{
 use super::entities::{delivery_attempt, outbox_job};
 use super::StoreError;
 use crate::domain::records::attempt::AttemptRecord;
+use crate::domain::records::{JobRecord, JobState};
 use crate::domain::{AttemptOutcome, ChannelId, MessageId, TenantId};
 
-pub const WAITING: &str = "WAITING";
-pub const PENDING: &str = "PENDING";
-pub const DONE: &str = "DONE";
-pub const FAILED: &str = "FAILED";
+const WAITING: &str = "WAITING";
+const PENDING: &str = "PENDING";
+const DONE: &str = "DONE";
+const FAILED: &str = "FAILED";
+
+/// The stored word of a job's state.
+pub(super) fn state_word(state: JobState) -> &'static str {
+    match state {
+        JobState::Waiting => WAITING,
+        JobState::Pending => PENDING,
+        JobState::Done => DONE,
+        JobState::Failed => FAILED,
+    }
+}
+
+fn parse_state(word: &str) -> Option<JobState> {
+    [
+        JobState::Waiting,
+        JobState::Pending,
+        JobState::Done,
+        JobState::Failed,
+    ]
+    .into_iter()
+    .find(|state| state_word(*state) == word)
+}
+
+impl TryFrom<outbox_job::Model> for JobRecord {
+    type Error = StoreError;
+
+    fn try_from(row: outbox_job::Model) -> Result<Self, StoreError> {
+        Ok(Self {
+            id: row.id.into(),
+            tenant: row.tenant_id.into(),
+            message: row.message_id.into(),
+            channel: row.channel_id.into(),
+            state: parse_state(&row.state)
+                .ok_or_else(|| StoreError::Corrupt(format!("outbox job state {}", row.state)))?,
+            attempts: row.attempts,
+            next_attempt_at: row.next_attempt_at,
+            lease_until: row.lease_until,
+        })
+    }
+}
 
 /// What happens to a job after an attempt.
 pub enum JobNext {
@@ -54,7 +94,12 @@ impl<'a, C: ConnectionTrait> Outbox<'a, C> {
             message_id: Set(message.into()),
             channel_id: Set(channel.into()),
             follows: Set(follows.map(Into::into)),
-            state: Set(if follows.is_some() { WAITING } else { PENDING }.to_owned()),
+            state: Set(state_word(if follows.is_some() {
+                JobState::Waiting
+            } else {
+                JobState::Pending
+            })
+            .to_owned()),
             attempts: Set(0),
             next_attempt_at: Set(now),
             lease_until: Set(None),
@@ -90,7 +135,7 @@ impl<'a, C: ConnectionTrait> Outbox<'a, C> {
     /// the job no longer holds `held` (see [`Self::renew_lease`]).
     pub async fn finish(
         &self,
-        job: &outbox_job::Model,
+        job: &JobRecord,
         held: Option<DateTime<Utc>>,
         attempt: &AttemptRecord,
         next: JobNext,
@@ -110,14 +155,14 @@ impl<'a, C: ConnectionTrait> Outbox<'a, C> {
     /// whole microseconds, so it compares equal once stored.
     pub async fn renew_lease(
         &self,
-        job: &outbox_job::Model,
+        job: &JobRecord,
         held: Option<DateTime<Utc>>,
         until: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         let renew = outbox_job::Entity::update_many()
             .col_expr(outbox_job::Column::LeaseUntil, Expr::value(Some(until)))
             .filter(outbox_job::Column::TenantId.eq(self.tenant.into_uuid()))
-            .filter(outbox_job::Column::Id.eq(job.id));
+            .filter(outbox_job::Column::Id.eq(job.id.into_uuid()));
         Ok(Self::held_by(renew, held)
             .exec(self.db)
             .await?
@@ -131,7 +176,7 @@ impl<'a, C: ConnectionTrait> Outbox<'a, C> {
     /// [`Self::renew_lease`]).
     pub async fn begin_attempt(
         &self,
-        job: &outbox_job::Model,
+        job: &JobRecord,
         attempt: &AttemptRecord,
         held: Option<DateTime<Utc>>,
         lease_until: DateTime<Utc>,
@@ -148,7 +193,7 @@ impl<'a, C: ConnectionTrait> Outbox<'a, C> {
     /// worker finds this outcome (or reconciles the send) and ends the job itself.
     pub async fn finish_begun(
         &self,
-        job: &outbox_job::Model,
+        job: &JobRecord,
         held: Option<DateTime<Utc>>,
         attempt_id: uuid::Uuid,
         attempt: &AttemptRecord,
@@ -213,7 +258,7 @@ impl<'a, C: ConnectionTrait> Outbox<'a, C> {
     /// False, recording nothing, when the job no longer holds `held`.
     pub async fn record_attempt(
         &self,
-        job: &outbox_job::Model,
+        job: &JobRecord,
         held: Option<DateTime<Utc>>,
         attempt: &AttemptRecord,
     ) -> Result<bool, StoreError> {
@@ -229,7 +274,7 @@ impl<'a, C: ConnectionTrait> Outbox<'a, C> {
     /// the caller's transaction ends.
     async fn holds(
         &self,
-        job: &outbox_job::Model,
+        job: &JobRecord,
         held: Option<DateTime<Utc>>,
     ) -> Result<bool, StoreError> {
         let touch = outbox_job::Entity::update_many()
@@ -238,7 +283,7 @@ impl<'a, C: ConnectionTrait> Outbox<'a, C> {
                 Expr::col(outbox_job::Column::LeaseUntil).into(),
             )
             .filter(outbox_job::Column::TenantId.eq(self.tenant.into_uuid()))
-            .filter(outbox_job::Column::Id.eq(job.id));
+            .filter(outbox_job::Column::Id.eq(job.id.into_uuid()));
         Ok(Self::held_by(touch, held)
             .exec(self.db)
             .await?
@@ -260,14 +305,14 @@ impl<'a, C: ConnectionTrait> Outbox<'a, C> {
 
     async fn insert_attempt(
         &self,
-        job: &outbox_job::Model,
+        job: &JobRecord,
         attempt: &AttemptRecord,
     ) -> Result<uuid::Uuid, StoreError> {
         let id = uuid::Uuid::now_v7();
         delivery_attempt::Entity::insert(delivery_attempt::ActiveModel {
             tenant_id: Set(self.tenant.into()),
             id: Set(id),
-            message_id: Set(job.message_id),
+            message_id: Set(job.message.into()),
             number: Set(attempt.number),
             started_at: Set(attempt.started_at),
             duration_ms: Set(attempt.duration_ms),
@@ -286,7 +331,7 @@ impl<'a, C: ConnectionTrait> Outbox<'a, C> {
     /// Moves the job on, if it is still pending under `held`; false when it was not.
     async fn move_job(
         &self,
-        job: &outbox_job::Model,
+        job: &JobRecord,
         held: Option<DateTime<Utc>>,
         number: i32,
         next: JobNext,
@@ -307,7 +352,7 @@ impl<'a, C: ConnectionTrait> Outbox<'a, C> {
             )
             .col_expr(outbox_job::Column::UpdatedAt, Expr::value(now))
             .filter(outbox_job::Column::TenantId.eq(self.tenant.into_uuid()))
-            .filter(outbox_job::Column::Id.eq(job.id));
+            .filter(outbox_job::Column::Id.eq(job.id.into_uuid()));
         Ok(Self::held_by(update, held)
             .exec(self.db)
             .await?
@@ -376,5 +421,23 @@ impl<'a, C: ConnectionTrait> Outbox<'a, C> {
             .exec(self.db)
             .await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_job_state_reads_back_from_its_stored_word() {
+        for state in [
+            JobState::Waiting,
+            JobState::Pending,
+            JobState::Done,
+            JobState::Failed,
+        ] {
+            assert_eq!(parse_state(state_word(state)), Some(state));
+        }
+        assert_eq!(parse_state("SENT"), None);
     }
 }

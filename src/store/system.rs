@@ -16,8 +16,8 @@ use super::messages::attachment_state_str;
 use super::StoreError;
 use crate::domain::campaign::CampaignState;
 use crate::domain::records::{
-    ApiKeyCredential, AttachmentState, ChannelRecord, MembershipRecord, PendingAttachment,
-    RefreshRecord, SessionRecord, UserAccount,
+    ApiKeyCredential, AttachmentState, ChannelRecord, JobRecord, JobState, MembershipRecord,
+    PendingAttachment, RefreshRecord, SessionRecord, UserAccount,
 };
 use crate::domain::{ApiKeyId, ChannelId, RefreshTokenId, SessionId, TenantId, UserId};
 
@@ -442,11 +442,11 @@ impl<'a, C: ConnectionTrait> System<'a, C> {
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
         limit: u64,
-    ) -> Result<Vec<outbox_job::Model>, StoreError> {
+    ) -> Result<Vec<JobRecord>, StoreError> {
         use sea_orm::sea_query::{LockBehavior, LockType};
         use sea_orm::{Condition, QuerySelect};
         let mut query = outbox_job::Entity::find()
-            .filter(outbox_job::Column::State.eq("PENDING"))
+            .filter(outbox_job::Column::State.eq(super::outbox::state_word(JobState::Pending)))
             .filter(outbox_job::Column::NextAttemptAt.lte(now))
             .filter(
                 Condition::any()
@@ -471,7 +471,7 @@ impl<'a, C: ConnectionTrait> System<'a, C> {
                 .await?;
             job.lease_until = Some(lease_until);
         }
-        Ok(jobs)
+        jobs.into_iter().map(JobRecord::try_from).collect()
     }
 
     // TENANCY: the campaign dispatcher finds the campaigns that need it across tenants; it

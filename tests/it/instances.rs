@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use chrono::{SubsecRound, Utc};
 use switchboard::domain::records::AttemptRecord;
-use switchboard::domain::MessageId;
 use switchboard::store::outbox::JobNext;
 use switchboard::store::system::System;
 use switchboard::store::{Store, TenantScope};
@@ -136,9 +135,9 @@ async fn a_send_answered_after_another_instance_took_its_job_over_still_ends_its
         .unwrap();
     assert_eq!(jobs.len(), 1, "{jobs:?}");
     let job = &jobs[0];
-    assert_eq!(job.message_id.to_string(), id);
-    let message_id = MessageId::from(job.message_id);
-    let scope = TenantScope::new(&txn, job.tenant_id.into());
+    assert_eq!(job.message.to_string(), id);
+    let message_id = job.message;
+    let scope = TenantScope::new(&txn, job.tenant);
     let history = scope.outbox().attempts(message_id).await.unwrap();
     let before: Vec<&str> = history.iter().map(|a| a.outcome.as_str()).collect();
     assert_eq!(before, ["IN_FLIGHT"], "the first send awaits its answer");

@@ -10,6 +10,7 @@ pub mod campaign;
 pub mod channel;
 pub mod contact;
 pub mod conversation;
+pub mod job;
 pub mod member;
 pub mod message;
 pub mod pending_attachment;
@@ -26,6 +27,7 @@ pub use campaign::{CampaignCounts, CampaignRecord, RecipientRecord};
 pub use channel::{ChannelRecord, ProviderConfig, Verification};
 pub use contact::ContactRecord;
 pub use conversation::{ConversationFilter, ConversationRecord};
+pub use job::{JobRecord, JobState};
 pub use member::MemberRecord;
 pub use message::{
     AttachmentOrigin, AttachmentRecord, AttachmentState, MessageFilter, MessageOrder,

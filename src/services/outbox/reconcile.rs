@@ -10,12 +10,12 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 
-use super::{backoff, OutboxWorker};
-use crate::domain::records::{AttemptRecord, ChannelRecord, MessageRecord};
-use crate::domain::{AttemptOutcome, MessageId, MessageStatus, TenantId};
-use crate::providers::{OutboundMessage, Provider, Reconciled, SendReceipt};
-use crate::services::events::{Event, MessageEventKind};
-use crate::store::entities::outbox_job;
+use super::ending::{self, backoff, Change, Ending, Row, Stop};
+use super::prepare::{Call, Ready};
+use super::OutboxWorker;
+use crate::domain::records::AttemptRecord;
+use crate::domain::{AttemptOutcome, MessageStatus};
+use crate::providers::{ProviderError, Reconciled, SendReceipt};
 use crate::store::outbox::JobNext;
 use crate::store::{StoreError, TenantScope};
 
@@ -73,63 +73,32 @@ fn lookup_failures(history: &[AttemptRecord]) -> i32 {
         .count() as i32
 }
 
-/// Everything a reconciliation needs about the job.
-pub(super) struct Check<'a> {
-    pub tenant: TenantId,
-    pub job: &'a outbox_job::Model,
-    pub message: &'a MessageRecord,
-    pub channel: &'a ChannelRecord,
-    pub provider: &'a dyn Provider,
-    pub request: &'a OutboundMessage,
-    pub summary: &'a str,
-    pub history: &'a [AttemptRecord],
-}
-
-/// What the worker does after a reconciliation.
-pub(super) enum Next {
-    /// The job moved on (sent, waiting, or asked again later), or another worker holds it
-    /// now.
-    Settled,
-    /// Send now. `recorded` when an attempt row was written (the send takes the next
-    /// number); `note` marks a possible duplicate.
-    Send {
-        recorded: bool,
-        note: Option<String>,
-    },
+/// The send that follows a reconciliation.
+pub(super) struct Go {
+    /// The send's attempt number: one past a reconciliation step recorded just before.
+    pub number: i32,
+    /// Marks a possible duplicate.
+    pub note: Option<String>,
 }
 
 impl OutboxWorker {
-    pub(super) async fn reconcile(
-        &self,
-        check: &Check<'_>,
-        pending: Pending,
-        number: i32,
-    ) -> Result<Next, StoreError> {
-        let since = match pending {
+    /// The reconcile step: clears the way for the send, or stops the attempt with what the
+    /// provider said about the uncertain one.
+    pub(super) async fn reconcile(&self, ready: &Ready, call: &Call) -> Result<Go, Stop> {
+        let since = match ready.pending {
             Pending::Clear => {
-                return Ok(Next::Send {
-                    recorded: false,
+                return Ok(Go {
+                    number: ready.number,
                     note: None,
                 })
             }
             Pending::GraceOver => {
                 let note = "no status carrying our id came within the grace period; sent again, possibly a duplicate";
-                tracing::warn!(tenant.id = %check.tenant, message.id = %check.message.id, provider = check.channel.provider().as_str(), outcome = %AttemptOutcome::Unreconciled, "an uncertain send could not be reconciled; sending again");
-                if !self
-                    .record(
-                        check,
-                        number,
-                        Utc::now(),
-                        0,
-                        AttemptOutcome::Unreconciled,
-                        note,
-                    )
-                    .await?
-                {
-                    return Ok(Next::Settled);
-                }
-                return Ok(Next::Send {
-                    recorded: true,
+                tracing::warn!(tenant.id = %ready.tenant, message.id = %ready.message.id, provider = ready.channel.provider().as_str(), outcome = %AttemptOutcome::Unreconciled, "an uncertain send could not be reconciled; sending again");
+                let step = lookup(ready, Utc::now(), 0, AttemptOutcome::Unreconciled);
+                self.record_step(ready, step, note).await?;
+                return Ok(Go {
+                    number: ready.number + 1,
                     note: Some(
                         "possible duplicate: an earlier request may have been delivered".into(),
                     ),
@@ -137,264 +106,186 @@ impl OutboxWorker {
             }
             Pending::Uncertain { since, .. } => since,
         };
-        let started_at = Utc::now();
-        let clock = Instant::now();
-        let answer = check.provider.find_sent(check.request, since).await;
-        let duration_ms = clock.elapsed().as_millis() as i64;
-        let provider = check.channel.provider().as_str();
-        match answer {
-            Ok(Reconciled::Found(candidates)) => {
-                if let Some(receipt) = self.unclaimed(check, candidates).await? {
-                    tracing::info!(tenant.id = %check.tenant, message.id = %check.message.id, provider, outcome = %AttemptOutcome::Reconciled, duration_ms, "an uncertain send was found at the provider; not sending again");
-                    self.settle_found(check, number, started_at, duration_ms, receipt)
-                        .await?;
-                    return Ok(Next::Settled);
-                }
-                self.not_found(check, number, started_at, duration_ms).await
-            }
-            Ok(Reconciled::NotFound) => {
-                self.not_found(check, number, started_at, duration_ms).await
-            }
-            Ok(Reconciled::Unknown) => {
-                let grace = self.inner.timing.status_grace;
-                tracing::info!(tenant.id = %check.tenant, message.id = %check.message.id, provider, outcome = %AttemptOutcome::AwaitingStatus, grace_s = grace.as_secs_f64(), "an uncertain send cannot be looked up; waiting for a status carrying its id");
-                let at = started_at + chrono::Duration::from_std(grace).unwrap_or_default();
-                self.record_and_move(
-                    check,
-                    AttemptRecord {
-                        number,
-                        started_at,
-                        duration_ms,
-                        request: format!("reconcile: {}", check.summary),
-                        http_status: None,
-                        outcome: AttemptOutcome::AwaitingStatus,
-                        provider_code: None,
-                        provider_message: Some(
-                            "the provider has no lookup; waiting for a status webhook".into(),
-                        ),
-                        provider_message_id: None,
-                    },
-                    JobNext::RetryAt(at),
-                )
-                .await?;
-                Ok(Next::Settled)
-            }
-            Err(error) => {
-                tracing::warn!(tenant.id = %check.tenant, message.id = %check.message.id, provider, outcome = %AttemptOutcome::ReconcileError, error = %error, "looking up an uncertain send failed; asking again later");
-                let base =
-                    Duration::from_secs(u64::from(check.channel.settings.retry_wait_seconds));
-                let failures = lookup_failures(check.history) + 1;
-                let wait = backoff(base, failures, &error);
-                self.record_and_move(
-                    check,
-                    AttemptRecord {
-                        number,
-                        started_at,
-                        duration_ms,
-                        request: format!("reconcile: {}", check.summary),
-                        http_status: None,
-                        outcome: AttemptOutcome::ReconcileError,
-                        provider_code: error.code().map(str::to_owned),
-                        provider_message: Some(error.to_string()),
-                        provider_message_id: None,
-                    },
-                    JobNext::RetryAt(
-                        Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default(),
-                    ),
-                )
-                .await?;
-                Ok(Next::Settled)
-            }
-        }
+        self.look_up(ready, call, since).await
     }
 
-    async fn not_found(
-        &self,
-        check: &Check<'_>,
-        number: i32,
-        started_at: DateTime<Utc>,
-        duration_ms: i64,
-    ) -> Result<Next, StoreError> {
-        tracing::info!(tenant.id = %check.tenant, message.id = %check.message.id, provider = check.channel.provider().as_str(), outcome = %AttemptOutcome::NotFound, duration_ms, "an uncertain send is not at the provider; sending again");
-        if !self
-            .record(
-                check,
-                number,
-                started_at,
-                duration_ms,
-                AttemptOutcome::NotFound,
-                "the provider holds no such message",
-            )
-            .await?
-        {
-            return Ok(Next::Settled);
+    /// Asks the provider for an uncertain send that started at `since`.
+    async fn look_up(&self, ready: &Ready, call: &Call, since: DateTime<Utc>) -> Result<Go, Stop> {
+        let started_at = Utc::now();
+        let clock = Instant::now();
+        let answer = call.provider.find_sent(&call.request, since).await;
+        let duration_ms = clock.elapsed().as_millis() as i64;
+        let provider = ready.channel.provider().as_str();
+        let found = match answer {
+            Ok(Reconciled::Found(candidates)) => self.unclaimed(ready, candidates).await?,
+            Ok(Reconciled::NotFound) => None,
+            Ok(Reconciled::Unknown) => {
+                return Err(self.awaiting_status(ready, started_at, duration_ms))
+            }
+            Err(error) => return Err(lookup_failed(ready, started_at, duration_ms, error)),
+        };
+        if let Some(receipt) = found {
+            tracing::info!(tenant.id = %ready.tenant, message.id = %ready.message.id, provider, outcome = %AttemptOutcome::Reconciled, duration_ms, "an uncertain send was found at the provider; not sending again");
+            let attempt = AttemptRecord {
+                provider_message: Some("found at the provider; not sent again".into()),
+                provider_message_id: Some(receipt.provider_message_id.clone()),
+                ..lookup(ready, started_at, duration_ms, AttemptOutcome::Reconciled)
+            };
+            return Err(Stop::end(Ending {
+                change: Change::Sent(receipt),
+                ..moved_on(attempt, JobNext::Done)
+            }));
         }
-        Ok(Next::Send {
-            recorded: true,
+        tracing::info!(tenant.id = %ready.tenant, message.id = %ready.message.id, provider, outcome = %AttemptOutcome::NotFound, duration_ms, "an uncertain send is not at the provider; sending again");
+        let step = lookup(ready, started_at, duration_ms, AttemptOutcome::NotFound);
+        self.record_step(ready, step, "the provider holds no such message")
+            .await?;
+        Ok(Go {
+            number: ready.number + 1,
             note: None,
         })
+    }
+
+    /// The provider cannot be asked (Meta): the job waits the grace period for a status
+    /// carrying our id.
+    fn awaiting_status(&self, ready: &Ready, started_at: DateTime<Utc>, duration_ms: i64) -> Stop {
+        let provider = ready.channel.provider().as_str();
+        let grace = self.inner.timing.status_grace;
+        tracing::info!(tenant.id = %ready.tenant, message.id = %ready.message.id, provider, outcome = %AttemptOutcome::AwaitingStatus, grace_s = grace.as_secs_f64(), "an uncertain send cannot be looked up; waiting for a status carrying its id");
+        let at = started_at + chrono::Duration::from_std(grace).unwrap_or_default();
+        let attempt = AttemptRecord {
+            provider_message: Some(
+                "the provider has no lookup; waiting for a status webhook".into(),
+            ),
+            ..lookup(
+                ready,
+                started_at,
+                duration_ms,
+                AttemptOutcome::AwaitingStatus,
+            )
+        };
+        Stop::end(moved_on(attempt, JobNext::RetryAt(at)))
     }
 
     /// The first candidate that is not already another message's.
     async fn unclaimed(
         &self,
-        check: &Check<'_>,
+        ready: &Ready,
         candidates: Vec<SendReceipt>,
     ) -> Result<Option<SendReceipt>, StoreError> {
-        let scope = self.inner.store.tenant(check.tenant);
+        let scope = self.inner.store.tenant(ready.tenant);
         for candidate in candidates {
             let owner = scope
                 .messages()
-                .find_by_provider_id(check.channel.id, &candidate.provider_message_id)
+                .find_by_provider_id(ready.channel.id, &candidate.provider_message_id)
                 .await?;
-            if owner.is_none_or(|m| m.id == check.message.id) {
+            if owner.is_none_or(|m| m.id == ready.message.id) {
                 return Ok(Some(candidate));
             }
         }
         Ok(None)
     }
 
-    async fn settle_found(
-        &self,
-        check: &Check<'_>,
-        number: i32,
-        started_at: DateTime<Utc>,
-        duration_ms: i64,
-        receipt: SendReceipt,
-    ) -> Result<(), StoreError> {
-        let now = Utc::now();
-        let message_id: MessageId = check.message.id;
-        let attempt = AttemptRecord {
-            number,
-            started_at,
-            duration_ms,
-            request: format!("reconcile: {}", check.summary),
-            http_status: None,
-            outcome: AttemptOutcome::Reconciled,
-            provider_code: None,
-            provider_message: Some("found at the provider; not sent again".into()),
-            provider_message_id: Some(receipt.provider_message_id.clone()),
-        };
-        let txn = self.inner.store.begin_write().await?;
-        let scope = TenantScope::new(&txn, check.tenant);
-        let raw = receipt.status.unwrap_or_else(|| "accepted".into());
-        let sent = scope
-            .messages()
-            .record_sent(message_id, &receipt.provider_message_id, &raw, now)
-            .await?;
-        if !scope
-            .outbox()
-            .finish(
-                check.job,
-                check.job.lease_until,
-                &attempt,
-                JobNext::Done,
-                now,
-            )
-            .await?
-        {
-            // The worker that holds the job now reconciles it too.
-            self.lost_lease(check.tenant, message_id);
-            return Ok(());
-        }
-        scope.outbox().release_followers(message_id, now).await?;
-        txn.commit().await?;
-        self.inner.bus.publish(vec![Event::Message {
-            tenant: check.tenant,
-            kind: MessageEventKind::Sent,
-            message: Box::new(sent),
-            queue: None,
-        }]);
-        Ok(())
-    }
-
     /// Records a reconciliation step without moving the job (the send follows at once).
-    /// False, recording nothing, when another worker took the job over; false too when the
+    /// Stops, recording nothing, when another worker took the job over; stops too when the
     /// message has left meanwhile (the answer to an earlier request, late behind a busy
     /// database, moved it on): the job then ends with a SKIPPED attempt instead of a resend.
-    async fn record(
+    async fn record_step(
         &self,
-        check: &Check<'_>,
-        number: i32,
-        started_at: DateTime<Utc>,
-        duration_ms: i64,
-        outcome: AttemptOutcome,
+        ready: &Ready,
+        attempt: AttemptRecord,
         text: &str,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<(), Stop> {
         let attempt = AttemptRecord {
-            number,
-            started_at,
-            duration_ms,
-            request: format!("reconcile: {}", check.summary),
-            http_status: None,
-            outcome,
-            provider_code: None,
             provider_message: Some(text.to_owned()),
-            provider_message_id: None,
+            ..attempt
         };
         let txn = self.inner.store.begin_write().await?;
-        let scope = TenantScope::new(&txn, check.tenant);
+        let scope = TenantScope::new(&txn, ready.tenant);
         // Read under the write lock (SQLite) or the message's row lock (PostgreSQL): an
         // answer that landed while this worker waited for it stops the resend. One landing
         // later still leaves a possible duplicate, which the UNRECONCILED attempt marks.
-        if scope.messages().lock(check.message.id).await?.status != MessageStatus::Queued {
+        if scope.messages().lock(ready.message.id).await?.status != MessageStatus::Queued {
             let skipped = AttemptRecord {
                 request: "skipped: the message already left".into(),
                 outcome: AttemptOutcome::Skipped,
                 provider_message: None,
                 ..attempt
             };
-            if scope
-                .outbox()
-                .finish(
-                    check.job,
-                    check.job.lease_until,
-                    &skipped,
-                    JobNext::Done,
-                    Utc::now(),
-                )
-                .await?
-            {
-                // The parts after it (of a split text) go now.
-                scope
-                    .outbox()
-                    .release_followers(check.message.id, Utc::now())
-                    .await?;
+            let (moved, _) = ending::write(&scope, ready, moved_on(skipped, JobNext::Done)).await?;
+            if moved {
                 txn.commit().await?;
             } else {
-                self.lost_lease(check.tenant, check.message.id);
+                self.lost_lease(ready.tenant, ready.message.id);
             }
-            return Ok(false);
+            return Err(Stop::Settled);
         }
         if !scope
             .outbox()
-            .record_attempt(check.job, check.job.lease_until, &attempt)
+            .record_attempt(&ready.job, ready.job.lease_until, &attempt)
             .await?
         {
-            self.lost_lease(check.tenant, check.message.id);
-            return Ok(false);
+            self.lost_lease(ready.tenant, ready.message.id);
+            return Err(Stop::Settled);
         }
         txn.commit().await?;
-        Ok(true)
-    }
-
-    async fn record_and_move(
-        &self,
-        check: &Check<'_>,
-        attempt: AttemptRecord,
-        next: JobNext,
-    ) -> Result<(), StoreError> {
-        let txn = self.inner.store.begin_write().await?;
-        if TenantScope::new(&txn, check.tenant)
-            .outbox()
-            .finish(check.job, check.job.lease_until, &attempt, next, Utc::now())
-            .await?
-        {
-            txn.commit().await?;
-        } else {
-            self.lost_lease(check.tenant, check.message.id);
-        }
         Ok(())
+    }
+}
+
+/// Asking the provider failed: asked again later, with backoff.
+fn lookup_failed(
+    ready: &Ready,
+    started_at: DateTime<Utc>,
+    duration_ms: i64,
+    error: ProviderError,
+) -> Stop {
+    let provider = ready.channel.provider().as_str();
+    tracing::warn!(tenant.id = %ready.tenant, message.id = %ready.message.id, provider, outcome = %AttemptOutcome::ReconcileError, error = %error, "looking up an uncertain send failed; asking again later");
+    let base = Duration::from_secs(u64::from(ready.channel.settings.retry_wait_seconds));
+    let failures = lookup_failures(&ready.history) + 1;
+    let wait = backoff(base, failures, &error);
+    let attempt = AttemptRecord {
+        provider_code: error.code().map(str::to_owned),
+        provider_message: Some(error.to_string()),
+        ..lookup(
+            ready,
+            started_at,
+            duration_ms,
+            AttemptOutcome::ReconcileError,
+        )
+    };
+    let at = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
+    Stop::end(moved_on(attempt, JobNext::RetryAt(at)))
+}
+
+/// A reconciliation's attempt row, its text still to come.
+fn lookup(
+    ready: &Ready,
+    started_at: DateTime<Utc>,
+    duration_ms: i64,
+    outcome: AttemptOutcome,
+) -> AttemptRecord {
+    AttemptRecord {
+        number: ready.number,
+        started_at,
+        duration_ms,
+        request: format!("reconcile: {}", ready.summary),
+        http_status: None,
+        outcome,
+        provider_code: None,
+        provider_message: None,
+        provider_message_id: None,
+    }
+}
+
+/// An ending that records `attempt` as a new row and moves the job to `next`.
+fn moved_on(attempt: AttemptRecord, next: JobNext) -> Ending {
+    Ending {
+        row: Row::New,
+        attempt,
+        next,
+        change: Change::None,
     }
 }
 

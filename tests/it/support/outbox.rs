@@ -5,7 +5,6 @@
 use chrono::Utc;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use switchboard::store::entities::outbox_job;
-use switchboard::store::outbox::{PENDING, WAITING};
 use switchboard::store::Store;
 
 use super::{eventually, Stopped, TestApp, TestTenant};
@@ -35,8 +34,9 @@ impl From<outbox_job::Model> for JobRow {
 /// tenant or in `tenant` alone.
 async fn open_jobs(database_url: &str, tenant: Option<&str>) -> Vec<JobRow> {
     let store = Store::connect(database_url).await.expect("the store opens");
+    // The stored words of the states a job is still to send in.
     let mut query =
-        outbox_job::Entity::find().filter(outbox_job::Column::State.is_in([PENDING, WAITING]));
+        outbox_job::Entity::find().filter(outbox_job::Column::State.is_in(["PENDING", "WAITING"]));
     if let Some(tenant) = tenant {
         let tenant: uuid::Uuid = tenant.parse().expect("a tenant id");
         query = query.filter(outbox_job::Column::TenantId.eq(tenant));

@@ -1,0 +1,117 @@
+//! The steps around the provider call: wait for the channel's rate limiter (pace), store
+//! the attempt as begun (begin), and call the provider (send). The provider's answer becomes
+//! an [`Ending`] for the record step.
+
+use std::time::Instant;
+
+use chrono::{DateTime, SubsecRound, Utc};
+
+use super::ending::{Change, Ending, Failure, Row, Stop};
+use super::prepare::{Call, Ready};
+use super::OutboxWorker;
+use crate::domain::records::AttemptRecord;
+use crate::domain::AttemptOutcome;
+use crate::store::outbox::JobNext;
+use crate::store::TenantScope;
+
+/// An attempt stored as begun, before its provider call.
+pub(super) struct Begun {
+    pub id: uuid::Uuid,
+    /// The lease renewed for the call.
+    pub held: Option<DateTime<Utc>>,
+    pub attempt: AttemptRecord,
+}
+
+impl OutboxWorker {
+    /// Waits for the channel's rate limiter. Answers the lease the job is held under after
+    /// the wait.
+    pub(super) async fn pace(&self, ready: &Ready) -> Result<Option<DateTime<Utc>>, Stop> {
+        let channel = &ready.channel;
+        let wait = self
+            .inner
+            .limiter
+            .reserve(channel.id, channel.settings.messages_per_second);
+        let mut held = ready.job.lease_until;
+        if wait.is_zero() {
+            return Ok(held);
+        }
+        // A wait that outlasts half the lease would let another worker claim the job and
+        // send it too: hold the job through the wait first.
+        let wake_at = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
+        if held.is_none_or(|until| wake_at > until - self.lease() / 2) {
+            let until = (wake_at + self.lease()).trunc_subsecs(6);
+            let txn = self.inner.store.begin_write().await?;
+            if !TenantScope::new(&txn, ready.tenant)
+                .outbox()
+                .renew_lease(&ready.job, held, until)
+                .await?
+            {
+                return Err(Stop::LostLease);
+            }
+            txn.commit().await?;
+            held = Some(until);
+        }
+        tokio::time::sleep(wait).await;
+        Ok(held)
+    }
+
+    /// Stores the attempt as begun (`IN_FLIGHT`) and renews the lease for the call.
+    pub(super) async fn begin(
+        &self,
+        ready: &Ready,
+        number: i32,
+        held: Option<DateTime<Utc>>,
+    ) -> Result<Begun, Stop> {
+        let attempt = ready.attempt(number, ready.summary.clone());
+        // Committed before the call: a worker that dies mid-request leaves this row, and the
+        // next one reconciles instead of sending blindly.
+        let until = (attempt.started_at + self.lease()).trunc_subsecs(6);
+        let txn = self.inner.store.begin_write().await?;
+        let Some(id) = TenantScope::new(&txn, ready.tenant)
+            .outbox()
+            .begin_attempt(&ready.job, &attempt, held, until)
+            .await?
+        else {
+            return Err(Stop::LostLease);
+        };
+        txn.commit().await?;
+        Ok(Begun {
+            id,
+            held: Some(until),
+            attempt,
+        })
+    }
+
+    /// Calls the provider. `note` marks a possible duplicate on a send that goes through.
+    pub(super) async fn send(
+        &self,
+        ready: &Ready,
+        call: &Call,
+        begun: Begun,
+        note: Option<String>,
+    ) -> Ending {
+        let mut attempt = begun.attempt;
+        let clock = Instant::now();
+        let answer = call.provider.send_attempt(&call.request).await;
+        attempt.duration_ms = clock.elapsed().as_millis() as i64;
+        attempt.http_status = answer.http_status.map(i32::from);
+        let row = Row::Begun {
+            id: begun.id,
+            held: begun.held,
+        };
+        match answer.outcome {
+            Ok(receipt) => Ending {
+                row,
+                attempt: AttemptRecord {
+                    outcome: AttemptOutcome::Sent,
+                    provider_message: note,
+                    provider_message_id: Some(receipt.provider_message_id.clone()),
+                    ..attempt
+                },
+                next: JobNext::Done,
+                change: Change::Sent(receipt),
+            },
+            Err(error) => self.failure(ready, row, attempt, Failure::Provider(error)),
+        }
+    }
+}

@@ -1,0 +1,241 @@
+//! `sendMessage` and `retryMessage`: validate, then store the message QUEUED together with
+//! its outbox job in one transaction, and return; the worker sends.
+
+use chrono::{DateTime, Utc};
+
+mod checks;
+mod compose;
+mod enqueue;
+
+use super::OutboxWorker;
+use crate::domain::records::{ChannelRecord, ContactRecord, ConversationRecord, MessageRecord};
+use crate::domain::{
+    ChannelId, ConversationId, Direction, MessageContent, MessageId, MessageStatus, PhoneNumber,
+};
+use crate::error::AppError;
+use crate::providers::capabilities::capabilities;
+use crate::services::auth::{Access, Agent};
+use crate::store::messages::NewAttachment;
+use crate::store::{Store, TenantScope};
+use compose::{build, reply_to, split};
+use sea_orm::ConnectionTrait;
+
+/// What a caller asks to send.
+pub struct SendInput {
+    pub conversation: Option<ConversationId>,
+    pub channel: Option<ChannelId>,
+    pub to: Option<String>,
+    pub content: MessageContent,
+    pub reply_to: Option<MessageId>,
+    pub idempotency_key: Option<String>,
+}
+
+/// Whom a send goes to: a contact, or a number not yet known, which becomes a contact in
+/// the transaction that stores the message.
+enum Recipient {
+    Known(ContactRecord),
+    New(PhoneNumber),
+}
+
+/// Where a send goes: the channel, the recipient, and their open conversation if any.
+struct Target {
+    channel: ChannelRecord,
+    recipient: Recipient,
+    conversation: Option<ConversationRecord>,
+}
+
+/// A send that passed every check, ready to be stored.
+struct Draft {
+    target: Target,
+    key: Option<String>,
+    reply_to: Option<String>,
+    /// The content of the first part; `more` holds the parts after it, of a text over the
+    /// provider's limit.
+    first: MessageContent,
+    more: Vec<MessageContent>,
+    attachments: Vec<NewAttachment>,
+}
+
+#[derive(Clone)]
+pub struct SendService {
+    store: Store,
+    worker: OutboxWorker,
+}
+
+impl SendService {
+    pub fn new(store: Store, worker: OutboxWorker) -> Self {
+        Self { store, worker }
+    }
+
+    /// validate the input → resolve the recipient → check opt-out and the window → build
+    /// the content → store the message and its job → wake the worker.
+    pub async fn send(
+        &self,
+        access: &Access<Agent>,
+        input: SendInput,
+    ) -> Result<MessageRecord, AppError> {
+        let tenant = access.tenant();
+        let scope = self.store.tenant(tenant);
+        let key = idempotency_key(input.idempotency_key.as_deref())?;
+        if let Some(key) = &key {
+            if let Some(existing) = scope.messages().find_by_idempotency_key(key).await? {
+                return Ok(existing);
+            }
+        }
+        let now = Utc::now();
+        let target = resolve(&scope, &input).await?;
+        let content = admit(&scope, &target, input.content, now).await?;
+        let caps = capabilities(target.channel.provider());
+        let (content, attachments) = build(&scope, &target.channel, &caps, content).await?;
+        let reply_to = match input.reply_to {
+            Some(id) => Some(reply_to(&scope, id).await?),
+            None => None,
+        };
+        let (first, more) = split(content, &caps);
+        let draft = Draft {
+            target,
+            key,
+            reply_to,
+            first,
+            more,
+            attachments,
+        };
+        let stored = self.store_draft(tenant, draft, now).await?;
+        self.worker.wake();
+        Ok(stored)
+    }
+
+    /// Marks an inbound message read at the provider (Meta's read receipt; Twilio's typing
+    /// indicator, which marks the message read and shows "typing" until the reply).
+    pub async fn mark_read(
+        &self,
+        access: &Access<Agent>,
+        id: MessageId,
+        channels: &crate::services::channels::ChannelService,
+    ) -> Result<MessageRecord, AppError> {
+        let tenant = access.tenant();
+        let scope = self.store.tenant(tenant);
+        let message = scope.messages().get(id).await?;
+        if message.direction != Direction::Inbound {
+            return Err(AppError::bad_input(
+                "messageId",
+                "only an inbound message can be marked read",
+            ));
+        }
+        let provider_id = message
+            .provider_message_id
+            .clone()
+            .ok_or_else(|| AppError::bad_input("messageId", "the message has no provider id"))?;
+        let channel = scope.channels().get(message.channel).await?;
+        channels
+            .provider(&channel)?
+            .mark_read(&provider_id)
+            .await
+            .map_err(crate::services::channels::provider_error)?;
+        Ok(message)
+    }
+
+    /// Sends a FAILED outbound message again, as a new attempt.
+    pub async fn retry(
+        &self,
+        access: &Access<Agent>,
+        id: MessageId,
+    ) -> Result<MessageRecord, AppError> {
+        let tenant = access.tenant();
+        let now = Utc::now();
+        let txn = self.store.begin_write().await?;
+        let scope = TenantScope::new(&txn, tenant);
+        let message = scope.messages().get(id).await?;
+        if message.direction != Direction::Outbound || message.status != MessageStatus::Failed {
+            return Err(AppError::bad_input(
+                "id",
+                "only a FAILED outbound message can be retried",
+            ));
+        }
+        let reset = scope.messages().reset_for_retry(&message, now).await?;
+        scope.outbox().requeue(id, now).await?;
+        txn.commit().await?;
+        self.worker.wake();
+        Ok(reset)
+    }
+}
+
+/// An idempotency key, trimmed, of 1 to 200 characters.
+fn idempotency_key(key: Option<&str>) -> Result<Option<String>, AppError> {
+    match key.map(str::trim) {
+        Some(k) if k.is_empty() || k.len() > 200 => Err(AppError::bad_input(
+            "idempotencyKey",
+            "must be 1 to 200 characters",
+        )),
+        Some(k) => Ok(Some(k.to_owned())),
+        None => Ok(None),
+    }
+}
+
+/// The channel, recipient and conversation a send names: a conversation, or a channel and
+/// a number.
+async fn resolve<C: ConnectionTrait>(
+    scope: &TenantScope<'_, C>,
+    input: &SendInput,
+) -> Result<Target, AppError> {
+    match (input.conversation, input.channel, input.to.as_deref()) {
+        (Some(id), None, None) => {
+            let conversation = scope.conversations().get(id).await?;
+            let channel = scope.channels().get(conversation.channel).await?;
+            let contact = scope.contacts().get(conversation.contact).await?;
+            Ok(Target {
+                channel,
+                recipient: Recipient::Known(contact),
+                conversation: Some(conversation),
+            })
+        }
+        (None, Some(channel), Some(to)) => {
+            let channel = scope.channels().get(channel).await?;
+            let phone = PhoneNumber::parse(to).map_err(|e| AppError::bad_input("to", e))?;
+            let contact = scope.contacts().find_by_wa_id(phone.digits()).await?;
+            let conversation = match &contact {
+                Some(c) => scope.conversations().find_open(channel.id, c.id).await?,
+                None => None,
+            };
+            let recipient = match contact {
+                Some(c) => Recipient::Known(c),
+                None => Recipient::New(phone),
+            };
+            Ok(Target {
+                channel,
+                recipient,
+                conversation,
+            })
+        }
+        _ => Err(AppError::bad_input(
+            "conversationId",
+            "give either conversationId, or channelId and to",
+        )),
+    }
+}
+
+/// Refuses a recipient who opted out, and anything but a template outside the 24-hour
+/// window. Answers the content with a template resolved.
+async fn admit<C: ConnectionTrait>(
+    scope: &TenantScope<'_, C>,
+    target: &Target,
+    content: MessageContent,
+    now: DateTime<Utc>,
+) -> Result<MessageContent, AppError> {
+    if matches!(&target.recipient, Recipient::Known(c) if c.opted_out_at.is_some()) {
+        return Err(AppError::OptedOut);
+    }
+    // Templates are the one kind WhatsApp delivers outside the 24-hour window.
+    let content = super::template_send::resolve(scope, &target.channel, content).await?;
+    let window = target
+        .conversation
+        .as_ref()
+        .and_then(|c| c.window_expires_at);
+    let is_template = matches!(content, MessageContent::Template { .. });
+    if !is_template && window.is_none_or(|at| at <= now) {
+        return Err(AppError::WindowClosed { expires_at: window });
+    }
+    Ok(content)
+}
+
+pub use crate::domain::text_split::MAX_TEXT;
