@@ -13,6 +13,7 @@ mod m20261124_000008_uploads;
 mod m20261205_000009_accounts_per_tenant;
 mod m20261205_000010_channel_claims;
 mod m20261205_000011_message_parts;
+mod m20261206_000012_pending_status_marketing_opt_out;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000009_accounts_per_tenant::Migration),
             Box::new(m20261205_000010_channel_claims::Migration),
             Box::new(m20261205_000011_message_parts::Migration),
+            Box::new(m20261206_000012_pending_status_marketing_opt_out::Migration),
         ]
     }
 }

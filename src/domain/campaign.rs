@@ -65,7 +65,8 @@ pub enum SkipReason {
     Duplicate,
     /// The contact opted out of all messages.
     OptedOut,
-    /// The contact stopped marketing messages (Meta 131050) and the template is marketing.
+    /// The contact stopped marketing messages (the provider said so on a send) and the
+    /// template is marketing.
     OptedOutMarketing,
     /// A variable of the template has no value for this recipient.
     MissingVariable,

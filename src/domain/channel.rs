@@ -1,4 +1,5 @@
-//! Channels: per-channel settings, credential shapes, and what each provider can carry.
+//! Channels: per-channel settings and provider-neutral credential shapes. Each provider's
+//! own id formats live with its adapter (`providers::twilio::credentials`).
 
 use serde::{Deserialize, Serialize};
 
@@ -67,13 +68,6 @@ impl Default for ChannelSettings {
     }
 }
 
-/// Checks a Twilio SID: a two-letter prefix and 32 hex digits.
-pub fn is_twilio_sid(value: &str, prefix: &str) -> bool {
-    value.len() == 34
-        && value.starts_with(prefix)
-        && value[2..].bytes().all(|b| b.is_ascii_hexdigit())
-}
-
 /// Checks a Meta numeric id (phone number id, WhatsApp Business Account id).
 pub fn is_meta_id(value: &str) -> bool {
     (5..=25).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_digit())
@@ -108,14 +102,6 @@ pub fn credential_hint(secret: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn twilio_sids_have_a_prefix_and_32_hex_digits() {
-        assert!(is_twilio_sid("AC0123456789abcdef0123456789abcdef", "AC"));
-        assert!(!is_twilio_sid("AC0123456789abcdef0123456789abcde", "AC"));
-        assert!(!is_twilio_sid("SK0123456789abcdef0123456789abcdef", "AC"));
-        assert!(!is_twilio_sid("AC0123456789abcdef0123456789abcdeg", "AC"));
-    }
 
     #[test]
     fn meta_ids_are_digits() {

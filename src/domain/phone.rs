@@ -13,11 +13,10 @@ pub enum PhoneError {
 }
 
 impl PhoneNumber {
-    /// Parses `+<digits>`; spaces, dashes, dots and parentheses are ignored, and a
-    /// `whatsapp:` prefix is accepted.
+    /// Parses `+<digits>`; spaces, dashes, dots and parentheses are ignored. A provider's
+    /// address prefix is the adapter's to strip.
     pub fn parse(raw: &str) -> Result<Self, PhoneError> {
         let raw = raw.trim();
-        let raw = raw.strip_prefix("whatsapp:").unwrap_or(raw);
         let rest = raw.strip_prefix('+').ok_or(PhoneError::NotE164)?;
         let digits: String = rest
             .chars()
@@ -72,9 +71,7 @@ mod tests {
             "+14155550100"
         );
         assert_eq!(
-            PhoneNumber::parse("whatsapp:+34600000000")
-                .unwrap()
-                .digits(),
+            PhoneNumber::parse("+34 600-000.000").unwrap().digits(),
             "34600000000"
         );
         assert_eq!(

@@ -13,7 +13,7 @@ use super::messages::Message;
 use super::sending::TemplateVariableInput;
 use super::templates::Template;
 use super::types::parse_id;
-use crate::domain::campaign::{parse_csv, CampaignState, RecipientRow, SkipReason};
+use crate::domain::campaign::{parse_csv, RecipientRow, SkipReason};
 use crate::domain::records::{CampaignCounts, CampaignRecord, RecipientRecord};
 use crate::domain::{CampaignId, ChannelId, TemplateId, TenantId};
 use crate::error::AppError;
@@ -22,7 +22,10 @@ use crate::services::campaigns::{NewCampaign, Preview};
 use crate::services::Services;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
-#[graphql(name = "CampaignState")]
+#[graphql(
+    name = "CampaignState",
+    remote = "crate::domain::campaign::CampaignState"
+)]
 pub enum CampaignStateGql {
     Draft,
     Scheduled,
@@ -32,22 +35,9 @@ pub enum CampaignStateGql {
     Cancelled,
 }
 
-impl From<CampaignState> for CampaignStateGql {
-    fn from(s: CampaignState) -> Self {
-        match s {
-            CampaignState::Draft => Self::Draft,
-            CampaignState::Scheduled => Self::Scheduled,
-            CampaignState::Running => Self::Running,
-            CampaignState::Paused => Self::Paused,
-            CampaignState::Completed => Self::Completed,
-            CampaignState::Cancelled => Self::Cancelled,
-        }
-    }
-}
-
 /// Why a recipient gets no message.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
-#[graphql(name = "SkipReason")]
+#[graphql(name = "SkipReason", remote = "crate::domain::campaign::SkipReason")]
 pub enum SkipReasonGql {
     InvalidNumber,
     Duplicate,
@@ -57,21 +47,6 @@ pub enum SkipReasonGql {
     InvalidVariable,
     TemplateNotApproved,
     Cancelled,
-}
-
-impl From<SkipReason> for SkipReasonGql {
-    fn from(r: SkipReason) -> Self {
-        match r {
-            SkipReason::InvalidNumber => Self::InvalidNumber,
-            SkipReason::Duplicate => Self::Duplicate,
-            SkipReason::OptedOut => Self::OptedOut,
-            SkipReason::OptedOutMarketing => Self::OptedOutMarketing,
-            SkipReason::MissingVariable => Self::MissingVariable,
-            SkipReason::InvalidVariable => Self::InvalidVariable,
-            SkipReason::TemplateNotApproved => Self::TemplateNotApproved,
-            SkipReason::Cancelled => Self::Cancelled,
-        }
-    }
 }
 
 /// What became of a recipient. Once handed to the outbox, a recipient follows its

@@ -9,39 +9,24 @@ use super::guards::viewer;
 use super::types::parse_id;
 use crate::domain::records::{ChannelRecord, ProviderConfig};
 use crate::domain::{ChannelId, PublicUrls};
-use crate::providers::capabilities::{capabilities, ContentKind};
+use crate::providers::capabilities::capabilities;
 use crate::providers::ProviderKind;
 use crate::services::auth::Agent;
 use crate::services::channels::{ChannelInput, MetaInput, SettingsInput, TwilioInput};
 use crate::services::Services;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
-#[graphql(name = "Provider")]
+#[graphql(name = "Provider", remote = "crate::domain::ProviderKind")]
 pub enum ProviderGql {
     Twilio,
     Meta,
 }
 
-impl From<ProviderGql> for ProviderKind {
-    fn from(p: ProviderGql) -> Self {
-        match p {
-            ProviderGql::Twilio => ProviderKind::Twilio,
-            ProviderGql::Meta => ProviderKind::Meta,
-        }
-    }
-}
-
-impl From<ProviderKind> for ProviderGql {
-    fn from(p: ProviderKind) -> Self {
-        match p {
-            ProviderKind::Twilio => ProviderGql::Twilio,
-            ProviderKind::Meta => ProviderGql::Meta,
-        }
-    }
-}
-
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
-#[graphql(name = "ContentKind")]
+#[graphql(
+    name = "ContentKind",
+    remote = "crate::providers::capabilities::ContentKind"
+)]
 pub enum ContentKindGql {
     Text,
     Media,
@@ -122,18 +107,6 @@ pub struct ChannelCapabilities {
     /// Whether a message can quote an earlier one.
     pub reply_context: bool,
     pub read_receipts: bool,
-}
-
-fn content_kind(kind: ContentKind) -> ContentKindGql {
-    match kind {
-        ContentKind::Text => ContentKindGql::Text,
-        ContentKind::Media => ContentKindGql::Media,
-        ContentKind::Template => ContentKindGql::Template,
-        ContentKind::Location => ContentKindGql::Location,
-        ContentKind::Contacts => ContentKindGql::Contacts,
-        ContentKind::Interactive => ContentKindGql::Interactive,
-        ContentKind::Reaction => ContentKindGql::Reaction,
-    }
 }
 
 /// The public URLs of the server the request came to.
@@ -232,7 +205,7 @@ impl Channel {
     async fn capabilities(&self) -> ChannelCapabilities {
         let c = capabilities(self.0.provider());
         ChannelCapabilities {
-            content_kinds: c.content_kinds.iter().copied().map(content_kind).collect(),
+            content_kinds: c.content_kinds.iter().copied().map(Into::into).collect(),
             text_max_length: c.text_max_length as i32,
             caption_max_length: c.caption_max_length as i32,
             media: c

@@ -4,7 +4,7 @@
 use async_graphql::{SimpleObject, Union, ID};
 
 use super::channels::MediaKindGql;
-use crate::domain::content::{Choice, ContactCard};
+use crate::domain::content::{CardPhone, Choice, ContactCard};
 use crate::domain::MessageContent;
 
 #[derive(SimpleObject)]
@@ -46,6 +46,30 @@ pub struct ContactCardView {
     pub urls: Vec<String>,
 }
 
+impl From<CardPhone> for ContactCardPhone {
+    fn from(p: CardPhone) -> Self {
+        Self {
+            phone: p.phone,
+            kind: p.kind,
+            wa_id: p.wa_id,
+        }
+    }
+}
+
+impl From<ContactCard> for ContactCardView {
+    fn from(c: ContactCard) -> Self {
+        Self {
+            formatted_name: c.formatted_name,
+            first_name: c.first_name,
+            last_name: c.last_name,
+            phones: c.phones.into_iter().map(Into::into).collect(),
+            emails: c.emails,
+            organization: c.organization,
+            urls: c.urls,
+        }
+    }
+}
+
 #[derive(SimpleObject)]
 pub struct ContactsContent {
     pub contacts: Vec<ContactCardView>,
@@ -58,6 +82,16 @@ pub struct ChoiceView {
     pub id: String,
     pub title: String,
     pub description: Option<String>,
+}
+
+impl From<Choice> for ChoiceView {
+    fn from(c: Choice) -> Self {
+        Self {
+            id: c.id,
+            title: c.title,
+            description: c.description,
+        }
+    }
 }
 
 /// Reply buttons we sent.
@@ -197,34 +231,6 @@ pub enum MessageContentGql {
     Template(TemplateContent),
 }
 
-fn card(c: &ContactCard) -> ContactCardView {
-    ContactCardView {
-        formatted_name: c.formatted_name.clone(),
-        first_name: c.first_name.clone(),
-        last_name: c.last_name.clone(),
-        phones: c
-            .phones
-            .iter()
-            .map(|p| ContactCardPhone {
-                phone: p.phone.clone(),
-                kind: p.kind.clone(),
-                wa_id: p.wa_id.clone(),
-            })
-            .collect(),
-        emails: c.emails.clone(),
-        organization: c.organization.clone(),
-        urls: c.urls.clone(),
-    }
-}
-
-fn choice_view(c: Choice) -> ChoiceView {
-    ChoiceView {
-        id: c.id,
-        title: c.title,
-        description: c.description,
-    }
-}
-
 impl From<&MessageContent> for MessageContentGql {
     fn from(content: &MessageContent) -> Self {
         match content.clone() {
@@ -251,7 +257,7 @@ impl From<&MessageContent> for MessageContentGql {
                 address,
             }),
             MessageContent::Contacts { contacts } => Self::Contacts(ContactsContent {
-                contacts: contacts.iter().map(card).collect(),
+                contacts: contacts.into_iter().map(Into::into).collect(),
             }),
             MessageContent::Buttons {
                 header,
@@ -262,7 +268,7 @@ impl From<&MessageContent> for MessageContentGql {
                 header,
                 body,
                 footer,
-                buttons: buttons.into_iter().map(choice_view).collect(),
+                buttons: buttons.into_iter().map(Into::into).collect(),
             }),
             MessageContent::List {
                 header,
@@ -279,7 +285,7 @@ impl From<&MessageContent> for MessageContentGql {
                     .into_iter()
                     .map(|s| ListSectionView {
                         title: s.title,
-                        rows: s.rows.into_iter().map(choice_view).collect(),
+                        rows: s.rows.into_iter().map(Into::into).collect(),
                     })
                     .collect(),
             }),

@@ -14,25 +14,26 @@ use super::errors::GqlResult;
 use super::guards::viewer;
 use super::loaders::{AttemptsOf, MessageDetails, TimelineOf};
 use super::types::parse_id;
+use crate::domain::content::Referral;
 use crate::domain::records::{
     AttachmentOrigin, MessageFilter as StoreFilter, MessageOrder, MessageRecord,
 };
 use crate::domain::PageRequest;
-use crate::domain::{Direction, MessageContent, MessageStatus, TenantId};
+use crate::domain::{Direction, MessageContent, TenantId};
 use crate::error::AppError;
 use crate::services::auth::Agent;
 use crate::services::history;
 use crate::services::Services;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
-#[graphql(name = "Direction")]
+#[graphql(name = "Direction", remote = "crate::domain::Direction")]
 pub enum DirectionGql {
     Inbound,
     Outbound,
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
-#[graphql(name = "MessageStatus")]
+#[graphql(name = "MessageStatus", remote = "crate::domain::MessageStatus")]
 pub enum MessageStatusGql {
     Received,
     Queued,
@@ -40,32 +41,6 @@ pub enum MessageStatusGql {
     Delivered,
     Read,
     Failed,
-}
-
-impl From<MessageStatus> for MessageStatusGql {
-    fn from(s: MessageStatus) -> Self {
-        match s {
-            MessageStatus::Received => Self::Received,
-            MessageStatus::Queued => Self::Queued,
-            MessageStatus::Sent => Self::Sent,
-            MessageStatus::Delivered => Self::Delivered,
-            MessageStatus::Read => Self::Read,
-            MessageStatus::Failed => Self::Failed,
-        }
-    }
-}
-
-impl From<MessageStatusGql> for MessageStatus {
-    fn from(s: MessageStatusGql) -> Self {
-        match s {
-            MessageStatusGql::Received => Self::Received,
-            MessageStatusGql::Queued => Self::Queued,
-            MessageStatusGql::Sent => Self::Sent,
-            MessageStatusGql::Delivered => Self::Delivered,
-            MessageStatusGql::Read => Self::Read,
-            MessageStatusGql::Failed => Self::Failed,
-        }
-    }
 }
 
 /// One step of a message's status timeline.
@@ -92,6 +67,19 @@ pub struct ReferralInfo {
     pub click_id: Option<String>,
 }
 
+impl From<Referral> for ReferralInfo {
+    fn from(r: Referral) -> Self {
+        Self {
+            source_url: r.source_url,
+            source_id: r.source_id,
+            source_type: r.source_type,
+            headline: r.headline,
+            body: r.body,
+            click_id: r.ctwa_clid,
+        }
+    }
+}
+
 #[derive(SimpleObject)]
 pub struct ProviderErrorInfo {
     pub code: String,
@@ -99,7 +87,11 @@ pub struct ProviderErrorInfo {
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
-pub enum AttachmentState {
+#[graphql(
+    name = "AttachmentState",
+    remote = "crate::domain::records::AttachmentState"
+)]
+pub enum AttachmentStateGql {
     Pending,
     Ready,
     Failed,
@@ -107,7 +99,10 @@ pub enum AttachmentState {
 
 /// Where an attachment's file came from.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
-#[graphql(name = "AttachmentOrigin")]
+#[graphql(
+    name = "AttachmentOrigin",
+    remote = "crate::domain::records::AttachmentOrigin"
+)]
 pub enum AttachmentOriginGql {
     /// Fetched from the provider: the customer sent it.
     Fetched,
@@ -130,7 +125,7 @@ pub struct Attachment {
     pub caption: Option<String>,
     pub content_type: Option<String>,
     pub filename: Option<String>,
-    pub state: AttachmentState,
+    pub state: AttachmentStateGql,
     pub size_bytes: Option<i64>,
     /// Fetch attempts so far.
     pub attempts: i32,
@@ -145,10 +140,7 @@ impl Message {
         ID(self.0.id.to_string())
     }
     async fn direction(&self) -> DirectionGql {
-        match self.0.direction {
-            Direction::Inbound => DirectionGql::Inbound,
-            Direction::Outbound => DirectionGql::Outbound,
-        }
+        self.0.direction.into()
     }
     async fn status(&self) -> MessageStatusGql {
         self.0.status.into()
@@ -173,14 +165,7 @@ impl Message {
     }
     /// The click-to-WhatsApp ad or post the customer came from.
     async fn referral(&self) -> Option<ReferralInfo> {
-        self.0.referral.clone().map(|r| ReferralInfo {
-            source_url: r.source_url,
-            source_id: r.source_id,
-            source_type: r.source_type,
-            headline: r.headline,
-            body: r.body,
-            click_id: r.ctwa_clid,
-        })
+        self.0.referral.clone().map(Into::into)
     }
     /// This message's place among the parts of a long text sent in parts, from 1; 1 when
     /// it went whole.
@@ -251,21 +236,13 @@ impl Message {
             .into_iter()
             .map(|history::Attachment { record: a, url }| Attachment {
                 url,
-                origin: match a.origin {
-                    AttachmentOrigin::Fetched => AttachmentOriginGql::Fetched,
-                    AttachmentOrigin::Upload => AttachmentOriginGql::Upload,
-                    AttachmentOrigin::Link => AttachmentOriginGql::Link,
-                },
+                origin: a.origin.into(),
                 upload_id: (a.origin == AttachmentOrigin::Upload).then(|| ID(a.reference.clone())),
                 caption: caption.clone(),
                 id: ID(a.id.to_string()),
                 content_type: a.content_type,
                 filename: a.filename,
-                state: match a.state.as_str() {
-                    "READY" => AttachmentState::Ready,
-                    "FAILED" => AttachmentState::Failed,
-                    _ => AttachmentState::Pending,
-                },
+                state: a.state.into(),
                 size_bytes: a.size_bytes,
                 attempts: a.attempts,
                 last_error: a.last_error,

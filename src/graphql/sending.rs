@@ -77,6 +77,30 @@ pub struct ContactCardInput {
     pub urls: Vec<String>,
 }
 
+impl From<ContactPhoneInput> for CardPhone {
+    fn from(p: ContactPhoneInput) -> Self {
+        Self {
+            phone: p.phone,
+            kind: p.kind,
+            wa_id: p.wa_id,
+        }
+    }
+}
+
+impl From<ContactCardInput> for ContactCard {
+    fn from(c: ContactCardInput) -> Self {
+        Self {
+            formatted_name: c.formatted_name,
+            first_name: c.first_name,
+            last_name: c.last_name,
+            phones: c.phones.into_iter().map(Into::into).collect(),
+            emails: c.emails,
+            organization: c.organization,
+            urls: c.urls,
+        }
+    }
+}
+
 /// A choice: a reply button, or a list row.
 #[derive(InputObject)]
 pub struct ChoiceInput {
@@ -86,6 +110,16 @@ pub struct ChoiceInput {
     pub title: String,
     /// List rows only, up to 72 characters.
     pub description: Option<String>,
+}
+
+impl From<ChoiceInput> for Choice {
+    fn from(c: ChoiceInput) -> Self {
+        Self {
+            id: c.id,
+            title: c.title,
+            description: c.description,
+        }
+    }
 }
 
 #[derive(InputObject)]
@@ -149,34 +183,6 @@ pub enum MessageContentInput {
     Interactive(InteractiveInput),
     Reaction(ReactionInput),
     Template(TemplateMessageInput),
-}
-
-fn choice(c: ChoiceInput) -> Choice {
-    Choice {
-        id: c.id,
-        title: c.title,
-        description: c.description,
-    }
-}
-
-fn card(c: ContactCardInput) -> ContactCard {
-    ContactCard {
-        formatted_name: c.formatted_name,
-        first_name: c.first_name,
-        last_name: c.last_name,
-        phones: c
-            .phones
-            .into_iter()
-            .map(|p| CardPhone {
-                phone: p.phone,
-                kind: p.kind,
-                wa_id: p.wa_id,
-            })
-            .collect(),
-        emails: c.emails,
-        organization: c.organization,
-        urls: c.urls,
-    }
 }
 
 #[derive(InputObject)]
@@ -290,14 +296,14 @@ impl SendingMutation {
                 address: l.address,
             },
             MessageContentInput::Contacts(cards) => MessageContent::Contacts {
-                contacts: cards.into_iter().map(card).collect(),
+                contacts: cards.into_iter().map(Into::into).collect(),
             },
             MessageContentInput::Interactive(InteractiveInput::Buttons(b)) => {
                 MessageContent::Buttons {
                     header: b.header,
                     body: b.body,
                     footer: b.footer,
-                    buttons: b.buttons.into_iter().map(choice).collect(),
+                    buttons: b.buttons.into_iter().map(Into::into).collect(),
                 }
             }
             MessageContentInput::Interactive(InteractiveInput::List(l)) => MessageContent::List {
@@ -310,7 +316,7 @@ impl SendingMutation {
                     .into_iter()
                     .map(|s| ChoiceSection {
                         title: s.title,
-                        rows: s.rows.into_iter().map(choice).collect(),
+                        rows: s.rows.into_iter().map(Into::into).collect(),
                     })
                     .collect(),
             },

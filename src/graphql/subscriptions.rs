@@ -20,12 +20,11 @@ use crate::domain::records::CampaignCounts;
 use crate::domain::{CampaignId, ChannelId, ConversationId, TenantId};
 use crate::error::ErrorCode;
 use crate::services::auth::{Admin, Agent};
-use crate::services::events::{
-    ConversationEventKind as ConvKind, Event, EventBus, MessageEventKind as MsgKind,
-};
+use crate::services::events::{Event, EventBus};
 use crate::services::Services;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "crate::services::events::MessageEventKind")]
 pub enum MessageEventKind {
     Received,
     Sent,
@@ -33,6 +32,7 @@ pub enum MessageEventKind {
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "crate::services::events::ConversationEventKind")]
 pub enum ConversationEventKind {
     Opened,
     Assigned,
@@ -152,11 +152,7 @@ impl SubscriptionRoot {
                     && conversation.is_none_or(|c| Some(c) == message.conversation)
                     && queue.is_none_or(|wanted| Some(wanted) == *q);
                 wanted.then(|| MessageEvent {
-                    kind: match kind {
-                        MsgKind::Received => MessageEventKind::Received,
-                        MsgKind::Sent => MessageEventKind::Sent,
-                        MsgKind::StatusChanged => MessageEventKind::StatusChanged,
-                    },
+                    kind: (*kind).into(),
                     cursor: super::connection::encode_cursor("rev", message.revision),
                     message: Message((**message).clone(), tenant),
                 })
@@ -184,11 +180,7 @@ impl SubscriptionRoot {
             Event::Conversation {
                 kind, conversation, ..
             } if queue.is_none_or(|q| Some(q) == conversation.queue) => Some(ConversationEvent {
-                kind: match kind {
-                    ConvKind::Opened => ConversationEventKind::Opened,
-                    ConvKind::Assigned => ConversationEventKind::Assigned,
-                    ConvKind::Resolved => ConversationEventKind::Resolved,
-                },
+                kind: (*kind).into(),
                 conversation: Conversation(conversation.clone(), tenant),
             }),
             _ => None,
@@ -309,6 +301,7 @@ mod tests {
     use super::*;
     use crate::domain::records::ConversationRecord;
     use crate::domain::{ChannelId, ContactId};
+    use crate::services::events::ConversationEventKind as ConvKind;
 
     fn opened(tenant: TenantId) -> Event {
         let now = chrono::Utc::now();

@@ -13,34 +13,12 @@ use crate::error::AppError;
 use crate::services::Services;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
-#[graphql(name = "Role")]
+#[graphql(name = "Role", remote = "crate::domain::Role")]
 pub enum RoleGql {
     PlatformAdmin,
     Owner,
     Admin,
     Agent,
-}
-
-impl From<domain::Role> for RoleGql {
-    fn from(role: domain::Role) -> Self {
-        match role {
-            domain::Role::PlatformAdmin => RoleGql::PlatformAdmin,
-            domain::Role::Owner => RoleGql::Owner,
-            domain::Role::Admin => RoleGql::Admin,
-            domain::Role::Agent => RoleGql::Agent,
-        }
-    }
-}
-
-impl From<RoleGql> for domain::Role {
-    fn from(role: RoleGql) -> Self {
-        match role {
-            RoleGql::PlatformAdmin => domain::Role::PlatformAdmin,
-            RoleGql::Owner => domain::Role::Owner,
-            RoleGql::Admin => domain::Role::Admin,
-            RoleGql::Agent => domain::Role::Agent,
-        }
-    }
 }
 
 /// Parses an `ID` argument; a malformed one is BAD_USER_INPUT naming the argument.

@@ -1,7 +1,8 @@
 //! What each provider can carry, so frontends never guess (PROVIDERS.md §1.8, §1.12, §2.2,
 //! §2.7, §2.10).
 
-use super::{MediaKind, ProviderKind};
+use super::ProviderKind;
+use crate::domain::MediaKind;
 
 /// Kinds of outbound content.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

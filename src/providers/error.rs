@@ -36,6 +36,9 @@ pub enum ProviderError {
         code: String,
         message: String,
         opted_out: bool,
+        /// The recipient stopped marketing messages (Meta 131050): they are opted out of
+        /// marketing from then on.
+        marketing_opt_out: bool,
     },
     /// No answer in time. `maybe_sent` when the request may have reached the provider.
     #[error("the provider did not answer in time")]
@@ -63,6 +66,17 @@ impl ProviderError {
             | ProviderError::Consent { code, .. } => Some(code),
             _ => None,
         }
+    }
+
+    /// Whether the recipient said they want no more marketing messages.
+    pub fn marketing_opt_out(&self) -> bool {
+        matches!(
+            self,
+            ProviderError::Consent {
+                marketing_opt_out: true,
+                ..
+            }
+        )
     }
 
     pub fn is_retryable(&self) -> bool {

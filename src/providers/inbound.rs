@@ -2,7 +2,8 @@
 
 use chrono::{DateTime, Utc};
 
-use super::outbound::{ContactCard, MediaKind};
+use crate::domain::content::{ContactCard, OrderItem, Referral};
+use crate::domain::MediaKind;
 
 /// A webhook as received, before any parsing. `url` is the public URL the provider called
 /// (rebuilt from `SWITCHBOARD_PUBLIC_URL`, path and raw query), which Twilio signs.
@@ -91,26 +92,6 @@ pub enum InboundContent {
     },
 }
 
-/// One line of an order: a catalog product, how many, at what unit price.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OrderItem {
-    pub product_retailer_id: String,
-    pub quantity: u32,
-    pub item_price: Option<f64>,
-    pub currency: Option<String>,
-}
-
-/// Where a customer came from: a click-to-WhatsApp ad or post.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub struct Referral {
-    pub source_url: Option<String>,
-    pub source_id: Option<String>,
-    pub source_type: Option<String>,
-    pub headline: Option<String>,
-    pub body: Option<String>,
-    pub ctwa_clid: Option<String>,
-}
-
 #[derive(Clone, Debug, PartialEq)]
 pub struct InboundMessage {
     /// Twilio `MessageSid`, Meta `messages[].id`: the dedupe key.
@@ -150,6 +131,8 @@ pub struct StatusUpdate {
     pub timestamp: DateTime<Utc>,
     pub error_code: Option<String>,
     pub error_message: Option<String>,
+    /// The recipient stopped marketing messages (Meta 131050 on a failed status).
+    pub marketing_opt_out: bool,
     /// Our message id, echoed back (Meta `biz_opaque_callback_data`; Twilio callback query).
     pub correlation_id: Option<String>,
 }

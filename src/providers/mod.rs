@@ -26,10 +26,7 @@ pub use inbound::{
     DeliveryStatus, InboundContent, InboundMessage, MediaRef, StatusUpdate, WebhookEvent,
     WebhookRequest,
 };
-pub use outbound::{
-    ContactCard, InteractiveButton, ListSection, MediaKind, OutboundContent, OutboundMessage,
-    Reconciled, SendAttempt, SendReceipt, TemplateParameter,
-};
+pub use outbound::{OutboundContent, OutboundMessage, Reconciled, SendAttempt, SendReceipt};
 
 use crate::crypto::Secret;
 use crate::domain::PhoneNumber;

@@ -1,56 +1,9 @@
-//! What we ask a provider to send.
+//! What we ask a provider to send. The parts of a message (contact cards, choices, template
+//! variables, media kinds) are `domain::content` types; only their wire shape is the
+//! adapters' business.
 
-use crate::domain::PhoneNumber;
-
-/// The providers speak of the domain's media kinds.
-pub use crate::domain::MediaKind;
-
-/// One template variable: positional (`{{1}}`) or named (`{{first_name}}`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TemplateParameter {
-    /// `"1"`, `"2"`, … or the parameter's name.
-    pub key: String,
-    pub value: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct InteractiveButton {
-    pub id: String,
-    pub title: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ListRow {
-    pub id: String,
-    pub title: String,
-    pub description: Option<String>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ListSection {
-    pub title: Option<String>,
-    pub rows: Vec<ListRow>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub struct ContactPhone {
-    pub phone: String,
-    /// `CELL`, `HOME`, `WORK`, …
-    pub kind: Option<String>,
-    pub wa_id: Option<String>,
-}
-
-/// A contact card (vCard-like), as WhatsApp shares them.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub struct ContactCard {
-    pub formatted_name: String,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    pub phones: Vec<ContactPhone>,
-    pub emails: Vec<String>,
-    pub organization: Option<String>,
-    pub urls: Vec<String>,
-}
+use crate::domain::content::{Choice, ChoiceSection, ContactCard, TemplateVariable};
+use crate::domain::{MediaKind, PhoneNumber};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum OutboundContent {
@@ -70,7 +23,7 @@ pub enum OutboundContent {
         language: String,
         /// Twilio's `HX…` content SID; Meta addresses templates by name and language.
         provider_template_id: Option<String>,
-        parameters: Vec<TemplateParameter>,
+        parameters: Vec<TemplateVariable>,
     },
     Location {
         latitude: f64,
@@ -83,14 +36,15 @@ pub enum OutboundContent {
         header: Option<String>,
         body: String,
         footer: Option<String>,
-        buttons: Vec<InteractiveButton>,
+        /// Only `id` and `title` are sent.
+        buttons: Vec<Choice>,
     },
     List {
         header: Option<String>,
         body: String,
         footer: Option<String>,
         button: String,
-        sections: Vec<ListSection>,
+        sections: Vec<ChoiceSection>,
     },
     Reaction {
         /// The provider id of the message reacted to.

@@ -8,7 +8,8 @@ use chrono::Utc;
 use crate::domain::free_text::{self, Lines};
 use crate::domain::records::AttemptRecord;
 use crate::domain::records::{
-    AttachmentOrigin, AttachmentRecord, MessageFilter, MessageOrder, MessageRecord, StatusRecord,
+    AttachmentOrigin, AttachmentRecord, AttachmentState, MessageFilter, MessageOrder,
+    MessageRecord, StatusRecord,
 };
 use crate::domain::{MessageId, PublicUrls, TenantId};
 use crate::domain::{Page, PageRequest};
@@ -128,7 +129,7 @@ impl HistoryService {
             .map(|record| {
                 let url = match record.origin {
                     AttachmentOrigin::Link => Some(record.reference.clone()),
-                    _ => (record.state == "READY").then(|| {
+                    _ => (record.state == AttachmentState::Ready).then(|| {
                         self.urls.media(
                             record.id,
                             &self.links.query(tenant, record.id.into_uuid(), expires),

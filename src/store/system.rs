@@ -12,11 +12,12 @@ use sea_orm::{
 use super::entities::{
     api_key, attachment, channel, channel_key, membership, outbox_job, refresh_token, session, user,
 };
+use super::messages::attachment_state_str;
 use super::StoreError;
 use crate::domain::campaign::CampaignState;
 use crate::domain::records::{
-    ApiKeyCredential, ChannelRecord, JobRecord, JobState, MembershipRecord, PendingAttachment,
-    RefreshRecord, SessionRecord, UserAccount,
+    ApiKeyCredential, AttachmentState, ChannelRecord, JobRecord, JobState, MembershipRecord,
+    PendingAttachment, RefreshRecord, SessionRecord, UserAccount,
 };
 use crate::domain::{ApiKeyId, ChannelId, RefreshTokenId, SessionId, TenantId, UserId};
 
@@ -403,7 +404,7 @@ impl<'a, C: ConnectionTrait> System<'a, C> {
     ) -> Result<Vec<PendingAttachment>, StoreError> {
         use sea_orm::QuerySelect;
         let rows = attachment::Entity::find()
-            .filter(attachment::Column::State.eq("PENDING"))
+            .filter(attachment::Column::State.eq(attachment_state_str(AttachmentState::Pending)))
             .filter(attachment::Column::NextAttemptAt.lte(now))
             .order_by_asc(attachment::Column::NextAttemptAt)
             .limit(limit)
@@ -422,7 +423,7 @@ impl<'a, C: ConnectionTrait> System<'a, C> {
             .col_expr(attachment::Column::NextAttemptAt, Expr::value(Some(until)))
             .filter(attachment::Column::TenantId.eq(row.tenant.into_uuid()))
             .filter(attachment::Column::Id.eq(row.id.into_uuid()))
-            .filter(attachment::Column::State.eq("PENDING"));
+            .filter(attachment::Column::State.eq(attachment_state_str(AttachmentState::Pending)));
         update = match row.next_attempt_at {
             Some(at) => update.filter(attachment::Column::NextAttemptAt.eq(at)),
             None => update.filter(attachment::Column::NextAttemptAt.is_null()),

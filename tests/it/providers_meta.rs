@@ -13,14 +13,15 @@ use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Value};
 use switchboard::crypto::Secret;
+use switchboard::domain::content::{CardPhone, Choice, ChoiceSection, ContactCard};
+use switchboard::domain::MediaKind;
 use switchboard::domain::PhoneNumber;
 use switchboard::fakes::meta::{FakeMeta, FakePhoneNumber, Fault};
 use switchboard::providers::error::RateScope;
 use switchboard::providers::meta::MetaProvider;
-use switchboard::providers::outbound::{ContactPhone, ListRow};
 use switchboard::providers::{
-    ContactCard, InteractiveButton, ListSection, MediaKind, MetaCredentials, OutboundContent,
-    OutboundMessage, Provider, ProviderError, ProviderUrls, WebhookRequest,
+    MetaCredentials, OutboundContent, OutboundMessage, Provider, ProviderError, ProviderUrls,
+    WebhookRequest,
 };
 
 pub(crate) const PNID: &str = "106540352242922";
@@ -298,7 +299,7 @@ async fn each_send_type_reaches_the_fake_exactly_as_built() {
         (
             OutboundContent::Contacts(vec![ContactCard {
                 formatted_name: "Bo Li".into(),
-                phones: vec![ContactPhone {
+                phones: vec![CardPhone {
                     phone: "+15550100".into(),
                     kind: Some("CELL".into()),
                     wa_id: None,
@@ -316,13 +317,15 @@ async fn each_send_type_reaches_the_fake_exactly_as_built() {
                 body: "Confirm?".into(),
                 footer: Some("Reply".into()),
                 buttons: vec![
-                    InteractiveButton {
+                    Choice {
                         id: "yes".into(),
                         title: "Yes".into(),
+                        description: None,
                     },
-                    InteractiveButton {
+                    Choice {
                         id: "no".into(),
                         title: "No".into(),
+                        description: None,
                     },
                 ],
             },
@@ -339,9 +342,9 @@ async fn each_send_type_reaches_the_fake_exactly_as_built() {
                 body: "Pick".into(),
                 footer: None,
                 button: "Options".into(),
-                sections: vec![ListSection {
+                sections: vec![ChoiceSection {
                     title: Some("Sizes".into()),
-                    rows: vec![ListRow {
+                    rows: vec![Choice {
                         id: "s".into(),
                         title: "Small".into(),
                         description: None,

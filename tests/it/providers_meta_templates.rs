@@ -2,9 +2,8 @@
 //! store, listing across pages, creation and review.
 
 use serde_json::json;
-use switchboard::providers::{
-    NewTemplate, OutboundContent, Provider, ProviderError, TemplateParameter, WebhookEvent,
-};
+use switchboard::domain::content::TemplateVariable;
+use switchboard::providers::{NewTemplate, OutboundContent, Provider, ProviderError, WebhookEvent};
 
 use crate::providers_meta::{as_request, last_post, message, receiver, setup, wait_for, WABA};
 
@@ -26,7 +25,7 @@ async fn template_sends_are_checked_against_the_fakes_store() {
             parameters: values
                 .iter()
                 .enumerate()
-                .map(|(i, v)| TemplateParameter {
+                .map(|(i, v)| TemplateVariable {
                     key: (i + 1).to_string(),
                     value: v.to_string(),
                 })

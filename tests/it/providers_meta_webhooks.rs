@@ -2,12 +2,12 @@
 //! inbound type, statuses in any order, the handshake, and the Cloud API's limits.
 
 use serde_json::json;
+use switchboard::domain::content::{Choice, ChoiceSection};
+use switchboard::domain::MediaKind;
 use switchboard::domain::PhoneNumber;
 use switchboard::fakes::meta::{FakeInbound, InboundKind, StatusKnobs, StatusSpec, UNDELIVERABLE};
-use switchboard::providers::outbound::ListRow;
 use switchboard::providers::{
-    DeliveryStatus, InboundContent, InteractiveButton, ListSection, MediaKind, OutboundContent,
-    Provider, ProviderError, WebhookEvent,
+    DeliveryStatus, InboundContent, OutboundContent, Provider, ProviderError, WebhookEvent,
 };
 
 use crate::providers_meta::{
@@ -306,9 +306,10 @@ async fn the_fake_enforces_the_cloud_api_limits() {
         body: "b".into(),
         footer: None,
         buttons: (0..n)
-            .map(|i| InteractiveButton {
+            .map(|i| Choice {
                 id: i.to_string(),
                 title: title.into(),
+                description: None,
             })
             .collect(),
     };
@@ -317,10 +318,10 @@ async fn the_fake_enforces_the_cloud_api_limits() {
         body: "b".into(),
         footer: None,
         button: "Pick".into(),
-        sections: vec![ListSection {
+        sections: vec![ChoiceSection {
             title: None,
             rows: (0..n)
-                .map(|i| ListRow {
+                .map(|i| Choice {
                     id: i.to_string(),
                     title: "r".into(),
                     description: None,

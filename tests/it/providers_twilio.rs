@@ -7,13 +7,15 @@ use std::time::Duration;
 use axum::body::Bytes;
 use axum::http::{HeaderMap, Uri};
 use switchboard::crypto::Secret;
+use switchboard::domain::content::{Choice, ChoiceSection, ContactCard, TemplateVariable};
+use switchboard::domain::MediaKind;
 use switchboard::domain::PhoneNumber;
 use switchboard::fakes::twilio::{FakeAccount, FakeTwilio};
 use switchboard::providers::error::RateScope;
 use switchboard::providers::twilio::TwilioProvider;
 use switchboard::providers::{
-    ContactCard, InteractiveButton, MediaKind, NewTemplate, OutboundContent, OutboundMessage,
-    Provider, ProviderError, TemplateParameter, TwilioCredentials, WebhookRequest,
+    NewTemplate, OutboundContent, OutboundMessage, Provider, ProviderError, TwilioCredentials,
+    WebhookRequest,
 };
 
 pub(crate) const SENDER: &str = "+14155238886";
@@ -297,11 +299,11 @@ async fn media_template_location_and_contacts_go_out_as_twilio_expects() {
                 language: "en".into(),
                 provider_template_id: Some(hx.clone()),
                 parameters: vec![
-                    TemplateParameter {
+                    TemplateVariable {
                         key: "1".into(),
                         value: "Ana".into(),
                     },
-                    TemplateParameter {
+                    TemplateVariable {
                         key: "2".into(),
                         value: "14:30".into(),
                     },
@@ -352,9 +354,10 @@ async fn buttons_and_lists_are_sent_as_session_contents() {
         header: None,
         body: "Confirm?".into(),
         footer: None,
-        buttons: vec![InteractiveButton {
+        buttons: vec![Choice {
             id: "yes".into(),
             title: "Yes".into(),
+            description: None,
         }],
     };
     s.provider.send(&message(buttons.clone())).await.unwrap();
@@ -375,9 +378,9 @@ async fn buttons_and_lists_are_sent_as_session_contents() {
         body: "Pick".into(),
         footer: None,
         button: "Options".into(),
-        sections: vec![switchboard::providers::ListSection {
+        sections: vec![ChoiceSection {
             title: None,
-            rows: vec![switchboard::providers::outbound::ListRow {
+            rows: vec![Choice {
                 id: "r1".into(),
                 title: "One".into(),
                 description: None,

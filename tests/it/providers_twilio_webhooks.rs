@@ -1,11 +1,12 @@
 //! Webhooks the fake Twilio signs, which the Twilio adapter verifies and parses back: every
 //! inbound family, status callbacks in any order, and asynchronous failures.
 
+use switchboard::domain::MediaKind;
 use switchboard::domain::PhoneNumber;
 use switchboard::fakes::twilio::InboundParams;
 use switchboard::providers::error::RateScope;
 use switchboard::providers::{
-    DeliveryStatus, InboundContent, MediaKind, Provider, ProviderError, WebhookEvent,
+    DeliveryStatus, InboundContent, Provider, ProviderError, WebhookEvent,
 };
 
 use crate::providers_twilio::{eventually, setup, text, Receiver, CUSTOMER, SENDER};

@@ -61,6 +61,9 @@ pub struct StatusRecord {
     pub error_code: Option<String>,
     pub error_message: Option<String>,
     pub occurred_at: DateTime<Utc>,
+    /// The recipient stopped marketing messages, as the provider told with this step;
+    /// applying the step opts the contact out of marketing. Not kept in the timeline.
+    pub marketing_opt_out: bool,
 }
 
 /// A media file of a message.
@@ -72,12 +75,23 @@ pub struct AttachmentRecord {
     pub reference: String,
     pub content_type: Option<String>,
     pub filename: Option<String>,
-    pub state: String,
+    pub state: AttachmentState,
     pub size_bytes: Option<i64>,
     pub attempts: i32,
     pub last_error: Option<String>,
     pub storage_key: Option<String>,
     pub origin: AttachmentOrigin,
+}
+
+/// Where an attachment's file stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttachmentState {
+    /// Inbound media still to fetch (or being fetched, with retries).
+    Pending,
+    /// The file is stored (or, for media sent by link, out of our hands): it can be shown.
+    Ready,
+    /// Refused or given up on; `last_error` says why.
+    Failed,
 }
 
 /// Where an attachment's file came from.

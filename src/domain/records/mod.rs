@@ -30,8 +30,8 @@ pub use conversation::{ConversationFilter, ConversationRecord};
 pub use job::{JobRecord, JobState};
 pub use member::MemberRecord;
 pub use message::{
-    AttachmentOrigin, AttachmentRecord, MessageFilter, MessageOrder, MessageRecord, Part,
-    StatusRecord,
+    AttachmentOrigin, AttachmentRecord, AttachmentState, MessageFilter, MessageOrder,
+    MessageRecord, Part, StatusRecord,
 };
 pub use pending_attachment::PendingAttachment;
 pub use session::{RefreshRecord, SessionRecord};

@@ -28,6 +28,15 @@ pub(crate) struct GraphError {
     pub is_transient: Option<bool>,
 }
 
+/// "This user stopped marketing messages": the contact is opted out of marketing from then
+/// on, whether the error answers a send or arrives on a failed status.
+pub(crate) const MARKETING_STOPPED: i64 = 131050;
+
+/// Whether an error code, as text, is [`MARKETING_STOPPED`].
+pub(crate) fn stops_marketing(code: &str) -> bool {
+    code.trim().parse::<i64>() == Ok(MARKETING_STOPPED)
+}
+
 /// Classifies a Graph error code. `retry_after` comes from the `Retry-After` header.
 pub(crate) fn classify(
     code: i64,
@@ -50,13 +59,15 @@ pub(crate) fn classify(
                 code: code_text,
                 message,
                 opted_out: false,
+                marketing_opt_out: false,
             }
         }
-        131050 => {
+        MARKETING_STOPPED => {
             return ProviderError::Consent {
                 code: code_text,
                 message,
                 opted_out: true,
+                marketing_opt_out: true,
             }
         }
         _ => {}
@@ -209,9 +220,11 @@ mod tests {
             class(131050),
             ProviderError::Consent {
                 opted_out: true,
+                marketing_opt_out: true,
                 ..
             }
         ));
+        assert!(stops_marketing("131050") && !stops_marketing("131047"));
     }
 
     #[test]

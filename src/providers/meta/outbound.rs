@@ -4,9 +4,9 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::providers::outbound::{
-    ContactCard, MediaKind, OutboundContent, OutboundMessage, TemplateParameter,
-};
+use crate::domain::content::{ContactCard, TemplateVariable};
+use crate::domain::MediaKind;
+use crate::providers::outbound::{OutboundContent, OutboundMessage};
 
 /// The full send body: envelope plus the object named after the type.
 pub(crate) fn message_body(message: &OutboundMessage) -> Value {
@@ -155,7 +155,7 @@ fn media(
 
 /// Positional keys (`"1"`, `"2"`…) become body text parameters in numeric order; any other
 /// key is a named parameter and carries `parameter_name`.
-fn template(name: &str, language: &str, parameters: &[TemplateParameter]) -> Value {
+fn template(name: &str, language: &str, parameters: &[TemplateVariable]) -> Value {
     let mut positional: Vec<(u32, &str)> = Vec::new();
     let mut named: Vec<Value> = Vec::new();
     for parameter in parameters {

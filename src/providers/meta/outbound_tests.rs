@@ -1,8 +1,8 @@
 //! Send-body serialisation tests, one per message type.
 
 use super::*;
+use crate::domain::content::{CardPhone, Choice, ChoiceSection};
 use crate::domain::PhoneNumber;
-use crate::providers::outbound::{ContactPhone, InteractiveButton, ListRow, ListSection};
 
 fn message(content: OutboundContent) -> OutboundMessage {
     OutboundMessage {
@@ -67,11 +67,11 @@ fn positional_template_parameters_go_to_the_body_in_numeric_order() {
         language: "es".into(),
         provider_template_id: None,
         parameters: vec![
-            TemplateParameter {
+            TemplateVariable {
                 key: "2".into(),
                 value: "A-1".into(),
             },
-            TemplateParameter {
+            TemplateVariable {
                 key: "1".into(),
                 value: "Ana".into(),
             },
@@ -90,7 +90,7 @@ fn named_template_parameters_carry_parameter_name() {
         name: "hello".into(),
         language: "en_US".into(),
         provider_template_id: None,
-        parameters: vec![TemplateParameter {
+        parameters: vec![TemplateVariable {
             key: "first_name".into(),
             value: "Ana".into(),
         }],
@@ -134,7 +134,7 @@ fn contacts_is_an_array_of_cards() {
     let body = message_body(&message(OutboundContent::Contacts(vec![ContactCard {
         formatted_name: "Ana Diaz".into(),
         first_name: Some("Ana".into()),
-        phones: vec![ContactPhone {
+        phones: vec![CardPhone {
             phone: "+34600000000".into(),
             kind: Some("CELL".into()),
             wa_id: Some("34600000000".into()),
@@ -159,9 +159,10 @@ fn buttons_become_an_interactive_button_message() {
         header: Some("H".into()),
         body: "Pick".into(),
         footer: Some("F".into()),
-        buttons: vec![InteractiveButton {
+        buttons: vec![Choice {
             id: "yes".into(),
             title: "Yes".into(),
+            description: None,
         }],
     }));
     assert_eq!(
@@ -178,9 +179,9 @@ fn lists_become_an_interactive_list_message() {
         body: "Choose".into(),
         footer: None,
         button: "Options".into(),
-        sections: vec![ListSection {
+        sections: vec![ChoiceSection {
             title: Some("S".into()),
-            rows: vec![ListRow {
+            rows: vec![Choice {
                 id: "r1".into(),
                 title: "One".into(),
                 description: Some("d".into()),

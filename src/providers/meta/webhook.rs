@@ -13,12 +13,12 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::wire::{Change, MessagesValue, Notification};
+use crate::domain::content::{CardPhone, ContactCard, OrderItem, Referral};
+use crate::domain::MediaKind;
 use crate::domain::PhoneNumber;
 use crate::providers::inbound::{
-    DeliveryStatus, InboundContent, InboundMessage, MediaRef, OrderItem, Referral, StatusUpdate,
-    WebhookEvent,
+    DeliveryStatus, InboundContent, InboundMessage, MediaRef, StatusUpdate, WebhookEvent,
 };
-use crate::providers::outbound::{ContactCard, ContactPhone, MediaKind};
 use crate::providers::ProviderError;
 
 /// Parses a raw notification body.
@@ -253,7 +253,7 @@ fn contact(card: &Value) -> ContactCard {
         phones: list("phones")
             .iter()
             .filter_map(|p| {
-                Some(ContactPhone {
+                Some(CardPhone {
                     phone: owned(p, "phone")?,
                     kind: owned(p, "type"),
                     wa_id: owned(p, "wa_id"),
@@ -299,13 +299,17 @@ fn status_update(status: &Value, channel: &str) -> Result<Option<StatusUpdate>, 
         .get("errors")
         .and_then(Value::as_array)
         .and_then(|errors| errors.first());
+    let error_code = error.and_then(|e| e.get("code")).and_then(scalar_text);
     Ok(Some(StatusUpdate {
         provider_message_id: id.to_owned(),
         channel_address: channel.to_owned(),
         status: mapped,
         raw_status: raw_status.to_owned(),
         timestamp: timestamp(status)?,
-        error_code: error.and_then(|e| e.get("code")).and_then(scalar_text),
+        marketing_opt_out: error_code
+            .as_deref()
+            .is_some_and(super::error::stops_marketing),
+        error_code,
         error_message: error.and_then(|e| owned(e, "title").or_else(|| owned(e, "message"))),
         correlation_id: owned(status, "biz_opaque_callback_data"),
     }))

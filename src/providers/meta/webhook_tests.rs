@@ -283,6 +283,20 @@ fn statuses_map_to_delivery_statuses_with_errors_and_correlation() {
         Some("Re-engagement message")
     );
     assert_eq!(statuses[4].channel_address, "106540352242922");
+    assert!(!statuses[4].marketing_opt_out);
+}
+
+#[test]
+fn a_failure_for_stopped_marketing_carries_the_opt_out() {
+    let body = envelope(json!({"statuses":[
+        {"id":"wamid.5","status":"failed","timestamp":"1749416504","recipient_id":"1",
+         "errors":[{"code":131050,"title":"User has stopped marketing messages"}]}]}));
+    let events = parse(&body).unwrap();
+    let [WebhookEvent::StatusChanged(status)] = events.as_slice() else {
+        panic!("{events:?}");
+    };
+    assert!(status.marketing_opt_out);
+    assert_eq!(status.error_code.as_deref(), Some("131050"));
 }
 
 #[test]

@@ -51,11 +51,13 @@ pub fn classify(code: &str, message: &str, retry_after: Option<Duration>) -> Pro
             code: code_s,
             message,
             opted_out: true,
+            marketing_opt_out: false,
         },
         "63016" => ProviderError::Consent {
             code: code_s,
             message,
             opted_out: false,
+            marketing_opt_out: false,
         },
         _ => ProviderError::Rejected {
             code: code_s,

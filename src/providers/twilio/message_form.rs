@@ -3,7 +3,9 @@
 
 use serde_json::{Map, Value};
 
-use crate::providers::outbound::{ContactCard, OutboundContent, OutboundMessage};
+use super::address::address;
+use crate::domain::content::ContactCard;
+use crate::providers::outbound::{OutboundContent, OutboundMessage};
 use crate::providers::{ProviderError, TwilioCredentials};
 
 /// The query parameter carrying our message id on status callbacks.
@@ -16,10 +18,10 @@ pub(crate) fn message_form(
     message: &OutboundMessage,
     session_content_sid: Option<&str>,
 ) -> Result<Vec<(String, String)>, ProviderError> {
-    let mut form: Vec<(String, String)> = vec![("To".into(), whatsapp(message.to.as_str()))];
+    let mut form: Vec<(String, String)> = vec![("To".into(), address(message.to.as_str()))];
     match &credentials.messaging_service_sid {
         Some(mg) => form.push(("MessagingServiceSid".into(), mg.clone())),
-        None => form.push(("From".into(), whatsapp(credentials.sender.as_str()))),
+        None => form.push(("From".into(), address(credentials.sender.as_str()))),
     }
     // Twilio has no quoted-reply parameter on send, so `reply_to` cannot travel; the
     // message still goes out, just without the quote.
@@ -109,10 +111,6 @@ pub(crate) fn message_form(
     Ok(form)
 }
 
-fn whatsapp(e164: &str) -> String {
-    format!("whatsapp:{e164}")
-}
-
 /// Appends `name=value` to the query, before any `#` fragment (Twilio's connection
 /// overrides live there).
 pub(crate) fn with_query_param(url: &str, name: &str, value: &str) -> String {
@@ -156,8 +154,9 @@ fn contact_text(card: &ContactCard) -> String {
 mod tests {
     use super::*;
     use crate::crypto::Secret;
+    use crate::domain::content::{CardPhone, TemplateVariable};
+    use crate::domain::MediaKind;
     use crate::domain::PhoneNumber;
-    use crate::providers::outbound::{ContactPhone, MediaKind, TemplateParameter};
 
     fn creds(service: Option<&str>) -> TwilioCredentials {
         TwilioCredentials {
@@ -233,11 +232,11 @@ mod tests {
             language: "es".into(),
             provider_template_id: Some("HX1".into()),
             parameters: vec![
-                TemplateParameter {
+                TemplateVariable {
                     key: "1".into(),
                     value: "Ana".into(),
                 },
-                TemplateParameter {
+                TemplateVariable {
                     key: "2".into(),
                     value: "14:30".into(),
                 },
@@ -287,7 +286,7 @@ mod tests {
     fn contacts_become_a_readable_text_card() {
         let m = msg(OutboundContent::Contacts(vec![ContactCard {
             formatted_name: "Ana Pérez".into(),
-            phones: vec![ContactPhone {
+            phones: vec![CardPhone {
                 phone: "+34600000001".into(),
                 kind: Some("CELL".into()),
                 wa_id: None,

@@ -10,6 +10,7 @@
 use chrono::{DateTime, Utc};
 use reqwest::Method;
 
+use super::address::address;
 use super::client::{encode_form, TwilioHttp};
 use super::message_form::message_form;
 use super::wire::{ListedMessage, MessagePage};
@@ -34,11 +35,8 @@ pub(crate) async fn find_sent(
         .and_then(|form| form.into_iter().find(|(k, _)| k == "Body").map(|(_, v)| v));
     let from = since - SKEW;
     let query = [
-        ("To".to_owned(), format!("whatsapp:{}", message.to.as_str())),
-        (
-            "From".to_owned(),
-            format!("whatsapp:{}", http.credentials.sender.as_str()),
-        ),
+        ("To".to_owned(), address(message.to.as_str())),
+        ("From".to_owned(), address(http.credentials.sender.as_str())),
         // The key is `DateSent>`, so the encoded pair reads `DateSent%3E=YYYY-MM-DD`.
         ("DateSent>".to_owned(), from.format("%Y-%m-%d").to_string()),
         ("PageSize".to_owned(), PAGE_SIZE.to_owned()),

@@ -7,6 +7,7 @@
 use reqwest::{Method, Url};
 use serde::Deserialize;
 
+use super::address;
 use super::client::{same_origin, TwilioHttp};
 use crate::providers::ProviderError;
 
@@ -64,7 +65,7 @@ pub(crate) async fn check_sender(http: &TwilioHttp) -> Result<(), ProviderError>
             .await?;
         let found = page.senders.iter().find(|s| {
             s.sender_id.as_deref().is_some_and(|id| {
-                let number = id.strip_prefix("whatsapp:").unwrap_or(id);
+                let number = address::strip(id);
                 !wanted.is_empty() && digits(number) == wanted
             })
         });

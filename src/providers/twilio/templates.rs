@@ -64,9 +64,10 @@ pub(crate) async fn create(
         let buttons: Vec<_> = template
             .quick_replies
             .iter()
-            .map(|title| crate::providers::InteractiveButton {
+            .map(|title| crate::domain::content::Choice {
                 id: title.clone(),
                 title: title.clone(),
+                description: None,
             })
             .collect();
         quick_reply_types(&body, &buttons)

@@ -9,13 +9,15 @@
 use chrono::{SubsecRound, Utc};
 use serde_json::{Map, Value};
 
+use super::address;
 use super::message_form::CORRELATION_PARAM;
 use super::signature::query_param;
+use crate::domain::content::Referral;
+use crate::domain::MediaKind;
 use crate::domain::PhoneNumber;
-use crate::providers::inbound::Referral;
 use crate::providers::{
-    DeliveryStatus, InboundContent, InboundMessage, MediaKind, MediaRef, ProviderError,
-    StatusUpdate, WebhookEvent, WebhookRequest,
+    DeliveryStatus, InboundContent, InboundMessage, MediaRef, ProviderError, StatusUpdate,
+    WebhookEvent, WebhookRequest,
 };
 
 /// The webhook's parameters in arrival order (repeated names kept).
@@ -118,7 +120,7 @@ fn status_update(params: &Params, sid: String, raw: &str, url: &str) -> Option<S
     Some(StatusUpdate {
         provider_message_id: sid,
         // Our sender is `From` on a status callback; `ChannelToAddress` may be masked.
-        channel_address: strip_whatsapp(params.value("From").unwrap_or_default()),
+        channel_address: address::strip(params.value("From").unwrap_or_default()).to_owned(),
         status,
         raw_status: raw.to_owned(),
         timestamp: Utc::now(),
@@ -126,6 +128,7 @@ fn status_update(params: &Params, sid: String, raw: &str, url: &str) -> Option<S
         error_message: params
             .owned("ErrorMessage")
             .or_else(|| params.owned("ChannelStatusMessage")),
+        marketing_opt_out: false,
         correlation_id: query_param(url, CORRELATION_PARAM).filter(|c| !c.is_empty()),
     })
 }
@@ -136,13 +139,13 @@ fn inbound(params: &Params, sid: String) -> Result<InboundMessage, ProviderError
     let from = params
         .value("WaId")
         .map(PhoneNumber::from_wa_id)
-        .or_else(|| params.value("From").map(PhoneNumber::parse))
+        .or_else(|| params.value("From").map(address::parse))
         .ok_or_else(|| ProviderError::BadWebhook("inbound message without a sender".into()))?
         .map_err(|_| ProviderError::BadWebhook("the sender is not a WhatsApp number".into()))?;
     let content = content(params)?;
     Ok(InboundMessage {
         provider_message_id: sid,
-        channel_address: strip_whatsapp(params.value("To").unwrap_or_default()),
+        channel_address: address::strip(params.value("To").unwrap_or_default()).to_owned(),
         from_wa_id: from.digits().to_owned(),
         profile_name: params.owned("ProfileName"),
         // Twilio's inbound webhook carries no timestamp: the time it reached us stands in,
@@ -280,13 +283,6 @@ fn number(params: &Params, name: &str) -> Option<f64> {
         .parse()
         .ok()
         .filter(|n: &f64| n.is_finite())
-}
-
-fn strip_whatsapp(address: &str) -> String {
-    address
-        .strip_prefix("whatsapp:")
-        .unwrap_or(address)
-        .to_owned()
 }
 
 #[cfg(test)]

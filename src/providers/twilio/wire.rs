@@ -5,7 +5,7 @@
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use crate::providers::outbound::{InteractiveButton, ListSection};
+use crate::domain::content::{Choice, ChoiceSection};
 
 /// `GET /2010-04-01/Accounts/{AC}.json`, minus the echoed `auth_token`.
 #[derive(Debug, Deserialize)]
@@ -103,7 +103,7 @@ pub(crate) fn folded_body(header: Option<&str>, body: &str, footer: Option<&str>
 }
 
 /// `types` for a `twilio/quick-reply` content.
-pub(crate) fn quick_reply_types(body: &str, buttons: &[InteractiveButton]) -> Value {
+pub(crate) fn quick_reply_types(body: &str, buttons: &[Choice]) -> Value {
     let actions: Vec<Value> = buttons
         .iter()
         .map(|b| json!({"title": b.title, "id": b.id}))
@@ -112,7 +112,7 @@ pub(crate) fn quick_reply_types(body: &str, buttons: &[InteractiveButton]) -> Va
 }
 
 /// `types` for a `twilio/list-picker` content; sections are flattened, Twilio has none.
-pub(crate) fn list_picker_types(body: &str, button: &str, sections: &[ListSection]) -> Value {
+pub(crate) fn list_picker_types(body: &str, button: &str, sections: &[ChoiceSection]) -> Value {
     let items: Vec<Value> = sections
         .iter()
         .flat_map(|s| &s.rows)
@@ -142,7 +142,6 @@ pub(crate) fn example_variables(examples: &[String]) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::providers::outbound::ListRow;
 
     #[test]
     fn account_resource_ignores_the_echoed_auth_token() {
@@ -158,9 +157,10 @@ mod tests {
     fn quick_reply_types_carry_titles_and_ids() {
         let v = quick_reply_types(
             "Pick",
-            &[InteractiveButton {
+            &[Choice {
                 id: "yes".into(),
                 title: "Yes".into(),
+                description: None,
             }],
         );
         assert_eq!(
@@ -172,17 +172,17 @@ mod tests {
     #[test]
     fn list_picker_flattens_sections_into_items() {
         let sections = vec![
-            ListSection {
+            ChoiceSection {
                 title: Some("A".into()),
-                rows: vec![ListRow {
+                rows: vec![Choice {
                     id: "r1".into(),
                     title: "One".into(),
                     description: Some("first".into()),
                 }],
             },
-            ListSection {
+            ChoiceSection {
                 title: None,
-                rows: vec![ListRow {
+                rows: vec![Choice {
                     id: "r2".into(),
                     title: "Two".into(),
                     description: None,

@@ -1,10 +1,11 @@
 //! What a caller gives to create or change a channel, and the checks that turn it into
 //! domain values.
 
-use crate::domain::channel::{is_mime_type, is_twilio_sid, MAX_MESSAGES_PER_SECOND};
+use crate::domain::channel::{is_mime_type, MAX_MESSAGES_PER_SECOND};
 use crate::domain::tenant_settings::parse_language;
 use crate::domain::ChannelSettings;
 use crate::error::AppError;
+use crate::providers::twilio::credentials;
 use crate::providers::ProviderKind;
 
 /// Twilio credentials as entered. Secrets left out on update keep their stored value.
@@ -64,7 +65,7 @@ pub(super) fn optional_sid(
 ) -> Result<Option<String>, AppError> {
     match value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()) {
         None => Ok(None),
-        Some(v) if is_twilio_sid(&v, prefix) => Ok(Some(v)),
+        Some(v) if credentials::is_sid(&v, prefix) => Ok(Some(v)),
         Some(_) => Err(AppError::bad_input(
             field,
             format!("must be {prefix} followed by 32 hex digits"),

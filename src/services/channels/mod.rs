@@ -14,10 +14,11 @@ use zeroize::Zeroizing;
 use crate::crypto::Secret;
 use crate::crypto::{random_token, KeyRing, SealContext};
 use crate::domain::audit::{AuditEvent, Verified};
-use crate::domain::channel::{credential_hint, is_meta_id, is_token, is_twilio_sid};
+use crate::domain::channel::{credential_hint, is_meta_id, is_token};
 use crate::domain::records::{ChannelRecord, ProviderConfig, Verification};
 use crate::domain::{ChannelId, ChannelSettings, PhoneNumber, TenantId};
 use crate::error::AppError;
+use crate::providers::twilio::credentials;
 use crate::providers::{Credentials, MetaCredentials, Provider, ProviderKind, TwilioCredentials};
 use crate::services::auth::{Access, Admin, Agent};
 use crate::store::{Store, StoreError};
@@ -206,17 +207,21 @@ impl ChannelService {
                     };
                 };
                 let account_sid = t.account_sid.trim().to_owned();
-                if !is_twilio_sid(&account_sid, "AC") {
+                if !credentials::is_sid(&account_sid, credentials::ACCOUNT_SID) {
                     return Err(AppError::bad_input(
                         "twilio.accountSid",
                         "must be AC followed by 32 hex digits",
                     ));
                 }
-                let api_key_sid = optional_sid("twilio.apiKeySid", t.api_key_sid.clone(), "SK")?;
+                let api_key_sid = optional_sid(
+                    "twilio.apiKeySid",
+                    t.api_key_sid.clone(),
+                    credentials::API_KEY_SID,
+                )?;
                 let messaging_service_sid = optional_sid(
                     "twilio.messagingServiceSid",
                     t.messaging_service_sid.clone(),
-                    "MG",
+                    credentials::MESSAGING_SERVICE_SID,
                 )?;
                 let secret = t
                     .api_key_secret
@@ -250,9 +255,7 @@ impl ChannelService {
                     .map(str::trim)
                     .filter(|s| !s.is_empty());
                 match token {
-                    Some(token)
-                        if !(token.len() == 32 && token.bytes().all(|b| b.is_ascii_hexdigit())) =>
-                    {
+                    Some(token) if !credentials::is_auth_token(token) => {
                         return Err(AppError::bad_input(
                             "twilio.authToken",
                             "must be 32 hex digits",

@@ -1,40 +1,10 @@
 //! Provider-neutral webhook events into domain content and stored attachments.
 
-use crate::domain::content::{CardPhone, Choice, ContactCard, OrderItem};
-use crate::domain::records::AttachmentOrigin;
-use crate::domain::{MediaKind, MessageContent, MessageStatus};
+use crate::domain::content::Choice;
+use crate::domain::records::{AttachmentOrigin, AttachmentState};
+use crate::domain::{MessageContent, MessageStatus};
 use crate::providers::{self, DeliveryStatus, InboundContent};
 use crate::store::messages::NewAttachment;
-
-fn media_kind(kind: providers::MediaKind) -> MediaKind {
-    match kind {
-        providers::MediaKind::Image => MediaKind::Image,
-        providers::MediaKind::Video => MediaKind::Video,
-        providers::MediaKind::Audio => MediaKind::Audio,
-        providers::MediaKind::Document => MediaKind::Document,
-        providers::MediaKind::Sticker => MediaKind::Sticker,
-    }
-}
-
-fn card(card: providers::ContactCard) -> ContactCard {
-    ContactCard {
-        formatted_name: card.formatted_name,
-        first_name: card.first_name,
-        last_name: card.last_name,
-        phones: card
-            .phones
-            .into_iter()
-            .map(|p| CardPhone {
-                phone: p.phone,
-                kind: p.kind,
-                wa_id: p.wa_id,
-            })
-            .collect(),
-        emails: card.emails,
-        organization: card.organization,
-        urls: card.urls,
-    }
-}
 
 /// The content to store, and the media references to fetch.
 pub fn content(inbound: InboundContent) -> (MessageContent, Vec<providers::MediaRef>) {
@@ -53,7 +23,7 @@ pub fn content(inbound: InboundContent) -> (MessageContent, Vec<providers::Media
             voice,
         } => (
             MessageContent::Media {
-                media_kind: media_kind(kind),
+                media_kind: kind,
                 caption,
                 voice,
                 url: None,
@@ -76,12 +46,9 @@ pub fn content(inbound: InboundContent) -> (MessageContent, Vec<providers::Media
             },
             Vec::new(),
         ),
-        InboundContent::Contacts(cards) => (
-            MessageContent::Contacts {
-                contacts: cards.into_iter().map(card).collect(),
-            },
-            Vec::new(),
-        ),
+        InboundContent::Contacts(cards) => {
+            (MessageContent::Contacts { contacts: cards }, Vec::new())
+        }
         InboundContent::ButtonReply { id, title } => (
             MessageContent::ButtonReply {
                 choice: Choice {
@@ -120,15 +87,7 @@ pub fn content(inbound: InboundContent) -> (MessageContent, Vec<providers::Media
             MessageContent::Order {
                 catalog_id,
                 text,
-                items: items
-                    .into_iter()
-                    .map(|i| OrderItem {
-                        product_retailer_id: i.product_retailer_id,
-                        quantity: i.quantity,
-                        item_price: i.item_price,
-                        currency: i.currency,
-                    })
-                    .collect(),
+                items,
             },
             Vec::new(),
         ),
@@ -186,9 +145,9 @@ pub fn attachments(
                 filename: r.filename,
                 sha256: r.sha256,
                 state: if refused.is_some() {
-                    "FAILED"
+                    AttachmentState::Failed
                 } else {
-                    "PENDING"
+                    AttachmentState::Pending
                 },
                 last_error: refused,
                 origin: AttachmentOrigin::Fetched,
@@ -205,16 +164,5 @@ pub fn status(status: DeliveryStatus) -> MessageStatus {
         DeliveryStatus::Delivered => MessageStatus::Delivered,
         DeliveryStatus::Read => MessageStatus::Read,
         DeliveryStatus::Failed => MessageStatus::Failed,
-    }
-}
-
-pub fn referral(r: providers::inbound::Referral) -> crate::domain::content::Referral {
-    crate::domain::content::Referral {
-        source_url: r.source_url,
-        source_id: r.source_id,
-        source_type: r.source_type,
-        headline: r.headline,
-        body: r.body,
-        ctwa_clid: r.ctwa_clid,
     }
 }

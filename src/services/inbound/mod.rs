@@ -168,7 +168,7 @@ async fn receive<C: sea_orm::ConnectionTrait>(
         content,
         reply_to_provider_id: inbound.reply_to.clone(),
         forwarded: inbound.forwarded,
-        referral: inbound.referral.clone().map(convert::referral),
+        referral: inbound.referral.clone(),
         idempotency_key: None,
         error_code: None,
         error_message: None,
@@ -260,6 +260,7 @@ async fn apply_status<C: sea_orm::ConnectionTrait>(
         error_code: update.error_code.clone(),
         error_message: update.error_message.clone(),
         occurred_at: update.timestamp,
+        marketing_opt_out: update.marketing_opt_out,
     };
     let mut found = messages
         .find_by_provider_id(channel.id, &update.provider_message_id)

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 use super::{ByteStream, MediaLinks, MediaStore, MediaStoreError, PutStreamError};
-use crate::domain::records::UploadRecord;
+use crate::domain::records::{AttachmentState, UploadRecord};
 use crate::domain::{AttachmentId, ProviderKind, TenantId, UploadId};
 use crate::error::AppError;
 use crate::providers::capabilities::capabilities;
@@ -91,7 +91,7 @@ impl MediaFiles {
             Ok(a) => {
                 return Ok(a
                     .storage_key
-                    .filter(|_| a.state == "READY")
+                    .filter(|_| a.state == AttachmentState::Ready)
                     .map(|key| StoredFile {
                         key,
                         content_type: a.content_type,

@@ -1,19 +1,7 @@
 //! Stored message content into what a provider adapter sends.
 
-use crate::domain::content::ContactCard;
-use crate::domain::{MediaKind, MessageContent, UploadId};
-use crate::providers::{self, OutboundContent};
-
-/// The provider-side name of a media kind.
-pub fn provider_media_kind(kind: MediaKind) -> providers::MediaKind {
-    match kind {
-        MediaKind::Image => providers::MediaKind::Image,
-        MediaKind::Video => providers::MediaKind::Video,
-        MediaKind::Audio => providers::MediaKind::Audio,
-        MediaKind::Document => providers::MediaKind::Document,
-        MediaKind::Sticker => providers::MediaKind::Sticker,
-    }
-}
+use crate::domain::{MessageContent, UploadId};
+use crate::providers::OutboundContent;
 
 /// The provider request for stored content; `None` for content that is only ever received.
 /// Uploaded media goes out by a link from `upload_url`.
@@ -31,7 +19,7 @@ pub fn outbound(
             filename,
             ..
         } => OutboundContent::Media {
-            kind: provider_media_kind(kind),
+            kind,
             url: match (url, upload) {
                 (Some(url), _) => url,
                 (None, Some(id)) => upload_url(id)?,
@@ -51,9 +39,7 @@ pub fn outbound(
             name,
             address,
         },
-        MessageContent::Contacts { contacts } => {
-            OutboundContent::Contacts(contacts.iter().map(card).collect())
-        }
+        MessageContent::Contacts { contacts } => OutboundContent::Contacts(contacts),
         MessageContent::Buttons {
             header,
             body,
@@ -63,13 +49,7 @@ pub fn outbound(
             header,
             body,
             footer,
-            buttons: buttons
-                .into_iter()
-                .map(|b| providers::InteractiveButton {
-                    id: b.id,
-                    title: b.title,
-                })
-                .collect(),
+            buttons,
         },
         MessageContent::List {
             header,
@@ -82,21 +62,7 @@ pub fn outbound(
             body,
             footer,
             button,
-            sections: sections
-                .into_iter()
-                .map(|s| providers::ListSection {
-                    title: s.title,
-                    rows: s
-                        .rows
-                        .into_iter()
-                        .map(|r| providers::outbound::ListRow {
-                            id: r.id,
-                            title: r.title,
-                            description: r.description,
-                        })
-                        .collect(),
-                })
-                .collect(),
+            sections,
         },
         MessageContent::Template {
             name,
@@ -108,13 +74,7 @@ pub fn outbound(
             name,
             language,
             provider_template_id,
-            parameters: variables
-                .into_iter()
-                .map(|v| providers::TemplateParameter {
-                    key: v.key,
-                    value: v.value,
-                })
-                .collect(),
+            parameters: variables,
         },
         MessageContent::Reaction { message_id, emoji } => OutboundContent::Reaction {
             message_id,
@@ -122,26 +82,6 @@ pub fn outbound(
         },
         _ => return None,
     })
-}
-
-fn card(c: &ContactCard) -> providers::ContactCard {
-    providers::ContactCard {
-        formatted_name: c.formatted_name.clone(),
-        first_name: c.first_name.clone(),
-        last_name: c.last_name.clone(),
-        phones: c
-            .phones
-            .iter()
-            .map(|p| providers::outbound::ContactPhone {
-                phone: p.phone.clone(),
-                kind: p.kind.clone(),
-                wa_id: p.wa_id.clone(),
-            })
-            .collect(),
-        emails: c.emails.clone(),
-        organization: c.organization.clone(),
-        urls: c.urls.clone(),
-    }
 }
 
 /// A summary of a request for the attempt log: kind and masked recipient, never text.

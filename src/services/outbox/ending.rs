@@ -152,7 +152,8 @@ impl OutboxWorker {
             };
         }
         tracing::warn!(target: LOG_TARGET, { tenant.id = %ready.tenant, channel.id = %channel.id, message.id = %ready.message.id, provider = channel.provider().as_str(), provider_code = error.code().unwrap_or("-"), error = %error, attempt = number }, "a send failed");
-        let step = failed_status(number, error.code().unwrap_or("ERROR"), &error.to_string());
+        let mut step = failed_status(number, error.code().unwrap_or("ERROR"), &error.to_string());
+        step.marketing_opt_out = error.marketing_opt_out();
         Ending {
             row,
             attempt: AttemptRecord {
@@ -307,6 +308,7 @@ fn failed_status(number: i32, code: &str, text: &str) -> StatusRecord {
         error_code: Some(code.to_owned()),
         error_message: Some(text.to_owned()),
         occurred_at: Utc::now(),
+        marketing_opt_out: false,
     }
 }
 

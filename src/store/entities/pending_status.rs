@@ -15,6 +15,8 @@ pub struct Model {
     pub error_code: Option<String>,
     pub error_message: Option<String>,
     pub occurred_at: DateTimeUtc,
+    /// The status told that the recipient stopped marketing messages.
+    pub marketing_opt_out: bool,
     pub recorded_at: DateTimeUtc,
 }
 

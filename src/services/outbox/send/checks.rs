@@ -270,7 +270,6 @@ pub(super) fn check_upload(
     caps: &Capabilities,
     provider: &str,
 ) -> Result<(), AppError> {
-    let kind = crate::services::outbox::content::provider_media_kind(kind);
     let Some(limit) = caps.media.iter().find(|l| l.kind == kind) else {
         return Err(AppError::bad_input(
             "content.media.type",

@@ -5,7 +5,7 @@
 use sea_orm::ConnectionTrait;
 
 use super::checks::{check_upload, kind_of, validate};
-use crate::domain::records::{AttachmentOrigin, ChannelRecord, UploadRecord};
+use crate::domain::records::{AttachmentOrigin, AttachmentState, ChannelRecord, UploadRecord};
 use crate::domain::text_split::split_text;
 use crate::domain::{MediaKind, MessageContent, MessageId};
 use crate::error::AppError;
@@ -110,7 +110,7 @@ fn sent_media(content: &MessageContent, upload: Option<UploadRecord>) -> Vec<New
             content_type: Some(upload.content_type),
             filename: filename.clone().or(upload.filename),
             sha256: Some(upload.sha256),
-            state: "READY",
+            state: AttachmentState::Ready,
             last_error: None,
             origin: AttachmentOrigin::Upload,
             stored: Some((upload.storage_key, upload.size_bytes)),
@@ -120,7 +120,7 @@ fn sent_media(content: &MessageContent, upload: Option<UploadRecord>) -> Vec<New
             content_type: None,
             filename: filename.clone(),
             sha256: None,
-            state: "READY",
+            state: AttachmentState::Ready,
             last_error: None,
             origin: AttachmentOrigin::Link,
             stored: None,

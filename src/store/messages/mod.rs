@@ -1,0 +1,236 @@
+//! A tenant's messages: finding, locking and recording them. Their status timeline
+//! (`statuses`), attachments (`attachments`) and history pages (`list`) are in files of
+//! their own, each adding to [`Messages`].
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select,
+};
+
+use super::entities::{attachment, message};
+use super::StoreError;
+use crate::domain::records::message::{AttachmentState, MessageRecord, Part};
+use crate::domain::{AttachmentId, ChannelId, MessageId, TenantId};
+
+mod attachments;
+mod list;
+mod statuses;
+
+pub(crate) use attachments::attachment_state_str;
+pub use attachments::{FetchOutcome, NewAttachment};
+
+impl TryFrom<message::Model> for MessageRecord {
+    type Error = StoreError;
+    fn try_from(row: message::Model) -> Result<Self, StoreError> {
+        Ok(Self {
+            id: row.id.into(),
+            revision: row.revision,
+            channel: row.channel_id.into(),
+            conversation: row.conversation_id.map(Into::into),
+            contact: row.contact_id.into(),
+            direction: row.direction.parse().map_err(StoreError::Corrupt)?,
+            status: row.status.parse().map_err(StoreError::Corrupt)?,
+            provider_message_id: row.provider_message_id,
+            content: serde_json::from_str(&row.content)
+                .map_err(|e| StoreError::Corrupt(format!("message content: {e}")))?,
+            reply_to_provider_id: row.reply_to_provider_id,
+            forwarded: row.forwarded,
+            referral: row.referral.and_then(|r| serde_json::from_str(&r).ok()),
+            idempotency_key: row.idempotency_key,
+            error_code: row.error_code,
+            error_message: row.error_message,
+            part: Part {
+                first: row.split_of.map(Into::into),
+                number: row.part_number,
+                count: row.part_count,
+            },
+            sent_at: row.sent_at,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        })
+    }
+}
+
+pub struct Messages<'a, C> {
+    db: &'a C,
+    tenant: TenantId,
+}
+
+impl<'a, C: ConnectionTrait> Messages<'a, C> {
+    pub fn new(db: &'a C, tenant: TenantId) -> Self {
+        Self { db, tenant }
+    }
+
+    fn scoped(&self) -> Select<message::Entity> {
+        message::Entity::find().filter(message::Column::TenantId.eq(self.tenant.into_uuid()))
+    }
+
+    pub async fn get(&self, id: MessageId) -> Result<MessageRecord, StoreError> {
+        self.scoped()
+            .filter(message::Column::Id.eq(id.into_uuid()))
+            .one(self.db)
+            .await?
+            .ok_or(StoreError::NotFound)?
+            .try_into()
+    }
+
+    /// As [`Self::get`], taking the message's row lock on PostgreSQL until the transaction
+    /// ends (SQLite's single writer already serialises a write transaction), so a status
+    /// change from elsewhere waits for the caller's decision.
+    pub async fn lock(&self, id: MessageId) -> Result<MessageRecord, StoreError> {
+        super::for_update(
+            self.scoped().filter(message::Column::Id.eq(id.into_uuid())),
+            self.db,
+        )
+        .one(self.db)
+        .await?
+        .ok_or(StoreError::NotFound)?
+        .try_into()
+    }
+
+    /// Every part of the text `record` belongs to, in order (just `record` when it was
+    /// sent whole).
+    pub async fn parts(&self, record: &MessageRecord) -> Result<Vec<MessageRecord>, StoreError> {
+        if record.part.count <= 1 {
+            return Ok(vec![record.clone()]);
+        }
+        let first = record.part.first.unwrap_or(record.id).into_uuid();
+        self.scoped()
+            .filter(
+                sea_orm::Condition::any()
+                    .add(message::Column::Id.eq(first))
+                    .add(message::Column::SplitOf.eq(first)),
+            )
+            .order_by_asc(message::Column::PartNumber)
+            .all(self.db)
+            .await?
+            .into_iter()
+            .map(MessageRecord::try_from)
+            .collect()
+    }
+
+    pub async fn find_by_provider_id(
+        &self,
+        channel: ChannelId,
+        provider_id: &str,
+    ) -> Result<Option<MessageRecord>, StoreError> {
+        self.scoped()
+            .filter(message::Column::ChannelId.eq(channel.into_uuid()))
+            .filter(message::Column::ProviderMessageId.eq(provider_id))
+            .one(self.db)
+            .await?
+            .map(MessageRecord::try_from)
+            .transpose()
+    }
+
+    /// Inserts a message with its attachments, and applies the statuses kept for its
+    /// provider id; answers the message as it then stands.
+    pub async fn insert(
+        &self,
+        record: &MessageRecord,
+        attachments: &[NewAttachment],
+        now: DateTime<Utc>,
+    ) -> Result<MessageRecord, StoreError> {
+        message::Entity::insert(message::ActiveModel {
+            tenant_id: Set(self.tenant.into()),
+            id: Set(record.id.into()),
+            revision: Set(record.revision),
+            channel_id: Set(record.channel.into()),
+            conversation_id: Set(record.conversation.map(Into::into)),
+            contact_id: Set(record.contact.into()),
+            direction: Set(record.direction.as_str().to_owned()),
+            status: Set(record.status.as_str().to_owned()),
+            provider_message_id: Set(record.provider_message_id.clone()),
+            kind: Set(record.content.kind().to_owned()),
+            content: Set(serde_json::to_string(&record.content).expect("content serialises")),
+            text: Set(record.content.text().map(str::to_owned)),
+            reply_to_provider_id: Set(record.reply_to_provider_id.clone()),
+            forwarded: Set(record.forwarded),
+            referral: Set(record
+                .referral
+                .as_ref()
+                .map(|r| serde_json::to_string(r).expect("referral serialises"))),
+            error_code: Set(record.error_code.clone()),
+            error_message: Set(record.error_message.clone()),
+            sent_at: Set(record.sent_at),
+            idempotency_key: Set(record.idempotency_key.clone()),
+            split_of: Set(record.part.first.map(Into::into)),
+            part_number: Set(record.part.number),
+            part_count: Set(record.part.count),
+            created_at: Set(record.created_at),
+            updated_at: Set(record.updated_at),
+        })
+        .exec_without_returning(self.db)
+        .await?;
+        for (position, a) in attachments.iter().enumerate() {
+            attachment::Entity::insert(attachment::ActiveModel {
+                tenant_id: Set(self.tenant.into()),
+                id: Set(AttachmentId::new().into()),
+                message_id: Set(record.id.into()),
+                position: Set(position as i32),
+                reference: Set(a.reference.clone()),
+                content_type: Set(a.content_type.clone()),
+                filename: Set(a.filename.clone()),
+                sha256: Set(a.sha256.clone()),
+                state: Set(attachment_state_str(a.state).to_owned()),
+                origin: Set(a.origin.as_str().to_owned()),
+                size_bytes: Set(a.stored.as_ref().map(|(_, size)| *size)),
+                storage_key: Set(a.stored.as_ref().map(|(key, _)| key.clone())),
+                attempts: Set(0),
+                last_error: Set(a.last_error.clone()),
+                next_attempt_at: Set((a.state == AttachmentState::Pending).then_some(now)),
+                created_at: Set(now),
+                updated_at: Set(now),
+            })
+            .exec_without_returning(self.db)
+            .await?;
+        }
+        // Statuses that arrived before the message was known apply now, in their order.
+        let mut current = record.clone();
+        if let Some(provider_id) = &record.provider_message_id {
+            for step in self
+                .take_pending_statuses(record.channel, provider_id)
+                .await?
+            {
+                if let Some(updated) = self.apply_status(&current, &step, now).await? {
+                    current = updated;
+                }
+            }
+        }
+        Ok(current)
+    }
+
+    /// Records the provider's id of a message that has none yet (a status found it by our
+    /// correlation id before the send answered, or instead of an answer that was lost).
+    pub async fn attach_provider_id(
+        &self,
+        id: MessageId,
+        provider_id: &str,
+    ) -> Result<(), StoreError> {
+        message::Entity::update_many()
+            .col_expr(
+                message::Column::ProviderMessageId,
+                Expr::value(Some(provider_id.to_owned())),
+            )
+            .filter(message::Column::TenantId.eq(self.tenant.into_uuid()))
+            .filter(message::Column::Id.eq(id.into_uuid()))
+            .filter(message::Column::ProviderMessageId.is_null())
+            .exec(self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// Finds the message a caller sent with this idempotency key.
+    pub async fn find_by_idempotency_key(
+        &self,
+        key: &str,
+    ) -> Result<Option<MessageRecord>, StoreError> {
+        self.scoped()
+            .filter(message::Column::IdempotencyKey.eq(key))
+            .one(self.db)
+            .await?
+            .map(MessageRecord::try_from)
+            .transpose()
+    }
+}
