@@ -32,6 +32,12 @@ use crate::crypto::Secret;
 use crate::domain::PhoneNumber;
 pub use crate::domain::ProviderKind;
 
+/// Parses a number given by a person, who may paste it as a provider shows it: Twilio's
+/// `whatsapp:` address prefix is dropped before the E.164 number is read.
+pub fn parse_number(raw: &str) -> Result<crate::domain::PhoneNumber, crate::domain::PhoneError> {
+    twilio::address::parse(raw)
+}
+
 /// Base URLs of the provider APIs, from configuration (fakes in tests).
 #[derive(Clone, Debug)]
 pub struct ProviderUrls {

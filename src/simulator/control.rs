@@ -81,7 +81,7 @@ const PICTURE: &[u8] = &[
 ];
 
 async fn say(State(sim): State<Arc<Simulator>>, Json(say): Json<Say>) -> Response {
-    let from = match crate::domain::PhoneNumber::parse(&say.from) {
+    let from = match crate::providers::parse_number(&say.from) {
         Ok(p) => p,
         Err(e) => return refuse(StatusCode::BAD_REQUEST, format!("from {e}")),
     };

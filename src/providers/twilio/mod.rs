@@ -5,7 +5,7 @@
 //! `twilio_messaging` bases; media redirects are followed without them. Verification checks
 //! the account and that the channel's number is one of its WhatsApp senders.
 
-mod address;
+pub(crate) mod address;
 mod client;
 pub mod credentials;
 pub mod error;

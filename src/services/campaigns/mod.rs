@@ -17,7 +17,7 @@ use crate::domain::audit::{AuditEvent, CampaignChange};
 use crate::domain::campaign::{CampaignState, RecipientRow, SkipReason};
 use crate::domain::records::{CampaignRecord, Template};
 use crate::domain::template::TemplateStatus;
-use crate::domain::{CampaignId, ChannelId, PhoneNumber, TemplateId};
+use crate::domain::{CampaignId, ChannelId, TemplateId};
 use crate::error::AppError;
 use crate::services::auth::{Access, Admin};
 use crate::services::outbox::OutboxWorker;
@@ -307,7 +307,7 @@ fn screen(rows: Vec<RecipientRow>) -> Vec<NewRecipient> {
     let mut seen = HashSet::new();
     rows.into_iter()
         .map(|row| {
-            let (phone, skip) = match PhoneNumber::parse(&row.phone) {
+            let (phone, skip) = match crate::providers::parse_number(&row.phone) {
                 Err(_) => (row.phone, Some(SkipReason::InvalidNumber)),
                 Ok(p) => {
                     let repeated = !seen.insert(p.digits().to_owned());

@@ -351,8 +351,9 @@ impl ChannelService {
         let kind = input
             .provider
             .ok_or_else(|| AppError::bad_input("provider", "is required"))?;
-        let phone = PhoneNumber::parse(input.phone_number.as_deref().unwrap_or_default())
-            .map_err(|e| AppError::bad_input("phoneNumber", e))?;
+        let phone =
+            crate::providers::parse_number(input.phone_number.as_deref().unwrap_or_default())
+                .map_err(|e| AppError::bad_input("phoneNumber", e))?;
         let now = Utc::now();
         let placeholder = match kind {
             ProviderKind::Twilio => ProviderConfig::Twilio {
@@ -425,8 +426,8 @@ impl ChannelService {
         }
         let mut reverify = false;
         if let Some(phone) = &input.phone_number {
-            let phone =
-                PhoneNumber::parse(phone).map_err(|e| AppError::bad_input("phoneNumber", e))?;
+            let phone = crate::providers::parse_number(phone)
+                .map_err(|e| AppError::bad_input("phoneNumber", e))?;
             reverify |= phone.as_str() != record.phone_number;
             record.phone_number = phone.as_str().to_owned();
         }

@@ -191,7 +191,8 @@ async fn resolve<C: ConnectionTrait>(
         }
         (None, Some(channel), Some(to)) => {
             let channel = scope.channels().get(channel).await?;
-            let phone = PhoneNumber::parse(to).map_err(|e| AppError::bad_input("to", e))?;
+            let phone =
+                crate::providers::parse_number(to).map_err(|e| AppError::bad_input("to", e))?;
             let contact = scope.contacts().find_by_wa_id(phone.digits()).await?;
             let conversation = match &contact {
                 Some(c) => scope.conversations().find_open(channel.id, c.id).await?,
