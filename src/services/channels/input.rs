@@ -1,7 +1,8 @@
 //! What a caller gives to create or change a channel, and the checks that turn it into
 //! domain values.
 
-use crate::domain::channel::{is_mime_type, MAX_MESSAGES_PER_SECOND};
+use crate::domain::channel::{is_meta_id, is_mime_type, is_token, MAX_MESSAGES_PER_SECOND};
+use crate::domain::records::ProviderConfig;
 use crate::domain::tenant_settings::parse_language;
 use crate::domain::ChannelSettings;
 use crate::error::AppError;
@@ -58,7 +59,171 @@ pub(super) fn parse_name(raw: &str) -> Result<String, AppError> {
     Ok(name.to_owned())
 }
 
-pub(super) fn optional_sid(
+/// Twilio credentials as checked, with the secrets still as given.
+pub(super) struct TwilioGiven<'a> {
+    pub config: ProviderConfig,
+    /// A new auth token, or none to keep the stored one.
+    pub auth_token: Option<&'a str>,
+    /// Whether the channel signs in with an API key (else with the auth token).
+    pub uses_api_key: bool,
+    /// A new API key secret, or none to keep the stored one.
+    pub api_key_secret: Option<&'a str>,
+}
+
+/// Checks a Twilio channel's credentials; none when an update leaves them alone.
+/// `has_secret`: whether the channel already holds an API key secret.
+pub(super) fn twilio(
+    input: &ChannelInput,
+    creating: bool,
+    has_secret: bool,
+) -> Result<Option<TwilioGiven<'_>>, AppError> {
+    if input.meta.is_some() {
+        return Err(AppError::bad_input(
+            "meta",
+            "a Twilio channel takes twilio credentials",
+        ));
+    }
+    let Some(t) = &input.twilio else {
+        return required(creating, "twilio", "is required for a Twilio channel");
+    };
+    let account_sid = t.account_sid.trim().to_owned();
+    if !credentials::is_sid(&account_sid, credentials::ACCOUNT_SID) {
+        return Err(AppError::bad_input(
+            "twilio.accountSid",
+            "must be AC followed by 32 hex digits",
+        ));
+    }
+    let api_key_sid = optional_sid(
+        "twilio.apiKeySid",
+        t.api_key_sid.clone(),
+        credentials::API_KEY_SID,
+    )?;
+    let messaging_service_sid = optional_sid(
+        "twilio.messagingServiceSid",
+        t.messaging_service_sid.clone(),
+        credentials::MESSAGING_SERVICE_SID,
+    )?;
+    let secret = given(t.api_key_secret.as_deref());
+    match (&api_key_sid, secret) {
+        (Some(_), Some(s)) if !is_token(s) => {
+            return Err(AppError::bad_input(
+                "twilio.apiKeySecret",
+                "must be 8 to 1024 visible characters",
+            ))
+        }
+        (Some(_), None) if creating || !has_secret => {
+            return Err(AppError::bad_input(
+                "twilio.apiKeySecret",
+                "is required with apiKeySid",
+            ))
+        }
+        (None, Some(_)) => {
+            return Err(AppError::bad_input(
+                "twilio.apiKeySid",
+                "is required with apiKeySecret",
+            ))
+        }
+        _ => {}
+    }
+    let token = given(t.auth_token.as_deref());
+    match token {
+        Some(token) if !credentials::is_auth_token(token) => {
+            return Err(AppError::bad_input(
+                "twilio.authToken",
+                "must be 32 hex digits",
+            ))
+        }
+        None if creating => {
+            return Err(AppError::bad_input(
+                "twilio.authToken",
+                "is required: Twilio signs webhooks with it",
+            ))
+        }
+        _ => {}
+    }
+    Ok(Some(TwilioGiven {
+        uses_api_key: api_key_sid.is_some(),
+        config: ProviderConfig::Twilio {
+            account_sid,
+            api_key_sid,
+            messaging_service_sid,
+        },
+        auth_token: token,
+        api_key_secret: secret,
+    }))
+}
+
+/// Meta credentials as checked, with the secrets still as given.
+pub(super) struct MetaGiven<'a> {
+    pub config: ProviderConfig,
+    pub token: &'a str,
+    pub app_secret: &'a str,
+}
+
+/// Checks a Meta channel's credentials, all given together; none when an update leaves
+/// them alone.
+pub(super) fn meta(
+    input: &ChannelInput,
+    creating: bool,
+) -> Result<Option<MetaGiven<'_>>, AppError> {
+    if input.twilio.is_some() {
+        return Err(AppError::bad_input(
+            "twilio",
+            "a Meta channel takes meta credentials",
+        ));
+    }
+    let Some(m) = &input.meta else {
+        return required(creating, "meta", "is required for a Meta channel");
+    };
+    let token = m.access_token.trim();
+    let app_secret = m.app_secret.trim();
+    for (field, value) in [("meta.accessToken", token), ("meta.appSecret", app_secret)] {
+        if !is_token(value) {
+            return Err(AppError::bad_input(
+                field,
+                "must be 8 to 1024 visible characters",
+            ));
+        }
+    }
+    let phone_number_id = m.phone_number_id.trim().to_owned();
+    if !is_meta_id(&phone_number_id) {
+        return Err(AppError::bad_input(
+            "meta.phoneNumberId",
+            "must be Meta's numeric phone number id",
+        ));
+    }
+    let business_account_id = m.business_account_id.trim().to_owned();
+    if !is_meta_id(&business_account_id) {
+        return Err(AppError::bad_input(
+            "meta.businessAccountId",
+            "must be Meta's numeric WhatsApp Business Account id",
+        ));
+    }
+    Ok(Some(MetaGiven {
+        config: ProviderConfig::Meta {
+            phone_number_id,
+            business_account_id,
+        },
+        token,
+        app_secret,
+    }))
+}
+
+/// Credentials left out: refused when creating, kept when updating.
+fn required<T>(creating: bool, field: &str, reason: &str) -> Result<Option<T>, AppError> {
+    if creating {
+        Err(AppError::bad_input(field, reason))
+    } else {
+        Ok(None)
+    }
+}
+
+/// A secret as given: trimmed, none when empty.
+fn given(value: Option<&str>) -> Option<&str> {
+    value.map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn optional_sid(
     field: &str,
     value: Option<String>,
     prefix: &str,

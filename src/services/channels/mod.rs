@@ -14,11 +14,10 @@ use zeroize::Zeroizing;
 use crate::crypto::Secret;
 use crate::crypto::{random_token, KeyRing, SealContext};
 use crate::domain::audit::{AuditEvent, Verified};
-use crate::domain::channel::{credential_hint, is_meta_id, is_token};
+use crate::domain::channel::credential_hint;
 use crate::domain::records::{ChannelRecord, ProviderConfig, Verification};
 use crate::domain::{ChannelId, ChannelSettings, PhoneNumber, TenantId};
 use crate::error::AppError;
-use crate::providers::twilio::credentials;
 use crate::providers::{Credentials, MetaCredentials, Provider, ProviderKind, TwilioCredentials};
 use crate::services::auth::{Access, Admin, Agent};
 use crate::store::{Store, StoreError};
@@ -28,7 +27,7 @@ mod input;
 
 use answers::proves_number;
 pub use answers::provider_error;
-use input::{apply_settings, optional_sid, parse_name};
+use input::{apply_settings, parse_name};
 pub use input::{ChannelInput, MetaInput, SettingsInput, TwilioInput, MAX_ALLOWED_MEDIA_TYPES};
 
 /// Builds a channel's provider adapter from its opened credentials.
@@ -180,162 +179,42 @@ impl ChannelService {
     }
 
     /// Seals the input's secrets into `record`, validating shapes; secrets left out keep
-    /// their stored value when `record` already has one.
+    /// their stored value when `record` already has one. True when the credentials changed.
     fn apply_credentials(
         &self,
         record: &mut ChannelRecord,
         input: &ChannelInput,
         creating: bool,
     ) -> Result<bool, AppError> {
-        let kind = record.provider();
-        match kind {
+        match record.provider() {
             ProviderKind::Twilio => {
-                if input.meta.is_some() {
-                    return Err(AppError::bad_input(
-                        "meta",
-                        "a Twilio channel takes twilio credentials",
-                    ));
-                }
-                let Some(t) = &input.twilio else {
-                    return if creating {
-                        Err(AppError::bad_input(
-                            "twilio",
-                            "is required for a Twilio channel",
-                        ))
-                    } else {
-                        Ok(false)
-                    };
+                let has_secret = record.sealed_secret.is_some();
+                let Some(given) = input::twilio(input, creating, has_secret)? else {
+                    return Ok(false);
                 };
-                let account_sid = t.account_sid.trim().to_owned();
-                if !credentials::is_sid(&account_sid, credentials::ACCOUNT_SID) {
-                    return Err(AppError::bad_input(
-                        "twilio.accountSid",
-                        "must be AC followed by 32 hex digits",
-                    ));
-                }
-                let api_key_sid = optional_sid(
-                    "twilio.apiKeySid",
-                    t.api_key_sid.clone(),
-                    credentials::API_KEY_SID,
-                )?;
-                let messaging_service_sid = optional_sid(
-                    "twilio.messagingServiceSid",
-                    t.messaging_service_sid.clone(),
-                    credentials::MESSAGING_SERVICE_SID,
-                )?;
-                let secret = t
-                    .api_key_secret
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty());
-                match (&api_key_sid, secret) {
-                    (Some(_), Some(s)) if !is_token(s) => {
-                        return Err(AppError::bad_input(
-                            "twilio.apiKeySecret",
-                            "must be 8 to 1024 visible characters",
-                        ))
-                    }
-                    (Some(_), None) if creating || record.sealed_secret.is_none() => {
-                        return Err(AppError::bad_input(
-                            "twilio.apiKeySecret",
-                            "is required with apiKeySid",
-                        ))
-                    }
-                    (None, Some(_)) => {
-                        return Err(AppError::bad_input(
-                            "twilio.apiKeySid",
-                            "is required with apiKeySecret",
-                        ))
-                    }
-                    _ => {}
-                }
-                let token = t
-                    .auth_token
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty());
-                match token {
-                    Some(token) if !credentials::is_auth_token(token) => {
-                        return Err(AppError::bad_input(
-                            "twilio.authToken",
-                            "must be 32 hex digits",
-                        ))
-                    }
-                    None if creating => {
-                        return Err(AppError::bad_input(
-                            "twilio.authToken",
-                            "is required: Twilio signs webhooks with it",
-                        ))
-                    }
-                    _ => {}
-                }
-                record.config = ProviderConfig::Twilio {
-                    account_sid,
-                    api_key_sid: api_key_sid.clone(),
-                    messaging_service_sid,
-                };
-                if let Some(token) = token {
+                record.config = given.config;
+                if let Some(token) = given.auth_token {
                     record.sealed_token = self.keys.seal(seal_context(record, false), token);
                     record.credential_hint = credential_hint(token);
                 }
-                if api_key_sid.is_none() {
-                    record.sealed_secret = None;
-                } else if let Some(secret) = secret {
-                    record.sealed_secret = Some(self.keys.seal(seal_context(record, true), secret));
+                match given.api_key_secret {
+                    _ if !given.uses_api_key => record.sealed_secret = None,
+                    Some(secret) => {
+                        let sealed = self.keys.seal(seal_context(record, true), secret);
+                        record.sealed_secret = Some(sealed);
+                    }
+                    None => {}
                 }
             }
             ProviderKind::Meta => {
-                if input.twilio.is_some() {
-                    return Err(AppError::bad_input(
-                        "twilio",
-                        "a Meta channel takes meta credentials",
-                    ));
-                }
-                let Some(m) = &input.meta else {
-                    return if creating {
-                        Err(AppError::bad_input(
-                            "meta",
-                            "is required for a Meta channel",
-                        ))
-                    } else {
-                        Ok(false)
-                    };
+                let Some(given) = input::meta(input, creating)? else {
+                    return Ok(false);
                 };
-                let token = m.access_token.trim();
-                if !is_token(token) {
-                    return Err(AppError::bad_input(
-                        "meta.accessToken",
-                        "must be 8 to 1024 visible characters",
-                    ));
-                }
-                let app_secret = m.app_secret.trim();
-                if !is_token(app_secret) {
-                    return Err(AppError::bad_input(
-                        "meta.appSecret",
-                        "must be 8 to 1024 visible characters",
-                    ));
-                }
-                let phone_number_id = m.phone_number_id.trim().to_owned();
-                if !is_meta_id(&phone_number_id) {
-                    return Err(AppError::bad_input(
-                        "meta.phoneNumberId",
-                        "must be Meta's numeric phone number id",
-                    ));
-                }
-                let business_account_id = m.business_account_id.trim().to_owned();
-                if !is_meta_id(&business_account_id) {
-                    return Err(AppError::bad_input(
-                        "meta.businessAccountId",
-                        "must be Meta's numeric WhatsApp Business Account id",
-                    ));
-                }
-                record.config = ProviderConfig::Meta {
-                    phone_number_id,
-                    business_account_id,
-                };
-                record.sealed_token = self.keys.seal(seal_context(record, false), token);
-                record.sealed_secret = Some(self.keys.seal(seal_context(record, true), app_secret));
-                record.credential_hint = credential_hint(token);
+                record.config = given.config;
+                record.sealed_token = self.keys.seal(seal_context(record, false), given.token);
+                let sealed = self.keys.seal(seal_context(record, true), given.app_secret);
+                record.sealed_secret = Some(sealed);
+                record.credential_hint = credential_hint(given.token);
             }
         }
         Ok(true)
