@@ -8,43 +8,29 @@ use super::errors::GqlResult;
 use super::guards::viewer;
 use super::types::parse_id;
 use crate::domain::records::Template as TemplateRecord;
-use crate::domain::template::{ParameterFormat, TemplateCategory, TemplateDraft, TemplateStatus};
+use crate::domain::template::TemplateDraft;
 use crate::domain::{ChannelId, TemplateId};
 use crate::services::auth::Agent;
 use crate::services::templates::{CreateTemplate, TemplateService, UpdateTemplate};
 use crate::services::Services;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
-#[graphql(name = "TemplateCategory")]
+#[graphql(
+    name = "TemplateCategory",
+    remote = "crate::domain::template::TemplateCategory"
+)]
 pub enum TemplateCategoryGql {
     Marketing,
     Utility,
     Authentication,
 }
 
-impl From<TemplateCategoryGql> for TemplateCategory {
-    fn from(c: TemplateCategoryGql) -> Self {
-        match c {
-            TemplateCategoryGql::Marketing => Self::Marketing,
-            TemplateCategoryGql::Utility => Self::Utility,
-            TemplateCategoryGql::Authentication => Self::Authentication,
-        }
-    }
-}
-
-impl From<TemplateCategory> for TemplateCategoryGql {
-    fn from(c: TemplateCategory) -> Self {
-        match c {
-            TemplateCategory::Marketing => Self::Marketing,
-            TemplateCategory::Utility => Self::Utility,
-            TemplateCategory::Authentication => Self::Authentication,
-        }
-    }
-}
-
 /// Where a template stands with WhatsApp. Only APPROVED templates send.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
-#[graphql(name = "TemplateStatus")]
+#[graphql(
+    name = "TemplateStatus",
+    remote = "crate::domain::template::TemplateStatus"
+)]
 pub enum TemplateStatusGql {
     Unsubmitted,
     Pending,
@@ -62,29 +48,11 @@ pub enum TemplateStatusGql {
     Unknown,
 }
 
-impl From<TemplateStatus> for TemplateStatusGql {
-    fn from(s: TemplateStatus) -> Self {
-        match s {
-            TemplateStatus::Unsubmitted => Self::Unsubmitted,
-            TemplateStatus::Pending => Self::Pending,
-            TemplateStatus::Approved => Self::Approved,
-            TemplateStatus::Rejected => Self::Rejected,
-            TemplateStatus::Paused => Self::Paused,
-            TemplateStatus::Disabled => Self::Disabled,
-            TemplateStatus::InAppeal => Self::InAppeal,
-            TemplateStatus::Flagged => Self::Flagged,
-            TemplateStatus::PendingDeletion => Self::PendingDeletion,
-            TemplateStatus::Deleted => Self::Deleted,
-            TemplateStatus::Archived => Self::Archived,
-            TemplateStatus::LimitExceeded => Self::LimitExceeded,
-            TemplateStatus::Locked => Self::Locked,
-            TemplateStatus::Unknown => Self::Unknown,
-        }
-    }
-}
-
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
-#[graphql(name = "TemplateParameterFormat")]
+#[graphql(
+    name = "TemplateParameterFormat",
+    remote = "crate::domain::template::ParameterFormat"
+)]
 pub enum ParameterFormatGql {
     /// `{{1}}`, `{{2}}`…
     Positional,
@@ -146,10 +114,7 @@ impl Template {
         &self.0.variables
     }
     async fn parameter_format(&self) -> ParameterFormatGql {
-        match self.0.parameter_format {
-            ParameterFormat::Positional => ParameterFormatGql::Positional,
-            ParameterFormat::Named => ParameterFormatGql::Named,
-        }
+        self.0.parameter_format.into()
     }
     /// Twilio's `HX…` content SID or Meta's template id.
     async fn provider_template_id(&self) -> Option<&str> {
