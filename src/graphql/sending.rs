@@ -11,7 +11,7 @@ use super::types::parse_id;
 use crate::domain::content::{CardPhone, Choice, ChoiceSection, ContactCard};
 use crate::domain::{MessageContent, MessageId};
 use crate::services::auth::Agent;
-use crate::services::outbox::send::SendInput;
+use crate::services::outbox::send::{Requested, SendInput};
 use crate::services::Services;
 
 #[derive(InputObject)]
@@ -255,28 +255,16 @@ impl SendingMutation {
         let access = viewer(ctx)?.access::<Agent>()?;
         let tenant = access.tenant();
         let state = ctx.data_unchecked::<Services>();
-        let content = match input.content {
-            // Checked before the Markdown conversion, which is work in the text's length.
-            MessageContentInput::Text(t)
-                if t.body.chars().count() > crate::domain::text_split::MAX_TEXT =>
-            {
-                return Err(crate::error::AppError::bad_input(
-                    "content.text.body",
-                    format!(
-                        "must be at most {} characters",
-                        crate::domain::text_split::MAX_TEXT
-                    ),
-                )
-                .into())
-            }
-            MessageContentInput::Text(t) => MessageContent::Text {
-                body: if t.markdown.unwrap_or(false) {
-                    crate::domain::markdown::to_whatsapp(&t.body)
-                } else {
-                    t.body
-                },
+        let content: Requested = match input.content {
+            MessageContentInput::Text(t) if t.markdown.unwrap_or(false) => Requested::Markdown {
+                body: t.body,
                 preview_url: t.preview_url.unwrap_or(false),
             },
+            MessageContentInput::Text(t) => MessageContent::Text {
+                body: t.body,
+                preview_url: t.preview_url.unwrap_or(false),
+            }
+            .into(),
             MessageContentInput::Media(m) => MessageContent::Media {
                 media_kind: m.media_type.into(),
                 caption: m.caption,
@@ -288,16 +276,19 @@ impl SendingMutation {
                     .map(|id| parse_id("content.media.mediaId", id))
                     .transpose()?,
                 filename: m.filename,
-            },
+            }
+            .into(),
             MessageContentInput::Location(l) => MessageContent::Location {
                 latitude: l.latitude,
                 longitude: l.longitude,
                 name: l.name,
                 address: l.address,
-            },
+            }
+            .into(),
             MessageContentInput::Contacts(cards) => MessageContent::Contacts {
                 contacts: cards.into_iter().map(Into::into).collect(),
-            },
+            }
+            .into(),
             MessageContentInput::Interactive(InteractiveInput::Buttons(b)) => {
                 MessageContent::Buttons {
                     header: b.header,
@@ -305,6 +296,7 @@ impl SendingMutation {
                     footer: b.footer,
                     buttons: b.buttons.into_iter().map(Into::into).collect(),
                 }
+                .into()
             }
             MessageContentInput::Interactive(InteractiveInput::List(l)) => MessageContent::List {
                 header: l.header,
@@ -319,15 +311,12 @@ impl SendingMutation {
                         rows: s.rows.into_iter().map(Into::into).collect(),
                     })
                     .collect(),
-            },
-            MessageContentInput::Reaction(r) => {
-                let target: MessageId = parse_id("content.reaction.messageId", &r.message_id)?;
-                let target = state.history.message(tenant, target).await?;
-                MessageContent::Reaction {
-                    message_id: target.provider_message_id.unwrap_or_default(),
-                    emoji: Some(r.emoji).filter(|e| !e.is_empty()),
-                }
             }
+            .into(),
+            MessageContentInput::Reaction(r) => Requested::Reaction {
+                to: parse_id("content.reaction.messageId", &r.message_id)?,
+                emoji: Some(r.emoji).filter(|e| !e.is_empty()),
+            },
             MessageContentInput::Template(t) => crate::services::outbox::template_send::requested(
                 t.template_id
                     .as_ref()
@@ -340,7 +329,8 @@ impl SendingMutation {
                     .into_iter()
                     .map(|v| (v.key, v.value))
                     .collect(),
-            ),
+            )
+            .into(),
         };
         let input = SendInput {
             conversation: input

@@ -25,9 +25,28 @@ pub struct SendInput {
     pub conversation: Option<ConversationId>,
     pub channel: Option<ChannelId>,
     pub to: Option<String>,
-    pub content: MessageContent,
+    pub content: Requested,
     pub reply_to: Option<MessageId>,
     pub idempotency_key: Option<String>,
+}
+
+/// The content a caller asks for, before what it refers to is looked up.
+pub enum Requested {
+    /// Content as it goes.
+    Content(MessageContent),
+    /// Text written in Markdown, turned into WhatsApp's own formatting.
+    Markdown { body: String, preview_url: bool },
+    /// A reaction to a message by its id here; the provider knows the message by its own.
+    Reaction {
+        to: MessageId,
+        emoji: Option<String>,
+    },
+}
+
+impl From<MessageContent> for Requested {
+    fn from(content: MessageContent) -> Self {
+        Requested::Content(content)
+    }
 }
 
 /// Whom a send goes to: a contact, or a number not yet known, which becomes a contact in
@@ -76,18 +95,27 @@ impl SendService {
     ) -> Result<MessageRecord, AppError> {
         let tenant = access.tenant();
         let scope = self.store.tenant(tenant);
-        let key = idempotency_key(input.idempotency_key.as_deref())?;
+        let SendInput {
+            conversation,
+            channel,
+            to,
+            content,
+            reply_to: reply_to_id,
+            idempotency_key: key,
+        } = input;
+        let requested = content_of(&scope, content).await?;
+        let key = idempotency_key(key.as_deref())?;
         if let Some(key) = &key {
             if let Some(existing) = scope.messages().find_by_idempotency_key(key).await? {
                 return Ok(existing);
             }
         }
         let now = Utc::now();
-        let target = resolve(&scope, &input).await?;
-        let content = admit(&scope, &target, input.content, now).await?;
+        let target = resolve(&scope, conversation, channel, to.as_deref()).await?;
+        let content = admit(&scope, &target, requested, now).await?;
         let caps = capabilities(target.channel.provider());
         let (content, attachments) = build(&scope, &target.channel, &caps, content).await?;
-        let reply_to = match input.reply_to {
+        let reply_to = match reply_to_id {
             Some(id) => Some(reply_to(&scope, id).await?),
             None => None,
         };
@@ -176,9 +204,11 @@ fn idempotency_key(key: Option<&str>) -> Result<Option<String>, AppError> {
 /// a number.
 async fn resolve<C: ConnectionTrait>(
     scope: &TenantScope<'_, C>,
-    input: &SendInput,
+    conversation: Option<ConversationId>,
+    channel: Option<ChannelId>,
+    to: Option<&str>,
 ) -> Result<Target, AppError> {
-    match (input.conversation, input.channel, input.to.as_deref()) {
+    match (conversation, channel, to) {
         (Some(id), None, None) => {
             let conversation = scope.conversations().get(id).await?;
             let channel = scope.channels().get(conversation.channel).await?;
@@ -240,3 +270,40 @@ async fn admit<C: ConnectionTrait>(
 }
 
 pub use crate::domain::text_split::MAX_TEXT;
+
+/// The content to send: a text's length is checked before its Markdown is converted (work
+/// in the text's length), and a reaction finds the provider's id of its message.
+async fn content_of<C: ConnectionTrait>(
+    scope: &TenantScope<'_, C>,
+    requested: Requested,
+) -> Result<MessageContent, AppError> {
+    let too_long = |body: &str| body.chars().count() > crate::domain::text_split::MAX_TEXT;
+    match requested {
+        Requested::Content(MessageContent::Text { body, .. })
+        | Requested::Markdown { body, .. }
+            if too_long(&body) =>
+        {
+            Err(AppError::bad_input(
+                "content.text.body",
+                format!(
+                    "must be at most {} characters",
+                    crate::domain::text_split::MAX_TEXT
+                ),
+            ))
+        }
+        Requested::Content(content) => Ok(content),
+        Requested::Markdown { body, preview_url } => Ok(MessageContent::Text {
+            body: crate::domain::markdown::to_whatsapp(&body),
+            preview_url,
+        }),
+        Requested::Reaction { to, emoji } => Ok(MessageContent::Reaction {
+            message_id: scope
+                .messages()
+                .get(to)
+                .await?
+                .provider_message_id
+                .unwrap_or_default(),
+            emoji,
+        }),
+    }
+}
