@@ -3,6 +3,7 @@
 
 pub mod attempt;
 pub mod audit;
+pub mod business_hours;
 pub mod campaign;
 pub mod channel;
 pub mod content;
