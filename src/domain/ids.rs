@@ -89,6 +89,10 @@ id_type!(
     TemplateId,
     /// The send of one outbound message, queued in the outbox.
     JobId,
+    /// A queue of conversations that agents work.
+    QueueId,
+    /// A tenant's rule that routes new conversations to a queue.
+    RoutingRuleId,
 );
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ pub mod provider;
 pub mod public_urls;
 pub mod records;
 pub mod role;
+pub mod routing;
 pub mod template;
 pub mod tenant_settings;
 pub mod text_split;
@@ -30,7 +31,7 @@ pub use content::{MediaKind, MessageContent};
 pub use email::{Email, EmailError};
 pub use ids::{
     ApiKeyId, AttachmentId, AuditId, CampaignId, ChannelId, ContactId, ConversationId, MessageId,
-    RefreshTokenId, SessionId, TemplateId, TenantId, UploadId, UserId,
+    QueueId, RefreshTokenId, RoutingRuleId, SessionId, TemplateId, TenantId, UploadId, UserId,
 };
 pub use message_status::{Direction, MessageStatus};
 pub use page::{Page, PageRequest};
