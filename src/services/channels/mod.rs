@@ -364,6 +364,11 @@ impl ChannelService {
                 record.id
             ))
         })?;
+        self.open(record, sealed, secret)
+    }
+
+    /// Opens one sealed credential of `record` (`secret`: the second of the pair).
+    fn open(&self, record: &ChannelRecord, sealed: &str, secret: bool) -> Result<Secret, AppError> {
         let plain: Zeroizing<String> = self
             .keys
             .open(seal_context(record, secret), sealed)
@@ -375,15 +380,7 @@ impl ChannelService {
 
     /// Opens a channel's credentials for its adapter.
     pub fn credentials(&self, record: &ChannelRecord) -> Result<Credentials, AppError> {
-        let open = |sealed: &str, secret: bool| -> Result<Secret, AppError> {
-            let plain: Zeroizing<String> = self
-                .keys
-                .open(seal_context(record, secret), sealed)
-                .map_err(|e| {
-                    AppError::internal(anyhow::anyhow!("channel {} credentials: {e}", record.id))
-                })?;
-            Ok(Secret::new(plain.as_str()))
-        };
+        let open = |sealed: &str, secret: bool| self.open(record, sealed, secret);
         let sender = PhoneNumber::parse(&record.phone_number).map_err(|e| {
             AppError::internal(anyhow::anyhow!("channel {} number: {e}", record.id))
         })?;
