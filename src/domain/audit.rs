@@ -6,7 +6,7 @@
 use serde_json::{json, Value};
 
 use crate::domain::{
-    ApiKeyId, CampaignId, ChannelId, ContactId, ProviderKind, Role, TemplateId, TenantId,
+    ApiKeyId, CampaignId, ChannelId, ContactId, ProviderKind, QueueId, Role, TemplateId, TenantId,
     TenantSettings, UserId,
 };
 
@@ -82,6 +82,11 @@ pub enum AuditEvent<'a> {
         campaign: CampaignId,
         change: CampaignChange,
     },
+    Queue {
+        queue: QueueId,
+        change: QueueChange,
+        name: &'a str,
+    },
     /// A contact opted out or back in; `keyword` when the customer wrote it on a channel.
     Consent {
         contact: ContactId,
@@ -108,6 +113,18 @@ pub enum TemplateChange {
     Updated,
     Deleted,
     Submitted,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueueChange {
+    Created,
+    Updated,
+    /// Its conversations went to `moved_to` (or out of any queue when it had only resolved
+    /// ones).
+    Deleted {
+        moved_to: Option<QueueId>,
+        moved: u64,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -148,6 +165,11 @@ impl AuditEvent<'_> {
                 CampaignChange::Resumed => "campaign.resume",
                 CampaignChange::Cancelled => "campaign.cancel",
             },
+            Queue { change, .. } => match change {
+                QueueChange::Created => "queue.create",
+                QueueChange::Updated => "queue.update",
+                QueueChange::Deleted { .. } => "queue.delete",
+            },
             Consent { opted_in: true, .. } => "contact.opt_in",
             Consent {
                 opted_in: false, ..
@@ -175,6 +197,7 @@ impl AuditEvent<'_> {
             CampaignCreated { campaign, .. } | Campaign { campaign, .. } => {
                 ("campaign", campaign.to_string())
             }
+            Queue { queue, .. } => ("queue", queue.to_string()),
             Consent { contact, .. } => ("contact", contact.to_string()),
         }
     }
@@ -225,6 +248,16 @@ impl AuditEvent<'_> {
             CampaignCreated {
                 name, recipients, ..
             } => json!({ "name": name, "recipients": recipients }),
+            Queue {
+                name,
+                change: QueueChange::Deleted { moved_to, moved },
+                ..
+            } => json!({
+                "name": name,
+                "movedTo": moved_to.map(|q| q.to_string()),
+                "conversationsMoved": moved,
+            }),
+            Queue { name, .. } => json!({ "name": name }),
             Consent {
                 keyword: Some((keyword, channel)),
                 ..

@@ -168,12 +168,13 @@ fn check_spans(spans: &[(usize, Span)], field: impl Fn(usize) -> String) -> Resu
             return Err(HoursError::Empty { field: field(*i) });
         }
     }
-    for (a, (i, first)) in spans.iter().enumerate() {
-        for (_, second) in &spans[a + 1..] {
+    // The later of two overlapping spans is the one named.
+    for (a, (_, first)) in spans.iter().enumerate() {
+        for (j, second) in &spans[a + 1..] {
             if minute_of(first.opens) < second.end_minute()
                 && minute_of(second.opens) < first.end_minute()
             {
-                return Err(HoursError::Overlap { field: field(*i) });
+                return Err(HoursError::Overlap { field: field(*j) });
             }
         }
     }
@@ -291,7 +292,7 @@ mod tests {
         assert_eq!(
             BusinessHours::new("UTC", overlapping, vec![]),
             Err(HoursError::Overlap {
-                field: "weekly[1]".into()
+                field: "weekly[5]".into()
             })
         );
         let date = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();

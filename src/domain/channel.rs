@@ -10,7 +10,7 @@ pub struct ChannelSettings {
     /// WhatsApp language code for templates sent without one (`en`, `pt_BR`).
     pub language: String,
     /// Queue that new conversations join; none until queues exist.
-    pub default_queue_id: Option<uuid::Uuid>,
+    pub default_queue_id: Option<crate::domain::QueueId>,
     /// Retries after the first attempt, 0 to 5.
     pub max_retries: u8,
     /// Seconds before the first retry (then backing off), 1 to 10.

@@ -6,7 +6,7 @@
 pub const SEARCH_MAX: usize = 200;
 
 /// Why a text was refused.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Clone, Debug, thiserror::Error, PartialEq, Eq)]
 pub enum TextError {
     #[error("must be at most {0} characters")]
     TooLong(usize),

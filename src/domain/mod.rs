@@ -18,6 +18,7 @@ pub mod password;
 pub mod phone;
 pub mod provider;
 pub mod public_urls;
+pub mod queue;
 pub mod records;
 pub mod role;
 pub mod routing;

@@ -253,6 +253,9 @@ pub struct MetaCredentialsInput {
 #[graphql(name = "ChannelSettingsInput")]
 pub struct ChannelSettingsInput {
     pub language: Option<String>,
+    /// The queue new conversations on this channel go to when no routing rule picks one;
+    /// null: the tenant's default queue. Another tenant's queue answers NOT_FOUND.
+    pub default_queue_id: async_graphql::MaybeUndefined<ID>,
     pub max_retries: Option<i32>,
     pub retry_wait_seconds: Option<i32>,
     pub messages_per_second: Option<i32>,
@@ -299,16 +302,23 @@ fn meta_input(m: MetaCredentialsInput) -> MetaInput {
     }
 }
 
-fn settings_input(s: ChannelSettingsInput) -> SettingsInput {
-    SettingsInput {
+fn settings_input(s: ChannelSettingsInput) -> GqlResult<SettingsInput> {
+    let default_queue_id = match s.default_queue_id {
+        async_graphql::MaybeUndefined::Undefined => None,
+        async_graphql::MaybeUndefined::Null => Some(None),
+        async_graphql::MaybeUndefined::Value(id) => {
+            Some(Some(parse_id("settings.defaultQueueId", &id)?))
+        }
+    };
+    Ok(SettingsInput {
         language: s.language,
-        default_queue_id: None,
+        default_queue_id,
         max_retries: s.max_retries,
         retry_wait_seconds: s.retry_wait_seconds,
         messages_per_second: s.messages_per_second,
         inbound_media: s.inbound_media,
         allowed_media_types: s.allowed_media_types,
-    }
+    })
 }
 
 #[derive(Default)]
@@ -353,7 +363,7 @@ impl ChannelMutation {
             phone_number: Some(input.phone_number),
             twilio: input.twilio.map(twilio_input),
             meta: input.meta.map(meta_input),
-            settings: input.settings.map(settings_input),
+            settings: input.settings.map(settings_input).transpose()?,
         };
         Ok(Channel(
             state
@@ -379,7 +389,7 @@ impl ChannelMutation {
             phone_number: input.phone_number,
             twilio: input.twilio.map(twilio_input),
             meta: input.meta.map(meta_input),
-            settings: input.settings.map(settings_input),
+            settings: input.settings.map(settings_input).transpose()?,
         };
         Ok(Channel(
             state

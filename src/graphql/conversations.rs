@@ -98,6 +98,17 @@ impl Conversation {
     async fn queue_id(&self) -> Option<ID> {
         self.0.queue.map(|q| ID(q.to_string()))
     }
+    /// The queue the conversation waits in.
+    async fn queue(&self, ctx: &Context<'_>) -> GqlResult<Option<super::queues::Queue>> {
+        let Some(id) = self.0.queue else {
+            return Ok(None);
+        };
+        let state = ctx.data_unchecked::<Services>();
+        Ok(Some(super::queues::Queue(
+            state.queues.get_in(self.1, id).await?,
+            self.1,
+        )))
+    }
     async fn assignee_id(&self) -> Option<ID> {
         self.0.assignee.map(|a| ID(a.to_string()))
     }

@@ -14,6 +14,7 @@ pub mod messages;
 pub mod mutation;
 pub mod order;
 pub mod query;
+pub mod queues;
 pub mod request_errors;
 pub mod sending;
 pub mod subscriptions;
@@ -32,6 +33,7 @@ pub struct Query(
     messages::MessageQuery,
     templates::TemplateQuery,
     campaigns::CampaignQuery,
+    queues::QueueQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -42,6 +44,7 @@ pub struct Mutation(
     sending::SendingMutation,
     templates::TemplateMutation,
     campaigns::CampaignMutation,
+    queues::QueueMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, subscriptions::SubscriptionRoot>;

@@ -130,7 +130,7 @@ impl SubscriptionRoot {
             .map(|id| parse_id("channelId", id))
             .transpose()
             .map_err(to_error)?;
-        let queue: Option<uuid::Uuid> = queue_id
+        let queue: Option<crate::domain::QueueId> = queue_id
             .as_ref()
             .map(|id| parse_id("queueId", id))
             .transpose()
@@ -170,7 +170,7 @@ impl SubscriptionRoot {
         let tenant = viewer(ctx)
             .and_then(|v| v.access::<Agent>().map(|a| a.tenant()))
             .map_err(to_error)?;
-        let queue: Option<uuid::Uuid> = queue_id
+        let queue: Option<crate::domain::QueueId> = queue_id
             .as_ref()
             .map(|id| parse_id("queueId", id))
             .transpose()

@@ -4,7 +4,7 @@
 //! returns a record.
 
 use crate::domain::audit::AuditEvent;
-use crate::domain::records::{ApiKeyRecord, MemberRecord, TenantRecord};
+use crate::domain::records::{ApiKeyRecord, MemberRecord, QueueRecord, TenantRecord};
 use crate::domain::tenant_settings::{parse_language, parse_tenant_name, parse_time_zone};
 use crate::domain::{ApiKeyId, Email, NewPassword, Role, TenantId, UserId};
 use crate::error::AppError;
@@ -118,6 +118,10 @@ impl Accounts {
         let id = TenantId::new();
         let unit = self.store.write(id).await?;
         let tenant = unit.tenants().insert(id, &name, unit.now()).await?;
+        unit.scope()
+            .queues()
+            .insert(&QueueRecord::tenant_default(unit.now()))
+            .await?;
         let owner = unit
             .scope()
             .members()

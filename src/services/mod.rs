@@ -15,6 +15,7 @@ pub mod intake;
 pub mod key_rotation;
 pub mod media;
 pub mod outbox;
+pub mod queues;
 pub mod templates;
 
 use std::sync::Arc;
@@ -35,6 +36,7 @@ pub struct Services {
     pub channels: channels::ChannelService,
     pub templates: templates::TemplateService,
     pub conversations: conversations::ConversationService,
+    pub queues: queues::QueueService,
     pub history: history::HistoryService,
     pub sending: outbox::send::SendService,
     pub campaigns: campaigns::CampaignService,
@@ -125,6 +127,7 @@ impl Services {
             directory: directory::Directory::new(store.clone()),
             templates: templates::TemplateService::new(store.clone(), channels.clone()),
             conversations: conversations::ConversationService::new(store.clone()),
+            queues: queues::QueueService::new(store.clone()),
             history: history::HistoryService::new(store.clone(), urls.clone(), media_links.clone()),
             sending: outbox::send::SendService::new(store.clone(), outbox.clone()),
             campaigns: campaigns.clone(),

@@ -17,7 +17,7 @@ use sea_orm::{
 use super::entities::{channel, channel_key};
 use super::StoreError;
 use crate::domain::records::channel::{ChannelRecord, ProviderConfig, Verification};
-use crate::domain::{ChannelId, TenantId};
+use crate::domain::{ChannelId, QueueId, TenantId};
 
 /// The deployment-wide claims on a channel's number and Meta phone number id.
 fn number_claims(record: &ChannelRecord) -> Vec<String> {
@@ -292,6 +292,33 @@ impl<'a, C: ConnectionTrait> Channels<'a, C> {
             delete = delete.filter(kinds);
         }
         delete.exec(self.db).await?;
+        Ok(())
+    }
+
+    /// Points the channels whose default queue is `from` at `to` (none: the tenant's
+    /// default). Only their settings change.
+    pub async fn replace_default_queue(
+        &self,
+        from: QueueId,
+        to: Option<QueueId>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        use sea_orm::sea_query::Expr;
+        for mut record in self.list().await? {
+            if record.settings.default_queue_id != Some(from) {
+                continue;
+            }
+            record.settings.default_queue_id = to;
+            let settings = serde_json::to_string(&record.settings)
+                .map_err(|e| StoreError::Corrupt(format!("channel settings: {e}")))?;
+            channel::Entity::update_many()
+                .filter(channel::Column::TenantId.eq(self.tenant.into_uuid()))
+                .filter(channel::Column::Id.eq(record.id.into_uuid()))
+                .col_expr(channel::Column::Settings, Expr::value(settings))
+                .col_expr(channel::Column::UpdatedAt, Expr::value(now))
+                .exec(self.db)
+                .await?;
+        }
         Ok(())
     }
 

@@ -11,7 +11,7 @@ use super::entities::conversation;
 use super::StoreError;
 use crate::domain::message_status::CUSTOMER_SERVICE_WINDOW;
 use crate::domain::records::conversation::{ConversationFilter, ConversationRecord};
-use crate::domain::{ChannelId, ContactId, ConversationId, TenantId};
+use crate::domain::{ChannelId, ContactId, ConversationId, QueueId, TenantId};
 use crate::domain::{Page, PageRequest};
 
 pub const OPEN: &str = "OPEN";
@@ -24,8 +24,8 @@ impl From<conversation::Model> for ConversationRecord {
             channel: row.channel_id.into(),
             contact: row.contact_id.into(),
             open: row.status == OPEN,
-            queue: row.queue_id,
-            assignee: row.assignee_id,
+            queue: row.queue_id.map(Into::into),
+            assignee: row.assignee_id.map(Into::into),
             last_inbound_at: row.last_inbound_at,
             window_expires_at: row.window_expires_at,
             last_message_at: row.last_message_at,
@@ -82,7 +82,7 @@ impl<'a, C: ConnectionTrait> Conversations<'a, C> {
         &self,
         channel: ChannelId,
         contact: ContactId,
-        queue: Option<uuid::Uuid>,
+        queue: Option<QueueId>,
         now: DateTime<Utc>,
     ) -> Result<ConversationRecord, StoreError> {
         let id = ConversationId::new();
@@ -92,7 +92,7 @@ impl<'a, C: ConnectionTrait> Conversations<'a, C> {
             channel_id: Set(channel.into()),
             contact_id: Set(contact.into()),
             status: Set(OPEN.to_owned()),
-            queue_id: Set(queue),
+            queue_id: Set(queue.map(Into::into)),
             assignee_id: Set(None),
             last_inbound_at: Set(None),
             window_expires_at: Set(None),
@@ -144,6 +144,38 @@ impl<'a, C: ConnectionTrait> Conversations<'a, C> {
         Ok(())
     }
 
+    /// How many of the queue's conversations are not resolved.
+    pub async fn count_unresolved_in(&self, queue: QueueId) -> Result<u64, StoreError> {
+        use sea_orm::PaginatorTrait;
+        Ok(self
+            .scoped()
+            .filter(conversation::Column::QueueId.eq(queue.into_uuid()))
+            .filter(conversation::Column::Status.ne(RESOLVED))
+            .count(self.db)
+            .await?)
+    }
+
+    /// Moves every conversation of queue `from` to `to` (none: out of any queue); answers
+    /// how many moved.
+    pub async fn move_queue(
+        &self,
+        from: QueueId,
+        to: Option<QueueId>,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let result = conversation::Entity::update_many()
+            .filter(conversation::Column::TenantId.eq(self.tenant.into_uuid()))
+            .filter(conversation::Column::QueueId.eq(from.into_uuid()))
+            .col_expr(
+                conversation::Column::QueueId,
+                Expr::value(to.map(QueueId::into_uuid)),
+            )
+            .col_expr(conversation::Column::UpdatedAt, Expr::value(now))
+            .exec(self.db)
+            .await?;
+        Ok(result.rows_affected)
+    }
+
     /// Most recently active first; the cursor is the conversation id within equal times.
     pub async fn list(
         &self,
@@ -162,7 +194,7 @@ impl<'a, C: ConnectionTrait> Conversations<'a, C> {
             query = query.filter(conversation::Column::ContactId.eq(contact.into_uuid()));
         }
         if let Some(queue) = filter.queue {
-            query = query.filter(conversation::Column::QueueId.eq(queue));
+            query = query.filter(conversation::Column::QueueId.eq(queue.into_uuid()));
         }
         if let Some(after) = page.after {
             query = query.filter(conversation::Column::Id.lt(after));

@@ -14,6 +14,7 @@ pub mod members;
 pub mod messages;
 pub mod notify;
 pub mod outbox;
+pub mod queues;
 mod rows;
 pub mod system;
 pub mod templates;
@@ -229,6 +230,10 @@ impl<'a, C: ConnectionTrait> TenantScope<'a, C> {
 
     pub fn outbox(&self) -> outbox::Outbox<'a, C> {
         outbox::Outbox::new(self.db, self.tenant)
+    }
+
+    pub fn queues(&self) -> queues::Queues<'a, C> {
+        queues::Queues::new(self.db, self.tenant)
     }
 
     pub fn templates(&self) -> templates::Templates<'a, C> {

@@ -38,6 +38,7 @@ mod providers_meta_webhooks;
 mod providers_twilio;
 mod providers_twilio_media;
 mod providers_twilio_webhooks;
+mod queues;
 mod reconcile;
 mod roles;
 mod shutdown;

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::{ChannelId, ContactId, ConversationId};
+use crate::domain::{ChannelId, ContactId, ConversationId, QueueId, UserId};
 
 /// A conversation as stored.
 #[derive(Clone, Debug)]
@@ -11,8 +11,8 @@ pub struct ConversationRecord {
     pub channel: ChannelId,
     pub contact: ContactId,
     pub open: bool,
-    pub queue: Option<uuid::Uuid>,
-    pub assignee: Option<uuid::Uuid>,
+    pub queue: Option<QueueId>,
+    pub assignee: Option<UserId>,
     pub last_inbound_at: Option<DateTime<Utc>>,
     pub window_expires_at: Option<DateTime<Utc>>,
     pub last_message_at: DateTime<Utc>,
@@ -27,5 +27,5 @@ pub struct ConversationFilter {
     pub open: Option<bool>,
     pub channel: Option<ChannelId>,
     pub contact: Option<ContactId>,
-    pub queue: Option<uuid::Uuid>,
+    pub queue: Option<QueueId>,
 }

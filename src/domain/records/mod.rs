@@ -14,6 +14,7 @@ pub mod job;
 pub mod member;
 pub mod message;
 pub mod pending_attachment;
+pub mod queue;
 pub mod session;
 pub mod template;
 pub mod tenant;
@@ -34,6 +35,7 @@ pub use message::{
     MessageRecord, Part, StatusRecord,
 };
 pub use pending_attachment::PendingAttachment;
+pub use queue::{QueueMember, QueueRecord};
 pub use session::{RefreshRecord, SessionRecord};
 pub use template::Template;
 pub use tenant::TenantRecord;

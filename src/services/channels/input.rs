@@ -30,7 +30,7 @@ pub struct MetaInput {
 #[derive(Default)]
 pub struct SettingsInput {
     pub language: Option<String>,
-    pub default_queue_id: Option<Option<uuid::Uuid>>,
+    pub default_queue_id: Option<Option<crate::domain::QueueId>>,
     pub max_retries: Option<i32>,
     pub retry_wait_seconds: Option<i32>,
     pub messages_per_second: Option<i32>,
@@ -247,14 +247,8 @@ pub(super) fn apply_settings(
             parse_language(&language).map_err(|e| AppError::bad_input("settings.language", e))?;
     }
     if let Some(queue) = input.default_queue_id {
-        // Queues arrive with their own issue; until then no id can name one.
-        if queue.is_some() {
-            return Err(AppError::bad_input(
-                "settings.defaultQueueId",
-                "no such queue",
-            ));
-        }
-        settings.default_queue_id = None;
+        // The service checks that the queue is the tenant's.
+        settings.default_queue_id = queue;
     }
     if let Some(n) = input.max_retries {
         settings.max_retries = u8::try_from(n)

@@ -266,6 +266,9 @@ impl ChannelService {
             apply_settings(&mut record.settings, settings)?;
         }
         let unit = self.store.write(tenant).await?;
+        if let Some(queue) = record.settings.default_queue_id {
+            unit.scope().queues().get(queue).await?;
+        }
         unit.scope()
             .channels()
             .insert(&record, self.claims_without_verification)
@@ -313,6 +316,9 @@ impl ChannelService {
         reverify |= self.apply_credentials(&mut record, &input, false)?;
         if let Some(settings) = input.settings {
             apply_settings(&mut record.settings, settings)?;
+        }
+        if let Some(queue) = record.settings.default_queue_id {
+            scope.queues().get(queue).await?;
         }
         if reverify {
             record.verification = None;

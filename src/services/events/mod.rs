@@ -42,7 +42,7 @@ pub enum Event {
         kind: MessageEventKind,
         message: Box<MessageRecord>,
         /// The conversation's queue, for filtering.
-        queue: Option<uuid::Uuid>,
+        queue: Option<crate::domain::QueueId>,
     },
     Conversation {
         tenant: TenantId,

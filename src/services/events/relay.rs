@@ -55,7 +55,7 @@ struct Notice {
     tenant: TenantId,
     kind: String,
     id: uuid::Uuid,
-    queue: Option<uuid::Uuid>,
+    queue: Option<crate::domain::QueueId>,
 }
 
 fn notice(origin: uuid::Uuid, event: &Event) -> Notice {

@@ -190,8 +190,8 @@ async fn receive<C: sea_orm::ConnectionTrait>(
     Ok(())
 }
 
-/// The contact's open conversation on the channel, or a new one in the channel's default
-/// queue (announced).
+/// The contact's open conversation on the channel, or a new one (announced) in the
+/// channel's default queue, or else the tenant's.
 async fn open_conversation<C: sea_orm::ConnectionTrait>(
     scope: &TenantScope<'_, C>,
     channel: &ChannelRecord,
@@ -203,9 +203,12 @@ async fn open_conversation<C: sea_orm::ConnectionTrait>(
     if let Some(open) = conversations.find_open(channel.id, contact.id).await? {
         return Ok(open);
     }
-    let queue = channel.settings.default_queue_id;
+    let queue = match channel.settings.default_queue_id {
+        Some(queue) => queue,
+        None => scope.queues().default_queue().await?.id,
+    };
     let opened = conversations
-        .open(channel.id, contact.id, queue, now)
+        .open(channel.id, contact.id, Some(queue), now)
         .await?;
     out.push(Event::Conversation {
         tenant: channel.tenant,

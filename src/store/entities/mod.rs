@@ -15,6 +15,8 @@ pub mod message;
 pub mod message_status;
 pub mod outbox_job;
 pub mod pending_status;
+pub mod queue;
+pub mod queue_member;
 pub mod refresh_token;
 pub mod session;
 pub mod template;
