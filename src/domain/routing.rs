@@ -30,6 +30,8 @@ pub enum Condition {
     Attribute { key: String, value: String },
     /// It arrived inside (or outside) these hours.
     Hours { inside: bool, hours: BusinessHours },
+    /// Business hours of a queue that is always open: inside holds, outside never does.
+    Always(bool),
 }
 
 /// Why a condition is refused.
@@ -78,6 +80,7 @@ impl Condition {
             Condition::Language(wanted) => arrival.language.is_some_and(|l| speaks(l, wanted)),
             Condition::Attribute { key, value } => arrival.attributes.get(key) == Some(value),
             Condition::Hours { inside, hours } => hours.is_open(arrival.at) == *inside,
+            Condition::Always(holds) => *holds,
         }
     }
 }
@@ -134,6 +137,76 @@ pub fn route(rules: &[Rule], arrival: &Arrival<'_>, default: QueueId) -> Decisio
                 queue: rule.queue,
             },
         )
+}
+
+/// A condition as written and stored: plain data, checked by [`ConditionSpec::compile`].
+/// A business-hours condition names the queue whose hours it reads; none means the rule's
+/// own queue.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ConditionSpec {
+    Channel {
+        channel: ChannelId,
+    },
+    Keyword {
+        value: String,
+    },
+    Pattern {
+        value: String,
+    },
+    Language {
+        value: String,
+    },
+    Attribute {
+        key: String,
+        value: String,
+    },
+    Hours {
+        inside: bool,
+        queue: Option<QueueId>,
+    },
+}
+
+/// At most this many conditions in a rule, and rules per tenant.
+pub const MAX_CONDITIONS: usize = 20;
+pub const MAX_RULES: usize = 100;
+/// The longest attribute key, value or language tag a condition compares.
+const MAX_VALUE_CHARS: usize = 200;
+
+impl ConditionSpec {
+    /// Checks the condition and builds it; `hours` answers a queue's hours (none: always
+    /// open, so "inside" always holds).
+    pub fn compile(
+        &self,
+        rule_queue: QueueId,
+        hours: impl Fn(QueueId) -> Option<BusinessHours>,
+    ) -> Result<Condition, RoutingError> {
+        let bounded = |text: &str| {
+            let trimmed = text.trim();
+            if trimmed.is_empty() || trimmed.chars().count() > MAX_VALUE_CHARS {
+                Err(RoutingError::Length)
+            } else {
+                Ok(trimmed.to_owned())
+            }
+        };
+        Ok(match self {
+            ConditionSpec::Channel { channel } => Condition::Channel(*channel),
+            ConditionSpec::Keyword { value } => Condition::keyword(value)?,
+            ConditionSpec::Pattern { value } => Condition::pattern(value)?,
+            ConditionSpec::Language { value } => Condition::Language(bounded(value)?),
+            ConditionSpec::Attribute { key, value } => Condition::Attribute {
+                key: bounded(key)?,
+                value: bounded(value)?,
+            },
+            ConditionSpec::Hours { inside, queue } => match hours(queue.unwrap_or(rule_queue)) {
+                Some(hours) => Condition::Hours {
+                    inside: *inside,
+                    hours,
+                },
+                None => Condition::Always(*inside),
+            },
+        })
+    }
 }
 
 #[cfg(test)]

@@ -109,6 +109,13 @@ impl Conversation {
             self.1,
         )))
     }
+    /// How the conversation found its queue when it opened; null for conversations
+    /// opened before routing.
+    async fn routing(&self) -> Option<super::routing::ConversationRouting> {
+        self.0
+            .routing
+            .map(|r| super::routing::ConversationRouting(r, self.1))
+    }
     async fn assignee_id(&self) -> Option<ID> {
         self.0.assignee.map(|a| ID(a.to_string()))
     }

@@ -16,6 +16,7 @@ pub mod order;
 pub mod query;
 pub mod queues;
 pub mod request_errors;
+pub mod routing;
 pub mod sending;
 pub mod subscriptions;
 pub mod templates;
@@ -34,6 +35,7 @@ pub struct Query(
     templates::TemplateQuery,
     campaigns::CampaignQuery,
     queues::QueueQuery,
+    routing::RoutingQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -45,6 +47,7 @@ pub struct Mutation(
     templates::TemplateMutation,
     campaigns::CampaignMutation,
     queues::QueueMutation,
+    routing::RoutingMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, subscriptions::SubscriptionRoot>;

@@ -320,6 +320,7 @@ mod tests {
                 last_message_at: now,
                 opened_at: now,
                 resolved_at: None,
+                routing: None,
                 updated_at: now,
             },
         }

@@ -16,6 +16,7 @@ pub mod key_rotation;
 pub mod media;
 pub mod outbox;
 pub mod queues;
+pub mod routing;
 pub mod templates;
 
 use std::sync::Arc;
@@ -37,6 +38,7 @@ pub struct Services {
     pub templates: templates::TemplateService,
     pub conversations: conversations::ConversationService,
     pub queues: queues::QueueService,
+    pub routing: routing::RoutingService,
     pub history: history::HistoryService,
     pub sending: outbox::send::SendService,
     pub campaigns: campaigns::CampaignService,
@@ -128,6 +130,7 @@ impl Services {
             templates: templates::TemplateService::new(store.clone(), channels.clone()),
             conversations: conversations::ConversationService::new(store.clone()),
             queues: queues::QueueService::new(store.clone()),
+            routing: routing::RoutingService::new(store.clone()),
             history: history::HistoryService::new(store.clone(), urls.clone(), media_links.clone()),
             sending: outbox::send::SendService::new(store.clone(), outbox.clone()),
             campaigns: campaigns.clone(),

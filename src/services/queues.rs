@@ -10,6 +10,7 @@ use crate::domain::business_hours::{
 };
 use crate::domain::queue::{self, AssignmentMode, QueueError};
 use crate::domain::records::{QueueMember, QueueRecord};
+use crate::domain::routing::ConditionSpec;
 use crate::domain::tenant_settings::parse_language;
 use crate::domain::{QueueId, TenantId, UserId};
 use crate::error::AppError;
@@ -182,6 +183,7 @@ impl QueueService {
             )));
         }
         let now = unit.now();
+        follow_rules(&scope, id, move_to, now).await?;
         let moved = scope.conversations().move_queue(id, move_to, now).await?;
         scope
             .channels()
@@ -201,6 +203,45 @@ impl QueueService {
         tracing::info!(tenant.id = %access.tenant(), queue.id = %id, moved, "queue deleted");
         Ok(true)
     }
+}
+
+/// Points the routing rules that name the queue `from` (as their queue or for its business
+/// hours) at `to`; without `to`, refuses while any does.
+async fn follow_rules<C: sea_orm::ConnectionTrait>(
+    scope: &TenantScope<'_, C>,
+    from: QueueId,
+    to: Option<QueueId>,
+    now: chrono::DateTime<Utc>,
+) -> Result<(), AppError> {
+    let rules = scope.routing_rules();
+    for mut rule in rules.list().await? {
+        let mut names = rule.queue == from;
+        for condition in &mut rule.conditions {
+            if let ConditionSpec::Hours { queue: Some(q), .. } = condition {
+                if *q == from {
+                    names = true;
+                    if let Some(to) = to {
+                        *q = to;
+                    }
+                }
+            }
+        }
+        if !names {
+            continue;
+        }
+        let Some(to) = to else {
+            return Err(AppError::Conflict(format!(
+                "the routing rule {:?} names the queue; give moveTo or change the rule first",
+                rule.name
+            )));
+        };
+        if rule.queue == from {
+            rule.queue = to;
+        }
+        rule.updated_at = now;
+        rules.update(&rule).await?;
+    }
+    Ok(())
 }
 
 fn name_taken(err: StoreError) -> AppError {

@@ -11,6 +11,7 @@ use super::entities::conversation;
 use super::StoreError;
 use crate::domain::message_status::CUSTOMER_SERVICE_WINDOW;
 use crate::domain::records::conversation::{ConversationFilter, ConversationRecord};
+use crate::domain::records::RoutingRecord;
 use crate::domain::{ChannelId, ContactId, ConversationId, QueueId, TenantId};
 use crate::domain::{Page, PageRequest};
 
@@ -31,6 +32,14 @@ impl From<conversation::Model> for ConversationRecord {
             last_message_at: row.last_message_at,
             opened_at: row.opened_at,
             resolved_at: row.resolved_at,
+            routing: match (row.routed_queue_id, row.routed_at) {
+                (Some(queue), Some(at)) => Some(RoutingRecord {
+                    rule: row.routed_rule_id.map(Into::into),
+                    queue: queue.into(),
+                    at,
+                }),
+                _ => None,
+            },
             updated_at: row.updated_at,
         }
     }
@@ -76,13 +85,13 @@ impl<'a, C: ConnectionTrait> Conversations<'a, C> {
             .map(Into::into))
     }
 
-    /// Opens a conversation. A concurrent open of the same pair is a `Conflict` (the partial
-    /// unique index), which the caller retries.
+    /// Opens a conversation in the queue routing chose. A concurrent open of the same pair
+    /// is a `Conflict` (the partial unique index), which the caller retries.
     pub async fn open(
         &self,
         channel: ChannelId,
         contact: ContactId,
-        queue: Option<QueueId>,
+        routing: &RoutingRecord,
         now: DateTime<Utc>,
     ) -> Result<ConversationRecord, StoreError> {
         let id = ConversationId::new();
@@ -92,13 +101,16 @@ impl<'a, C: ConnectionTrait> Conversations<'a, C> {
             channel_id: Set(channel.into()),
             contact_id: Set(contact.into()),
             status: Set(OPEN.to_owned()),
-            queue_id: Set(queue.map(Into::into)),
+            queue_id: Set(Some(routing.queue.into())),
             assignee_id: Set(None),
             last_inbound_at: Set(None),
             window_expires_at: Set(None),
             last_message_at: Set(now),
             opened_at: Set(now),
             resolved_at: Set(None),
+            routed_rule_id: Set(routing.rule.map(Into::into)),
+            routed_queue_id: Set(Some(routing.queue.into())),
+            routed_at: Set(Some(routing.at)),
             updated_at: Set(now),
         })
         .exec_without_returning(self.db)

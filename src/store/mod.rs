@@ -15,6 +15,7 @@ pub mod messages;
 pub mod notify;
 pub mod outbox;
 pub mod queues;
+pub mod routing;
 mod rows;
 pub mod system;
 pub mod templates;
@@ -234,6 +235,10 @@ impl<'a, C: ConnectionTrait> TenantScope<'a, C> {
 
     pub fn queues(&self) -> queues::Queues<'a, C> {
         queues::Queues::new(self.db, self.tenant)
+    }
+
+    pub fn routing_rules(&self) -> routing::RoutingRules<'a, C> {
+        routing::RoutingRules::new(self.db, self.tenant)
     }
 
     pub fn templates(&self) -> templates::Templates<'a, C> {

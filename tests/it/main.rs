@@ -41,6 +41,7 @@ mod providers_twilio_webhooks;
 mod queues;
 mod reconcile;
 mod roles;
+mod routing;
 mod shutdown;
 mod simulator;
 mod simulator_phone;

@@ -18,6 +18,8 @@ pub struct ConversationRecord {
     pub last_message_at: DateTime<Utc>,
     pub opened_at: DateTime<Utc>,
     pub resolved_at: Option<DateTime<Utc>>,
+    /// How it found its queue; none for conversations opened before routing.
+    pub routing: Option<crate::domain::records::RoutingRecord>,
     pub updated_at: DateTime<Utc>,
 }
 

@@ -15,6 +15,7 @@ pub mod member;
 pub mod message;
 pub mod pending_attachment;
 pub mod queue;
+pub mod routing;
 pub mod session;
 pub mod template;
 pub mod tenant;
@@ -36,6 +37,7 @@ pub use message::{
 };
 pub use pending_attachment::PendingAttachment;
 pub use queue::{QueueMember, QueueRecord};
+pub use routing::{RoutingRecord, RoutingRuleRecord};
 pub use session::{RefreshRecord, SessionRecord};
 pub use template::Template;
 pub use tenant::TenantRecord;

@@ -5,6 +5,7 @@
 
 pub mod convert;
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -14,10 +15,12 @@ use crate::domain::opt_out::{consent_change, ConsentChange};
 use crate::domain::records::{
     AuditActor, ChannelRecord, ContactRecord, ConversationRecord, MessageRecord, StatusRecord,
 };
+use crate::domain::routing::Arrival;
 use crate::domain::template::TemplateStatus;
 use crate::domain::{Direction, MessageId, MessageStatus, PhoneNumber, TenantSettings};
 use crate::providers::{InboundMessage, StatusUpdate, WebhookEvent};
 use crate::services::events::{ConversationEventKind, Event, MessageEventKind};
+use crate::services::routing;
 use crate::store::{Store, StoreError, TenantScope};
 
 /// Attempts of one webhook's transaction when it races another for the same contact or
@@ -144,13 +147,14 @@ async fn receive<C: sea_orm::ConnectionTrait>(
             now,
         )
         .await?;
-    let mut conversation = open_conversation(scope, channel, &contact, now, out).await?;
+    let (content, refs) = convert::content(inbound.content.clone());
+    let text = content.text().unwrap_or_default();
+    let mut conversation = open_conversation(scope, channel, &contact, text, now, out).await?;
     scope
         .conversations()
         .record_inbound(&mut conversation, inbound.timestamp, now)
         .await?;
 
-    let (content, refs) = convert::content(inbound.content.clone());
     let attachments = convert::attachments(
         refs,
         channel.settings.inbound_media,
@@ -190,12 +194,13 @@ async fn receive<C: sea_orm::ConnectionTrait>(
     Ok(())
 }
 
-/// The contact's open conversation on the channel, or a new one (announced) in the
-/// channel's default queue, or else the tenant's.
+/// The contact's open conversation on the channel, or a new one (announced) in the queue
+/// routing picks for its first message `text`.
 async fn open_conversation<C: sea_orm::ConnectionTrait>(
     scope: &TenantScope<'_, C>,
     channel: &ChannelRecord,
     contact: &ContactRecord,
+    text: &str,
     now: DateTime<Utc>,
     out: &mut Vec<Event>,
 ) -> Result<ConversationRecord, StoreError> {
@@ -203,12 +208,17 @@ async fn open_conversation<C: sea_orm::ConnectionTrait>(
     if let Some(open) = conversations.find_open(channel.id, contact.id).await? {
         return Ok(open);
     }
-    let queue = match channel.settings.default_queue_id {
-        Some(queue) => queue,
-        None => scope.queues().default_queue().await?.id,
+    let attributes = BTreeMap::new();
+    let arrival = Arrival {
+        channel: channel.id,
+        text,
+        language: None,
+        attributes: &attributes,
+        at: now,
     };
+    let routed = routing::decide(scope, channel, &arrival).await?;
     let opened = conversations
-        .open(channel.id, contact.id, Some(queue), now)
+        .open(channel.id, contact.id, &routed.record(now), now)
         .await?;
     out.push(Event::Conversation {
         tenant: channel.tenant,

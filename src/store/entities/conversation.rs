@@ -19,6 +19,9 @@ pub struct Model {
     pub last_message_at: DateTimeUtc,
     pub opened_at: DateTimeUtc,
     pub resolved_at: Option<DateTimeUtc>,
+    pub routed_rule_id: Option<Uuid>,
+    pub routed_queue_id: Option<Uuid>,
+    pub routed_at: Option<DateTimeUtc>,
     pub updated_at: DateTimeUtc,
 }
 

@@ -18,6 +18,7 @@ pub mod pending_status;
 pub mod queue;
 pub mod queue_member;
 pub mod refresh_token;
+pub mod routing_rule;
 pub mod session;
 pub mod template;
 pub mod tenant;
