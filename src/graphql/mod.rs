@@ -13,6 +13,7 @@ pub mod loaders;
 pub mod messages;
 pub mod mutation;
 pub mod order;
+pub mod presence;
 pub mod query;
 pub mod queues;
 pub mod request_errors;
@@ -34,6 +35,7 @@ pub struct Query(
     templates::TemplateQuery,
     campaigns::CampaignQuery,
     queues::QueueQuery,
+    presence::PresenceQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -45,6 +47,7 @@ pub struct Mutation(
     templates::TemplateMutation,
     campaigns::CampaignMutation,
     queues::QueueMutation,
+    presence::PresenceMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, subscriptions::SubscriptionRoot>;

@@ -15,6 +15,7 @@ pub mod intake;
 pub mod key_rotation;
 pub mod media;
 pub mod outbox;
+pub mod presence;
 pub mod queues;
 pub mod templates;
 
@@ -37,6 +38,7 @@ pub struct Services {
     pub templates: templates::TemplateService,
     pub conversations: conversations::ConversationService,
     pub queues: queues::QueueService,
+    pub presence: presence::PresenceService,
     pub history: history::HistoryService,
     pub sending: outbox::send::SendService,
     pub campaigns: campaigns::CampaignService,
@@ -52,6 +54,7 @@ pub struct Workers {
     pub media: media::MediaFetcher,
     pub outbox: outbox::OutboxWorker,
     pub campaigns: campaigns::CampaignService,
+    pub presence: presence::PresenceService,
 }
 
 impl Services {
@@ -122,12 +125,21 @@ impl Services {
             },
         );
         let campaigns = campaigns::CampaignService::new(store.clone(), outbox.clone());
+        let presence = presence::PresenceService::new(
+            store.clone(),
+            bus.clone(),
+            presence::PresenceTiming {
+                grace: config.presence_grace,
+                lease: config.presence_lease,
+            },
+        );
         let services = Self {
             accounts: accounts::Accounts::new(store.clone(), auth.clone(), bus.clone()),
             directory: directory::Directory::new(store.clone()),
             templates: templates::TemplateService::new(store.clone(), channels.clone()),
             conversations: conversations::ConversationService::new(store.clone()),
             queues: queues::QueueService::new(store.clone()),
+            presence: presence.clone(),
             history: history::HistoryService::new(store.clone(), urls.clone(), media_links.clone()),
             sending: outbox::send::SendService::new(store.clone(), outbox.clone()),
             campaigns: campaigns.clone(),
@@ -155,6 +167,7 @@ impl Services {
             media: fetcher,
             outbox,
             campaigns,
+            presence,
         };
         Ok((services, workers))
     }

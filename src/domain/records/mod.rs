@@ -14,6 +14,7 @@ pub mod job;
 pub mod member;
 pub mod message;
 pub mod pending_attachment;
+pub mod presence;
 pub mod queue;
 pub mod session;
 pub mod template;
@@ -35,6 +36,7 @@ pub use message::{
     MessageRecord, Part, StatusRecord,
 };
 pub use pending_attachment::PendingAttachment;
+pub use presence::PresenceRecord;
 pub use queue::{QueueMember, QueueRecord};
 pub use session::{RefreshRecord, SessionRecord};
 pub use template::Template;
