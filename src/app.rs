@@ -96,10 +96,12 @@ impl App {
             media,
             outbox,
             campaigns,
+            presence,
         } = self.workers;
         let fetcher = tokio::spawn(media.run());
         let sender = tokio::spawn(outbox.clone().run());
         let dispatcher = tokio::spawn(campaigns.clone().run());
+        let attendance = tokio::spawn(presence.clone().run());
         let serve = crate::http::serve::serve(
             self.listener,
             self.router,
@@ -123,6 +125,8 @@ impl App {
         dispatcher.abort();
         outbox.drain(grace).await;
         sender.abort();
+        attendance.abort();
+        presence.release_all().await;
         self.store.close().await;
         tracing::info!("stopped");
         Ok(())

@@ -15,6 +15,7 @@ mod m20261205_000010_channel_claims;
 mod m20261205_000011_message_parts;
 mod m20261206_000012_pending_status_marketing_opt_out;
 mod m20261206_000013_queues;
+mod m20261206_000014_presence;
 mod m20261206_000016_routing;
 
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000011_message_parts::Migration),
             Box::new(m20261206_000012_pending_status_marketing_opt_out::Migration),
             Box::new(m20261206_000013_queues::Migration),
+            Box::new(m20261206_000014_presence::Migration),
             Box::new(m20261206_000016_routing::Migration),
         ]
     }

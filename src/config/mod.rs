@@ -60,6 +60,13 @@ pub struct Config {
     /// `SWITCHBOARD_OUTBOX_STATUS_GRACE_SECONDS`: default 30; how long a Meta send whose
     /// answer was lost waits for a status carrying our id before it is sent again.
     pub outbox_status_grace: Duration,
+    /// `SWITCHBOARD_PRESENCE_GRACE_SECONDS`: default 60; how long an ONLINE or AWAY agent may
+    /// be without a live WebSocket (none open, or closed since) before they become OFFLINE.
+    pub presence_grace: Duration,
+    /// `SWITCHBOARD_PRESENCE_LEASE_SECONDS`: default 30; how long an instance's hold on an
+    /// open WebSocket lasts unless renewed (every third of it): after a crash, its agents
+    /// count as connected this long, then the grace runs.
+    pub presence_lease: Duration,
     /// `SWITCHBOARD_LOG`: default `info`; a tracing filter such as `switchboard=debug`.
     pub log_filter: String,
     /// `SWITCHBOARD_LOG_FORMAT`: `human` (default) or `json`.
@@ -147,6 +154,8 @@ const VARIABLES: &[&str] = &[
     "PROVIDER_TIMEOUT",
     "OUTBOX_LEASE_SECONDS",
     "OUTBOX_STATUS_GRACE_SECONDS",
+    "PRESENCE_GRACE_SECONDS",
+    "PRESENCE_LEASE_SECONDS",
     "CLIENT_IP_HEADER",
     "MEDIA_MAX_BYTES",
     "LOG",
@@ -342,6 +351,8 @@ impl Config {
             provider_timeout,
             outbox_lease,
             outbox_status_grace: raw.seconds("OUTBOX_STATUS_GRACE_SECONDS", 30, 1, 86_400)?,
+            presence_grace: raw.seconds("PRESENCE_GRACE_SECONDS", 60, 1, 86_400)?,
+            presence_lease: raw.seconds("PRESENCE_LEASE_SECONDS", 30, 3, 3_600)?,
             log_filter: raw.parse("LOG", "info".into(), log_filter)?,
             log_format,
             access_token_ttl: raw.seconds("ACCESS_TOKEN_TTL", 900, 30, 86_400)?,

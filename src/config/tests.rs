@@ -103,3 +103,27 @@ fn the_public_url_loses_its_trailing_slash() {
     let config = Config::from_raw(raw(&[("PUBLIC_URL", "https://sb.example.com/")])).unwrap();
     assert_eq!(config.public_url, "https://sb.example.com");
 }
+
+#[test]
+fn presence_settings_default_and_name_their_variable() {
+    let config = Config::from_raw(raw(&[])).unwrap();
+    assert_eq!(config.presence_grace, Duration::from_secs(60));
+    assert_eq!(config.presence_lease, Duration::from_secs(30));
+    let config = Config::from_raw(raw(&[
+        ("PRESENCE_GRACE_SECONDS", "5"),
+        ("PRESENCE_LEASE_SECONDS", "9"),
+    ]))
+    .unwrap();
+    assert_eq!(config.presence_grace, Duration::from_secs(5));
+    assert_eq!(config.presence_lease, Duration::from_secs(9));
+    for (name, bad) in [
+        ("PRESENCE_GRACE_SECONDS", "0"),
+        ("PRESENCE_LEASE_SECONDS", "2"),
+    ] {
+        let err = Config::from_raw(raw(&[(name, bad)])).err().unwrap();
+        assert!(
+            err.to_string().contains(&format!("SWITCHBOARD_{name}")),
+            "{err}"
+        );
+    }
+}

@@ -16,6 +16,7 @@ pub mod opt_out;
 pub mod page;
 pub mod password;
 pub mod phone;
+pub mod presence;
 pub mod provider;
 pub mod public_urls;
 pub mod queue;

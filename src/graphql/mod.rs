@@ -13,6 +13,7 @@ pub mod loaders;
 pub mod messages;
 pub mod mutation;
 pub mod order;
+pub mod presence;
 pub mod query;
 pub mod queues;
 pub mod request_errors;
@@ -36,6 +37,7 @@ pub struct Query(
     campaigns::CampaignQuery,
     queues::QueueQuery,
     routing::RoutingQuery,
+    presence::PresenceQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -48,6 +50,7 @@ pub struct Mutation(
     campaigns::CampaignMutation,
     queues::QueueMutation,
     routing::RoutingMutation,
+    presence::PresenceMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, subscriptions::SubscriptionRoot>;

@@ -14,10 +14,11 @@ use super::conversations::Conversation;
 use super::errors::coded;
 use super::guards::viewer;
 use super::messages::Message;
+use super::presence::AgentPresence;
 use super::types::parse_id;
 use crate::domain::campaign::CampaignState;
 use crate::domain::records::CampaignCounts;
-use crate::domain::{CampaignId, ChannelId, ConversationId, TenantId};
+use crate::domain::{CampaignId, ChannelId, ConversationId, TenantId, UserId};
 use crate::error::ErrorCode;
 use crate::services::auth::{Admin, Agent};
 use crate::services::events::{Event, EventBus};
@@ -157,7 +158,7 @@ impl SubscriptionRoot {
                     message: Message((**message).clone(), tenant),
                 })
             }
-            Event::Conversation { .. } => None,
+            Event::Conversation { .. } | Event::Presence { .. } => None,
         }))
     }
 
@@ -183,6 +184,38 @@ impl SubscriptionRoot {
                 kind: (*kind).into(),
                 conversation: Conversation(conversation.clone(), tenant),
             }),
+            _ => None,
+        }))
+    }
+
+    /// Members' presence as it changes (owners and admins): status, since and load,
+    /// optionally of one member (another tenant's answers NOT_FOUND).
+    async fn presence_events(
+        &self,
+        ctx: &Context<'_>,
+        user_id: Option<ID>,
+    ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<AgentPresence>>> {
+        let access = viewer(ctx)
+            .and_then(|v| v.access::<Admin>())
+            .map_err(to_error)?;
+        let user: Option<UserId> = user_id
+            .as_ref()
+            .map(|id| parse_id("userId", id))
+            .transpose()
+            .map_err(to_error)?;
+        let state = ctx.data_unchecked::<Services>();
+        if let Some(user) = user {
+            state
+                .presence
+                .check_member(&access, user)
+                .await
+                .map_err(to_error)?;
+        }
+        let tenant = access.tenant();
+        Ok(events(&state.events, tenant, move |event| match event {
+            Event::Presence { presence, .. } if user.is_none_or(|u| u == presence.user) => {
+                Some(AgentPresence(presence.clone(), tenant))
+            }
             _ => None,
         }))
     }

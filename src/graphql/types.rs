@@ -4,6 +4,7 @@ use async_graphql::{ComplexObject, Context, Enum, InputObject, SimpleObject, ID}
 use chrono::{DateTime, Utc};
 
 use super::errors::GqlResult;
+use super::guards::viewer;
 use crate::domain;
 use crate::domain::records::ApiKeyRecord;
 use crate::domain::records::AuditRecord;
@@ -171,6 +172,20 @@ impl Viewer {
         };
         let state = ctx.data_unchecked::<Services>();
         Ok(Some(state.directory.tenant(tenant).await?.into()))
+    }
+
+    /// The signed-in member's own presence; null for an API key or a platform admin.
+    async fn presence(
+        &self,
+        ctx: &Context<'_>,
+    ) -> GqlResult<Option<super::presence::AgentPresence>> {
+        let Some(tenant) = self.tenant_id else {
+            return Ok(None);
+        };
+        let access = viewer(ctx)?.access()?;
+        let state = ctx.data_unchecked::<Services>();
+        let mine = state.presence.mine(&access).await?;
+        Ok(mine.map(|p| super::presence::AgentPresence(p, tenant)))
     }
 }
 

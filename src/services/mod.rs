@@ -15,6 +15,7 @@ pub mod intake;
 pub mod key_rotation;
 pub mod media;
 pub mod outbox;
+pub mod presence;
 pub mod queues;
 pub mod routing;
 pub mod templates;
@@ -39,6 +40,7 @@ pub struct Services {
     pub conversations: conversations::ConversationService,
     pub queues: queues::QueueService,
     pub routing: routing::RoutingService,
+    pub presence: presence::PresenceService,
     pub history: history::HistoryService,
     pub sending: outbox::send::SendService,
     pub campaigns: campaigns::CampaignService,
@@ -54,6 +56,7 @@ pub struct Workers {
     pub media: media::MediaFetcher,
     pub outbox: outbox::OutboxWorker,
     pub campaigns: campaigns::CampaignService,
+    pub presence: presence::PresenceService,
 }
 
 impl Services {
@@ -124,6 +127,14 @@ impl Services {
             },
         );
         let campaigns = campaigns::CampaignService::new(store.clone(), outbox.clone());
+        let presence = presence::PresenceService::new(
+            store.clone(),
+            bus.clone(),
+            presence::PresenceTiming {
+                grace: config.presence_grace,
+                lease: config.presence_lease,
+            },
+        );
         let services = Self {
             accounts: accounts::Accounts::new(store.clone(), auth.clone(), bus.clone()),
             directory: directory::Directory::new(store.clone()),
@@ -131,6 +142,7 @@ impl Services {
             conversations: conversations::ConversationService::new(store.clone()),
             queues: queues::QueueService::new(store.clone()),
             routing: routing::RoutingService::new(store.clone()),
+            presence: presence.clone(),
             history: history::HistoryService::new(store.clone(), urls.clone(), media_links.clone()),
             sending: outbox::send::SendService::new(store.clone(), outbox.clone()),
             campaigns: campaigns.clone(),
@@ -158,6 +170,7 @@ impl Services {
             media: fetcher,
             outbox,
             campaigns,
+            presence,
         };
         Ok((services, workers))
     }

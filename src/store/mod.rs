@@ -14,6 +14,7 @@ pub mod members;
 pub mod messages;
 pub mod notify;
 pub mod outbox;
+pub mod presence;
 pub mod queues;
 pub mod routing;
 mod rows;
@@ -231,6 +232,10 @@ impl<'a, C: ConnectionTrait> TenantScope<'a, C> {
 
     pub fn outbox(&self) -> outbox::Outbox<'a, C> {
         outbox::Outbox::new(self.db, self.tenant)
+    }
+
+    pub fn presence(&self) -> presence::Presence<'a, C> {
+        presence::Presence::new(self.db, self.tenant)
     }
 
     pub fn queues(&self) -> queues::Queues<'a, C> {

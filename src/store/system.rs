@@ -51,6 +51,12 @@ impl<'a, C: ConnectionTrait> System<'a, C> {
         Self { db }
     }
 
+    /// An instance's presence leases and the statuses that lapsed, in every tenant (see
+    /// `presence.rs` for each query's tenancy note).
+    pub fn presence_leases(&self) -> super::presence::Leases<'a, C> {
+        super::presence::Leases::new(self.db)
+    }
+
     // TENANCY: sign-in starts from an e-mail, which may have an account in several tenants
     // (and among platform admins); each row names its tenant, and the caller picks one.
     /// The accounts with this address among `among`, oldest first, at most `limit`.

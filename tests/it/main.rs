@@ -31,6 +31,7 @@ mod message_answers;
 mod operator_logs;
 mod outbound;
 mod outbound_content;
+mod presence;
 mod providers_meta;
 mod providers_meta_media;
 mod providers_meta_templates;

@@ -14,6 +14,7 @@ pub mod job;
 pub mod member;
 pub mod message;
 pub mod pending_attachment;
+pub mod presence;
 pub mod queue;
 pub mod routing;
 pub mod session;
@@ -36,6 +37,7 @@ pub use message::{
     MessageRecord, Part, StatusRecord,
 };
 pub use pending_attachment::PendingAttachment;
+pub use presence::PresenceRecord;
 pub use queue::{QueueMember, QueueRecord};
 pub use routing::{RoutingRecord, RoutingRuleRecord};
 pub use session::{RefreshRecord, SessionRecord};

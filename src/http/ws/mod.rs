@@ -29,6 +29,7 @@ use super::router::HttpState;
 use super::serve::ReadBudget;
 use crate::error::{AppError, ErrorCode};
 use crate::services::auth::{Auth, Viewer, NO_CREDENTIALS};
+use crate::services::presence::Lease;
 use guard::Guard;
 
 /// What a client may send before its `connection_init` is accepted: a token is well under
@@ -166,6 +167,7 @@ async fn serve(socket: WebSocket, state: HttpState, budget: Option<ReadBudget>) 
     if let Some(budget) = &budget {
         budget.lift();
     }
+    let lease = presence_lease(&state, &viewer).await;
     let (guard, revoked) = Guard::new(auth.clone(), token, viewer.clone());
     let watchdog = tokio::spawn(guard.clone().watch(revocations));
     let active = Active::default();
@@ -197,6 +199,24 @@ async fn serve(socket: WebSocket, state: HttpState, budget: Option<ReadBudget>) 
     .map(move |message| frame(message, &active));
     pump(&mut sink, outgoing, answers, revoked).await;
     watchdog.abort();
+    if let Some(lease) = lease {
+        lease.release().await;
+    }
+}
+
+/// A signed-in member's socket counts towards their presence while it lives. Without the
+/// lease the socket still serves; the member may then lapse to OFFLINE sooner.
+async fn presence_lease(state: &HttpState, viewer: &Viewer) -> Option<Lease> {
+    let (Some(tenant), Some(user)) = (viewer.tenant, viewer.user_id()) else {
+        return None;
+    };
+    match state.services.presence.connect(tenant, user).await {
+        Ok(lease) => Some(lease),
+        Err(e) => {
+            tracing::warn!(tenant.id = %tenant, error = %format!("{:#}", anyhow::Error::from(e)), "could not record a live socket for presence");
+            None
+        }
+    }
 }
 
 /// Reads `connection_init` and authenticates its token: the first message's bytes, the

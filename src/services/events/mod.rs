@@ -17,7 +17,7 @@ use std::time::Instant;
 
 use tokio::sync::{broadcast, mpsc};
 
-use crate::domain::records::{ConversationRecord, MessageRecord};
+use crate::domain::records::{ConversationRecord, MessageRecord, PresenceRecord};
 use crate::domain::TenantId;
 use relay::Relayed;
 
@@ -49,12 +49,19 @@ pub enum Event {
         kind: ConversationEventKind,
         conversation: ConversationRecord,
     },
+    /// A member's presence changed: their status, or when it was set.
+    Presence {
+        tenant: TenantId,
+        presence: PresenceRecord,
+    },
 }
 
 impl Event {
     pub fn tenant(&self) -> TenantId {
         match self {
-            Event::Message { tenant, .. } | Event::Conversation { tenant, .. } => *tenant,
+            Event::Message { tenant, .. }
+            | Event::Conversation { tenant, .. }
+            | Event::Presence { tenant, .. } => *tenant,
         }
     }
 }

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
 use super::{ConversationEventKind, Event, EventBus, MessageEventKind, Revocation};
-use crate::domain::{ConversationId, MessageId, TenantId};
+use crate::domain::{ConversationId, MessageId, TenantId, UserId};
 use crate::store::{Listener, Store};
 
 const CHANNEL: &str = "switchboard_events";
@@ -93,8 +93,17 @@ fn notice(origin: uuid::Uuid, event: &Event) -> Notice {
             id: conversation.id.into_uuid(),
             queue: conversation.queue,
         },
+        Event::Presence { tenant, presence } => Notice {
+            origin,
+            tenant: *tenant,
+            kind: PRESENCE.to_owned(),
+            id: presence.user.into_uuid(),
+            queue: None,
+        },
     }
 }
+
+const PRESENCE: &str = "presence.changed";
 
 /// Rebuilds an event from a notice by loading its record.
 async fn event(store: &Store, notice: Notice) -> Option<Event> {
@@ -116,6 +125,19 @@ async fn event(store: &Store, notice: Notice) -> Option<Event> {
             kind,
             message: Box::new(message),
             queue: notice.queue,
+        });
+    }
+    if notice.kind == PRESENCE {
+        // The member's presence as it is now: a later change may already have landed.
+        let presence = scope
+            .presence()
+            .of(&[UserId::from(notice.id)])
+            .await
+            .ok()?
+            .pop()?;
+        return Some(Event::Presence {
+            tenant: notice.tenant,
+            presence,
         });
     }
     let kind = match notice.kind.as_str() {

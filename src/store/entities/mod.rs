@@ -1,5 +1,6 @@
 //! sea-orm entities: the rows as stored. Converted to domain values by the repositories.
 
+pub mod agent_presence;
 pub mod api_key;
 pub mod attachment;
 pub mod audit_log;
@@ -15,6 +16,7 @@ pub mod message;
 pub mod message_status;
 pub mod outbox_job;
 pub mod pending_status;
+pub mod presence_lease;
 pub mod queue;
 pub mod queue_member;
 pub mod refresh_token;
