@@ -15,6 +15,7 @@ mod m20261205_000010_channel_claims;
 mod m20261205_000011_message_parts;
 mod m20261206_000012_pending_status_marketing_opt_out;
 mod m20261206_000013_queues;
+mod m20261206_000015_labels;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000011_message_parts::Migration),
             Box::new(m20261206_000012_pending_status_marketing_opt_out::Migration),
             Box::new(m20261206_000013_queues::Migration),
+            Box::new(m20261206_000015_labels::Migration),
         ]
     }
 }

@@ -3,11 +3,13 @@
 pub mod campaigns;
 pub mod channels;
 pub mod connection;
+pub mod contact_attributes;
 pub mod content;
 pub mod conversations;
 pub mod document;
 pub mod errors;
 pub mod guards;
+pub mod labels;
 pub mod limits;
 pub mod loaders;
 pub mod messages;
@@ -34,6 +36,8 @@ pub struct Query(
     templates::TemplateQuery,
     campaigns::CampaignQuery,
     queues::QueueQuery,
+    labels::LabelQuery,
+    contact_attributes::ContactAttributeQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -45,6 +49,8 @@ pub struct Mutation(
     templates::TemplateMutation,
     campaigns::CampaignMutation,
     queues::QueueMutation,
+    labels::LabelMutation,
+    contact_attributes::ContactAttributeMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, subscriptions::SubscriptionRoot>;
@@ -103,7 +109,17 @@ pub fn build_schema(services: Services, limits: Limits) -> AppSchema {
         },
         tokio::spawn,
     );
-    schema_builder(limits).data(services).data(details).finish()
+    let labels = async_graphql::dataloader::DataLoader::new(
+        loaders::ConversationLabels {
+            labels: services.labels.clone(),
+        },
+        tokio::spawn,
+    );
+    schema_builder(limits)
+        .data(services)
+        .data(details)
+        .data(labels)
+        .finish()
 }
 
 /// The SDL as committed in `schema.graphql`.

@@ -6,6 +6,8 @@ pub mod accounts;
 pub mod auth;
 pub mod campaigns;
 pub mod channels;
+pub mod contact_attributes;
+pub mod contacts;
 pub mod conversations;
 pub mod directory;
 pub mod events;
@@ -13,6 +15,7 @@ pub mod history;
 pub mod inbound;
 pub mod intake;
 pub mod key_rotation;
+pub mod labels;
 pub mod media;
 pub mod outbox;
 pub mod queues;
@@ -37,6 +40,9 @@ pub struct Services {
     pub templates: templates::TemplateService,
     pub conversations: conversations::ConversationService,
     pub queues: queues::QueueService,
+    pub labels: labels::LabelService,
+    pub contacts: contacts::ContactService,
+    pub contact_attributes: contact_attributes::ContactAttributeService,
     pub history: history::HistoryService,
     pub sending: outbox::send::SendService,
     pub campaigns: campaigns::CampaignService,
@@ -128,6 +134,9 @@ impl Services {
             templates: templates::TemplateService::new(store.clone(), channels.clone()),
             conversations: conversations::ConversationService::new(store.clone()),
             queues: queues::QueueService::new(store.clone()),
+            labels: labels::LabelService::new(store.clone()),
+            contacts: contacts::ContactService::new(store.clone()),
+            contact_attributes: contact_attributes::ContactAttributeService::new(store.clone()),
             history: history::HistoryService::new(store.clone(), urls.clone(), media_links.clone()),
             sending: outbox::send::SendService::new(store.clone(), outbox.clone()),
             campaigns: campaigns.clone(),
