@@ -69,7 +69,11 @@ impl ContactService {
         let scope = unit.scope();
         scope.contacts().get(id).await?;
         let defined = scope.contact_attributes().list().await?;
-        let mut fields = Vec::new();
+        let mut fields: Vec<String> = [("name", name.is_some()), ("language", language.is_some())]
+            .into_iter()
+            .filter(|(_, given)| *given)
+            .map(|(field, _)| field.to_owned())
+            .collect();
         let mut values = Vec::with_capacity(input.attributes.len());
         for (i, (key, value)) in input.attributes.iter().enumerate() {
             let Some(attribute) = defined.iter().find(|a| a.key == *key) else {
@@ -91,12 +95,6 @@ impl ContactService {
                 .map_err(|e| AppError::bad_input(format!("attributes[{i}].value"), e))?;
             values.push((attribute.id, value));
             fields.push(format!("attributes.{key}"));
-        }
-        if name.is_some() {
-            fields.insert(0, "name".to_owned());
-        }
-        if language.is_some() {
-            fields.insert(usize::from(name.is_some()), "language".to_owned());
         }
         let now = unit.now();
         scope

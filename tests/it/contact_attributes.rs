@@ -492,3 +492,45 @@ async fn another_tenants_contact_or_attribute_answers_not_found() {
         "keys are unique within a tenant only"
     );
 }
+
+#[tokio::test]
+async fn the_contact_profile_answers_language_and_values_by_key() {
+    use switchboard::domain::{ContactId, TenantId};
+    use switchboard::services::contacts::contact_profile;
+    let app = TestApp::spawn().await;
+    let (tenant, contact) = tenant_with_attributes(&app).await;
+    update_contact(
+        &tenant.owner.gql,
+        &contact,
+        json!({
+            "language": "es_mx",
+            "attributes": [{ "key": "tier", "value": "gold" }, { "key": "vip", "value": "False" }]
+        }),
+    )
+    .await
+    .data();
+    let store = switchboard::store::Store::connect(&app.database_url)
+        .await
+        .unwrap();
+    let tenant_id: TenantId = tenant.id.parse().unwrap();
+    let contact_id: ContactId = contact.parse().unwrap();
+    let profile = contact_profile(&store.tenant(tenant_id), contact_id)
+        .await
+        .unwrap();
+    assert_eq!(profile.language(), Some("es-MX"));
+    assert_eq!(
+        profile.attributes,
+        std::collections::BTreeMap::from([
+            ("tier".to_owned(), "gold".to_owned()),
+            ("vip".to_owned(), "false".to_owned())
+        ])
+    );
+    let other: TenantId = app.new_tenant("Globex").await.id.parse().unwrap();
+    assert!(
+        contact_profile(&store.tenant(other), contact_id)
+            .await
+            .is_err(),
+        "another tenant's contact is not found"
+    );
+    store.close().await;
+}

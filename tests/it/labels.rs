@@ -197,6 +197,12 @@ async fn conversations_are_labelled_and_filtered_by_all_their_labels() {
         labelled.data()["labelConversation"]["labels"],
         json!([{ "name": "VIP" }])
     );
+    let none = gql.query(LABEL, json!({ "c": first, "l": [] })).await;
+    assert_eq!(
+        none.data()["labelConversation"]["labels"],
+        json!([{ "name": "VIP" }]),
+        "no labels change nothing"
+    );
     let both = gql
         .query(LABEL, json!({ "c": second, "l": [vip, billing, vip] }))
         .await;
