@@ -40,14 +40,12 @@ impl LabelService {
         access: &Access<Admin>,
         input: LabelInput,
     ) -> Result<LabelRecord, AppError> {
-        let (Some(_), Some(_)) = (&input.name, &input.color) else {
-            let field = if input.name.is_none() {
-                "name"
-            } else {
-                "color"
-            };
-            return Err(AppError::bad_input(field, "is required"));
-        };
+        if input.name.is_none() {
+            return Err(AppError::bad_input("name", "is required"));
+        }
+        if input.color.is_none() {
+            return Err(AppError::bad_input("color", "is required"));
+        }
         let now = chrono::Utc::now();
         let mut record = LabelRecord {
             id: LabelId::new(),
