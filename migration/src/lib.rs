@@ -16,6 +16,7 @@ mod m20261205_000011_message_parts;
 mod m20261206_000012_pending_status_marketing_opt_out;
 mod m20261206_000013_queues;
 mod m20261206_000014_presence;
+mod m20261206_000015_labels;
 mod m20261206_000016_routing;
 
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000012_pending_status_marketing_opt_out::Migration),
             Box::new(m20261206_000013_queues::Migration),
             Box::new(m20261206_000014_presence::Migration),
+            Box::new(m20261206_000015_labels::Migration),
             Box::new(m20261206_000016_routing::Migration),
         ]
     }

@@ -6,8 +6,8 @@
 use serde_json::{json, Value};
 
 use crate::domain::{
-    ApiKeyId, CampaignId, ChannelId, ContactId, ProviderKind, QueueId, Role, TemplateId, TenantId,
-    TenantSettings, UserId,
+    ApiKeyId, CampaignId, ChannelId, ContactAttributeId, ContactId, LabelId, ProviderKind, QueueId,
+    Role, TemplateId, TenantId, TenantSettings, UserId,
 };
 
 /// One audited change.
@@ -87,6 +87,22 @@ pub enum AuditEvent<'a> {
         change: QueueChange,
         name: &'a str,
     },
+    Label {
+        label: LabelId,
+        change: LabelChange,
+        name: &'a str,
+    },
+    ContactAttribute {
+        attribute: ContactAttributeId,
+        change: AttributeChange,
+        key: &'a str,
+    },
+    /// A contact's name, language or attributes changed: `fields` names them (`name`,
+    /// `language`, `attributes.<key>`), never their values.
+    ContactUpdated {
+        contact: ContactId,
+        fields: Vec<String>,
+    },
     /// A contact opted out or back in; `keyword` when the customer wrote it on a channel.
     Consent {
         contact: ContactId,
@@ -124,6 +140,26 @@ pub enum QueueChange {
     Deleted {
         moved_to: Option<QueueId>,
         moved: u64,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LabelChange {
+    Created,
+    Updated,
+    /// It was taken off `conversations` conversations.
+    Deleted {
+        conversations: u64,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttributeChange {
+    Created,
+    Updated,
+    /// `values` contacts' values of it went with it.
+    Deleted {
+        values: u64,
     },
 }
 
@@ -170,6 +206,17 @@ impl AuditEvent<'_> {
                 QueueChange::Updated => "queue.update",
                 QueueChange::Deleted { .. } => "queue.delete",
             },
+            Label { change, .. } => match change {
+                LabelChange::Created => "label.create",
+                LabelChange::Updated => "label.update",
+                LabelChange::Deleted { .. } => "label.delete",
+            },
+            ContactAttribute { change, .. } => match change {
+                AttributeChange::Created => "contact_attribute.create",
+                AttributeChange::Updated => "contact_attribute.update",
+                AttributeChange::Deleted { .. } => "contact_attribute.delete",
+            },
+            ContactUpdated { .. } => "contact.update",
             Consent { opted_in: true, .. } => "contact.opt_in",
             Consent {
                 opted_in: false, ..
@@ -198,7 +245,11 @@ impl AuditEvent<'_> {
                 ("campaign", campaign.to_string())
             }
             Queue { queue, .. } => ("queue", queue.to_string()),
-            Consent { contact, .. } => ("contact", contact.to_string()),
+            Label { label, .. } => ("label", label.to_string()),
+            ContactAttribute { attribute, .. } => ("contact_attribute", attribute.to_string()),
+            ContactUpdated { contact, .. } | Consent { contact, .. } => {
+                ("contact", contact.to_string())
+            }
         }
     }
 
@@ -258,6 +309,19 @@ impl AuditEvent<'_> {
                 "conversationsMoved": moved,
             }),
             Queue { name, .. } => json!({ "name": name }),
+            Label {
+                name,
+                change: LabelChange::Deleted { conversations },
+                ..
+            } => json!({ "name": name, "conversations": conversations }),
+            Label { name, .. } => json!({ "name": name }),
+            ContactAttribute {
+                key,
+                change: AttributeChange::Deleted { values },
+                ..
+            } => json!({ "key": key, "values": values }),
+            ContactAttribute { key, .. } => json!({ "key": key }),
+            ContactUpdated { fields, .. } => json!({ "fields": fields }),
             Consent {
                 keyword: Some((keyword, channel)),
                 ..

@@ -93,6 +93,10 @@ id_type!(
     QueueId,
     /// A tenant's rule that routes new conversations to a queue.
     RoutingRuleId,
+    /// A tenant's label for conversations.
+    LabelId,
+    /// A tenant's typed field kept for each contact.
+    ContactAttributeId,
 );
 
 #[cfg(test)]

@@ -6,10 +6,14 @@ pub mod audit;
 pub mod business_hours;
 pub mod campaign;
 pub mod channel;
+pub mod contact_attribute;
+pub mod contact_profile;
 pub mod content;
 pub mod email;
 pub mod free_text;
 pub mod ids;
+pub mod label;
+pub mod language_tag;
 pub mod markdown;
 pub mod message_status;
 pub mod opt_out;
@@ -32,8 +36,9 @@ pub use channel::ChannelSettings;
 pub use content::{MediaKind, MessageContent};
 pub use email::{Email, EmailError};
 pub use ids::{
-    ApiKeyId, AttachmentId, AuditId, CampaignId, ChannelId, ContactId, ConversationId, MessageId,
-    QueueId, RefreshTokenId, RoutingRuleId, SessionId, TemplateId, TenantId, UploadId, UserId,
+    ApiKeyId, AttachmentId, AuditId, CampaignId, ChannelId, ContactAttributeId, ContactId,
+    ConversationId, LabelId, MessageId, QueueId, RefreshTokenId, RoutingRuleId, SessionId,
+    TemplateId, TenantId, UploadId, UserId,
 };
 pub use message_status::{Direction, MessageStatus};
 pub use page::{Page, PageRequest};

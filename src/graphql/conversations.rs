@@ -1,6 +1,7 @@
 //! Contacts and conversations in the API.
 
 use async_graphql::connection::Connection;
+use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, Enum, InputObject, Object, ID};
 use chrono::{DateTime, Utc};
 
@@ -8,6 +9,8 @@ use super::channels::Channel;
 use super::connection::{connection, page_request};
 use super::errors::GqlResult;
 use super::guards::viewer;
+use super::labels::Label;
+use super::loaders::{ConversationLabels, LabelsOf};
 use super::messages::{message_page, Message};
 use super::types::parse_id;
 use crate::domain::records::ContactRecord;
@@ -38,6 +41,22 @@ impl Contact {
     }
     async fn name(&self) -> Option<&str> {
         self.0.name.as_deref()
+    }
+    /// The language the business speaks with the contact in, such as `es` or `pt-BR`.
+    async fn language(&self) -> Option<&str> {
+        self.0.language.as_ref().map(|l| l.as_str())
+    }
+    /// The contact's attribute values, by key.
+    async fn attributes(
+        &self,
+        ctx: &Context<'_>,
+    ) -> GqlResult<Vec<super::contact_attributes::ContactAttributeValue>> {
+        let state = ctx.data_unchecked::<Services>();
+        let values = state.contacts.attributes(self.1, self.0.id).await?;
+        Ok(values
+            .into_iter()
+            .map(super::contact_attributes::ContactAttributeValue)
+            .collect())
     }
     /// False once the contact opted out (a keyword, or `setContactOptIn`).
     async fn opted_in(&self) -> bool {
@@ -116,6 +135,15 @@ impl Conversation {
             .routing
             .map(|r| super::routing::ConversationRouting(r, self.1))
     }
+    /// The conversation's labels, by name.
+    async fn labels(&self, ctx: &Context<'_>) -> GqlResult<Vec<Label>> {
+        let labels = ctx
+            .data_unchecked::<DataLoader<ConversationLabels>>()
+            .load_one(LabelsOf(self.1, self.0.id))
+            .await?
+            .unwrap_or_default();
+        Ok(labels.into_iter().map(Label).collect())
+    }
     async fn assignee_id(&self) -> Option<ID> {
         self.0.assignee.map(|a| ID(a.to_string()))
     }
@@ -172,6 +200,8 @@ pub struct ConversationFilter {
     pub channel_id: Option<ID>,
     pub contact_id: Option<ID>,
     pub queue_id: Option<ID>,
+    /// Conversations that have every one of these labels (at most 50).
+    pub label_ids: Option<Vec<ID>>,
 }
 
 #[derive(Default)]
@@ -245,6 +275,13 @@ impl ConversationQuery {
                 .as_ref()
                 .map(|id| parse_id("filter.queueId", id))
                 .transpose()?,
+            labels: filter
+                .label_ids
+                .iter()
+                .flatten()
+                .enumerate()
+                .map(|(i, id)| parse_id(&format!("filter.labelIds[{i}]"), id))
+                .collect::<Result<_, _>>()?,
         };
         let has_previous = after.is_some();
         let page = page_request("conversation", first, after)?;

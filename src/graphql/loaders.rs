@@ -1,5 +1,6 @@
 //! Batch loaders for what every message of a page asks for: a page of 100 messages with
 //! `statusHistory` and `attempts` reads each in one query per tenant, not one per message.
+//! A page of conversations with their `labels` reads them in one query the same way.
 //! The loaders keep no cache, so they are safe to share across requests.
 
 use std::collections::HashMap;
@@ -8,9 +9,11 @@ use async_graphql::dataloader::Loader;
 
 use super::errors::GqlError;
 use crate::domain::records::AttemptRecord;
+use crate::domain::records::LabelRecord;
 use crate::domain::records::StatusRecord;
-use crate::domain::{MessageId, TenantId};
+use crate::domain::{ConversationId, MessageId, TenantId};
 use crate::services::history::HistoryService;
+use crate::services::labels::LabelService;
 
 /// A message's status timeline.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -24,11 +27,9 @@ pub struct MessageDetails {
     pub history: HistoryService,
 }
 
-/// The keys' message ids, per tenant.
-fn by_tenant(
-    keys: impl Iterator<Item = (TenantId, MessageId)>,
-) -> HashMap<TenantId, Vec<MessageId>> {
-    let mut groups: HashMap<TenantId, Vec<MessageId>> = HashMap::new();
+/// The keys' ids, per tenant.
+fn by_tenant<I>(keys: impl Iterator<Item = (TenantId, I)>) -> HashMap<TenantId, Vec<I>> {
+    let mut groups: HashMap<TenantId, Vec<I>> = HashMap::new();
     for (tenant, id) in keys {
         groups.entry(tenant).or_default().push(id);
     }
@@ -71,6 +72,32 @@ impl Loader<AttemptsOf> for MessageDetails {
                 attempts
                     .into_iter()
                     .map(|(id, list)| (AttemptsOf(tenant, id), list)),
+            );
+        }
+        Ok(found)
+    }
+}
+
+/// A conversation's labels.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LabelsOf(pub TenantId, pub ConversationId);
+
+pub struct ConversationLabels {
+    pub labels: LabelService,
+}
+
+impl Loader<LabelsOf> for ConversationLabels {
+    type Value = Vec<LabelRecord>;
+    type Error = GqlError;
+
+    async fn load(&self, keys: &[LabelsOf]) -> Result<HashMap<LabelsOf, Self::Value>, Self::Error> {
+        let mut found = HashMap::new();
+        for (tenant, ids) in by_tenant(keys.iter().map(|k| (k.0, k.1))) {
+            let labels = self.labels.of_conversations(tenant, &ids).await?;
+            found.extend(
+                labels
+                    .into_iter()
+                    .map(|(id, list)| (LabelsOf(tenant, id), list)),
             );
         }
         Ok(found)

@@ -3,11 +3,13 @@
 pub mod campaigns;
 pub mod channels;
 pub mod connection;
+pub mod contact_attributes;
 pub mod content;
 pub mod conversations;
 pub mod document;
 pub mod errors;
 pub mod guards;
+pub mod labels;
 pub mod limits;
 pub mod loaders;
 pub mod messages;
@@ -38,6 +40,8 @@ pub struct Query(
     queues::QueueQuery,
     routing::RoutingQuery,
     presence::PresenceQuery,
+    labels::LabelQuery,
+    contact_attributes::ContactAttributeQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -51,6 +55,8 @@ pub struct Mutation(
     queues::QueueMutation,
     routing::RoutingMutation,
     presence::PresenceMutation,
+    labels::LabelMutation,
+    contact_attributes::ContactAttributeMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, subscriptions::SubscriptionRoot>;
@@ -109,7 +115,17 @@ pub fn build_schema(services: Services, limits: Limits) -> AppSchema {
         },
         tokio::spawn,
     );
-    schema_builder(limits).data(services).data(details).finish()
+    let labels = async_graphql::dataloader::DataLoader::new(
+        loaders::ConversationLabels {
+            labels: services.labels.clone(),
+        },
+        tokio::spawn,
+    );
+    schema_builder(limits)
+        .data(services)
+        .data(details)
+        .data(labels)
+        .finish()
 }
 
 /// The SDL as committed in `schema.graphql`.

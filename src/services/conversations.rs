@@ -57,8 +57,9 @@ impl ConversationService {
         Ok(self.store.tenant(tenant).conversations().get(id).await?)
     }
 
-    /// Conversations, most recently opened first. Another tenant's channel or contact in the
-    /// filter answers NOT_FOUND, as its id does anywhere.
+    /// Conversations, most recently opened first. Another tenant's channel, contact or label
+    /// in the filter answers NOT_FOUND, as its id does anywhere. Given labels, the
+    /// conversations that have all of them.
     pub async fn conversations(
         &self,
         access: &Access<Agent>,
@@ -71,6 +72,9 @@ impl ConversationService {
         }
         if let Some(id) = filter.contact {
             scope.contacts().get(id).await?;
+        }
+        if !filter.labels.is_empty() {
+            super::labels::check_labels(&scope, "filter.labelIds", &filter.labels).await?;
         }
         Ok(scope.conversations().list(filter, page).await?)
     }

@@ -6,6 +6,8 @@ pub mod accounts;
 pub mod auth;
 pub mod campaigns;
 pub mod channels;
+pub mod contact_attributes;
+pub mod contacts;
 pub mod conversations;
 pub mod directory;
 pub mod events;
@@ -13,6 +15,7 @@ pub mod history;
 pub mod inbound;
 pub mod intake;
 pub mod key_rotation;
+pub mod labels;
 pub mod media;
 pub mod outbox;
 pub mod presence;
@@ -41,6 +44,9 @@ pub struct Services {
     pub queues: queues::QueueService,
     pub routing: routing::RoutingService,
     pub presence: presence::PresenceService,
+    pub labels: labels::LabelService,
+    pub contacts: contacts::ContactService,
+    pub contact_attributes: contact_attributes::ContactAttributeService,
     pub history: history::HistoryService,
     pub sending: outbox::send::SendService,
     pub campaigns: campaigns::CampaignService,
@@ -143,6 +149,9 @@ impl Services {
             queues: queues::QueueService::new(store.clone()),
             routing: routing::RoutingService::new(store.clone()),
             presence: presence.clone(),
+            labels: labels::LabelService::new(store.clone()),
+            contacts: contacts::ContactService::new(store.clone()),
+            contact_attributes: contact_attributes::ContactAttributeService::new(store.clone()),
             history: history::HistoryService::new(store.clone(), urls.clone(), media_links.clone()),
             sending: outbox::send::SendService::new(store.clone(), outbox.clone()),
             campaigns: campaigns.clone(),

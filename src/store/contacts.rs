@@ -9,6 +9,7 @@ use sea_orm::{
 
 use super::entities::contact;
 use super::StoreError;
+use crate::domain::language_tag::LanguageTag;
 use crate::domain::records::contact::ContactRecord;
 use crate::domain::{ContactId, TenantId};
 use crate::domain::{Page, PageRequest};
@@ -21,6 +22,10 @@ impl From<contact::Model> for ContactRecord {
             phone_number: row.phone_number,
             profile_name: row.profile_name,
             name: row.name,
+            language: row
+                .language
+                .as_deref()
+                .and_then(|l| LanguageTag::parse(l).ok()),
             opted_out_at: row.opted_out_at,
             marketing_opted_out_at: row.marketing_opted_out_at,
             last_inbound_at: row.last_inbound_at,
@@ -136,6 +141,7 @@ impl<'a, C: ConnectionTrait> Contacts<'a, C> {
             phone_number: Set(phone_number.to_owned()),
             profile_name: Set(profile_name.map(str::to_owned)),
             name: Set(None),
+            language: Set(None),
             opted_out_at: Set(None),
             marketing_opted_out_at: Set(None),
             last_inbound_at: Set(Some(at)),
@@ -174,6 +180,34 @@ impl<'a, C: ConnectionTrait> Contacts<'a, C> {
                 ),
         };
         Ok(update.exec(self.db).await?.rows_affected == 1)
+    }
+
+    /// Changes the fields given (`Some(None)` clears one); `NotFound` when there is no
+    /// such contact.
+    pub async fn update_profile(
+        &self,
+        id: ContactId,
+        name: Option<Option<String>>,
+        language: Option<Option<LanguageTag>>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut update = contact::Entity::update_many()
+            .col_expr(contact::Column::UpdatedAt, Expr::value(now))
+            .filter(contact::Column::TenantId.eq(self.tenant.into_uuid()))
+            .filter(contact::Column::Id.eq(id.into_uuid()));
+        if let Some(name) = name {
+            update = update.col_expr(contact::Column::Name, Expr::value(name));
+        }
+        if let Some(language) = language {
+            update = update.col_expr(
+                contact::Column::Language,
+                Expr::value(language.map(|l| l.as_str().to_owned())),
+            );
+        }
+        if update.exec(self.db).await?.rows_affected == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
     }
 
     /// Contacts whose name, profile name, number or WhatsApp id contains `search`.
@@ -228,6 +262,7 @@ impl<'a, C: ConnectionTrait> Contacts<'a, C> {
             phone_number: Set(phone_number.to_owned()),
             profile_name: Set(None),
             name: Set(None),
+            language: Set(None),
             opted_out_at: Set(None),
             marketing_opted_out_at: Set(None),
             last_inbound_at: Set(None),

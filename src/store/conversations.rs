@@ -7,7 +7,7 @@ use sea_orm::{
     QuerySelect, Select,
 };
 
-use super::entities::conversation;
+use super::entities::{conversation, conversation_label};
 use super::StoreError;
 use crate::domain::message_status::CUSTOMER_SERVICE_WINDOW;
 use crate::domain::records::conversation::{ConversationFilter, ConversationRecord};
@@ -207,6 +207,19 @@ impl<'a, C: ConnectionTrait> Conversations<'a, C> {
         }
         if let Some(queue) = filter.queue {
             query = query.filter(conversation::Column::QueueId.eq(queue.into_uuid()));
+        }
+        // Every label given: one membership test per label.
+        for label in &filter.labels {
+            query = query.filter(
+                conversation::Column::Id.in_subquery(
+                    sea_orm::sea_query::Query::select()
+                        .column(conversation_label::Column::ConversationId)
+                        .from(conversation_label::Entity)
+                        .and_where(conversation_label::Column::TenantId.eq(self.tenant.into_uuid()))
+                        .and_where(conversation_label::Column::LabelId.eq(label.into_uuid()))
+                        .to_owned(),
+                ),
+            );
         }
         if let Some(after) = page.after {
             query = query.filter(conversation::Column::Id.lt(after));

@@ -7,9 +7,11 @@ pub mod api_keys;
 pub mod audit;
 pub mod campaigns;
 pub mod channels;
+pub mod contact_attributes;
 pub mod contacts;
 pub mod conversations;
 pub mod entities;
+pub mod labels;
 pub mod members;
 pub mod messages;
 pub mod notify;
@@ -220,6 +222,14 @@ impl<'a, C: ConnectionTrait> TenantScope<'a, C> {
 
     pub fn contacts(&self) -> contacts::Contacts<'a, C> {
         contacts::Contacts::new(self.db, self.tenant)
+    }
+
+    pub fn contact_attributes(&self) -> contact_attributes::ContactAttributes<'a, C> {
+        contact_attributes::ContactAttributes::new(self.db, self.tenant)
+    }
+
+    pub fn labels(&self) -> labels::Labels<'a, C> {
+        labels::Labels::new(self.db, self.tenant)
     }
 
     pub fn conversations(&self) -> conversations::Conversations<'a, C> {

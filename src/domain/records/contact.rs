@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::domain::language_tag::LanguageTag;
 use crate::domain::ContactId;
 
 /// A contact as stored.
@@ -12,6 +13,8 @@ pub struct ContactRecord {
     pub phone_number: String,
     pub profile_name: Option<String>,
     pub name: Option<String>,
+    /// The language the business speaks with the contact in.
+    pub language: Option<LanguageTag>,
     pub opted_out_at: Option<DateTime<Utc>>,
     pub marketing_opted_out_at: Option<DateTime<Utc>>,
     pub last_inbound_at: Option<DateTime<Utc>>,

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::{ChannelId, ContactId, ConversationId, QueueId, UserId};
+use crate::domain::{ChannelId, ContactId, ConversationId, LabelId, QueueId, UserId};
 
 /// A conversation as stored.
 #[derive(Clone, Debug)]
@@ -30,4 +30,6 @@ pub struct ConversationFilter {
     pub channel: Option<ChannelId>,
     pub contact: Option<ContactId>,
     pub queue: Option<QueueId>,
+    /// Conversations that have every one of these labels.
+    pub labels: Vec<LabelId>,
 }

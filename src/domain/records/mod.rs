@@ -9,8 +9,10 @@ pub mod audit;
 pub mod campaign;
 pub mod channel;
 pub mod contact;
+pub mod contact_attribute;
 pub mod conversation;
 pub mod job;
+pub mod label;
 pub mod member;
 pub mod message;
 pub mod pending_attachment;
@@ -29,8 +31,10 @@ pub use audit::{AuditActor, AuditRecord};
 pub use campaign::{CampaignCounts, CampaignRecord, RecipientRecord};
 pub use channel::{ChannelRecord, ProviderConfig, Verification};
 pub use contact::ContactRecord;
+pub use contact_attribute::{AttributeValueRecord, ContactAttributeRecord};
 pub use conversation::{ConversationFilter, ConversationRecord};
 pub use job::{JobRecord, JobState};
+pub use label::LabelRecord;
 pub use member::MemberRecord;
 pub use message::{
     AttachmentOrigin, AttachmentRecord, AttachmentState, MessageFilter, MessageOrder,

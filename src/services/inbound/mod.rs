@@ -208,11 +208,17 @@ async fn open_conversation<C: sea_orm::ConnectionTrait>(
     if let Some(open) = conversations.find_open(channel.id, contact.id).await? {
         return Ok(open);
     }
-    let attributes = BTreeMap::new();
+    let attributes: BTreeMap<String, String> = scope
+        .contact_attributes()
+        .values_of(contact.id)
+        .await?
+        .into_iter()
+        .map(|v| (v.attribute.key, v.value))
+        .collect();
     let arrival = Arrival {
         channel: channel.id,
         text,
-        language: None,
+        language: contact.language.as_ref().map(|l| l.as_str()),
         attributes: &attributes,
         at: now,
     };

@@ -14,6 +14,8 @@ pub struct Model {
     pub profile_name: Option<String>,
     /// A name the business gave the contact.
     pub name: Option<String>,
+    /// A language tag such as `es` or `pt-BR`.
+    pub language: Option<String>,
     pub opted_out_at: Option<DateTimeUtc>,
     pub marketing_opted_out_at: Option<DateTimeUtc>,
     pub last_inbound_at: Option<DateTimeUtc>,
