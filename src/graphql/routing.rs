@@ -181,7 +181,7 @@ impl RoutingRule {
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
-#[graphql(remote = "crate::services::routing::RoutedBy")]
+#[graphql(name = "RoutedBy", remote = "crate::services::routing::RoutedBy")]
 pub enum RoutedByGql {
     /// A routing rule held.
     Rule,
