@@ -97,11 +97,13 @@ impl App {
             outbox,
             campaigns,
             presence,
+            assigner,
         } = self.workers;
         let fetcher = tokio::spawn(media.run());
         let sender = tokio::spawn(outbox.clone().run());
         let dispatcher = tokio::spawn(campaigns.clone().run());
         let attendance = tokio::spawn(presence.clone().run());
+        let assignment = tokio::spawn(assigner.run());
         let serve = crate::http::serve::serve(
             self.listener,
             self.router,
@@ -126,6 +128,7 @@ impl App {
         outbox.drain(grace).await;
         sender.abort();
         attendance.abort();
+        assignment.abort();
         presence.release_all().await;
         self.store.close().await;
         tracing::info!("stopped");

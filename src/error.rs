@@ -110,6 +110,7 @@ impl From<StoreError> for AppError {
         match err {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Conflict(what) => AppError::Conflict(what.to_owned()),
+            StoreError::Stale => AppError::Conflict("changed meanwhile; try again".to_owned()),
             other => AppError::Internal(other.into()),
         }
     }

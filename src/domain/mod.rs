@@ -1,6 +1,7 @@
 //! Pure value types and rules. Nothing here performs I/O or knows about the database,
 //! HTTP, GraphQL or a provider's wire format.
 
+pub mod assignment;
 pub mod attempt;
 pub mod audit;
 pub mod business_hours;
@@ -9,6 +10,7 @@ pub mod channel;
 pub mod contact_attribute;
 pub mod contact_profile;
 pub mod content;
+pub mod conversation;
 pub mod email;
 pub mod free_text;
 pub mod ids;
@@ -34,6 +36,7 @@ pub mod text_split;
 pub use attempt::AttemptOutcome;
 pub use channel::ChannelSettings;
 pub use content::{MediaKind, MessageContent};
+pub use conversation::ConversationStatus;
 pub use email::{Email, EmailError};
 pub use ids::{
     ApiKeyId, AttachmentId, AuditId, CampaignId, ChannelId, ContactAttributeId, ContactId,

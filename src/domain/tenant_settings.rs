@@ -15,6 +15,20 @@ pub struct TenantSettings {
     pub opt_out_keywords: Vec<String>,
     /// Whole-message keywords that opt a contact back in.
     pub opt_in_keywords: Vec<String>,
+    /// How long after a conversation is resolved a new message from the customer reopens
+    /// it; later, the message opens a new conversation. Zero: always a new one.
+    pub reopen_grace_minutes: u32,
+}
+
+/// The longest reopen grace a tenant may set: 30 days.
+pub const REOPEN_GRACE_MAX_MINUTES: u32 = 30 * 24 * 60;
+
+impl TenantSettings {
+    pub fn reopen_grace(&self) -> chrono::TimeDelta {
+        chrono::TimeDelta::minutes(i64::from(
+            self.reopen_grace_minutes.min(REOPEN_GRACE_MAX_MINUTES),
+        ))
+    }
 }
 
 impl Default for TenantSettings {
@@ -30,6 +44,7 @@ impl Default for TenantSettings {
                 .iter()
                 .map(|k| (*k).to_owned())
                 .collect(),
+            reopen_grace_minutes: 24 * 60,
         }
     }
 }

@@ -93,9 +93,17 @@ impl Contact {
     }
 }
 
+/// Where a conversation stands.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "crate::domain::ConversationStatus")]
 pub enum ConversationStatus {
+    /// Waiting in its queue for an agent.
     Open,
+    /// An agent works it.
+    Assigned,
+    /// Waiting on the customer, or snoozed until `snoozedUntil`.
+    Pending,
+    /// Done; a new customer message within the tenant's `reopenGraceMinutes` reopens it.
     Resolved,
 }
 
@@ -108,11 +116,38 @@ impl Conversation {
         ID(self.0.id.to_string())
     }
     async fn status(&self) -> ConversationStatus {
-        if self.0.open {
-            ConversationStatus::Open
-        } else {
-            ConversationStatus::Resolved
-        }
+        self.0.status.into()
+    }
+    /// When a snoozed conversation comes back by itself; null when it waits on the
+    /// customer or is not snoozed.
+    async fn snoozed_until(&self) -> Option<DateTime<Utc>> {
+        self.0.snoozed_until
+    }
+    /// Since when it waits in its queue for an agent (OPEN only).
+    async fn waiting_since(&self) -> Option<DateTime<Utc>> {
+        self.0.waiting_since
+    }
+    /// Every change in its life, oldest first: opened, assigned, transferred, snoozed,
+    /// resolved, reopened, each with its time and who made it.
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, child_complexity)")]
+    async fn changes(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<Connection<String, super::lifecycle::ConversationChange>> {
+        let has_previous = after.is_some();
+        let page = page_request("change", first, after)?;
+        let state = ctx.data_unchecked::<Services>();
+        let rows = state.conversations.changes(self.1, self.0.id, page).await?;
+        let tenant = self.1;
+        Ok(connection(
+            "change",
+            rows,
+            has_previous,
+            |c| c.id,
+            |c| super::lifecycle::ConversationChange(c, tenant),
+        ))
     }
     async fn queue_id(&self) -> Option<ID> {
         self.0.queue.map(|q| ID(q.to_string()))
@@ -259,7 +294,7 @@ impl ConversationQuery {
         let tenant = access.tenant();
         let filter = filter.unwrap_or_default();
         let store_filter = StoreFilter {
-            open: filter.status.map(|s| s == ConversationStatus::Open),
+            status: filter.status.map(Into::into),
             channel: filter
                 .channel_id
                 .as_ref()

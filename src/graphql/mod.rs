@@ -10,6 +10,7 @@ pub mod document;
 pub mod errors;
 pub mod guards;
 pub mod labels;
+pub mod lifecycle;
 pub mod limits;
 pub mod loaders;
 pub mod messages;
@@ -56,6 +57,7 @@ pub struct Mutation(
     routing::RoutingMutation,
     presence::PresenceMutation,
     labels::LabelMutation,
+    lifecycle::LifecycleMutation,
     contact_attributes::ContactAttributeMutation,
 );
 

@@ -37,7 +37,12 @@ pub enum MessageEventKind {
 pub enum ConversationEventKind {
     Opened,
     Assigned,
+    Unassigned,
+    Transferred,
+    Snoozed,
+    Resumed,
     Resolved,
+    Reopened,
 }
 
 pub struct MessageEvent {
@@ -162,7 +167,8 @@ impl SubscriptionRoot {
         }))
     }
 
-    /// Conversations opened, assigned and resolved, optionally in one queue.
+    /// Every change in conversations' lives (opened, assigned, transferred, snoozed,
+    /// resolved, …), optionally in one queue (the queue after the change).
     async fn conversation_events(
         &self,
         ctx: &Context<'_>,
@@ -345,13 +351,15 @@ mod tests {
                 id: ConversationId::new(),
                 channel: ChannelId::new(),
                 contact: ContactId::new(),
-                open: true,
+                status: crate::domain::ConversationStatus::Open,
                 queue: None,
                 assignee: None,
                 last_inbound_at: None,
                 window_expires_at: None,
                 last_message_at: now,
                 opened_at: now,
+                snoozed_until: None,
+                waiting_since: Some(now),
                 resolved_at: None,
                 routing: None,
                 updated_at: now,

@@ -74,6 +74,9 @@ pub struct TenantSettings {
     pub opt_out_keywords: Vec<String>,
     /// Whole-message keywords that opt a contact back in.
     pub opt_in_keywords: Vec<String>,
+    /// How long after a conversation is resolved a new customer message reopens it
+    /// (later it opens a new one); 0: always a new one.
+    pub reopen_grace_minutes: u32,
     pub updated_at: DateTime<Utc>,
 }
 
@@ -96,6 +99,7 @@ impl From<TenantRecord> for TenantSettings {
             time_zone: t.settings.time_zone,
             opt_out_keywords: t.settings.opt_out_keywords,
             opt_in_keywords: t.settings.opt_in_keywords,
+            reopen_grace_minutes: t.settings.reopen_grace_minutes,
             updated_at: t.updated_at,
         }
     }
@@ -247,4 +251,6 @@ pub struct TenantSettingsInput {
     pub time_zone: Option<String>,
     pub opt_out_keywords: Option<Vec<String>>,
     pub opt_in_keywords: Option<Vec<String>>,
+    /// 0 to 43200 (30 days).
+    pub reopen_grace_minutes: Option<i32>,
 }

@@ -41,6 +41,7 @@ pub struct SettingsUpdate {
     pub time_zone: Option<String>,
     pub opt_out_keywords: Option<Vec<String>>,
     pub opt_in_keywords: Option<Vec<String>>,
+    pub reopen_grace_minutes: Option<i32>,
 }
 
 /// Keywords: trimmed, 1 to 64 characters, at most 50, without duplicates.
@@ -303,6 +304,15 @@ impl Accounts {
         }
         if let Some(words) = input.opt_in_keywords {
             record.settings.opt_in_keywords = parse_keywords("optInKeywords", words)?;
+        }
+        if let Some(minutes) = input.reopen_grace_minutes {
+            let max = crate::domain::tenant_settings::REOPEN_GRACE_MAX_MINUTES;
+            record.settings.reopen_grace_minutes = u32::try_from(minutes)
+                .ok()
+                .filter(|m| *m <= max)
+                .ok_or_else(|| {
+                    AppError::bad_input("reopenGraceMinutes", format!("must be 0 to {max}"))
+                })?;
         }
         let unit = self.store.write(tenant).await?;
         let (name, settings) = (&record.name, &record.settings);

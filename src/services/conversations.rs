@@ -8,16 +8,18 @@ use crate::domain::{ContactId, ConversationId, TenantId};
 use crate::domain::{Page, PageRequest};
 use crate::error::AppError;
 use crate::services::auth::{Access, Agent};
+use crate::services::events::EventBus;
 use crate::store::Store;
 
 #[derive(Clone)]
 pub struct ConversationService {
-    store: Store,
+    pub(super) store: Store,
+    pub(super) bus: EventBus,
 }
 
 impl ConversationService {
-    pub fn new(store: Store) -> Self {
-        Self { store }
+    pub fn new(store: Store, bus: EventBus) -> Self {
+        Self { store, bus }
     }
 
     /// Contacts whose name, profile name or number contains `search`.

@@ -3,6 +3,7 @@
 //! system only through [`Services`], built once by the app.
 
 pub mod accounts;
+pub mod assignment;
 pub mod auth;
 pub mod campaigns;
 pub mod channels;
@@ -16,6 +17,7 @@ pub mod inbound;
 pub mod intake;
 pub mod key_rotation;
 pub mod labels;
+pub mod lifecycle;
 pub mod media;
 pub mod outbox;
 pub mod presence;
@@ -63,6 +65,7 @@ pub struct Workers {
     pub outbox: outbox::OutboxWorker,
     pub campaigns: campaigns::CampaignService,
     pub presence: presence::PresenceService,
+    pub assigner: assignment::Assigner,
 }
 
 impl Services {
@@ -141,11 +144,12 @@ impl Services {
                 lease: config.presence_lease,
             },
         );
+        let (store_for_workers, bus_for_workers) = (store.clone(), bus.clone());
         let services = Self {
             accounts: accounts::Accounts::new(store.clone(), auth.clone(), bus.clone()),
             directory: directory::Directory::new(store.clone()),
             templates: templates::TemplateService::new(store.clone(), channels.clone()),
-            conversations: conversations::ConversationService::new(store.clone()),
+            conversations: conversations::ConversationService::new(store.clone(), bus.clone()),
             queues: queues::QueueService::new(store.clone()),
             routing: routing::RoutingService::new(store.clone()),
             presence: presence.clone(),
@@ -179,6 +183,11 @@ impl Services {
             media: fetcher,
             outbox,
             campaigns,
+            assigner: assignment::Assigner::new(
+                store_for_workers,
+                bus_for_workers,
+                presence.clone(),
+            ),
             presence,
         };
         Ok((services, workers))

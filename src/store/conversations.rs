@@ -7,16 +7,47 @@ use sea_orm::{
     QuerySelect, Select,
 };
 
-use super::entities::{conversation, conversation_label};
+use super::entities::{conversation, conversation_change, conversation_label};
 use super::StoreError;
+use crate::domain::conversation::{ChangeKind, Standing};
 use crate::domain::message_status::CUSTOMER_SERVICE_WINDOW;
-use crate::domain::records::conversation::{ConversationFilter, ConversationRecord};
+use crate::domain::records::conversation::{
+    ConversationChangeRecord, ConversationFilter, ConversationRecord,
+};
 use crate::domain::records::RoutingRecord;
-use crate::domain::{ChannelId, ContactId, ConversationId, QueueId, TenantId};
-use crate::domain::{Page, PageRequest};
+use crate::domain::{ChannelId, ContactId, ConversationId, ConversationStatus, QueueId, TenantId};
+use crate::domain::{Page, PageRequest, UserId};
 
-pub const OPEN: &str = "OPEN";
 pub const RESOLVED: &str = "RESOLVED";
+
+/// The column only ever holds the names this module writes.
+fn status_of(text: &str) -> ConversationStatus {
+    ConversationStatus::parse(text).unwrap_or(ConversationStatus::Open)
+}
+
+/// Who made a change and what it carries besides the new standing.
+pub struct ChangeMeta<'a> {
+    pub kind: ChangeKind,
+    pub actor: Option<UserId>,
+    pub note: Option<&'a str>,
+}
+
+impl From<conversation_change::Model> for ConversationChangeRecord {
+    fn from(row: conversation_change::Model) -> Self {
+        Self {
+            id: row.id,
+            conversation: row.conversation_id.into(),
+            kind: ChangeKind::parse(&row.kind).unwrap_or(ChangeKind::Opened),
+            actor: row.actor_user_id.map(Into::into),
+            status: status_of(&row.status),
+            queue: row.queue_id.map(Into::into),
+            assignee: row.assignee_id.map(Into::into),
+            note: row.note,
+            until: row.until,
+            at: row.at,
+        }
+    }
+}
 
 impl From<conversation::Model> for ConversationRecord {
     fn from(row: conversation::Model) -> Self {
@@ -24,7 +55,7 @@ impl From<conversation::Model> for ConversationRecord {
             id: row.id.into(),
             channel: row.channel_id.into(),
             contact: row.contact_id.into(),
-            open: row.status == OPEN,
+            status: status_of(&row.status),
             queue: row.queue_id.map(Into::into),
             assignee: row.assignee_id.map(Into::into),
             last_inbound_at: row.last_inbound_at,
@@ -32,6 +63,8 @@ impl From<conversation::Model> for ConversationRecord {
             last_message_at: row.last_message_at,
             opened_at: row.opened_at,
             resolved_at: row.resolved_at,
+            snoozed_until: row.snoozed_until,
+            waiting_since: row.waiting_since,
             routing: match (row.routed_queue_id, row.routed_at) {
                 (Some(queue), Some(at)) => Some(RoutingRecord {
                     rule: row.routed_rule_id.map(Into::into),
@@ -70,6 +103,7 @@ impl<'a, C: ConnectionTrait> Conversations<'a, C> {
             .into())
     }
 
+    /// The contact's conversation on the channel that is not resolved (at most one).
     pub async fn find_open(
         &self,
         channel: ChannelId,
@@ -79,7 +113,27 @@ impl<'a, C: ConnectionTrait> Conversations<'a, C> {
             .scoped()
             .filter(conversation::Column::ChannelId.eq(channel.into_uuid()))
             .filter(conversation::Column::ContactId.eq(contact.into_uuid()))
-            .filter(conversation::Column::Status.eq(OPEN))
+            .filter(conversation::Column::Status.ne(RESOLVED))
+            .one(self.db)
+            .await?
+            .map(Into::into))
+    }
+
+    /// The contact's conversation on the channel resolved most recently, if at or after
+    /// `since`.
+    pub async fn find_resolved_since(
+        &self,
+        channel: ChannelId,
+        contact: ContactId,
+        since: DateTime<Utc>,
+    ) -> Result<Option<ConversationRecord>, StoreError> {
+        Ok(self
+            .scoped()
+            .filter(conversation::Column::ChannelId.eq(channel.into_uuid()))
+            .filter(conversation::Column::ContactId.eq(contact.into_uuid()))
+            .filter(conversation::Column::Status.eq(RESOLVED))
+            .filter(conversation::Column::ResolvedAt.gte(since))
+            .order_by_desc(conversation::Column::ResolvedAt)
             .one(self.db)
             .await?
             .map(Into::into))
@@ -100,7 +154,7 @@ impl<'a, C: ConnectionTrait> Conversations<'a, C> {
             id: Set(id.into()),
             channel_id: Set(channel.into()),
             contact_id: Set(contact.into()),
-            status: Set(OPEN.to_owned()),
+            status: Set(ConversationStatus::Open.as_str().to_owned()),
             queue_id: Set(Some(routing.queue.into())),
             assignee_id: Set(None),
             last_inbound_at: Set(None),
@@ -108,6 +162,8 @@ impl<'a, C: ConnectionTrait> Conversations<'a, C> {
             last_message_at: Set(now),
             opened_at: Set(now),
             resolved_at: Set(None),
+            snoozed_until: Set(None),
+            waiting_since: Set(Some(now)),
             routed_rule_id: Set(routing.rule.map(Into::into)),
             routed_queue_id: Set(Some(routing.queue.into())),
             routed_at: Set(Some(routing.at)),
@@ -115,7 +171,124 @@ impl<'a, C: ConnectionTrait> Conversations<'a, C> {
         })
         .exec_without_returning(self.db)
         .await?;
-        self.get(id).await
+        let opened = self.get(id).await?;
+        let meta = ChangeMeta {
+            kind: ChangeKind::Opened,
+            actor: None,
+            note: None,
+        };
+        self.insert_change(&opened, &meta, now).await?;
+        Ok(opened)
+    }
+
+    /// Moves `before` to `next` and records the change, unless the conversation changed
+    /// since `before` was read (then `Conflict`, and nothing is written): concurrent acts
+    /// on several instances cannot both apply to the same state.
+    pub async fn apply(
+        &self,
+        before: &ConversationRecord,
+        next: &Standing,
+        meta: &ChangeMeta<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<ConversationRecord, StoreError> {
+        use crate::domain::ConversationStatus::{Open, Resolved};
+        let waiting_since = match next.status {
+            Open if before.status == Open && before.queue == next.queue => before.waiting_since,
+            Open => Some(now),
+            _ => None,
+        };
+        let resolved_at = match next.status {
+            Resolved if before.status == Resolved => before.resolved_at,
+            Resolved => Some(now),
+            _ => None,
+        };
+        let uuid = |id: Option<uuid::Uuid>, column: conversation::Column| match id {
+            Some(id) => column.eq(id),
+            None => column.is_null(),
+        };
+        let result = conversation::Entity::update_many()
+            .filter(conversation::Column::TenantId.eq(self.tenant.into_uuid()))
+            .filter(conversation::Column::Id.eq(before.id.into_uuid()))
+            .filter(conversation::Column::Status.eq(before.status.as_str()))
+            .filter(uuid(
+                before.queue.map(QueueId::into_uuid),
+                conversation::Column::QueueId,
+            ))
+            .filter(uuid(
+                before.assignee.map(UserId::into_uuid),
+                conversation::Column::AssigneeId,
+            ))
+            .col_expr(
+                conversation::Column::Status,
+                Expr::value(next.status.as_str()),
+            )
+            .col_expr(
+                conversation::Column::QueueId,
+                Expr::value(next.queue.map(QueueId::into_uuid)),
+            )
+            .col_expr(
+                conversation::Column::AssigneeId,
+                Expr::value(next.assignee.map(UserId::into_uuid)),
+            )
+            .col_expr(
+                conversation::Column::SnoozedUntil,
+                Expr::value(next.snoozed_until),
+            )
+            .col_expr(
+                conversation::Column::WaitingSince,
+                Expr::value(waiting_since),
+            )
+            .col_expr(conversation::Column::ResolvedAt, Expr::value(resolved_at))
+            .col_expr(conversation::Column::UpdatedAt, Expr::value(now))
+            .exec(self.db)
+            .await?;
+        if result.rows_affected == 0 {
+            return Err(StoreError::Stale);
+        }
+        let after = self.get(before.id).await?;
+        self.insert_change(&after, meta, now).await?;
+        Ok(after)
+    }
+
+    async fn insert_change(
+        &self,
+        after: &ConversationRecord,
+        meta: &ChangeMeta<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        conversation_change::Entity::insert(conversation_change::ActiveModel {
+            tenant_id: Set(self.tenant.into()),
+            id: Set(uuid::Uuid::now_v7()),
+            conversation_id: Set(after.id.into()),
+            kind: Set(meta.kind.as_str().to_owned()),
+            actor_user_id: Set(meta.actor.map(Into::into)),
+            status: Set(after.status.as_str().to_owned()),
+            queue_id: Set(after.queue.map(Into::into)),
+            assignee_id: Set(after.assignee.map(Into::into)),
+            note: Set(meta.note.map(str::to_owned)),
+            until: Set(after.snoozed_until),
+            at: Set(now),
+        })
+        .exec_without_returning(self.db)
+        .await?;
+        Ok(())
+    }
+
+    /// The conversation's changes, oldest first.
+    pub async fn changes(
+        &self,
+        id: ConversationId,
+        page: PageRequest,
+    ) -> Result<Page<ConversationChangeRecord>, StoreError> {
+        let mut query = conversation_change::Entity::find()
+            .filter(conversation_change::Column::TenantId.eq(self.tenant.into_uuid()))
+            .filter(conversation_change::Column::ConversationId.eq(id.into_uuid()))
+            .order_by_asc(conversation_change::Column::Id);
+        if let Some(after) = page.after {
+            query = query.filter(conversation_change::Column::Id.gt(after));
+        }
+        let rows = query.limit(page.first + 1).all(self.db).await?;
+        Ok(Page::from_fetched(rows, page.first).map(Into::into))
     }
 
     /// Records an inbound message at `at`: the window runs 24 hours from the customer's
@@ -195,9 +368,8 @@ impl<'a, C: ConnectionTrait> Conversations<'a, C> {
         page: PageRequest,
     ) -> Result<Page<ConversationRecord>, StoreError> {
         let mut query = self.scoped().order_by_desc(conversation::Column::Id);
-        if let Some(open) = filter.open {
-            query =
-                query.filter(conversation::Column::Status.eq(if open { OPEN } else { RESOLVED }));
+        if let Some(status) = filter.status {
+            query = query.filter(conversation::Column::Status.eq(status.as_str()));
         }
         if let Some(channel) = filter.channel {
             query = query.filter(conversation::Column::ChannelId.eq(channel.into_uuid()));

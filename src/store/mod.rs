@@ -4,6 +4,7 @@
 //! tenant. The few lookups that must run before a tenant is known live in [`system`].
 
 pub mod api_keys;
+pub mod assignment;
 pub mod audit;
 pub mod campaigns;
 pub mod channels;
@@ -42,6 +43,9 @@ pub enum StoreError {
     NotFound,
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    /// The row changed since it was read: read it again and decide again.
+    #[error("changed meanwhile")]
+    Stale,
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
     /// SQLite refused a write because another connection wrote since this transaction
@@ -246,6 +250,10 @@ impl<'a, C: ConnectionTrait> TenantScope<'a, C> {
 
     pub fn presence(&self) -> presence::Presence<'a, C> {
         presence::Presence::new(self.db, self.tenant)
+    }
+
+    pub fn assignment(&self) -> assignment::Assignment<'a, C> {
+        assignment::Assignment::new(self.db, self.tenant)
     }
 
     pub fn queues(&self) -> queues::Queues<'a, C> {

@@ -283,20 +283,21 @@ impl<'a, C: ConnectionTrait> Queues<'a, C> {
         Ok(())
     }
 
-    /// Replaces the queue's members; those who stay keep when they were added.
+    /// Replaces the queue's members; those who stay keep when they were added and were last
+    /// assigned a conversation.
     async fn put_members(
         &self,
         id: QueueId,
         members: &[QueueMember],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let existing: HashMap<UserId, DateTime<Utc>> = self
+        let existing: HashMap<UserId, (DateTime<Utc>, Option<DateTime<Utc>>)> = self
             .members_of()
             .filter(queue_member::Column::QueueId.eq(id.into_uuid()))
             .all(self.db)
             .await?
             .into_iter()
-            .map(|m| (m.user_id.into(), m.added_at))
+            .map(|m| (m.user_id.into(), (m.added_at, m.last_assigned_at)))
             .collect();
         queue_member::Entity::delete_many()
             .filter(queue_member::Column::TenantId.eq(self.tenant.into_uuid()))
@@ -311,7 +312,8 @@ impl<'a, C: ConnectionTrait> Queues<'a, C> {
             queue_id: Set(id.into()),
             user_id: Set(m.user.into()),
             capacity: Set(m.capacity as i32),
-            added_at: Set(existing.get(&m.user).copied().unwrap_or(now)),
+            added_at: Set(existing.get(&m.user).map_or(now, |e| e.0)),
+            last_assigned_at: Set(existing.get(&m.user).and_then(|e| e.1)),
         });
         queue_member::Entity::insert_many(rows)
             .exec_without_returning(self.db)

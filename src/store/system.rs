@@ -57,6 +57,11 @@ impl<'a, C: ConnectionTrait> System<'a, C> {
         super::presence::Leases::new(self.db)
     }
 
+    /// Queues with conversations waiting and snoozes that ended, in every tenant.
+    pub fn assignment_sweeps(&self) -> super::assignment::Sweeps<'a, C> {
+        super::assignment::Sweeps::new(self.db)
+    }
+
     // TENANCY: sign-in starts from an e-mail, which may have an account in several tenants
     // (and among platform admins); each row names its tenant, and the caller picks one.
     /// The accounts with this address among `among`, oldest first, at most `limit`.

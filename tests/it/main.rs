@@ -28,6 +28,7 @@ mod inbound_statuses;
 mod inbound_types;
 mod instances;
 mod labels;
+mod lifecycle;
 mod media;
 mod message_answers;
 mod operator_logs;

@@ -7,10 +7,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use futures::{SinkExt, StreamExt};
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
-use switchboard::store::entities::conversation;
 use switchboard::store::Store;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -111,19 +108,19 @@ fn with_grace(grace: Duration) -> impl FnOnce(&mut switchboard::config::Config) 
     move |config| config.presence_grace = grace
 }
 
-/// Assigns a conversation in the database: the API has no assignment yet.
-async fn assign(app: &TestApp, conversation: &str, user: &str, status: &str) {
-    let store = Store::connect(&app.database_url).await.unwrap();
-    let id: uuid::Uuid = conversation.parse().unwrap();
-    let user: uuid::Uuid = user.parse().unwrap();
-    conversation::Entity::update_many()
-        .col_expr(conversation::Column::AssigneeId, Expr::value(Some(user)))
-        .col_expr(conversation::Column::Status, Expr::value(status))
-        .filter(conversation::Column::Id.eq(id))
-        .exec(store.connection())
-        .await
-        .unwrap();
-    store.close().await;
+async fn assign(admin: &Session, conversation: &str, user: &str) {
+    let query = "mutation($c: ID!, $u: ID!) { assignConversation(id: $c, userId: $u) { status } }";
+    let answer = admin
+        .gql
+        .query(query, json!({ "c": conversation, "u": user }))
+        .await;
+    assert_eq!(answer.data()["assignConversation"]["status"], "ASSIGNED");
+}
+
+async fn resolve(admin: &Session, conversation: &str) {
+    let query = "mutation($c: ID!) { resolveConversation(id: $c) { status } }";
+    let answer = admin.gql.query(query, json!({ "c": conversation })).await;
+    assert_eq!(answer.data()["resolveConversation"]["status"], "RESOLVED");
 }
 
 #[tokio::test]
@@ -146,7 +143,7 @@ async fn members_set_their_presence_and_admins_read_every_agent_with_their_load(
     assert_eq!(away.data()["setPresence"]["status"], "AWAY");
     assert!(time(&away.data()["setPresence"]["since"]) >= since);
 
-    assign(&app, &conversation, &ana.user_id, "OPEN").await;
+    assign(&tenant.owner, &conversation, &ana.user_id).await;
     let all = tenant
         .owner
         .gql
@@ -165,7 +162,7 @@ async fn members_set_their_presence_and_admins_read_every_agent_with_their_load(
     assert_eq!(agent_row["openConversations"], 1);
 
     // A resolved conversation is no longer load.
-    assign(&app, &conversation, &ana.user_id, "RESOLVED").await;
+    resolve(&tenant.owner, &conversation).await;
     let read = agent(&tenant.owner, &ana.user_id).await;
     assert_eq!(read.data()["agent"]["openConversations"], 0);
     let me = ana

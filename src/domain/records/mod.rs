@@ -32,7 +32,7 @@ pub use campaign::{CampaignCounts, CampaignRecord, RecipientRecord};
 pub use channel::{ChannelRecord, ProviderConfig, Verification};
 pub use contact::ContactRecord;
 pub use contact_attribute::{AttributeValueRecord, ContactAttributeRecord};
-pub use conversation::{ConversationFilter, ConversationRecord};
+pub use conversation::{ConversationChangeRecord, ConversationFilter, ConversationRecord};
 pub use job::{JobRecord, JobState};
 pub use label::LabelRecord;
 pub use member::MemberRecord;

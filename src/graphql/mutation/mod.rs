@@ -181,6 +181,7 @@ impl AccountMutation {
             time_zone: input.time_zone,
             opt_out_keywords: input.opt_out_keywords,
             opt_in_keywords: input.opt_in_keywords,
+            reopen_grace_minutes: input.reopen_grace_minutes,
         };
         Ok(state
             .accounts

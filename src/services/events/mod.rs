@@ -28,11 +28,64 @@ pub enum MessageEventKind {
     StatusChanged,
 }
 
+/// What happened to a conversation: one of its lifecycle's changes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ConversationEventKind {
     Opened,
     Assigned,
+    Unassigned,
+    Transferred,
+    Snoozed,
+    Resumed,
     Resolved,
+    Reopened,
+}
+
+impl ConversationEventKind {
+    const ALL: [Self; 8] = [
+        Self::Opened,
+        Self::Assigned,
+        Self::Unassigned,
+        Self::Transferred,
+        Self::Snoozed,
+        Self::Resumed,
+        Self::Resolved,
+        Self::Reopened,
+    ];
+
+    /// The name other instances read it by.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Opened => "conversation.opened",
+            Self::Assigned => "conversation.assigned",
+            Self::Unassigned => "conversation.unassigned",
+            Self::Transferred => "conversation.transferred",
+            Self::Snoozed => "conversation.snoozed",
+            Self::Resumed => "conversation.resumed",
+            Self::Resolved => "conversation.resolved",
+            Self::Reopened => "conversation.reopened",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+}
+
+impl From<crate::domain::conversation::ChangeKind> for ConversationEventKind {
+    fn from(kind: crate::domain::conversation::ChangeKind) -> Self {
+        use crate::domain::conversation::ChangeKind as C;
+        match kind {
+            C::Opened => Self::Opened,
+            C::Assigned => Self::Assigned,
+            C::Unassigned => Self::Unassigned,
+            C::Transferred => Self::Transferred,
+            C::Snoozed => Self::Snoozed,
+            C::Resumed => Self::Resumed,
+            C::Resolved => Self::Resolved,
+            C::Reopened => Self::Reopened,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -118,7 +171,10 @@ impl EventBus {
     pub fn publish(&self, events: impl IntoIterator<Item = Event>) {
         for event in events {
             if let Some(remote) = self.remote.get() {
-                if remote.try_send(Relayed::Event(event.clone())).is_err() {
+                if remote
+                    .try_send(Relayed::Event(Box::new(event.clone())))
+                    .is_err()
+                {
                     self.dropped_remote();
                 }
             }

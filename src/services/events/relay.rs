@@ -20,7 +20,7 @@ const OUTBOX: usize = 4096;
 /// What goes to the other instances.
 #[derive(Clone, Debug)]
 pub enum Relayed {
-    Event(Event),
+    Event(Box<Event>),
     Revocation(Revocation),
 }
 
@@ -84,12 +84,7 @@ fn notice(origin: uuid::Uuid, event: &Event) -> Notice {
         } => Notice {
             origin,
             tenant: *tenant,
-            kind: match kind {
-                ConversationEventKind::Opened => "conversation.opened",
-                ConversationEventKind::Assigned => "conversation.assigned",
-                ConversationEventKind::Resolved => "conversation.resolved",
-            }
-            .to_owned(),
+            kind: kind.as_str().to_owned(),
             id: conversation.id.into_uuid(),
             queue: conversation.queue,
         },
@@ -140,12 +135,7 @@ async fn event(store: &Store, notice: Notice) -> Option<Event> {
             presence,
         });
     }
-    let kind = match notice.kind.as_str() {
-        "conversation.opened" => ConversationEventKind::Opened,
-        "conversation.assigned" => ConversationEventKind::Assigned,
-        "conversation.resolved" => ConversationEventKind::Resolved,
-        _ => return None,
-    };
+    let kind = ConversationEventKind::parse(&notice.kind)?;
     let conversation = scope
         .conversations()
         .get(ConversationId::from(notice.id))

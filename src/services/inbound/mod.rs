@@ -11,6 +11,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use crate::domain::audit::AuditEvent;
+use crate::domain::conversation::Act;
 use crate::domain::opt_out::{consent_change, ConsentChange};
 use crate::domain::records::{
     AuditActor, ChannelRecord, ContactRecord, ConversationRecord, MessageRecord, StatusRecord,
@@ -20,6 +21,7 @@ use crate::domain::template::TemplateStatus;
 use crate::domain::{Direction, MessageId, MessageStatus, PhoneNumber, TenantSettings};
 use crate::providers::{InboundMessage, StatusUpdate, WebhookEvent};
 use crate::services::events::{ConversationEventKind, Event, MessageEventKind};
+use crate::services::lifecycle::{self, Applied, By};
 use crate::services::routing;
 use crate::store::{Store, StoreError, TenantScope};
 
@@ -65,7 +67,9 @@ impl Ingest {
             let result = self.ingest_once(channel, events, &settings).await;
             drop(turn);
             match result {
-                Err(StoreError::Conflict(_) | StoreError::Busy) if attempt < ATTEMPTS => {
+                Err(StoreError::Conflict(_) | StoreError::Busy | StoreError::Stale)
+                    if attempt < ATTEMPTS =>
+                {
                     tokio::time::sleep(std::time::Duration::from_millis(5 << attempt)).await;
                 }
                 other => return other,
@@ -149,7 +153,9 @@ async fn receive<C: sea_orm::ConnectionTrait>(
         .await?;
     let (content, refs) = convert::content(inbound.content.clone());
     let text = content.text().unwrap_or_default();
-    let mut conversation = open_conversation(scope, channel, &contact, text, now, out).await?;
+    let grace = settings.reopen_grace();
+    let mut conversation =
+        open_conversation(scope, channel, &contact, text, grace, now, out).await?;
     scope
         .conversations()
         .record_inbound(&mut conversation, inbound.timestamp, now)
@@ -194,19 +200,44 @@ async fn receive<C: sea_orm::ConnectionTrait>(
     Ok(())
 }
 
-/// The contact's open conversation on the channel, or a new one (announced) in the queue
-/// routing picks for its first message `text`.
+/// The conversation a customer's message belongs to: the contact's unresolved one on the
+/// channel (back from PENDING: the customer answered), else the one resolved within
+/// `grace` (reopened), else a new one (announced) in the queue routing picks for its first
+/// message `text`.
 async fn open_conversation<C: sea_orm::ConnectionTrait>(
     scope: &TenantScope<'_, C>,
     channel: &ChannelRecord,
     contact: &ContactRecord,
     text: &str,
+    grace: chrono::TimeDelta,
     now: DateTime<Utc>,
     out: &mut Vec<Event>,
 ) -> Result<ConversationRecord, StoreError> {
     let conversations = scope.conversations();
-    if let Some(open) = conversations.find_open(channel.id, contact.id).await? {
-        return Ok(open);
+    let current = match conversations.find_open(channel.id, contact.id).await? {
+        Some(open) => Some((open, Act::Resume)),
+        None if grace > chrono::TimeDelta::zero() => conversations
+            .find_resolved_since(channel.id, contact.id, now - grace)
+            .await?
+            .map(|resolved| (resolved, Act::Reopen)),
+        None => None,
+    };
+    if let Some((found, act)) = current {
+        let by = By {
+            actor: None,
+            note: None,
+        };
+        return match lifecycle::apply(scope, &found, act, by, now).await {
+            Ok(None) => Ok(found),
+            Ok(Some((after, events))) => {
+                out.extend(events);
+                Ok(after)
+            }
+            // Moved by someone else meanwhile, or a concurrent message opened another:
+            // the delivery's next attempt reads again.
+            Err(Applied::Changed) => Err(StoreError::Stale),
+            Err(Applied::Refused(_)) => Err(StoreError::Conflict("conversation")),
+        };
     }
     let attributes: BTreeMap<String, String> = scope
         .contact_attributes()

@@ -9,7 +9,7 @@ pub struct Model {
     pub id: Uuid,
     pub channel_id: Uuid,
     pub contact_id: Uuid,
-    /// `OPEN` or `RESOLVED`.
+    /// `OPEN`, `ASSIGNED`, `PENDING` or `RESOLVED`.
     pub status: String,
     pub queue_id: Option<Uuid>,
     pub assignee_id: Option<Uuid>,
@@ -19,6 +19,8 @@ pub struct Model {
     pub last_message_at: DateTimeUtc,
     pub opened_at: DateTimeUtc,
     pub resolved_at: Option<DateTimeUtc>,
+    pub snoozed_until: Option<DateTimeUtc>,
+    pub waiting_since: Option<DateTimeUtc>,
     pub routed_rule_id: Option<Uuid>,
     pub routed_queue_id: Option<Uuid>,
     pub routed_at: Option<DateTimeUtc>,

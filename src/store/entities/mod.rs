@@ -12,6 +12,7 @@ pub mod contact;
 pub mod contact_attribute;
 pub mod contact_attribute_value;
 pub mod conversation;
+pub mod conversation_change;
 pub mod conversation_label;
 pub mod delivery_attempt;
 pub mod label;

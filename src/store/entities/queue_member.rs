@@ -11,6 +11,7 @@ pub struct Model {
     pub user_id: Uuid,
     pub capacity: i32,
     pub added_at: DateTimeUtc,
+    pub last_assigned_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
