@@ -6,6 +6,7 @@ mod support;
 mod accounts;
 mod answers;
 mod api_keys;
+mod assignment;
 mod audit;
 mod auth;
 mod campaigns;
