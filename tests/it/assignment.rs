@@ -310,3 +310,47 @@ async fn conversations_arriving_at_once_never_exceed_capacity_with_two_instances
         "back to capacity, not over"
     );
 }
+
+#[tokio::test]
+async fn admins_see_an_agents_load_change_live() {
+    let app = TestApp::spawn().await;
+    let tenant = app.new_tenant("Acme").await;
+    let meta = default_meta_channel(&app, &tenant).await;
+    let ana = app.new_user(&tenant, "ana@acme.test", "AGENT").await;
+    customer_writes(&app, &meta, 1).await;
+    let id = eventually(10, "it opens", || all(&tenant), |l| l.len() == 1).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut watching = crate::subscriptions::subscribe(
+        &app,
+        &tenant.owner.access_token,
+        "subscription($u: ID) { presenceEvents(userId: $u) { userId openConversations } }",
+        json!({ "u": ana.user_id }),
+    )
+    .await;
+    run(
+        &tenant.owner.gql,
+        "assignConversation",
+        &id,
+        json!({ "u": ana.user_id }),
+    )
+    .await
+    .data();
+    assert_eq!(load_event(&mut watching).await, 1);
+    run(&ana.gql, "resolveConversation", &id, json!({}))
+        .await
+        .data();
+    assert_eq!(load_event(&mut watching).await, 0);
+}
+
+/// The open conversations the next presence event announces.
+async fn load_event(socket: &mut crate::subscriptions::Socket) -> Value {
+    let payload = tokio::time::timeout(
+        crate::support::deadline(10),
+        crate::subscriptions::next_payload(socket),
+    )
+    .await
+    .expect("a presence event in time");
+    payload["data"]["presenceEvents"]["openConversations"].clone()
+}
