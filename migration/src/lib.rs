@@ -19,6 +19,7 @@ mod m20261206_000014_presence;
 mod m20261206_000015_labels;
 mod m20261206_000016_routing;
 mod m20261206_000017_lifecycle;
+mod m20261206_000020_reads;
 
 pub struct Migrator;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000015_labels::Migration),
             Box::new(m20261206_000016_routing::Migration),
             Box::new(m20261206_000017_lifecycle::Migration),
+            Box::new(m20261206_000020_reads::Migration),
         ]
     }
 }

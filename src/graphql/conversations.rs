@@ -179,6 +179,17 @@ impl Conversation {
             .unwrap_or_default();
         Ok(labels.into_iter().map(Label).collect())
     }
+    /// The customer's messages the signed-in member has not read (0 for an API key).
+    async fn unread_count(&self, ctx: &Context<'_>) -> GqlResult<u64> {
+        let Some(user) = viewer(ctx)?.access::<Agent>()?.user_id() else {
+            return Ok(0);
+        };
+        Ok(ctx
+            .data_unchecked::<DataLoader<super::loaders::ConversationUnread>>()
+            .load_one(super::loaders::UnreadOf(self.1, user, self.0.id))
+            .await?
+            .unwrap_or(0))
+    }
     async fn assignee_id(&self) -> Option<ID> {
         self.0.assignee.map(|a| ID(a.to_string()))
     }
@@ -229,6 +240,16 @@ impl Conversation {
     }
 }
 
+/// The signed-in member whose reading a field or filter is about; an API key reads nothing.
+pub(super) fn reader(
+    access: &crate::services::auth::Access<Agent>,
+    field: &str,
+) -> Result<crate::domain::UserId, crate::error::AppError> {
+    access.user_id().ok_or_else(|| {
+        crate::error::AppError::bad_input(field, "only a signed-in member has read conversations")
+    })
+}
+
 #[derive(InputObject, Default)]
 pub struct ConversationFilter {
     pub status: Option<ConversationStatus>,
@@ -237,6 +258,13 @@ pub struct ConversationFilter {
     pub queue_id: Option<ID>,
     /// Conversations that have every one of these labels (at most 50).
     pub label_ids: Option<Vec<ID>>,
+    pub assignee_id: Option<ID>,
+    /// With (true) or without (false) an assignee.
+    pub assigned: Option<bool>,
+    /// Whether the 24-hour customer service window is open now.
+    pub window_open: Option<bool>,
+    /// With (true) or without (false) customer messages the signed-in member has not read.
+    pub unread: Option<bool>,
 }
 
 #[derive(Default)]
@@ -317,6 +345,17 @@ impl ConversationQuery {
                 .enumerate()
                 .map(|(i, id)| parse_id(&format!("filter.labelIds[{i}]"), id))
                 .collect::<Result<_, _>>()?,
+            assignee: filter
+                .assignee_id
+                .as_ref()
+                .map(|id| parse_id("filter.assigneeId", id))
+                .transpose()?,
+            assigned: filter.assigned,
+            window_open: filter.window_open.map(|open| (open, Utc::now())),
+            unread: match filter.unread {
+                None => None,
+                Some(unread) => Some((unread, reader(&access, "filter.unread")?)),
+            },
         };
         let has_previous = after.is_some();
         let page = page_request("conversation", first, after)?;
@@ -334,6 +373,21 @@ impl ConversationQuery {
         ))
     }
 
+    /// The signed-in member's unread customer messages in the unresolved conversations
+    /// assigned to them: the inbox badge.
+    async fn unread_counts(&self, ctx: &Context<'_>) -> GqlResult<UnreadCounts> {
+        let access = viewer(ctx)?.access::<Agent>()?;
+        let user = access.user_id().ok_or_else(|| {
+            crate::error::AppError::Forbidden("only a signed-in member has an inbox")
+        })?;
+        let state = ctx.data_unchecked::<Services>();
+        let counts = state.conversations.unread_counts(&access, user).await?;
+        Ok(UnreadCounts {
+            conversations: counts.conversations,
+            messages: counts.messages,
+        })
+    }
+
     async fn conversation(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Option<Conversation>> {
         let tenant = viewer(ctx)?.access::<Agent>()?.tenant();
         let id: ConversationId = parse_id("id", &id)?;
@@ -345,11 +399,28 @@ impl ConversationQuery {
     }
 }
 
+/// Unread customer messages, and the conversations that have them.
+#[derive(async_graphql::SimpleObject)]
+pub struct UnreadCounts {
+    pub conversations: u64,
+    pub messages: u64,
+}
+
 #[derive(Default)]
 pub struct ConversationMutation;
 
 #[Object]
 impl ConversationMutation {
+    /// Marks a conversation read by the signed-in member, up to now.
+    async fn mark_conversation_read(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Conversation> {
+        let id: ConversationId = parse_id("id", &id)?;
+        let access = viewer(ctx)?.access::<Agent>()?;
+        let user = reader(&access, "id")?;
+        let state = ctx.data_unchecked::<Services>();
+        let record = state.conversations.mark_read(&access, user, id).await?;
+        Ok(Conversation(record, access.tenant()))
+    }
+
     /// Opts a contact out of (or back into) messages from the tenant, as the customer's
     /// keywords would.
     async fn set_contact_opt_in(

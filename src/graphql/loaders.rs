@@ -1,6 +1,7 @@
 //! Batch loaders for what every message of a page asks for: a page of 100 messages with
 //! `statusHistory` and `attempts` reads each in one query per tenant, not one per message.
-//! A page of conversations with their `labels` reads them in one query the same way.
+//! A page of conversations with their `labels`, or their `unreadCount`, reads them in one
+//! query the same way.
 //! The loaders keep no cache, so they are safe to share across requests.
 
 use std::collections::HashMap;
@@ -98,6 +99,37 @@ impl Loader<LabelsOf> for ConversationLabels {
                 labels
                     .into_iter()
                     .map(|(id, list)| (LabelsOf(tenant, id), list)),
+            );
+        }
+        Ok(found)
+    }
+}
+
+/// A conversation's customer messages a member has not read.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct UnreadOf(pub TenantId, pub crate::domain::UserId, pub ConversationId);
+
+pub struct ConversationUnread {
+    pub conversations: crate::services::conversations::ConversationService,
+}
+
+impl Loader<UnreadOf> for ConversationUnread {
+    type Value = u64;
+    type Error = GqlError;
+
+    async fn load(&self, keys: &[UnreadOf]) -> Result<HashMap<UnreadOf, u64>, Self::Error> {
+        let mut groups: HashMap<(TenantId, crate::domain::UserId), Vec<ConversationId>> =
+            HashMap::new();
+        for key in keys {
+            groups.entry((key.0, key.1)).or_default().push(key.2);
+        }
+        let mut found = HashMap::new();
+        for ((tenant, user), ids) in groups {
+            let unread = self.conversations.unread_in(tenant, user, &ids).await?;
+            found.extend(
+                unread
+                    .into_iter()
+                    .map(|(id, n)| (UnreadOf(tenant, user, id), n)),
             );
         }
         Ok(found)

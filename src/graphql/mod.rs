@@ -123,10 +123,17 @@ pub fn build_schema(services: Services, limits: Limits) -> AppSchema {
         },
         tokio::spawn,
     );
+    let unread = async_graphql::dataloader::DataLoader::new(
+        loaders::ConversationUnread {
+            conversations: services.conversations.clone(),
+        },
+        tokio::spawn,
+    );
     schema_builder(limits)
         .data(services)
         .data(details)
         .data(labels)
+        .data(unread)
         .finish()
 }
 

@@ -75,6 +75,9 @@ impl ConversationService {
         if let Some(id) = filter.contact {
             scope.contacts().get(id).await?;
         }
+        if let Some(user) = filter.assignee {
+            scope.members().get(user).await?;
+        }
         if !filter.labels.is_empty() {
             super::labels::check_labels(&scope, "filter.labelIds", &filter.labels).await?;
         }

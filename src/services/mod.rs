@@ -22,6 +22,7 @@ pub mod media;
 pub mod outbox;
 pub mod presence;
 pub mod queues;
+pub mod reads;
 pub mod routing;
 pub mod templates;
 

@@ -380,6 +380,29 @@ impl<'a, C: ConnectionTrait> Conversations<'a, C> {
         if let Some(queue) = filter.queue {
             query = query.filter(conversation::Column::QueueId.eq(queue.into_uuid()));
         }
+        if let Some(user) = filter.assignee {
+            query = query.filter(conversation::Column::AssigneeId.eq(user.into_uuid()));
+        }
+        match filter.assigned {
+            Some(true) => query = query.filter(conversation::Column::AssigneeId.is_not_null()),
+            Some(false) => query = query.filter(conversation::Column::AssigneeId.is_null()),
+            None => {}
+        }
+        match filter.window_open {
+            Some((true, at)) => query = query.filter(conversation::Column::WindowExpiresAt.gt(at)),
+            Some((false, at)) => {
+                query = query.filter(
+                    sea_orm::Condition::any()
+                        .add(conversation::Column::WindowExpiresAt.is_null())
+                        .add(conversation::Column::WindowExpiresAt.lte(at)),
+                )
+            }
+            None => {}
+        }
+        if let Some((unread, user)) = filter.unread {
+            let exists = Expr::exists(super::reads::has_unread(self.tenant, user));
+            query = query.filter(if unread { exists } else { exists.not() });
+        }
         // Every label given: one membership test per label.
         for label in &filter.labels {
             query = query.filter(

@@ -19,6 +19,7 @@ pub mod notify;
 pub mod outbox;
 pub mod presence;
 pub mod queues;
+pub mod reads;
 pub mod routing;
 mod rows;
 pub mod system;
@@ -254,6 +255,10 @@ impl<'a, C: ConnectionTrait> TenantScope<'a, C> {
 
     pub fn assignment(&self) -> assignment::Assignment<'a, C> {
         assignment::Assignment::new(self.db, self.tenant)
+    }
+
+    pub fn reads(&self) -> reads::Reads<'a, C> {
+        reads::Reads::new(self.db, self.tenant)
     }
 
     pub fn queues(&self) -> queues::Queues<'a, C> {

@@ -27,6 +27,7 @@ mod inbound;
 mod inbound_limits;
 mod inbound_statuses;
 mod inbound_types;
+mod inbox;
 mod instances;
 mod labels;
 mod lifecycle;

@@ -75,4 +75,11 @@ pub struct ConversationFilter {
     pub queue: Option<QueueId>,
     /// Conversations that have every one of these labels.
     pub labels: Vec<LabelId>,
+    pub assignee: Option<UserId>,
+    /// With (true) or without (false) an assignee.
+    pub assigned: Option<bool>,
+    /// Whether the 24-hour window is open (true) or not (false) at the time given.
+    pub window_open: Option<(bool, DateTime<Utc>)>,
+    /// With (true) or without (false) customer messages this member has not read.
+    pub unread: Option<(bool, UserId)>,
 }

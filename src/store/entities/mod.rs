@@ -14,6 +14,7 @@ pub mod contact_attribute_value;
 pub mod conversation;
 pub mod conversation_change;
 pub mod conversation_label;
+pub mod conversation_read;
 pub mod delivery_attempt;
 pub mod label;
 pub mod membership;
