@@ -18,6 +18,7 @@ mod m20261206_000013_queues;
 mod m20261206_000014_presence;
 mod m20261206_000015_labels;
 mod m20261206_000016_routing;
+mod m20261206_000018_quick_replies_notes;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000014_presence::Migration),
             Box::new(m20261206_000015_labels::Migration),
             Box::new(m20261206_000016_routing::Migration),
+            Box::new(m20261206_000018_quick_replies_notes::Migration),
         ]
     }
 }

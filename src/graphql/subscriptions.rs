@@ -38,6 +38,7 @@ pub enum ConversationEventKind {
     Opened,
     Assigned,
     Resolved,
+    NoteAdded,
 }
 
 pub struct MessageEvent {

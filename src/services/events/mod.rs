@@ -33,6 +33,8 @@ pub enum ConversationEventKind {
     Opened,
     Assigned,
     Resolved,
+    /// An internal note was written on the conversation.
+    NoteAdded,
 }
 
 #[derive(Clone, Debug)]

@@ -88,6 +88,7 @@ fn notice(origin: uuid::Uuid, event: &Event) -> Notice {
                 ConversationEventKind::Opened => "conversation.opened",
                 ConversationEventKind::Assigned => "conversation.assigned",
                 ConversationEventKind::Resolved => "conversation.resolved",
+                ConversationEventKind::NoteAdded => "conversation.note_added",
             }
             .to_owned(),
             id: conversation.id.into_uuid(),
@@ -144,6 +145,7 @@ async fn event(store: &Store, notice: Notice) -> Option<Event> {
         "conversation.opened" => ConversationEventKind::Opened,
         "conversation.assigned" => ConversationEventKind::Assigned,
         "conversation.resolved" => ConversationEventKind::Resolved,
+        "conversation.note_added" => ConversationEventKind::NoteAdded,
         _ => return None,
     };
     let conversation = scope
