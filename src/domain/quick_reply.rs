@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::domain::free_text::{self, TextError};
+use crate::domain::MediaKind;
 
 /// The longest shortcut.
 pub const SHORTCUT_MAX: usize = 32;
@@ -185,6 +186,20 @@ pub struct Rendered {
     pub missing: Vec<String>,
 }
 
+/// Whether a file of `content_type` can go as media of `kind`: an image as an IMAGE, a
+/// WebP image as a STICKER, and so on; any file as a DOCUMENT. The provider's own limits are
+/// checked when the reply is sent.
+pub fn media_fits(kind: MediaKind, content_type: &str) -> bool {
+    let content_type = content_type.to_ascii_lowercase();
+    match kind {
+        MediaKind::Image => content_type.starts_with("image/"),
+        MediaKind::Video => content_type.starts_with("video/"),
+        MediaKind::Audio => content_type.starts_with("audio/"),
+        MediaKind::Sticker => content_type == "image/webp",
+        MediaKind::Document => true,
+    }
+}
+
 /// The name a contact goes by: the name the business gave, else the WhatsApp profile name,
 /// else the phone number.
 pub fn contact_name(name: Option<&str>, profile_name: Option<&str>, phone: &str) -> String {
@@ -294,6 +309,16 @@ mod tests {
         assert_eq!(text.render(&values()).text, "*Bold* {x} } {");
         assert!(text.variables().is_empty());
         assert!(ReplyText::parse("  ").is_err());
+    }
+
+    #[test]
+    fn a_file_fits_the_media_kind_of_its_type() {
+        assert!(media_fits(MediaKind::Image, "image/png"));
+        assert!(!media_fits(MediaKind::Video, "image/png"));
+        assert!(media_fits(MediaKind::Sticker, "image/webp"));
+        assert!(!media_fits(MediaKind::Sticker, "image/png"));
+        assert!(media_fits(MediaKind::Document, "application/pdf"));
+        assert!(media_fits(MediaKind::Audio, "Audio/OGG"));
     }
 
     #[test]

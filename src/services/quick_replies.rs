@@ -215,13 +215,23 @@ async fn check_text<C: sea_orm::ConnectionTrait>(
     }
 }
 
-/// A reply's file is one the tenant uploaded: another tenant's answers NOT_FOUND.
+/// A reply's file is one the tenant uploaded (another tenant's answers NOT_FOUND), of a
+/// type that fits the media kind.
 async fn check_media<C: sea_orm::ConnectionTrait>(
     scope: &TenantScope<'_, C>,
     media: Option<ReplyMedia>,
 ) -> Result<(), AppError> {
     if let Some(media) = media {
-        scope.uploads().get(media.upload).await?;
+        let upload = scope.uploads().get(media.upload).await?;
+        if !quick_reply::media_fits(media.kind, &upload.content_type) {
+            return Err(AppError::bad_input(
+                "media.mediaId",
+                format!(
+                    "a {} file cannot go as this media type",
+                    upload.content_type
+                ),
+            ));
+        }
     }
     Ok(())
 }

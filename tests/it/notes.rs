@@ -264,3 +264,54 @@ async fn other_tenants_conversations_and_notes_are_not_found() {
         ["ours"]
     );
 }
+
+/// The store's list for a conversation timeline: notes with their times, in a range.
+#[tokio::test]
+async fn the_store_lists_a_conversations_notes_by_time() {
+    let app = TestApp::spawn().await;
+    let (tenant, _meta, conversation) = meta_conversation(&app, "hello").await;
+    let gql = &tenant.owner.gql;
+    let first = added(gql, &conversation, "one").await;
+    let second = added(gql, &conversation, "two").await;
+    let third = added(gql, &conversation, "three").await;
+    let at = |note: &Value| {
+        chrono::DateTime::parse_from_rfc3339(note["createdAt"].as_str().unwrap())
+            .unwrap()
+            .with_timezone(&chrono::Utc)
+    };
+
+    let store = switchboard::store::Store::connect(&app.database_url)
+        .await
+        .unwrap();
+    let tenant_id: switchboard::domain::TenantId = tenant.id.parse().unwrap();
+    let conversation_id: switchboard::domain::ConversationId = conversation.parse().unwrap();
+    let notes = store.tenant(tenant_id).notes();
+    let texts = |list: Vec<switchboard::domain::records::NoteRecord>| {
+        list.into_iter().map(|n| n.text).collect::<Vec<_>>()
+    };
+    let all = notes
+        .list_between(conversation_id, None, None)
+        .await
+        .unwrap();
+    assert_eq!(all[0].created_at, at(&first));
+    assert_eq!(texts(all), ["one", "two", "three"]);
+    let from_second = notes
+        .list_between(conversation_id, Some(at(&second)), None)
+        .await
+        .unwrap();
+    assert_eq!(texts(from_second), ["two", "three"]);
+    let before_third = notes
+        .list_between(conversation_id, None, Some(at(&third)))
+        .await
+        .unwrap();
+    assert_eq!(texts(before_third), ["one", "two"]);
+    let other: switchboard::domain::TenantId = switchboard::domain::TenantId::new();
+    let none = store
+        .tenant(other)
+        .notes()
+        .list_between(conversation_id, None, None)
+        .await
+        .unwrap();
+    assert!(none.is_empty(), "another tenant's scope sees none");
+    store.close().await;
+}

@@ -123,6 +123,13 @@ async fn quick_replies_are_created_read_changed_and_deleted() {
     assert_eq!(changed["shortcut"], "Greeting");
     assert_eq!(changed["text"], "Welcome!");
     assert_eq!(changed["media"], json!({ "type": "IMAGE", "mediaId": png }));
+    let misfit = gql
+        .query(
+            UPDATE,
+            json!({ "id": greeting["id"], "i": { "media": { "type": "VIDEO", "mediaId": png } } }),
+        )
+        .await;
+    assert_eq!(field(&misfit), "media.mediaId", "a PNG is no video");
     let taken = gql
         .query(
             UPDATE,
