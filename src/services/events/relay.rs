@@ -84,13 +84,7 @@ fn notice(origin: uuid::Uuid, event: &Event) -> Notice {
         } => Notice {
             origin,
             tenant: *tenant,
-            kind: match kind {
-                ConversationEventKind::Opened => "conversation.opened",
-                ConversationEventKind::Assigned => "conversation.assigned",
-                ConversationEventKind::Resolved => "conversation.resolved",
-                ConversationEventKind::NoteAdded => "conversation.note_added",
-            }
-            .to_owned(),
+            kind: conversation_kind_name(*kind).to_owned(),
             id: conversation.id.into_uuid(),
             queue: conversation.queue,
         },
@@ -105,6 +99,30 @@ fn notice(origin: uuid::Uuid, event: &Event) -> Notice {
 }
 
 const PRESENCE: &str = "presence.changed";
+
+/// Every kind of conversation event, for reading a notice's name back.
+const CONVERSATION_KINDS: [ConversationEventKind; 4] = [
+    ConversationEventKind::Opened,
+    ConversationEventKind::Assigned,
+    ConversationEventKind::Resolved,
+    ConversationEventKind::NoteAdded,
+];
+
+/// A conversation event's kind as notices name it.
+fn conversation_kind_name(kind: ConversationEventKind) -> &'static str {
+    match kind {
+        ConversationEventKind::Opened => "conversation.opened",
+        ConversationEventKind::Assigned => "conversation.assigned",
+        ConversationEventKind::Resolved => "conversation.resolved",
+        ConversationEventKind::NoteAdded => "conversation.note_added",
+    }
+}
+
+fn conversation_kind(name: &str) -> Option<ConversationEventKind> {
+    CONVERSATION_KINDS
+        .into_iter()
+        .find(|kind| conversation_kind_name(*kind) == name)
+}
 
 /// Rebuilds an event from a notice by loading its record.
 async fn event(store: &Store, notice: Notice) -> Option<Event> {
@@ -141,13 +159,7 @@ async fn event(store: &Store, notice: Notice) -> Option<Event> {
             presence,
         });
     }
-    let kind = match notice.kind.as_str() {
-        "conversation.opened" => ConversationEventKind::Opened,
-        "conversation.assigned" => ConversationEventKind::Assigned,
-        "conversation.resolved" => ConversationEventKind::Resolved,
-        "conversation.note_added" => ConversationEventKind::NoteAdded,
-        _ => return None,
-    };
+    let kind = conversation_kind(&notice.kind)?;
     let conversation = scope
         .conversations()
         .get(ConversationId::from(notice.id))
@@ -222,6 +234,20 @@ pub async fn start(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_conversation_event_kind_crosses_instances_by_its_name() {
+        use ConversationEventKind::*;
+        for kind in CONVERSATION_KINDS {
+            // A new kind fails to compile here: add it to CONVERSATION_KINDS too.
+            match kind {
+                Opened | Assigned | Resolved | NoteAdded => {}
+            }
+            assert_eq!(conversation_kind(conversation_kind_name(kind)), Some(kind));
+        }
+        assert_eq!(CONVERSATION_KINDS.len(), 4);
+        assert_eq!(conversation_kind("conversation.unknown"), None);
+    }
 
     #[test]
     fn a_revocation_and_an_event_notice_are_told_apart() {
