@@ -19,7 +19,8 @@ mod m20261206_000014_presence;
 mod m20261206_000015_labels;
 mod m20261206_000016_routing;
 mod m20261206_000017_lifecycle;
-mod m20261206_000020_reads;
+mod m20261206_000018_quick_replies_notes;
+mod m20261206_000019_reads;
 
 pub struct Migrator;
 
@@ -44,7 +45,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000015_labels::Migration),
             Box::new(m20261206_000016_routing::Migration),
             Box::new(m20261206_000017_lifecycle::Migration),
-            Box::new(m20261206_000020_reads::Migration),
+            Box::new(m20261206_000018_quick_replies_notes::Migration),
+            Box::new(m20261206_000019_reads::Migration),
         ]
     }
 }

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use crate::domain::{
     ApiKeyId, CampaignId, ChannelId, ContactAttributeId, ContactId, LabelId, ProviderKind, QueueId,
-    Role, TemplateId, TenantId, TenantSettings, UserId,
+    QuickReplyId, Role, TemplateId, TenantId, TenantSettings, UserId,
 };
 
 /// One audited change.
@@ -97,6 +97,12 @@ pub enum AuditEvent<'a> {
         change: AttributeChange,
         key: &'a str,
     },
+    QuickReply {
+        reply: QuickReplyId,
+        change: QuickReplyChange,
+        queue: Option<QueueId>,
+        shortcut: &'a str,
+    },
     /// A contact's name, language or attributes changed: `fields` names them (`name`,
     /// `language`, `attributes.<key>`), never their values.
     ContactUpdated {
@@ -141,6 +147,13 @@ pub enum QueueChange {
         moved_to: Option<QueueId>,
         moved: u64,
     },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QuickReplyChange {
+    Created,
+    Updated,
+    Deleted,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -216,6 +229,11 @@ impl AuditEvent<'_> {
                 AttributeChange::Updated => "contact_attribute.update",
                 AttributeChange::Deleted { .. } => "contact_attribute.delete",
             },
+            QuickReply { change, .. } => match change {
+                QuickReplyChange::Created => "quick_reply.create",
+                QuickReplyChange::Updated => "quick_reply.update",
+                QuickReplyChange::Deleted => "quick_reply.delete",
+            },
             ContactUpdated { .. } => "contact.update",
             Consent { opted_in: true, .. } => "contact.opt_in",
             Consent {
@@ -247,6 +265,7 @@ impl AuditEvent<'_> {
             Queue { queue, .. } => ("queue", queue.to_string()),
             Label { label, .. } => ("label", label.to_string()),
             ContactAttribute { attribute, .. } => ("contact_attribute", attribute.to_string()),
+            QuickReply { reply, .. } => ("quick_reply", reply.to_string()),
             ContactUpdated { contact, .. } | Consent { contact, .. } => {
                 ("contact", contact.to_string())
             }
@@ -321,6 +340,9 @@ impl AuditEvent<'_> {
                 ..
             } => json!({ "key": key, "values": values }),
             ContactAttribute { key, .. } => json!({ "key": key }),
+            QuickReply {
+                queue, shortcut, ..
+            } => json!({ "shortcut": shortcut, "queueId": queue.map(|q| q.to_string()) }),
             ContactUpdated { fields, .. } => json!({ "fields": fields }),
             Consent {
                 keyword: Some((keyword, channel)),

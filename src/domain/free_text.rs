@@ -14,6 +14,8 @@ pub enum TextError {
     ControlCharacter,
     #[error("must not contain control characters other than line breaks and tabs")]
     ControlCharacterInText,
+    #[error("must not be empty")]
+    Empty,
 }
 
 /// How a field may be written.
@@ -41,9 +43,28 @@ pub fn check(value: &str, max_chars: usize, lines: Lines) -> Result<(), TextErro
     Ok(())
 }
 
+/// A text written like a message body (a message, a note, a saved reply): not blank, at
+/// most [`MAX_TEXT`](crate::domain::text_split::MAX_TEXT) characters, line breaks and tabs
+/// allowed. Kept as written: Markdown and line breaks are the author's.
+pub fn check_message(value: &str) -> Result<(), TextError> {
+    if value.trim().is_empty() {
+        return Err(TextError::Empty);
+    }
+    check(value, crate::domain::text_split::MAX_TEXT, Lines::Many)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_message_text_is_not_blank_and_bounded_like_a_message() {
+        assert_eq!(check_message("*Hi* there\n- one"), Ok(()));
+        assert_eq!(check_message(" \n "), Err(TextError::Empty));
+        let long = "x".repeat(crate::domain::text_split::MAX_TEXT + 1);
+        assert!(matches!(check_message(&long), Err(TextError::TooLong(_))));
+        assert_eq!(check_message("a\0"), Err(TextError::ControlCharacterInText));
+    }
 
     #[test]
     fn text_within_the_limit_passes() {

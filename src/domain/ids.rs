@@ -97,6 +97,10 @@ id_type!(
     LabelId,
     /// A tenant's typed field kept for each contact.
     ContactAttributeId,
+    /// A saved reply agents insert by its shortcut.
+    QuickReplyId,
+    /// An internal note on a conversation, never sent to the customer.
+    NoteId,
 );
 
 #[cfg(test)]

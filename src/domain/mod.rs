@@ -18,6 +18,7 @@ pub mod label;
 pub mod language_tag;
 pub mod markdown;
 pub mod message_status;
+pub mod note;
 pub mod opt_out;
 pub mod page;
 pub mod password;
@@ -26,6 +27,7 @@ pub mod presence;
 pub mod provider;
 pub mod public_urls;
 pub mod queue;
+pub mod quick_reply;
 pub mod records;
 pub mod role;
 pub mod routing;
@@ -40,8 +42,8 @@ pub use conversation::ConversationStatus;
 pub use email::{Email, EmailError};
 pub use ids::{
     ApiKeyId, AttachmentId, AuditId, CampaignId, ChannelId, ContactAttributeId, ContactId,
-    ConversationId, LabelId, MessageId, QueueId, RefreshTokenId, RoutingRuleId, SessionId,
-    TemplateId, TenantId, UploadId, UserId,
+    ConversationId, LabelId, MessageId, NoteId, QueueId, QuickReplyId, RefreshTokenId,
+    RoutingRuleId, SessionId, TemplateId, TenantId, UploadId, UserId,
 };
 pub use message_status::{Direction, MessageStatus};
 pub use page::{Page, PageRequest};

@@ -12,6 +12,7 @@ use super::guards::viewer;
 use super::labels::Label;
 use super::loaders::{ConversationLabels, LabelsOf};
 use super::messages::{message_page, Message};
+use super::notes::{note_page, ConversationNote};
 use super::types::parse_id;
 use crate::domain::records::ContactRecord;
 use crate::domain::records::MessageFilter;
@@ -237,6 +238,17 @@ impl Conversation {
             ..MessageFilter::default()
         };
         Ok(message_page(state, self.1, filter, first, after).await?)
+    }
+    /// The conversation's internal notes, oldest first.
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, child_complexity)")]
+    async fn notes(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<Connection<String, ConversationNote>> {
+        let state = ctx.data_unchecked::<Services>();
+        Ok(note_page(state, self.1, self.0.id, first, after).await?)
     }
 }
 

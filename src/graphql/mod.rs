@@ -15,10 +15,12 @@ pub mod limits;
 pub mod loaders;
 pub mod messages;
 pub mod mutation;
+pub mod notes;
 pub mod order;
 pub mod presence;
 pub mod query;
 pub mod queues;
+pub mod quick_replies;
 pub mod request_errors;
 pub mod routing;
 pub mod sending;
@@ -43,6 +45,7 @@ pub struct Query(
     presence::PresenceQuery,
     labels::LabelQuery,
     contact_attributes::ContactAttributeQuery,
+    quick_replies::QuickReplyQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -59,6 +62,8 @@ pub struct Mutation(
     labels::LabelMutation,
     lifecycle::LifecycleMutation,
     contact_attributes::ContactAttributeMutation,
+    quick_replies::QuickReplyMutation,
+    notes::NoteMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, subscriptions::SubscriptionRoot>;

@@ -43,6 +43,7 @@ pub enum ConversationEventKind {
     Resumed,
     Resolved,
     Reopened,
+    NoteAdded,
 }
 
 pub struct MessageEvent {

@@ -3,12 +3,13 @@
 //! choices may change.
 
 use crate::domain::audit::{AttributeChange, AuditEvent};
-use crate::domain::contact_attribute::{self, AttributeError, AttributeKind};
+use crate::domain::contact_attribute::{self, AttributeKind};
 use crate::domain::records::ContactAttributeRecord;
 use crate::domain::ContactAttributeId;
 use crate::error::AppError;
 use crate::services::auth::{Access, Admin, Agent};
-use crate::store::{Store, StoreError};
+use crate::services::definitions::{bad, taken, within_limit};
+use crate::store::Store;
 
 /// A new attribute as given.
 #[derive(Debug)]
@@ -60,12 +61,11 @@ impl ContactAttributeService {
         let choices = parse_choices(input.kind, &input.choices)?;
         let unit = self.store.write(access.tenant()).await?;
         let attributes = unit.scope().contact_attributes();
-        if attributes.count().await? >= contact_attribute::ATTRIBUTES_MAX as u64 {
-            return Err(AppError::Conflict(format!(
-                "a tenant has at most {} contact attributes",
-                contact_attribute::ATTRIBUTES_MAX
-            )));
-        }
+        within_limit(
+            attributes.count().await?,
+            contact_attribute::ATTRIBUTES_MAX,
+            "contact attributes",
+        )?;
         let record = ContactAttributeRecord {
             id: ContactAttributeId::new(),
             key,
@@ -75,7 +75,10 @@ impl ContactAttributeService {
             created_at: unit.now(),
             updated_at: unit.now(),
         };
-        attributes.insert(&record).await.map_err(key_taken)?;
+        attributes
+            .insert(&record)
+            .await
+            .map_err(taken("key", "another attribute has this key"))?;
         let record = attributes.get(record.id).await?;
         let event = AuditEvent::ContactAttribute {
             attribute: record.id,
@@ -151,20 +154,9 @@ impl ContactAttributeService {
     }
 }
 
-fn bad(field: &'static str) -> impl Fn(AttributeError) -> AppError {
-    move |e| AppError::bad_input(field, e)
-}
-
 fn parse_choices(kind: AttributeKind, raw: &[String]) -> Result<Vec<String>, AppError> {
     contact_attribute::parse_choices(kind, raw).map_err(|(at, e)| match at {
         Some(i) => AppError::bad_input(format!("choices[{i}]"), e),
         None => AppError::bad_input("choices", e),
     })
-}
-
-fn key_taken(err: StoreError) -> AppError {
-    match err {
-        StoreError::Conflict(_) => AppError::bad_input("key", "another attribute has this key"),
-        other => other.into(),
-    }
 }

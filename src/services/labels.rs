@@ -4,12 +4,15 @@
 use std::collections::HashMap;
 
 use crate::domain::audit::{AuditEvent, LabelChange};
-use crate::domain::label::{self, LabelError};
+use crate::domain::label;
 use crate::domain::records::{ConversationRecord, LabelRecord};
 use crate::domain::{ConversationId, LabelId, TenantId};
 use crate::error::AppError;
 use crate::services::auth::{Access, Admin, Agent};
-use crate::store::{Store, StoreError, TenantScope};
+use crate::services::definitions::{bad, taken, within_limit};
+use crate::store::{Store, TenantScope};
+
+const NAME_TAKEN: &str = "another label has this name";
 
 /// A label's fields as given; `None` leaves a field as it is.
 #[derive(Debug, Default)]
@@ -58,15 +61,13 @@ impl LabelService {
         apply(&mut record, input)?;
         let unit = self.store.write(access.tenant()).await?;
         let labels = unit.scope().labels();
-        if labels.count().await? >= label::LABELS_MAX as u64 {
-            return Err(AppError::Conflict(format!(
-                "a tenant has at most {} labels",
-                label::LABELS_MAX
-            )));
-        }
+        within_limit(labels.count().await?, label::LABELS_MAX, "labels")?;
         record.created_at = unit.now();
         record.updated_at = unit.now();
-        labels.insert(&record).await.map_err(name_taken)?;
+        labels
+            .insert(&record)
+            .await
+            .map_err(taken("name", NAME_TAKEN))?;
         let record = labels.get(record.id).await?;
         let event = AuditEvent::Label {
             label: record.id,
@@ -89,7 +90,10 @@ impl LabelService {
         let mut record = labels.get(id).await?;
         apply(&mut record, input)?;
         record.updated_at = unit.now();
-        labels.update(&record).await.map_err(name_taken)?;
+        labels
+            .update(&record)
+            .await
+            .map_err(taken("name", NAME_TAKEN))?;
         let record = labels.get(id).await?;
         let event = AuditEvent::Label {
             label: id,
@@ -186,27 +190,16 @@ pub(crate) async fn check_labels<C: sea_orm::ConnectionTrait>(
     }
 }
 
-fn name_taken(err: StoreError) -> AppError {
-    match err {
-        StoreError::Conflict(_) => AppError::bad_input("name", "another label has this name"),
-        other => other.into(),
-    }
-}
-
-fn label_error(field: &'static str) -> impl Fn(LabelError) -> AppError {
-    move |e| AppError::bad_input(field, e)
-}
-
 fn apply(record: &mut LabelRecord, input: LabelInput) -> Result<(), AppError> {
     if let Some(name) = input.name {
-        record.name = label::parse_name(&name).map_err(label_error("name"))?;
+        record.name = label::parse_name(&name).map_err(bad("name"))?;
     }
     if let Some(color) = input.color {
-        record.color = label::parse_color(&color).map_err(label_error("color"))?;
+        record.color = label::parse_color(&color).map_err(bad("color"))?;
     }
     if let Some(description) = input.description {
         record.description = match description {
-            Some(text) => label::parse_description(&text).map_err(label_error("description"))?,
+            Some(text) => label::parse_description(&text).map_err(bad("description"))?,
             None => None,
         };
     }

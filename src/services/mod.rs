@@ -10,6 +10,7 @@ pub mod channels;
 pub mod contact_attributes;
 pub mod contacts;
 pub mod conversations;
+pub(crate) mod definitions;
 pub mod directory;
 pub mod events;
 pub mod history;
@@ -19,9 +20,11 @@ pub mod key_rotation;
 pub mod labels;
 pub mod lifecycle;
 pub mod media;
+pub mod notes;
 pub mod outbox;
 pub mod presence;
 pub mod queues;
+pub mod quick_replies;
 pub mod reads;
 pub mod routing;
 pub mod templates;
@@ -48,6 +51,8 @@ pub struct Services {
     pub routing: routing::RoutingService,
     pub presence: presence::PresenceService,
     pub labels: labels::LabelService,
+    pub quick_replies: quick_replies::QuickReplyService,
+    pub notes: notes::NoteService,
     pub contacts: contacts::ContactService,
     pub contact_attributes: contact_attributes::ContactAttributeService,
     pub history: history::HistoryService,
@@ -155,6 +160,8 @@ impl Services {
             routing: routing::RoutingService::new(store.clone()),
             presence: presence.clone(),
             labels: labels::LabelService::new(store.clone()),
+            quick_replies: quick_replies::QuickReplyService::new(store.clone()),
+            notes: notes::NoteService::new(store.clone(), bus.clone()),
             contacts: contacts::ContactService::new(store.clone()),
             contact_attributes: contact_attributes::ContactAttributeService::new(store.clone()),
             history: history::HistoryService::new(store.clone(), urls.clone(), media_links.clone()),

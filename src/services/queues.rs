@@ -186,6 +186,16 @@ impl QueueService {
         follow_rules(&scope, id, move_to, now).await?;
         let moved = scope.conversations().move_queue(id, move_to, now).await?;
         scope
+            .quick_replies()
+            .move_queue(id, move_to)
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict(_) => AppError::Conflict(
+                    "a quick reply of the queue has a shortcut that moveTo's queue has too; rename one first".to_owned(),
+                ),
+                other => other.into(),
+            })?;
+        scope
             .channels()
             .replace_default_queue(id, move_to, now)
             .await?;

@@ -15,10 +15,12 @@ pub mod entities;
 pub mod labels;
 pub mod members;
 pub mod messages;
+pub mod notes;
 pub mod notify;
 pub mod outbox;
 pub mod presence;
 pub mod queues;
+pub mod quick_replies;
 pub mod reads;
 pub mod routing;
 mod rows;
@@ -263,6 +265,14 @@ impl<'a, C: ConnectionTrait> TenantScope<'a, C> {
 
     pub fn queues(&self) -> queues::Queues<'a, C> {
         queues::Queues::new(self.db, self.tenant)
+    }
+
+    pub fn quick_replies(&self) -> quick_replies::QuickReplies<'a, C> {
+        quick_replies::QuickReplies::new(self.db, self.tenant)
+    }
+
+    pub fn notes(&self) -> notes::Notes<'a, C> {
+        notes::Notes::new(self.db, self.tenant)
     }
 
     pub fn routing_rules(&self) -> routing::RoutingRules<'a, C> {

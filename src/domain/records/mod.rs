@@ -15,9 +15,11 @@ pub mod job;
 pub mod label;
 pub mod member;
 pub mod message;
+pub mod note;
 pub mod pending_attachment;
 pub mod presence;
 pub mod queue;
+pub mod quick_reply;
 pub mod routing;
 pub mod session;
 pub mod template;
@@ -40,9 +42,11 @@ pub use message::{
     AttachmentOrigin, AttachmentRecord, AttachmentState, MessageFilter, MessageOrder,
     MessageRecord, Part, StatusRecord,
 };
+pub use note::NoteRecord;
 pub use pending_attachment::PendingAttachment;
 pub use presence::PresenceRecord;
 pub use queue::{QueueMember, QueueRecord};
+pub use quick_reply::{QuickReplyRecord, ReplyMedia};
 pub use routing::{RoutingRecord, RoutingRuleRecord};
 pub use session::{RefreshRecord, SessionRecord};
 pub use template::Template;

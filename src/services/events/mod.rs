@@ -39,10 +39,12 @@ pub enum ConversationEventKind {
     Resumed,
     Resolved,
     Reopened,
+    /// An internal note was written on the conversation.
+    NoteAdded,
 }
 
 impl ConversationEventKind {
-    const ALL: [Self; 8] = [
+    pub(crate) const ALL: [Self; 9] = [
         Self::Opened,
         Self::Assigned,
         Self::Unassigned,
@@ -51,6 +53,7 @@ impl ConversationEventKind {
         Self::Resumed,
         Self::Resolved,
         Self::Reopened,
+        Self::NoteAdded,
     ];
 
     /// The name other instances read it by.
@@ -64,6 +67,7 @@ impl ConversationEventKind {
             Self::Resumed => "conversation.resumed",
             Self::Resolved => "conversation.resolved",
             Self::Reopened => "conversation.reopened",
+            Self::NoteAdded => "conversation.note_added",
         }
     }
 

@@ -212,6 +212,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_conversation_event_kind_crosses_instances_by_its_name() {
+        use ConversationEventKind::*;
+        for kind in ConversationEventKind::ALL {
+            // A new kind fails to compile here: add it to ALL too.
+            match kind {
+                Opened | Assigned | Unassigned | Transferred | Snoozed | Resumed | Resolved
+                | Reopened | NoteAdded => {}
+            }
+            assert_eq!(ConversationEventKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(ConversationEventKind::ALL.len(), 9);
+        assert_eq!(ConversationEventKind::parse("conversation.unknown"), None);
+    }
+
+    #[test]
     fn a_revocation_and_an_event_notice_are_told_apart() {
         let origin = uuid::Uuid::new_v4();
         let revocation = Revocation::ApiKey {

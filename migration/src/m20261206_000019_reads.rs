@@ -7,7 +7,7 @@ pub struct Migration;
 
 impl MigrationName for Migration {
     fn name(&self) -> &str {
-        "m20261206_000020_reads"
+        "m20261206_000019_reads"
     }
 }
 
