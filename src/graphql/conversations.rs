@@ -89,7 +89,8 @@ impl Contact {
             contact: Some(self.0.id),
             ..MessageFilter::default()
         };
-        Ok(message_page(state, self.1, filter, first, after).await?)
+        let visibility = super::guards::visibility(ctx).await?;
+        Ok(message_page(state, self.1, &visibility, filter, first, after).await?)
     }
 }
 
@@ -190,7 +191,8 @@ impl Conversation {
             conversation: Some(self.0.id),
             ..MessageFilter::default()
         };
-        Ok(message_page(state, self.1, filter, first, after).await?)
+        let visibility = super::guards::visibility(ctx).await?;
+        Ok(message_page(state, self.1, &visibility, filter, first, after).await?)
     }
 }
 
@@ -286,9 +288,10 @@ impl ConversationQuery {
         let has_previous = after.is_some();
         let page = page_request("conversation", first, after)?;
         let state = ctx.data_unchecked::<Services>();
+        let visibility = super::guards::visibility(ctx).await?;
         let rows = state
             .conversations
-            .conversations(&access, &store_filter, page)
+            .conversations(&access, &visibility, &store_filter, page)
             .await?;
         Ok(connection(
             "conversation",
@@ -303,8 +306,12 @@ impl ConversationQuery {
         let tenant = viewer(ctx)?.access::<Agent>()?.tenant();
         let id: ConversationId = parse_id("id", &id)?;
         let state = ctx.data_unchecked::<Services>();
+        let visibility = super::guards::visibility(ctx).await?;
         Ok(Some(Conversation(
-            state.conversations.conversation(tenant, id).await?,
+            state
+                .conversations
+                .conversation(tenant, &visibility, id)
+                .await?,
             tenant,
         )))
     }

@@ -22,6 +22,7 @@ pub mod presence;
 pub mod queues;
 pub mod routing;
 pub mod templates;
+pub mod visibility;
 
 use std::sync::Arc;
 
@@ -48,6 +49,7 @@ pub struct Services {
     pub contacts: contacts::ContactService,
     pub contact_attributes: contact_attributes::ContactAttributeService,
     pub history: history::HistoryService,
+    pub visibility: visibility::VisibilityService,
     pub sending: outbox::send::SendService,
     pub campaigns: campaigns::CampaignService,
     pub intake: intake::Intake,
@@ -141,12 +143,14 @@ impl Services {
                 lease: config.presence_lease,
             },
         );
+        let memberships = visibility::Memberships::default();
         let services = Self {
             accounts: accounts::Accounts::new(store.clone(), auth.clone(), bus.clone()),
             directory: directory::Directory::new(store.clone()),
             templates: templates::TemplateService::new(store.clone(), channels.clone()),
             conversations: conversations::ConversationService::new(store.clone()),
-            queues: queues::QueueService::new(store.clone()),
+            queues: queues::QueueService::new(store.clone(), memberships.clone()),
+            visibility: visibility::VisibilityService::new(store.clone(), memberships),
             routing: routing::RoutingService::new(store.clone()),
             presence: presence.clone(),
             labels: labels::LabelService::new(store.clone()),

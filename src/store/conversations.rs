@@ -12,7 +12,7 @@ use super::StoreError;
 use crate::domain::message_status::CUSTOMER_SERVICE_WINDOW;
 use crate::domain::records::conversation::{ConversationFilter, ConversationRecord};
 use crate::domain::records::RoutingRecord;
-use crate::domain::{ChannelId, ContactId, ConversationId, QueueId, TenantId};
+use crate::domain::{ChannelId, ContactId, ConversationId, QueueId, TenantId, Visibility};
 use crate::domain::{Page, PageRequest};
 
 pub const OPEN: &str = "OPEN";
@@ -64,6 +64,26 @@ impl<'a, C: ConnectionTrait> Conversations<'a, C> {
         Ok(self
             .scoped()
             .filter(conversation::Column::Id.eq(id.into_uuid()))
+            .one(self.db)
+            .await?
+            .ok_or(StoreError::NotFound)?
+            .into())
+    }
+
+    /// As [`Self::get`], for a caller who sees only some conversations: one they may not
+    /// see is `NotFound`, as another tenant's is.
+    pub async fn get_visible(
+        &self,
+        visibility: &Visibility,
+        id: ConversationId,
+    ) -> Result<ConversationRecord, StoreError> {
+        let mut query = self
+            .scoped()
+            .filter(conversation::Column::Id.eq(id.into_uuid()));
+        if let Some(seen) = super::visibility::conversations(visibility) {
+            query = query.filter(seen);
+        }
+        Ok(query
             .one(self.db)
             .await?
             .ok_or(StoreError::NotFound)?
@@ -189,12 +209,17 @@ impl<'a, C: ConnectionTrait> Conversations<'a, C> {
     }
 
     /// Most recently active first; the cursor is the conversation id within equal times.
+    /// Only the conversations `visibility` sees are listed.
     pub async fn list(
         &self,
+        visibility: &Visibility,
         filter: &ConversationFilter,
         page: PageRequest,
     ) -> Result<Page<ConversationRecord>, StoreError> {
         let mut query = self.scoped().order_by_desc(conversation::Column::Id);
+        if let Some(seen) = super::visibility::conversations(visibility) {
+            query = query.filter(seen);
+        }
         if let Some(open) = filter.open {
             query =
                 query.filter(conversation::Column::Status.eq(if open { OPEN } else { RESOLVED }));

@@ -25,6 +25,7 @@ pub mod templates;
 pub mod tenants;
 pub mod unit;
 pub mod uploads;
+mod visibility;
 
 use std::time::Duration;
 

@@ -8,7 +8,7 @@ use sea_orm::{
 
 use super::Messages;
 use crate::domain::records::message::{MessageFilter, MessageOrder, MessageRecord};
-use crate::domain::{Page, PageRequest};
+use crate::domain::{Page, PageRequest, Visibility};
 use crate::store::entities::message;
 use crate::store::StoreError;
 
@@ -26,13 +26,18 @@ fn id_floor(at: DateTime<Utc>) -> uuid::Uuid {
 }
 
 impl<C: ConnectionTrait> Messages<'_, C> {
+    /// Only the messages of conversations `visibility` sees are listed.
     pub async fn list(
         &self,
+        visibility: &Visibility,
         filter: &MessageFilter,
         order: MessageOrder,
         page: PageRequest,
     ) -> Result<Page<MessageRecord>, StoreError> {
         let mut query = self.scoped();
+        if let Some(seen) = crate::store::visibility::messages(self.tenant, visibility) {
+            query = query.filter(seen);
+        }
         // The narrowest equality filter leads the scan: conversation, contact, channel (with
         // status or direction, whose composite indexes it has), status, direction. PostgreSQL
         // chooses from its statistics; SQLite plans without any and would as soon walk the
