@@ -535,3 +535,56 @@ async fn an_agent_acts_only_on_conversations_they_see() {
         .is_empty());
     w.app.drain_outbox(&w.tenant).await;
 }
+
+#[tokio::test]
+async fn an_agent_fetches_only_the_files_of_messages_they_see() {
+    use switchboard::fakes::twilio::InboundParams;
+    let w = World::new().await;
+    let url = w.app.twilio.add_media(
+        &w.twilio.account.sid,
+        "image/jpeg",
+        b"\xff\xd8 jpeg".to_vec(),
+    );
+    let params = InboundParams::media(
+        &w.twilio.account.sid,
+        CUSTOMER,
+        crate::support::fixtures::SENDER,
+        "look",
+        &[(url, "image/jpeg".into())],
+    );
+    w.app
+        .twilio
+        .deliver_inbound(&w.twilio.webhook, &w.twilio.account.auth_token, &params)
+        .await
+        .unwrap();
+    // In queue 2's conversation: the admin reads it, agent A cannot.
+    let attachment = crate::support::eventually(
+        15,
+        "the attachment is ready",
+        || async {
+            w.admin
+                .gql
+                .query(
+                    "query($c: ID!) { messages(filter: { conversationId: $c }, first: 1) {
+                        edges { node { attachments { id state url } } } } }",
+                    json!({ "c": w.c2 }),
+                )
+                .await
+                .data()["messages"]["edges"][0]["node"]["attachments"][0]
+                .clone()
+        },
+        |a| a["state"] == "READY",
+    )
+    .await;
+    let direct = w
+        .app
+        .url(&format!("/media/{}", attachment["id"].as_str().unwrap()));
+    let get = |token: &str| w.app.http.get(&direct).bearer_auth(token.to_owned()).send();
+    assert_eq!(
+        get(&w.admin.access_token).await.unwrap().status().as_u16(),
+        200
+    );
+    assert_eq!(get(&w.a.access_token).await.unwrap().status().as_u16(), 404);
+    set_members(&w.tenant, &w.q2, &[&w.a.user_id]).await;
+    assert_eq!(get(&w.a.access_token).await.unwrap().status().as_u16(), 200);
+}
