@@ -2,7 +2,7 @@
 //! conversations they may see, so pages stay full and cursors stay right.
 
 use sea_orm::sea_query::{Condition, Expr, Query};
-use sea_orm::ColumnTrait;
+use sea_orm::{ColumnTrait, IdenStatic};
 
 use super::entities::{conversation, message};
 use crate::domain::{TenantId, Visibility};
@@ -30,7 +30,13 @@ pub(super) fn conversations(visibility: &Visibility) -> Option<Condition> {
 /// The messages of the conversations `visibility` sees, as a condition on the messages
 /// table; none when it sees all. A message outside any conversation (a campaign's, a
 /// template to a number with no open conversation) is seen only by those who see all.
-pub(super) fn messages(tenant: TenantId, visibility: &Visibility) -> Option<Condition> {
+/// `off_index` keeps SQLite from leading with the conversation index (see `messages::list`):
+/// the set of conversations is read once and each row of the ordered walk checked in it.
+pub(super) fn messages(
+    tenant: TenantId,
+    visibility: &Visibility,
+    off_index: bool,
+) -> Option<Condition> {
     let seen = conversations(visibility)?;
     let ids = Query::select()
         .column(conversation::Column::Id)
@@ -38,5 +44,13 @@ pub(super) fn messages(tenant: TenantId, visibility: &Visibility) -> Option<Cond
         .and_where(conversation::Column::TenantId.eq(tenant.into_uuid()))
         .cond_where(seen)
         .to_owned();
-    Some(Condition::all().add(message::Column::ConversationId.in_subquery(ids)))
+    let column = if off_index {
+        Expr::expr(Expr::cust(format!(
+            "+\"{}\"",
+            message::Column::ConversationId.as_str()
+        )))
+    } else {
+        Expr::col((message::Entity, message::Column::ConversationId))
+    };
+    Some(Condition::all().add(column.in_subquery(ids)))
 }

@@ -35,9 +35,6 @@ impl<C: ConnectionTrait> Messages<'_, C> {
         page: PageRequest,
     ) -> Result<Page<MessageRecord>, StoreError> {
         let mut query = self.scoped();
-        if let Some(seen) = crate::store::visibility::messages(self.tenant, visibility) {
-            query = query.filter(seen);
-        }
         // The narrowest equality filter leads the scan: conversation, contact, channel (with
         // status or direction, whose composite indexes it has), status, direction. PostgreSQL
         // chooses from its statistics; SQLite plans without any and would as soon walk the
@@ -46,6 +43,10 @@ impl<C: ConnectionTrait> Messages<'_, C> {
         // (https://sqlite.org/optoverview.html#disqualifying_where_clause_terms_using_unary_).
         let sqlite = self.db.get_database_backend() == DbBackend::Sqlite;
         let narrow = filter.conversation.is_some() || filter.contact.is_some();
+        // Visibility is a wide filter: on SQLite it never leads the scan.
+        if let Some(seen) = crate::store::visibility::messages(self.tenant, visibility, sqlite) {
+            query = query.filter(seen);
+        }
         let eq = |column: message::Column, value: sea_orm::Value, off_index: bool| {
             if sqlite && off_index {
                 Expr::expr(Expr::cust(format!("+\"{}\"", column.as_str()))).eq(value)

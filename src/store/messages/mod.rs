@@ -83,7 +83,7 @@ impl<'a, C: ConnectionTrait> Messages<'a, C> {
         id: MessageId,
     ) -> Result<MessageRecord, StoreError> {
         let mut query = self.scoped().filter(message::Column::Id.eq(id.into_uuid()));
-        if let Some(seen) = crate::store::visibility::messages(self.tenant, visibility) {
+        if let Some(seen) = crate::store::visibility::messages(self.tenant, visibility, false) {
             query = query.filter(seen);
         }
         query
