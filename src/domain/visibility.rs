@@ -37,6 +37,21 @@ impl Visibility {
     pub fn sees_conversation(&self, conversation: &ConversationRecord) -> bool {
         self.sees(conversation.queue, conversation.assignee)
     }
+
+    /// Whether a message is seen: by its conversation's queue and assignee. One outside any
+    /// conversation (a campaign's, a template to a number with no open conversation) is
+    /// seen only by those who see all.
+    pub fn sees_message(
+        &self,
+        in_conversation: bool,
+        queue: Option<QueueId>,
+        assignee: Option<UserId>,
+    ) -> bool {
+        match self {
+            Visibility::All => true,
+            Visibility::Agent { .. } => in_conversation && self.sees(queue, assignee),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -65,6 +80,18 @@ mod tests {
         assert!(!agent.sees(Some(theirs), Some(other)));
         assert!(!agent.sees(None, None));
         assert!(Visibility::All.sees(None, None));
+    }
+
+    #[test]
+    fn a_message_outside_any_conversation_is_seen_only_by_those_who_see_all() {
+        let queue = QueueId::new();
+        let agent = Visibility::Agent {
+            user: Some(UserId::new()),
+            queues: vec![queue],
+        };
+        assert!(agent.sees_message(true, Some(queue), None));
+        assert!(!agent.sees_message(false, None, None));
+        assert!(Visibility::All.sees_message(false, None, None));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Live events over graphql-transport-ws. A subscriber sees only its tenant's events, of
 //! the conversations it may see when the event happens, filtered as it asks; one that falls
-//! behind the bus's bounded buffer gets an error telling
-//! it to catch up with `messages(after:)`, and its subscription ends.
+//! behind the bus's bounded buffer gets an error telling it to catch up with
+//! `messages(after:)`, and its subscription ends.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -174,11 +174,7 @@ impl SubscriptionRoot {
                     assignee,
                     ..
                 } => {
-                    let visible = match message.conversation {
-                        Some(_) => seen.sees(*q, *assignee),
-                        None => *seen == Visibility::All,
-                    };
-                    let wanted = visible
+                    let wanted = seen.sees_message(message.conversation.is_some(), *q, *assignee)
                         && channel.is_none_or(|c| c == message.channel)
                         && conversation.is_none_or(|c| Some(c) == message.conversation)
                         && queue.is_none_or(|wanted| Some(wanted) == *q);
