@@ -1,7 +1,7 @@
 //! Who sees what, live and by assignment: `messageEvents` and `conversationEvents` bring an
 //! agent only the events of conversations they see when the event happens, following
 //! their queue memberships as they change; a conversation assigned to an agent is theirs to
-//! see wherever it waits.
+//! see wherever it waits; an attachment's file is served only to those who see its message.
 
 use serde_json::{json, Value};
 
@@ -194,4 +194,57 @@ async fn an_agent_sees_a_conversation_assigned_to_them_outside_their_queues() {
     twilio_inbound(&w.app, &w.twilio, "for b").await;
     let first = next_payload(&mut b_messages).await;
     assert_eq!(text_of(&first), "for b", "{first}");
+}
+
+#[tokio::test]
+async fn an_agent_fetches_only_the_files_of_messages_they_see() {
+    use switchboard::fakes::twilio::InboundParams;
+    let w = World::new().await;
+    let url = w.app.twilio.add_media(
+        &w.twilio.account.sid,
+        "image/jpeg",
+        b"\xff\xd8 jpeg".to_vec(),
+    );
+    let params = InboundParams::media(
+        &w.twilio.account.sid,
+        CUSTOMER,
+        crate::support::fixtures::SENDER,
+        "look",
+        &[(url, "image/jpeg".into())],
+    );
+    w.app
+        .twilio
+        .deliver_inbound(&w.twilio.webhook, &w.twilio.account.auth_token, &params)
+        .await
+        .unwrap();
+    // In queue 2's conversation: the admin reads it, agent A cannot.
+    let attachment = crate::support::eventually(
+        15,
+        "the attachment is ready",
+        || async {
+            w.admin
+                .gql
+                .query(
+                    "query($c: ID!) { messages(filter: { conversationId: $c }, first: 1) {
+                        edges { node { attachments { id state url } } } } }",
+                    json!({ "c": w.c2 }),
+                )
+                .await
+                .data()["messages"]["edges"][0]["node"]["attachments"][0]
+                .clone()
+        },
+        |a| a["state"] == "READY",
+    )
+    .await;
+    let direct = w
+        .app
+        .url(&format!("/media/{}", attachment["id"].as_str().unwrap()));
+    let get = |token: &str| w.app.http.get(&direct).bearer_auth(token.to_owned()).send();
+    assert_eq!(
+        get(&w.admin.access_token).await.unwrap().status().as_u16(),
+        200
+    );
+    assert_eq!(get(&w.a.access_token).await.unwrap().status().as_u16(), 404);
+    set_members(&w.tenant, &w.q2, &[&w.a.user_id]).await;
+    assert_eq!(get(&w.a.access_token).await.unwrap().status().as_u16(), 200);
 }
