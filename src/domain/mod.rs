@@ -34,6 +34,7 @@ pub mod routing;
 pub mod template;
 pub mod tenant_settings;
 pub mod text_split;
+pub mod visibility;
 
 pub use attempt::AttemptOutcome;
 pub use channel::ChannelSettings;
@@ -53,3 +54,4 @@ pub use provider::ProviderKind;
 pub use public_urls::PublicUrls;
 pub use role::Role;
 pub use tenant_settings::{SettingsError, TenantSettings};
+pub use visibility::Visibility;

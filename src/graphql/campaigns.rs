@@ -254,7 +254,8 @@ impl CampaignRecipient {
             return Ok(None);
         };
         let state = ctx.data_unchecked::<Services>();
-        let message = state.history.message(self.1, id).await?;
+        let visibility = super::guards::visibility(ctx).await?;
+        let message = state.history.message(self.1, &visibility, id).await?;
         Ok(Some(Message(message, self.1)))
     }
 }

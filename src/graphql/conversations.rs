@@ -90,7 +90,8 @@ impl Contact {
             contact: Some(self.0.id),
             ..MessageFilter::default()
         };
-        Ok(message_page(state, self.1, filter, first, after).await?)
+        let visibility = super::guards::visibility(ctx).await?;
+        Ok(message_page(state, self.1, &visibility, filter, first, after).await?)
     }
 }
 
@@ -237,7 +238,8 @@ impl Conversation {
             conversation: Some(self.0.id),
             ..MessageFilter::default()
         };
-        Ok(message_page(state, self.1, filter, first, after).await?)
+        let visibility = super::guards::visibility(ctx).await?;
+        Ok(message_page(state, self.1, &visibility, filter, first, after).await?)
     }
     /// The conversation's internal notes, oldest first.
     #[graphql(complexity = "crate::graphql::connection::page_cost(first, child_complexity)")]
@@ -372,9 +374,10 @@ impl ConversationQuery {
         let has_previous = after.is_some();
         let page = page_request("conversation", first, after)?;
         let state = ctx.data_unchecked::<Services>();
+        let visibility = super::guards::visibility(ctx).await?;
         let rows = state
             .conversations
-            .conversations(&access, &store_filter, page)
+            .conversations(&access, &visibility, &store_filter, page)
             .await?;
         Ok(connection(
             "conversation",
@@ -404,8 +407,12 @@ impl ConversationQuery {
         let tenant = viewer(ctx)?.access::<Agent>()?.tenant();
         let id: ConversationId = parse_id("id", &id)?;
         let state = ctx.data_unchecked::<Services>();
+        let visibility = super::guards::visibility(ctx).await?;
         Ok(Some(Conversation(
-            state.conversations.conversation(tenant, id).await?,
+            state
+                .conversations
+                .conversation(tenant, &visibility, id)
+                .await?,
             tenant,
         )))
     }

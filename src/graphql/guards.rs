@@ -3,8 +3,10 @@
 
 use async_graphql::Context;
 
+use crate::domain::Visibility;
 use crate::error::AppError;
-use crate::services::auth::Viewer;
+use crate::services::auth::{Agent, Viewer};
+use crate::services::Services;
 
 /// Set by the HTTP layer when an `Authorization` header was sent but not accepted.
 pub struct AuthFailure(pub &'static str);
@@ -19,4 +21,23 @@ pub fn viewer<'c>(ctx: &'c Context<'_>) -> Result<&'c Viewer, AppError> {
         .map(|f| f.0)
         .unwrap_or(crate::services::auth::NO_CREDENTIALS);
     Err(AppError::Unauthenticated(reason))
+}
+
+/// What the caller sees, read once per HTTP request (the HTTP layer puts one in each).
+#[derive(Default)]
+pub struct SeenOnce(tokio::sync::OnceCell<Visibility>);
+
+/// What the caller may see of its tenant's conversations and messages: every nested field
+/// that lists or follows to one asks here, so no path leads to one the caller may not see.
+pub async fn visibility(ctx: &Context<'_>) -> Result<Visibility, AppError> {
+    let access = viewer(ctx)?.access::<Agent>()?;
+    let state = ctx.data_unchecked::<Services>();
+    match ctx.data_opt::<SeenOnce>() {
+        Some(once) => once
+            .0
+            .get_or_try_init(|| state.visibility.of(&access))
+            .await
+            .cloned(),
+        None => state.visibility.of(&access).await,
+    }
 }

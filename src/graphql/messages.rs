@@ -19,7 +19,7 @@ use crate::domain::records::{
     AttachmentOrigin, MessageFilter as StoreFilter, MessageOrder, MessageRecord,
 };
 use crate::domain::PageRequest;
-use crate::domain::{Direction, MessageContent, TenantId};
+use crate::domain::{Direction, MessageContent, TenantId, Visibility};
 use crate::error::AppError;
 use crate::services::auth::Agent;
 use crate::services::history;
@@ -289,8 +289,12 @@ impl Message {
             return Ok(None);
         };
         let state = ctx.data_unchecked::<Services>();
+        let visibility = super::guards::visibility(ctx).await?;
         Ok(Some(Conversation(
-            state.conversations.conversation(self.1, id).await?,
+            state
+                .conversations
+                .conversation(self.1, &visibility, id)
+                .await?,
             self.1,
         )))
     }
@@ -337,11 +341,13 @@ pub fn store_filter(filter: MessageFilter) -> Result<StoreFilter, AppError> {
     })
 }
 
-/// A page of messages. `after` takes a message cursor (history, newest first) or a
-/// `revision` / event cursor (the change feed: every message created or changed since).
+/// A page of the messages `visibility` sees. `after` takes a message cursor (history,
+/// newest first) or a `revision` / event cursor (the change feed: every message created or
+/// changed since).
 pub async fn message_page(
     state: &Services,
     tenant: TenantId,
+    visibility: &Visibility,
     filter: StoreFilter,
     first: Option<i32>,
     after: Option<String>,
@@ -362,7 +368,10 @@ pub async fn message_page(
             page_request("msg", first, after.clone())?,
         ),
     };
-    let rows = state.history.messages(tenant, &filter, order, page).await?;
+    let rows = state
+        .history
+        .messages(tenant, visibility, &filter, order, page)
+        .await?;
     let mut conn = Connection::new(after.is_some(), rows.has_next);
     conn.edges.extend(rows.items.into_iter().map(|m| {
         let cursor = match order {
@@ -392,16 +401,21 @@ impl MessageQuery {
         let access = viewer(ctx)?.access::<Agent>()?;
         let state = ctx.data_unchecked::<Services>();
         let filter = store_filter(filter.unwrap_or_default())?;
-        state.history.check_filter(&access, &filter).await?;
-        Ok(message_page(state, access.tenant(), filter, first, after).await?)
+        let visibility = super::guards::visibility(ctx).await?;
+        state
+            .history
+            .check_filter(&access, &visibility, &filter)
+            .await?;
+        Ok(message_page(state, access.tenant(), &visibility, filter, first, after).await?)
     }
 
     async fn message(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Option<Message>> {
         let tenant = viewer(ctx)?.access::<Agent>()?.tenant();
         let state = ctx.data_unchecked::<Services>();
         let id = parse_id("id", &id)?;
+        let visibility = super::guards::visibility(ctx).await?;
         Ok(Some(Message(
-            state.history.message(tenant, id).await?,
+            state.history.message(tenant, &visibility, id).await?,
             tenant,
         )))
     }

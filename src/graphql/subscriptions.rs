@@ -1,6 +1,7 @@
-//! Live events over graphql-transport-ws. A subscriber sees only its tenant's events,
-//! filtered as it asks; one that falls behind the bus's bounded buffer gets an error telling
-//! it to catch up with `messages(after:)`, and its subscription ends.
+//! Live events over graphql-transport-ws. A subscriber sees only its tenant's events, of
+//! the conversations it may see when the event happens, filtered as it asks; one that falls
+//! behind the bus's bounded buffer gets an error telling it to catch up with
+//! `messages(after:)`, and its subscription ends.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,10 +19,11 @@ use super::presence::AgentPresence;
 use super::types::parse_id;
 use crate::domain::campaign::CampaignState;
 use crate::domain::records::CampaignCounts;
-use crate::domain::{CampaignId, ChannelId, ConversationId, TenantId, UserId};
+use crate::domain::{CampaignId, ChannelId, ConversationId, TenantId, UserId, Visibility};
 use crate::error::ErrorCode;
 use crate::services::auth::{Admin, Agent};
 use crate::services::events::{Event, EventBus};
+use crate::services::visibility::Watch;
 use crate::services::Services;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
@@ -84,23 +86,32 @@ impl ConversationEvent {
 const BEHIND: &str =
     "this subscriber fell behind; reconnect and fetch what you missed with messages(after:)";
 
-/// The events of one tenant that `pick` keeps, ending after a lag error.
+/// The events of one tenant that `pick` keeps, ending after a lag error. With a `watch`,
+/// `pick` is given what the subscriber may see when the event arrives; without one, all.
 fn events<T: Send + 'static>(
     bus: &EventBus,
     tenant: TenantId,
-    pick: impl Fn(&Event) -> Option<T> + Send + Sync + 'static,
+    watch: Option<Watch>,
+    pick: impl Fn(&Event, &Visibility) -> Option<T> + Send + Sync + 'static,
 ) -> impl Stream<Item = async_graphql::Result<T>> {
     let receiver = bus.subscribe();
     let pick = Arc::new(pick);
-    stream::unfold(Some(receiver), move |receiver| {
+    stream::unfold(Some((receiver, watch)), move |state| {
         let pick = pick.clone();
         async move {
-            let mut receiver = receiver?;
+            let (mut receiver, mut watch) = state?;
             loop {
                 match receiver.recv().await {
                     Ok(event) if event.tenant() == tenant => {
-                        if let Some(item) = pick(&event) {
-                            return Some((Ok(item), Some(receiver)));
+                        let seen = match watch.as_mut() {
+                            Some(watch) => match watch.current().await {
+                                Ok(seen) => seen,
+                                Err(e) => return Some((Err(to_error(e)), None)),
+                            },
+                            None => &Visibility::All,
+                        };
+                        if let Some(item) = pick(&event, seen) {
+                            return Some((Ok(item), Some((receiver, watch))));
                         }
                     }
                     Ok(_) => {}
@@ -129,9 +140,10 @@ impl SubscriptionRoot {
         queue_id: Option<ID>,
         conversation_id: Option<ID>,
     ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<MessageEvent>>> {
-        let tenant = viewer(ctx)
-            .and_then(|v| v.access::<Agent>().map(|a| a.tenant()))
+        let access = viewer(ctx)
+            .and_then(|v| v.access::<Agent>())
             .map_err(to_error)?;
+        let tenant = access.tenant();
         let channel: Option<ChannelId> = channel_id
             .as_ref()
             .map(|id| parse_id("channelId", id))
@@ -148,24 +160,39 @@ impl SubscriptionRoot {
             .transpose()
             .map_err(to_error)?;
         let state = ctx.data_unchecked::<Services>();
-        Ok(events(&state.events, tenant, move |event| match event {
-            Event::Message {
-                kind,
-                message,
-                queue: q,
-                ..
-            } => {
-                let wanted = channel.is_none_or(|c| c == message.channel)
-                    && conversation.is_none_or(|c| Some(c) == message.conversation)
-                    && queue.is_none_or(|wanted| Some(wanted) == *q);
-                wanted.then(|| MessageEvent {
-                    kind: (*kind).into(),
-                    cursor: super::connection::encode_cursor("rev", message.revision),
-                    message: Message((**message).clone(), tenant),
-                })
-            }
-            Event::Conversation { .. } | Event::Presence { .. } => None,
-        }))
+        let watch = state.visibility.watch(&access).await.map_err(to_error)?;
+        if let Some(id) = conversation {
+            state
+                .conversations
+                .conversation(tenant, watch.now(), id)
+                .await
+                .map_err(to_error)?;
+        }
+        Ok(events(
+            &state.events,
+            tenant,
+            Some(watch),
+            move |event, seen| match event {
+                Event::Message {
+                    kind,
+                    message,
+                    queue: q,
+                    assignee,
+                    ..
+                } => {
+                    let wanted = seen.sees_message(message.conversation.is_some(), *q, *assignee)
+                        && channel.is_none_or(|c| c == message.channel)
+                        && conversation.is_none_or(|c| Some(c) == message.conversation)
+                        && queue.is_none_or(|wanted| Some(wanted) == *q);
+                    wanted.then(|| MessageEvent {
+                        kind: (*kind).into(),
+                        cursor: super::connection::encode_cursor("rev", message.revision),
+                        message: Message((**message).clone(), tenant),
+                    })
+                }
+                Event::Conversation { .. } | Event::Presence { .. } => None,
+            },
+        ))
     }
 
     /// Every change in conversations' lives (opened, assigned, transferred, snoozed,
@@ -175,24 +202,35 @@ impl SubscriptionRoot {
         ctx: &Context<'_>,
         queue_id: Option<ID>,
     ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<ConversationEvent>>> {
-        let tenant = viewer(ctx)
-            .and_then(|v| v.access::<Agent>().map(|a| a.tenant()))
+        let access = viewer(ctx)
+            .and_then(|v| v.access::<Agent>())
             .map_err(to_error)?;
+        let tenant = access.tenant();
         let queue: Option<crate::domain::QueueId> = queue_id
             .as_ref()
             .map(|id| parse_id("queueId", id))
             .transpose()
             .map_err(to_error)?;
         let state = ctx.data_unchecked::<Services>();
-        Ok(events(&state.events, tenant, move |event| match event {
-            Event::Conversation {
-                kind, conversation, ..
-            } if queue.is_none_or(|q| Some(q) == conversation.queue) => Some(ConversationEvent {
-                kind: (*kind).into(),
-                conversation: Conversation(conversation.clone(), tenant),
-            }),
-            _ => None,
-        }))
+        let watch = state.visibility.watch(&access).await.map_err(to_error)?;
+        Ok(events(
+            &state.events,
+            tenant,
+            Some(watch),
+            move |event, seen| match event {
+                Event::Conversation {
+                    kind, conversation, ..
+                } if queue.is_none_or(|q| Some(q) == conversation.queue)
+                    && seen.sees_conversation(conversation) =>
+                {
+                    Some(ConversationEvent {
+                        kind: (*kind).into(),
+                        conversation: Conversation(conversation.clone(), tenant),
+                    })
+                }
+                _ => None,
+            },
+        ))
     }
 
     /// Members' presence as it changes (owners and admins): status, since and load,
@@ -219,12 +257,17 @@ impl SubscriptionRoot {
                 .map_err(to_error)?;
         }
         let tenant = access.tenant();
-        Ok(events(&state.events, tenant, move |event| match event {
-            Event::Presence { presence, .. } if user.is_none_or(|u| u == presence.user) => {
-                Some(AgentPresence(presence.clone(), tenant))
-            }
-            _ => None,
-        }))
+        Ok(events(
+            &state.events,
+            tenant,
+            None,
+            move |event, _| match event {
+                Event::Presence { presence, .. } if user.is_none_or(|u| u == presence.user) => {
+                    Some(AgentPresence(presence.clone(), tenant))
+                }
+                _ => None,
+            },
+        ))
     }
 
     /// A campaign as its counters change (at most a few times a second), ending once it is
@@ -372,7 +415,7 @@ mod tests {
     async fn a_subscriber_that_falls_behind_is_told_and_closed() {
         let bus = EventBus::new(2);
         let tenant = TenantId::new();
-        let stream = events(&bus, tenant, |e| Some(e.tenant()));
+        let stream = events(&bus, tenant, None, |e, _| Some(e.tenant()));
         futures::pin_mut!(stream);
         bus.publish((0..5).map(|_| opened(tenant)));
         let first = stream.next().await.unwrap();
@@ -385,7 +428,7 @@ mod tests {
     async fn other_tenants_events_are_skipped() {
         let bus = EventBus::new(16);
         let mine = TenantId::new();
-        let stream = events(&bus, mine, |e| Some(e.tenant()));
+        let stream = events(&bus, mine, None, |e, _| Some(e.tenant()));
         futures::pin_mut!(stream);
         bus.publish([opened(TenantId::new()), opened(mine)]);
         assert_eq!(stream.next().await.unwrap().unwrap(), mine);

@@ -14,7 +14,7 @@ use serde_json::{json, Map, Value};
 
 use super::router::HttpState;
 use crate::error::ErrorCode;
-use crate::graphql::guards::AuthFailure;
+use crate::graphql::guards::{AuthFailure, SeenOnce};
 use crate::graphql::mutation::ClientAddr;
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
@@ -298,7 +298,8 @@ async fn execute(
             state.settings.client_ip_header.as_deref(),
             headers,
             peer,
-        )));
+        )))
+        .data(SeenOnce::default());
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
     }

@@ -15,25 +15,36 @@ use uuid::Uuid;
 
 use super::graphql::Bearer;
 use super::router::HttpState;
-use crate::domain::TenantId;
+use crate::domain::{TenantId, Visibility};
 use crate::error::ErrorCode;
 use crate::services::auth::{Access, Agent};
 use crate::services::media::files::{MediaFiles, StoredFile, UploadError};
 
-/// The caller's tenant: from a signed link for `id`, or from a bearer token.
+/// The caller's tenant and what it may see there: from a signed link for `id` (handed to
+/// one who saw its message), or from a bearer token.
 async fn tenant_of(
     state: &HttpState,
     id: Uuid,
     query: &HashMap<String, String>,
     headers: &HeaderMap,
-) -> Result<TenantId, StatusCode> {
+) -> Result<(TenantId, Visibility), StatusCode> {
     match (query.get("t"), query.get("e"), query.get("s")) {
         (Some(t), Some(e), Some(s)) => state
             .services
             .files
             .linked_tenant(id, t, e, s)
+            .map(|tenant| (tenant, Visibility::All))
             .ok_or(StatusCode::FORBIDDEN),
-        _ => bearer_access(state, headers).await.map(|a| a.tenant()),
+        _ => {
+            let access = bearer_access(state, headers).await?;
+            match state.services.visibility.of(&access).await {
+                Ok(visibility) => Ok((access.tenant(), visibility)),
+                Err(e) => {
+                    tracing::error!(error = %e, "media visibility lookup failed");
+                    Err(StatusCode::SERVICE_UNAVAILABLE)
+                }
+            }
+        }
     }
 }
 
@@ -55,9 +66,15 @@ async fn bearer_access(
     viewer.access::<Agent>().map_err(|_| StatusCode::FORBIDDEN)
 }
 
-/// An inbound attachment that is ready, or an upload, of the tenant.
-async fn stored(state: &HttpState, tenant: TenantId, id: Uuid) -> Result<StoredFile, StatusCode> {
-    match state.services.files.stored(tenant, id).await {
+/// An inbound attachment that is ready, of a message the caller sees, or an upload, of the
+/// tenant.
+async fn stored(
+    state: &HttpState,
+    tenant: TenantId,
+    visibility: &Visibility,
+    id: Uuid,
+) -> Result<StoredFile, StatusCode> {
+    match state.services.files.stored(tenant, visibility, id).await {
         Ok(Some(file)) => Ok(file),
         Ok(None) => Err(StatusCode::NOT_FOUND),
         Err(e) => {
@@ -76,11 +93,11 @@ pub async fn serve(
     let Ok(id) = id.parse::<Uuid>() else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let tenant = match tenant_of(&state, id, &query, &headers).await {
+    let (tenant, visibility) = match tenant_of(&state, id, &query, &headers).await {
         Ok(t) => t,
         Err(status) => return status.into_response(),
     };
-    let file = match stored(&state, tenant, id).await {
+    let file = match stored(&state, tenant, &visibility, id).await {
         Ok(f) => f,
         Err(status) => return status.into_response(),
     };

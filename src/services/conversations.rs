@@ -4,7 +4,7 @@ use crate::domain::audit::AuditEvent;
 use crate::domain::free_text::{self, Lines};
 use crate::domain::records::ContactRecord;
 use crate::domain::records::{ConversationFilter, ConversationRecord};
-use crate::domain::{ContactId, ConversationId, TenantId};
+use crate::domain::{ContactId, ConversationId, TenantId, Visibility};
 use crate::domain::{Page, PageRequest};
 use crate::error::AppError;
 use crate::services::auth::{Access, Agent};
@@ -50,21 +50,23 @@ impl ConversationService {
         Ok(self.store.tenant(tenant).contacts().get(id).await?)
     }
 
-    /// A conversation of a tenant the caller reached.
+    /// A conversation of a tenant the caller reached, when `visibility` sees it.
     pub async fn conversation(
         &self,
         tenant: TenantId,
+        visibility: &Visibility,
         id: ConversationId,
     ) -> Result<ConversationRecord, AppError> {
-        Ok(self.store.tenant(tenant).conversations().get(id).await?)
+        super::visibility::conversation(&self.store.tenant(tenant), visibility, id).await
     }
 
     /// Conversations, most recently opened first. Another tenant's channel, contact or label
     /// in the filter answers NOT_FOUND, as its id does anywhere. Given labels, the
-    /// conversations that have all of them.
+    /// conversations that have all of them. Only those `visibility` sees are listed.
     pub async fn conversations(
         &self,
         access: &Access<Agent>,
+        visibility: &Visibility,
         filter: &ConversationFilter,
         page: PageRequest,
     ) -> Result<Page<ConversationRecord>, AppError> {
@@ -81,7 +83,7 @@ impl ConversationService {
         if !filter.labels.is_empty() {
             super::labels::check_labels(&scope, "filter.labelIds", &filter.labels).await?;
         }
-        Ok(scope.conversations().list(filter, page).await?)
+        Ok(scope.conversations().list(visibility, filter, page).await?)
     }
 
     /// Opts a contact out of (or back into) messages from the tenant, as the customer's

@@ -11,7 +11,7 @@ use crate::domain::records::{
     AttachmentOrigin, AttachmentRecord, AttachmentState, MessageFilter, MessageOrder,
     MessageRecord, StatusRecord,
 };
-use crate::domain::{MessageId, PublicUrls, TenantId};
+use crate::domain::{MessageId, PublicUrls, TenantId, Visibility};
 use crate::domain::{Page, PageRequest};
 use crate::error::AppError;
 use crate::services::auth::{Access, Agent};
@@ -42,10 +42,12 @@ impl HistoryService {
     }
 
     /// Checks a filter's text; another tenant's channel, contact or conversation in it
-    /// answers NOT_FOUND, as any of its ids does, rather than an empty page.
+    /// answers NOT_FOUND, as any of its ids does, rather than an empty page; so does a
+    /// conversation `visibility` does not see.
     pub async fn check_filter(
         &self,
         access: &Access<Agent>,
+        visibility: &Visibility,
         filter: &MessageFilter,
     ) -> Result<(), AppError> {
         if let Some(text) = &filter.text {
@@ -60,15 +62,17 @@ impl HistoryService {
             scope.contacts().get(id).await?;
         }
         if let Some(id) = filter.conversation {
-            scope.conversations().get(id).await?;
+            super::visibility::conversation(&scope, visibility, id).await?;
         }
         Ok(())
     }
 
-    /// A page of a tenant's messages, in history or change order.
+    /// A page of a tenant's messages, in history or change order: only those of
+    /// conversations `visibility` sees.
     pub async fn messages(
         &self,
         tenant: TenantId,
+        visibility: &Visibility,
         filter: &MessageFilter,
         order: MessageOrder,
         page: PageRequest,
@@ -77,16 +81,18 @@ impl HistoryService {
             .store
             .tenant(tenant)
             .messages()
-            .list(filter, order, page)
+            .list(visibility, filter, order, page)
             .await?)
     }
 
+    /// A message, when `visibility` sees its conversation.
     pub async fn message(
         &self,
         tenant: TenantId,
+        visibility: &Visibility,
         id: MessageId,
     ) -> Result<MessageRecord, AppError> {
-        Ok(self.store.tenant(tenant).messages().get(id).await?)
+        super::visibility::message(&self.store.tenant(tenant), visibility, id).await
     }
 
     /// Every part of the text `message` belongs to, in order (just it when it went whole).

@@ -130,7 +130,8 @@ impl LabelService {
     ) -> Result<ConversationRecord, AppError> {
         let unit = self.store.write(access.tenant()).await?;
         let scope = unit.scope();
-        let record = scope.conversations().get(conversation).await?;
+        let visibility = super::visibility::of(&scope, access).await?;
+        let record = super::visibility::conversation(&scope, &visibility, conversation).await?;
         check_labels(&scope, "labelIds", ids).await?;
         scope.labels().attach(conversation, ids, unit.now()).await?;
         unit.commit().await?;
@@ -147,7 +148,8 @@ impl LabelService {
     ) -> Result<ConversationRecord, AppError> {
         let unit = self.store.write(access.tenant()).await?;
         let scope = unit.scope();
-        let record = scope.conversations().get(conversation).await?;
+        let visibility = super::visibility::of(&scope, access).await?;
+        let record = super::visibility::conversation(&scope, &visibility, conversation).await?;
         check_labels(&scope, "labelIds", ids).await?;
         scope.labels().detach(conversation, ids).await?;
         unit.commit().await?;

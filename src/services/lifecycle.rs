@@ -126,7 +126,8 @@ impl ConversationService {
             tries += 1;
             let unit = self.store.write(access.tenant()).await?;
             let scope = unit.scope();
-            let before = scope.conversations().get(id).await?;
+            let visibility = super::visibility::of(&scope, access).await?;
+            let before = super::visibility::conversation(&scope, &visibility, id).await?;
             check_target(&scope, act).await?;
             let by = By {
                 actor: access.acting_user(),

@@ -28,6 +28,7 @@ pub mod quick_replies;
 pub mod reads;
 pub mod routing;
 pub mod templates;
+pub mod visibility;
 
 use std::sync::Arc;
 
@@ -56,6 +57,7 @@ pub struct Services {
     pub contacts: contacts::ContactService,
     pub contact_attributes: contact_attributes::ContactAttributeService,
     pub history: history::HistoryService,
+    pub visibility: visibility::VisibilityService,
     pub sending: outbox::send::SendService,
     pub campaigns: campaigns::CampaignService,
     pub intake: intake::Intake,
@@ -151,12 +153,14 @@ impl Services {
             },
         );
         let (store_for_workers, bus_for_workers) = (store.clone(), bus.clone());
+        let memberships = visibility::Memberships::default();
         let services = Self {
             accounts: accounts::Accounts::new(store.clone(), auth.clone(), bus.clone()),
             directory: directory::Directory::new(store.clone()),
             templates: templates::TemplateService::new(store.clone(), channels.clone()),
             conversations: conversations::ConversationService::new(store.clone(), bus.clone()),
-            queues: queues::QueueService::new(store.clone()),
+            queues: queues::QueueService::new(store.clone(), memberships.clone()),
+            visibility: visibility::VisibilityService::new(store.clone(), memberships),
             routing: routing::RoutingService::new(store.clone()),
             presence: presence.clone(),
             labels: labels::LabelService::new(store.clone()),

@@ -34,7 +34,8 @@ impl NoteService {
         let text = note::parse_text(text).map_err(bad("text"))?;
         let unit = self.store.write(access.tenant()).await?;
         let scope = unit.scope();
-        let record = scope.conversations().get(conversation).await?;
+        let visibility = super::visibility::of(&scope, access).await?;
+        let record = super::visibility::conversation(&scope, &visibility, conversation).await?;
         let id = NoteId::new();
         scope
             .notes()
@@ -61,6 +62,7 @@ impl NoteService {
         let unit = self.store.write(access.tenant()).await?;
         let notes = unit.scope().notes();
         let note = notes.get(id).await?;
+        seen(&unit.scope(), access, &note).await?;
         may_change(access, &note)?;
         notes.update_text(id, &text, unit.now()).await?;
         let note = notes.get(id).await?;
@@ -73,6 +75,7 @@ impl NoteService {
         let unit = self.store.write(access.tenant()).await?;
         let notes = unit.scope().notes();
         let note = notes.get(id).await?;
+        seen(&unit.scope(), access, &note).await?;
         may_change(access, &note)?;
         notes.delete(id).await?;
         unit.commit().await?;
@@ -96,6 +99,17 @@ impl NoteService {
 }
 
 /// The user a note is written by: the signed-in user, or an API key's creator.
+/// A note of a conversation the caller does not see is NOT_FOUND, as the conversation is.
+async fn seen<C: sea_orm::ConnectionTrait>(
+    scope: &crate::store::TenantScope<'_, C>,
+    access: &Access<Agent>,
+    note: &NoteRecord,
+) -> Result<(), AppError> {
+    let visibility = super::visibility::of(scope, access).await?;
+    super::visibility::conversation(scope, &visibility, note.conversation).await?;
+    Ok(())
+}
+
 fn author(access: &Access<Agent>) -> Result<UserId, AppError> {
     access.acting_user().ok_or(AppError::Forbidden(
         "a note is written by a user; this key has none",

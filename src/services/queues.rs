@@ -15,6 +15,7 @@ use crate::domain::tenant_settings::parse_language;
 use crate::domain::{QueueId, TenantId, UserId};
 use crate::error::AppError;
 use crate::services::auth::{Access, Admin, Agent};
+use crate::services::visibility::Memberships;
 use crate::store::{Store, StoreError, TenantScope};
 
 /// A queue's fields as given; `None` leaves a field as it is (on create: its default).
@@ -61,11 +62,12 @@ pub struct ExceptionInput {
 #[derive(Clone)]
 pub struct QueueService {
     store: Store,
+    memberships: Memberships,
 }
 
 impl QueueService {
-    pub fn new(store: Store) -> Self {
-        Self { store }
+    pub fn new(store: Store, memberships: Memberships) -> Self {
+        Self { store, memberships }
     }
 
     /// The tenant's queues, the default first, then by name.
@@ -115,6 +117,7 @@ impl QueueService {
         };
         unit.audit(access.actor(), event).await?;
         unit.commit().await?;
+        self.memberships.changed();
         Ok(record)
     }
 
@@ -148,6 +151,7 @@ impl QueueService {
         };
         unit.audit(access.actor(), event).await?;
         unit.commit().await?;
+        self.memberships.changed();
         Ok(record)
     }
 
@@ -210,6 +214,7 @@ impl QueueService {
         };
         unit.audit(access.actor(), event).await?;
         unit.commit().await?;
+        self.memberships.changed();
         tracing::info!(tenant.id = %access.tenant(), queue.id = %id, moved, "queue deleted");
         Ok(true)
     }

@@ -154,7 +154,9 @@ impl QuickReplyService {
     ) -> Result<(QuickReplyRecord, Rendered), AppError> {
         let scope = self.store.tenant(access.tenant());
         let record = scope.quick_replies().get(id).await?;
-        let conversation = scope.conversations().get(conversation).await?;
+        let visibility = super::visibility::of(&scope, access).await?;
+        let conversation =
+            super::visibility::conversation(&scope, &visibility, conversation).await?;
         let contact = scope.contacts().get(conversation.contact).await?;
         let profile = contact_profile(&scope, contact.id).await?;
         let agent = match access.acting_user() {

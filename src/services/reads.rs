@@ -20,7 +20,8 @@ impl ConversationService {
     ) -> Result<ConversationRecord, AppError> {
         let unit = self.store.write(access.tenant()).await?;
         let scope = unit.scope();
-        let conversation = scope.conversations().get(id).await?;
+        let visibility = super::visibility::of(&scope, access).await?;
+        let conversation = super::visibility::conversation(&scope, &visibility, id).await?;
         scope.reads().mark(id, user, unit.now()).await?;
         unit.commit().await?;
         Ok(conversation)

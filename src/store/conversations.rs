@@ -16,7 +16,7 @@ use crate::domain::records::conversation::{
 };
 use crate::domain::records::RoutingRecord;
 use crate::domain::{ChannelId, ContactId, ConversationId, ConversationStatus, QueueId, TenantId};
-use crate::domain::{Page, PageRequest, UserId};
+use crate::domain::{Page, PageRequest, UserId, Visibility};
 
 pub const RESOLVED: &str = "RESOLVED";
 
@@ -97,6 +97,26 @@ impl<'a, C: ConnectionTrait> Conversations<'a, C> {
         Ok(self
             .scoped()
             .filter(conversation::Column::Id.eq(id.into_uuid()))
+            .one(self.db)
+            .await?
+            .ok_or(StoreError::NotFound)?
+            .into())
+    }
+
+    /// As [`Self::get`], for a caller who sees only some conversations: one they may not
+    /// see is `NotFound`, as another tenant's is.
+    pub async fn get_visible(
+        &self,
+        visibility: &Visibility,
+        id: ConversationId,
+    ) -> Result<ConversationRecord, StoreError> {
+        let mut query = self
+            .scoped()
+            .filter(conversation::Column::Id.eq(id.into_uuid()));
+        if let Some(seen) = super::visibility::conversations(visibility) {
+            query = query.filter(seen);
+        }
+        Ok(query
             .one(self.db)
             .await?
             .ok_or(StoreError::NotFound)?
@@ -362,12 +382,17 @@ impl<'a, C: ConnectionTrait> Conversations<'a, C> {
     }
 
     /// Most recently active first; the cursor is the conversation id within equal times.
+    /// Only the conversations `visibility` sees are listed.
     pub async fn list(
         &self,
+        visibility: &Visibility,
         filter: &ConversationFilter,
         page: PageRequest,
     ) -> Result<Page<ConversationRecord>, StoreError> {
         let mut query = self.scoped().order_by_desc(conversation::Column::Id);
+        if let Some(seen) = super::visibility::conversations(visibility) {
+            query = query.filter(seen);
+        }
         if let Some(status) = filter.status {
             query = query.filter(conversation::Column::Status.eq(status.as_str()));
         }

@@ -29,6 +29,7 @@ pub mod templates;
 pub mod tenants;
 pub mod unit;
 pub mod uploads;
+mod visibility;
 
 use std::time::Duration;
 

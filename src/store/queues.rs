@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc, Weekday};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Select,
+    QueryOrder, QuerySelect, Select,
 };
 use serde::{Deserialize, Serialize};
 
@@ -155,6 +155,21 @@ impl<'a, C: ConnectionTrait> Queues<'a, C> {
             user: row.user_id.into(),
             capacity: u32::try_from(row.capacity).unwrap_or(1),
         }
+    }
+
+    /// The queues `user` is a member of.
+    pub async fn of_member(&self, user: UserId) -> Result<Vec<QueueId>, StoreError> {
+        Ok(queue_member::Entity::find()
+            .select_only()
+            .column(queue_member::Column::QueueId)
+            .filter(queue_member::Column::TenantId.eq(self.tenant.into_uuid()))
+            .filter(queue_member::Column::UserId.eq(user.into_uuid()))
+            .into_tuple::<uuid::Uuid>()
+            .all(self.db)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
     }
 
     /// The tenant's queues, the default first, then by name.

@@ -22,6 +22,7 @@ async fn outbound_fixture(
     let conversation = scope
         .conversations()
         .list(
+            &switchboard::domain::Visibility::All,
             &Default::default(),
             switchboard::domain::PageRequest {
                 first: 1,

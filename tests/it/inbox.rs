@@ -139,6 +139,8 @@ async fn each_member_reads_for_themselves_and_the_badge_counts_their_unread_mess
     let meta = default_meta_channel(&app, &tenant).await;
     let ana = app.new_user(&tenant, "ana@acme.test", "AGENT").await;
     let all = three(&app, &tenant, &meta).await;
+    let queue = crate::visibility::default_queue(&tenant).await;
+    crate::visibility::set_members(&tenant, &queue, &[&ana.user_id]).await;
     let owner = &tenant.owner.gql;
     for id in &all[..2] {
         run(owner, "assignConversation", id, json!({ "u": ana.user_id }))

@@ -297,6 +297,9 @@ async fn agents_label_conversations_and_only_admins_define_labels() {
     let agent = app.new_user(&tenant, "ana@acme.test", "AGENT").await;
     let admin = app.new_user(&tenant, "al@acme.test", "ADMIN").await;
     let vip = created(&tenant, "VIP", "#ffaa00").await;
+    // Agents work the conversations of their queues.
+    let queue = crate::visibility::default_queue(&tenant).await;
+    crate::visibility::set_members(&tenant, &queue, &[&agent.user_id]).await;
 
     assert_eq!(names(&labels(&agent.gql).await), ["VIP"]);
     let labelled = agent

@@ -65,13 +65,18 @@ fn kinds(list: &[Value]) -> Vec<&str> {
     list.iter().map(|c| c["kind"].as_str().unwrap()).collect()
 }
 
-async fn new_queue(tenant: &TestTenant, name: &str) -> String {
+/// A MANUAL queue whose `members` are agents who work its conversations.
+async fn new_queue(tenant: &TestTenant, name: &str, members: &[&str]) -> String {
+    let members: Vec<Value> = members
+        .iter()
+        .map(|m| json!({ "userId": m, "capacity": 10 }))
+        .collect();
     let answer = tenant
         .owner
         .gql
         .query(
             "mutation($i: CreateQueueInput!) { createQueue(input: $i) { id } }",
-            json!({ "i": { "name": name } }),
+            json!({ "i": { "name": name, "members": members } }),
         )
         .await;
     answer.data()["createQueue"]["id"]
@@ -114,7 +119,7 @@ async fn a_conversation_is_assigned_transferred_snoozed_resolved_and_reopened() 
     let owner = &tenant.owner;
     let ana = app.new_user(&tenant, "ana@acme.test", "AGENT").await;
     let bo = app.new_user(&tenant, "bo@acme.test", "ADMIN").await;
-    let billing = new_queue(&tenant, "Billing").await;
+    let billing = new_queue(&tenant, "Billing", &[&ana.user_id]).await;
     let mut events = subscribe(
         &app,
         &owner.access_token,
@@ -422,7 +427,7 @@ async fn lifecycle_input_is_checked_and_other_tenants_ids_are_not_found() {
         let theirs = conversation_ids(&other).await.remove(0);
         (other, meta, theirs)
     };
-    let their_queue = new_queue(&other, "Theirs").await;
+    let their_queue = new_queue(&other, "Theirs", &[]).await;
 
     let past = run(
         &owner.gql,
@@ -504,4 +509,92 @@ async fn lifecycle_input_is_checked_and_other_tenants_ids_are_not_found() {
         .query(CHANGES, json!({ "id": theirs }))
         .await;
     assert_eq!(their_history.code(), "NOT_FOUND");
+}
+
+#[tokio::test]
+async fn an_agent_works_only_the_conversations_they_see() {
+    let app = TestApp::spawn().await;
+    let (tenant, _meta, id) = meta_conversation(&app, "Hello").await;
+    let ana = app.new_user(&tenant, "ana@acme.test", "AGENT").await;
+    let elsewhere = new_queue(&tenant, "Elsewhere", &[&ana.user_id]).await;
+
+    // The conversation waits in the default queue, which Ana is not in.
+    for mutation in [
+        "assignConversation",
+        "unassignConversation",
+        "snoozeConversation",
+        "resolveConversation",
+        "reopenConversation",
+    ] {
+        let answer = run(&ana.gql, mutation, &id, json!({ "u": ana.user_id })).await;
+        assert_eq!(answer.code(), "NOT_FOUND", "{mutation}");
+    }
+    let transfer = run(
+        &ana.gql,
+        "transferConversation",
+        &id,
+        json!({ "q": elsewhere }),
+    )
+    .await;
+    assert_eq!(transfer.code(), "NOT_FOUND");
+    let read = ana
+        .gql
+        .query(
+            "mutation($id: ID!) { markConversationRead(id: $id) { id } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(read.code(), "NOT_FOUND");
+    let note = ana
+        .gql
+        .query(
+            "mutation($id: ID!) { addConversationNote(conversationId: $id, text: \"hi\") { id } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(note.code(), "NOT_FOUND");
+    assert_eq!(
+        kinds(&changes(&tenant, &id).await),
+        ["OPENED"],
+        "nothing changed"
+    );
+
+    // Assigned to her, she sees it and works it; moved to a queue she is not in, it is gone.
+    done(
+        &tenant.owner.gql,
+        "assignConversation",
+        &id,
+        json!({ "u": ana.user_id }),
+    )
+    .await;
+    let snoozed = done(&ana.gql, "snoozeConversation", &id, json!({})).await;
+    assert_eq!(snoozed["status"], "PENDING");
+    let default_queue = changes(&tenant, &id).await[0]["queueId"].clone();
+    let moved = run(
+        &ana.gql,
+        "transferConversation",
+        &id,
+        json!({ "q": elsewhere }),
+    )
+    .await;
+    assert_eq!(
+        moved.data()["transferConversation"]["queueId"],
+        elsewhere.as_str()
+    );
+    let back = run(
+        &ana.gql,
+        "transferConversation",
+        &id,
+        json!({ "q": default_queue }),
+    )
+    .await;
+    assert_eq!(back.data()["transferConversation"]["status"], "OPEN");
+    let gone = run(
+        &ana.gql,
+        "assignConversation",
+        &id,
+        json!({ "u": ana.user_id }),
+    )
+    .await;
+    assert_eq!(gone.code(), "NOT_FOUND", "waiting in a queue she is not in");
 }

@@ -60,4 +60,6 @@ mod templates_sending;
 mod tenancy;
 mod uploads;
 mod users;
+mod visibility;
+mod visibility_events;
 mod web_client;

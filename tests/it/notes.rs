@@ -66,6 +66,9 @@ async fn notes_are_added_listed_edited_and_deleted() {
     let app = TestApp::spawn().await;
     let (tenant, _meta, conversation) = meta_conversation(&app, "hello").await;
     let sam = named_user(&app, &tenant, "sam@acme.test", "Sam Agent", "AGENT").await;
+    // Agents work the conversations of their queues.
+    let queue = crate::visibility::default_queue(&tenant).await;
+    crate::visibility::set_members(&tenant, &queue, &[&sam.user_id]).await;
     let first = added(
         &tenant.owner.gql,
         &conversation,
@@ -200,6 +203,8 @@ async fn only_the_author_or_an_admin_changes_a_note() {
     let ana = app.new_user(&tenant, "ana@acme.test", "AGENT").await;
     let bob = app.new_user(&tenant, "bob@acme.test", "AGENT").await;
     let admin = app.new_user(&tenant, "admin@acme.test", "ADMIN").await;
+    let queue = crate::visibility::default_queue(&tenant).await;
+    crate::visibility::set_members(&tenant, &queue, &[&ana.user_id, &bob.user_id]).await;
     let note = added(&ana.gql, &conversation, "mine").await;
 
     let by_bob = bob

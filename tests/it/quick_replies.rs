@@ -351,6 +351,9 @@ async fn a_rendered_reply_fills_in_the_contact_and_agent_and_is_sent() {
     .await
     .data();
     let sam = app.login("sam@acme.test", PASSWORD).await;
+    // Agents work the conversations of their queues.
+    let queue = crate::visibility::default_queue(&tenant).await;
+    crate::visibility::set_members(&tenant, &queue, &[&sam.user_id]).await;
     let rendered = sam
         .gql
         .query(RENDER, json!({ "id": reply["id"], "c": conversation }))
@@ -376,6 +379,8 @@ async fn agents_read_and_render_but_only_admins_define() {
     let reply = created(&tenant, json!({ "shortcut": "hi", "text": "Hi" })).await;
     let agent = app.new_user(&tenant, "agent@acme.test", "AGENT").await;
     let admin = app.new_user(&tenant, "admin@acme.test", "ADMIN").await;
+    let default = crate::visibility::default_queue(&tenant).await;
+    crate::visibility::set_members(&tenant, &default, &[&agent.user_id]).await;
     let sales = queue(&tenant, "Sales").await;
     for input in [
         json!({ "shortcut": "x", "text": "x" }),

@@ -98,8 +98,11 @@ pub enum Event {
         tenant: TenantId,
         kind: MessageEventKind,
         message: Box<MessageRecord>,
-        /// The conversation's queue, for filtering.
+        /// The conversation's queue when the event happened, for filtering and for who
+        /// sees the event.
         queue: Option<crate::domain::QueueId>,
+        /// The conversation's assignee when the event happened, for who sees the event.
+        assignee: Option<crate::domain::UserId>,
     },
     Conversation {
         tenant: TenantId,
@@ -111,6 +114,28 @@ pub enum Event {
         tenant: TenantId,
         presence: PresenceRecord,
     },
+}
+
+/// Where the conversation `id` stands now: its queue and assignee (none for a message
+/// outside any conversation), as a message event carries them.
+pub async fn placement<C: sea_orm::ConnectionTrait>(
+    scope: &crate::store::TenantScope<'_, C>,
+    id: Option<crate::domain::ConversationId>,
+) -> Result<
+    (
+        Option<crate::domain::QueueId>,
+        Option<crate::domain::UserId>,
+    ),
+    crate::store::StoreError,
+> {
+    match id {
+        Some(id) => match scope.conversations().get(id).await {
+            Ok(conversation) => Ok((conversation.queue, conversation.assignee)),
+            Err(crate::store::StoreError::NotFound) => Ok((None, None)),
+            Err(e) => Err(e),
+        },
+        None => Ok((None, None)),
+    }
 }
 
 impl Event {

@@ -65,6 +65,7 @@ fn notice(origin: uuid::Uuid, event: &Event) -> Notice {
             kind,
             message,
             queue,
+            ..
         } => Notice {
             origin,
             tenant: *tenant,
@@ -115,11 +116,14 @@ async fn event(store: &Store, notice: Notice) -> Option<Event> {
             .get(MessageId::from(notice.id))
             .await
             .ok()?;
+        // Where the conversation stands now: who may see the event is decided here.
+        let (queue, assignee) = super::placement(&scope, message.conversation).await.ok()?;
         return Some(Event::Message {
             tenant: notice.tenant,
             kind,
             message: Box::new(message),
-            queue: notice.queue,
+            queue,
+            assignee,
         });
     }
     if notice.kind == PRESENCE {

@@ -196,6 +196,7 @@ async fn receive<C: sea_orm::ConnectionTrait>(
         kind: MessageEventKind::Received,
         message: Box::new(record),
         queue: conversation.queue,
+        assignee: conversation.assignee,
     });
     Ok(())
 }
@@ -348,15 +349,14 @@ async fn apply_status<C: sea_orm::ConnectionTrait>(
         if updated.status == MessageStatus::Failed {
             tracing::warn!(tenant.id = %channel.tenant, channel.id = %channel.id, message.id = %updated.id, provider = channel.provider().as_str(), provider_code = update.error_code.as_deref().unwrap_or("-"), error = update.error_message.as_deref().unwrap_or("-"), "the provider reports a send failed");
         }
-        let queue = match updated.conversation {
-            Some(id) => scope.conversations().get(id).await?.queue,
-            None => None,
-        };
+        let (queue, assignee) =
+            crate::services::events::placement(scope, updated.conversation).await?;
         out.push(Event::Message {
             tenant: channel.tenant,
             kind: MessageEventKind::StatusChanged,
             message: Box::new(updated),
             queue,
+            assignee,
         });
     }
     Ok(())

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::{ByteStream, MediaLinks, MediaStore, MediaStoreError, PutStreamError};
 use crate::domain::records::{AttachmentState, UploadRecord};
-use crate::domain::{AttachmentId, ProviderKind, TenantId, UploadId};
+use crate::domain::{AttachmentId, ProviderKind, TenantId, UploadId, Visibility};
 use crate::error::AppError;
 use crate::providers::capabilities::capabilities;
 use crate::services::auth::{Access, Agent};
@@ -84,11 +84,22 @@ impl MediaFiles {
             .then_some(tenant)
     }
 
-    /// An inbound attachment that is ready, or an upload, of the tenant.
-    pub async fn stored(&self, tenant: TenantId, id: Uuid) -> Result<Option<StoredFile>, AppError> {
+    /// An inbound attachment that is ready, of a message `visibility` sees, or an upload, of
+    /// the tenant.
+    pub async fn stored(
+        &self,
+        tenant: TenantId,
+        visibility: &Visibility,
+        id: Uuid,
+    ) -> Result<Option<StoredFile>, AppError> {
         let scope = self.store.tenant(tenant);
         match scope.messages().attachment(AttachmentId::from(id)).await {
             Ok(a) => {
+                match crate::services::visibility::message(&scope, visibility, a.message).await {
+                    Ok(_) => {}
+                    Err(AppError::NotFound) => return Ok(None),
+                    Err(e) => return Err(e),
+                }
                 return Ok(a
                     .storage_key
                     .filter(|_| a.state == AttachmentState::Ready)
@@ -96,7 +107,7 @@ impl MediaFiles {
                         key,
                         content_type: a.content_type,
                         filename: a.filename,
-                    }))
+                    }));
             }
             Err(StoreError::NotFound) => {}
             Err(e) => return Err(e.into()),

@@ -204,11 +204,14 @@ pub(super) async fn write<C: ConnectionTrait>(
 ) -> Result<(bool, Vec<Event>), StoreError> {
     let now = Utc::now();
     let (id, tenant) = (ready.message.id, ready.tenant);
+    let (queue, assignee) =
+        crate::services::events::placement(scope, ready.message.conversation).await?;
     let event = |kind, message| Event::Message {
         tenant,
         kind,
         message: Box::new(message),
-        queue: None,
+        queue,
+        assignee,
     };
     let mut events = Vec::new();
     match ending.change {

@@ -8,7 +8,7 @@ use sea_orm::{
 
 use super::Messages;
 use crate::domain::records::message::{MessageFilter, MessageOrder, MessageRecord};
-use crate::domain::{Page, PageRequest};
+use crate::domain::{Page, PageRequest, Visibility};
 use crate::store::entities::message;
 use crate::store::StoreError;
 
@@ -26,8 +26,10 @@ fn id_floor(at: DateTime<Utc>) -> uuid::Uuid {
 }
 
 impl<C: ConnectionTrait> Messages<'_, C> {
+    /// Only the messages of conversations `visibility` sees are listed.
     pub async fn list(
         &self,
+        visibility: &Visibility,
         filter: &MessageFilter,
         order: MessageOrder,
         page: PageRequest,
@@ -41,6 +43,10 @@ impl<C: ConnectionTrait> Messages<'_, C> {
         // (https://sqlite.org/optoverview.html#disqualifying_where_clause_terms_using_unary_).
         let sqlite = self.db.get_database_backend() == DbBackend::Sqlite;
         let narrow = filter.conversation.is_some() || filter.contact.is_some();
+        // Visibility is a wide filter: on SQLite it never leads the scan.
+        if let Some(seen) = crate::store::visibility::messages(self.tenant, visibility, sqlite) {
+            query = query.filter(seen);
+        }
         let eq = |column: message::Column, value: sea_orm::Value, off_index: bool| {
             if sqlite && off_index {
                 Expr::expr(Expr::cust(format!("+\"{}\"", column.as_str()))).eq(value)

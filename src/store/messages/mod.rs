@@ -11,7 +11,7 @@ use sea_orm::{
 use super::entities::{attachment, message};
 use super::StoreError;
 use crate::domain::records::message::{AttachmentState, MessageRecord, Part};
-use crate::domain::{AttachmentId, ChannelId, MessageId, TenantId};
+use crate::domain::{AttachmentId, ChannelId, MessageId, TenantId, Visibility};
 
 mod attachments;
 mod list;
@@ -69,6 +69,24 @@ impl<'a, C: ConnectionTrait> Messages<'a, C> {
     pub async fn get(&self, id: MessageId) -> Result<MessageRecord, StoreError> {
         self.scoped()
             .filter(message::Column::Id.eq(id.into_uuid()))
+            .one(self.db)
+            .await?
+            .ok_or(StoreError::NotFound)?
+            .try_into()
+    }
+
+    /// As [`Self::get`], for a caller who sees only some conversations: a message of one
+    /// they may not see is `NotFound`, as another tenant's is.
+    pub async fn get_visible(
+        &self,
+        visibility: &Visibility,
+        id: MessageId,
+    ) -> Result<MessageRecord, StoreError> {
+        let mut query = self.scoped().filter(message::Column::Id.eq(id.into_uuid()));
+        if let Some(seen) = crate::store::visibility::messages(self.tenant, visibility, false) {
+            query = query.filter(seen);
+        }
+        query
             .one(self.db)
             .await?
             .ok_or(StoreError::NotFound)?

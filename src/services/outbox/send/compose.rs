@@ -7,7 +7,7 @@ use sea_orm::ConnectionTrait;
 use super::checks::{check_upload, kind_of, validate};
 use crate::domain::records::{AttachmentOrigin, AttachmentState, ChannelRecord, UploadRecord};
 use crate::domain::text_split::split_text;
-use crate::domain::{MediaKind, MessageContent, MessageId};
+use crate::domain::{MediaKind, MessageContent, MessageId, Visibility};
 use crate::error::AppError;
 use crate::providers::capabilities::Capabilities;
 use crate::store::messages::NewAttachment;
@@ -55,11 +55,10 @@ pub(super) async fn build<C: ConnectionTrait>(
 /// The provider id of the message replied to.
 pub(super) async fn reply_to<C: ConnectionTrait>(
     scope: &TenantScope<'_, C>,
+    visibility: &Visibility,
     id: MessageId,
 ) -> Result<String, AppError> {
-    scope
-        .messages()
-        .get(id)
+    crate::services::visibility::message(scope, visibility, id)
         .await
         .map_err(|_| AppError::bad_input("replyToMessageId", "no such message"))?
         .provider_message_id

@@ -11,10 +11,12 @@ use super::OutboxWorker;
 use crate::domain::records::{ChannelRecord, ContactRecord, ConversationRecord, MessageRecord};
 use crate::domain::{
     ChannelId, ConversationId, Direction, MessageContent, MessageId, MessageStatus, PhoneNumber,
+    Visibility,
 };
 use crate::error::AppError;
 use crate::providers::capabilities::capabilities;
 use crate::services::auth::{Access, Agent};
+use crate::services::visibility;
 use crate::store::messages::NewAttachment;
 use crate::store::{Store, TenantScope};
 use compose::{build, reply_to, split};
@@ -103,20 +105,26 @@ impl SendService {
             reply_to: reply_to_id,
             idempotency_key: key,
         } = input;
-        let requested = content_of(&scope, content).await?;
+        let visibility = visibility::of(&scope, access).await?;
+        let requested = content_of(&scope, &visibility, content).await?;
         let key = idempotency_key(key.as_deref())?;
         if let Some(key) = &key {
             if let Some(existing) = scope.messages().find_by_idempotency_key(key).await? {
+                // A message outside any conversation was sent to a number by whoever holds
+                // its key; one in a conversation is answered only to those who see it.
+                if existing.conversation.is_some() {
+                    return visibility::message(&scope, &visibility, existing.id).await;
+                }
                 return Ok(existing);
             }
         }
         let now = Utc::now();
-        let target = resolve(&scope, conversation, channel, to.as_deref()).await?;
+        let target = resolve(&scope, &visibility, conversation, channel, to.as_deref()).await?;
         let content = admit(&scope, &target, requested, now).await?;
         let caps = capabilities(target.channel.provider());
         let (content, attachments) = build(&scope, &target.channel, &caps, content).await?;
         let reply_to = match reply_to_id {
-            Some(id) => Some(reply_to(&scope, id).await?),
+            Some(id) => Some(reply_to(&scope, &visibility, id).await?),
             None => None,
         };
         let (first, more) = split(content, &caps);
@@ -143,7 +151,8 @@ impl SendService {
     ) -> Result<MessageRecord, AppError> {
         let tenant = access.tenant();
         let scope = self.store.tenant(tenant);
-        let message = scope.messages().get(id).await?;
+        let visibility = visibility::of(&scope, access).await?;
+        let message = visibility::message(&scope, &visibility, id).await?;
         if message.direction != Direction::Inbound {
             return Err(AppError::bad_input(
                 "messageId",
@@ -173,7 +182,8 @@ impl SendService {
         let now = Utc::now();
         let unit = self.store.write(tenant).await?;
         let scope = unit.scope();
-        let message = scope.messages().get(id).await?;
+        let visibility = visibility::of(&scope, access).await?;
+        let message = visibility::message(&scope, &visibility, id).await?;
         if message.direction != Direction::Outbound || message.status != MessageStatus::Failed {
             return Err(AppError::bad_input(
                 "id",
@@ -201,16 +211,20 @@ fn idempotency_key(key: Option<&str>) -> Result<Option<String>, AppError> {
 }
 
 /// The channel, recipient and conversation a send names: a conversation, or a channel and
-/// a number.
+/// a number. The conversation must be one the caller sees: named, or the number's open
+/// one on the channel (NOT_FOUND otherwise). A number with no open conversation there may
+/// be written to by any member, with a template; the reply opens a conversation that
+/// routing places.
 async fn resolve<C: ConnectionTrait>(
     scope: &TenantScope<'_, C>,
+    visibility: &Visibility,
     conversation: Option<ConversationId>,
     channel: Option<ChannelId>,
     to: Option<&str>,
 ) -> Result<Target, AppError> {
     match (conversation, channel, to) {
         (Some(id), None, None) => {
-            let conversation = scope.conversations().get(id).await?;
+            let conversation = visibility::conversation(scope, visibility, id).await?;
             let channel = scope.channels().get(conversation.channel).await?;
             let contact = scope.contacts().get(conversation.contact).await?;
             Ok(Target {
@@ -228,6 +242,12 @@ async fn resolve<C: ConnectionTrait>(
                 Some(c) => scope.conversations().find_open(channel.id, c.id).await?,
                 None => None,
             };
+            if conversation
+                .as_ref()
+                .is_some_and(|c| !visibility.sees_conversation(c))
+            {
+                return Err(AppError::NotFound);
+            }
             let recipient = match contact {
                 Some(c) => Recipient::Known(c),
                 None => Recipient::New(phone),
@@ -275,6 +295,7 @@ pub use crate::domain::text_split::MAX_TEXT;
 /// in the text's length), and a reaction finds the provider's id of its message.
 async fn content_of<C: ConnectionTrait>(
     scope: &TenantScope<'_, C>,
+    visibility: &Visibility,
     requested: Requested,
 ) -> Result<MessageContent, AppError> {
     let too_long = |body: &str| body.chars().count() > crate::domain::text_split::MAX_TEXT;
@@ -297,9 +318,7 @@ async fn content_of<C: ConnectionTrait>(
             preview_url,
         }),
         Requested::Reaction { to, emoji } => Ok(MessageContent::Reaction {
-            message_id: scope
-                .messages()
-                .get(to)
+            message_id: visibility::message(scope, visibility, to)
                 .await?
                 .provider_message_id
                 .unwrap_or_default(),
