@@ -28,6 +28,7 @@ pub mod quick_replies;
 pub mod reads;
 pub mod routing;
 pub mod templates;
+pub mod timeline;
 pub mod visibility;
 
 use std::sync::Arc;
