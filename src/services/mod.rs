@@ -23,6 +23,7 @@ pub mod media;
 pub mod notes;
 pub mod outbox;
 pub mod presence;
+pub mod queue_stats;
 pub mod queues;
 pub mod quick_replies;
 pub mod reads;

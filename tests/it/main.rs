@@ -45,6 +45,7 @@ mod providers_meta_webhooks;
 mod providers_twilio;
 mod providers_twilio_media;
 mod providers_twilio_webhooks;
+mod queue_stats;
 mod queues;
 mod quick_replies;
 mod reconcile;
