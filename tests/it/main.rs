@@ -64,3 +64,4 @@ mod users;
 mod visibility;
 mod visibility_events;
 mod web_client;
+mod workflow;
