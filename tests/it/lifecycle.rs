@@ -108,6 +108,26 @@ async fn conversation_ids(tenant: &TestTenant) -> Vec<String> {
         .collect()
 }
 
+/// Every lifecycle mutation on conversation `id` by `gql` answers NOT_FOUND.
+async fn none_found(gql: &Gql, id: &str, user: &str, queue: &str) {
+    for mutation in [
+        "assignConversation",
+        "unassignConversation",
+        "snoozeConversation",
+        "resolveConversation",
+        "reopenConversation",
+        "transferConversation",
+    ] {
+        let vars = if mutation == "transferConversation" {
+            json!({ "q": queue })
+        } else {
+            json!({ "u": user })
+        };
+        let answer = run(gql, mutation, id, vars).await;
+        assert_eq!(answer.code(), "NOT_FOUND", "{mutation}");
+    }
+}
+
 fn time(value: &Value) -> DateTime<Utc> {
     value.as_str().unwrap().parse().unwrap()
 }
@@ -467,24 +487,7 @@ async fn lifecycle_input_is_checked_and_other_tenants_ids_are_not_found() {
     assert_eq!(field(&bad_id), "id");
 
     // Another tenant's conversation, member or queue answers NOT_FOUND, and changes nothing.
-    for mutation in [
-        "assignConversation",
-        "unassignConversation",
-        "snoozeConversation",
-        "resolveConversation",
-        "reopenConversation",
-    ] {
-        let answer = run(&owner.gql, mutation, &theirs, json!({ "u": owner.user_id })).await;
-        assert_eq!(answer.code(), "NOT_FOUND", "{mutation}");
-    }
-    let transfer = run(
-        &owner.gql,
-        "transferConversation",
-        &theirs,
-        json!({ "q": their_queue }),
-    )
-    .await;
-    assert_eq!(transfer.code(), "NOT_FOUND");
+    none_found(&owner.gql, &theirs, &owner.user_id, &their_queue).await;
     let to_their_user = run(
         &owner.gql,
         "assignConversation",
@@ -519,24 +522,7 @@ async fn an_agent_works_only_the_conversations_they_see() {
     let elsewhere = new_queue(&tenant, "Elsewhere", &[&ana.user_id]).await;
 
     // The conversation waits in the default queue, which Ana is not in.
-    for mutation in [
-        "assignConversation",
-        "unassignConversation",
-        "snoozeConversation",
-        "resolveConversation",
-        "reopenConversation",
-    ] {
-        let answer = run(&ana.gql, mutation, &id, json!({ "u": ana.user_id })).await;
-        assert_eq!(answer.code(), "NOT_FOUND", "{mutation}");
-    }
-    let transfer = run(
-        &ana.gql,
-        "transferConversation",
-        &id,
-        json!({ "q": elsewhere }),
-    )
-    .await;
-    assert_eq!(transfer.code(), "NOT_FOUND");
+    none_found(&ana.gql, &id, &ana.user_id, &elsewhere).await;
     let read = ana
         .gql
         .query(
