@@ -8,6 +8,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
 
+use crate::domain::audit::{AuditEvent, QueueChange};
 use crate::domain::conversation::ChangeKind;
 use crate::domain::csat::{self, CsatSettings, Rating, SurveyRecord};
 use crate::domain::records::{ChannelRecord, ContactRecord, ConversationRecord, MessageRecord};
@@ -59,7 +60,7 @@ impl CsatService {
             .map_err(|e| AppError::bad_input("question", e))?;
         let unit = self.store.write(access.tenant()).await?;
         let scope = unit.scope();
-        scope.queues().get(queue).await?;
+        let record = scope.queues().get(queue).await?;
         let mut settings = scope.csat().settings(queue).await?;
         if let Some(enabled) = input.enabled {
             settings.enabled = enabled;
@@ -71,6 +72,12 @@ impl CsatService {
             .csat()
             .put_settings(queue, &settings, unit.now())
             .await?;
+        let event = AuditEvent::Queue {
+            queue,
+            change: QueueChange::Updated,
+            name: &record.name,
+        };
+        unit.audit(access.actor(), event).await?;
         unit.commit().await?;
         Ok(settings)
     }

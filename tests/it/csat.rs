@@ -153,6 +153,33 @@ async fn meta_asks_with_a_list_and_the_chosen_row_is_stored_with_the_agent() {
         .count();
     assert_eq!(inbound, 2, "the reply is kept in the resolved conversation");
     assert_eq!(conversation_count(&tenant).await, 1, "none opened");
+
+    let other = app.new_tenant("Other").await;
+    let foreign = other.owner.gql.query(CSAT, json!({ "id": id })).await;
+    assert_eq!(foreign.code(), "NOT_FOUND", "{}", foreign.body);
+
+    // What stats read: the ratings of a period, each with its agent.
+    let store = Store::connect(&app.database_url).await.unwrap();
+    let csat = store.tenant(tenant.id.parse().unwrap()).csat();
+    let (from, to) = (
+        Utc::now() - chrono::Duration::hours(1),
+        Utc::now() + chrono::Duration::hours(1),
+    );
+    let queue = default_queue(&tenant.owner.gql).await.parse().unwrap();
+    let agent_id = agent.parse().unwrap();
+    assert_eq!(
+        csat.ratings(Some(queue), from, to).await.unwrap(),
+        [(Some(agent_id), 5)]
+    );
+    assert_eq!(csat.ratings(None, from, to).await.unwrap().len(), 1);
+    assert!(csat
+        .ratings(None, to, to + chrono::Duration::hours(1))
+        .await
+        .unwrap()
+        .is_empty());
+    let elsewhere = store.tenant(other.id.parse().unwrap()).csat();
+    assert!(elsewhere.ratings(None, from, to).await.unwrap().is_empty());
+    store.close().await;
     app.finish().await;
 }
 
