@@ -8,7 +8,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
 use switchboard::fakes::meta::{FakeInbound, InboundKind};
-use switchboard::store::entities::conversation;
+use switchboard::store::entities::{conversation, csat_survey};
 use switchboard::store::Store;
 
 use crate::lifecycle::run;
@@ -285,6 +285,53 @@ async fn a_disabled_queue_asks_nothing() {
         app.meta.sent_messages().is_empty(),
         "CSAT is off by default"
     );
+    assert_eq!(csat(&tenant, &id).await["csat"], Value::Null);
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn a_digit_a_day_after_asking_is_no_answer() {
+    let app = TestApp::spawn().await;
+    let (tenant, channel) = twilio_conversation(&app).await;
+    enable(&tenant).await;
+    let id = crate::support::fixtures::conversation_id(&tenant).await;
+    resolve_by_agent(&app, &tenant, &id).await;
+    app.drain_outbox(&tenant).await;
+    let store = Store::connect(&app.database_url).await.unwrap();
+    csat_survey::Entity::update_many()
+        .col_expr(
+            csat_survey::Column::AskedAt,
+            Expr::value(Utc::now() - chrono::Duration::hours(25)),
+        )
+        .filter(csat_survey::Column::ConversationId.eq(id.parse::<uuid::Uuid>().unwrap()))
+        .exec(store.connection())
+        .await
+        .unwrap();
+    store.close().await;
+
+    twilio_inbound(&app, &channel, "5").await;
+    let late = csat(&tenant, &id).await;
+    assert_eq!(late["csat"]["rating"], Value::Null);
+    assert_ne!(late["status"], "RESOLVED", "an ordinary message reopens");
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn a_customer_who_opted_out_is_not_asked() {
+    let app = TestApp::spawn().await;
+    let (tenant, meta, id) = meta_conversation(&app, "Hello").await;
+    enable(&tenant).await;
+    meta_reply(
+        &app,
+        &meta,
+        InboundKind::Text {
+            body: "STOP".into(),
+        },
+    )
+    .await;
+    resolve_by_agent(&app, &tenant, &id).await;
+    app.drain_outbox(&tenant).await;
+    assert!(app.meta.sent_messages().is_empty());
     assert_eq!(csat(&tenant, &id).await["csat"], Value::Null);
     app.finish().await;
 }
