@@ -11,6 +11,7 @@ pub mod contact_attribute;
 pub mod contact_profile;
 pub mod content;
 pub mod conversation;
+pub mod csat;
 pub mod email;
 pub mod free_text;
 pub mod ids;

@@ -238,6 +238,16 @@ impl Conversation {
     async fn resolved_at(&self) -> Option<DateTime<Utc>> {
         self.0.resolved_at
     }
+    /// The rating question asked when it was last resolved, with the customer's answer;
+    /// null when none was asked.
+    async fn csat(&self, ctx: &Context<'_>) -> GqlResult<Option<super::csat::ConversationCsat>> {
+        let state = ctx.data_unchecked::<Services>();
+        Ok(state
+            .csat
+            .of_conversation(self.1, self.0.id)
+            .await?
+            .map(super::csat::ConversationCsat))
+    }
     async fn channel(&self, ctx: &Context<'_>) -> GqlResult<Channel> {
         let state = ctx.data_unchecked::<Services>();
         Ok(Channel(

@@ -6,6 +6,7 @@ pub mod connection;
 pub mod contact_attributes;
 pub mod content;
 pub mod conversations;
+pub mod csat;
 pub mod document;
 pub mod errors;
 pub mod guards;
@@ -66,6 +67,7 @@ pub struct Mutation(
     contact_attributes::ContactAttributeMutation,
     quick_replies::QuickReplyMutation,
     notes::NoteMutation,
+    csat::CsatMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, subscriptions::SubscriptionRoot>;

@@ -109,6 +109,11 @@ impl Queue {
             .map(|m| QueueMember(*m, self.1))
             .collect()
     }
+    /// Whether resolving its conversations asks the customer for a rating.
+    async fn csat(&self, ctx: &Context<'_>) -> GqlResult<super::csat::QueueCsat> {
+        let state = ctx.data_unchecked::<Services>();
+        Ok(state.csat.settings_in(self.1, self.0.id).await?.into())
+    }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }

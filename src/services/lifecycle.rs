@@ -202,6 +202,7 @@ pub(crate) async fn apply<C: sea_orm::ConnectionTrait>(
         }
         Err(err) => return Err(err.into()),
     };
+    super::csat::on_change(scope, before, &after, kind, now).await?;
     let mut events = vec![Event::Conversation {
         tenant: scope.id(),
         kind: kind.into(),

@@ -10,6 +10,7 @@ pub mod channels;
 pub mod contact_attributes;
 pub mod contacts;
 pub mod conversations;
+pub mod csat;
 pub(crate) mod definitions;
 pub mod directory;
 pub mod events;
@@ -51,6 +52,7 @@ pub struct Services {
     pub templates: templates::TemplateService,
     pub conversations: conversations::ConversationService,
     pub queues: queues::QueueService,
+    pub csat: csat::CsatService,
     pub routing: routing::RoutingService,
     pub presence: presence::PresenceService,
     pub labels: labels::LabelService,
@@ -162,6 +164,7 @@ impl Services {
             templates: templates::TemplateService::new(store.clone(), channels.clone()),
             conversations: conversations::ConversationService::new(store.clone(), bus.clone()),
             queues: queues::QueueService::new(store.clone(), memberships.clone()),
+            csat: csat::CsatService::new(store.clone()),
             visibility: visibility::VisibilityService::new(store.clone(), memberships),
             routing: routing::RoutingService::new(store.clone()),
             presence: presence.clone(),

@@ -48,8 +48,9 @@ struct Gathered {
 
 impl QueueService {
     /// The queue's figures for `[from, to)`: opened and resolved in the period, first
-    /// response and resolution times (median and 90th percentile), and the same per agent
-    /// (the assignee when resolved, or now for first responses).
+    /// response and resolution times (median and 90th percentile), CSAT answers received in
+    /// the period, and the same per agent (the assignee when resolved, or now for first
+    /// responses).
     pub async fn stats(
         &self,
         access: &Access<Admin>,
@@ -101,6 +102,12 @@ impl QueueService {
             all.resolutions.push(took);
             if let Some(user) = r.assignee {
                 per_agent.entry(user).or_default().resolutions.push(took);
+            }
+        }
+        for (agent, rating) in scope.csat().ratings(Some(id), from, to).await? {
+            all.ratings.push(rating);
+            if let Some(user) = agent {
+                per_agent.entry(user).or_default().ratings.push(rating);
             }
         }
         let load = stats.load(id).await?;

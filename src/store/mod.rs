@@ -11,6 +11,7 @@ pub mod channels;
 pub mod contact_attributes;
 pub mod contacts;
 pub mod conversations;
+pub mod csat;
 pub mod entities;
 pub mod labels;
 pub mod members;
@@ -267,6 +268,10 @@ impl<'a, C: ConnectionTrait> TenantScope<'a, C> {
 
     pub fn reads(&self) -> reads::Reads<'a, C> {
         reads::Reads::new(self.db, self.tenant)
+    }
+
+    pub fn csat(&self) -> csat::Csat<'a, C> {
+        csat::Csat::new(self.db, self.tenant)
     }
 
     pub fn queues(&self) -> queues::Queues<'a, C> {

@@ -6,7 +6,7 @@ use sea_orm::sea_query::{Alias, Expr, Func, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
-use super::entities::{conversation, conversation_change, message};
+use super::entities::{conversation, conversation_change, csat_survey, message};
 use super::StoreError;
 use crate::domain::conversation::ChangeKind;
 use crate::domain::{ConversationStatus, Direction, QueueId, TenantId, UserId};
@@ -34,6 +34,23 @@ pub struct Resolution {
     pub at: DateTime<Utc>,
     pub opened_at: DateTime<Utc>,
     pub assignee: Option<UserId>,
+}
+
+/// Switchboard's own messages of alias `m` (a satisfaction question): no one's response.
+fn automated(m: &Alias) -> sea_orm::sea_query::SelectStatement {
+    let s = Alias::new("s");
+    Query::select()
+        .expr(Expr::val(1))
+        .from_as(csat_survey::Entity, s.clone())
+        .and_where(
+            Expr::col((s.clone(), csat_survey::Column::TenantId))
+                .equals((m.clone(), message::Column::TenantId)),
+        )
+        .and_where(
+            Expr::col((s.clone(), csat_survey::Column::MessageId))
+                .equals((m.clone(), message::Column::Id)),
+        )
+        .to_owned()
 }
 
 pub struct Stats<'a, C> {
@@ -106,8 +123,8 @@ impl<'a, C: ConnectionTrait> Stats<'a, C> {
             .collect())
     }
 
-    /// The queue's conversations opened in `[from, to)`, each with its first outbound
-    /// message's time.
+    /// The queue's conversations opened in `[from, to)`, each with the time of its first
+    /// outbound message that was not Switchboard's own.
     pub async fn opened(
         &self,
         queue: QueueId,
@@ -133,6 +150,7 @@ impl<'a, C: ConnectionTrait> Stats<'a, C> {
             .and_where(
                 Expr::col((m.clone(), message::Column::Direction)).eq(Direction::Outbound.as_str()),
             )
+            .and_where(Expr::exists(automated(&m)).not())
             .to_owned();
         let query = Query::select()
             .column((c.clone(), conversation::Column::OpenedAt))

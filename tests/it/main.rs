@@ -19,6 +19,7 @@ mod cli;
 mod contact_attributes;
 mod cookbook;
 mod crash;
+mod csat;
 mod edge;
 mod graphql_http;
 mod graphql_limits;

@@ -1,5 +1,6 @@
 //! Queue statistics against a hand-computed fixture: waiting now, first response and
-//! resolution times (median and 90th percentile), the first-response target, per agent;
+//! resolution times (median and 90th percentile), the first-response target, CSAT (whose
+//! question is no one's first response), per agent;
 //! the period's bounds, roles and other tenants' queues.
 
 use chrono::{DateTime, Duration, DurationRound, Utc};
@@ -17,7 +18,7 @@ const STATS: &str = "query($q: ID!, $f: DateTime!, $t: DateTime!) { queueStats(q
     waiting oldestWaitingSince assigned pending opened resolved firstResponseWithinTarget
     firstResponse { medianSeconds p90Seconds count } resolution { medianSeconds p90Seconds count }
     csat { average responses }
-    agents { userId open resolved firstResponse { medianSeconds count } resolution { medianSeconds count } } } }";
+    agents { userId open resolved firstResponse { medianSeconds count } resolution { medianSeconds count } csat { average } } } }";
 
 async fn stats(tenant: &TestTenant, queue: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> Value {
     let answer = tenant
@@ -114,6 +115,15 @@ async fn queue_stats_match_a_hand_computed_fixture() {
         )
         .await;
     target.data();
+    let csat = tenant
+        .owner
+        .gql
+        .query(
+            "mutation($id: ID!) { updateQueueCsat(queueId: $id, input: { enabled: true }) { id } }",
+            json!({ "id": queue }),
+        )
+        .await;
+    csat.data();
     for i in 0..3 {
         meta_inbound(&app, &meta, &format!("3463{i:07}"), "Hello").await;
     }
@@ -138,6 +148,26 @@ async fn queue_stats_match_a_hand_computed_fixture() {
         run(owner, "resolveConversation", id, json!({}))
             .await
             .data();
+    }
+    // Ana's customer rates 4, Bo's 2.
+    for (i, (id, rating)) in [(&ids[0], 4), (&ids[1], 2)].into_iter().enumerate() {
+        meta_inbound(&app, &meta, &format!("3463{i:07}"), &rating.to_string()).await;
+        eventually(
+            10,
+            "the rating is stored",
+            || async {
+                owner
+                    .query(
+                        "query($id: ID!) { conversation(id: $id) { csat { rating } } }",
+                        json!({ "id": id }),
+                    )
+                    .await
+                    .data()["conversation"]["csat"]["rating"]
+                    .clone()
+            },
+            |r| *r == json!(rating),
+        )
+        .await;
     }
     // Opened an hour ago: answered after 1 and 3 minutes, resolved after 10 and 20.
     let t0 = (Utc::now() - Duration::hours(1))
@@ -188,7 +218,7 @@ async fn queue_stats_match_a_hand_computed_fixture() {
         figures["resolution"],
         json!({ "medianSeconds": 600, "p90Seconds": 1200, "count": 2 })
     );
-    assert_eq!(figures["csat"], json!({ "average": null, "responses": 0 }));
+    assert_eq!(figures["csat"], json!({ "average": 3.0, "responses": 2 }));
     let agents = figures["agents"].as_array().unwrap();
     let of = |user: &str| agents.iter().find(|a| a["userId"] == user).unwrap().clone();
     assert_eq!(agents.len(), 2, "{agents:?}");
@@ -202,6 +232,7 @@ async fn queue_stats_match_a_hand_computed_fixture() {
         json!({ "medianSeconds": 60, "count": 1 })
     );
     assert_eq!(a["resolution"], json!({ "medianSeconds": 600, "count": 1 }));
+    assert_eq!(a["csat"]["average"], 4.0);
     let b = of(&bo.user_id);
     assert_eq!(
         b["firstResponse"],

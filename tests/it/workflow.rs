@@ -1,7 +1,8 @@
 //! The agent workflow end to end, with the simulator as the customer's phone: a message is
 //! routed by a rule to a queue, offered to its online agent with room, who sees it arrive
 //! live, replies (the phone shows the reply), transfers it with a note to a colleague, who
-//! resolves it.
+//! resolves it; the phone then shows the satisfaction question, and the customer's answer
+//! is stored with the conversation and the agent.
 
 use serde_json::{json, Value};
 
@@ -34,7 +35,7 @@ async fn event(socket: &mut Socket, field: &str) -> Value {
 }
 
 #[tokio::test]
-async fn a_routed_message_is_assigned_answered_transferred_and_resolved() {
+async fn a_routed_message_is_assigned_answered_transferred_resolved_and_rated() {
     let dir = tempfile::tempdir().unwrap();
     let sim = start_simulator(dir.path()).await;
     let app = app_on(&sim).await;
@@ -56,6 +57,13 @@ async fn a_routed_message_is_assigned_answered_transferred_and_resolved() {
         .as_str()
         .unwrap()
         .to_owned();
+    let csat = owner
+        .query(
+            "mutation($q: ID!) { updateQueueCsat(queueId: $q, input: { enabled: true }) { id } }",
+            json!({ "q": queue }),
+        )
+        .await;
+    csat.data();
     let rule = owner
         .query(
             "mutation($i: CreateRoutingRuleInput!) { createRoutingRule(input: $i) { id } }",
@@ -167,6 +175,73 @@ async fn a_routed_message_is_assigned_answered_transferred_and_resolved() {
     let resolved = run(&bo.gql, "resolveConversation", &id, json!({})).await;
     assert_eq!(resolved.data()["resolveConversation"]["status"], "RESOLVED");
 
+    // The customer's phone shows the satisfaction question; they tap "5".
+    let question = eventually(
+        15,
+        "the CSAT question reaches the phone",
+        || async {
+            let threads: Value = control_api(&app, &sim, "/threads").await;
+            threads
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|t| {
+                    t["customer"]["number"] == CUSTOMER && t["customer"]["provider"] == "meta"
+                })
+                .and_then(|t| {
+                    t["messages"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .find(|m| m["kind"] == "list")
+                        .cloned()
+                })
+        },
+        Option::is_some,
+    )
+    .await
+    .unwrap();
+    let five = question["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "csat:5")
+        .expect("a row for 5")
+        .clone();
+    let tapped = app
+        .http
+        .post(format!("{}/tap", sim.control))
+        .json(
+            &json!({ "provider": "meta", "number": CUSTOMER, "messageId": question["id"],
+            "id": five["id"], "title": five["title"], "kind": "row" }),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(tapped.status().is_success(), "{:?}", tapped.text().await);
+    let rated = eventually(
+        10,
+        "the rating is stored with the conversation and the agent",
+        || async {
+            owner
+                .query(
+                    "query($id: ID!) { conversation(id: $id) { status csat { rating agentId } } }",
+                    json!({ "id": id }),
+                )
+                .await
+                .data()["conversation"]
+                .clone()
+        },
+        |c| c["csat"]["rating"] == 5,
+    )
+    .await;
+    assert_eq!(
+        rated["csat"]["agentId"],
+        bo.user_id.as_str(),
+        "Bo resolved it"
+    );
+    assert_eq!(rated["status"], "RESOLVED", "the answer reopens nothing");
+
     let history = eventually(
         10,
         "the timeline holds the whole story",
@@ -181,7 +256,7 @@ async fn a_routed_message_is_assigned_answered_transferred_and_resolved() {
                 .data()["conversation"]["timeline"]["edges"]
                 .clone()
         },
-        |edges| edges.as_array().is_some_and(|e| e.len() == 6),
+        |edges| edges.as_array().is_some_and(|e| e.len() == 8),
     )
     .await;
     let story: Vec<String> = history
@@ -205,8 +280,11 @@ async fn a_routed_message_is_assigned_answered_transferred_and_resolved() {
             "ASSIGNED",
             "OUTBOUND",
             "TRANSFERRED",
-            "RESOLVED"
-        ]
+            "RESOLVED",
+            "OUTBOUND",
+            "INBOUND"
+        ],
+        "the question and its answer come after the resolution"
     );
     let transfer = &history[4]["node"];
     assert_eq!(transfer["actorId"], ana.user_id.as_str());

@@ -20,6 +20,7 @@ use crate::domain::routing::Arrival;
 use crate::domain::template::TemplateStatus;
 use crate::domain::{Direction, MessageId, MessageStatus, PhoneNumber, TenantSettings};
 use crate::providers::{InboundMessage, StatusUpdate, WebhookEvent};
+use crate::services::csat;
 use crate::services::events::{ConversationEventKind, Event, MessageEventKind};
 use crate::services::lifecycle::{self, Applied, By};
 use crate::services::routing;
@@ -154,8 +155,11 @@ async fn receive<C: sea_orm::ConnectionTrait>(
     let (content, refs) = convert::content(inbound.content.clone());
     let text = content.text().unwrap_or_default();
     let grace = settings.reopen_grace();
-    let mut conversation =
-        open_conversation(scope, channel, &contact, text, grace, now, out).await?;
+    // A rating answering the question asked on resolving stays in that conversation.
+    let mut conversation = match csat::answer(scope, channel, &contact, &content, now).await? {
+        Some(rated) => rated,
+        None => open_conversation(scope, channel, &contact, text, grace, now, out).await?,
+    };
     scope
         .conversations()
         .record_inbound(&mut conversation, inbound.timestamp, now)
