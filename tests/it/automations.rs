@@ -500,3 +500,44 @@ async fn only_owners_and_admins_change_them_and_other_tenants_ids_are_not_found(
     );
     app.finish().await;
 }
+
+#[tokio::test]
+async fn resolved_inside_the_window_sends_the_text_and_an_opted_out_contact_gets_nothing() {
+    let app = TestApp::spawn().await;
+    let tenant = app.new_tenant("Acme").await;
+    let meta = default_meta_channel(&app, &tenant).await;
+    let queue = default_queue(&tenant).await;
+    automate(
+        &tenant,
+        &queue,
+        json!({ "welcome": { "enabled": true, "text": "Hello!" },
+                "resolved": { "enabled": true, "text": "Glad we could help." } }),
+    )
+    .await;
+
+    meta_inbound(&app, &meta, "34600000001", "Hi").await;
+    let id = conversation_ids(&tenant).await[0].clone();
+    app.drain_outbox(&tenant).await;
+    lifecycle(&tenant, "resolveConversation", &id).await;
+    app.drain_outbox(&tenant).await;
+    assert_eq!(
+        meta_texts(&app, "34600000001"),
+        ["Hello!", "Glad we could help."]
+    );
+
+    // A first message that opts out: the contact is written to no more.
+    meta_inbound(&app, &meta, "34600000002", "STOP").await;
+    let stopped = conversation_ids(&tenant).await[0].clone();
+    app.drain_outbox(&tenant).await;
+    assert!(meta_texts(&app, "34600000002").is_empty());
+    let recorded = outcomes(&app, &stopped).await;
+    assert_eq!(
+        recorded,
+        [(
+            "WELCOME".to_owned(),
+            false,
+            Some("the contact opted out".to_owned())
+        )]
+    );
+    app.finish().await;
+}
