@@ -32,6 +32,7 @@ pub mod quick_reply;
 pub mod records;
 pub mod role;
 pub mod routing;
+pub mod stats;
 pub mod template;
 pub mod tenant_settings;
 pub mod text_split;

@@ -129,6 +129,32 @@ impl Conversation {
     async fn waiting_since(&self) -> Option<DateTime<Utc>> {
         self.0.waiting_since
     }
+    /// Its messages, internal notes and changes merged in the order they happened, oldest
+    /// first.
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, child_complexity)")]
+    async fn timeline(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<Connection<String, super::lifecycle::TimelineEntry>> {
+        let access = viewer(ctx)?.access::<Agent>()?;
+        let has_previous = after.is_some();
+        let page = page_request("entry", first, after)?;
+        let state = ctx.data_unchecked::<Services>();
+        let rows = state
+            .conversations
+            .timeline(&access, self.0.id, page)
+            .await?;
+        let tenant = self.1;
+        Ok(connection(
+            "entry",
+            rows,
+            has_previous,
+            |e| e.id(),
+            |e| super::lifecycle::TimelineEntry::new(e, tenant),
+        ))
+    }
     /// Every change in its life, oldest first: opened, assigned, transferred, snoozed,
     /// resolved, reopened, each with its time and who made it.
     #[graphql(complexity = "crate::graphql::connection::page_cost(first, child_complexity)")]

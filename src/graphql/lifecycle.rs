@@ -161,3 +161,23 @@ impl LifecycleMutation {
         Ok(Conversation(record, access.tenant()))
     }
 }
+
+/// One entry of a conversation's timeline: a message, an internal note, or a change in the
+/// conversation's life.
+#[derive(async_graphql::Union)]
+pub enum TimelineEntry {
+    Message(Box<super::messages::Message>),
+    Note(super::notes::ConversationNote),
+    Change(ConversationChange),
+}
+
+impl TimelineEntry {
+    pub fn new(entry: crate::services::timeline::TimelineEntry, tenant: TenantId) -> Self {
+        use crate::services::timeline::TimelineEntry as E;
+        match entry {
+            E::Message(m) => TimelineEntry::Message(Box::new(super::messages::Message(*m, tenant))),
+            E::Note(n) => TimelineEntry::Note(super::notes::ConversationNote(n)),
+            E::Change(c) => TimelineEntry::Change(ConversationChange(c, tenant)),
+        }
+    }
+}

@@ -375,7 +375,7 @@ pub async fn message_page(
     let mut conn = Connection::new(after.is_some(), rows.has_next);
     conn.edges.extend(rows.items.into_iter().map(|m| {
         let cursor = match order {
-            MessageOrder::Newest => encode_cursor("msg", m.id.into_uuid()),
+            MessageOrder::Newest | MessageOrder::Oldest => encode_cursor("msg", m.id.into_uuid()),
             MessageOrder::Changes => encode_cursor("rev", m.revision),
         };
         Edge::new(cursor, Message(m, tenant))

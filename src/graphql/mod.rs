@@ -20,6 +20,7 @@ pub mod notes;
 pub mod order;
 pub mod presence;
 pub mod query;
+pub mod queue_stats;
 pub mod queues;
 pub mod quick_replies;
 pub mod request_errors;
@@ -42,6 +43,7 @@ pub struct Query(
     templates::TemplateQuery,
     campaigns::CampaignQuery,
     queues::QueueQuery,
+    queue_stats::QueueStatsQuery,
     routing::RoutingQuery,
     presence::PresenceQuery,
     labels::LabelQuery,

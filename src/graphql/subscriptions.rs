@@ -38,6 +38,8 @@ pub enum MessageEventKind {
 #[graphql(remote = "crate::services::events::ConversationEventKind")]
 pub enum ConversationEventKind {
     Opened,
+    /// Routing placed the new conversation in its queue: read its `routing`.
+    Routed,
     Assigned,
     Unassigned,
     Transferred,

@@ -24,11 +24,13 @@ pub mod media;
 pub mod notes;
 pub mod outbox;
 pub mod presence;
+pub mod queue_stats;
 pub mod queues;
 pub mod quick_replies;
 pub mod reads;
 pub mod routing;
 pub mod templates;
+pub mod timeline;
 pub mod visibility;
 
 use std::sync::Arc;

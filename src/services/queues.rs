@@ -61,7 +61,7 @@ pub struct ExceptionInput {
 
 #[derive(Clone)]
 pub struct QueueService {
-    store: Store,
+    pub(super) store: Store,
     memberships: Memberships,
 }
 

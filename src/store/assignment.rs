@@ -2,14 +2,10 @@
 //! with their load and turn, the queue's lock, and (across tenants) the queues that have
 //! someone waiting and the snoozes that have ended.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Alias, Expr, Func, Query};
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-use uuid::Uuid;
 
-use super::conversations::RESOLVED;
 use super::entities::{conversation, queue, queue_member};
 use super::StoreError;
 use crate::domain::assignment::Candidate;
@@ -78,44 +74,20 @@ impl<'a, C: ConnectionTrait> Assignment<'a, C> {
             .filter(queue_member::Column::UserId.is_in(online.iter().map(|u| u.into_uuid())))
             .all(self.db)
             .await?;
-        let load = self.load_in(queue).await?;
+        let load = super::stats::Stats::new(self.db, self.tenant)
+            .load(queue)
+            .await?;
         Ok(members
             .into_iter()
             .map(|m| Candidate {
                 user: m.user_id.into(),
-                load: load.get(&m.user_id).copied().unwrap_or(0),
+                load: load
+                    .get(&m.user_id.into())
+                    .map_or(0, |n| u32::try_from(*n).unwrap_or(u32::MAX)),
                 capacity: u32::try_from(m.capacity).unwrap_or(0),
                 last_assigned_at: m.last_assigned_at,
             })
             .collect())
-    }
-
-    /// Each assignee's conversations of the queue that are not resolved.
-    async fn load_in(&self, queue: QueueId) -> Result<HashMap<Uuid, u32>, StoreError> {
-        let c = Alias::new("c");
-        let query = Query::select()
-            .column((c.clone(), conversation::Column::AssigneeId))
-            .expr_as(
-                Func::count(Expr::col((c.clone(), conversation::Column::Id))),
-                Alias::new("n"),
-            )
-            .from_as(conversation::Entity, c.clone())
-            .and_where(
-                Expr::col((c.clone(), conversation::Column::TenantId)).eq(self.tenant.into_uuid()),
-            )
-            .and_where(Expr::col((c.clone(), conversation::Column::QueueId)).eq(queue.into_uuid()))
-            .and_where(Expr::col((c.clone(), conversation::Column::AssigneeId)).is_not_null())
-            .and_where(Expr::col((c.clone(), conversation::Column::Status)).ne(RESOLVED))
-            .group_by_col((c.clone(), conversation::Column::AssigneeId))
-            .to_owned();
-        let backend = self.db.get_database_backend();
-        let mut load = HashMap::new();
-        for row in self.db.query_all(backend.build(&query)).await? {
-            let user: Uuid = row.try_get("", "assignee_id")?;
-            let n = row.try_get::<i64>("", "n")?;
-            load.insert(user, u32::try_from(n).unwrap_or(u32::MAX));
-        }
-        Ok(load)
     }
 
     /// Records that the queue gave `user` a conversation at `at`: their turn comes last.

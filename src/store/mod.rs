@@ -25,6 +25,7 @@ pub mod quick_replies;
 pub mod reads;
 pub mod routing;
 mod rows;
+pub mod stats;
 pub mod system;
 pub mod templates;
 pub mod tenants;
@@ -259,6 +260,10 @@ impl<'a, C: ConnectionTrait> TenantScope<'a, C> {
 
     pub fn assignment(&self) -> assignment::Assignment<'a, C> {
         assignment::Assignment::new(self.db, self.tenant)
+    }
+
+    pub fn stats(&self) -> stats::Stats<'a, C> {
+        stats::Stats::new(self.db, self.tenant)
     }
 
     pub fn reads(&self) -> reads::Reads<'a, C> {

@@ -108,6 +108,26 @@ async fn conversation_ids(tenant: &TestTenant) -> Vec<String> {
         .collect()
 }
 
+/// Every lifecycle mutation on conversation `id` by `gql` answers NOT_FOUND.
+async fn none_found(gql: &Gql, id: &str, user: &str, queue: &str) {
+    for mutation in [
+        "assignConversation",
+        "unassignConversation",
+        "snoozeConversation",
+        "resolveConversation",
+        "reopenConversation",
+        "transferConversation",
+    ] {
+        let vars = if mutation == "transferConversation" {
+            json!({ "q": queue })
+        } else {
+            json!({ "u": user })
+        };
+        let answer = run(gql, mutation, id, vars).await;
+        assert_eq!(answer.code(), "NOT_FOUND", "{mutation}");
+    }
+}
+
 fn time(value: &Value) -> DateTime<Utc> {
     value.as_str().unwrap().parse().unwrap()
 }
@@ -467,24 +487,7 @@ async fn lifecycle_input_is_checked_and_other_tenants_ids_are_not_found() {
     assert_eq!(field(&bad_id), "id");
 
     // Another tenant's conversation, member or queue answers NOT_FOUND, and changes nothing.
-    for mutation in [
-        "assignConversation",
-        "unassignConversation",
-        "snoozeConversation",
-        "resolveConversation",
-        "reopenConversation",
-    ] {
-        let answer = run(&owner.gql, mutation, &theirs, json!({ "u": owner.user_id })).await;
-        assert_eq!(answer.code(), "NOT_FOUND", "{mutation}");
-    }
-    let transfer = run(
-        &owner.gql,
-        "transferConversation",
-        &theirs,
-        json!({ "q": their_queue }),
-    )
-    .await;
-    assert_eq!(transfer.code(), "NOT_FOUND");
+    none_found(&owner.gql, &theirs, &owner.user_id, &their_queue).await;
     let to_their_user = run(
         &owner.gql,
         "assignConversation",
@@ -519,24 +522,7 @@ async fn an_agent_works_only_the_conversations_they_see() {
     let elsewhere = new_queue(&tenant, "Elsewhere", &[&ana.user_id]).await;
 
     // The conversation waits in the default queue, which Ana is not in.
-    for mutation in [
-        "assignConversation",
-        "unassignConversation",
-        "snoozeConversation",
-        "resolveConversation",
-        "reopenConversation",
-    ] {
-        let answer = run(&ana.gql, mutation, &id, json!({ "u": ana.user_id })).await;
-        assert_eq!(answer.code(), "NOT_FOUND", "{mutation}");
-    }
-    let transfer = run(
-        &ana.gql,
-        "transferConversation",
-        &id,
-        json!({ "q": elsewhere }),
-    )
-    .await;
-    assert_eq!(transfer.code(), "NOT_FOUND");
+    none_found(&ana.gql, &id, &ana.user_id, &elsewhere).await;
     let read = ana
         .gql
         .query(
@@ -597,4 +583,90 @@ async fn an_agent_works_only_the_conversations_they_see() {
     )
     .await;
     assert_eq!(gone.code(), "NOT_FOUND", "waiting in a queue she is not in");
+}
+
+const TIMELINE: &str = "query($id: ID!, $n: Int, $a: String) { conversation(id: $id) { timeline(first: $n, after: $a) {
+    edges { cursor node { __typename ... on Message { text direction } ... on ConversationNote { text } ... on ConversationChange { kind } } }
+    pageInfo { hasNextPage } } } }";
+
+/// One line per timeline entry, read a page of `n` at a time.
+async fn timeline(gql: &Gql, id: &str, n: u32) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let answer = gql
+            .query(TIMELINE, json!({ "id": id, "n": n, "a": after }))
+            .await;
+        let page = answer.data()["conversation"]["timeline"].clone();
+        for edge in page["edges"].as_array().unwrap() {
+            let node = &edge["node"];
+            lines.push(match node["__typename"].as_str().unwrap() {
+                "Message" => format!(
+                    "{} {}",
+                    node["direction"].as_str().unwrap(),
+                    node["text"].as_str().unwrap()
+                ),
+                "ConversationNote" => format!("NOTE {}", node["text"].as_str().unwrap()),
+                other => format!("{other} {}", node["kind"].as_str().unwrap()),
+            });
+            after = Some(edge["cursor"].as_str().unwrap().to_owned());
+        }
+        if page["pageInfo"]["hasNextPage"] != true {
+            return lines;
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_timeline_merges_messages_notes_and_changes_in_order() {
+    let app = TestApp::spawn().await;
+    let (tenant, meta, id) = meta_conversation(&app, "Hello").await;
+    let owner = &tenant.owner;
+    done(
+        &owner.gql,
+        "assignConversation",
+        &id,
+        json!({ "u": owner.user_id }),
+    )
+    .await;
+    owner
+        .gql
+        .query(
+            "mutation($id: ID!) { addConversationNote(conversationId: $id, text: \"Asked for a refund\") { id } }",
+            json!({ "id": id }),
+        )
+        .await
+        .data();
+    crate::support::fixtures::send_text(&tenant, &id, "We are on it").await;
+    meta_inbound(&app, &meta, &CUSTOMER[1..], "Thanks").await;
+    eventually(
+        10,
+        "the customer's thanks is stored",
+        || timeline(&owner.gql, &id, 50),
+        |lines| lines.len() == 6,
+    )
+    .await;
+    done(&owner.gql, "resolveConversation", &id, json!({})).await;
+
+    let expected = [
+        "ConversationChange OPENED",
+        "INBOUND Hello",
+        "ConversationChange ASSIGNED",
+        "NOTE Asked for a refund",
+        "OUTBOUND We are on it",
+        "INBOUND Thanks",
+        "ConversationChange RESOLVED",
+    ];
+    assert_eq!(timeline(&owner.gql, &id, 50).await, expected);
+    assert_eq!(timeline(&owner.gql, &id, 2).await, expected, "page by page");
+    assert_eq!(
+        timeline(&owner.gql, &id, 1).await,
+        expected,
+        "one at a time"
+    );
+
+    // An agent who does not see the conversation does not see its timeline.
+    let ana = app.new_user(&tenant, "ana@acme.test", "AGENT").await;
+    let hidden = ana.gql.query(TIMELINE, json!({ "id": id, "n": 5 })).await;
+    assert_eq!(hidden.code(), "NOT_FOUND");
 }

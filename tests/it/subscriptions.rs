@@ -252,6 +252,11 @@ async fn a_subscriber_receives_inbound_messages_and_can_catch_up_by_cursor() {
         opened["data"]["conversationEvents"]["conversation"]["contact"]["waId"],
         "34600000000"
     );
+    let routed = next_payload(&mut conversations).await;
+    assert_eq!(
+        routed["data"]["conversationEvents"]["kind"], "ROUTED",
+        "then where it went"
+    );
 
     // Missed while away: found by the last cursor seen.
     let cursor = event["cursor"].as_str().unwrap().to_owned();

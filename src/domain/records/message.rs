@@ -147,5 +147,7 @@ pub struct MessageFilter {
 #[derive(Clone, Copy, Debug)]
 pub enum MessageOrder {
     Newest,
+    /// Oldest first, as a conversation's timeline reads.
+    Oldest,
     Changes,
 }

@@ -32,6 +32,8 @@ pub enum MessageEventKind {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ConversationEventKind {
     Opened,
+    /// Routing placed a new conversation in its queue (see its `routing`).
+    Routed,
     Assigned,
     Unassigned,
     Transferred,
@@ -44,8 +46,9 @@ pub enum ConversationEventKind {
 }
 
 impl ConversationEventKind {
-    pub(crate) const ALL: [Self; 9] = [
+    pub(crate) const ALL: [Self; 10] = [
         Self::Opened,
+        Self::Routed,
         Self::Assigned,
         Self::Unassigned,
         Self::Transferred,
@@ -60,6 +63,7 @@ impl ConversationEventKind {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Opened => "conversation.opened",
+            Self::Routed => "conversation.routed",
             Self::Assigned => "conversation.assigned",
             Self::Unassigned => "conversation.unassigned",
             Self::Transferred => "conversation.transferred",

@@ -221,12 +221,12 @@ mod tests {
         for kind in ConversationEventKind::ALL {
             // A new kind fails to compile here: add it to ALL too.
             match kind {
-                Opened | Assigned | Unassigned | Transferred | Snoozed | Resumed | Resolved
-                | Reopened | NoteAdded => {}
+                Opened | Routed | Assigned | Unassigned | Transferred | Snoozed | Resumed
+                | Resolved | Reopened | NoteAdded => {}
             }
             assert_eq!(ConversationEventKind::parse(kind.as_str()), Some(kind));
         }
-        assert_eq!(ConversationEventKind::ALL.len(), 9);
+        assert_eq!(ConversationEventKind::ALL.len(), 10);
         assert_eq!(ConversationEventKind::parse("conversation.unknown"), None);
     }
 

@@ -263,11 +263,13 @@ async fn open_conversation<C: sea_orm::ConnectionTrait>(
     let opened = conversations
         .open(channel.id, contact.id, &routed.record(now), now)
         .await?;
-    out.push(Event::Conversation {
-        tenant: channel.tenant,
-        kind: ConversationEventKind::Opened,
-        conversation: opened.clone(),
-    });
+    for kind in [ConversationEventKind::Opened, ConversationEventKind::Routed] {
+        out.push(Event::Conversation {
+            tenant: channel.tenant,
+            kind,
+            conversation: opened.clone(),
+        });
+    }
     Ok((opened, true))
 }
 

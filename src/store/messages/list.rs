@@ -123,6 +123,13 @@ impl<C: ConnectionTrait> Messages<'_, C> {
                     None => q,
                 }
             }
+            MessageOrder::Oldest => {
+                let q = query.order_by_asc(message::Column::Id);
+                match page.after {
+                    Some(after) => q.filter(message::Column::Id.gt(after)),
+                    None => q,
+                }
+            }
             MessageOrder::Changes => {
                 let q = query.order_by_asc(message::Column::Revision);
                 match page.after {

@@ -1,0 +1,213 @@
+//! The raw figures behind a queue's statistics: its conversations' states now, and the
+//! times of first responses and resolutions within a period.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Alias, Expr, Func, Query};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use uuid::Uuid;
+
+use super::entities::{conversation, conversation_change, message};
+use super::StoreError;
+use crate::domain::conversation::ChangeKind;
+use crate::domain::{ConversationStatus, Direction, QueueId, TenantId, UserId};
+
+/// A queue's conversations as they stand.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Standing {
+    pub waiting: u64,
+    pub assigned: u64,
+    pub pending: u64,
+    pub oldest_waiting_since: Option<DateTime<Utc>>,
+}
+
+/// A conversation opened in the period, and when it was first answered.
+#[derive(Clone, Debug)]
+pub struct Opened {
+    pub opened_at: DateTime<Utc>,
+    pub first_response_at: Option<DateTime<Utc>>,
+    pub assignee: Option<UserId>,
+}
+
+/// A resolution in the period: by whom, and when the conversation had opened.
+#[derive(Clone, Debug)]
+pub struct Resolution {
+    pub at: DateTime<Utc>,
+    pub opened_at: DateTime<Utc>,
+    pub assignee: Option<UserId>,
+}
+
+pub struct Stats<'a, C> {
+    db: &'a C,
+    tenant: TenantId,
+}
+
+impl<'a, C: ConnectionTrait> Stats<'a, C> {
+    pub fn new(db: &'a C, tenant: TenantId) -> Self {
+        Self { db, tenant }
+    }
+
+    fn in_queue(&self, queue: QueueId) -> sea_orm::Select<conversation::Entity> {
+        conversation::Entity::find()
+            .filter(conversation::Column::TenantId.eq(self.tenant.into_uuid()))
+            .filter(conversation::Column::QueueId.eq(queue.into_uuid()))
+    }
+
+    pub async fn standing(&self, queue: QueueId) -> Result<Standing, StoreError> {
+        let rows: Vec<(String, i64)> = self
+            .in_queue(queue)
+            .select_only()
+            .column(conversation::Column::Status)
+            .column_as(conversation::Column::Id.count(), "n")
+            .group_by(conversation::Column::Status)
+            .into_tuple()
+            .all(self.db)
+            .await?;
+        let mut standing = Standing::default();
+        for (status, n) in rows {
+            let n = u64::try_from(n).unwrap_or(0);
+            match ConversationStatus::parse(&status) {
+                Some(ConversationStatus::Open) => standing.waiting = n,
+                Some(ConversationStatus::Assigned) => standing.assigned = n,
+                Some(ConversationStatus::Pending) => standing.pending = n,
+                _ => {}
+            }
+        }
+        let oldest: Option<Option<DateTime<Utc>>> = self
+            .in_queue(queue)
+            .filter(conversation::Column::Status.eq(ConversationStatus::Open.as_str()))
+            .select_only()
+            .column_as(conversation::Column::WaitingSince.min(), "oldest")
+            .into_tuple()
+            .one(self.db)
+            .await?;
+        standing.oldest_waiting_since = oldest.flatten();
+        Ok(standing)
+    }
+
+    /// Each agent's unresolved conversations of the queue.
+    pub async fn load(
+        &self,
+        queue: QueueId,
+    ) -> Result<std::collections::BTreeMap<UserId, u64>, StoreError> {
+        let rows: Vec<(Uuid, i64)> = self
+            .in_queue(queue)
+            .filter(conversation::Column::AssigneeId.is_not_null())
+            .filter(conversation::Column::Status.ne(ConversationStatus::Resolved.as_str()))
+            .select_only()
+            .column(conversation::Column::AssigneeId)
+            .column_as(conversation::Column::Id.count(), "n")
+            .group_by(conversation::Column::AssigneeId)
+            .into_tuple()
+            .all(self.db)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(user, n)| (user.into(), u64::try_from(n).unwrap_or(0)))
+            .collect())
+    }
+
+    /// The queue's conversations opened in `[from, to)`, each with its first outbound
+    /// message's time.
+    pub async fn opened(
+        &self,
+        queue: QueueId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Opened>, StoreError> {
+        let c = Alias::new("c");
+        let m = Alias::new("m");
+        let first_response = Query::select()
+            .expr(Func::min(Expr::col((
+                m.clone(),
+                message::Column::CreatedAt,
+            ))))
+            .from_as(message::Entity, m.clone())
+            .and_where(
+                Expr::col((m.clone(), message::Column::TenantId))
+                    .equals((c.clone(), conversation::Column::TenantId)),
+            )
+            .and_where(
+                Expr::col((m.clone(), message::Column::ConversationId))
+                    .equals((c.clone(), conversation::Column::Id)),
+            )
+            .and_where(
+                Expr::col((m.clone(), message::Column::Direction)).eq(Direction::Outbound.as_str()),
+            )
+            .to_owned();
+        let query = Query::select()
+            .column((c.clone(), conversation::Column::OpenedAt))
+            .column((c.clone(), conversation::Column::AssigneeId))
+            .expr_as(
+                Expr::expr(sea_orm::sea_query::SimpleExpr::SubQuery(
+                    None,
+                    Box::new(first_response.into_sub_query_statement()),
+                )),
+                Alias::new("first_response_at"),
+            )
+            .from_as(conversation::Entity, c.clone())
+            .and_where(
+                Expr::col((c.clone(), conversation::Column::TenantId)).eq(self.tenant.into_uuid()),
+            )
+            .and_where(Expr::col((c.clone(), conversation::Column::QueueId)).eq(queue.into_uuid()))
+            .and_where(Expr::col((c.clone(), conversation::Column::OpenedAt)).gte(from))
+            .and_where(Expr::col((c.clone(), conversation::Column::OpenedAt)).lt(to))
+            .to_owned();
+        let backend = self.db.get_database_backend();
+        let mut opened = Vec::new();
+        for row in self.db.query_all(backend.build(&query)).await? {
+            let assignee: Option<Uuid> = row.try_get("", "assignee_id")?;
+            opened.push(Opened {
+                opened_at: row.try_get("", "opened_at")?,
+                first_response_at: row.try_get("", "first_response_at")?,
+                assignee: assignee.map(Into::into),
+            });
+        }
+        Ok(opened)
+    }
+
+    /// The queue's resolutions in `[from, to)` (the queue and assignee at that moment).
+    pub async fn resolutions(
+        &self,
+        queue: QueueId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Resolution>, StoreError> {
+        let rows: Vec<(DateTime<Utc>, Option<Uuid>, Uuid)> = conversation_change::Entity::find()
+            .filter(conversation_change::Column::TenantId.eq(self.tenant.into_uuid()))
+            .filter(conversation_change::Column::QueueId.eq(queue.into_uuid()))
+            .filter(conversation_change::Column::Kind.eq(ChangeKind::Resolved.as_str()))
+            .filter(conversation_change::Column::At.gte(from))
+            .filter(conversation_change::Column::At.lt(to))
+            .select_only()
+            .column(conversation_change::Column::At)
+            .column(conversation_change::Column::AssigneeId)
+            .column(conversation_change::Column::ConversationId)
+            .into_tuple()
+            .all(self.db)
+            .await?;
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.2).collect();
+        let mut opened_at = std::collections::HashMap::new();
+        for chunk in ids.chunks(500) {
+            let found: Vec<(Uuid, DateTime<Utc>)> = conversation::Entity::find()
+                .filter(conversation::Column::TenantId.eq(self.tenant.into_uuid()))
+                .filter(conversation::Column::Id.is_in(chunk.to_vec()))
+                .select_only()
+                .column(conversation::Column::Id)
+                .column(conversation::Column::OpenedAt)
+                .into_tuple()
+                .all(self.db)
+                .await?;
+            opened_at.extend(found);
+        }
+        Ok(rows
+            .into_iter()
+            .filter_map(|(at, assignee, id)| {
+                Some(Resolution {
+                    at,
+                    opened_at: *opened_at.get(&id)?,
+                    assignee: assignee.map(Into::into),
+                })
+            })
+            .collect())
+    }
+}
