@@ -21,6 +21,7 @@ mod m20261206_000016_routing;
 mod m20261206_000017_lifecycle;
 mod m20261206_000018_quick_replies_notes;
 mod m20261206_000019_reads;
+mod m20261206_000020_automations;
 mod m20261206_000021_csat;
 
 pub struct Migrator;
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000017_lifecycle::Migration),
             Box::new(m20261206_000018_quick_replies_notes::Migration),
             Box::new(m20261206_000019_reads::Migration),
+            Box::new(m20261206_000020_automations::Migration),
             Box::new(m20261206_000021_csat::Migration),
         ]
     }

@@ -4,6 +4,7 @@
 pub mod assignment;
 pub mod attempt;
 pub mod audit;
+pub mod automation;
 pub mod business_hours;
 pub mod campaign;
 pub mod channel;

@@ -1,5 +1,6 @@
 //! The GraphQL schema: queries, mutations, guards, limits and the error-code mapping.
 
+pub mod automations;
 pub mod campaigns;
 pub mod channels;
 pub mod connection;
@@ -60,6 +61,7 @@ pub struct Mutation(
     templates::TemplateMutation,
     campaigns::CampaignMutation,
     queues::QueueMutation,
+    automations::AutomationMutation,
     routing::RoutingMutation,
     presence::PresenceMutation,
     labels::LabelMutation,

@@ -102,6 +102,13 @@ impl Queue {
     async fn open_now(&self) -> bool {
         self.0.is_open(Utc::now())
     }
+    /// Its automated messages, one per kind.
+    async fn automations(
+        &self,
+        ctx: &Context<'_>,
+    ) -> GqlResult<super::automations::QueueAutomations> {
+        super::automations::of_queue(ctx, self.0.id).await
+    }
     async fn members(&self) -> Vec<QueueMember> {
         self.0
             .members

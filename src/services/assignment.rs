@@ -81,7 +81,8 @@ impl Assigner {
         }
     }
 
-    /// Ends due snoozes and assigns every queue that has someone waiting.
+    /// Ends due snoozes, assigns every queue that has someone waiting, and sends WAITING
+    /// automations that are due.
     pub async fn sweep(&self) -> Result<(), AppError> {
         let sweeps = self.store.system().assignment_sweeps();
         for (tenant, id) in sweeps.due_snoozes(Utc::now(), SWEEP_BATCH).await? {
@@ -90,6 +91,7 @@ impl Assigner {
         for (tenant, queue) in sweeps.queues_with_waiting(SWEEP_BATCH).await? {
             self.assign_queue(tenant, queue).await?;
         }
+        crate::services::automations::sweep_waiting(&self.store, SWEEP_BATCH).await?;
         Ok(())
     }
 

@@ -11,6 +11,7 @@ use crate::domain::records::{ConversationChangeRecord, ConversationRecord};
 use crate::domain::{ConversationId, Page, PageRequest, TenantId, UserId};
 use crate::error::AppError;
 use crate::services::auth::{Access, Agent};
+use crate::services::automations;
 use crate::services::conversations::ConversationService;
 use crate::services::events::Event;
 use crate::store::conversations::ChangeMeta;
@@ -202,6 +203,7 @@ pub(crate) async fn apply<C: sea_orm::ConnectionTrait>(
         }
         Err(err) => return Err(err.into()),
     };
+    automations::on_change(scope, before, &after, kind, now).await?;
     super::csat::on_change(scope, before, &after, kind, now).await?;
     let mut events = vec![Event::Conversation {
         tenant: scope.id(),

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod assignment;
 pub mod auth;
+pub mod automations;
 pub mod campaigns;
 pub mod channels;
 pub mod contact_attributes;
@@ -52,6 +53,7 @@ pub struct Services {
     pub templates: templates::TemplateService,
     pub conversations: conversations::ConversationService,
     pub queues: queues::QueueService,
+    pub automations: automations::AutomationService,
     pub csat: csat::CsatService,
     pub routing: routing::RoutingService,
     pub presence: presence::PresenceService,
@@ -164,6 +166,7 @@ impl Services {
             templates: templates::TemplateService::new(store.clone(), channels.clone()),
             conversations: conversations::ConversationService::new(store.clone(), bus.clone()),
             queues: queues::QueueService::new(store.clone(), memberships.clone()),
+            automations: automations::AutomationService::new(store.clone()),
             csat: csat::CsatService::new(store.clone()),
             visibility: visibility::VisibilityService::new(store.clone(), memberships),
             routing: routing::RoutingService::new(store.clone()),

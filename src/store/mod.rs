@@ -6,6 +6,7 @@
 pub mod api_keys;
 pub mod assignment;
 pub mod audit;
+pub mod automations;
 pub mod campaigns;
 pub mod channels;
 pub mod contact_attributes;
@@ -272,6 +273,10 @@ impl<'a, C: ConnectionTrait> TenantScope<'a, C> {
 
     pub fn csat(&self) -> csat::Csat<'a, C> {
         csat::Csat::new(self.db, self.tenant)
+    }
+
+    pub fn automations(&self) -> automations::Automations<'a, C> {
+        automations::Automations::new(self.db, self.tenant)
     }
 
     pub fn queues(&self) -> queues::Queues<'a, C> {

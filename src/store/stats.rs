@@ -6,7 +6,9 @@ use sea_orm::sea_query::{Alias, Expr, Func, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
-use super::entities::{conversation, conversation_change, csat_survey, message};
+use super::entities::{
+    conversation, conversation_automation, conversation_change, csat_survey, message,
+};
 use super::StoreError;
 use crate::domain::conversation::ChangeKind;
 use crate::domain::{ConversationStatus, Direction, QueueId, TenantId, UserId};
@@ -36,10 +38,11 @@ pub struct Resolution {
     pub assignee: Option<UserId>,
 }
 
-/// Switchboard's own messages of alias `m` (a satisfaction question): no one's response.
-fn automated(m: &Alias) -> sea_orm::sea_query::SelectStatement {
-    let s = Alias::new("s");
-    Query::select()
+/// Whether the message of alias `m` is Switchboard's own (an automated message or a
+/// satisfaction question): no one's response.
+fn automated(m: &Alias) -> sea_orm::sea_query::SimpleExpr {
+    let (s, a) = (Alias::new("s"), Alias::new("a"));
+    let question = Query::select()
         .expr(Expr::val(1))
         .from_as(csat_survey::Entity, s.clone())
         .and_where(
@@ -50,7 +53,20 @@ fn automated(m: &Alias) -> sea_orm::sea_query::SelectStatement {
             Expr::col((s.clone(), csat_survey::Column::MessageId))
                 .equals((m.clone(), message::Column::Id)),
         )
-        .to_owned()
+        .to_owned();
+    let automation = Query::select()
+        .expr(Expr::val(1))
+        .from_as(conversation_automation::Entity, a.clone())
+        .and_where(
+            Expr::col((a.clone(), conversation_automation::Column::TenantId))
+                .equals((m.clone(), message::Column::TenantId)),
+        )
+        .and_where(
+            Expr::col((a.clone(), conversation_automation::Column::MessageId))
+                .equals((m.clone(), message::Column::Id)),
+        )
+        .to_owned();
+    Expr::exists(question).or(Expr::exists(automation))
 }
 
 pub struct Stats<'a, C> {
@@ -150,7 +166,7 @@ impl<'a, C: ConnectionTrait> Stats<'a, C> {
             .and_where(
                 Expr::col((m.clone(), message::Column::Direction)).eq(Direction::Outbound.as_str()),
             )
-            .and_where(Expr::exists(automated(&m)).not())
+            .and_where(automated(&m).not())
             .to_owned();
         let query = Query::select()
             .column((c.clone(), conversation::Column::OpenedAt))

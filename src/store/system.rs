@@ -57,6 +57,11 @@ impl<'a, C: ConnectionTrait> System<'a, C> {
         super::presence::Leases::new(self.db)
     }
 
+    /// Queues whose WAITING automation is enabled, in every tenant.
+    pub fn automation_sweeps(&self) -> super::automations::Sweeps<'a, C> {
+        super::automations::Sweeps::new(self.db)
+    }
+
     /// Queues with conversations waiting and snoozes that ended, in every tenant.
     pub fn assignment_sweeps(&self) -> super::assignment::Sweeps<'a, C> {
         super::assignment::Sweeps::new(self.db)

@@ -9,6 +9,7 @@ mod api_keys;
 mod assignment;
 mod audit;
 mod auth;
+mod automations;
 mod campaigns;
 mod channels;
 mod channels_secrets;

@@ -124,6 +124,16 @@ async fn queue_stats_match_a_hand_computed_fixture() {
         )
         .await;
     csat.data();
+    // A welcome goes to every new conversation: Switchboard's, nobody's first response.
+    let welcome = tenant
+        .owner
+        .gql
+        .query(
+            "mutation($id: ID!) { updateQueueAutomations(queueId: $id, input: { welcome: { enabled: true, text: \"Hello! An agent is on the way.\" } }) { welcome { enabled } } }",
+            json!({ "id": queue }),
+        )
+        .await;
+    welcome.data();
     for i in 0..3 {
         meta_inbound(&app, &meta, &format!("3463{i:07}"), "Hello").await;
     }
@@ -191,6 +201,23 @@ async fn queue_stats_match_a_hand_computed_fixture() {
     .await;
     set_times(&app, &ids[2], t0, None, None).await;
 
+    // The third customer got the welcome, and nothing from an agent.
+    let welcomed = owner
+        .query(
+            "query($id: ID!) { conversation(id: $id) { messages(first: 10) { edges { node { direction text } } } } }",
+            json!({ "id": ids[2] }),
+        )
+        .await;
+    assert!(
+        welcomed.data()["conversation"]["messages"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["node"]["direction"] == "OUTBOUND"
+                && e["node"]["text"] == "Hello! An agent is on the way."),
+        "{}",
+        welcomed.body
+    );
     let (from, to) = (t0 - Duration::minutes(1), Utc::now() + Duration::minutes(1));
     let figures = stats(&tenant, &queue, from, to).await;
     assert_eq!(figures["waiting"], 1);

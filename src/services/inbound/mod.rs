@@ -20,6 +20,7 @@ use crate::domain::routing::Arrival;
 use crate::domain::template::TemplateStatus;
 use crate::domain::{Direction, MessageId, MessageStatus, PhoneNumber, TenantSettings};
 use crate::providers::{InboundMessage, StatusUpdate, WebhookEvent};
+use crate::services::automations;
 use crate::services::csat;
 use crate::services::events::{ConversationEventKind, Event, MessageEventKind};
 use crate::services::lifecycle::{self, Applied, By};
@@ -156,10 +157,11 @@ async fn receive<C: sea_orm::ConnectionTrait>(
     let text = content.text().unwrap_or_default();
     let grace = settings.reopen_grace();
     // A rating answering the question asked on resolving stays in that conversation.
-    let mut conversation = match csat::answer(scope, channel, &contact, &content, now).await? {
-        Some(rated) => rated,
-        None => open_conversation(scope, channel, &contact, text, grace, now, out).await?,
-    };
+    let (mut conversation, opened) =
+        match csat::answer(scope, channel, &contact, &content, now).await? {
+            Some(rated) => (rated, false),
+            None => open_conversation(scope, channel, &contact, text, grace, now, out).await?,
+        };
     scope
         .conversations()
         .record_inbound(&mut conversation, inbound.timestamp, now)
@@ -195,6 +197,10 @@ async fn receive<C: sea_orm::ConnectionTrait>(
     if let crate::domain::MessageContent::Text { body, .. } = &record.content {
         apply_keyword(scope, channel, &contact, body, settings, now).await?;
     }
+    if opened {
+        // After the customer's message and their consent keyword, in its window.
+        automations::on_open(scope, &conversation, now).await?;
+    }
     out.push(Event::Message {
         tenant: channel.tenant,
         kind: MessageEventKind::Received,
@@ -208,7 +214,7 @@ async fn receive<C: sea_orm::ConnectionTrait>(
 /// The conversation a customer's message belongs to: the contact's unresolved one on the
 /// channel (back from PENDING: the customer answered), else the one resolved within
 /// `grace` (reopened), else a new one (announced) in the queue routing picks for its first
-/// message `text`.
+/// message `text`; answers whether it is new.
 async fn open_conversation<C: sea_orm::ConnectionTrait>(
     scope: &TenantScope<'_, C>,
     channel: &ChannelRecord,
@@ -217,7 +223,7 @@ async fn open_conversation<C: sea_orm::ConnectionTrait>(
     grace: chrono::TimeDelta,
     now: DateTime<Utc>,
     out: &mut Vec<Event>,
-) -> Result<ConversationRecord, StoreError> {
+) -> Result<(ConversationRecord, bool), StoreError> {
     let conversations = scope.conversations();
     let current = match conversations.find_open(channel.id, contact.id).await? {
         Some(open) => Some((open, Act::Resume)),
@@ -233,10 +239,10 @@ async fn open_conversation<C: sea_orm::ConnectionTrait>(
             note: None,
         };
         return match lifecycle::apply(scope, &found, act, by, now).await {
-            Ok(None) => Ok(found),
+            Ok(None) => Ok((found, false)),
             Ok(Some((after, events))) => {
                 out.extend(events);
-                Ok(after)
+                Ok((after, false))
             }
             // Moved by someone else meanwhile, or a concurrent message opened another:
             // the delivery's next attempt reads again.
@@ -269,7 +275,7 @@ async fn open_conversation<C: sea_orm::ConnectionTrait>(
             conversation: opened.clone(),
         });
     }
-    Ok(opened)
+    Ok((opened, true))
 }
 
 /// A text that is one of the tenant's opt-out or opt-in keywords changes the contact's

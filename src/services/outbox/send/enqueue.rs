@@ -50,14 +50,38 @@ impl SendService {
             }
             Err(e) => return Err(e.into()),
         };
-        scope
-            .outbox()
-            .enqueue(stored.id, record.channel, None, now)
-            .await?;
-        enqueue_parts(&scope, &record, more, now).await?;
+        enqueue_all(&scope, &record, more, now).await?;
         unit.commit().await?;
         Ok(stored)
     }
+}
+
+/// Stores a draft to a known contact inside the caller's transaction, for a send of
+/// Switchboard's own: the message QUEUED with its outbox job, and the parts after it.
+pub(super) async fn store_in<C: ConnectionTrait>(
+    scope: &TenantScope<'_, C>,
+    draft: Draft,
+    contact: ContactId,
+    now: DateTime<Utc>,
+) -> Result<MessageRecord, StoreError> {
+    let (record, attachments, more) = draft.into_message(contact, now);
+    let stored = scope.messages().insert(&record, &attachments, now).await?;
+    enqueue_all(scope, &record, more, now).await?;
+    Ok(stored)
+}
+
+/// The first part's outbox job, and the parts after it with theirs.
+async fn enqueue_all<C: ConnectionTrait>(
+    scope: &TenantScope<'_, C>,
+    record: &MessageRecord,
+    more: Vec<MessageContent>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    scope
+        .outbox()
+        .enqueue(record.id, record.channel, None, now)
+        .await?;
+    enqueue_parts(scope, record, more, now).await
 }
 
 impl Draft {

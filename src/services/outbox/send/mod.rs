@@ -3,9 +3,12 @@
 
 use chrono::{DateTime, Utc};
 
+mod automated;
 mod checks;
 mod compose;
 mod enqueue;
+
+pub use automated::{send_automated, Automated, Outcome};
 
 use super::OutboxWorker;
 use crate::domain::records::{ChannelRecord, ContactRecord, ConversationRecord, MessageRecord};
