@@ -4,13 +4,12 @@
 //! settings validated naming the field, changed only by owners and admins, and other
 //! tenants' ids answer NOT_FOUND.
 
-use chrono::Utc;
-use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
-use switchboard::store::entities::{conversation, conversation_automation};
+use switchboard::store::entities::conversation_automation;
 use switchboard::store::Store;
 
+use crate::inbox::close_window;
 use crate::support::fixtures::{
     conversations, default_meta_channel, meta_inbound, twilio_channel, twilio_conversation,
     twilio_inbound, CUSTOMER,
@@ -18,6 +17,7 @@ use crate::support::fixtures::{
 use crate::support::graphql::{Answer, Gql};
 use crate::support::{eventually, TestApp, TestTenant};
 use crate::templates::approved_twilio_template;
+use crate::visibility::default_queue;
 
 const AUTOMATION: &str =
     "kind enabled text templateId template { id name } templateVariables { key value } afterMinutes updatedAt";
@@ -36,23 +36,6 @@ async fn update(gql: &Gql, queue: &str, input: Value) -> Answer {
 
 async fn automate(tenant: &TestTenant, queue: &str, input: Value) -> Value {
     update(&tenant.owner.gql, queue, input).await.data()["updateQueueAutomations"].clone()
-}
-
-async fn default_queue(tenant: &TestTenant) -> String {
-    let answer = tenant
-        .owner
-        .gql
-        .query("{ queues { id isDefault } }", json!({}))
-        .await;
-    answer.data()["queues"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|q| q["isDefault"] == true)
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
 }
 
 /// The texts Meta was asked to send to `wa_id`, in order.
@@ -102,21 +85,6 @@ async fn no_grace(tenant: &TestTenant) {
         )
         .await
         .data();
-}
-
-/// Ends the conversation's 24-hour window a minute ago.
-async fn close_window(app: &TestApp, id: &str) {
-    let store = Store::connect(&app.database_url).await.unwrap();
-    conversation::Entity::update_many()
-        .col_expr(
-            conversation::Column::WindowExpiresAt,
-            Expr::value(Some(Utc::now() - chrono::Duration::minutes(1))),
-        )
-        .filter(conversation::Column::Id.eq(id.parse::<uuid::Uuid>().unwrap()))
-        .exec(store.connection())
-        .await
-        .unwrap();
-    store.close().await;
 }
 
 /// What each automation did for the conversation: (kind, message sent, reason skipped).

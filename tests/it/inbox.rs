@@ -60,7 +60,7 @@ async fn three(app: &TestApp, tenant: &TestTenant, meta: &MetaChannel) -> Vec<St
 }
 
 /// Closes a conversation's window as 24 hours without a customer message would.
-async fn close_window(app: &TestApp, id: &str) {
+pub(crate) async fn close_window(app: &TestApp, id: &str) {
     let store = Store::connect(&app.database_url).await.unwrap();
     conversation::Entity::update_many()
         .col_expr(
