@@ -11,12 +11,11 @@ use sea_orm::ConnectionTrait;
 use crate::domain::audit::{AuditEvent, QueueChange};
 use crate::domain::conversation::ChangeKind;
 use crate::domain::csat::{self, CsatSettings, Rating, SurveyRecord};
-use crate::domain::records::{ChannelRecord, ContactRecord, ConversationRecord, MessageRecord};
-use crate::domain::{
-    ConversationId, Direction, MessageContent, MessageId, MessageStatus, QueueId, TenantId,
-};
+use crate::domain::records::{ChannelRecord, ContactRecord, ConversationRecord};
+use crate::domain::{ConversationId, MessageContent, QueueId, TenantId};
 use crate::error::AppError;
 use crate::services::auth::{Access, Admin, Agent};
+use crate::services::outbox::send::{send_own, Outcome};
 use crate::store::{Store, StoreError, TenantScope};
 
 /// A change of a queue's CSAT setting; `None` leaves a field as it is.
@@ -138,23 +137,23 @@ pub(crate) async fn on_change<C: ConnectionTrait>(
     if !settings.enabled {
         return Ok(());
     }
-    let contact = scope.contacts().get(after.contact).await?;
-    if contact.opted_out_at.is_some() {
-        return Ok(());
-    }
     let channel = scope.channels().get(after.channel).await?;
+    let contact = scope.contacts().get(after.contact).await?;
     let content = csat::question_content(channel.provider(), &settings.question);
-    let message = question_message(&channel, &contact, after, content, now);
-    scope.messages().insert(&message, &[], now).await?;
-    scope
-        .outbox()
-        .enqueue(message.id, channel.id, None, now)
-        .await?;
+    let channel_id = channel.id;
+    let message = match send_own(scope, channel, contact, after, content, now).await? {
+        Outcome::Queued(message) => message,
+        // An opted-out customer is not asked.
+        Outcome::Skipped(reason) => {
+            tracing::info!(tenant.id = %scope.id(), conversation.id = %after.id, reason, "csat question not asked");
+            return Ok(());
+        }
+    };
     let survey = SurveyRecord {
         message: message.id,
         conversation: after.id,
-        channel: channel.id,
-        contact: contact.id,
+        channel: channel_id,
+        contact: after.contact,
         queue: Some(queue),
         // Who worked it until the resolve.
         agent: before.assignee.or(after.assignee),
@@ -165,36 +164,6 @@ pub(crate) async fn on_change<C: ConnectionTrait>(
     scope.csat().insert_survey(&survey).await?;
     tracing::info!(tenant.id = %scope.id(), conversation.id = %after.id, message.id = %message.id, "csat question queued");
     Ok(())
-}
-
-fn question_message(
-    channel: &ChannelRecord,
-    contact: &ContactRecord,
-    conversation: &ConversationRecord,
-    content: MessageContent,
-    now: DateTime<Utc>,
-) -> MessageRecord {
-    MessageRecord {
-        id: MessageId::new(),
-        revision: uuid::Uuid::now_v7(),
-        channel: channel.id,
-        conversation: Some(conversation.id),
-        contact: contact.id,
-        direction: Direction::Outbound,
-        status: MessageStatus::Queued,
-        provider_message_id: None,
-        content,
-        reply_to_provider_id: None,
-        forwarded: false,
-        referral: None,
-        idempotency_key: None,
-        error_code: None,
-        error_message: None,
-        part: crate::domain::records::Part::WHOLE,
-        sent_at: now,
-        created_at: now,
-        updated_at: now,
-    }
 }
 
 /// A customer's message that answers a pending question: the contact has no conversation

@@ -9,7 +9,7 @@ use sea_orm::ConnectionTrait;
 use super::compose::{build, split};
 use super::enqueue::store_in;
 use super::{Draft, Recipient, Target};
-use crate::domain::records::{ConversationRecord, MessageRecord};
+use crate::domain::records::{ChannelRecord, ContactRecord, ConversationRecord, MessageRecord};
 use crate::domain::{MessageContent, TemplateId};
 use crate::error::AppError;
 use crate::providers::capabilities::capabilities;
@@ -84,6 +84,24 @@ pub async fn send_automated<C: ConnectionTrait>(
             ))
         }
     };
+    send_own(scope, channel, contact, conversation, content, now).await
+}
+
+/// Stores Switchboard's own message `content` to the conversation's contact (on its
+/// channel) with its outbox job, checked and split like any message, or answers why it is
+/// skipped. The caller has chosen the content for the window; only storage failures are
+/// errors.
+pub async fn send_own<C: ConnectionTrait>(
+    scope: &TenantScope<'_, C>,
+    channel: ChannelRecord,
+    contact: ContactRecord,
+    conversation: &ConversationRecord,
+    content: MessageContent,
+    now: DateTime<Utc>,
+) -> Result<Outcome, StoreError> {
+    if contact.opted_out_at.is_some() {
+        return Ok(skipped("the contact opted out"));
+    }
     let caps = capabilities(channel.provider());
     let (content, attachments) = match build(scope, &channel, &caps, content).await {
         Ok(built) => built,

@@ -8,7 +8,7 @@ mod checks;
 mod compose;
 mod enqueue;
 
-pub use automated::{send_automated, Automated, Outcome};
+pub use automated::{send_automated, send_own, Automated, Outcome};
 
 use super::OutboxWorker;
 use crate::domain::records::{ChannelRecord, ContactRecord, ConversationRecord, MessageRecord};
