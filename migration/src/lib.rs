@@ -2,6 +2,8 @@
 
 pub use sea_orm_migration::prelude::*;
 
+mod columns;
+
 mod m20261124_000001_foundation;
 mod m20261124_000002_channels;
 mod m20261124_000003_conversations;

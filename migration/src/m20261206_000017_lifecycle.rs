@@ -9,6 +9,8 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::columns::{ts_null, uuid, uuid_null};
+
 pub struct Migration;
 
 impl MigrationName for Migration {
@@ -48,19 +50,6 @@ enum ConversationChanges {
     Note,
     Until,
     At,
-}
-
-fn uuid(c: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(c).uuid().not_null().to_owned()
-}
-fn uuid_null(c: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(c).uuid().null().to_owned()
-}
-fn ts_null(c: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(c)
-        .timestamp_with_time_zone()
-        .null()
-        .to_owned()
 }
 
 #[async_trait::async_trait]

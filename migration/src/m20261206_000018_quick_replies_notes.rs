@@ -10,6 +10,8 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::columns::{ts, uuid};
+
 pub struct Migration;
 
 impl MigrationName for Migration {
@@ -73,15 +75,6 @@ enum Conversations {
     Id,
 }
 
-fn uuid(c: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(c).uuid().not_null().to_owned()
-}
-fn ts(c: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(c)
-        .timestamp_with_time_zone()
-        .not_null()
-        .to_owned()
-}
 fn tenant_fk(table: impl IntoIden + 'static) -> ForeignKeyCreateStatement {
     ForeignKey::create()
         .from(table, Alias::new("tenant_id"))
