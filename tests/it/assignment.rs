@@ -14,18 +14,7 @@ use crate::support::{eventually, Session, TestApp, TestTenant};
 
 /// The tenant's default queue, set to `mode` with `members` (each with `capacity`).
 async fn default_queue(tenant: &TestTenant, mode: &str, members: &[&Session], capacity: u32) {
-    let queues = tenant
-        .owner
-        .gql
-        .query("{ queues { id isDefault } }", json!({}))
-        .await;
-    let id = queues.data()["queues"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|q| q["isDefault"] == true)
-        .unwrap()["id"]
-        .clone();
+    let id = crate::visibility::default_queue(tenant).await;
     let members: Vec<Value> = members
         .iter()
         .map(|m| json!({ "userId": m.user_id, "capacity": capacity }))
