@@ -140,8 +140,7 @@ impl Assigner {
             Err(crate::store::StoreError::NotFound) => return Ok(0),
             Err(e) => return Err(e.into()),
         };
-        let online = self.presence.online_among(tenant, &members).await?;
-        if online.is_empty() {
+        if members.is_empty() {
             return Ok(0);
         }
         let unit = self.store.write(tenant).await?;
@@ -155,6 +154,9 @@ impl Assigner {
         if waiting.is_empty() {
             return Ok(0);
         }
+        // Who is online is read after the waiting conversations: a member who came online
+        // before a conversation arrived is seen whenever that conversation is.
+        let online = self.presence.online_among(tenant, &members).await?;
         let mut candidates = assignment.candidates(queue, &online).await?;
         let mut events = Vec::new();
         let mut assigned = 0;
