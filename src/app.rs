@@ -54,6 +54,11 @@ impl App {
             anonymous_introspection: config.graphql_anonymous_introspection,
         };
         let schema = build_schema(services.clone(), limits);
+        services
+            .webhooks
+            .install(Arc::new(crate::graphql::webhook_render::SchemaRender::new(
+                schema.clone(),
+            )));
         let router = crate::http::router(HttpState {
             services,
             schema,
@@ -98,12 +103,14 @@ impl App {
             campaigns,
             presence,
             assigner,
+            webhooks: (webhook_sender, bus),
         } = self.workers;
         let fetcher = tokio::spawn(media.run());
         let sender = tokio::spawn(outbox.clone().run());
         let dispatcher = tokio::spawn(campaigns.clone().run());
         let attendance = tokio::spawn(presence.clone().run());
         let assignment = tokio::spawn(assigner.run());
+        let webhooks = tokio::spawn(webhook_sender.run(bus));
         let serve = crate::http::serve::serve(
             self.listener,
             self.router,
@@ -129,6 +136,7 @@ impl App {
         sender.abort();
         attendance.abort();
         assignment.abort();
+        webhooks.abort();
         presence.release_all().await;
         self.store.close().await;
         tracing::info!("stopped");

@@ -10,6 +10,9 @@ use std::time::Duration;
 
 use crate::crypto::Secret;
 
+mod webhooks;
+pub use webhooks::WebhookSettings;
+
 /// How log lines are written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LogFormat {
@@ -122,6 +125,8 @@ pub struct Config {
     /// claims its number and Meta phone number id for the whole deployment at creation, as
     /// for a single organisation; when false, only once the provider has verified them.
     pub channel_claims_without_verification: bool,
+    /// `SWITCHBOARD_OUTGOING_WEBHOOK_*`: see [`WebhookSettings`].
+    pub webhooks: WebhookSettings,
 }
 
 /// A wrong configuration value, named by its environment variable.
@@ -263,7 +268,7 @@ impl Config {
         if let Some(path) = file {
             raw.extend(read_toml(path)?);
         }
-        for name in VARIABLES {
+        for name in VARIABLES.iter().chain(webhooks::VARIABLES) {
             if let Ok(value) = std::env::var(format!("SWITCHBOARD_{name}")) {
                 raw.insert(*name, value);
             }
@@ -328,7 +333,9 @@ impl Config {
         let header_read_timeout = raw.seconds("HEADER_READ_TIMEOUT", 10, 1, 300)?;
         let max_connections = raw.number("MAX_CONNECTIONS", 512, 1, 1_000_000)?;
         let ws_max_subscriptions = raw.number("WS_MAX_SUBSCRIPTIONS", 100, 1, 100_000)?;
+        let webhooks = webhooks::read(&mut raw)?;
         Ok(Self {
+            webhooks,
             header_read_timeout,
             max_connections,
             ws_max_subscriptions,
@@ -421,6 +428,7 @@ fn read_toml(path: &Path) -> Result<HashMap<&'static str, String>, ConfigError> 
         let upper = key.to_ascii_uppercase();
         let name = VARIABLES
             .iter()
+            .chain(webhooks::VARIABLES)
             .find(|v| **v == upper)
             .ok_or_else(|| file_error(format!("unknown setting {key:?}")))?;
         let text = match value {

@@ -6,6 +6,7 @@ pub mod keyring;
 pub mod password;
 pub mod seal;
 pub mod secret;
+pub mod signing;
 pub mod token;
 
 pub use jwt::{AccessClaims, JwtKeys};

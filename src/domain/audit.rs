@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use crate::domain::{
     ApiKeyId, CampaignId, ChannelId, ContactAttributeId, ContactId, LabelId, ProviderKind, QueueId,
-    QuickReplyId, Role, TemplateId, TenantId, TenantSettings, UserId,
+    QuickReplyId, Role, TemplateId, TenantId, TenantSettings, UserId, WebhookEndpointId,
 };
 
 /// One audited change.
@@ -103,6 +103,13 @@ pub enum AuditEvent<'a> {
         queue: Option<QueueId>,
         shortcut: &'a str,
     },
+    /// An outgoing webhook endpoint changed; `host` is its URL's host (never its path or
+    /// query, which may carry a receiver's token).
+    Webhook {
+        endpoint: WebhookEndpointId,
+        change: WebhookChange,
+        host: &'a str,
+    },
     /// A contact's name, language or attributes changed: `fields` names them (`name`,
     /// `language`, `attributes.<key>`), never their values.
     ContactUpdated {
@@ -146,6 +153,18 @@ pub enum QueueChange {
     Deleted {
         moved_to: Option<QueueId>,
         moved: u64,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WebhookChange {
+    Created,
+    Updated,
+    Deleted,
+    SecretRotated,
+    /// Deliveries were queued again (one, or a period's).
+    Redelivered {
+        deliveries: u64,
     },
 }
 
@@ -234,6 +253,13 @@ impl AuditEvent<'_> {
                 QuickReplyChange::Updated => "quick_reply.update",
                 QuickReplyChange::Deleted => "quick_reply.delete",
             },
+            Webhook { change, .. } => match change {
+                WebhookChange::Created => "webhook.create",
+                WebhookChange::Updated => "webhook.update",
+                WebhookChange::Deleted => "webhook.delete",
+                WebhookChange::SecretRotated => "webhook.rotate_secret",
+                WebhookChange::Redelivered { .. } => "webhook.redeliver",
+            },
             ContactUpdated { .. } => "contact.update",
             Consent { opted_in: true, .. } => "contact.opt_in",
             Consent {
@@ -266,6 +292,7 @@ impl AuditEvent<'_> {
             Label { label, .. } => ("label", label.to_string()),
             ContactAttribute { attribute, .. } => ("contact_attribute", attribute.to_string()),
             QuickReply { reply, .. } => ("quick_reply", reply.to_string()),
+            Webhook { endpoint, .. } => ("webhook_endpoint", endpoint.to_string()),
             ContactUpdated { contact, .. } | Consent { contact, .. } => {
                 ("contact", contact.to_string())
             }
@@ -344,6 +371,12 @@ impl AuditEvent<'_> {
                 queue, shortcut, ..
             } => json!({ "shortcut": shortcut, "queueId": queue.map(|q| q.to_string()) }),
             ContactUpdated { fields, .. } => json!({ "fields": fields }),
+            Webhook {
+                change: WebhookChange::Redelivered { deliveries },
+                host,
+                ..
+            } => json!({ "host": host, "deliveries": deliveries }),
+            Webhook { host, .. } => json!({ "host": host }),
             Consent {
                 keyword: Some((keyword, channel)),
                 ..

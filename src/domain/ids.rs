@@ -101,6 +101,10 @@ id_type!(
     QuickReplyId,
     /// An internal note on a conversation, never sent to the customer.
     NoteId,
+    /// A tenant's receiver of outgoing webhooks.
+    WebhookEndpointId,
+    /// One event of a tenant, as its outgoing webhooks carry it.
+    EventId,
 );
 
 #[cfg(test)]

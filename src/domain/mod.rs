@@ -38,16 +38,18 @@ pub mod template;
 pub mod tenant_settings;
 pub mod text_split;
 pub mod visibility;
+pub mod webhook;
 
 pub use attempt::AttemptOutcome;
 pub use channel::ChannelSettings;
 pub use content::{MediaKind, MessageContent};
 pub use conversation::ConversationStatus;
 pub use email::{Email, EmailError};
+pub use ids::EventId;
 pub use ids::{
     ApiKeyId, AttachmentId, AuditId, CampaignId, ChannelId, ContactAttributeId, ContactId,
     ConversationId, LabelId, MessageId, NoteId, QueueId, QuickReplyId, RefreshTokenId,
-    RoutingRuleId, SessionId, TemplateId, TenantId, UploadId, UserId,
+    RoutingRuleId, SessionId, TemplateId, TenantId, UploadId, UserId, WebhookEndpointId,
 };
 pub use message_status::{Direction, MessageStatus};
 pub use page::{Page, PageRequest};

@@ -27,6 +27,14 @@ pub fn viewer<'c>(ctx: &'c Context<'_>) -> Result<&'c Viewer, AppError> {
 #[derive(Default)]
 pub struct SeenOnce(tokio::sync::OnceCell<Visibility>);
 
+impl SeenOnce {
+    /// Everything of the tenant, whatever the role (a webhook's payload, rendered as its
+    /// tenant).
+    pub fn all() -> Self {
+        Self(tokio::sync::OnceCell::new_with(Some(Visibility::All)))
+    }
+}
+
 /// What the caller may see of its tenant's conversations and messages: every nested field
 /// that lists or follows to one asks here, so no path leads to one the caller may not see.
 pub async fn visibility(ctx: &Context<'_>) -> Result<Visibility, AppError> {

@@ -11,6 +11,7 @@ pub mod csat;
 pub mod document;
 pub mod errors;
 pub mod guards;
+pub mod integration_events;
 pub mod labels;
 pub mod lifecycle;
 pub mod limits;
@@ -30,8 +31,10 @@ pub mod sending;
 pub mod subscriptions;
 pub mod templates;
 pub mod types;
+pub mod webhook_render;
+pub mod webhooks;
 
-use async_graphql::{MergedObject, Schema};
+use async_graphql::{MergedObject, MergedSubscription, Schema};
 
 use crate::services::Services;
 
@@ -50,6 +53,7 @@ pub struct Query(
     labels::LabelQuery,
     contact_attributes::ContactAttributeQuery,
     quick_replies::QuickReplyQuery,
+    webhooks::WebhookQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -70,9 +74,16 @@ pub struct Mutation(
     quick_replies::QuickReplyMutation,
     notes::NoteMutation,
     csat::CsatMutation,
+    webhooks::WebhookMutation,
 );
 
-pub type AppSchema = Schema<Query, Mutation, subscriptions::SubscriptionRoot>;
+#[derive(MergedSubscription, Default)]
+pub struct Subscription(
+    subscriptions::SubscriptionRoot,
+    integration_events::IntegrationSubscription,
+);
+
+pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
 /// Limits a request must stay within.
 #[derive(Clone, Copy, Debug)]
@@ -106,11 +117,11 @@ pub const MAX_DIRECTIVES_PER_SELECTION: usize = 4;
 /// The schema without data, for printing its SDL.
 pub fn schema_builder(
     limits: Limits,
-) -> async_graphql::SchemaBuilder<Query, Mutation, subscriptions::SubscriptionRoot> {
+) -> async_graphql::SchemaBuilder<Query, Mutation, Subscription> {
     Schema::build(
         Query::default(),
         Mutation::default(),
-        subscriptions::SubscriptionRoot,
+        Subscription::default(),
     )
     .limit_depth(limits.depth)
     .limit_complexity(limits.complexity)

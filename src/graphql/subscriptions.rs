@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_graphql::{Context, Enum, Object, Subscription, ID};
-use futures::stream::{self, Stream};
+use futures::stream::{self, BoxStream, Stream, StreamExt};
 use tokio::sync::broadcast::error::RecvError;
 
 use super::campaigns::Campaign;
@@ -88,9 +88,44 @@ impl ConversationEvent {
 const BEHIND: &str =
     "this subscriber fell behind; reconnect and fetch what you missed with messages(after:)";
 
+/// Set in a request that renders an outgoing webhook's payload: the subscription answers
+/// this one event (none when the document is only being checked) and ends, seen as its
+/// tenant sees it.
+#[derive(Clone)]
+pub struct Replay(pub Option<Arc<Event>>);
+
+/// Whether this request renders a webhook's payload rather than subscribing.
+pub(crate) fn replaying(ctx: &Context<'_>) -> bool {
+    ctx.data_opt::<Replay>().is_some()
+}
+
 /// The events of one tenant that `pick` keeps, ending after a lag error. With a `watch`,
 /// `pick` is given what the subscriber may see when the event arrives; without one, all.
-fn events<T: Send + 'static>(
+/// When rendering a webhook's payload, the one event replayed.
+pub(crate) fn events<T: Send + 'static>(
+    ctx: &Context<'_>,
+    tenant: TenantId,
+    watch: Option<Watch>,
+    pick: impl Fn(&Event, &Visibility) -> Option<T> + Send + Sync + 'static,
+) -> BoxStream<'static, async_graphql::Result<T>> {
+    if let Some(Replay(event)) = ctx.data_opt::<Replay>() {
+        let item = event
+            .as_ref()
+            .filter(|e| e.tenant() == tenant)
+            .and_then(|e| pick(e, &Visibility::All));
+        return stream::iter(item.map(Ok)).boxed();
+    }
+    live(
+        &ctx.data_unchecked::<Services>().events,
+        tenant,
+        watch,
+        pick,
+    )
+    .boxed()
+}
+
+/// The events of one tenant on the bus that `pick` keeps, ending after a lag error.
+fn live<T: Send + 'static>(
     bus: &EventBus,
     tenant: TenantId,
     watch: Option<Watch>,
@@ -131,7 +166,7 @@ fn events<T: Send + 'static>(
 #[derive(Default)]
 pub struct SubscriptionRoot;
 
-#[Subscription(name = "Subscription")]
+#[Subscription(name = "EventSubscription")]
 impl SubscriptionRoot {
     /// Messages received, sent and changing status, optionally for one channel, queue or
     /// conversation.
@@ -162,39 +197,39 @@ impl SubscriptionRoot {
             .transpose()
             .map_err(to_error)?;
         let state = ctx.data_unchecked::<Services>();
-        let watch = state.visibility.watch(&access).await.map_err(to_error)?;
-        if let Some(id) = conversation {
-            state
-                .conversations
-                .conversation(tenant, watch.now(), id)
-                .await
-                .map_err(to_error)?;
-        }
-        Ok(events(
-            &state.events,
-            tenant,
-            Some(watch),
-            move |event, seen| match event {
-                Event::Message {
-                    kind,
-                    message,
-                    queue: q,
-                    assignee,
-                    ..
-                } => {
-                    let wanted = seen.sees_message(message.conversation.is_some(), *q, *assignee)
-                        && channel.is_none_or(|c| c == message.channel)
-                        && conversation.is_none_or(|c| Some(c) == message.conversation)
-                        && queue.is_none_or(|wanted| Some(wanted) == *q);
-                    wanted.then(|| MessageEvent {
-                        kind: (*kind).into(),
-                        cursor: super::connection::encode_cursor("rev", message.revision),
-                        message: Message((**message).clone(), tenant),
-                    })
-                }
-                Event::Conversation { .. } | Event::Presence { .. } => None,
-            },
-        ))
+        let watch = if replaying(ctx) {
+            None
+        } else {
+            let watch = state.visibility.watch(&access).await.map_err(to_error)?;
+            if let Some(id) = conversation {
+                state
+                    .conversations
+                    .conversation(tenant, watch.now(), id)
+                    .await
+                    .map_err(to_error)?;
+            }
+            Some(watch)
+        };
+        Ok(events(ctx, tenant, watch, move |event, seen| match event {
+            Event::Message {
+                kind,
+                message,
+                queue: q,
+                assignee,
+                ..
+            } => {
+                let wanted = seen.sees_message(message.conversation.is_some(), *q, *assignee)
+                    && channel.is_none_or(|c| c == message.channel)
+                    && conversation.is_none_or(|c| Some(c) == message.conversation)
+                    && queue.is_none_or(|wanted| Some(wanted) == *q);
+                wanted.then(|| MessageEvent {
+                    kind: (*kind).into(),
+                    cursor: super::connection::encode_cursor("rev", message.revision),
+                    message: Message((**message).clone(), tenant),
+                })
+            }
+            _ => None,
+        }))
     }
 
     /// Every change in conversations' lives (opened, assigned, transferred, snoozed,
@@ -214,25 +249,24 @@ impl SubscriptionRoot {
             .transpose()
             .map_err(to_error)?;
         let state = ctx.data_unchecked::<Services>();
-        let watch = state.visibility.watch(&access).await.map_err(to_error)?;
-        Ok(events(
-            &state.events,
-            tenant,
-            Some(watch),
-            move |event, seen| match event {
-                Event::Conversation {
-                    kind, conversation, ..
-                } if queue.is_none_or(|q| Some(q) == conversation.queue)
-                    && seen.sees_conversation(conversation) =>
-                {
-                    Some(ConversationEvent {
-                        kind: (*kind).into(),
-                        conversation: Conversation(conversation.clone(), tenant),
-                    })
-                }
-                _ => None,
-            },
-        ))
+        let watch = if replaying(ctx) {
+            None
+        } else {
+            Some(state.visibility.watch(&access).await.map_err(to_error)?)
+        };
+        Ok(events(ctx, tenant, watch, move |event, seen| match event {
+            Event::Conversation {
+                kind, conversation, ..
+            } if queue.is_none_or(|q| Some(q) == conversation.queue)
+                && seen.sees_conversation(conversation) =>
+            {
+                Some(ConversationEvent {
+                    kind: (*kind).into(),
+                    conversation: Conversation(conversation.clone(), tenant),
+                })
+            }
+            _ => None,
+        }))
     }
 
     /// Members' presence as it changes (owners and admins): status, since and load,
@@ -259,17 +293,12 @@ impl SubscriptionRoot {
                 .map_err(to_error)?;
         }
         let tenant = access.tenant();
-        Ok(events(
-            &state.events,
-            tenant,
-            None,
-            move |event, _| match event {
-                Event::Presence { presence, .. } if user.is_none_or(|u| u == presence.user) => {
-                    Some(AgentPresence(presence.clone(), tenant))
-                }
-                _ => None,
-            },
-        ))
+        Ok(events(ctx, tenant, None, move |event, _| match event {
+            Event::Presence { presence, .. } if user.is_none_or(|u| u == presence.user) => {
+                Some(AgentPresence(presence.clone(), tenant))
+            }
+            _ => None,
+        }))
     }
 
     /// A campaign as its counters change (at most a few times a second), ending once it is
@@ -375,7 +404,7 @@ impl Progress {
     }
 }
 
-fn to_error(err: crate::error::AppError) -> async_graphql::Error {
+pub(crate) fn to_error(err: crate::error::AppError) -> async_graphql::Error {
     async_graphql::Error::from(super::errors::GqlError::from(err))
 }
 
@@ -417,7 +446,7 @@ mod tests {
     async fn a_subscriber_that_falls_behind_is_told_and_closed() {
         let bus = EventBus::new(2);
         let tenant = TenantId::new();
-        let stream = events(&bus, tenant, None, |e, _| Some(e.tenant()));
+        let stream = live(&bus, tenant, None, |e, _| Some(e.tenant()));
         futures::pin_mut!(stream);
         bus.publish((0..5).map(|_| opened(tenant)));
         let first = stream.next().await.unwrap();
@@ -430,7 +459,7 @@ mod tests {
     async fn other_tenants_events_are_skipped() {
         let bus = EventBus::new(16);
         let mine = TenantId::new();
-        let stream = events(&bus, mine, None, |e, _| Some(e.tenant()));
+        let stream = live(&bus, mine, None, |e, _| Some(e.tenant()));
         futures::pin_mut!(stream);
         bus.publish([opened(TenantId::new()), opened(mine)]);
         assert_eq!(stream.next().await.unwrap().unwrap(), mine);

@@ -112,7 +112,7 @@ impl Assigner {
         };
         match lifecycle::apply(&scope, &before, Act::Resume, by, unit.now()).await {
             Ok(Some((_, events))) => {
-                unit.commit().await?;
+                crate::services::webhooks::journal::commit(unit, &events).await?;
                 self.bus.publish(events);
                 Ok(())
             }
@@ -182,7 +182,7 @@ impl Assigner {
             candidates[k].last_assigned_at = Some(at);
             assigned += 1;
         }
-        unit.commit().await?;
+        crate::services::webhooks::journal::commit(unit, &events).await?;
         self.bus.publish(events);
         if assigned > 0 {
             tracing::debug!(tenant.id = %tenant, queue.id = %queue, assigned, "assigned waiting conversations");

@@ -8,7 +8,7 @@ use crate::domain::{ContactId, ConversationId, TenantId, Visibility};
 use crate::domain::{Page, PageRequest};
 use crate::error::AppError;
 use crate::services::auth::{Access, Agent};
-use crate::services::events::EventBus;
+use crate::services::events::{ContactEventKind, Event, EventBus};
 use crate::store::Store;
 
 #[derive(Clone)]
@@ -98,10 +98,10 @@ impl ConversationService {
         let contacts = unit.scope().contacts();
         contacts.get(id).await?;
         let now = unit.now();
-        if contacts
+        let changed = contacts
             .set_opted_out(id, (!opted_in).then_some(now), now)
-            .await?
-        {
+            .await?;
+        if changed {
             let event = AuditEvent::Consent {
                 contact: id,
                 opted_in,
@@ -110,7 +110,20 @@ impl ConversationService {
             unit.audit(access.actor(), event).await?;
         }
         let contact = contacts.get(id).await?;
-        unit.commit().await?;
+        let events: Vec<Event> = changed
+            .then(|| Event::Contact {
+                tenant: access.tenant(),
+                kind: if opted_in {
+                    ContactEventKind::OptedIn
+                } else {
+                    ContactEventKind::OptedOut
+                },
+                contact: Box::new(contact.clone()),
+            })
+            .into_iter()
+            .collect();
+        crate::services::webhooks::journal::commit(unit, &events).await?;
+        self.bus.publish(events);
         Ok(contact)
     }
 }

@@ -137,7 +137,7 @@ impl ConversationService {
             match apply(&scope, &before, act, by, unit.now()).await {
                 Ok(None) => return Ok(before),
                 Ok(Some((after, events))) => {
-                    unit.commit().await?;
+                    crate::services::webhooks::journal::commit(unit, &events).await?;
                     self.bus.publish(events);
                     return Ok(after);
                 }

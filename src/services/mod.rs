@@ -33,6 +33,7 @@ pub mod routing;
 pub mod templates;
 pub mod timeline;
 pub mod visibility;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -68,6 +69,7 @@ pub struct Services {
     pub campaigns: campaigns::CampaignService,
     pub intake: intake::Intake,
     pub files: media::files::MediaFiles,
+    pub webhooks: webhooks::WebhookService,
     pub events: events::EventBus,
     pub urls: PublicUrls,
     store: Store,
@@ -80,6 +82,7 @@ pub struct Workers {
     pub campaigns: campaigns::CampaignService,
     pub presence: presence::PresenceService,
     pub assigner: assignment::Assigner,
+    pub webhooks: (webhooks::sender::Sender, events::EventBus),
 }
 
 impl Services {
@@ -119,6 +122,8 @@ impl Services {
             )
             .context("reading SWITCHBOARD_MASTER_KEYS")?,
         );
+        let webhooks =
+            webhooks::WebhookService::new(store.clone(), keys.clone(), config.webhooks.clone());
         let channels = channels::ChannelService::new(store.clone(), keys, {
             let urls = config.provider_urls();
             let timeout = config.provider_timeout;
@@ -149,7 +154,7 @@ impl Services {
                 status_grace: config.outbox_status_grace,
             },
         );
-        let campaigns = campaigns::CampaignService::new(store.clone(), outbox.clone());
+        let campaigns = campaigns::CampaignService::new(store.clone(), outbox.clone(), bus.clone());
         let presence = presence::PresenceService::new(
             store.clone(),
             bus.clone(),
@@ -163,7 +168,11 @@ impl Services {
         let services = Self {
             accounts: accounts::Accounts::new(store.clone(), auth.clone(), bus.clone()),
             directory: directory::Directory::new(store.clone()),
-            templates: templates::TemplateService::new(store.clone(), channels.clone()),
+            templates: templates::TemplateService::new(
+                store.clone(),
+                channels.clone(),
+                bus.clone(),
+            ),
             conversations: conversations::ConversationService::new(store.clone(), bus.clone()),
             queues: queues::QueueService::new(store.clone(), memberships.clone()),
             automations: automations::AutomationService::new(store.clone()),
@@ -193,6 +202,7 @@ impl Services {
                 media_links,
                 config.media_max_bytes,
             ),
+            webhooks: webhooks.clone(),
             events: bus,
             urls,
             channels,
@@ -205,9 +215,10 @@ impl Services {
             campaigns,
             assigner: assignment::Assigner::new(
                 store_for_workers,
-                bus_for_workers,
+                bus_for_workers.clone(),
                 presence.clone(),
             ),
+            webhooks: (webhooks.sender(), bus_for_workers),
             presence,
         };
         Ok((services, workers))

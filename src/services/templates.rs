@@ -43,6 +43,7 @@ pub struct UpdateTemplate {
 pub struct TemplateService {
     store: Store,
     channels: ChannelService,
+    bus: crate::services::events::EventBus,
 }
 
 fn bad(error: TemplateError) -> AppError {
@@ -90,8 +91,16 @@ fn status_of(word: &str) -> TemplateStatus {
 }
 
 impl TemplateService {
-    pub fn new(store: Store, channels: ChannelService) -> Self {
-        Self { store, channels }
+    pub fn new(
+        store: Store,
+        channels: ChannelService,
+        bus: crate::services::events::EventBus,
+    ) -> Self {
+        Self {
+            store,
+            channels,
+            bus,
+        }
     }
 
     /// Stores the change to `template` in one unit of work with its audit entry.
@@ -351,6 +360,7 @@ impl TemplateService {
         let templates = unit.scope().templates();
         let mut seen = HashSet::new();
         let mut keep = Vec::new();
+        let mut events = Vec::new();
         for listed in &listed {
             if check_name(&listed.name).is_err()
                 || listed.language.is_empty()
@@ -363,12 +373,20 @@ impl TemplateService {
             let existing = templates
                 .find(channel.id, &listed.name, &listed.language)
                 .await?;
-            templates
+            let before = existing.as_ref().map(|t| t.status);
+            let stored = templates
                 .upsert(&synced(&channel, existing, listed.clone(), unit.now()))
                 .await?;
+            if before.is_some_and(|b| b != stored.status) {
+                events.push(crate::services::events::Event::Template {
+                    tenant,
+                    template: Box::new(stored),
+                });
+            }
         }
         let removed = templates.delete_missing(channel.id, &keep).await?;
-        unit.commit().await?;
+        crate::services::webhooks::journal::commit(unit, &events).await?;
+        self.bus.publish(events);
         tracing::info!(channel.id = %channel.id, templates = keep.len(), removed, "templates synced");
         Ok(self
             .store

@@ -33,6 +33,7 @@ pub mod tenants;
 pub mod unit;
 pub mod uploads;
 mod visibility;
+pub mod webhooks;
 
 use std::time::Duration;
 
@@ -193,6 +194,11 @@ impl Store {
         TenantScope::new(&self.db, tenant)
     }
 
+    /// Every tenant's outgoing webhook deliveries, as the sender scans them.
+    pub fn webhook_queue(&self) -> webhooks::WebhookQueue<'_, DatabaseConnection> {
+        webhooks::WebhookQueue::new(&self.db)
+    }
+
     /// Lookups that run before a tenant is known (sign-in, token checks).
     pub fn system(&self) -> system::System<'_, DatabaseConnection> {
         system::System::new(&self.db)
@@ -305,6 +311,10 @@ impl<'a, C: ConnectionTrait> TenantScope<'a, C> {
 
     pub fn campaigns(&self) -> campaigns::Campaigns<'a, C> {
         campaigns::Campaigns::new(self.db, self.tenant)
+    }
+
+    pub fn webhooks(&self) -> webhooks::Webhooks<'a, C> {
+        webhooks::Webhooks::new(self.db, self.tenant)
     }
 
     pub fn uploads(&self) -> uploads::Uploads<'a, C> {

@@ -202,6 +202,20 @@ impl<'a, C: ConnectionTrait> Templates<'a, C> {
 
     /// A provider's status news for its template id (Meta's status webhook); answers how
     /// many rows changed. `status` `None` keeps the status and records only the reason.
+    /// The templates the provider knows by `provider_template_id`.
+    pub async fn by_provider_id(
+        &self,
+        provider_template_id: &str,
+    ) -> Result<Vec<Template>, StoreError> {
+        self.scoped()
+            .filter(template::Column::ProviderTemplateId.eq(provider_template_id))
+            .all(self.db)
+            .await?
+            .into_iter()
+            .map(TryInto::try_into)
+            .collect()
+    }
+
     pub async fn set_status_by_provider_id(
         &self,
         provider_template_id: &str,

@@ -66,4 +66,5 @@ mod users;
 mod visibility;
 mod visibility_events;
 mod web_client;
+mod webhooks;
 mod workflow;

@@ -25,6 +25,7 @@ pub mod session;
 pub mod template;
 pub mod tenant;
 pub mod upload;
+pub mod webhook;
 
 pub use account::{MembershipRecord, UserAccount};
 pub use api_key::{ApiKeyCredential, ApiKeyRecord};
@@ -52,3 +53,7 @@ pub use session::{RefreshRecord, SessionRecord};
 pub use template::Template;
 pub use tenant::TenantRecord;
 pub use upload::UploadRecord;
+pub use webhook::{
+    AttemptOutcome, DeliveryFilter, DeliveryRecord, EndpointRecord, Occurrence,
+    WebhookAttemptRecord, WebhookSubscription,
+};

@@ -33,7 +33,7 @@ impl AccountQuery {
                 None,
                 Some(state.directory.api_key_in(tenant, *id).await?.into()),
             ),
-            (Principal::ApiKey { .. }, None) => (None, None),
+            (Principal::ApiKey { .. }, None) | (Principal::Webhook { .. }, _) => (None, None),
         };
         Ok(Viewer {
             role: v.role.into(),

@@ -137,7 +137,7 @@ impl Credential {
 fn expiry(viewer: &Viewer) -> Option<DateTime<Utc>> {
     match viewer.principal {
         Principal::User { expires_at, .. } => Some(expires_at),
-        Principal::ApiKey { .. } => None,
+        Principal::ApiKey { .. } | Principal::Webhook { .. } => None,
     }
 }
 

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::domain::records::AuditActor;
-use crate::domain::{ApiKeyId, Role, SessionId, TenantId, UserId};
+use crate::domain::{ApiKeyId, Role, SessionId, TenantId, UserId, WebhookEndpointId};
 use crate::error::AppError;
 
 /// Who is calling: a signed-in user or an API key, in at most one tenant.
@@ -29,6 +29,9 @@ pub enum Principal {
         /// The user the key acts for; its role bounds the key's.
         created_by: Option<UserId>,
     },
+    /// An outgoing webhook endpoint whose payload is being rendered: it reads as its tenant
+    /// at its role, and writes nothing.
+    Webhook { endpoint: WebhookEndpointId },
 }
 
 impl Viewer {
@@ -53,7 +56,7 @@ impl Viewer {
     pub fn user_id(&self) -> Option<UserId> {
         match &self.principal {
             Principal::User { id, .. } => Some(*id),
-            Principal::ApiKey { .. } => None,
+            Principal::ApiKey { .. } | Principal::Webhook { .. } => None,
         }
     }
 
@@ -62,6 +65,7 @@ impl Viewer {
         match &self.principal {
             Principal::User { id, .. } => Some(*id),
             Principal::ApiKey { created_by, .. } => *created_by,
+            Principal::Webhook { .. } => None,
         }
     }
 
@@ -77,6 +81,11 @@ impl Viewer {
                 user: None,
                 api_key: Some(*id),
                 label: format!("API key {name}"),
+            },
+            Principal::Webhook { endpoint } => AuditActor {
+                user: None,
+                api_key: None,
+                label: format!("webhook endpoint {endpoint}"),
             },
         }
     }

@@ -81,11 +81,15 @@ impl CampaignService {
             if scope.campaigns().counts(id).await?.queued == 0 {
                 let to = CampaignState::Completed;
                 let running = &[CampaignState::Running];
-                scope
+                let done = scope
                     .campaigns()
                     .transition(id, running, to, None, now)
                     .await?;
-                unit.commit().await?;
+                let events = done
+                    .map(|c| super::finished(tenant, &c))
+                    .unwrap_or_default();
+                crate::services::webhooks::journal::commit(unit, &events).await?;
+                self.inner.bus.publish(events);
             }
             return Ok(());
         }

@@ -64,16 +64,18 @@ pub struct CampaignService {
 struct Inner {
     store: Store,
     outbox: OutboxWorker,
+    bus: crate::services::events::EventBus,
     wake: Notify,
     stopping: AtomicBool,
 }
 
 impl CampaignService {
-    pub fn new(store: Store, outbox: OutboxWorker) -> Self {
+    pub fn new(store: Store, outbox: OutboxWorker, bus: crate::services::events::EventBus) -> Self {
         Self {
             inner: Arc::new(Inner {
                 store,
                 outbox,
+                bus,
                 wake: Notify::new(),
                 stopping: AtomicBool::new(false),
             }),
@@ -275,7 +277,9 @@ impl CampaignService {
             change,
         };
         unit.audit(access.actor(), event).await?;
-        unit.commit().await?;
+        let events = finished(access.tenant(), &changed);
+        crate::services::webhooks::journal::commit(unit, &events).await?;
+        self.inner.bus.publish(events);
         self.inner.wake.notify_one();
         Ok(changed)
     }
@@ -324,4 +328,20 @@ fn screen(rows: Vec<RecipientRow>) -> Vec<NewRecipient> {
             }
         })
         .collect()
+}
+
+/// The event of a campaign that just finished (COMPLETED or CANCELLED); none otherwise.
+pub(crate) fn finished(
+    tenant: crate::domain::TenantId,
+    campaign: &CampaignRecord,
+) -> Vec<crate::services::events::Event> {
+    match campaign.state {
+        CampaignState::Completed | CampaignState::Cancelled => {
+            vec![crate::services::events::Event::Campaign {
+                tenant,
+                campaign: Box::new(campaign.clone()),
+            }]
+        }
+        _ => Vec::new(),
+    }
 }

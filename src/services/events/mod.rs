@@ -17,7 +17,10 @@ use std::time::Instant;
 
 use tokio::sync::{broadcast, mpsc};
 
-use crate::domain::records::{ConversationRecord, MessageRecord, PresenceRecord};
+use crate::domain::records::{
+    CampaignRecord, ContactRecord, ConversationRecord, MessageRecord, PresenceRecord,
+    Template as TemplateRecord,
+};
 use crate::domain::TenantId;
 use relay::Relayed;
 
@@ -118,6 +121,29 @@ pub enum Event {
         tenant: TenantId,
         presence: PresenceRecord,
     },
+    /// A contact's consent to be messaged changed.
+    Contact {
+        tenant: TenantId,
+        kind: ContactEventKind,
+        contact: Box<ContactRecord>,
+    },
+    /// A template's review status changed.
+    Template {
+        tenant: TenantId,
+        template: Box<TemplateRecord>,
+    },
+    /// A campaign finished: COMPLETED or CANCELLED.
+    Campaign {
+        tenant: TenantId,
+        campaign: Box<CampaignRecord>,
+    },
+}
+
+/// What changed about a contact's consent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ContactEventKind {
+    OptedOut,
+    OptedIn,
 }
 
 /// Where the conversation `id` stands now: its queue and assignee (none for a message
@@ -147,7 +173,10 @@ impl Event {
         match self {
             Event::Message { tenant, .. }
             | Event::Conversation { tenant, .. }
-            | Event::Presence { tenant, .. } => *tenant,
+            | Event::Presence { tenant, .. }
+            | Event::Contact { tenant, .. }
+            | Event::Template { tenant, .. }
+            | Event::Campaign { tenant, .. } => *tenant,
         }
     }
 }

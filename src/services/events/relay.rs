@@ -8,7 +8,9 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
-use super::{ConversationEventKind, Event, EventBus, MessageEventKind, Revocation};
+use super::{
+    ContactEventKind, ConversationEventKind, Event, EventBus, MessageEventKind, Revocation,
+};
 use crate::domain::{ConversationId, MessageId, TenantId, UserId};
 use crate::store::{Listener, Store};
 
@@ -96,10 +98,43 @@ fn notice(origin: uuid::Uuid, event: &Event) -> Notice {
             id: presence.user.into_uuid(),
             queue: None,
         },
+        Event::Contact {
+            tenant,
+            kind,
+            contact,
+        } => Notice {
+            origin,
+            tenant: *tenant,
+            kind: match kind {
+                ContactEventKind::OptedOut => OPTED_OUT,
+                ContactEventKind::OptedIn => OPTED_IN,
+            }
+            .to_owned(),
+            id: contact.id.into_uuid(),
+            queue: None,
+        },
+        Event::Template { tenant, template } => Notice {
+            origin,
+            tenant: *tenant,
+            kind: TEMPLATE.to_owned(),
+            id: template.id.into_uuid(),
+            queue: None,
+        },
+        Event::Campaign { tenant, campaign } => Notice {
+            origin,
+            tenant: *tenant,
+            kind: CAMPAIGN.to_owned(),
+            id: campaign.id.into_uuid(),
+            queue: None,
+        },
     }
 }
 
 const PRESENCE: &str = "presence.changed";
+const OPTED_OUT: &str = "contact.opted_out";
+const OPTED_IN: &str = "contact.opted_in";
+const TEMPLATE: &str = "template.status";
+const CAMPAIGN: &str = "campaign.finished";
 
 /// Rebuilds an event from a notice by loading its record.
 async fn event(store: &Store, notice: Notice) -> Option<Event> {
@@ -138,6 +173,32 @@ async fn event(store: &Store, notice: Notice) -> Option<Event> {
             tenant: notice.tenant,
             presence,
         });
+    }
+    let tenant = notice.tenant;
+    match notice.kind.as_str() {
+        OPTED_OUT | OPTED_IN => {
+            let contact = scope.contacts().get(notice.id.into()).await.ok()?;
+            let kind = if notice.kind == OPTED_OUT {
+                ContactEventKind::OptedOut
+            } else {
+                ContactEventKind::OptedIn
+            };
+            let contact = Box::new(contact);
+            return Some(Event::Contact {
+                tenant,
+                kind,
+                contact,
+            });
+        }
+        TEMPLATE => {
+            let template = Box::new(scope.templates().get(notice.id.into()).await.ok()?);
+            return Some(Event::Template { tenant, template });
+        }
+        CAMPAIGN => {
+            let campaign = Box::new(scope.campaigns().get(notice.id.into()).await.ok()?);
+            return Some(Event::Campaign { tenant, campaign });
+        }
+        _ => {}
     }
     let kind = ConversationEventKind::parse(&notice.kind)?;
     let conversation = scope

@@ -22,7 +22,7 @@ use crate::domain::{Direction, MessageId, MessageStatus, PhoneNumber, TenantSett
 use crate::providers::{InboundMessage, StatusUpdate, WebhookEvent};
 use crate::services::automations;
 use crate::services::csat;
-use crate::services::events::{ConversationEventKind, Event, MessageEventKind};
+use crate::services::events::{ContactEventKind, ConversationEventKind, Event, MessageEventKind};
 use crate::services::lifecycle::{self, Applied, By};
 use crate::services::routing;
 use crate::store::{Store, StoreError, TenantScope};
@@ -103,6 +103,11 @@ impl Ingest {
                     ..
                 } => {
                     // Events without a status of their own (UNLOCKED…) keep the status.
+                    let status_now = TemplateStatus::from_provider(status);
+                    let before = scope
+                        .templates()
+                        .by_provider_id(provider_template_id)
+                        .await?;
                     let changed = scope
                         .templates()
                         .set_status_by_provider_id(
@@ -113,10 +118,18 @@ impl Ingest {
                         )
                         .await?;
                     tracing::info!(channel.id = %channel.id, template = %provider_template_id, status = %status, changed, "template status received");
+                    for template in before {
+                        if status_now.is_some_and(|s| s != template.status) {
+                            out.push(Event::Template {
+                                tenant: channel.tenant,
+                                template: Box::new(scope.templates().get(template.id).await?),
+                            });
+                        }
+                    }
                 }
             }
         }
-        unit.commit().await?;
+        crate::services::webhooks::journal::commit(unit, &out).await?;
         Ok(out)
     }
 }
@@ -195,7 +208,7 @@ async fn receive<C: sea_orm::ConnectionTrait>(
     };
     messages.insert(&record, &attachments, now).await?;
     if let crate::domain::MessageContent::Text { body, .. } = &record.content {
-        apply_keyword(scope, channel, &contact, body, settings, now).await?;
+        apply_keyword(scope, channel, &contact, body, settings, now, out).await?;
     }
     if opened {
         // After the customer's message and their consent keyword, in its window.
@@ -287,6 +300,7 @@ async fn apply_keyword<C: sea_orm::ConnectionTrait>(
     text: &str,
     settings: &TenantSettings,
     now: DateTime<Utc>,
+    out: &mut Vec<Event>,
 ) -> Result<(), StoreError> {
     let Some(change) = consent_change(text, &settings.opt_out_keywords, &settings.opt_in_keywords)
     else {
@@ -305,6 +319,14 @@ async fn apply_keyword<C: sea_orm::ConnectionTrait>(
             keyword: Some((text.trim(), channel.id)),
         };
         scope.audit().record(&actor, &event, now).await?;
+        out.push(Event::Contact {
+            tenant: channel.tenant,
+            kind: match change {
+                ConsentChange::OptOut => ContactEventKind::OptedOut,
+                ConsentChange::OptIn => ContactEventKind::OptedIn,
+            },
+            contact: Box::new(scope.contacts().get(contact.id).await?),
+        });
     }
     Ok(())
 }

@@ -179,9 +179,9 @@ impl OutboxWorker {
                 self.lost_lease(ready.tenant, ready.message.id);
                 return Ok(());
             }
-            Row::New => unit.commit().await?,
+            Row::New => crate::services::webhooks::journal::commit(unit, &events).await?,
             Row::Begun { .. } => {
-                unit.commit().await?;
+                crate::services::webhooks::journal::commit(unit, &events).await?;
                 if !moved {
                     tracing::warn!(target: LOG_TARGET, { tenant.id = %ready.tenant, message.id = %ready.message.id, outcome = %outcome }, "the job's lease ran out during the send and another worker took the job over; the outcome is recorded and that worker ends the job");
                 }

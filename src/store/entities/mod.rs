@@ -38,3 +38,7 @@ pub mod template;
 pub mod tenant;
 pub mod upload;
 pub mod user;
+pub mod webhook_attempt;
+pub mod webhook_delivery;
+pub mod webhook_endpoint;
+pub mod webhook_subscription;

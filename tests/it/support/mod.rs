@@ -7,6 +7,7 @@ pub mod fixtures;
 pub mod graphql;
 pub mod outbox;
 pub mod process;
+pub mod receiver;
 
 use std::net::SocketAddr;
 use std::path::Path;
