@@ -67,4 +67,5 @@ mod visibility;
 mod visibility_events;
 mod web_client;
 mod webhooks;
+mod webhooks_admin;
 mod workflow;
