@@ -5,6 +5,7 @@ pub mod campaigns;
 pub mod channels;
 pub mod connection;
 pub mod contact_attributes;
+pub mod contact_files;
 pub mod content;
 pub mod conversations;
 pub mod csat;
@@ -50,6 +51,7 @@ pub struct Query(
     labels::LabelQuery,
     contact_attributes::ContactAttributeQuery,
     quick_replies::QuickReplyQuery,
+    contact_files::ContactFileQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -70,6 +72,7 @@ pub struct Mutation(
     quick_replies::QuickReplyMutation,
     notes::NoteMutation,
     csat::CsatMutation,
+    contact_files::ContactFileMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, subscriptions::SubscriptionRoot>;
