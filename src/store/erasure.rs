@@ -9,6 +9,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 
 use super::entities::{attachment, outbox_job, upload};
 use super::{for_update, StoreError};
+use crate::domain::records::JobState;
 use crate::domain::{ContactId, TenantId};
 
 /// How a table's rows are reached from the contact.
@@ -100,7 +101,10 @@ impl<'a, C: ConnectionTrait> Erasure<'a, C> {
         let jobs = for_update(query, self.db).all(self.db).await?;
         Ok(jobs
             .iter()
-            .filter(|j| j.state == "PENDING" && j.lease_until.is_some_and(|l| l > now))
+            .filter(|j| {
+                j.state == super::outbox::state_word(JobState::Pending)
+                    && j.lease_until.is_some_and(|l| l > now)
+            })
             .count() as u64)
     }
 

@@ -201,6 +201,14 @@ async fn an_erased_contact_leaves_no_row_and_no_file() {
         .collect();
     assert_eq!(files_before.len(), 2, "the photo and the upload");
 
+    let store = Store::connect(&app.database_url).await.unwrap();
+    let contact_uuid: uuid::Uuid = contact.parse().unwrap();
+    assert_eq!(
+        rows_holding(&store, "messages", "contact_id", &[contact_uuid]).await,
+        4,
+        "the check below sees the rows it looks for"
+    );
+
     let erased = tenant
         .owner
         .gql
@@ -211,7 +219,6 @@ async fn an_erased_contact_leaves_no_row_and_no_file() {
         json!({ "contactId": contact, "conversations": 1, "messages": 4, "files": 1 })
     );
 
-    let store = Store::connect(&app.database_url).await.unwrap();
     let mut ids: Vec<uuid::Uuid> = messages.iter().map(|m| m.parse().unwrap()).collect();
     ids.push(contact.parse().unwrap());
     ids.push(conversation.parse().unwrap());
