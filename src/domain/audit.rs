@@ -116,6 +116,22 @@ pub enum AuditEvent<'a> {
         contact: ContactId,
         fields: Vec<String>,
     },
+    /// Contacts were imported from a file (`import` names the run): how many lines did
+    /// what, never the contacts themselves.
+    ContactsImported {
+        import: uuid::Uuid,
+        created: u64,
+        updated: u64,
+        unchanged: u64,
+        refused: u64,
+    },
+    /// A contact was erased with everything of it; only counts are kept, never its data.
+    ContactErased {
+        contact: ContactId,
+        conversations: u64,
+        messages: u64,
+        files: u64,
+    },
     /// A contact opted out or back in; `keyword` when the customer wrote it on a channel.
     Consent {
         contact: ContactId,
@@ -261,6 +277,8 @@ impl AuditEvent<'_> {
                 WebhookChange::Redelivered { .. } => "webhook.redeliver",
             },
             ContactUpdated { .. } => "contact.update",
+            ContactsImported { .. } => "contact.import",
+            ContactErased { .. } => "contact.erase",
             Consent { opted_in: true, .. } => "contact.opt_in",
             Consent {
                 opted_in: false, ..
@@ -293,9 +311,10 @@ impl AuditEvent<'_> {
             ContactAttribute { attribute, .. } => ("contact_attribute", attribute.to_string()),
             QuickReply { reply, .. } => ("quick_reply", reply.to_string()),
             Webhook { endpoint, .. } => ("webhook_endpoint", endpoint.to_string()),
-            ContactUpdated { contact, .. } | Consent { contact, .. } => {
-                ("contact", contact.to_string())
-            }
+            ContactsImported { import, .. } => ("contact_import", import.to_string()),
+            ContactUpdated { contact, .. }
+            | ContactErased { contact, .. }
+            | Consent { contact, .. } => ("contact", contact.to_string()),
         }
     }
 
@@ -377,6 +396,28 @@ impl AuditEvent<'_> {
                 ..
             } => json!({ "host": host, "deliveries": deliveries }),
             Webhook { host, .. } => json!({ "host": host }),
+            ContactsImported {
+                created,
+                updated,
+                unchanged,
+                refused,
+                ..
+            } => json!({
+                "created": created,
+                "updated": updated,
+                "unchanged": unchanged,
+                "refused": refused,
+            }),
+            ContactErased {
+                conversations,
+                messages,
+                files,
+                ..
+            } => json!({
+                "conversations": conversations,
+                "messages": messages,
+                "files": files,
+            }),
             Consent {
                 keyword: Some((keyword, channel)),
                 ..

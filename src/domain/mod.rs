@@ -9,6 +9,7 @@ pub mod business_hours;
 pub mod campaign;
 pub mod channel;
 pub mod contact_attribute;
+pub mod contact_file;
 pub mod contact_profile;
 pub mod content;
 pub mod conversation;

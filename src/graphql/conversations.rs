@@ -66,6 +66,14 @@ impl Contact {
     async fn opted_out_at(&self) -> Option<DateTime<Utc>> {
         self.0.opted_out_at
     }
+    /// When the contact gave its consent, as the business recorded it (an import).
+    async fn opted_in_at(&self) -> Option<DateTime<Utc>> {
+        self.0.opted_in_at
+    }
+    /// Where the consent was given: a web form, a signed paper, a CRM.
+    async fn opt_in_source(&self) -> Option<&str> {
+        self.0.opt_in_source.as_deref()
+    }
     /// When the contact stopped marketing messages (Meta 131050); marketing templates skip
     /// them until they opt in again.
     async fn marketing_opted_out_at(&self) -> Option<DateTime<Utc>> {

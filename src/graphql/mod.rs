@@ -5,6 +5,7 @@ pub mod campaigns;
 pub mod channels;
 pub mod connection;
 pub mod contact_attributes;
+pub mod contact_files;
 pub mod content;
 pub mod conversations;
 pub mod csat;
@@ -54,6 +55,7 @@ pub struct Query(
     contact_attributes::ContactAttributeQuery,
     quick_replies::QuickReplyQuery,
     webhooks::WebhookQuery,
+    contact_files::ContactFileQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -75,6 +77,7 @@ pub struct Mutation(
     notes::NoteMutation,
     csat::CsatMutation,
     webhooks::WebhookMutation,
+    contact_files::ContactFileMutation,
 );
 
 #[derive(MergedSubscription, Default)]

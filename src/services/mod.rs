@@ -9,11 +9,13 @@ pub mod automations;
 pub mod campaigns;
 pub mod channels;
 pub mod contact_attributes;
+pub mod contact_files;
 pub mod contacts;
 pub mod conversations;
 pub mod csat;
 pub(crate) mod definitions;
 pub mod directory;
+pub mod erasure;
 pub mod events;
 pub mod history;
 pub mod inbound;
@@ -62,6 +64,8 @@ pub struct Services {
     pub quick_replies: quick_replies::QuickReplyService,
     pub notes: notes::NoteService,
     pub contacts: contacts::ContactService,
+    pub contact_files: contact_files::ContactFileService,
+    pub erasure: erasure::ErasureService,
     pub contact_attributes: contact_attributes::ContactAttributeService,
     pub history: history::HistoryService,
     pub visibility: visibility::VisibilityService,
@@ -165,6 +169,12 @@ impl Services {
         );
         let (store_for_workers, bus_for_workers) = (store.clone(), bus.clone());
         let memberships = visibility::Memberships::default();
+        let files = media::files::MediaFiles::new(
+            store.clone(),
+            media_store,
+            media_links.clone(),
+            config.media_max_bytes,
+        );
         let services = Self {
             accounts: accounts::Accounts::new(store.clone(), auth.clone(), bus.clone()),
             directory: directory::Directory::new(store.clone()),
@@ -196,12 +206,9 @@ impl Services {
                 urls.clone(),
                 config.webhook_max_events,
             ),
-            files: media::files::MediaFiles::new(
-                store.clone(),
-                media_store,
-                media_links,
-                config.media_max_bytes,
-            ),
+            contact_files: contact_files::ContactFileService::new(store.clone()),
+            erasure: erasure::ErasureService::new(store.clone(), files.clone()),
+            files,
             webhooks: webhooks.clone(),
             events: bus,
             urls,

@@ -232,4 +232,39 @@ impl<'a, C: ConnectionTrait> ContactAttributes<'a, C> {
         found.sort_by(|a, b| a.attribute.key.cmp(&b.attribute.key));
         Ok(found)
     }
+
+    /// The values of each of these contacts, by attribute key; a contact without any is
+    /// absent.
+    pub async fn values_of_many(
+        &self,
+        contacts: &[ContactId],
+    ) -> Result<HashMap<ContactId, std::collections::BTreeMap<String, String>>, StoreError> {
+        let keys: HashMap<ContactAttributeId, String> = self
+            .list()
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a.key))
+            .collect();
+        let mut found: HashMap<ContactId, std::collections::BTreeMap<String, String>> =
+            HashMap::new();
+        for chunk in contacts.chunks(500) {
+            let rows = self
+                .values()
+                .filter(
+                    contact_attribute_value::Column::ContactId
+                        .is_in(chunk.iter().map(|c| c.into_uuid())),
+                )
+                .all(self.db)
+                .await?;
+            for row in rows {
+                if let Some(key) = keys.get(&row.attribute_id.into()) {
+                    found
+                        .entry(row.contact_id.into())
+                        .or_default()
+                        .insert(key.clone(), row.value);
+                }
+            }
+        }
+        Ok(found)
+    }
 }

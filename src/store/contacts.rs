@@ -9,9 +9,10 @@ use sea_orm::{
 
 use super::entities::contact;
 use super::StoreError;
+use crate::domain::contact_file::ContactState;
 use crate::domain::language_tag::LanguageTag;
 use crate::domain::records::contact::ContactRecord;
-use crate::domain::{ContactId, TenantId};
+use crate::domain::{ContactId, PhoneNumber, TenantId};
 use crate::domain::{Page, PageRequest};
 
 impl From<contact::Model> for ContactRecord {
@@ -27,6 +28,8 @@ impl From<contact::Model> for ContactRecord {
                 .as_deref()
                 .and_then(|l| LanguageTag::parse(l).ok()),
             opted_out_at: row.opted_out_at,
+            opted_in_at: row.opted_in_at,
+            opt_in_source: row.opt_in_source,
             marketing_opted_out_at: row.marketing_opted_out_at,
             last_inbound_at: row.last_inbound_at,
             created_at: row.created_at,
@@ -143,6 +146,8 @@ impl<'a, C: ConnectionTrait> Contacts<'a, C> {
             name: Set(None),
             language: Set(None),
             opted_out_at: Set(None),
+            opted_in_at: Set(None),
+            opt_in_source: Set(None),
             marketing_opted_out_at: Set(None),
             last_inbound_at: Set(Some(at)),
             created_at: Set(now),
@@ -264,6 +269,8 @@ impl<'a, C: ConnectionTrait> Contacts<'a, C> {
             name: Set(None),
             language: Set(None),
             opted_out_at: Set(None),
+            opted_in_at: Set(None),
+            opt_in_source: Set(None),
             marketing_opted_out_at: Set(None),
             last_inbound_at: Set(None),
             created_at: Set(now),
@@ -283,5 +290,68 @@ impl<'a, C: ConnectionTrait> Contacts<'a, C> {
         .exec_without_returning(self.db)
         .await?;
         self.find_by_wa_id(wa_id).await?.ok_or(StoreError::NotFound)
+    }
+
+    /// Creates a contact an import gives, with its fields (attribute values aside).
+    pub async fn insert_imported(
+        &self,
+        phone: &PhoneNumber,
+        state: &ContactState,
+        now: DateTime<Utc>,
+    ) -> Result<ContactId, StoreError> {
+        let id = ContactId::new();
+        contact::Entity::insert(contact::ActiveModel {
+            tenant_id: Set(self.tenant.into()),
+            id: Set(id.into()),
+            wa_id: Set(phone.digits().to_owned()),
+            phone_number: Set(phone.as_str().to_owned()),
+            profile_name: Set(None),
+            name: Set(state.name.clone()),
+            language: Set(state.language.as_ref().map(|l| l.as_str().to_owned())),
+            opted_out_at: Set(state.opted_out_at),
+            opted_in_at: Set(state.opted_in_at),
+            opt_in_source: Set(state.opt_in_source.clone()),
+            marketing_opted_out_at: Set(state.marketing_opted_out_at),
+            last_inbound_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        })
+        .exec_without_returning(self.db)
+        .await?;
+        Ok(id)
+    }
+
+    /// Stores the fields an import sets (attribute values aside).
+    pub async fn update_imported(
+        &self,
+        id: ContactId,
+        state: &ContactState,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let result = contact::Entity::update_many()
+            .col_expr(contact::Column::Name, Expr::value(state.name.clone()))
+            .col_expr(
+                contact::Column::Language,
+                Expr::value(state.language.as_ref().map(|l| l.as_str().to_owned())),
+            )
+            .col_expr(contact::Column::OptedOutAt, Expr::value(state.opted_out_at))
+            .col_expr(contact::Column::OptedInAt, Expr::value(state.opted_in_at))
+            .col_expr(
+                contact::Column::OptInSource,
+                Expr::value(state.opt_in_source.clone()),
+            )
+            .col_expr(
+                contact::Column::MarketingOptedOutAt,
+                Expr::value(state.marketing_opted_out_at),
+            )
+            .col_expr(contact::Column::UpdatedAt, Expr::value(now))
+            .filter(contact::Column::TenantId.eq(self.tenant.into_uuid()))
+            .filter(contact::Column::Id.eq(id.into_uuid()))
+            .exec(self.db)
+            .await?;
+        if result.rows_affected == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
     }
 }

@@ -14,6 +14,7 @@ pub mod contacts;
 pub mod conversations;
 pub mod csat;
 pub mod entities;
+pub mod erasure;
 pub mod labels;
 pub mod members;
 pub mod messages;
@@ -235,6 +236,10 @@ impl<'a, C: ConnectionTrait> TenantScope<'a, C> {
 
     pub fn channels(&self) -> channels::Channels<'a, C> {
         channels::Channels::new(self.db, self.tenant)
+    }
+
+    pub fn erasure(&self) -> erasure::Erasure<'a, C> {
+        erasure::Erasure::new(self.db, self.tenant)
     }
 
     pub fn contacts(&self) -> contacts::Contacts<'a, C> {

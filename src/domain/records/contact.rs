@@ -16,6 +16,10 @@ pub struct ContactRecord {
     /// The language the business speaks with the contact in.
     pub language: Option<LanguageTag>,
     pub opted_out_at: Option<DateTime<Utc>>,
+    /// When the contact gave its consent, as the business recorded it.
+    pub opted_in_at: Option<DateTime<Utc>>,
+    /// Where the consent was given (a web form, a signed paper, a CRM).
+    pub opt_in_source: Option<String>,
     pub marketing_opted_out_at: Option<DateTime<Utc>>,
     pub last_inbound_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,

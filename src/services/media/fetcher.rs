@@ -85,12 +85,23 @@ impl MediaFetcher {
                 }
                 attempted += 1;
                 let outcome = self.fetch_one(&row).await;
-                self.inner
+                let written = match &outcome {
+                    FetchOutcome::Ready { storage_key, .. } => Some(storage_key.clone()),
+                    _ => None,
+                };
+                let kept = self
+                    .inner
                     .store
                     .tenant(row.tenant)
                     .messages()
                     .finish_attachment(row.id, outcome, Utc::now())
                     .await?;
+                // Its contact was erased while the file was fetched: nothing refers to it.
+                if let (false, Some(key)) = (kept, written) {
+                    if let Err(e) = self.inner.media.delete(&key).await {
+                        tracing::error!(error = %e, media.key = %key, "an orphaned media file could not be removed");
+                    }
+                }
             }
         }
     }

@@ -128,6 +128,16 @@ impl MediaFiles {
         self.media.get(&file.key).await
     }
 
+    /// Removes files no row refers to any more. A file that cannot be removed is logged by
+    /// its key (ids only) and left for the operator.
+    pub async fn remove(&self, keys: &[String]) {
+        for key in keys {
+            if let Err(e) = self.media.delete(key).await {
+                tracing::error!(error = %e, media.key = %key, "a media file could not be removed");
+            }
+        }
+    }
+
     /// Whether some provider can send a file of this type.
     pub fn sendable(content_type: &str) -> bool {
         [ProviderKind::Twilio, ProviderKind::Meta]

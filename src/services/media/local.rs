@@ -126,6 +126,14 @@ impl MediaStore for LocalMediaStore {
             .await
             .map_err(|e| MediaStoreError(e.to_string()))
     }
+
+    async fn delete(&self, key: &str) -> Result<(), MediaStoreError> {
+        match tokio::fs::remove_file(self.path(key)?).await {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(io_error(e)),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -138,6 +146,9 @@ mod tests {
         let store = LocalMediaStore::new(dir.path());
         store.put("t1/a1", b"hello").await.unwrap();
         assert_eq!(store.get("t1/a1").await.unwrap(), b"hello");
+        store.delete("t1/a1").await.unwrap();
+        assert!(store.get("t1/a1").await.is_err());
+        store.delete("t1/a1").await.unwrap();
         for key in ["", "../etc/passwd", "t1//a", "t1/a.b", "/abs"] {
             assert!(store.put(key, b"x").await.is_err(), "{key}");
         }

@@ -54,4 +54,6 @@ pub trait MediaStore: Send + Sync {
         max_bytes: u64,
     ) -> Result<Written, PutStreamError>;
     async fn get(&self, key: &str) -> Result<Vec<u8>, MediaStoreError>;
+    /// Removes a file; a key without one is already removed.
+    async fn delete(&self, key: &str) -> Result<(), MediaStoreError>;
 }

@@ -17,6 +17,10 @@ pub struct Model {
     /// A language tag such as `es` or `pt-BR`.
     pub language: Option<String>,
     pub opted_out_at: Option<DateTimeUtc>,
+    /// When the contact gave its consent, as the business recorded it (an import).
+    pub opted_in_at: Option<DateTimeUtc>,
+    /// Where the consent was given: a web form, a signed paper, a CRM.
+    pub opt_in_source: Option<String>,
     pub marketing_opted_out_at: Option<DateTimeUtc>,
     pub last_inbound_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

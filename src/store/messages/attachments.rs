@@ -106,13 +106,14 @@ impl<C: ConnectionTrait> Messages<'_, C> {
             .into())
     }
 
-    /// Records one fetch attempt's outcome.
+    /// Records one fetch attempt's outcome; false when the attachment is gone (its contact
+    /// was erased meanwhile).
     pub async fn finish_attachment(
         &self,
         id: AttachmentId,
         outcome: FetchOutcome,
         now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let mut update = attachment::Entity::update_many()
             .col_expr(
                 attachment::Column::Attempts,
@@ -162,7 +163,6 @@ impl<C: ConnectionTrait> Messages<'_, C> {
                     Expr::value(Option::<DateTime<Utc>>::None),
                 ),
         };
-        update.exec(self.db).await?;
-        Ok(())
+        Ok(update.exec(self.db).await?.rows_affected == 1)
     }
 }

@@ -174,6 +174,14 @@ impl TestApp {
         }
     }
 
+    /// The server's data directory: its SQLite file, media store and generated keys.
+    pub fn data_dir(&self) -> &Path {
+        self.dir
+            .as_ref()
+            .expect("the directory is kept while running")
+            .path()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }

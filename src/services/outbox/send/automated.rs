@@ -111,7 +111,7 @@ pub async fn send_own<C: ConnectionTrait>(
     let draft = Draft {
         target: Target {
             channel,
-            recipient: Recipient::Known(contact.clone()),
+            recipient: Recipient::Known(Box::new(contact.clone())),
             conversation: Some(conversation.clone()),
         },
         key: None,

@@ -57,7 +57,7 @@ impl From<MessageContent> for Requested {
 /// Whom a send goes to: a contact, or a number not yet known, which becomes a contact in
 /// the transaction that stores the message.
 enum Recipient {
-    Known(ContactRecord),
+    Known(Box<ContactRecord>),
     New(PhoneNumber),
 }
 
@@ -232,7 +232,7 @@ async fn resolve<C: ConnectionTrait>(
             let contact = scope.contacts().get(conversation.contact).await?;
             Ok(Target {
                 channel,
-                recipient: Recipient::Known(contact),
+                recipient: Recipient::Known(Box::new(contact)),
                 conversation: Some(conversation),
             })
         }
@@ -252,7 +252,7 @@ async fn resolve<C: ConnectionTrait>(
                 return Err(AppError::NotFound);
             }
             let recipient = match contact {
-                Some(c) => Recipient::Known(c),
+                Some(c) => Recipient::Known(Box::new(c)),
                 None => Recipient::New(phone),
             };
             Ok(Target {
