@@ -1,6 +1,7 @@
 //! The GraphQL schema: queries, mutations, guards, limits and the error-code mapping.
 
 pub mod automations;
+pub mod business_profile;
 pub mod campaigns;
 pub mod channels;
 pub mod connection;
@@ -50,6 +51,7 @@ pub struct Query(
     labels::LabelQuery,
     contact_attributes::ContactAttributeQuery,
     quick_replies::QuickReplyQuery,
+    business_profile::BusinessProfileQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -70,6 +72,7 @@ pub struct Mutation(
     quick_replies::QuickReplyMutation,
     notes::NoteMutation,
     csat::CsatMutation,
+    business_profile::BusinessProfileMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, subscriptions::SubscriptionRoot>;

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod assignment;
 pub mod auth;
 pub mod automations;
+pub mod business_profile;
 pub mod campaigns;
 pub mod channels;
 pub mod contact_attributes;
@@ -50,6 +51,7 @@ pub struct Services {
     pub accounts: accounts::Accounts,
     pub directory: directory::Directory,
     pub channels: channels::ChannelService,
+    pub business_profiles: business_profile::BusinessProfileService,
     pub templates: templates::TemplateService,
     pub conversations: conversations::ConversationService,
     pub queues: queues::QueueService,
@@ -158,6 +160,12 @@ impl Services {
                 lease: config.presence_lease,
             },
         );
+        let files = media::files::MediaFiles::new(
+            store.clone(),
+            media_store,
+            media_links.clone(),
+            config.media_max_bytes,
+        );
         let (store_for_workers, bus_for_workers) = (store.clone(), bus.clone());
         let memberships = visibility::Memberships::default();
         let services = Self {
@@ -187,12 +195,12 @@ impl Services {
                 urls.clone(),
                 config.webhook_max_events,
             ),
-            files: media::files::MediaFiles::new(
+            business_profiles: business_profile::BusinessProfileService::new(
                 store.clone(),
-                media_store,
-                media_links,
-                config.media_max_bytes,
+                channels.clone(),
+                files.clone(),
             ),
+            files,
             events: bus,
             urls,
             channels,
