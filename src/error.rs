@@ -23,6 +23,9 @@ pub enum AppError {
     },
     #[error("{0}")]
     Conflict(String),
+    /// The channel's provider does not offer this; the message says where to do it instead.
+    #[error("{0}")]
+    Unsupported(String),
     /// The provider refused or failed; `code` is the provider's own.
     #[error("the provider answered {code}: {message}")]
     Provider { code: String, message: String },
@@ -47,6 +50,7 @@ pub enum ErrorCode {
     NotFound,
     BadUserInput,
     Conflict,
+    Unsupported,
     RateLimited,
     ProviderError,
     WindowClosed,
@@ -62,6 +66,7 @@ impl ErrorCode {
             ErrorCode::NotFound => "NOT_FOUND",
             ErrorCode::BadUserInput => "BAD_USER_INPUT",
             ErrorCode::Conflict => "CONFLICT",
+            ErrorCode::Unsupported => "UNSUPPORTED",
             ErrorCode::RateLimited => "RATE_LIMITED",
             ErrorCode::ProviderError => "PROVIDER_ERROR",
             ErrorCode::WindowClosed => "WINDOW_CLOSED",
@@ -80,6 +85,7 @@ impl AppError {
             AppError::NotFound => ErrorCode::NotFound,
             AppError::BadUserInput { .. } | AppError::BadPassword { .. } => ErrorCode::BadUserInput,
             AppError::Conflict(_) => ErrorCode::Conflict,
+            AppError::Unsupported(_) => ErrorCode::Unsupported,
             AppError::RateLimited { .. } => ErrorCode::RateLimited,
             AppError::Provider { .. } => ErrorCode::ProviderError,
             AppError::WindowClosed { .. } => ErrorCode::WindowClosed,

@@ -67,6 +67,12 @@ pub enum AuditEvent<'a> {
     ChannelDeleted {
         channel: ChannelId,
     },
+    /// The channel's WhatsApp business profile was changed at the provider.
+    BusinessProfileUpdated {
+        channel: ChannelId,
+        /// The fields changed (`about`, `websites`, `photo`, …).
+        fields: Vec<&'static str>,
+    },
     Template {
         template: TemplateId,
         change: TemplateChange,
@@ -236,6 +242,7 @@ impl AuditEvent<'_> {
             ChannelUpdated { .. } => "channel.update",
             ChannelVerified { .. } => "channel.verify",
             ChannelDeleted { .. } => "channel.delete",
+            BusinessProfileUpdated { .. } => "channel.business_profile.update",
             Template { change, .. } => match change {
                 TemplateChange::Created => "template.create",
                 TemplateChange::Updated => "template.update",
@@ -301,7 +308,8 @@ impl AuditEvent<'_> {
             ChannelCreated { channel, .. }
             | ChannelUpdated { channel, .. }
             | ChannelVerified { channel, .. }
-            | ChannelDeleted { channel } => ("channel", channel.to_string()),
+            | ChannelDeleted { channel }
+            | BusinessProfileUpdated { channel, .. } => ("channel", channel.to_string()),
             Template { template, .. } => ("template", template.to_string()),
             CampaignCreated { campaign, .. } | Campaign { campaign, .. } => {
                 ("campaign", campaign.to_string())
@@ -351,6 +359,7 @@ impl AuditEvent<'_> {
                 credentials_changed,
                 ..
             } => json!({ "name": name, "credentialsChanged": credentials_changed }),
+            BusinessProfileUpdated { fields, .. } => json!({ "fields": fields }),
             ChannelVerified { outcome, .. } => match outcome {
                 Verified::Yes => json!({ "verified": true }),
                 Verified::NumberClaimedElsewhere => {

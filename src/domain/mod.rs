@@ -6,6 +6,7 @@ pub mod attempt;
 pub mod audit;
 pub mod automation;
 pub mod business_hours;
+pub mod business_profile;
 pub mod campaign;
 pub mod channel;
 pub mod contact_attribute;

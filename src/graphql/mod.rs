@@ -1,6 +1,7 @@
 //! The GraphQL schema: queries, mutations, guards, limits and the error-code mapping.
 
 pub mod automations;
+pub mod business_profile;
 pub mod campaigns;
 pub mod channels;
 pub mod connection;
@@ -56,6 +57,7 @@ pub struct Query(
     quick_replies::QuickReplyQuery,
     webhooks::WebhookQuery,
     contact_files::ContactFileQuery,
+    business_profile::BusinessProfileQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -78,6 +80,7 @@ pub struct Mutation(
     csat::CsatMutation,
     webhooks::WebhookMutation,
     contact_files::ContactFileMutation,
+    business_profile::BusinessProfileMutation,
 );
 
 #[derive(MergedSubscription, Default)]

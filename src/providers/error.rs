@@ -53,6 +53,9 @@ pub enum ProviderError {
     /// refused type.
     #[error("media refused: {0}")]
     MediaRefused(String),
+    /// The provider offers no such operation; the text says where it is done instead.
+    #[error("{0}")]
+    Unsupported(String),
 }
 
 impl ProviderError {

@@ -29,6 +29,7 @@ pub use inbound::{
 pub use outbound::{OutboundContent, OutboundMessage, Reconciled, SendAttempt, SendReceipt};
 
 use crate::crypto::Secret;
+use crate::domain::business_profile::{BusinessProfile, ProfileChanges};
 use crate::domain::PhoneNumber;
 pub use crate::domain::ProviderKind;
 
@@ -100,6 +101,22 @@ pub struct VerifiedAccount {
 pub struct FetchedMedia {
     pub bytes: Vec<u8>,
     pub content_type: String,
+}
+
+/// A file to become a business profile photo.
+#[derive(Clone)]
+pub struct ProfilePhoto {
+    pub bytes: Vec<u8>,
+    pub content_type: String,
+}
+
+impl std::fmt::Debug for ProfilePhoto {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProfilePhoto")
+            .field("bytes", &self.bytes.len())
+            .field("content_type", &self.content_type)
+            .finish()
+    }
 }
 
 /// A template as the provider lists it.
@@ -198,6 +215,16 @@ pub trait Provider: Send + Sync {
 
     /// Deletes a template at the provider (Meta: this language only, by its id).
     async fn delete_template(&self, template: &ProviderTemplate) -> Result<(), ProviderError>;
+
+    /// The number's WhatsApp business profile.
+    async fn business_profile(&self) -> Result<BusinessProfile, ProviderError>;
+
+    /// Changes the profile fields `changes` sets and, with `photo`, the profile photo.
+    async fn update_business_profile(
+        &self,
+        changes: &ProfileChanges,
+        photo: Option<&ProfilePhoto>,
+    ) -> Result<(), ProviderError>;
 
     /// Checks the webhook's signature with this channel's secret, in constant time.
     fn verify_signature(&self, request: &WebhookRequest) -> bool;

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod assignment;
 pub mod auth;
 pub mod automations;
+pub mod business_profile;
 pub mod campaigns;
 pub mod channels;
 pub mod contact_attributes;
@@ -53,6 +54,7 @@ pub struct Services {
     pub accounts: accounts::Accounts,
     pub directory: directory::Directory,
     pub channels: channels::ChannelService,
+    pub business_profiles: business_profile::BusinessProfileService,
     pub templates: templates::TemplateService,
     pub conversations: conversations::ConversationService,
     pub queues: queues::QueueService,
@@ -167,14 +169,14 @@ impl Services {
                 lease: config.presence_lease,
             },
         );
-        let (store_for_workers, bus_for_workers) = (store.clone(), bus.clone());
-        let memberships = visibility::Memberships::default();
         let files = media::files::MediaFiles::new(
             store.clone(),
             media_store,
             media_links.clone(),
             config.media_max_bytes,
         );
+        let (store_for_workers, bus_for_workers) = (store.clone(), bus.clone());
+        let memberships = visibility::Memberships::default();
         let services = Self {
             accounts: accounts::Accounts::new(store.clone(), auth.clone(), bus.clone()),
             directory: directory::Directory::new(store.clone()),
@@ -208,6 +210,11 @@ impl Services {
             ),
             contact_files: contact_files::ContactFileService::new(store.clone()),
             erasure: erasure::ErasureService::new(store.clone(), files.clone()),
+            business_profiles: business_profile::BusinessProfileService::new(
+                store.clone(),
+                channels.clone(),
+                files.clone(),
+            ),
             files,
             webhooks: webhooks.clone(),
             events: bus,

@@ -5,6 +5,7 @@
 //! `vNN.0` version segment, validates sends like the Cloud API, records every request,
 //! takes scripted faults, serves media with expiring URLs, keeps a template store, and sends
 //! signed webhooks (inbound messages, statuses, template reviews) the way Meta writes them.
+//! It keeps a business profile per number, with photos from its Resumable Upload API.
 //!
 //! Magic values: sends to wa_id [`UNDELIVERABLE`] fail later with 131026; templates to
 //! [`STOPPED_MARKETING`] fail later with 131050; free-form sends to a user without an open
@@ -13,9 +14,11 @@
 mod inbound;
 mod messages;
 mod nodes;
+mod profile;
 mod server;
 mod state;
 mod templates;
+mod uploads;
 mod validate;
 mod webhooks;
 
@@ -29,6 +32,7 @@ use tokio::task::JoinHandle;
 
 pub use inbound::{FakeInbound, InboundKind};
 pub use messages::{STOPPED_MARKETING, UNDELIVERABLE};
+pub use profile::{FakeProfile, FAKE_APP_ID};
 pub use state::{
     FakeMedia, FakePhoneNumber, FakeSentMessage, FakeTemplate, Fault, RecordedRequest, StatusKnobs,
 };

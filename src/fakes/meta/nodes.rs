@@ -106,7 +106,7 @@ pub(super) async fn debug_token(State(shared): State<Arc<Shared>>, params: Param
         .into_response();
     }
     Json(json!({ "data": {
-        "app_id": "100000000000001", "type": "SYSTEM_USER", "application": "Switchboard Fake",
+        "app_id": super::profile::FAKE_APP_ID, "type": "SYSTEM_USER", "application": "Switchboard Fake",
         "is_valid": true, "expires_at": 0, "data_access_expires_at": 0,
         "scopes": ["whatsapp_business_messaging", "whatsapp_business_management"],
         "granular_scopes": [

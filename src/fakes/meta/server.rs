@@ -28,8 +28,20 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
         .route(
             "/{version}/{id}",
             get(nodes::get_node)
-                .post(super::templates::edit)
+                .post(super::uploads::post_node)
                 .delete(nodes::delete_node),
+        )
+        .route(
+            "/{version}/{id}/whatsapp_business_profile",
+            get(super::profile::read).post(super::profile::update),
+        )
+        .route(
+            "/{version}/{id}/uploads",
+            axum::routing::post(super::uploads::open_upload),
+        )
+        .route(
+            &format!("{}/{{token}}", super::profile::PHOTO_PATH),
+            get(super::profile::photo),
         )
         .route(
             "/{version}/{id}/messages",
@@ -135,12 +147,16 @@ impl IntoResponse for GraphErr {
     }
 }
 
-/// The Bearer token of a request, or its `access_token` query parameter.
+/// The token of a request's `Authorization: Bearer …` (or `OAuth …`, as the Resumable
+/// Upload API documents it) header, or its `access_token` query parameter.
 pub(super) fn token(headers: &HeaderMap, query: Option<&str>) -> Option<String> {
     let from_header = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("OAuth "))
+        })
         .map(|t| t.trim().to_owned());
     from_header.or_else(|| {
         form_urlencoded::parse(query.unwrap_or_default().as_bytes())
@@ -188,7 +204,8 @@ async fn gate(State(shared): State<Arc<Shared>>, request: Request, next: Next) -
         raw_body: bytes.to_vec(),
     });
     let path = parts.uri.path().to_owned();
-    if !path.starts_with(MEDIA_PATH) {
+    // Media and profile photos are served without the API's version segment and token.
+    if !path.starts_with(MEDIA_PATH) && !path.starts_with(super::profile::PHOTO_PATH) {
         let version = path
             .trim_start_matches('/')
             .split('/')

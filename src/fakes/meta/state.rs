@@ -258,6 +258,8 @@ pub(super) struct State {
     pub counter: u64,
     /// wa_id → the error its messages fail with later (131026 always, 131050 templates).
     pub recipient_failures: HashMap<String, i64>,
+    /// Business profiles, upload sessions and their files.
+    pub profiles: super::profile::Profiles,
 }
 
 impl State {

@@ -5,12 +5,14 @@
 //! - `outbound`: send bodies. `templates`: list/create/refresh/edit/delete. `media`: guarded
 //!   downloads.
 //! - `webhook` + `wire`: notification parsing. `signature`: `X-Hub-Signature-256`.
+//! - `profile`: the business profile, its photo through the Resumable Upload API.
 //! - `error`: Graph error codes → [`ProviderError`].
 
 mod client;
 mod error;
 mod media;
 mod outbound;
+pub mod profile;
 pub mod signature;
 mod templates;
 pub mod webhook;
@@ -18,11 +20,14 @@ mod wire;
 
 use async_trait::async_trait;
 
+use crate::domain::business_profile::{BusinessProfile, ProfileChanges};
+
 pub use client::MetaProvider;
 
 use super::{
-    FetchedMedia, MediaRef, NewTemplate, OutboundMessage, Provider, ProviderError, ProviderKind,
-    ProviderTemplate, Reconciled, SendAttempt, VerifiedAccount, WebhookEvent, WebhookRequest,
+    FetchedMedia, MediaRef, NewTemplate, OutboundMessage, ProfilePhoto, Provider, ProviderError,
+    ProviderKind, ProviderTemplate, Reconciled, SendAttempt, VerifiedAccount, WebhookEvent,
+    WebhookRequest,
 };
 
 #[async_trait]
@@ -89,6 +94,18 @@ impl Provider for MetaProvider {
 
     async fn delete_template(&self, template: &ProviderTemplate) -> Result<(), ProviderError> {
         self.remove_template(template).await
+    }
+
+    async fn business_profile(&self) -> Result<BusinessProfile, ProviderError> {
+        self.read_profile().await
+    }
+
+    async fn update_business_profile(
+        &self,
+        changes: &ProfileChanges,
+        photo: Option<&ProfilePhoto>,
+    ) -> Result<(), ProviderError> {
+        self.write_profile(changes, photo).await
     }
 
     fn verify_signature(&self, request: &WebhookRequest) -> bool {

@@ -141,3 +141,54 @@ pub(crate) struct Profile {
     #[serde(default)]
     pub name: Option<String>,
 }
+
+/// `GET /{PHONE_NUMBER_ID}/whatsapp_business_profile`: the profile is `data[0]`.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ProfilePage {
+    #[serde(default)]
+    pub data: Vec<ProfileNode>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ProfileNode {
+    #[serde(default)]
+    pub about: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub websites: Vec<String>,
+    #[serde(default)]
+    pub vertical: Option<String>,
+    #[serde(default)]
+    pub profile_picture_url: Option<String>,
+}
+
+/// `GET /debug_token`: the token's own app, for app uploads.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct DebugToken {
+    #[serde(default)]
+    pub data: Option<DebugTokenData>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct DebugTokenData {
+    /// A string in Meta's answers; a number is taken too.
+    #[serde(default)]
+    pub app_id: Option<Value>,
+}
+
+/// `POST /{APP_ID}/uploads`: the upload session (`upload:…`).
+#[derive(Debug, Deserialize)]
+pub(crate) struct UploadSession {
+    pub id: String,
+}
+
+/// `POST /{UPLOAD_SESSION_ID}`: the uploaded file's handle.
+#[derive(Debug, Deserialize)]
+pub(crate) struct UploadedFile {
+    pub h: String,
+}

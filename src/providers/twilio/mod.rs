@@ -33,10 +33,11 @@ use self::wire::{
     folded_body, list_picker_types, quick_reply_types, AccountResource, MessageResource,
 };
 use super::{
-    FetchedMedia, MediaRef, NewTemplate, OutboundContent, OutboundMessage, Provider, ProviderError,
-    ProviderKind, ProviderTemplate, ProviderUrls, Reconciled, SendAttempt, SendReceipt,
-    TwilioCredentials, VerifiedAccount, WebhookEvent, WebhookRequest,
+    FetchedMedia, MediaRef, NewTemplate, OutboundContent, OutboundMessage, ProfilePhoto, Provider,
+    ProviderError, ProviderKind, ProviderTemplate, ProviderUrls, Reconciled, SendAttempt,
+    SendReceipt, TwilioCredentials, VerifiedAccount, WebhookEvent, WebhookRequest,
 };
+use crate::domain::business_profile::{BusinessProfile, ProfileChanges};
 
 /// One Twilio channel.
 pub struct TwilioProvider {
@@ -280,6 +281,19 @@ impl Provider for TwilioProvider {
     }
 
     /// Always with the Auth Token: API keys cannot sign webhooks (§1.1).
+    /// Twilio's API does not reach a WhatsApp sender's business profile.
+    async fn business_profile(&self) -> Result<BusinessProfile, ProviderError> {
+        Err(profile_unsupported())
+    }
+
+    async fn update_business_profile(
+        &self,
+        _changes: &ProfileChanges,
+        _photo: Option<&ProfilePhoto>,
+    ) -> Result<(), ProviderError> {
+        Err(profile_unsupported())
+    }
+
     fn verify_signature(&self, request: &WebhookRequest) -> bool {
         super::webhooks::verify(
             ProviderKind::Twilio,
@@ -291,4 +305,14 @@ impl Provider for TwilioProvider {
     fn parse_webhook(&self, request: &WebhookRequest) -> Result<Vec<WebhookEvent>, ProviderError> {
         super::webhooks::parse(ProviderKind::Twilio, request)
     }
+}
+
+/// A Twilio sender's WhatsApp business profile is edited in the Twilio console
+/// (Messaging > Senders > WhatsApp senders), not through the API.
+fn profile_unsupported() -> ProviderError {
+    ProviderError::Unsupported(
+        "the WhatsApp business profile of a Twilio sender is managed in the Twilio console \
+         (Messaging > Senders > WhatsApp senders), not through Switchboard"
+            .into(),
+    )
 }

@@ -33,6 +33,7 @@ pub(super) fn proves_number(
 /// A provider failure as the API reports it.
 pub fn provider_error(err: ProviderError) -> AppError {
     let (code, message) = match err {
+        ProviderError::Unsupported(reason) => return AppError::Unsupported(reason),
         ProviderError::Retryable { code, message }
         | ProviderError::RateLimited { code, message, .. }
         | ProviderError::Rejected { code, message }
