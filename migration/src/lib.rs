@@ -25,6 +25,7 @@ mod m20261206_000018_quick_replies_notes;
 mod m20261206_000019_reads;
 mod m20261206_000020_automations;
 mod m20261206_000021_csat;
+mod m20261207_000023_click_to_chat;
 
 pub struct Migrator;
 
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000019_reads::Migration),
             Box::new(m20261206_000020_automations::Migration),
             Box::new(m20261206_000021_csat::Migration),
+            Box::new(m20261207_000023_click_to_chat::Migration),
         ]
     }
 }

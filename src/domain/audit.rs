@@ -6,8 +6,8 @@
 use serde_json::{json, Value};
 
 use crate::domain::{
-    ApiKeyId, CampaignId, ChannelId, ContactAttributeId, ContactId, LabelId, ProviderKind, QueueId,
-    QuickReplyId, Role, TemplateId, TenantId, TenantSettings, UserId,
+    ApiKeyId, CampaignId, ChannelId, ClickToChatLinkId, ContactAttributeId, ContactId, LabelId,
+    ProviderKind, QueueId, QuickReplyId, Role, TemplateId, TenantId, TenantSettings, UserId,
 };
 
 /// One audited change.
@@ -102,6 +102,12 @@ pub enum AuditEvent<'a> {
         change: QuickReplyChange,
         queue: Option<QueueId>,
         shortcut: &'a str,
+    },
+    ClickToChatLink {
+        link: ClickToChatLinkId,
+        channel: ChannelId,
+        created: bool,
+        tag: &'a str,
     },
     /// A contact's name, language or attributes changed: `fields` names them (`name`,
     /// `language`, `attributes.<key>`), never their values.
@@ -234,6 +240,8 @@ impl AuditEvent<'_> {
                 QuickReplyChange::Updated => "quick_reply.update",
                 QuickReplyChange::Deleted => "quick_reply.delete",
             },
+            ClickToChatLink { created: true, .. } => "click_to_chat_link.create",
+            ClickToChatLink { created: false, .. } => "click_to_chat_link.delete",
             ContactUpdated { .. } => "contact.update",
             Consent { opted_in: true, .. } => "contact.opt_in",
             Consent {
@@ -266,6 +274,7 @@ impl AuditEvent<'_> {
             Label { label, .. } => ("label", label.to_string()),
             ContactAttribute { attribute, .. } => ("contact_attribute", attribute.to_string()),
             QuickReply { reply, .. } => ("quick_reply", reply.to_string()),
+            ClickToChatLink { link, .. } => ("click_to_chat_link", link.to_string()),
             ContactUpdated { contact, .. } | Consent { contact, .. } => {
                 ("contact", contact.to_string())
             }
@@ -343,6 +352,9 @@ impl AuditEvent<'_> {
             QuickReply {
                 queue, shortcut, ..
             } => json!({ "shortcut": shortcut, "queueId": queue.map(|q| q.to_string()) }),
+            ClickToChatLink { channel, tag, .. } => {
+                json!({ "tag": tag, "channelId": channel.to_string() })
+            }
             ContactUpdated { fields, .. } => json!({ "fields": fields }),
             Consent {
                 keyword: Some((keyword, channel)),

@@ -101,6 +101,8 @@ id_type!(
     QuickReplyId,
     /// An internal note on a conversation, never sent to the customer.
     NoteId,
+    /// A stored click-to-chat link of a channel, with its referral tag.
+    ClickToChatLinkId,
 );
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ pub mod automation;
 pub mod business_hours;
 pub mod campaign;
 pub mod channel;
+pub mod click_to_chat;
 pub mod contact_attribute;
 pub mod contact_profile;
 pub mod content;
@@ -45,8 +46,8 @@ pub use content::{MediaKind, MessageContent};
 pub use conversation::ConversationStatus;
 pub use email::{Email, EmailError};
 pub use ids::{
-    ApiKeyId, AttachmentId, AuditId, CampaignId, ChannelId, ContactAttributeId, ContactId,
-    ConversationId, LabelId, MessageId, NoteId, QueueId, QuickReplyId, RefreshTokenId,
+    ApiKeyId, AttachmentId, AuditId, CampaignId, ChannelId, ClickToChatLinkId, ContactAttributeId,
+    ContactId, ConversationId, LabelId, MessageId, NoteId, QueueId, QuickReplyId, RefreshTokenId,
     RoutingRuleId, SessionId, TemplateId, TenantId, UploadId, UserId,
 };
 pub use message_status::{Direction, MessageStatus};

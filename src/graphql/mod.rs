@@ -3,6 +3,7 @@
 pub mod automations;
 pub mod campaigns;
 pub mod channels;
+pub mod click_to_chat;
 pub mod connection;
 pub mod contact_attributes;
 pub mod content;
@@ -50,6 +51,7 @@ pub struct Query(
     labels::LabelQuery,
     contact_attributes::ContactAttributeQuery,
     quick_replies::QuickReplyQuery,
+    click_to_chat::ClickToChatQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -70,6 +72,7 @@ pub struct Mutation(
     quick_replies::QuickReplyMutation,
     notes::NoteMutation,
     csat::CsatMutation,
+    click_to_chat::ClickToChatMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, subscriptions::SubscriptionRoot>;

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod automations;
 pub mod campaigns;
 pub mod channels;
+pub mod click_to_chat;
 pub mod contact_attributes;
 pub mod contacts;
 pub mod conversations;
@@ -59,6 +60,7 @@ pub struct Services {
     pub presence: presence::PresenceService,
     pub labels: labels::LabelService,
     pub quick_replies: quick_replies::QuickReplyService,
+    pub click_to_chat: click_to_chat::ClickToChatService,
     pub notes: notes::NoteService,
     pub contacts: contacts::ContactService,
     pub contact_attributes: contact_attributes::ContactAttributeService,
@@ -173,6 +175,7 @@ impl Services {
             presence: presence.clone(),
             labels: labels::LabelService::new(store.clone()),
             quick_replies: quick_replies::QuickReplyService::new(store.clone()),
+            click_to_chat: click_to_chat::ClickToChatService::new(store.clone()),
             notes: notes::NoteService::new(store.clone(), bus.clone()),
             contacts: contacts::ContactService::new(store.clone()),
             contact_attributes: contact_attributes::ContactAttributeService::new(store.clone()),
