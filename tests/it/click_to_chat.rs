@@ -326,6 +326,19 @@ async fn stored_links_are_checked_and_kept_by_owners_and_admins() {
         actions.contains(&json!("click_to_chat_link.create")),
         "{actions:?}"
     );
+
+    // Deleting the channel takes its links with it.
+    let deleted = acme
+        .owner
+        .gql
+        .query(
+            "mutation($id: ID!) { deleteChannel(id: $id) }",
+            json!({ "id": channel.id }),
+        )
+        .await;
+    assert_eq!(deleted.data()["deleteChannel"], true);
+    let listed = acme.owner.gql.query(LIST, json!({})).await;
+    assert_eq!(listed.data()["clickToChatLinks"], json!([]));
 }
 
 #[tokio::test]
