@@ -403,7 +403,8 @@ pub struct ChannelMutation;
 impl ChannelMutation {
     /// Connects a number. Credentials are sealed at rest and never shown again. The number
     /// and Meta phone number id are unique within the tenant (CONFLICT); they are claimed
-    /// for the whole deployment only by `verifyChannel`.
+    /// for the whole deployment only by `verifyChannel`. Twilio sandbox channels share the
+    /// sandbox number and claim nothing.
     async fn create_channel(
         &self,
         ctx: &Context<'_>,

@@ -8,6 +8,9 @@
 //!   channel whose credentials the provider has verified for that number (or, with
 //!   `SWITCHBOARD_CHANNEL_CLAIMS_WITHOUT_VERIFICATION`, from creation). Claiming them at
 //!   creation would let any tenant take another's number first.
+//!
+//! A channel on Twilio's shared sandbox number claims no number key, within its tenant or
+//! for the deployment.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
