@@ -26,6 +26,7 @@ mod m20261206_000019_reads;
 mod m20261206_000020_automations;
 mod m20261206_000021_csat;
 mod m20261207_000022_outgoing_webhooks;
+mod m20261207_000023_click_to_chat;
 mod m20261207_000025_contact_consent;
 
 pub struct Migrator;
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000020_automations::Migration),
             Box::new(m20261206_000021_csat::Migration),
             Box::new(m20261207_000022_outgoing_webhooks::Migration),
+            Box::new(m20261207_000023_click_to_chat::Migration),
             Box::new(m20261207_000025_contact_consent::Migration),
         ]
     }

@@ -6,8 +6,9 @@
 use serde_json::{json, Value};
 
 use crate::domain::{
-    ApiKeyId, CampaignId, ChannelId, ContactAttributeId, ContactId, LabelId, ProviderKind, QueueId,
-    QuickReplyId, Role, TemplateId, TenantId, TenantSettings, UserId, WebhookEndpointId,
+    ApiKeyId, CampaignId, ChannelId, ClickToChatLinkId, ContactAttributeId, ContactId, LabelId,
+    ProviderKind, QueueId, QuickReplyId, Role, TemplateId, TenantId, TenantSettings, UserId,
+    WebhookEndpointId,
 };
 
 /// One audited change.
@@ -115,6 +116,12 @@ pub enum AuditEvent<'a> {
         endpoint: WebhookEndpointId,
         change: WebhookChange,
         host: &'a str,
+    },
+    ClickToChatLink {
+        link: ClickToChatLinkId,
+        channel: ChannelId,
+        created: bool,
+        tag: &'a str,
     },
     /// A contact's name, language or attributes changed: `fields` names them (`name`,
     /// `language`, `attributes.<key>`), never their values.
@@ -283,6 +290,8 @@ impl AuditEvent<'_> {
                 WebhookChange::SecretRotated => "webhook.rotate_secret",
                 WebhookChange::Redelivered { .. } => "webhook.redeliver",
             },
+            ClickToChatLink { created: true, .. } => "click_to_chat_link.create",
+            ClickToChatLink { created: false, .. } => "click_to_chat_link.delete",
             ContactUpdated { .. } => "contact.update",
             ContactsImported { .. } => "contact.import",
             ContactErased { .. } => "contact.erase",
@@ -318,6 +327,7 @@ impl AuditEvent<'_> {
             Label { label, .. } => ("label", label.to_string()),
             ContactAttribute { attribute, .. } => ("contact_attribute", attribute.to_string()),
             QuickReply { reply, .. } => ("quick_reply", reply.to_string()),
+            ClickToChatLink { link, .. } => ("click_to_chat_link", link.to_string()),
             Webhook { endpoint, .. } => ("webhook_endpoint", endpoint.to_string()),
             ContactsImported { import, .. } => ("contact_import", import.to_string()),
             ContactUpdated { contact, .. }
@@ -398,6 +408,9 @@ impl AuditEvent<'_> {
             QuickReply {
                 queue, shortcut, ..
             } => json!({ "shortcut": shortcut, "queueId": queue.map(|q| q.to_string()) }),
+            ClickToChatLink { channel, tag, .. } => {
+                json!({ "tag": tag, "channelId": channel.to_string() })
+            }
             ContactUpdated { fields, .. } => json!({ "fields": fields }),
             Webhook {
                 change: WebhookChange::Redelivered { deliveries },

@@ -105,6 +105,8 @@ id_type!(
     WebhookEndpointId,
     /// One event of a tenant, as its outgoing webhooks carry it.
     EventId,
+    /// A stored click-to-chat link of a channel, with its referral tag.
+    ClickToChatLinkId,
 );
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ pub mod business_hours;
 pub mod business_profile;
 pub mod campaign;
 pub mod channel;
+pub mod click_to_chat;
 pub mod contact_attribute;
 pub mod contact_file;
 pub mod contact_profile;
@@ -49,8 +50,8 @@ pub use conversation::ConversationStatus;
 pub use email::{Email, EmailError};
 pub use ids::EventId;
 pub use ids::{
-    ApiKeyId, AttachmentId, AuditId, CampaignId, ChannelId, ContactAttributeId, ContactId,
-    ConversationId, LabelId, MessageId, NoteId, QueueId, QuickReplyId, RefreshTokenId,
+    ApiKeyId, AttachmentId, AuditId, CampaignId, ChannelId, ClickToChatLinkId, ContactAttributeId,
+    ContactId, ConversationId, LabelId, MessageId, NoteId, QueueId, QuickReplyId, RefreshTokenId,
     RoutingRuleId, SessionId, TemplateId, TenantId, UploadId, UserId, WebhookEndpointId,
 };
 pub use message_status::{Direction, MessageStatus};

@@ -59,6 +59,41 @@ pub struct TwilioChannelConfig {
     pub messaging_service_sid: Option<String>,
 }
 
+/// A channel on Twilio's shared WhatsApp sandbox number: people join this account's
+/// sandbox by sending `join <code>` to the number, then their messages reach this channel.
+#[derive(SimpleObject)]
+pub struct TwilioSandbox {
+    /// The code after `join`, as the Twilio console shows it (`plenty-mouse`).
+    pub join_code: String,
+    /// What to send: `join <code>`.
+    pub join_message: String,
+    /// The sandbox number, E.164.
+    pub number: String,
+    /// The instruction to show users: "Send `join <code>` to +1 415 523 8886 on WhatsApp".
+    pub instruction: String,
+    /// A `wa.me` link that opens the chat with the join message prefilled.
+    pub join_url: String,
+}
+
+impl TwilioSandbox {
+    fn new(code: &str) -> Self {
+        use crate::providers::twilio::sandbox::{
+            join_message, SANDBOX_NUMBER, SANDBOX_NUMBER_DISPLAY,
+        };
+        let message = join_message(code);
+        Self {
+            join_code: code.to_owned(),
+            instruction: format!("Send `{message}` to {SANDBOX_NUMBER_DISPLAY} on WhatsApp"),
+            join_url: crate::domain::click_to_chat::wa_me_url(
+                SANDBOX_NUMBER.trim_start_matches('+'),
+                Some(&message),
+            ),
+            number: SANDBOX_NUMBER.to_owned(),
+            join_message: message,
+        }
+    }
+}
+
 #[derive(SimpleObject)]
 pub struct MetaChannelConfig {
     pub phone_number_id: String,
@@ -158,6 +193,7 @@ impl Channel {
                 account_sid,
                 api_key_sid,
                 messaging_service_sid,
+                ..
             } => Some(TwilioChannelConfig {
                 account_sid: account_sid.clone(),
                 api_key_sid: api_key_sid.clone(),
@@ -165,6 +201,11 @@ impl Channel {
             }),
             ProviderConfig::Meta { .. } => None,
         }
+    }
+    /// Twilio sandbox channels: how people join this account's sandbox. Null for any other
+    /// channel.
+    async fn sandbox(&self) -> Option<TwilioSandbox> {
+        self.0.config.sandbox_join_code().map(TwilioSandbox::new)
     }
     async fn meta(&self) -> Option<MetaChannelConfig> {
         match &self.0.config {
@@ -272,6 +313,13 @@ pub struct CreateChannelInput {
     pub twilio: Option<TwilioCredentialsInput>,
     pub meta: Option<MetaCredentialsInput>,
     pub settings: Option<ChannelSettingsInput>,
+    /// Twilio only: the channel is on Twilio's shared WhatsApp sandbox number
+    /// (+14155238886), which channels of any organisation may share. Needs
+    /// `sandboxJoinCode`. A Meta channel answers BAD_USER_INPUT.
+    pub sandbox: Option<bool>,
+    /// The sandbox's join code from the Twilio console (`plenty-mouse`, or
+    /// `join plenty-mouse`).
+    pub sandbox_join_code: Option<String>,
 }
 
 #[derive(InputObject)]
@@ -281,6 +329,11 @@ pub struct UpdateChannelInput {
     pub twilio: Option<TwilioCredentialsInput>,
     pub meta: Option<MetaCredentialsInput>,
     pub settings: Option<ChannelSettingsInput>,
+    /// Twilio only: true puts the channel on the sandbox number (with a join code given
+    /// now or before), false takes it off; left out: unchanged.
+    pub sandbox: Option<bool>,
+    /// A new join code for a sandbox channel.
+    pub sandbox_join_code: Option<String>,
 }
 
 fn twilio_input(t: TwilioCredentialsInput) -> TwilioInput {
@@ -350,7 +403,8 @@ pub struct ChannelMutation;
 impl ChannelMutation {
     /// Connects a number. Credentials are sealed at rest and never shown again. The number
     /// and Meta phone number id are unique within the tenant (CONFLICT); they are claimed
-    /// for the whole deployment only by `verifyChannel`.
+    /// for the whole deployment only by `verifyChannel`. Twilio sandbox channels share the
+    /// sandbox number and claim nothing.
     async fn create_channel(
         &self,
         ctx: &Context<'_>,
@@ -364,6 +418,8 @@ impl ChannelMutation {
             twilio: input.twilio.map(twilio_input),
             meta: input.meta.map(meta_input),
             settings: input.settings.map(settings_input).transpose()?,
+            sandbox: input.sandbox,
+            sandbox_join_code: input.sandbox_join_code,
         };
         Ok(Channel(
             state
@@ -390,6 +446,8 @@ impl ChannelMutation {
             twilio: input.twilio.map(twilio_input),
             meta: input.meta.map(meta_input),
             settings: input.settings.map(settings_input).transpose()?,
+            sandbox: input.sandbox,
+            sandbox_join_code: input.sandbox_join_code,
         };
         Ok(Channel(
             state

@@ -256,6 +256,19 @@ impl Conversation {
             .await?
             .map(super::csat::ConversationCsat))
     }
+    /// The stored click-to-chat link whose tag the customer's first message carried, when
+    /// one opened this conversation.
+    async fn referral(
+        &self,
+        ctx: &Context<'_>,
+    ) -> GqlResult<Option<super::click_to_chat::ConversationReferral>> {
+        let state = ctx.data_unchecked::<Services>();
+        Ok(state
+            .click_to_chat
+            .referral_of(self.1, self.0.id)
+            .await?
+            .map(|r| super::click_to_chat::ConversationReferral(r, self.1)))
+    }
     async fn channel(&self, ctx: &Context<'_>) -> GqlResult<Channel> {
         let state = ctx.data_unchecked::<Services>();
         Ok(Channel(

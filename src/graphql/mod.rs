@@ -4,6 +4,7 @@ pub mod automations;
 pub mod business_profile;
 pub mod campaigns;
 pub mod channels;
+pub mod click_to_chat;
 pub mod connection;
 pub mod contact_attributes;
 pub mod contact_files;
@@ -58,6 +59,7 @@ pub struct Query(
     webhooks::WebhookQuery,
     contact_files::ContactFileQuery,
     business_profile::BusinessProfileQuery,
+    click_to_chat::ClickToChatQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -81,6 +83,7 @@ pub struct Mutation(
     webhooks::WebhookMutation,
     contact_files::ContactFileMutation,
     business_profile::BusinessProfileMutation,
+    click_to_chat::ClickToChatMutation,
 );
 
 #[derive(MergedSubscription, Default)]

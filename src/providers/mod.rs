@@ -67,6 +67,8 @@ pub struct TwilioCredentials {
     pub messaging_service_sid: Option<String>,
     /// The WhatsApp sender.
     pub sender: PhoneNumber,
+    /// On Twilio's shared sandbox number, which no account lists among its senders.
+    pub sandbox: bool,
 }
 
 /// A Meta channel's credentials.

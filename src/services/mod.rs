@@ -9,6 +9,7 @@ pub mod automations;
 pub mod business_profile;
 pub mod campaigns;
 pub mod channels;
+pub mod click_to_chat;
 pub mod contact_attributes;
 pub mod contact_files;
 pub mod contacts;
@@ -64,6 +65,7 @@ pub struct Services {
     pub presence: presence::PresenceService,
     pub labels: labels::LabelService,
     pub quick_replies: quick_replies::QuickReplyService,
+    pub click_to_chat: click_to_chat::ClickToChatService,
     pub notes: notes::NoteService,
     pub contacts: contacts::ContactService,
     pub contact_files: contact_files::ContactFileService,
@@ -194,6 +196,7 @@ impl Services {
             presence: presence.clone(),
             labels: labels::LabelService::new(store.clone()),
             quick_replies: quick_replies::QuickReplyService::new(store.clone()),
+            click_to_chat: click_to_chat::ClickToChatService::new(store.clone()),
             notes: notes::NoteService::new(store.clone(), bus.clone()),
             contacts: contacts::ContactService::new(store.clone()),
             contact_attributes: contact_attributes::ContactAttributeService::new(store.clone()),

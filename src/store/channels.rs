@@ -8,6 +8,9 @@
 //!   channel whose credentials the provider has verified for that number (or, with
 //!   `SWITCHBOARD_CHANNEL_CLAIMS_WITHOUT_VERIFICATION`, from creation). Claiming them at
 //!   creation would let any tenant take another's number first.
+//!
+//! A channel on Twilio's shared sandbox number claims no number key, within its tenant or
+//! for the deployment.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -19,8 +22,13 @@ use super::StoreError;
 use crate::domain::records::channel::{ChannelRecord, ProviderConfig, Verification};
 use crate::domain::{ChannelId, QueueId, TenantId};
 
-/// The deployment-wide claims on a channel's number and Meta phone number id.
+/// The deployment-wide claims on a channel's number and Meta phone number id. A channel on
+/// Twilio's shared sandbox number claims nothing: any number of channels, of any tenants,
+/// share it, each reached by its own webhook key.
 fn number_claims(record: &ChannelRecord) -> Vec<String> {
+    if record.config.sandbox_join_code().is_some() {
+        return Vec::new();
+    }
     let mut keys = vec![format!("{NUMBER_PREFIX}{}", record.phone_number)];
     if let ProviderConfig::Meta {
         phone_number_id, ..

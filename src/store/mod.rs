@@ -9,6 +9,7 @@ pub mod audit;
 pub mod automations;
 pub mod campaigns;
 pub mod channels;
+pub mod click_to_chat;
 pub mod contact_attributes;
 pub mod contacts;
 pub mod conversations;
@@ -292,6 +293,10 @@ impl<'a, C: ConnectionTrait> TenantScope<'a, C> {
 
     pub fn queues(&self) -> queues::Queues<'a, C> {
         queues::Queues::new(self.db, self.tenant)
+    }
+
+    pub fn click_to_chat(&self) -> click_to_chat::ClickToChat<'a, C> {
+        click_to_chat::ClickToChat::new(self.db, self.tenant)
     }
 
     pub fn quick_replies(&self) -> quick_replies::QuickReplies<'a, C> {

@@ -37,6 +37,7 @@ pub(crate) fn credentials(
         api_key: api_key.map(|(sid, secret)| (sid, Secret::new(secret))),
         messaging_service_sid: None,
         sender: PhoneNumber::parse(SENDER).unwrap(),
+        sandbox: false,
     }
 }
 

@@ -256,6 +256,7 @@ async fn say_delivers_a_signed_webhook_for_each_provider() {
             api_key: None,
             messaging_service_sid: None,
             sender: switchboard::domain::PhoneNumber::parse(demo::TWILIO_SENDER).unwrap(),
+            sandbox: false,
         },
     );
     let meta = switchboard::providers::meta::MetaProvider::new(

@@ -14,6 +14,10 @@ pub enum ProviderConfig {
         account_sid: String,
         api_key_sid: Option<String>,
         messaging_service_sid: Option<String>,
+        /// Set on a channel of Twilio's shared WhatsApp sandbox number: the code people
+        /// send as `join <code>` to reach this account.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sandbox_join_code: Option<String>,
     },
     #[serde(rename_all = "camelCase")]
     Meta {
@@ -28,6 +32,16 @@ impl ProviderConfig {
         match self {
             ProviderConfig::Twilio { .. } => ProviderKind::Twilio,
             ProviderConfig::Meta { .. } => ProviderKind::Meta,
+        }
+    }
+
+    /// The join code of a Twilio sandbox channel; none for any other channel.
+    pub fn sandbox_join_code(&self) -> Option<&str> {
+        match self {
+            ProviderConfig::Twilio {
+                sandbox_join_code, ..
+            } => sandbox_join_code.as_deref(),
+            ProviderConfig::Meta { .. } => None,
         }
     }
 }

@@ -165,6 +165,7 @@ mod tests {
             api_key: None,
             messaging_service_sid: service.map(str::to_owned),
             sender: PhoneNumber::parse("+14155238886").unwrap(),
+            sandbox: false,
         }
     }
 

@@ -2,11 +2,11 @@
 //! domain values.
 
 use crate::domain::channel::{is_meta_id, is_mime_type, is_token, MAX_MESSAGES_PER_SECOND};
-use crate::domain::records::ProviderConfig;
+use crate::domain::records::{ChannelRecord, ProviderConfig};
 use crate::domain::tenant_settings::parse_language;
 use crate::domain::ChannelSettings;
 use crate::error::AppError;
-use crate::providers::twilio::credentials;
+use crate::providers::twilio::{credentials, sandbox};
 use crate::providers::ProviderKind;
 
 /// Twilio credentials as entered. Secrets left out on update keep their stored value.
@@ -46,6 +46,10 @@ pub struct ChannelInput {
     pub twilio: Option<TwilioInput>,
     pub meta: Option<MetaInput>,
     pub settings: Option<SettingsInput>,
+    /// Twilio only: whether the channel is on Twilio's shared sandbox number.
+    pub sandbox: Option<bool>,
+    /// The sandbox's join code, with or without the leading `join`.
+    pub sandbox_join_code: Option<String>,
 }
 
 pub(super) fn parse_name(raw: &str) -> Result<String, AppError> {
@@ -57,6 +61,68 @@ pub(super) fn parse_name(raw: &str) -> Result<String, AppError> {
         ));
     }
     Ok(name.to_owned())
+}
+
+/// Puts a Twilio channel on or off the sandbox as the input says, `before` being the join
+/// code it had (the credentials may have just been replaced). Only a Twilio channel on
+/// the sandbox number can be a sandbox channel. Answers whether sandbox mode changed.
+pub(super) fn apply_sandbox(
+    record: &mut ChannelRecord,
+    input: &ChannelInput,
+    before: Option<String>,
+) -> Result<bool, AppError> {
+    let asked = input.sandbox == Some(true) || input.sandbox_join_code.is_some();
+    let ProviderConfig::Twilio {
+        sandbox_join_code, ..
+    } = &mut record.config
+    else {
+        if asked {
+            return Err(AppError::bad_input(
+                "sandbox",
+                "only a Twilio channel can use Twilio's WhatsApp sandbox",
+            ));
+        }
+        return Ok(false);
+    };
+    let parse = |code: &str| {
+        sandbox::parse_join_code(code).map_err(|e| AppError::bad_input("sandboxJoinCode", e))
+    };
+    let code = match (input.sandbox, input.sandbox_join_code.as_deref()) {
+        (Some(false), Some(_)) => {
+            return Err(AppError::bad_input(
+                "sandboxJoinCode",
+                "is only for a sandbox channel",
+            ))
+        }
+        (Some(false), None) => None,
+        (Some(true), Some(code)) => Some(parse(code)?),
+        (None, Some(code)) if before.is_some() => Some(parse(code)?),
+        (None, Some(_)) => {
+            return Err(AppError::bad_input(
+                "sandbox",
+                "set sandbox: true to give a join code",
+            ))
+        }
+        (Some(true), None) => Some(before.clone().ok_or_else(|| {
+            AppError::bad_input(
+                "sandboxJoinCode",
+                "is required for a sandbox channel: the code after `join` in the Twilio console",
+            )
+        })?),
+        (None, None) => before.clone(),
+    };
+    if code.is_some() && record.phone_number != sandbox::SANDBOX_NUMBER {
+        return Err(AppError::bad_input(
+            "phoneNumber",
+            format!(
+                "a sandbox channel uses Twilio's sandbox number {}",
+                sandbox::SANDBOX_NUMBER
+            ),
+        ));
+    }
+    let changed = code.is_some() != before.is_some();
+    *sandbox_join_code = code;
+    Ok(changed)
 }
 
 /// Twilio credentials as checked, with the secrets still as given.
@@ -147,6 +213,7 @@ pub(super) fn twilio(
             account_sid,
             api_key_sid,
             messaging_service_sid,
+            sandbox_join_code: None,
         },
         auth_token: token,
         api_key_secret: secret,

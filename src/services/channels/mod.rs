@@ -27,7 +27,7 @@ mod input;
 
 use answers::proves_number;
 pub use answers::provider_error;
-use input::{apply_settings, parse_name};
+use input::{apply_sandbox, apply_settings, parse_name};
 pub use input::{ChannelInput, MetaInput, SettingsInput, TwilioInput, MAX_ALLOWED_MEDIA_TYPES};
 
 /// Builds a channel's provider adapter from its opened credentials.
@@ -239,6 +239,7 @@ impl ChannelService {
                 account_sid: String::new(),
                 api_key_sid: None,
                 messaging_service_sid: None,
+                sandbox_join_code: None,
             },
             ProviderKind::Meta => ProviderConfig::Meta {
                 phone_number_id: String::new(),
@@ -262,6 +263,7 @@ impl ChannelService {
             updated_at: now,
         };
         self.apply_credentials(&mut record, &input, true)?;
+        apply_sandbox(&mut record, &input, None)?;
         if let Some(settings) = input.settings {
             apply_settings(&mut record.settings, settings)?;
         }
@@ -313,7 +315,9 @@ impl ChannelService {
             reverify |= phone.as_str() != record.phone_number;
             record.phone_number = phone.as_str().to_owned();
         }
+        let before = record.config.sandbox_join_code().map(str::to_owned);
         reverify |= self.apply_credentials(&mut record, &input, false)?;
+        reverify |= apply_sandbox(&mut record, &input, before)?;
         if let Some(settings) = input.settings {
             apply_settings(&mut record.settings, settings)?;
         }
@@ -395,6 +399,7 @@ impl ChannelService {
                 account_sid,
                 api_key_sid,
                 messaging_service_sid,
+                sandbox_join_code,
             } => Credentials::Twilio(TwilioCredentials {
                 account_sid: account_sid.clone(),
                 auth_token: open(&record.sealed_token, false)?,
@@ -404,6 +409,7 @@ impl ChannelService {
                 },
                 messaging_service_sid: messaging_service_sid.clone(),
                 sender,
+                sandbox: sandbox_join_code.is_some(),
             }),
             ProviderConfig::Meta {
                 phone_number_id,

@@ -21,6 +21,7 @@ use crate::domain::template::TemplateStatus;
 use crate::domain::{Direction, MessageId, MessageStatus, PhoneNumber, TenantSettings};
 use crate::providers::{InboundMessage, StatusUpdate, WebhookEvent};
 use crate::services::automations;
+use crate::services::click_to_chat;
 use crate::services::csat;
 use crate::services::events::{ContactEventKind, ConversationEventKind, Event, MessageEventKind};
 use crate::services::lifecycle::{self, Applied, By};
@@ -211,6 +212,8 @@ async fn receive<C: sea_orm::ConnectionTrait>(
         apply_keyword(scope, channel, &contact, body, settings, now, out).await?;
     }
     if opened {
+        let first = record.content.text().unwrap_or_default();
+        click_to_chat::on_open(scope, channel, conversation.id, first, now).await?;
         // After the customer's message and their consent keyword, in its window.
         automations::on_open(scope, &conversation, now).await?;
     }
