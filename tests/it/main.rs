@@ -67,4 +67,6 @@ mod visibility;
 mod visibility_events;
 mod web_client;
 mod webhooks;
+mod webhooks_crash;
+mod webhooks_events;
 mod workflow;
