@@ -65,6 +65,111 @@ fn last_of(got: &[Received], event_type: &str) -> Value {
         .unwrap_or_else(|| panic!("no {event_type} in {got:?}"))
 }
 
+/// An object's field names, sorted.
+fn fields(value: &Value) -> Vec<String> {
+    let mut names: Vec<String> = value
+        .as_object()
+        .unwrap_or_else(|| panic!("an object: {value}"))
+        .keys()
+        .cloned()
+        .collect();
+    names.sort();
+    names
+}
+
+/// Checks that `body`'s data has the fields the default document of its type selects.
+fn assert_default_fields(body: &Value) {
+    let (root, item, expected): (&str, &str, &[&str]) =
+        match body["type"].as_str().unwrap().split('.').next().unwrap() {
+            "message" => (
+                "messageEvents",
+                "message",
+                &[
+                    "channel",
+                    "contact",
+                    "conversation",
+                    "createdAt",
+                    "direction",
+                    "id",
+                    "lastError",
+                    "providerMessageId",
+                    "status",
+                    "text",
+                    "updatedAt",
+                ],
+            ),
+            "conversation" => (
+                "conversationEvents",
+                "conversation",
+                &[
+                    "assigneeId",
+                    "channel",
+                    "contact",
+                    "id",
+                    "labels",
+                    "lastMessageAt",
+                    "openedAt",
+                    "queueId",
+                    "resolvedAt",
+                    "status",
+                ],
+            ),
+            "contact" => (
+                "contactEvents",
+                "contact",
+                &[
+                    "id",
+                    "marketingOptedOutAt",
+                    "name",
+                    "optedIn",
+                    "optedOutAt",
+                    "phoneNumber",
+                    "waId",
+                ],
+            ),
+            "template" => (
+                "templateEvents",
+                "template",
+                &[
+                    "category",
+                    "channelId",
+                    "id",
+                    "language",
+                    "name",
+                    "rejectionReason",
+                    "status",
+                    "updatedAt",
+                ],
+            ),
+            "campaign" => (
+                "campaignEvents",
+                "campaign",
+                &[
+                    "counts",
+                    "finishedAt",
+                    "id",
+                    "name",
+                    "recipientCount",
+                    "startedAt",
+                    "state",
+                    "stateReason",
+                ],
+            ),
+            other => panic!("an unexpected type {other}"),
+        };
+    assert_eq!(fields(&body["data"]), [root], "{body}");
+    let event = &body["data"][root];
+    let mut outer = vec![item.to_owned()];
+    match root {
+        "messageEvents" => outer.extend(["cursor".to_owned(), "kind".to_owned()]),
+        "conversationEvents" | "contactEvents" => outer.push("kind".to_owned()),
+        _ => {}
+    }
+    outer.sort();
+    assert_eq!(fields(event), outer, "{body}");
+    assert_eq!(fields(&event[item]), expected, "{body}");
+}
+
 /// The conversation an event is about, if it is about one.
 fn conversation_of(body: &Value) -> Option<String> {
     let data = &body["data"];
@@ -233,6 +338,7 @@ async fn a_local_receiver_gets_every_event_type_signed_and_in_order() {
         assert_eq!(body["endpointId"], endpoint.as_str());
         assert!(body["occurredAt"].is_string());
         assert!(body.get("errors").is_none(), "{body}");
+        assert_default_fields(&body);
         assert!(!request.header("x-switchboard-delivery").is_empty());
         assert_eq!(request.header("x-switchboard-attempt"), "1");
     }
