@@ -74,4 +74,6 @@ mod visibility_events;
 mod web_client;
 mod webhooks;
 mod webhooks_admin;
+mod webhooks_crash;
+mod webhooks_events;
 mod workflow;

@@ -66,6 +66,21 @@ impl Received {
 struct Script {
     received: Vec<Received>,
     replies: VecDeque<Reply>,
+    /// The answer once the scripted ones ran out: 200 at once unless set.
+    usual: Option<Reply>,
+    /// Requests arrived and not yet answered.
+    in_flight: usize,
+}
+
+/// Counts a request as in flight until its answer is sent or its sender went away.
+struct InFlight(Arc<Mutex<Script>>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        if let Ok(mut script) = self.0.lock() {
+            script.in_flight -= 1;
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -83,8 +98,11 @@ async fn hook(
     let reply = {
         let mut script = state.lock().unwrap();
         script.received.push(Received { headers, body });
-        script.replies.pop_front().unwrap_or(Reply::status(200))
+        script.in_flight += 1;
+        let usual = script.usual.unwrap_or(Reply::status(200));
+        script.replies.pop_front().unwrap_or(usual)
     };
+    let _answering = InFlight(state);
     if !reply.delay.is_zero() {
         tokio::time::sleep(reply.delay).await;
     }
@@ -111,6 +129,16 @@ impl Receiver {
     /// The next requests get these answers, in order; later ones the usual.
     pub fn then(&self, replies: impl IntoIterator<Item = Reply>) {
         self.state.lock().unwrap().replies.extend(replies);
+    }
+
+    /// Every request after the scripted ones gets this answer.
+    pub fn always(&self, reply: Reply) {
+        self.state.lock().unwrap().usual = Some(reply);
+    }
+
+    /// How many requests arrived and are not answered yet.
+    pub fn in_flight(&self) -> usize {
+        self.state.lock().unwrap().in_flight
     }
 
     pub fn received(&self) -> Vec<Received> {
