@@ -26,8 +26,18 @@ pub(crate) struct Running {
     pub(crate) meta: String,
 }
 
+/// How often a start on free ports is tried again when another process took one of them
+/// between the probe and the simulator's bind.
+const PORT_TRIES: usize = 5;
+
 pub(crate) async fn start_simulator(dir: &std::path::Path) -> Running {
-    start_simulator_on(dir, [free_port(), free_port(), free_port()], &[]).await
+    for _ in 0..PORT_TRIES {
+        let ports = [free_port(), free_port(), free_port()];
+        if let Some(running) = try_start_simulator_on(dir, ports, &[]).await {
+            return running;
+        }
+    }
+    panic!("the simulator exited early {PORT_TRIES} times");
 }
 
 /// Starts `simulator run` on the control, Twilio and Meta ports, with more arguments.
@@ -36,6 +46,18 @@ pub(crate) async fn start_simulator_on(
     ports: [u16; 3],
     args: &[&str],
 ) -> Running {
+    try_start_simulator_on(dir, ports, args)
+        .await
+        .expect("the simulator exited early")
+}
+
+/// As [`start_simulator_on`]; `None` when the simulator exited before it was ready (a port
+/// was taken meanwhile).
+pub(crate) async fn try_start_simulator_on(
+    dir: &std::path::Path,
+    ports: [u16; 3],
+    args: &[&str],
+) -> Option<Running> {
     let [control, twilio, meta] = ports;
     let mut child = process::command(dir)
         .args(["simulator", "run"])
@@ -46,23 +68,27 @@ pub(crate) async fn start_simulator_on(
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    tokio::time::timeout(crate::support::deadline(20), async {
+    let ready = tokio::time::timeout(crate::support::deadline(20), async {
         while let Some(line) = lines.next_line().await.unwrap() {
             if line.contains("Start Switchboard against the stand-ins") {
-                return;
+                return true;
             }
         }
-        panic!("the simulator exited early");
+        false
     })
     .await
     .expect("the simulator starts");
+    if !ready {
+        let _ = child.wait().await;
+        return None;
+    }
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    Running {
+    Some(Running {
         child,
         control: format!("http://127.0.0.1:{control}"),
         twilio: format!("http://127.0.0.1:{twilio}"),
         meta: format!("http://127.0.0.1:{meta}"),
-    }
+    })
 }
 
 /// A one-route server that keeps what it receives.

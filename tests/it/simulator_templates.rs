@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use crate::simulator::{
     app_on, control_api, demo_channel_inputs, demo_channels, free_port, sim_command,
-    start_simulator, start_simulator_on,
+    start_simulator, try_start_simulator_on,
 };
 
 const TEMPLATE: &str = "query($id: ID!) { template(id: $id) { status rejectionReason } }";
@@ -236,32 +236,36 @@ async fn templates_reviewed_at_the_simulator_reach_switchboard_and_a_campaign_go
 #[tokio::test]
 async fn auto_approve_approves_submitted_templates_after_the_delay() {
     let dir = tempfile::tempdir().unwrap();
-    let ports = [free_port(), free_port(), free_port()];
-    // Switchboard's address is known only once it runs: start the simulator after it.
-    let urls = (
-        format!("http://127.0.0.1:{}", ports[1]),
-        format!("http://127.0.0.1:{}", ports[2]),
-    );
-    let app = TestApp::spawn_with(move |c| {
-        c.twilio_api_url = urls.0.clone();
-        c.twilio_content_url = urls.0.clone();
-        c.twilio_messaging_url = urls.0;
-        c.meta_graph_url = urls.1;
-    })
-    .await;
-    let tenant = app.new_tenant("Acme").await;
-    let [_, (meta_input, _)] = demo_channel_inputs();
-    let probe = crate::support::fixtures::create_channel(&tenant, meta_input).await;
-    let _sim = start_simulator_on(
-        dir.path(),
-        ports,
-        &[
+    // Switchboard's address is known only once it runs: start the simulator after it, on
+    // ports chosen before, again on others if one was taken meanwhile.
+    let mut tries = 0;
+    let (_app, tenant, probe, _sim) = loop {
+        tries += 1;
+        let ports = [free_port(), free_port(), free_port()];
+        let urls = (
+            format!("http://127.0.0.1:{}", ports[1]),
+            format!("http://127.0.0.1:{}", ports[2]),
+        );
+        let app = TestApp::spawn_with(move |c| {
+            c.twilio_api_url = urls.0.clone();
+            c.twilio_content_url = urls.0.clone();
+            c.twilio_messaging_url = urls.0;
+            c.meta_graph_url = urls.1;
+        })
+        .await;
+        let tenant = app.new_tenant("Acme").await;
+        let [_, (meta_input, _)] = demo_channel_inputs();
+        let probe = crate::support::fixtures::create_channel(&tenant, meta_input).await;
+        let args = [
             "--auto-approve=3",
             "--meta-webhook-url",
             probe["webhookUrl"].as_str().unwrap(),
-        ],
-    )
-    .await;
+        ];
+        match try_start_simulator_on(dir.path(), ports, &args).await {
+            Some(sim) => break (app, tenant, probe, sim),
+            None => assert!(tries < 5, "the simulator exited early {tries} times"),
+        }
+    };
     let id = create_template(&tenant, &probe).await;
     let pending = tenant
         .owner
