@@ -69,5 +69,62 @@ pub async fn rotate(store: &Store, keys: &KeyRing) -> anyhow::Result<RotationRep
             }
         }
     }
+    reseal_webhooks(store, keys, &mut report).await?;
     Ok(report)
+}
+
+/// Re-seals outgoing webhook endpoints' signing secrets (and a previous one still
+/// overlapping) like channels' credentials.
+async fn reseal_webhooks(
+    store: &Store,
+    keys: &KeyRing,
+    report: &mut RotationReport,
+) -> anyhow::Result<()> {
+    use crate::services::webhooks::seal_context;
+    let queue = store.webhook_queue();
+    let mut after = None;
+    loop {
+        let page = queue.endpoints_page(after, PAGE).await?;
+        let Some((_, last)) = page.last() else { break };
+        after = Some(last.id);
+        for (tenant, endpoint) in page {
+            report.examined += 1;
+            let current = keys.is_current(&endpoint.sealed_secret)
+                && endpoint
+                    .sealed_previous_secret
+                    .as_deref()
+                    .is_none_or(|s| keys.is_current(s));
+            if current {
+                report.already_current += 1;
+                continue;
+            }
+            let reseal = |sealed: &str, previous: bool| -> Result<String, String> {
+                let context = seal_context(tenant, endpoint.id, previous);
+                let plain = keys.open(context, sealed).map_err(|e| {
+                    format!("webhook endpoint {} ({}): {e}", endpoint.id, context.field)
+                })?;
+                Ok(keys.seal(context, &plain))
+            };
+            let secret = reseal(&endpoint.sealed_secret, false);
+            let previous = endpoint
+                .sealed_previous_secret
+                .as_deref()
+                .map(|s| reseal(s, true))
+                .transpose();
+            match (secret, previous) {
+                (Ok(secret), Ok(previous)) => {
+                    if queue
+                        .reseal(tenant, &endpoint, &secret, previous.as_deref())
+                        .await?
+                    {
+                        report.resealed += 1;
+                    } else {
+                        report.skipped_concurrent += 1;
+                    }
+                }
+                (Err(e), _) | (_, Err(e)) => report.failures.push(e),
+            }
+        }
+    }
+    Ok(())
 }

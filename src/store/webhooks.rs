@@ -741,6 +741,57 @@ impl<'a, C: ConnectionTrait> WebhookQueue<'a, C> {
             .collect())
     }
 
+    /// Every tenant's endpoints after `after`, by id, with their tenants (to re-seal their
+    /// secrets under a new key).
+    pub async fn endpoints_page(
+        &self,
+        after: Option<WebhookEndpointId>,
+        limit: u64,
+    ) -> Result<Vec<(TenantId, EndpointRecord)>, StoreError> {
+        let mut query = webhook_endpoint::Entity::find()
+            .order_by_asc(webhook_endpoint::Column::Id)
+            .limit(limit);
+        if let Some(after) = after {
+            query = query.filter(webhook_endpoint::Column::Id.gt(after.into_uuid()));
+        }
+        query
+            .all(self.db)
+            .await?
+            .into_iter()
+            .map(|row| Ok((row.tenant_id.into(), endpoint_record(row, Vec::new())?)))
+            .collect()
+    }
+
+    /// Replaces an endpoint's sealed secrets if they are still what was read, so a rotation
+    /// meanwhile is never overwritten. False when the row changed.
+    pub async fn reseal(
+        &self,
+        tenant: TenantId,
+        row: &EndpointRecord,
+        sealed_secret: &str,
+        sealed_previous: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        let mut update = webhook_endpoint::Entity::update_many()
+            .col_expr(
+                webhook_endpoint::Column::SealedSecret,
+                Expr::val(sealed_secret).into(),
+            )
+            .col_expr(
+                webhook_endpoint::Column::SealedPreviousSecret,
+                Expr::val(sealed_previous.map(str::to_owned)).into(),
+            )
+            .filter(webhook_endpoint::Column::TenantId.eq(tenant.into_uuid()))
+            .filter(webhook_endpoint::Column::Id.eq(row.id.into_uuid()))
+            .filter(webhook_endpoint::Column::SealedSecret.eq(row.sealed_secret.as_str()));
+        update = match &row.sealed_previous_secret {
+            Some(previous) => {
+                update.filter(webhook_endpoint::Column::SealedPreviousSecret.eq(previous.as_str()))
+            }
+            None => update.filter(webhook_endpoint::Column::SealedPreviousSecret.is_null()),
+        };
+        Ok(update.exec(self.db).await?.rows_affected == 1)
+    }
+
     /// An endpoint's first `limit` unfinished deliveries, in queue order.
     pub async fn window(
         &self,

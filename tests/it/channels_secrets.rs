@@ -47,6 +47,27 @@ async fn key_rotation_reseals_everything_and_old_keys_can_go() {
     let tenant = app.new_tenant("Acme").await;
     create_channel(&tenant, twilio_input("+14155238886")).await;
     create_channel(&tenant, meta_input("+15550783881", "106540352242922")).await;
+    // An outgoing webhook's signing secret, and the previous one while a rotation overlaps.
+    let hook = json!({ "url": "https://93.184.216.34/hook", "enabled": false,
+        "events": [{ "type": "MESSAGE_RECEIVED" }] });
+    let created = tenant
+        .owner
+        .gql
+        .query(
+            "mutation($i: WebhookEndpointInput!) { createWebhookEndpoint(input: $i) { endpoint { id } } }",
+            json!({ "i": hook }),
+        )
+        .await;
+    let endpoint = created.data()["createWebhookEndpoint"]["endpoint"]["id"].clone();
+    tenant
+        .owner
+        .gql
+        .query(
+            "mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }",
+            json!({ "id": endpoint }),
+        )
+        .await
+        .data();
     let database_url = app.database_url.clone();
     let dir = app.stop().await;
 
@@ -65,7 +86,11 @@ async fn key_rotation_reseals_everything_and_old_keys_can_go() {
         "{}",
         String::from_utf8_lossy(&first.stderr)
     );
-    assert!(String::from_utf8_lossy(&first.stdout).contains("re-sealed 2"));
+    assert!(
+        String::from_utf8_lossy(&first.stdout).contains("re-sealed 3"),
+        "{}",
+        String::from_utf8_lossy(&first.stdout)
+    );
     let again = rotate(format!("{},{old}", *new)).output().await.unwrap();
     assert!(again.status.success());
     assert!(
@@ -87,6 +112,18 @@ async fn key_rotation_reseals_everything_and_old_keys_can_go() {
         let secret: Option<String> = row.try_get("", "sealed_secret").unwrap();
         assert!(token.starts_with("v1:new1:"), "{token}");
         assert!(secret.unwrap().starts_with("v1:new1:"));
+    }
+    let rows = db
+        .query_all(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT sealed_secret, sealed_previous_secret FROM webhook_endpoints",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    for column in ["sealed_secret", "sealed_previous_secret"] {
+        let sealed: String = rows[0].try_get("", column).unwrap();
+        assert!(sealed.starts_with("v1:new1:"), "{column}: {sealed}");
     }
     db.close().await.ok();
 

@@ -95,7 +95,7 @@ fn bad(field: &str, reason: impl Into<String>) -> AppError {
     }
 }
 
-fn seal_context(
+pub(crate) fn seal_context(
     tenant: TenantId,
     endpoint: WebhookEndpointId,
     previous: bool,
