@@ -332,3 +332,41 @@ async fn a_test_sends_a_signed_ping_and_answers_how_it_went() {
     assert_eq!(ping["state"], "FAILED");
     assert_eq!(ping["lastStatus"], 503);
 }
+
+#[tokio::test]
+async fn an_endpoint_failing_too_long_is_disabled_saying_why() {
+    let app = TestApp::spawn_with(|c| {
+        c.webhooks.allowed_hosts = vec!["127.0.0.1".to_owned()];
+        c.webhooks.backoff_base = Duration::from_millis(50);
+        c.webhooks.backoff_max = Duration::from_millis(200);
+        c.webhooks.disable_after = Duration::from_secs(1);
+    })
+    .await;
+    let tenant = app.new_tenant("Acme").await;
+    let meta = default_meta_channel(&app, &tenant).await;
+    let receiver = Receiver::start().await;
+    receiver.always(Reply::status(500));
+    let (id, _) = register(&tenant, &receiver.url, &["MESSAGE_RECEIVED"]).await;
+    meta_inbound(&app, &meta, &CUSTOMER[1..], "hello").await;
+    let failing = eventually(
+        20,
+        "the endpoint is seen failing",
+        || endpoint(&tenant, &id),
+        |e| e["failingSince"].is_string(),
+    )
+    .await;
+    assert!(failing["lastError"].as_str().unwrap().contains("500"));
+    let disabled = eventually(
+        20,
+        "the endpoint failing for longer than allowed is disabled",
+        || endpoint(&tenant, &id),
+        |e| e["enabled"] == false,
+    )
+    .await;
+    let reason = disabled["disabledReason"].as_str().unwrap();
+    assert!(reason.contains("every delivery failed since"), "{reason}");
+    assert!(reason.contains("500"), "{reason}");
+    // Its delivery waits, not lost, for the endpoint to be enabled again.
+    let log = deliveries(&tenant, &id).await;
+    assert_eq!(log[0]["state"], "PENDING");
+}
