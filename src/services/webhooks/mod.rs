@@ -115,11 +115,25 @@ fn new_secret() -> String {
     format!("whsec_{}", random_token(32))
 }
 
-fn host_of(url: &str) -> String {
-    url::Url::parse(url)
+/// Audits a change to an endpoint, naming its URL's host only (a path or query may carry
+/// the receiver's token).
+async fn audit(
+    unit: &crate::store::unit::Unit,
+    access: &Access<Admin>,
+    endpoint: WebhookEndpointId,
+    change: WebhookChange,
+    url: &str,
+) -> Result<(), AppError> {
+    let host = url::Url::parse(url)
         .ok()
         .and_then(|u| u.host_str().map(str::to_owned))
-        .unwrap_or_default()
+        .unwrap_or_default();
+    let event = AuditEvent::Webhook {
+        endpoint,
+        change,
+        host: &host,
+    };
+    Ok(unit.audit(access.actor(), event).await?)
 }
 
 impl WebhookService {
@@ -279,16 +293,7 @@ impl WebhookService {
             updated_at: now,
         };
         unit.scope().webhooks().save(&record, true).await?;
-        let host = host_of(&record.url);
-        unit.audit(
-            access.actor(),
-            AuditEvent::Webhook {
-                endpoint: id,
-                change: WebhookChange::Created,
-                host: &host,
-            },
-        )
-        .await?;
+        audit(&unit, access, id, WebhookChange::Created, &record.url).await?;
         unit.commit().await?;
         Ok(Revealed {
             endpoint: record,
@@ -322,16 +327,7 @@ impl WebhookService {
         record.enabled = enabled;
         record.updated_at = unit.now();
         webhooks.save(&record, false).await?;
-        let host = host_of(&record.url);
-        unit.audit(
-            access.actor(),
-            AuditEvent::Webhook {
-                endpoint: id,
-                change: WebhookChange::Updated,
-                host: &host,
-            },
-        )
-        .await?;
+        audit(&unit, access, id, WebhookChange::Updated, &record.url).await?;
         unit.commit().await?;
         self.wake();
         Ok(record)
@@ -345,16 +341,7 @@ impl WebhookService {
         let unit = self.inner.store.write(access.tenant()).await?;
         let record = unit.scope().webhooks().get(id).await?;
         unit.scope().webhooks().delete(id).await?;
-        let host = host_of(&record.url);
-        unit.audit(
-            access.actor(),
-            AuditEvent::Webhook {
-                endpoint: id,
-                change: WebhookChange::Deleted,
-                host: &host,
-            },
-        )
-        .await?;
+        audit(&unit, access, id, WebhookChange::Deleted, &record.url).await?;
         unit.commit().await?;
         Ok(())
     }
@@ -390,16 +377,7 @@ impl WebhookService {
         }
         record.updated_at = now;
         webhooks.save(&record, false).await?;
-        let host = host_of(&record.url);
-        unit.audit(
-            access.actor(),
-            AuditEvent::Webhook {
-                endpoint: id,
-                change: WebhookChange::SecretRotated,
-                host: &host,
-            },
-        )
-        .await?;
+        audit(&unit, access, id, WebhookChange::SecretRotated, &record.url).await?;
         unit.commit().await?;
         Ok(Revealed {
             endpoint: record,
@@ -523,14 +501,12 @@ impl WebhookService {
                 "this delivery is being attempted right now".to_owned(),
             ));
         }
-        let host = host_of(&endpoint.url);
-        unit.audit(
-            access.actor(),
-            AuditEvent::Webhook {
-                endpoint: endpoint.id,
-                change: WebhookChange::Redelivered { deliveries: 1 },
-                host: &host,
-            },
+        audit(
+            &unit,
+            access,
+            endpoint.id,
+            WebhookChange::Redelivered { deliveries: 1 },
+            &endpoint.url,
         )
         .await?;
         unit.commit().await?;
@@ -555,14 +531,12 @@ impl WebhookService {
         let queued = webhooks
             .requeue(endpoint, Requeue::Period { from, to }, unit.now())
             .await?;
-        let host = host_of(&record.url);
-        unit.audit(
-            access.actor(),
-            AuditEvent::Webhook {
-                endpoint,
-                change: WebhookChange::Redelivered { deliveries: queued },
-                host: &host,
-            },
+        audit(
+            &unit,
+            access,
+            endpoint,
+            WebhookChange::Redelivered { deliveries: queued },
+            &record.url,
         )
         .await?;
         unit.commit().await?;
