@@ -435,7 +435,14 @@ impl WebhookService {
             id,
             serde_json::json!({ "data": { "ping": { "endpointId": id.to_string(), "description": endpoint.description } } }),
         );
-        let delivery_id = scope.webhooks().enqueue_one(id, &event, &body).await?;
+        // Held for the call, so the sender does not send it too.
+        let lease = chrono::Duration::from_std(self.inner.settings.timeout)
+            .unwrap_or_else(|_| chrono::Duration::seconds(120))
+            + chrono::Duration::seconds(30);
+        let delivery_id = scope
+            .webhooks()
+            .enqueue_one(id, &event, &body, now + lease)
+            .await?;
         let delivery = scope.webhooks().delivery(delivery_id).await?;
         sender::attempt(self, tenant, &endpoint, delivery, true).await?;
         Ok(scope.webhooks().delivery(delivery_id).await?)

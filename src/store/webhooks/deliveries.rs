@@ -149,12 +149,14 @@ impl<'a, C: ConnectionTrait> Webhooks<'a, C> {
         Ok(())
     }
 
-    /// Queues one delivery to one endpoint (a ping), answering its id.
+    /// Queues one delivery to one endpoint (a ping) already claimed by the caller until
+    /// `lease_until`, answering its id.
     pub async fn enqueue_one(
         &self,
         endpoint: WebhookEndpointId,
         event: &Occurrence,
         body: &str,
+        lease_until: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
         let model = webhook_delivery::ActiveModel {
             tenant_id: Set(self.tenant.into_uuid()),
@@ -167,6 +169,7 @@ impl<'a, C: ConnectionTrait> Webhooks<'a, C> {
             state: Set(DeliveryState::Sending.as_str().to_owned()),
             attempts: Set(0),
             next_attempt_at: Set(event.at),
+            lease_until: Set(Some(lease_until)),
             body: Set(Some(body.to_owned())),
             ..Default::default()
         };
