@@ -15,13 +15,19 @@ const INPUTS: &[&str] = &[
     "graphiql.html",
     "index.html",
     "vite.config.ts",
+    "codegen.ts",
     "tsconfig.json",
     "src",
     "public",
+    "../schema.graphql",
 ];
 
+/// What the build itself writes inside the inputs: the types graphql-codegen generates from
+/// the schema and the documents. Watching it would make every build look like a change.
+const GENERATED: &str = "src/gql";
+
 /// The page every build of the client writes; its age is the age of the build.
-const BUILT_MARKER: &str = "dist/graphiql.html";
+const BUILT_MARKER: &str = "dist/index.html";
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
@@ -32,9 +38,9 @@ fn main() {
     if !web.join("package.json").is_file() {
         return;
     }
+    let generated = web.join(GENERATED);
     for input in INPUTS {
-        let path = web.join(input);
-        if path.exists() {
+        for path in watched(&web.join(input), &generated) {
             println!("cargo:rerun-if-changed={}", path.display());
         }
     }
@@ -42,7 +48,10 @@ fn main() {
     // The marker alone is watched, so that a deleted `dist/` is built again and a build by
     // hand gets embedded (see `date_back` for the build made here).
     println!("cargo:rerun-if-changed={}", marker.display());
-    let newest_input = INPUTS.iter().filter_map(|i| newest(&web.join(i))).max();
+    let newest_input = INPUTS
+        .iter()
+        .filter_map(|i| newest(&web.join(i), &generated))
+        .max();
     let fresh = match (modified(&marker), newest_input) {
         (Some(built), Some(input)) => built >= input,
         (built, None) => built.is_some(),
@@ -124,8 +133,11 @@ fn modified(path: &Path) -> Option<SystemTime> {
     path.metadata().and_then(|m| m.modified()).ok()
 }
 
-/// The newest modification time of a file, or of any file under a folder.
-fn newest(path: &Path) -> Option<SystemTime> {
+/// The newest modification time of a file, or of any file under a folder, `skip` aside.
+fn newest(path: &Path, skip: &Path) -> Option<SystemTime> {
+    if path == skip {
+        return None;
+    }
     let meta = path.metadata().ok()?;
     if !meta.is_dir() {
         return meta.modified().ok();
@@ -133,6 +145,25 @@ fn newest(path: &Path) -> Option<SystemTime> {
     std::fs::read_dir(path)
         .ok()?
         .filter_map(Result::ok)
-        .filter_map(|entry| newest(&entry.path()))
+        .filter_map(|entry| newest(&entry.path(), skip))
         .max()
+}
+
+/// The paths to watch for `input`: itself, or, when `skip` lies inside it, its entries
+/// (recursively) other than `skip`, since cargo watches a folder with all it holds.
+fn watched(input: &Path, skip: &Path) -> Vec<PathBuf> {
+    if !input.exists() || input == skip {
+        return Vec::new();
+    }
+    if !input.is_dir() || !skip.starts_with(input) {
+        return vec![input.to_path_buf()];
+    }
+    std::fs::read_dir(input)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .flat_map(|entry| watched(&entry.path(), skip))
+                .collect()
+        })
+        .unwrap_or_default()
 }

@@ -3,7 +3,6 @@
 use std::time::Duration;
 
 use axum::http::{HeaderName, Request};
-use axum::response::Html;
 use axum::routing::{get, post};
 use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -41,7 +40,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 pub fn router(state: HttpState) -> Router {
     Router::new()
-        .route("/", get(landing))
+        .route("/", get(super::web_client::app))
         .route(
             "/graphql",
             get(super::graphql::get).post(super::graphql::post),
@@ -59,6 +58,7 @@ pub fn router(state: HttpState) -> Router {
         .route(MEDIA_ROUTE, get(super::media::serve))
         .route("/healthz", get(super::health::healthz))
         .route("/readyz", get(super::health::readyz))
+        .fallback(super::web_client::fallback)
         .with_state(state)
         .layer(CatchPanicLayer::new())
         .layer(
@@ -96,14 +96,4 @@ pub fn router(state: HttpState) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(60),
         ))
-}
-
-async fn landing() -> Html<&'static str> {
-    Html(concat!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Switchboard</title></head>",
-        "<body style=\"font-family:system-ui;max-width:40rem;margin:4rem auto\">",
-        "<h1>Switchboard</h1><p>The server is running.</p>",
-        "<p>Open <a href=\"/graphql\">GraphiQL</a> to explore the API, and sign in with the ",
-        "<code>login</code> mutation.</p></body></html>"
-    ))
 }

@@ -1,11 +1,13 @@
-//! The web client built from `web-client/` into `web-client/dist` (today the GraphiQL
-//! explorer), embedded in the binary: it works on a machine without Internet access and from
-//! any working directory. Hashed assets are cached for good; pages are revalidated on every
-//! load and carry a Content-Security-Policy that lets scripts come from this server only.
+//! The web client built from `web-client/` into `web-client/dist` (the agent inbox and admin
+//! console at `/`, and the GraphiQL explorer), embedded in the binary: it works on a machine
+//! without Internet access and from any working directory. Hashed assets are cached for good;
+//! pages are revalidated on every load and carry a Content-Security-Policy that lets scripts
+//! come from this server only. Any other `GET` path a browser asks for is one of the client's
+//! own routes (`/inbox/…`), so it answers the client's page, which routes it.
 
 use axum::body::Body;
 use axum::extract::Path;
-use axum::http::{header, HeaderName, HeaderValue, StatusCode};
+use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use rust_embed::RustEmbed;
 
@@ -16,15 +18,27 @@ use rust_embed::RustEmbed;
 #[allow_missing = true]
 struct Dist;
 
-/// Scripts only from this origin, never inline. GraphiQL's editor and its dialogs set inline
-/// styles and insert `<style>` elements, so styles need `'unsafe-inline'`; its fonts and icons
-/// are `data:` URLs inside its stylesheet.
+/// Scripts only from this origin, never inline. The component library and GraphiQL's editor
+/// set inline styles and insert `<style>` elements, so styles need `'unsafe-inline'`; fonts
+/// and icons are `data:` URLs inside stylesheets. Media the inbox shows is fetched with the
+/// viewer's token and played from `blob:` URLs.
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
-    img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; \
-    base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+    img-src 'self' data: blob:; media-src 'self' blob:; font-src 'self' data:; \
+    connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+    frame-ancestors 'none'";
 
 /// Vite names every file under `assets/` after a hash of its content.
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+/// Paths that belong to the server, never to the client's routes: an unknown one is 404.
+const SERVER_PREFIXES: &[&str] = &[
+    "/graphql",
+    "/assets/",
+    "/media",
+    "/webhooks",
+    "/healthz",
+    "/readyz",
+];
 
 /// The page served in place of the web client when the binary was built without it.
 const NOT_BUILT: &str = concat!(
@@ -32,8 +46,8 @@ const NOT_BUILT: &str = concat!(
     "<title>Switchboard: web client not built</title></head>",
     "<body style=\"font-family:system-ui;max-width:44rem;margin:4rem auto\">",
     "<h1>The web client was not built</h1>",
-    "<p>This server was compiled without <code>web-client/dist</code>, so the GraphiQL ",
-    "explorer is not available. The API itself works: POST GraphQL requests to ",
+    "<p>This server was compiled without <code>web-client/dist</code>, so the inbox, the ",
+    "admin console and the GraphiQL explorer are not available. The API itself works: POST GraphQL requests to ",
     "<code>/graphql</code> as <code>application/json</code>.</p>",
     "<p>To build the explorer, install Node.js 20.19 or later with npm and run ",
     "<code>cargo build</code> again: the build runs <code>npm ci</code> and ",
@@ -43,7 +57,32 @@ const NOT_BUILT: &str = concat!(
 
 /// The GraphiQL explorer, or a page saying how to build it.
 pub fn graphiql_page() -> Response {
-    match Dist::get("graphiql.html") {
+    page("graphiql.html")
+}
+
+/// `GET /`: the web client, or a page saying how to build it.
+pub async fn app() -> Response {
+    page("index.html")
+}
+
+/// Every path no route claims: the web client's page for a `GET` of one of its own routes,
+/// 404 for anything else.
+pub async fn fallback(method: Method, uri: Uri) -> Response {
+    let path = uri.path();
+    let ours = SERVER_PREFIXES.iter().any(|p| path.starts_with(p));
+    if (method == Method::GET || method == Method::HEAD) && !ours {
+        return page("index.html");
+    }
+    let mut response = (StatusCode::NOT_FOUND, "no such route").into_response();
+    response.headers_mut().insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
+fn page(name: &str) -> Response {
+    match Dist::get(name) {
         Some(file) => html(StatusCode::OK, Body::from(file.data)),
         None => html(StatusCode::SERVICE_UNAVAILABLE, Body::from(NOT_BUILT)),
     }

@@ -71,6 +71,7 @@ mod uploads;
 mod users;
 mod visibility;
 mod visibility_events;
+mod web_app;
 mod web_client;
 mod webhooks;
 mod webhooks_admin;

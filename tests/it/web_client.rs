@@ -130,10 +130,36 @@ async fn graphiql_loads_only_from_this_server_with_strict_headers() {
     }
     assert!(seen.len() > 2, "only {seen:?}");
 
-    // The landing page still answers and links here.
-    let landing = app.http.get(app.url("/")).send().await.unwrap();
-    assert_eq!(landing.status().as_u16(), 200);
-    assert!(landing.text().await.unwrap().contains("href=\"/graphql\""));
+    // `/` and every client-side route answer the web client's page, with the same headers;
+    // the server's own paths never do.
+    for path in [
+        "/",
+        "/inbox",
+        "/inbox/0190a0b2-0000-7000-8000-000000000000",
+        "/admin/channels",
+    ] {
+        let page = app.http.get(app.url(path)).send().await.unwrap();
+        assert_eq!(page.status().as_u16(), 200, "{path}");
+        assert_eq!(header(&page, "cache-control"), "no-cache", "{path}");
+        assert_eq!(header(&page, "content-security-policy"), csp, "{path}");
+        let html = page.text().await.unwrap();
+        assert!(
+            html.contains("<title>Switchboard</title>"),
+            "{path}: {html}"
+        );
+        assert!(html.contains("<div id=\"root\">"), "{path}");
+    }
+    for path in [
+        "/graphql/nope",
+        "/media/x/y",
+        "/webhooks/nope",
+        "/healthz/x",
+    ] {
+        let response = app.http.get(app.url(path)).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 404, "{path}");
+    }
+    let post = app.http.post(app.url("/inbox")).send().await.unwrap();
+    assert_eq!(post.status().as_u16(), 404);
 }
 
 #[tokio::test]

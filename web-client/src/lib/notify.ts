@@ -1,0 +1,11 @@
+import { notifications } from '@mantine/notifications';
+import { describeError } from './errors';
+
+export function notifyError(error: unknown, title = 'That did not work') {
+  const { message, code } = describeError(error);
+  notifications.show({ color: 'red', title, message: `${message} (${code})`, autoClose: 8_000 });
+}
+
+export function notifySuccess(message: string) {
+  notifications.show({ color: 'teal', message, autoClose: 3_000 });
+}
