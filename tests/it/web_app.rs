@@ -77,3 +77,54 @@ async fn run_spec(spec: &str) {
 async fn e2e_session() {
     run_spec("session").await;
 }
+
+/// Channels: create and verify a Twilio and a Meta channel with write-only secrets, copy the
+/// webhook URL, the sandbox join instruction, click-to-chat with its QR code, the business profile.
+#[tokio::test]
+async fn e2e_channels() {
+    run_spec("channels").await;
+}
+
+/// Users and roles, API keys shown once, tenant settings, the audit log; the platform admin's tenants.
+#[tokio::test]
+async fn e2e_admin() {
+    run_spec("admin").await;
+}
+
+/// The inbox: a customer's message appears live, the reply's ticks go sent, delivered, read;
+/// a failed send shows the reason and retry works; a cut socket catches up after reconnecting.
+#[tokio::test]
+async fn e2e_inbox() {
+    run_spec("inbox").await;
+}
+
+/// Assign, transfer, snooze and resolve with CSAT; notes; keyboard shortcuts.
+#[tokio::test]
+async fn e2e_workflow() {
+    run_spec("workflow").await;
+}
+
+/// The composer: Markdown and emoji, an attachment uploaded with progress, quick replies by
+/// `/`, and templates only once the window is closed.
+#[tokio::test]
+async fn e2e_composer() {
+    run_spec("composer").await;
+}
+
+/// Queues, routing rules with the test box, labels, contact attributes, quick replies.
+#[tokio::test]
+async fn e2e_automation() {
+    run_spec("automation").await;
+}
+
+/// Templates with the live preview, submit and sync; outgoing webhooks with their delivery log.
+#[tokio::test]
+async fn e2e_integrations() {
+    run_spec("integrations").await;
+}
+
+/// Contacts with history and import, a campaign's live progress, the dashboard's charts.
+#[tokio::test]
+async fn e2e_crm() {
+    run_spec("crm").await;
+}
