@@ -6,8 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
-use crate::simulator::{app_on, start_simulator};
-use crate::support::{deadline, time_scale, ADMIN_EMAIL, ADMIN_PASSWORD};
+use crate::simulator::start_simulator;
+use crate::support::{deadline, time_scale, TestApp, ADMIN_EMAIL, ADMIN_PASSWORD};
 
 fn web_client_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("web-client")
@@ -39,7 +39,16 @@ async fn run_spec(spec: &str) {
     );
     let dir = tempfile::tempdir().unwrap();
     let sim = start_simulator(dir.path()).await;
-    let app = app_on(&sim).await;
+    let (twilio, meta) = (sim.twilio.clone(), sim.meta.clone());
+    let app = TestApp::spawn_with(move |c| {
+        c.twilio_api_url = twilio.clone();
+        c.twilio_content_url = twilio.clone();
+        c.twilio_messaging_url = twilio;
+        c.meta_graph_url = meta;
+        // The specs' webhook receivers listen here.
+        c.webhooks.allowed_hosts = vec!["127.0.0.1".to_owned()];
+    })
+    .await;
     let mut command = tokio::process::Command::new("node");
     command
         .arg(web.join("e2e/run.mjs"))

@@ -78,6 +78,8 @@ async function stack(binary) {
       SWITCHBOARD_TWILIO_CONTENT_URL: `http://127.0.0.1:${twilio}`,
       SWITCHBOARD_TWILIO_MESSAGING_URL: `http://127.0.0.1:${twilio}`,
       SWITCHBOARD_META_GRAPH_URL: `http://127.0.0.1:${meta}`,
+      // The specs' webhook receivers listen here.
+      SWITCHBOARD_OUTGOING_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
       SWITCHBOARD_LOG: process.env.SWITCHBOARD_LOG || 'warn',
     },
     stdio: ['ignore', process.env.E2E_VERBOSE ? 'inherit' : 'ignore', process.env.E2E_VERBOSE ? 'inherit' : 'ignore'],

@@ -1,0 +1,3 @@
+import type { FeatureRoute } from '../../app/feature';
+
+export const routes: FeatureRoute[] = [];
