@@ -38,9 +38,9 @@ export function ChannelsPage() {
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>Name</Table.Th>
-                <Table.Th>Provider</Table.Th>
+                <Table.Th miw={96}>Provider</Table.Th>
                 <Table.Th>Number</Table.Th>
-                <Table.Th>Status</Table.Th>
+                <Table.Th miw={170}>Status</Table.Th>
                 <Table.Th>Capabilities</Table.Th>
               </Table.Tr>
             </Table.Thead>
