@@ -1,6 +1,6 @@
 // The tenant's audit log, newest first: who changed what and when, 50 entries a page.
 
-import { Badge, Button, Center, Code, Table, Text } from '@mantine/core';
+import { Button, Center, Code, Stack, Table, Text } from '@mantine/core';
 import { IconRefresh } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useClient, useQuery } from 'urql';
@@ -102,9 +102,7 @@ export function AuditPage() {
                       <Text size="sm">{e.actor}</Text>
                     </Table.Td>
                     <Table.Td>
-                      <Badge variant="light" color="gray" tt="none">
-                        {e.action}
-                      </Badge>
+                      <Code>{e.action}</Code>
                     </Table.Td>
                     <Table.Td>
                       <Text size="sm">{e.targetType}</Text>
@@ -116,9 +114,20 @@ export function AuditPage() {
                     </Table.Td>
                     <Table.Td maw={360}>
                       {details ? (
-                        <Code title={details} style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>
-                          {details.length > 240 ? `${details.slice(0, 240)}…` : details}
-                        </Code>
+                        <Stack gap={2}>
+                          {details.map((d) => (
+                            <Text key={d.key} size="xs" title={d.full} style={{ wordBreak: 'break-word' }}>
+                              {d.key && (
+                                <Text span size="xs" fw={600}>
+                                  {d.key}:{' '}
+                                </Text>
+                              )}
+                              <Text span size="xs" ff="monospace">
+                                {d.value}
+                              </Text>
+                            </Text>
+                          ))}
+                        </Stack>
                       ) : (
                         <Text size="sm" c="dimmed">
                           —
