@@ -114,6 +114,27 @@ export default async function ({ session, newTenant, logIn, screenshot, checkA11
   await screenshot(page, name, 'channel-list');
   await checkA11y(page, 'the channel list');
 
+  // Editing replaces a secret only on request; a wrong token makes verification fail with
+  // the provider's code; deleting asks first.
+  await page.getByRole('link', { name: 'Sandbox' }).click();
+  await page.getByRole('button', { name: 'Edit' }).click();
+  const edit = page.getByRole('dialog', { name: 'Edit Sandbox' });
+  await edit.getByRole('textbox', { name: 'Name' }).fill('Sandbox trial');
+  await edit.getByRole('switch', { name: /Replace credentials/ }).check({ force: true });
+  await edit.getByLabel('Auth token').fill('0000000000000000000000000000dead');
+  await edit.getByRole('button', { name: 'Save changes' }).click();
+  await page.getByRole('heading', { name: 'Sandbox trial' }).waitFor();
+  await page.getByRole('button', { name: 'Verify with Twilio' }).click();
+  const refused = page.getByRole('alert').filter({ hasText: 'The provider refused the verification' });
+  await refused.getByTestId('error-code').waitFor();
+  console.log(`verification refused: ${(await refused.textContent()).trim()}`);
+  await screenshot(page, name, 'verify-refused');
+  await page.getByRole('button', { name: 'Delete' }).click();
+  await page.getByRole('dialog', { name: 'Delete Sandbox trial?' }).getByRole('button', { name: 'Delete channel' }).click();
+  await page.getByRole('heading', { name: 'Channels' }).waitFor();
+  await page.getByRole('cell', { name: /Meta line/ }).waitFor();
+  await page.getByRole('cell', { name: /Sandbox trial/ }).waitFor({ state: 'detached' });
+
   // Dark mode and tablet width for one screen.
   const dark = await session.newPage({ width: 820, height: 1000, colorScheme: 'dark' });
   await logIn(dark, tenant.email, tenant.password);

@@ -1,7 +1,7 @@
 // How to connect a channel at its provider, the verification (with the provider's own
 // answer or its error), the sandbox instructions and what the channel can send.
 
-import { Alert, Anchor, Button, Card, Group, List, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Card, Code, Group, List, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { IconCircleCheck, IconShieldCheck } from '@tabler/icons-react';
 import { useMutation } from 'urql';
 import { ErrorAlert } from '../../../components/ErrorAlert';
@@ -10,6 +10,7 @@ import { formatDateTime } from '../../../lib/time';
 import { CopyField } from '../common';
 import { CapabilityBadges } from './ChannelBadges';
 import { ChannelsVerifyMutation } from './documents';
+import { codeSpans, shortMime } from './mime';
 
 function kb(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${Math.round(bytes / 1024 / 1024)} MB` : `${Math.round(bytes / 1024)} KB`;
@@ -80,7 +81,7 @@ export function ChannelOverview({ channel }: { channel: ChannelsFieldsFragment }
           <Stack gap="sm">
             <Title order={4}>Twilio sandbox</Title>
             <Text size="sm" data-testid="sandbox-instruction">
-              {channel.sandbox.instruction}
+              {codeSpans(channel.sandbox.instruction).map((part, i) => (part.code ? <Code key={i}>{part.text}</Code> : <span key={i}>{part.text}</span>))}
             </Text>
             <CopyField label="Join message" value={channel.sandbox.joinMessage} />
             <Anchor href={channel.sandbox.joinUrl} target="_blank" rel="noreferrer" size="sm">
@@ -103,7 +104,7 @@ export function ChannelOverview({ channel }: { channel: ChannelsFieldsFragment }
             <List.Item>Read receipts: {channel.capabilities.readReceipts ? 'yes' : 'no'}</List.Item>
             {channel.capabilities.media.map((m) => (
               <List.Item key={m.kind}>
-                {m.kind.toLowerCase()}: {m.mimeTypes.join(', ')} up to {kb(m.maxBytes)}
+                {m.kind.toLowerCase()}: {m.mimeTypes.map(shortMime).join(', ')} up to {kb(m.maxBytes)}
               </List.Item>
             ))}
           </List>

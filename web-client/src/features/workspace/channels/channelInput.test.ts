@@ -51,3 +51,16 @@ describe('channel inputs', () => {
     expect(validateChannel({ ...meta, metaAppSecret: '', replaceCredentials: false }, false)).toEqual({});
   });
 });
+
+describe('how channel facts read', () => {
+  it('names office documents and keeps code spans', async () => {
+    const { shortMime, codeSpans } = await import('./mime');
+    expect(shortMime('application/vnd.openxmlformats-officedocument.wordprocessingml.document')).toBe('Word');
+    expect(shortMime('image/jpeg')).toBe('jpeg');
+    expect(codeSpans('Send `join plenty-mouse` to +1 415')).toEqual([
+      { code: false, text: 'Send ' },
+      { code: true, text: 'join plenty-mouse' },
+      { code: false, text: ' to +1 415' },
+    ]);
+  });
+});
