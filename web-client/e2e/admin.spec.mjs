@@ -78,8 +78,16 @@ export default async function ({ session, newTenant, logIn, screenshot, checkA11
   await screenshot(page, name, 'settings');
   await checkA11y(page, 'the settings');
 
-  // The audit log lists each change.
+  // The audit log lists each change. 50 more changes through the API push the first ones
+  // onto a second page, which "Load more" brings.
+  for (let i = 1; i <= 50; i += 1) {
+    await api('mutation($i: TenantSettingsInput!) { updateTenantSettings(input: $i) { reopenGraceMinutes } }', { i: { reopenGraceMinutes: 60 + i } }, tenant.token);
+  }
   await nav.getByRole('link', { name: 'Audit log' }).click();
+  await page.getByText('tenant.settings.update', { exact: true }).first().waitFor();
+  if (await page.getByText('tenant.create', { exact: true }).count()) throw new Error('the first page holds more than 50 entries');
+  await page.getByRole('button', { name: 'Load more' }).click();
+  await page.getByText('tenant.create', { exact: true }).waitFor();
   for (const action of ['user.create', 'user.update', 'user.deactivate', 'api_key.create', 'api_key.revoke', 'tenant.settings.update']) {
     await page.getByText(action, { exact: true }).first().waitFor();
   }
