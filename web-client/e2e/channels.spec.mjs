@@ -141,5 +141,10 @@ export default async function ({ session, newTenant, logIn, screenshot, checkA11
   await dark.goto(`${APP_URL}/channels`);
   await dark.getByRole('cell', { name: /Meta line/ }).waitFor();
   await screenshot(dark, name, 'channel-list-dark-tablet');
+  await dark.getByRole('link', { name: 'Meta line' }).click();
+  await dark.getByRole('heading', { name: 'Meta line' }).waitFor();
+  await dark.getByTestId('verification').waitFor();
+  await screenshot(dark, name, 'channel-detail-dark-tablet');
+  await checkA11y(dark, "a channel's detail in dark mode");
 
 }
