@@ -1,6 +1,9 @@
-//! Queue figures: durations summarised by nearest-rank percentiles.
+//! Queue figures: durations summarised by nearest-rank percentiles; message volume over a
+//! period, per time bucket and by outcome.
 
-use chrono::TimeDelta;
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::{Direction, MessageStatus};
 
 /// The nearest-rank `p`-th percentile (0 < p ≤ 100) of `values`: the smallest value with at
 /// least p % of them at or below it. None for no values.
@@ -49,9 +52,132 @@ impl Satisfaction {
     }
 }
 
+/// Messages in and out in one time bucket.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VolumeBucket {
+    pub start: DateTime<Utc>,
+    pub inbound: u64,
+    pub outbound: u64,
+}
+
+/// Outbound messages of a period by where they stand now.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Outcomes {
+    pub queued: u64,
+    pub sent: u64,
+    pub delivered: u64,
+    pub read: u64,
+    pub failed: u64,
+}
+
+impl Outcomes {
+    /// Those that left Switchboard: handed to the provider, whatever came next.
+    pub fn settled(&self) -> u64 {
+        self.sent + self.delivered + self.read + self.failed
+    }
+
+    /// Of those settled, the share delivered (read ones were delivered too); None for none.
+    pub fn delivery_rate(&self) -> Option<f64> {
+        self.share(self.delivered + self.read)
+    }
+
+    /// Of those settled, the share read.
+    pub fn read_rate(&self) -> Option<f64> {
+        self.share(self.read)
+    }
+
+    fn share(&self, part: u64) -> Option<f64> {
+        let all = self.settled();
+        (all > 0).then(|| part as f64 / all as f64)
+    }
+}
+
+/// Messages of `[from, from + bucket × buckets)`, per bucket, and the outbound ones' outcomes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Volume {
+    pub buckets: Vec<VolumeBucket>,
+    pub inbound: u64,
+    pub outbound: Outcomes,
+}
+
+impl Volume {
+    /// Sums counted rows (`bucket index`, direction, status, count) into `buckets` buckets of
+    /// `bucket` from `from`; rows outside them are ignored.
+    pub fn gather(
+        from: DateTime<Utc>,
+        bucket: TimeDelta,
+        buckets: usize,
+        rows: impl IntoIterator<Item = (i64, Direction, MessageStatus, u64)>,
+    ) -> Self {
+        let mut volume = Volume {
+            buckets: (0..buckets)
+                .map(|i| VolumeBucket {
+                    start: from + bucket * i32::try_from(i).unwrap_or(i32::MAX),
+                    inbound: 0,
+                    outbound: 0,
+                })
+                .collect(),
+            inbound: 0,
+            outbound: Outcomes::default(),
+        };
+        for (index, direction, status, n) in rows {
+            let Some(slot) = usize::try_from(index)
+                .ok()
+                .and_then(|i| volume.buckets.get_mut(i))
+            else {
+                continue;
+            };
+            match direction {
+                Direction::Inbound => {
+                    slot.inbound += n;
+                    volume.inbound += n;
+                }
+                Direction::Outbound => {
+                    slot.outbound += n;
+                    let o = &mut volume.outbound;
+                    match status {
+                        MessageStatus::Received | MessageStatus::Queued => o.queued += n,
+                        MessageStatus::Sent => o.sent += n,
+                        MessageStatus::Delivered => o.delivered += n,
+                        MessageStatus::Read => o.read += n,
+                        MessageStatus::Failed => o.failed += n,
+                    }
+                }
+            }
+        }
+        volume
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn volume_sums_rows_into_buckets_and_outcomes() {
+        let from = DateTime::parse_from_rfc3339("2026-01-01T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let rows = [
+            (0, Direction::Inbound, MessageStatus::Received, 3),
+            (0, Direction::Outbound, MessageStatus::Read, 2),
+            (2, Direction::Outbound, MessageStatus::Delivered, 1),
+            (2, Direction::Outbound, MessageStatus::Failed, 1),
+            (2, Direction::Outbound, MessageStatus::Queued, 4),
+            (3, Direction::Inbound, MessageStatus::Received, 9),
+            (-1, Direction::Inbound, MessageStatus::Received, 9),
+        ];
+        let v = Volume::gather(from, TimeDelta::minutes(5), 3, rows);
+        assert_eq!(v.buckets.len(), 3);
+        assert_eq!(v.buckets[1].start, from + TimeDelta::minutes(5));
+        assert_eq!((v.buckets[0].inbound, v.buckets[0].outbound), (3, 2));
+        assert_eq!((v.buckets[2].inbound, v.buckets[2].outbound), (0, 6));
+        assert_eq!(v.inbound, 3);
+        assert_eq!(v.outbound.settled(), 4);
+        assert_eq!(v.outbound.delivery_rate(), Some(0.75));
+        assert_eq!(v.outbound.read_rate(), Some(0.5));
+        assert_eq!(Outcomes::default().read_rate(), None);
+    }
 
     fn secs(values: &[i64]) -> Vec<TimeDelta> {
         values.iter().map(|s| TimeDelta::seconds(*s)).collect()

@@ -19,6 +19,7 @@ pub mod labels;
 pub mod lifecycle;
 pub mod limits;
 pub mod loaders;
+pub mod message_volume;
 pub mod messages;
 pub mod mutation;
 pub mod notes;
@@ -51,6 +52,7 @@ pub struct Query(
     campaigns::CampaignQuery,
     queues::QueueQuery,
     queue_stats::QueueStatsQuery,
+    message_volume::MessageVolumeQuery,
     routing::RoutingQuery,
     presence::PresenceQuery,
     labels::LabelQuery,

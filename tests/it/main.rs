@@ -39,6 +39,7 @@ mod labels;
 mod lifecycle;
 mod media;
 mod message_answers;
+mod message_volume;
 mod notes;
 mod operator_logs;
 mod outbound;
