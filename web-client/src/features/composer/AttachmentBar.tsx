@@ -29,12 +29,17 @@ export function AttachmentBar({ attachment, onRemove }: { attachment: Attachment
           </Badge>
         )}
         {uploading && (
-          <Progress
-            value={Math.round(attachment.progress * 100)}
-            w={140}
-            animated
-            aria-label={`Uploading ${attachment.name}`}
-          />
+          <>
+            <Progress
+              value={Math.round(attachment.progress * 100)}
+              w={140}
+              animated
+              aria-label={`Uploading ${attachment.name}`}
+            />
+            <Text size="xs" c="dimmed" w={34} ta="right" aria-hidden>
+              {Math.round(attachment.progress * 100)}%
+            </Text>
+          </>
         )}
         <ActionIcon variant="subtle" color="gray" aria-label={label} onClick={onRemove}>
           <IconX size={16} />

@@ -9,8 +9,9 @@ import { useQuery } from 'urql';
 import { PageHeader } from '../../components/PageHeader';
 import { QueryState } from '../../components/QueryState';
 import { graphql } from '../../gql';
-import { formatTime } from '../../lib/time';
+import { formatDateTime } from '../../lib/time';
 import { Composer } from './Composer';
+import { WhatsAppText } from './WhatsAppText';
 
 const ConversationQuery = graphql(`
   query ComposerDevConversation($id: ID!) {
@@ -35,7 +36,7 @@ const ConversationQuery = graphql(`
             direction
             status
             text
-            createdAt
+            sentAt
             content {
               __typename
             }
@@ -97,11 +98,13 @@ export function ComposerDevPage() {
                 )}
                 {messages.map((m) => (
                   <Group key={m.id} gap="xs" justify={m.direction === 'OUTBOUND' ? 'flex-end' : 'flex-start'} wrap="nowrap">
-                    <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
-                      {m.text ?? `[${m.content.__typename.replace(/Content$/, '')}]`}
-                    </Text>
+                    {m.text ? (
+                      <WhatsAppText text={m.text} />
+                    ) : (
+                      <Text size="sm">[{m.content.__typename.replace(/Content$/, '')}]</Text>
+                    )}
                     <Text size="xs" c="dimmed">
-                      {formatTime(m.createdAt)}
+                      {formatDateTime(m.sentAt)}
                     </Text>
                     {m.direction === 'OUTBOUND' && (
                       <Badge size="xs" variant="light" color={m.status === 'FAILED' ? 'red' : 'gray'}>
