@@ -125,6 +125,13 @@ export default async function (ctx) {
   const reply = page.getByRole('textbox', { name: 'Reply' });
   await reply.waitFor();
 
+  // With the window open, templates are still a button away.
+  await page.getByRole('button', { name: 'Templates' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Send a template' });
+  await dialog.getByRole('combobox', { name: 'Template' }).waitFor();
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'detached' });
+
   // A quick reply by `/`.
   await reply.click();
   await reply.pressSequentially('/');
@@ -156,7 +163,7 @@ export default async function (ctx) {
   await until('the formatted reply at the simulator', async () =>
     (await outbox()).some((m) => m.kind === 'text' && m.summary.includes('Arriving *today* 🚀')),
   );
-  if ((await reply.inputValue()) !== '') throw new Error('the reply box was not cleared after sending');
+  await until('the reply box to be cleared after sending', async () => (await reply.inputValue()) === '');
 
   // An image with a caption: the upload is held until its progress bar has been seen.
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'composer-')), 'receipt.png');
@@ -178,6 +185,13 @@ export default async function (ctx) {
   await until('the image at the simulator', async () => (await outbox()).some((m) => m.kind === 'image' && m.summary.includes('Here is your receipt')));
   await page.unroute('**/media?*');
 
+  // A file WhatsApp does not carry: the server's refusal, with its code.
+  await page.getByLabel('Attachment file').setInputFiles({ name: 'tool.exe', mimeType: 'application/x-msdownload', buffer: Buffer.from('MZ') });
+  const refused = page.getByRole('alert').filter({ hasText: 'The upload failed' });
+  await refused.getByText('BAD_USER_INPUT').waitFor();
+  await page.getByRole('button', { name: 'Remove the attachment' }).click();
+  await refused.waitFor({ state: 'detached' });
+
   // An internal note: stored, never sent.
   const sentBefore = (await outbox()).length;
   await page.getByText('Note', { exact: true }).click();
@@ -186,8 +200,21 @@ export default async function (ctx) {
   await page.getByText('Note by Olivia Owner: Customer is waiting for a refund too').waitFor();
   if ((await outbox()).length !== sentBefore) throw new Error('a note reached the customer');
 
-  // Dark mode.
+  // An opted-out customer: the API's refusal shows with its message and code.
   await page.getByText('Reply', { exact: true }).click();
+  const { conversation } = await api('query($id: ID!) { conversation(id: $id) { contact { id } } }', { id: conversationId }, tenant.token);
+  await api('mutation($c: ID!) { setContactOptIn(contactId: $c, optedIn: false) { id } }', { c: conversation.contact.id }, tenant.token);
+  await reply.fill('Are you still there?');
+  await reply.press('Enter');
+  await page.getByRole('alert').filter({ hasText: 'The message was not sent' }).getByText('OPTED_OUT').waitFor();
+  await screenshot(page, name, 'send-error');
+
+  // At tablet width.
+  await page.setViewportSize({ width: 800, height: 900 });
+  await screenshot(page, name, 'composer-tablet');
+  await page.setViewportSize({ width: 1366, height: 860 });
+
+  // Dark mode.
   await page.getByRole('button', { name: 'Switch to dark mode' }).click();
   await page.waitForFunction(() => document.documentElement.dataset.mantineColorScheme === 'dark');
   await screenshot(page, name, 'composer-dark');

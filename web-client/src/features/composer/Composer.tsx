@@ -4,12 +4,13 @@
 // A reply goes to the customer (`sendMessage`); a note stays with the team
 // (`addConversationNote`). When the 24-hour window is closed only a template may be sent.
 
-import { Alert, Box, Button, Group, Modal, Paper, SegmentedControl, Text, Textarea, Tooltip } from '@mantine/core';
+import { Alert, Badge, Box, Button, Group, Modal, Paper, SegmentedControl, Text, Textarea, Tooltip } from '@mantine/core';
 import { IconClockOff, IconLock, IconMessage, IconNote, IconSend, IconTemplate } from '@tabler/icons-react';
-import { useRef, useState, type ClipboardEvent, type DragEvent, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ClipboardEvent, type DragEvent, type ReactNode } from 'react';
 import { useClient } from 'urql';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { graphql } from '../../gql';
+import { describeError } from '../../lib/errors';
 import { notifyError, notifySuccess } from '../../lib/notify';
 import { useMutationAction } from '../../lib/useMutationAction';
 import { AttachmentBar } from './AttachmentBar';
@@ -20,6 +21,7 @@ import { QuickReplyMenu, type QuickReplyItem } from './QuickReplyMenu';
 import { replaceTrigger, slashTrigger } from './slash';
 import { TemplatePicker } from './TemplatePicker';
 import { useAttachment } from './useAttachment';
+import { WindowCountdown } from './WindowCountdown';
 import { WhatsAppText } from './WhatsAppText';
 
 export type ComposerProps = {
@@ -29,6 +31,8 @@ export type ComposerProps = {
   contactPhone: string;
   /** Whether the 24-hour window is open: when closed, only templates may be sent. */
   windowOpen: boolean;
+  /** When the window closes (the conversation's `windowExpiresAt`): shown as a countdown. */
+  windowExpiresAt?: string | null;
   /** Called with the new message's id after a send (or the note's id after a note). */
   onSent?: (id: string) => void;
 };
@@ -68,10 +72,18 @@ const RenderQuickReply = graphql(`
   }
 `);
 
-export function Composer({ conversationId, channelId, contactPhone, windowOpen, onSent }: ComposerProps) {
+export function Composer({ conversationId, channelId, contactPhone, windowOpen, windowExpiresAt, onSent }: ComposerProps) {
   const client = useClient();
   const [mode, setMode] = useState<Mode>('reply');
-  const [text, setText] = useState('');
+  // An unsent reply survives leaving the conversation, for this browser tab.
+  const draftKey = `switchboard.draft.${conversationId}`;
+  const [text, setText] = useState(() => sessionStorage.getItem(draftKey) ?? '');
+  const [draftOf, setDraftOf] = useState(conversationId);
+  if (draftOf !== conversationId) {
+    // Another conversation in the same composer: its own draft.
+    setDraftOf(conversationId);
+    setText(sessionStorage.getItem(draftKey) ?? '');
+  }
   const [caret, setCaret] = useState(0);
   const [preview, setPreview] = useState(false);
   const [templatesOpen, setTemplatesOpen] = useState(false);
@@ -79,6 +91,13 @@ export function Composer({ conversationId, channelId, contactPhone, windowOpen, 
   const { attachment, upload, attachUploaded, clear } = useAttachment();
   const [sendState, send] = useMutationAction(SendMessage);
   const [noteState, addNote] = useMutationAction(AddNote, 'Note added: only your team sees it');
+
+  useEffect(() => {
+    if (text) sessionStorage.setItem(draftKey, text);
+    else sessionStorage.removeItem(draftKey);
+  }, [draftKey, text]);
+  // An attachment belongs to the conversation it was picked in.
+  useEffect(() => clear, [conversationId, clear]);
 
   const note = mode === 'note';
   const closed = !note && !windowOpen;
@@ -185,15 +204,16 @@ export function Composer({ conversationId, channelId, contactPhone, windowOpen, 
         />
         <Group gap="xs">
           {!note && !windowOpen && (
-            <Text size="xs" c="dimmed">
-              <IconClockOff size={12} aria-hidden /> Window closed: templates only
-            </Text>
+            <Badge variant="light" color="yellow" leftSection={<IconClockOff size={12} />} style={{ textTransform: 'none' }}>
+              Window closed: templates only
+            </Badge>
           )}
           {note && (
-            <Text size="xs" c="dimmed">
-              <IconLock size={12} aria-hidden /> Only your team sees notes
-            </Text>
+            <Badge variant="light" color="yellow" leftSection={<IconLock size={12} />} style={{ textTransform: 'none' }}>
+              Only your team sees notes
+            </Badge>
           )}
+          {!note && windowOpen && <WindowCountdown expiresAt={windowExpiresAt} />}
           {!note && windowOpen && (
             <Button size="xs" variant="subtle" leftSection={<IconTemplate size={14} />} onClick={() => setTemplatesOpen(true)}>
               Templates
@@ -279,6 +299,11 @@ export function Composer({ conversationId, channelId, contactPhone, windowOpen, 
       {error && !closed && (
         <Box mt="xs">
           <ErrorAlert error={error} title={note ? 'The note was not added' : 'The message was not sent'} />
+          {!note && describeError(error).code === 'WINDOW_CLOSED' && (
+            <Button mt="xs" size="xs" variant="light" leftSection={<IconTemplate size={14} />} onClick={() => setTemplatesOpen(true)}>
+              Send a template instead
+            </Button>
+          )}
         </Box>
       )}
       <Modal opened={templatesOpen} onClose={() => setTemplatesOpen(false)} title="Send a template" size="xl">

@@ -125,6 +125,7 @@ export function ComposerDevPage() {
               channelId={conversation.channel.id}
               contactPhone={conversation.contact.phoneNumber}
               windowOpen={conversation.windowOpen}
+              windowExpiresAt={conversation.windowExpiresAt}
               onSent={() => refetch({ requestPolicy: 'network-only' })}
             />
           </>
