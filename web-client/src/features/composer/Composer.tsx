@@ -16,6 +16,7 @@ import { useMutationAction } from '../../lib/useMutationAction';
 import { AttachmentBar } from './AttachmentBar';
 import { ComposerActions } from './ComposerActions';
 import { FormatToolbar } from './FormatToolbar';
+import { LengthHint, useLengthLimit } from './LengthHint';
 import { insertAt, toggleBlock, toggleInline, type Edit } from './format';
 import { QuickReplyMenu, type QuickReplyItem } from './QuickReplyMenu';
 import { replaceTrigger, slashTrigger } from './slash';
@@ -105,7 +106,9 @@ export function Composer({ conversationId, channelId, contactPhone, windowOpen, 
   const busy = sendState.fetching || noteState.fetching;
   const uploading = attachment?.state === 'uploading';
   const withFile = !note && attachment?.state === 'ready';
-  const canSend = !busy && !uploading && (withFile || text.trim().length > 0);
+  const limit = useLengthLimit(channelId, !!attachment);
+  const tooLongCaption = withFile && limit !== null && text.trim().length > limit;
+  const canSend = !busy && !uploading && !tooLongCaption && (withFile || text.trim().length > 0);
 
   /** Applies an edit and puts the selection where it says, once React has rendered it. */
   const apply = (edit: Edit) => {
@@ -282,17 +285,20 @@ export function Composer({ conversationId, channelId, contactPhone, windowOpen, 
               onFile={upload}
               onEmoji={(emoji) => apply(insertAt(text, ...selection(), emoji))}
             />
-            <Tooltip label="Enter sends, Shift+Enter adds a line" openDelay={500}>
-              <Button
-                leftSection={note ? <IconNote size={16} /> : <IconSend size={16} />}
-                color={note ? 'yellow' : undefined}
-                onClick={() => void submit()}
-                loading={busy}
-                disabled={!canSend}
-              >
-                {note ? 'Add note' : 'Send'}
-              </Button>
-            </Tooltip>
+            <Group gap="sm" wrap="nowrap">
+              {!note && <LengthHint length={text.trim().length} limit={limit} caption={!!attachment} />}
+              <Tooltip label="Enter sends, Shift+Enter adds a line" openDelay={500}>
+                <Button
+                  leftSection={note ? <IconNote size={16} /> : <IconSend size={16} />}
+                  color={note ? 'yellow' : undefined}
+                  onClick={() => void submit()}
+                  loading={busy}
+                  disabled={!canSend}
+                >
+                  {note ? 'Add note' : 'Send'}
+                </Button>
+              </Tooltip>
+            </Group>
           </Group>
         </>
       )}
