@@ -30,6 +30,17 @@ export default async function (ctx) {
     { i: { shortcut: 'hours', text: 'We answer from 9:00 to 18:00, Monday to Friday.' } },
     tenant.token,
   );
+  // A quick reply that carries a picture, uploaded as any client would.
+  const uploaded = await fetch(`${APP_URL}/media?filename=map.png`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${tenant.token}`, 'content-type': 'image/png' },
+    body: PNG,
+  }).then((r) => r.json());
+  await api(
+    'mutation($i: CreateQuickReplyInput!) { createQuickReply(input: $i) { id } }',
+    { i: { shortcut: 'map', text: 'Our shop, {{contact.name}}', media: { type: 'IMAGE', mediaId: uploaded.id } } },
+    tenant.token,
+  );
   await api(
     `mutation($i: CreateTemplateInput!) { createTemplate(input: $i) { id } }`,
     {
@@ -184,6 +195,17 @@ export default async function (ctx) {
   await page.getByRole('button', { name: 'Send', exact: true }).click();
   await until('the image at the simulator', async () => (await outbox()).some((m) => m.kind === 'image' && m.summary.includes('Here is your receipt')));
   await page.unroute('**/media?*');
+
+  // A quick reply with a picture: the picture comes along, the text becomes its caption.
+  await reply.pressSequentially('/map');
+  await page.getByRole('option', { name: '/map' }).waitFor();
+  await reply.press('Enter');
+  await page.getByText('Ready to send').waitFor();
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
+  await until('the quick reply’s picture at the simulator', async () =>
+    (await outbox()).some((m) => m.kind === 'image' && m.summary.includes('Our shop, Ana Customer')),
+  );
+  await page.getByText('Ready to send').waitFor({ state: 'detached' });
 
   // A file WhatsApp does not carry: the server's refusal, with its code.
   await page.getByLabel('Attachment file').setInputFiles({ name: 'tool.exe', mimeType: 'application/x-msdownload', buffer: Buffer.from('MZ') });
