@@ -152,6 +152,7 @@ export default async function (ctx) {
   await checkA11y(page, 'the quick-reply popover');
   await reply.pressSequentially('tha');
   await page.getByRole('option', { name: '/hours' }).waitFor({ state: 'detached' });
+  await page.getByRole('option', { name: '/thanks' }).waitFor();
   await reply.press('Enter');
   await until('the quick reply to be inserted', async () => /^Thanks .+, we are on it!$/.test(await reply.inputValue()));
 

@@ -87,6 +87,7 @@ export function Composer({ conversationId, channelId, contactPhone, windowOpen, 
   }
   const [caret, setCaret] = useState(0);
   const [preview, setPreview] = useState(false);
+  const [picking, setPicking] = useState(false);
   const [templatesOpen, setTemplatesOpen] = useState(false);
   const ref = useRef<HTMLTextAreaElement>(null);
   const { attachment, upload, attachUploaded, clear } = useAttachment();
@@ -239,7 +240,7 @@ export function Composer({ conversationId, channelId, contactPhone, windowOpen, 
             onInline={(style) => apply(toggleInline(text, ...selection(), style))}
             onBlock={(style) => apply(toggleBlock(text, ...selection(), style))}
           />
-          <QuickReplyMenu trigger={trigger} onPick={(r) => void pickQuickReply(r)}>
+          <QuickReplyMenu trigger={trigger} onPick={(r) => void pickQuickReply(r)} onOffering={setPicking}>
             <Textarea
               ref={ref}
               aria-label="Reply"
@@ -256,8 +257,8 @@ export function Composer({ conversationId, channelId, contactPhone, windowOpen, 
               onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
               onPaste={onPaste}
               onKeyDown={(e) => {
-                // With the quick-reply list open, Enter picks from it instead.
-                if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing && !trigger) {
+                // With the quick-reply list offering replies, Enter picks from it instead.
+                if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing && !picking) {
                   e.preventDefault();
                   void submit();
                 }

@@ -30,10 +30,13 @@ const QuickRepliesQuery = graphql(`
 export function QuickReplyMenu({
   trigger,
   onPick,
+  onOffering,
   children,
 }: {
   trigger: SlashTrigger | null;
   onPick: (reply: QuickReplyItem) => void;
+  /** Whether the list is open with replies to pick, so Enter picks rather than sends. */
+  onOffering: (offering: boolean) => void;
   children: ReactNode;
 }) {
   // Escape dismisses the list for this `/` only; typing a new one opens it again.
@@ -51,6 +54,10 @@ export function QuickReplyMenu({
     pause: !opened,
   });
   const replies = data?.quickReplies ?? [];
+
+  // While a search loads, Enter waits too: it would otherwise send the half-typed shortcut.
+  const offering = opened && (replies.length > 0 || fetching);
+  useEffect(() => onOffering(offering), [offering, onOffering]);
 
   useEffect(() => {
     if (opened && replies.length > 0) combobox.selectFirstOption();
@@ -90,7 +97,7 @@ export function QuickReplyMenu({
             replies.map((r) => (
               <Combobox.Option key={r.id} value={r.id} aria-label={`/${r.shortcut}`}>
                 <Group gap="xs" wrap="nowrap">
-                  <Badge variant="light" radius="sm" style={{ flexShrink: 0, textTransform: 'none' }}>
+                  <Badge variant="light" radius="sm" miw={72} style={{ flexShrink: 0, textTransform: 'none' }}>
                     /{r.shortcut}
                   </Badge>
                   <Text size="sm" lineClamp={1} style={{ flex: 1 }}>
