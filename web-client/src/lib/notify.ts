@@ -1,8 +1,8 @@
 import { notifications } from '@mantine/notifications';
 import { describeError } from './errors';
 
-// The close button needs a name for screen readers (axe: button-name).
-const CLOSE = { 'aria-label': 'Dismiss notification' };
+// The close button is an icon: it needs a name for screen readers.
+const CLOSE = { 'aria-label': 'Dismiss' };
 
 export function notifyError(error: unknown, title = 'That did not work') {
   const { message, code } = describeError(error);
