@@ -1,0 +1,395 @@
+// The inbox's GraphQL documents, in one place so the screens share their shapes.
+
+import { graphql } from '../../gql';
+
+export const InboxConversations = graphql(`
+  query InboxConversations($filter: ConversationFilter, $first: Int) {
+    conversations(filter: $filter, first: $first) {
+      nodes {
+        id
+        status
+        unreadCount
+        windowOpen
+        windowExpiresAt
+        lastMessageAt
+        assigneeId
+        snoozedUntil
+        contact {
+          id
+          name
+          profileName
+          phoneNumber
+        }
+        channel {
+          id
+          name
+        }
+        queue {
+          id
+          name
+        }
+        labels {
+          id
+          name
+          color
+        }
+        messages(first: 1) {
+          nodes {
+            id
+            direction
+            text
+            content {
+              __typename
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const InboxUnreadCounts = graphql(`
+  query InboxUnreadCounts {
+    unreadCounts {
+      conversations
+      messages
+    }
+  }
+`);
+
+export const InboxDirectory = graphql(`
+  query InboxDirectory {
+    queues {
+      id
+      name
+      csat {
+        enabled
+      }
+    }
+    labels {
+      id
+      name
+      color
+    }
+    agents {
+      userId
+      status
+      user {
+        id
+        name
+        email
+      }
+    }
+  }
+`);
+
+export const InboxMessageFields = graphql(`
+  fragment InboxMessageFields on Message {
+    id
+    direction
+    status
+    text
+    sentAt
+    providerMessageId
+    forwarded
+    lastError {
+      code
+      message
+    }
+    attachments {
+      id
+      state
+      contentType
+      filename
+      caption
+      sizeBytes
+    }
+    content {
+      __typename
+      ... on TextContent {
+        body
+      }
+      ... on MediaContent {
+        mediaType
+        caption
+        voice
+      }
+      ... on LocationContent {
+        latitude
+        longitude
+        placeName: name
+        address
+      }
+      ... on ContactsContent {
+        contacts {
+          formattedName
+          organization
+          emails
+          phones {
+            phone
+            kind
+          }
+        }
+      }
+      ... on ButtonsContent {
+        header
+        body
+        footer
+        buttons {
+          id
+          title
+        }
+      }
+      ... on ListContent {
+        header
+        body
+        button
+      }
+      ... on ButtonReplyContent {
+        id
+        title
+      }
+      ... on ListReplyContent {
+        id
+        title
+        description
+      }
+      ... on TemplateButtonContent {
+        payload
+        buttonText: text
+      }
+      ... on ReactionContent {
+        messageId
+        emoji
+      }
+      ... on TemplateContent {
+        templateName: name
+        templateText: text
+      }
+      ... on SystemContent {
+        kind
+        systemBody: body
+      }
+      ... on UnsupportedContent {
+        rawType
+      }
+      ... on OrderContent {
+        orderText: text
+        items {
+          productRetailerId
+          quantity
+        }
+      }
+      ... on FlowReplyContent {
+        flowName: name
+        flowBody: body
+      }
+    }
+  }
+`);
+
+export const InboxConversation = graphql(`
+  query InboxConversation($id: ID!) {
+    conversation(id: $id) {
+      id
+      status
+      snoozedUntil
+      waitingSince
+      unreadCount
+      assigneeId
+      windowOpen
+      windowExpiresAt
+      lastMessageAt
+      openedAt
+      resolvedAt
+      queue {
+        id
+        name
+      }
+      labels {
+        id
+        name
+        color
+      }
+      csat {
+        rating
+        askedAt
+        answeredAt
+      }
+      channel {
+        id
+        name
+        provider
+        phoneNumber
+      }
+      contact {
+        id
+        name
+        profileName
+        phoneNumber
+      }
+    }
+  }
+`);
+
+export const InboxTimeline = graphql(`
+  query InboxTimeline($id: ID!, $after: String) {
+    conversation(id: $id) {
+      id
+      timeline(first: 100, after: $after) {
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+        nodes {
+          __typename
+          ... on Message {
+            ...InboxMessageFields
+          }
+          ... on ConversationNote {
+            id
+            noteText: text
+            authorName
+            createdAt
+          }
+          ... on ConversationChange {
+            changeKind: kind
+            at
+            actorId
+            assigneeId
+            queueId
+            transferNote: note
+            until
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const InboxConversationEvents = graphql(`
+  subscription InboxConversationEvents {
+    conversationEvents {
+      kind
+      conversation {
+        id
+      }
+    }
+  }
+`);
+
+export const InboxMessageEvents = graphql(`
+  subscription InboxMessageEvents {
+    messageEvents {
+      kind
+      cursor
+      message {
+        id
+        direction
+        status
+        conversation {
+          id
+        }
+      }
+    }
+  }
+`);
+
+export const InboxMarkRead = graphql(`
+  mutation InboxMarkRead($id: ID!) {
+    markConversationRead(id: $id) {
+      id
+      unreadCount
+    }
+  }
+`);
+
+export const InboxRetry = graphql(`
+  mutation InboxRetry($id: ID!) {
+    retryMessage(id: $id) {
+      id
+      status
+    }
+  }
+`);
+
+export const InboxAssign = graphql(`
+  mutation InboxAssign($id: ID!, $userId: ID!) {
+    assignConversation(id: $id, userId: $userId) {
+      id
+      status
+      assigneeId
+    }
+  }
+`);
+
+export const InboxUnassign = graphql(`
+  mutation InboxUnassign($id: ID!) {
+    unassignConversation(id: $id) {
+      id
+      status
+      assigneeId
+    }
+  }
+`);
+
+export const InboxTransfer = graphql(`
+  mutation InboxTransfer($id: ID!, $input: TransferConversationInput!) {
+    transferConversation(id: $id, input: $input) {
+      id
+      status
+      assigneeId
+      queueId
+    }
+  }
+`);
+
+export const InboxSnooze = graphql(`
+  mutation InboxSnooze($id: ID!, $until: DateTime) {
+    snoozeConversation(id: $id, until: $until) {
+      id
+      status
+      snoozedUntil
+    }
+  }
+`);
+
+export const InboxResolve = graphql(`
+  mutation InboxResolve($id: ID!) {
+    resolveConversation(id: $id) {
+      id
+      status
+    }
+  }
+`);
+
+export const InboxReopen = graphql(`
+  mutation InboxReopen($id: ID!) {
+    reopenConversation(id: $id) {
+      id
+      status
+    }
+  }
+`);
+
+export const InboxLabel = graphql(`
+  mutation InboxLabel($id: ID!, $labelIds: [ID!]!) {
+    labelConversation(conversationId: $id, labelIds: $labelIds) {
+      id
+      labels {
+        id
+      }
+    }
+  }
+`);
+
+export const InboxUnlabel = graphql(`
+  mutation InboxUnlabel($id: ID!, $labelIds: [ID!]!) {
+    unlabelConversation(conversationId: $id, labelIds: $labelIds) {
+      id
+      labels {
+        id
+      }
+    }
+  }
+`);
