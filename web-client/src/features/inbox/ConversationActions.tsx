@@ -126,7 +126,7 @@ export function ConversationActions({
       >
         Resolve
       </Button>
-      <Modal opened={customOpen} onClose={() => setCustomOpen(false)} title="Snooze until">
+      <Modal opened={customOpen} onClose={() => setCustomOpen(false)} title="Snooze until" closeButtonProps={{ "aria-label": "Close" }}>
         <Stack>
           <DateTimePicker
             label="Comes back at"

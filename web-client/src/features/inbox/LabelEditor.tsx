@@ -61,7 +61,7 @@ export function LabelEditor({
             </Text>
           ) : (
             <Select
-              label="Add a label"
+              label="Label to add"
               placeholder="Pick a label"
               data={choices}
               searchable

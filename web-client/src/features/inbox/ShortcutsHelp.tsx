@@ -12,7 +12,7 @@ export const SHORTCUTS: { keys: string; does: string }[] = [
 
 export function ShortcutsHelp({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   return (
-    <Modal opened={opened} onClose={onClose} title="Keyboard shortcuts">
+    <Modal opened={opened} onClose={onClose} title="Keyboard shortcuts" closeButtonProps={{ "aria-label": "Close" }}>
       <Table>
         <Table.Thead>
           <Table.Tr>
