@@ -3,7 +3,7 @@
 // provider's reason and Retry sends it; an image and a location show their previews; a cut
 // WebSocket comes back and the message said meanwhile appears.
 
-export default async function ({ session, newTenant, demoChannels, logIn, say, sim, until, screenshot, checkA11y, APP_URL, name }) {
+export default async function ({ session, newTenant, demoChannels, api, logIn, say, sim, until, screenshot, checkA11y, APP_URL, name }) {
   const tenant = await newTenant('Inbox Co');
   const { meta } = await demoChannels(tenant.token);
   const customer = '+34600111222';
@@ -52,6 +52,16 @@ export default async function ({ session, newTenant, demoChannels, logIn, say, s
   await reply.getByRole('img', { name: 'Delivered' }).waitFor();
   await until('the customer reading the reply', async () => (await sim('/read', { provider: 'meta', number: customer })).read > 0);
   await reply.getByRole('img', { name: 'Read' }).waitFor();
+
+  // The customer reacts to the reply: the emoji sits on that bubble.
+  const sent = await api(
+    'query($c: ID!) { messages(filter: { conversationId: $c, direction: OUTBOUND }) { nodes { providerMessageId text } } }',
+    { c: page.url().split('/').pop() },
+    tenant.token,
+  );
+  const wamid = sent.messages.nodes.find((m) => m.text === 'Sorry about that! Let me check.').providerMessageId;
+  await say('meta', meta, customer, '', { kind: 'reaction', messageId: wamid, emoji: '👍', name: 'Ana Customer' });
+  await reply.locator('..').getByLabel('Reactions: 👍').waitFor();
 
   // A failure scripted at the provider: the bubble shows its reason; Retry sends it again.
   await sim('/failure', { provider: 'meta', number: customer, failure: 'unreachable' });

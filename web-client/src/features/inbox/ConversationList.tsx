@@ -12,11 +12,13 @@ export type ListConversation = InboxConversationsQuery['conversations']['nodes']
 function Row({ c, active, onOpen }: { c: ListConversation; active: boolean; onOpen: () => void }) {
   const name = contactName(c.contact);
   const preview = messagePreview(c.messages.nodes[0]);
+  // The open conversation is being read: it never shows as unread.
+  const unread = active ? 0 : c.unreadCount;
   return (
     <UnstyledButton
       onClick={onOpen}
       aria-current={active ? 'true' : undefined}
-      aria-label={`${name}${c.unreadCount ? `, ${c.unreadCount} unread` : ''}: ${preview}`}
+      aria-label={`${name}${unread ? `, ${unread} unread` : ''}: ${preview}`}
       data-conversation-id={c.id}
       p="xs"
       style={{
@@ -27,7 +29,7 @@ function Row({ c, active, onOpen }: { c: ListConversation; active: boolean; onOp
       }}
     >
       <Group justify="space-between" wrap="nowrap" gap={6}>
-        <Text size="sm" fw={c.unreadCount ? 700 : 500} truncate>
+        <Text size="sm" fw={unread ? 700 : 500} truncate>
           {name}
         </Text>
         <Text size="xs" c="dimmed" title={formatDateTime(c.lastMessageAt)} style={{ flexShrink: 0 }}>
@@ -38,9 +40,9 @@ function Row({ c, active, onOpen }: { c: ListConversation; active: boolean; onOp
         <Text size="xs" c="dimmed" truncate>
           {preview}
         </Text>
-        {c.unreadCount > 0 && (
-          <Badge size="sm" circle color="green" aria-label={`${c.unreadCount} unread`} data-testid="unread-badge">
-            {c.unreadCount}
+        {unread > 0 && (
+          <Badge size="sm" circle color="green" aria-label={`${unread} unread`} data-testid="unread-badge">
+            {unread}
           </Badge>
         )}
       </Group>

@@ -65,14 +65,14 @@ export function MessageBubble({
             {failed && (
               <Alert color="red" variant="light" p={6} title="Not delivered">
                 <Stack gap={4}>
-                  <Text size="xs">
-                    {message.lastError?.message ?? 'The provider refused the message.'}
+                  <Group gap={6} wrap="wrap">
+                    <Text size="xs">{message.lastError?.message ?? 'The provider refused the message.'}</Text>
                     {message.lastError?.code && (
-                      <Badge ml={6} size="xs" color="red" variant="outline">
+                      <Badge size="xs" color="red" variant="outline">
                         {message.lastError.code}
                       </Badge>
                     )}
-                  </Text>
+                  </Group>
                   <Button
                     size="compact-xs"
                     color="red"

@@ -16,6 +16,7 @@ function changeText(change: TimelineChange, names: Names): string {
     case 'OPENED':
       return 'Conversation opened';
     case 'ASSIGNED':
+      if (change.actorId && change.actorId === change.assigneeId) return `${who} took it`;
       return `${who} assigned it to ${names.agent(change.assigneeId)}`;
     case 'UNASSIGNED':
       return `${who} unassigned it`;
