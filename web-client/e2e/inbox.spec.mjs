@@ -115,4 +115,8 @@ export default async function ({ session, newTenant, demoChannels, api, logIn, s
   await page.getByRole('navigation', { name: 'Conversations' }).waitFor();
   await screenshot(page, name, 'inbox-tablet');
   await checkA11y(page, 'the inbox at tablet width');
+  await page.getByRole('button', { name: /^Ana Customer/ }).click();
+  await timeline.getByText('Are you still there?').waitFor();
+  await screenshot(page, name, 'conversation-tablet');
+  await checkA11y(page, 'a conversation at tablet width');
 }

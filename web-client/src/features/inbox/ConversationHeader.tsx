@@ -78,14 +78,14 @@ export function ConversationHeader({
           {conversation.status === 'PENDING' && conversation.snoozedUntil ? ` until ${formatDateTime(conversation.snoozedUntil)}` : ''}
         </Badge>
         <Tooltip label={`${conversation.channel.provider.toLowerCase()} · ${conversation.channel.phoneNumber}`}>
-          <Badge variant="default" leftSection={<IconBrandWhatsapp size={12} aria-hidden />}>
+          <Badge variant="default" tt="none" leftSection={<IconBrandWhatsapp size={12} aria-hidden />}>
             {conversation.channel.name}
           </Badge>
         </Tooltip>
-        <Badge variant="default" leftSection={<IconStack2 size={12} aria-hidden />} data-testid="conversation-queue">
+        <Badge variant="default" tt="none" leftSection={<IconStack2 size={12} aria-hidden />} data-testid="conversation-queue">
           {conversation.queue ? `Queue: ${conversation.queue.name}` : 'No queue'}
         </Badge>
-        <Badge variant="default" leftSection={<IconUser size={12} aria-hidden />} data-testid="conversation-assignee">
+        <Badge variant="default" tt="none" leftSection={<IconUser size={12} aria-hidden />} data-testid="conversation-assignee">
           {assignee ? `Assignee: ${assignee.label}` : conversation.assigneeId ? 'Assigned' : 'Unassigned'}
         </Badge>
         <WindowBadge expiresAt={conversation.windowExpiresAt} />

@@ -17,7 +17,7 @@ export function WindowBadge({ expiresAt, compact = false }: { expiresAt: string 
   if (!left) {
     return (
       <Tooltip label={expiresAt ? `Closed at ${formatDateTime(expiresAt)}: only templates may be sent` : 'The customer has not written yet'}>
-        <Badge color="red" variant="light" leftSection={<IconLockSquare size={12} aria-hidden />} data-testid="window-state">
+        <Badge color="red" variant="light" leftSection={<IconLockSquare size={12} aria-hidden />} data-testid="window-state" tt={compact ? undefined : 'none'}>
           {compact ? 'Closed' : 'Window closed'}
         </Badge>
       </Tooltip>
@@ -25,7 +25,7 @@ export function WindowBadge({ expiresAt, compact = false }: { expiresAt: string 
   }
   return (
     <Tooltip label={`Free-form replies until ${formatDateTime(expiresAt)}`}>
-      <Badge color="green" variant="light" leftSection={<IconClockHour4 size={12} aria-hidden />} data-testid="window-state">
+      <Badge color="green" variant="light" leftSection={<IconClockHour4 size={12} aria-hidden />} data-testid="window-state" tt={compact ? undefined : 'none'}>
         {compact ? left.replace(/ \d+s$/, '') : `Window open · ${left} left`}
       </Badge>
     </Tooltip>
