@@ -1,5 +1,6 @@
 // What an agent does with a conversation: assign (to me or a teammate), unassign, transfer
-// to another queue, snooze (presets or a chosen time), resolve and reopen.
+// to another queue, snooze (presets or a chosen time), resolve and reopen. Success shows in
+// the header itself (status, queue, assignee), so only failures raise a notification.
 
 import { Button, Group, Menu, Modal, Stack } from '@mantine/core';
 import { DateTimePicker } from '@mantine/dates';
@@ -28,12 +29,12 @@ export function ConversationActions({
 }) {
   const { user } = useSession();
   const id = conversation.id;
-  const [assignState, assign] = useMutationAction(InboxAssign, 'Assigned');
-  const [, unassign] = useMutationAction(InboxUnassign, 'Back in its queue');
-  const [transferState, transfer] = useMutationAction(InboxTransfer, 'Transferred');
-  const [snoozeState, snooze] = useMutationAction(InboxSnooze, 'Snoozed');
-  const [resolveState, resolve] = useMutationAction(InboxResolve, 'Resolved');
-  const [reopenState, reopen] = useMutationAction(InboxReopen, 'Reopened');
+  const [assignState, assign] = useMutationAction(InboxAssign);
+  const [, unassign] = useMutationAction(InboxUnassign);
+  const [transferState, transfer] = useMutationAction(InboxTransfer);
+  const [snoozeState, snooze] = useMutationAction(InboxSnooze);
+  const [resolveState, resolve] = useMutationAction(InboxResolve);
+  const [reopenState, reopen] = useMutationAction(InboxReopen);
   const [customOpen, setCustomOpen] = useState(false);
   const [customUntil, setCustomUntil] = useState<string | null>(null);
   const after = (ok: unknown) => {
@@ -159,5 +160,5 @@ export function ConversationActions({
 
 /** Resolves from a keyboard shortcut, with the same feedback as the button. */
 export function useResolve() {
-  return useMutationAction(InboxResolve, 'Resolved')[1];
+  return useMutationAction(InboxResolve)[1];
 }

@@ -110,6 +110,11 @@ export function InboxPage() {
             }
           >
             <ConversationList conversations={conversations} activeId={conversationId} onOpen={open} />
+            {list.data?.conversations.pageInfo.hasNextPage && (
+              <Text size="xs" c="dimmed" ta="center" pt={6}>
+                Showing the {conversations.length} most recent: narrow the list with the filters to find older ones.
+              </Text>
+            )}
           </QueryState>
         </Paper>
       )}

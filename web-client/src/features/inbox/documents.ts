@@ -5,6 +5,9 @@ import { graphql } from '../../gql';
 export const InboxConversations = graphql(`
   query InboxConversations($filter: ConversationFilter, $first: Int) {
     conversations(filter: $filter, first: $first) {
+      pageInfo {
+        hasNextPage
+      }
       nodes {
         id
         status
@@ -261,6 +264,25 @@ export const InboxTimeline = graphql(`
             transferNote: note
             until
           }
+        }
+      }
+    }
+  }
+`);
+
+export const InboxMissedMessages = graphql(`
+  query InboxMissedMessages($after: String) {
+    messages(first: 100, after: $after) {
+      pageInfo {
+        hasNextPage
+      }
+      edges {
+        cursor
+      }
+      nodes {
+        id
+        conversation {
+          id
         }
       }
     }
