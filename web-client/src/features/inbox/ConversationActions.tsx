@@ -10,7 +10,7 @@ import { useState } from 'react';
 import type { ConversationStatus } from '../../gql/graphql';
 import { useSession } from '../../lib/session';
 import { useMutationAction } from '../../lib/useMutationAction';
-import { InboxAssign, InboxReopen, InboxResolve, InboxSnooze, InboxTransfer, InboxUnassign } from './documents';
+import { InboxAssign, InboxReopen, InboxResolve, InboxSnooze, InboxTransfer, InboxUnassign } from './mutations';
 import { snoozePresets } from './model';
 
 export type AgentOption = { userId: string; label: string; status: string };

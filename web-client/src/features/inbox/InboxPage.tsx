@@ -76,6 +76,7 @@ export function InboxPage() {
   ]);
 
   const unread = counts.data?.unreadCounts;
+  const filtered = JSON.stringify(filters) !== JSON.stringify(DEFAULT_FILTERS);
   const showList = !narrow || !conversationId;
   const showView = !narrow || !!conversationId;
   const fullHeight = 'calc(100dvh - var(--app-shell-header-height, 56px) - 2 * var(--mantine-spacing-md))';
@@ -102,9 +103,9 @@ export function InboxPage() {
             error={list.error}
             hasData={!!list.data}
             empty={conversations.length === 0}
-            emptyTitle={filters === DEFAULT_FILTERS ? 'No conversations yet' : 'No conversation matches'}
+            emptyTitle={filtered ? 'No conversation matches' : 'No conversations yet'}
             emptyHint={
-              filters === DEFAULT_FILTERS
+              !filtered
                 ? 'When a customer writes to one of your WhatsApp numbers, the conversation appears here. Connect a number under Channels if you have none.'
                 : 'Clear a filter to see more conversations.'
             }

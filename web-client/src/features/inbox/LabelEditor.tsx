@@ -4,7 +4,7 @@ import { ActionIcon, Badge, Group, Popover, Select, Text } from '@mantine/core';
 import { IconTagPlus, IconX } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useMutationAction } from '../../lib/useMutationAction';
-import { InboxLabel, InboxUnlabel } from './documents';
+import { InboxLabel, InboxUnlabel } from './mutations';
 
 type Label = { id: string; name: string; color: string };
 

@@ -9,7 +9,7 @@ import type { InboxMessageFieldsFragment } from '../../gql/graphql';
 import { formatDateTime, formatTime } from '../../lib/time';
 import { useMutationAction } from '../../lib/useMutationAction';
 import { DeliveryTicks } from './DeliveryTicks';
-import { InboxRetry } from './documents';
+import { InboxRetry } from './mutations';
 import { MessageBody } from './MessageBody';
 import type { Reaction } from './model';
 
