@@ -13,8 +13,9 @@ export default async function ({ session, newTenant, demoChannels, api, logIn, s
   await gql('mutation { createQueue(input: { name: "Sales" }) { id } }');
   const support = (await gql('mutation { createQueue(input: { name: "Support" }) { id } }')).createQueue;
   await gql('mutation($q: ID!) { updateQueueCsat(queueId: $q, input: { enabled: true }) { id } }', { q: support.id });
+  const bruno = `bruno-${Date.now()}@example.com`;
   await gql('mutation($e: String!, $p: String!) { createUser(input: { email: $e, password: $p, name: "Bruno Agent", role: AGENT }) { id } }', {
-    e: `bruno-${Date.now()}@example.com`,
+    e: bruno,
     p: PASSWORD,
   });
   await gql('mutation { createLabel(input: { name: "VIP", color: "#e8590c" }) { id } }');
@@ -109,4 +110,16 @@ export default async function ({ session, newTenant, demoChannels, api, logIn, s
   await page.keyboard.press('r');
   await until('the reply box to have focus', () => page.evaluate(() => document.activeElement?.getAttribute('aria-label') === 'Reply'));
   await screenshot(page, name, 'inbox-after-shortcuts');
+
+  // The agent sees the conversation assigned to them, with names though not presence.
+  const agentPage = await session.newPage();
+  await logIn(agentPage, bruno, PASSWORD);
+  await agentPage.goto(`${APP_URL}/inbox`);
+  await agentPage.getByText('Mine', { exact: true }).click();
+  await agentPage.getByRole('button', { name: /^Carla Customer/ }).click();
+  const agentView = agentPage.getByRole('region', { name: 'Conversation with Carla Customer' });
+  await agentView.getByTestId('conversation-assignee').getByText('Assignee: Bruno Agent').waitFor();
+  await agentView.getByText('Refund approved by finance').waitFor();
+  await screenshot(agentPage, name, 'agent-conversation');
+  await checkA11y(agentPage, "an agent's conversation");
 }

@@ -13,7 +13,7 @@ import { useMutationAction } from '../../lib/useMutationAction';
 import { InboxAssign, InboxReopen, InboxResolve, InboxSnooze, InboxTransfer, InboxUnassign } from './mutations';
 import { snoozePresets } from './model';
 
-export type AgentOption = { userId: string; label: string; status: string };
+export type AgentOption = { userId: string; label: string; status?: string | null };
 export type QueueOption = { id: string; name: string };
 
 export function ConversationActions({
@@ -77,7 +77,8 @@ export function ConversationActions({
                 disabled={conversation.assigneeId === a.userId}
                 onClick={async () => after(await assign({ id, userId: a.userId }))}
               >
-                {`Assign to ${a.label}`} · {a.status.toLowerCase()}
+                {`Assign to ${a.label}`}
+                {a.status ? ` · ${a.status.toLowerCase()}` : ''}
               </Menu.Item>
             ))}
           <Menu.Divider />

@@ -6,12 +6,13 @@ import { useHotkeys, useMediaQuery } from '@mantine/hooks';
 import { useCallback, useMemo, useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
 import { useQuery } from 'urql';
+import { ErrorAlert } from '../../components/ErrorAlert';
 import { EmptyState, QueryState } from '../../components/QueryState';
-import { useSession } from '../../lib/session';
+import { hasRole, useSession } from '../../lib/session';
 import { useResolve } from './ConversationActions';
 import { ConversationList } from './ConversationList';
 import { ConversationView } from './ConversationView';
-import { InboxConversations, InboxDirectory, InboxUnreadCounts } from './documents';
+import { InboxConversations, InboxDirectory, InboxPresence, InboxUnreadCounts } from './documents';
 import { ListFilters } from './ListFilters';
 import { DEFAULT_FILTERS, neighbour, toConversationFilter, type InboxFilters } from './model';
 import { ShortcutsHelp } from './ShortcutsHelp';
@@ -22,7 +23,8 @@ const COUNTS_CONTEXT = { additionalTypenames: ['Conversation'] };
 export function InboxPage() {
   const { conversationId } = useParams();
   const navigate = useNavigate();
-  const { user } = useSession();
+  const session = useSession();
+  const { user } = session;
   const narrow = useMediaQuery('(max-width: 62em)');
   const [filters, setFilters] = useState<InboxFilters>(DEFAULT_FILTERS);
   const [helpOpen, setHelpOpen] = useState(false);
@@ -31,6 +33,7 @@ export function InboxPage() {
   const variables = useMemo(() => ({ filter: toConversationFilter(filters, user.id), first: 100 }), [filters, user.id]);
   const [list, reexecuteList] = useQuery({ query: InboxConversations, variables });
   const [directory] = useQuery({ query: InboxDirectory });
+  const [presence] = useQuery({ query: InboxPresence, pause: !hasRole(session, 'ADMIN') });
   const [counts, reexecuteCounts] = useQuery({ query: InboxUnreadCounts, context: COUNTS_CONTEXT });
 
   const refreshList = useCallback(() => {
@@ -52,15 +55,12 @@ export function InboxPage() {
   );
   const open = useCallback((id: string) => navigate(`/inbox/${id}`), [navigate]);
 
-  const agents = useMemo(
-    () =>
-      (directory.data?.agents ?? []).map((a) => ({
-        userId: a.userId,
-        label: a.user.name || a.user.email,
-        status: a.status,
-      })),
-    [directory.data],
-  );
+  const agents = useMemo(() => {
+    const status = new Map((presence.data?.agents ?? []).map((a) => [a.userId, a.status]));
+    return (directory.data?.users.nodes ?? [])
+      .filter((u) => u.active)
+      .map((u) => ({ userId: u.id, label: u.name || u.email, status: status.get(u.id) ?? null }));
+  }, [directory.data, presence.data]);
   const queues = directory.data?.queues ?? [];
   const labels = directory.data?.labels ?? [];
 
@@ -96,6 +96,7 @@ export function InboxPage() {
                 </Text>
               )}
             </Group>
+            {directory.error && <ErrorAlert error={directory.error} title="Queues, labels and teammates could not be loaded" />}
             <ListFilters filters={filters} onChange={setFilters} queues={queues} labels={labels} />
           </Stack>
           <QueryState

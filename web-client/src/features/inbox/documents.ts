@@ -65,23 +65,29 @@ export const InboxDirectory = graphql(`
     queues {
       id
       name
-      csat {
-        enabled
-      }
     }
     labels {
       id
       name
       color
     }
-    agents {
-      userId
-      status
-      user {
+    users(first: 100) {
+      nodes {
         id
         name
         email
+        active
       }
+    }
+  }
+`);
+
+/** Members' presence: owners and admins only (an agent sees names without it). */
+export const InboxPresence = graphql(`
+  query InboxPresence {
+    agents {
+      userId
+      status
     }
   }
 `);
