@@ -74,8 +74,11 @@ export function ConversationHeader({
       </Group>
       <Group gap={6} wrap="wrap">
         <Badge color={STATUS_COLOR[conversation.status]} variant="filled" data-testid="conversation-status">
-          {STATUS_LABEL[conversation.status]}
-          {conversation.status === 'PENDING' && conversation.snoozedUntil ? ` until ${formatDateTime(conversation.snoozedUntil)}` : ''}
+          {conversation.status !== 'PENDING'
+            ? STATUS_LABEL[conversation.status]
+            : conversation.snoozedUntil
+              ? `Snoozed until ${formatDateTime(conversation.snoozedUntil)}`
+              : 'Waiting on the customer'}
         </Badge>
         <Tooltip label={`${conversation.channel.provider.toLowerCase()} · ${conversation.channel.phoneNumber}`}>
           <Badge variant="default" tt="none" leftSection={<IconBrandWhatsapp size={12} aria-hidden />}>
