@@ -142,20 +142,16 @@ export function TemplateForm({
                 allowDeselect={false}
                 {...form.getInputProps('language')}
               />
-              <Stack gap={4}>
-                <Text size="sm" fw={500} id="template-category">
-                  Category
-                </Text>
-                <SegmentedControl
-                  aria-labelledby="template-category"
-                  data={[
-                    { value: 'UTILITY', label: 'Utility' },
-                    { value: 'MARKETING', label: 'Marketing' },
-                    { value: 'AUTHENTICATION', label: 'Authentication' },
-                  ]}
-                  {...form.getInputProps('category')}
-                />
-              </Stack>
+              <Select
+                label="Category"
+                allowDeselect={false}
+                data={[
+                  { value: 'UTILITY', label: 'Utility' },
+                  { value: 'MARKETING', label: 'Marketing' },
+                  { value: 'AUTHENTICATION', label: 'Authentication' },
+                ]}
+                {...form.getInputProps('category')}
+              />
             </SimpleGrid>
 
             <Stack gap={4}>

@@ -1,0 +1,157 @@
+// Templates and outgoing webhooks. A Meta template made in the editor (its preview follows
+// the body as it is typed; a bad name shows the API's message and code) turns APPROVED live
+// when the simulator's reviewer approves it; sync reads the provider. An endpoint for
+// MESSAGE_RECEIVED made in the form (a bad document is refused with its line and column)
+// shows its secret once; a test ping is DELIVERED; with the receiver answering 500 a
+// customer's message fails its attempts, and once it answers 200, Redeliver delivers it.
+
+import http from 'node:http';
+
+export default async function ({ session, newTenant, demoChannels, logIn, screenshot, checkA11y, sim, until, name }) {
+  const tenant = await newTenant('Integrations Co');
+  const { meta } = await demoChannels(tenant.token);
+
+  // The receiver of the outgoing webhooks: it answers `status`, and keeps what it received.
+  let status = 200;
+  const received = [];
+  const receiver = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => {
+      received.push({ headers: req.headers, body, answered: status });
+      res.writeHead(status, { 'content-type': 'text/plain' });
+      res.end(status === 200 ? 'thanks' : 'receiver is down');
+    });
+  });
+  await new Promise((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const hookUrl = `http://127.0.0.1:${receiver.address().port}/hook`;
+
+  try {
+    const page = await session.newPage();
+    // A screenshot from the top of the page, without the toasts of earlier steps.
+    const shoot = async (label) => {
+      for (const close of await page.getByRole('button', { name: 'Dismiss notification' }).all()) await close.click().catch(() => {});
+      await until('no toasts', async () => (await page.getByRole('button', { name: 'Dismiss notification' }).count()) === 0, 5_000).catch(() => {});
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await screenshot(page, name, label);
+    };
+    await logIn(page, tenant.email, tenant.password);
+
+    // ---- Templates -------------------------------------------------------------------
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Templates' }).click();
+    await page.getByText('No templates yet').waitFor();
+    await page.getByRole('link', { name: 'New template' }).click();
+    await page.getByRole('heading', { name: 'New template' }).waitFor();
+
+    await page.getByRole('combobox', { name: 'Channel' }).click();
+    await page.getByRole('option', { name: /^Meta/ }).click();
+    await page.getByRole('textbox', { name: 'Name' }).fill('Order Update');
+    const preview = page.getByRole('figure', { name: 'Template preview' });
+    await preview.getByText('The body appears here as you type it.').waitFor();
+    const body = page.getByRole('textbox', { name: 'Body' });
+    await body.pressSequentially('Hi {{1}}, your order is on its way.');
+    await preview.getByText('Hi {{1}}, your order is on its way.').waitFor();
+    await page.getByRole('textbox', { name: 'Example for {{1}}' }).fill('Ana');
+    await preview.getByText('Hi Ana, your order is on its way.').waitFor();
+    await page.locator('label[for$="-TEXT"]').click();
+    await page.getByRole('textbox', { name: 'Header text' }).fill('Your order');
+    await page.getByRole('textbox', { name: 'Footer' }).fill('Reply STOP to opt out');
+    await page.getByRole('combobox', { name: 'Quick-reply buttons' }).fill('Track it');
+    await page.keyboard.press('Enter');
+    await preview.getByText('Track it').waitFor();
+    await preview.getByText('Reply STOP to opt out').waitFor();
+    await shoot('template-editor');
+    await checkA11y(page, 'the template editor');
+
+    // A name the API refuses: its message and code show in the form.
+    await page.getByRole('button', { name: 'Create template' }).click();
+    const refused = page.getByRole('alert').filter({ hasText: 'The template was not saved' });
+    await refused.getByText('BAD_USER_INPUT').waitFor();
+    await page.getByRole('textbox', { name: 'Name' }).fill('order_update');
+    await page.getByRole('button', { name: 'Create template' }).click();
+
+    await page.getByRole('heading', { name: 'Templates' }).waitFor();
+    const row = page.getByTestId('template-order_update');
+    await row.getByTestId('template-status').getByText('PENDING').waitFor();
+    await shoot('templates-pending');
+    await checkA11y(page, 'the template list');
+
+    // Meta's reviewer approves it: the badge turns without a reload.
+    await sim('/templates/review', { name: 'order_update', provider: 'meta', verdict: 'approve', webhookUrl: meta.webhookUrl });
+    await row.getByTestId('template-status').getByText('APPROVED').waitFor();
+    await page.getByRole('button', { name: 'Sync' }).click();
+    await page.getByText(/Synced: \d+ template/).waitFor();
+    await row.getByTestId('template-status').getByText('APPROVED').waitFor();
+    await shoot('templates-approved');
+
+    // ---- Outgoing webhooks -----------------------------------------------------------
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Outgoing webhooks' }).click();
+    await page.getByText('No endpoints yet').waitFor();
+    await page.getByRole('link', { name: 'New endpoint' }).first().click();
+    await page.getByRole('textbox', { name: 'URL' }).fill(hookUrl);
+    await page.getByRole('textbox', { name: 'Description' }).fill('CRM sync');
+    await page.getByRole('checkbox', { name: 'MESSAGE_RECEIVED' }).check();
+    const documentBox = page.getByRole('textbox', { name: 'Document for MESSAGE_RECEIVED' });
+    await until('the default document', async () => (await documentBox.inputValue()).includes('messageEvents'));
+
+    // A document selecting a field that does not exist: refused with where it is.
+    await documentBox.fill('subscription {\n  messageEvents {\n    nosuchfield\n  }\n}');
+    await page.getByRole('button', { name: 'Create endpoint' }).click();
+    await page.getByTestId('document-error-location').getByText(/Line 3, column \d+/).waitFor();
+    await page.getByRole('alert').filter({ hasText: 'The endpoint was not saved' }).getByText('BAD_USER_INPUT').waitFor();
+    await shoot('endpoint-form-error');
+    await page.getByRole('button', { name: 'Reset to default' }).click();
+    await shoot('endpoint-form');
+    await checkA11y(page, 'the endpoint form');
+    await page.getByRole('button', { name: 'Create endpoint' }).click();
+
+    // The secret, once.
+    const secretDialog = page.getByRole('dialog', { name: 'The signing secret' });
+    await secretDialog.getByTestId('webhook-secret').getByText(/^whsec_/).waitFor();
+    await secretDialog.getByRole('button', { name: 'Copy the secret' }).waitFor();
+    await shoot('endpoint-secret');
+    await secretDialog.getByRole('button', { name: 'I have stored it' }).click();
+    await page.getByText('Nothing delivered yet').waitFor();
+
+    // A test ping reaches the receiver.
+    await page.getByRole('button', { name: 'Send test ping' }).click();
+    const deliveries = page.getByRole('table', { name: 'Deliveries' });
+    await deliveries.locator('[data-testid="delivery"][data-state="DELIVERED"]').filter({ hasText: 'PING' }).waitFor();
+    await until('the ping at the receiver', () => received.some((r) => r.headers['x-switchboard-event'] === 'ping'));
+
+    // The receiver fails: a customer's message fails its attempts.
+    status = 500;
+    // (The control API reads `webhookUrl`; lib's `say` sends `webhook_url`.)
+    await sim('/say', { provider: 'meta', webhookUrl: meta.webhookUrl, from: '+34600111222', name: 'Ana Customer', text: 'Hello, is my order coming?' });
+    const message = deliveries.locator('[data-testid="delivery"]').filter({ hasText: 'MESSAGE_RECEIVED' });
+    await until('a failed attempt', async () => (await message.getByText('500').count()) > 0);
+    await message.getByRole('button', { name: /Show the attempts of MESSAGE_RECEIVED/ }).click();
+    await deliveries.getByRole('table', { name: 'Attempts' }).getByText('500').first().waitFor();
+    await deliveries.getByTestId('payload').getByText(/Hello, is my order coming\?/).waitFor();
+    await shoot('delivery-log-failing');
+    await checkA11y(page, 'the delivery log');
+
+    // The receiver is back: Redeliver delivers it.
+    status = 200;
+    await message.getByRole('button', { name: /^Redeliver MESSAGE_RECEIVED/ }).click();
+    await deliveries.locator('[data-testid="delivery"][data-state="DELIVERED"]').filter({ hasText: 'MESSAGE_RECEIVED' }).waitFor();
+    await until('the message at the receiver', () =>
+      received.some((r) => r.headers['x-switchboard-event'] === 'message.received' && r.answered === 200),
+    );
+    await shoot('delivery-log');
+
+    // The same screen in dark mode.
+    await page.getByRole('button', { name: 'Switch to dark mode' }).click();
+    await page.waitForFunction(() => document.documentElement.dataset.mantineColorScheme === 'dark');
+    await shoot('delivery-log-dark');
+    await page.getByRole('button', { name: 'Switch to light mode' }).click();
+
+    // The list shows the endpoint.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Outgoing webhooks' }).click();
+    await page.getByRole('link', { name: hookUrl, exact: true }).waitFor();
+    await shoot('endpoints');
+    await checkA11y(page, 'the endpoint list');
+  } finally {
+    receiver.close();
+  }
+}
