@@ -1,7 +1,7 @@
 // The templates of the tenant's channels, with their review status kept live by
 // `templateEvents`: a review at the provider turns the badge without a reload.
 
-import { ActionIcon, Badge, Button, Group, Modal, Paper, Select, Stack, Table, Text, Tooltip } from '@mantine/core';
+import { ActionIcon, Button, Code, Group, Modal, Paper, Select, Stack, Table, Text, Tooltip } from '@mantine/core';
 import { IconEdit, IconPlus, IconRefresh, IconSend, IconTrash } from '@tabler/icons-react';
 import { useEffect, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
@@ -139,9 +139,7 @@ export function TemplatesPage() {
                       </Stack>
                     </Table.Td>
                     <Table.Td>
-                      <Badge variant="outline" color="gray">
-                        {t.language}
-                      </Badge>
+                      <Code>{t.language}</Code>
                     </Table.Td>
                     <Table.Td>
                       <Text size="sm">{t.category ? t.category.charAt(0) + t.category.slice(1).toLowerCase() : '—'}</Text>

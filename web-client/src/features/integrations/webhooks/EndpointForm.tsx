@@ -22,7 +22,7 @@ import { useState } from 'react';
 import type { CombinedError } from 'urql';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import type { WebhookEventType, WebhookRole } from '../../../gql/graphql';
-import { eventIndexOf, locationOf } from './eventDocuments';
+import { eventIndexOf, formatDocument, locationOf } from './eventDocuments';
 
 export type EventTypeInfo = { type: WebhookEventType; field: string; defaultDocument: string; adminOnly: boolean };
 
@@ -72,7 +72,7 @@ export function EndpointForm({
   const toggle = (info: EventTypeInfo, on: boolean) =>
     setDocuments((d) => {
       const next = { ...d };
-      if (on) next[info.type] = info.defaultDocument;
+      if (on) next[info.type] = formatDocument(info.defaultDocument);
       else delete next[info.type];
       return next;
     });
@@ -164,8 +164,8 @@ export function EndpointForm({
               <Button
                 variant="subtle"
                 size="compact-xs"
-                disabled={documents[info.type] === info.defaultDocument}
-                onClick={() => setDocuments((d) => ({ ...d, [info.type]: info.defaultDocument }))}
+                disabled={documents[info.type] === formatDocument(info.defaultDocument)}
+                onClick={() => setDocuments((d) => ({ ...d, [info.type]: formatDocument(info.defaultDocument) }))}
               >
                 Reset to default
               </Button>

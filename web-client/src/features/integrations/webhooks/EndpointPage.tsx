@@ -128,7 +128,10 @@ export function EndpointPage() {
                   </Text>
                 </Stack>
               </SimpleGrid>
-              <Group gap={4} mt="sm">
+              <Group gap={4} mt="md">
+                <Text size="xs" c="dimmed" mr={4}>
+                  Event types
+                </Text>
                 {endpoint.events.map((s) => (
                   <Badge key={s.event} size="sm" variant="light">
                     {s.event}
