@@ -12,7 +12,8 @@ describe('nextPlaceholder', () => {
   });
 });
 
-describe('TemplateForm', () => {
+// A whole form renders slowly on a busy machine.
+describe('TemplateForm', { timeout: 20_000 }, () => {
   it('previews the body as it is typed, with the examples filled in', () => {
     renderWith(
       <TemplateForm

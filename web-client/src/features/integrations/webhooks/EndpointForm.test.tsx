@@ -33,7 +33,7 @@ describe('webhook document errors', () => {
   });
 });
 
-describe('EndpointForm', () => {
+describe('EndpointForm', { timeout: 20_000 }, () => {
   const initial = {
     url: 'https://example.com/hook',
     description: '',
