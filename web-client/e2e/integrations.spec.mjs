@@ -151,6 +151,15 @@ export default async function ({ session, newTenant, demoChannels, logIn, screen
     await page.getByRole('link', { name: hookUrl, exact: true }).waitFor();
     await shoot('endpoints');
     await checkA11y(page, 'the endpoint list');
+
+    // At tablet width the tables scroll inside their frame and the forms stack.
+    await page.setViewportSize({ width: 800, height: 1000 });
+    await page.getByRole('link', { name: `Delivery log of ${hookUrl}` }).click();
+    await page.getByRole('table', { name: 'Deliveries' }).waitFor();
+    await shoot('delivery-log-tablet');
+    await page.goto(new URL('/templates/new', page.url()).href);
+    await page.getByRole('heading', { name: 'New template' }).waitFor();
+    await shoot('template-editor-tablet');
   } finally {
     receiver.close();
   }

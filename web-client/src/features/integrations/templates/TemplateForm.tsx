@@ -116,9 +116,9 @@ export function TemplateForm({
       )}
     >
       <Grid gap="xl">
-        <Grid.Col span={{ base: 12, md: 7 }}>
+        <Grid.Col span={{ base: 12, sm: 7 }}>
           <Stack gap="md">
-            <SimpleGrid cols={{ base: 1, sm: 2 }}>
+            <SimpleGrid cols={{ base: 1, lg: 2 }}>
               <Select
                 label="Channel"
                 placeholder="Pick a channel"
@@ -164,10 +164,13 @@ export function TemplateForm({
                 data={[
                   { value: 'NONE', label: 'None' },
                   { value: 'TEXT', label: 'Text' },
-                  { value: 'MEDIA', label: 'Media (not offered by the API)', disabled: true },
+                  { value: 'MEDIA', label: 'Media', disabled: true },
                 ]}
                 {...form.getInputProps('headerKind')}
               />
+              <Text size="xs" c="dimmed">
+                Up to 60 characters, no variables. Media headers are not in the API yet.
+              </Text>
               {values.headerKind === 'TEXT' && (
                 <TextInput aria-label="Header text" placeholder="Your order" maxLength={60} {...form.getInputProps('headerText')} />
               )}
@@ -202,7 +205,7 @@ export function TemplateForm({
                 <Text size="xs" c="dimmed" mb="xs">
                   WhatsApp reviews the template with one example per variable.
                 </Text>
-                <SimpleGrid cols={{ base: 1, sm: 2 }}>
+                <SimpleGrid cols={{ base: 1, lg: 2 }}>
                   {keys.map((key) => (
                     <TextInput
                       key={key}
@@ -233,7 +236,7 @@ export function TemplateForm({
             </Group>
           </Stack>
         </Grid.Col>
-        <Grid.Col span={{ base: 12, md: 5 }}>
+        <Grid.Col span={{ base: 12, sm: 5 }}>
           <Stack gap="xs" pos="sticky" top={80}>
             <Title order={4}>Preview</Title>
             <TemplatePreview

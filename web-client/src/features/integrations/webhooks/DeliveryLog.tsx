@@ -105,7 +105,7 @@ export function DeliveryLog({ endpointId, refreshKey }: { endpointId: string; re
                         {d.eventType}
                       </Text>
                     </Table.Td>
-                    <Table.Td>
+                    <Table.Td style={{ minWidth: 110 }}>
                       <Badge color={STATE_COLORS[d.state]} variant="light">
                         {d.state}
                       </Badge>
