@@ -7,7 +7,7 @@
 
 import http from 'node:http';
 
-export default async function ({ session, newTenant, demoChannels, logIn, screenshot, checkA11y, sim, until, name }) {
+export default async function ({ session, newTenant, demoChannels, logIn, screenshot, checkA11y, sim, until, api, name }) {
   const tenant = await newTenant('Integrations Co');
   const { meta } = await demoChannels(tenant.token);
 
@@ -84,6 +84,23 @@ export default async function ({ session, newTenant, demoChannels, logIn, screen
     await row.getByTestId('template-status').getByText('APPROVED').waitFor();
     await shoot('templates-approved');
 
+    // A rejection shows its reason, live; a template is deleted after a confirmation.
+    await api(
+      'mutation($i: CreateTemplateInput!) { createTemplate(input: $i) { id } }',
+      { i: { channelId: meta.id, name: 'spring_sale', language: 'en', category: 'MARKETING', body: 'Spring sale: {{1}} off!', examples: ['20%'] } },
+      tenant.token,
+    );
+    await page.getByRole('button', { name: 'Sync' }).click();
+    const rejected = page.getByTestId('template-spring_sale');
+    await rejected.getByTestId('template-status').getByText('PENDING').waitFor();
+    await sim('/templates/review', { name: 'spring_sale', provider: 'meta', verdict: 'reject', reason: 'PROMOTIONAL', webhookUrl: meta.webhookUrl });
+    await rejected.getByTestId('template-status').getByText('REJECTED').waitFor();
+    await rejected.getByText('PROMOTIONAL').waitFor();
+    await shoot('templates-rejected');
+    await rejected.getByRole('button', { name: 'Delete spring_sale' }).click();
+    await page.getByRole('dialog', { name: 'Delete this template?' }).getByRole('button', { name: 'Delete template' }).click();
+    await rejected.waitFor({ state: 'detached' });
+
     // ---- Outgoing webhooks -----------------------------------------------------------
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Outgoing webhooks' }).click();
     await page.getByText('No endpoints yet').waitFor();
@@ -139,6 +156,31 @@ export default async function ({ session, newTenant, demoChannels, logIn, screen
       received.some((r) => r.headers['x-switchboard-event'] === 'message.received' && r.answered === 200),
     );
     await shoot('delivery-log');
+
+    // The state filter, a replay of the last hour, and a rotated secret with its overlap.
+    await page.getByRole('combobox', { name: 'State' }).click();
+    await page.getByRole('option', { name: 'FAILED' }).click();
+    await page.getByText('No failed deliveries').waitFor();
+    await checkA11y(page, 'the filtered delivery log');
+    await page.getByRole('combobox', { name: 'State' }).click();
+    await page.getByRole('option', { name: 'Every state' }).click();
+    await page.getByRole('table', { name: 'Deliveries' }).waitFor();
+    await page.getByRole('button', { name: 'More' }).click();
+    await page.getByRole('menuitem', { name: 'Replay a period' }).click();
+    await page.getByRole('dialog', { name: 'Replay a period' }).getByRole('button', { name: 'Replay' }).click();
+    await page.getByText(/\d+ deliveries sent again/).waitFor();
+    await page.getByRole('button', { name: 'More' }).click();
+    await page.getByRole('menuitem', { name: 'Rotate secret' }).click();
+    const rotate = page.getByRole('dialog', { name: 'Rotate the signing secret' });
+    await rotate.getByRole('combobox', { name: 'The old secret keeps signing for' }).click();
+    await page.getByRole('option', { name: '1 hour' }).click();
+    await rotate.getByRole('button', { name: 'Rotate secret' }).click();
+    const rotated = page.getByRole('dialog', { name: 'The signing secret' });
+    await rotated.getByTestId('webhook-secret').getByText(/^whsec_/).waitFor();
+    await rotated.getByText(/The previous secret keeps signing beside this one until/).waitFor();
+    await shoot('secret-rotated');
+    await rotated.getByRole('button', { name: 'I have stored it' }).click();
+    await page.getByText(/Old one signs until/).waitFor();
 
     // The same screen in dark mode.
     await page.getByRole('button', { name: 'Switch to dark mode' }).click();

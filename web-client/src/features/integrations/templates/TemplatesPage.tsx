@@ -73,12 +73,11 @@ export function TemplatesPage() {
           <>
             <Select
               aria-label="Channel"
-              placeholder="All channels"
-              clearable
               w={200}
-              data={channelList.map((c) => ({ value: c.id, label: c.name }))}
-              value={channelId}
-              onChange={(v) => setSearch(v ? { channel: v } : {})}
+              allowDeselect={false}
+              data={[{ value: 'ALL', label: 'All channels' }, ...channelList.map((c) => ({ value: c.id, label: c.name }))]}
+              value={channelId ?? 'ALL'}
+              onChange={(v) => setSearch(v && v !== 'ALL' ? { channel: v } : {})}
             />
             {canEdit && (
               <>

@@ -51,12 +51,11 @@ export function DeliveryLog({ endpointId, refreshKey }: { endpointId: string; re
         <Group gap="xs">
           <Select
             aria-label="State"
-            placeholder="Every state"
-            clearable
             w={170}
-            data={STATES}
-            value={state}
-            onChange={filter}
+            allowDeselect={false}
+            data={[{ value: 'ALL', label: 'Every state' }, ...STATES]}
+            value={state ?? 'ALL'}
+            onChange={(v) => filter(v === 'ALL' ? null : v)}
           />
           <Tooltip label="Refresh">
             <ActionIcon variant="default" size="lg" aria-label="Refresh the log" onClick={refresh} loading={log.fetching && !log.stale}>
