@@ -1,9 +1,11 @@
 // Templates and outgoing webhooks. A Meta template made in the editor (its preview follows
 // the body as it is typed; a bad name shows the API's message and code) turns APPROVED live
-// when the simulator's reviewer approves it; sync reads the provider. An endpoint for
-// MESSAGE_RECEIVED made in the form (a bad document is refused with its line and column)
-// shows its secret once; a test ping is DELIVERED; with the receiver answering 500 a
-// customer's message fails its attempts, and once it answers 200, Redeliver delivers it.
+// when the simulator's reviewer approves it; sync reads the provider; a rejection shows its
+// reason live; a template is deleted after a confirmation and edited back into review. An
+// endpoint for MESSAGE_RECEIVED made in the form (a bad document is refused with its line
+// and column) shows its secret once; a test ping is DELIVERED; with the receiver answering
+// 500 a customer's message fails its attempts, and once it answers 200, Redeliver delivers
+// it. Then the state filter, a replay and a rotated secret; dark mode and tablet width.
 
 import http from 'node:http';
 
@@ -100,6 +102,18 @@ export default async function ({ session, newTenant, demoChannels, logIn, screen
     await rejected.getByRole('button', { name: 'Delete spring_sale' }).click();
     await page.getByRole('dialog', { name: 'Delete this template?' }).getByRole('button', { name: 'Delete template' }).click();
     await rejected.waitFor({ state: 'detached' });
+
+    // Editing goes to review again; the name, language and channel stay.
+    await row.getByRole('link', { name: 'Edit order_update' }).click();
+    await page.getByRole('heading', { name: 'Edit order_update' }).waitFor();
+    await until('the name locked', () => page.getByRole('textbox', { name: 'Name' }).isDisabled());
+    await page.getByRole('textbox', { name: 'Example for {{1}}' }).fill('Ana');
+    await page.getByRole('textbox', { name: 'Footer' }).fill('Reply STOP to stop these');
+    await page.getByRole('figure', { name: 'Template preview' }).getByText('Reply STOP to stop these').waitFor();
+    await page.getByRole('button', { name: 'Save and resubmit' }).click();
+    await row.getByTestId('template-status').getByText('PENDING').waitFor();
+    await sim('/templates/review', { name: 'order_update', provider: 'meta', verdict: 'approve', webhookUrl: meta.webhookUrl });
+    await row.getByTestId('template-status').getByText('APPROVED').waitFor();
 
     // ---- Outgoing webhooks -----------------------------------------------------------
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Outgoing webhooks' }).click();
