@@ -11,7 +11,7 @@ import http from 'node:http';
 
 export default async function ({ session, newTenant, demoChannels, logIn, screenshot, checkA11y, sim, until, api, name }) {
   const tenant = await newTenant('Integrations Co');
-  const { meta } = await demoChannels(tenant.token);
+  const { meta, twilio } = await demoChannels(tenant.token);
 
   // The receiver of the outgoing webhooks: it answers `status`, and keeps what it received.
   let status = 200;
@@ -102,6 +102,21 @@ export default async function ({ session, newTenant, demoChannels, logIn, screen
     await rejected.getByRole('button', { name: 'Delete spring_sale' }).click();
     await page.getByRole('dialog', { name: 'Delete this template?' }).getByRole('button', { name: 'Delete template' }).click();
     await rejected.waitFor({ state: 'detached' });
+
+    // A Twilio template waits for Submit.
+    await api(
+      'mutation($i: CreateTemplateInput!) { createTemplate(input: $i) { id } }',
+      { i: { channelId: twilio.id, name: 'visit_reminder', language: 'en', category: 'UTILITY', body: 'See you at {{1}}.', examples: ['10:00'] } },
+      tenant.token,
+    );
+    await page.getByRole('combobox', { name: 'Channel' }).click();
+    await page.getByRole('option', { name: 'Twilio' }).click();
+    const twilioRow = page.getByTestId('template-visit_reminder');
+    await twilioRow.getByTestId('template-status').getByText('UNSUBMITTED').waitFor();
+    await twilioRow.getByRole('button', { name: 'Submit visit_reminder for approval' }).click();
+    await twilioRow.getByTestId('template-status').getByText('PENDING').waitFor();
+    await page.getByRole('combobox', { name: 'Channel' }).click();
+    await page.getByRole('option', { name: 'All channels' }).click();
 
     // Editing goes to review again; the name, language and channel stay.
     await row.getByRole('link', { name: 'Edit order_update' }).click();
@@ -205,6 +220,10 @@ export default async function ({ session, newTenant, demoChannels, logIn, screen
     // The list shows the endpoint.
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Outgoing webhooks' }).click();
     await page.getByRole('link', { name: hookUrl, exact: true }).waitFor();
+    await page.getByRole('switch', { name: `Enabled: ${hookUrl}` }).click({ force: true });
+    await page.getByRole('table').getByText('Disabled').waitFor();
+    await page.getByRole('switch', { name: `Enabled: ${hookUrl}` }).click({ force: true });
+    await page.getByRole('table').getByText('Active').waitFor();
     await shoot('endpoints');
     await checkA11y(page, 'the endpoint list');
 
@@ -213,6 +232,10 @@ export default async function ({ session, newTenant, demoChannels, logIn, screen
     await page.getByRole('link', { name: `Delivery log of ${hookUrl}` }).click();
     await page.getByRole('table', { name: 'Deliveries' }).waitFor();
     await shoot('delivery-log-tablet');
+    await page.getByRole('button', { name: 'More' }).click();
+    await page.getByRole('menuitem', { name: 'Delete endpoint' }).click();
+    await page.getByRole('dialog', { name: 'Delete this endpoint?' }).getByRole('button', { name: 'Delete endpoint' }).click();
+    await page.getByText('No endpoints yet').waitFor();
     await page.goto(new URL('/templates/new', page.url()).href);
     await page.getByRole('heading', { name: 'New template' }).waitFor();
     await shoot('template-editor-tablet');
