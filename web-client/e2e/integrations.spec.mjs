@@ -7,6 +7,7 @@
 // 500 a customer's message fails its attempts, and once it answers 200, Redeliver delivers
 // it. Then the state filter, a replay and a rotated secret; dark mode and tablet width.
 
+import { createHmac } from 'node:crypto';
 import http from 'node:http';
 
 export default async function ({ session, newTenant, demoChannels, logIn, screenshot, checkA11y, sim, until, api, name }) {
@@ -154,6 +155,7 @@ export default async function ({ session, newTenant, demoChannels, logIn, screen
     // The secret, once.
     const secretDialog = page.getByRole('dialog', { name: 'The signing secret' });
     await secretDialog.getByTestId('webhook-secret').getByText(/^whsec_/).waitFor();
+    const secret = (await secretDialog.getByTestId('webhook-secret').textContent()).trim();
     await secretDialog.getByRole('button', { name: 'Copy the secret' }).waitFor();
     await shoot('endpoint-secret');
     await secretDialog.getByRole('button', { name: 'I have stored it' }).click();
@@ -163,7 +165,12 @@ export default async function ({ session, newTenant, demoChannels, logIn, screen
     await page.getByRole('button', { name: 'Send test ping' }).click();
     const deliveries = page.getByRole('table', { name: 'Deliveries' });
     await deliveries.locator('[data-testid="delivery"][data-state="DELIVERED"]').filter({ hasText: 'PING' }).waitFor();
-    await until('the ping at the receiver', () => received.some((r) => r.headers['x-switchboard-event'] === 'ping'));
+    const ping = await until('the ping at the receiver', () => received.find((r) => r.headers['x-switchboard-event'] === 'ping'));
+    // Signed with the secret the form showed.
+    const mac = createHmac('sha256', secret).update(`${ping.headers['x-switchboard-timestamp']}.${ping.body}`).digest('hex');
+    if (!ping.headers['x-switchboard-signature'].split(',').includes(`v1=${mac}`)) {
+      throw new Error(`the ping is not signed with the secret shown: ${ping.headers['x-switchboard-signature']}`);
+    }
 
     // The receiver fails: a customer's message fails its attempts.
     status = 500;
