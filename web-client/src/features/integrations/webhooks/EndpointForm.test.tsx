@@ -51,6 +51,10 @@ describe('EndpointForm', { timeout: 20_000 }, () => {
     const box = screen.getByRole('textbox', { name: 'Document for TEMPLATE_STATUS_CHANGED' });
     expect(box).toHaveAttribute('aria-invalid', 'true');
     expect(screen.getByRole('textbox', { name: 'Document for MESSAGE_RECEIVED' })).not.toHaveAttribute('aria-invalid', 'true');
+    // Once the document changes, the error about its old text goes.
+    fireEvent.change(box, { target: { value: 'subscription { templateEvents { template { id } } }' } });
+    expect(screen.queryByTestId('document-error-location')).toBeNull();
+    expect(box).not.toHaveAttribute('aria-invalid', 'true');
     // PING is sent by the test button, never subscribed to.
     expect(screen.queryByRole('checkbox', { name: 'PING' })).toBeNull();
   });

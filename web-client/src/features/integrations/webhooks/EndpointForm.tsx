@@ -62,20 +62,27 @@ export function EndpointForm({
   const [urlError, setUrlError] = useState<string | null>(null);
   const [eventsError, setEventsError] = useState<string | null>(null);
 
+  // An error stops showing once the documents change after it: it is about the old text.
+  const [editedAfter, setEditedAfter] = useState<CombinedError | undefined>();
+  const shown = error && error !== editedAfter ? error : undefined;
+  const edited = () => setEditedAfter(error);
+
   const subscribable = eventTypes.filter((t) => t.type !== 'PING');
   const chosen = subscribable.filter((t) => documents[t.type] !== undefined);
-  const failedIndex = eventIndexOf(error);
+  const failedIndex = eventIndexOf(shown);
   const failedType = failedIndex !== null ? chosen[failedIndex]?.type : undefined;
-  const failedMessage = error?.graphQLErrors[0]?.message ?? '';
+  const failedMessage = shown?.graphQLErrors[0]?.message ?? '';
   const where = locationOf(failedMessage);
 
-  const toggle = (info: EventTypeInfo, on: boolean) =>
+  const toggle = (info: EventTypeInfo, on: boolean) => {
+    edited();
     setDocuments((d) => {
       const next = { ...d };
       if (on) next[info.type] = formatDocument(info.defaultDocument);
       else delete next[info.type];
       return next;
     });
+  };
 
   const submit = () => {
     const missingUrl = !url.trim();
@@ -165,7 +172,10 @@ export function EndpointForm({
                 variant="subtle"
                 size="compact-xs"
                 disabled={documents[info.type] === formatDocument(info.defaultDocument)}
-                onClick={() => setDocuments((d) => ({ ...d, [info.type]: formatDocument(info.defaultDocument) }))}
+                onClick={() => {
+                  edited();
+                  setDocuments((d) => ({ ...d, [info.type]: formatDocument(info.defaultDocument) }));
+                }}
               >
                 Reset to default
               </Button>
@@ -181,6 +191,7 @@ export function EndpointForm({
               value={documents[info.type] ?? ''}
               onChange={(e) => {
                 const value = e.currentTarget.value;
+                edited();
                 setDocuments((d) => ({ ...d, [info.type]: value }));
               }}
               error={failedType === info.type ? failedMessage : undefined}
@@ -188,7 +199,7 @@ export function EndpointForm({
           </Paper>
         ))}
 
-        {error && <ErrorAlert error={error} title="The endpoint was not saved" />}
+        {shown && <ErrorAlert error={shown} title="The endpoint was not saved" />}
         <Group justify="flex-end">
           <Button variant="default" onClick={onCancel}>
             Cancel
