@@ -83,7 +83,7 @@ export function DeliveryDetails({ delivery }: { delivery: IntegrationsDeliveryFi
         Payload
       </Text>
       {delivery.payload ? (
-        <ScrollArea.Autosize mah={320} type="auto">
+        <ScrollArea.Autosize mah={320} type="auto" viewportProps={{ tabIndex: 0, role: 'region', 'aria-label': 'Payload' }}>
           <Code block data-testid="payload">
             {pretty(delivery.payload)}
           </Code>
