@@ -26,3 +26,7 @@ class NoObserver {
 window.ResizeObserver ??= NoObserver as unknown as typeof ResizeObserver;
 window.IntersectionObserver ??= NoObserver as unknown as typeof IntersectionObserver;
 Element.prototype.scrollIntoView ??= () => {};
+// Mantine's autosizing Textarea listens for web fonts loading.
+if (!('fonts' in document)) {
+  Object.defineProperty(document, 'fonts', { value: { addEventListener: () => {}, removeEventListener: () => {} } });
+}
