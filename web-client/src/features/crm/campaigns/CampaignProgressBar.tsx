@@ -1,0 +1,50 @@
+import { Group, Progress, Text, Tooltip } from '@mantine/core';
+import type { CrmCampaignFragment } from '../../../gql/graphql';
+import { percent, progressSections, settledPercent } from './progress';
+
+/** One bar, one section per outcome, with its legend when `legend` is set. */
+export function CampaignProgressBar({ campaign, legend = false, size = 'lg' }: { campaign: CrmCampaignFragment; legend?: boolean; size?: string }) {
+  const c = campaign.counts;
+  const sections = progressSections(c);
+  const settled = settledPercent(c);
+  return (
+    <div>
+      <Progress.Root
+        size={size}
+        aria-label={`${campaign.name}: ${settled}% done`}
+        role="progressbar"
+        aria-valuenow={settled}
+        aria-valuemin={0}
+        aria-valuemax={100}
+      >
+        {sections.map((s) => (
+          <Tooltip key={s.key} label={`${s.label}: ${s.value}`}>
+            <Progress.Section value={percent(s.value, c.total)} color={s.color} />
+          </Tooltip>
+        ))}
+      </Progress.Root>
+      {legend && (
+        <Group gap="md" mt={6}>
+          {[
+            { label: 'Sent', value: c.sent },
+            { label: 'Delivered', value: c.delivered },
+            { label: 'Read', value: c.read },
+            { label: 'Failed', value: c.failed },
+            { label: 'Skipped', value: c.skipped },
+            { label: 'Waiting', value: c.pending + c.queued },
+          ].map((x) => (
+            <Text key={x.label} size="xs" c="dimmed">
+              {x.label}{' '}
+              <Text span fw={700} c="var(--mantine-color-text)" data-testid={`count-${x.label.toLowerCase()}`}>
+                {x.value}
+              </Text>
+            </Text>
+          ))}
+          <Text size="xs" c="dimmed" ml="auto">
+            {settled}% done
+          </Text>
+        </Group>
+      )}
+    </div>
+  );
+}
