@@ -117,7 +117,7 @@ export async function sim(route, body) {
 
 /** A customer's message through the simulator, as a signed webhook to `channel`. */
 export function say(provider, channel, from, text, extra = {}) {
-  return sim('/say', { provider, webhook_url: channel.webhookUrl, from, name: extra.name ?? 'Ana Customer', text, ...extra });
+  return sim('/say', { provider, webhookUrl: channel.webhookUrl, from, name: extra.name ?? 'Ana Customer', text, ...extra });
 }
 
 /** Polls `check` until it answers something truthy, for at most TIMEOUT. */

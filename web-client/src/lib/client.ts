@@ -71,9 +71,11 @@ function createSocket(): WsClient {
         socket = s as WebSocket;
         connection.set('connected');
       },
-      closed: () => {
+      closed: (event) => {
         socket = null;
-        connection.dropped();
+        // 1000: the lazy close once no subscription is left, not a lost connection.
+        if ((event as CloseEvent | undefined)?.code === 1000) connection.set('connecting');
+        else connection.dropped();
       },
       error: () => connection.dropped(),
     },

@@ -9,17 +9,10 @@ export function CampaignProgressBar({ campaign, legend = false, size = 'lg' }: {
   const settled = settledPercent(c);
   return (
     <div>
-      <Progress.Root
-        size={size}
-        aria-label={`${campaign.name}: ${settled}% done`}
-        role="progressbar"
-        aria-valuenow={settled}
-        aria-valuemin={0}
-        aria-valuemax={100}
-      >
+      <Progress.Root size={size} role="group" aria-label={`${campaign.name}: ${settled}% done`}>
         {sections.map((s) => (
           <Tooltip key={s.key} label={`${s.label}: ${s.value}`}>
-            <Progress.Section value={percent(s.value, c.total)} color={s.color} />
+            <Progress.Section value={percent(s.value, c.total)} color={s.color} aria-label={`${s.label}: ${s.value}`} />
           </Tooltip>
         ))}
       </Progress.Root>

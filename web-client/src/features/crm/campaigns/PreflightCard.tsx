@@ -23,11 +23,11 @@ export function PreflightCard({ campaignId }: { campaignId: string }) {
                 { label: 'Will send', value: p.sendable, color: 'teal' },
                 { label: 'Skipped', value: p.skipped, color: p.skipped ? 'orange' : undefined },
               ].map((x) => (
-                <div key={x.label}>
+                <div key={x.label} role="group" aria-label={x.label}>
                   <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
                     {x.label}
                   </Text>
-                  <Text size="xl" fw={700} c={x.color} aria-label={`${x.label}: ${x.value}`}>
+                  <Text size="xl" fw={700} c={x.color}>
                     {x.value}
                   </Text>
                 </div>
@@ -40,7 +40,7 @@ export function PreflightCard({ campaignId }: { campaignId: string }) {
                 </Text>
                 <Stack gap={2}>
                   {p.skippedByReason.map((s) => (
-                    <Group key={s.reason} justify="space-between" maw={320}>
+                    <Group key={s.reason} justify="space-between" maw={320} role="group" aria-label={SKIP_LABEL[s.reason]}>
                       <Text size="sm">{SKIP_LABEL[s.reason]}</Text>
                       <Text size="sm" fw={600}>
                         {s.count}

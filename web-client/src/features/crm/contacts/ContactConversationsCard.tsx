@@ -1,4 +1,5 @@
 import { Badge, Group, Paper, Stack, Text, Title } from '@mantine/core';
+import { useEffect } from 'react';
 import { useQuery } from 'urql';
 import { QueryState } from '../../../components/QueryState';
 import type { ConversationStatus } from '../../../gql/graphql';
@@ -8,8 +9,11 @@ import { ContactConversations } from './documents';
 const COLOR: Record<ConversationStatus, string> = { OPEN: 'orange', ASSIGNED: 'blue', PENDING: 'yellow', RESOLVED: 'gray' };
 
 /** The contact's conversations the viewer sees, most recently opened first. */
-export function ContactConversationsCard({ contactId }: { contactId: string }) {
-  const [result] = useQuery({ query: ContactConversations, variables: { contactId } });
+export function ContactConversationsCard({ contactId, version }: { contactId: string; version: number }) {
+  const [result, reexecute] = useQuery({ query: ContactConversations, variables: { contactId } });
+  useEffect(() => {
+    if (version > 0) reexecute({ requestPolicy: 'network-only' });
+  }, [version, reexecute]);
   const conversations = result.data?.conversations.nodes ?? [];
   return (
     <Paper withBorder p="md" radius="md">

@@ -10,13 +10,14 @@ import { ContactConversationsCard } from './ContactConversationsCard';
 import { ContactProfileCard } from './ContactProfileCard';
 import { ContactDetail } from './documents';
 import { EraseContactButton } from './EraseContactButton';
-import { MessageHistory } from './MessageHistory';
+import { MessageHistory, useContactActivity } from './MessageHistory';
 import { OptInCard } from './OptInCard';
 
 export function ContactPage() {
   const { id = '' } = useParams();
   const session = useSession();
   const [result] = useQuery({ query: ContactDetail, variables: { id } });
+  const activity = useContactActivity(id);
   const contact = result.data?.contact;
   return (
     <>
@@ -70,11 +71,11 @@ export function ContactPage() {
                     attributes={result.data.contactAttributes}
                   />
                   <OptInCard contact={contact} />
-                  <ContactConversationsCard contactId={contact.id} />
+                  <ContactConversationsCard contactId={contact.id} version={activity} />
                 </Stack>
               </Grid.Col>
               <Grid.Col span={{ base: 12, md: 7 }}>
-                <MessageHistory contactId={contact.id} />
+                <MessageHistory contactId={contact.id} version={activity} />
               </Grid.Col>
             </Grid>
           </>

@@ -23,7 +23,7 @@ export function EraseContactButton({ contactId, phoneNumber }: { contactId: stri
       <Button color="red" variant="light" leftSection={<IconTrash size={16} />} onClick={() => setOpened(true)}>
         Erase
       </Button>
-      <Modal opened={opened} onClose={close} title="Erase this contact">
+      <Modal opened={opened} onClose={close} title="Erase this contact" closeButtonProps={{ 'aria-label': 'Close' }}>
         <Alert color="red" variant="light" mb="md">
           This deletes the contact with every conversation, message, attempt, note and media file. It cannot be undone.
         </Alert>

@@ -47,7 +47,7 @@ export function ImportContactsModal({ opened, onClose, onImported }: { opened: b
 
   const usable = preview ? preview.created + preview.updated : 0;
   return (
-    <Modal opened={opened} onClose={close} title="Import contacts" size="xl">
+    <Modal opened={opened} onClose={close} title="Import contacts" size="xl" closeButtonProps={{ 'aria-label': 'Close' }}>
       <Stepper active={step} size="sm" mb="lg">
         <Stepper.Step label="Document" description="Paste or pick a CSV" />
         <Stepper.Step label="Preview" description="Check every line" />

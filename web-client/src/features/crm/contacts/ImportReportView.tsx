@@ -11,10 +11,9 @@ const OUTCOME: Record<ContactImportOutcome, { label: string; color: string }> = 
 /** An import's totals and its lines, refused lines first so their reasons are seen. */
 export function ImportReportView({ report }: { report: CrmImportReportFragment }) {
   const lines = [...report.lines].sort((a, b) => Number(b.outcome === 'REFUSED') - Number(a.outcome === 'REFUSED') || a.line - b.line);
-  const verb = report.applied ? '' : ' (would be)';
   const totals = [
-    { label: `Created${verb}`, value: report.created, color: 'teal' },
-    { label: `Updated${verb}`, value: report.updated, color: 'blue' },
+    { label: report.applied ? 'Created' : 'Would create', value: report.created, color: 'teal' },
+    { label: report.applied ? 'Updated' : 'Would update', value: report.updated, color: 'blue' },
     { label: 'Unchanged', value: report.unchanged, color: 'gray' },
     { label: 'Refused', value: report.refused, color: 'red' },
   ];
@@ -51,8 +50,8 @@ export function ImportReportView({ report }: { report: CrmImportReportFragment }
                     {l.phoneNumber ?? '—'}
                   </Text>
                 </Table.Td>
-                <Table.Td>
-                  <Badge variant="light" color={OUTCOME[l.outcome].color}>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                  <Badge variant="light" color={OUTCOME[l.outcome].color} style={{ overflow: 'visible' }}>
                     {OUTCOME[l.outcome].label}
                   </Badge>
                 </Table.Td>
@@ -62,7 +61,7 @@ export function ImportReportView({ report }: { report: CrmImportReportFragment }
                       {l.problems.map((p, i) => (
                         <List.Item key={i}>
                           <Group gap={6} wrap="nowrap" align="baseline">
-                            <Badge size="xs" color="red" variant="outline">
+                            <Badge size="xs" color="red" variant="outline" style={{ flexShrink: 0, overflow: 'visible' }}>
                               {p.reason}
                             </Badge>
                             <Text size="sm">

@@ -27,6 +27,20 @@ const ContactMessageEvents = graphql(`
   }
 `);
 
+/**
+ * Counts the live message events of one contact, and reconnects: each change means its
+ * history and conversations should be read again.
+ */
+export function useContactActivity(contactId: string): number {
+  const [reconnects, setReconnects] = useState(0);
+  const [events] = useSubscription<CrmContactMessageEventsSubscription, number>({ query: ContactMessageEvents }, (count = 0, data) =>
+    data.messageEvents.message.contact.id === contactId ? count + 1 : count,
+  );
+  // After a lost socket, catch up on what was missed.
+  useEffect(() => connection.subscribe((_, reconnected) => reconnected && setReconnects((v) => v + 1)), []);
+  return (events.data ?? 0) + reconnects;
+}
+
 /** One page of the history; the last page offers the next. `version` changes refetch it. */
 function HistoryPage({
   contactId,
@@ -110,18 +124,9 @@ function HistoryItem({ message: m }: { message: Message }) {
   );
 }
 
-/** The contact's whole history, newest first, kept current by the live message events. */
-export function MessageHistory({ contactId }: { contactId: string }) {
+/** The contact's whole history, newest first; a new `version` refetches every page. */
+export function MessageHistory({ contactId, version }: { contactId: string; version: number }) {
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
-  const [reconnects, setReconnects] = useState(0);
-  // Counts this contact's message events: each one refetches the pages.
-  const [events] = useSubscription<CrmContactMessageEventsSubscription, number>({ query: ContactMessageEvents }, (count = 0, data) =>
-    data.messageEvents.message.contact.id === contactId ? count + 1 : count,
-  );
-  // After a lost socket, catch up on what was missed.
-  useEffect(() => connection.subscribe((_, reconnected) => reconnected && setReconnects((v) => v + 1)), []);
-  const version = (events.data ?? 0) + reconnects;
-
   return (
     <Paper withBorder p="md" radius="md">
       <Title order={4} mb="sm">

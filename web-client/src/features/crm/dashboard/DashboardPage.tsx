@@ -119,6 +119,7 @@ export function DashboardPage() {
                   <Loader size="sm" aria-label="Loading messages" />
                 </Center>
               ) : (
+                <div role="figure" aria-label="Messages received and sent per minute over the last hour">
                 <AreaChart
                   h={260}
                   data={buckets}
@@ -133,8 +134,8 @@ export function DashboardPage() {
                     { name: 'Received', color: 'grape.6' },
                     { name: 'Sent', color: 'blue.6' },
                   ]}
-                  aria-label="Messages received and sent per minute over the last hour"
                 />
+                </div>
               )}
             </Paper>
           </Grid.Col>
@@ -151,7 +152,9 @@ export function DashboardPage() {
                 </Center>
               ) : (
                 <Center>
-                  <DonutChart data={outcomes} withLabelsLine={false} withLabels size={180} thickness={26} chartLabel={`${hour.sent} sent`} aria-label="Outbound messages by status" />
+                  <div role="figure" aria-label="Outbound messages of the last hour by status">
+                    <DonutChart data={outcomes} withLabelsLine={false} withLabels size={180} thickness={26} chartLabel={`${hour.sent} sent`} />
+                  </div>
                 </Center>
               )}
               <Group justify="center" gap="md" mt="sm">

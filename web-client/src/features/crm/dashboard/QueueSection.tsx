@@ -26,6 +26,7 @@ export function QueueSection({ figures, error, now, period }: { figures: QueueFi
           <Title order={4} mb="xs">
             Conversations by queue now
           </Title>
+          <div role="figure" aria-label="Conversations waiting, assigned and pending per queue">
           <BarChart
             h={220}
             data={load}
@@ -37,8 +38,8 @@ export function QueueSection({ figures, error, now, period }: { figures: QueueFi
               { name: 'Assigned', color: 'blue.6' },
               { name: 'Pending', color: 'gray.5' },
             ]}
-            aria-label="Conversations waiting, assigned and pending per queue"
           />
+          </div>
         </Paper>
       </Grid.Col>
       <Grid.Col span={{ base: 12, lg: 7 }}>

@@ -3,13 +3,13 @@ import type { ReactNode } from 'react';
 
 export function StatCard({ label, value, hint, icon, color }: { label: string; value: ReactNode; hint?: ReactNode; icon: ReactNode; color: string }) {
   return (
-    <Paper withBorder p="md" radius="md">
+    <Paper withBorder p="md" radius="md" role="group" aria-label={label}>
       <Group justify="space-between" align="flex-start" wrap="nowrap">
         <div>
           <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
             {label}
           </Text>
-          <Text size="xl" fw={700} aria-label={`${label}: ${value}`}>
+          <Text size="xl" fw={700} data-testid="stat-value">
             {value}
           </Text>
         </div>
