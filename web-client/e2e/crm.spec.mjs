@@ -45,6 +45,12 @@ export default async function ({ session, newTenant, demoChannels, api, sim, say
     const d = await api('query($c: ID!) { templates(channelId: $c) { name status } }', { c: meta.id }, tenant.token);
     return d.templates.some((t) => t.name === 'spring_sale' && t.status === 'APPROVED');
   });
+  // Two messages a second: the campaign takes about ten seconds, long enough to watch.
+  await api(
+    'mutation($id: ID!, $i: UpdateChannelInput!) { updateChannel(id: $id, input: $i) { id } }',
+    { id: meta.id, i: { settings: { messagesPerSecond: 2 } } },
+    tenant.token,
+  );
   await api(
     'mutation($i: CreateContactAttributeInput!) { createContactAttribute(input: $i) { id } }',
     { i: { key: 'tier', displayName: 'Tier', type: 'CHOICE', choices: ['gold', 'silver', 'bronze'] } },
@@ -124,6 +130,9 @@ export default async function ({ session, newTenant, demoChannels, api, sim, say
 
   await page.getByRole('button', { name: 'Start campaign' }).click();
   await page.getByRole('heading', { name: 'Spring sale' }).waitFor();
+  await page.getByText('RUNNING').first().waitFor();
+  await screenshot(page, name, 'campaign-running');
+  await checkA11y(page, 'a running campaign');
   // The bar's label moves with the stream alone: no reload, no refetch by hand.
   const seen = new Set();
   await until('the campaign to finish live', async () => {
@@ -132,6 +141,7 @@ export default async function ({ session, newTenant, demoChannels, api, sim, say
     return label === 'Spring sale: 100% done' && (await page.getByText('COMPLETED').first().isVisible());
   });
   console.log(`progress seen: ${[...seen].join(' → ')}`);
+  if (seen.size < 3) throw new Error(`the progress bar did not move live: ${[...seen].join(', ')}`);
   await until('every sendable recipient sent', async () => Number(await page.getByTestId('count-sent').innerText()) === 19);
   await page.getByTestId('count-skipped').getByText('1').waitFor();
   await screenshot(page, name, 'campaign-finished');

@@ -73,8 +73,10 @@ function createSocket(): WsClient {
       },
       closed: (event) => {
         socket = null;
-        // 1000: the lazy close once no subscription is left, not a lost connection.
-        if ((event as CloseEvent | undefined)?.code === 1000) connection.set('connecting');
+        // The lazy close once no subscription is left (1000, or 1005 when the server's close
+        // frame carries no code) is not a lost connection.
+        const code = (event as CloseEvent | undefined)?.code;
+        if (code === 1000 || code === 1005) connection.set('connecting');
         else connection.dropped();
       },
       error: () => connection.dropped(),

@@ -93,7 +93,11 @@ export function DashboardPage() {
           <StatCard
             label="Waiting now"
             value={queue.figures ? waiting : '…'}
-            hint={busiest ? `first response ${formatSeconds(busiest.stats.firstResponse.medianSeconds)} median in ${busiest.name}` : undefined}
+            hint={
+              busiest?.stats.firstResponse.medianSeconds != null
+                ? `first response ${formatSeconds(busiest.stats.firstResponse.medianSeconds)} (median, ${busiest.name})`
+                : `no first response yet, ${periodLabel}`
+            }
             icon={<IconClockHour4 size={18} />}
             color="orange"
           />
@@ -153,7 +157,7 @@ export function DashboardPage() {
               ) : (
                 <Center>
                   <div role="figure" aria-label="Outbound messages of the last hour by status">
-                    <DonutChart data={outcomes} withLabelsLine={false} withLabels size={180} thickness={26} chartLabel={`${hour.sent} sent`} />
+                    <DonutChart data={outcomes} size={180} thickness={26} chartLabel={`${hour.sent} sent`} />
                   </div>
                 </Center>
               )}

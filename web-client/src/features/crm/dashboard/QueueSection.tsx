@@ -32,6 +32,8 @@ export function QueueSection({ figures, error, now, period }: { figures: QueueFi
             data={load}
             dataKey="queue"
             type="stacked"
+            maxBarWidth={56}
+            yAxisProps={{ allowDecimals: false }}
             withLegend
             series={[
               { name: 'Waiting', color: 'orange.6' },
@@ -47,15 +49,14 @@ export function QueueSection({ figures, error, now, period }: { figures: QueueFi
           <Title order={4} mb="xs">
             Queues, {period}
           </Title>
-          <Table.ScrollContainer minWidth={620}>
+          <Table.ScrollContainer minWidth={520}>
             <Table fz="sm" verticalSpacing={6} aria-label="Queue figures">
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th>Queue</Table.Th>
                   <Table.Th>Waiting</Table.Th>
-                  <Table.Th>Longest wait</Table.Th>
                   <Table.Th>Opened</Table.Th>
-                  <Table.Th>First response (median / p90)</Table.Th>
+                  <Table.Th>First response</Table.Th>
                   <Table.Th>Resolved</Table.Th>
                   <Table.Th>CSAT</Table.Th>
                 </Table.Tr>
@@ -64,11 +65,20 @@ export function QueueSection({ figures, error, now, period }: { figures: QueueFi
                 {figures.map((q) => (
                   <Table.Tr key={q.id}>
                     <Table.Td fw={500}>{q.name}</Table.Td>
-                    <Table.Td>{q.stats.waiting}</Table.Td>
-                    <Table.Td>{waitedFor(q.stats.oldestWaitingSince, now)}</Table.Td>
+                    <Table.Td>
+                      {q.stats.waiting}
+                      {q.stats.oldestWaitingSince && (
+                        <Text size="xs" c="dimmed">
+                          longest {waitedFor(q.stats.oldestWaitingSince, now)}
+                        </Text>
+                      )}
+                    </Table.Td>
                     <Table.Td>{q.stats.opened}</Table.Td>
                     <Table.Td>
-                      {formatSeconds(q.stats.firstResponse.medianSeconds)} / {formatSeconds(q.stats.firstResponse.p90Seconds)}
+                      {formatSeconds(q.stats.firstResponse.medianSeconds)}
+                      <Text size="xs" c="dimmed">
+                        median; p90 {formatSeconds(q.stats.firstResponse.p90Seconds)}
+                      </Text>
                       {q.stats.firstResponseWithinTarget !== null && q.stats.firstResponse.count > 0 && (
                         <Text size="xs" c="dimmed">
                           {q.stats.firstResponseWithinTarget} of {q.stats.firstResponse.count} within {q.firstResponseMinutes} min
