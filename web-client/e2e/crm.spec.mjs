@@ -45,10 +45,10 @@ export default async function ({ session, newTenant, demoChannels, api, sim, say
     const d = await api('query($c: ID!) { templates(channelId: $c) { name status } }', { c: meta.id }, tenant.token);
     return d.templates.some((t) => t.name === 'spring_sale' && t.status === 'APPROVED');
   });
-  // Two messages a second: the campaign takes about ten seconds, long enough to watch.
+  // One message a second: the campaign takes about twenty seconds, long enough to watch.
   await api(
     'mutation($id: ID!, $i: UpdateChannelInput!) { updateChannel(id: $id, input: $i) { id } }',
-    { id: meta.id, i: { settings: { messagesPerSecond: 2 } } },
+    { id: meta.id, i: { settings: { messagesPerSecond: 1 } } },
     tenant.token,
   );
   await api(
@@ -59,9 +59,10 @@ export default async function ({ session, newTenant, demoChannels, api, sim, say
 
   const page = await session.newPage();
   await logIn(page, tenant.email, tenant.password);
+  const nav = (label) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label });
 
   // Contacts: none yet, then an import previewed line by line.
-  await page.getByRole('link', { name: 'Contacts' }).click();
+  await nav('Contacts').click();
   await page.getByText('No contacts yet').waitFor();
   await page.getByRole('button', { name: 'Import CSV' }).click();
   const modal = page.getByRole('dialog', { name: 'Import contacts' });
@@ -110,7 +111,7 @@ export default async function ({ session, newTenant, demoChannels, api, sim, say
   await page.setViewportSize({ width: 1366, height: 860 });
 
   // A campaign: the form, its preflight (the opted-out contact skipped), then live progress.
-  await page.getByRole('link', { name: 'Campaigns' }).click();
+  await nav('Campaigns').click();
   await page.getByText('No campaigns yet').waitFor();
   await page.getByRole('link', { name: 'New campaign' }).first().click();
   await page.getByRole('textbox', { name: /^Campaign name/ }).fill('Spring sale');
@@ -131,12 +132,13 @@ export default async function ({ session, newTenant, demoChannels, api, sim, say
   await page.getByRole('button', { name: 'Start campaign' }).click();
   await page.getByRole('heading', { name: 'Spring sale' }).waitFor();
   await page.getByText('RUNNING').first().waitFor();
+  const bar = page.getByRole('group', { name: /^Spring sale: \d+% done/ });
+  const seen = new Set([await bar.getAttribute('aria-label')]);
   await screenshot(page, name, 'campaign-running');
   await checkA11y(page, 'a running campaign');
   // The bar's label moves with the stream alone: no reload, no refetch by hand.
-  const seen = new Set();
   await until('the campaign to finish live', async () => {
-    const label = await page.getByRole('group', { name: /^Spring sale: \d+% done/ }).getAttribute('aria-label');
+    const label = await bar.getAttribute('aria-label');
     seen.add(label);
     return label === 'Spring sale: 100% done' && (await page.getByText('COMPLETED').first().isVisible());
   });
@@ -146,12 +148,31 @@ export default async function ({ session, newTenant, demoChannels, api, sim, say
   await page.getByTestId('count-skipped').getByText('1').waitFor();
   await screenshot(page, name, 'campaign-finished');
   await checkA11y(page, 'a finished campaign');
-  await page.getByRole('link', { name: 'Campaigns' }).first().click();
+  await nav('Campaigns').click();
   await page.getByRole('link', { name: 'Spring sale' }).waitFor();
   await screenshot(page, name, 'campaigns');
 
+  // A recipient's history shows the template with its status timeline and provider calls.
+  await nav('Contacts').click();
+  await page.getByRole('textbox', { name: 'Search contacts' }).fill('34622000001');
+  await page.getByRole('link', { name: '+34622000001' }).click();
+  await page.getByRole('button', { name: /Sent .*Hi Friend 1, our spring sale starts today!/ }).click();
+  await page.getByRole('table', { name: 'Delivery attempts' }).getByText('SENT').waitFor();
+  await screenshot(page, name, 'contact-attempts');
+
+  // Erasing takes the typed number, then the contact is gone.
+  await nav('Contacts').click();
+  await page.getByRole('link', { name: 'Chen Wei' }).click();
+  await page.getByRole('button', { name: 'Erase' }).click();
+  const erase = page.getByRole('dialog', { name: 'Erase this contact' });
+  await erase.getByRole('textbox', { name: 'Type +34611000003 to confirm' }).fill('+34611000003');
+  await erase.getByRole('button', { name: 'Erase for good' }).click();
+  await page.getByRole('heading', { name: 'Contacts' }).waitFor();
+  await page.getByRole('link', { name: 'Dana Levi' }).waitFor();
+  await page.getByRole('link', { name: 'Chen Wei' }).waitFor({ state: 'detached' });
+
   // The dashboard counts the customer's message and the campaign's.
-  await page.getByRole('link', { name: 'Dashboard' }).click();
+  await nav('Dashboard').click();
   const stat = (label) => page.getByRole('group', { name: label }).getByTestId('stat-value');
   await until('the dashboard to count messages in and out', async () => {
     const received = Number(await stat('Received').innerText());
@@ -172,7 +193,7 @@ export default async function ({ session, newTenant, demoChannels, api, sim, say
   await page.getByRole('button', { name: 'Switch to light mode' }).click();
 
   // The export downloads a CSV of the contacts, made in the page.
-  await page.getByRole('link', { name: 'Contacts' }).click();
+  await nav('Contacts').click();
   await page.getByRole('button', { name: 'Export' }).click();
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('menuitem', { name: 'As CSV' }).click()]);
   if (!download.suggestedFilename().endsWith('.csv')) throw new Error(`unexpected export name ${download.suggestedFilename()}`);

@@ -1,14 +1,16 @@
 import { Anchor, Badge, Breadcrumbs, CopyButton, Grid, Group, Stack, Text, Tooltip, ActionIcon } from '@mantine/core';
 import { IconCheck, IconCopy } from '@tabler/icons-react';
 import { Link, useParams } from 'react-router';
-import { useQuery } from 'urql';
+import { useEffect } from 'react';
+import { useQuery, useSubscription } from 'urql';
 import { PageHeader } from '../../../components/PageHeader';
 import { QueryState } from '../../../components/QueryState';
+import type { CrmContactConsentEventsSubscription } from '../../../gql/graphql';
 import { hasRole, useSession } from '../../../lib/session';
 import { formatDateTime } from '../../../lib/time';
 import { ContactConversationsCard } from './ContactConversationsCard';
 import { ContactProfileCard } from './ContactProfileCard';
-import { ContactDetail } from './documents';
+import { ContactConsentEvents, ContactDetail } from './documents';
 import { EraseContactButton } from './EraseContactButton';
 import { MessageHistory, useContactActivity } from './MessageHistory';
 import { OptInCard } from './OptInCard';
@@ -16,8 +18,16 @@ import { OptInCard } from './OptInCard';
 export function ContactPage() {
   const { id = '' } = useParams();
   const session = useSession();
-  const [result] = useQuery({ query: ContactDetail, variables: { id } });
+  const [result, reexecute] = useQuery({ query: ContactDetail, variables: { id } });
   const activity = useContactActivity(id);
+  // A STOP keyword (or another member) changes the consent while the page is open.
+  const [consent] = useSubscription<CrmContactConsentEventsSubscription, number>({ query: ContactConsentEvents }, (count = 0, data) =>
+    data.contactEvents.contact.id === id ? count + 1 : count,
+  );
+  const consentChanges = consent.data ?? 0;
+  useEffect(() => {
+    if (consentChanges > 0) reexecute({ requestPolicy: 'network-only' });
+  }, [consentChanges, reexecute]);
   const contact = result.data?.contact;
   return (
     <>

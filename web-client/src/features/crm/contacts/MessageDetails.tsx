@@ -55,8 +55,8 @@ export function MessageDetails({ message }: { message: Message }) {
               No call to the provider yet.
             </Text>
           ) : (
-            <Table.ScrollContainer minWidth={560}>
-              <Table verticalSpacing={4} fz="sm" aria-label="Delivery attempts">
+            <Table.ScrollContainer minWidth={640}>
+              <Table verticalSpacing={4} fz="sm" aria-label="Delivery attempts" style={{ whiteSpace: 'nowrap' }}>
                 <Table.Thead>
                   <Table.Tr>
                     <Table.Th>#</Table.Th>

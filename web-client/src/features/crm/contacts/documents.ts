@@ -218,3 +218,14 @@ export const EraseContact = graphql(`
     }
   }
 `);
+
+export const ContactConsentEvents = graphql(`
+  subscription CrmContactConsentEvents {
+    contactEvents {
+      kind
+      contact {
+        id
+      }
+    }
+  }
+`);
