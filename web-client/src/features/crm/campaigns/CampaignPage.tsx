@@ -106,7 +106,17 @@ export function CampaignPage() {
               </Title>
               <CampaignProgressBar campaign={campaign} legend size="xl" />
               <SimpleGrid cols={{ base: 2, sm: 4 }} mt="md">
-                <Fact label="Created" value={`${formatDateTime(campaign.createdAt)} by ${campaign.createdBy}`} />
+                <Fact
+                  label="Created"
+                  value={
+                    <>
+                      {formatDateTime(campaign.createdAt)}
+                      <Text span display="block" size="xs" c="dimmed" style={{ wordBreak: 'break-all' }}>
+                        by {campaign.createdBy}
+                      </Text>
+                    </>
+                  }
+                />
                 <Fact label={campaign.startedAt ? 'Started' : 'Starts'} value={formatDateTime(campaign.startedAt ?? campaign.startAt)} />
                 <Fact label="Finished" value={formatDateTime(campaign.finishedAt)} />
                 <Fact

@@ -1,4 +1,4 @@
-import { Group, Progress, Text, Tooltip } from '@mantine/core';
+import { ColorSwatch, Group, Progress, Text, Tooltip } from '@mantine/core';
 import type { CrmCampaignFragment } from '../../../gql/graphql';
 import { percent, progressSections, settledPercent } from './progress';
 
@@ -19,14 +19,15 @@ export function CampaignProgressBar({ campaign, legend = false, size = 'lg' }: {
       {legend && (
         <Group gap="md" mt={6}>
           {[
-            { label: 'Sent', value: c.sent },
-            { label: 'Delivered', value: c.delivered },
-            { label: 'Read', value: c.read },
-            { label: 'Failed', value: c.failed },
-            { label: 'Skipped', value: c.skipped },
-            { label: 'Waiting', value: c.pending + c.queued },
+            { label: 'Sent', value: c.sent, color: 'blue' },
+            { label: 'Delivered', value: c.delivered, color: 'cyan' },
+            { label: 'Read', value: c.read, color: 'teal' },
+            { label: 'Failed', value: c.failed, color: 'red' },
+            { label: 'Skipped', value: c.skipped, color: 'gray' },
+            { label: 'Waiting', value: c.pending + c.queued, color: 'indigo.3' },
           ].map((x) => (
             <Text key={x.label} size="xs" c="dimmed">
+              <ColorSwatch component="span" color={`var(--mantine-color-${x.color.replace('.', '-')}${x.color.includes('.') ? '' : '-filled'})`} size={8} mr={4} withShadow={false} aria-hidden />
               {x.label}{' '}
               <Text span fw={700} c="var(--mantine-color-text)" data-testid={`count-${x.label.toLowerCase()}`}>
                 {x.value}
