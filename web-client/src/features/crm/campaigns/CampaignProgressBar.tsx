@@ -26,13 +26,15 @@ export function CampaignProgressBar({ campaign, legend = false, size = 'lg' }: {
             { label: 'Skipped', value: c.skipped, color: 'gray' },
             { label: 'Waiting', value: c.pending + c.queued, color: 'indigo.3' },
           ].map((x) => (
-            <Text key={x.label} size="xs" c="dimmed">
-              <ColorSwatch component="span" color={`var(--mantine-color-${x.color.replace('.', '-')}${x.color.includes('.') ? '' : '-filled'})`} size={8} mr={4} withShadow={false} aria-hidden />
-              {x.label}{' '}
-              <Text span fw={700} c="var(--mantine-color-text)" data-testid={`count-${x.label.toLowerCase()}`}>
-                {x.value}
+            <Group key={x.label} gap={4} wrap="nowrap">
+              <ColorSwatch color={`var(--mantine-color-${x.color.replace('.', '-')}${x.color.includes('.') ? '' : '-filled'})`} size={8} withShadow={false} aria-hidden />
+              <Text size="xs" c="dimmed">
+                {x.label}{' '}
+                <Text span fw={700} c="var(--mantine-color-text)" data-testid={`count-${x.label.toLowerCase()}`}>
+                  {x.value}
+                </Text>
               </Text>
-            </Text>
+            </Group>
           ))}
           <Text size="xs" c="dimmed" ml="auto">
             {settled}% done
