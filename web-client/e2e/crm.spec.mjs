@@ -21,7 +21,7 @@ const RECIPIENTS_CSV = [
   `${BRUNO},Bruno`,
 ].join('\n');
 
-export default async function ({ session, newTenant, demoChannels, api, sim, say, until, logIn, screenshot, checkA11y, name }) {
+export default async function ({ session, newTenant, demoChannels, api, sim, say, until, logIn, screenshot, checkA11y, APP_URL, name }) {
   const tenant = await newTenant('CRM Co');
   const { meta } = await demoChannels(tenant.token);
 
@@ -151,6 +151,34 @@ export default async function ({ session, newTenant, demoChannels, api, sim, say
   await nav('Campaigns').click();
   await page.getByRole('link', { name: 'Spring sale' }).waitFor();
   await screenshot(page, name, 'campaigns');
+
+  // Pause, resume and cancel a second campaign, made through the API, while it sends.
+  const templateId = (await api('query($c: ID!) { templates(channelId: $c) { id name } }', { c: meta.id }, tenant.token)).templates.find(
+    (t) => t.name === 'spring_sale',
+  ).id;
+  const second = await api(
+    'mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { id } }',
+    {
+      i: {
+        name: 'Autumn sale',
+        channelId: meta.id,
+        templateId,
+        recipients: Array.from({ length: 40 }, (_, i) => ({ to: `+346230000${String(i + 1).padStart(2, '0')}`, variables: [{ key: '1', value: `Pal ${i + 1}` }] })),
+      },
+    },
+    tenant.token,
+  );
+  await page.goto(`${APP_URL}/campaigns/${second.createCampaign.id}`);
+  await page.getByRole('heading', { name: 'Autumn sale' }).waitFor();
+  await page.getByRole('button', { name: 'Start' }).click();
+  await page.getByText('RUNNING').first().waitFor();
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await page.getByText('PAUSED', { exact: true }).first().waitFor();
+  await page.getByRole('button', { name: 'Resume' }).click();
+  await page.getByText('RUNNING').first().waitFor();
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await page.getByText('CANCELLED', { exact: true }).first().waitFor();
+  await page.getByRole('group', { name: 'Skipped by reason' }).getByText(/Cancelled \d+/).waitFor();
 
   // A recipient's history shows the template with its status timeline and provider calls.
   await nav('Contacts').click();

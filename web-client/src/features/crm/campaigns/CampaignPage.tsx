@@ -49,7 +49,7 @@ function Actions({ campaign }: { campaign: CrmCampaignFragment }) {
 
 function Fact({ label, value }: { label: string; value: React.ReactNode }) {
   return (
-    <div>
+    <div role="group" aria-label={label}>
       <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
         {label}
       </Text>
