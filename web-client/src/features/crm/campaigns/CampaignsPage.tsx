@@ -10,14 +10,14 @@ import { Pager } from '../shared/Pager';
 import { useCursorPages } from '../shared/useCursorPages';
 import { CampaignProgressBar } from './CampaignProgressBar';
 import { CampaignsList } from './documents';
-import { STATE_COLOR } from './progress';
+import { isLive, STATE_COLOR } from './progress';
 import { useLiveCampaign } from './useLiveCampaign';
 
 const PAGE = 25;
 
-/** A row follows its campaign live while it runs. */
+/** A row follows its campaign live while it runs (or is scheduled or paused). */
 function CampaignRow({ campaign: initial }: { campaign: CrmCampaignFragment }) {
-  const campaign = useLiveCampaign(initial) ?? initial;
+  const campaign = useLiveCampaign(initial, isLive(initial.state)) ?? initial;
   return (
     <Table.Tr>
       <Table.Td>

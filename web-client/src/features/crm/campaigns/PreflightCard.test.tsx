@@ -1,4 +1,5 @@
 import { screen, within } from '@testing-library/react';
+import type { Client, Operation } from 'urql';
 import { describe, expect, it } from 'vitest';
 import { fromValue } from 'wonka';
 import type { CrmPreviewCampaignQuery } from '../../../gql/graphql';
@@ -18,8 +19,9 @@ const preview: CrmPreviewCampaignQuery = {
   },
 };
 
-function answering(result: { data: unknown }) {
-  return { executeQuery: (operation: unknown) => fromValue({ operation, stale: false, hasNext: false, ...result }) };
+/** A client stub answering every query with `result` at once. */
+function answering(result: { data: unknown }): Partial<Client> {
+  return { executeQuery: ((operation: Operation) => fromValue({ operation, stale: false, hasNext: false, ...result })) as Client['executeQuery'] };
 }
 
 describe('PreflightCard', () => {

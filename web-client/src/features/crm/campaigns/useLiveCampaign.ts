@@ -2,7 +2,6 @@ import { useState } from 'react';
 import { useSubscription } from 'urql';
 import type { CrmCampaignFragment } from '../../../gql/graphql';
 import { CampaignProgress } from './documents';
-import { isLive } from './progress';
 
 /**
  * The campaign as last heard of: from its query (refetched after a mutation) or from its
@@ -25,5 +24,3 @@ export function useLiveCampaign(fromQuery: CrmCampaignFragment | null | undefine
 
   return latest && latest.id === id ? latest : (fromQuery ?? null);
 }
-
-export { isLive };

@@ -124,21 +124,21 @@ export function DashboardPage() {
                 </Center>
               ) : (
                 <div role="figure" aria-label="Messages received and sent per minute over the last hour">
-                <AreaChart
-                  h={260}
-                  data={buckets}
-                  dataKey="minute"
-                  withLegend
-                  curveType="monotone"
-                  tickLine="none"
-                  withDots={false}
-                  xAxisProps={{ interval: 9 }}
-                  yAxisProps={{ allowDecimals: false }}
-                  series={[
-                    { name: 'Received', color: 'grape.6' },
-                    { name: 'Sent', color: 'blue.6' },
-                  ]}
-                />
+                  <AreaChart
+                    h={260}
+                    data={buckets}
+                    dataKey="minute"
+                    withLegend
+                    curveType="monotone"
+                    tickLine="none"
+                    withDots={false}
+                    xAxisProps={{ interval: 9 }}
+                    yAxisProps={{ allowDecimals: false }}
+                    series={[
+                      { name: 'Received', color: 'grape.6' },
+                      { name: 'Sent', color: 'blue.6' },
+                    ]}
+                  />
                 </div>
               )}
             </Paper>

@@ -27,20 +27,20 @@ export function QueueSection({ figures, error, now, period }: { figures: QueueFi
             Conversations by queue now
           </Title>
           <div role="figure" aria-label="Conversations waiting, assigned and pending per queue">
-          <BarChart
-            h={220}
-            data={load}
-            dataKey="queue"
-            type="stacked"
-            maxBarWidth={56}
-            yAxisProps={{ allowDecimals: false }}
-            withLegend
-            series={[
-              { name: 'Waiting', color: 'orange.6' },
-              { name: 'Assigned', color: 'blue.6' },
-              { name: 'Pending', color: 'gray.5' },
-            ]}
-          />
+            <BarChart
+              h={220}
+              data={load}
+              dataKey="queue"
+              type="stacked"
+              maxBarWidth={56}
+              yAxisProps={{ allowDecimals: false }}
+              withLegend
+              series={[
+                { name: 'Waiting', color: 'orange.6' },
+                { name: 'Assigned', color: 'blue.6' },
+                { name: 'Pending', color: 'gray.5' },
+              ]}
+            />
           </div>
         </Paper>
       </Grid.Col>
