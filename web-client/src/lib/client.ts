@@ -71,9 +71,13 @@ function createSocket(): WsClient {
         socket = s as WebSocket;
         connection.set('connected');
       },
-      closed: () => {
+      closed: (event) => {
         socket = null;
-        connection.dropped();
+        // The lazy close once no subscription is left (1000, or 1005 when the server's close
+        // frame carries no code) is not a lost connection.
+        const code = (event as CloseEvent | undefined)?.code;
+        if (code === 1000 || code === 1005) connection.set('connecting');
+        else connection.dropped();
       },
       error: () => connection.dropped(),
     },
