@@ -1,14 +1,14 @@
 import { AreaChart, DonutChart } from '@mantine/charts';
-import { Alert, Badge, Center, Grid, Group, Loader, Paper, SegmentedControl, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Badge, Center, Grid, Group, Loader, Paper, SegmentedControl, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { IconArrowDownLeft, IconArrowUpRight, IconChecks, IconClockHour4, IconEye, IconMoodSmile } from '@tabler/icons-react';
 import { useEffect, useMemo, useState } from 'react';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import { PageHeader } from '../../../components/PageHeader';
-import { formatSeconds, minuteBuckets, rates } from './buckets';
+import { formatSeconds, toBuckets, toRates } from './buckets';
 import { QueueSection } from './QueueSection';
 import { StatCard } from './StatCard';
 import { useQueueStats } from './useQueueStats';
-import { useRecentMessages } from './useRecentMessages';
+import { useMessageVolume } from './useMessageVolume';
 
 const PERIODS = [
   { value: '1', label: 'Last hour' },
@@ -29,14 +29,18 @@ function useNow(ms = 10_000) {
 export function DashboardPage() {
   const now = useNow();
   const [period, setPeriod] = useState('24');
-  const recent = useRecentMessages(60);
+  const recent = useMessageVolume(now, 60);
   const queue = useQueueStats(Number(period));
 
-  // Recounted on each message event and as the clock moves.
-  const { buckets, hour } = useMemo(() => {
-    const values = [...recent.messages.values()];
-    return { buckets: minuteBuckets(values, now), hour: rates(values, now - 3_600_000) };
-  }, [recent.messages, now]);
+  // Counted by the server, refetched on each message event and as the clock moves.
+  const buckets = useMemo(() => (recent.volume ? toBuckets(recent.volume) : []), [recent.volume]);
+  const hour = useMemo(
+    () =>
+      recent.volume
+        ? toRates(recent.volume)
+        : toRates({ points: [], inbound: 0, outbound: { queued: 0, sent: 0, delivered: 0, read: 0, failed: 0, deliveryRate: null, readRate: null } }),
+    [recent.volume],
+  );
 
   const figures = queue.figures ?? [];
   const waiting = figures.reduce((n, q) => n + q.stats.waiting, 0);
@@ -50,9 +54,9 @@ export function DashboardPage() {
   const outcomes = [
     { name: 'Read', value: hour.read, color: 'teal.6' },
     { name: 'Delivered', value: hour.delivered - hour.read, color: 'cyan.6' },
-    { name: 'Sent', value: hour.accepted - hour.delivered, color: 'blue.6' },
+    { name: 'Sent', value: hour.handed - hour.delivered - hour.failed, color: 'blue.6' },
     { name: 'Failed', value: hour.failed, color: 'red.6' },
-    { name: 'Queued', value: hour.sent - hour.accepted - hour.failed, color: 'gray.5' },
+    { name: 'Queued', value: hour.queued, color: 'gray.5' },
   ].filter((o) => o.value > 0);
 
   return (
@@ -67,11 +71,6 @@ export function DashboardPage() {
         }
       />
       {recent.error ? <ErrorAlert error={recent.error} title="Messages failed to load" /> : null}
-      {recent.truncated && (
-        <Alert color="yellow" variant="light" mb="md">
-          More than 5,000 messages in the last hour: the charts count the newest 5,000 and what arrives from now on.
-        </Alert>
-      )}
       <Stack>
         <SimpleGrid cols={{ base: 2, sm: 3, lg: 6 }}>
           <StatCard label="Received" value={hour.received} hint="last hour" icon={<IconArrowDownLeft size={18} />} color="grape" />
@@ -79,14 +78,14 @@ export function DashboardPage() {
           <StatCard
             label="Delivered"
             value={hour.deliveredRate === null ? '—' : `${hour.deliveredRate}%`}
-            hint={`${hour.delivered} of ${hour.accepted} accepted`}
+            hint={`${hour.delivered} of ${hour.handed} handed over`}
             icon={<IconChecks size={18} />}
             color="cyan"
           />
           <StatCard
             label="Read"
             value={hour.readRate === null ? '—' : `${hour.readRate}%`}
-            hint={`${hour.read} of ${hour.accepted} accepted`}
+            hint={`${hour.read} of ${hour.handed} handed over`}
             icon={<IconEye size={18} />}
             color="teal"
           />
@@ -118,7 +117,7 @@ export function DashboardPage() {
                   last 60 minutes, your time
                 </Text>
               </Group>
-              {recent.loading && recent.messages.size === 0 ? (
+              {recent.loading ? (
                 <Center h={260}>
                   <Loader size="sm" aria-label="Loading messages" />
                 </Center>

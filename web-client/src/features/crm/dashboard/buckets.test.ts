@@ -1,53 +1,36 @@
 import { describe, expect, it } from 'vitest';
-import { formatSeconds, minuteBuckets, rates, type SeenMessage } from './buckets';
+import type { CrmDashboardVolumeQuery } from '../../../gql/graphql';
+import { formatSeconds, toBuckets, toRates } from './buckets';
 
-const now = Date.parse('2026-12-07T10:30:20Z');
-const at = (iso: string) => iso;
-const msg = (id: string, direction: SeenMessage['direction'], status: SeenMessage['status'], createdAt: string): SeenMessage => ({
-  id,
-  direction,
-  status,
-  createdAt: at(createdAt),
+type Volume = CrmDashboardVolumeQuery['messageVolume'];
+
+const volume = (outbound: Partial<Volume['outbound']>, inbound = 0): Volume => ({
+  points: [
+    { start: '2026-12-07T09:31:00Z', inbound: 1, outbound: 0 },
+    { start: '2026-12-07T09:32:00Z', inbound: 0, outbound: 2 },
+  ],
+  inbound,
+  outbound: { queued: 0, sent: 0, delivered: 0, read: 0, failed: 0, deliveryRate: null, readRate: null, ...outbound },
 });
 
-describe('minuteBuckets', () => {
-  it('counts messages in and out per minute, ending with the current minute', () => {
-    const buckets = minuteBuckets(
-      [
-        msg('1', 'INBOUND', 'RECEIVED', '2026-12-07T10:30:05Z'),
-        msg('2', 'OUTBOUND', 'SENT', '2026-12-07T10:30:10Z'),
-        msg('3', 'OUTBOUND', 'READ', '2026-12-07T10:29:59Z'),
-        msg('4', 'INBOUND', 'RECEIVED', '2026-12-07T09:31:00Z'),
-        // Before the window: left out.
-        msg('5', 'INBOUND', 'RECEIVED', '2026-12-07T09:30:59Z'),
-      ],
-      now,
-      60,
-      (t) => new Date(t).toISOString().slice(11, 16),
-    );
-    expect(buckets).toHaveLength(60);
-    expect(buckets[0]).toMatchObject({ minute: '09:31', Received: 1, Sent: 0 });
-    expect(buckets[58]).toMatchObject({ minute: '10:29', Received: 0, Sent: 1 });
-    expect(buckets[59]).toMatchObject({ minute: '10:30', Received: 1, Sent: 1 });
-  });
-});
-
-describe('rates', () => {
-  it('rates delivery and reading against the messages the provider accepted', () => {
-    const r = rates([
-      msg('1', 'OUTBOUND', 'READ', '2026-12-07T10:00:00Z'),
-      msg('2', 'OUTBOUND', 'DELIVERED', '2026-12-07T10:00:00Z'),
-      msg('3', 'OUTBOUND', 'SENT', '2026-12-07T10:00:00Z'),
-      msg('4', 'OUTBOUND', 'DELIVERED', '2026-12-07T10:00:00Z'),
-      msg('5', 'OUTBOUND', 'FAILED', '2026-12-07T10:00:00Z'),
-      msg('6', 'OUTBOUND', 'QUEUED', '2026-12-07T10:00:00Z'),
-      msg('7', 'INBOUND', 'RECEIVED', '2026-12-07T10:00:00Z'),
+describe('toBuckets', () => {
+  it("labels the server's points and keeps their order", () => {
+    const buckets = toBuckets(volume({}), (t) => new Date(t).toISOString().slice(11, 16));
+    expect(buckets).toEqual([
+      { minute: '09:31', at: Date.parse('2026-12-07T09:31:00Z'), Received: 1, Sent: 0 },
+      { minute: '09:32', at: Date.parse('2026-12-07T09:32:00Z'), Received: 0, Sent: 2 },
     ]);
-    expect(r).toMatchObject({ received: 1, sent: 6, accepted: 4, delivered: 3, read: 1, failed: 1, deliveredRate: 75, readRate: 25 });
+  });
+});
+
+describe('toRates', () => {
+  it('counts delivered with the read ones and shows the rates in percent', () => {
+    const r = toRates(volume({ queued: 1, sent: 1, delivered: 2, read: 1, failed: 1, deliveryRate: 0.6, readRate: 0.2 }, 7));
+    expect(r).toMatchObject({ received: 7, sent: 6, handed: 5, queued: 1, delivered: 3, read: 1, failed: 1, deliveredRate: 60, readRate: 20 });
   });
 
-  it('has no rate when nothing was sent', () => {
-    expect(rates([]).deliveredRate).toBeNull();
+  it('has no rate when nothing was handed over', () => {
+    expect(toRates(volume({ queued: 3 })).deliveredRate).toBeNull();
   });
 });
 

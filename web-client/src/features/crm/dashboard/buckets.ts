@@ -1,89 +1,56 @@
-// The dashboard's message figures, counted in the browser: the API has no aggregate query for
-// message volumes, so the last hour's messages are read page by page and kept current from
-// the live message events.
+// The dashboard's message figures from the API's `messageVolume`: per-minute points for the
+// chart, and the outbound outcomes as counts and rates.
 
-import type { Direction, MessageStatus } from '../../../gql/graphql';
+import type { CrmDashboardVolumeQuery } from '../../../gql/graphql';
 
-export type SeenMessage = { id: string; direction: Direction; status: MessageStatus; createdAt: string };
+type Volume = CrmDashboardVolumeQuery['messageVolume'];
 
 export type MinuteBucket = { minute: string; at: number; Received: number; Sent: number };
-
-const MINUTE = 60_000;
-
-/** `minutes` one-minute buckets ending with the current minute, oldest first. */
-export function minuteBuckets(
-  messages: Iterable<SeenMessage>,
-  now: number,
-  minutes = 60,
-  label: (at: number) => string = defaultLabel,
-): MinuteBucket[] {
-  const end = Math.floor(now / MINUTE) * MINUTE; // start of the current minute
-  const start = end - (minutes - 1) * MINUTE;
-  const buckets: MinuteBucket[] = [];
-  for (let i = 0; i < minutes; i++) {
-    const at = start + i * MINUTE;
-    buckets.push({ minute: label(at), at, Received: 0, Sent: 0 });
-  }
-  for (const m of messages) {
-    const t = Date.parse(m.createdAt);
-    if (Number.isNaN(t) || t < start || t >= end + MINUTE) continue;
-    const bucket = buckets[Math.floor((t - start) / MINUTE)];
-    if (m.direction === 'INBOUND') bucket.Received += 1;
-    else bucket.Sent += 1;
-  }
-  return buckets;
-}
 
 const labelFmt = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 function defaultLabel(at: number): string {
   return labelFmt.format(new Date(at));
 }
 
+/** The chart's points, labelled in the viewer's time zone, oldest first. */
+export function toBuckets(volume: Volume, label: (at: number) => string = defaultLabel): MinuteBucket[] {
+  return volume.points.map((p) => {
+    const at = Date.parse(p.start);
+    return { minute: label(at), at, Received: p.inbound, Sent: p.outbound };
+  });
+}
+
 export type Rates = {
   received: number;
+  /** Every outbound message of the period. */
   sent: number;
-  /** Outbound messages the provider accepted (sent, delivered or read). */
-  accepted: number;
+  /** Handed to the provider: sent, delivered, read or failed. */
+  handed: number;
+  queued: number;
+  /** Delivered, counting the read ones. */
   delivered: number;
   read: number;
   failed: number;
-  /** Of the accepted ones, in percent; null when none. */
+  /** Of those handed to the provider, in percent with one decimal; null when none. */
   deliveredRate: number | null;
   readRate: number | null;
-  failedRate: number | null;
 };
 
-/** Delivery and read rates of the outbound messages, as the statuses stand now. */
-export function rates(messages: Iterable<SeenMessage>, since = 0): Rates {
-  let received = 0;
-  let sent = 0;
-  let accepted = 0;
-  let delivered = 0;
-  let read = 0;
-  let failed = 0;
-  for (const m of messages) {
-    if (Date.parse(m.createdAt) < since) continue;
-    if (m.direction === 'INBOUND') {
-      received += 1;
-      continue;
-    }
-    sent += 1;
-    if (m.status === 'SENT' || m.status === 'DELIVERED' || m.status === 'READ') accepted += 1;
-    if (m.status === 'DELIVERED' || m.status === 'READ') delivered += 1;
-    if (m.status === 'READ') read += 1;
-    if (m.status === 'FAILED') failed += 1;
-  }
-  const pct = (n: number, of: number) => (of === 0 ? null : Math.round((n / of) * 1000) / 10);
+const pct = (rate: number | null) => (rate === null ? null : Math.round(rate * 1000) / 10);
+
+export function toRates(volume: Volume): Rates {
+  const o = volume.outbound;
+  const handed = o.sent + o.delivered + o.read + o.failed;
   return {
-    received,
-    sent,
-    accepted,
-    delivered,
-    read,
-    failed,
-    deliveredRate: pct(delivered, accepted),
-    readRate: pct(read, accepted),
-    failedRate: pct(failed, sent),
+    received: volume.inbound,
+    sent: handed + o.queued,
+    handed,
+    queued: o.queued,
+    delivered: o.delivered + o.read,
+    read: o.read,
+    failed: o.failed,
+    deliveredRate: pct(o.deliveryRate),
+    readRate: pct(o.readRate),
   };
 }
 
