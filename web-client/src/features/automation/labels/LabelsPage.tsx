@@ -80,7 +80,7 @@ function LabelForm({ label, onDone }: { label: Label | null; onDone: () => void 
           <Text size="sm" c="dimmed">
             Preview:
           </Text>
-          <Badge color={form.values.color} variant="filled">
+          <Badge color={form.values.color} variant="filled" tt="none">
             {form.values.name || 'label'}
           </Badge>
         </Group>
@@ -142,7 +142,7 @@ export function LabelsPage() {
               {labels.map((l) => (
                 <Table.Tr key={l.id}>
                   <Table.Td>
-                    <Badge color={l.color} variant="filled">
+                    <Badge color={l.color} variant="filled" tt="none">
                       {l.name}
                     </Badge>
                   </Table.Td>

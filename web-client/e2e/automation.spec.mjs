@@ -1,0 +1,186 @@
+// Routing and agent-workflow admin: two queues made in the UI, the owner a member with a
+// capacity, business hours saved and still there after a reload, CSAT on; a routing rule to
+// the second queue and the test box with a message that matches and one that does not; a
+// label created, renamed and deleted; a contact attribute; a quick reply listed.
+
+export default async function ({ session, newTenant, demoChannels, logIn, screenshot, checkA11y, APP_URL, name }) {
+  const tenant = await newTenant('Automation Co');
+  await demoChannels(tenant.token);
+  const page = await session.newPage();
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await logIn(page, tenant.email, tenant.password);
+
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  const dialog = page.getByRole('dialog');
+  const pick = async (label, option, scope = page) => {
+    // Mantine's Select is a combobox, or a plain textbox when it does not say it expands.
+    await scope.getByRole('combobox', { name: label }).or(scope.getByRole('textbox', { name: label })).first().click();
+    await page.getByRole('option', { name: option }).click();
+  };
+
+  // Queues: the tenant's default queue is there; two more are made through the form.
+  await nav.getByRole('link', { name: 'Queues' }).click();
+  await page.getByRole('heading', { name: 'Queues' }).waitFor();
+  await page.getByRole('link', { name: 'Default' }).waitFor();
+  for (const queue of ['Sales', 'Billing']) {
+    await page.goto(`${APP_URL}/queues`);
+    await page.getByRole('button', { name: 'New queue' }).click();
+    await dialog.getByRole('textbox', { name: 'Name' }).fill(queue);
+    await dialog.getByRole('button', { name: 'Create queue' }).click();
+    await page.getByRole('heading', { name: queue, level: 2 }).waitFor();
+  }
+  const billingUrl = page.url();
+
+  // The owner joins Billing with a capacity of 3.
+  await pick('Add a member', /Olivia Owner/);
+  await page.getByRole('textbox', { name: 'Capacity' }).fill('3');
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  await page.getByRole('button', { name: 'Save members' }).click();
+  await page.getByRole('tab', { name: 'Members (1)' }).waitFor();
+  await page.getByRole('textbox', { name: 'Capacity of Olivia Owner' }).waitFor();
+  if ((await page.getByRole('textbox', { name: 'Capacity of Olivia Owner' }).inputValue()) !== '3') throw new Error('capacity not kept');
+  await screenshot(page, name, 'queue-members');
+  await checkA11y(page, 'the queue page');
+
+  // Business hours: weekdays 09:00–17:00 by default, Monday until 18:00, Saturday mornings.
+  await page.getByRole('tab', { name: 'Business hours' }).click();
+  await page.getByRole('switch', { name: /Always open/ }).click();
+  await pick('Time zone', 'Europe/Madrid');
+  await page.getByRole('textbox', { name: 'Monday closes' }).fill('18:00');
+  await page.getByRole('button', { name: 'Add Saturday interval' }).click();
+  await page.getByRole('textbox', { name: 'Saturday closes' }).fill('13:00');
+  await page.getByRole('button', { name: 'Save hours' }).click();
+  await page.getByTestId('hours-summary').waitFor();
+  await screenshot(page, name, 'queue-hours');
+
+  await page.reload();
+  await page.getByRole('tab', { name: 'Business hours' }).click();
+  const summary = page.getByTestId('hours-summary');
+  await summary.getByText(/Europe\/Madrid: Mon 09:00–18:00 .* Sat 09:00–13:00 · Sun Closed/).waitFor();
+  if ((await page.getByRole('textbox', { name: 'Monday closes' }).inputValue()) !== '18:00') throw new Error('hours not kept');
+  await checkA11y(page, 'the business hours editor');
+
+  // Automated messages: a welcome text.
+  await page.getByRole('tab', { name: 'Automated messages' }).click();
+  // Mantine draws the track over the switch's input: click it as a person would, through it.
+  await page.getByRole('switch', { name: 'Send the welcome message' }).click({ force: true });
+  await page.getByRole('textbox', { name: 'Welcome text' }).fill('Hi! Billing here, we answer within the hour.');
+  await page.getByRole('button', { name: 'Save automated messages' }).click();
+  await page.getByText(/^Changed /).first().waitFor();
+  await screenshot(page, name, 'queue-automations');
+  await checkA11y(page, 'the automated messages');
+
+  // CSAT on; a reload shows it on.
+  await page.getByRole('tab', { name: 'Satisfaction' }).click();
+  await page.getByRole('switch', { name: /Ask for a rating/ }).click();
+  await page.getByRole('button', { name: 'Save survey' }).click();
+  await page.getByText('Satisfaction survey saved').waitFor();
+  await page.goto(billingUrl);
+  await page.getByText('CSAT on').waitFor();
+  await page.getByRole('tab', { name: 'Satisfaction' }).click();
+  if (!(await page.getByRole('switch', { name: /Ask for a rating/ }).isChecked())) throw new Error('CSAT not kept');
+  await screenshot(page, name, 'queue-csat');
+
+  await nav.getByRole('link', { name: 'Queues' }).click();
+  await page.getByRole('link', { name: 'Billing' }).waitFor();
+  await page.getByText('0 waiting').first().waitFor();
+  await screenshot(page, name, 'queues');
+  await checkA11y(page, 'the queue list');
+
+  // Routing: a keyword rule to Billing, then the test box.
+  await nav.getByRole('link', { name: 'Routing rules' }).click();
+  await page.getByText('No routing rules yet').waitFor();
+  await page.getByRole('button', { name: 'New rule' }).click();
+  await dialog.getByRole('textbox', { name: 'Rule name' }).fill('Refunds to Billing');
+  await pick('Send to queue', 'Billing', dialog);
+  await dialog.getByRole('textbox', { name: 'Condition 1 value' }).fill('refund');
+  await dialog.getByRole('button', { name: 'Create rule' }).click();
+  await page.getByRole('table', { name: 'Routing rules' }).getByText('1. Refunds to Billing').waitFor();
+
+  const decision = page.getByTestId('routing-decision');
+  await page.getByRole('textbox', { name: 'First message' }).fill('Hello, I would like a refund for my order');
+  await page.getByRole('button', { name: 'Test routing' }).click();
+  await decision.getByText('A rule held').waitFor();
+  await decision.getByText('Refunds to Billing').waitFor();
+  await decision.getByText('Billing', { exact: true }).waitFor();
+  await screenshot(page, name, 'routing-match');
+
+  await page.getByRole('textbox', { name: 'First message' }).fill('Where is my parcel?');
+  await page.getByRole('button', { name: 'Test routing' }).click();
+  await decision.getByText(/No rule held/).waitFor();
+  await decision.getByText('Default', { exact: true }).waitFor();
+  await screenshot(page, name, 'routing');
+  await checkA11y(page, 'the routing rules');
+
+  // Labels: create, rename, delete.
+  await nav.getByRole('link', { name: 'Labels' }).click();
+  await page.getByText('No labels yet').waitFor();
+  await page.getByRole('button', { name: 'New label' }).click();
+  await dialog.getByRole('textbox', { name: 'Name' }).fill('VIP');
+  await dialog.getByRole('textbox', { name: 'Colour' }).fill('#e03131');
+  await dialog.getByRole('button', { name: 'Create label' }).click();
+  const labels = page.getByRole('table', { name: 'Labels' });
+  await labels.getByText('VIP', { exact: true }).waitFor();
+  await page.getByRole('button', { name: 'New label' }).click();
+  await dialog.getByRole('textbox', { name: 'Name' }).fill('vip');
+  await dialog.getByRole('button', { name: 'Create label' }).click();
+  await dialog.getByRole('alert').getByText('BAD_USER_INPUT').waitFor();
+  await screenshot(page, name, 'label-conflict');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await page.getByRole('button', { name: 'Edit VIP' }).click();
+  await dialog.getByRole('textbox', { name: 'Name' }).fill('Priority');
+  await dialog.getByRole('textbox', { name: 'Description' }).fill('Customers on the premium plan');
+  await dialog.getByRole('button', { name: 'Save label' }).click();
+  await labels.getByText('Priority', { exact: true }).waitFor();
+  await screenshot(page, name, 'labels');
+  await checkA11y(page, 'the labels');
+  await page.getByRole('button', { name: 'Delete Priority' }).click();
+  await dialog.getByRole('button', { name: 'Delete' }).click();
+  await page.getByText('No labels yet').waitFor();
+
+  // Contact attributes: a CHOICE attribute.
+  await nav.getByRole('link', { name: 'Contact attributes' }).click();
+  await page.getByText('No contact attributes yet').waitFor();
+  await page.getByRole('button', { name: 'New attribute' }).click();
+  await dialog.getByRole('textbox', { name: 'Display name' }).fill('Customer tier');
+  await pick('Type', 'Choice', dialog);
+  const choices = dialog.getByRole('combobox', { name: 'Choices' }).or(dialog.getByRole('textbox', { name: 'Choices' })).first();
+  for (const c of ['gold', 'silver']) {
+    await choices.fill(c);
+    await choices.press('Enter');
+  }
+  await dialog.getByRole('button', { name: 'Create attribute' }).click();
+  const attributes = page.getByRole('table', { name: 'Contact attributes' });
+  await attributes.getByText('customer_tier').waitFor();
+  await attributes.getByText('silver').waitFor();
+  await screenshot(page, name, 'contact-attributes');
+  await checkA11y(page, 'the contact attributes');
+
+  // Quick replies: one with variables, for the whole team.
+  await nav.getByRole('link', { name: 'Quick replies' }).click();
+  await page.getByText('No quick replies yet').waitFor();
+  await page.getByRole('button', { name: 'New quick reply' }).click();
+  await dialog.getByRole('textbox', { name: 'Shortcut' }).fill('greeting');
+  await dialog.getByRole('textbox', { name: 'Text' }).fill('Hi {{contact.name}}, thanks for writing! As a {{contact.customer_tier}} customer you come first. ');
+  await dialog.getByRole('button', { name: 'Insert variable' }).click();
+  await page.getByRole('menuitem', { name: '{{agent.name}}' }).click();
+  await dialog.getByRole('button', { name: 'Create reply' }).click();
+  const replies = page.getByRole('table', { name: 'Quick replies' });
+  await replies.getByText('/greeting').waitFor();
+  await replies.getByText('contact.customer_tier', { exact: true }).waitFor();
+  await replies.getByText('agent.name', { exact: true }).waitFor();
+  await screenshot(page, name, 'quick-replies');
+  await checkA11y(page, 'the quick replies');
+
+  // One screen in dark mode, and the queue list at tablet width.
+  await page.getByRole('button', { name: 'Switch to dark mode' }).click();
+  await page.waitForFunction(() => document.documentElement.dataset.mantineColorScheme === 'dark');
+  await nav.getByRole('link', { name: 'Routing rules' }).click();
+  await page.getByText('1. Refunds to Billing').waitFor();
+  await screenshot(page, name, 'routing-dark');
+  await page.getByRole('button', { name: 'Switch to light mode' }).click();
+  await page.setViewportSize({ width: 800, height: 1000 });
+  await page.goto(`${APP_URL}/queues`);
+  await page.getByRole('link', { name: 'Billing' }).waitFor();
+  await screenshot(page, name, 'queues-tablet');
+}
