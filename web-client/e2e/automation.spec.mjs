@@ -7,7 +7,8 @@ export default async function ({ session, newTenant, demoChannels, logIn, screen
   const tenant = await newTenant('Automation Co');
   await demoChannels(tenant.token);
   const page = await session.newPage();
-  await page.setViewportSize({ width: 1280, height: 900 });
+  // Tall enough that the queue page's full-page screenshots need no scrolling under the header.
+  await page.setViewportSize({ width: 1280, height: 1400 });
   await logIn(page, tenant.email, tenant.password);
 
   const nav = page.getByRole('navigation', { name: 'Main' });
@@ -182,5 +183,6 @@ export default async function ({ session, newTenant, demoChannels, logIn, screen
   await page.setViewportSize({ width: 800, height: 1000 });
   await page.goto(`${APP_URL}/queues`);
   await page.getByRole('link', { name: 'Billing' }).waitFor();
+  await page.getByText('0 waiting').nth(2).waitFor();
   await screenshot(page, name, 'queues-tablet');
 }

@@ -1,4 +1,4 @@
-import { Anchor, Avatar, Badge, Button, Group, Modal, Paper, Table, Text, Tooltip } from '@mantine/core';
+import { Anchor, Avatar, Badge, Button, Group, Modal, Paper, Stack, Table, Text, Tooltip } from '@mantine/core';
 import { IconPlus } from '@tabler/icons-react';
 import { useMemo, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
@@ -29,14 +29,14 @@ function WaitingCell({ queueId }: { queueId: string }) {
   if (!data) return <Text size="sm" c="dimmed">…</Text>;
   const { waiting, assigned } = data.queueStats;
   return (
-    <Group gap={6} wrap="nowrap">
-      <Badge variant={waiting > 0 ? 'filled' : 'light'} color={waiting > 0 ? 'orange' : 'gray'}>
+    <Stack gap={0}>
+      <Text size="sm" fw={600} c={waiting > 0 ? 'orange' : undefined}>
         {waiting} waiting
-      </Badge>
+      </Text>
       <Text size="xs" c="dimmed">
         {assigned} assigned
       </Text>
-    </Group>
+    </Stack>
   );
 }
 
@@ -78,7 +78,7 @@ export function QueuesPage() {
       />
       <QueryState fetching={fetching} error={error} hasData={!!data} empty={queues.length === 0} emptyTitle="No queues yet" emptyHint="Create a queue and add agents to it.">
         <Paper withBorder radius="md">
-          <Table.ScrollContainer minWidth={640}>
+          <Table.ScrollContainer minWidth={720}>
             <Table verticalSpacing="sm" highlightOnHover>
               <Table.Thead>
                 <Table.Tr>
@@ -94,7 +94,7 @@ export function QueuesPage() {
                 {queues.map((q) => (
                   <Table.Tr key={q.id}>
                     <Table.Td>
-                      <Group gap="xs" wrap="nowrap">
+                      <Group gap="xs">
                         <Anchor component={Link} to={`/queues/${q.id}`} fw={600}>
                           {q.name}
                         </Anchor>
@@ -125,6 +125,9 @@ export function QueuesPage() {
                             ))}
                             {q.members.length > 4 && <Avatar size="sm" radius="xl">+{q.members.length - 4}</Avatar>}
                           </Avatar.Group>
+                          <Text size="xs" c="dimmed" mt={2}>
+                            {q.members.length} {q.members.length === 1 ? 'member' : 'members'}
+                          </Text>
                         </Tooltip.Group>
                       )}
                     </Table.Td>
@@ -133,9 +136,14 @@ export function QueuesPage() {
                     </Table.Td>
                     <Table.Td>
                       {q.hours ? (
-                        <Badge variant="dot" color={q.openNow ? 'teal' : 'gray'}>
-                          {q.openNow ? 'Open' : 'Closed'} · {q.hours.timeZone}
-                        </Badge>
+                        <Stack gap={2} align="flex-start">
+                          <Badge variant="dot" color={q.openNow ? 'teal' : 'gray'}>
+                            {q.openNow ? 'Open' : 'Closed'}
+                          </Badge>
+                          <Text size="xs" c="dimmed">
+                            {q.hours.timeZone}
+                          </Text>
+                        </Stack>
                       ) : (
                         <Text size="sm" c="dimmed">
                           Always open
@@ -143,9 +151,9 @@ export function QueuesPage() {
                       )}
                     </Table.Td>
                     <Table.Td>
-                      <Badge variant="light" color={q.csat.enabled ? 'teal' : 'gray'}>
+                      <Text size="sm" c={q.csat.enabled ? 'teal' : 'dimmed'} fw={q.csat.enabled ? 600 : undefined}>
                         {q.csat.enabled ? 'On' : 'Off'}
-                      </Badge>
+                      </Text>
                     </Table.Td>
                   </Table.Tr>
                 ))}

@@ -99,7 +99,7 @@ export function QuickRepliesPage() {
                       </Spoiler>
                       <Group gap={4} mt={4}>
                         {r.variables.map((v) => (
-                          <Badge key={v} size="xs" variant="light" color="grape">
+                          <Badge key={v} size="xs" variant="light" color="grape" tt="none">
                             {v}
                           </Badge>
                         ))}
@@ -112,7 +112,9 @@ export function QuickRepliesPage() {
                     </Table.Td>
                     <Table.Td>
                       {r.queueId ? (
-                        <Badge variant="light">{queueName.get(r.queueId) ?? 'A queue'}</Badge>
+                        <Badge variant="light" tt="none">
+                          {queueName.get(r.queueId) ?? 'A queue'}
+                        </Badge>
                       ) : (
                         <Badge variant="light" color="gray">
                           Whole team

@@ -113,7 +113,9 @@ export function RoutingPage() {
                             </Group>
                           </Table.Td>
                           <Table.Td>
-                            <Badge variant="outline">{r.queue.name}</Badge>
+                            <Badge variant="outline" tt="none">
+                              {r.queue.name}
+                            </Badge>
                           </Table.Td>
                           <Table.Td>
                             <Switch

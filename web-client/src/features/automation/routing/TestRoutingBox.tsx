@@ -77,12 +77,16 @@ export function TestRoutingBox({ channels }: { channels: { id: string; name: str
               {result.rule && (
                 <Group gap="xs">
                   <Text size="sm">Rule:</Text>
-                  <Badge variant="filled">{result.rule.name}</Badge>
+                  <Badge variant="filled" tt="none">
+                    {result.rule.name}
+                  </Badge>
                 </Group>
               )}
               <Group gap="xs">
                 <Text size="sm">Queue:</Text>
-                <Badge variant="outline">{result.queue.name}</Badge>
+                <Badge variant="outline" tt="none">
+                  {result.queue.name}
+                </Badge>
               </Group>
             </Stack>
           </Alert>
