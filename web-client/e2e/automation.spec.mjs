@@ -3,6 +3,9 @@
 // the second queue and the test box with a message that matches and one that does not; a
 // label created, renamed and deleted; a contact attribute; a quick reply listed.
 
+// A 1×1 PNG.
+const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+
 export default async function ({ session, newTenant, demoChannels, logIn, screenshot, checkA11y, APP_URL, name }) {
   const tenant = await newTenant('Automation Co');
   await demoChannels(tenant.token);
@@ -170,6 +173,15 @@ export default async function ({ session, newTenant, demoChannels, logIn, screen
   await replies.getByText('/greeting').waitFor();
   await replies.getByText('contact.customer_tier', { exact: true }).waitFor();
   await replies.getByText('agent.name', { exact: true }).waitFor();
+
+  // A second reply with an image, uploaded through POST /media as the form saves.
+  await page.getByRole('button', { name: 'New quick reply' }).click();
+  await dialog.getByRole('textbox', { name: 'Shortcut' }).fill('menu');
+  await dialog.getByRole('textbox', { name: 'Text' }).fill('Here is our menu.');
+  await dialog.locator('input[type=file]').setInputFiles({ name: 'menu.png', mimeType: 'image/png', buffer: Buffer.from(PNG, 'base64') });
+  await dialog.getByRole('button', { name: 'Create reply' }).click();
+  await replies.getByText('/menu').waitFor();
+  await replies.getByText('image', { exact: true }).waitFor();
   await screenshot(page, name, 'quick-replies');
   await checkA11y(page, 'the quick replies');
 

@@ -196,7 +196,7 @@ export function ContactAttributesPage() {
                       {a.choices.length ? (
                         <Group gap={4}>
                           {a.choices.map((c) => (
-                            <Badge key={c} variant="outline" color="gray" size="sm">
+                            <Badge key={c} variant="outline" color="gray" size="sm" tt="none">
                               {c}
                             </Badge>
                           ))}

@@ -1,12 +1,16 @@
-import { Alert, Button, Group, Menu, Select, Stack, Text, Textarea, TextInput } from '@mantine/core';
+import { Alert, Badge, Button, Checkbox, FileInput, Group, Menu, Select, Stack, Text, Textarea, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { IconBraces, IconInfoCircle } from '@tabler/icons-react';
+import { IconBraces, IconInfoCircle, IconPaperclip } from '@tabler/icons-react';
+import { useState } from 'react';
 import { ErrorAlert } from '../../../components/ErrorAlert';
+import type { MediaKind } from '../../../gql/graphql';
+import { useSession } from '../../../lib/session';
 import { useFormMutation } from '../shared/useFormMutation';
 import { CreateQuickReply, UpdateQuickReply } from './documents';
+import { mediaKindFor, uploadMedia } from './media';
 import { BUILT_IN_VARIABLES, unknownVariables } from './variables';
 
-export type QuickReplyRow = { id: string; queueId: string | null; shortcut: string; text: string };
+export type QuickReplyRow = { id: string; queueId: string | null; shortcut: string; text: string; media: { type: MediaKind; mediaId: string } | null };
 type Values = { scope: string; shortcut: string; text: string };
 
 const TENANT_SCOPE = 'tenant';
@@ -22,6 +26,11 @@ export function QuickReplyForm({
   attributeKeys: string[];
   onDone: () => void;
 }) {
+  const { accessToken } = useSession();
+  const [file, setFile] = useState<File | null>(null);
+  const [dropMedia, setDropMedia] = useState(false);
+  const [uploadError, setUploadError] = useState<unknown>(null);
+  const [uploading, setUploading] = useState(false);
   const create = useFormMutation(CreateQuickReply, 'Quick reply created');
   const update = useFormMutation(UpdateQuickReply, 'Quick reply saved');
   const form = useForm<Values>({
@@ -35,13 +44,33 @@ export function QuickReplyForm({
   const variables = [...BUILT_IN_VARIABLES, ...attributeKeys.map((k) => `contact.${k}`)];
 
   const insert = (name: string) => form.setFieldValue('text', `${form.values.text}{{${name}}}`);
+  // A new file is uploaded first; its id goes with the reply. Left out, the media stays.
+  const mediaInput = async () => {
+    if (file) {
+      const uploaded = await uploadMedia(file, accessToken);
+      return { media: { type: mediaKindFor(uploaded.contentType), mediaId: uploaded.id } };
+    }
+    return reply && dropMedia ? { media: null } : {};
+  };
+
   const submit = async (v: Values) => {
+    setUploadError(null);
+    let media;
+    try {
+      setUploading(true);
+      media = await mediaInput();
+    } catch (e) {
+      setUploadError(e);
+      return;
+    } finally {
+      setUploading(false);
+    }
     const ok = reply
-      ? await update.run({ id: reply.id, input: { shortcut: v.shortcut, text: v.text } })
-      : await create.run({ input: { shortcut: v.shortcut, text: v.text, queueId: v.scope === TENANT_SCOPE ? null : v.scope } });
+      ? await update.run({ id: reply.id, input: { shortcut: v.shortcut, text: v.text, ...media } })
+      : await create.run({ input: { shortcut: v.shortcut, text: v.text, queueId: v.scope === TENANT_SCOPE ? null : v.scope, ...media } });
     if (ok) onDone();
   };
-  const error = create.error ?? update.error;
+  const error = uploadError ?? create.error ?? update.error;
 
   return (
     <form onSubmit={form.onSubmit((v) => void submit(v))}>
@@ -75,6 +104,23 @@ export function QuickReplyForm({
             Markdown is sent as written
           </Text>
         </Group>
+        <FileInput
+          label="Attachment"
+          description="Optional: an image, a WebP sticker or any document; sent with the text as its caption"
+          placeholder={reply?.media ? 'Replace the attachment' : 'Pick a file'}
+          leftSection={<IconPaperclip size={16} />}
+          value={file}
+          onChange={setFile}
+          clearable
+        />
+        {reply?.media && !file && (
+          <Group gap="xs">
+            <Badge variant="light" color="gray" leftSection={<IconPaperclip size={10} />}>
+              {reply.media.type.toLowerCase()} attached
+            </Badge>
+            <Checkbox label="Remove it" checked={dropMedia} onChange={(e) => setDropMedia(e.currentTarget.checked)} />
+          </Group>
+        )}
         {unknown.length > 0 && (
           <Alert color="yellow" variant="light" icon={<IconInfoCircle size={16} />}>
             Unknown variable{unknown.length > 1 ? 's' : ''}: {unknown.map((u) => `{{${u}}}`).join(', ')}. The API refuses names that are not built in or a contact attribute.
@@ -85,7 +131,7 @@ export function QuickReplyForm({
           <Button variant="default" onClick={onDone}>
             Cancel
           </Button>
-          <Button type="submit" loading={create.fetching || update.fetching}>
+          <Button type="submit" loading={uploading || create.fetching || update.fetching}>
             {reply ? 'Save reply' : 'Create reply'}
           </Button>
         </Group>
