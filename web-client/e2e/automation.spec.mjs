@@ -6,9 +6,9 @@
 // A 1×1 PNG.
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 
-export default async function ({ session, newTenant, demoChannels, logIn, screenshot, checkA11y, APP_URL, name }) {
+export default async function ({ session, newTenant, demoChannels, say, logIn, screenshot, checkA11y, APP_URL, name }) {
   const tenant = await newTenant('Automation Co');
-  await demoChannels(tenant.token);
+  const channels = await demoChannels(tenant.token);
   const page = await session.newPage();
   // Tall enough that the queue page's full-page screenshots need no scrolling under the header.
   await page.setViewportSize({ width: 1280, height: 1400 });
@@ -43,6 +43,9 @@ export default async function ({ session, newTenant, demoChannels, logIn, screen
   await page.getByRole('tab', { name: 'Members (1)' }).waitFor();
   await page.getByRole('textbox', { name: 'Capacity of Olivia Owner' }).waitFor();
   if ((await page.getByRole('textbox', { name: 'Capacity of Olivia Owner' }).inputValue()) !== '3') throw new Error('capacity not kept');
+  // Presence is live: going online in the header shows in the members table.
+  await page.getByRole('radiogroup', { name: 'Your presence' }).getByText('Online').click();
+  await page.getByRole('table', { name: 'Queue members' }).getByText('online').waitFor();
   await screenshot(page, name, 'queue-members');
   await checkA11y(page, 'the queue page');
 
@@ -115,6 +118,14 @@ export default async function ({ session, newTenant, demoChannels, logIn, screen
   await decision.getByText('Default', { exact: true }).waitFor();
   await screenshot(page, name, 'routing');
   await checkA11y(page, 'the routing rules');
+
+  // A real customer's refund request lands in Billing: the queue list counts it live.
+  await nav.getByRole('link', { name: 'Queues' }).click();
+  const billingRow = page.getByRole('row').filter({ has: page.getByRole('link', { name: 'Billing' }) });
+  await billingRow.getByText('0 waiting').waitFor();
+  // lib's `say` names the field webhook_url; the simulator reads webhookUrl: give both.
+  await say('twilio', channels.twilio, '+34600111222', 'Hi, I need a refund for my last order', { webhookUrl: channels.twilio.webhookUrl });
+  await billingRow.getByText('1 waiting').waitFor();
 
   // Labels: create, rename, delete.
   await nav.getByRole('link', { name: 'Labels' }).click();
@@ -195,6 +206,6 @@ export default async function ({ session, newTenant, demoChannels, logIn, screen
   await page.setViewportSize({ width: 800, height: 1000 });
   await page.goto(`${APP_URL}/queues`);
   await page.getByRole('link', { name: 'Billing' }).waitFor();
-  await page.getByText('0 waiting').nth(2).waitFor();
+  await page.getByText(/\d waiting/).nth(2).waitFor();
   await screenshot(page, name, 'queues-tablet');
 }

@@ -1,11 +1,25 @@
 import { ActionIcon, Badge, Button, Group, NumberInput, Paper, Select, Stack, Table, Text } from '@mantine/core';
 import { IconTrash, IconUserPlus } from '@tabler/icons-react';
 import { useState } from 'react';
-import { useQuery } from 'urql';
+import { useQuery, useSubscription } from 'urql';
+import { graphql } from '../../../gql';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import type { PresenceStatus } from '../../../gql/graphql';
 import { AgentsPresenceQuery, TenantUsersQuery, UpdateQueueMutation } from './documents';
+import { useOnReconnect } from '../shared/live';
 import { useFormMutation } from '../shared/useFormMutation';
+
+const PresenceChanges = graphql(`
+  subscription AutomationPresenceChanges {
+    presenceEvents {
+      userId
+      status
+      openConversations
+    }
+  }
+`);
+
+type Presence = { userId: string; status: PresenceStatus; openConversations: number };
 
 export type MemberDraft = { userId: string; name: string; capacity: number };
 
@@ -17,10 +31,17 @@ export function MembersEditor({ queueId, initial, onSaved }: { queueId: string; 
   const [candidate, setCandidate] = useState<string | null>(null);
   const [capacity, setCapacity] = useState<number | string>(5);
   const [users] = useQuery({ query: TenantUsersQuery });
-  const [agents] = useQuery({ query: AgentsPresenceQuery });
+  const [agents, refetchAgents] = useQuery({ query: AgentsPresenceQuery });
+  // Presence as it changes, over the list read at first (or again after a reconnect).
+  const [live] = useSubscription({ query: PresenceChanges }, (seen: Record<string, Presence> = {}, event) => ({
+    ...seen,
+    [event.presenceEvents.userId]: event.presenceEvents,
+  }));
+  useOnReconnect(() => refetchAgents({ requestPolicy: 'network-only' }));
   const save = useFormMutation(UpdateQueueMutation, 'Members saved');
 
-  const presence = new Map((agents.data?.agents ?? []).map((a) => [a.userId, a]));
+  const presence = new Map<string, Presence>((agents.data?.agents ?? []).map((a) => [a.userId, a]));
+  for (const [userId, p] of Object.entries(live.data ?? {})) presence.set(userId, p);
   const options = (users.data?.users.edges ?? [])
     .map((e) => e.node)
     .filter((u) => u.active && !members.some((m) => m.userId === u.id))

@@ -7,6 +7,7 @@ import { PageHeader } from '../../../components/PageHeader';
 import { QueryState } from '../../../components/QueryState';
 import { CreateQueueMutation, QueuesListQuery, QueueWaitingQuery } from './documents';
 import { modeLabel, QueueSettingsForm, type QueueSettings } from './QueueSettingsForm';
+import { useConversationChangeTick, useOnReconnect } from '../shared/live';
 import { useFormMutation } from '../shared/useFormMutation';
 
 function initials(name: string | null, email: string): string {
@@ -19,12 +20,13 @@ function initials(name: string | null, email: string): string {
 }
 
 /** Waiting conversations now; a small query per row (a tenant has a handful of queues). */
-function WaitingCell({ queueId }: { queueId: string }) {
+function WaitingCell({ queueId, tick }: { queueId: string; tick: number }) {
+  // A new window per tick: the variables change, so the counts are asked again.
   const window = useMemo(() => {
     const to = new Date();
-    return { from: new Date(to.getTime() - 60_000).toISOString(), to: to.toISOString() };
-  }, []);
-  const [{ data, error }] = useQuery({ query: QueueWaitingQuery, variables: { queueId, ...window } });
+    return { from: new Date(to.getTime() - 60_000).toISOString(), to: to.toISOString(), tick };
+  }, [tick]);
+  const [{ data, error }] = useQuery({ query: QueueWaitingQuery, variables: { queueId, from: window.from, to: window.to } });
   if (error) return <Text size="sm" c="dimmed">–</Text>;
   if (!data) return <Text size="sm" c="dimmed">…</Text>;
   const { waiting, assigned } = data.queueStats;
@@ -46,6 +48,12 @@ export function QueuesPage() {
   const navigate = useNavigate();
   const create = useFormMutation(CreateQueueMutation, 'Queue created');
   const queues = data?.queues ?? [];
+  const tick = useConversationChangeTick();
+  const [reconnects, setReconnects] = useState(0);
+  useOnReconnect(() => {
+    reexecute({ requestPolicy: 'network-only' });
+    setReconnects((n) => n + 1);
+  });
 
   const onCreate = async (v: QueueSettings) => {
     const result = await create.run({
@@ -106,7 +114,7 @@ export function QueuesPage() {
                       </Group>
                     </Table.Td>
                     <Table.Td>
-                      <WaitingCell queueId={q.id} />
+                      <WaitingCell queueId={q.id} tick={tick + reconnects} />
                     </Table.Td>
                     <Table.Td>
                       {q.members.length === 0 ? (
