@@ -3,6 +3,7 @@ import { useMemo, useState } from 'react';
 import { useQuery } from 'urql';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import { formatShort } from '../../../lib/time';
+import { useConversationChangeTick } from '../shared/live';
 import { QueueStatsQuery } from './documents';
 
 const PERIODS = [
@@ -43,11 +44,13 @@ function Stat({ label, value, hint }: { label: string; value: string; hint?: str
 /** The queue's figures now and over a chosen period. */
 export function QueueStatsSummary({ queueId, target }: { queueId: string; target: number | null }) {
   const [days, setDays] = useState('7');
+  // Conversations changing move the window's end, so the figures are asked again.
+  const tick = useConversationChangeTick();
   const window = useMemo(() => {
     const to = new Date();
-    return { from: new Date(to.getTime() - Number(days) * 86_400_000).toISOString(), to: to.toISOString() };
-  }, [days]);
-  const [{ data, error }] = useQuery({ query: QueueStatsQuery, variables: { queueId, ...window } });
+    return { from: new Date(to.getTime() - Number(days) * 86_400_000).toISOString(), to: to.toISOString(), tick };
+  }, [days, tick]);
+  const [{ data, error }] = useQuery({ query: QueueStatsQuery, variables: { queueId, from: window.from, to: window.to } });
   const s = data?.queueStats;
   return (
     <Stack gap="xs">
