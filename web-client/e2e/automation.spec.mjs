@@ -88,8 +88,17 @@ export default async function ({ session, newTenant, demoChannels, say, logIn, s
   if (!(await page.getByRole('switch', { name: /Ask for a rating/ }).isChecked())) throw new Error('CSAT not kept');
   await screenshot(page, name, 'queue-csat');
 
-  await nav.getByRole('link', { name: 'Queues' }).click();
+  // A third queue made and deleted again: the list no longer has it.
+  await page.goto(`${APP_URL}/queues`);
+  await page.getByRole('button', { name: 'New queue' }).click();
+  await dialog.getByRole('textbox', { name: 'Name' }).fill('Temporary');
+  await dialog.getByRole('button', { name: 'Create queue' }).click();
+  await page.getByRole('heading', { name: 'Temporary', level: 2 }).waitFor();
+  await page.getByRole('button', { name: 'Delete queue' }).click();
+  await dialog.getByRole('button', { name: 'Delete' }).click();
+  await page.getByRole('heading', { name: 'Queues', level: 2 }).waitFor();
   await page.getByRole('link', { name: 'Billing' }).waitFor();
+  await page.getByRole('link', { name: 'Temporary' }).waitFor({ state: 'detached' });
   await page.getByText('0 waiting').first().waitFor();
   await screenshot(page, name, 'queues');
   await checkA11y(page, 'the queue list');

@@ -2,7 +2,7 @@ import { Anchor, Badge, Breadcrumbs, Button, Group, Paper, Select, Stack, Tabs, 
 import { IconClock, IconMessageBolt, IconMoodSmile, IconSettings, IconTrash, IconUsers } from '@tabler/icons-react';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { useQuery } from 'urql';
+import { useClient, useQuery } from 'urql';
 import { PageHeader } from '../../../components/PageHeader';
 import { EmptyState, QueryState } from '../../../components/QueryState';
 import { ConfirmDelete } from '../shared/ConfirmDelete';
@@ -21,6 +21,7 @@ export function QueuePage() {
   const navigate = useNavigate();
   const [{ data, fetching, error }, reexecute] = useQuery({ query: QueueDetailQuery, variables: { id } });
   const [queues] = useQuery({ query: QueuesListQuery });
+  const client = useClient();
   const update = useFormMutation(UpdateQueueMutation, 'Queue saved');
   const remove = useFormMutation(DeleteQueueMutation, 'Queue deleted');
   const [deleting, setDeleting] = useState(false);
@@ -46,7 +47,10 @@ export function QueuePage() {
 
   const onDelete = async () => {
     const ok = await remove.run({ id, moveTo });
-    if (ok) void navigate('/queues');
+    if (!ok) return;
+    // A Boolean answer names no type the cache could drop: refresh the list before showing it.
+    await client.query(QueuesListQuery, {}, { requestPolicy: 'network-only' }).toPromise();
+    void navigate('/queues');
   };
 
   if (!fetching && data && !queue) {
