@@ -56,6 +56,14 @@ export default async function ({ session, newTenant, demoChannels, say, logIn, s
   await page.getByRole('textbox', { name: 'Monday closes' }).fill('18:00');
   await page.getByRole('button', { name: 'Add Saturday interval' }).click();
   await page.getByRole('textbox', { name: 'Saturday closes' }).fill('13:00');
+  // A holiday: the 28th of the month the calendar opens on, closed all day.
+  const now = new Date();
+  const month = now.toLocaleString('en-US', { month: 'long' });
+  const holiday = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-28`;
+  await page.getByRole('button', { name: 'Exception date' }).click();
+  await page.getByRole('button', { name: `28 ${month} ${now.getFullYear()}` }).click();
+  await page.getByRole('button', { name: 'Add exception' }).click();
+  await page.getByText(holiday, { exact: true }).waitFor();
   await page.getByRole('button', { name: 'Save hours' }).click();
   await page.getByTestId('hours-summary').waitFor();
   await screenshot(page, name, 'queue-hours');
@@ -65,6 +73,8 @@ export default async function ({ session, newTenant, demoChannels, say, logIn, s
   const summary = page.getByTestId('hours-summary');
   await summary.getByText(/Europe\/Madrid: Mon 09:00–18:00 .* Sat 09:00–13:00 · Sun Closed/).waitFor();
   if ((await page.getByRole('textbox', { name: 'Monday closes' }).inputValue()) !== '18:00') throw new Error('hours not kept');
+  await page.getByText(holiday, { exact: true }).waitFor();
+  await page.getByText('Closed all day', { exact: true }).waitFor();
   await checkA11y(page, 'the business hours editor');
 
   // Automated messages: a welcome text.
