@@ -1,6 +1,7 @@
 // Routing and agent-workflow admin: two queues made in the UI, the owner a member with a
 // capacity, business hours saved and still there after a reload, CSAT on; a routing rule to
-// the second queue and the test box with a message that matches and one that does not; a
+// the second queue, a second rule moved above it, and the test box with a message that
+// matches and one that does not; a
 // label created, renamed and deleted; a contact attribute; a quick reply listed.
 
 // A 1×1 PNG.
@@ -123,6 +124,18 @@ export default async function ({ session, newTenant, demoChannels, say, logIn, s
   await dialog.getByRole('button', { name: 'Create rule' }).click();
   await page.getByRole('table', { name: 'Routing rules' }).getByText('1. Refunds to Billing').waitFor();
 
+  // A second rule, by language, moved to the top of the order.
+  await page.getByRole('button', { name: 'New rule' }).click();
+  await dialog.getByRole('textbox', { name: 'Rule name' }).fill('Spanish speakers');
+  await pick('Send to queue', 'Sales', dialog);
+  await pick('Condition 1 kind', "Contact's language is", dialog);
+  await dialog.getByRole('textbox', { name: 'Condition 1 value' }).fill('es');
+  await dialog.getByRole('button', { name: 'Create rule' }).click();
+  await page.getByText('2. Spanish speakers').waitFor();
+  await page.getByRole('button', { name: 'Move Spanish speakers up' }).click();
+  await page.getByText('1. Spanish speakers').waitFor();
+  await page.getByText('2. Refunds to Billing').waitFor();
+
   const decision = page.getByTestId('routing-decision');
   await page.getByRole('textbox', { name: 'First message' }).fill('Hello, I would like a refund for my order');
   await page.getByRole('button', { name: 'Test routing' }).click();
@@ -219,7 +232,7 @@ export default async function ({ session, newTenant, demoChannels, say, logIn, s
   await page.getByRole('button', { name: 'Switch to dark mode' }).click();
   await page.waitForFunction(() => document.documentElement.dataset.mantineColorScheme === 'dark');
   await nav.getByRole('link', { name: 'Routing rules' }).click();
-  await page.getByText('1. Refunds to Billing').waitFor();
+  await page.getByText('2. Refunds to Billing').waitFor();
   await screenshot(page, name, 'routing-dark');
   await page.getByRole('button', { name: 'Switch to light mode' }).click();
   await page.setViewportSize({ width: 800, height: 1000 });
