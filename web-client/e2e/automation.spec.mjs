@@ -1,8 +1,11 @@
-// Routing and agent-workflow admin: two queues made in the UI, the owner a member with a
-// capacity, business hours saved and still there after a reload, CSAT on; a routing rule to
-// the second queue, a second rule moved above it, and the test box with a message that
-// matches and one that does not; a
-// label created, renamed and deleted; a contact attribute; a quick reply listed.
+// Routing and agent-workflow admin: two queues made in the UI (a third made and deleted), the
+// owner a member with a capacity and live presence, business hours with a holiday saved and
+// still there after a reload, a welcome message, CSAT on; a routing rule to the second queue,
+// a second rule moved above it, the test box with a message that matches and one that does
+// not, and a real message counted live in the queue list; a label created, refused as a
+// duplicate, renamed and deleted; a CHOICE contact attribute; quick replies (one with an
+// uploaded image) listed. Screenshots and axe checks of every screen; one in dark mode, one
+// at tablet width.
 
 // A 1×1 PNG.
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
