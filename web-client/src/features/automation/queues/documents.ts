@@ -1,0 +1,260 @@
+// The queue screens' GraphQL documents.
+
+import { graphql } from '../../../gql';
+
+export const QueuesListQuery = graphql(`
+  query AutomationQueuesList {
+    queues {
+      id
+      name
+      isDefault
+      assignmentMode
+      openNow
+      hours {
+        timeZone
+      }
+      csat {
+        enabled
+      }
+      members {
+        userId
+        capacity
+        user {
+          id
+          name
+          email
+        }
+      }
+    }
+  }
+`);
+
+export const QueueWaitingQuery = graphql(`
+  query AutomationQueueWaiting($queueId: ID!, $from: DateTime!, $to: DateTime!) {
+    queueStats(queueId: $queueId, from: $from, to: $to) {
+      waiting
+      assigned
+    }
+  }
+`);
+
+export const QueueDetailQuery = graphql(`
+  query AutomationQueueDetail($id: ID!) {
+    queue(id: $id) {
+      id
+      name
+      isDefault
+      assignmentMode
+      language
+      firstResponseMinutes
+      openNow
+      hours {
+        timeZone
+        weekly {
+          day
+          opens
+          closes
+        }
+        exceptions {
+          date
+          spans {
+            opens
+            closes
+          }
+        }
+      }
+      members {
+        userId
+        capacity
+        user {
+          id
+          name
+          email
+        }
+      }
+      csat {
+        enabled
+        question
+      }
+      automations {
+        welcome {
+          ...AutomationQueueAutomationFields
+        }
+        outOfHours {
+          ...AutomationQueueAutomationFields
+        }
+        waiting {
+          ...AutomationQueueAutomationFields
+        }
+        resolved {
+          ...AutomationQueueAutomationFields
+        }
+      }
+      updatedAt
+    }
+  }
+`);
+
+export const QueueAutomationFields = graphql(`
+  fragment AutomationQueueAutomationFields on QueueAutomation {
+    kind
+    enabled
+    text
+    templateId
+    templateVariables {
+      key
+      value
+    }
+    afterMinutes
+    updatedAt
+  }
+`);
+
+export const TenantUsersQuery = graphql(`
+  query AutomationTenantUsers {
+    users(first: 100) {
+      edges {
+        node {
+          id
+          name
+          email
+          role
+          active
+        }
+      }
+    }
+  }
+`);
+
+export const AgentsPresenceQuery = graphql(`
+  query AutomationAgentsPresence {
+    agents {
+      userId
+      status
+      openConversations
+    }
+  }
+`);
+
+export const TemplatesQuery = graphql(`
+  query AutomationTemplates {
+    templates {
+      id
+      name
+      language
+    }
+  }
+`);
+
+export const QueueStatsQuery = graphql(`
+  query AutomationQueueStats($queueId: ID!, $from: DateTime!, $to: DateTime!) {
+    queueStats(queueId: $queueId, from: $from, to: $to) {
+      waiting
+      oldestWaitingSince
+      assigned
+      pending
+      opened
+      resolved
+      firstResponse {
+        medianSeconds
+        p90Seconds
+        count
+      }
+      firstResponseWithinTarget
+      resolution {
+        medianSeconds
+        p90Seconds
+        count
+      }
+      csat {
+        average
+        responses
+      }
+    }
+  }
+`);
+
+export const CreateQueueMutation = graphql(`
+  mutation AutomationCreateQueue($input: CreateQueueInput!) {
+    createQueue(input: $input) {
+      id
+      name
+    }
+  }
+`);
+
+export const UpdateQueueMutation = graphql(`
+  mutation AutomationUpdateQueue($id: ID!, $input: UpdateQueueInput!) {
+    updateQueue(id: $id, input: $input) {
+      id
+      name
+      isDefault
+      assignmentMode
+      language
+      firstResponseMinutes
+      openNow
+      hours {
+        timeZone
+        weekly {
+          day
+          opens
+          closes
+        }
+        exceptions {
+          date
+          spans {
+            opens
+            closes
+          }
+        }
+      }
+      members {
+        userId
+        capacity
+        user {
+          id
+          name
+          email
+        }
+      }
+      updatedAt
+    }
+  }
+`);
+
+export const DeleteQueueMutation = graphql(`
+  mutation AutomationDeleteQueue($id: ID!, $moveTo: ID) {
+    deleteQueue(id: $id, moveTo: $moveTo)
+  }
+`);
+
+export const UpdateAutomationsMutation = graphql(`
+  mutation AutomationUpdateQueueAutomations($queueId: ID!, $input: QueueAutomationsInput!) {
+    updateQueueAutomations(queueId: $queueId, input: $input) {
+      welcome {
+        ...AutomationQueueAutomationFields
+      }
+      outOfHours {
+        ...AutomationQueueAutomationFields
+      }
+      waiting {
+        ...AutomationQueueAutomationFields
+      }
+      resolved {
+        ...AutomationQueueAutomationFields
+      }
+    }
+  }
+`);
+
+export const UpdateCsatMutation = graphql(`
+  mutation AutomationUpdateQueueCsat($queueId: ID!, $input: QueueCsatInput!) {
+    updateQueueCsat(queueId: $queueId, input: $input) {
+      id
+      csat {
+        enabled
+        question
+      }
+    }
+  }
+`);
