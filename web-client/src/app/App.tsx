@@ -19,10 +19,10 @@ function home(role: string): string {
 export function App() {
   const session = useMaybeSession();
   const [restoring, setRestoring] = useState(() => !session && sessions.hasRefreshToken());
-  // One client per signed-in user: a new sign-in starts from an empty cache.
+  // One client per signed-in user (a new sign-in starts from an empty cache), and none before
+  // sign-in: its socket opens at once.
   const userId = session?.user.id;
-  // eslint-disable-next-line react-hooks/exhaustive-deps
-  const client = useMemo(() => createApiClient(), [userId]);
+  const client = useMemo(() => (userId ? createApiClient() : null), [userId]);
 
   useEffect(() => {
     if (!restoring) return;
@@ -36,7 +36,7 @@ export function App() {
       </Center>
     );
   }
-  if (!session) return <Login />;
+  if (!session || !client) return <Login />;
   const allowed = featureRoutes.filter((r) => !r.nav || hasRole(session, r.nav.role));
   return (
     <Provider value={client}>

@@ -53,8 +53,9 @@ function createSocket(): WsClient {
   let socket: WebSocket | null = null;
   const ws = createWsClient({
     url: wsUrl(),
-    lazy: true,
-    lazyCloseTimeout: 3_000,
+    // Open for the whole session, subscriptions or not: an open socket is what keeps an
+    // agent's presence ONLINE.
+    lazy: false,
     keepAlive: 15_000,
     retryAttempts: Number.POSITIVE_INFINITY,
     shouldRetry: () => true,
@@ -73,10 +74,9 @@ function createSocket(): WsClient {
       },
       closed: (event) => {
         socket = null;
-        // The lazy close once no subscription is left (1000, or 1005 when the server's close
-        // frame carries no code) is not a lost connection.
+        // A close of our own (sign-out: 1000) is not a lost connection.
         const code = (event as CloseEvent | undefined)?.code;
-        if (code === 1000 || code === 1005) connection.set('connecting');
+        if (code === 1000) connection.set('connecting');
         else connection.dropped();
       },
       error: () => connection.dropped(),
@@ -85,7 +85,7 @@ function createSocket(): WsClient {
   // A renewed access token reaches the open socket in a ping, so its subscriptions live on.
   sessions.subscribe((session) => {
     if (!session) {
-      void ws.terminate();
+      void ws.dispose();
       return;
     }
     if (socket && socket.readyState === WebSocket.OPEN) {
