@@ -3,6 +3,8 @@ import {
   AppShell,
   Badge,
   Burger,
+  Center,
+  Loader,
   Group,
   Menu,
   NavLink,
@@ -14,7 +16,7 @@ import {
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { IconLogout, IconMoon, IconSun, IconUserCircle } from '@tabler/icons-react';
-import { useSyncExternalStore } from 'react';
+import { Suspense, useSyncExternalStore } from 'react';
 import { NavLink as RouterLink, Outlet, useLocation } from 'react-router';
 import { sessions } from '../lib/auth';
 import { connection } from '../lib/client';
@@ -127,7 +129,15 @@ export function Shell() {
         </ScrollArea>
       </AppShell.Navbar>
       <AppShell.Main>
-        <Outlet />
+        <Suspense
+          fallback={
+            <Center p="xl">
+              <Loader size="sm" aria-label="Loading the screen" />
+            </Center>
+          }
+        >
+          <Outlet />
+        </Suspense>
       </AppShell.Main>
     </AppShell>
   );

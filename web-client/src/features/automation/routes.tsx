@@ -1,11 +1,14 @@
+import { lazy } from 'react';
 import { IconAddressBook, IconMessageBolt, IconRoute, IconStack2, IconTag } from '@tabler/icons-react';
 import type { FeatureRoute } from '../../app/feature';
-import { ContactAttributesPage } from './attributes/ContactAttributesPage';
-import { LabelsPage } from './labels/LabelsPage';
-import { QueuePage } from './queues/QueuePage';
-import { QueuesPage } from './queues/QueuesPage';
-import { QuickRepliesPage } from './quickReplies/QuickRepliesPage';
-import { RoutingPage } from './routing/RoutingPage';
+
+// Each screen is its own chunk, loaded when first opened.
+const ContactAttributesPage = lazy(() => import('./attributes/ContactAttributesPage').then((m) => ({ default: m.ContactAttributesPage })));
+const LabelsPage = lazy(() => import('./labels/LabelsPage').then((m) => ({ default: m.LabelsPage })));
+const QueuePage = lazy(() => import('./queues/QueuePage').then((m) => ({ default: m.QueuePage })));
+const QueuesPage = lazy(() => import('./queues/QueuesPage').then((m) => ({ default: m.QueuesPage })));
+const QuickRepliesPage = lazy(() => import('./quickReplies/QuickRepliesPage').then((m) => ({ default: m.QuickRepliesPage })));
+const RoutingPage = lazy(() => import('./routing/RoutingPage').then((m) => ({ default: m.RoutingPage })));
 
 // Owners and admins define these (the API refuses agents), so the nav shows them from ADMIN.
 export const routes: FeatureRoute[] = [

@@ -1,11 +1,14 @@
+import { lazy } from 'react';
 import { IconAddressBook, IconChartLine, IconSpeakerphone } from '@tabler/icons-react';
 import type { FeatureRoute } from '../../app/feature';
-import { CampaignPage } from './campaigns/CampaignPage';
-import { CampaignsPage } from './campaigns/CampaignsPage';
-import { NewCampaignPage } from './campaigns/NewCampaignPage';
-import { ContactPage } from './contacts/ContactPage';
-import { ContactsPage } from './contacts/ContactsPage';
-import { DashboardPage } from './dashboard/DashboardPage';
+
+// Each screen is its own chunk, loaded when first opened.
+const CampaignPage = lazy(() => import('./campaigns/CampaignPage').then((m) => ({ default: m.CampaignPage })));
+const CampaignsPage = lazy(() => import('./campaigns/CampaignsPage').then((m) => ({ default: m.CampaignsPage })));
+const NewCampaignPage = lazy(() => import('./campaigns/NewCampaignPage').then((m) => ({ default: m.NewCampaignPage })));
+const ContactPage = lazy(() => import('./contacts/ContactPage').then((m) => ({ default: m.ContactPage })));
+const ContactsPage = lazy(() => import('./contacts/ContactsPage').then((m) => ({ default: m.ContactsPage })));
+const DashboardPage = lazy(() => import('./dashboard/DashboardPage').then((m) => ({ default: m.DashboardPage })));
 
 export const routes: FeatureRoute[] = [
   {

@@ -1,9 +1,12 @@
+import { lazy } from 'react';
 import { Indicator } from '@mantine/core';
 import { IconInbox } from '@tabler/icons-react';
 import { useQuery } from 'urql';
 import type { FeatureRoute } from '../../app/feature';
 import { InboxUnreadCounts } from './documents';
-import { InboxPage } from './InboxPage';
+
+// Each screen is its own chunk, loaded when first opened.
+const InboxPage = lazy(() => import('./InboxPage').then((m) => ({ default: m.InboxPage })));
 
 const COUNTS_CONTEXT = { additionalTypenames: ['Conversation'] };
 
