@@ -4,7 +4,7 @@
 
 import { Badge, Combobox, Group, Loader, Text, useCombobox } from '@mantine/core';
 import { IconPaperclip } from '@tabler/icons-react';
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useLayoutEffect, useState, type ReactNode } from 'react';
 import { useQuery } from 'urql';
 import { graphql } from '../../gql';
 import type { ComposerQuickRepliesQuery } from '../../gql/graphql';
@@ -53,13 +53,19 @@ export function QuickReplyMenu({
     variables: { search: trigger?.query || null },
     pause: !opened,
   });
-  const replies = data?.quickReplies ?? [];
+  // The answer to an earlier search may still show while this one loads: narrow it to what
+  // is typed now, as the server does, so Enter never picks a reply that no longer matches.
+  const query = (trigger?.query ?? '').toLowerCase();
+  const replies = (data?.quickReplies ?? []).filter(
+    (r) => !query || r.shortcut.toLowerCase().startsWith(query) || r.text.toLowerCase().includes(query),
+  );
 
   // While a search loads, Enter waits too: it would otherwise send the half-typed shortcut.
   const offering = opened && (replies.length > 0 || fetching);
   useEffect(() => onOffering(offering), [offering, onOffering]);
 
-  useEffect(() => {
+  // Before the browser paints the new list, so a key pressed on it acts on its first reply.
+  useLayoutEffect(() => {
     if (opened && replies.length > 0) combobox.selectFirstOption();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [opened, replies.map((r) => r.id).join()]);
