@@ -10,7 +10,7 @@
 // "e2e NAME: ok" when it passes. See e2e/lib.mjs for the environment.
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -107,6 +107,11 @@ try {
   for (const name of names) {
     const started = Date.now();
     const { default: spec } = await import(`./${name}.spec.mjs`);
+    // This spec's screenshots of an earlier run would mislead: start afresh.
+    mkdirSync(lib.ARTIFACTS, { recursive: true });
+    for (const file of readdirSync(lib.ARTIFACTS, { withFileTypes: true }).filter((f) => f.name.startsWith(`${name}-`))) {
+      rmSync(path.join(lib.ARTIFACTS, file.name));
+    }
     const session = await lib.openBrowser();
     try {
       await spec({ ...lib, session, name });
