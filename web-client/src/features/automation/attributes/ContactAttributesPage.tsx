@@ -8,7 +8,7 @@ import { PageHeader } from '../../../components/PageHeader';
 import { QueryState } from '../../../components/QueryState';
 import { graphql } from '../../../gql';
 import type { ContactAttributeType } from '../../../gql/graphql';
-import { ConfirmDelete } from '../shared/ConfirmDelete';
+import { ConfirmDialog } from '../../../components/ConfirmDialog';
 import { useFormMutation } from '../shared/useFormMutation';
 
 const AttributesQuery = graphql(`
@@ -235,9 +235,9 @@ export function ContactAttributesPage() {
           />
         )}
       </Modal>
-      <ConfirmDelete opened={deleting !== null} title={`Delete ${deleting?.displayName ?? ''}?`} onCancel={() => setDeleting(null)} onConfirm={() => void onDelete()} fetching={remove.fetching} error={remove.error}>
+      <ConfirmDialog errorTitle="Not deleted" opened={deleting !== null} title={`Delete ${deleting?.displayName ?? ''}?`} onClose={() => setDeleting(null)} onConfirm={() => void onDelete()} loading={remove.fetching} error={remove.error}>
         Every contact&apos;s value of it is deleted with it.
-      </ConfirmDelete>
+      </ConfirmDialog>
     </>
   );
 }

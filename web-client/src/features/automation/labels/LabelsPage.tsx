@@ -8,7 +8,7 @@ import { PageHeader } from '../../../components/PageHeader';
 import { QueryState } from '../../../components/QueryState';
 import { graphql } from '../../../gql';
 import { formatDateTime } from '../../../lib/time';
-import { ConfirmDelete } from '../shared/ConfirmDelete';
+import { ConfirmDialog } from '../../../components/ConfirmDialog';
 import { useFormMutation } from '../shared/useFormMutation';
 
 const LabelsQuery = graphql(`
@@ -183,9 +183,9 @@ export function LabelsPage() {
           />
         )}
       </Modal>
-      <ConfirmDelete opened={deleting !== null} title={`Delete ${deleting?.name ?? ''}?`} onCancel={() => setDeleting(null)} onConfirm={() => void onDelete()} fetching={remove.fetching} error={remove.error}>
+      <ConfirmDialog errorTitle="Not deleted" opened={deleting !== null} title={`Delete ${deleting?.name ?? ''}?`} onClose={() => setDeleting(null)} onConfirm={() => void onDelete()} loading={remove.fetching} error={remove.error}>
         It is taken off every conversation that has it.
-      </ConfirmDelete>
+      </ConfirmDialog>
     </>
   );
 }

@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { useQuery } from 'urql';
 import { PageHeader } from '../../../components/PageHeader';
 import { QueryState } from '../../../components/QueryState';
-import { ConfirmDelete } from '../shared/ConfirmDelete';
+import { ConfirmDialog } from '../../../components/ConfirmDialog';
 import { useFormMutation } from '../shared/useFormMutation';
 import { DeleteQuickReply, QuickRepliesQuery, QuickReplyContextQuery } from './documents';
 import { QuickReplyForm, type QuickReplyRow } from './QuickReplyForm';
@@ -151,9 +151,9 @@ export function QuickRepliesPage() {
           />
         )}
       </Modal>
-      <ConfirmDelete opened={deleting !== null} title={`Delete /${deleting?.shortcut ?? ''}?`} onCancel={() => setDeleting(null)} onConfirm={() => void onDelete()} fetching={remove.fetching} error={remove.error}>
+      <ConfirmDialog errorTitle="Not deleted" opened={deleting !== null} title={`Delete /${deleting?.shortcut ?? ''}?`} onClose={() => setDeleting(null)} onConfirm={() => void onDelete()} loading={remove.fetching} error={remove.error}>
         Agents can no longer insert it.
-      </ConfirmDelete>
+      </ConfirmDialog>
     </>
   );
 }

@@ -5,7 +5,7 @@ import { useQuery } from 'urql';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import { PageHeader } from '../../../components/PageHeader';
 import { QueryState } from '../../../components/QueryState';
-import { ConfirmDelete } from '../shared/ConfirmDelete';
+import { ConfirmDialog } from '../../../components/ConfirmDialog';
 import { useFormMutation } from '../shared/useFormMutation';
 import { describeCondition } from './conditions';
 import { DeleteRoutingRule, ReorderRoutingRules, RoutingContextQuery, RoutingRulesQuery, UpdateRoutingRule } from './documents';
@@ -157,9 +157,9 @@ export function RoutingPage() {
           />
         )}
       </Modal>
-      <ConfirmDelete opened={deleting !== null} title={`Delete ${deleting?.name ?? ''}?`} onCancel={() => setDeleting(null)} onConfirm={() => void onDelete()} fetching={remove.fetching} error={remove.error}>
+      <ConfirmDialog errorTitle="Not deleted" opened={deleting !== null} title={`Delete ${deleting?.name ?? ''}?`} onClose={() => setDeleting(null)} onConfirm={() => void onDelete()} loading={remove.fetching} error={remove.error}>
         Conversations it placed stay in their queues.
-      </ConfirmDelete>
+      </ConfirmDialog>
     </>
   );
 }

@@ -5,13 +5,13 @@ import { useDisclosure } from '@mantine/hooks';
 import { IconPencil, IconUserOff, IconUserPlus } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useQuery } from 'urql';
+import { ConfirmDialog } from '../../../components/ConfirmDialog';
 import { PageHeader } from '../../../components/PageHeader';
 import { QueryState } from '../../../components/QueryState';
 import type { WorkspaceUsersQuery } from '../../../gql/graphql';
 import { useSession } from '../../../lib/session';
 import { formatDateTime } from '../../../lib/time';
 import { useMutationAction } from '../../../lib/useMutationAction';
-import { ConfirmModal } from '../common';
 import { UsersDeactivateMutation, UsersListQuery } from './documents';
 import { ROLE_COLOR, roleLabel } from './roles';
 import { CreateUserModal, EditUserModal } from './UserModals';
@@ -143,7 +143,7 @@ export function UsersPage() {
           }}
         />
       )}
-      <ConfirmModal
+      <ConfirmDialog
         opened={deactivating !== null}
         onClose={() => setDeactivating(null)}
         title={`Deactivate ${deactivating?.email ?? ''}?`}
@@ -157,7 +157,7 @@ export function UsersPage() {
         }}
       >
         They are signed out everywhere and can no longer sign in to this workspace. Their conversations and notes stay.
-      </ConfirmModal>
+      </ConfirmDialog>
     </>
   );
 }
