@@ -17,13 +17,7 @@ export const QueuesListQuery = graphql(`
         enabled
       }
       members {
-        userId
-        capacity
-        user {
-          id
-          name
-          email
-        }
+        ...AutomationQueueMemberFields
       }
     }
   }
@@ -41,37 +35,7 @@ export const QueueWaitingQuery = graphql(`
 export const QueueDetailQuery = graphql(`
   query AutomationQueueDetail($id: ID!) {
     queue(id: $id) {
-      id
-      name
-      isDefault
-      assignmentMode
-      language
-      firstResponseMinutes
-      openNow
-      hours {
-        timeZone
-        weekly {
-          day
-          opens
-          closes
-        }
-        exceptions {
-          date
-          spans {
-            opens
-            closes
-          }
-        }
-      }
-      members {
-        userId
-        capacity
-        user {
-          id
-          name
-          email
-        }
-      }
+      ...AutomationQueueSettingsFields
       csat {
         enabled
         question
@@ -91,6 +55,49 @@ export const QueueDetailQuery = graphql(`
         }
       }
       updatedAt
+    }
+  }
+`);
+
+export const QueueMemberFields = graphql(`
+  fragment AutomationQueueMemberFields on QueueMember {
+    userId
+    capacity
+    user {
+      id
+      name
+      email
+    }
+  }
+`);
+
+/** What the queue's settings form edits, as the detail query and the update answer it. */
+export const QueueSettingsFields = graphql(`
+  fragment AutomationQueueSettingsFields on Queue {
+    id
+    name
+    isDefault
+    assignmentMode
+    language
+    firstResponseMinutes
+    openNow
+    hours {
+      timeZone
+      weekly {
+        day
+        opens
+        closes
+      }
+      exceptions {
+        date
+        spans {
+          opens
+          closes
+        }
+      }
+    }
+    members {
+      ...AutomationQueueMemberFields
     }
   }
 `);
@@ -149,27 +156,7 @@ export const TemplatesQuery = graphql(`
 export const QueueStatsQuery = graphql(`
   query AutomationQueueStats($queueId: ID!, $from: DateTime!, $to: DateTime!) {
     queueStats(queueId: $queueId, from: $from, to: $to) {
-      waiting
-      oldestWaitingSince
-      assigned
-      pending
-      opened
-      resolved
-      firstResponse {
-        medianSeconds
-        p90Seconds
-        count
-      }
-      firstResponseWithinTarget
-      resolution {
-        medianSeconds
-        p90Seconds
-        count
-      }
-      csat {
-        average
-        responses
-      }
+      ...QueueStatsFields
     }
   }
 `);
@@ -186,37 +173,7 @@ export const CreateQueueMutation = graphql(`
 export const UpdateQueueMutation = graphql(`
   mutation AutomationUpdateQueue($id: ID!, $input: UpdateQueueInput!) {
     updateQueue(id: $id, input: $input) {
-      id
-      name
-      isDefault
-      assignmentMode
-      language
-      firstResponseMinutes
-      openNow
-      hours {
-        timeZone
-        weekly {
-          day
-          opens
-          closes
-        }
-        exceptions {
-          date
-          spans {
-            opens
-            closes
-          }
-        }
-      }
-      members {
-        userId
-        capacity
-        user {
-          id
-          name
-          email
-        }
-      }
+      ...AutomationQueueSettingsFields
       updatedAt
     }
   }
