@@ -9,6 +9,7 @@ import { QueryState } from '../../../components/QueryState';
 import { graphql } from '../../../gql';
 import type { ContactAttributeType } from '../../../gql/graphql';
 import { ConfirmDialog } from '../../../components/ConfirmDialog';
+import { useDeleteConfirm } from '../shared/useDeleteConfirm';
 import { useFormMutation } from '../shared/useFormMutation';
 
 const AttributesQuery = graphql(`
@@ -143,18 +144,9 @@ function AttributeForm({ attribute, onDone }: { attribute: Attribute | null; onD
 export function ContactAttributesPage() {
   const [{ data, fetching, error }, reexecute] = useQuery({ query: AttributesQuery });
   const [editing, setEditing] = useState<Attribute | 'new' | null>(null);
-  const [deleting, setDeleting] = useState<Attribute | null>(null);
-  const remove = useFormMutation(DeleteAttribute, 'Attribute deleted');
   const refresh = () => reexecute({ requestPolicy: 'network-only' });
+  const { deleting, setDeleting, dialog: deleteDialog } = useDeleteConfirm<Attribute>(DeleteAttribute, 'Attribute deleted', refresh);
   const attributes = data?.contactAttributes ?? [];
-
-  const onDelete = async () => {
-    if (!deleting) return;
-    if (await remove.run({ id: deleting.id })) {
-      setDeleting(null);
-      refresh();
-    }
-  };
 
   return (
     <>
@@ -235,7 +227,7 @@ export function ContactAttributesPage() {
           />
         )}
       </Modal>
-      <ConfirmDialog errorTitle="Not deleted" opened={deleting !== null} title={`Delete ${deleting?.displayName ?? ''}?`} onClose={() => setDeleting(null)} onConfirm={() => void onDelete()} loading={remove.fetching} error={remove.error}>
+      <ConfirmDialog {...deleteDialog} title={`Delete ${deleting?.displayName ?? ''}?`}>
         Every contact&apos;s value of it is deleted with it.
       </ConfirmDialog>
     </>

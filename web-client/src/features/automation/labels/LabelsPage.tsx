@@ -9,6 +9,7 @@ import { QueryState } from '../../../components/QueryState';
 import { graphql } from '../../../gql';
 import { formatDateTime } from '../../../lib/time';
 import { ConfirmDialog } from '../../../components/ConfirmDialog';
+import { useDeleteConfirm } from '../shared/useDeleteConfirm';
 import { useFormMutation } from '../shared/useFormMutation';
 
 const LabelsQuery = graphql(`
@@ -101,18 +102,9 @@ function LabelForm({ label, onDone }: { label: Label | null; onDone: () => void 
 export function LabelsPage() {
   const [{ data, fetching, error }, reexecute] = useQuery({ query: LabelsQuery });
   const [editing, setEditing] = useState<Label | 'new' | null>(null);
-  const [deleting, setDeleting] = useState<Label | null>(null);
-  const remove = useFormMutation(DeleteLabel, 'Label deleted');
   const refresh = () => reexecute({ requestPolicy: 'network-only' });
+  const { deleting, setDeleting, dialog: deleteDialog } = useDeleteConfirm<Label>(DeleteLabel, 'Label deleted', refresh);
   const labels = data?.labels ?? [];
-
-  const onDelete = async () => {
-    if (!deleting) return;
-    if (await remove.run({ id: deleting.id })) {
-      setDeleting(null);
-      refresh();
-    }
-  };
 
   return (
     <>
@@ -183,7 +175,7 @@ export function LabelsPage() {
           />
         )}
       </Modal>
-      <ConfirmDialog errorTitle="Not deleted" opened={deleting !== null} title={`Delete ${deleting?.name ?? ''}?`} onClose={() => setDeleting(null)} onConfirm={() => void onDelete()} loading={remove.fetching} error={remove.error}>
+      <ConfirmDialog {...deleteDialog} title={`Delete ${deleting?.name ?? ''}?`}>
         It is taken off every conversation that has it.
       </ConfirmDialog>
     </>

@@ -6,6 +6,7 @@ import { ErrorAlert } from '../../../components/ErrorAlert';
 import { PageHeader } from '../../../components/PageHeader';
 import { QueryState } from '../../../components/QueryState';
 import { ConfirmDialog } from '../../../components/ConfirmDialog';
+import { useDeleteConfirm } from '../shared/useDeleteConfirm';
 import { useFormMutation } from '../shared/useFormMutation';
 import { describeCondition } from './conditions';
 import { DeleteRoutingRule, ReorderRoutingRules, RoutingContextQuery, RoutingRulesQuery, UpdateRoutingRule } from './documents';
@@ -25,11 +26,10 @@ export function RoutingPage() {
   const [{ data, fetching, error }, reexecute] = useQuery({ query: RoutingRulesQuery });
   const [context] = useQuery({ query: RoutingContextQuery });
   const [editing, setEditing] = useState<RuleRow | 'new' | null>(null);
-  const [deleting, setDeleting] = useState<RuleRow | null>(null);
   const reorder = useFormMutation(ReorderRoutingRules);
   const toggle = useFormMutation(UpdateRoutingRule);
-  const remove = useFormMutation(DeleteRoutingRule, 'Rule deleted');
   const refresh = () => reexecute({ requestPolicy: 'network-only' });
+  const { deleting, setDeleting, dialog: deleteDialog } = useDeleteConfirm<RuleRow>(DeleteRoutingRule, 'Rule deleted', refresh);
   const rules = [...(data?.routingRules ?? [])].sort((a, b) => a.position - b.position);
   const names = {
     channels: new Map((context.data?.channels ?? []).map((c) => [c.id, c.name])),
@@ -40,14 +40,6 @@ export function RoutingPage() {
     const ids = rules.map((r) => r.id);
     const next = moved(ids, index, delta);
     if (next !== ids && (await reorder.run({ ids: next }))) refresh();
-  };
-
-  const onDelete = async () => {
-    if (!deleting) return;
-    if (await remove.run({ id: deleting.id })) {
-      setDeleting(null);
-      refresh();
-    }
   };
 
   return (
@@ -157,7 +149,7 @@ export function RoutingPage() {
           />
         )}
       </Modal>
-      <ConfirmDialog errorTitle="Not deleted" opened={deleting !== null} title={`Delete ${deleting?.name ?? ''}?`} onClose={() => setDeleting(null)} onConfirm={() => void onDelete()} loading={remove.fetching} error={remove.error}>
+      <ConfirmDialog {...deleteDialog} title={`Delete ${deleting?.name ?? ''}?`}>
         Conversations it placed stay in their queues.
       </ConfirmDialog>
     </>
