@@ -29,3 +29,14 @@ export const QueueStatsFields = graphql(`
     }
   }
 `);
+
+/** What a form needs to take a value of a contact attribute (routing conditions, a contact's values). */
+export const ContactAttributeFields = graphql(`
+  fragment ContactAttributeFields on ContactAttribute {
+    id
+    key
+    displayName
+    type
+    choices
+  }
+`);
