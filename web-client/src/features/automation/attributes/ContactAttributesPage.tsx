@@ -3,7 +3,6 @@ import { useForm } from '@mantine/form';
 import { IconPencil, IconPlus, IconTrash } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useQuery } from 'urql';
-import { ErrorAlert } from '../../../components/ErrorAlert';
 import { PageHeader } from '../../../components/PageHeader';
 import { QueryState } from '../../../components/QueryState';
 import { graphql } from '../../../gql';
@@ -11,6 +10,7 @@ import type { ContactAttributeType } from '../../../gql/graphql';
 import { ConfirmDialog } from '../../../components/ConfirmDialog';
 import { useDeleteConfirm } from '../shared/useDeleteConfirm';
 import { useFormMutation } from '../shared/useFormMutation';
+import { FormActions } from '../shared/FormActions';
 
 const AttributesQuery = graphql(`
   query AutomationContactAttributes {
@@ -127,15 +127,7 @@ function AttributeForm({ attribute, onDone }: { attribute: Attribute | null; onD
         {form.values.type === 'CHOICE' && (
           <TagsInput label="Choices" description="Press Enter after each value; in this order" placeholder="gold" {...form.getInputProps('choices')} />
         )}
-        {error && <ErrorAlert error={error} title="Attribute not saved" />}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onDone}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={create.fetching || update.fetching}>
-            {attribute ? 'Save attribute' : 'Create attribute'}
-          </Button>
-        </Group>
+        <FormActions error={error} errorTitle="Attribute not saved" onCancel={onDone} submitLabel={attribute ? 'Save attribute' : 'Create attribute'} loading={create.fetching || update.fetching} />
       </Stack>
     </form>
   );

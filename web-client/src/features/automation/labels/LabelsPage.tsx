@@ -3,7 +3,6 @@ import { useForm } from '@mantine/form';
 import { IconPencil, IconPlus, IconTrash } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useQuery } from 'urql';
-import { ErrorAlert } from '../../../components/ErrorAlert';
 import { PageHeader } from '../../../components/PageHeader';
 import { QueryState } from '../../../components/QueryState';
 import { graphql } from '../../../gql';
@@ -11,6 +10,7 @@ import { formatDateTime } from '../../../lib/time';
 import { ConfirmDialog } from '../../../components/ConfirmDialog';
 import { useDeleteConfirm } from '../shared/useDeleteConfirm';
 import { useFormMutation } from '../shared/useFormMutation';
+import { FormActions } from '../shared/FormActions';
 
 const LabelsQuery = graphql(`
   query AutomationLabels {
@@ -85,15 +85,7 @@ function LabelForm({ label, onDone }: { label: Label | null; onDone: () => void 
             {form.values.name || 'label'}
           </Badge>
         </Group>
-        {error && <ErrorAlert error={error} title="Label not saved" />}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onDone}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={create.fetching || update.fetching}>
-            {label ? 'Save label' : 'Create label'}
-          </Button>
-        </Group>
+        <FormActions error={error} errorTitle="Label not saved" onCancel={onDone} submitLabel={label ? 'Save label' : 'Create label'} loading={create.fetching || update.fetching} />
       </Stack>
     </form>
   );

@@ -41,18 +41,7 @@ export const QueueDetailQuery = graphql(`
         question
       }
       automations {
-        welcome {
-          ...AutomationQueueAutomationFields
-        }
-        outOfHours {
-          ...AutomationQueueAutomationFields
-        }
-        waiting {
-          ...AutomationQueueAutomationFields
-        }
-        resolved {
-          ...AutomationQueueAutomationFields
-        }
+        ...AutomationQueueAutomationsFields
       }
       updatedAt
     }
@@ -114,6 +103,24 @@ export const QueueAutomationFields = graphql(`
     }
     afterMinutes
     updatedAt
+  }
+`);
+
+/** The four automated messages of a queue, as the detail query and their update answer them. */
+export const QueueAutomationsFields = graphql(`
+  fragment AutomationQueueAutomationsFields on QueueAutomations {
+    welcome {
+      ...AutomationQueueAutomationFields
+    }
+    outOfHours {
+      ...AutomationQueueAutomationFields
+    }
+    waiting {
+      ...AutomationQueueAutomationFields
+    }
+    resolved {
+      ...AutomationQueueAutomationFields
+    }
   }
 `);
 
@@ -188,18 +195,7 @@ export const DeleteQueueMutation = graphql(`
 export const UpdateAutomationsMutation = graphql(`
   mutation AutomationUpdateQueueAutomations($queueId: ID!, $input: QueueAutomationsInput!) {
     updateQueueAutomations(queueId: $queueId, input: $input) {
-      welcome {
-        ...AutomationQueueAutomationFields
-      }
-      outOfHours {
-        ...AutomationQueueAutomationFields
-      }
-      waiting {
-        ...AutomationQueueAutomationFields
-      }
-      resolved {
-        ...AutomationQueueAutomationFields
-      }
+      ...AutomationQueueAutomationsFields
     }
   }
 `);
