@@ -1,49 +1,7 @@
-// Small pieces the workspace screens share: a confirmation dialog and a copyable value.
+// Small pieces the workspace screens share: a copyable value.
 
-import { ActionIcon, Button, Code, CopyButton, Group, Modal, Stack, Text, Tooltip } from '@mantine/core';
+import { ActionIcon, Code, CopyButton, Group, Stack, Text, Tooltip } from '@mantine/core';
 import { IconCheck, IconCopy } from '@tabler/icons-react';
-import type { ReactNode } from 'react';
-
-/** Asks before a destructive step; `onConfirm` closes the dialog when it resolves true. */
-export function ConfirmModal({
-  opened,
-  title,
-  children,
-  confirmLabel,
-  loading,
-  onConfirm,
-  onClose,
-}: {
-  opened: boolean;
-  title: string;
-  children: ReactNode;
-  confirmLabel: string;
-  loading?: boolean;
-  onConfirm: () => Promise<boolean>;
-  onClose: () => void;
-}) {
-  return (
-    <Modal opened={opened} onClose={onClose} title={title} centered closeButtonProps={{ 'aria-label': 'Close' }}>
-      <Stack>
-        <Text size="sm">{children}</Text>
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button
-            color="red"
-            loading={loading}
-            onClick={() => {
-              void onConfirm().then((done) => done && onClose());
-            }}
-          >
-            {confirmLabel}
-          </Button>
-        </Group>
-      </Stack>
-    </Modal>
-  );
-}
 
 /** A value to paste elsewhere (a webhook URL, a token), with a copy button named after it. */
 export function CopyField({ label, value }: { label: string; value: string }) {

@@ -3,13 +3,14 @@ import { useForm } from '@mantine/form';
 import { IconPencil, IconPlus, IconTrash } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useQuery } from 'urql';
-import { ErrorAlert } from '../../../components/ErrorAlert';
 import { PageHeader } from '../../../components/PageHeader';
 import { QueryState } from '../../../components/QueryState';
 import { graphql } from '../../../gql';
 import type { ContactAttributeType } from '../../../gql/graphql';
-import { ConfirmDelete } from '../shared/ConfirmDelete';
+import { ConfirmDialog } from '../../../components/ConfirmDialog';
+import { useDeleteConfirm } from '../shared/useDeleteConfirm';
 import { useFormMutation } from '../shared/useFormMutation';
+import { FormActions } from '../shared/FormActions';
 
 const AttributesQuery = graphql(`
   query AutomationContactAttributes {
@@ -126,15 +127,7 @@ function AttributeForm({ attribute, onDone }: { attribute: Attribute | null; onD
         {form.values.type === 'CHOICE' && (
           <TagsInput label="Choices" description="Press Enter after each value; in this order" placeholder="gold" {...form.getInputProps('choices')} />
         )}
-        {error && <ErrorAlert error={error} title="Attribute not saved" />}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onDone}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={create.fetching || update.fetching}>
-            {attribute ? 'Save attribute' : 'Create attribute'}
-          </Button>
-        </Group>
+        <FormActions error={error} errorTitle="Attribute not saved" onCancel={onDone} submitLabel={attribute ? 'Save attribute' : 'Create attribute'} loading={create.fetching || update.fetching} />
       </Stack>
     </form>
   );
@@ -143,18 +136,9 @@ function AttributeForm({ attribute, onDone }: { attribute: Attribute | null; onD
 export function ContactAttributesPage() {
   const [{ data, fetching, error }, reexecute] = useQuery({ query: AttributesQuery });
   const [editing, setEditing] = useState<Attribute | 'new' | null>(null);
-  const [deleting, setDeleting] = useState<Attribute | null>(null);
-  const remove = useFormMutation(DeleteAttribute, 'Attribute deleted');
   const refresh = () => reexecute({ requestPolicy: 'network-only' });
+  const { deleting, setDeleting, dialog: deleteDialog } = useDeleteConfirm<Attribute>(DeleteAttribute, 'Attribute deleted', refresh);
   const attributes = data?.contactAttributes ?? [];
-
-  const onDelete = async () => {
-    if (!deleting) return;
-    if (await remove.run({ id: deleting.id })) {
-      setDeleting(null);
-      refresh();
-    }
-  };
 
   return (
     <>
@@ -235,9 +219,9 @@ export function ContactAttributesPage() {
           />
         )}
       </Modal>
-      <ConfirmDelete opened={deleting !== null} title={`Delete ${deleting?.displayName ?? ''}?`} onCancel={() => setDeleting(null)} onConfirm={() => void onDelete()} fetching={remove.fetching} error={remove.error}>
+      <ConfirmDialog {...deleteDialog} title={`Delete ${deleting?.displayName ?? ''}?`}>
         Every contact&apos;s value of it is deleted with it.
-      </ConfirmDelete>
+      </ConfirmDialog>
     </>
   );
 }

@@ -3,13 +3,14 @@ import { useForm } from '@mantine/form';
 import { IconPencil, IconPlus, IconTrash } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useQuery } from 'urql';
-import { ErrorAlert } from '../../../components/ErrorAlert';
 import { PageHeader } from '../../../components/PageHeader';
 import { QueryState } from '../../../components/QueryState';
 import { graphql } from '../../../gql';
 import { formatDateTime } from '../../../lib/time';
-import { ConfirmDelete } from '../shared/ConfirmDelete';
+import { ConfirmDialog } from '../../../components/ConfirmDialog';
+import { useDeleteConfirm } from '../shared/useDeleteConfirm';
 import { useFormMutation } from '../shared/useFormMutation';
+import { FormActions } from '../shared/FormActions';
 
 const LabelsQuery = graphql(`
   query AutomationLabels {
@@ -84,15 +85,7 @@ function LabelForm({ label, onDone }: { label: Label | null; onDone: () => void 
             {form.values.name || 'label'}
           </Badge>
         </Group>
-        {error && <ErrorAlert error={error} title="Label not saved" />}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onDone}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={create.fetching || update.fetching}>
-            {label ? 'Save label' : 'Create label'}
-          </Button>
-        </Group>
+        <FormActions error={error} errorTitle="Label not saved" onCancel={onDone} submitLabel={label ? 'Save label' : 'Create label'} loading={create.fetching || update.fetching} />
       </Stack>
     </form>
   );
@@ -101,18 +94,9 @@ function LabelForm({ label, onDone }: { label: Label | null; onDone: () => void 
 export function LabelsPage() {
   const [{ data, fetching, error }, reexecute] = useQuery({ query: LabelsQuery });
   const [editing, setEditing] = useState<Label | 'new' | null>(null);
-  const [deleting, setDeleting] = useState<Label | null>(null);
-  const remove = useFormMutation(DeleteLabel, 'Label deleted');
   const refresh = () => reexecute({ requestPolicy: 'network-only' });
+  const { deleting, setDeleting, dialog: deleteDialog } = useDeleteConfirm<Label>(DeleteLabel, 'Label deleted', refresh);
   const labels = data?.labels ?? [];
-
-  const onDelete = async () => {
-    if (!deleting) return;
-    if (await remove.run({ id: deleting.id })) {
-      setDeleting(null);
-      refresh();
-    }
-  };
 
   return (
     <>
@@ -183,9 +167,9 @@ export function LabelsPage() {
           />
         )}
       </Modal>
-      <ConfirmDelete opened={deleting !== null} title={`Delete ${deleting?.name ?? ''}?`} onCancel={() => setDeleting(null)} onConfirm={() => void onDelete()} fetching={remove.fetching} error={remove.error}>
+      <ConfirmDialog {...deleteDialog} title={`Delete ${deleting?.name ?? ''}?`}>
         It is taken off every conversation that has it.
-      </ConfirmDelete>
+      </ConfirmDialog>
     </>
   );
 }

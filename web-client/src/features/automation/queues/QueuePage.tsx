@@ -5,7 +5,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { useClient, useQuery } from 'urql';
 import { PageHeader } from '../../../components/PageHeader';
 import { EmptyState, QueryState } from '../../../components/QueryState';
-import { ConfirmDelete } from '../shared/ConfirmDelete';
+import { ConfirmDialog } from '../../../components/ConfirmDialog';
 import { useFormMutation } from '../shared/useFormMutation';
 import { AutomationsEditor } from './AutomationsEditor';
 import { CsatEditor } from './CsatEditor';
@@ -152,13 +152,14 @@ export function QueuePage() {
               </Paper>
             </Tabs.Panel>
           </Tabs>
-          <ConfirmDelete
+          <ConfirmDialog
             opened={deleting}
             title={`Delete ${queue.name}?`}
-            onCancel={() => setDeleting(false)}
+            onClose={() => setDeleting(false)}
             onConfirm={() => void onDelete()}
-            fetching={remove.fetching}
+            loading={remove.fetching}
             error={remove.error}
+            errorTitle="Not deleted"
           >
             <Text size="sm">Its conversations not yet resolved, its quick replies and the channels that use it as their default move to the queue you pick.</Text>
             <Select
@@ -170,7 +171,7 @@ export function QueuePage() {
               clearable
               comboboxProps={{ withinPortal: false }}
             />
-          </ConfirmDelete>
+          </ConfirmDialog>
         </Stack>
       )}
     </QueryState>

@@ -1,8 +1,8 @@
-import { Button, Checkbox, Group, NumberInput, Select, Stack, TextInput } from '@mantine/core';
+import { Checkbox, Group, NumberInput, Select, Stack, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import type { CombinedError } from 'urql';
-import { ErrorAlert } from '../../../components/ErrorAlert';
 import type { AssignmentMode } from '../../../gql/graphql';
+import { FormActions } from '../shared/FormActions';
 
 export type QueueSettings = {
   name: string;
@@ -75,17 +75,7 @@ export function QueueSettingsForm({
           disabled={defaultLocked}
           {...form.getInputProps('isDefault', { type: 'checkbox' })}
         />
-        {error && <ErrorAlert error={error} title="Not saved" />}
-        <Group justify="flex-end">
-          {onCancel && (
-            <Button variant="default" onClick={onCancel}>
-              Cancel
-            </Button>
-          )}
-          <Button type="submit" loading={fetching}>
-            {submitLabel}
-          </Button>
-        </Group>
+        <FormActions error={error} errorTitle="Not saved" onCancel={onCancel} submitLabel={submitLabel} loading={fetching} />
       </Stack>
     </form>
   );

@@ -17,13 +17,7 @@ export const QueuesListQuery = graphql(`
         enabled
       }
       members {
-        userId
-        capacity
-        user {
-          id
-          name
-          email
-        }
+        ...AutomationQueueMemberFields
       }
     }
   }
@@ -41,56 +35,58 @@ export const QueueWaitingQuery = graphql(`
 export const QueueDetailQuery = graphql(`
   query AutomationQueueDetail($id: ID!) {
     queue(id: $id) {
-      id
-      name
-      isDefault
-      assignmentMode
-      language
-      firstResponseMinutes
-      openNow
-      hours {
-        timeZone
-        weekly {
-          day
-          opens
-          closes
-        }
-        exceptions {
-          date
-          spans {
-            opens
-            closes
-          }
-        }
-      }
-      members {
-        userId
-        capacity
-        user {
-          id
-          name
-          email
-        }
-      }
+      ...AutomationQueueSettingsFields
       csat {
         enabled
         question
       }
       automations {
-        welcome {
-          ...AutomationQueueAutomationFields
-        }
-        outOfHours {
-          ...AutomationQueueAutomationFields
-        }
-        waiting {
-          ...AutomationQueueAutomationFields
-        }
-        resolved {
-          ...AutomationQueueAutomationFields
-        }
+        ...AutomationQueueAutomationsFields
       }
       updatedAt
+    }
+  }
+`);
+
+export const QueueMemberFields = graphql(`
+  fragment AutomationQueueMemberFields on QueueMember {
+    userId
+    capacity
+    user {
+      id
+      name
+      email
+    }
+  }
+`);
+
+/** What the queue's settings form edits, as the detail query and the update answer it. */
+export const QueueSettingsFields = graphql(`
+  fragment AutomationQueueSettingsFields on Queue {
+    id
+    name
+    isDefault
+    assignmentMode
+    language
+    firstResponseMinutes
+    openNow
+    hours {
+      timeZone
+      weekly {
+        day
+        opens
+        closes
+      }
+      exceptions {
+        date
+        spans {
+          opens
+          closes
+        }
+      }
+    }
+    members {
+      ...AutomationQueueMemberFields
     }
   }
 `);
@@ -107,6 +103,24 @@ export const QueueAutomationFields = graphql(`
     }
     afterMinutes
     updatedAt
+  }
+`);
+
+/** The four automated messages of a queue, as the detail query and their update answer them. */
+export const QueueAutomationsFields = graphql(`
+  fragment AutomationQueueAutomationsFields on QueueAutomations {
+    welcome {
+      ...AutomationQueueAutomationFields
+    }
+    outOfHours {
+      ...AutomationQueueAutomationFields
+    }
+    waiting {
+      ...AutomationQueueAutomationFields
+    }
+    resolved {
+      ...AutomationQueueAutomationFields
+    }
   }
 `);
 
@@ -149,27 +163,7 @@ export const TemplatesQuery = graphql(`
 export const QueueStatsQuery = graphql(`
   query AutomationQueueStats($queueId: ID!, $from: DateTime!, $to: DateTime!) {
     queueStats(queueId: $queueId, from: $from, to: $to) {
-      waiting
-      oldestWaitingSince
-      assigned
-      pending
-      opened
-      resolved
-      firstResponse {
-        medianSeconds
-        p90Seconds
-        count
-      }
-      firstResponseWithinTarget
-      resolution {
-        medianSeconds
-        p90Seconds
-        count
-      }
-      csat {
-        average
-        responses
-      }
+      ...QueueStatsFields
     }
   }
 `);
@@ -186,37 +180,7 @@ export const CreateQueueMutation = graphql(`
 export const UpdateQueueMutation = graphql(`
   mutation AutomationUpdateQueue($id: ID!, $input: UpdateQueueInput!) {
     updateQueue(id: $id, input: $input) {
-      id
-      name
-      isDefault
-      assignmentMode
-      language
-      firstResponseMinutes
-      openNow
-      hours {
-        timeZone
-        weekly {
-          day
-          opens
-          closes
-        }
-        exceptions {
-          date
-          spans {
-            opens
-            closes
-          }
-        }
-      }
-      members {
-        userId
-        capacity
-        user {
-          id
-          name
-          email
-        }
-      }
+      ...AutomationQueueSettingsFields
       updatedAt
     }
   }
@@ -231,18 +195,7 @@ export const DeleteQueueMutation = graphql(`
 export const UpdateAutomationsMutation = graphql(`
   mutation AutomationUpdateQueueAutomations($queueId: ID!, $input: QueueAutomationsInput!) {
     updateQueueAutomations(queueId: $queueId, input: $input) {
-      welcome {
-        ...AutomationQueueAutomationFields
-      }
-      outOfHours {
-        ...AutomationQueueAutomationFields
-      }
-      waiting {
-        ...AutomationQueueAutomationFields
-      }
-      resolved {
-        ...AutomationQueueAutomationFields
-      }
+      ...AutomationQueueAutomationsFields
     }
   }
 `);

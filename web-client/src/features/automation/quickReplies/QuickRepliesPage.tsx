@@ -5,8 +5,8 @@ import { useState } from 'react';
 import { useQuery } from 'urql';
 import { PageHeader } from '../../../components/PageHeader';
 import { QueryState } from '../../../components/QueryState';
-import { ConfirmDelete } from '../shared/ConfirmDelete';
-import { useFormMutation } from '../shared/useFormMutation';
+import { ConfirmDialog } from '../../../components/ConfirmDialog';
+import { useDeleteConfirm } from '../shared/useDeleteConfirm';
 import { DeleteQuickReply, QuickRepliesQuery, QuickReplyContextQuery } from './documents';
 import { QuickReplyForm, type QuickReplyRow } from './QuickReplyForm';
 
@@ -17,21 +17,12 @@ export function QuickRepliesPage() {
   const [{ data, fetching, error }, reexecute] = useQuery({ query: QuickRepliesQuery, variables: { queueId, search: debounced || null } });
   const [context] = useQuery({ query: QuickReplyContextQuery });
   const [editing, setEditing] = useState<QuickReplyRow | 'new' | null>(null);
-  const [deleting, setDeleting] = useState<QuickReplyRow | null>(null);
-  const remove = useFormMutation(DeleteQuickReply, 'Quick reply deleted');
   const refresh = () => reexecute({ requestPolicy: 'network-only' });
+  const { deleting, setDeleting, dialog: deleteDialog } = useDeleteConfirm<QuickReplyRow>(DeleteQuickReply, 'Quick reply deleted', refresh);
   const replies = data?.quickReplies ?? [];
   const queues = context.data?.queues ?? [];
   const queueName = new Map(queues.map((q) => [q.id, q.name]));
   const attributeKeys = (context.data?.contactAttributes ?? []).map((a) => a.key);
-
-  const onDelete = async () => {
-    if (!deleting) return;
-    if (await remove.run({ id: deleting.id })) {
-      setDeleting(null);
-      refresh();
-    }
-  };
 
   return (
     <>
@@ -151,9 +142,9 @@ export function QuickRepliesPage() {
           />
         )}
       </Modal>
-      <ConfirmDelete opened={deleting !== null} title={`Delete /${deleting?.shortcut ?? ''}?`} onCancel={() => setDeleting(null)} onConfirm={() => void onDelete()} fetching={remove.fetching} error={remove.error}>
+      <ConfirmDialog {...deleteDialog} title={`Delete /${deleting?.shortcut ?? ''}?`}>
         Agents can no longer insert it.
-      </ConfirmDelete>
+      </ConfirmDialog>
     </>
   );
 }

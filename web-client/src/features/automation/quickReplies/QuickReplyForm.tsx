@@ -2,13 +2,13 @@ import { Alert, Badge, Button, Checkbox, FileInput, Group, Menu, Select, Stack, 
 import { useForm } from '@mantine/form';
 import { IconBraces, IconInfoCircle, IconPaperclip } from '@tabler/icons-react';
 import { useState } from 'react';
-import { ErrorAlert } from '../../../components/ErrorAlert';
 import type { MediaKind } from '../../../gql/graphql';
 import { useSession } from '../../../lib/session';
 import { useFormMutation } from '../shared/useFormMutation';
 import { CreateQuickReply, UpdateQuickReply } from './documents';
 import { mediaKindFor, uploadMedia } from './media';
 import { BUILT_IN_VARIABLES, unknownVariables } from './variables';
+import { FormActions } from '../shared/FormActions';
 
 export type QuickReplyRow = { id: string; queueId: string | null; shortcut: string; text: string; media: { type: MediaKind; mediaId: string } | null };
 type Values = { scope: string; shortcut: string; text: string };
@@ -126,15 +126,7 @@ export function QuickReplyForm({
             Unknown variable{unknown.length > 1 ? 's' : ''}: {unknown.map((u) => `{{${u}}}`).join(', ')}. The API refuses names that are not built in or a contact attribute.
           </Alert>
         )}
-        {error && <ErrorAlert error={error} title="Quick reply not saved" />}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onDone}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={uploading || create.fetching || update.fetching}>
-            {reply ? 'Save reply' : 'Create reply'}
-          </Button>
-        </Group>
+        <FormActions error={error} errorTitle="Quick reply not saved" onCancel={onDone} submitLabel={reply ? 'Save reply' : 'Create reply'} loading={uploading || create.fetching || update.fetching} />
       </Stack>
     </form>
   );

@@ -5,7 +5,8 @@ import { useQuery } from 'urql';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import { PageHeader } from '../../../components/PageHeader';
 import { QueryState } from '../../../components/QueryState';
-import { ConfirmDelete } from '../shared/ConfirmDelete';
+import { ConfirmDialog } from '../../../components/ConfirmDialog';
+import { useDeleteConfirm } from '../shared/useDeleteConfirm';
 import { useFormMutation } from '../shared/useFormMutation';
 import { describeCondition } from './conditions';
 import { DeleteRoutingRule, ReorderRoutingRules, RoutingContextQuery, RoutingRulesQuery, UpdateRoutingRule } from './documents';
@@ -25,11 +26,10 @@ export function RoutingPage() {
   const [{ data, fetching, error }, reexecute] = useQuery({ query: RoutingRulesQuery });
   const [context] = useQuery({ query: RoutingContextQuery });
   const [editing, setEditing] = useState<RuleRow | 'new' | null>(null);
-  const [deleting, setDeleting] = useState<RuleRow | null>(null);
   const reorder = useFormMutation(ReorderRoutingRules);
   const toggle = useFormMutation(UpdateRoutingRule);
-  const remove = useFormMutation(DeleteRoutingRule, 'Rule deleted');
   const refresh = () => reexecute({ requestPolicy: 'network-only' });
+  const { deleting, setDeleting, dialog: deleteDialog } = useDeleteConfirm<RuleRow>(DeleteRoutingRule, 'Rule deleted', refresh);
   const rules = [...(data?.routingRules ?? [])].sort((a, b) => a.position - b.position);
   const names = {
     channels: new Map((context.data?.channels ?? []).map((c) => [c.id, c.name])),
@@ -40,14 +40,6 @@ export function RoutingPage() {
     const ids = rules.map((r) => r.id);
     const next = moved(ids, index, delta);
     if (next !== ids && (await reorder.run({ ids: next }))) refresh();
-  };
-
-  const onDelete = async () => {
-    if (!deleting) return;
-    if (await remove.run({ id: deleting.id })) {
-      setDeleting(null);
-      refresh();
-    }
   };
 
   return (
@@ -157,9 +149,9 @@ export function RoutingPage() {
           />
         )}
       </Modal>
-      <ConfirmDelete opened={deleting !== null} title={`Delete ${deleting?.name ?? ''}?`} onCancel={() => setDeleting(null)} onConfirm={() => void onDelete()} fetching={remove.fetching} error={remove.error}>
+      <ConfirmDialog {...deleteDialog} title={`Delete ${deleting?.name ?? ''}?`}>
         Conversations it placed stay in their queues.
-      </ConfirmDelete>
+      </ConfirmDialog>
     </>
   );
 }

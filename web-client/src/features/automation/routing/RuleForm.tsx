@@ -1,11 +1,11 @@
 import { ActionIcon, Button, Group, Paper, Select, Stack, Switch, Text, TextInput } from '@mantine/core';
 import { IconPlus, IconTrash } from '@tabler/icons-react';
 import { useState } from 'react';
-import { ErrorAlert } from '../../../components/ErrorAlert';
 import type { AutomationRoutingContextQuery, RoutingConditionKind } from '../../../gql/graphql';
 import { useFormMutation } from '../shared/useFormMutation';
 import { CONDITION_KINDS, conditionProblem, conditionToInput, emptyCondition, type ConditionDraft } from './conditions';
 import { CreateRoutingRule, UpdateRoutingRule } from './documents';
+import { FormActions } from '../shared/FormActions';
 
 export type RuleRow = {
   id: string;
@@ -159,15 +159,7 @@ export function RuleForm({ rule, context, onDone }: { rule: RuleRow | null; cont
             Add condition
           </Button>
         </Group>
-        {error && <ErrorAlert error={error} title="Rule not saved" />}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onDone}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={create.fetching || update.fetching}>
-            {rule ? 'Save rule' : 'Create rule'}
-          </Button>
-        </Group>
+        <FormActions error={error} errorTitle="Rule not saved" onCancel={onDone} submitLabel={rule ? 'Save rule' : 'Create rule'} loading={create.fetching || update.fetching} />
       </Stack>
     </form>
   );

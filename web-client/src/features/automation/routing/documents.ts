@@ -35,11 +35,7 @@ export const RoutingContextQuery = graphql(`
       name
     }
     contactAttributes {
-      id
-      key
-      displayName
-      type
-      choices
+      ...ContactAttributeFields
     }
   }
 `);

@@ -46,11 +46,7 @@ export const ContactDetail = graphql(`
       }
     }
     contactAttributes {
-      id
-      key
-      displayName
-      type
-      choices
+      ...ContactAttributeFields
     }
   }
 `);

@@ -17,27 +17,7 @@ const DashboardQueues = graphql(`
 const DashboardQueueStats = graphql(`
   query CrmDashboardQueueStats($queueId: ID!, $from: DateTime!, $to: DateTime!) {
     queueStats(queueId: $queueId, from: $from, to: $to) {
-      waiting
-      oldestWaitingSince
-      assigned
-      pending
-      opened
-      resolved
-      firstResponse {
-        medianSeconds
-        p90Seconds
-        count
-      }
-      firstResponseWithinTarget
-      resolution {
-        medianSeconds
-        p90Seconds
-        count
-      }
-      csat {
-        average
-        responses
-      }
+      ...QueueStatsFields
     }
   }
 `);

@@ -1,11 +1,12 @@
 // The templates of the tenant's channels, with their review status kept live by
 // `templateEvents`: a review at the provider turns the badge without a reload.
 
-import { ActionIcon, Button, Code, Group, Modal, Paper, Select, Stack, Table, Text, Tooltip } from '@mantine/core';
+import { ActionIcon, Button, Code, Group, Paper, Select, Stack, Table, Text, Tooltip } from '@mantine/core';
 import { IconEdit, IconPlus, IconRefresh, IconSend, IconTrash } from '@tabler/icons-react';
 import { useEffect, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { useQuery, useSubscription } from 'urql';
+import { ConfirmDialog } from '../../../components/ConfirmDialog';
 import { PageHeader } from '../../../components/PageHeader';
 import { QueryState } from '../../../components/QueryState';
 import type { IntegrationsTemplateFieldsFragment } from '../../../gql/graphql';
@@ -184,30 +185,26 @@ export function TemplatesPage() {
           </Table.ScrollContainer>
         </QueryState>
       </Paper>
-      <Modal opened={!!deleting} onClose={() => setDeleting(null)} title="Delete this template?">
-        <Text size="sm" mb="md">
+      <ConfirmDialog
+        opened={!!deleting}
+        title="Delete this template?"
+        confirmLabel="Delete template"
+        cancelLabel="Keep it"
+        loading={removeState.fetching}
+        onClose={() => setDeleting(null)}
+        onConfirm={async () => {
+          if (!deleting) return;
+          if (await remove({ id: deleting.id })) {
+            setDeleting(null);
+            refetch({ requestPolicy: 'network-only' });
+          }
+        }}
+      >
+        <Text size="sm">
           <b>{deleting?.name}</b> ({deleting?.language}) is deleted at the provider and here. Campaigns and automated messages
           that use it stop sending it.
         </Text>
-        <Group justify="flex-end">
-          <Button variant="default" onClick={() => setDeleting(null)}>
-            Keep it
-          </Button>
-          <Button
-            color="red"
-            loading={removeState.fetching}
-            onClick={async () => {
-              if (!deleting) return;
-              if (await remove({ id: deleting.id })) {
-                setDeleting(null);
-                refetch({ requestPolicy: 'network-only' });
-              }
-            }}
-          >
-            Delete template
-          </Button>
-        </Group>
-      </Modal>
+      </ConfirmDialog>
     </>
   );
 }

@@ -1,5 +1,5 @@
 // The endpoint page's dialogs: rotating the secret (with how long the old one keeps
-// signing), replaying a period, deleting.
+// signing) and replaying a period.
 
 import { Button, Group, Modal, Select, Stack, Text } from '@mantine/core';
 import { DateTimePicker } from '@mantine/dates';
@@ -90,36 +90,6 @@ export function ReplayModal({
           </Button>
         </Group>
       </Stack>
-    </Modal>
-  );
-}
-
-export function DeleteEndpointModal({
-  url,
-  opened,
-  busy,
-  onClose,
-  onDelete,
-}: {
-  url: string;
-  opened: boolean;
-  busy: boolean;
-  onClose: () => void;
-  onDelete: () => void;
-}) {
-  return (
-    <Modal opened={opened} onClose={onClose} title="Delete this endpoint?">
-      <Text size="sm" mb="md" style={{ wordBreak: 'break-all' }}>
-        <b>{url}</b> stops receiving events, and its delivery log is deleted with it.
-      </Text>
-      <Group justify="flex-end">
-        <Button variant="default" onClick={onClose}>
-          Keep it
-        </Button>
-        <Button color="red" loading={busy} onClick={onDelete}>
-          Delete endpoint
-        </Button>
-      </Group>
     </Modal>
   );
 }

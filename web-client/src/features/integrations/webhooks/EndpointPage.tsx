@@ -6,6 +6,7 @@ import { IconChevronDown, IconEdit, IconHistory, IconKey, IconPlugConnected, Ico
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useQuery } from 'urql';
+import { ConfirmDialog } from '../../../components/ConfirmDialog';
 import { PageHeader } from '../../../components/PageHeader';
 import { QueryState } from '../../../components/QueryState';
 import { notifySuccess } from '../../../lib/notify';
@@ -13,7 +14,7 @@ import { formatDateTime } from '../../../lib/time';
 import { useMutationAction } from '../../../lib/useMutationAction';
 import { DeliveryLog } from './DeliveryLog';
 import { DeleteEndpoint, EndpointById, Replay, RotateSecret, TestEndpoint, UpdateEndpoint } from './documents';
-import { DeleteEndpointModal, ReplayModal, RotateModal } from './EndpointModals';
+import { ReplayModal, RotateModal } from './EndpointModals';
 import { endpointInput, EndpointStatus } from './EndpointStatus';
 import { SecretModal } from './SecretModal';
 
@@ -167,15 +168,21 @@ export function EndpointPage() {
           }
         }}
       />
-      <DeleteEndpointModal
-        url={endpoint?.url ?? ''}
+      <ConfirmDialog
         opened={dialog === 'delete'}
-        busy={deleting.fetching}
+        title="Delete this endpoint?"
+        confirmLabel="Delete endpoint"
+        cancelLabel="Keep it"
+        loading={deleting.fetching}
         onClose={() => setDialog(null)}
-        onDelete={async () => {
+        onConfirm={async () => {
           if (await remove({ id })) navigate('/webhooks');
         }}
-      />
+      >
+        <Text size="sm" style={{ wordBreak: 'break-all' }}>
+          <b>{endpoint?.url ?? ''}</b> stops receiving events, and its delivery log is deleted with it.
+        </Text>
+      </ConfirmDialog>
       <SecretModal secret={secret?.secret ?? null} previousUntil={secret?.previousUntil} onClose={() => setSecret(null)} />
     </>
   );

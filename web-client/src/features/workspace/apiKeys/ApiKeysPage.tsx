@@ -5,12 +5,12 @@ import { useDisclosure } from '@mantine/hooks';
 import { IconKey, IconPlus, IconTrash } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useQuery } from 'urql';
+import { ConfirmDialog } from '../../../components/ConfirmDialog';
 import { PageHeader } from '../../../components/PageHeader';
 import { QueryState } from '../../../components/QueryState';
 import type { WorkspaceApiKeysQuery } from '../../../gql/graphql';
 import { formatDateTime } from '../../../lib/time';
 import { useMutationAction } from '../../../lib/useMutationAction';
-import { ConfirmModal } from '../common';
 import { ROLE_COLOR, roleLabel } from '../users/roles';
 import { ApiKeySecretModal, CreateApiKeyModal, type CreatedKey } from './ApiKeyModals';
 import { ApiKeysListQuery, ApiKeysRevokeMutation } from './documents';
@@ -108,7 +108,7 @@ export function ApiKeysPage() {
         }}
       />
       <ApiKeySecretModal created={created} onClose={() => setCreated(null)} />
-      <ConfirmModal
+      <ConfirmDialog
         opened={revoking !== null}
         onClose={() => setRevoking(null)}
         title={`Revoke ${revoking?.name ?? ''}?`}
@@ -122,7 +122,7 @@ export function ApiKeysPage() {
         }}
       >
         Programs using it get UNAUTHENTICATED from their next request, and its open subscriptions close. This cannot be undone.
-      </ConfirmModal>
+      </ConfirmDialog>
     </>
   );
 }

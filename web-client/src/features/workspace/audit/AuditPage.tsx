@@ -1,9 +1,10 @@
 // The tenant's audit log, newest first: who changed what and when, 50 entries a page.
 
-import { Button, Center, Code, Stack, Table, Text } from '@mantine/core';
+import { Button, Code, Stack, Table, Text } from '@mantine/core';
 import { IconRefresh } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useClient, useQuery } from 'urql';
+import { LoadMore } from '../../../components/LoadMore';
 import { ErrorAlert } from '../../../components/ErrorAlert';
 import { PageHeader } from '../../../components/PageHeader';
 import { QueryState } from '../../../components/QueryState';
@@ -141,13 +142,7 @@ export function AuditPage() {
           </Table>
         </Table.ScrollContainer>
         <ErrorAlert error={moreError} title="The next page did not load" />
-        {last?.pageInfo.hasNextPage && (
-          <Center mt="md">
-            <Button variant="default" loading={loadingMore} onClick={() => void loadMore()}>
-              Load more
-            </Button>
-          </Center>
-        )}
+        <LoadMore hasMore={last?.pageInfo.hasNextPage} loading={loadingMore} onMore={() => void loadMore()} />
       </QueryState>
     </>
   );

@@ -7,10 +7,10 @@ import { useDisclosure } from '@mantine/hooks';
 import { IconPencil, IconTrash } from '@tabler/icons-react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useQuery } from 'urql';
+import { ConfirmDialog } from '../../../components/ConfirmDialog';
 import { PageHeader } from '../../../components/PageHeader';
 import { QueryState } from '../../../components/QueryState';
 import { useMutationAction } from '../../../lib/useMutationAction';
-import { ConfirmModal } from '../common';
 import { BusinessProfilePanel } from './BusinessProfilePanel';
 import { ProviderBadge, StatusBadges } from './ChannelBadges';
 import { ChannelFormModal } from './ChannelFormModal';
@@ -97,7 +97,7 @@ export function ChannelDetailPage() {
                 reload();
               }}
             />
-            <ConfirmModal
+            <ConfirmDialog
               opened={deleting}
               onClose={deleteModal.close}
               title={`Delete ${channel.name}?`}
@@ -110,7 +110,7 @@ export function ChannelDetailPage() {
               }}
             >
               Messages stop arriving on {channel.phoneNumber} through Switchboard. Conversations already recorded stay.
-            </ConfirmModal>
+            </ConfirmDialog>
           </Stack>
         )}
       </QueryState>

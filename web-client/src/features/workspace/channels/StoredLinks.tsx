@@ -6,11 +6,11 @@ import { useForm } from '@mantine/form';
 import { IconCopy, IconQrcode, IconTrash } from '@tabler/icons-react';
 import { useState } from 'react';
 import type { UseQueryState } from 'urql';
+import { ConfirmDialog } from '../../../components/ConfirmDialog';
 import { QueryState } from '../../../components/QueryState';
 import type { ChannelsStoredLinksQuery as LinksData } from '../../../gql/graphql';
 import { formatDateTime } from '../../../lib/time';
 import { useMutationAction } from '../../../lib/useMutationAction';
-import { ConfirmModal } from '../common';
 import { ChannelsCreateLinkMutation, ChannelsDeleteLinkMutation } from './documents';
 
 type Link = LinksData['clickToChatLinks'][number];
@@ -127,7 +127,7 @@ export function StoredLinks({
           </Table>
         </Table.ScrollContainer>
       </QueryState>
-      <ConfirmModal
+      <ConfirmDialog
         opened={toDelete !== null}
         onClose={() => setToDelete(null)}
         title={`Delete the link ${toDelete?.tag ?? ''}?`}
@@ -141,7 +141,7 @@ export function StoredLinks({
         }}
       >
         Printed codes stop counting. Conversations it already opened keep their referral.
-      </ConfirmModal>
+      </ConfirmDialog>
     </Stack>
   );
 }

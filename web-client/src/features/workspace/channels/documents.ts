@@ -119,16 +119,22 @@ export const ChannelsQueuesQuery = graphql(`
   }
 `);
 
+export const ChannelsBusinessProfileFields = graphql(`
+  fragment ChannelsBusinessProfileFields on BusinessProfile {
+    about
+    address
+    description
+    email
+    websites
+    vertical
+    photoUrl
+  }
+`);
+
 export const ChannelsProfileQuery = graphql(`
   query ChannelsProfile($channelId: ID!) {
     businessProfile(channelId: $channelId) {
-      about
-      address
-      description
-      email
-      websites
-      vertical
-      photoUrl
+      ...ChannelsBusinessProfileFields
     }
   }
 `);
@@ -136,13 +142,7 @@ export const ChannelsProfileQuery = graphql(`
 export const ChannelsProfileUpdateMutation = graphql(`
   mutation ChannelsProfileUpdate($channelId: ID!, $input: UpdateBusinessProfileInput!) {
     updateBusinessProfile(channelId: $channelId, input: $input) {
-      about
-      address
-      description
-      email
-      websites
-      vertical
-      photoUrl
+      ...ChannelsBusinessProfileFields
     }
   }
 `);

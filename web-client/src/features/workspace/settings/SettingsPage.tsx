@@ -14,19 +14,26 @@ import { formatDateTime } from '../../../lib/time';
 import { useMutationAction } from '../../../lib/useMutationAction';
 import { normalizeKeywords } from './keywords';
 
+// What the settings form shows, as the query and the update both answer it.
+export const SettingsFields = graphql(`
+  fragment WorkspaceSettingsFields on TenantSettings {
+    name
+    defaultLanguage
+    timeZone
+    optOutKeywords
+    optInKeywords
+    reopenGraceMinutes
+    updatedAt
+  }
+`);
+
 const SettingsQuery = graphql(`
   query WorkspaceSettings {
     me {
       tenant {
         id
         settings {
-          name
-          defaultLanguage
-          timeZone
-          optOutKeywords
-          optInKeywords
-          reopenGraceMinutes
-          updatedAt
+          ...WorkspaceSettingsFields
         }
       }
     }
@@ -36,13 +43,7 @@ const SettingsQuery = graphql(`
 const SettingsUpdate = graphql(`
   mutation WorkspaceSettingsUpdate($input: TenantSettingsInput!) {
     updateTenantSettings(input: $input) {
-      name
-      defaultLanguage
-      timeZone
-      optOutKeywords
-      optInKeywords
-      reopenGraceMinutes
-      updatedAt
+      ...WorkspaceSettingsFields
     }
   }
 `);

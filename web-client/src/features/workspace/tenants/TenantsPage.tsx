@@ -1,11 +1,12 @@
 // Platform admin: every tenant (organisation), and creating one with its owner.
 
-import { Button, Center, CopyButton, Group, Modal, PasswordInput, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Button, CopyButton, Group, Modal, PasswordInput, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useDisclosure } from '@mantine/hooks';
 import { IconPlus } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useQuery } from 'urql';
+import { LoadMore } from '../../../components/LoadMore';
 import { PageHeader } from '../../../components/PageHeader';
 import { QueryState } from '../../../components/QueryState';
 import { graphql } from '../../../gql';
@@ -95,13 +96,7 @@ export function TenantsPage() {
             </Table.Tbody>
           </Table>
         </Table.ScrollContainer>
-        {data?.tenants.pageInfo.hasNextPage && (
-          <Center mt="md">
-            <Button variant="default" loading={fetching} onClick={() => setPages((p) => p + 1)}>
-              Load more
-            </Button>
-          </Center>
-        )}
+        <LoadMore hasMore={data?.tenants.pageInfo.hasNextPage} loading={fetching} onMore={() => setPages((p) => p + 1)} />
       </QueryState>
       <CreateTenantModal
         opened={creating}

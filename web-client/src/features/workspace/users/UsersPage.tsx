@@ -1,17 +1,18 @@
 // The tenant's members: role, whether they can sign in, last sign-in; add, edit, deactivate.
 
-import { ActionIcon, Badge, Button, Center, Group, Table, Text, Tooltip } from '@mantine/core';
+import { ActionIcon, Badge, Button, Group, Table, Text, Tooltip } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { IconPencil, IconUserOff, IconUserPlus } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useQuery } from 'urql';
+import { LoadMore } from '../../../components/LoadMore';
+import { ConfirmDialog } from '../../../components/ConfirmDialog';
 import { PageHeader } from '../../../components/PageHeader';
 import { QueryState } from '../../../components/QueryState';
 import type { WorkspaceUsersQuery } from '../../../gql/graphql';
 import { useSession } from '../../../lib/session';
 import { formatDateTime } from '../../../lib/time';
 import { useMutationAction } from '../../../lib/useMutationAction';
-import { ConfirmModal } from '../common';
 import { UsersDeactivateMutation, UsersListQuery } from './documents';
 import { ROLE_COLOR, roleLabel } from './roles';
 import { CreateUserModal, EditUserModal } from './UserModals';
@@ -117,13 +118,7 @@ export function UsersPage() {
             </Table.Tbody>
           </Table>
         </Table.ScrollContainer>
-        {data?.users.pageInfo.hasNextPage && (
-          <Center mt="md">
-            <Button variant="default" loading={fetching} onClick={() => setPages((p) => p + 1)}>
-              Load more
-            </Button>
-          </Center>
-        )}
+        <LoadMore hasMore={data?.users.pageInfo.hasNextPage} loading={fetching} onMore={() => setPages((p) => p + 1)} />
       </QueryState>
       <CreateUserModal
         opened={adding}
@@ -143,7 +138,7 @@ export function UsersPage() {
           }}
         />
       )}
-      <ConfirmModal
+      <ConfirmDialog
         opened={deactivating !== null}
         onClose={() => setDeactivating(null)}
         title={`Deactivate ${deactivating?.email ?? ''}?`}
@@ -157,7 +152,7 @@ export function UsersPage() {
         }}
       >
         They are signed out everywhere and can no longer sign in to this workspace. Their conversations and notes stay.
-      </ConfirmModal>
+      </ConfirmDialog>
     </>
   );
 }
