@@ -10,6 +10,10 @@ import { modeLabel, QueueSettingsForm, type QueueSettings } from './QueueSetting
 import { useConversationChangeTick, useOnReconnect } from '../shared/live';
 import { useFormMutation } from '../shared/useFormMutation';
 
+// An empty list names no Queue: without this, creating the first one elsewhere would leave
+// the cached empty list in place.
+const LIST_CONTEXT = { additionalTypenames: ['Queue'] };
+
 function initials(name: string | null, email: string): string {
   const source = name || email;
   return source
@@ -43,7 +47,7 @@ function WaitingCell({ queueId, tick }: { queueId: string; tick: number }) {
 }
 
 export function QueuesPage() {
-  const [{ data, fetching, error }, reexecute] = useQuery({ query: QueuesListQuery });
+  const [{ data, fetching, error }, reexecute] = useQuery({ query: QueuesListQuery, context: LIST_CONTEXT });
   const [creating, setCreating] = useState(false);
   const navigate = useNavigate();
   const create = useFormMutation(CreateQueueMutation, 'Queue created');

@@ -13,6 +13,10 @@ import { CampaignsList } from './documents';
 import { isLive, STATE_COLOR } from './progress';
 import { useLiveCampaign } from './useLiveCampaign';
 
+// An empty list names no Campaign: without this, creating the first one elsewhere would leave
+// the cached empty list in place.
+const LIST_CONTEXT = { additionalTypenames: ['Campaign'] };
+
 const PAGE = 25;
 
 /** A row follows its campaign live while it runs (or is scheduled or paused). */
@@ -50,7 +54,7 @@ function CampaignRow({ campaign: initial }: { campaign: CrmCampaignFragment }) {
 
 export function CampaignsPage() {
   const pages = useCursorPages();
-  const [result] = useQuery({ query: CampaignsList, variables: { first: PAGE, after: pages.after } });
+  const [result] = useQuery({ query: CampaignsList, variables: { first: PAGE, after: pages.after }, context: LIST_CONTEXT });
   const page = result.data?.campaigns;
   const campaigns = page?.nodes ?? [];
   const newButton = (

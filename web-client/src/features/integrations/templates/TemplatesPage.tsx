@@ -18,6 +18,10 @@ import { useMutationAction } from '../../../lib/useMutationAction';
 import { DeleteTemplate, SubmitTemplate, SyncTemplates, TemplatesChannels, TemplatesList, TemplateStatusEvents } from './documents';
 import { TemplateStatusBadge } from './TemplateStatusBadge';
 
+// An empty list names no Template: without this, creating the first one elsewhere would leave
+// the cached empty list in place.
+const LIST_CONTEXT = { additionalTypenames: ['Template'] };
+
 type Template = IntegrationsTemplateFieldsFragment;
 
 export function TemplatesPage() {
@@ -26,7 +30,7 @@ export function TemplatesPage() {
   const [search, setSearch] = useSearchParams();
   const channelId = search.get('channel') ?? null;
   const [channels] = useQuery({ query: TemplatesChannels });
-  const [list, refetch] = useQuery({ query: TemplatesList, variables: { channelId } });
+  const [list, refetch] = useQuery({ query: TemplatesList, variables: { channelId }, context: LIST_CONTEXT });
   const [live, setLive] = useState<Record<string, Template>>({});
   const [deleting, setDeleting] = useState<Template | null>(null);
 

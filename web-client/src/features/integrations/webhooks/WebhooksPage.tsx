@@ -11,8 +11,12 @@ import { useMutationAction } from '../../../lib/useMutationAction';
 import { EndpointsList, UpdateEndpoint } from './documents';
 import { endpointInput, EndpointStatus } from './EndpointStatus';
 
+// An empty list names no WebhookEndpoint: without this, creating the first one elsewhere would leave
+// the cached empty list in place.
+const LIST_CONTEXT = { additionalTypenames: ['WebhookEndpoint'] };
+
 export function WebhooksPage() {
-  const [list, refetch] = useQuery({ query: EndpointsList });
+  const [list, refetch] = useQuery({ query: EndpointsList, context: LIST_CONTEXT });
   const [, update] = useMutationAction(UpdateEndpoint, (d) => `Endpoint ${d.updateWebhookEndpoint.enabled ? 'enabled' : 'disabled'}`);
   const endpoints = list.data?.webhookEndpoints ?? [];
 

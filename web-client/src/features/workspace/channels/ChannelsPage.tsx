@@ -11,8 +11,12 @@ import { CapabilityBadges, ProviderBadge, StatusBadges } from './ChannelBadges';
 import { ChannelFormModal } from './ChannelFormModal';
 import { ChannelsListQuery } from './documents';
 
+const LIST_CONTEXT = { additionalTypenames: ['Channel'] };
+
 export function ChannelsPage() {
-  const [{ data, fetching, error }, refetch] = useQuery({ query: ChannelsListQuery });
+  // An empty list names no Channel, so the document cache would not know that creating one
+  // changes it: say so, or a return here shows the empty state of an earlier visit.
+  const [{ data, fetching, error }, refetch] = useQuery({ query: ChannelsListQuery, context: LIST_CONTEXT });
   const [creating, { open, close }] = useDisclosure(false);
   const navigate = useNavigate();
   const channels = data?.channels ?? [];
