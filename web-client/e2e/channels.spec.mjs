@@ -41,7 +41,7 @@ export default async function ({ session, newTenant, logIn, screenshot, checkA11
 
   // Meta, through the other form.
   await page.getByRole('link', { name: 'Channels' }).first().click();
-  await page.getByRole('button', { name: 'Add channel' }).click();
+  await page.getByRole('button', { name: 'Add channel' }).first().click();
   await dialog.getByText('Meta Cloud API', { exact: true }).click();
   await dialog.getByRole('textbox', { name: 'Name' }).fill('Meta line');
   await dialog.getByRole('textbox', { name: 'Phone number', exact: true }).fill(DEMO.meta.number);
@@ -98,9 +98,18 @@ export default async function ({ session, newTenant, logIn, screenshot, checkA11
 
   // A Twilio sandbox channel shows how people join.
   await page.getByRole('link', { name: 'Channels' }).first().click();
-  await page.getByRole('button', { name: 'Add channel' }).click();
+  await page.getByRole('button', { name: 'Add channel' }).first().click();
   await dialog.getByRole('textbox', { name: 'Name' }).fill('Sandbox');
-  await dialog.getByRole('switch', { name: /Twilio sandbox/ }).check({ force: true });
+  // The switch's input is hidden behind its track: turn it on from the keyboard, as a
+  // keyboard user would, until it is on (a key pressed while the dialog still opens is lost).
+  const sandboxSwitch = dialog.getByRole('switch', { name: /Twilio sandbox/ });
+  await until('the sandbox switch to turn on', async () => {
+    if (!(await sandboxSwitch.isChecked())) {
+      await sandboxSwitch.focus();
+      await page.keyboard.press('Space');
+    }
+    return sandboxSwitch.isChecked();
+  });
   await dialog.getByRole('textbox', { name: 'Sandbox join code' }).fill('plenty-mouse');
   await dialog.getByRole('textbox', { name: 'Account SID' }).fill(DEMO.twilio.accountSid);
   await dialog.getByLabel('Auth token').fill(DEMO.twilio.authToken);
