@@ -45,6 +45,7 @@ impl App {
         }
 
         let config = Arc::new(config);
+        crate::telemetry::metrics::install();
         let (services, workers) = Services::new(store.clone(), &config).await?;
         let limits = Limits {
             depth: config.graphql_max_depth,
@@ -67,6 +68,7 @@ impl App {
                 ws_max_subscriptions: config.ws_max_subscriptions,
                 client_ip_header: config.client_ip_header.clone(),
                 graphql: limits,
+                metrics_token: config.telemetry.metrics_token.clone(),
             }),
         });
         Ok(Self {
@@ -111,6 +113,13 @@ impl App {
         let attendance = tokio::spawn(presence.clone().run());
         let assignment = tokio::spawn(assigner.run());
         let webhooks = tokio::spawn(webhook_sender.run(bus));
+        let gauges = tokio::spawn(
+            crate::services::gauges::GaugeRefresh::new(
+                self.store.clone(),
+                self.config.telemetry.metrics_interval,
+            )
+            .run(),
+        );
         let serve = crate::http::serve::serve(
             self.listener,
             self.router,
@@ -137,6 +146,7 @@ impl App {
         attendance.abort();
         assignment.abort();
         webhooks.abort();
+        gauges.abort();
         presence.release_all().await;
         self.store.close().await;
         tracing::info!("stopped");

@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use crate::crypto::Secret;
 
+mod telemetry;
 mod webhooks;
+pub use telemetry::TelemetrySettings;
 pub use webhooks::WebhookSettings;
 
 /// How log lines are written.
@@ -127,6 +129,8 @@ pub struct Config {
     pub channel_claims_without_verification: bool,
     /// `SWITCHBOARD_OUTGOING_WEBHOOK_*`: see [`WebhookSettings`].
     pub webhooks: WebhookSettings,
+    /// `SWITCHBOARD_METRICS_*`: see [`TelemetrySettings`].
+    pub telemetry: TelemetrySettings,
 }
 
 /// A wrong configuration value, named by its environment variable.
@@ -268,7 +272,11 @@ impl Config {
         if let Some(path) = file {
             raw.extend(read_toml(path)?);
         }
-        for name in VARIABLES.iter().chain(webhooks::VARIABLES) {
+        for name in VARIABLES
+            .iter()
+            .chain(webhooks::VARIABLES)
+            .chain(telemetry::VARIABLES)
+        {
             if let Ok(value) = std::env::var(format!("SWITCHBOARD_{name}")) {
                 raw.insert(*name, value);
             }
@@ -334,8 +342,10 @@ impl Config {
         let max_connections = raw.number("MAX_CONNECTIONS", 512, 1, 1_000_000)?;
         let ws_max_subscriptions = raw.number("WS_MAX_SUBSCRIPTIONS", 100, 1, 100_000)?;
         let webhooks = webhooks::read(&mut raw)?;
+        let telemetry = telemetry::read(&mut raw)?;
         Ok(Self {
             webhooks,
+            telemetry,
             header_read_timeout,
             max_connections,
             ws_max_subscriptions,
@@ -429,6 +439,7 @@ fn read_toml(path: &Path) -> Result<HashMap<&'static str, String>, ConfigError> 
         let name = VARIABLES
             .iter()
             .chain(webhooks::VARIABLES)
+            .chain(telemetry::VARIABLES)
             .find(|v| **v == upper)
             .ok_or_else(|| file_error(format!("unknown setting {key:?}")))?;
         let text = match value {

@@ -1,9 +1,10 @@
-//! The HTTP surface: `/graphql`, `/graphql/ws`, health checks, the landing page and the
-//! embedded web client.
+//! The HTTP surface: `/graphql`, `/graphql/ws`, health checks, `/metrics`, the landing page
+//! and the embedded web client.
 
 pub mod graphql;
 pub mod health;
 pub mod media;
+pub mod metrics;
 pub mod router;
 pub mod serve;
 pub mod web_client;

@@ -26,6 +26,8 @@ pub struct HttpSettings {
     pub client_ip_header: Option<String>,
     /// The bounds of a GraphQL document.
     pub graphql: Limits,
+    /// The bearer token a `/metrics` scrape must bring (`SWITCHBOARD_METRICS_TOKEN`).
+    pub metrics_token: Option<crate::crypto::Secret>,
 }
 
 /// What the handlers share.
@@ -58,6 +60,7 @@ pub fn router(state: HttpState) -> Router {
         .route(MEDIA_ROUTE, get(super::media::serve))
         .route("/healthz", get(super::health::healthz))
         .route("/readyz", get(super::health::readyz))
+        .route("/metrics", get(super::metrics::metrics))
         .fallback(super::web_client::fallback)
         .with_state(state)
         .layer(CatchPanicLayer::new())

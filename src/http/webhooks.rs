@@ -26,6 +26,18 @@ fn status(refusal: Refusal) -> StatusCode {
     }
 }
 
+/// The `result` label of a webhook's count.
+fn result_label(result: &Result<(), Refusal>) -> &'static str {
+    match result {
+        Ok(()) => "stored",
+        Err(Refusal::UnknownKey) => "unknown_key",
+        Err(Refusal::TooLarge) => "too_large",
+        Err(Refusal::BadSignature) => "bad_signature",
+        Err(Refusal::Malformed) => "malformed",
+        Err(Refusal::Unavailable) => "unavailable",
+    }
+}
+
 fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get(name)
@@ -33,8 +45,19 @@ fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// Reads the delivery and hands it to the intake.
+/// Reads the delivery, hands it to the intake and counts the answer.
 async fn receive(
+    state: &HttpState,
+    kind: ProviderKind,
+    key: &str,
+    request: Request,
+) -> Result<(), Refusal> {
+    let result = deliver(state, kind, key, request).await;
+    crate::telemetry::metrics::webhook_received(kind, result_label(&result));
+    result
+}
+
+async fn deliver(
     state: &HttpState,
     kind: ProviderKind,
     key: &str,

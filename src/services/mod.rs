@@ -19,6 +19,7 @@ pub(crate) mod definitions;
 pub mod directory;
 pub mod erasure;
 pub mod events;
+pub mod gauges;
 pub mod history;
 pub mod inbound;
 pub mod intake;

@@ -16,6 +16,7 @@ pub mod conversations;
 pub mod csat;
 pub mod entities;
 pub mod erasure;
+pub mod gauges;
 pub mod labels;
 pub mod members;
 pub mod messages;
@@ -189,6 +190,11 @@ impl Store {
 
     pub async fn close(self) {
         let _ = self.db.close().await;
+    }
+
+    /// The figures behind the metrics gauges, across tenants.
+    pub fn gauges(&self) -> gauges::Gauges<'_> {
+        gauges::Gauges::new(&self.db)
     }
 
     /// One tenant's data.

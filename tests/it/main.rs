@@ -40,6 +40,7 @@ mod lifecycle;
 mod media;
 mod message_answers;
 mod message_volume;
+mod metrics;
 mod notes;
 mod operator_logs;
 mod outbound;

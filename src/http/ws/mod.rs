@@ -140,17 +140,45 @@ fn kind_and_id(bytes: &[u8]) -> Option<(String, Option<String>)> {
 
 /// The ids of the socket's running subscriptions, to hold them to the cap.
 #[derive(Clone, Default)]
-struct Active(Arc<Mutex<HashSet<String>>>);
+struct Active(Arc<Ids>);
 
 impl Active {
     fn lock(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
         self.0
+             .0
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn insert(&self, id: String) {
+        if self.lock().insert(id) {
+            crate::telemetry::metrics::subscriptions_changed(1);
+        }
+    }
+
+    fn remove(&self, id: &str) {
+        if self.lock().remove(id) {
+            crate::telemetry::metrics::subscriptions_changed(-1);
+        }
+    }
+}
+
+/// The ids themselves; when the socket's last handle goes, its subscriptions end with it.
+#[derive(Default)]
+struct Ids(Mutex<HashSet<String>>);
+
+impl Drop for Ids {
+    fn drop(&mut self) {
+        let ended = match self.0.get_mut() {
+            Ok(ids) => ids.len(),
+            Err(poisoned) => poisoned.into_inner().len(),
+        };
+        crate::telemetry::metrics::subscriptions_changed(-(ended as i64));
     }
 }
 
 async fn serve(socket: WebSocket, state: HttpState, budget: Option<ReadBudget>) {
+    let _open = crate::telemetry::metrics::WebSocketOpen::new();
     let (mut sink, mut incoming) = socket.split();
     // Subscribed before the token is checked, so no revocation falls in between.
     let revocations = state.services.events.revocations();
@@ -294,16 +322,20 @@ where
                         self.guard.revoke();
                         return None;
                     }
-                    let mut ids = self.active.lock();
-                    // A repeated id goes through: the protocol closes the socket (4409) for it.
-                    if !ids.contains(&id) && ids.len() >= self.cap {
-                        let _ = self.answers.send(refusal(&id, self.cap));
-                        continue;
+                    {
+                        let ids = self.active.lock();
+                        // A repeated id goes through: the protocol closes the socket (4409)
+                        // for it.
+                        if !ids.contains(&id) && ids.len() >= self.cap {
+                            drop(ids);
+                            let _ = self.answers.send(refusal(&id, self.cap));
+                            continue;
+                        }
                     }
-                    ids.insert(id);
+                    self.active.insert(id);
                 }
                 Some((kind, Some(id))) if kind == "complete" => {
-                    self.active.lock().remove(&id);
+                    self.active.remove(&id);
                 }
                 _ => {}
             }
@@ -320,7 +352,7 @@ fn frame(message: WsMessage, active: &Active) -> Message {
             if text.contains("\"complete\"") || text.contains("\"error\"") {
                 if let Some((kind, Some(id))) = kind_and_id(text.as_bytes()) {
                     if kind == "complete" || kind == "error" {
-                        active.lock().remove(&id);
+                        active.remove(&id);
                     }
                 }
             }

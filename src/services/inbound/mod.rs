@@ -86,6 +86,7 @@ impl Ingest {
         events: &[WebhookEvent],
         settings: &TenantSettings,
     ) -> Result<Vec<Event>, StoreError> {
+        let started = std::time::Instant::now();
         let unit = self.store.write(channel.tenant).await?;
         let (scope, now) = (unit.scope(), unit.now());
         let mut out = Vec::new();
@@ -131,6 +132,7 @@ impl Ingest {
             }
         }
         crate::services::webhooks::journal::commit(unit, &out).await?;
+        crate::telemetry::metrics::ingest_committed(events.len(), started.elapsed());
         Ok(out)
     }
 }

@@ -94,7 +94,13 @@ impl OutboxWorker {
         let mut attempt = begun.attempt;
         let clock = Instant::now();
         let answer = call.provider.send_attempt(&call.request).await;
-        attempt.duration_ms = clock.elapsed().as_millis() as i64;
+        let elapsed = clock.elapsed();
+        attempt.duration_ms = elapsed.as_millis() as i64;
+        crate::telemetry::metrics::send_finished(
+            ready.channel.provider(),
+            elapsed,
+            answer.outcome.as_ref().err(),
+        );
         attempt.http_status = answer.http_status.map(i32::from);
         let row = Row::Begun {
             id: begun.id,

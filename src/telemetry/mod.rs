@@ -1,4 +1,5 @@
-//! Log output: human-readable by default, JSON when configured.
+//! Log output (human-readable by default, JSON when configured) and the Prometheus metrics
+//! ([`metrics`]).
 //!
 //! Whatever `SWITCHBOARD_LOG` asks for, the libraries that see raw frames and bodies stay at
 //! `info`: at `trace` the WebSocket library prints every frame, `connection_init` with its
@@ -11,6 +12,8 @@ use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer};
 
 use crate::config::{Config, LogFormat};
+
+pub mod metrics;
 
 /// Libraries whose debug and trace output carries payloads (frames, headers, bodies).
 const PAYLOAD_LOGGERS: &[&str] = &[

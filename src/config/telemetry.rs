@@ -1,0 +1,36 @@
+//! Metrics settings.
+
+use std::time::Duration;
+
+use super::{ConfigError, Raw};
+use crate::crypto::Secret;
+
+#[derive(Clone)]
+pub struct TelemetrySettings {
+    /// `SWITCHBOARD_METRICS_TOKEN`: none by default, and `/metrics` answers anyone who
+    /// reaches it (keep it off the public load balancer). When set, a scrape must send
+    /// `Authorization: Bearer <token>`; at least 16 characters.
+    pub metrics_token: Option<Secret>,
+    /// `SWITCHBOARD_METRICS_INTERVAL`: default 15 seconds between refreshes of the gauges
+    /// read from the database (outbox depth and age, pool use).
+    pub metrics_interval: Duration,
+}
+
+pub(super) const VARIABLES: &[&str] = &["METRICS_TOKEN", "METRICS_INTERVAL"];
+
+pub(super) fn read(raw: &mut Raw) -> Result<TelemetrySettings, ConfigError> {
+    let metrics_token = raw.take("METRICS_TOKEN").map(|t| Secret::new(t.trim()));
+    if metrics_token
+        .as_ref()
+        .is_some_and(|t| t.expose().trim().len() < 16)
+    {
+        return Err(ConfigError::Invalid {
+            variable: "SWITCHBOARD_METRICS_TOKEN",
+            reason: "must be at least 16 characters".to_owned(),
+        });
+    }
+    Ok(TelemetrySettings {
+        metrics_token,
+        metrics_interval: raw.seconds("METRICS_INTERVAL", 15, 1, 3_600)?,
+    })
+}
