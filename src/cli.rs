@@ -164,7 +164,7 @@ pub fn main() -> ExitCode {
     {
         config.log_filter = "warn".into();
     }
-    crate::telemetry::init(&config);
+    let _telemetry = crate::telemetry::init(&config);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -129,7 +129,7 @@ pub struct Config {
     pub channel_claims_without_verification: bool,
     /// `SWITCHBOARD_OUTGOING_WEBHOOK_*`: see [`WebhookSettings`].
     pub webhooks: WebhookSettings,
-    /// `SWITCHBOARD_METRICS_*`: see [`TelemetrySettings`].
+    /// `SWITCHBOARD_METRICS_*` and `OTEL_EXPORTER_OTLP_ENDPOINT`: see [`TelemetrySettings`].
     pub telemetry: TelemetrySettings,
 }
 
@@ -280,6 +280,10 @@ impl Config {
             if let Ok(value) = std::env::var(format!("SWITCHBOARD_{name}")) {
                 raw.insert(*name, value);
             }
+        }
+        // The OpenTelemetry variable keeps its standard name, without our prefix.
+        if let Ok(value) = std::env::var(telemetry::OTLP_ENDPOINT) {
+            raw.insert(telemetry::OTLP_ENDPOINT, value);
         }
         Self::from_raw(Raw(raw))
     }

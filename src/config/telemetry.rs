@@ -1,4 +1,4 @@
-//! Metrics settings.
+//! Metrics and trace export settings.
 
 use std::time::Duration;
 
@@ -14,9 +14,16 @@ pub struct TelemetrySettings {
     /// `SWITCHBOARD_METRICS_INTERVAL`: default 15 seconds between refreshes of the gauges
     /// read from the database (outbox depth and age, pool use).
     pub metrics_interval: Duration,
+    /// `OTEL_EXPORTER_OTLP_ENDPOINT` (the standard OpenTelemetry variable, without prefix):
+    /// none by default. When set, spans are exported to `<endpoint>/v1/traces` over OTLP
+    /// (HTTP, protobuf).
+    pub otlp_endpoint: Option<String>,
 }
 
 pub(super) const VARIABLES: &[&str] = &["METRICS_TOKEN", "METRICS_INTERVAL"];
+
+/// The standard variable naming the OTLP collector.
+pub(super) const OTLP_ENDPOINT: &str = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
 pub(super) fn read(raw: &mut Raw) -> Result<TelemetrySettings, ConfigError> {
     let metrics_token = raw.take("METRICS_TOKEN").map(|t| Secret::new(t.trim()));
@@ -29,8 +36,20 @@ pub(super) fn read(raw: &mut Raw) -> Result<TelemetrySettings, ConfigError> {
             reason: "must be at least 16 characters".to_owned(),
         });
     }
+    let otlp_endpoint = match raw.take(OTLP_ENDPOINT) {
+        None => None,
+        Some(v) => {
+            Some(
+                super::parse_base_url(v.trim()).map_err(|reason| ConfigError::Invalid {
+                    variable: OTLP_ENDPOINT,
+                    reason,
+                })?,
+            )
+        }
+    };
     Ok(TelemetrySettings {
         metrics_token,
         metrics_interval: raw.seconds("METRICS_INTERVAL", 15, 1, 3_600)?,
+        otlp_endpoint,
     })
 }

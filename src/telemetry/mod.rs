@@ -1,5 +1,5 @@
-//! Log output (human-readable by default, JSON when configured) and the Prometheus metrics
-//! ([`metrics`]).
+//! Log output (human-readable by default, JSON when configured), the Prometheus metrics
+//! ([`metrics`]) and, when a collector is configured, trace export over OTLP.
 //!
 //! Whatever `SWITCHBOARD_LOG` asks for, the libraries that see raw frames and bodies stay at
 //! `info`: at `trace` the WebSocket library prints every frame, `connection_init` with its
@@ -14,6 +14,8 @@ use tracing_subscriber::{EnvFilter, Layer};
 use crate::config::{Config, LogFormat};
 
 pub mod metrics;
+#[cfg(feature = "otel")]
+mod otel;
 
 /// Libraries whose debug and trace output carries payloads (frames, headers, bodies).
 const PAYLOAD_LOGGERS: &[&str] = &[
@@ -37,9 +39,36 @@ fn payload_cap() -> Targets {
     )
 }
 
-pub fn init(config: &Config) {
-    let filter = EnvFilter::try_new(&config.log_filter).unwrap_or_else(|_| EnvFilter::new("info"));
-    let filter = filter.and(payload_cap());
+/// The configured filter with [`PAYLOAD_LOGGERS`] capped; spans exported over OTLP pass
+/// the same filter as log lines.
+fn filter<S>(config: &Config) -> impl tracing_subscriber::layer::Filter<S>
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+{
+    EnvFilter::try_new(&config.log_filter)
+        .unwrap_or_else(|_| EnvFilter::new("info"))
+        .and(payload_cap())
+}
+
+/// Keeps trace export running; dropping it sends the spans still buffered.
+#[must_use = "dropping it stops trace export"]
+pub struct Telemetry {
+    #[cfg(feature = "otel")]
+    otel: Option<otel::Exporter>,
+}
+
+impl Drop for Telemetry {
+    fn drop(&mut self) {
+        #[cfg(feature = "otel")]
+        if let Some(exporter) = self.otel.take() {
+            exporter.shutdown();
+        }
+    }
+}
+
+/// Installs the log output and, with `OTEL_EXPORTER_OTLP_ENDPOINT` set, trace export.
+pub fn init(config: &Config) -> Telemetry {
+    let filter = filter(config);
     let layer = match config.log_format {
         LogFormat::Json => tracing_subscriber::fmt::layer()
             .json()
@@ -53,9 +82,28 @@ pub fn init(config: &Config) {
             .with_writer(std::io::stderr)
             .boxed(),
     };
-    let _ = tracing_subscriber::registry()
-        .with(layer.with_filter(filter))
-        .try_init();
+    let registry = tracing_subscriber::registry().with(layer.with_filter(filter));
+    #[cfg(feature = "otel")]
+    {
+        let exporter = config
+            .telemetry
+            .otlp_endpoint
+            .as_deref()
+            .and_then(otel::Exporter::start);
+        let traces = exporter
+            .as_ref()
+            .map(|e| e.layer().with_filter(self::filter(config)));
+        let _ = registry.with(traces).try_init();
+        Telemetry { otel: exporter }
+    }
+    #[cfg(not(feature = "otel"))]
+    {
+        if config.telemetry.otlp_endpoint.is_some() {
+            eprintln!("switchboard: OTEL_EXPORTER_OTLP_ENDPOINT is set, but this build has no trace export (cargo feature `otel`)");
+        }
+        let _ = registry.try_init();
+        Telemetry {}
+    }
 }
 
 #[cfg(test)]

@@ -69,6 +69,8 @@ mod subscriptions;
 mod templates;
 mod templates_sending;
 mod tenancy;
+#[cfg(feature = "otel")]
+mod traces;
 mod uploads;
 mod users;
 mod visibility;
