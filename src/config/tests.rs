@@ -127,3 +127,41 @@ fn presence_settings_default_and_name_their_variable() {
         );
     }
 }
+
+#[test]
+fn metrics_and_trace_settings_default_off_and_name_their_variable() {
+    let config = Config::from_raw(raw(&[])).unwrap();
+    assert!(config.telemetry.metrics_token.is_none());
+    assert!(config.telemetry.otlp_endpoint.is_none());
+    assert_eq!(config.telemetry.metrics_interval, Duration::from_secs(15));
+    let set = Config::from_raw(raw(&[
+        ("METRICS_TOKEN", " a-scrape-token-of-20 "),
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318/"),
+    ]))
+    .unwrap();
+    let token = set.telemetry.metrics_token.as_ref().map(|t| t.expose());
+    assert_eq!(token, Some("a-scrape-token-of-20"));
+    assert_eq!(
+        set.telemetry.otlp_endpoint.as_deref(),
+        Some("http://collector:4318")
+    );
+    let short = Config::from_raw(raw(&[("METRICS_TOKEN", "short")]))
+        .err()
+        .unwrap();
+    assert!(
+        short
+            .to_string()
+            .starts_with("invalid SWITCHBOARD_METRICS_TOKEN:"),
+        "{short}"
+    );
+    assert!(!short.to_string().contains("short\""), "{short}");
+    let endpoint = Config::from_raw(raw(&[("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4318")]))
+        .err()
+        .unwrap();
+    assert!(
+        endpoint
+            .to_string()
+            .starts_with("invalid OTEL_EXPORTER_OTLP_ENDPOINT:"),
+        "{endpoint}"
+    );
+}
