@@ -12,7 +12,7 @@ use crate::domain::records::{
     MessageRecord, StatusRecord,
 };
 use crate::domain::stats::Volume;
-use crate::domain::{ChannelId, MessageId, PublicUrls, TenantId, Visibility};
+use crate::domain::{ChannelId, ConversationId, MessageId, PublicUrls, TenantId, Visibility};
 use crate::domain::{Page, PageRequest};
 use crate::error::AppError;
 use crate::services::auth::{Access, Admin, Agent};
@@ -21,6 +21,10 @@ use crate::store::Store;
 
 /// The most buckets one volume request may ask for (a day by the minute).
 pub const VOLUME_BUCKETS_MAX: i64 = 1440;
+
+/// The shortest text a message search takes: both databases index text by trigrams, and a
+/// shorter term could only be found by reading every message.
+pub const SEARCH_MIN_CHARS: usize = 3;
 
 /// How long a link to an attachment's file stays valid.
 const LINK_LIFETIME: chrono::Duration = chrono::Duration::minutes(15);
@@ -57,6 +61,13 @@ impl HistoryService {
         if let Some(text) = &filter.text {
             free_text::check(text, free_text::SEARCH_MAX, Lines::One)
                 .map_err(|e| AppError::bad_input("filter.text", e))?;
+            let length = text.trim().chars().count();
+            if (1..SEARCH_MIN_CHARS).contains(&length) {
+                return Err(AppError::bad_input(
+                    "filter.text",
+                    format!("a search needs at least {SEARCH_MIN_CHARS} characters"),
+                ));
+            }
         }
         let scope = self.store.tenant(access.tenant());
         if let Some(id) = filter.channel {
@@ -97,6 +108,16 @@ impl HistoryService {
         id: MessageId,
     ) -> Result<MessageRecord, AppError> {
         super::visibility::message(&self.store.tenant(tenant), visibility, id).await
+    }
+
+    /// The newest message of each of the tenant's conversations `ids` that has one, in one
+    /// read. Callers pass conversations the caller sees, so their messages are seen too.
+    pub async fn last_messages(
+        &self,
+        tenant: TenantId,
+        ids: &[ConversationId],
+    ) -> Result<HashMap<ConversationId, MessageRecord>, AppError> {
+        Ok(self.store.tenant(tenant).messages().last_of(ids).await?)
     }
 
     /// Every part of the text `message` belongs to, in order (just it when it went whole).
