@@ -303,8 +303,9 @@ pub struct MessageFilter {
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
     /// Case-insensitive text contained in the body or caption, anywhere (not only at a
-    /// word's start). At least 3 characters after trimming: a shorter one answers
-    /// BAD_USER_INPUT, since the search is served by an index of 3-character sequences.
+    /// word's start). Terms of 3 characters or more are looked up in an index of
+    /// 3-character sequences; a shorter one is checked on each message the other filters
+    /// select, newest first, so give it other filters on a large history.
     pub text: Option<String>,
 }
 

@@ -22,10 +22,6 @@ use crate::store::Store;
 /// The most buckets one volume request may ask for (a day by the minute).
 pub const VOLUME_BUCKETS_MAX: i64 = 1440;
 
-/// The shortest text a message search takes: both databases index text by trigrams, and a
-/// shorter term could only be found by reading every message.
-pub const SEARCH_MIN_CHARS: usize = 3;
-
 /// How long a link to an attachment's file stays valid.
 const LINK_LIFETIME: chrono::Duration = chrono::Duration::minutes(15);
 
@@ -61,13 +57,6 @@ impl HistoryService {
         if let Some(text) = &filter.text {
             free_text::check(text, free_text::SEARCH_MAX, Lines::One)
                 .map_err(|e| AppError::bad_input("filter.text", e))?;
-            let length = text.trim().chars().count();
-            if (1..SEARCH_MIN_CHARS).contains(&length) {
-                return Err(AppError::bad_input(
-                    "filter.text",
-                    format!("a search needs at least {SEARCH_MIN_CHARS} characters"),
-                ));
-            }
         }
         let scope = self.store.tenant(access.tenant());
         if let Some(id) = filter.channel {

@@ -99,8 +99,7 @@ impl<C: ConnectionTrait> Messages<'_, C> {
                 .filter(message::Column::Id.lt(id_floor(to + ID_CLOCK_SLACK)));
         }
         // The text index (see the migration `message_search`) yields the messages that contain
-        // the term; the other filters and the page order apply to those. A term shorter than
-        // a trigram cannot use the index: the service refuses it before it gets here.
+        // the term; the other filters and the page order apply to those.
         if let Some(text) = filter
             .text
             .as_deref()
@@ -148,6 +147,22 @@ impl<C: ConnectionTrait> Messages<'_, C> {
 impl<C: ConnectionTrait> Messages<'_, C> {
     /// The messages of this tenant whose text contains `term`, in any case.
     fn containing(&self, term: &str, sqlite: bool) -> SimpleExpr {
+        if term.chars().count() < TRIGRAM {
+            // No trigram to look up: the term is checked on the rows the other filters'
+            // index yields, in page order, and the scan stops once the page is full.
+            // `strpos`/`instr` rather than LIKE: no wildcards to escape, and PostgreSQL,
+            // having no statistics for the expression, keeps the ordered index walk
+            // instead of sorting a scan of the whole table.
+            return if sqlite {
+                Expr::cust_with_values("instr(lower(\"messages\".\"text\"), lower(?)) > 0", [term])
+            } else {
+                Expr::cust_with_values(
+                    "strpos(lower(\"messages\".\"text\" COLLATE \"und-x-icu\"), \
+                     lower(CAST($1 AS text) COLLATE \"und-x-icu\")) > 0",
+                    [term],
+                )
+            };
+        }
         if sqlite {
             // An FTS5 string is a phrase: its trigrams in a row, so a substring.
             let phrase = format!("\"{}\"", term.replace('"', "\"\""));
@@ -174,6 +189,9 @@ impl<C: ConnectionTrait> Messages<'_, C> {
         }
     }
 }
+
+/// The length of the character sequences both databases index text by.
+const TRIGRAM: usize = 3;
 
 /// `term` as a LIKE pattern that matches only itself (PostgreSQL's escape is `\\`).
 fn escape_like(term: &str) -> String {
