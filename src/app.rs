@@ -80,6 +80,11 @@ impl App {
         })
     }
 
+    /// The count of statements the server's store sends.
+    pub fn statements(&self) -> crate::store::StatementCount {
+        self.store.statements()
+    }
+
     pub fn local_addr(&self) -> SocketAddr {
         self.listener
             .local_addr()

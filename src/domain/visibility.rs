@@ -6,7 +6,7 @@
 use crate::domain::records::ConversationRecord;
 use crate::domain::{QueueId, Role, UserId};
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Visibility {
     /// Every conversation and message of the tenant (owners and admins).
     All,

@@ -180,9 +180,8 @@ impl Campaign {
         self.0.finished_at
     }
     async fn channel(&self, ctx: &Context<'_>) -> GqlResult<Channel> {
-        let state = ctx.data_unchecked::<Services>();
         Ok(Channel(
-            state.channels.get_in(self.1, self.0.channel).await?,
+            super::loaders::channel(ctx, self.1, self.0.channel).await?,
         ))
     }
     async fn template(&self, ctx: &Context<'_>) -> GqlResult<Option<Template>> {

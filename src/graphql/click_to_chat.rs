@@ -60,9 +60,8 @@ impl ClickToChatLink {
         ID(self.0.record.channel.to_string())
     }
     async fn channel(&self, ctx: &Context<'_>) -> GqlResult<Channel> {
-        let state = ctx.data_unchecked::<Services>();
         Ok(Channel(
-            state.channels.get_in(self.1, self.0.record.channel).await?,
+            super::loaders::channel(ctx, self.1, self.0.record.channel).await?,
         ))
     }
     /// Unique within the organisation: lowercase letters, digits and `-`.

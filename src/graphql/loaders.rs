@@ -2,17 +2,24 @@
 //! `statusHistory` and `attempts` reads each in one query per tenant, not one per message.
 //! A page of conversations with their `labels`, or their `unreadCount`, reads them in one
 //! query the same way.
+//! The channel, contact and conversation each message or conversation of a page names, and
+//! a conversation's newest message, are read the same way: one query per kind.
 //! The loaders keep no cache, so they are safe to share across requests.
 
 use std::collections::HashMap;
 
-use async_graphql::dataloader::Loader;
+use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::Context;
 
-use super::errors::GqlError;
+use super::errors::{GqlError, GqlResult};
 use crate::domain::records::AttemptRecord;
 use crate::domain::records::LabelRecord;
 use crate::domain::records::StatusRecord;
-use crate::domain::{ConversationId, MessageId, TenantId};
+use crate::domain::records::{ChannelRecord, ContactRecord, ConversationRecord, MessageRecord};
+use crate::domain::{ChannelId, ContactId, ConversationId, MessageId, TenantId, Visibility};
+use crate::error::AppError;
+use crate::services::channels::ChannelService;
+use crate::services::conversations::ConversationService;
 use crate::services::history::HistoryService;
 use crate::services::labels::LabelService;
 
@@ -134,4 +141,159 @@ impl Loader<UnreadOf> for ConversationUnread {
         }
         Ok(found)
     }
+}
+
+/// A channel, for a page of messages or conversations that each name one.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ChannelOf(pub TenantId, pub ChannelId);
+
+/// A contact, as [`ChannelOf`].
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ContactOf(pub TenantId, pub ContactId);
+
+/// A conversation as the caller sees it: one `visibility` does not see is not found.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct ConversationOf(pub TenantId, pub Visibility, pub ConversationId);
+
+/// A conversation's newest message.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LastMessageOf(pub TenantId, pub ConversationId);
+
+/// The records a page's items point at: one query per kind and tenant for a whole page.
+pub struct Related {
+    pub channels: ChannelService,
+    pub conversations: ConversationService,
+    pub history: HistoryService,
+}
+
+impl Loader<ChannelOf> for Related {
+    type Value = ChannelRecord;
+    type Error = GqlError;
+
+    async fn load(
+        &self,
+        keys: &[ChannelOf],
+    ) -> Result<HashMap<ChannelOf, Self::Value>, Self::Error> {
+        let mut found = HashMap::new();
+        for (tenant, ids) in by_tenant(keys.iter().map(|k| (k.0, k.1))) {
+            let records = self.channels.get_many_in(tenant, &ids).await?;
+            found.extend(records.into_iter().map(|r| (ChannelOf(tenant, r.id), r)));
+        }
+        Ok(found)
+    }
+}
+
+impl Loader<ContactOf> for Related {
+    type Value = ContactRecord;
+    type Error = GqlError;
+
+    async fn load(
+        &self,
+        keys: &[ContactOf],
+    ) -> Result<HashMap<ContactOf, Self::Value>, Self::Error> {
+        let mut found = HashMap::new();
+        for (tenant, ids) in by_tenant(keys.iter().map(|k| (k.0, k.1))) {
+            let records = self.conversations.contacts_in(tenant, &ids).await?;
+            found.extend(records.into_iter().map(|r| (ContactOf(tenant, r.id), r)));
+        }
+        Ok(found)
+    }
+}
+
+impl Loader<ConversationOf> for Related {
+    type Value = ConversationRecord;
+    type Error = GqlError;
+
+    async fn load(
+        &self,
+        keys: &[ConversationOf],
+    ) -> Result<HashMap<ConversationOf, Self::Value>, Self::Error> {
+        let mut groups: HashMap<(TenantId, &Visibility), Vec<ConversationId>> = HashMap::new();
+        for key in keys {
+            groups.entry((key.0, &key.1)).or_default().push(key.2);
+        }
+        let mut found = HashMap::new();
+        for ((tenant, visibility), ids) in groups {
+            let records = self
+                .conversations
+                .conversations_in(tenant, visibility, &ids)
+                .await?;
+            found.extend(
+                records
+                    .into_iter()
+                    .map(|r| (ConversationOf(tenant, visibility.clone(), r.id), r)),
+            );
+        }
+        Ok(found)
+    }
+}
+
+impl Loader<LastMessageOf> for Related {
+    type Value = MessageRecord;
+    type Error = GqlError;
+
+    async fn load(
+        &self,
+        keys: &[LastMessageOf],
+    ) -> Result<HashMap<LastMessageOf, Self::Value>, Self::Error> {
+        let mut found = HashMap::new();
+        for (tenant, ids) in by_tenant(keys.iter().map(|k| (k.0, k.1))) {
+            let last = self.history.last_messages(tenant, &ids).await?;
+            found.extend(
+                last.into_iter()
+                    .map(|(id, message)| (LastMessageOf(tenant, id), message)),
+            );
+        }
+        Ok(found)
+    }
+}
+
+/// The tenant's channel `id`, batched with the rest of the request's.
+pub async fn channel(
+    ctx: &Context<'_>,
+    tenant: TenantId,
+    id: ChannelId,
+) -> GqlResult<ChannelRecord> {
+    ctx.data_unchecked::<DataLoader<Related>>()
+        .load_one(ChannelOf(tenant, id))
+        .await?
+        .ok_or_else(|| AppError::NotFound.into())
+}
+
+/// The tenant's contact `id`, batched with the rest of the request's.
+pub async fn contact(
+    ctx: &Context<'_>,
+    tenant: TenantId,
+    id: ContactId,
+) -> GqlResult<ContactRecord> {
+    ctx.data_unchecked::<DataLoader<Related>>()
+        .load_one(ContactOf(tenant, id))
+        .await?
+        .ok_or_else(|| AppError::NotFound.into())
+}
+
+/// The tenant's conversation `id` when the caller sees it, batched with the rest of the
+/// request's.
+pub async fn conversation(
+    ctx: &Context<'_>,
+    tenant: TenantId,
+    id: ConversationId,
+) -> GqlResult<ConversationRecord> {
+    let visibility = super::guards::visibility(ctx).await?;
+    ctx.data_unchecked::<DataLoader<Related>>()
+        .load_one(ConversationOf(tenant, visibility, id))
+        .await?
+        .ok_or_else(|| AppError::NotFound.into())
+}
+
+/// The newest message of the tenant's conversation `id`, batched with the rest of the
+/// request's.
+pub async fn last_message(
+    ctx: &Context<'_>,
+    tenant: TenantId,
+    id: ConversationId,
+) -> GqlResult<Option<MessageRecord>> {
+    ctx.data_unchecked::<DataLoader<Related>>()
+        .load_one(LastMessageOf(tenant, id))
+        .await
 }

@@ -272,15 +272,13 @@ impl Message {
             .collect())
     }
     async fn channel(&self, ctx: &Context<'_>) -> GqlResult<Channel> {
-        let state = ctx.data_unchecked::<Services>();
         Ok(Channel(
-            state.channels.get_in(self.1, self.0.channel).await?,
+            super::loaders::channel(ctx, self.1, self.0.channel).await?,
         ))
     }
     async fn contact(&self, ctx: &Context<'_>) -> GqlResult<Contact> {
-        let state = ctx.data_unchecked::<Services>();
         Ok(Contact(
-            state.conversations.contact(self.1, self.0.contact).await?,
+            super::loaders::contact(ctx, self.1, self.0.contact).await?,
             self.1,
         ))
     }
@@ -288,13 +286,8 @@ impl Message {
         let Some(id) = self.0.conversation else {
             return Ok(None);
         };
-        let state = ctx.data_unchecked::<Services>();
-        let visibility = super::guards::visibility(ctx).await?;
         Ok(Some(Conversation(
-            state
-                .conversations
-                .conversation(self.1, &visibility, id)
-                .await?,
+            super::loaders::conversation(ctx, self.1, id).await?,
             self.1,
         )))
     }
@@ -309,7 +302,10 @@ pub struct MessageFilter {
     pub status: Option<MessageStatusGql>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
-    /// Case-insensitive text contained in the body or caption.
+    /// Case-insensitive text contained in the body or caption, anywhere (not only at a
+    /// word's start). Terms of 3 characters or more are looked up in an index of
+    /// 3-character sequences; a shorter one is checked on each message the other filters
+    /// select, newest first, so give it other filters on a large history.
     pub text: Option<String>,
 }
 

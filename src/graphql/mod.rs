@@ -162,8 +162,17 @@ pub fn build_schema(services: Services, limits: Limits) -> AppSchema {
         },
         tokio::spawn,
     );
+    let related = async_graphql::dataloader::DataLoader::new(
+        loaders::Related {
+            channels: services.channels.clone(),
+            conversations: services.conversations.clone(),
+            history: services.history.clone(),
+        },
+        tokio::spawn,
+    );
     schema_builder(limits)
         .data(services)
+        .data(related)
         .data(details)
         .data(labels)
         .data(unread)

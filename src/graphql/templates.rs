@@ -73,9 +73,8 @@ impl Template {
     }
     async fn channel(&self, ctx: &Context<'_>) -> GqlResult<Channel> {
         let tenant = viewer(ctx)?.access::<Agent>()?.tenant();
-        let state = ctx.data_unchecked::<Services>();
         Ok(Channel(
-            state.channels.get_in(tenant, self.0.channel).await?,
+            super::loaders::channel(ctx, tenant, self.0.channel).await?,
         ))
     }
     /// Lowercase letters, digits and underscores.

@@ -50,6 +50,30 @@ impl ConversationService {
         Ok(self.store.tenant(tenant).contacts().get(id).await?)
     }
 
+    /// Those of `ids` that are the tenant's, in one read (for a page's `contact` fields).
+    pub async fn contacts_in(
+        &self,
+        tenant: TenantId,
+        ids: &[ContactId],
+    ) -> Result<Vec<ContactRecord>, AppError> {
+        Ok(self.store.tenant(tenant).contacts().get_many(ids).await?)
+    }
+
+    /// Those of `ids` that are the tenant's and `visibility` sees, in one read.
+    pub async fn conversations_in(
+        &self,
+        tenant: TenantId,
+        visibility: &Visibility,
+        ids: &[ConversationId],
+    ) -> Result<Vec<ConversationRecord>, AppError> {
+        Ok(self
+            .store
+            .tenant(tenant)
+            .conversations()
+            .get_many_visible(visibility, ids)
+            .await?)
+    }
+
     /// A conversation of a tenant the caller reached, when `visibility` sees it.
     pub async fn conversation(
         &self,

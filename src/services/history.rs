@@ -12,7 +12,7 @@ use crate::domain::records::{
     MessageRecord, StatusRecord,
 };
 use crate::domain::stats::Volume;
-use crate::domain::{ChannelId, MessageId, PublicUrls, TenantId, Visibility};
+use crate::domain::{ChannelId, ConversationId, MessageId, PublicUrls, TenantId, Visibility};
 use crate::domain::{Page, PageRequest};
 use crate::error::AppError;
 use crate::services::auth::{Access, Admin, Agent};
@@ -97,6 +97,16 @@ impl HistoryService {
         id: MessageId,
     ) -> Result<MessageRecord, AppError> {
         super::visibility::message(&self.store.tenant(tenant), visibility, id).await
+    }
+
+    /// The newest message of each of the tenant's conversations `ids` that has one, in one
+    /// read. Callers pass conversations the caller sees, so their messages are seen too.
+    pub async fn last_messages(
+        &self,
+        tenant: TenantId,
+        ids: &[ConversationId],
+    ) -> Result<HashMap<ConversationId, MessageRecord>, AppError> {
+        Ok(self.store.tenant(tenant).messages().last_of(ids).await?)
     }
 
     /// Every part of the text `message` belongs to, in order (just it when it went whole).

@@ -153,6 +153,17 @@ impl<'a, C: ConnectionTrait> Channels<'a, C> {
             .try_into()
     }
 
+    /// Those of `ids` that are this tenant's, in one query.
+    pub async fn get_many(&self, ids: &[ChannelId]) -> Result<Vec<ChannelRecord>, StoreError> {
+        self.scoped()
+            .filter(channel::Column::Id.is_in(ids.iter().map(|id| id.into_uuid())))
+            .all(self.db)
+            .await?
+            .into_iter()
+            .map(ChannelRecord::try_from)
+            .collect()
+    }
+
     /// This tenant's Meta channel with `phone_number_id`, verified or not.
     pub async fn find_by_phone_number_id(
         &self,

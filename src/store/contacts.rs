@@ -62,6 +62,18 @@ impl<'a, C: ConnectionTrait> Contacts<'a, C> {
             .into())
     }
 
+    /// Those of `ids` that are this tenant's, in one query.
+    pub async fn get_many(&self, ids: &[ContactId]) -> Result<Vec<ContactRecord>, StoreError> {
+        Ok(self
+            .scoped()
+            .filter(contact::Column::Id.is_in(ids.iter().map(|id| id.into_uuid())))
+            .all(self.db)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
     pub async fn find_by_wa_id(&self, wa_id: &str) -> Result<Option<ContactRecord>, StoreError> {
         Ok(self
             .scoped()

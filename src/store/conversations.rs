@@ -123,6 +123,26 @@ impl<'a, C: ConnectionTrait> Conversations<'a, C> {
             .into())
     }
 
+    /// Those of `ids` that are this tenant's and `visibility` sees, in one query.
+    pub async fn get_many_visible(
+        &self,
+        visibility: &Visibility,
+        ids: &[ConversationId],
+    ) -> Result<Vec<ConversationRecord>, StoreError> {
+        let mut query = self
+            .scoped()
+            .filter(conversation::Column::Id.is_in(ids.iter().map(|id| id.into_uuid())));
+        if let Some(seen) = super::visibility::conversations(visibility) {
+            query = query.filter(seen);
+        }
+        Ok(query
+            .all(self.db)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
     /// The contact's conversation on the channel that is not resolved (at most one).
     pub async fn find_open(
         &self,

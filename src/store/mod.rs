@@ -105,6 +105,18 @@ fn is_busy(err: &DbErr) -> bool {
 #[derive(Clone)]
 pub struct Store {
     db: DatabaseConnection,
+    statements: StatementCount,
+}
+
+/// How many statements a store has sent since it connected, whatever their outcome: lets a
+/// test see that a page is read in a fixed number of queries.
+#[derive(Clone, Default)]
+pub struct StatementCount(std::sync::Arc<std::sync::atomic::AtomicU64>);
+
+impl StatementCount {
+    pub fn get(&self) -> u64 {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 impl Store {
@@ -125,8 +137,18 @@ impl Store {
                     .busy_timeout(Duration::from_secs(10))
             });
         }
-        let db = Database::connect(options).await?;
-        Ok(Self { db })
+        let mut db = Database::connect(options).await?;
+        let statements = StatementCount::default();
+        let counter = statements.0.clone();
+        db.set_metric_callback(move |_| {
+            counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        });
+        Ok(Self { db, statements })
+    }
+
+    /// The count of statements sent through this store (and its clones).
+    pub fn statements(&self) -> StatementCount {
+        self.statements.clone()
     }
 
     pub fn connection(&self) -> &DatabaseConnection {

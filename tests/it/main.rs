@@ -61,6 +61,7 @@ mod reconcile;
 mod roles;
 mod routing;
 mod sandbox;
+mod search;
 mod shutdown;
 mod simulator;
 mod simulator_phone;

@@ -361,6 +361,15 @@ impl ChannelService {
         Ok(self.store.tenant(tenant).channels().get(id).await?)
     }
 
+    /// Those of `ids` that are the tenant's, in one read (for a page's `channel` fields).
+    pub async fn get_many_in(
+        &self,
+        tenant: TenantId,
+        ids: &[ChannelId],
+    ) -> Result<Vec<ChannelRecord>, AppError> {
+        Ok(self.store.tenant(tenant).channels().get_many(ids).await?)
+    }
+
     /// Opens only the secret that signs a channel's webhooks: Twilio's auth token, Meta's
     /// app secret.
     pub fn signing_secret(&self, record: &ChannelRecord) -> Result<Secret, AppError> {

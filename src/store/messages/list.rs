@@ -1,7 +1,7 @@
 //! A page of a tenant's messages under a filter, bounded by the time in their UUIDv7 ids.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Alias, Expr, Func};
+use sea_orm::sea_query::{Alias, Expr, Query, SimpleExpr};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, IdenStatic, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -98,22 +98,15 @@ impl<C: ConnectionTrait> Messages<'_, C> {
                 .filter(message::Column::CreatedAt.lt(to))
                 .filter(message::Column::Id.lt(id_floor(to + ID_CLOCK_SLACK)));
         }
-        // A contains-search cannot use a b-tree: it is checked on the rows the other filters'
-        // index yields, in page order, and the scan stops once the page is full. Without
-        // other filters it reads the tenant's history from the newest message until then.
-        // `strpos`/`instr` rather than LIKE: no wildcards to escape, and PostgreSQL, which
-        // has no statistics for the expression, estimates it as common and keeps the ordered
-        // index walk instead of sorting a sequential scan of the whole table.
+        // The text index (see the migration `message_search`) yields the messages that contain
+        // the term; the other filters and the page order apply to those.
         if let Some(text) = filter
             .text
             .as_deref()
             .map(str::trim)
             .filter(|t| !t.is_empty())
         {
-            let position = Func::cust(Alias::new(if sqlite { "instr" } else { "strpos" }))
-                .arg(Func::lower(Expr::col(message::Column::Text)))
-                .arg(text.to_lowercase());
-            query = query.filter(Expr::expr(position).gt(0));
+            query = query.filter(self.containing(text, sqlite));
         }
         query = match order {
             MessageOrder::Newest => {
@@ -151,6 +144,67 @@ impl<C: ConnectionTrait> Messages<'_, C> {
     }
 }
 
+impl<C: ConnectionTrait> Messages<'_, C> {
+    /// The messages of this tenant whose text contains `term`, in any case.
+    fn containing(&self, term: &str, sqlite: bool) -> SimpleExpr {
+        if term.chars().count() < TRIGRAM {
+            // No trigram to look up: the term is checked on the rows the other filters'
+            // index yields, in page order, and the scan stops once the page is full.
+            // `strpos`/`instr` rather than LIKE: no wildcards to escape, and PostgreSQL,
+            // having no statistics for the expression, keeps the ordered index walk
+            // instead of sorting a scan of the whole table.
+            return if sqlite {
+                Expr::cust_with_values("instr(lower(\"messages\".\"text\"), lower(?)) > 0", [term])
+            } else {
+                Expr::cust_with_values(
+                    "strpos(lower(\"messages\".\"text\" COLLATE \"und-x-icu\"), \
+                     lower(CAST($1 AS text) COLLATE \"und-x-icu\")) > 0",
+                    [term],
+                )
+            };
+        }
+        if sqlite {
+            // An FTS5 string is a phrase: its trigrams in a row, so a substring.
+            let phrase = format!("\"{}\"", term.replace('"', "\"\""));
+            let matching = Query::select()
+                .column(Alias::new("rowid"))
+                .from(Alias::new("message_search"))
+                .and_where(Expr::cust_with_values("message_search MATCH ?", [phrase]))
+                .to_owned();
+            let keys = Query::select()
+                .column(Alias::new("message_id"))
+                .from(Alias::new("message_search_keys"))
+                .and_where(Expr::col(Alias::new("tenant_id")).eq(self.tenant.into_uuid()))
+                .and_where(Expr::col(Alias::new("search_rowid")).in_subquery(matching))
+                .to_owned();
+            Expr::col((message::Entity, message::Column::Id)).in_subquery(keys)
+        } else {
+            // The same expression as the index `messages_by_text`, or it is not used.
+            let pattern = format!("%{}%", escape_like(term));
+            Expr::cust_with_values(
+                "lower(\"messages\".\"text\" COLLATE \"und-x-icu\") \
+                 LIKE lower(CAST($1 AS text) COLLATE \"und-x-icu\")",
+                [pattern],
+            )
+        }
+    }
+}
+
+/// The length of the character sequences both databases index text by.
+const TRIGRAM: usize = 3;
+
+/// `term` as a LIKE pattern that matches only itself (PostgreSQL's escape is `\\`).
+fn escape_like(term: &str) -> String {
+    let mut escaped = String::with_capacity(term.len());
+    for c in term.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,5 +217,10 @@ mod tests {
         assert!(id_floor(at) <= id);
         assert!(id_floor(at + chrono::Duration::milliseconds(1)) > id);
         assert!(id_floor(at - chrono::Duration::milliseconds(1)) < id);
+    }
+
+    #[test]
+    fn a_like_pattern_matches_wildcards_literally() {
+        assert_eq!(escape_like(r"50%_off\now"), r"50\%\_off\\now");
     }
 }

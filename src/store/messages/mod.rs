@@ -2,16 +2,18 @@
 //! (`statuses`), attachments (`attachments`) and history pages (`list`) are in files of
 //! their own, each adding to [`Messages`].
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Alias, Expr, Order, Query, SimpleExpr, SubQueryStatement};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select,
 };
 
-use super::entities::{attachment, message};
+use super::entities::{attachment, conversation, message};
 use super::StoreError;
 use crate::domain::records::message::{AttachmentState, MessageRecord, Part};
-use crate::domain::{AttachmentId, ChannelId, MessageId, TenantId, Visibility};
+use crate::domain::{AttachmentId, ChannelId, ConversationId, MessageId, TenantId, Visibility};
 
 mod attachments;
 mod list;
@@ -237,6 +239,56 @@ impl<'a, C: ConnectionTrait> Messages<'a, C> {
             .exec(self.db)
             .await?;
         Ok(())
+    }
+
+    /// The newest message of each of `conversations`, for those that have one, in one query:
+    /// a correlated subquery per conversation, each an index probe of
+    /// `messages_by_conversation` from its newest end.
+    pub async fn last_of(
+        &self,
+        conversations: &[ConversationId],
+    ) -> Result<HashMap<ConversationId, MessageRecord>, StoreError> {
+        let (m, c) = (Alias::new("m"), Alias::new("c"));
+        let newest = Query::select()
+            .column((m.clone(), message::Column::Id))
+            .from_as(message::Entity, m.clone())
+            .and_where(
+                Expr::col((m.clone(), message::Column::TenantId)).eq(self.tenant.into_uuid()),
+            )
+            .and_where(
+                Expr::col((m.clone(), message::Column::ConversationId))
+                    .equals((c.clone(), conversation::Column::Id)),
+            )
+            .order_by((m, message::Column::Id), Order::Desc)
+            .limit(1)
+            .to_owned();
+        let ids = Query::select()
+            .expr(SimpleExpr::SubQuery(
+                None,
+                Box::new(SubQueryStatement::SelectStatement(newest)),
+            ))
+            .from_as(conversation::Entity, c.clone())
+            .and_where(
+                Expr::col((c.clone(), conversation::Column::TenantId)).eq(self.tenant.into_uuid()),
+            )
+            .and_where(
+                Expr::col((c, conversation::Column::Id))
+                    .is_in(conversations.iter().map(|id| id.into_uuid())),
+            )
+            .to_owned();
+        let mut found = HashMap::new();
+        for row in self
+            .scoped()
+            .filter(message::Column::Id.in_subquery(ids))
+            .all(self.db)
+            .await?
+        {
+            let record = MessageRecord::try_from(row)?;
+            if let Some(conversation) = record.conversation {
+                found.insert(conversation, record);
+            }
+        }
+        Ok(found)
     }
 
     /// Finds the message a caller sent with this idempotency key.

@@ -33,6 +33,8 @@ pub struct TestApp {
     pub twilio: switchboard::fakes::twilio::FakeTwilio,
     pub http: reqwest::Client,
     pub database_url: String,
+    /// The statements the server has sent to its database so far.
+    pub statements: switchboard::store::StatementCount,
     /// Dropped after the server stops (or, if it never does, forcibly) on teardown.
     database: Option<db::TestDatabase>,
     shutdown: Option<oneshot::Sender<()>>,
@@ -157,6 +159,7 @@ impl TestApp {
         adjust(&mut config);
         let app = App::build(config).await.expect("the server builds");
         let addr = app.local_addr();
+        let statements = app.statements();
         let (tx, rx) = oneshot::channel();
         let server = tokio::spawn(app.run(async move {
             let _ = rx.await;
@@ -167,6 +170,7 @@ impl TestApp {
             twilio,
             http: reqwest::Client::new(),
             database_url,
+            statements,
             database: Some(database),
             shutdown: Some(tx),
             server: Some(server),

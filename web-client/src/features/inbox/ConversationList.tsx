@@ -11,7 +11,7 @@ export type ListConversation = InboxConversationsQuery['conversations']['nodes']
 
 function Row({ c, active, onOpen }: { c: ListConversation; active: boolean; onOpen: () => void }) {
   const name = contactName(c.contact);
-  const preview = messagePreview(c.messages.nodes[0]);
+  const preview = messagePreview(c.lastMessage);
   // The open conversation is being read: it never shows as unread.
   const unread = active ? 0 : c.unreadCount;
   return (

@@ -36,14 +36,12 @@ export const InboxConversations = graphql(`
           name
           color
         }
-        messages(first: 1) {
-          nodes {
-            id
-            direction
-            text
-            content {
-              __typename
-            }
+        lastMessage {
+          id
+          direction
+          text
+          content {
+            __typename
           }
         }
       }

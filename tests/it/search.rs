@@ -1,0 +1,320 @@
+//! Message text search through the databases' trigram indexes: substrings in any case and
+//! script, within the tenant and what the caller sees, newest first with paging; an erased
+//! contact's text leaves the index. Also the batched fields of a page: its messages' and
+//! conversations' channel, contact and conversation, and a conversation's `lastMessage`,
+//! each read in one query for the whole page.
+
+use sea_orm::ConnectionTrait;
+use serde_json::{json, Value};
+
+use crate::support::fixtures::{default_meta_channel, meta_channel, meta_inbound, MetaChannel};
+use crate::support::{TestApp, TestTenant};
+use crate::visibility::World;
+
+const SEARCH: &str = "query($f: MessageFilter, $n: Int, $a: String) {
+    messages(filter: $f, first: $n, after: $a) {
+        edges { cursor node { text } } pageInfo { hasNextPage } } }";
+
+/// The texts of the messages `gql`'s caller finds for `text` (with `filter`), newest first.
+async fn found(gql: &crate::support::graphql::Gql, text: &str, filter: Value) -> Vec<String> {
+    let mut filter = filter;
+    filter["text"] = json!(text);
+    let answer = gql.query(SEARCH, json!({ "f": filter, "n": 50 })).await;
+    answer.data()["messages"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["text"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+async fn search(tenant: &TestTenant, text: &str) -> Vec<String> {
+    found(&tenant.owner.gql, text, json!({})).await
+}
+
+/// A tenant whose customers wrote these, in this order.
+async fn tenant_with(app: &TestApp, name: &str, texts: &[&str]) -> (TestTenant, MetaChannel) {
+    let tenant = app.new_tenant(name).await;
+    let channel = default_meta_channel(app, &tenant).await;
+    for (i, text) in texts.iter().enumerate() {
+        meta_inbound(app, &channel, &format!("3460000{:04}", i % 3), text).await;
+    }
+    (tenant, channel)
+}
+
+#[tokio::test]
+async fn a_search_finds_substrings_in_any_case_and_script_only_in_its_tenant() {
+    let app = TestApp::spawn().await;
+    let (acme, _) = tenant_with(
+        &app,
+        "Acme",
+        &[
+            "Where is my INVOICE?",
+            "großer Ärger mit Müller",
+            "un café ☕ por favor",
+            "Save 50% now",
+            "Σήμερα ΚΑΛΗΜΕΡΑ",
+            "the invoices are late",
+        ],
+    )
+    .await;
+    let (globex, _) = tenant_with(&app, "Globex", &["Globex invoice 7", "ärger here too"]).await;
+
+    // Inside words, across case, newest first.
+    assert_eq!(
+        search(&acme, "nvoic").await,
+        ["the invoices are late", "Where is my INVOICE?"]
+    );
+    assert_eq!(
+        search(&acme, "ÄRGER MIT").await,
+        ["großer Ärger mit Müller"]
+    );
+    assert_eq!(search(&acme, "müller").await, ["großer Ärger mit Müller"]);
+    assert_eq!(search(&acme, "CAFÉ ☕").await, ["un café ☕ por favor"]);
+    assert_eq!(search(&acme, "καλημερα").await, ["Σήμερα ΚΑΛΗΜΕΡΑ"]);
+    // Wildcards of either database are plain characters.
+    assert_eq!(search(&acme, "50% n").await, ["Save 50% now"]);
+    assert!(search(&acme, "5_%").await.is_empty());
+    assert!(search(&acme, "a\"b").await.is_empty());
+    // Characters in another order are not a substring.
+    assert!(search(&acme, "invoice is").await.is_empty());
+    // Another tenant's text never matches, and theirs finds only their own.
+    assert!(search(&acme, "Globex").await.is_empty());
+    assert_eq!(search(&globex, "invoice").await, ["Globex invoice 7"]);
+    assert_eq!(search(&globex, "ärger").await, ["ärger here too"]);
+    // Surrounding blanks are not part of the term.
+    assert_eq!(search(&globex, "  GLOBEX  ").await, ["Globex invoice 7"]);
+
+    // A term shorter than a trigram is checked row by row, with the same meaning.
+    assert_eq!(search(&acme, "☕").await, ["un café ☕ por favor"]);
+    assert_eq!(search(&acme, "%").await, ["Save 50% now"]);
+    assert_eq!(search(&acme, " ü ").await, ["großer Ärger mit Müller"]);
+    assert_eq!(search(&globex, "BE").await, ["Globex invoice 7"]);
+}
+
+#[tokio::test]
+async fn a_search_pages_newest_first_and_combines_with_other_filters() {
+    let app = TestApp::spawn().await;
+    let tenant = app.new_tenant("Acme").await;
+    let a = default_meta_channel(&app, &tenant).await;
+    let b = meta_channel(&app, &tenant, "+15550783882", "106540352242923").await;
+    for i in 0..5 {
+        meta_inbound(&app, &a, "34600000001", &format!("order {i} on A")).await;
+        meta_inbound(&app, &b, "34600000001", &format!("order {i} on B")).await;
+    }
+    meta_inbound(&app, &a, "34600000001", "no match here").await;
+
+    let mut seen = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let answer = tenant
+            .owner
+            .gql
+            .query(
+                SEARCH,
+                json!({ "f": { "text": "ORDER", "channelId": a.id }, "n": 2, "a": after }),
+            )
+            .await;
+        let page = answer.data()["messages"].clone();
+        for edge in page["edges"].as_array().unwrap() {
+            seen.push(edge["node"]["text"].as_str().unwrap().to_owned());
+            after = Some(edge["cursor"].as_str().unwrap().to_owned());
+        }
+        if page["pageInfo"]["hasNextPage"] != true {
+            break;
+        }
+    }
+    let expected: Vec<String> = (0..5).rev().map(|i| format!("order {i} on A")).collect();
+    assert_eq!(seen, expected);
+    assert_eq!(
+        found(
+            &tenant.owner.gql,
+            "der 3",
+            json!({ "direction": "INBOUND", "status": "RECEIVED" })
+        )
+        .await,
+        ["order 3 on B", "order 3 on A"]
+    );
+    assert!(found(
+        &tenant.owner.gql,
+        "order",
+        json!({ "direction": "OUTBOUND" })
+    )
+    .await
+    .is_empty());
+}
+
+#[tokio::test]
+async fn a_search_finds_only_messages_of_conversations_the_caller_sees() {
+    let w = World::new().await;
+    // Agent A is in the queue of "my invoice please", not of "hello there".
+    assert_eq!(
+        found(&w.a.gql, "INVOICE", json!({})).await,
+        ["my invoice please"]
+    );
+    assert!(found(&w.a.gql, "hello", json!({})).await.is_empty());
+    // Agent B is in no queue.
+    assert!(found(&w.b.gql, "invoice", json!({})).await.is_empty());
+    assert!(found(&w.b.gql, "hello", json!({})).await.is_empty());
+    assert_eq!(
+        found(&w.admin.gql, "hello", json!({})).await,
+        ["hello there"]
+    );
+}
+
+#[tokio::test]
+async fn an_erased_contacts_text_leaves_the_index() {
+    let app = TestApp::spawn().await;
+    let (tenant, channel) = tenant_with(&app, "Acme", &[]).await;
+    meta_inbound(&app, &channel, "34600000001", "secret recipe zebra").await;
+    meta_inbound(&app, &channel, "34600000002", "another zebra").await;
+    assert_eq!(
+        search(&tenant, "zebra").await,
+        ["another zebra", "secret recipe zebra"]
+    );
+    let contacts = tenant
+        .owner
+        .gql
+        .query("{ contacts(first: 10) { nodes { id waId } } }", json!({}))
+        .await;
+    let first = contacts.data()["contacts"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["waId"] == "34600000001")
+        .unwrap()["id"]
+        .clone();
+    tenant
+        .owner
+        .gql
+        .query(
+            "mutation($id: ID!) { eraseContact(id: $id) { contactId } }",
+            json!({ "id": first }),
+        )
+        .await
+        .data();
+    assert_eq!(search(&tenant, "zebra").await, ["another zebra"]);
+    assert!(search(&tenant, "recipe").await.is_empty());
+
+    // Not merely hidden: the index itself no longer holds the words.
+    let store = switchboard::store::Store::connect(&app.database_url)
+        .await
+        .unwrap();
+    let db = store.connection();
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        sea_orm::DbBackend::Postgres => {
+            // PostgreSQL indexes the row itself: the row is gone, and with it the entry.
+            "SELECT count(*) AS n FROM messages WHERE lower(text) LIKE '%recipe%'"
+        }
+        _ => "SELECT count(*) AS n FROM message_search WHERE message_search MATCH '\"recipe\"'",
+    };
+    let row = db
+        .query_one(sea_orm::Statement::from_string(backend, sql))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.try_get::<i64>("", "n").unwrap(), 0);
+}
+
+const PAGE: &str = "query($n: Int) { messages(first: $n) { nodes { id
+    channel { id name } contact { id waId }
+    conversation { id channel { id } contact { id } lastMessage { id text } } } } }";
+const INBOX: &str = "query($n: Int) { conversations(first: $n) { nodes { id
+    channel { id } contact { id } lastMessage { id text } } } }";
+
+/// The statements the server sent while answering `query` with `n` items.
+async fn statements_for(app: &TestApp, tenant: &TestTenant, query: &str, n: usize) -> u64 {
+    let before = app.statements.get();
+    let answer = tenant.owner.gql.query(query, json!({ "n": n })).await;
+    let spent = app.statements.get() - before;
+    let items = answer.data().as_object().unwrap().values().next().unwrap()["nodes"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(items, n);
+    spent
+}
+
+#[tokio::test]
+async fn a_page_reads_each_kind_of_related_record_once_for_all_its_items() {
+    let app = TestApp::spawn().await;
+    let tenant = app.new_tenant("Acme").await;
+    let a = default_meta_channel(&app, &tenant).await;
+    let b = meta_channel(&app, &tenant, "+15550783882", "106540352242923").await;
+    const CUSTOMERS: usize = 12;
+    for i in 0..CUSTOMERS {
+        let channel = if i % 2 == 0 { &a } else { &b };
+        meta_inbound(
+            &app,
+            channel,
+            &format!("346000001{i:02}"),
+            &format!("first {i}"),
+        )
+        .await;
+        meta_inbound(
+            &app,
+            channel,
+            &format!("346000001{i:02}"),
+            &format!("latest {i}"),
+        )
+        .await;
+    }
+
+    // One item against all of them: with a query per item and field, the page of 24
+    // messages would cost over a hundred more statements; batched, the same few.
+    for (query, n) in [(PAGE, 2 * CUSTOMERS), (INBOX, CUSTOMERS)] {
+        let one = statements_for(&app, &tenant, query, 1).await;
+        let all = statements_for(&app, &tenant, query, n).await;
+        // Slack for a batch that closes before a late key joins it (a second batch).
+        assert!(
+            all <= one + n as u64 / 2,
+            "{n} items took {all} statements, one item {one}"
+        );
+    }
+
+    // lastMessage is each conversation's newest message, as its history says.
+    let both = "query($n: Int) { conversations(first: $n) { nodes {
+        lastMessage { text } messages(first: 1) { nodes { text } } } } }";
+    let inbox = tenant
+        .owner
+        .gql
+        .query(both, json!({ "n": CUSTOMERS }))
+        .await;
+    let nodes = inbox.data()["conversations"]["nodes"]
+        .as_array()
+        .unwrap()
+        .clone();
+    for node in &nodes {
+        let last = &node["lastMessage"]["text"];
+        assert!(last.as_str().unwrap().starts_with("latest "), "{node}");
+        assert_eq!(last, &node["messages"]["nodes"][0]["text"]);
+    }
+}
+
+#[tokio::test]
+async fn last_message_and_related_records_stay_within_the_tenant_and_visibility() {
+    let w = World::new().await;
+    let query =
+        "{ conversations(first: 10) { nodes { id lastMessage { id text conversation { id } } } } }";
+    let answer = w.a.gql.query(query, json!({})).await;
+    let nodes = answer.data()["conversations"]["nodes"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(nodes.len(), 1);
+    assert_eq!(nodes[0]["id"], w.c1.as_str());
+    assert_eq!(nodes[0]["lastMessage"]["id"], w.m1.as_str());
+    assert_eq!(nodes[0]["lastMessage"]["conversation"]["id"], w.c1.as_str());
+    // A conversation with no message yet has no lastMessage: none here opens empty, so the
+    // admin sees both conversations' last messages.
+    let answer = w.admin.gql.query(query, json!({})).await;
+    let mut last: Vec<String> = answer.data()["conversations"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["lastMessage"]["text"].as_str().unwrap().to_owned())
+        .collect();
+    last.sort();
+    assert_eq!(last, ["hello there", "my invoice please"]);
+}
