@@ -34,7 +34,7 @@ fn raise_fd_limit() -> anyhow::Result<u64> {
     use rustix::process::{getrlimit, setrlimit, Resource};
     let mut limit = getrlimit(Resource::Nofile);
     limit.current = limit.maximum;
-    setrlimit(Resource::Nofile, limit.clone()).context("raising the open-file limit")?;
+    setrlimit(Resource::Nofile, limit).context("raising the open-file limit")?;
     Ok(limit.current.unwrap_or(u64::MAX))
 }
 

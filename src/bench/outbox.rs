@@ -45,12 +45,15 @@ const FAILED: &str = "query($c: ID!) { messages(filter: { channelId: $c, status:
 /// with as many concurrent requests.
 const WORKER_CONCURRENCY: usize = 32;
 
+/// A request the fake received, to send again: path, headers and body.
+type Replay = (String, Vec<(String, String)>, Vec<u8>);
+
 /// The fake provider's own ceiling: the requests it received, replayed to it directly
 /// (same paths, headers and bodies) `WORKER_CONCURRENCY` at a time; sends per second.
 async fn ceiling(
     http: &reqwest::Client,
     base_url: &str,
-    requests: Vec<(String, Vec<(String, String)>, Vec<u8>)>,
+    requests: Vec<Replay>,
 ) -> anyhow::Result<f64> {
     let count = requests.len();
     let base = base_url.trim_end_matches('/');
