@@ -1,5 +1,5 @@
 //! The command line: `serve` (the default), `migrate`, `schema`, `admin create`, `keys`,
-//! `bench`, and `simulator` (whose subcommands live in `simulator/cli.rs`).
+//! `bench` (whose subcommands live in `bench/cli.rs`), and `simulator` (in `simulator/cli.rs`).
 
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
@@ -10,6 +10,7 @@ use chrono::Utc;
 use clap::{Parser, Subcommand};
 use zeroize::Zeroizing;
 
+use crate::bench::cli::{bench, AllArgs, BenchAction};
 use crate::config::{Config, ConfigError};
 use crate::crypto::PasswordHasher;
 use crate::domain::{Email, NewPassword};
@@ -51,73 +52,19 @@ enum Command {
         #[command(subcommand)]
         action: Option<SimulatorAction>,
     },
-    /// Measure throughput and latency (see the README's benchmark section).
+    /// Measure throughput and latency (see the README's benchmark section). Without a
+    /// subcommand, every measurement on SQLite and on `--postgres-url`, in one table.
+    #[command(args_conflicts_with_subcommands = true)]
     Bench {
         #[command(subcommand)]
-        action: BenchAction,
+        action: Option<BenchAction>,
+        #[command(flatten)]
+        all: AllArgs,
     },
     /// Manage the master key ring.
     Keys {
         #[command(subcommand)]
         action: KeysAction,
-    },
-}
-
-#[derive(Subcommand)]
-enum BenchAction {
-    /// Signed webhooks stored per second, and webhook-to-subscriber latency.
-    Ingest {
-        /// A PostgreSQL database to measure instead of a fresh SQLite file; use an empty one.
-        #[arg(long)]
-        database_url: Option<String>,
-        #[arg(long, default_value_t = 2000)]
-        messages: usize,
-        #[arg(long, default_value_t = 16)]
-        concurrency: usize,
-        #[arg(long, default_value_t = 100)]
-        subscribers: usize,
-        #[arg(long, default_value_t = 200)]
-        latency_samples: usize,
-    },
-    /// Messages per second through the outbox to the fake providers, and how closely a
-    /// channel's rate limit holds.
-    Outbox {
-        /// A PostgreSQL database to measure instead of a fresh SQLite file; use an empty one.
-        #[arg(long)]
-        database_url: Option<String>,
-        /// Messages per provider for the throughput runs.
-        #[arg(long, default_value_t = 5000)]
-        messages: usize,
-        #[arg(long, default_value_t = 16)]
-        concurrency: usize,
-        /// Customers the messages are spread over.
-        #[arg(long, default_value_t = 100)]
-        contacts: usize,
-        /// The channel limit to check, in messages per second.
-        #[arg(long, default_value_t = 50)]
-        rate: u32,
-        /// Seconds of steady sending at that limit, after the burst.
-        #[arg(long, default_value_t = 10)]
-        rate_seconds: u32,
-    },
-    /// History page latency (p50/p99) over a large seeded message history.
-    History {
-        /// A PostgreSQL database to measure instead of a fresh SQLite file; use an empty one.
-        #[arg(long)]
-        database_url: Option<String>,
-        #[arg(long, default_value_t = 1_000_000)]
-        messages: usize,
-        #[arg(long, default_value_t = 3)]
-        channels: usize,
-        /// Customers per channel.
-        #[arg(long, default_value_t = 100)]
-        contacts: usize,
-        /// Timed runs per case.
-        #[arg(long, default_value_t = 200)]
-        runs: usize,
-        /// Messages per page.
-        #[arg(long, default_value_t = 50)]
-        page: usize,
     },
 }
 
@@ -208,67 +155,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             action: KeysAction::Rotate,
         } => rotate_keys(config).await,
         Command::Simulator { action } => simulator(action).await,
-        Command::Bench {
-            action:
-                BenchAction::Outbox {
-                    database_url,
-                    messages,
-                    concurrency,
-                    contacts,
-                    rate,
-                    rate_seconds,
-                },
-        } => {
-            crate::bench::outbox(crate::bench::OutboxOptions {
-                database_url,
-                messages,
-                concurrency,
-                contacts,
-                rate,
-                rate_seconds,
-            })
-            .await
-        }
-        Command::Bench {
-            action:
-                BenchAction::History {
-                    database_url,
-                    messages,
-                    channels,
-                    contacts,
-                    runs,
-                    page,
-                },
-        } => {
-            crate::bench::history(crate::bench::HistoryOptions {
-                database_url,
-                messages,
-                channels,
-                contacts,
-                runs,
-                page,
-            })
-            .await
-        }
-        Command::Bench {
-            action:
-                BenchAction::Ingest {
-                    database_url,
-                    messages,
-                    concurrency,
-                    subscribers,
-                    latency_samples,
-                },
-        } => {
-            crate::bench::ingest(crate::bench::IngestOptions {
-                database_url,
-                messages,
-                concurrency,
-                subscribers,
-                latency_samples,
-            })
-            .await
-        }
+        Command::Bench { action, all } => bench(action, all).await,
     }
 }
 

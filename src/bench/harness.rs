@@ -17,12 +17,17 @@ use crate::fakes::twilio::{FakeAccount, FakeTwilio};
 pub const META_TOKEN: &str = "bench-access-token-0123";
 pub const META_SECRET: &str = "bench-app-secret-0123456789abcdef";
 pub const WABA: &str = "100000000000002";
+const OWNER_PASSWORD: &str = "Measure-Tenant-2026";
+pub const LOGIN: &str =
+    "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }";
 
 pub struct Harness {
     pub backend: &'static str,
     pub database_url: String,
+    pub addr: SocketAddr,
     pub gql: String,
     pub http: reqwest::Client,
+    pub admin: String,
     pub owner: String,
     pub meta: FakeMeta,
     pub twilio: FakeTwilio,
@@ -67,35 +72,26 @@ impl Harness {
         let server = tokio::spawn(app.run(futures::future::pending()));
         let gql = format!("http://{addr}/graphql");
         let http = reqwest::Client::new();
-        let login =
-            "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }";
         let admin = graphql(
             &http,
             &gql,
             None,
-            login,
+            LOGIN,
             json!({ "e": ADMIN, "p": PASSWORD }),
         )
         .await?;
-        let admin = admin["login"]["accessToken"].as_str().unwrap_or_default();
-        graphql(&http, &gql, Some(admin), "mutation { createTenant(input: { name: \"Bench\", ownerEmail: \"owner@bench.test\", ownerPassword: \"Measure-Tenant-2026\" }) { id } }", json!({})).await?;
-        let owner = graphql(
-            &http,
-            &gql,
-            None,
-            login,
-            json!({ "e": "owner@bench.test", "p": "Measure-Tenant-2026" }),
-        )
-        .await?;
-        let owner = owner["login"]["accessToken"]
+        let admin = admin["login"]["accessToken"]
             .as_str()
             .unwrap_or_default()
             .to_owned();
+        let owner = tenant(&http, &gql, &admin, "Bench", "owner@bench.test").await?;
         Ok(Self {
             backend,
             database_url,
+            addr,
             gql,
             http,
+            admin,
             owner,
             meta,
             twilio,
@@ -109,9 +105,25 @@ impl Harness {
         graphql(&self.http, &self.gql, Some(&self.owner), query, variables).await
     }
 
-    async fn create_channel(&self, input: Value) -> anyhow::Result<BenchChannel> {
+    /// A GraphQL request with `token`.
+    pub async fn query_as(
+        &self,
+        token: &str,
+        query: &str,
+        variables: Value,
+    ) -> anyhow::Result<Value> {
+        graphql(&self.http, &self.gql, Some(token), query, variables).await
+    }
+
+    /// Another tenant; answers its owner's access token.
+    pub async fn tenant(&self, name: &str, owner_email: &str) -> anyhow::Result<String> {
+        tenant(&self.http, &self.gql, &self.admin, name, owner_email).await
+    }
+
+    async fn create_channel(&self, token: &str, input: Value) -> anyhow::Result<BenchChannel> {
         let created = self
-            .query(
+            .query_as(
+                token,
                 "mutation($i: CreateChannelInput!) { createChannel(input: $i) { id webhookUrl } }",
                 json!({ "i": input }),
             )
@@ -133,9 +145,21 @@ impl Harness {
         phone_number_id: &str,
         per_second: u32,
     ) -> anyhow::Result<BenchChannel> {
+        self.meta_channel_as(&self.owner, number, phone_number_id, per_second)
+            .await
+    }
+
+    /// As [`Harness::meta_channel`], for the tenant whose owner holds `token`.
+    pub async fn meta_channel_as(
+        &self,
+        token: &str,
+        number: &str,
+        phone_number_id: &str,
+        per_second: u32,
+    ) -> anyhow::Result<BenchChannel> {
         self.meta
             .add_phone_number(FakePhoneNumber::new(phone_number_id, WABA, META_TOKEN));
-        self.create_channel(json!({ "name": format!("Meta {number}"), "provider": "META", "phoneNumber": number,
+        self.create_channel(token, json!({ "name": format!("Meta {number}"), "provider": "META", "phoneNumber": number,
             "meta": { "accessToken": META_TOKEN, "appSecret": META_SECRET, "phoneNumberId": phone_number_id, "businessAccountId": WABA },
             "settings": { "messagesPerSecond": per_second } }))
             .await
@@ -149,11 +173,41 @@ impl Harness {
     ) -> anyhow::Result<(BenchChannel, FakeAccount)> {
         let account = self.twilio.add_account("Bench", number);
         let channel = self
-            .create_channel(json!({ "name": format!("Twilio {number}"), "provider": "TWILIO", "phoneNumber": number,
+            .create_channel(&self.owner, json!({ "name": format!("Twilio {number}"), "provider": "TWILIO", "phoneNumber": number,
                 "twilio": { "accountSid": account.sid, "authToken": account.auth_token },
                 "settings": { "messagesPerSecond": per_second } }))
             .await?;
         Ok((channel, account))
+    }
+}
+
+/// Creates a tenant as the platform admin and signs its owner in.
+pub(super) async fn tenant(
+    http: &reqwest::Client,
+    gql: &str,
+    admin: &str,
+    name: &str,
+    owner_email: &str,
+) -> anyhow::Result<String> {
+    graphql(
+        http,
+        gql,
+        Some(admin),
+        "mutation($i: CreateTenantInput!) { createTenant(input: $i) { id } }",
+        json!({ "i": { "name": name, "ownerEmail": owner_email, "ownerPassword": OWNER_PASSWORD } }),
+    )
+    .await?;
+    let owner = graphql(
+        http,
+        gql,
+        None,
+        LOGIN,
+        json!({ "e": owner_email, "p": OWNER_PASSWORD }),
+    )
+    .await?;
+    match owner["login"]["accessToken"].as_str() {
+        Some(token) => Ok(token.to_owned()),
+        None => bail!("the owner of {name} could not sign in: {owner}"),
     }
 }
 

@@ -4,36 +4,34 @@
 //! `outbox`: sends per second through the outbox and the accuracy of a channel's rate
 //! limit. `history`: the history query's latency over a large seeded history.
 
+mod all;
+pub mod cli;
+mod fairness;
 mod harness;
 mod history;
+mod ingest;
+mod memory;
 mod outbox;
+mod report;
+mod target;
+mod ws;
 
-pub use history::{history, HistoryOptions};
-pub use outbox::{outbox, OutboxOptions};
+pub use all::{all, AllOptions};
+pub use history::HistoryOptions;
+pub use ingest::IngestOptions;
+pub use outbox::OutboxOptions;
+pub use target::Target;
 
-use std::collections::HashMap;
+use std::future::Future;
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context};
-use futures::{SinkExt, StreamExt};
+use anyhow::bail;
+use futures::StreamExt;
 use serde_json::{json, Value};
-use tokio::sync::mpsc;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::Message;
 
-use crate::app::App;
-use crate::config::Config;
-use crate::crypto::Secret;
 use crate::fakes::meta::{hub_signature, meta_json};
-
-pub struct IngestOptions {
-    /// `None`: a fresh SQLite file in a temporary folder.
-    pub database_url: Option<String>,
-    pub messages: usize,
-    pub concurrency: usize,
-    pub subscribers: usize,
-    pub latency_samples: usize,
-}
+use harness::Harness;
+use report::Figure;
 
 const ADMIN: &str = "bench@switchboard.local";
 const PASSWORD: &str = "Measure-Password-2026";
@@ -60,14 +58,19 @@ async fn graphql(
     Ok(body["data"].clone())
 }
 
-/// A signed Meta notification carrying one text message.
+/// A signed Meta notification carrying one text message to the bench's first number.
 fn webhook(index: usize, text: &str) -> (Vec<u8>, String) {
+    webhook_to(PNID, index, text)
+}
+
+/// A signed Meta notification to the number `pnid` from customer `34600000000 + index % 50`.
+fn webhook_to(pnid: &str, index: usize, text: &str) -> (Vec<u8>, String) {
     let customer = format!("3460000{:04}", index % 50);
     let payload = json!({
         "object": "whatsapp_business_account",
         "entry": [{ "id": "100000000000002", "changes": [{ "field": "messages", "value": {
             "messaging_product": "whatsapp",
-            "metadata": { "display_phone_number": "15550000001", "phone_number_id": PNID },
+            "metadata": { "display_phone_number": "15550000001", "phone_number_id": pnid },
             "contacts": [{ "profile": { "name": "Bench" }, "wa_id": customer }],
             "messages": [{ "from": customer, "id": format!("wamid.BENCH{index}"), "timestamp": chrono::Utc::now().timestamp().to_string(),
                            "type": "text", "text": { "body": text } }]
@@ -118,174 +121,46 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[rank.min(sorted.len() - 1)]
 }
 
-pub async fn ingest(options: IngestOptions) -> anyhow::Result<()> {
-    let dir = tempfile::tempdir().context("a temporary folder")?;
-    let database_url = options
-        .database_url
-        .clone()
-        .unwrap_or_else(|| format!("sqlite://{}/bench.db?mode=rwc", dir.path().display()));
-    let backend = if database_url.starts_with("sqlite:") {
-        "SQLite"
-    } else {
-        "PostgreSQL"
-    };
-    let mut config = Config::for_tests(dir.path(), database_url);
-    config.admin_email = Some(ADMIN.into());
-    config.admin_password = Some(Secret::new(PASSWORD));
-    config.login_max_failures_per_address = 10_000;
-    let app = App::build(config).await?;
-    let addr = app.local_addr();
-    let server = tokio::spawn(app.run(futures::future::pending()));
-    let base = format!("http://{addr}");
-    let gql = format!("{base}/graphql");
-    let http = reqwest::Client::new();
-
-    let login =
-        "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }";
-    let admin = graphql(
-        &http,
-        &gql,
-        None,
-        login,
-        json!({ "e": ADMIN, "p": PASSWORD }),
-    )
-    .await?;
-    let admin = admin["login"]["accessToken"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    graphql(&http, &gql, Some(&admin), "mutation { createTenant(input: { name: \"Bench\", ownerEmail: \"owner@bench.test\", ownerPassword: \"Measure-Tenant-2026\" }) { id } }", json!({})).await?;
-    let owner = graphql(
-        &http,
-        &gql,
-        None,
-        login,
-        json!({ "e": "owner@bench.test", "p": "Measure-Tenant-2026" }),
-    )
-    .await?;
-    let owner = owner["login"]["accessToken"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    let channel = graphql(
-        &http,
-        &gql,
-        Some(&owner),
-        "mutation($i: CreateChannelInput!) { createChannel(input: $i) { webhookUrl } }",
-        json!({ "i": { "name": "Bench", "provider": "META", "phoneNumber": "+15550000001",
-                       "meta": { "accessToken": "bench-access-token-0123", "appSecret": APP_SECRET, "phoneNumberId": PNID, "businessAccountId": "100000000000002" } } }),
-    )
-    .await?;
-    let hook = channel["createChannel"]["webhookUrl"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-
-    // Baseline: a bare axum route reading the same bodies.
-    let baseline = axum::Router::new().route(
-        "/hook",
-        axum::routing::post(|body: axum::body::Bytes| async move { body.len().to_string() }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let baseline_url = format!("http://{}/hook", listener.local_addr()?);
-    let baseline_server = tokio::spawn(async move { axum::serve(listener, baseline).await });
-    let bodies = |offset: usize| {
-        (0..options.messages)
-            .map(|i| webhook(offset + i, "throughput"))
-            .collect::<Vec<_>>()
-    };
-    post_all(&http, &baseline_url, bodies(0), options.concurrency).await?;
-    let bare = post_all(&http, &baseline_url, bodies(0), options.concurrency).await?;
-    let stored = post_all(&http, &hook, bodies(0), options.concurrency).await?;
-    let replayed = post_all(&http, &hook, bodies(0), options.concurrency).await?;
-
-    // Latency to live subscribers.
-    let (tx, mut rx) = mpsc::unbounded_channel::<(usize, Instant)>();
-    let mut subscribers = Vec::new();
-    for _ in 0..options.subscribers {
-        let mut request = format!("ws://{addr}/graphql/ws").into_client_request()?;
-        request
-            .headers_mut()
-            .insert("sec-websocket-protocol", "graphql-transport-ws".parse()?);
-        let (mut socket, _) = tokio_tungstenite::connect_async(request).await?;
-        let init = json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {owner}") } });
-        socket.send(Message::text(init.to_string())).await?;
-        socket.next().await;
-        let sub = json!({ "id": "1", "type": "subscribe", "payload": { "query": "subscription { messageEvents { message { text } } }" } });
-        socket.send(Message::text(sub.to_string())).await?;
-        let tx = tx.clone();
-        subscribers.push(tokio::spawn(async move {
-            while let Some(Ok(message)) = socket.next().await {
-                let Ok(text) = message.to_text() else {
-                    continue;
-                };
-                let Ok(value) = serde_json::from_str::<Value>(text) else {
-                    continue;
-                };
-                let body = value["payload"]["data"]["messageEvents"]["message"]["text"]
-                    .as_str()
-                    .unwrap_or_default();
-                if let Some(index) = body.strip_prefix("latency-").and_then(|i| i.parse().ok()) {
-                    let _ = tx.send((index, Instant::now()));
-                }
-            }
-        }));
-    }
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let mut latencies = Vec::with_capacity(options.latency_samples * options.subscribers);
-    let mut sent_at: HashMap<usize, Instant> = HashMap::new();
-    for sample in 0..options.latency_samples {
-        let index = options.messages + sample;
-        let (body, signature) = webhook(index, &format!("latency-{index}"));
-        sent_at.insert(index, Instant::now());
-        post_all(&http, &hook, vec![(body, signature)], 1).await?;
-        let deadline = Instant::now() + Duration::from_secs(5);
-        let mut got = 0;
-        while got < options.subscribers {
-            let remaining = deadline.saturating_duration_since(Instant::now());
-            match tokio::time::timeout(remaining, rx.recv()).await {
-                Ok(Some((i, at))) => {
-                    if let Some(start) = sent_at.get(&i) {
-                        latencies.push(at.duration_since(*start));
-                        got += 1;
-                    }
-                }
-                _ => {
-                    bail!("subscribers did not all receive message {index} within 5 s ({got} did)")
-                }
-            }
-        }
-    }
-    latencies.sort();
-    for s in subscribers {
-        s.abort();
-    }
-    baseline_server.abort();
-    server.abort();
-
-    let rate = |d: Duration| options.messages as f64 / d.as_secs_f64();
+/// Runs one measurement on a fresh database of `database_url`'s kind (the URL itself for
+/// PostgreSQL, which must name an empty database) and prints its table.
+async fn single<F, Fut>(database_url: Option<String>, title: &str, measure: F) -> anyhow::Result<()>
+where
+    F: FnOnce(Harness) -> Fut,
+    Fut: Future<Output = anyhow::Result<Vec<Figure>>>,
+{
+    let h = Harness::start(database_url).await?;
+    let backend = h.backend;
+    let figures = measure(h).await?;
     println!(
-        "switchboard bench ingest — {backend}, {} webhooks, concurrency {}",
-        options.messages, options.concurrency
-    );
-    println!(
-        "  bare axum baseline            {:>9.0} requests/s",
-        rate(bare)
-    );
-    println!(
-        "  webhooks verified and stored  {:>9.0} messages/s",
-        rate(stored)
-    );
-    println!(
-        "  replays acknowledged (no-op)  {:>9.0} messages/s",
-        rate(replayed)
-    );
-    println!(
-        "  webhook → subscriber latency  p50 {:.1} ms, p99 {:.1} ms ({} subscribers, {} samples)",
-        percentile(&latencies, 50.0).as_secs_f64() * 1000.0,
-        percentile(&latencies, 99.0).as_secs_f64() * 1000.0,
-        options.subscribers,
-        options.latency_samples
+        "{}",
+        report::table(&format!("{title} — {backend}"), &figures)
     );
     Ok(())
+}
+
+pub async fn ingest(options: IngestOptions) -> anyhow::Result<()> {
+    single(
+        options.database_url.clone(),
+        "switchboard bench ingest",
+        |h| async move { ingest::measure(&h, &options).await },
+    )
+    .await
+}
+
+pub async fn outbox(options: OutboxOptions) -> anyhow::Result<()> {
+    single(
+        options.database_url.clone(),
+        "switchboard bench outbox",
+        |h| async move { outbox::measure(&h, &options).await },
+    )
+    .await
+}
+
+pub async fn history(options: HistoryOptions) -> anyhow::Result<()> {
+    single(
+        options.database_url.clone(),
+        "switchboard bench history",
+        |h| async move { history::measure(&h, &options).await },
+    )
+    .await
 }

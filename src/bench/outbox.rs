@@ -1,4 +1,4 @@
-//! `switchboard bench outbox`: messages per second from `sendMessage` (QUEUED) to SENT
+//! Outbox figures: messages per second from `sendMessage` (QUEUED) to SENT
 //! through the real outbox worker and provider adapters to the in-process fake Meta and
 //! Twilio with no effective rate limit, and how closely a channel's messages-per-second limit
 //! holds, measured from the times the fake received the sends.
@@ -10,6 +10,7 @@ use futures::StreamExt;
 use serde_json::json;
 
 use super::harness::{BenchChannel, Harness};
+use super::report::Figure;
 use chrono::Utc;
 
 use crate::domain::channel::MAX_MESSAGES_PER_SECOND;
@@ -40,6 +41,44 @@ const SEND: &str = "mutation($i: SendMessageInput!) { sendMessage(input: $i) { i
 const QUEUED: &str = "query($c: ID!) { messages(filter: { channelId: $c, status: QUEUED }, first: 1) { edges { node { id } } } }";
 const FAILED: &str = "query($c: ID!) { messages(filter: { channelId: $c, status: FAILED }, first: 1) { edges { node { lastError { code message } } } } }";
 
+/// How many sends the outbox worker has in flight at most; the fake's ceiling is measured
+/// with as many concurrent requests.
+const WORKER_CONCURRENCY: usize = 32;
+
+/// A request the fake received, to send again: path, headers and body.
+type Replay = (String, Vec<(String, String)>, Vec<u8>);
+
+/// The fake provider's own ceiling: the requests it received, replayed to it directly
+/// (same paths, headers and bodies) `WORKER_CONCURRENCY` at a time; sends per second.
+async fn ceiling(
+    http: &reqwest::Client,
+    base_url: &str,
+    requests: Vec<Replay>,
+) -> anyhow::Result<f64> {
+    let count = requests.len();
+    let base = base_url.trim_end_matches('/');
+    let started = Instant::now();
+    let results: Vec<anyhow::Result<()>> = futures::stream::iter(requests)
+        .map(|(path, headers, body)| async move {
+            let mut request = http.post(format!("{base}{path}")).body(body);
+            for (name, value) in headers {
+                if name == "authorization" || name == "content-type" {
+                    request = request.header(name, value);
+                }
+            }
+            let status = request.send().await?.status();
+            if !status.is_success() {
+                bail!("the fake answered a replayed send {status}");
+            }
+            Ok(())
+        })
+        .buffer_unordered(WORKER_CONCURRENCY)
+        .collect()
+        .await;
+    results.into_iter().collect::<anyhow::Result<()>>()?;
+    Ok(per_second(count, started.elapsed()))
+}
+
 /// One run's figures.
 struct Run {
     enqueue: Duration,
@@ -50,7 +89,7 @@ struct Run {
 }
 
 /// Customers `+3460000000..` who each wrote to the Meta channel first, so its window is open.
-async fn meta_customers(
+pub(super) async fn meta_customers(
     h: &Harness,
     channel: &BenchChannel,
     phone_number_id: &str,
@@ -186,15 +225,14 @@ fn tail_rate(times: &[Instant], window: Duration) -> f64 {
 }
 
 /// Stores `messages` QUEUED with their outbox jobs in one transaction, as `sendMessage`
-/// does one by one, so the worker finds a backlog; answers the time it took the worker to
-/// send them all, and their receive times at the fake.
-async fn backlog(
+/// does one by one, so the worker finds a backlog, addressed to the owner's contacts whose
+/// numbers start with `phone_prefix`.
+pub(super) async fn enqueue(
     h: &Harness,
     channel: &str,
     phone_prefix: &str,
     messages: usize,
-    received: impl Fn() -> Vec<Instant>,
-) -> anyhow::Result<(Duration, Vec<Instant>)> {
+) -> anyhow::Result<()> {
     let me = h.query("{ me { tenant { id } } }", json!({})).await?;
     let tenant: TenantId =
         uuid::Uuid::parse_str(me["me"]["tenant"]["id"].as_str().unwrap_or_default())
@@ -235,7 +273,6 @@ async fn backlog(
     let store = Store::connect(&h.database_url)
         .await
         .context("connecting to the database")?;
-    let before = received().len();
     let now = Utc::now();
     let txn = store.begin_write().await?;
     let scope = TenantScope::new(&txn, tenant);
@@ -271,6 +308,20 @@ async fn backlog(
             .await?;
     }
     txn.commit().await?;
+    Ok(())
+}
+
+/// A backlog of `messages` (see [`enqueue`]); answers the time it took the worker to send
+/// them all, and their receive times at the fake.
+async fn backlog(
+    h: &Harness,
+    channel: &str,
+    phone_prefix: &str,
+    messages: usize,
+    received: impl Fn() -> Vec<Instant>,
+) -> anyhow::Result<(Duration, Vec<Instant>)> {
+    let before = received().len();
+    enqueue(h, channel, phone_prefix, messages).await?;
     let started = Instant::now();
     let deadline = started + Duration::from_secs(120) + Duration::from_millis(messages as u64 * 20);
     while received().len() < before + messages {
@@ -285,8 +336,7 @@ async fn backlog(
     Ok((elapsed, times.split_off(before)))
 }
 
-pub async fn outbox(options: OutboxOptions) -> anyhow::Result<()> {
-    let h = Harness::start(options.database_url.clone()).await?;
+pub async fn measure(h: &Harness, options: &OutboxOptions) -> anyhow::Result<Vec<Figure>> {
     let meta_requests = |pnid: &'static str| {
         let suffix = format!("/{pnid}/messages");
         let meta = &h.meta;
@@ -310,9 +360,9 @@ pub async fn outbox(options: OutboxOptions) -> anyhow::Result<()> {
     let fast = h
         .meta_channel("+15550000001", "100000000000001", MAX_MESSAGES_PER_SECOND)
         .await?;
-    let customers = meta_customers(&h, &fast, "100000000000001", options.contacts, 0).await?;
+    let customers = meta_customers(h, &fast, "100000000000001", options.contacts, 0).await?;
     let meta = run(
-        &h,
+        h,
         &fast.id,
         &customers,
         options.messages,
@@ -321,20 +371,28 @@ pub async fn outbox(options: OutboxOptions) -> anyhow::Result<()> {
     )
     .await?;
     let meta_backlog = backlog(
-        &h,
+        h,
         &fast.id,
         "+3460",
         options.messages,
         meta_requests("100000000000001"),
     )
     .await?;
+    let replay: Vec<_> = h
+        .meta
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.path.ends_with("/100000000000001/messages"))
+        .map(|r| (r.path, r.headers, r.raw_body))
+        .collect();
+    let meta_ceiling = ceiling(&h.http, h.meta.base_url(), replay).await?;
 
     let sender = "+15550000002";
     let (twilio_channel, account) = h.twilio_channel(sender, MAX_MESSAGES_PER_SECOND).await?;
     let customers =
-        twilio_customers(&h, &twilio_channel, &account, sender, options.contacts).await?;
+        twilio_customers(h, &twilio_channel, &account, sender, options.contacts).await?;
     let twilio = run(
-        &h,
+        h,
         &twilio_channel.id,
         &customers,
         options.messages,
@@ -343,13 +401,21 @@ pub async fn outbox(options: OutboxOptions) -> anyhow::Result<()> {
     )
     .await?;
     let twilio_backlog = backlog(
-        &h,
+        h,
         &twilio_channel.id,
         "+3461",
         options.messages,
         twilio_requests,
     )
     .await?;
+    let replay: Vec<_> = h
+        .twilio
+        .requests_to("/Messages.json")
+        .into_iter()
+        .filter(|r| r.method == "POST")
+        .map(|r| (r.path, r.headers, r.body))
+        .collect();
+    let twilio_ceiling = ceiling(&h.http, h.twilio.base_url(), replay).await?;
 
     let rate = options.rate.max(1);
     let burst = rate as usize;
@@ -357,7 +423,7 @@ pub async fn outbox(options: OutboxOptions) -> anyhow::Result<()> {
         .meta_channel("+15550000003", "100000000000003", rate)
         .await?;
     let customers = meta_customers(
-        &h,
+        h,
         &limited,
         "100000000000003",
         options.contacts.min(10),
@@ -368,7 +434,7 @@ pub async fn outbox(options: OutboxOptions) -> anyhow::Result<()> {
     let window = Duration::from_secs(u64::from(options.rate_seconds.max(1)));
     let sends = burst + (rate * (options.rate_seconds.max(1) + 2)) as usize;
     let paced = run(
-        &h,
+        h,
         &limited.id,
         &customers,
         sends,
@@ -377,43 +443,54 @@ pub async fn outbox(options: OutboxOptions) -> anyhow::Result<()> {
     )
     .await?;
 
-    println!(
-        "switchboard bench outbox — {}, {} messages per provider over {} customers, {} concurrent sendMessage",
-        h.backend, options.messages, options.contacts, options.concurrency
+    let how = format!(
+        "{} messages per provider over {} customers, {} concurrent sendMessage; channels at the {MAX_MESSAGES_PER_SECOND}/s maximum; ceiling: the same requests replayed straight to the fake, {WORKER_CONCURRENCY} at a time (the worker's concurrency)",
+        options.messages, options.contacts, options.concurrency
     );
-    println!(
-        "  (channels at the {MAX_MESSAGES_PER_SECOND}/s maximum; the worker sends up to 32 at once)"
-    );
-    let span = |times: &[Instant]| match (times.first(), times.last()) {
-        (Some(a), Some(b)) => b.duration_since(*a),
-        _ => Duration::ZERO,
-    };
-    for (name, run, backlog) in [
-        ("fake Meta", &meta, &meta_backlog),
-        ("fake Twilio", &twilio, &twilio_backlog),
+    let mut figures = Vec::new();
+    for (name, run, backlog, ceiling) in [
+        ("Meta", &meta, &meta_backlog, meta_ceiling),
+        ("Twilio", &twilio, &twilio_backlog, twilio_ceiling),
     ] {
-        println!(
-            "  {name:<12} sendMessage → SENT {:>6.0} messages/s   (sendMessage alone {:>6.0}/s, provider received {:>6.0}/s)",
+        let first = figures.is_empty();
+        let mut figure = Figure::new(
+            format!("outbox sendMessage → SENT, fake {name}"),
             per_second(options.messages, run.to_sent),
-            per_second(options.messages, run.enqueue),
-            per_second(run.received.len().saturating_sub(1), span(&run.received)),
-        );
-        println!(
-            "  {name:<12} backlog drained    {:>6.0} messages/s   (stored QUEUED at once; provider received {:>6.0}/s)",
-            per_second(options.messages, backlog.0),
-            per_second(backlog.1.len().saturating_sub(1), span(&backlog.1)),
+            "/s",
+        )
+        .baseline(ceiling, "fake's ceiling")
+        .aim("≥ 2,000 /s")
+        .note(format!(
+            "sendMessage alone {:.0} /s",
+            per_second(options.messages, run.enqueue)
+        ));
+        if first {
+            figure = figure.note(format!(
+                "{how}; sendMessage alone {:.0} /s",
+                per_second(options.messages, run.enqueue)
+            ));
+        }
+        figures.push(figure);
+        figures.push(
+            Figure::new(
+                format!("outbox backlog drained, fake {name}"),
+                per_second(options.messages, backlog.0),
+                "/s",
+            )
+            .baseline(ceiling, "fake's ceiling")
+            .aim("≥ 2,000 /s"),
         );
     }
     let achieved = tail_rate(&paced.received, window);
-    let error = (achieved / f64::from(rate) - 1.0) * 100.0;
-    println!(
-        "  channel limit {rate}/s: {sends} sends; over the last {} s {achieved:.2}/s — error {error:+.2} % ({})",
-        window.as_secs(),
-        if error.abs() <= 5.0 { "within 5 %" } else { "OUTSIDE 5 %" }
+    figures.push(
+        Figure::new(format!("channel limit {rate}/s: sends at the fake"), achieved, "/s")
+            .baseline(f64::from(rate), "configured")
+            .aim("ratio 0.95–1.05")
+            .note(format!(
+                "{sends} sends; rate over the last {} s; busiest 1 s window {} sends (limit + a burst of up to {burst})",
+                window.as_secs(),
+                busiest(&paced.received, Duration::from_secs(1))
+            )),
     );
-    println!(
-        "  busiest 1 s window {} sends (limit {rate} + a burst of up to {burst} from a full bucket)",
-        busiest(&paced.received, Duration::from_secs(1)),
-    );
-    Ok(())
+    Ok(figures)
 }

@@ -10,6 +10,7 @@ mod assignment;
 mod audit;
 mod auth;
 mod automations;
+mod bench;
 mod business_profile;
 mod campaigns;
 mod channels;
