@@ -29,6 +29,7 @@ mod m20261207_000022_outgoing_webhooks;
 mod m20261207_000023_click_to_chat;
 mod m20261207_000025_contact_consent;
 mod m20261207_000026_message_search;
+mod m20261207_000028_event_log;
 
 pub struct Migrator;
 
@@ -61,6 +62,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000023_click_to_chat::Migration),
             Box::new(m20261207_000025_contact_consent::Migration),
             Box::new(m20261207_000026_message_search::Migration),
+            Box::new(m20261207_000028_event_log::Migration),
         ]
     }
 }

@@ -117,6 +117,10 @@ pub struct Config {
     /// `SWITCHBOARD_WEBHOOK_MAX_EVENTS`: default 1000 messages and statuses in one webhook;
     /// a larger delivery answers 413 and nothing of it is stored.
     pub webhook_max_events: usize,
+    /// `SWITCHBOARD_EVENT_RETENTION_HOURS`: default 168 (a week). Events older than this
+    /// are pruned from the event log; a subscriber resuming from an older cursor is told to
+    /// fetch the current state again.
+    pub event_retention_hours: u32,
     /// `SWITCHBOARD_GRAPHQL_ANONYMOUS_INTROSPECTION`: default false; when true, a request
     /// without a token may read the schema (`__schema`, `__type`).
     pub graphql_anonymous_introspection: bool,
@@ -186,6 +190,7 @@ const VARIABLES: &[&str] = &[
     "PASSWORD_HASH_CONCURRENCY",
     "PASSWORD_HASH_QUEUE",
     "WEBHOOK_MAX_EVENTS",
+    "EVENT_RETENTION_HOURS",
     "GRAPHQL_ANONYMOUS_INTROSPECTION",
     "LOGIN_REQUIRES_TENANT",
     "CHANNEL_CLAIMS_WITHOUT_VERIFICATION",
@@ -399,6 +404,7 @@ impl Config {
             )?,
             password_hash_queue: raw.number("PASSWORD_HASH_QUEUE", 64, 0, 100_000)?,
             webhook_max_events: raw.number("WEBHOOK_MAX_EVENTS", 1000, 1, 100_000)?,
+            event_retention_hours: raw.number("EVENT_RETENTION_HOURS", 168, 1, 24 * 366)?,
             graphql_anonymous_introspection: raw
                 .boolean("GRAPHQL_ANONYMOUS_INTROSPECTION", false)?,
             login_requires_tenant: raw.boolean("LOGIN_REQUIRES_TENANT", false)?,

@@ -17,6 +17,7 @@ pub mod content;
 pub mod conversation;
 pub mod csat;
 pub mod email;
+pub mod event_log;
 pub mod free_text;
 pub mod ids;
 pub mod label;

@@ -28,6 +28,20 @@ pub fn decode_cursor(kind: &str, cursor: &str) -> Result<Uuid, AppError> {
     Uuid::parse_str(id).map_err(|_| bad())
 }
 
+/// The cursor of an event log position.
+pub fn encode_event_cursor(seq: i64) -> String {
+    URL_SAFE_NO_PAD.encode(format!("evt:{seq}"))
+}
+
+/// The event log position of an event cursor.
+pub fn decode_event_cursor(cursor: &str) -> Result<i64, AppError> {
+    let bad = || AppError::bad_input("after", "is not an event cursor");
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?;
+    let text = String::from_utf8(bytes).map_err(|_| bad())?;
+    let seq = text.strip_prefix("evt:").ok_or_else(bad)?;
+    seq.parse::<i64>().ok().filter(|s| *s >= 0).ok_or_else(bad)
+}
+
 pub fn page_request(
     kind: &str,
     first: Option<i32>,

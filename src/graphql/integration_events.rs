@@ -76,13 +76,19 @@ impl IntegrationSubscription {
             .and_then(|v| v.access::<Agent>())
             .map_err(to_error)?
             .tenant();
-        Ok(events(ctx, tenant, None, move |event, _| match event {
-            Event::Contact { kind, contact, .. } => Some(ContactEvent {
-                kind: (*kind).into(),
-                contact: Contact((**contact).clone(), tenant),
-            }),
-            _ => None,
-        }))
+        Ok(events(
+            ctx,
+            tenant,
+            None,
+            None,
+            move |_, event, _| match event {
+                Event::Contact { kind, contact, .. } => Some(ContactEvent {
+                    kind: (*kind).into(),
+                    contact: Contact((**contact).clone(), tenant),
+                }),
+                _ => None,
+            },
+        ))
     }
 
     /// Templates whose review status changed (owners and admins), optionally of one
@@ -101,14 +107,22 @@ impl IntegrationSubscription {
             .map(|id| parse_id("channelId", id))
             .transpose()
             .map_err(to_error)?;
-        Ok(events(ctx, tenant, None, move |event, _| match event {
-            Event::Template { template, .. } if channel.is_none_or(|c| c == template.channel) => {
-                Some(TemplateEvent {
-                    template: Template((**template).clone()),
-                })
-            }
-            _ => None,
-        }))
+        Ok(events(
+            ctx,
+            tenant,
+            None,
+            None,
+            move |_, event, _| match event {
+                Event::Template { template, .. }
+                    if channel.is_none_or(|c| c == template.channel) =>
+                {
+                    Some(TemplateEvent {
+                        template: Template((**template).clone()),
+                    })
+                }
+                _ => None,
+            },
+        ))
     }
 
     /// Campaigns as they finish, COMPLETED or CANCELLED (owners and admins).
@@ -120,11 +134,17 @@ impl IntegrationSubscription {
             .and_then(|v| v.access::<Admin>())
             .map_err(to_error)?
             .tenant();
-        Ok(events(ctx, tenant, None, move |event, _| match event {
-            Event::Campaign { campaign, .. } => Some(CampaignEvent {
-                campaign: Campaign((**campaign).clone(), tenant),
-            }),
-            _ => None,
-        }))
+        Ok(events(
+            ctx,
+            tenant,
+            None,
+            None,
+            move |_, event, _| match event {
+                Event::Campaign { campaign, .. } => Some(CampaignEvent {
+                    campaign: Campaign((**campaign).clone(), tenant),
+                }),
+                _ => None,
+            },
+        ))
     }
 }

@@ -199,6 +199,9 @@ impl Message {
         self.0.updated_at
     }
     /// The cursor of this message's latest change, for `messages(after:)`.
+    #[graphql(
+        deprecation = "changes are ordered by the event log: use MessageEvent.cursor with messages(after:)"
+    )]
     async fn revision(&self) -> String {
         encode_cursor("rev", self.0.revision)
     }
@@ -334,6 +337,7 @@ pub fn store_filter(filter: MessageFilter) -> Result<StoreFilter, AppError> {
         from: filter.from,
         to: filter.to,
         text: filter.text,
+        only: None,
     })
 }
 
@@ -348,6 +352,24 @@ pub async fn message_page(
     first: Option<i32>,
     after: Option<String>,
 ) -> Result<Connection<String, Message>, AppError> {
+    if let Some(seq) = after
+        .as_deref()
+        .and_then(|c| super::connection::decode_event_cursor(c).ok())
+    {
+        let first = page_request("evt", first, None)?.first;
+        let rows = state
+            .history
+            .changes(tenant, visibility, &filter, seq, first)
+            .await?;
+        let mut conn = Connection::new(true, rows.has_next);
+        conn.edges.extend(rows.items.into_iter().map(|(seq, m)| {
+            Edge::new(
+                super::connection::encode_event_cursor(seq),
+                Message(m, tenant),
+            )
+        }));
+        return Ok(conn);
+    }
     let (order, page) = match after.as_deref().map(|c| decode_cursor("rev", c)) {
         Some(Ok(revision)) => {
             let page = page_request("rev", first, None)?;
@@ -384,8 +406,9 @@ pub struct MessageQuery;
 
 #[Object]
 impl MessageQuery {
-    /// Message history, newest first; or, after a `revision` cursor, every message created
-    /// or changed since, oldest change first.
+    /// Message history, newest first; or, after an event's `cursor` (from `messageEvents`
+    /// or an earlier page of this feed), every message created or changed since, each once
+    /// at its latest change, oldest change first.
     #[graphql(complexity = "crate::graphql::connection::page_cost(first, child_complexity)")]
     async fn messages(
         &self,

@@ -3,6 +3,7 @@
 //! behind the bus's bounded buffer gets an error telling it to catch up with
 //! `messages(after:)`, and its subscription ends.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -22,7 +23,8 @@ use crate::domain::records::CampaignCounts;
 use crate::domain::{CampaignId, ChannelId, ConversationId, TenantId, UserId, Visibility};
 use crate::error::ErrorCode;
 use crate::services::auth::{Admin, Agent};
-use crate::services::events::{Event, EventBus};
+use crate::services::events::log::{self, ResumeError};
+use crate::services::events::{Event, EventBus, Logged};
 use crate::services::visibility::Watch;
 use crate::services::Services;
 
@@ -61,7 +63,9 @@ impl MessageEvent {
     async fn kind(&self) -> MessageEventKind {
         self.kind
     }
-    /// Pass to `messages(after:)` after a reconnect to fetch what was missed.
+    /// This event's place in the event log. After a reconnect, pass it to
+    /// `messageEvents(after:)` to receive what was missed, or to `messages(after:)` to fetch
+    /// the messages created or changed since.
     async fn cursor(&self) -> &str {
         &self.cursor
     }
@@ -72,6 +76,7 @@ impl MessageEvent {
 
 pub struct ConversationEvent {
     kind: ConversationEventKind,
+    cursor: String,
     conversation: Conversation,
 }
 
@@ -80,6 +85,10 @@ impl ConversationEvent {
     async fn kind(&self) -> ConversationEventKind {
         self.kind
     }
+    /// Pass to `conversationEvents(after:)` after a reconnect to receive what was missed.
+    async fn cursor(&self) -> &str {
+        &self.cursor
+    }
     async fn conversation(&self) -> &Conversation {
         &self.conversation
     }
@@ -87,6 +96,7 @@ impl ConversationEvent {
 
 const BEHIND: &str =
     "this subscriber fell behind; reconnect and fetch what you missed with messages(after:)";
+const EXPIRED: &str = "this cursor is older than the event log keeps; fetch the current state and subscribe without it";
 
 /// Set in a request that renders an outgoing webhook's payload: the subscription answers
 /// this one event (none when the document is only being checked) and ends, seen as its
@@ -99,68 +109,130 @@ pub(crate) fn replaying(ctx: &Context<'_>) -> bool {
     ctx.data_opt::<Replay>().is_some()
 }
 
-/// The events of one tenant that `pick` keeps, ending after a lag error. With a `watch`,
-/// `pick` is given what the subscriber may see when the event arrives; without one, all.
-/// When rendering a webhook's payload, the one event replayed.
+/// The events of one tenant that `pick` keeps, after the log position `after` when given.
+/// With a `watch`, `pick` is given what the subscriber may see when the event arrives;
+/// without one, all. When rendering a webhook's payload, the one event replayed (at
+/// position 0: it is not read from the log).
 pub(crate) fn events<T: Send + 'static>(
     ctx: &Context<'_>,
     tenant: TenantId,
     watch: Option<Watch>,
-    pick: impl Fn(&Event, &Visibility) -> Option<T> + Send + Sync + 'static,
+    after: Option<i64>,
+    pick: impl Fn(i64, &Event, &Visibility) -> Option<T> + Send + Sync + 'static,
 ) -> BoxStream<'static, async_graphql::Result<T>> {
     if let Some(Replay(event)) = ctx.data_opt::<Replay>() {
         let item = event
             .as_ref()
             .filter(|e| e.tenant() == tenant)
-            .and_then(|e| pick(e, &Visibility::All));
+            .and_then(|e| pick(0, e, &Visibility::All));
         return stream::iter(item.map(Ok)).boxed();
     }
     live(
         &ctx.data_unchecked::<Services>().events,
         tenant,
         watch,
+        after,
         pick,
     )
     .boxed()
 }
 
-/// The events of one tenant on the bus that `pick` keeps, ending after a lag error.
+/// Where a subscriber stands: the live receiver, subscribed before anything is read from
+/// the log so nothing falls between the two, and the log position it has read to.
+struct Reader {
+    receiver: tokio::sync::broadcast::Receiver<Arc<Logged>>,
+    watch: Option<Watch>,
+    /// The last position handed on (or skipped as another tenant's or not picked).
+    last: i64,
+    /// Read from the log up to `last` but not handed on yet.
+    backlog: VecDeque<Logged>,
+    /// Reading the log rather than the receiver: after a cursor, or after falling behind.
+    catching_up: bool,
+}
+
+/// The events of one tenant that `pick` keeps: first those after `after` from the log,
+/// then live ones, each once, in log order. A subscriber that falls behind the bus's buffer
+/// catches up from the log; one whose cursor is older than the log keeps is told so.
 fn live<T: Send + 'static>(
     bus: &EventBus,
     tenant: TenantId,
     watch: Option<Watch>,
-    pick: impl Fn(&Event, &Visibility) -> Option<T> + Send + Sync + 'static,
+    after: Option<i64>,
+    pick: impl Fn(i64, &Event, &Visibility) -> Option<T> + Send + Sync + 'static,
 ) -> impl Stream<Item = async_graphql::Result<T>> {
     let receiver = bus.subscribe();
+    let tail = bus.tail().cloned();
+    let start = tail.as_ref().map_or(0, |t| t.position());
+    let reader = Reader {
+        receiver,
+        watch,
+        last: after.unwrap_or(start),
+        backlog: VecDeque::new(),
+        catching_up: after.is_some(),
+    };
     let pick = Arc::new(pick);
-    stream::unfold(Some((receiver, watch)), move |state| {
-        let pick = pick.clone();
+    stream::unfold(Some(reader), move |state| {
+        let (pick, tail) = (pick.clone(), tail.clone());
         async move {
-            let (mut receiver, mut watch) = state?;
+            let mut r = state?;
             loop {
-                match receiver.recv().await {
-                    Ok(event) if event.tenant() == tenant => {
-                        let seen = match watch.as_mut() {
-                            Some(watch) => match watch.current().await {
-                                Ok(seen) => seen,
-                                Err(e) => return Some((Err(to_error(e)), None)),
-                            },
-                            None => &Visibility::All,
-                        };
-                        if let Some(item) = pick(&event, seen) {
-                            return Some((Ok(item), Some((receiver, watch))));
-                        }
-                    }
-                    Ok(_) => {}
-                    Err(RecvError::Lagged(missed)) => {
-                        tracing::warn!(tenant.id = %tenant, missed, "a subscriber fell behind and was closed");
+                let logged = if let Some(logged) = r.backlog.pop_front() {
+                    Arc::new(logged)
+                } else if r.catching_up {
+                    let Some(tail) = tail.as_ref() else {
                         return Some((Err(coded(ErrorCode::RateLimited, BEHIND)), None));
+                    };
+                    match log::backlog(tail.store(), tenant, r.last).await {
+                        Ok((events, to)) => {
+                            r.catching_up = to > r.last;
+                            r.last = to;
+                            r.backlog.extend(events);
+                            continue;
+                        }
+                        Err(ResumeError::Expired) => {
+                            return Some((Err(coded(ErrorCode::BadUserInput, EXPIRED)), None))
+                        }
+                        Err(ResumeError::Store(e)) => return Some((Err(to_error(e.into())), None)),
                     }
-                    Err(RecvError::Closed) => return None,
+                } else {
+                    match r.receiver.recv().await {
+                        Ok(logged) if logged.seq > r.last => {
+                            r.last = logged.seq;
+                            if logged.event.tenant() != tenant {
+                                continue;
+                            }
+                            logged
+                        }
+                        Ok(_) => continue,
+                        Err(RecvError::Lagged(missed)) => {
+                            tracing::debug!(tenant.id = %tenant, missed, "a subscriber fell behind; catching up from the event log");
+                            r.catching_up = true;
+                            continue;
+                        }
+                        Err(RecvError::Closed) => return None,
+                    }
+                };
+                let seen = match r.watch.as_mut() {
+                    Some(watch) => match watch.current().await {
+                        Ok(seen) => seen,
+                        Err(e) => return Some((Err(to_error(e)), None)),
+                    },
+                    None => &Visibility::All,
+                };
+                if let Some(item) = pick(logged.seq, &logged.event, seen) {
+                    return Some((Ok(item), Some(r)));
                 }
             }
         }
     })
+}
+
+/// Parses a subscription's `after` cursor.
+fn after_cursor(after: Option<&str>) -> async_graphql::Result<Option<i64>> {
+    after
+        .map(super::connection::decode_event_cursor)
+        .transpose()
+        .map_err(to_error)
 }
 
 #[derive(Default)]
@@ -169,14 +241,19 @@ pub struct SubscriptionRoot;
 #[Subscription(name = "EventSubscription")]
 impl SubscriptionRoot {
     /// Messages received, sent and changing status, optionally for one channel, queue or
-    /// conversation.
+    /// conversation. With `after` (an event's `cursor`), the events since that one come
+    /// first, then live ones: a subscriber that reconnects with its last cursor misses
+    /// nothing and sees nothing twice. A cursor older than the event log keeps
+    /// (`SWITCHBOARD_EVENT_RETENTION_HOURS`) answers BAD_USER_INPUT.
     async fn message_events(
         &self,
         ctx: &Context<'_>,
         channel_id: Option<ID>,
         queue_id: Option<ID>,
         conversation_id: Option<ID>,
+        after: Option<String>,
     ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<MessageEvent>>> {
+        let after = after_cursor(after.as_deref())?;
         let access = viewer(ctx)
             .and_then(|v| v.access::<Agent>())
             .map_err(to_error)?;
@@ -210,35 +287,44 @@ impl SubscriptionRoot {
             }
             Some(watch)
         };
-        Ok(events(ctx, tenant, watch, move |event, seen| match event {
-            Event::Message {
-                kind,
-                message,
-                queue: q,
-                assignee,
-                ..
-            } => {
-                let wanted = seen.sees_message(message.conversation.is_some(), *q, *assignee)
-                    && channel.is_none_or(|c| c == message.channel)
-                    && conversation.is_none_or(|c| Some(c) == message.conversation)
-                    && queue.is_none_or(|wanted| Some(wanted) == *q);
-                wanted.then(|| MessageEvent {
-                    kind: (*kind).into(),
-                    cursor: super::connection::encode_cursor("rev", message.revision),
-                    message: Message((**message).clone(), tenant),
-                })
-            }
-            _ => None,
-        }))
+        Ok(events(
+            ctx,
+            tenant,
+            watch,
+            after,
+            move |seq, event, seen| match event {
+                Event::Message {
+                    kind,
+                    message,
+                    queue: q,
+                    assignee,
+                    ..
+                } => {
+                    let wanted = seen.sees_message(message.conversation.is_some(), *q, *assignee)
+                        && channel.is_none_or(|c| c == message.channel)
+                        && conversation.is_none_or(|c| Some(c) == message.conversation)
+                        && queue.is_none_or(|wanted| Some(wanted) == *q);
+                    wanted.then(|| MessageEvent {
+                        kind: (*kind).into(),
+                        cursor: super::connection::encode_event_cursor(seq),
+                        message: Message((**message).clone(), tenant),
+                    })
+                }
+                _ => None,
+            },
+        ))
     }
 
     /// Every change in conversations' lives (opened, assigned, transferred, snoozed,
-    /// resolved, …), optionally in one queue (the queue after the change).
+    /// resolved, …), optionally in one queue (the queue after the change). With `after` (an
+    /// event's `cursor`), the events since that one come first, as for `messageEvents`.
     async fn conversation_events(
         &self,
         ctx: &Context<'_>,
         queue_id: Option<ID>,
+        after: Option<String>,
     ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<ConversationEvent>>> {
+        let after = after_cursor(after.as_deref())?;
         let access = viewer(ctx)
             .and_then(|v| v.access::<Agent>())
             .map_err(to_error)?;
@@ -254,19 +340,26 @@ impl SubscriptionRoot {
         } else {
             Some(state.visibility.watch(&access).await.map_err(to_error)?)
         };
-        Ok(events(ctx, tenant, watch, move |event, seen| match event {
-            Event::Conversation {
-                kind, conversation, ..
-            } if queue.is_none_or(|q| Some(q) == conversation.queue)
-                && seen.sees_conversation(conversation) =>
-            {
-                Some(ConversationEvent {
-                    kind: (*kind).into(),
-                    conversation: Conversation(conversation.clone(), tenant),
-                })
-            }
-            _ => None,
-        }))
+        Ok(events(
+            ctx,
+            tenant,
+            watch,
+            after,
+            move |seq, event, seen| match event {
+                Event::Conversation {
+                    kind, conversation, ..
+                } if queue.is_none_or(|q| Some(q) == conversation.queue)
+                    && seen.sees_conversation(conversation) =>
+                {
+                    Some(ConversationEvent {
+                        kind: (*kind).into(),
+                        cursor: super::connection::encode_event_cursor(seq),
+                        conversation: Conversation(conversation.clone(), tenant),
+                    })
+                }
+                _ => None,
+            },
+        ))
     }
 
     /// Members' presence as it changes (owners and admins): status, since and load,
@@ -293,12 +386,18 @@ impl SubscriptionRoot {
                 .map_err(to_error)?;
         }
         let tenant = access.tenant();
-        Ok(events(ctx, tenant, None, move |event, _| match event {
-            Event::Presence { presence, .. } if user.is_none_or(|u| u == presence.user) => {
-                Some(AgentPresence(presence.clone(), tenant))
-            }
-            _ => None,
-        }))
+        Ok(events(
+            ctx,
+            tenant,
+            None,
+            None,
+            move |_, event, _| match event {
+                Event::Presence { presence, .. } if user.is_none_or(|u| u == presence.user) => {
+                    Some(AgentPresence(presence.clone(), tenant))
+                }
+                _ => None,
+            },
+        ))
     }
 
     /// A campaign as its counters change (at most a few times a second), ending once it is
@@ -333,7 +432,7 @@ impl SubscriptionRoot {
 /// The state behind `campaignProgress`: wakes on the tenant's outbound message events on
 /// the campaign's channel, or every second, and answers when the campaign changed.
 struct Progress {
-    receiver: tokio::sync::broadcast::Receiver<Arc<Event>>,
+    receiver: tokio::sync::broadcast::Receiver<Arc<Logged>>,
     state: Services,
     tenant: TenantId,
     channel: ChannelId,
@@ -386,7 +485,7 @@ impl Progress {
                 () = &mut deadline => return Some(()),
                 event = self.receiver.recv() => match event {
                     Ok(event) => {
-                        let relevant = matches!(&*event, Event::Message { tenant, message, .. }
+                        let relevant = matches!(&event.event, Event::Message { tenant, message, .. }
                             if *tenant == self.tenant
                                 && message.channel == self.channel
                                 && message.direction == crate::domain::Direction::Outbound);
@@ -415,6 +514,7 @@ mod tests {
     use super::*;
     use crate::domain::records::ConversationRecord;
     use crate::domain::{ChannelId, ContactId};
+    use crate::services::events::Committed;
     use crate::services::events::ConversationEventKind as ConvKind;
 
     fn opened(tenant: TenantId) -> Event {
@@ -443,12 +543,14 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_subscriber_that_falls_behind_is_told_and_closed() {
+    async fn a_subscriber_that_falls_behind_without_a_log_is_told_and_closed() {
         let bus = EventBus::new(2);
         let tenant = TenantId::new();
-        let stream = live(&bus, tenant, None, |e, _| Some(e.tenant()));
+        let stream = live(&bus, tenant, None, None, |_, e, _| Some(e.tenant()));
         futures::pin_mut!(stream);
-        bus.publish((0..5).map(|_| opened(tenant)));
+        bus.publish(Committed::numbered(
+            (0..5).map(|_| opened(tenant)).collect(),
+        ));
         let first = stream.next().await.unwrap();
         let err = first.expect_err("the lag is reported");
         assert!(err.message.contains("fell behind"));
@@ -459,9 +561,12 @@ mod tests {
     async fn other_tenants_events_are_skipped() {
         let bus = EventBus::new(16);
         let mine = TenantId::new();
-        let stream = live(&bus, mine, None, |e, _| Some(e.tenant()));
+        let stream = live(&bus, mine, None, None, |_, e, _| Some(e.tenant()));
         futures::pin_mut!(stream);
-        bus.publish([opened(TenantId::new()), opened(mine)]);
+        bus.publish(Committed::numbered(vec![
+            opened(TenantId::new()),
+            opened(mine),
+        ]));
         assert_eq!(stream.next().await.unwrap().unwrap(), mine);
     }
 }

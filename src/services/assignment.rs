@@ -63,13 +63,13 @@ impl Assigner {
                 received = events.recv() => {
                     let mut tenants = BTreeSet::new();
                     match received {
-                        Ok(event) => tenants.extend(trigger(&event)),
+                        Ok(event) => tenants.extend(trigger(&event.event)),
                         Err(RecvError::Lagged(_)) => {}
                         Err(RecvError::Closed) => return,
                     }
                     // Whatever else arrived meanwhile is served by the same rounds.
                     while let Ok(event) = events.try_recv() {
-                        tenants.extend(trigger(&event));
+                        tenants.extend(trigger(&event.event));
                     }
                     for tenant in tenants {
                         if let Err(e) = self.assign_tenant(tenant).await {
@@ -112,8 +112,8 @@ impl Assigner {
         };
         match lifecycle::apply(&scope, &before, Act::Resume, by, unit.now()).await {
             Ok(Some((_, events))) => {
-                crate::services::webhooks::journal::commit(unit, &events).await?;
-                self.bus.publish(events);
+                let committed = crate::services::webhooks::journal::commit(unit, &events).await?;
+                self.bus.publish(committed);
                 Ok(())
             }
             Ok(None) | Err(Applied::Changed) => Ok(()),
@@ -182,8 +182,8 @@ impl Assigner {
             candidates[k].last_assigned_at = Some(at);
             assigned += 1;
         }
-        crate::services::webhooks::journal::commit(unit, &events).await?;
-        self.bus.publish(events);
+        let committed = crate::services::webhooks::journal::commit(unit, &events).await?;
+        self.bus.publish(committed);
         if assigned > 0 {
             tracing::debug!(tenant.id = %tenant, queue.id = %queue, assigned, "assigned waiting conversations");
         }

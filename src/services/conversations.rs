@@ -146,8 +146,8 @@ impl ConversationService {
             })
             .into_iter()
             .collect();
-        crate::services::webhooks::journal::commit(unit, &events).await?;
-        self.bus.publish(events);
+        let committed = crate::services::webhooks::journal::commit(unit, &events).await?;
+        self.bus.publish(committed);
         Ok(contact)
     }
 }

@@ -40,6 +40,11 @@ pub struct HistoryService {
     links: MediaLinks,
 }
 
+/// Changes read from the event log at a time by the change feed, and the windows read for
+/// a page once it has some messages.
+const CHANGE_WINDOW: u64 = 500;
+const CHANGE_WINDOWS: usize = 20;
+
 impl HistoryService {
     pub fn new(store: Store, urls: PublicUrls, links: MediaLinks) -> Self {
         Self { store, urls, links }
@@ -87,6 +92,79 @@ impl HistoryService {
             .messages()
             .list(visibility, filter, order, page)
             .await?)
+    }
+
+    /// The change feed: the messages `visibility` sees under `filter` that were created or
+    /// changed after the event log position `after`, each once at its latest change, oldest
+    /// change first, with that change's position. A cursor older than the log keeps
+    /// answers BAD_USER_INPUT.
+    pub async fn changes(
+        &self,
+        tenant: TenantId,
+        visibility: &Visibility,
+        filter: &MessageFilter,
+        after: i64,
+        first: u64,
+    ) -> Result<Page<(i64, MessageRecord)>, AppError> {
+        let log = self.store.event_log();
+        if after < log.horizon().await? {
+            return Err(AppError::bad_input(
+                "after",
+                "is older than the event log keeps; read the history without it",
+            ));
+        }
+        let scope = self.store.tenant(tenant);
+        let mut items = Vec::new();
+        let mut position = after;
+        // Changes the filter drops are skipped a window at a time; a page that has some
+        // messages ends early (with more to come) rather than scan on without bound.
+        let mut windows = 0;
+        while items.is_empty() || windows < CHANGE_WINDOWS {
+            windows += 1;
+            let changes = log.message_changes(tenant, position, CHANGE_WINDOW).await?;
+            let exhausted = (changes.len() as u64) < CHANGE_WINDOW;
+            let only = MessageFilter {
+                only: Some(changes.iter().map(|(_, id)| *id).collect()),
+                ..filter.clone()
+            };
+            let found = scope
+                .messages()
+                .list(
+                    visibility,
+                    &only,
+                    MessageOrder::Newest,
+                    PageRequest {
+                        first: CHANGE_WINDOW,
+                        after: None,
+                    },
+                )
+                .await?;
+            let mut by_id: std::collections::HashMap<_, _> =
+                found.items.into_iter().map(|m| (m.id, m)).collect();
+            for (seq, id) in changes {
+                position = seq;
+                if let Some(message) = by_id.remove(&id) {
+                    items.push((seq, message));
+                    if items.len() as u64 > first {
+                        items.pop();
+                        return Ok(Page {
+                            items,
+                            has_next: true,
+                        });
+                    }
+                }
+            }
+            if exhausted {
+                return Ok(Page {
+                    items,
+                    has_next: false,
+                });
+            }
+        }
+        Ok(Page {
+            has_next: true,
+            items,
+        })
     }
 
     /// A message, when `visibility` sees its conversation.

@@ -137,8 +137,9 @@ impl ConversationService {
             match apply(&scope, &before, act, by, unit.now()).await {
                 Ok(None) => return Ok(before),
                 Ok(Some((after, events))) => {
-                    crate::services::webhooks::journal::commit(unit, &events).await?;
-                    self.bus.publish(events);
+                    let committed =
+                        crate::services::webhooks::journal::commit(unit, &events).await?;
+                    self.bus.publish(committed);
                     return Ok(after);
                 }
                 Err(Applied::Changed) if tries < TRIES => continue,

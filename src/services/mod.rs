@@ -102,9 +102,13 @@ impl Services {
             .as_ref()
             .context("the JWT secret is missing")?;
         let bus = events::EventBus::default();
-        bus.connect_instances(store.clone(), &config.database_url)
-            .await
-            .context("listening for other instances' events")?;
+        bus.start(
+            store.clone(),
+            &config.database_url,
+            Some(chrono::Duration::hours(config.event_retention_hours.into())),
+        )
+        .await
+        .context("reading the event log")?;
         let auth = auth::Auth::new(
             store.clone(),
             JwtKeys::new(jwt_secret.expose().as_bytes()),

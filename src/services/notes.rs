@@ -42,12 +42,13 @@ impl NoteService {
             .insert(id, conversation, author, &text, unit.now())
             .await?;
         let note = scope.notes().get(id).await?;
-        unit.commit().await?;
-        self.events.publish([Event::Conversation {
+        let events = [Event::Conversation {
             tenant: access.tenant(),
             kind: ConversationEventKind::NoteAdded,
             conversation: record,
-        }]);
+        }];
+        let committed = crate::services::webhooks::journal::commit(unit, &events).await?;
+        self.events.publish(committed);
         Ok(note)
     }
 

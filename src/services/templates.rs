@@ -385,8 +385,8 @@ impl TemplateService {
             }
         }
         let removed = templates.delete_missing(channel.id, &keep).await?;
-        crate::services::webhooks::journal::commit(unit, &events).await?;
-        self.bus.publish(events);
+        let committed = crate::services::webhooks::journal::commit(unit, &events).await?;
+        self.bus.publish(committed);
         tracing::info!(channel.id = %channel.id, templates = keep.len(), removed, "templates synced");
         Ok(self
             .store

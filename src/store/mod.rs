@@ -16,6 +16,7 @@ pub mod conversations;
 pub mod csat;
 pub mod entities;
 pub mod erasure;
+pub mod event_log;
 pub mod gauges;
 pub mod labels;
 pub mod members;

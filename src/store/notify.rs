@@ -34,24 +34,30 @@ impl Store {
     }
 }
 
-/// A connection of its own that LISTENs on one channel.
+/// A connection of its own that LISTENs on some channels.
 pub struct Listener {
     inner: PgListener,
 }
 
 impl Listener {
-    /// Connects to the PostgreSQL database at `url` and listens on `channel`.
-    pub async fn connect(url: &str, channel: &str) -> Result<Self, StoreError> {
+    /// Connects to the PostgreSQL database at `url` and listens on `channels`.
+    pub async fn connect(url: &str, channels: &[&str]) -> Result<Self, StoreError> {
         let mut inner = PgListener::connect(url).await.map_err(listen_error)?;
-        inner.listen(channel).await.map_err(listen_error)?;
+        inner
+            .listen_all(channels.iter().copied())
+            .await
+            .map_err(listen_error)?;
         Ok(Self { inner })
     }
 
-    /// The next notification's payload. After an error, the next call reconnects and listens
-    /// again; notifications sent meanwhile are lost.
-    pub async fn recv(&mut self) -> Result<String, StoreError> {
+    /// The next notification's channel and payload. After an error, the next call
+    /// reconnects and listens again; notifications sent meanwhile are lost.
+    pub async fn recv(&mut self) -> Result<(String, String), StoreError> {
         let notification = self.inner.recv().await.map_err(listen_error)?;
-        Ok(notification.payload().to_owned())
+        Ok((
+            notification.channel().to_owned(),
+            notification.payload().to_owned(),
+        ))
     }
 }
 

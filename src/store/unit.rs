@@ -47,6 +47,15 @@ impl Unit {
         System::new(&self.txn)
     }
 
+    /// The tenant whose writes these are.
+    pub fn tenant(&self) -> TenantId {
+        self.tenant
+    }
+
+    pub(crate) fn connection(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+
     /// The unit's one clock reading: every row it writes carries the same time.
     pub fn now(&self) -> DateTime<Utc> {
         self.now

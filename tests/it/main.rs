@@ -27,6 +27,7 @@ mod crash;
 mod csat;
 mod edge;
 mod erasure;
+mod event_log;
 mod graphql_http;
 mod graphql_limits;
 mod history;

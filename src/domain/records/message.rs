@@ -140,6 +140,8 @@ pub struct MessageFilter {
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
     pub text: Option<String>,
+    /// Only these messages (the change feed's page, read from the event log).
+    pub only: Option<Vec<MessageId>>,
 }
 
 /// How a message page is ordered: history (newest first) or the change feed (oldest change

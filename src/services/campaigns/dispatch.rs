@@ -88,8 +88,8 @@ impl CampaignService {
                 let events = done
                     .map(|c| super::finished(tenant, &c))
                     .unwrap_or_default();
-                crate::services::webhooks::journal::commit(unit, &events).await?;
-                self.inner.bus.publish(events);
+                let committed = crate::services::webhooks::journal::commit(unit, &events).await?;
+                self.inner.bus.publish(committed);
             }
             return Ok(());
         }

@@ -278,8 +278,8 @@ impl CampaignService {
         };
         unit.audit(access.actor(), event).await?;
         let events = finished(access.tenant(), &changed);
-        crate::services::webhooks::journal::commit(unit, &events).await?;
-        self.inner.bus.publish(events);
+        let committed = crate::services::webhooks::journal::commit(unit, &events).await?;
+        self.inner.bus.publish(committed);
         self.inner.wake.notify_one();
         Ok(changed)
     }

@@ -1,14 +1,18 @@
-//! The event bus behind subscriptions: events are published after their transaction
-//! commits, to every subscriber of the tenant. The buffer is a bounded ring: a subscriber
-//! that falls behind it is told so and dropped, and never slows publishing or grows memory.
+//! The event bus behind subscriptions. Every event is appended to the event log in the
+//! transaction of its change (`log`); each instance's tail reads the log in order and
+//! broadcasts each event, with its `seq`, to the instance's subscribers. The buffer is a
+//! bounded ring: a subscriber that falls behind it is told so and dropped, and never slows
+//! publishing or grows memory; it resumes from its last `seq`.
 //!
 //! Revocations travel beside the events, on their own channel: a session, user or API key
 //! whose access ended or changed, so open WebSockets check their token again at once instead
 //! of at their next periodic check.
 
+pub mod log;
 pub mod relay;
 mod revocation;
 
+pub use log::{Committed, Logged};
 pub use revocation::Revocation;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -46,41 +50,6 @@ pub enum ConversationEventKind {
     Reopened,
     /// An internal note was written on the conversation.
     NoteAdded,
-}
-
-impl ConversationEventKind {
-    pub(crate) const ALL: [Self; 10] = [
-        Self::Opened,
-        Self::Routed,
-        Self::Assigned,
-        Self::Unassigned,
-        Self::Transferred,
-        Self::Snoozed,
-        Self::Resumed,
-        Self::Resolved,
-        Self::Reopened,
-        Self::NoteAdded,
-    ];
-
-    /// The name other instances read it by.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Opened => "conversation.opened",
-            Self::Routed => "conversation.routed",
-            Self::Assigned => "conversation.assigned",
-            Self::Unassigned => "conversation.unassigned",
-            Self::Transferred => "conversation.transferred",
-            Self::Snoozed => "conversation.snoozed",
-            Self::Resumed => "conversation.resumed",
-            Self::Resolved => "conversation.resolved",
-            Self::Reopened => "conversation.reopened",
-            Self::NoteAdded => "conversation.note_added",
-        }
-    }
-
-    pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == name)
-    }
 }
 
 impl From<crate::domain::conversation::ChangeKind> for ConversationEventKind {
@@ -189,9 +158,11 @@ const REVOCATION_BUFFER: usize = 256;
 
 #[derive(Clone)]
 pub struct EventBus {
-    sender: broadcast::Sender<Arc<Event>>,
+    sender: broadcast::Sender<Arc<Logged>>,
     revocations: broadcast::Sender<Revocation>,
-    /// Other instances, on PostgreSQL (see `relay`).
+    /// This instance's reader of the event log, once started.
+    tail: Arc<OnceLock<Arc<log::Tail>>>,
+    /// Revocations to other instances, on PostgreSQL (see `relay`).
     remote: Arc<OnceLock<mpsc::Sender<Relayed>>>,
     drops: Arc<Drops>,
 }
@@ -219,6 +190,7 @@ impl EventBus {
         Self {
             sender,
             revocations,
+            tail: Arc::new(OnceLock::new()),
             remote: Arc::new(OnceLock::new()),
             drops: Arc::new(Drops {
                 count: AtomicU64::new(0),
@@ -228,19 +200,17 @@ impl EventBus {
         }
     }
 
-    /// Publishes committed events to this instance's subscribers and, on PostgreSQL, to the
-    /// other instances'. With no subscriber they are simply dropped.
-    pub fn publish(&self, events: impl IntoIterator<Item = Event>) {
-        for event in events {
-            if let Some(remote) = self.remote.get() {
-                if remote
-                    .try_send(Relayed::Event(Box::new(event.clone())))
-                    .is_err()
-                {
-                    self.dropped_remote();
+    /// Hands committed events to this instance's tail, which publishes them in log order
+    /// (other instances read them from the log). Before the tail is started (in tests of the
+    /// bus alone) they are published at once.
+    pub fn publish(&self, committed: Committed) {
+        match self.tail.get() {
+            Some(tail) => tail.hand(committed),
+            None => {
+                for logged in committed.0 {
+                    let _ = self.sender.send(Arc::new(logged));
                 }
             }
-            let _ = self.sender.send(Arc::new(event));
         }
     }
 
@@ -286,26 +256,32 @@ impl EventBus {
         }
     }
 
-    /// Publishes events that came from another instance.
-    pub fn publish_local(&self, events: impl IntoIterator<Item = Event>) {
-        for event in events {
-            let _ = self.sender.send(Arc::new(event));
-        }
-    }
-
-    /// Relays events to and from other instances through PostgreSQL; nothing on SQLite.
-    pub async fn connect_instances(
+    /// Starts reading the event log from its current end, and relays revocations to and
+    /// from other instances on PostgreSQL, where a NOTIFY from any instance's commit wakes
+    /// the tail at once. Events older than `retention` are pruned from the log.
+    pub async fn start(
         &self,
         store: crate::store::Store,
         database_url: &str,
+        retention: Option<chrono::Duration>,
     ) -> anyhow::Result<()> {
-        if let Some(tx) = relay::start(store, database_url, self.clone()).await? {
+        let tail = log::Tail::start(store.clone(), retention).await?;
+        if self.tail.set(tail.clone()).is_err() {
+            return Ok(());
+        }
+        tokio::spawn(tail.clone().run(self.sender.clone()));
+        if let Some(tx) = relay::start(store, database_url, self.clone(), tail).await? {
             let _ = self.remote.set(tx);
         }
         Ok(())
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {
+    /// This instance's reader of the log, once started.
+    pub fn tail(&self) -> Option<&Arc<log::Tail>> {
+        self.tail.get()
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Logged>> {
         self.sender.subscribe()
     }
 }

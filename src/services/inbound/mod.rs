@@ -23,7 +23,9 @@ use crate::providers::{InboundMessage, StatusUpdate, WebhookEvent};
 use crate::services::automations;
 use crate::services::click_to_chat;
 use crate::services::csat;
-use crate::services::events::{ContactEventKind, ConversationEventKind, Event, MessageEventKind};
+use crate::services::events::{
+    Committed, ContactEventKind, ConversationEventKind, Event, MessageEventKind,
+};
 use crate::services::lifecycle::{self, Applied, By};
 use crate::services::routing;
 use crate::store::{Store, StoreError, TenantScope};
@@ -55,7 +57,7 @@ impl Ingest {
         &self,
         channel: &ChannelRecord,
         events: &[WebhookEvent],
-    ) -> Result<Vec<Event>, StoreError> {
+    ) -> Result<Committed, StoreError> {
         let settings = self
             .store
             .tenant(channel.tenant)
@@ -85,7 +87,7 @@ impl Ingest {
         channel: &ChannelRecord,
         events: &[WebhookEvent],
         settings: &TenantSettings,
-    ) -> Result<Vec<Event>, StoreError> {
+    ) -> Result<Committed, StoreError> {
         let started = std::time::Instant::now();
         let unit = self.store.write(channel.tenant).await?;
         let (scope, now) = (unit.scope(), unit.now());
@@ -131,9 +133,9 @@ impl Ingest {
                 }
             }
         }
-        crate::services::webhooks::journal::commit(unit, &out).await?;
+        let committed = crate::services::webhooks::journal::commit(unit, &out).await?;
         crate::telemetry::metrics::ingest_committed(events.len(), started.elapsed());
-        Ok(out)
+        Ok(committed)
     }
 }
 

@@ -173,7 +173,7 @@ impl OutboxWorker {
         let (row, outcome) = (ending.row, ending.attempt.outcome);
         let unit = self.inner.store.write(ready.tenant).await?;
         let (moved, events) = write(&unit.scope(), ready, ending).await?;
-        match row {
+        let committed = match row {
             Row::New if !moved => {
                 // Dropping the transaction undoes the message's change too.
                 self.lost_lease(ready.tenant, ready.message.id);
@@ -181,13 +181,14 @@ impl OutboxWorker {
             }
             Row::New => crate::services::webhooks::journal::commit(unit, &events).await?,
             Row::Begun { .. } => {
-                crate::services::webhooks::journal::commit(unit, &events).await?;
+                let committed = crate::services::webhooks::journal::commit(unit, &events).await?;
                 if !moved {
                     tracing::warn!(target: LOG_TARGET, { tenant.id = %ready.tenant, message.id = %ready.message.id, outcome = %outcome }, "the job's lease ran out during the send and another worker took the job over; the outcome is recorded and that worker ends the job");
                 }
+                committed
             }
-        }
-        self.inner.bus.publish(events);
+        };
+        self.inner.bus.publish(committed);
         Ok(())
     }
 }

@@ -72,11 +72,18 @@ impl PresenceService {
         let scope = unit.scope();
         let changed = scope.presence().set(user, status, unit.now()).await?;
         let record = one(scope.presence().of(&[user]).await?)?;
-        unit.commit().await?;
+        let events: Vec<Event> = changed
+            .then(|| Event::Presence {
+                tenant: access.tenant(),
+                presence: record.clone(),
+            })
+            .into_iter()
+            .collect();
+        let committed = crate::services::webhooks::journal::commit(unit, &events).await?;
         if changed {
             tracing::info!(tenant.id = %access.tenant(), user.id = %user, status = status.as_str(), "presence changed");
-            self.publish(access.tenant(), record.clone());
         }
+        self.bus.publish(committed);
         Ok(record)
     }
 
@@ -130,7 +137,7 @@ impl PresenceService {
             loop {
                 match receiver.recv().await {
                     Ok(event) => {
-                        if let Event::Presence { tenant, presence } = &*event {
+                        if let Event::Presence { tenant, presence } = &event.event {
                             return Some(((*tenant, presence.clone()), receiver));
                         }
                     }
@@ -158,10 +165,6 @@ impl PresenceService {
             .presence()
             .online_among(users)
             .await?)
-    }
-
-    fn publish(&self, tenant: TenantId, presence: PresenceRecord) {
-        self.bus.publish([Event::Presence { tenant, presence }]);
     }
 
     /// Renews this instance's leases and sweeps lapsed statuses, until aborted.
@@ -212,15 +215,32 @@ impl PresenceService {
         let leases = self.store.system().presence_leases();
         let mut changed = 0;
         for lapsed in leases.lapsed(cutoff, SWEEP_BATCH).await? {
-            if !leases.go_offline(&lapsed, cutoff, now).await? {
+            // The change and its event in one unit, so other instances hear of it too.
+            let unit = self.store.write(lapsed.tenant).await?;
+            if !unit
+                .system()
+                .presence_leases()
+                .go_offline(&lapsed, cutoff, now)
+                .await?
+            {
                 continue;
             }
             changed += 1;
             tracing::info!(tenant.id = %lapsed.tenant, user.id = %lapsed.user, "presence lapsed to OFFLINE: no live socket within the grace period");
-            let scope = self.store.tenant(lapsed.tenant);
-            if let Some(record) = scope.presence().of(&[lapsed.user]).await?.pop() {
-                self.publish(lapsed.tenant, record);
-            }
+            let events: Vec<Event> = unit
+                .scope()
+                .presence()
+                .of(&[lapsed.user])
+                .await?
+                .pop()
+                .map(|presence| Event::Presence {
+                    tenant: lapsed.tenant,
+                    presence,
+                })
+                .into_iter()
+                .collect();
+            let committed = crate::services::webhooks::journal::commit(unit, &events).await?;
+            self.bus.publish(committed);
         }
         leases.purge(cutoff - lease).await?;
         Ok(changed)

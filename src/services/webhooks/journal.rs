@@ -2,13 +2,16 @@
 //! and loading an event back when its delivery is rendered.
 //!
 //! Every use case that publishes events ends its unit with [`commit`] instead of
-//! `unit.commit()`: what is published is then exactly what was queued, and a crash either
-//! keeps both the change and its deliveries or neither.
+//! `unit.commit()`: the events are queued for the endpoints and appended to the event log
+//! with the change, what is published is exactly what was committed, and a crash keeps the
+//! change, its deliveries and its events, or none of them.
 
 use crate::domain::records::{DeliveryRecord, Occurrence};
 use crate::domain::webhook::WebhookEventType;
 use crate::domain::{EventId, TenantId};
-use crate::services::events::{ContactEventKind, ConversationEventKind, Event, MessageEventKind};
+use crate::services::events::{
+    Committed, ContactEventKind, ConversationEventKind, Event, MessageEventKind,
+};
 use crate::store::unit::Unit;
 use crate::store::{Store, StoreError};
 
@@ -76,10 +79,11 @@ pub async fn queue(unit: &Unit, events: &[Event]) -> Result<(), StoreError> {
     unit.scope().webhooks().enqueue(&occurrences).await
 }
 
-/// Queues `events` for the tenant's endpoints and commits `unit` with them.
-pub async fn commit(unit: Unit, events: &[Event]) -> Result<(), StoreError> {
+/// Queues `events` for the tenant's endpoints, appends them to the event log and commits
+/// `unit` with them: what is committed is then published with `EventBus::publish`.
+pub async fn commit(unit: Unit, events: &[Event]) -> Result<Committed, StoreError> {
     queue(&unit, events).await?;
-    unit.commit().await
+    crate::services::events::log::commit(unit, events).await
 }
 
 /// The event a delivery is about, as it stands now; `None` when its subject is gone.

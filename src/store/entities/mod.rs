@@ -21,6 +21,7 @@ pub mod conversation_read;
 pub mod conversation_referral;
 pub mod csat_survey;
 pub mod delivery_attempt;
+pub mod event_log;
 pub mod label;
 pub mod membership;
 pub mod message;

@@ -85,6 +85,9 @@ impl<C: ConnectionTrait> Messages<'_, C> {
                 narrow || (filter.status.is_some() && filter.channel.is_none()),
             ));
         }
+        if let Some(only) = &filter.only {
+            query = query.filter(message::Column::Id.is_in(only.iter().map(|id| id.into_uuid())));
+        }
         // Ids are UUIDv7 minted with the row's `created_at`, so a date bound is also an id
         // bound (widened by `ID_CLOCK_SLACK`): every history index ends with `id`, and the
         // scan stays inside the range instead of walking from the newest message.
