@@ -14,7 +14,7 @@ use tokio_tungstenite::tungstenite::Message;
 use crate::subscriptions::{connect_to, next, next_payload, Socket};
 use crate::support::fixtures::meta_conversation;
 use crate::support::graphql::Answer;
-use crate::support::{db, deadline, eventually, Session, TestApp};
+use crate::support::{deadline, eventually, Session, TestApp};
 
 const AGENT_FIELDS: &str = "userId status since openConversations user { email role }";
 const EVENTS: &str = "subscription($u: ID) { presenceEvents(userId: $u) { userId status since openConversations user { email } } }";
@@ -476,10 +476,9 @@ async fn two_instances_agree_on_presence() {
     // The socket lives on the second instance; the first one's sweeps see its lease.
     let socket = hold(&second.addr.to_string(), &ana.access_token, HOLD, json!({})).await;
     set(&ana, "ONLINE").await.data();
-    if db::on_postgres() {
-        let event = presence_event(&mut watching, 5).await;
-        assert_eq!(event["status"], "ONLINE");
-    }
+    // Every instance reads the shared event log, on SQLite as on PostgreSQL.
+    let event = presence_event(&mut watching, 5).await;
+    assert_eq!(event["status"], "ONLINE");
     quiet(&mut watching, grace * 3).await;
     assert_eq!(status_of(&tenant.owner, &ana.user_id).await, "ONLINE");
 
@@ -492,9 +491,7 @@ async fn two_instances_agree_on_presence() {
     )
     .await;
     assert_eq!(offline, "OFFLINE");
-    if db::on_postgres() {
-        // Exactly one instance made the change and told every instance's subscribers.
-        assert_eq!(presence_event(&mut watching, 5).await["status"], "OFFLINE");
-        quiet(&mut watching, grace * 2).await;
-    }
+    // Exactly one instance made the change and told every instance's subscribers.
+    assert_eq!(presence_event(&mut watching, 5).await["status"], "OFFLINE");
+    quiet(&mut watching, grace * 2).await;
 }
