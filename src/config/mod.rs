@@ -117,6 +117,13 @@ pub struct Config {
     /// `SWITCHBOARD_WEBHOOK_MAX_EVENTS`: default 1000 messages and statuses in one webhook;
     /// a larger delivery answers 413 and nothing of it is stored.
     pub webhook_max_events: usize,
+    /// `SWITCHBOARD_INGEST_BATCH`: default 256 webhooks stored in one transaction at most
+    /// (group commit); 1 stores each webhook in a transaction of its own.
+    pub ingest_batch: usize,
+    /// `SWITCHBOARD_INGEST_TENANT_QUEUE`: default 512 webhooks of one tenant waiting for the
+    /// writer at most; more wait in their own requests, so a flood from one tenant never
+    /// queues ahead of another tenant's webhook.
+    pub ingest_tenant_queue: usize,
     /// `SWITCHBOARD_EVENT_RETENTION_HOURS`: default 168 (a week). Events older than this
     /// are pruned from the event log; a subscriber resuming from an older cursor is told to
     /// fetch the current state again.
@@ -190,6 +197,8 @@ const VARIABLES: &[&str] = &[
     "PASSWORD_HASH_CONCURRENCY",
     "PASSWORD_HASH_QUEUE",
     "WEBHOOK_MAX_EVENTS",
+    "INGEST_BATCH",
+    "INGEST_TENANT_QUEUE",
     "EVENT_RETENTION_HOURS",
     "GRAPHQL_ANONYMOUS_INTROSPECTION",
     "LOGIN_REQUIRES_TENANT",
@@ -404,6 +413,8 @@ impl Config {
             )?,
             password_hash_queue: raw.number("PASSWORD_HASH_QUEUE", 64, 0, 100_000)?,
             webhook_max_events: raw.number("WEBHOOK_MAX_EVENTS", 1000, 1, 100_000)?,
+            ingest_batch: raw.number("INGEST_BATCH", 256, 1, 10_000)?,
+            ingest_tenant_queue: raw.number("INGEST_TENANT_QUEUE", 512, 1, 1_000_000)?,
             event_retention_hours: raw.number("EVENT_RETENTION_HOURS", 168, 1, 24 * 366)?,
             graphql_anonymous_introspection: raw
                 .boolean("GRAPHQL_ANONYMOUS_INTROSPECTION", false)?,

@@ -3,11 +3,11 @@
 //! changes to the channels of their `phone_number_id`, store them, and publish after the
 //! commit. A delivery is acknowledged only once everything it carries is committed.
 //!
-//! A delivery is stored in transactions of at most [`INGEST_CHUNK`] events, so one tenant's
-//! large batch never holds SQLite's single write lock for long while another's webhook
-//! waits. A failure after some chunks refuses the delivery; the provider's retry replays
-//! the whole batch, and the chunks already stored are no-ops then (messages are unique per
-//! provider id, statuses per id and status).
+//! Deliveries are stored by the ingest [`Writer`], many to a transaction, in units of at
+//! most [`INGEST_CHUNK`] events, so one tenant's large delivery never holds the write lock
+//! for long while another's webhook waits. A failure after some chunks refuses the
+//! delivery; the provider's retry replays the whole of it, and the chunks already stored
+//! are no-ops then (messages are unique per provider id, statuses per id and status).
 
 use std::collections::HashSet;
 
@@ -18,7 +18,7 @@ use crate::domain::{ProviderKind, PublicUrls};
 use crate::providers::{webhooks, WebhookEvent, WebhookRequest};
 use crate::services::channels::ChannelService;
 use crate::services::events::EventBus;
-use crate::services::inbound::Ingest;
+use crate::services::inbound::writer::Writer;
 use crate::services::media::MediaFetcher;
 use crate::store::Store;
 
@@ -56,11 +56,17 @@ pub enum Refusal {
 pub struct Intake {
     store: Store,
     channels: ChannelService,
-    ingest: Ingest,
-    bus: EventBus,
-    media: MediaFetcher,
+    writer: Writer,
     urls: PublicUrls,
     max_events: usize,
+}
+
+/// How deliveries are batched: at most `batch` deliveries a transaction, at most
+/// `per_tenant` of one tenant's waiting.
+#[derive(Clone, Copy, Debug)]
+pub struct Batching {
+    pub batch: usize,
+    pub per_tenant: usize,
 }
 
 impl Intake {
@@ -71,13 +77,18 @@ impl Intake {
         media: MediaFetcher,
         urls: PublicUrls,
         max_events: usize,
+        batching: Batching,
     ) -> Self {
         Self {
-            ingest: Ingest::new(store.clone()),
+            writer: Writer::new(
+                store.clone(),
+                bus,
+                media,
+                batching.batch,
+                batching.per_tenant,
+            ),
             store,
             channels,
-            bus,
-            media,
             urls,
             max_events,
         }
@@ -176,22 +187,16 @@ impl Intake {
         }
     }
 
-    /// Stores the events and publishes them after each commit.
+    /// Stores the events; the writer publishes them after each commit.
     async fn store_events(
         &self,
         channel: &ChannelRecord,
         events: &[WebhookEvent],
     ) -> Result<(), Refusal> {
         for chunk in events.chunks(INGEST_CHUNK) {
-            match self.ingest.ingest(channel, chunk).await {
-                Ok(published) => {
-                    self.bus.publish(published);
-                    self.media.wake();
-                }
-                Err(e) => {
-                    tracing::error!(tenant.id = %channel.tenant, channel.id = %channel.id, error = %e, "webhook not stored");
-                    return Err(Refusal::Unavailable);
-                }
+            if let Err(e) = self.writer.store(channel, chunk.to_vec()).await {
+                tracing::error!(tenant.id = %channel.tenant, channel.id = %channel.id, error = %e, "webhook not stored");
+                return Err(Refusal::Unavailable);
             }
         }
         Ok(())

@@ -215,6 +215,10 @@ impl Services {
                 fetcher.clone(),
                 urls.clone(),
                 config.webhook_max_events,
+                intake::Batching {
+                    batch: config.ingest_batch,
+                    per_tenant: config.ingest_tenant_queue,
+                },
             ),
             contact_files: contact_files::ContactFileService::new(store.clone()),
             erasure: erasure::ErasureService::new(store.clone(), files.clone()),

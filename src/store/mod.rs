@@ -46,7 +46,7 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbE
 
 use crate::domain::TenantId;
 pub use notify::Listener;
-pub use unit::{SystemUnit, Unit};
+pub use unit::{Batch, SystemUnit, Unit};
 
 /// A storage failure, already classified.
 #[derive(Debug, thiserror::Error)]

@@ -78,6 +78,30 @@ impl Unit {
     }
 }
 
+/// Many units in one transaction, committed together (group commit): each
+/// [`Batch::unit`] is a savepoint, kept by its own [`Unit::commit`] and undone alone when
+/// it fails or is dropped, so one unit's failure never takes its neighbours with it.
+/// Nothing of any unit is durable before [`Batch::commit`].
+pub struct Batch {
+    txn: DatabaseTransaction,
+}
+
+impl Batch {
+    /// Begins a unit of `tenant`'s writes inside the batch.
+    pub async fn unit(&self, tenant: TenantId) -> Result<Unit, StoreError> {
+        use sea_orm::TransactionTrait;
+        Ok(Unit {
+            txn: self.txn.begin().await?,
+            tenant,
+            now: Utc::now(),
+        })
+    }
+
+    pub async fn commit(self) -> Result<(), StoreError> {
+        Ok(self.txn.commit().await?)
+    }
+}
+
 /// Writes to rows of no tenant in an open transaction; rolled back when dropped.
 pub struct SystemUnit {
     txn: DatabaseTransaction,
@@ -105,6 +129,13 @@ impl Store {
             txn: self.begin_unit().await?,
             tenant,
             now: Utc::now(),
+        })
+    }
+
+    /// Begins a batch of units committed together.
+    pub async fn write_batch(&self) -> Result<Batch, StoreError> {
+        Ok(Batch {
+            txn: self.begin_unit().await?,
         })
     }
 

@@ -36,6 +36,7 @@ mod inbound_limits;
 mod inbound_statuses;
 mod inbound_types;
 mod inbox;
+mod ingest_batch;
 mod instances;
 mod labels;
 mod lifecycle;

@@ -1,12 +1,13 @@
-//! Ingesting webhooks: in one transaction per webhook, contacts are upserted,
-//! conversations opened or reused, messages stored once per provider id, statuses applied
-//! forward only (or kept until their message is known) and consent keywords honoured. The
-//! events to publish are returned for the caller to publish after the commit.
+//! Ingesting webhooks: contacts are upserted, conversations opened or reused, messages
+//! stored once per provider id, statuses applied forward only (or kept until their message
+//! is known) and consent keywords honoured, each webhook in a unit of its own: a savepoint
+//! of a batch the [`writer`] commits for many webhooks at once, or a transaction of its
+//! own. The events to publish are answered for publishing after the commit.
 
 pub mod convert;
+pub mod writer;
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 
@@ -18,17 +19,19 @@ use crate::domain::records::{
 };
 use crate::domain::routing::Arrival;
 use crate::domain::template::TemplateStatus;
-use crate::domain::{Direction, MessageId, MessageStatus, PhoneNumber, TenantSettings};
+use crate::domain::{Direction, MessageId, MessageStatus, PhoneNumber, TenantId, TenantSettings};
 use crate::providers::{InboundMessage, StatusUpdate, WebhookEvent};
 use crate::services::automations;
 use crate::services::click_to_chat;
 use crate::services::csat;
+use crate::services::events::log::{self, Appended};
 use crate::services::events::{
     Committed, ContactEventKind, ConversationEventKind, Event, MessageEventKind,
 };
 use crate::services::lifecycle::{self, Applied, By};
 use crate::services::routing;
-use crate::store::{Store, StoreError, TenantScope};
+use crate::services::webhooks::journal;
+use crate::store::{Batch, Store, StoreError, TenantScope, Unit};
 
 /// Attempts of one webhook's transaction when it races another for the same contact or
 /// conversation (a unique key answers `Conflict`; the next attempt finds the row), or
@@ -38,21 +41,19 @@ const ATTEMPTS: usize = 6;
 #[derive(Clone)]
 pub struct Ingest {
     store: Store,
-    /// Taken for each transaction, first come first served: SQLite's own busy wait polls
-    /// with growing sleeps, so a webhook storing many chunks back to back would otherwise
-    /// keep the write lock from another tenant's webhook until it is done.
-    turn: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Ingest {
     pub fn new(store: Store) -> Self {
-        Self {
-            store,
-            turn: Arc::default(),
-        }
+        Self { store }
     }
 
-    /// Stores what one webhook carries for `channel`, and answers the events to publish.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Stores what one webhook carries for `channel` in a transaction of its own, and
+    /// answers the events to publish.
     pub async fn ingest(
         &self,
         channel: &ChannelRecord,
@@ -68,9 +69,16 @@ impl Ingest {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let turn = self.turn.lock().await;
-            let result = self.ingest_once(channel, events, &settings).await;
-            drop(turn);
+            let started = std::time::Instant::now();
+            let result = async {
+                let unit = self.store.write(channel.tenant).await?;
+                let out = store_events(&unit, channel, events, &settings).await?;
+                journal::commit(unit, &out).await
+            }
+            .await;
+            if result.is_ok() {
+                crate::telemetry::metrics::ingest_committed(events.len(), started.elapsed());
+            }
             match result {
                 Err(StoreError::Conflict(_) | StoreError::Busy | StoreError::Stale)
                     if attempt < ATTEMPTS =>
@@ -82,61 +90,104 @@ impl Ingest {
         }
     }
 
-    async fn ingest_once(
+    /// Stores what one webhook carries for `channel` in its own savepoint of `batch`, with
+    /// its outgoing webhook deliveries, and answers its events for [`append_in`].
+    /// `settings` keeps each tenant's settings for the rest of the batch.
+    pub async fn ingest_in(
         &self,
+        batch: &Batch,
         channel: &ChannelRecord,
         events: &[WebhookEvent],
-        settings: &TenantSettings,
-    ) -> Result<Committed, StoreError> {
-        let started = std::time::Instant::now();
-        let unit = self.store.write(channel.tenant).await?;
-        let (scope, now) = (unit.scope(), unit.now());
-        let mut out = Vec::new();
-        for event in events {
-            match event {
-                WebhookEvent::MessageReceived(message) => {
-                    receive(&scope, channel, message, settings, now, &mut out).await?
-                }
-                WebhookEvent::StatusChanged(update) => {
-                    apply_status(&scope, channel, update, now, &mut out).await?
-                }
-                WebhookEvent::TemplateStatusChanged {
-                    provider_template_id,
-                    status,
-                    reason,
-                    ..
-                } => {
-                    // Events without a status of their own (UNLOCKED…) keep the status.
-                    let status_now = TemplateStatus::from_provider(status);
-                    let before = scope
-                        .templates()
-                        .by_provider_id(provider_template_id)
-                        .await?;
-                    let changed = scope
-                        .templates()
-                        .set_status_by_provider_id(
-                            provider_template_id,
-                            TemplateStatus::from_provider(status),
-                            reason.as_deref(),
-                            now,
-                        )
-                        .await?;
-                    tracing::info!(channel.id = %channel.id, template = %provider_template_id, status = %status, changed, "template status received");
-                    for template in before {
-                        if status_now.is_some_and(|s| s != template.status) {
-                            out.push(Event::Template {
-                                tenant: channel.tenant,
-                                template: Box::new(scope.templates().get(template.id).await?),
-                            });
-                        }
+        settings: &mut HashMap<TenantId, TenantSettings>,
+    ) -> Result<Vec<Event>, StoreError> {
+        let unit = batch.unit(channel.tenant).await?;
+        let tenant_settings = match settings.get(&channel.tenant) {
+            Some(known) => known.clone(),
+            None => {
+                let read = unit.scope().profile().get().await?.settings;
+                settings.insert(channel.tenant, read.clone());
+                read
+            }
+        };
+        let out = store_events(&unit, channel, events, &tenant_settings).await?;
+        journal::queue(&unit, &out).await?;
+        unit.commit().await?;
+        Ok(out)
+    }
+}
+
+/// Appends the events of a batch's webhooks to the event log, one statement per tenant,
+/// last: the log's append lock is then held only from here to the batch's commit, as in a
+/// transaction of its own, and never while the batch waits for a row. Each tenant's events
+/// keep their order; what is answered is published once the batch has committed.
+pub async fn append_in(batch: &Batch, events: Vec<Event>) -> Result<Vec<Appended>, StoreError> {
+    let mut groups: Vec<(TenantId, Vec<Event>)> = Vec::new();
+    for event in events {
+        match groups.iter_mut().find(|(t, _)| *t == event.tenant()) {
+            Some((_, group)) => group.push(event),
+            None => groups.push((event.tenant(), vec![event])),
+        }
+    }
+    let mut appended = Vec::with_capacity(groups.len());
+    for (tenant, group) in groups {
+        let unit = batch.unit(tenant).await?;
+        appended.push(log::append(&unit, &group).await?);
+        unit.commit().await?;
+    }
+    Ok(appended)
+}
+
+/// Stores `events` for `channel` inside `unit`, and answers the events to publish.
+async fn store_events(
+    unit: &Unit,
+    channel: &ChannelRecord,
+    events: &[WebhookEvent],
+    settings: &TenantSettings,
+) -> Result<Vec<Event>, StoreError> {
+    let (scope, now) = (unit.scope(), unit.now());
+    let mut out = Vec::new();
+    for event in events {
+        match event {
+            WebhookEvent::MessageReceived(message) => {
+                receive(&scope, channel, message, settings, now, &mut out).await?
+            }
+            WebhookEvent::StatusChanged(update) => {
+                apply_status(&scope, channel, update, now, &mut out).await?
+            }
+            WebhookEvent::TemplateStatusChanged {
+                provider_template_id,
+                status,
+                reason,
+                ..
+            } => {
+                // Events without a status of their own (UNLOCKED…) keep the status.
+                let status_now = TemplateStatus::from_provider(status);
+                let before = scope
+                    .templates()
+                    .by_provider_id(provider_template_id)
+                    .await?;
+                let changed = scope
+                    .templates()
+                    .set_status_by_provider_id(
+                        provider_template_id,
+                        TemplateStatus::from_provider(status),
+                        reason.as_deref(),
+                        now,
+                    )
+                    .await?;
+                tracing::info!(channel.id = %channel.id, template = %provider_template_id, status = %status, changed, "template status received");
+                for template in before {
+                    if status_now.is_some_and(|s| s != template.status) {
+                        out.push(Event::Template {
+                            tenant: channel.tenant,
+                            template: Box::new(scope.templates().get(template.id).await?),
+                        });
                     }
                 }
             }
         }
-        let committed = crate::services::webhooks::journal::commit(unit, &out).await?;
-        crate::telemetry::metrics::ingest_committed(events.len(), started.elapsed());
-        Ok(committed)
     }
+    Ok(out)
 }
 
 async fn receive<C: sea_orm::ConnectionTrait>(

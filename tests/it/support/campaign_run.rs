@@ -94,10 +94,8 @@ impl Rig {
         process::serve(self.dir.path(), &self.database_url, &env).await
     }
 
-    /// Tenant Acme, through the server at `base`, with a Twilio and a Meta channel, an
-    /// approved template on each and a campaign per channel (a draft) whose recipients
-    /// each have their own variables.
-    pub async fn campaigns(&self, base: &str) -> (TestTenant, Vec<Campaign>) {
+    /// Tenant Acme, created through the server at `base`, with its owner signed in.
+    pub async fn tenant(&self, base: &str) -> TestTenant {
         let admin = login(&self.http, base, ADMIN_EMAIL, ADMIN_PASSWORD).await;
         let created = admin
             .gql
@@ -106,14 +104,21 @@ impl Rig {
                 json!({ "i": { "name": "Acme", "ownerEmail": "owner@acme.test", "ownerPassword": PASSWORD } }),
             )
             .await;
-        let tenant = TestTenant {
+        TestTenant {
             id: created.data()["createTenant"]["id"]
                 .as_str()
                 .unwrap()
                 .to_owned(),
             owner: login(&self.http, base, "owner@acme.test", PASSWORD).await,
             owner_email: "owner@acme.test".into(),
-        };
+        }
+    }
+
+    /// Tenant Acme, through the server at `base`, with a Twilio and a Meta channel, an
+    /// approved template on each and a campaign per channel (a draft) whose recipients
+    /// each have their own variables.
+    pub async fn campaigns(&self, base: &str) -> (TestTenant, Vec<Campaign>) {
+        let tenant = self.tenant(base).await;
         let account = self.twilio.add_account("Acme", SENDER);
         let twilio_channel = create_channel(
             &tenant,

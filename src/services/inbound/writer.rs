@@ -1,0 +1,248 @@
+//! Group commit for webhooks. Verified deliveries queue for one writer, which stores many
+//! of them in one transaction, each in its own savepoint, and answers every delivery of
+//! the batch once the batch has committed: a request is acknowledged only when what it
+//! carries is durable, and a thousand webhooks cost a few commits instead of a thousand.
+//!
+//! - **Fair.** Each tenant has its own queue, and a batch takes one delivery from each
+//!   tenant in turn, so one tenant's flood delays another's webhook by at most a batch.
+//!   A tenant has at most [`Writer::new`]'s `per_tenant` deliveries queued; more wait
+//!   for room in their own request, not in anyone else's way.
+//! - **Isolated.** A delivery that fails inside the batch is undone alone (its savepoint)
+//!   and tried again on its own after the commit, with the deliveries of its channel that
+//!   came after it, so a channel's deliveries are stored in the order they came. When the
+//!   batch itself cannot commit, every delivery of it is tried on its own; a storage
+//!   outage fails each one, and the provider delivers it again.
+//! - **Ordered.** A tenant's deliveries leave its queue in arrival order.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use tokio::sync::{mpsc, oneshot, OwnedSemaphorePermit, Semaphore};
+
+use super::Ingest;
+use crate::domain::records::ChannelRecord;
+use crate::domain::{TenantId, TenantSettings};
+use crate::providers::WebhookEvent;
+use crate::services::events::{Committed, EventBus};
+use crate::services::media::MediaFetcher;
+use crate::store::{Store, StoreError};
+
+/// One delivery's events for one channel, waiting for the writer.
+struct Job {
+    channel: ChannelRecord,
+    events: Vec<WebhookEvent>,
+    reply: oneshot::Sender<Result<(), StoreError>>,
+    /// The tenant's queue slot, given back when the job is answered.
+    _slot: OwnedSemaphorePermit,
+}
+
+fn stopped() -> StoreError {
+    StoreError::Db(sea_orm::DbErr::Custom(
+        "the ingest writer has stopped".into(),
+    ))
+}
+
+/// The handle deliveries are stored through.
+#[derive(Clone)]
+pub struct Writer {
+    jobs: mpsc::UnboundedSender<Job>,
+    slots: Arc<Mutex<HashMap<TenantId, Arc<Semaphore>>>>,
+    per_tenant: usize,
+}
+
+impl Writer {
+    /// Starts the writer: batches of at most `batch` deliveries, at most `per_tenant`
+    /// deliveries of one tenant queued.
+    pub fn new(
+        store: Store,
+        bus: EventBus,
+        media: MediaFetcher,
+        batch: usize,
+        per_tenant: usize,
+    ) -> Self {
+        let (jobs, queue) = mpsc::unbounded_channel();
+        let run = Run {
+            ingest: Ingest::new(store),
+            bus,
+            media,
+            batch: batch.max(1),
+            queues: Queues::default(),
+        };
+        tokio::spawn(run.run(queue));
+        Self {
+            jobs,
+            slots: Arc::default(),
+            per_tenant: per_tenant.max(1),
+        }
+    }
+
+    /// Stores `events` for `channel`, answering once they are committed.
+    pub async fn store(
+        &self,
+        channel: &ChannelRecord,
+        events: Vec<WebhookEvent>,
+    ) -> Result<(), StoreError> {
+        let slots = {
+            let mut all = self.slots.lock().unwrap_or_else(|p| p.into_inner());
+            all.entry(channel.tenant)
+                .or_insert_with(|| Arc::new(Semaphore::new(self.per_tenant)))
+                .clone()
+        };
+        let slot = slots.acquire_owned().await.map_err(|_| stopped())?;
+        let (reply, answer) = oneshot::channel();
+        let job = Job {
+            channel: channel.clone(),
+            events,
+            reply,
+            _slot: slot,
+        };
+        self.jobs.send(job).map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
+    }
+}
+
+/// Queued jobs by tenant, and the turn of the tenants that have some.
+#[derive(Default)]
+struct Queues {
+    by_tenant: HashMap<TenantId, VecDeque<Job>>,
+    turn: VecDeque<TenantId>,
+}
+
+impl Queues {
+    fn push(&mut self, job: Job) {
+        let queue = self.by_tenant.entry(job.channel.tenant).or_default();
+        if queue.is_empty() {
+            self.turn.push_back(job.channel.tenant);
+        }
+        queue.push_back(job);
+    }
+
+    fn is_empty(&self) -> bool {
+        self.turn.is_empty()
+    }
+
+    /// Up to `max` jobs, one from each tenant in turn.
+    fn take(&mut self, max: usize) -> Vec<Job> {
+        let mut taken = Vec::new();
+        while taken.len() < max {
+            let Some(tenant) = self.turn.pop_front() else {
+                break;
+            };
+            let Some(queue) = self.by_tenant.get_mut(&tenant) else {
+                continue;
+            };
+            if let Some(job) = queue.pop_front() {
+                taken.push(job);
+            }
+            if queue.is_empty() {
+                self.by_tenant.remove(&tenant);
+            } else {
+                self.turn.push_back(tenant);
+            }
+        }
+        taken
+    }
+}
+
+/// The writer task's state.
+struct Run {
+    ingest: Ingest,
+    bus: EventBus,
+    media: MediaFetcher,
+    batch: usize,
+    queues: Queues,
+}
+
+impl Run {
+    async fn run(mut self, mut jobs: mpsc::UnboundedReceiver<Job>) {
+        loop {
+            if self.queues.is_empty() {
+                match jobs.recv().await {
+                    Some(job) => self.queues.push(job),
+                    None => return,
+                }
+            }
+            // Whatever queued while the last batch committed joins this one.
+            while let Ok(job) = jobs.try_recv() {
+                self.queues.push(job);
+            }
+            let batch = self.queues.take(self.batch);
+            self.store(batch).await;
+        }
+    }
+
+    /// Stores `jobs` in one transaction where it can, and answers each.
+    async fn store(&self, jobs: Vec<Job>) {
+        let started = Instant::now();
+        let mut kept = vec![false; jobs.len()];
+        let committed = match self.batch(&jobs, &mut kept).await {
+            Ok(committed) => {
+                let events = jobs
+                    .iter()
+                    .zip(&kept)
+                    .filter(|(_, k)| **k)
+                    .map(|(j, _)| j.events.len())
+                    .sum();
+                crate::telemetry::metrics::ingest_committed(events, started.elapsed());
+                for done in committed {
+                    self.bus.publish(done);
+                }
+                self.media.wake();
+                true
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, webhooks = jobs.len(), "an ingest batch did not commit; its webhooks are tried one by one");
+                false
+            }
+        };
+        for (job, kept) in jobs.into_iter().zip(kept) {
+            let answer = if committed && kept {
+                Ok(())
+            } else {
+                match self.ingest.ingest(&job.channel, &job.events).await {
+                    Ok(done) => {
+                        self.bus.publish(done);
+                        self.media.wake();
+                        Ok(())
+                    }
+                    Err(e) => Err(e),
+                }
+            };
+            // A requester that went away meanwhile still has its webhook stored.
+            let _ = job.reply.send(answer);
+        }
+    }
+
+    /// One transaction for `jobs`, each in a savepoint: marks in `kept` those stored, and
+    /// answers the events to publish once it has committed. A job that fails is undone
+    /// alone, and the later jobs of its channel are left for after the batch, in order.
+    async fn batch(&self, jobs: &[Job], kept: &mut [bool]) -> Result<Vec<Committed>, StoreError> {
+        let batch = self.ingest.store().write_batch().await?;
+        let mut settings: HashMap<TenantId, TenantSettings> = HashMap::new();
+        let mut broken = HashSet::new();
+        let mut events = Vec::new();
+        for (job, kept) in jobs.iter().zip(kept.iter_mut()) {
+            if broken.contains(&job.channel.id) {
+                continue;
+            }
+            let stored = self
+                .ingest
+                .ingest_in(&batch, &job.channel, &job.events, &mut settings)
+                .await;
+            match stored {
+                Ok(out) => {
+                    events.extend(out);
+                    *kept = true;
+                }
+                Err(e) => {
+                    tracing::debug!(channel.id = %job.channel.id, error = %e, "a webhook failed in its batch; it is tried again on its own");
+                    broken.insert(job.channel.id);
+                }
+            }
+        }
+        let appended = super::append_in(&batch, events).await?;
+        batch.commit().await?;
+        Ok(appended.into_iter().map(|a| a.committed()).collect())
+    }
+}

@@ -1,0 +1,269 @@
+//! The ingest writer stores many webhooks per transaction and acknowledges each only once
+//! its batch has committed. A webhook that fails in its batch fails alone; through
+//! SIGKILLs during a flood, every acknowledged webhook is stored, and the provider's
+//! retries store each message once.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use sea_orm::ConnectionTrait;
+use serde_json::json;
+use switchboard::fakes::twilio::{FakeTwilio, InboundParams};
+use switchboard::store::Store;
+
+use crate::support::campaign_run::Rig;
+use crate::support::fixtures::{create_channel, twilio_channel, SENDER};
+use crate::support::process::free_port;
+use crate::support::{db, deadline, eventually, TestApp};
+
+fn customer(n: usize) -> String {
+    format!("+3462{n:07}")
+}
+
+/// The first column of every row `sql` answers, as text.
+async fn column(store: &Store, sql: &str) -> Vec<String> {
+    let db = store.connection();
+    let rows = db
+        .query_all(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            sql.to_owned(),
+        ))
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|r| r.try_get_by_index::<String>(0).unwrap())
+        .collect()
+}
+
+/// Makes storing any message whose text mentions "poison" fail in the database.
+async fn poison(store: &Store) {
+    let db = store.connection();
+    let statements: &[&str] = if db::on_postgres() {
+        &[
+            "CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$ \
+             BEGIN IF NEW.text LIKE '%poison%' THEN RAISE EXCEPTION 'poisoned'; END IF; \
+             RETURN NEW; END $$",
+            "CREATE TRIGGER refuse_poison BEFORE INSERT ON messages \
+             FOR EACH ROW EXECUTE FUNCTION refuse_poison()",
+        ]
+    } else {
+        &["CREATE TRIGGER refuse_poison BEFORE INSERT ON messages \
+           WHEN NEW.text LIKE '%poison%' BEGIN SELECT RAISE(ABORT, 'poisoned'); END"]
+    };
+    for sql in statements {
+        db.execute_unprepared(sql).await.unwrap();
+    }
+}
+
+async fn cure(store: &Store) {
+    let sql = if db::on_postgres() {
+        "DROP TRIGGER refuse_poison ON messages"
+    } else {
+        "DROP TRIGGER refuse_poison"
+    };
+    store.connection().execute_unprepared(sql).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_webhook_that_fails_in_its_batch_fails_alone() {
+    const WEBHOOKS: usize = 40;
+    const POISONED: usize = 17;
+    let app = TestApp::spawn().await;
+    let tenant = app.new_tenant("Acme").await;
+    let channel = twilio_channel(&app, &tenant).await;
+    let admin = Store::connect(&app.database_url).await.unwrap();
+    poison(&admin).await;
+
+    // All at once, so they queue for the writer and share batches.
+    let params: Vec<InboundParams> = (0..WEBHOOKS)
+        .map(|n| {
+            let text = if n == POISONED {
+                "a poison pill".to_owned()
+            } else {
+                format!("hello {n}")
+            };
+            InboundParams::text(&channel.account.sid, &customer(n), SENDER, &text)
+        })
+        .collect();
+    let answers = futures::future::join_all(params.iter().map(|p| {
+        app.twilio
+            .deliver_inbound(&channel.webhook, &channel.account.auth_token, p)
+    }))
+    .await;
+    for (n, answer) in answers.into_iter().enumerate() {
+        let status = answer.unwrap().status;
+        let expected = if n == POISONED { 503 } else { 200 };
+        assert_eq!(status, expected, "webhook {n}");
+    }
+
+    // Every other message is stored; nothing of the poisoned one, not even its contact.
+    let texts = column(&admin, "SELECT text FROM messages").await;
+    assert_eq!(texts.len(), WEBHOOKS - 1, "{texts:?}");
+    assert!(!texts.iter().any(|t| t.contains("poison")));
+    let phones = column(&admin, "SELECT phone_number FROM contacts").await;
+    assert_eq!(phones.len(), WEBHOOKS - 1);
+    assert!(!phones.contains(&customer(POISONED)));
+
+    // The provider delivers it again once storage takes it: stored, the others untouched.
+    cure(&admin).await;
+    let again = app
+        .twilio
+        .deliver_inbound(
+            &channel.webhook,
+            &channel.account.auth_token,
+            &params[POISONED],
+        )
+        .await
+        .unwrap();
+    assert_eq!(again.status, 200);
+    let texts = column(&admin, "SELECT text FROM messages").await;
+    assert_eq!(texts.len(), WEBHOOKS);
+    assert_eq!(texts.iter().filter(|t| t.contains("poison")).count(), 1);
+}
+
+/// Texts of the flood's messages stored so far, with how often each is.
+async fn stored(store: &Store) -> HashMap<String, usize> {
+    let mut counts = HashMap::new();
+    for text in column(store, "SELECT text FROM messages WHERE text LIKE 'flood %'").await {
+        *counts.entry(text).or_default() += 1;
+    }
+    counts
+}
+
+/// The flood's shared state: where it goes and what was acknowledged.
+struct Flood<'a> {
+    twilio: &'a FakeTwilio,
+    url: String,
+    sid: String,
+    auth: String,
+    acked: Mutex<HashSet<String>>,
+    retries: Mutex<usize>,
+}
+
+impl Flood<'_> {
+    /// One sender: its customer's webhooks in order, each delivered again until
+    /// acknowledged, as providers do.
+    async fn send(&self, from: usize, texts: Vec<String>) {
+        for text in texts {
+            let params = InboundParams::text(&self.sid, &customer(from), SENDER, &text);
+            loop {
+                match self
+                    .twilio
+                    .deliver_inbound(&self.url, &self.auth, &params)
+                    .await
+                {
+                    Ok(answer) if answer.status == 200 => break,
+                    _ => {
+                        *self.retries.lock().unwrap() += 1;
+                        // The server is down or restarting: a provider's pause between tries.
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                }
+            }
+            self.acked.lock().unwrap().insert(text);
+        }
+    }
+
+    fn acked(&self) -> HashSet<String> {
+        self.acked.lock().unwrap().clone()
+    }
+}
+
+#[tokio::test]
+async fn every_acknowledged_webhook_is_stored_through_kills_during_a_flood() {
+    const SENDERS: usize = 16;
+    const PER_SENDER: usize = 40;
+    const KILLS: usize = 3;
+    let total = SENDERS * PER_SENDER;
+    let rig = Rig::new().await;
+    let listen = format!("127.0.0.1:{}", free_port());
+    let base = format!("http://{listen}");
+    let mut server = rig.serve(&listen).await;
+    let tenant = rig.tenant(&base).await;
+    let account = rig.twilio.add_account("Acme", SENDER);
+    let channel = create_channel(
+        &tenant,
+        json!({ "name": "Support", "provider": "TWILIO", "phoneNumber": SENDER,
+                "twilio": { "accountSid": account.sid, "authToken": account.auth_token } }),
+    )
+    .await;
+    let url = channel["webhookUrl"].as_str().unwrap().to_owned();
+    let admin = Store::connect(&rig.database_url).await.unwrap();
+
+    let flood = Flood {
+        twilio: &rig.twilio,
+        url,
+        sid: account.sid.clone(),
+        auth: account.auth_token.clone(),
+        acked: Mutex::default(),
+        retries: Mutex::default(),
+    };
+    let senders = futures::future::join_all((0..SENDERS).map(|s| {
+        let texts = (0..PER_SENDER).map(|i| format!("flood {s}-{i}")).collect();
+        flood.send(s, texts)
+    }));
+    let kills = async {
+        let mut at_kills = Vec::new();
+        for kill in 1..=KILLS {
+            let target = total * kill / (KILLS + 1);
+            eventually(
+                120,
+                "the flood is acknowledged up to the next kill",
+                || async { flood.acked.lock().unwrap().len() },
+                |n| *n >= target,
+            )
+            .await;
+            server.child.start_kill().unwrap();
+            server.child.wait().await.unwrap();
+            // Whatever was acknowledged before the kill is stored, before any retry.
+            let before = flood.acked();
+            let kept = stored(&admin).await;
+            let lost: Vec<&String> = before.iter().filter(|t| !kept.contains_key(*t)).collect();
+            assert!(lost.is_empty(), "acknowledged but not stored: {lost:?}");
+            at_kills.push((before.len(), kept.len()));
+            server = rig.serve(&listen).await;
+        }
+        at_kills
+    };
+    let (_, at_kills) = tokio::time::timeout(deadline(300), async { tokio::join!(senders, kills) })
+        .await
+        .expect("the flood is acknowledged in full");
+
+    let kept = stored(&admin).await;
+    assert_eq!(kept.len(), total, "every webhook stored");
+    let twice: Vec<_> = kept.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(twice.is_empty(), "stored more than once: {twice:?}");
+
+    // Many webhooks to a transaction: this life of the server stored the rest of the flood
+    // in fewer transactions than events.
+    let metrics = rig
+        .http
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let sample = |name: &str| -> f64 {
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix(name)?.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {name}: {metrics}"))
+    };
+    let (events, batches) = (
+        sample("switchboard_ingest_batch_events_sum"),
+        sample("switchboard_ingest_batch_events_count"),
+    );
+    assert!(
+        events > batches,
+        "{events} events in {batches} transactions"
+    );
+    println!(
+        "ingest flood: {total} webhooks from {SENDERS} senders; acknowledged/stored at each of \
+         {KILLS} kills {at_kills:?}; {} deliveries tried again; last life {events} events in \
+         {batches} transactions",
+        flood.retries.lock().unwrap()
+    );
+}
