@@ -107,6 +107,7 @@ async fn measure(h: &Harness, name: &str, o: &AllOptions) -> anyhow::Result<Vec<
                     concurrency: 32,
                     subscribers: if quick { 10 } else { 100 },
                     latency_samples: if quick { 20 } else { 500 },
+                    ingest_batch: None,
                 },
             )
             .await

@@ -43,6 +43,10 @@ pub enum BenchAction {
         subscribers: usize,
         #[arg(long, default_value_t = 200)]
         latency_samples: usize,
+        /// Webhooks per transaction at most (the server's SWITCHBOARD_INGEST_BATCH);
+        /// 1 stores each in its own, for comparison.
+        #[arg(long)]
+        ingest_batch: Option<usize>,
     },
     /// Messages per second through the outbox to the fake providers, and how closely a
     /// channel's rate limit holds.
@@ -105,6 +109,7 @@ pub async fn bench(action: Option<BenchAction>, args: AllArgs) -> anyhow::Result
             concurrency,
             subscribers,
             latency_samples,
+            ingest_batch,
         }) => {
             super::ingest(super::IngestOptions {
                 database_url,
@@ -112,6 +117,7 @@ pub async fn bench(action: Option<BenchAction>, args: AllArgs) -> anyhow::Result
                 concurrency,
                 subscribers,
                 latency_samples,
+                ingest_batch,
             })
             .await
         }

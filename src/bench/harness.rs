@@ -44,6 +44,14 @@ pub struct BenchChannel {
 impl Harness {
     /// Starts the server with `database_url`, or a fresh SQLite file when `None`.
     pub async fn start(database_url: Option<String>) -> anyhow::Result<Self> {
+        Self::start_with(database_url, |_| {}).await
+    }
+
+    /// As [`Harness::start`], with `adjust` applied to the server's settings.
+    pub async fn start_with(
+        database_url: Option<String>,
+        adjust: impl FnOnce(&mut Config),
+    ) -> anyhow::Result<Self> {
         let dir = tempfile::tempdir().context("a temporary folder")?;
         let database_url = database_url
             .unwrap_or_else(|| format!("sqlite://{}/bench.db?mode=rwc", dir.path().display()));
@@ -67,6 +75,7 @@ impl Harness {
         config.twilio_api_url = twilio.base_url().to_owned();
         config.twilio_content_url = twilio.base_url().to_owned();
         config.twilio_messaging_url = twilio.base_url().to_owned();
+        adjust(&mut config);
         let app = App::build(config).await?;
         let addr = app.local_addr();
         let server = tokio::spawn(app.run(futures::future::pending()));

@@ -25,6 +25,9 @@ pub struct IngestOptions {
     pub concurrency: usize,
     pub subscribers: usize,
     pub latency_samples: usize,
+    /// The server's `SWITCHBOARD_INGEST_BATCH`, when not its default (1: a transaction per
+    /// webhook, for comparison).
+    pub ingest_batch: Option<usize>,
 }
 
 const EVENTS: &str = "subscription { messageEvents { message { text } } }";

@@ -128,7 +128,21 @@ where
     F: FnOnce(Harness) -> Fut,
     Fut: Future<Output = anyhow::Result<Vec<Figure>>>,
 {
-    let h = Harness::start(database_url).await?;
+    single_with(database_url, |_| {}, title, measure).await
+}
+
+/// As [`single`], with `adjust` applied to the server's settings.
+async fn single_with<F, Fut>(
+    database_url: Option<String>,
+    adjust: impl FnOnce(&mut crate::config::Config),
+    title: &str,
+    measure: F,
+) -> anyhow::Result<()>
+where
+    F: FnOnce(Harness) -> Fut,
+    Fut: Future<Output = anyhow::Result<Vec<Figure>>>,
+{
+    let h = Harness::start_with(database_url, adjust).await?;
     let backend = h.backend;
     let figures = measure(h).await?;
     println!(
@@ -139,8 +153,14 @@ where
 }
 
 pub async fn ingest(options: IngestOptions) -> anyhow::Result<()> {
-    single(
+    let batch = options.ingest_batch;
+    single_with(
         options.database_url.clone(),
+        |config| {
+            if let Some(batch) = batch {
+                config.ingest_batch = batch;
+            }
+        },
         "switchboard bench ingest",
         |h| async move { ingest::measure(&h, &options).await },
     )
