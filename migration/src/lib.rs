@@ -30,6 +30,7 @@ mod m20261207_000023_click_to_chat;
 mod m20261207_000025_contact_consent;
 mod m20261207_000026_message_search;
 mod m20261207_000028_event_log;
+mod m20261207_000029_channel_pace;
 
 pub struct Migrator;
 
@@ -63,6 +64,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000025_contact_consent::Migration),
             Box::new(m20261207_000026_message_search::Migration),
             Box::new(m20261207_000028_event_log::Migration),
+            Box::new(m20261207_000029_channel_pace::Migration),
         ]
     }
 }

@@ -65,6 +65,13 @@ pub struct Config {
     /// `SWITCHBOARD_OUTBOX_STATUS_GRACE_SECONDS`: default 30; how long a Meta send whose
     /// answer was lost waits for a status carrying our id before it is sent again.
     pub outbox_status_grace: Duration,
+    /// `SWITCHBOARD_OUTBOX_CHANNEL_SHARE`: default 24 of an instance's 32 sends in flight
+    /// that one channel may hold, so other channels' messages are claimed past its backlog.
+    pub outbox_channel_share: usize,
+    /// `SWITCHBOARD_OUTBOX_TENANT_SHARE`: default 24 of an instance's 32 sends in flight
+    /// that one tenant may hold, so one tenant's campaign never queues ahead of another's
+    /// `sendMessage`.
+    pub outbox_tenant_share: usize,
     /// `SWITCHBOARD_PRESENCE_GRACE_SECONDS`: default 60; how long an ONLINE or AWAY agent may
     /// be without a live WebSocket (none open, or closed since) before they become OFFLINE.
     pub presence_grace: Duration,
@@ -197,6 +204,8 @@ const VARIABLES: &[&str] = &[
     "PASSWORD_HASH_CONCURRENCY",
     "PASSWORD_HASH_QUEUE",
     "WEBHOOK_MAX_EVENTS",
+    "OUTBOX_CHANNEL_SHARE",
+    "OUTBOX_TENANT_SHARE",
     "INGEST_BATCH",
     "INGEST_TENANT_QUEUE",
     "EVENT_RETENTION_HOURS",
@@ -386,6 +395,8 @@ impl Config {
             provider_timeout,
             outbox_lease,
             outbox_status_grace: raw.seconds("OUTBOX_STATUS_GRACE_SECONDS", 30, 1, 86_400)?,
+            outbox_channel_share: raw.number("OUTBOX_CHANNEL_SHARE", 24, 1, 32)?,
+            outbox_tenant_share: raw.number("OUTBOX_TENANT_SHARE", 24, 1, 32)?,
             presence_grace: raw.seconds("PRESENCE_GRACE_SECONDS", 60, 1, 86_400)?,
             presence_lease: raw.seconds("PRESENCE_LEASE_SECONDS", 30, 3, 3_600)?,
             log_filter: raw.parse("LOG", "info".into(), log_filter)?,

@@ -26,6 +26,7 @@ pub mod markdown;
 pub mod message_status;
 pub mod note;
 pub mod opt_out;
+pub mod pace;
 pub mod page;
 pub mod password;
 pub mod phone;

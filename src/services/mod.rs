@@ -166,6 +166,10 @@ impl Services {
                 lease: config.outbox_lease,
                 status_grace: config.outbox_status_grace,
             },
+            outbox::Shares {
+                channel: config.outbox_channel_share,
+                tenant: config.outbox_tenant_share,
+            },
         );
         let campaigns = campaigns::CampaignService::new(store.clone(), outbox.clone(), bus.clone());
         let presence = presence::PresenceService::new(

@@ -343,6 +343,9 @@ impl<'a, C: ConnectionTrait> Channels<'a, C> {
 
     pub async fn delete(&self, id: ChannelId) -> Result<(), StoreError> {
         self.release(id, &[]).await?;
+        super::pacing::Pacing::new(self.db, self.tenant)
+            .forget(id)
+            .await?;
         let result = channel::Entity::delete_many()
             .filter(channel::Column::TenantId.eq(self.tenant.into_uuid()))
             .filter(channel::Column::Id.eq(id.into_uuid()))

@@ -24,6 +24,7 @@ pub mod messages;
 pub mod notes;
 pub mod notify;
 pub mod outbox;
+pub mod pacing;
 pub mod presence;
 pub mod queues;
 pub mod quick_replies;
@@ -294,6 +295,10 @@ impl<'a, C: ConnectionTrait> TenantScope<'a, C> {
 
     pub fn outbox(&self) -> outbox::Outbox<'a, C> {
         outbox::Outbox::new(self.db, self.tenant)
+    }
+
+    pub fn pacing(&self) -> pacing::Pacing<'a, C> {
+        pacing::Pacing::new(self.db, self.tenant)
     }
 
     pub fn presence(&self) -> presence::Presence<'a, C> {

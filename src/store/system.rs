@@ -451,13 +451,17 @@ impl<'a, C: ConnectionTrait> System<'a, C> {
     // on it after this goes through that tenant's scope. On PostgreSQL the rows are locked
     // with SKIP LOCKED so concurrent workers and instances take different jobs; SQLite has
     // one writer, and the caller's write transaction serialises claims.
-    /// The jobs answered carry the lease just taken (`lease_until`, which should have whole
-    /// microseconds to compare equal once stored): a worker shows it to begin an attempt.
+    /// Claims due jobs, earliest first: of the first `limit * 4` not in `skip`'s channels
+    /// or tenants, those `take` accepts, `limit` at most. The jobs answered carry the lease
+    /// just taken (`lease_until`, which should have whole microseconds to compare equal once
+    /// stored): a worker shows it to begin an attempt.
     pub async fn claim_jobs(
         &self,
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
         limit: u64,
+        skip: &ClaimSkip,
+        mut take: impl FnMut(&JobRecord) -> bool,
     ) -> Result<Vec<JobRecord>, StoreError> {
         use sea_orm::sea_query::{LockBehavior, LockType};
         use sea_orm::{Condition, QuerySelect};
@@ -470,24 +474,43 @@ impl<'a, C: ConnectionTrait> System<'a, C> {
                     .add(outbox_job::Column::LeaseUntil.lt(now)),
             )
             .order_by_asc(outbox_job::Column::NextAttemptAt)
-            .limit(limit);
+            .limit(limit.saturating_mul(4));
+        if !skip.channels.is_empty() {
+            query = query.filter(
+                outbox_job::Column::ChannelId
+                    .is_not_in(skip.channels.iter().map(|c| c.into_uuid())),
+            );
+        }
+        if !skip.tenants.is_empty() {
+            query = query.filter(
+                outbox_job::Column::TenantId.is_not_in(skip.tenants.iter().map(|t| t.into_uuid())),
+            );
+        }
         if self.db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
             query = query.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
         }
-        let mut jobs = query.all(self.db).await?;
-        for job in &mut jobs {
+        let mut claimed = Vec::new();
+        for row in query.all(self.db).await? {
+            if claimed.len() as u64 >= limit {
+                break;
+            }
+            let mut job = JobRecord::try_from(row)?;
+            if !take(&job) {
+                continue;
+            }
             outbox_job::Entity::update_many()
                 .col_expr(
                     outbox_job::Column::LeaseUntil,
                     Expr::value(Some(lease_until)),
                 )
-                .filter(outbox_job::Column::TenantId.eq(job.tenant_id))
-                .filter(outbox_job::Column::Id.eq(job.id))
+                .filter(outbox_job::Column::TenantId.eq(job.tenant.into_uuid()))
+                .filter(outbox_job::Column::Id.eq(job.id.into_uuid()))
                 .exec(self.db)
                 .await?;
             job.lease_until = Some(lease_until);
+            claimed.push(job);
         }
-        jobs.into_iter().map(JobRecord::try_from).collect()
+        Ok(claimed)
     }
 
     // TENANCY: the campaign dispatcher finds the campaigns that need it across tenants; it
@@ -525,4 +548,12 @@ impl<'a, C: ConnectionTrait> System<'a, C> {
             })
             .collect()
     }
+}
+
+/// Channels and tenants whose jobs a claim passes over: they hold their share of the sends
+/// in flight already.
+#[derive(Clone, Debug, Default)]
+pub struct ClaimSkip {
+    pub channels: Vec<ChannelId>,
+    pub tenants: Vec<TenantId>,
 }

@@ -130,6 +130,8 @@ async fn a_send_answered_after_another_instance_took_its_job_over_still_ends_its
             past_lease,
             (past_lease + chrono::Duration::seconds(4)).trunc_subsecs(6),
             10,
+            &Default::default(),
+            |_| true,
         )
         .await
         .unwrap();

@@ -48,6 +48,7 @@ mod notes;
 mod operator_logs;
 mod outbound;
 mod outbound_content;
+mod outbox_shared;
 mod presence;
 mod providers_meta;
 mod providers_meta_media;

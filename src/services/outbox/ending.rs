@@ -126,16 +126,6 @@ impl OutboxWorker {
         };
         let retries = i32::from(channel.settings.max_retries);
         let base = Duration::from_secs(u64::from(channel.settings.retry_wait_seconds));
-        if let ProviderError::RateLimited {
-            retry_after,
-            scope: RateScope::Channel,
-            ..
-        } = &error
-        {
-            self.inner
-                .limiter
-                .pause(channel.id, retry_after.unwrap_or(base));
-        }
         let answered = reconcile::answered_sends(&ready.history) + 1;
         let now = Utc::now();
         if error.is_retryable() && answered <= retries {

@@ -1,8 +1,8 @@
 //! The outbox worker: claims due send jobs under a lease, and runs each attempt as a
 //! pipeline of small steps: prepare (`prepare.rs`: read the message, channel and contact,
 //! open the credentials), reconcile (`reconcile.rs`: an uncertain earlier send), pace and
-//! send (`deliver.rs`: the channel's rate limiter, the attempt stored as begun, the provider
-//! call), record (`ending.rs`). Every step goes on or stops; every failure, before the
+//! send (`deliver.rs`: the channel's send slot, shared by every instance, the attempt stored
+//! as begun, the provider call), record (`ending.rs`). Every step goes on or stops; every failure, before the
 //! provider or from it, takes the one path in `ending.rs` to an ending: SENT, a retry with
 //! backoff and jitter, or FAILED with the provider's code. A job whose worker died is
 //! claimed again when its lease runs out.
@@ -11,12 +11,12 @@ pub mod content;
 mod deliver;
 mod ending;
 mod prepare;
-pub mod rate;
 mod reconcile;
 pub mod send;
 pub mod template_send;
 pub mod text_limits;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -24,9 +24,10 @@ use chrono::{SubsecRound, Utc};
 use tokio::sync::{Notify, Semaphore};
 
 use crate::domain::records::JobRecord;
-use crate::domain::{MessageId, PublicUrls, TenantId};
+use crate::domain::{ChannelId, MessageId, PublicUrls, TenantId};
 use crate::services::channels::ChannelService;
 use crate::services::events::EventBus;
+use crate::store::system::ClaimSkip;
 use crate::store::{Store, StoreError};
 use ending::{Ending, Stop};
 use prepare::Ready;
@@ -38,6 +39,71 @@ pub struct Timing {
     /// Longer than any provider call (the configuration checks it).
     pub lease: Duration,
     pub status_grace: Duration,
+}
+
+/// How many of an instance's sends in flight one channel, and one tenant, may hold.
+#[derive(Clone, Copy, Debug)]
+pub struct Shares {
+    pub channel: usize,
+    pub tenant: usize,
+}
+
+impl Default for Shares {
+    fn default() -> Self {
+        Self {
+            channel: 24,
+            tenant: 24,
+        }
+    }
+}
+
+/// Sends in flight on this instance, by channel and by tenant.
+#[derive(Default)]
+struct InFlight {
+    channels: HashMap<ChannelId, usize>,
+    tenants: HashMap<TenantId, usize>,
+}
+
+impl InFlight {
+    fn add(&mut self, job: &JobRecord) {
+        *self.channels.entry(job.channel).or_default() += 1;
+        *self.tenants.entry(job.tenant).or_default() += 1;
+    }
+
+    fn remove(&mut self, job: &JobRecord) {
+        fn down<K: std::hash::Hash + Eq>(counts: &mut HashMap<K, usize>, key: K) {
+            if let Some(n) = counts.get_mut(&key) {
+                *n -= 1;
+                if *n == 0 {
+                    counts.remove(&key);
+                }
+            }
+        }
+        down(&mut self.channels, job.channel);
+        down(&mut self.tenants, job.tenant);
+    }
+
+    /// Whether `job` may go in flight beside what is, within the shares.
+    fn has_room(&self, job: &JobRecord, shares: Shares) -> bool {
+        self.channels.get(&job.channel).copied().unwrap_or(0) < shares.channel
+            && self.tenants.get(&job.tenant).copied().unwrap_or(0) < shares.tenant
+    }
+
+    /// Channels and tenants at their share: a claim passes over their jobs.
+    fn full(&self, shares: Shares) -> ClaimSkip {
+        ClaimSkip {
+            channels: full(&self.channels, shares.channel),
+            tenants: full(&self.tenants, shares.tenant),
+        }
+    }
+}
+
+fn full<K: Copy>(counts: &HashMap<K, usize>, share: usize) -> Vec<K> {
+    counts
+        .iter()
+        .filter(|(_, n)| **n >= share)
+        .map(|(k, _)| *k)
+        .collect()
 }
 
 impl Default for Timing {
@@ -69,11 +135,12 @@ struct Inner {
     public_url: String,
     /// Signs the links a provider fetches uploaded media from.
     media_links: crate::services::media::MediaLinks,
-    limiter: rate::RateLimiter,
     wake: Notify,
     permits: Arc<Semaphore>,
     stopping: std::sync::atomic::AtomicBool,
     timing: Timing,
+    shares: Shares,
+    in_flight: std::sync::Mutex<InFlight>,
 }
 
 impl OutboxWorker {
@@ -85,6 +152,7 @@ impl OutboxWorker {
         public_url: String,
         media_links: crate::services::media::MediaLinks,
         timing: Timing,
+        shares: Shares,
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
@@ -93,11 +161,12 @@ impl OutboxWorker {
                 bus,
                 public_url,
                 media_links,
-                limiter: rate::RateLimiter::default(),
                 wake: Notify::new(),
                 permits: Arc::new(Semaphore::new(CONCURRENCY)),
                 stopping: std::sync::atomic::AtomicBool::new(false),
                 timing,
+                shares,
+                in_flight: std::sync::Mutex::default(),
             }),
         }
     }
@@ -148,7 +217,8 @@ impl OutboxWorker {
                         };
                         let worker = self.clone();
                         tokio::spawn(async move {
-                            worker.attempt(job).await;
+                            worker.attempt(&job).await;
+                            worker.in_flight().remove(&job);
                             drop(permit);
                         });
                     }
@@ -161,20 +231,56 @@ impl OutboxWorker {
         }
     }
 
+    fn in_flight(&self) -> std::sync::MutexGuard<'_, InFlight> {
+        self.inner
+            .in_flight
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Claims as many due jobs as there are free send slots, passing over channels and
+    /// tenants that hold their share of the sends in flight; the jobs claimed count as in
+    /// flight from here.
     async fn claim(&self) -> Result<Vec<JobRecord>, StoreError> {
         let available = self.inner.permits.available_permits().max(1) as u64;
+        let shares = self.inner.shares;
         let now = Utc::now();
+        let (skip, mut planned) = {
+            let in_flight = self.in_flight();
+            let skip = in_flight.full(shares);
+            let planned = InFlight {
+                channels: in_flight.channels.clone(),
+                tenants: in_flight.tenants.clone(),
+            };
+            (skip, planned)
+        };
         let unit = self.inner.store.write_system().await?;
         let jobs = unit
             .system()
-            .claim_jobs(now, (now + self.lease()).trunc_subsecs(6), available)
+            .claim_jobs(
+                now,
+                (now + self.lease()).trunc_subsecs(6),
+                available,
+                &skip,
+                |job| {
+                    let room = planned.has_room(job, shares);
+                    if room {
+                        planned.add(job);
+                    }
+                    room
+                },
+            )
             .await?;
         unit.commit().await?;
+        let mut in_flight = self.in_flight();
+        for job in &jobs {
+            in_flight.add(job);
+        }
         Ok(jobs)
     }
 
-    async fn attempt(&self, job: JobRecord) {
-        if let Err(e) = self.try_attempt(&job).await {
+    async fn attempt(&self, job: &JobRecord) {
+        if let Err(e) = self.try_attempt(job).await {
             // The lease runs out and another round picks the job up again.
             tracing::error!(tenant.id = %job.tenant, message.id = %job.message, error = %e, "an outbox attempt could not be recorded");
         }

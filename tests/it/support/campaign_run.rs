@@ -18,7 +18,7 @@ use super::{db, Session, TestTenant, ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD};
 pub const RECIPIENTS_PER_CAMPAIGN: usize = 300;
 /// Each channel's rate; a campaign keeps at most twice this many messages queued.
 pub const MESSAGES_PER_SECOND: u64 = 25;
-const PNID: &str = "106540352242922";
+pub const PNID: &str = "106540352242922";
 const CAMPAIGN: &str = "query($id: ID!) { campaign(id: $id) { state counts { total pending queued sent failed skipped } } }";
 const RECIPIENTS: &str = "query($id: ID!, $after: String) { campaign(id: $id) { recipients(first: 100, after: $after) { pageInfo { hasNextPage endCursor } edges { node { phone state message { id status createdAt channel { provider } attempts { outcome } } } } } } }";
 const OUTBOUND: &str = "query($c: ID!, $after: String) { messages(filter: { channelId: $c, direction: OUTBOUND }, first: 100, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id } } } }";
@@ -96,12 +96,18 @@ impl Rig {
 
     /// Tenant Acme, created through the server at `base`, with its owner signed in.
     pub async fn tenant(&self, base: &str) -> TestTenant {
+        self.tenant_named(base, "Acme", "owner@acme.test").await
+    }
+
+    /// Tenant `name` owned by `owner_email`, created through the server at `base`, with
+    /// its owner signed in.
+    pub async fn tenant_named(&self, base: &str, name: &str, owner_email: &str) -> TestTenant {
         let admin = login(&self.http, base, ADMIN_EMAIL, ADMIN_PASSWORD).await;
         let created = admin
             .gql
             .query(
                 "mutation($i: CreateTenantInput!) { createTenant(input: $i) { id } }",
-                json!({ "i": { "name": "Acme", "ownerEmail": "owner@acme.test", "ownerPassword": PASSWORD } }),
+                json!({ "i": { "name": name, "ownerEmail": owner_email, "ownerPassword": PASSWORD } }),
             )
             .await;
         TestTenant {
@@ -109,8 +115,8 @@ impl Rig {
                 .as_str()
                 .unwrap()
                 .to_owned(),
-            owner: login(&self.http, base, "owner@acme.test", PASSWORD).await,
-            owner_email: "owner@acme.test".into(),
+            owner: login(&self.http, base, owner_email, PASSWORD).await,
+            owner_email: owner_email.into(),
         }
     }
 
