@@ -362,9 +362,29 @@ impl Run {
         socket
     }
 
-    /// The graphql-ws client, under Node.js with the web client's packages.
+    /// Subscriptions active on the server, from its `/metrics`.
+    async fn active_subscriptions(&self) -> f64 {
+        let addr = &self.server.as_ref().expect("the server runs").addr;
+        let text = self
+            .http
+            .get(format!("http://{addr}/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        text.lines()
+            .filter(|l| l.starts_with("switchboard_subscriptions_active"))
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+            .sum()
+    }
+
+    /// The graphql-ws client, under Node.js with the web client's packages. The next step
+    /// waits for its subscription to be active, so the events it causes reach the client.
     async fn js(&mut self, code: &str) {
         let code = self.localize(code);
+        let subscribed = self.active_subscriptions().await;
         let node_major = std::process::Command::new("node")
             .arg("--version")
             .output()
@@ -398,6 +418,13 @@ impl Run {
             }
         });
         self.client = Some((child, printed));
+        crate::support::eventually(
+            20,
+            "the client's subscription is active",
+            || self.active_subscriptions(),
+            |n| *n > subscribed,
+        )
+        .await;
     }
 }
 

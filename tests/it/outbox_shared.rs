@@ -32,6 +32,23 @@ fn sends_at(rig: &Rig, phone_number_id: &str) -> Vec<Instant> {
     times
 }
 
+/// Provider calls the instance at `listen` made, from its `/metrics`.
+async fn sends_by(rig: &Rig, listen: &str) -> f64 {
+    let text = rig
+        .http
+        .get(format!("http://{listen}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .filter(|l| l.starts_with("switchboard_send_duration_seconds_count"))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
 /// The Meta campaign's phone number id in the rig.
 const CAMPAIGN_PNID: &str = campaign_run::PNID;
 
@@ -51,7 +68,7 @@ async fn a_channel_limit_holds_across_two_instances() {
         .collect();
     campaign_run::start(&tenant, &meta).await;
 
-    // Every recipient reaches the fake; both instances claimed sends meanwhile.
+    // Every recipient reaches the fake.
     let rate = MESSAGES_PER_SECOND as f64;
     let times = eventually(
         120,
@@ -78,6 +95,16 @@ async fn a_channel_limit_holds_across_two_instances() {
         (steady / rate - 1.0).abs() <= 0.05,
         "{steady}/s against a limit of {rate}/s"
     );
+    // Both instances sent, and each recipient was messaged once.
+    for listen in [&a_listen, &b_listen] {
+        let sent = sends_by(&rig, listen).await;
+        assert!(sent > 0.0, "the instance at {listen} sent nothing");
+    }
+    let recipients_of = campaign_run::finished(&tenant, &meta, Duration::from_secs(45)).await;
+    let tally =
+        campaign_run::check_each_messaged_once(&tenant, &meta, &recipients_of, &rig.reached())
+            .await;
+    assert_eq!(tally.duplicated("META"), 0, "{:?}", tally.duplicates);
 }
 
 /// A tenant with its own Meta number at 25 messages a second and a customer who wrote in;
