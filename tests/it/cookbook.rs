@@ -365,19 +365,7 @@ impl Run {
     /// Subscriptions active on the server, from its `/metrics`.
     async fn active_subscriptions(&self) -> f64 {
         let addr = &self.server.as_ref().expect("the server runs").addr;
-        let text = self
-            .http
-            .get(format!("http://{addr}/metrics"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        text.lines()
-            .filter(|l| l.starts_with("switchboard_subscriptions_active"))
-            .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
-            .sum()
+        crate::support::metric(&self.http, addr, "switchboard_subscriptions_active").await
     }
 
     /// The graphql-ws client, under Node.js with the web client's packages. The next step

@@ -15,7 +15,7 @@ use switchboard::store::Store;
 use crate::support::campaign_run::Rig;
 use crate::support::fixtures::{create_channel, twilio_channel, SENDER};
 use crate::support::process::free_port;
-use crate::support::{db, deadline, eventually, TestApp};
+use crate::support::{db, deadline, eventually, metric, TestApp};
 
 fn customer(n: usize) -> String {
     format!("+3462{n:07}")
@@ -237,24 +237,9 @@ async fn every_acknowledged_webhook_is_stored_through_kills_during_a_flood() {
 
     // Many webhooks to a transaction: this life of the server stored the rest of the flood
     // in fewer transactions than events.
-    let metrics = rig
-        .http
-        .get(format!("{base}/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let sample = |name: &str| -> f64 {
-        metrics
-            .lines()
-            .find_map(|l| l.strip_prefix(name)?.trim().parse().ok())
-            .unwrap_or_else(|| panic!("no {name}: {metrics}"))
-    };
     let (events, batches) = (
-        sample("switchboard_ingest_batch_events_sum"),
-        sample("switchboard_ingest_batch_events_count"),
+        metric(&rig.http, &listen, "switchboard_ingest_batch_events_sum").await,
+        metric(&rig.http, &listen, "switchboard_ingest_batch_events_count").await,
     );
     assert!(
         events > batches,
