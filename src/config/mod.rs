@@ -131,6 +131,9 @@ pub struct Config {
     /// writer at most; more wait in their own requests, so a flood from one tenant never
     /// queues ahead of another tenant's webhook.
     pub ingest_tenant_queue: usize,
+    /// `SWITCHBOARD_INGEST_WRITERS`: default 4 batches committed side by side on PostgreSQL,
+    /// each for its share of the conversations (SQLite always has one writer).
+    pub ingest_writers: usize,
     /// `SWITCHBOARD_EVENT_RETENTION_HOURS`: default 168 (a week). Events older than this
     /// are pruned from the event log; a subscriber resuming from an older cursor is told to
     /// fetch the current state again.
@@ -208,6 +211,7 @@ const VARIABLES: &[&str] = &[
     "OUTBOX_TENANT_SHARE",
     "INGEST_BATCH",
     "INGEST_TENANT_QUEUE",
+    "INGEST_WRITERS",
     "EVENT_RETENTION_HOURS",
     "GRAPHQL_ANONYMOUS_INTROSPECTION",
     "LOGIN_REQUIRES_TENANT",
@@ -426,6 +430,7 @@ impl Config {
             webhook_max_events: raw.number("WEBHOOK_MAX_EVENTS", 1000, 1, 100_000)?,
             ingest_batch: raw.number("INGEST_BATCH", 256, 1, 10_000)?,
             ingest_tenant_queue: raw.number("INGEST_TENANT_QUEUE", 512, 1, 1_000_000)?,
+            ingest_writers: raw.number("INGEST_WRITERS", 4, 1, 64)?,
             event_retention_hours: raw.number("EVENT_RETENTION_HOURS", 168, 1, 24 * 366)?,
             graphql_anonymous_introspection: raw
                 .boolean("GRAPHQL_ANONYMOUS_INTROSPECTION", false)?,

@@ -61,13 +61,7 @@ pub struct Intake {
     max_events: usize,
 }
 
-/// How deliveries are batched: at most `batch` deliveries a transaction, at most
-/// `per_tenant` of one tenant's waiting.
-#[derive(Clone, Copy, Debug)]
-pub struct Batching {
-    pub batch: usize,
-    pub per_tenant: usize,
-}
+pub use crate::services::inbound::writer::Batching;
 
 impl Intake {
     pub fn new(
@@ -80,13 +74,7 @@ impl Intake {
         batching: Batching,
     ) -> Self {
         Self {
-            writer: Writer::new(
-                store.clone(),
-                bus,
-                media,
-                batching.batch,
-                batching.per_tenant,
-            ),
+            writer: Writer::new(store.clone(), bus, media, batching),
             store,
             channels,
             urls,

@@ -222,6 +222,7 @@ impl Services {
                 intake::Batching {
                     batch: config.ingest_batch,
                     per_tenant: config.ingest_tenant_queue,
+                    writers: config.ingest_writers,
                 },
             ),
             contact_files: contact_files::ContactFileService::new(store.clone()),

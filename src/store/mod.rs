@@ -153,6 +153,12 @@ impl Store {
         self.statements.clone()
     }
 
+    /// Whether this is SQLite, whose single writer makes parallel write transactions
+    /// queue for one lock.
+    pub fn is_sqlite(&self) -> bool {
+        self.db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite
+    }
+
     pub fn connection(&self) -> &DatabaseConnection {
         &self.db
     }

@@ -1,7 +1,9 @@
-//! Group commit for webhooks. Verified deliveries queue for one writer, which stores many
-//! of them in one transaction, each in its own savepoint, and answers every delivery of
-//! the batch once the batch has committed: a request is acknowledged only when what it
-//! carries is durable, and a thousand webhooks cost a few commits instead of a thousand.
+//! Group commit for webhooks. Verified deliveries queue for a writer, which stores many of
+//! them in one transaction, each in its own savepoint, and answers every delivery of the
+//! batch once the batch has committed: a request is acknowledged only when what it carries
+//! is durable, and a thousand webhooks cost a few commits instead of a thousand. SQLite has
+//! one writer; PostgreSQL several side by side ([`Batching::writers`]), a conversation's
+//! deliveries always with the same one ([`shard`]).
 //!
 //! - **Fair.** Each tenant has its own queue, and a batch takes one delivery from each
 //!   tenant in turn, so one tenant's flood delays another's webhook by at most a batch.
@@ -43,37 +45,54 @@ fn stopped() -> StoreError {
     ))
 }
 
+/// How deliveries are batched.
+#[derive(Clone, Copy, Debug)]
+pub struct Batching {
+    /// Deliveries in one transaction at most.
+    pub batch: usize,
+    /// One tenant's deliveries waiting at most.
+    pub per_tenant: usize,
+    /// Writers committing batches side by side on PostgreSQL, each for its share of the
+    /// conversations (SQLite has one writer: its write lock admits one transaction at a
+    /// time).
+    pub writers: usize,
+}
+
 /// The handle deliveries are stored through.
 #[derive(Clone)]
 pub struct Writer {
-    jobs: mpsc::UnboundedSender<Job>,
+    /// One queue per writer; a conversation's deliveries always go to the same one.
+    writers: Vec<mpsc::UnboundedSender<Job>>,
     slots: Arc<Mutex<HashMap<TenantId, Arc<Semaphore>>>>,
     per_tenant: usize,
 }
 
 impl Writer {
-    /// Starts the writer: batches of at most `batch` deliveries, at most `per_tenant`
-    /// deliveries of one tenant queued.
-    pub fn new(
-        store: Store,
-        bus: EventBus,
-        media: MediaFetcher,
-        batch: usize,
-        per_tenant: usize,
-    ) -> Self {
-        let (jobs, queue) = mpsc::unbounded_channel();
-        let run = Run {
-            ingest: Ingest::new(store),
-            bus,
-            media,
-            batch: batch.max(1),
-            queues: Queues::default(),
+    /// Starts the writers.
+    pub fn new(store: Store, bus: EventBus, media: MediaFetcher, batching: Batching) -> Self {
+        let count = if store.is_sqlite() {
+            1
+        } else {
+            batching.writers.max(1)
         };
-        tokio::spawn(run.run(queue));
+        let writers = (0..count)
+            .map(|_| {
+                let (jobs, queue) = mpsc::unbounded_channel();
+                let run = Run {
+                    ingest: Ingest::new(store.clone()),
+                    bus: bus.clone(),
+                    media: media.clone(),
+                    batch: batching.batch.max(1),
+                    queues: Queues::default(),
+                };
+                tokio::spawn(run.run(queue));
+                jobs
+            })
+            .collect();
         Self {
-            jobs,
+            writers,
             slots: Arc::default(),
-            per_tenant: per_tenant.max(1),
+            per_tenant: batching.per_tenant.max(1),
         }
     }
 
@@ -97,9 +116,28 @@ impl Writer {
             reply,
             _slot: slot,
         };
-        self.jobs.send(job).map_err(|_| stopped())?;
+        let writer = shard(&job.channel, &job.events, self.writers.len());
+        self.writers[writer].send(job).map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
     }
+}
+
+/// The writer of a delivery: by its channel and the customer its first message is from
+/// (or the message its first status is about), so one conversation's deliveries, and one
+/// message's statuses, always go to the same writer in the order they came.
+fn shard(channel: &ChannelRecord, events: &[WebhookEvent], writers: usize) -> usize {
+    use std::hash::{Hash, Hasher};
+    if writers <= 1 {
+        return 0;
+    }
+    let mut hasher = std::hash::DefaultHasher::new();
+    channel.id.into_uuid().hash(&mut hasher);
+    match events.first() {
+        Some(WebhookEvent::MessageReceived(message)) => message.from_wa_id.hash(&mut hasher),
+        Some(WebhookEvent::StatusChanged(status)) => status.provider_message_id.hash(&mut hasher),
+        _ => {}
+    }
+    (hasher.finish() % writers as u64) as usize
 }
 
 /// Queued jobs by tenant, and the turn of the tenants that have some.
