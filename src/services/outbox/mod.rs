@@ -141,6 +141,9 @@ struct Inner {
     timing: Timing,
     shares: Shares,
     in_flight: std::sync::Mutex<InFlight>,
+    /// The last claim passed over jobs of a channel or tenant at its share: a send that
+    /// ends then makes room, and wakes the worker to claim again at once.
+    held_back: std::sync::atomic::AtomicBool,
 }
 
 impl OutboxWorker {
@@ -167,6 +170,7 @@ impl OutboxWorker {
                 timing,
                 shares,
                 in_flight: std::sync::Mutex::default(),
+                held_back: std::sync::atomic::AtomicBool::new(false),
             }),
         }
     }
@@ -220,6 +224,13 @@ impl OutboxWorker {
                             worker.attempt(&job).await;
                             worker.in_flight().remove(&job);
                             drop(permit);
+                            if worker
+                                .inner
+                                .held_back
+                                .load(std::sync::atomic::Ordering::SeqCst)
+                            {
+                                worker.wake();
+                            }
                         });
                     }
                     continue;
@@ -254,6 +265,7 @@ impl OutboxWorker {
             };
             (skip, planned)
         };
+        let mut held_back = !skip.channels.is_empty() || !skip.tenants.is_empty();
         let unit = self.inner.store.write_system().await?;
         let jobs = unit
             .system()
@@ -266,12 +278,17 @@ impl OutboxWorker {
                     let room = planned.has_room(job, shares);
                     if room {
                         planned.add(job);
+                    } else {
+                        held_back = true;
                     }
                     room
                 },
             )
             .await?;
         unit.commit().await?;
+        self.inner
+            .held_back
+            .store(held_back, std::sync::atomic::Ordering::SeqCst);
         let mut in_flight = self.in_flight();
         for job in &jobs {
             in_flight.add(job);
