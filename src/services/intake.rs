@@ -158,7 +158,7 @@ impl Intake {
 
     /// The channel a webhook key names, if it is of `kind`.
     async fn channel_for(&self, key: &str, kind: ProviderKind) -> Result<ChannelRecord, Refusal> {
-        match self.store.system().find_channel_by_webhook_key(key).await {
+        match self.store.channel_by_webhook_key(key).await {
             Ok(Some(channel)) if channel.provider() == kind => Ok(channel),
             Ok(_) => {
                 // The key itself is a routing secret: not logged.

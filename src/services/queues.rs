@@ -214,6 +214,7 @@ impl QueueService {
         };
         unit.audit(access.actor(), event).await?;
         unit.commit().await?;
+        self.store.forget_channels();
         self.memberships.changed();
         tracing::info!(tenant.id = %access.tenant(), queue.id = %id, moved, "queue deleted");
         Ok(true)

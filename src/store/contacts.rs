@@ -114,6 +114,7 @@ impl<'a, C: ConnectionTrait> Contacts<'a, C> {
 
     /// The contact of an inbound message: created on first contact, its profile name kept
     /// current and its last inbound time moved forward (never back, as webhooks reorder).
+    /// One statement: an upsert answering the row as it stands after it.
     pub async fn upsert_inbound(
         &self,
         wa_id: &str,
@@ -122,52 +123,61 @@ impl<'a, C: ConnectionTrait> Contacts<'a, C> {
         at: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<ContactRecord, StoreError> {
-        if let Some(mut existing) = self.find_by_wa_id(wa_id).await? {
-            // Inbound times are whole seconds: a message of the same second is as current.
-            let newer = existing.last_inbound_at.is_none_or(|t| at >= t);
-            let rename =
-                profile_name.is_some_and(|p| existing.profile_name.as_deref() != Some(p)) && newer;
-            if newer || rename {
-                let mut update = contact::Entity::update_many()
-                    .col_expr(contact::Column::UpdatedAt, Expr::value(now))
-                    .filter(contact::Column::TenantId.eq(self.tenant.into_uuid()))
-                    .filter(contact::Column::Id.eq(existing.id.into_uuid()));
-                if newer {
-                    update = update.col_expr(contact::Column::LastInboundAt, Expr::value(Some(at)));
-                    existing.last_inbound_at = Some(at);
-                }
-                if rename {
-                    update = update.col_expr(
+        use sea_orm::sea_query::{OnConflict, Query};
+        use sea_orm::FromQueryResult;
+        // Inbound times are whole seconds: a message of the same second is as current.
+        const NEWER: &str = r#"("contacts"."last_inbound_at" IS NULL OR "excluded"."last_inbound_at" >= "contacts"."last_inbound_at")"#;
+        let keep_or = |column: &str, fresh: &str| {
+            Expr::cust(format!(
+                r#"CASE WHEN {NEWER}{fresh} THEN "excluded"."{column}" ELSE "contacts"."{column}" END"#
+            ))
+        };
+        let insert = Query::insert()
+            .into_table(contact::Entity)
+            .columns([
+                contact::Column::TenantId,
+                contact::Column::Id,
+                contact::Column::WaId,
+                contact::Column::PhoneNumber,
+                contact::Column::ProfileName,
+                contact::Column::LastInboundAt,
+                contact::Column::CreatedAt,
+                contact::Column::UpdatedAt,
+            ])
+            .values_panic([
+                self.tenant.into_uuid().into(),
+                ContactId::new().into_uuid().into(),
+                wa_id.into(),
+                phone_number.into(),
+                profile_name.map(str::to_owned).into(),
+                Some(at).into(),
+                now.into(),
+                now.into(),
+            ])
+            .on_conflict(
+                OnConflict::columns([contact::Column::TenantId, contact::Column::WaId])
+                    .value(
+                        contact::Column::LastInboundAt,
+                        keep_or("last_inbound_at", ""),
+                    )
+                    .value(
                         contact::Column::ProfileName,
-                        Expr::value(profile_name.map(str::to_owned)),
-                    );
-                    existing.profile_name = profile_name.map(str::to_owned);
-                }
-                update.exec(self.db).await?;
-                existing.updated_at = now;
-            }
-            return Ok(existing);
-        }
-        let id = ContactId::new();
-        contact::Entity::insert(contact::ActiveModel {
-            tenant_id: Set(self.tenant.into()),
-            id: Set(id.into()),
-            wa_id: Set(wa_id.to_owned()),
-            phone_number: Set(phone_number.to_owned()),
-            profile_name: Set(profile_name.map(str::to_owned)),
-            name: Set(None),
-            language: Set(None),
-            opted_out_at: Set(None),
-            opted_in_at: Set(None),
-            opt_in_source: Set(None),
-            marketing_opted_out_at: Set(None),
-            last_inbound_at: Set(Some(at)),
-            created_at: Set(now),
-            updated_at: Set(now),
-        })
-        .exec_without_returning(self.db)
-        .await?;
-        self.get(id).await
+                        keep_or(
+                            "profile_name",
+                            r#" AND "excluded"."profile_name" IS NOT NULL"#,
+                        ),
+                    )
+                    .value(contact::Column::UpdatedAt, keep_or("updated_at", ""))
+                    .to_owned(),
+            )
+            .returning_all()
+            .to_owned();
+        let statement = self.db.get_database_backend().build(&insert);
+        contact::Model::find_by_statement(statement)
+            .one(self.db)
+            .await?
+            .map(Into::into)
+            .ok_or_else(|| StoreError::Corrupt("the contact upsert answered no row".into()))
     }
 
     /// Sets or clears the opt-out; answers whether it changed. Opting in also ends a

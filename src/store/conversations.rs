@@ -339,33 +339,54 @@ impl<'a, C: ConnectionTrait> Conversations<'a, C> {
         at: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        use sea_orm::sea_query::{Query, SimpleExpr};
+        use sea_orm::FromQueryResult;
         // Guards in SQL, not values computed from a read: concurrent webhooks on several
-        // instances can only move these times forward.
-        let scoped = |update: sea_orm::UpdateMany<conversation::Entity>| {
-            update
-                .filter(conversation::Column::TenantId.eq(self.tenant.into_uuid()))
-                .filter(conversation::Column::Id.eq(record.id.into_uuid()))
+        // instances can only move these times forward. One statement, answering the row.
+        let col = |c: conversation::Column| Expr::col((conversation::Entity, c));
+        let inbound_newer = sea_orm::Condition::any()
+            .add(col(conversation::Column::LastInboundAt).is_null())
+            .add(col(conversation::Column::LastInboundAt).lt(at));
+        let forward = |c: conversation::Column, value: SimpleExpr| -> SimpleExpr {
+            Expr::case(inbound_newer.clone(), value)
+                .finally(col(c))
+                .into()
         };
-        scoped(conversation::Entity::update_many())
-            .col_expr(conversation::Column::LastInboundAt, Expr::value(Some(at)))
-            .col_expr(
+        let update = Query::update()
+            .table(conversation::Entity)
+            .value(
+                conversation::Column::LastInboundAt,
+                forward(conversation::Column::LastInboundAt, Expr::value(Some(at))),
+            )
+            .value(
                 conversation::Column::WindowExpiresAt,
-                Expr::value(Some(at + CUSTOMER_SERVICE_WINDOW)),
+                forward(
+                    conversation::Column::WindowExpiresAt,
+                    Expr::value(Some(at + CUSTOMER_SERVICE_WINDOW)),
+                ),
             )
-            .col_expr(conversation::Column::UpdatedAt, Expr::value(now))
-            .filter(
-                sea_orm::Condition::any()
-                    .add(conversation::Column::LastInboundAt.is_null())
-                    .add(conversation::Column::LastInboundAt.lt(at)),
+            .value(
+                conversation::Column::UpdatedAt,
+                forward(conversation::Column::UpdatedAt, Expr::value(now)),
             )
-            .exec(self.db)
-            .await?;
-        scoped(conversation::Entity::update_many())
-            .col_expr(conversation::Column::LastMessageAt, Expr::value(at))
-            .filter(conversation::Column::LastMessageAt.lt(at))
-            .exec(self.db)
-            .await?;
-        *record = self.get(record.id).await?;
+            .value(
+                conversation::Column::LastMessageAt,
+                Expr::case(
+                    col(conversation::Column::LastMessageAt).lt(at),
+                    Expr::value(at),
+                )
+                .finally(col(conversation::Column::LastMessageAt)),
+            )
+            .and_where(col(conversation::Column::TenantId).eq(self.tenant.into_uuid()))
+            .and_where(col(conversation::Column::Id).eq(record.id.into_uuid()))
+            .returning_all()
+            .to_owned();
+        let statement = self.db.get_database_backend().build(&update);
+        *record = conversation::Model::find_by_statement(statement)
+            .one(self.db)
+            .await?
+            .ok_or(StoreError::NotFound)?
+            .into();
         Ok(())
     }
 

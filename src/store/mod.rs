@@ -8,6 +8,7 @@ pub mod assignment;
 pub mod audit;
 pub mod automations;
 pub mod campaigns;
+pub mod channel_memo;
 pub mod channels;
 pub mod click_to_chat;
 pub mod contact_attributes;
@@ -108,6 +109,7 @@ fn is_busy(err: &DbErr) -> bool {
 pub struct Store {
     db: DatabaseConnection,
     statements: StatementCount,
+    channel_memo: channel_memo::ChannelMemo,
 }
 
 /// How many statements a store has sent since it connected, whatever their outcome: lets a
@@ -145,7 +147,11 @@ impl Store {
         db.set_metric_callback(move |_| {
             counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         });
-        Ok(Self { db, statements })
+        Ok(Self {
+            db,
+            statements,
+            channel_memo: Default::default(),
+        })
     }
 
     /// The count of statements sent through this store (and its clones).

@@ -97,6 +97,13 @@ impl Batch {
         })
     }
 
+    /// `tenant`'s data straight in the batch's transaction, without a savepoint: cheaper
+    /// than [`Batch::unit`], but a statement that fails spoils the whole batch, which must
+    /// then be dropped (and its work tried again in units).
+    pub fn scope(&self, tenant: TenantId) -> TenantScope<'_, DatabaseTransaction> {
+        TenantScope::new(&self.txn, tenant)
+    }
+
     pub async fn commit(self) -> Result<(), StoreError> {
         Ok(self.txn.commit().await?)
     }

@@ -82,6 +82,7 @@ mod visibility;
 mod visibility_events;
 mod web_app;
 mod web_client;
+mod webhook_channels;
 mod webhooks;
 mod webhooks_admin;
 mod webhooks_crash;

@@ -72,6 +72,9 @@ fn parse_bearer(value: &str) -> Bearer<'_> {
     }
 }
 
+/// Each socket's read buffer, and the writes it gathers before sending them.
+const SOCKET_BUFFER: usize = 4 * 1024;
+
 pub async fn upgrade(
     State(state): State<HttpState>,
     budget: Option<Extension<ReadBudget>>,
@@ -84,7 +87,12 @@ pub async fn upgrade(
     if let Some(budget) = &budget {
         budget.limit(PRE_AUTH_BYTES);
     }
+    // Most sockets sit idle for hours with small messages now and then: buffers of a few
+    // KiB (not the 128 KiB default each way) keep an idle subscriber cheap; a larger
+    // message still arrives whole, read in several chunks.
     ws.protocols(["graphql-transport-ws"])
+        .read_buffer_size(SOCKET_BUFFER)
+        .write_buffer_size(SOCKET_BUFFER)
         .max_message_size(limit)
         .max_frame_size(limit)
         .on_upgrade(move |socket| serve(socket, state, budget))

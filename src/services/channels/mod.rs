@@ -160,6 +160,7 @@ impl ChannelService {
         };
         unit.audit(access.actor(), event).await?;
         unit.commit().await?;
+        self.store.forget_channels();
         match (outcome, claimed) {
             (Ok(_), Ok(())) => {
                 record.updated_at = verification.as_ref().map_or(record.updated_at, |v| v.at);
@@ -339,6 +340,7 @@ impl ChannelService {
         };
         unit.audit(access.actor(), event).await?;
         unit.commit().await?;
+        self.store.forget_channels();
         Ok(record)
     }
 
@@ -348,6 +350,7 @@ impl ChannelService {
         unit.audit(access.actor(), AuditEvent::ChannelDeleted { channel: id })
             .await?;
         unit.commit().await?;
+        self.store.forget_channels();
         Ok(true)
     }
 

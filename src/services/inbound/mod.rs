@@ -7,7 +7,7 @@
 pub mod convert;
 pub mod writer;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
@@ -19,7 +19,9 @@ use crate::domain::records::{
 };
 use crate::domain::routing::Arrival;
 use crate::domain::template::TemplateStatus;
-use crate::domain::{Direction, MessageId, MessageStatus, PhoneNumber, TenantId, TenantSettings};
+use crate::domain::{
+    ChannelId, Direction, MessageId, MessageStatus, PhoneNumber, TenantId, TenantSettings,
+};
 use crate::providers::{InboundMessage, StatusUpdate, WebhookEvent};
 use crate::services::automations;
 use crate::services::click_to_chat;
@@ -31,7 +33,8 @@ use crate::services::events::{
 use crate::services::lifecycle::{self, Applied, By};
 use crate::services::routing;
 use crate::services::webhooks::journal;
-use crate::store::{Batch, Store, StoreError, TenantScope, Unit};
+use crate::store::{Batch, Store, StoreError, TenantScope};
+use sea_orm::DatabaseTransaction;
 
 /// Attempts of one webhook's transaction when it races another for the same contact or
 /// conversation (a unique key answers `Conflict`; the next attempt finds the row), or
@@ -72,7 +75,16 @@ impl Ingest {
             let started = std::time::Instant::now();
             let result = async {
                 let unit = self.store.write(channel.tenant).await?;
-                let out = store_events(&unit, channel, events, &settings).await?;
+                let mut known = Prefetched::default();
+                let out = store_events(
+                    &unit.scope(),
+                    unit.now(),
+                    channel,
+                    events,
+                    &settings,
+                    &mut known,
+                )
+                .await?;
                 journal::commit(unit, &out).await
             }
             .await;
@@ -90,34 +102,82 @@ impl Ingest {
         }
     }
 
-    /// Stores what one webhook carries for `channel` in its own savepoint of `batch`, with
-    /// its outgoing webhook deliveries, and answers its events for [`append_in`].
-    /// `settings` keeps each tenant's settings for the rest of the batch.
+    /// Stores what one webhook carries for `channel` in `batch`: in a savepoint of its own
+    /// when `isolated` (a failure undoes it alone), else straight in the batch's transaction
+    /// (a failure spoils the batch). Answers its events for [`append_in`].
     pub async fn ingest_in(
         &self,
         batch: &Batch,
+        isolated: bool,
         channel: &ChannelRecord,
         events: &[WebhookEvent],
-        settings: &mut HashMap<TenantId, TenantSettings>,
+        known: &mut Prefetched,
     ) -> Result<Vec<Event>, StoreError> {
-        let unit = batch.unit(channel.tenant).await?;
-        let tenant_settings = match settings.get(&channel.tenant) {
-            Some(known) => known.clone(),
-            None => {
-                let read = unit.scope().profile().get().await?.settings;
-                settings.insert(channel.tenant, read.clone());
-                read
-            }
-        };
-        let out = store_events(&unit, channel, events, &tenant_settings).await?;
-        journal::queue(&unit, &out).await?;
-        unit.commit().await?;
-        Ok(out)
+        let settings = known.settings(channel.tenant)?.clone();
+        if isolated {
+            let unit = batch.unit(channel.tenant).await?;
+            let out =
+                store_events(&unit.scope(), unit.now(), channel, events, &settings, known).await?;
+            unit.commit().await?;
+            Ok(out)
+        } else {
+            let scope = batch.scope(channel.tenant);
+            store_events(&scope, Utc::now(), channel, events, &settings, known).await
+        }
     }
 }
 
-/// Appends the events of a batch's webhooks to the event log, one statement per tenant,
-/// last: the log's append lock is then held only from here to the batch's commit, as in a
+/// What a batch reads for all its deliveries at once: each tenant's settings, and which
+/// of the messages it carries are not stored yet (so each need not be looked for alone).
+#[derive(Default)]
+pub struct Prefetched {
+    settings: HashMap<TenantId, TenantSettings>,
+    unstored: HashSet<(ChannelId, String)>,
+}
+
+impl Prefetched {
+    /// Reads, in `batch`, what its `deliveries` need: two queries per tenant.
+    pub async fn read<'a>(
+        batch: &Batch,
+        deliveries: impl Iterator<Item = (&'a ChannelRecord, &'a [WebhookEvent])>,
+    ) -> Result<Self, StoreError> {
+        let mut wanted: HashMap<TenantId, Vec<(ChannelId, String)>> = HashMap::new();
+        for (channel, events) in deliveries {
+            let ids = wanted.entry(channel.tenant).or_default();
+            for event in events {
+                if let WebhookEvent::MessageReceived(m) = event {
+                    ids.push((channel.id, m.provider_message_id.clone()));
+                }
+            }
+        }
+        let mut known = Self::default();
+        for (tenant, ids) in wanted {
+            let scope = batch.scope(tenant);
+            let settings = scope.profile().get().await?.settings;
+            known.settings.insert(tenant, settings);
+            let stored = scope.messages().stored_provider_ids(&ids).await?;
+            known
+                .unstored
+                .extend(ids.into_iter().filter(|id| !stored.contains(id)));
+        }
+        Ok(known)
+    }
+
+    fn settings(&self, tenant: TenantId) -> Result<&TenantSettings, StoreError> {
+        self.settings
+            .get(&tenant)
+            .ok_or_else(|| StoreError::Corrupt("a batch's tenant settings were not read".into()))
+    }
+
+    /// Whether the message is known not to be stored: answered once, so a second delivery
+    /// of it in the same batch looks for it as usual.
+    fn take_unstored(&mut self, channel: ChannelId, provider_id: &str) -> bool {
+        self.unstored.remove(&(channel, provider_id.to_owned()))
+    }
+}
+
+/// Queues the events of a batch's webhooks for the tenants' endpoints and appends them to
+/// the event log, a few statements per tenant, last: the log's append lock is then held only from here to the batch's commit, as in a
 /// transaction of its own, and never while the batch waits for a row. Each tenant's events
 /// keep their order; what is answered is published once the batch has committed.
 pub async fn append_in(batch: &Batch, events: Vec<Event>) -> Result<Vec<Appended>, StoreError> {
@@ -131,28 +191,31 @@ pub async fn append_in(batch: &Batch, events: Vec<Event>) -> Result<Vec<Appended
     let mut appended = Vec::with_capacity(groups.len());
     for (tenant, group) in groups {
         let unit = batch.unit(tenant).await?;
+        journal::queue(&unit, &group).await?;
         appended.push(log::append(&unit, &group).await?);
         unit.commit().await?;
     }
     Ok(appended)
 }
 
-/// Stores `events` for `channel` inside `unit`, and answers the events to publish.
+/// Stores `events` for `channel` in `scope`, and answers the events to publish.
 async fn store_events(
-    unit: &Unit,
+    scope: &TenantScope<'_, DatabaseTransaction>,
+    now: DateTime<Utc>,
     channel: &ChannelRecord,
     events: &[WebhookEvent],
     settings: &TenantSettings,
+    known: &mut Prefetched,
 ) -> Result<Vec<Event>, StoreError> {
-    let (scope, now) = (unit.scope(), unit.now());
     let mut out = Vec::new();
     for event in events {
         match event {
             WebhookEvent::MessageReceived(message) => {
-                receive(&scope, channel, message, settings, now, &mut out).await?
+                let unstored = known.take_unstored(channel.id, &message.provider_message_id);
+                receive(scope, channel, message, settings, unstored, now, &mut out).await?
             }
             WebhookEvent::StatusChanged(update) => {
-                apply_status(&scope, channel, update, now, &mut out).await?
+                apply_status(scope, channel, update, now, &mut out).await?
             }
             WebhookEvent::TemplateStatusChanged {
                 provider_template_id,
@@ -195,14 +258,16 @@ async fn receive<C: sea_orm::ConnectionTrait>(
     channel: &ChannelRecord,
     inbound: &InboundMessage,
     settings: &TenantSettings,
+    unstored: bool,
     now: DateTime<Utc>,
     out: &mut Vec<Event>,
 ) -> Result<(), StoreError> {
     let messages = scope.messages();
-    if messages
-        .find_by_provider_id(channel.id, &inbound.provider_message_id)
-        .await?
-        .is_some()
+    if !unstored
+        && messages
+            .find_by_provider_id(channel.id, &inbound.provider_message_id)
+            .await?
+            .is_some()
     {
         // A replayed webhook: already stored, nothing to do.
         return Ok(());

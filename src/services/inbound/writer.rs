@@ -1,6 +1,7 @@
 //! Group commit for webhooks. Verified deliveries queue for a writer, which stores many of
-//! them in one transaction, each in its own savepoint, and answers every delivery of the
-//! batch once the batch has committed: a request is acknowledged only when what it carries
+//! them in one transaction, reading what they need for the whole batch at once (tenant
+//! settings, which messages are new), and answers every delivery of the batch once the
+//! batch has committed: a request is acknowledged only when what it carries
 //! is durable, and a thousand webhooks cost a few commits instead of a thousand. SQLite has
 //! one writer; PostgreSQL several side by side ([`Batching::writers`]), a conversation's
 //! deliveries always with the same one ([`shard`]).
@@ -9,7 +10,9 @@
 //!   tenant in turn, so one tenant's flood delays another's webhook by at most a batch.
 //!   A tenant has at most [`Writer::new`]'s `per_tenant` deliveries queued; more wait
 //!   for room in their own request, not in anyone else's way.
-//! - **Isolated.** A delivery that fails inside the batch is undone alone (its savepoint)
+//! - **Isolated.** The deliveries go straight into the transaction; when one fails, the
+//!   batch is dropped and stored again with each delivery in a savepoint of its own. A
+//!   delivery that fails there is undone alone (its savepoint)
 //!   and tried again on its own after the commit, with the deliveries of its channel that
 //!   came after it, so a channel's deliveries are stored in the order they came. When the
 //!   batch itself cannot commit, every delivery of it is tried on its own; a storage
@@ -24,7 +27,7 @@ use tokio::sync::{mpsc, oneshot, OwnedSemaphorePermit, Semaphore};
 
 use super::Ingest;
 use crate::domain::records::ChannelRecord;
-use crate::domain::{TenantId, TenantSettings};
+use crate::domain::TenantId;
 use crate::providers::WebhookEvent;
 use crate::services::events::{Committed, EventBus};
 use crate::services::media::MediaFetcher;
@@ -252,12 +255,30 @@ impl Run {
         }
     }
 
-    /// One transaction for `jobs`, each in a savepoint: marks in `kept` those stored, and
-    /// answers the events to publish once it has committed. A job that fails is undone
-    /// alone, and the later jobs of its channel are left for after the batch, in order.
+    /// One transaction for `jobs`: marks in `kept` those stored, and answers the events to
+    /// publish once it has committed. The jobs go straight into the transaction first; if
+    /// one of them fails, that transaction is dropped and the batch is stored again with
+    /// each job in a savepoint, where a failing job is undone alone and the later jobs of
+    /// its channel are left for after the batch, in order.
     async fn batch(&self, jobs: &[Job], kept: &mut [bool]) -> Result<Vec<Committed>, StoreError> {
+        if let Some(committed) = self.attempt(jobs, kept, false).await? {
+            return Ok(committed);
+        }
+        kept.fill(false);
+        let committed = self.attempt(jobs, kept, true).await?;
+        committed.ok_or_else(|| StoreError::Corrupt("an isolated batch was spoiled".into()))
+    }
+
+    /// One try of [`Run::batch`]; `None` when a job failed outside a savepoint.
+    async fn attempt(
+        &self,
+        jobs: &[Job],
+        kept: &mut [bool],
+        isolated: bool,
+    ) -> Result<Option<Vec<Committed>>, StoreError> {
         let batch = self.ingest.store().write_batch().await?;
-        let mut settings: HashMap<TenantId, TenantSettings> = HashMap::new();
+        let deliveries = jobs.iter().map(|j| (&j.channel, j.events.as_slice()));
+        let mut known = super::Prefetched::read(&batch, deliveries).await?;
         let mut broken = HashSet::new();
         let mut events = Vec::new();
         for (job, kept) in jobs.iter().zip(kept.iter_mut()) {
@@ -266,12 +287,16 @@ impl Run {
             }
             let stored = self
                 .ingest
-                .ingest_in(&batch, &job.channel, &job.events, &mut settings)
+                .ingest_in(&batch, isolated, &job.channel, &job.events, &mut known)
                 .await;
             match stored {
                 Ok(out) => {
                     events.extend(out);
                     *kept = true;
+                }
+                Err(e) if !isolated => {
+                    tracing::debug!(channel.id = %job.channel.id, error = %e, "a webhook failed in its batch; the batch is stored again with each webhook on its own");
+                    return Ok(None);
                 }
                 Err(e) => {
                     tracing::debug!(channel.id = %job.channel.id, error = %e, "a webhook failed in its batch; it is tried again on its own");
@@ -281,6 +306,6 @@ impl Run {
         }
         let appended = super::append_in(&batch, events).await?;
         batch.commit().await?;
-        Ok(appended.into_iter().map(|a| a.committed()).collect())
+        Ok(Some(appended.into_iter().map(|a| a.committed()).collect()))
     }
 }

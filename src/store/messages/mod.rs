@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Alias, Expr, Order, Query, SimpleExpr, SubQueryStatement};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select,
 };
 
 use super::entities::{attachment, conversation, message};
@@ -144,6 +145,36 @@ impl<'a, C: ConnectionTrait> Messages<'a, C> {
             .transpose()
     }
 
+    /// Which of `wanted` (channel and provider id) are stored already, in one query.
+    pub async fn stored_provider_ids(
+        &self,
+        wanted: &[(ChannelId, String)],
+    ) -> Result<std::collections::HashSet<(ChannelId, String)>, StoreError> {
+        let mut stored = std::collections::HashSet::new();
+        for chunk in wanted.chunks(500) {
+            let channels: std::collections::BTreeSet<uuid::Uuid> =
+                chunk.iter().map(|(c, _)| c.into_uuid()).collect();
+            let rows: Vec<(uuid::Uuid, Option<String>)> = message::Entity::find()
+                .select_only()
+                .column(message::Column::ChannelId)
+                .column(message::Column::ProviderMessageId)
+                .filter(message::Column::TenantId.eq(self.tenant.into_uuid()))
+                .filter(message::Column::ChannelId.is_in(channels))
+                .filter(
+                    message::Column::ProviderMessageId.is_in(chunk.iter().map(|(_, p)| p.clone())),
+                )
+                .into_tuple()
+                .all(self.db)
+                .await?;
+            stored.extend(
+                rows.into_iter()
+                    .filter_map(|(c, p)| Some((ChannelId::from(c), p?)))
+                    .filter(|key| chunk.contains(key)),
+            );
+        }
+        Ok(stored)
+    }
+
     /// Inserts a message with its attachments, and applies the statuses kept for its
     /// provider id; answers the message as it then stands.
     pub async fn insert(
@@ -207,8 +238,10 @@ impl<'a, C: ConnectionTrait> Messages<'a, C> {
             .await?;
         }
         // Statuses that arrived before the message was known apply now, in their order.
+        // Providers report statuses of the business's own messages only.
         let mut current = record.clone();
-        if let Some(provider_id) = &record.provider_message_id {
+        let outbound = record.direction == crate::domain::Direction::Outbound;
+        if let Some(provider_id) = record.provider_message_id.as_ref().filter(|_| outbound) {
             for step in self
                 .take_pending_statuses(record.channel, provider_id)
                 .await?

@@ -1,7 +1,7 @@
 //! The durable queue of a tenant's outgoing webhook deliveries and their attempts. An event
-//! is queued by [`Webhooks::enqueue`] in the transaction of the change that caused it: one
-//! statement that inserts a delivery for each enabled endpoint subscribed to its type, and
-//! nothing when none is.
+//! is queued by [`Webhooks::enqueue`] in the transaction of the change that caused it: a
+//! delivery for each enabled endpoint subscribed to its type, and nothing when none is
+//! (one query for the subscriptions, one insert for all the events given).
 
 use std::collections::HashMap;
 
@@ -88,63 +88,78 @@ impl<'a, C: ConnectionTrait> Webhooks<'a, C> {
     /// Queues each event for every enabled endpoint subscribed to its type: one statement
     /// per event, inserting nothing when no endpoint takes it.
     pub async fn enqueue(&self, events: &[Occurrence]) -> Result<(), StoreError> {
-        let e = Alias::new("e");
-        let s = Alias::new("s");
-        for event in events {
-            let select = Query::select()
-                .expr(Expr::col((
-                    s.clone(),
-                    webhook_subscription::Column::TenantId,
-                )))
-                .expr(Expr::col((
-                    s.clone(),
-                    webhook_subscription::Column::EndpointId,
-                )))
-                .expr(Expr::val(event.id.into_uuid()))
-                .expr(Expr::val(event.event_type.as_str()))
-                .expr(Expr::val(event.subject))
-                .expr(Expr::val(event.order_key))
-                .expr(Expr::val(event.at))
-                .expr(Expr::val(DeliveryState::Pending.as_str()))
-                .expr(Expr::val(0))
-                .expr(Expr::val(event.at))
-                .from_as(webhook_subscription::Entity, s.clone())
-                .join_as(
-                    JoinType::InnerJoin,
-                    webhook_endpoint::Entity,
-                    e.clone(),
-                    Expr::col((e.clone(), webhook_endpoint::Column::Id))
-                        .equals((s.clone(), webhook_subscription::Column::EndpointId)),
-                )
-                .and_where(
-                    Expr::col((s.clone(), webhook_subscription::Column::TenantId))
-                        .eq(self.tenant.into_uuid()),
-                )
-                .and_where(
-                    Expr::col((s.clone(), webhook_subscription::Column::EventType))
-                        .eq(event.event_type.as_str()),
-                )
-                .and_where(Expr::col((e.clone(), webhook_endpoint::Column::Enabled)).eq(true))
-                .to_owned();
-            let insert = Query::insert()
-                .into_table(webhook_delivery::Entity)
-                .columns([
-                    webhook_delivery::Column::TenantId,
-                    webhook_delivery::Column::EndpointId,
-                    webhook_delivery::Column::EventId,
-                    webhook_delivery::Column::EventType,
-                    webhook_delivery::Column::SubjectId,
-                    webhook_delivery::Column::OrderKey,
-                    webhook_delivery::Column::OccurredAt,
-                    webhook_delivery::Column::State,
-                    webhook_delivery::Column::Attempts,
-                    webhook_delivery::Column::NextAttemptAt,
-                ])
-                .select_from(select)
-                .map_err(|e| StoreError::Corrupt(format!("webhook queue statement: {e}")))?
-                .to_owned();
-            let backend = self.db.get_database_backend();
-            self.db.execute(backend.build(&insert)).await?;
+        if events.is_empty() {
+            return Ok(());
+        }
+        let (e, s) = (Alias::new("e"), Alias::new("s"));
+        let types: std::collections::BTreeSet<&str> =
+            events.iter().map(|o| o.event_type.as_str()).collect();
+        let select = Query::select()
+            .column((s.clone(), webhook_subscription::Column::EndpointId))
+            .column((s.clone(), webhook_subscription::Column::EventType))
+            .from_as(webhook_subscription::Entity, s.clone())
+            .join_as(
+                JoinType::InnerJoin,
+                webhook_endpoint::Entity,
+                e.clone(),
+                Condition::all()
+                    .add(
+                        Expr::col((e.clone(), webhook_endpoint::Column::TenantId))
+                            .equals((s.clone(), webhook_subscription::Column::TenantId)),
+                    )
+                    .add(
+                        Expr::col((e.clone(), webhook_endpoint::Column::Id))
+                            .equals((s.clone(), webhook_subscription::Column::EndpointId)),
+                    ),
+            )
+            .and_where(
+                Expr::col((s.clone(), webhook_subscription::Column::TenantId))
+                    .eq(self.tenant.into_uuid()),
+            )
+            .and_where(Expr::col((s.clone(), webhook_subscription::Column::EventType)).is_in(types))
+            .and_where(Expr::col((e.clone(), webhook_endpoint::Column::Enabled)).eq(true))
+            .order_by(
+                (s.clone(), webhook_subscription::Column::EndpointId),
+                sea_orm::Order::Asc,
+            )
+            .to_owned();
+        let backend = self.db.get_database_backend();
+        let subscribed: Vec<(uuid::Uuid, String)> = self
+            .db
+            .query_all(backend.build(&select))
+            .await?
+            .iter()
+            .map(|row| Ok((row.try_get_by_index(0)?, row.try_get_by_index(1)?)))
+            .collect::<Result<_, sea_orm::DbErr>>()?;
+        if subscribed.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<webhook_delivery::ActiveModel> = events
+            .iter()
+            .flat_map(|event| {
+                subscribed
+                    .iter()
+                    .filter(|(_, t)| t == event.event_type.as_str())
+                    .map(|(endpoint, _)| webhook_delivery::ActiveModel {
+                        tenant_id: Set(self.tenant.into_uuid()),
+                        endpoint_id: Set(*endpoint),
+                        event_id: Set(event.id.into_uuid()),
+                        event_type: Set(event.event_type.as_str().to_owned()),
+                        subject_id: Set(event.subject),
+                        order_key: Set(event.order_key),
+                        occurred_at: Set(event.at),
+                        state: Set(DeliveryState::Pending.as_str().to_owned()),
+                        attempts: Set(0),
+                        next_attempt_at: Set(event.at),
+                        ..Default::default()
+                    })
+            })
+            .collect();
+        // Bound each statement's parameters (ten a row).
+        for chunk in rows.chunks(500) {
+            webhook_delivery::Entity::insert_many(chunk.to_vec())
+                .exec_without_returning(self.db)
+                .await?;
         }
         Ok(())
     }
