@@ -64,6 +64,7 @@ impl TryFrom<outbox_job::Model> for JobRecord {
 }
 
 /// What happens to a job after an attempt.
+#[derive(Clone, Copy, Debug)]
 pub enum JobNext {
     Done,
     RetryAt(DateTime<Utc>),

@@ -26,7 +26,6 @@ use crate::providers::{InboundMessage, StatusUpdate, WebhookEvent};
 use crate::services::automations;
 use crate::services::click_to_chat;
 use crate::services::csat;
-use crate::services::events::log::{self, Appended};
 use crate::services::events::{
     Committed, ContactEventKind, ConversationEventKind, Event, MessageEventKind,
 };
@@ -104,7 +103,7 @@ impl Ingest {
 
     /// Stores what one webhook carries for `channel` in `batch`: in a savepoint of its own
     /// when `isolated` (a failure undoes it alone), else straight in the batch's transaction
-    /// (a failure spoils the batch). Answers its events for [`append_in`].
+    /// (a failure spoils the batch). Answers its events for [`journal::commit_in`].
     pub async fn ingest_in(
         &self,
         batch: &Batch,
@@ -174,28 +173,6 @@ impl Prefetched {
     fn take_unstored(&mut self, channel: ChannelId, provider_id: &str) -> bool {
         self.unstored.remove(&(channel, provider_id.to_owned()))
     }
-}
-
-/// Queues the events of a batch's webhooks for the tenants' endpoints and appends them to
-/// the event log, a few statements per tenant, last: the log's append lock is then held only from here to the batch's commit, as in a
-/// transaction of its own, and never while the batch waits for a row. Each tenant's events
-/// keep their order; what is answered is published once the batch has committed.
-pub async fn append_in(batch: &Batch, events: Vec<Event>) -> Result<Vec<Appended>, StoreError> {
-    let mut groups: Vec<(TenantId, Vec<Event>)> = Vec::new();
-    for event in events {
-        match groups.iter_mut().find(|(t, _)| *t == event.tenant()) {
-            Some((_, group)) => group.push(event),
-            None => groups.push((event.tenant(), vec![event])),
-        }
-    }
-    let mut appended = Vec::with_capacity(groups.len());
-    for (tenant, group) in groups {
-        let unit = batch.unit(tenant).await?;
-        journal::queue(&unit, &group).await?;
-        appended.push(log::append(&unit, &group).await?);
-        unit.commit().await?;
-    }
-    Ok(appended)
 }
 
 /// Stores `events` for `channel` in `scope`, and answers the events to publish.

@@ -31,6 +31,7 @@ use crate::domain::TenantId;
 use crate::providers::WebhookEvent;
 use crate::services::events::{Committed, EventBus};
 use crate::services::media::MediaFetcher;
+use crate::services::webhooks::journal;
 use crate::store::{Store, StoreError};
 
 /// One delivery's events for one channel, waiting for the writer.
@@ -304,8 +305,8 @@ impl Run {
                 }
             }
         }
-        let appended = super::append_in(&batch, events).await?;
+        let committed = journal::commit_in(&batch, events).await?;
         batch.commit().await?;
-        Ok(Some(appended.into_iter().map(|a| a.committed()).collect()))
+        Ok(Some(committed))
     }
 }

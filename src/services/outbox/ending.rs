@@ -1,8 +1,8 @@
 //! How an attempt ends, and the one place that stores it. Every step of an attempt goes on
 //! or answers a [`Stop`]; every way a send can fail is a [`Failure`] that
 //! [`OutboxWorker::failure`] turns into an [`Ending`] (the attempt, the retry with its
-//! backoff or the final failure, and the log line), and [`OutboxWorker::record`] stores
-//! an ending in one transaction and publishes its event after the commit.
+//! backoff or the final failure, and the log line), and [`write`] stores an ending (which
+//! [`OutboxWorker::record`] commits, with other sends' endings, before publishing).
 
 use std::time::Duration;
 
@@ -67,6 +67,7 @@ pub(super) enum Failure {
 
 /// The end of an attempt: the attempt row, where the job goes, and what the message
 /// becomes.
+#[derive(Clone)]
 pub(super) struct Ending {
     pub row: Row,
     pub attempt: AttemptRecord,
@@ -88,6 +89,7 @@ pub(super) enum Row {
 }
 
 /// What an ending does to the message.
+#[derive(Clone)]
 pub(super) enum Change {
     None,
     /// The provider took the message: it moves to SENT, announced to subscribers.
@@ -158,28 +160,10 @@ impl OutboxWorker {
         }
     }
 
-    /// The record step: stores an ending in one transaction, then publishes its event.
-    pub(super) async fn record(&self, ready: &Ready, ending: Ending) -> Result<(), StoreError> {
-        let (row, outcome) = (ending.row, ending.attempt.outcome);
-        let unit = self.inner.store.write(ready.tenant).await?;
-        let (moved, events) = write(&unit.scope(), ready, ending).await?;
-        let committed = match row {
-            Row::New if !moved => {
-                // Dropping the transaction undoes the message's change too.
-                self.lost_lease(ready.tenant, ready.message.id);
-                return Ok(());
-            }
-            Row::New => crate::services::webhooks::journal::commit(unit, &events).await?,
-            Row::Begun { .. } => {
-                let committed = crate::services::webhooks::journal::commit(unit, &events).await?;
-                if !moved {
-                    tracing::warn!(target: LOG_TARGET, { tenant.id = %ready.tenant, message.id = %ready.message.id, outcome = %outcome }, "the job's lease ran out during the send and another worker took the job over; the outcome is recorded and that worker ends the job");
-                }
-                committed
-            }
-        };
-        self.inner.bus.publish(committed);
-        Ok(())
+    /// The record step: stores an ending, committed with the endings of other sends
+    /// ([`recorder`](super::recorder)), then publishes its events.
+    pub(super) async fn record(&self, ready: Ready, ending: Ending) -> Result<(), StoreError> {
+        self.inner.recorder.record(ready, ending).await
     }
 }
 

@@ -12,6 +12,7 @@ mod deliver;
 mod ending;
 mod prepare;
 mod reconcile;
+mod recorder;
 pub mod send;
 pub mod template_send;
 pub mod text_limits;
@@ -131,7 +132,6 @@ pub struct OutboxWorker {
 struct Inner {
     store: Store,
     channels: ChannelService,
-    bus: EventBus,
     public_url: String,
     /// Signs the links a provider fetches uploaded media from.
     media_links: crate::services::media::MediaLinks,
@@ -144,6 +144,8 @@ struct Inner {
     /// The last claim passed over jobs of a channel or tenant at its share: a send that
     /// ends then makes room, and wakes the worker to claim again at once.
     held_back: std::sync::atomic::AtomicBool,
+    /// Stores the sends' endings, many to a transaction.
+    recorder: recorder::Recorder,
 }
 
 impl OutboxWorker {
@@ -157,11 +159,11 @@ impl OutboxWorker {
         timing: Timing,
         shares: Shares,
     ) -> Self {
+        let recorder = recorder::Recorder::new(store.clone(), bus.clone());
         Self {
             inner: Arc::new(Inner {
                 store,
                 channels,
-                bus,
                 public_url,
                 media_links,
                 wake: Notify::new(),
@@ -171,6 +173,7 @@ impl OutboxWorker {
                 shares,
                 in_flight: std::sync::Mutex::default(),
                 held_back: std::sync::atomic::AtomicBool::new(false),
+                recorder,
             }),
         }
     }
@@ -318,7 +321,7 @@ impl OutboxWorker {
             Err(Stop::Settled) => return Ok(()),
             Err(Stop::Store(e)) => return Err(e),
         };
-        self.record(&ready, ending).await
+        self.record(ready, ending).await
     }
 
     /// reconcile → pace → send. The message is stored before any of this, and the attempt
@@ -328,8 +331,8 @@ impl OutboxWorker {
         ready.still_queued()?;
         let call = self.compose(ready)?;
         let go = self.reconcile(ready, &call).await?;
-        let held = self.pace(ready).await?;
-        let begun = self.begin(ready, go.number, held).await?;
+        let paced = self.pace(ready).await?;
+        let begun = self.begin(ready, go.number, paced).await?;
         Ok(self.send(ready, &call, begun, go.note).await)
     }
 

@@ -12,7 +12,7 @@ use crate::domain::{EventId, TenantId};
 use crate::services::events::{
     Committed, ContactEventKind, ConversationEventKind, Event, MessageEventKind,
 };
-use crate::store::unit::Unit;
+use crate::store::unit::{Batch, Unit};
 use crate::store::{Store, StoreError};
 
 /// The webhook event type of a published event, its subject and its ordering key (the
@@ -84,6 +84,29 @@ pub async fn queue(unit: &Unit, events: &[Event]) -> Result<(), StoreError> {
 pub async fn commit(unit: Unit, events: &[Event]) -> Result<Committed, StoreError> {
     queue(&unit, events).await?;
     crate::services::events::log::commit(unit, events).await
+}
+
+/// The end of a batch of units ([`Batch`]): queues the events of all its units for the
+/// tenants' endpoints and appends them to the event log, a few statements per tenant, last,
+/// so the log's append lock is held only from here to the batch's commit (as in a
+/// transaction of its own) and never while the batch waits for a row. Each tenant's events
+/// keep their order; what is answered is published once the batch has committed.
+pub async fn commit_in(batch: &Batch, events: Vec<Event>) -> Result<Vec<Committed>, StoreError> {
+    let mut groups: Vec<(TenantId, Vec<Event>)> = Vec::new();
+    for event in events {
+        match groups.iter_mut().find(|(t, _)| *t == event.tenant()) {
+            Some((_, group)) => group.push(event),
+            None => groups.push((event.tenant(), vec![event])),
+        }
+    }
+    let mut appended = Vec::with_capacity(groups.len());
+    for (tenant, group) in groups {
+        let unit = batch.unit(tenant).await?;
+        queue(&unit, &group).await?;
+        appended.push(crate::services::events::log::append(&unit, &group).await?);
+        unit.commit().await?;
+    }
+    Ok(appended.into_iter().map(|a| a.committed()).collect())
 }
 
 /// The event a delivery is about, as it stands now; `None` when its subject is gone.

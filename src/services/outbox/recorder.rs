@@ -1,0 +1,210 @@
+//! Group commit for the outbox's endings. A send's ending (the attempt, where its job goes,
+//! what its message becomes) is stored by one recorder, which takes every ending waiting
+//! into one transaction and answers each send once it has committed: a send is recorded as
+//! durably as before, and a thousand sends cost a few commits instead of a thousand.
+//!
+//! The endings go straight into the transaction. When one fails, or its job was taken over
+//! before a new attempt row was written (that ending must store nothing), the transaction
+//! is dropped and the endings are stored again, each in a savepoint of its own, so only
+//! that ending is undone. When the batch cannot commit at all, each ending is tried in a
+//! transaction of its own; one that still fails is answered with its error, and its
+//! job's lease runs out and another round takes it, as for any failed record.
+
+use tokio::sync::{mpsc, oneshot};
+
+use super::ending::{write, Ending, Row};
+use super::prepare::Ready;
+use super::LOG_TARGET;
+use crate::services::events::{Committed, Event, EventBus};
+use crate::services::webhooks::journal;
+use crate::store::{Store, StoreError};
+
+/// Endings in one transaction at most.
+const BATCH: usize = 128;
+
+struct Entry {
+    ready: Ready,
+    ending: Ending,
+    reply: oneshot::Sender<Result<(), StoreError>>,
+}
+
+fn stopped() -> StoreError {
+    StoreError::Db(sea_orm::DbErr::Custom(
+        "the outbox recorder has stopped".into(),
+    ))
+}
+
+/// The handle endings are recorded through.
+#[derive(Clone)]
+pub(super) struct Recorder {
+    queue: mpsc::UnboundedSender<Entry>,
+}
+
+impl Recorder {
+    /// Starts the recorder task.
+    pub(super) fn new(store: Store, bus: EventBus) -> Self {
+        let (queue, entries) = mpsc::unbounded_channel();
+        tokio::spawn(Run { store, bus }.run(entries));
+        Self { queue }
+    }
+
+    /// Stores `ending`, answering once it is committed.
+    pub(super) async fn record(&self, ready: Ready, ending: Ending) -> Result<(), StoreError> {
+        let (reply, answer) = oneshot::channel();
+        let entry = Entry {
+            ready,
+            ending,
+            reply,
+        };
+        self.queue.send(entry).map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
+    }
+}
+
+/// What one ending came to in a batch.
+enum Outcome {
+    /// Stored; its events are published with the batch's.
+    Kept,
+    /// Its job was taken over before its new attempt row: nothing stored, nothing to do.
+    TakenOver,
+    Failed(StoreError),
+}
+
+struct Run {
+    store: Store,
+    bus: EventBus,
+}
+
+impl Run {
+    async fn run(self, mut entries: mpsc::UnboundedReceiver<Entry>) {
+        while let Some(first) = entries.recv().await {
+            let mut batch = vec![first];
+            while batch.len() < BATCH {
+                match entries.try_recv() {
+                    Ok(entry) => batch.push(entry),
+                    Err(_) => break,
+                }
+            }
+            self.store_batch(batch).await;
+        }
+    }
+
+    async fn store_batch(&self, batch: Vec<Entry>) {
+        let outcomes = match self.attempt(&batch, false).await {
+            Ok(Some(outcomes)) => Ok(outcomes),
+            Ok(None) => self
+                .attempt(&batch, true)
+                .await
+                .map(Option::unwrap_or_default),
+            Err(e) => Err(e),
+        };
+        match outcomes {
+            Ok(outcomes) if outcomes.len() == batch.len() => {
+                for (entry, outcome) in batch.into_iter().zip(outcomes) {
+                    let answer = match outcome {
+                        Outcome::Kept | Outcome::TakenOver => Ok(()),
+                        Outcome::Failed(e) => Err(e),
+                    };
+                    let _ = entry.reply.send(answer);
+                }
+            }
+            other => {
+                if let Err(e) = other {
+                    tracing::warn!(target: LOG_TARGET, { error = %e, endings = batch.len() }, "a batch of send endings did not commit; each is recorded on its own");
+                }
+                for entry in batch {
+                    let answer = self.alone(&entry.ready, entry.ending).await;
+                    let _ = entry.reply.send(answer);
+                }
+            }
+        }
+    }
+
+    /// One transaction for the whole batch; `None` when an ending could not be stored
+    /// straight in it. Publishes what committed.
+    async fn attempt(
+        &self,
+        batch: &[Entry],
+        isolated: bool,
+    ) -> Result<Option<Vec<Outcome>>, StoreError> {
+        let txn = self.store.write_batch().await?;
+        let mut outcomes = Vec::with_capacity(batch.len());
+        let mut events = Vec::new();
+        for entry in batch {
+            let (ready, ending) = (&entry.ready, entry.ending.clone());
+            let row = entry.ending.row;
+            let outcome = if isolated {
+                let unit = txn.unit(ready.tenant).await?;
+                match write(&unit.scope(), ready, ending).await {
+                    Ok((false, _)) if matches!(row, Row::New) => Outcome::TakenOver,
+                    Ok((moved, out)) => match unit.commit().await {
+                        Ok(()) => kept(ready, &entry.ending, moved, out, &mut events),
+                        Err(e) => Outcome::Failed(e),
+                    },
+                    Err(e) => Outcome::Failed(e),
+                }
+            } else {
+                match write(&txn.scope(ready.tenant), ready, ending).await {
+                    Ok((false, _)) if matches!(row, Row::New) => return Ok(None),
+                    Ok((moved, out)) => kept(ready, &entry.ending, moved, out, &mut events),
+                    Err(e) => {
+                        tracing::debug!(target: LOG_TARGET, { message.id = %ready.message.id, error = %e }, "a send ending failed in its batch; the batch is stored again with each ending on its own");
+                        return Ok(None);
+                    }
+                }
+            };
+            outcomes.push(outcome);
+        }
+        let committed = journal::commit_in(&txn, events).await?;
+        txn.commit().await?;
+        self.publish(committed);
+        for (entry, outcome) in batch.iter().zip(&outcomes) {
+            if matches!(outcome, Outcome::TakenOver) {
+                taken_over(&entry.ready);
+            }
+        }
+        Ok(Some(outcomes))
+    }
+
+    /// One ending in a transaction of its own.
+    async fn alone(&self, ready: &Ready, ending: Ending) -> Result<(), StoreError> {
+        let unit = self.store.write(ready.tenant).await?;
+        let (moved, out) = write(&unit.scope(), ready, ending.clone()).await?;
+        if !moved && matches!(ending.row, Row::New) {
+            // Dropping the transaction undoes the message's change too.
+            taken_over(ready);
+            return Ok(());
+        }
+        let mut events = Vec::new();
+        kept(ready, &ending, moved, out, &mut events);
+        let committed = journal::commit(unit, &events).await?;
+        self.publish(vec![committed]);
+        Ok(())
+    }
+
+    fn publish(&self, committed: Vec<Committed>) {
+        for done in committed {
+            self.bus.publish(done);
+        }
+    }
+}
+
+/// A stored ending, whose events join `events`; notes an outcome recorded on a job another
+/// worker took over meanwhile.
+fn kept(
+    ready: &Ready,
+    ending: &Ending,
+    moved: bool,
+    out: Vec<Event>,
+    events: &mut Vec<Event>,
+) -> Outcome {
+    if !moved && matches!(ending.row, Row::Begun { .. }) {
+        tracing::warn!(target: LOG_TARGET, { tenant.id = %ready.tenant, message.id = %ready.message.id, outcome = %ending.attempt.outcome }, "the job's lease ran out during the send and another worker took the job over; the outcome is recorded and that worker ends the job");
+    }
+    events.extend(out);
+    Outcome::Kept
+}
+
+fn taken_over(ready: &Ready) {
+    tracing::warn!(tenant.id = %ready.tenant, message.id = %ready.message.id, "the job's lease ran out and another worker took it over; this worker leaves it");
+}
