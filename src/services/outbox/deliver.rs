@@ -15,14 +15,6 @@ use crate::domain::AttemptOutcome;
 use crate::providers::error::RateScope;
 use crate::providers::ProviderError;
 use crate::store::outbox::JobNext;
-use crate::store::Unit;
-
-/// A send slot reserved: the lease the job is held under, and the reservation's unit when
-/// the slot is now (still open, so the attempt is stored in the same transaction).
-pub(super) struct Paced {
-    held: Option<DateTime<Utc>>,
-    unit: Option<Unit>,
-}
 
 /// An attempt stored as begun, before its provider call.
 pub(super) struct Begun {
@@ -34,9 +26,8 @@ pub(super) struct Begun {
 
 impl OutboxWorker {
     /// Reserves the channel's next send slot, shared by every instance, and waits for it.
-    /// Answers the lease the job is held under after the wait, and, when there was no wait,
-    /// the open unit of the reservation, for [`Self::begin`] to store the attempt in.
-    pub(super) async fn pace(&self, ready: &Ready) -> Result<Paced, Stop> {
+    /// Answers the lease the job is held under after the wait.
+    pub(super) async fn pace(&self, ready: &Ready) -> Result<Option<DateTime<Utc>>, Stop> {
         let channel = &ready.channel;
         let pace = Pace::per_second(channel.settings.messages_per_second);
         let now = Utc::now();
@@ -63,15 +54,11 @@ impl OutboxWorker {
             }
             held = Some(until);
         }
-        if wait <= 0 {
-            return Ok(Paced {
-                held,
-                unit: Some(unit),
-            });
-        }
         unit.commit().await?;
-        tokio::time::sleep(Duration::from_micros(wait.unsigned_abs())).await;
-        Ok(Paced { held, unit: None })
+        if wait > 0 {
+            tokio::time::sleep(Duration::from_micros(wait.unsigned_abs())).await;
+        }
+        Ok(held)
     }
 
     /// Holds the channel's sends, on every instance, after the provider said it sends too
@@ -108,23 +95,18 @@ impl OutboxWorker {
         }
     }
 
-    /// Stores the attempt as begun (`IN_FLIGHT`) and renews the lease for the call, in the
-    /// pace's unit when it left one open.
+    /// Stores the attempt as begun (`IN_FLIGHT`) and renews the lease for the call.
     pub(super) async fn begin(
         &self,
         ready: &Ready,
         number: i32,
-        paced: Paced,
+        held: Option<DateTime<Utc>>,
     ) -> Result<Begun, Stop> {
         let attempt = ready.attempt(number, ready.summary.clone());
         // Committed before the call: a worker that dies mid-request leaves this row, and the
         // next one reconciles instead of sending blindly.
         let until = (attempt.started_at + self.lease()).trunc_subsecs(6);
-        let held = paced.held;
-        let unit = match paced.unit {
-            Some(unit) => unit,
-            None => self.inner.store.write(ready.tenant).await?,
-        };
+        let unit = self.inner.store.write(ready.tenant).await?;
         let Some(id) = unit
             .scope()
             .outbox()

@@ -331,8 +331,8 @@ impl OutboxWorker {
         ready.still_queued()?;
         let call = self.compose(ready)?;
         let go = self.reconcile(ready, &call).await?;
-        let paced = self.pace(ready).await?;
-        let begun = self.begin(ready, go.number, paced).await?;
+        let held = self.pace(ready).await?;
+        let begun = self.begin(ready, go.number, held).await?;
         Ok(self.send(ready, &call, begun, go.note).await)
     }
 

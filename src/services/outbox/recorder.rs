@@ -1,7 +1,8 @@
-//! Group commit for the outbox's endings. A send's ending (the attempt, where its job goes,
-//! what its message becomes) is stored by one recorder, which takes every ending waiting
-//! into one transaction and answers each send once it has committed: a send is recorded as
-//! durably as before, and a thousand sends cost a few commits instead of a thousand.
+//! Group commit for the outbox's endings on SQLite. A send's ending (the attempt, where its
+//! job goes, what its message becomes) is stored by one recorder, which takes every ending
+//! waiting into one transaction and answers each send once it has committed: a send is
+//! recorded as durably as before, and a thousand sends cost a few transactions instead of
+//! a thousand. On PostgreSQL each send records its own ending ([`Recorder`]).
 //!
 //! The endings go straight into the transaction. When one fails, or its job was taken over
 //! before a new attempt row was written (that ending must store nothing), the transaction
@@ -37,26 +38,39 @@ fn stopped() -> StoreError {
 /// The handle endings are recorded through.
 #[derive(Clone)]
 pub(super) struct Recorder {
-    queue: mpsc::UnboundedSender<Entry>,
+    /// The recorder task's queue; none on PostgreSQL, where each send records its ending in
+    /// a transaction of its own, side by side with the others (one task's batches, one
+    /// statement at a time, would hold the sends back there, and SQLite's single writer
+    /// makes them queue anyway).
+    queue: Option<mpsc::UnboundedSender<Entry>>,
+    run: std::sync::Arc<Run>,
 }
 
 impl Recorder {
-    /// Starts the recorder task.
+    /// Starts the recorder task (on SQLite).
     pub(super) fn new(store: Store, bus: EventBus) -> Self {
-        let (queue, entries) = mpsc::unbounded_channel();
-        tokio::spawn(Run { store, bus }.run(entries));
-        Self { queue }
+        let batched = store.is_sqlite();
+        let run = std::sync::Arc::new(Run { store, bus });
+        let queue = batched.then(|| {
+            let (queue, entries) = mpsc::unbounded_channel();
+            tokio::spawn(run.clone().run(entries));
+            queue
+        });
+        Self { queue, run }
     }
 
     /// Stores `ending`, answering once it is committed.
     pub(super) async fn record(&self, ready: Ready, ending: Ending) -> Result<(), StoreError> {
+        let Some(queue) = &self.queue else {
+            return self.run.alone(&ready, ending).await;
+        };
         let (reply, answer) = oneshot::channel();
         let entry = Entry {
             ready,
             ending,
             reply,
         };
-        self.queue.send(entry).map_err(|_| stopped())?;
+        queue.send(entry).map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
     }
 }
@@ -76,7 +90,7 @@ struct Run {
 }
 
 impl Run {
-    async fn run(self, mut entries: mpsc::UnboundedReceiver<Entry>) {
+    async fn run(self: std::sync::Arc<Self>, mut entries: mpsc::UnboundedReceiver<Entry>) {
         while let Some(first) = entries.recv().await {
             let mut batch = vec![first];
             while batch.len() < BATCH {
