@@ -315,7 +315,7 @@ impl OutboxWorker {
             Ok(ending) => ending,
             Err(Stop::End(ending)) => *ending,
             Err(Stop::LostLease) => {
-                self.lost_lease(ready.tenant, ready.message.id);
+                lost_lease(ready.tenant, ready.message.id);
                 return Ok(());
             }
             Err(Stop::Settled) => return Ok(()),
@@ -336,13 +336,13 @@ impl OutboxWorker {
         Ok(self.send(ready, &call, begun, go.note).await)
     }
 
-    /// Notes that the job's lease ran out before this worker's next step and that another
-    /// worker or instance claimed the job: this worker leaves it to that one.
-    fn lost_lease(&self, tenant: TenantId, message_id: MessageId) {
-        tracing::warn!(tenant.id = %tenant, message.id = %message_id, "the job's lease ran out and another worker took it over; this worker leaves it");
-    }
-
     fn lease(&self) -> chrono::Duration {
         chrono::Duration::from_std(self.inner.timing.lease).unwrap_or_default()
     }
+}
+
+/// Notes that the job's lease ran out before this worker's next step and that another
+/// worker or instance claimed the job: this worker leaves it to that one.
+fn lost_lease(tenant: TenantId, message_id: MessageId) {
+    tracing::warn!(tenant.id = %tenant, message.id = %message_id, "the job's lease ran out and another worker took it over; this worker leaves it");
 }

@@ -216,7 +216,7 @@ impl OutboxWorker {
             if moved {
                 unit.commit().await?;
             } else {
-                self.lost_lease(ready.tenant, ready.message.id);
+                super::lost_lease(ready.tenant, ready.message.id);
             }
             return Err(Stop::Settled);
         }
@@ -225,7 +225,7 @@ impl OutboxWorker {
             .record_attempt(&ready.job, ready.job.lease_until, &attempt)
             .await?
         {
-            self.lost_lease(ready.tenant, ready.message.id);
+            super::lost_lease(ready.tenant, ready.message.id);
             return Err(Stop::Settled);
         }
         unit.commit().await?;

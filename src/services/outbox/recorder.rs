@@ -16,6 +16,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::ending::{write, Ending, Row};
 use super::prepare::Ready;
 use super::LOG_TARGET;
+use crate::domain::AttemptOutcome;
 use crate::services::events::{Committed, Event, EventBus};
 use crate::services::webhooks::journal;
 use crate::store::{Store, StoreError};
@@ -152,7 +153,14 @@ impl Run {
                 match write(&unit.scope(), ready, ending).await {
                     Ok((false, _)) if matches!(row, Row::New) => Outcome::TakenOver,
                     Ok((moved, out)) => match unit.commit().await {
-                        Ok(()) => kept(ready, &entry.ending, moved, out, &mut events),
+                        Ok(()) => kept(
+                            ready,
+                            row,
+                            entry.ending.attempt.outcome,
+                            moved,
+                            out,
+                            &mut events,
+                        ),
                         Err(e) => Outcome::Failed(e),
                     },
                     Err(e) => Outcome::Failed(e),
@@ -160,7 +168,14 @@ impl Run {
             } else {
                 match write(&txn.scope(ready.tenant), ready, ending).await {
                     Ok((false, _)) if matches!(row, Row::New) => return Ok(None),
-                    Ok((moved, out)) => kept(ready, &entry.ending, moved, out, &mut events),
+                    Ok((moved, out)) => kept(
+                        ready,
+                        row,
+                        entry.ending.attempt.outcome,
+                        moved,
+                        out,
+                        &mut events,
+                    ),
                     Err(e) => {
                         tracing::debug!(target: LOG_TARGET, { message.id = %ready.message.id, error = %e }, "a send ending failed in its batch; the batch is stored again with each ending on its own");
                         return Ok(None);
@@ -174,7 +189,7 @@ impl Run {
         self.publish(committed);
         for (entry, outcome) in batch.iter().zip(&outcomes) {
             if matches!(outcome, Outcome::TakenOver) {
-                taken_over(&entry.ready);
+                super::lost_lease(entry.ready.tenant, entry.ready.message.id);
             }
         }
         Ok(Some(outcomes))
@@ -183,14 +198,15 @@ impl Run {
     /// One ending in a transaction of its own.
     async fn alone(&self, ready: &Ready, ending: Ending) -> Result<(), StoreError> {
         let unit = self.store.write(ready.tenant).await?;
-        let (moved, out) = write(&unit.scope(), ready, ending.clone()).await?;
-        if !moved && matches!(ending.row, Row::New) {
+        let (row, outcome) = (ending.row, ending.attempt.outcome);
+        let (moved, out) = write(&unit.scope(), ready, ending).await?;
+        if !moved && matches!(row, Row::New) {
             // Dropping the transaction undoes the message's change too.
-            taken_over(ready);
+            super::lost_lease(ready.tenant, ready.message.id);
             return Ok(());
         }
         let mut events = Vec::new();
-        kept(ready, &ending, moved, out, &mut events);
+        kept(ready, row, outcome, moved, out, &mut events);
         let committed = journal::commit(unit, &events).await?;
         self.publish(vec![committed]);
         Ok(())
@@ -207,18 +223,15 @@ impl Run {
 /// worker took over meanwhile.
 fn kept(
     ready: &Ready,
-    ending: &Ending,
+    row: Row,
+    outcome: AttemptOutcome,
     moved: bool,
     out: Vec<Event>,
     events: &mut Vec<Event>,
 ) -> Outcome {
-    if !moved && matches!(ending.row, Row::Begun { .. }) {
-        tracing::warn!(target: LOG_TARGET, { tenant.id = %ready.tenant, message.id = %ready.message.id, outcome = %ending.attempt.outcome }, "the job's lease ran out during the send and another worker took the job over; the outcome is recorded and that worker ends the job");
+    if !moved && matches!(row, Row::Begun { .. }) {
+        tracing::warn!(target: LOG_TARGET, { tenant.id = %ready.tenant, message.id = %ready.message.id, outcome = %outcome }, "the job's lease ran out during the send and another worker took the job over; the outcome is recorded and that worker ends the job");
     }
     events.extend(out);
     Outcome::Kept
-}
-
-fn taken_over(ready: &Ready) {
-    tracing::warn!(tenant.id = %ready.tenant, message.id = %ready.message.id, "the job's lease ran out and another worker took it over; this worker leaves it");
 }
