@@ -31,6 +31,7 @@ mod m20261207_000025_contact_consent;
 mod m20261207_000026_message_search;
 mod m20261207_000028_event_log;
 mod m20261207_000029_channel_pace;
+mod m20261207_000030_message_search_order;
 
 pub struct Migrator;
 
@@ -65,6 +66,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000026_message_search::Migration),
             Box::new(m20261207_000028_event_log::Migration),
             Box::new(m20261207_000029_channel_pace::Migration),
+            Box::new(m20261207_000030_message_search_order::Migration),
         ]
     }
 }

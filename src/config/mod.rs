@@ -127,9 +127,9 @@ pub struct Config {
     /// `SWITCHBOARD_INGEST_BATCH`: default 256 webhooks stored in one transaction at most
     /// (group commit); 1 stores each webhook in a transaction of its own.
     pub ingest_batch: usize,
-    /// `SWITCHBOARD_INGEST_TENANT_QUEUE`: default 512 webhooks of one tenant waiting for the
-    /// writer at most; more wait in their own requests, so a flood from one tenant never
-    /// queues ahead of another tenant's webhook.
+    /// `SWITCHBOARD_INGEST_TENANT_QUEUE`: default 256 webhooks of one tenant waiting for the
+    /// writer at most, so a flood from one tenant never queues ahead of another tenant's
+    /// webhook; one more is refused (503), a Twilio webhook after waiting a while for room.
     pub ingest_tenant_queue: usize,
     /// `SWITCHBOARD_INGEST_WRITERS`: default 4 batches committed side by side on PostgreSQL,
     /// each for its share of the conversations (SQLite always has one writer).
@@ -429,7 +429,7 @@ impl Config {
             password_hash_queue: raw.number("PASSWORD_HASH_QUEUE", 64, 0, 100_000)?,
             webhook_max_events: raw.number("WEBHOOK_MAX_EVENTS", 1000, 1, 100_000)?,
             ingest_batch: raw.number("INGEST_BATCH", 256, 1, 10_000)?,
-            ingest_tenant_queue: raw.number("INGEST_TENANT_QUEUE", 512, 1, 1_000_000)?,
+            ingest_tenant_queue: raw.number("INGEST_TENANT_QUEUE", 256, 1, 1_000_000)?,
             ingest_writers: raw.number("INGEST_WRITERS", 4, 1, 64)?,
             event_retention_hours: raw.number("EVENT_RETENTION_HOURS", 168, 1, 24 * 366)?,
             graphql_anonymous_introspection: raw

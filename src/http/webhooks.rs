@@ -3,7 +3,8 @@
 //! request is answered 200 only after what it carries is committed; a bad or missing
 //! signature answers 403 and stores nothing; an unknown key 404; a body over 1 MiB, or with
 //! more messages and statuses than `SWITCHBOARD_WEBHOOK_MAX_EVENTS`, 413; a body that does
-//! not parse 400; a storage failure 503, so the provider delivers it again.
+//! not parse 400; a storage failure 503, so the provider delivers it again; and 503 with
+//! `Retry-After` when the tenant's ingest queue is full.
 
 use std::collections::HashMap;
 
@@ -22,7 +23,15 @@ fn status(refusal: Refusal) -> StatusCode {
         Refusal::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         Refusal::BadSignature => StatusCode::FORBIDDEN,
         Refusal::Malformed => StatusCode::BAD_REQUEST,
-        Refusal::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        Refusal::Unavailable | Refusal::Busy => StatusCode::SERVICE_UNAVAILABLE,
+    }
+}
+
+/// A refusal's answer; a busy tenant's asks the provider to come back in a second.
+fn refused(refusal: Refusal) -> Response {
+    match refusal {
+        Refusal::Busy => (status(refusal), [(header::RETRY_AFTER, "1")]).into_response(),
+        _ => status(refusal).into_response(),
     }
 }
 
@@ -35,6 +44,7 @@ fn result_label(result: &Result<(), Refusal>) -> &'static str {
         Err(Refusal::BadSignature) => "bad_signature",
         Err(Refusal::Malformed) => "malformed",
         Err(Refusal::Unavailable) => "unavailable",
+        Err(Refusal::Busy) => "busy",
     }
 }
 
@@ -98,7 +108,7 @@ pub async fn twilio(
             Body::from(r#"<?xml version="1.0" encoding="UTF-8"?><Response/>"#),
         )
             .into_response(),
-        Err(refusal) => status(refusal).into_response(),
+        Err(refusal) => refused(refusal),
     }
 }
 
@@ -133,6 +143,6 @@ pub async fn meta(
 ) -> Response {
     match receive(&state, ProviderKind::Meta, &key, request).await {
         Ok(()) => StatusCode::OK.into_response(),
-        Err(refusal) => status(refusal).into_response(),
+        Err(refusal) => refused(refusal),
     }
 }

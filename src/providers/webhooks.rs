@@ -13,6 +13,18 @@ pub fn signature_header(kind: ProviderKind) -> &'static str {
     }
 }
 
+/// How long a webhook may wait for room to be stored before it is refused (503).
+///
+/// Meta redelivers a refused webhook with backoff for days (PROVIDERS.md §2.5): refusing at
+/// once costs nothing and keeps the connection free. Twilio does not redeliver a 5xx by
+/// default and gives up on an answer after 15 s (§1.6): its webhook waits for most of that.
+pub fn storage_patience(kind: ProviderKind) -> std::time::Duration {
+    match kind {
+        ProviderKind::Twilio => std::time::Duration::from_secs(10),
+        ProviderKind::Meta => std::time::Duration::ZERO,
+    }
+}
+
 /// Checks a webhook's signature with the channel's signing secret, in constant time.
 pub fn verify(kind: ProviderKind, signing_secret: &Secret, request: &WebhookRequest) -> bool {
     match kind {

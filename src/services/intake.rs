@@ -18,7 +18,7 @@ use crate::domain::{ProviderKind, PublicUrls};
 use crate::providers::{webhooks, WebhookEvent, WebhookRequest};
 use crate::services::channels::ChannelService;
 use crate::services::events::EventBus;
-use crate::services::inbound::writer::Writer;
+use crate::services::inbound::writer::{NotStored, Writer};
 use crate::services::media::MediaFetcher;
 use crate::store::Store;
 
@@ -50,6 +50,9 @@ pub enum Refusal {
     Malformed,
     /// Storage failed: the provider should deliver it again.
     Unavailable,
+    /// More of the tenant's webhooks wait to be stored than its queue holds: the provider
+    /// should deliver it again, later.
+    Busy,
 }
 
 #[derive(Clone)]
@@ -181,10 +184,18 @@ impl Intake {
         channel: &ChannelRecord,
         events: &[WebhookEvent],
     ) -> Result<(), Refusal> {
+        let patience = webhooks::storage_patience(channel.provider());
         for chunk in events.chunks(INGEST_CHUNK) {
-            if let Err(e) = self.writer.store(channel, chunk.to_vec()).await {
-                tracing::error!(tenant.id = %channel.tenant, channel.id = %channel.id, error = %e, "webhook not stored");
-                return Err(Refusal::Unavailable);
+            match self.writer.store(channel, chunk.to_vec(), patience).await {
+                Ok(()) => {}
+                Err(NotStored::Full) => {
+                    tracing::warn!(tenant.id = %channel.tenant, channel.id = %channel.id, "webhook refused: the tenant's ingest queue is full");
+                    return Err(Refusal::Busy);
+                }
+                Err(NotStored::Failed(e)) => {
+                    tracing::error!(tenant.id = %channel.tenant, channel.id = %channel.id, error = %e, "webhook not stored");
+                    return Err(Refusal::Unavailable);
+                }
             }
         }
         Ok(())

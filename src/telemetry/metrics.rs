@@ -17,6 +17,8 @@ use crate::providers::ProviderError;
 pub const WEBHOOKS_RECEIVED: &str = "switchboard_webhooks_received_total";
 pub const INGEST_BATCH_EVENTS: &str = "switchboard_ingest_batch_events";
 pub const INGEST_COMMIT_SECONDS: &str = "switchboard_ingest_commit_duration_seconds";
+pub const INGEST_QUEUED: &str = "switchboard_ingest_queued_webhooks";
+pub const INGEST_WAITING: &str = "switchboard_ingest_waiting_webhooks";
 pub const OUTBOX_DEPTH: &str = "switchboard_outbox_depth_jobs";
 pub const OUTBOX_OLDEST_DUE_AGE: &str = "switchboard_outbox_oldest_due_age_seconds";
 pub const SEND_SECONDS: &str = "switchboard_send_duration_seconds";
@@ -74,7 +76,7 @@ fn describe() {
     describe_counter!(
         WEBHOOKS_RECEIVED,
         Unit::Count,
-        "Provider webhooks received, by provider and result (stored, bad_signature, unknown_key, too_large, malformed, unavailable)."
+        "Provider webhooks received, by provider and result (stored, bad_signature, unknown_key, too_large, malformed, unavailable, busy)."
     );
     describe_histogram!(
         INGEST_BATCH_EVENTS,
@@ -85,6 +87,16 @@ fn describe() {
         INGEST_COMMIT_SECONDS,
         Unit::Seconds,
         "Time from the start of an ingest transaction to its commit."
+    );
+    describe_gauge!(
+        INGEST_QUEUED,
+        Unit::Count,
+        "Webhook deliveries waiting in the tenants' ingest queues or being stored."
+    );
+    describe_gauge!(
+        INGEST_WAITING,
+        Unit::Count,
+        "Webhook deliveries waiting for a place in their tenant's full ingest queue."
     );
     describe_gauge!(
         OUTBOX_DEPTH,
@@ -171,6 +183,16 @@ pub fn webhook_received(provider: ProviderKind, result: &'static str) {
 pub fn ingest_committed(events: usize, elapsed: Duration) {
     metrics::histogram!(INGEST_BATCH_EVENTS).record(events as f64);
     metrics::histogram!(INGEST_COMMIT_SECONDS).record(elapsed.as_secs_f64());
+}
+
+/// A webhook delivery took (1) or gave back (-1) a place in its tenant's ingest queue.
+pub fn ingest_queued(change: f64) {
+    metrics::gauge!(INGEST_QUEUED).increment(change);
+}
+
+/// A webhook delivery began (1) or stopped (-1) waiting for room in a full queue.
+pub fn ingest_waiting(change: f64) {
+    metrics::gauge!(INGEST_WAITING).increment(change);
 }
 
 /// One provider send call, its duration and, when it failed, its error.

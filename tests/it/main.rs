@@ -37,6 +37,7 @@ mod inbound_statuses;
 mod inbound_types;
 mod inbox;
 mod ingest_batch;
+mod ingest_overload;
 mod instances;
 mod labels;
 mod lifecycle;

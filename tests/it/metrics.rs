@@ -119,6 +119,7 @@ const TYPES: &[(&str, &str)] = &[
     (WEBHOOKS, "counter"),
     ("switchboard_ingest_batch_events", "histogram"),
     ("switchboard_ingest_commit_duration_seconds", "histogram"),
+    ("switchboard_ingest_queued_webhooks", "gauge"),
     (DEPTH, "gauge"),
     (DUE_AGE, "gauge"),
     (SEND_SECONDS, "histogram"),

@@ -144,6 +144,127 @@ async fn a_search_pages_newest_first_and_combines_with_other_filters() {
     .is_empty());
 }
 
+/// Copies the message whose text is `seed` as a message with `id`, `text` and `at`.
+async fn store_copy(
+    db: &sea_orm::DatabaseConnection,
+    seed: &str,
+    id: uuid::Uuid,
+    text: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) {
+    let backend = db.get_database_backend();
+    let p = |n: usize| match backend {
+        sea_orm::DbBackend::Postgres => format!("${n}"),
+        _ => "?".to_owned(),
+    };
+    let sql = format!(
+        "INSERT INTO messages (tenant_id, id, revision, channel_id, conversation_id, contact_id,
+            direction, status, kind, content, text, forwarded, sent_at, created_at, updated_at,
+            part_number, part_count)
+        SELECT tenant_id, {}, {}, channel_id, conversation_id, contact_id, direction, status,
+            kind, replace(content, {}, {}), {}, forwarded, {}, {}, {}, 1, 1
+        FROM messages WHERE text = {}",
+        p(1),
+        p(2),
+        p(3),
+        p(4),
+        p(5),
+        p(6),
+        p(7),
+        p(8),
+        p(9)
+    );
+    let values: Vec<sea_orm::Value> = vec![
+        id.into(),
+        id.into(),
+        seed.into(),
+        text.into(),
+        text.into(),
+        at.into(),
+        at.into(),
+        at.into(),
+        seed.into(),
+    ];
+    let done = db
+        .execute(sea_orm::Statement::from_sql_and_values(
+            backend, sql, values,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(done.rows_affected(), 1);
+}
+
+#[tokio::test]
+async fn a_search_pages_in_id_order_whatever_order_its_messages_were_stored_in() {
+    let app = TestApp::spawn().await;
+    let (tenant, _) = tenant_with(&app, "Acme", &["the seed"]).await;
+    let store = switchboard::store::Store::connect(&app.database_url)
+        .await
+        .unwrap();
+    // 120 messages, 8 in each of 15 milliseconds an hour ago, stored in a shuffled order;
+    // two in three mention the needle.
+    let base = chrono::Utc::now() - chrono::Duration::hours(1);
+    let at = |i: usize| base + chrono::Duration::milliseconds((i / 8) as i64);
+    let mut messages: Vec<(uuid::Uuid, String, usize)> = (0..120)
+        .map(|i| {
+            let t = at(i);
+            let id = uuid::Uuid::new_v7(uuid::Timestamp::from_unix(
+                uuid::NoContext,
+                t.timestamp() as u64,
+                t.timestamp_subsec_nanos(),
+            ));
+            let text = if i % 3 == 0 {
+                format!("hay {i}")
+            } else {
+                format!("a NEEDLE {i}")
+            };
+            (id, text, i)
+        })
+        .collect();
+    for k in 0..messages.len() {
+        let (id, text, i) = &messages[(k * 37) % messages.len()];
+        store_copy(store.connection(), "the seed", *id, text, at(*i)).await;
+    }
+    messages.sort_by_key(|m| std::cmp::Reverse(m.0));
+    let needles = |keep: &dyn Fn(usize) -> bool| -> Vec<String> {
+        messages
+            .iter()
+            .filter(|(_, text, i)| text.contains("NEEDLE") && keep(*i))
+            .map(|(_, text, _)| text.clone())
+            .collect()
+    };
+
+    // Five at a time, so pages end inside a millisecond.
+    let pages = |filter: Value| {
+        let gql = &tenant.owner.gql;
+        async move {
+            let mut seen = Vec::new();
+            let mut after: Option<String> = None;
+            loop {
+                let answer = gql
+                    .query(SEARCH, json!({ "f": filter, "n": 5, "a": after }))
+                    .await;
+                let page = answer.data()["messages"].clone();
+                for edge in page["edges"].as_array().unwrap() {
+                    seen.push(edge["node"]["text"].as_str().unwrap().to_owned());
+                    after = Some(edge["cursor"].as_str().unwrap().to_owned());
+                }
+                if page["pageInfo"]["hasNextPage"] != true {
+                    break seen;
+                }
+            }
+        }
+    };
+    assert_eq!(pages(json!({ "text": "needle" })).await, needles(&|_| true));
+    assert_eq!(
+        found(&tenant.owner.gql, "needle", json!({})).await,
+        needles(&|_| true)[..50]
+    );
+    // A time window: milliseconds 5 to 9.
+    let window = json!({ "text": "needle", "from": at(40), "to": at(80) });
+    assert_eq!(pages(window).await, needles(&|i| (40..80).contains(&i)));
+}
+
 #[tokio::test]
 async fn a_search_finds_only_messages_of_conversations_the_caller_sees() {
     let w = World::new().await;

@@ -146,7 +146,7 @@ pub struct MessageFilter {
 
 /// How a message page is ordered: history (newest first) or the change feed (oldest change
 /// first, after a revision).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MessageOrder {
     Newest,
     /// Oldest first, as a conversation's timeline reads.

@@ -8,8 +8,10 @@
 //!
 //! - **Fair.** Each tenant has its own queue, and a batch takes one delivery from each
 //!   tenant in turn, so one tenant's flood delays another's webhook by at most a batch.
-//!   A tenant has at most [`Writer::new`]'s `per_tenant` deliveries queued; more wait
-//!   for room in their own request, not in anyone else's way.
+//!   A tenant has at most [`Writer::new`]'s `per_tenant` deliveries queued; more are
+//!   refused (503), at once when the provider delivers a refused webhook again (Meta),
+//!   after waiting a while for room when it does not (Twilio), so a flood holds a bounded
+//!   number of connections and never takes anyone else's place.
 //! - **Isolated.** The deliveries go straight into the transaction; when one fails, the
 //!   batch is dropped and stored again with each delivery in a savepoint of its own. A
 //!   delivery that fails there is undone alone (its savepoint)
@@ -21,9 +23,9 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use tokio::sync::{mpsc, oneshot, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{mpsc, oneshot, OwnedSemaphorePermit, Semaphore, TryAcquireError};
 
 use super::Ingest;
 use crate::domain::records::ChannelRecord;
@@ -40,7 +42,49 @@ struct Job {
     events: Vec<WebhookEvent>,
     reply: oneshot::Sender<Result<(), StoreError>>,
     /// The tenant's queue slot, given back when the job is answered.
-    _slot: OwnedSemaphorePermit,
+    _slot: Slot,
+}
+
+/// A place in a tenant's queue, counted in the queued-webhooks gauge while held.
+struct Slot {
+    _permit: OwnedSemaphorePermit,
+}
+
+impl Slot {
+    fn new(permit: OwnedSemaphorePermit) -> Self {
+        crate::telemetry::metrics::ingest_queued(1.0);
+        Self { _permit: permit }
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        crate::telemetry::metrics::ingest_queued(-1.0);
+    }
+}
+
+/// A delivery waiting for a place in its tenant's full queue, counted while it waits.
+struct Waiting;
+
+impl Waiting {
+    fn new() -> Self {
+        crate::telemetry::metrics::ingest_waiting(1.0);
+        Self
+    }
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        crate::telemetry::metrics::ingest_waiting(-1.0);
+    }
+}
+
+/// Why a delivery was not stored.
+#[derive(Debug)]
+pub enum NotStored {
+    /// The tenant's queue stayed full for the delivery's patience.
+    Full,
+    Failed(StoreError),
 }
 
 fn stopped() -> StoreError {
@@ -100,29 +144,48 @@ impl Writer {
         }
     }
 
-    /// Stores `events` for `channel`, answering once they are committed.
+    /// Stores `events` for `channel`, answering once they are committed. When the tenant's
+    /// queue is full the delivery waits at most `patience` for room, then is refused.
     pub async fn store(
         &self,
         channel: &ChannelRecord,
         events: Vec<WebhookEvent>,
-    ) -> Result<(), StoreError> {
+        patience: Duration,
+    ) -> Result<(), NotStored> {
         let slots = {
             let mut all = self.slots.lock().unwrap_or_else(|p| p.into_inner());
             all.entry(channel.tenant)
                 .or_insert_with(|| Arc::new(Semaphore::new(self.per_tenant)))
                 .clone()
         };
-        let slot = slots.acquire_owned().await.map_err(|_| stopped())?;
+        let slot = match slots.clone().try_acquire_owned() {
+            Ok(slot) => slot,
+            Err(TryAcquireError::Closed) => return Err(NotStored::Failed(stopped())),
+            Err(TryAcquireError::NoPermits) if patience.is_zero() => return Err(NotStored::Full),
+            Err(TryAcquireError::NoPermits) => {
+                let _waiting = Waiting::new();
+                match tokio::time::timeout(patience, slots.acquire_owned()).await {
+                    Ok(slot) => slot.map_err(|_| NotStored::Failed(stopped()))?,
+                    Err(_) => return Err(NotStored::Full),
+                }
+            }
+        };
         let (reply, answer) = oneshot::channel();
         let job = Job {
             channel: channel.clone(),
             events,
             reply,
-            _slot: slot,
+            _slot: Slot::new(slot),
         };
         let writer = shard(&job.channel, &job.events, self.writers.len());
-        self.writers[writer].send(job).map_err(|_| stopped())?;
-        answer.await.map_err(|_| stopped())?
+        self.writers[writer]
+            .send(job)
+            .map_err(|_| NotStored::Failed(stopped()))?;
+        answer
+            .await
+            .map_err(|_| stopped())
+            .and_then(|stored| stored)
+            .map_err(NotStored::Failed)
     }
 }
 

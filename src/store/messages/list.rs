@@ -1,11 +1,12 @@
 //! A page of a tenant's messages under a filter, bounded by the time in their UUIDv7 ids.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Alias, Expr, Query, SimpleExpr};
+use sea_orm::sea_query::{Alias, Condition, Expr, Query, SimpleExpr};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, IdenStatic, QueryFilter, QueryOrder, QuerySelect,
 };
 
+use super::search;
 use super::Messages;
 use crate::domain::records::message::{MessageFilter, MessageOrder, MessageRecord};
 use crate::domain::{Page, PageRequest, Visibility};
@@ -18,7 +19,7 @@ const ID_CLOCK_SLACK: chrono::Duration = chrono::Duration::minutes(1);
 
 /// The smallest UUIDv7 of the millisecond `at`: every id minted at or after `at` sorts at
 /// or above it, bytewise, as both databases compare uuids.
-fn id_floor(at: DateTime<Utc>) -> uuid::Uuid {
+pub(super) fn id_floor(at: DateTime<Utc>) -> uuid::Uuid {
     let millis = u64::try_from(at.timestamp_millis()).unwrap_or(0);
     let mut bytes = [0u8; 16];
     bytes[..6].copy_from_slice(&millis.to_be_bytes()[2..]);
@@ -34,7 +35,6 @@ impl<C: ConnectionTrait> Messages<'_, C> {
         order: MessageOrder,
         page: PageRequest,
     ) -> Result<Page<MessageRecord>, StoreError> {
-        let mut query = self.scoped();
         // The narrowest equality filter leads the scan: conversation, contact, channel (with
         // status or direction, whose composite indexes it has), status, direction. PostgreSQL
         // chooses from its statistics; SQLite plans without any and would as soon walk the
@@ -43,75 +43,87 @@ impl<C: ConnectionTrait> Messages<'_, C> {
         // (https://sqlite.org/optoverview.html#disqualifying_where_clause_terms_using_unary_).
         let sqlite = self.db.get_database_backend() == DbBackend::Sqlite;
         let narrow = filter.conversation.is_some() || filter.contact.is_some();
+        let mut filters =
+            Condition::all().add(message::Column::TenantId.eq(self.tenant.into_uuid()));
         // Visibility is a wide filter: on SQLite it never leads the scan.
         if let Some(seen) = crate::store::visibility::messages(self.tenant, visibility, sqlite) {
-            query = query.filter(seen);
+            filters = filters.add(seen);
         }
         let eq = |column: message::Column, value: sea_orm::Value, off_index: bool| {
             if sqlite && off_index {
-                Expr::expr(Expr::cust(format!("+\"{}\"", column.as_str()))).eq(value)
+                Expr::expr(Expr::cust(format!("+\"messages\".\"{}\"", column.as_str()))).eq(value)
             } else {
                 column.eq(value)
             }
         };
         if let Some(conversation) = filter.conversation {
-            query = query.filter(eq(
+            filters = filters.add(eq(
                 message::Column::ConversationId,
                 conversation.into_uuid().into(),
                 false,
             ));
         }
         if let Some(contact) = filter.contact {
-            query = query.filter(eq(
+            filters = filters.add(eq(
                 message::Column::ContactId,
                 contact.into_uuid().into(),
                 filter.conversation.is_some(),
             ));
         }
         if let Some(channel) = filter.channel {
-            query = query.filter(eq(
+            filters = filters.add(eq(
                 message::Column::ChannelId,
                 channel.into_uuid().into(),
                 narrow,
             ));
         }
         if let Some(status) = filter.status {
-            query = query.filter(eq(message::Column::Status, status.as_str().into(), narrow));
+            filters = filters.add(eq(message::Column::Status, status.as_str().into(), narrow));
         }
         if let Some(direction) = filter.direction {
-            query = query.filter(eq(
+            filters = filters.add(eq(
                 message::Column::Direction,
                 direction.as_str().into(),
                 narrow || (filter.status.is_some() && filter.channel.is_none()),
             ));
         }
         if let Some(only) = &filter.only {
-            query = query.filter(message::Column::Id.is_in(only.iter().map(|id| id.into_uuid())));
+            filters = filters.add(message::Column::Id.is_in(only.iter().map(|id| id.into_uuid())));
         }
         // Ids are UUIDv7 minted with the row's `created_at`, so a date bound is also an id
         // bound (widened by `ID_CLOCK_SLACK`): every history index ends with `id`, and the
         // scan stays inside the range instead of walking from the newest message.
+        let from = filter.from.map(|from| id_floor(from - ID_CLOCK_SLACK));
+        let to = filter.to.map(|to| id_floor(to + ID_CLOCK_SLACK));
         if let Some(from) = filter.from {
-            query = query
-                .filter(message::Column::CreatedAt.gte(from))
-                .filter(message::Column::Id.gte(id_floor(from - ID_CLOCK_SLACK)));
+            filters = filters.add(message::Column::CreatedAt.gte(from));
         }
         if let Some(to) = filter.to {
-            query = query
-                .filter(message::Column::CreatedAt.lt(to))
-                .filter(message::Column::Id.lt(id_floor(to + ID_CLOCK_SLACK)));
+            filters = filters.add(message::Column::CreatedAt.lt(to));
         }
-        // The text index (see the migration `message_search`) yields the messages that contain
-        // the term; the other filters and the page order apply to those.
-        if let Some(text) = filter
+        if let Some(from) = from {
+            filters = filters.add(message::Column::Id.gte(from));
+        }
+        if let Some(to) = to {
+            filters = filters.add(message::Column::Id.lt(to));
+        }
+        let text = filter
             .text
             .as_deref()
             .map(str::trim)
-            .filter(|t| !t.is_empty())
-        {
-            query = query.filter(self.containing(text, sqlite));
+            .filter(|t| !t.is_empty());
+        // The text index (see the migration `message_search`) yields the messages that contain
+        // the term; the other filters and the page order apply to those. On SQLite the newest
+        // page is read from the index in that order (see `search`).
+        if let Some(term) = text {
+            if sqlite && order == MessageOrder::Newest && term.chars().count() >= TRIGRAM {
+                let bounds = search::Bounds { from, to };
+                return self.search_newest(term, filters, page, bounds).await;
+            }
+            filters = filters.add(self.containing(term, sqlite));
         }
-        query = match order {
+        let query = self.scoped().filter(filters);
+        let query = match order {
             MessageOrder::Newest => {
                 let q = query.order_by_desc(message::Column::Id);
                 match page.after {
@@ -135,15 +147,7 @@ impl<C: ConnectionTrait> Messages<'_, C> {
             }
         };
         let rows = query.limit(page.first + 1).all(self.db).await?;
-        let page = Page::from_fetched(rows, page.first);
-        Ok(Page {
-            items: page
-                .items
-                .into_iter()
-                .map(MessageRecord::try_from)
-                .collect::<Result<_, _>>()?,
-            has_next: page.has_next,
-        })
+        Page::from_fetched(rows, page.first).try_map(MessageRecord::try_from)
     }
 }
 
@@ -167,8 +171,7 @@ impl<C: ConnectionTrait> Messages<'_, C> {
             };
         }
         if sqlite {
-            // An FTS5 string is a phrase: its trigrams in a row, so a substring.
-            let phrase = format!("\"{}\"", term.replace('"', "\"\""));
+            let phrase = search::phrase(term);
             let matching = Query::select()
                 .column(Alias::new("rowid"))
                 .from(Alias::new("message_search"))
@@ -177,7 +180,9 @@ impl<C: ConnectionTrait> Messages<'_, C> {
             let keys = Query::select()
                 .column(Alias::new("message_id"))
                 .from(Alias::new("message_search_keys"))
-                .and_where(Expr::col(Alias::new("tenant_id")).eq(self.tenant.into_uuid()))
+                // Off the tenant's index: each match's key is read by its rowid instead of
+                // the tenant's keys being walked whole.
+                .and_where(Expr::expr(Expr::cust("+\"tenant_id\"")).eq(self.tenant.into_uuid()))
                 .and_where(Expr::col(Alias::new("search_rowid")).in_subquery(matching))
                 .to_owned();
             Expr::col((message::Entity, message::Column::Id)).in_subquery(keys)
@@ -194,7 +199,7 @@ impl<C: ConnectionTrait> Messages<'_, C> {
 }
 
 /// The length of the character sequences both databases index text by.
-const TRIGRAM: usize = 3;
+pub(super) const TRIGRAM: usize = 3;
 
 /// `term` as a LIKE pattern that matches only itself (PostgreSQL's escape is `\\`).
 fn escape_like(term: &str) -> String {

@@ -18,6 +18,7 @@ use crate::domain::{AttachmentId, ChannelId, ConversationId, MessageId, TenantId
 
 mod attachments;
 mod list;
+mod search;
 mod statuses;
 
 pub(crate) use attachments::attachment_state_str;
