@@ -222,6 +222,9 @@ impl Services {
                 intake::Batching {
                     batch: config.ingest_batch,
                     per_tenant: config.ingest_tenant_queue,
+                    // Webhooks never hold more than half the connections: the API keeps
+                    // the rest, whatever the number of tenants flooding.
+                    total: (config.max_connections / 2).max(1),
                     writers: config.ingest_writers,
                 },
             ),

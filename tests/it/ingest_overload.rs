@@ -116,3 +116,59 @@ async fn a_full_tenant_queue_refuses_meta_at_once_and_keeps_twilio_waiting() {
     assert_eq!(texts, ["first", "refused, then delivered again", "third"]);
     assert_eq!(received(&app, "twilio", "busy").await, 0.0);
 }
+
+#[tokio::test]
+async fn floods_from_many_tenants_hold_at_most_half_the_connections() {
+    // 20 deliveries of all tenants at most; 10 of one tenant.
+    let app = TestApp::spawn_with(|c| {
+        c.max_connections = 40;
+        c.ingest_tenant_queue = 10;
+    })
+    .await;
+    app.meta.set_webhook_retries(0);
+    let mut channels = Vec::new();
+    let mut tenants = Vec::new();
+    for name in ["Acme", "Globex", "Initech"] {
+        let tenant = app.new_tenant(name).await;
+        channels.push(default_meta_channel(&app, &tenant).await);
+        tenants.push(tenant);
+    }
+    let listen = app.addr.to_string();
+    let queued = || metric(&app.http, &listen, "switchboard_ingest_queued_webhooks");
+    let deliver = |channel: usize, n: usize| {
+        let (channel, fake) = (&channels[channel], &app.meta);
+        async move {
+            let text = format!("flood {n}");
+            fake.deliver_inbound(
+                &channel.webhook,
+                &channel.phone_number_id,
+                &FakeInbound::text(&format!("3460000{n:04}"), &text),
+            )
+            .await
+            .unwrap()
+            .status
+        }
+    };
+
+    let held = hold_writes(&app.database_url).await;
+    let floods = (0..20).map(|n| deliver(n % 2, n));
+    let (answers, ()) = tokio::join!(futures::future::join_all(floods), async {
+        eventually(20, "two floods fill the overall queue", queued, |n| {
+            *n == 20.0
+        })
+        .await;
+        // The third tenant's queue is empty, yet nothing more is taken in.
+        assert_eq!(deliver(2, 100).await, 503);
+        assert_eq!(received(&app, "meta", "busy").await, 1.0);
+        // The API still answers.
+        let answer = tenants[2]
+            .owner
+            .gql
+            .query("{ messages(first: 5) { nodes { id } } }", json!({}))
+            .await;
+        assert_eq!(answer.data()["messages"]["nodes"], json!([]));
+        held.rollback().await.unwrap();
+    });
+    assert_eq!(answers, vec![200; 20]);
+    assert_eq!(deliver(2, 101).await, 200);
+}

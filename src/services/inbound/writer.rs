@@ -8,10 +8,11 @@
 //!
 //! - **Fair.** Each tenant has its own queue, and a batch takes one delivery from each
 //!   tenant in turn, so one tenant's flood delays another's webhook by at most a batch.
-//!   A tenant has at most [`Writer::new`]'s `per_tenant` deliveries queued; more are
+//!   A tenant has at most [`Batching::per_tenant`] deliveries queued; more are
 //!   refused (503), at once when the provider delivers a refused webhook again (Meta),
-//!   after waiting a while for room when it does not (Twilio), so a flood holds a bounded
-//!   number of connections and never takes anyone else's place.
+//!   after waiting a while for room when it does not (Twilio). All tenants together have
+//!   at most [`Batching::total`] queued or waiting, and one more is refused at once, so
+//!   floods hold a bounded number of connections and never take the API's place.
 //! - **Isolated.** The deliveries go straight into the transaction; when one fails, the
 //!   batch is dropped and stored again with each delivery in a savepoint of its own. A
 //!   delivery that fails there is undone alone (its savepoint)
@@ -47,13 +48,17 @@ struct Job {
 
 /// A place in a tenant's queue, counted in the queued-webhooks gauge while held.
 struct Slot {
-    _permit: OwnedSemaphorePermit,
+    _tenant: OwnedSemaphorePermit,
+    _overall: OwnedSemaphorePermit,
 }
 
 impl Slot {
-    fn new(permit: OwnedSemaphorePermit) -> Self {
+    fn new(tenant: OwnedSemaphorePermit, overall: OwnedSemaphorePermit) -> Self {
         crate::telemetry::metrics::ingest_queued(1.0);
-        Self { _permit: permit }
+        Self {
+            _tenant: tenant,
+            _overall: overall,
+        }
     }
 }
 
@@ -100,6 +105,9 @@ pub struct Batching {
     pub batch: usize,
     /// One tenant's deliveries waiting at most.
     pub per_tenant: usize,
+    /// All tenants' deliveries waiting at most, those waiting for room in a full tenant
+    /// queue included: one more is refused at once.
+    pub total: usize,
     /// Writers committing batches side by side on PostgreSQL, each for its share of the
     /// conversations (SQLite has one writer: its write lock admits one transaction at a
     /// time).
@@ -113,6 +121,8 @@ pub struct Writer {
     writers: Vec<mpsc::UnboundedSender<Job>>,
     slots: Arc<Mutex<HashMap<TenantId, Arc<Semaphore>>>>,
     per_tenant: usize,
+    /// Places for all tenants' deliveries, queued or waiting.
+    total: Arc<Semaphore>,
 }
 
 impl Writer {
@@ -141,6 +151,7 @@ impl Writer {
             writers,
             slots: Arc::default(),
             per_tenant: batching.per_tenant.max(1),
+            total: Arc::new(Semaphore::new(batching.total.max(1))),
         }
     }
 
@@ -157,6 +168,11 @@ impl Writer {
             all.entry(channel.tenant)
                 .or_insert_with(|| Arc::new(Semaphore::new(self.per_tenant)))
                 .clone()
+        };
+        let overall = match self.total.clone().try_acquire_owned() {
+            Ok(place) => place,
+            Err(TryAcquireError::Closed) => return Err(NotStored::Failed(stopped())),
+            Err(TryAcquireError::NoPermits) => return Err(NotStored::Full),
         };
         let slot = match slots.clone().try_acquire_owned() {
             Ok(slot) => slot,
@@ -175,7 +191,7 @@ impl Writer {
             channel: channel.clone(),
             events,
             reply,
-            _slot: Slot::new(slot),
+            _slot: Slot::new(slot, overall),
         };
         let writer = shard(&job.channel, &job.events, self.writers.len());
         self.writers[writer]
