@@ -8,7 +8,7 @@ use switchboard::fakes::meta::FakeInbound;
 use switchboard::fakes::twilio::InboundParams;
 
 use crate::support::fixtures::{default_meta_channel, twilio_channel, SENDER};
-use crate::support::{db, eventually, metric, TestApp};
+use crate::support::{db, eventually, metric, metric_labelled, TestApp};
 
 /// Holds the database's write lock (SQLite) or the messages table (PostgreSQL) until the
 /// transaction is dropped, so the ingest writer cannot finish a batch.
@@ -26,20 +26,15 @@ async fn hold_writes(url: &str) -> DatabaseTransaction {
 
 /// The `switchboard_webhooks_received_total` sample of `provider` and `result`.
 async fn received(app: &TestApp, provider: &str, result: &str) -> f64 {
-    let text = app
-        .http
-        .get(format!("http://{}/metrics", app.addr))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
     let labels = format!("provider=\"{provider}\",result=\"{result}\"");
-    text.lines()
-        .filter(|l| l.starts_with("switchboard_webhooks_received_total{") && l.contains(&labels))
-        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
-        .sum()
+    let listen = app.addr.to_string();
+    metric_labelled(
+        &app.http,
+        &listen,
+        "switchboard_webhooks_received_total",
+        &labels,
+    )
+    .await
 }
 
 #[tokio::test]

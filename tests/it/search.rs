@@ -28,6 +28,25 @@ async fn found(gql: &crate::support::graphql::Gql, text: &str, filter: Value) ->
         .collect()
 }
 
+/// The texts of every message the caller finds with `filter`, read `n` at a time by cursor.
+async fn paged(gql: &crate::support::graphql::Gql, filter: Value, n: u64) -> Vec<String> {
+    let mut seen = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let answer = gql
+            .query(SEARCH, json!({ "f": filter, "n": n, "a": after }))
+            .await;
+        let page = answer.data()["messages"].clone();
+        for edge in page["edges"].as_array().unwrap() {
+            seen.push(edge["node"]["text"].as_str().unwrap().to_owned());
+            after = Some(edge["cursor"].as_str().unwrap().to_owned());
+        }
+        if page["pageInfo"]["hasNextPage"] != true {
+            return seen;
+        }
+    }
+}
+
 async fn search(tenant: &TestTenant, text: &str) -> Vec<String> {
     found(&tenant.owner.gql, text, json!({})).await
 }
@@ -104,26 +123,12 @@ async fn a_search_pages_newest_first_and_combines_with_other_filters() {
     }
     meta_inbound(&app, &a, "34600000001", "no match here").await;
 
-    let mut seen = Vec::new();
-    let mut after: Option<String> = None;
-    loop {
-        let answer = tenant
-            .owner
-            .gql
-            .query(
-                SEARCH,
-                json!({ "f": { "text": "ORDER", "channelId": a.id }, "n": 2, "a": after }),
-            )
-            .await;
-        let page = answer.data()["messages"].clone();
-        for edge in page["edges"].as_array().unwrap() {
-            seen.push(edge["node"]["text"].as_str().unwrap().to_owned());
-            after = Some(edge["cursor"].as_str().unwrap().to_owned());
-        }
-        if page["pageInfo"]["hasNextPage"] != true {
-            break;
-        }
-    }
+    let seen = paged(
+        &tenant.owner.gql,
+        json!({ "text": "ORDER", "channelId": a.id }),
+        2,
+    )
+    .await;
     let expected: Vec<String> = (0..5).rev().map(|i| format!("order {i} on A")).collect();
     assert_eq!(seen, expected);
     assert_eq!(
@@ -235,26 +240,7 @@ async fn a_search_pages_in_id_order_whatever_order_its_messages_were_stored_in()
     };
 
     // Five at a time, so pages end inside a millisecond.
-    let pages = |filter: Value| {
-        let gql = &tenant.owner.gql;
-        async move {
-            let mut seen = Vec::new();
-            let mut after: Option<String> = None;
-            loop {
-                let answer = gql
-                    .query(SEARCH, json!({ "f": filter, "n": 5, "a": after }))
-                    .await;
-                let page = answer.data()["messages"].clone();
-                for edge in page["edges"].as_array().unwrap() {
-                    seen.push(edge["node"]["text"].as_str().unwrap().to_owned());
-                    after = Some(edge["cursor"].as_str().unwrap().to_owned());
-                }
-                if page["pageInfo"]["hasNextPage"] != true {
-                    break seen;
-                }
-            }
-        }
-    };
+    let pages = |filter: Value| paged(&tenant.owner.gql, filter, 5);
     assert_eq!(pages(json!({ "text": "needle" })).await, needles(&|_| true));
     assert_eq!(
         found(&tenant.owner.gql, "needle", json!({})).await,

@@ -303,6 +303,11 @@ pub fn code(body: &Value) -> &str {
 /// The sum of every sample of `name` (any labels) that the server at `addr` shows on its
 /// `/metrics`; a process's own recorder, so a spawned server's counts are its own.
 pub async fn metric(http: &reqwest::Client, addr: &str, name: &str) -> f64 {
+    metric_labelled(http, addr, name, "").await
+}
+
+/// Like [`metric`], only the samples whose labels contain `labels` (`result="busy"`).
+pub async fn metric_labelled(http: &reqwest::Client, addr: &str, name: &str, labels: &str) -> f64 {
     let text = http
         .get(format!("http://{addr}/metrics"))
         .send()
@@ -315,6 +320,7 @@ pub async fn metric(http: &reqwest::Client, addr: &str, name: &str) -> f64 {
         .filter(|l| {
             l.strip_prefix(name)
                 .is_some_and(|rest| rest.starts_with(' ') || rest.starts_with('{'))
+                && l.contains(labels)
         })
         .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
         .sum()
