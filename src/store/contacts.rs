@@ -38,6 +38,16 @@ impl From<contact::Model> for ContactRecord {
     }
 }
 
+/// The sender of an inbound message, as [`Contacts::upsert_inbound`] records it.
+#[derive(Clone, Copy, Debug)]
+pub struct InboundSender<'a> {
+    pub wa_id: &'a str,
+    pub phone_number: &'a str,
+    pub profile_name: Option<&'a str>,
+    /// When the message was sent.
+    pub at: DateTime<Utc>,
+}
+
 pub struct Contacts<'a, C> {
     db: &'a C,
     tenant: TenantId,
@@ -117,14 +127,60 @@ impl<'a, C: ConnectionTrait> Contacts<'a, C> {
     /// One statement: an upsert answering the row as it stands after it.
     pub async fn upsert_inbound(
         &self,
-        wa_id: &str,
-        phone_number: &str,
-        profile_name: Option<&str>,
-        at: DateTime<Utc>,
+        sender: &InboundSender<'_>,
         now: DateTime<Utc>,
     ) -> Result<ContactRecord, StoreError> {
-        use sea_orm::sea_query::{OnConflict, Query};
         use sea_orm::FromQueryResult;
+        let mut insert = self.inbound_upsert(std::slice::from_ref(sender), now);
+        insert.returning_all();
+        let statement = self.db.get_database_backend().build(&insert);
+        contact::Model::find_by_statement(statement)
+            .one(self.db)
+            .await?
+            .map(Into::into)
+            .ok_or_else(|| StoreError::Corrupt("the contact upsert answered no row".into()))
+    }
+
+    /// [`Contacts::upsert_inbound`] for many messages' senders at once, a few statements
+    /// for all: the contacts end as if each sender had been upserted in turn.
+    pub async fn upsert_inbound_many(
+        &self,
+        senders: &[InboundSender<'_>],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        // One row per contact: a statement may not change a row twice.
+        let mut merged: Vec<InboundSender<'_>> = Vec::new();
+        let mut place = std::collections::HashMap::new();
+        for sender in senders {
+            match place.get(sender.wa_id) {
+                Some(&i) => {
+                    let kept: &mut InboundSender<'_> = &mut merged[i];
+                    if sender.at >= kept.at {
+                        kept.at = sender.at;
+                        kept.profile_name = sender.profile_name.or(kept.profile_name);
+                    }
+                }
+                None => {
+                    place.insert(sender.wa_id, merged.len());
+                    merged.push(*sender);
+                }
+            }
+        }
+        for chunk in merged.chunks(500) {
+            let insert = self.inbound_upsert(chunk, now);
+            self.db
+                .execute(self.db.get_database_backend().build(&insert))
+                .await?;
+        }
+        Ok(())
+    }
+
+    fn inbound_upsert(
+        &self,
+        senders: &[InboundSender<'_>],
+        now: DateTime<Utc>,
+    ) -> sea_orm::sea_query::InsertStatement {
+        use sea_orm::sea_query::{OnConflict, Query};
         // Inbound times are whole seconds: a message of the same second is as current.
         const NEWER: &str = r#"("contacts"."last_inbound_at" IS NULL OR "excluded"."last_inbound_at" >= "contacts"."last_inbound_at")"#;
         let keep_or = |column: &str, fresh: &str| {
@@ -132,28 +188,30 @@ impl<'a, C: ConnectionTrait> Contacts<'a, C> {
                 r#"CASE WHEN {NEWER}{fresh} THEN "excluded"."{column}" ELSE "contacts"."{column}" END"#
             ))
         };
-        let insert = Query::insert()
-            .into_table(contact::Entity)
-            .columns([
-                contact::Column::TenantId,
-                contact::Column::Id,
-                contact::Column::WaId,
-                contact::Column::PhoneNumber,
-                contact::Column::ProfileName,
-                contact::Column::LastInboundAt,
-                contact::Column::CreatedAt,
-                contact::Column::UpdatedAt,
-            ])
-            .values_panic([
+        let mut insert = Query::insert();
+        insert.into_table(contact::Entity).columns([
+            contact::Column::TenantId,
+            contact::Column::Id,
+            contact::Column::WaId,
+            contact::Column::PhoneNumber,
+            contact::Column::ProfileName,
+            contact::Column::LastInboundAt,
+            contact::Column::CreatedAt,
+            contact::Column::UpdatedAt,
+        ]);
+        for sender in senders {
+            insert.values_panic([
                 self.tenant.into_uuid().into(),
                 ContactId::new().into_uuid().into(),
-                wa_id.into(),
-                phone_number.into(),
-                profile_name.map(str::to_owned).into(),
-                Some(at).into(),
+                sender.wa_id.into(),
+                sender.phone_number.into(),
+                sender.profile_name.map(str::to_owned).into(),
+                Some(sender.at).into(),
                 now.into(),
                 now.into(),
-            ])
+            ]);
+        }
+        insert
             .on_conflict(
                 OnConflict::columns([contact::Column::TenantId, contact::Column::WaId])
                     .value(
@@ -170,14 +228,7 @@ impl<'a, C: ConnectionTrait> Contacts<'a, C> {
                     .value(contact::Column::UpdatedAt, keep_or("updated_at", ""))
                     .to_owned(),
             )
-            .returning_all()
-            .to_owned();
-        let statement = self.db.get_database_backend().build(&insert);
-        contact::Model::find_by_statement(statement)
-            .one(self.db)
-            .await?
-            .map(Into::into)
-            .ok_or_else(|| StoreError::Corrupt("the contact upsert answered no row".into()))
+            .to_owned()
     }
 
     /// Sets or clears the opt-out; answers whether it changed. Opting in also ends a

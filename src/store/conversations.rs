@@ -143,6 +143,25 @@ impl<'a, C: ConnectionTrait> Conversations<'a, C> {
             .collect())
     }
 
+    /// The conversations of these contacts that are not resolved (one per contact and
+    /// channel at most).
+    pub async fn unresolved_of(
+        &self,
+        contacts: &[ContactId],
+    ) -> Result<Vec<ConversationRecord>, StoreError> {
+        let mut found = Vec::new();
+        for chunk in contacts.chunks(500) {
+            let rows = self
+                .scoped()
+                .filter(conversation::Column::ContactId.is_in(chunk.iter().map(|c| c.into_uuid())))
+                .filter(conversation::Column::Status.ne(RESOLVED))
+                .all(self.db)
+                .await?;
+            found.extend(rows.into_iter().map(ConversationRecord::from));
+        }
+        Ok(found)
+    }
+
     /// The contact's conversation on the channel that is not resolved (at most one).
     pub async fn find_open(
         &self,
@@ -339,48 +358,18 @@ impl<'a, C: ConnectionTrait> Conversations<'a, C> {
         at: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        use sea_orm::sea_query::{Query, SimpleExpr};
         use sea_orm::FromQueryResult;
-        // Guards in SQL, not values computed from a read: concurrent webhooks on several
-        // instances can only move these times forward. One statement, answering the row.
-        let col = |c: conversation::Column| Expr::col((conversation::Entity, c));
-        let inbound_newer = sea_orm::Condition::any()
-            .add(col(conversation::Column::LastInboundAt).is_null())
-            .add(col(conversation::Column::LastInboundAt).lt(at));
-        let forward = |c: conversation::Column, value: SimpleExpr| -> SimpleExpr {
-            Expr::case(inbound_newer.clone(), value)
-                .finally(col(c))
-                .into()
-        };
-        let update = Query::update()
-            .table(conversation::Entity)
-            .value(
-                conversation::Column::LastInboundAt,
-                forward(conversation::Column::LastInboundAt, Expr::value(Some(at))),
+        let mut update = self.inbound_update(
+            Expr::value(Some(at)),
+            Expr::value(Some(at + CUSTOMER_SERVICE_WINDOW)),
+            now,
+        );
+        update
+            .and_where(
+                Expr::col((conversation::Entity, conversation::Column::Id))
+                    .eq(record.id.into_uuid()),
             )
-            .value(
-                conversation::Column::WindowExpiresAt,
-                forward(
-                    conversation::Column::WindowExpiresAt,
-                    Expr::value(Some(at + CUSTOMER_SERVICE_WINDOW)),
-                ),
-            )
-            .value(
-                conversation::Column::UpdatedAt,
-                forward(conversation::Column::UpdatedAt, Expr::value(now)),
-            )
-            .value(
-                conversation::Column::LastMessageAt,
-                Expr::case(
-                    col(conversation::Column::LastMessageAt).lt(at),
-                    Expr::value(at),
-                )
-                .finally(col(conversation::Column::LastMessageAt)),
-            )
-            .and_where(col(conversation::Column::TenantId).eq(self.tenant.into_uuid()))
-            .and_where(col(conversation::Column::Id).eq(record.id.into_uuid()))
-            .returning_all()
-            .to_owned();
+            .returning_all();
         let statement = self.db.get_database_backend().build(&update);
         *record = conversation::Model::find_by_statement(statement)
             .one(self.db)
@@ -388,6 +377,91 @@ impl<'a, C: ConnectionTrait> Conversations<'a, C> {
             .ok_or(StoreError::NotFound)?
             .into();
         Ok(())
+    }
+
+    /// [`Conversations::record_inbound`] for many messages at once, `(conversation, at)`
+    /// each: one statement for a few hundred conversations.
+    pub async fn record_inbound_many(
+        &self,
+        inbound: &[(ConversationId, DateTime<Utc>)],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        use sea_orm::sea_query::{Alias, IntoIden, TableRef, ValueTuple};
+        // One row per conversation, at its latest message: a statement may not change a
+        // row twice, and only the latest moves the times.
+        let mut latest: std::collections::HashMap<ConversationId, DateTime<Utc>> =
+            std::collections::HashMap::new();
+        for (conversation, at) in inbound {
+            let kept = latest.entry(*conversation).or_insert(*at);
+            *kept = (*kept).max(*at);
+        }
+        let rows: Vec<_> = latest.into_iter().collect();
+        let v = |column: &str| Expr::col((Alias::new("v"), Alias::new(column)));
+        for chunk in rows.chunks(500) {
+            let values = chunk
+                .iter()
+                .map(|(id, at)| {
+                    ValueTuple::Many(vec![
+                        id.into_uuid().into(),
+                        Some(*at).into(),
+                        Some(*at + CUSTOMER_SERVICE_WINDOW).into(),
+                    ])
+                })
+                .collect();
+            let mut update = self.inbound_update(v("column2").into(), v("column3").into(), now);
+            update
+                .from(TableRef::ValuesList(values, Alias::new("v").into_iden()))
+                .and_where(
+                    Expr::col((conversation::Entity, conversation::Column::Id))
+                        .equals((Alias::new("v"), Alias::new("column1"))),
+                );
+            self.db
+                .execute(self.db.get_database_backend().build(&update))
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The update recording inbound messages at `at` (an expression), in this tenant's
+    /// conversations. Guards in SQL, not values computed from a read: concurrent webhooks
+    /// on several instances can only move these times forward.
+    fn inbound_update(
+        &self,
+        at: sea_orm::sea_query::SimpleExpr,
+        window: sea_orm::sea_query::SimpleExpr,
+        now: DateTime<Utc>,
+    ) -> sea_orm::sea_query::UpdateStatement {
+        use sea_orm::sea_query::{Query, SimpleExpr};
+        let col = |c: conversation::Column| Expr::col((conversation::Entity, c));
+        let inbound_newer = sea_orm::Condition::any()
+            .add(col(conversation::Column::LastInboundAt).is_null())
+            .add(col(conversation::Column::LastInboundAt).lt(at.clone()));
+        let forward = |c: conversation::Column, value: SimpleExpr| -> SimpleExpr {
+            Expr::case(inbound_newer.clone(), value)
+                .finally(col(c))
+                .into()
+        };
+        Query::update()
+            .table(conversation::Entity)
+            .value(
+                conversation::Column::LastInboundAt,
+                forward(conversation::Column::LastInboundAt, at.clone()),
+            )
+            .value(
+                conversation::Column::WindowExpiresAt,
+                forward(conversation::Column::WindowExpiresAt, window),
+            )
+            .value(
+                conversation::Column::UpdatedAt,
+                forward(conversation::Column::UpdatedAt, Expr::value(now)),
+            )
+            .value(
+                conversation::Column::LastMessageAt,
+                Expr::case(col(conversation::Column::LastMessageAt).lt(at.clone()), at)
+                    .finally(col(conversation::Column::LastMessageAt)),
+            )
+            .and_where(col(conversation::Column::TenantId).eq(self.tenant.into_uuid()))
+            .to_owned()
     }
 
     /// How many of the queue's conversations are not resolved.

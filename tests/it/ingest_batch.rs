@@ -9,11 +9,16 @@ use std::time::Duration;
 
 use sea_orm::ConnectionTrait;
 use serde_json::json;
+use switchboard::fakes::meta::{hub_signature, meta_json};
 use switchboard::fakes::twilio::{FakeTwilio, InboundParams};
 use switchboard::store::Store;
 
 use crate::support::campaign_run::Rig;
-use crate::support::fixtures::{create_channel, twilio_channel, SENDER};
+use crate::support::db::hold_writes;
+use crate::support::fixtures::{
+    create_channel, default_meta_channel, meta_inbound, twilio_channel, META_APP_SECRET,
+    META_NUMBER, META_PHONE_NUMBER_ID, SENDER,
+};
 use crate::support::process::free_port;
 use crate::support::{db, deadline, eventually, metric, TestApp};
 
@@ -251,4 +256,201 @@ async fn every_acknowledged_webhook_is_stored_through_kills_during_a_flood() {
          {batches} transactions",
         flood.retries.lock().unwrap()
     );
+}
+
+/// A signed Meta notification of one text message, with its id and time chosen.
+fn meta_text(from: &str, name: &str, wamid: &str, at: i64, text: &str) -> (Vec<u8>, String) {
+    let payload = json!({
+        "object": "whatsapp_business_account",
+        "entry": [{ "id": "102290129340398", "changes": [{ "field": "messages", "value": {
+            "messaging_product": "whatsapp",
+            "metadata": { "display_phone_number": &META_NUMBER[1..],
+                          "phone_number_id": META_PHONE_NUMBER_ID },
+            "contacts": [{ "profile": { "name": name }, "wa_id": from }],
+            "messages": [{ "from": from, "id": wamid, "timestamp": at.to_string(),
+                           "type": "text", "text": { "body": text } }]
+        } }] }]
+    });
+    let body = meta_json(&payload);
+    let signature = hub_signature(META_APP_SECRET, &body);
+    (body, signature)
+}
+
+/// Posts a signed Meta notification; answers its status.
+async fn post_meta(
+    http: &reqwest::Client,
+    url: &str,
+    (body, signature): &(Vec<u8>, String),
+) -> u16 {
+    let answer = http
+        .post(url)
+        .header("content-type", "application/json")
+        .header("x-hub-signature-256", signature)
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    answer.status().as_u16()
+}
+
+/// Delivers `webhooks` in their order while the writer is held, each once the one
+/// before is queued, then lets the writer go: they are stored in a batch or two.
+/// Answers their statuses.
+async fn deliver_held(app: &TestApp, url: &str, webhooks: &[(Vec<u8>, String)]) -> Vec<u16> {
+    let listen = app.addr.to_string();
+    let queued = || metric(&app.http, &listen, "switchboard_ingest_queued_webhooks");
+    let held = hold_writes(&app.database_url).await;
+    let mut answers = Vec::new();
+    for (n, webhook) in webhooks.iter().enumerate() {
+        let (http, url, webhook) = (app.http.clone(), url.to_owned(), webhook.clone());
+        answers.push(tokio::spawn(async move {
+            post_meta(&http, &url, &webhook).await
+        }));
+        eventually(20, "the webhook is queued", queued, |q| {
+            *q == (n + 1) as f64
+        })
+        .await;
+    }
+    held.rollback().await.unwrap();
+    let mut statuses = Vec::new();
+    for answer in answers {
+        statuses.push(answer.await.unwrap());
+    }
+    statuses
+}
+
+/// Each conversation's message texts, oldest first, by the customer's WhatsApp id.
+async fn texts_by_customer(store: &Store) -> HashMap<String, Vec<String>> {
+    let rows = column(
+        store,
+        "SELECT c.wa_id || ':' || m.text FROM messages m JOIN contacts c ON c.id = m.contact_id \
+         ORDER BY m.id",
+    )
+    .await;
+    let mut texts: HashMap<String, Vec<String>> = HashMap::new();
+    for row in rows {
+        let (wa_id, text) = row.split_once(':').unwrap();
+        texts
+            .entry(wa_id.to_owned())
+            .or_default()
+            .push(text.to_owned());
+    }
+    texts
+}
+
+#[tokio::test]
+async fn messages_stored_together_end_as_if_stored_one_by_one() {
+    let app = TestApp::spawn().await;
+    let tenant = app.new_tenant("Acme").await;
+    let meta = default_meta_channel(&app, &tenant).await;
+    let admin = Store::connect(&app.database_url).await.unwrap();
+    let (a, b, c, d) = ("34611000001", "34611000002", "34611000003", "34611000004");
+    let t = chrono::Utc::now().timestamp() - 600;
+    // A, B and C have a conversation open.
+    for (n, from) in [a, b, c].into_iter().enumerate() {
+        let opening = meta_text(from, "First", &format!("wamid.OPEN{n}"), t, "hello");
+        assert_eq!(post_meta(&app.http, &meta.webhook, &opening).await, 200);
+    }
+    let listen = app.addr.to_string();
+    let transactions = || metric(&app.http, &listen, "switchboard_ingest_batch_events_count");
+    let before = transactions().await;
+
+    let webhooks = [
+        meta_text(a, "Ana", "wamid.A1", t + 10, "a1"),
+        meta_text(b, "Bea", "wamid.B1", t + 20, "b1"),
+        // Older than b1, delivered late: it moves no time back, nor B's name.
+        meta_text(b, "Old Bea", "wamid.B2", t + 15, "b2"),
+        meta_text(a, "Ana", "wamid.A2", t + 12, "a2"),
+        // A keyword changes the contact: what comes before it is stored first.
+        meta_text(a, "Ana", "wamid.A3", t + 13, "STOP"),
+        meta_text(a, "Ana", "wamid.A4", t + 14, "a4"),
+        meta_text(c, "Cai", "wamid.C1", t + 30, "c1"),
+        // A new customer opens a conversation, then writes in it.
+        meta_text(d, "Dan", "wamid.D1", t + 16, "d1"),
+        meta_text(d, "Dan", "wamid.D2", t + 17, "d2"),
+        // b1 delivered again: stored once.
+        meta_text(b, "Bea", "wamid.B1", t + 20, "b1"),
+    ];
+    let statuses = deliver_held(&app, &meta.webhook, &webhooks).await;
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    let after = transactions().await;
+    assert!(
+        after - before < webhooks.len() as f64,
+        "{} transactions for {} webhooks",
+        after - before,
+        webhooks.len()
+    );
+
+    let texts = texts_by_customer(&admin).await;
+    assert_eq!(texts[a], ["hello", "a1", "a2", "STOP", "a4"]);
+    assert_eq!(texts[b], ["hello", "b1", "b2"]);
+    assert_eq!(texts[c], ["hello", "c1"]);
+    assert_eq!(texts[d], ["d1", "d2"]);
+
+    let answer = tenant
+        .owner
+        .gql
+        .query(
+            "{ conversations(first: 10) { nodes { windowExpiresAt
+                 contact { waId profileName optedIn lastInboundAt } } } }",
+            json!({}),
+        )
+        .await;
+    let nodes = answer.data()["conversations"]["nodes"].as_array().unwrap();
+    assert_eq!(nodes.len(), 4, "{nodes:?}");
+    let at = |seconds: i64| chrono::DateTime::from_timestamp(seconds, 0).unwrap();
+    let time =
+        |v: &serde_json::Value| chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap()).unwrap();
+    for (from, name, latest, opted_in) in [
+        (a, "Ana", t + 14, false),
+        (b, "Bea", t + 20, true),
+        (c, "Cai", t + 30, true),
+        (d, "Dan", t + 17, true),
+    ] {
+        let node = nodes.iter().find(|n| n["contact"]["waId"] == from).unwrap();
+        let contact = &node["contact"];
+        assert_eq!(contact["profileName"], name, "{from}");
+        assert_eq!(contact["optedIn"], opted_in, "{from}");
+        assert_eq!(time(&contact["lastInboundAt"]), at(latest), "{from}");
+        assert_eq!(
+            time(&node["windowExpiresAt"]),
+            at(latest + 24 * 3600),
+            "{from}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_message_that_fails_among_messages_stored_together_fails_alone() {
+    let app = TestApp::spawn().await;
+    let tenant = app.new_tenant("Acme").await;
+    let meta = default_meta_channel(&app, &tenant).await;
+    let admin = Store::connect(&app.database_url).await.unwrap();
+    let t = chrono::Utc::now().timestamp() - 600;
+    let customers = ["34611000001", "34611000002", "34611000003"];
+    for (n, from) in customers.into_iter().enumerate() {
+        meta_inbound(&app, &meta, from, &format!("hello {n}")).await;
+    }
+    poison(&admin).await;
+
+    let webhooks: Vec<_> = customers
+        .iter()
+        .enumerate()
+        .map(|(n, from)| {
+            let text = if n == 1 { "a poison pill" } else { "fine" };
+            meta_text(from, "Ana", &format!("wamid.P{n}"), t + n as i64, text)
+        })
+        .collect();
+    let statuses = deliver_held(&app, &meta.webhook, &webhooks).await;
+    assert_eq!(statuses, [200, 503, 200]);
+    let texts = texts_by_customer(&admin).await;
+    assert_eq!(texts[customers[0]], ["hello 0", "fine"]);
+    assert_eq!(texts[customers[1]], ["hello 1"]);
+    assert_eq!(texts[customers[2]], ["hello 2", "fine"]);
+
+    // Delivered again once storage takes it: stored, after the others.
+    cure(&admin).await;
+    assert_eq!(post_meta(&app.http, &meta.webhook, &webhooks[1]).await, 200);
+    let texts = texts_by_customer(&admin).await;
+    assert_eq!(texts[customers[1]], ["hello 1", "a poison pill"]);
 }

@@ -2,27 +2,13 @@
 //! the provider delivers it again (Meta), and waits for room when it does not (Twilio), so
 //! a flood holds a bounded number of connections.
 
-use sea_orm::{ConnectionTrait, Database, DatabaseTransaction, TransactionTrait};
 use serde_json::json;
 use switchboard::fakes::meta::FakeInbound;
 use switchboard::fakes::twilio::InboundParams;
 
+use crate::support::db::hold_writes;
 use crate::support::fixtures::{default_meta_channel, twilio_channel, SENDER};
-use crate::support::{db, eventually, metric, metric_labelled, TestApp};
-
-/// Holds the database's write lock (SQLite) or the messages table (PostgreSQL) until the
-/// transaction is dropped, so the ingest writer cannot finish a batch.
-async fn hold_writes(url: &str) -> DatabaseTransaction {
-    let database = Database::connect(url).await.unwrap();
-    let held = database.begin().await.unwrap();
-    let sql = if db::on_postgres() {
-        "LOCK TABLE messages IN SHARE MODE"
-    } else {
-        "CREATE TABLE holding_the_write_lock (x INTEGER)"
-    };
-    held.execute_unprepared(sql).await.unwrap();
-    held
-}
+use crate::support::{eventually, metric, metric_labelled, TestApp};
 
 /// The `switchboard_webhooks_received_total` sample of `provider` and `result`.
 async fn received(app: &TestApp, provider: &str, result: &str) -> f64 {

@@ -2,12 +2,16 @@
 //! stored once per provider id, statuses applied forward only (or kept until their message
 //! is known) and consent keywords honoured, each webhook in a unit of its own: a savepoint
 //! of a batch the [`writer`] commits for many webhooks at once, or a transaction of its
-//! own. The events to publish are answered for publishing after the commit.
+//! own. In a batch, plain messages (see [`batched`]) are written together in a few
+//! multi-row statements. The events to publish are answered for publishing after the commit.
 
+pub mod batched;
 pub mod convert;
 pub mod writer;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+pub use batched::Batched;
+
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
@@ -20,7 +24,7 @@ use crate::domain::records::{
 use crate::domain::routing::Arrival;
 use crate::domain::template::TemplateStatus;
 use crate::domain::{
-    ChannelId, Direction, MessageId, MessageStatus, PhoneNumber, TenantId, TenantSettings,
+    ContactId, ConversationId, Direction, MessageId, MessageStatus, PhoneNumber, TenantSettings,
 };
 use crate::providers::{InboundMessage, StatusUpdate, WebhookEvent};
 use crate::services::automations;
@@ -32,6 +36,7 @@ use crate::services::events::{
 use crate::services::lifecycle::{self, Applied, By};
 use crate::services::routing;
 use crate::services::webhooks::journal;
+use crate::store::contacts::InboundSender;
 use crate::store::{Batch, Store, StoreError, TenantScope};
 use sea_orm::DatabaseTransaction;
 
@@ -74,7 +79,7 @@ impl Ingest {
             let started = std::time::Instant::now();
             let result = async {
                 let unit = self.store.write(channel.tenant).await?;
-                let mut known = Prefetched::default();
+                let mut known = Batched::default();
                 let out = store_events(
                     &unit.scope(),
                     unit.now(),
@@ -110,7 +115,7 @@ impl Ingest {
         isolated: bool,
         channel: &ChannelRecord,
         events: &[WebhookEvent],
-        known: &mut Prefetched,
+        known: &mut Batched,
     ) -> Result<Vec<Event>, StoreError> {
         let settings = known.settings(channel.tenant)?.clone();
         if isolated {
@@ -126,55 +131,6 @@ impl Ingest {
     }
 }
 
-/// What a batch reads for all its deliveries at once: each tenant's settings, and which
-/// of the messages it carries are not stored yet (so each need not be looked for alone).
-#[derive(Default)]
-pub struct Prefetched {
-    settings: HashMap<TenantId, TenantSettings>,
-    unstored: HashSet<(ChannelId, String)>,
-}
-
-impl Prefetched {
-    /// Reads, in `batch`, what its `deliveries` need: two queries per tenant.
-    pub async fn read<'a>(
-        batch: &Batch,
-        deliveries: impl Iterator<Item = (&'a ChannelRecord, &'a [WebhookEvent])>,
-    ) -> Result<Self, StoreError> {
-        let mut wanted: HashMap<TenantId, Vec<(ChannelId, String)>> = HashMap::new();
-        for (channel, events) in deliveries {
-            let ids = wanted.entry(channel.tenant).or_default();
-            for event in events {
-                if let WebhookEvent::MessageReceived(m) = event {
-                    ids.push((channel.id, m.provider_message_id.clone()));
-                }
-            }
-        }
-        let mut known = Self::default();
-        for (tenant, ids) in wanted {
-            let scope = batch.scope(tenant);
-            let settings = scope.profile().get().await?.settings;
-            known.settings.insert(tenant, settings);
-            let stored = scope.messages().stored_provider_ids(&ids).await?;
-            known
-                .unstored
-                .extend(ids.into_iter().filter(|id| !stored.contains(id)));
-        }
-        Ok(known)
-    }
-
-    fn settings(&self, tenant: TenantId) -> Result<&TenantSettings, StoreError> {
-        self.settings
-            .get(&tenant)
-            .ok_or_else(|| StoreError::Corrupt("a batch's tenant settings were not read".into()))
-    }
-
-    /// Whether the message is known not to be stored: answered once, so a second delivery
-    /// of it in the same batch looks for it as usual.
-    fn take_unstored(&mut self, channel: ChannelId, provider_id: &str) -> bool {
-        self.unstored.remove(&(channel, provider_id.to_owned()))
-    }
-}
-
 /// Stores `events` for `channel` in `scope`, and answers the events to publish.
 async fn store_events(
     scope: &TenantScope<'_, DatabaseTransaction>,
@@ -182,14 +138,13 @@ async fn store_events(
     channel: &ChannelRecord,
     events: &[WebhookEvent],
     settings: &TenantSettings,
-    known: &mut Prefetched,
+    known: &mut Batched,
 ) -> Result<Vec<Event>, StoreError> {
     let mut out = Vec::new();
     for event in events {
         match event {
             WebhookEvent::MessageReceived(message) => {
-                let unstored = known.take_unstored(channel.id, &message.provider_message_id);
-                receive(scope, channel, message, settings, unstored, now, &mut out).await?
+                receive(scope, channel, message, settings, known, now, &mut out).await?
             }
             WebhookEvent::StatusChanged(update) => {
                 apply_status(scope, channel, update, now, &mut out).await?
@@ -235,10 +190,48 @@ async fn receive<C: sea_orm::ConnectionTrait>(
     channel: &ChannelRecord,
     inbound: &InboundMessage,
     settings: &TenantSettings,
-    unstored: bool,
+    known: &mut Batched,
     now: DateTime<Utc>,
     out: &mut Vec<Event>,
 ) -> Result<(), StoreError> {
+    let unstored = known.take_unstored(channel.id, &inbound.provider_message_id);
+    // The parsers refuse such senders already; a contact is never made from a junk id.
+    let phone = PhoneNumber::from_wa_id(&inbound.from_wa_id).ok();
+    let (content, refs) = convert::content(inbound.content.clone());
+    let attachments = convert::attachments(
+        refs,
+        channel.settings.inbound_media,
+        &channel.settings.allowed_media_types,
+    );
+    let sender = phone.as_ref().map(|phone| InboundSender {
+        wa_id: phone.digits(),
+        phone_number: phone.as_str(),
+        profile_name: inbound.profile_name.as_deref(),
+        at: inbound.timestamp,
+    });
+    if let Some(sender) = sender.filter(|_| unstored && is_plain(&content, settings)) {
+        if let Some(place) = known.place(channel, sender.wa_id) {
+            let record = inbound_record(
+                channel,
+                place.conversation.id,
+                place.contact,
+                inbound,
+                content,
+                now,
+            );
+            out.push(Event::Message {
+                tenant: channel.tenant,
+                kind: MessageEventKind::Received,
+                message: Box::new(record.clone()),
+                queue: place.conversation.queue,
+                assignee: place.conversation.assignee,
+            });
+            known.hold(channel.tenant, sender, record, attachments);
+            return Ok(());
+        }
+    }
+    // What this message reads sees every message before it.
+    known.write(scope).await?;
     let messages = scope.messages();
     if !unstored
         && messages
@@ -249,22 +242,12 @@ async fn receive<C: sea_orm::ConnectionTrait>(
         // A replayed webhook: already stored, nothing to do.
         return Ok(());
     }
-    // The parsers refuse such senders already; a contact is never made from a junk id.
-    let Ok(phone) = PhoneNumber::from_wa_id(&inbound.from_wa_id) else {
+    let Some(sender) = sender else {
         tracing::warn!(channel.id = %channel.id, "inbound message skipped: the sender is not a WhatsApp number");
         return Ok(());
     };
-    let contact = scope
-        .contacts()
-        .upsert_inbound(
-            phone.digits(),
-            phone.as_str(),
-            inbound.profile_name.as_deref(),
-            inbound.timestamp,
-            now,
-        )
-        .await?;
-    let (content, refs) = convert::content(inbound.content.clone());
+    let contact = scope.contacts().upsert_inbound(&sender, now).await?;
+    known.forget(channel.id, contact.id);
     let text = content.text().unwrap_or_default();
     let grace = settings.reopen_grace();
     // A rating answering the question asked on resolving stays in that conversation.
@@ -277,33 +260,7 @@ async fn receive<C: sea_orm::ConnectionTrait>(
         .conversations()
         .record_inbound(&mut conversation, inbound.timestamp, now)
         .await?;
-
-    let attachments = convert::attachments(
-        refs,
-        channel.settings.inbound_media,
-        &channel.settings.allowed_media_types,
-    );
-    let record = MessageRecord {
-        id: MessageId::new(),
-        revision: uuid::Uuid::now_v7(),
-        channel: channel.id,
-        conversation: Some(conversation.id),
-        contact: contact.id,
-        direction: Direction::Inbound,
-        status: MessageStatus::Received,
-        provider_message_id: Some(inbound.provider_message_id.clone()),
-        content,
-        reply_to_provider_id: inbound.reply_to.clone(),
-        forwarded: inbound.forwarded,
-        referral: inbound.referral.clone(),
-        idempotency_key: None,
-        error_code: None,
-        error_message: None,
-        part: crate::domain::records::Part::WHOLE,
-        sent_at: inbound.timestamp,
-        created_at: now,
-        updated_at: now,
-    };
+    let record = inbound_record(channel, conversation.id, contact.id, inbound, content, now);
     messages.insert(&record, &attachments, now).await?;
     if let crate::domain::MessageContent::Text { body, .. } = &record.content {
         apply_keyword(scope, channel, &contact, body, settings, now, out).await?;
@@ -322,6 +279,50 @@ async fn receive<C: sea_orm::ConnectionTrait>(
         assignee: conversation.assignee,
     });
     Ok(())
+}
+
+/// Whether storing the message changes nothing but itself and its conversation's times:
+/// it is neither a rating nor a consent keyword.
+fn is_plain(content: &crate::domain::MessageContent, settings: &TenantSettings) -> bool {
+    let keyword = match content {
+        crate::domain::MessageContent::Text { body, .. } => {
+            consent_change(body, &settings.opt_out_keywords, &settings.opt_in_keywords).is_some()
+        }
+        _ => false,
+    };
+    !keyword && crate::domain::csat::Rating::of_reply(content).is_none()
+}
+
+/// The record of a customer's message, stored in `conversation`.
+fn inbound_record(
+    channel: &ChannelRecord,
+    conversation: ConversationId,
+    contact: ContactId,
+    inbound: &InboundMessage,
+    content: crate::domain::MessageContent,
+    now: DateTime<Utc>,
+) -> MessageRecord {
+    MessageRecord {
+        id: MessageId::new(),
+        revision: uuid::Uuid::now_v7(),
+        channel: channel.id,
+        conversation: Some(conversation),
+        contact,
+        direction: Direction::Inbound,
+        status: MessageStatus::Received,
+        provider_message_id: Some(inbound.provider_message_id.clone()),
+        content,
+        reply_to_provider_id: inbound.reply_to.clone(),
+        forwarded: inbound.forwarded,
+        referral: inbound.referral.clone(),
+        idempotency_key: None,
+        error_code: None,
+        error_message: None,
+        part: crate::domain::records::Part::WHOLE,
+        sent_at: inbound.timestamp,
+        created_at: now,
+        updated_at: now,
+    }
 }
 
 /// The conversation a customer's message belongs to: the contact's unresolved one on the

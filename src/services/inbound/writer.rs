@@ -358,7 +358,7 @@ impl Run {
     ) -> Result<Option<Vec<Committed>>, StoreError> {
         let batch = self.ingest.store().write_batch().await?;
         let deliveries = jobs.iter().map(|j| (&j.channel, j.events.as_slice()));
-        let mut known = super::Prefetched::read(&batch, deliveries).await?;
+        let mut known = super::Batched::read(&batch, deliveries, !isolated).await?;
         let mut broken = HashSet::new();
         let mut events = Vec::new();
         for (job, kept) in jobs.iter().zip(kept.iter_mut()) {
@@ -383,6 +383,12 @@ impl Run {
                     broken.insert(job.channel.id);
                 }
             }
+        }
+        if let Err(e) = known.write_all(&batch).await {
+            // Another instance stored one of its messages meanwhile, say: each webhook on
+            // its own finds it.
+            tracing::debug!(error = %e, "a batch's plain messages were not stored; the batch is stored again with each webhook on its own");
+            return Ok(None);
         }
         let committed = journal::commit_in(&batch, events).await?;
         batch.commit().await?;

@@ -184,7 +184,52 @@ impl<'a, C: ConnectionTrait> Messages<'a, C> {
         attachments: &[NewAttachment],
         now: DateTime<Utc>,
     ) -> Result<MessageRecord, StoreError> {
-        message::Entity::insert(message::ActiveModel {
+        message::Entity::insert(self.row(record))
+            .exec_without_returning(self.db)
+            .await?;
+        if !attachments.is_empty() {
+            attachment::Entity::insert_many(self.attachment_rows(record.id, attachments, now))
+                .exec_without_returning(self.db)
+                .await?;
+        }
+        // Statuses that arrived before the message was known apply now, in their order.
+        // Providers report statuses of the business's own messages only.
+        let outbound = record.direction == crate::domain::Direction::Outbound;
+        match record.provider_message_id.as_deref().filter(|_| outbound) {
+            Some(provider_id) => {
+                self.apply_kept_statuses(record.clone(), provider_id, now)
+                    .await
+            }
+            None => Ok(record.clone()),
+        }
+    }
+
+    /// Inserts customers' messages with their attachments, a few statements for hundreds:
+    /// no statuses are ever kept for them (providers report the business's messages only).
+    pub async fn insert_inbound_many(
+        &self,
+        messages: &[(MessageRecord, Vec<NewAttachment>)],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        for chunk in messages.chunks(500) {
+            message::Entity::insert_many(chunk.iter().map(|(record, _)| self.row(record)))
+                .exec_without_returning(self.db)
+                .await?;
+        }
+        let attachments: Vec<attachment::ActiveModel> = messages
+            .iter()
+            .flat_map(|(record, attachments)| self.attachment_rows(record.id, attachments, now))
+            .collect();
+        for chunk in attachments.chunks(500) {
+            attachment::Entity::insert_many(chunk.iter().cloned())
+                .exec_without_returning(self.db)
+                .await?;
+        }
+        Ok(())
+    }
+
+    fn row(&self, record: &MessageRecord) -> message::ActiveModel {
+        message::ActiveModel {
             tenant_id: Set(self.tenant.into()),
             id: Set(record.id.into()),
             revision: Set(record.revision),
@@ -212,14 +257,22 @@ impl<'a, C: ConnectionTrait> Messages<'a, C> {
             part_count: Set(record.part.count),
             created_at: Set(record.created_at),
             updated_at: Set(record.updated_at),
-        })
-        .exec_without_returning(self.db)
-        .await?;
-        for (position, a) in attachments.iter().enumerate() {
-            attachment::Entity::insert(attachment::ActiveModel {
+        }
+    }
+
+    fn attachment_rows(
+        &self,
+        message: MessageId,
+        attachments: &[NewAttachment],
+        now: DateTime<Utc>,
+    ) -> Vec<attachment::ActiveModel> {
+        attachments
+            .iter()
+            .enumerate()
+            .map(|(position, a)| attachment::ActiveModel {
                 tenant_id: Set(self.tenant.into()),
                 id: Set(AttachmentId::new().into()),
-                message_id: Set(record.id.into()),
+                message_id: Set(message.into()),
                 position: Set(position as i32),
                 reference: Set(a.reference.clone()),
                 content_type: Set(a.content_type.clone()),
@@ -235,24 +288,7 @@ impl<'a, C: ConnectionTrait> Messages<'a, C> {
                 created_at: Set(now),
                 updated_at: Set(now),
             })
-            .exec_without_returning(self.db)
-            .await?;
-        }
-        // Statuses that arrived before the message was known apply now, in their order.
-        // Providers report statuses of the business's own messages only.
-        let mut current = record.clone();
-        let outbound = record.direction == crate::domain::Direction::Outbound;
-        if let Some(provider_id) = record.provider_message_id.as_ref().filter(|_| outbound) {
-            for step in self
-                .take_pending_statuses(record.channel, provider_id)
-                .await?
-            {
-                if let Some(updated) = self.apply_status(&current, &step, now).await? {
-                    current = updated;
-                }
-            }
-        }
-        Ok(current)
+            .collect()
     }
 
     /// Records the provider's id of a message that has none yet (a status found it by our

@@ -268,6 +268,17 @@ impl<C: ConnectionTrait> Messages<'_, C> {
         if let Some(updated) = updated {
             current = updated;
         }
+        self.apply_kept_statuses(current, provider_id, now).await
+    }
+
+    /// Applies, in their order, the statuses kept for `provider_id` (the message's id at
+    /// the provider) before the message was known; answers the message as it then stands.
+    pub(super) async fn apply_kept_statuses(
+        &self,
+        mut current: MessageRecord,
+        provider_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<MessageRecord, StoreError> {
         for step in self
             .take_pending_statuses(current.channel, provider_id)
             .await?

@@ -114,3 +114,18 @@ pub async fn revert_through(store: &switchboard::store::Store, name: &str) {
         .await
         .expect("the migrations revert");
 }
+
+/// Holds the database's write lock (SQLite) or the messages table (PostgreSQL) until the
+/// transaction is dropped, so the ingest writer cannot finish a batch.
+pub async fn hold_writes(url: &str) -> sea_orm::DatabaseTransaction {
+    use sea_orm::TransactionTrait;
+    let database = Database::connect(url).await.unwrap();
+    let held = database.begin().await.unwrap();
+    let sql = if on_postgres() {
+        "LOCK TABLE messages IN SHARE MODE"
+    } else {
+        "CREATE TABLE holding_the_write_lock (x INTEGER)"
+    };
+    held.execute_unprepared(sql).await.unwrap();
+    held
+}
