@@ -11,13 +11,12 @@
 use std::sync::{Arc, Mutex, PoisonError};
 
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextSubscribe,
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery,
 };
 use async_graphql::parser::types::{
     ExecutableDocument, FragmentDefinition, Selection, SelectionSet,
 };
 use async_graphql::{Name, Positioned, Response, ServerResult, Value, Variables};
-use futures::stream::{BoxStream, StreamExt};
 use std::collections::HashMap;
 
 /// Installs [`SelectionOrderExtension`] on a schema.
@@ -29,10 +28,13 @@ impl ExtensionFactory for SelectionOrder {
     }
 }
 
-/// One request's extension: the document, kept from parsing until its responses go out.
+/// One request's extension: the document, kept from parsing until its responses go out,
+/// and the order of its response keys, worked out once and used for every response (a
+/// subscription's events each come through [`Extension::execute`]).
 #[derive(Default)]
 pub struct SelectionOrderExtension {
-    document: Arc<Mutex<Option<ExecutableDocument>>>,
+    document: Mutex<Option<ExecutableDocument>>,
+    plan: Mutex<Option<Arc<Plan>>>,
 }
 
 #[async_trait::async_trait]
@@ -56,46 +58,100 @@ impl Extension for SelectionOrderExtension {
         next: NextExecute<'_>,
     ) -> Response {
         let mut response = next.run(ctx, operation_name).await;
-        reorder(&self.document, operation_name, &mut response);
+        if let Some(plan) = self.plan(operation_name) {
+            plan.apply(&mut response.data);
+        }
         response
-    }
-
-    fn subscribe<'s>(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        stream: BoxStream<'s, Response>,
-        next: NextSubscribe<'_>,
-    ) -> BoxStream<'s, Response> {
-        let document = self.document.clone();
-        next.run(ctx, stream)
-            .map(move |mut response| {
-                // A subscription names no operation to the extension; it has exactly one.
-                reorder(&document, None, &mut response);
-                response
-            })
-            .boxed()
     }
 }
 
-fn reorder(
-    document: &Mutex<Option<ExecutableDocument>>,
-    operation_name: Option<&str>,
-    response: &mut Response,
-) {
-    let guard = document.lock().unwrap_or_else(PoisonError::into_inner);
-    let Some(document) = guard.as_ref() else {
-        return;
-    };
-    let mut operations = document.operations.iter();
-    let operation = match operation_name {
-        Some(name) => operations.find(|(n, _)| n.is_some_and(|n| n.as_str() == name)),
-        None => operations.next(),
-    };
-    if let Some((_, operation)) = operation {
+impl SelectionOrderExtension {
+    /// The order of the operation's response, worked out on first use.
+    fn plan(&self, operation_name: Option<&str>) -> Option<Arc<Plan>> {
+        let mut plan = self.plan.lock().unwrap_or_else(PoisonError::into_inner);
+        if plan.is_none() {
+            let document = self.document.lock().unwrap_or_else(PoisonError::into_inner);
+            *plan = document
+                .as_ref()
+                .and_then(|d| Plan::of_operation(d, operation_name))
+                .map(Arc::new);
+        }
+        plan.clone()
+    }
+}
+
+/// Response keys in selection order, each with the order of its own object's keys.
+#[derive(Debug, Default)]
+struct Plan {
+    keys: Vec<(Name, Plan)>,
+}
+
+impl Plan {
+    fn of_operation(document: &ExecutableDocument, operation_name: Option<&str>) -> Option<Self> {
+        let mut operations = document.operations.iter();
+        let (_, operation) = match operation_name {
+            Some(name) => operations.find(|(n, _)| n.is_some_and(|n| n.as_str() == name)),
+            None => operations.next(),
+        }?;
         let order = Order {
             fragments: &document.fragments,
         };
-        order.apply(&mut response.data, &[&operation.node.selection_set.node]);
+        Some(Self::of(&order, &[&operation.node.selection_set.node]))
+    }
+
+    fn of(order: &Order<'_>, sets: &[&SelectionSet]) -> Self {
+        let mut keys = Vec::new();
+        for set in sets {
+            order.collect(set, &mut keys, 0);
+        }
+        let keys = keys
+            .into_iter()
+            .map(|(key, children)| (Name::new(key), Self::of(order, &children)))
+            .collect();
+        Self { keys }
+    }
+
+    /// Puts the keys of `value` (an object, or lists of objects) in the planned order,
+    /// and does the same for every nested object.
+    fn apply(&self, value: &mut Value) {
+        match value {
+            Value::List(items) => {
+                for item in items {
+                    self.apply(item);
+                }
+            }
+            Value::Object(map) => {
+                for (key, child) in &self.keys {
+                    if let Some(value) = map.get_mut(key).filter(|_| !child.keys.is_empty()) {
+                        child.apply(value);
+                    }
+                }
+                if self.follows(map.keys()) {
+                    return;
+                }
+                let mut old = std::mem::take(map);
+                for (key, _) in &self.keys {
+                    if let Some((name, value)) = old.shift_remove_entry(key) {
+                        map.insert(name, value);
+                    }
+                }
+                // Anything not found in the document keeps its place after the rest.
+                map.extend(old);
+            }
+            _ => {}
+        }
+    }
+
+    /// Whether `keys` are already in the planned order, all of them planned.
+    fn follows<'k>(&self, keys: impl Iterator<Item = &'k Name>) -> bool {
+        let mut next = 0;
+        for key in keys {
+            match self.keys[next..].iter().position(|(k, _)| k == key) {
+                Some(at) => next += at + 1,
+                None => return false,
+            }
+        }
+        true
     }
 }
 
@@ -108,36 +164,6 @@ struct Order<'d> {
 const MAX_FRAGMENT_DEPTH: usize = 64;
 
 impl<'d> Order<'d> {
-    /// Puts the keys of `value` (an object, or lists of objects) in the order `sets` select
-    /// them, and does the same for every nested object.
-    fn apply(&self, value: &mut Value, sets: &[&'d SelectionSet]) {
-        match value {
-            Value::List(items) => {
-                for item in items {
-                    self.apply(item, sets);
-                }
-            }
-            Value::Object(map) => {
-                let mut keys: Vec<(&'d str, Vec<&'d SelectionSet>)> = Vec::new();
-                for set in sets {
-                    self.collect(set, &mut keys, 0);
-                }
-                let mut old = std::mem::take(map);
-                for (key, children) in &keys {
-                    if let Some((name, mut child)) = old.shift_remove_entry(*key) {
-                        if !children.is_empty() {
-                            self.apply(&mut child, children);
-                        }
-                        map.insert(name, child);
-                    }
-                }
-                // Anything not found in the document keeps its place after the rest.
-                map.extend(old);
-            }
-            _ => {}
-        }
-    }
-
     /// Response keys of `set` in first-appearance order, with the selection sets of their
     /// fields merged, fragments expanded in place.
     fn collect(
@@ -183,9 +209,9 @@ mod tests {
 
     fn ordered(query: &str, data: serde_json::Value) -> String {
         let doc = parse_query(query).unwrap();
-        let mut response = Response::new(Value::from_json(data).unwrap());
-        reorder(&Mutex::new(Some(doc)), None, &mut response);
-        serde_json::to_string(&response.data).unwrap()
+        let mut data = Value::from_json(data).unwrap();
+        Plan::of_operation(&doc, None).unwrap().apply(&mut data);
+        serde_json::to_string(&data).unwrap()
     }
 
     #[test]
