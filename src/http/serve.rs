@@ -5,7 +5,9 @@
 //! has `header_read_timeout` to send its first request's headers (hyper's own timer covers
 //! the next ones on a kept-alive connection), a WebSocket keeps its place for its life, and a
 //! failed `accept` (EMFILE) pauses the loop
-//! instead of spinning.
+//! instead of spinning. When the cap is reached, kept-alive connections close once their
+//! request in flight is answered (at once when idle): a client that keeps a connection open
+//! between requests never keeps a new client waiting for the idle timeout.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -47,6 +49,8 @@ pub async fn serve(
     let (stopping_tx, stopping) = watch::channel(false);
     // Each connection task holds a sender; when all are gone, every request has finished.
     let (in_flight, mut all_done) = mpsc::channel::<()>(1);
+    // Bumped each time the cap is reached: kept-alive connections then close.
+    let (shed_tx, shed) = watch::channel(0u64);
     let mut builder = http1::Builder::new();
     builder
         .timer(TokioTimer::new())
@@ -57,6 +61,7 @@ pub async fn serve(
         let permit = match permits.clone().try_acquire_owned() {
             Ok(permit) => permit,
             Err(_) => {
+                shed_tx.send_modify(|times| *times += 1);
                 if !warned_full {
                     tracing::warn!(
                         max_connections = limits.max_connections,
@@ -113,6 +118,8 @@ pub async fn serve(
             .with_upgrades();
         let timeout = limits.header_read_timeout;
         let mut stopping = stopping.clone();
+        let mut shed = shed.clone();
+        shed.mark_unchanged();
         let in_flight = in_flight.clone();
         tokio::spawn(async move {
             let _in_flight = in_flight;
@@ -128,6 +135,7 @@ pub async fn serve(
             tokio::select! {
                 _ = &mut connection => return,
                 _ = stopping.wait_for(|s| *s) => {}
+                _ = shed.changed() => {}
             }
             // Finishes the request in flight, then closes; an upgraded WebSocket has
             // already left hyper and is not held here.

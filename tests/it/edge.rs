@@ -539,3 +539,43 @@ async fn the_data_directory_and_its_files_are_private_to_the_service() {
     crate::support::process::terminate(&logged.server).await;
     let _ = logged.server.wait().await;
 }
+
+#[tokio::test]
+async fn kept_alive_connections_give_way_once_the_cap_is_reached() {
+    let app = TestApp::spawn_with(|c| {
+        c.max_connections = 8;
+        // Far longer than the test waits: an idle connection is not closed by its timer.
+        c.header_read_timeout = Duration::from_secs(600);
+    })
+    .await;
+    // Eight clients each make a request and keep their connection open.
+    let mut idle = Vec::new();
+    for _ in 0..8 {
+        let mut stream = TcpStream::connect(app.addr).await.unwrap();
+        stream
+            .write_all(b"GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n")
+            .await
+            .unwrap();
+        let mut buf = [0u8; 1024];
+        let read = tokio::time::timeout(promptly(), stream.read(&mut buf))
+            .await
+            .expect("a kept-alive client is answered")
+            .unwrap();
+        assert!(buf[..read].starts_with(b"HTTP/1.1 200"));
+        idle.push(stream);
+    }
+    // A new client is served at once: the idle connections close to make room.
+    let fresh = reqwest::Client::new();
+    let status = tokio::time::timeout(promptly(), fresh.get(app.url("/healthz")).send())
+        .await
+        .expect("a new client is served while the others idle")
+        .unwrap()
+        .status();
+    assert_eq!(status, 200);
+    for stream in &mut idle {
+        assert!(
+            closed_within(stream, promptly()).await,
+            "an idle connection stayed open"
+        );
+    }
+}
