@@ -81,6 +81,11 @@ fn webhook_to(pnid: &str, index: usize, text: &str) -> (Vec<u8>, String) {
     (body, signature)
 }
 
+/// Deliveries of a webhook refused as busy (503) before a bench gives up.
+const BUSY_TRIES: usize = 30;
+
+/// Posts signed Meta webhooks, `concurrency` at a time; a webhook refused as busy is
+/// delivered again after a second. Answers the time taken.
 async fn post_all(
     http: &reqwest::Client,
     url: &str,
@@ -92,18 +97,23 @@ async fn post_all(
         .map(|(body, signature)| {
             let http = http.clone();
             async move {
-                let status = http
-                    .post(url)
-                    .header("content-type", "application/json")
-                    .header("x-hub-signature-256", signature)
-                    .body(body)
-                    .send()
-                    .await?
-                    .status();
-                if !status.is_success() {
-                    bail!("webhook answered {status}");
+                // Refused while the ingest queue is full, delivered again as Meta does.
+                for _ in 0..BUSY_TRIES {
+                    let status = http
+                        .post(url)
+                        .header("content-type", "application/json")
+                        .header("x-hub-signature-256", &signature)
+                        .body(body.clone())
+                        .send()
+                        .await?
+                        .status();
+                    match status.as_u16() {
+                        200..=299 => return Ok(()),
+                        503 => tokio::time::sleep(Duration::from_secs(1)).await,
+                        _ => bail!("webhook answered {status}"),
+                    }
                 }
-                Ok(())
+                bail!("webhook refused as busy {BUSY_TRIES} times")
             }
         })
         .buffer_unordered(concurrency)

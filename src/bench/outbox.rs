@@ -99,17 +99,26 @@ pub(super) async fn meta_customers(
     let mut customers = Vec::with_capacity(count);
     for i in 0..count {
         let wa_id = format!("3460{:07}", offset + i);
-        let delivered = h
-            .meta
-            .deliver_inbound(
-                &channel.webhook,
-                phone_number_id,
-                &FakeInbound::text(&wa_id, "hello"),
-            )
-            .await
-            .context("delivering an inbound message")?;
-        if delivered.status != 200 {
-            bail!("the Meta webhook answered {}", delivered.status);
+        // Refused while the ingest queue is full (503), delivered again as Meta does.
+        let mut tries = 0;
+        loop {
+            let delivered = h
+                .meta
+                .deliver_inbound(
+                    &channel.webhook,
+                    phone_number_id,
+                    &FakeInbound::text(&wa_id, "hello"),
+                )
+                .await
+                .context("delivering an inbound message")?;
+            match delivered.status {
+                200 => break,
+                503 if tries < super::BUSY_TRIES => {
+                    tries += 1;
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+                status => bail!("the Meta webhook answered {status}"),
+            }
         }
         customers.push(format!("+{wa_id}"));
     }
