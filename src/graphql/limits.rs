@@ -1,15 +1,13 @@
-//! Schema extensions: bounds on the document before the library parses and walks it (see
+//! Bounds on the document before the library parses and walks it (see
 //! [`super::document`]), and a panic in a resolver answered as INTERNAL instead of a dropped
-//! connection. Depth and complexity are built into the schema.
+//! connection; [`super::hooks`] applies both. Depth and complexity are built into the
+//! schema.
 
+use std::future::Future;
 use std::panic::AssertUnwindSafe;
-use std::sync::Arc;
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery,
-};
 use async_graphql::parser::types::ExecutableDocument;
-use async_graphql::{Response, ServerError, ServerResult, Variables};
+use async_graphql::{Response, ServerError, ServerResult};
 use futures::FutureExt;
 
 use super::document::{nesting, Shape};
@@ -29,12 +27,6 @@ pub struct DocumentLimits {
     pub directives: usize,
     /// Whether a request without a signed-in viewer may read the schema.
     pub anonymous_introspection: bool,
-}
-
-impl ExtensionFactory for DocumentLimits {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(*self)
-    }
 }
 
 impl DocumentLimits {
@@ -80,25 +72,17 @@ fn refusal(message: String) -> ServerError {
     err
 }
 
-#[async_trait::async_trait]
-impl Extension for DocumentLimits {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
+impl DocumentLimits {
+    /// Refuses `query` when it breaks a bound, or reads the schema without a viewer where
+    /// that is not allowed; before the library parses it.
+    pub(super) fn admit(&self, query: &str, signed_in: bool) -> ServerResult<()> {
         self.check_text(query).map_err(refusal)?;
         // Parsed here as well as by the library, because the library's own checks after
         // parsing walk every fragment expansion before any bound applies.
         let doc = async_graphql::parser::parse_query(query)
             .map_err(super::request_errors::syntax_error)?;
         let shape = self.check_shape(&doc).map_err(refusal)?;
-        if shape.introspects
-            && !self.anonymous_introspection
-            && ctx.data_opt::<crate::services::auth::Viewer>().is_none()
-        {
+        if shape.introspects && !self.anonymous_introspection && !signed_in {
             let mut err = ServerError::new(
                 "sign in to read the schema; `switchboard schema` prints it without a server",
                 None,
@@ -106,7 +90,7 @@ impl Extension for DocumentLimits {
             err.extensions = Some(code_extension(ErrorCode::Unauthenticated));
             return Err(err);
         }
-        next.run(ctx, query, variables).await
+        Ok(())
     }
 }
 
@@ -116,41 +100,23 @@ fn code_extension(code: ErrorCode) -> async_graphql::ErrorExtensionValues {
     ext
 }
 
-/// Turns a panic during execution into one INTERNAL error with a log line.
-pub struct CatchPanic;
-
-impl ExtensionFactory for CatchPanic {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(CatchPanicExtension)
-    }
-}
-
-struct CatchPanicExtension;
-
-#[async_trait::async_trait]
-impl Extension for CatchPanicExtension {
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> Response {
-        match AssertUnwindSafe(next.run(ctx, operation_name))
-            .catch_unwind()
-            .await
-        {
-            Ok(response) => response,
-            Err(panic) => {
-                let what = panic
-                    .downcast_ref::<&str>()
-                    .map(|s| (*s).to_owned())
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "non-text panic".to_owned());
-                tracing::error!(panic = %what, operation = ?operation_name, "a resolver panicked");
-                let mut err = ServerError::new("internal error", None);
-                err.extensions = Some(code_extension(ErrorCode::Internal));
-                Response::from_errors(vec![err])
-            }
+/// The response of `execution`, or one INTERNAL error with a log line if it panics.
+pub(super) async fn catch_panic(
+    execution: impl Future<Output = Response>,
+    operation_name: Option<&str>,
+) -> Response {
+    match AssertUnwindSafe(execution).catch_unwind().await {
+        Ok(response) => response,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "non-text panic".to_owned());
+            tracing::error!(panic = %what, operation = ?operation_name, "a resolver panicked");
+            let mut err = ServerError::new("internal error", None);
+            err.extensions = Some(code_extension(ErrorCode::Internal));
+            Response::from_errors(vec![err])
         }
     }
 }
@@ -178,14 +144,13 @@ mod tests {
 
     fn schema() -> Schema<Query, EmptyMutation, EmptySubscription> {
         Schema::build(Query, EmptyMutation, EmptySubscription)
-            .extension(CatchPanic)
-            .extension(DocumentLimits {
+            .extension(super::super::hooks::Hooks::new(DocumentLimits {
                 nesting: 8,
                 fields: 6,
                 aliases: 2,
                 directives: 2,
                 anonymous_introspection: false,
-            })
+            }))
             .finish()
     }
 

@@ -14,6 +14,7 @@ pub mod csat;
 pub mod document;
 pub mod errors;
 pub mod guards;
+pub mod hooks;
 pub mod integration_events;
 pub mod labels;
 pub mod lifecycle;
@@ -137,10 +138,7 @@ pub fn schema_builder(
     .limit_depth(limits.depth)
     .limit_complexity(limits.complexity)
     .limit_directives(MAX_DIRECTIVES_PER_SELECTION)
-    .extension(limits.document())
-    .extension(limits::CatchPanic)
-    .extension(request_errors::InputErrors)
-    .extension(order::SelectionOrder)
+    .extension(hooks::Hooks::new(limits.document()))
 }
 
 pub fn build_schema(services: Services, limits: Limits) -> AppSchema {

@@ -1,7 +1,7 @@
 //! Response fields in the order they were selected, as the GraphQL spec asks. The library
 //! resolves a query's fields concurrently and keeps them in the order they finish; this
-//! extension keeps the parsed document and puts every object of each response back into
-//! selection order, for queries, mutations and every event of a subscription.
+//! puts every object of each response back into selection order, for queries, mutations
+//! and every event of a subscription ([`super::hooks`] applies it).
 //!
 //! Fields are ordered by their first appearance with fragments expanded in place. The
 //! runtime type of an abstract field is not known here, so a fragment whose type condition
@@ -10,73 +10,41 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery,
-};
 use async_graphql::parser::types::{
     ExecutableDocument, FragmentDefinition, Selection, SelectionSet,
 };
-use async_graphql::{Name, Positioned, Response, ServerResult, Value, Variables};
+use async_graphql::{Name, Positioned, Value};
 use std::collections::HashMap;
 
-/// Installs [`SelectionOrderExtension`] on a schema.
-pub struct SelectionOrder;
-
-impl ExtensionFactory for SelectionOrder {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(SelectionOrderExtension::default())
-    }
-}
-
-/// One request's extension: the document, kept from parsing until its responses go out,
-/// and the order of its response keys, worked out once and used for every response (a
-/// subscription's events each come through [`Extension::execute`]).
+/// One request's order: the order of the response keys of each operation in its document,
+/// worked out when the document is parsed and used for every response (each event of a
+/// subscription among them). The document itself is not kept.
 #[derive(Default)]
-pub struct SelectionOrderExtension {
-    document: Mutex<Option<ExecutableDocument>>,
-    plan: Mutex<Option<Arc<Plan>>>,
+pub struct SelectionOrder {
+    plans: Mutex<Vec<(Option<Name>, Arc<Plan>)>>,
 }
 
-#[async_trait::async_trait]
-impl Extension for SelectionOrderExtension {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        *self.document.lock().unwrap_or_else(PoisonError::into_inner) = Some(document.clone());
-        Ok(document)
+impl SelectionOrder {
+    /// Works out the order of each operation of the request's `document`.
+    pub fn plan(&self, document: &ExecutableDocument) {
+        *self.plans.lock().unwrap_or_else(PoisonError::into_inner) = Plan::of_document(document);
     }
 
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> Response {
-        let mut response = next.run(ctx, operation_name).await;
-        if let Some(plan) = self.plan(operation_name) {
-            plan.apply(&mut response.data);
+    /// Puts the objects of a response `data` of the named operation (the first without a
+    /// name) in selection order.
+    pub fn apply(&self, operation_name: Option<&str>, data: &mut Value) {
+        let plan = {
+            let plans = self.plans.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut plans = plans.iter();
+            match operation_name {
+                Some(name) => plans.find(|(n, _)| n.as_ref().is_some_and(|n| n.as_str() == name)),
+                None => plans.next(),
+            }
+            .map(|(_, plan)| plan.clone())
+        };
+        if let Some(plan) = plan {
+            plan.apply(data);
         }
-        response
-    }
-}
-
-impl SelectionOrderExtension {
-    /// The order of the operation's response, worked out on first use.
-    fn plan(&self, operation_name: Option<&str>) -> Option<Arc<Plan>> {
-        let mut plan = self.plan.lock().unwrap_or_else(PoisonError::into_inner);
-        if plan.is_none() {
-            let document = self.document.lock().unwrap_or_else(PoisonError::into_inner);
-            *plan = document
-                .as_ref()
-                .and_then(|d| Plan::of_operation(d, operation_name))
-                .map(Arc::new);
-        }
-        plan.clone()
     }
 }
 
@@ -87,16 +55,19 @@ struct Plan {
 }
 
 impl Plan {
-    fn of_operation(document: &ExecutableDocument, operation_name: Option<&str>) -> Option<Self> {
-        let mut operations = document.operations.iter();
-        let (_, operation) = match operation_name {
-            Some(name) => operations.find(|(n, _)| n.is_some_and(|n| n.as_str() == name)),
-            None => operations.next(),
-        }?;
+    /// The plan of each operation of `document`, in the document's order.
+    fn of_document(document: &ExecutableDocument) -> Vec<(Option<Name>, Arc<Self>)> {
         let order = Order {
             fragments: &document.fragments,
         };
-        Some(Self::of(&order, &[&operation.node.selection_set.node]))
+        document
+            .operations
+            .iter()
+            .map(|(name, operation)| {
+                let plan = Self::of(&order, &[&operation.node.selection_set.node]);
+                (name.cloned(), Arc::new(plan))
+            })
+            .collect()
     }
 
     fn of(order: &Order<'_>, sets: &[&SelectionSet]) -> Self {
@@ -106,7 +77,7 @@ impl Plan {
         }
         let keys = keys
             .into_iter()
-            .map(|(key, children)| (Name::new(key), Self::of(order, &children)))
+            .map(|(key, children)| (key.clone(), Self::of(order, &children)))
             .collect();
         Self { keys }
     }
@@ -169,13 +140,13 @@ impl<'d> Order<'d> {
     fn collect(
         &self,
         set: &'d SelectionSet,
-        keys: &mut Vec<(&'d str, Vec<&'d SelectionSet>)>,
+        keys: &mut Vec<(&'d Name, Vec<&'d SelectionSet>)>,
         depth: usize,
     ) {
         for item in &set.items {
             match &item.node {
                 Selection::Field(field) => {
-                    let key = field.node.response_key().node.as_str();
+                    let key = &field.node.response_key().node;
                     let child = &field.node.selection_set.node;
                     let children = match keys.iter_mut().find(|(k, _)| *k == key) {
                         Some((_, children)) => children,
@@ -210,7 +181,8 @@ mod tests {
     fn ordered(query: &str, data: serde_json::Value) -> String {
         let doc = parse_query(query).unwrap();
         let mut data = Value::from_json(data).unwrap();
-        Plan::of_operation(&doc, None).unwrap().apply(&mut data);
+        let plans = Plan::of_document(&doc);
+        plans[0].1.apply(&mut data);
         serde_json::to_string(&data).unwrap()
     }
 

@@ -3,15 +3,8 @@
 //! an argument's type names the input field in `extensions.field`, as every other input error
 //! does (`meta.phoneNumberId`, `recipients[1].to`; an `input` argument's own name is left out).
 
-use std::sync::Arc;
-
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextRequest, NextSubscribe,
-};
 use async_graphql::parser::Error as ParseError;
 use async_graphql::{Response, ServerError};
-use futures::stream::BoxStream;
-use futures::StreamExt;
 
 use crate::error::ErrorCode;
 
@@ -114,17 +107,8 @@ fn coercion(message: &str) -> Option<Coercion> {
     })
 }
 
-/// Gives the library's argument coercion errors a field and a message in the API's style.
-pub struct InputErrors;
-
-impl ExtensionFactory for InputErrors {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(InputErrors)
-    }
-}
-
 /// Codes the library's own errors and names the field of a coercion error.
-fn polish(mut response: Response) -> Response {
+pub(super) fn polish(mut response: Response) -> Response {
     for error in &mut response.errors {
         let coded = error
             .extensions
@@ -141,22 +125,6 @@ fn polish(mut response: Response) -> Response {
         }
     }
     response
-}
-
-#[async_trait::async_trait]
-impl Extension for InputErrors {
-    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        polish(next.run(ctx).await)
-    }
-
-    fn subscribe<'s>(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        stream: BoxStream<'s, Response>,
-        next: NextSubscribe<'_>,
-    ) -> BoxStream<'s, Response> {
-        next.run(ctx, stream).map(polish).boxed()
-    }
 }
 
 #[cfg(test)]

@@ -182,7 +182,9 @@ fn live<T: Send + 'static>(
                     let Some(tail) = tail.as_ref() else {
                         return Some((Err(coded(ErrorCode::RateLimited, BEHIND)), None));
                     };
-                    match log::backlog(tail.store(), tenant, r.last).await {
+                    // Boxed: a read of the log is rare, and its future is large; inline it
+                    // would size every idle subscriber's state.
+                    match Box::pin(log::backlog(tail.store(), tenant, r.last)).await {
                         Ok((events, to)) => {
                             r.catching_up = to > r.last;
                             r.last = to;
@@ -277,11 +279,13 @@ impl SubscriptionRoot {
         let watch = if replaying(ctx) {
             None
         } else {
-            let watch = state.visibility.watch(&access).await.map_err(to_error)?;
+            // The reads before subscribing are boxed: the library keeps this resolver's
+            // state beside the stream it answers, for as long as the subscription lives.
+            let watch = Box::pin(state.visibility.watch(&access))
+                .await
+                .map_err(to_error)?;
             if let Some(id) = conversation {
-                state
-                    .conversations
-                    .conversation(tenant, watch.now(), id)
+                Box::pin(state.conversations.conversation(tenant, watch.now(), id))
                     .await
                     .map_err(to_error)?;
             }
@@ -338,7 +342,9 @@ impl SubscriptionRoot {
         let watch = if replaying(ctx) {
             None
         } else {
-            Some(state.visibility.watch(&access).await.map_err(to_error)?)
+            // Boxed, as in `message_events`.
+            let watch = Box::pin(state.visibility.watch(&access)).await;
+            Some(watch.map_err(to_error)?)
         };
         Ok(events(
             ctx,
@@ -379,9 +385,8 @@ impl SubscriptionRoot {
             .map_err(to_error)?;
         let state = ctx.data_unchecked::<Services>();
         if let Some(user) = user {
-            state
-                .presence
-                .check_member(&access, user)
+            // Boxed, as in `message_events`.
+            Box::pin(state.presence.check_member(&access, user))
                 .await
                 .map_err(to_error)?;
         }
