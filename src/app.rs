@@ -61,7 +61,7 @@ impl App {
                 schema.clone(),
             )));
         let router = crate::http::router(HttpState {
-            services,
+            services: Arc::new(services),
             schema,
             settings: Arc::new(HttpSettings {
                 body_limit: config.body_limit,

@@ -30,10 +30,11 @@ pub struct HttpSettings {
     pub metrics_token: Option<crate::crypto::Secret>,
 }
 
-/// What the handlers share.
+/// What the handlers share. Each request, and each socket for as long as it lives, holds a
+/// copy, so it is a few handles: the services behind one `Arc`.
 #[derive(Clone)]
 pub struct HttpState {
-    pub services: Services,
+    pub services: std::sync::Arc<Services>,
     pub schema: AppSchema,
     pub settings: std::sync::Arc<HttpSettings>,
 }

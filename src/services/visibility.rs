@@ -137,7 +137,10 @@ impl Watch {
         if stale && self.current != Visibility::All {
             self.version = self.memberships.version();
             self.read_at = Instant::now();
-            self.current = read(&self.store.tenant(self.tenant), self.role, self.user).await?;
+            // Boxed: rare, and its future is large; inline it would size the state of
+            // every idle subscriber holding this watch.
+            let store = self.store.tenant(self.tenant);
+            self.current = Box::pin(read(&store, self.role, self.user)).await?;
         }
         Ok(&self.current)
     }

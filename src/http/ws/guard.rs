@@ -39,8 +39,10 @@ impl Guard {
     /// Whether the current token still grants the tenant and role the socket opened with.
     pub(super) async fn still_valid(&self) -> bool {
         let (tenant, role) = (self.opened.tenant, self.opened.role);
-        self.auth
-            .authenticate(&self.credential.token())
+        let token = self.credential.token();
+        // Boxed, as in `renew`: rare, and inline its large future would size the state of
+        // every socket's watchdog and input for as long as the socket lives.
+        Box::pin(self.auth.authenticate(&token))
             .await
             .is_ok_and(|v| v.tenant == tenant && v.role == role)
     }
@@ -57,7 +59,7 @@ impl Guard {
             Bearer::None => return Err(NO_CREDENTIALS),
             Bearer::Malformed => return Err(MALFORMED_BEARER),
         };
-        match self.auth.authenticate(&token).await {
+        match Box::pin(self.auth.authenticate(&token)).await {
             Ok(renewed) if same_grant(&self.opened, &renewed) => {
                 self.credential.set(token, &renewed);
                 Ok(())

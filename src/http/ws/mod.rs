@@ -72,8 +72,12 @@ fn parse_bearer(value: &str) -> Bearer<'_> {
     }
 }
 
-/// Each socket's read buffer, and the writes it gathers before sending them.
-const SOCKET_BUFFER: usize = 4 * 1024;
+/// Each socket's read buffer, and the most read from the socket at once. A client sends
+/// little (`subscribe`, `ping`, `complete`); a larger message still arrives whole, the
+/// buffer growing to its length.
+const SOCKET_READ_BUFFER: usize = 1024;
+/// The writes a socket gathers before sending them.
+const SOCKET_WRITE_BUFFER: usize = 4 * 1024;
 
 pub async fn upgrade(
     State(state): State<HttpState>,
@@ -87,12 +91,12 @@ pub async fn upgrade(
     if let Some(budget) = &budget {
         budget.limit(PRE_AUTH_BYTES);
     }
-    // Most sockets sit idle for hours with small messages now and then: buffers of a few
-    // KiB (not the 128 KiB default each way) keep an idle subscriber cheap; a larger
-    // message still arrives whole, read in several chunks.
+    // Most sockets sit idle for hours with small messages now and then: small buffers (not
+    // the 128 KiB default each way) keep an idle subscriber cheap; a larger message still
+    // arrives whole, read in several chunks.
     ws.protocols(["graphql-transport-ws"])
-        .read_buffer_size(SOCKET_BUFFER)
-        .write_buffer_size(SOCKET_BUFFER)
+        .read_buffer_size(SOCKET_READ_BUFFER)
+        .write_buffer_size(SOCKET_WRITE_BUFFER)
         .max_message_size(limit)
         .max_frame_size(limit)
         .on_upgrade(move |socket| serve(socket, state, budget))
@@ -191,7 +195,9 @@ async fn serve(socket: WebSocket, state: HttpState, budget: Option<ReadBudget>) 
     // Subscribed before the token is checked, so no revocation falls in between.
     let revocations = state.services.events.revocations();
     let auth = &state.services.auth;
-    let (first, token, viewer) = match accept(&mut incoming, auth).await {
+    // The steps before and after the socket's life are boxed: inline, their futures would
+    // size the socket's task for as long as it lives, and most sockets sit idle for hours.
+    let (first, token, viewer) = match Box::pin(accept(&mut incoming, auth)).await {
         Ok(accepted) => accepted,
         Err(refused) => {
             if let Some(close) = refused {
@@ -203,12 +209,14 @@ async fn serve(socket: WebSocket, state: HttpState, budget: Option<ReadBudget>) 
     if let Some(budget) = &budget {
         budget.lift();
     }
-    let lease = presence_lease(&state, &viewer).await;
+    let lease = Box::pin(presence_lease(&state, &viewer)).await;
     let (guard, revoked) = Guard::new(auth.clone(), token, viewer.clone());
     let watchdog = tokio::spawn(guard.clone().watch(revocations));
     let active = Active::default();
     // Answers the socket gives itself (refusals, renewal pongs), besides the protocol's.
-    let (answers_tx, answers) = tokio::sync::mpsc::unbounded_channel::<Message>();
+    // A channel that allocates per message, not a block of slots up front: most sockets
+    // never send an answer of their own.
+    let (answers_tx, answers) = futures::channel::mpsc::unbounded::<Message>();
     let input = ClientInput {
         incoming,
         guard,
@@ -236,7 +244,7 @@ async fn serve(socket: WebSocket, state: HttpState, budget: Option<ReadBudget>) 
     pump(&mut sink, outgoing, answers, revoked).await;
     watchdog.abort();
     if let Some(lease) = lease {
-        lease.release().await;
+        Box::pin(lease.release()).await;
     }
 }
 
@@ -304,7 +312,7 @@ struct ClientInput<S> {
     incoming: S,
     guard: Guard,
     active: Active,
-    answers: tokio::sync::mpsc::UnboundedSender<Message>,
+    answers: futures::channel::mpsc::UnboundedSender<Message>,
     cap: usize,
 }
 
@@ -321,7 +329,7 @@ where
                     Err(message) => serde_json::json!({ "renewed": false, "message": message }),
                 };
                 // Never blocks: the receiver lives as long as the socket.
-                let _ = self.answers.send(pong(answer));
+                let _ = self.answers.unbounded_send(pong(answer));
                 continue;
             }
             match kind_and_id(&bytes) {
@@ -336,7 +344,7 @@ where
                         // for it.
                         if !ids.contains(&id) && ids.len() >= self.cap {
                             drop(ids);
-                            let _ = self.answers.send(refusal(&id, self.cap));
+                            let _ = self.answers.unbounded_send(refusal(&id, self.cap));
                             continue;
                         }
                     }
@@ -378,7 +386,7 @@ fn frame(message: WsMessage, active: &Active) -> Message {
 async fn pump<K>(
     sink: &mut K,
     outgoing: impl futures::Stream<Item = Message>,
-    mut answers: tokio::sync::mpsc::UnboundedReceiver<Message>,
+    mut answers: futures::channel::mpsc::UnboundedReceiver<Message>,
     mut revoked: tokio::sync::watch::Receiver<bool>,
 ) where
     K: futures::Sink<Message> + Unpin,
@@ -389,7 +397,7 @@ async fn pump<K>(
         // before that message's answer.
         let message = tokio::select! {
             biased;
-            Some(message) = answers.recv() => message,
+            Some(message) = answers.next() => message,
             message = outgoing.next() => match message {
                 Some(message) => message,
                 None => break,
