@@ -62,6 +62,7 @@ impl App {
             )));
         let router = crate::http::router(HttpState {
             services: Arc::new(services),
+            shared: crate::graphql::shared::SharedSubscriptions::new(schema.clone()),
             schema,
             settings: Arc::new(HttpSettings {
                 body_limit: config.body_limit,

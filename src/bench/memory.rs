@@ -128,8 +128,12 @@ pub async fn measure(o: &MemoryOptions) -> anyhow::Result<Vec<Figure>> {
     tokio::time::sleep(SETTLE).await;
     let connected = rss_kib(pid)?;
 
-    let sub = json!({ "id": "1", "type": "subscribe", "payload": { "query": SUBSCRIPTION } });
+    // Each asks for its own channel, so none shares its rendering with another: the most
+    // a subscription costs.
     for socket in &mut sockets {
+        let variables = json!({ "c": uuid::Uuid::new_v4().to_string() });
+        let payload = json!({ "query": SUBSCRIPTION, "variables": variables });
+        let sub = json!({ "id": "1", "type": "subscribe", "payload": payload });
         socket.send(Message::text(sub.to_string())).await?;
     }
     tokio::time::sleep(SETTLE).await;
@@ -140,7 +144,7 @@ pub async fn measure(o: &MemoryOptions) -> anyhow::Result<Vec<Figure>> {
     let n = o.subscriptions.max(1) as f64;
     Ok(vec![Figure::new(
         format!(
-            "memory per idle subscription ({} sockets × 1)",
+            "memory per idle subscription ({} sockets × 1, each its own)",
             o.subscriptions
         ),
         (subscribed - before) / n,
@@ -153,4 +157,5 @@ pub async fn measure(o: &MemoryOptions) -> anyhow::Result<Vec<Figure>> {
     ))])
 }
 
-const SUBSCRIPTION: &str = "subscription { messageEvents { message { id text status } } }";
+const SUBSCRIPTION: &str =
+    "subscription($c: ID) { messageEvents(channelId: $c) { message { id text status } } }";

@@ -33,6 +33,7 @@ pub mod quick_replies;
 pub mod request_errors;
 pub mod routing;
 pub mod sending;
+pub mod shared;
 pub mod subscriptions;
 pub mod templates;
 pub mod types;

@@ -36,6 +36,8 @@ pub struct HttpSettings {
 pub struct HttpState {
     pub services: std::sync::Arc<Services>,
     pub schema: AppSchema,
+    /// Live subscriptions rendered once for every socket that asks the same of them.
+    pub shared: crate::graphql::shared::SharedSubscriptions,
     pub settings: std::sync::Arc<HttpSettings>,
 }
 

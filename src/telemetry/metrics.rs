@@ -24,6 +24,7 @@ pub const OUTBOX_OLDEST_DUE_AGE: &str = "switchboard_outbox_oldest_due_age_secon
 pub const SEND_SECONDS: &str = "switchboard_send_duration_seconds";
 pub const PROVIDER_ERRORS: &str = "switchboard_provider_errors_total";
 pub const SUBSCRIPTIONS: &str = "switchboard_subscriptions_active";
+pub const SHARED_RENDERINGS: &str = "switchboard_subscription_renderings_shared";
 pub const WEBSOCKETS: &str = "switchboard_websocket_connections_active";
 pub const DB_POOL_CONNECTIONS: &str = "switchboard_db_pool_connections";
 pub const DB_POOL_MAX: &str = "switchboard_db_pool_max_connections";
@@ -124,6 +125,11 @@ fn describe() {
         "GraphQL subscriptions running on this instance's WebSockets."
     );
     describe_gauge!(
+        SHARED_RENDERINGS,
+        Unit::Count,
+        "Subscriptions rendered once for all the sockets of one caller that ask the same (each counted once here, and once per socket in switchboard_subscriptions_active)."
+    );
+    describe_gauge!(
         WEBSOCKETS,
         Unit::Count,
         "WebSocket connections open on this instance."
@@ -148,7 +154,13 @@ fn describe() {
         Unit::Count,
         "The event log sequence this instance's tailer has read up to."
     );
-    for name in [SUBSCRIPTIONS, WEBSOCKETS, EVENT_LOG_LAG, EVENT_LOG_POSITION] {
+    for name in [
+        SUBSCRIPTIONS,
+        SHARED_RENDERINGS,
+        WEBSOCKETS,
+        EVENT_LOG_LAG,
+        EVENT_LOG_POSITION,
+    ] {
         metrics::gauge!(name).set(0.0);
     }
 }
@@ -272,6 +284,11 @@ pub fn event_log_position(seq: i64) {
 /// Subscriptions started (`n` > 0) or ended (`n` < 0) on this instance.
 pub fn subscriptions_changed(n: i64) {
     metrics::gauge!(SUBSCRIPTIONS).increment(n as f64);
+}
+
+/// Shared renderings started (`n` > 0) or ended (`n` < 0) on this instance.
+pub fn shared_renderings_changed(n: i64) {
+    metrics::gauge!(SHARED_RENDERINGS).increment(n as f64);
 }
 
 /// Counts one open WebSocket for as long as it lives.

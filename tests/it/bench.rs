@@ -74,7 +74,7 @@ async fn the_whole_quick_benchmark_prints_every_figure_with_its_baseline() {
         "history page p50 at 2k",
         "history page p99 at 5k",
         "text search p99 at 5k",
-        "memory per idle subscription (100 sockets × 1)",
+        "memory per idle subscription (100 sockets × 1, each its own)",
     ] {
         let row = rows
             .iter()

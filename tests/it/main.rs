@@ -67,6 +67,7 @@ mod roles;
 mod routing;
 mod sandbox;
 mod search;
+mod shared_subscriptions;
 mod shutdown;
 mod simulator;
 mod simulator_phone;

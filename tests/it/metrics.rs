@@ -125,6 +125,7 @@ const TYPES: &[(&str, &str)] = &[
     (SEND_SECONDS, "histogram"),
     (ERRORS, "counter"),
     ("switchboard_subscriptions_active", "gauge"),
+    ("switchboard_subscription_renderings_shared", "gauge"),
     ("switchboard_websocket_connections_active", "gauge"),
     ("switchboard_db_pool_connections", "gauge"),
     ("switchboard_db_pool_max_connections", "gauge"),

@@ -225,7 +225,7 @@ pub async fn next_payload(socket: &mut Socket) -> Value {
     }
 }
 
-const MESSAGE_EVENTS: &str = "subscription($c: ID) { messageEvents(channelId: $c) { kind cursor message { text direction channel { id } } } }";
+pub(crate) const MESSAGE_EVENTS: &str = "subscription($c: ID) { messageEvents(channelId: $c) { kind cursor message { text direction channel { id } } } }";
 
 #[tokio::test]
 async fn a_subscriber_receives_inbound_messages_and_can_catch_up_by_cursor() {

@@ -9,7 +9,7 @@
 
 mod guard;
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -21,6 +21,8 @@ use axum::http::{header, HeaderMap};
 use axum::response::Response;
 use axum::Extension;
 
+use futures::future::FutureExt;
+use futures::stream::{AbortHandle, AbortRegistration, Abortable, BoxStream, SelectAll};
 use futures::{stream, SinkExt, StreamExt};
 use serde_json::Value;
 
@@ -28,6 +30,7 @@ use super::graphql::Bearer;
 use super::router::HttpState;
 use super::serve::ReadBudget;
 use crate::error::{AppError, ErrorCode};
+use crate::graphql::shared::{Follower, SharedSubscriptions};
 use crate::services::auth::{Auth, Viewer, NO_CREDENTIALS};
 use crate::services::presence::Lease;
 use guard::Guard;
@@ -150,34 +153,37 @@ fn kind_and_id(bytes: &[u8]) -> Option<(String, Option<String>)> {
     Some((kind, id))
 }
 
-/// The ids of the socket's running subscriptions, to hold them to the cap.
+/// The ids of the socket's running subscriptions, to hold them to the cap, each shared one
+/// with the handle that ends it here.
 #[derive(Clone, Default)]
 struct Active(Arc<Ids>);
 
 impl Active {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Option<AbortHandle>>> {
         self.0
              .0
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn insert(&self, id: String) {
-        if self.lock().insert(id) {
+    fn insert(&self, id: String, shared: Option<AbortHandle>) {
+        if let std::collections::hash_map::Entry::Vacant(entry) = self.lock().entry(id) {
+            entry.insert(shared);
             crate::telemetry::metrics::subscriptions_changed(1);
         }
     }
 
-    fn remove(&self, id: &str) {
-        if self.lock().remove(id) {
-            crate::telemetry::metrics::subscriptions_changed(-1);
-        }
+    /// Forgets `id`; answers its handle when it was shared.
+    fn remove(&self, id: &str) -> Option<AbortHandle> {
+        let removed = self.lock().remove(id)?;
+        crate::telemetry::metrics::subscriptions_changed(-1);
+        removed
     }
 }
 
 /// The ids themselves; when the socket's last handle goes, its subscriptions end with it.
 #[derive(Default)]
-struct Ids(Mutex<HashSet<String>>);
+struct Ids(Mutex<HashMap<String, Option<AbortHandle>>>);
 
 impl Drop for Ids {
     fn drop(&mut self) {
@@ -217,12 +223,16 @@ async fn serve(socket: WebSocket, state: HttpState, budget: Option<ReadBudget>) 
     // A channel that allocates per message, not a block of slots up front: most sockets
     // never send an answer of their own.
     let (answers_tx, answers) = futures::channel::mpsc::unbounded::<Message>();
+    let (followers_tx, followers) = futures::channel::mpsc::unbounded();
     let input = ClientInput {
         incoming,
         guard,
         active: active.clone(),
         answers: answers_tx,
         cap: state.settings.ws_max_subscriptions,
+        shared: state.shared.clone(),
+        viewer: viewer.clone(),
+        followers: followers_tx,
     };
     let input = stream::once(async move { first })
         .chain(stream::unfold(input, |mut input| async move {
@@ -241,7 +251,15 @@ async fn serve(socket: WebSocket, state: HttpState, budget: Option<ReadBudget>) 
         async move { Ok(data) }
     })
     .map(move |message| frame(message, &active));
-    pump(&mut sink, outgoing, answers, revoked).await;
+    futures::pin_mut!(outgoing);
+    let sources = Sources {
+        answers,
+        followers,
+        shared: SelectAll::new(),
+        outgoing,
+        revoked,
+    };
+    pump(&mut sink, sources).await;
     watchdog.abort();
     if let Some(lease) = lease {
         Box::pin(lease.release()).await;
@@ -307,13 +325,18 @@ where
 
 /// What the client sends after `connection_init`, as the protocol handler reads it: renewal
 /// pings are answered here, and a `subscribe` is let through only while the token still
-/// grants it and the socket is under its cap.
+/// grants it and the socket is under its cap. A subscription that can share its rendering
+/// with other sockets' is joined to theirs here instead, its frames going straight to the
+/// socket.
 struct ClientInput<S> {
     incoming: S,
     guard: Guard,
     active: Active,
     answers: futures::channel::mpsc::UnboundedSender<Message>,
     cap: usize,
+    shared: SharedSubscriptions,
+    viewer: Viewer,
+    followers: futures::channel::mpsc::UnboundedSender<BoxStream<'static, Message>>,
 }
 
 impl<S> ClientInput<S>
@@ -340,24 +363,76 @@ where
                     }
                     {
                         let ids = self.active.lock();
-                        // A repeated id goes through: the protocol closes the socket (4409)
-                        // for it.
-                        if !ids.contains(&id) && ids.len() >= self.cap {
+                        // A repeated id goes to the protocol handler, as it always did.
+                        if ids.contains_key(&id) {
+                            return Some(bytes);
+                        }
+                        if ids.len() >= self.cap {
                             drop(ids);
                             let _ = self.answers.unbounded_send(refusal(&id, self.cap));
                             continue;
                         }
                     }
-                    self.active.insert(id);
+                    if let Some(follower) = self.join(&bytes) {
+                        let (handle, registration) = AbortHandle::new_pair();
+                        self.active.insert(id.clone(), Some(handle));
+                        let frames = frames(id, follower, registration, self.active.clone());
+                        // Never blocks: the receiver lives as long as the socket.
+                        let _ = self.followers.unbounded_send(frames);
+                        continue;
+                    }
+                    self.active.insert(id, None);
                 }
                 Some((kind, Some(id))) if kind == "complete" => {
-                    self.active.remove(&id);
+                    if let Some(shared) = self.active.remove(&id) {
+                        shared.abort();
+                        let _ = self.answers.unbounded_send(completed(&id));
+                        continue;
+                    }
                 }
                 _ => {}
             }
             return Some(bytes);
         }
     }
+}
+
+impl<S> ClientInput<S> {
+    /// The shared rendering a `subscribe` message joins, when it can share one.
+    fn join(&self, bytes: &[u8]) -> Option<Follower> {
+        let mut message: Value = serde_json::from_slice(bytes).ok()?;
+        let payload = message.get_mut("payload")?.take();
+        self.shared.join(&self.viewer, &payload)
+    }
+}
+
+/// A JSON string's text, quoted and escaped.
+fn quoted(text: &str) -> String {
+    Value::from(text).to_string()
+}
+
+/// The protocol's `complete` for `id`, as the protocol handler words it.
+fn completed(id: &str) -> Message {
+    Message::Text(format!(r#"{{"type":"complete","id":{}}}"#, quoted(id)).into())
+}
+
+/// A shared subscription's frames for this socket: a `next` for each response, then its
+/// `complete`; nothing more once the client completed it (`registration` aborted).
+fn frames(
+    id: String,
+    follower: Follower,
+    registration: AbortRegistration,
+    active: Active,
+) -> BoxStream<'static, Message> {
+    let quoted_id = quoted(&id);
+    let next = follower.map(move |payload| {
+        Message::Text(format!(r#"{{"type":"next","id":{quoted_id},"payload":{payload}}}"#).into())
+    });
+    let end = stream::once(async move {
+        active.remove(&id);
+        completed(&id)
+    });
+    Abortable::new(next.chain(end), registration).boxed()
 }
 
 /// A message of the protocol handler as a frame; a subscription the server ended frees its
@@ -368,7 +443,7 @@ fn frame(message: WsMessage, active: &Active) -> Message {
             if text.contains("\"complete\"") || text.contains("\"error\"") {
                 if let Some((kind, Some(id))) = kind_and_id(text.as_bytes()) {
                     if kind == "complete" || kind == "error" {
-                        active.remove(&id);
+                        let _ = active.remove(&id);
                     }
                 }
             }
@@ -381,34 +456,75 @@ fn frame(message: WsMessage, active: &Active) -> Message {
     }
 }
 
-/// Sends the socket's answers until either side ends or the access is revoked, then closes
-/// with 4403 if it was.
-async fn pump<K>(
-    sink: &mut K,
-    outgoing: impl futures::Stream<Item = Message>,
-    mut answers: futures::channel::mpsc::UnboundedReceiver<Message>,
-    mut revoked: tokio::sync::watch::Receiver<bool>,
-) where
+/// Everything a socket sends: its own answers, its shared subscriptions' frames and the
+/// protocol handler's, until the handler ends or the access is revoked.
+struct Sources<O> {
+    answers: futures::channel::mpsc::UnboundedReceiver<Message>,
+    /// Shared subscriptions joined since the last message.
+    followers: futures::channel::mpsc::UnboundedReceiver<BoxStream<'static, Message>>,
+    shared: SelectAll<BoxStream<'static, Message>>,
+    outgoing: O,
+    revoked: tokio::sync::watch::Receiver<bool>,
+}
+
+impl<O: futures::Stream<Item = Message> + Unpin> Sources<O> {
+    /// The next message to send; `None` once the socket is done.
+    async fn next(&mut self) -> Option<Message> {
+        loop {
+            // The socket's own answers first: one queued while reading a later message goes
+            // out before that message's answer.
+            tokio::select! {
+                biased;
+                Some(message) = self.answers.next() => return Some(message),
+                Some(frames) = self.followers.next() => self.shared.push(frames),
+                Some(message) = self.shared.next(), if !self.shared.is_empty() => {
+                    return Some(message)
+                }
+                message = self.outgoing.next() => return message,
+                _ = self.revoked.changed() => return None,
+            }
+        }
+    }
+}
+
+/// Messages written together at most before they are flushed.
+const WRITE_BATCH: usize = 64;
+
+/// Sends the socket's messages until either side ends or the access is revoked, then closes
+/// with 4403 if it was. Messages ready together are written together, with one flush.
+async fn pump<K, O>(sink: &mut K, mut sources: Sources<O>)
+where
     K: futures::Sink<Message> + Unpin,
+    O: futures::Stream<Item = Message> + Unpin,
 {
-    futures::pin_mut!(outgoing);
-    loop {
-        // The socket's own answers first: one queued while reading a later message goes out
-        // before that message's answer.
-        let message = tokio::select! {
-            biased;
-            Some(message) = answers.next() => message,
-            message = outgoing.next() => match message {
-                Some(message) => message,
-                None => break,
-            },
-            _ = revoked.changed() => break,
+    let mut done = false;
+    while !done {
+        let Some(message) = sources.next().await else {
+            break;
         };
-        if sink.send(message).await.is_err() {
+        if sink.feed(message).await.is_err() {
+            break;
+        }
+        for _ in 1..WRITE_BATCH {
+            match sources.next().now_or_never() {
+                Some(Some(message)) => {
+                    if sink.feed(message).await.is_err() {
+                        done = true;
+                        break;
+                    }
+                }
+                Some(None) => {
+                    done = true;
+                    break;
+                }
+                None => break,
+            }
+        }
+        if sink.flush().await.is_err() {
             break;
         }
     }
-    if *revoked.borrow() {
+    if *sources.revoked.borrow() {
         let _ = sink.send(close(4403, REVOKED)).await;
     }
 }
