@@ -48,6 +48,16 @@ pub async fn plain(url: &str) -> anyhow::Result<Socket> {
 }
 
 /// The next JSON text frame, skipping pings and other frames; `None` when the socket ends.
+/// The next text frame; `None` once the socket ends.
+pub async fn next_text(socket: &mut Socket) -> Option<tokio_tungstenite::tungstenite::Utf8Bytes> {
+    while let Some(Ok(message)) = socket.next().await {
+        if let Message::Text(text) = message {
+            return Some(text);
+        }
+    }
+    None
+}
+
 pub async fn next_json(socket: &mut Socket) -> Option<Value> {
     while let Some(Ok(message)) = socket.next().await {
         if let Message::Text(text) = message {

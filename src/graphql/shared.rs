@@ -21,7 +21,6 @@ use async_graphql::parser::types::{DocumentOperations, OperationType, Selection}
 use async_graphql::{Data, Request, Response, ServerError};
 use futures::channel::mpsc;
 use futures::{Stream, StreamExt};
-use serde_json::Value;
 
 use super::AppSchema;
 use crate::domain::{ApiKeyId, Role, TenantId, UserId};
@@ -60,11 +59,14 @@ struct Key {
     tenant: TenantId,
     role: Role,
     caller: Caller,
-    /// The `subscribe` message's payload, as JSON with its keys sorted.
-    payload: String,
+    /// The `subscribe` message's payload, as the client wrote it.
+    payload: Box<str>,
 }
 
-type Registry = Arc<Mutex<HashMap<Key, Weak<Hub>>>>;
+type Registry = Arc<Mutex<HashMap<Arc<Key>, Weak<Hub>>>>;
+
+/// Documents whose shareability is remembered, at most; past that the memo starts afresh.
+const KNOWN_DOCUMENTS: usize = 1024;
 
 fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex
@@ -77,6 +79,8 @@ fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 pub struct SharedSubscriptions {
     schema: AppSchema,
     hubs: Registry,
+    /// Whether each document seen lately can be shared.
+    known: Arc<Mutex<HashMap<String, bool>>>,
 }
 
 impl SharedSubscriptions {
@@ -84,57 +88,68 @@ impl SharedSubscriptions {
         Self {
             schema,
             hubs: Registry::default(),
+            known: Arc::default(),
         }
     }
 
     /// The subscription `payload` (a graphql-transport-ws `subscribe` payload) asks for, as
     /// `viewer` sees it, joined to the hub of every subscriber that asks the same; `None`
     /// when it must run on its own.
-    pub fn join(&self, viewer: &Viewer, payload: &Value) -> Option<Follower> {
+    pub fn join(&self, viewer: &Viewer, payload: &str) -> Option<Follower> {
         let (tenant, caller) = match (&viewer.tenant, &viewer.principal) {
             (Some(tenant), Principal::User { id, .. }) => (*tenant, Caller::User(*id)),
             (Some(tenant), Principal::ApiKey { id, .. }) => (*tenant, Caller::Key(*id)),
             _ => return None,
         };
-        let request: Request = serde_json::from_value(payload.clone()).ok()?;
-        if !shareable(&request) {
-            return None;
-        }
         let key = Key {
             tenant,
             role: viewer.role,
             caller,
-            payload: payload.to_string(),
+            payload: payload.into(),
         };
-        let (sender, receiver) = mpsc::channel(FOLLOWER_BUFFER);
-        let lagged = Arc::new(AtomicBool::new(false));
-        let tx = Tx {
-            sender,
-            lagged: lagged.clone(),
-        };
+        let (tx, follower) = follower();
+        // Most subscribers ask what a hub already runs: nothing to parse.
+        let running = locked(&self.hubs).get(&key).and_then(Weak::upgrade);
+        if let Some(hub) = running {
+            return Some(follower(hub.attach(tx)));
+        }
+        let request: Request = serde_json::from_str(payload).ok()?;
+        if !self.shareable(&request) {
+            return None;
+        }
         let mut hubs = locked(&self.hubs);
         let hub = match hubs.get(&key).and_then(Weak::upgrade) {
-            Some(hub) => {
-                locked(&hub.followers).push(tx);
-                hub
-            }
+            Some(hub) => hub.attach(tx),
             None => {
+                let key = Arc::new(key);
                 let hub = self.start(key.clone(), request, viewer.clone(), tx);
                 hubs.insert(key, Arc::downgrade(&hub));
                 hub
             }
         };
         drop(hubs);
-        Some(Follower {
-            _hub: hub,
-            receiver,
-            lagged,
-            done: false,
-        })
+        Some(follower(hub))
+    }
+
+    /// Whether `request` can be shared, remembered by its operation and text: a dashboard
+    /// sends the same document many times over, with different variables at most.
+    fn shareable(&self, request: &Request) -> bool {
+        let name = request.operation_name.as_deref().unwrap_or_default();
+        let text = format!("{name}\n{}", request.query);
+        if let Some(known) = locked(&self.known).get(&text) {
+            return *known;
+        }
+        let answer = shareable(request);
+        let mut known = locked(&self.known);
+        if known.len() >= KNOWN_DOCUMENTS {
+            known.clear();
+        }
+        known.insert(text, answer);
+        answer
     }
 
     /// Runs the subscription for its hub's followers, the first being `first`.
-    fn start(&self, key: Key, request: Request, viewer: Viewer, first: Tx) -> Arc<Hub> {
+    fn start(&self, key: Arc<Key>, request: Request, viewer: Viewer, first: Tx) -> Arc<Hub> {
         let followers = Arc::new(Mutex::new(vec![first]));
         let mut data = Data::default();
         data.insert(viewer);
@@ -158,6 +173,22 @@ impl SharedSubscriptions {
             }
         })
     }
+}
+
+/// A follower's two ends: the hub's and, once attached to its hub, the subscriber's.
+fn follower() -> (Tx, impl FnOnce(Arc<Hub>) -> Follower) {
+    let (sender, receiver) = mpsc::channel(FOLLOWER_BUFFER);
+    let lagged = Arc::new(AtomicBool::new(false));
+    let tx = Tx {
+        sender,
+        lagged: lagged.clone(),
+    };
+    (tx, move |hub| Follower {
+        _hub: hub,
+        receiver,
+        lagged,
+        done: false,
+    })
 }
 
 /// Whether `request` is one subscription of [`SHAREABLE`] fields that starts live.
@@ -207,10 +238,18 @@ struct Tx {
 /// One running subscription and the followers it renders for; it ends when the last
 /// follower leaves, or when its subscription ends.
 struct Hub {
-    key: Key,
+    key: Arc<Key>,
     followers: Arc<Mutex<Vec<Tx>>>,
     hubs: Registry,
     task: tokio::task::AbortHandle,
+}
+
+impl Hub {
+    /// Adds a follower; answers the hub it follows.
+    fn attach(self: Arc<Self>, tx: Tx) -> Arc<Self> {
+        locked(&self.followers).push(tx);
+        self
+    }
 }
 
 impl Drop for Hub {
@@ -231,7 +270,7 @@ async fn lead(
     mut responses: futures::stream::BoxStream<'static, Response>,
     followers: Arc<Mutex<Vec<Tx>>>,
     hubs: Registry,
-    key: Key,
+    key: Arc<Key>,
     me: Weak<Hub>,
 ) {
     while let Some(response) = responses.next().await {
@@ -357,8 +396,9 @@ mod tests {
             tenant: TenantId::new(),
             role: Role::Owner,
             caller: Caller::User(UserId::new()),
-            payload: String::new(),
+            payload: "".into(),
         };
+        let key = Arc::new(key);
         // Room for one response waiting, and three come.
         let (sender, receiver) = mpsc::channel(0);
         let lagged = Arc::new(AtomicBool::new(false));

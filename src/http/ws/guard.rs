@@ -47,6 +47,11 @@ impl Guard {
             .is_ok_and(|v| v.tenant == tenant && v.role == role)
     }
 
+    /// Who the socket was opened as.
+    pub(super) fn viewer(&self) -> &Viewer {
+        &self.opened
+    }
+
     pub(super) fn revoke(&self) {
         let _ = self.revoked.send(true);
     }

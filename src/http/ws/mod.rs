@@ -231,7 +231,6 @@ async fn serve(socket: WebSocket, state: HttpState, budget: Option<ReadBudget>) 
         answers: answers_tx,
         cap: state.settings.ws_max_subscriptions,
         shared: state.shared.clone(),
-        viewer: viewer.clone(),
         followers: followers_tx,
     };
     let input = stream::once(async move { first })
@@ -255,7 +254,7 @@ async fn serve(socket: WebSocket, state: HttpState, budget: Option<ReadBudget>) 
     let sources = Sources {
         answers,
         followers,
-        shared: SelectAll::new(),
+        shared: None,
         outgoing,
         revoked,
     };
@@ -335,7 +334,6 @@ struct ClientInput<S> {
     answers: futures::channel::mpsc::UnboundedSender<Message>,
     cap: usize,
     shared: SharedSubscriptions,
-    viewer: Viewer,
     followers: futures::channel::mpsc::UnboundedSender<BoxStream<'static, Message>>,
 }
 
@@ -400,9 +398,13 @@ where
 impl<S> ClientInput<S> {
     /// The shared rendering a `subscribe` message joins, when it can share one.
     fn join(&self, bytes: &[u8]) -> Option<Follower> {
-        let mut message: Value = serde_json::from_slice(bytes).ok()?;
-        let payload = message.get_mut("payload")?.take();
-        self.shared.join(&self.viewer, &payload)
+        #[derive(serde::Deserialize)]
+        struct Subscribe<'a> {
+            #[serde(borrow)]
+            payload: &'a serde_json::value::RawValue,
+        }
+        let message: Subscribe<'_> = serde_json::from_slice(bytes).ok()?;
+        self.shared.join(self.guard.viewer(), message.payload.get())
     }
 }
 
@@ -462,7 +464,8 @@ struct Sources<O> {
     answers: futures::channel::mpsc::UnboundedReceiver<Message>,
     /// Shared subscriptions joined since the last message.
     followers: futures::channel::mpsc::UnboundedReceiver<BoxStream<'static, Message>>,
-    shared: SelectAll<BoxStream<'static, Message>>,
+    /// Made when the first is joined: most sockets share nothing.
+    shared: Option<SelectAll<BoxStream<'static, Message>>>,
     outgoing: O,
     revoked: tokio::sync::watch::Receiver<bool>,
 }
@@ -476,14 +479,24 @@ impl<O: futures::Stream<Item = Message> + Unpin> Sources<O> {
             tokio::select! {
                 biased;
                 Some(message) = self.answers.next() => return Some(message),
-                Some(frames) = self.followers.next() => self.shared.push(frames),
-                Some(message) = self.shared.next(), if !self.shared.is_empty() => {
-                    return Some(message)
+                Some(frames) = self.followers.next() => {
+                    self.shared.get_or_insert_with(SelectAll::new).push(frames)
                 }
+                Some(message) = next_shared(&mut self.shared) => return Some(message),
                 message = self.outgoing.next() => return message,
                 _ = self.revoked.changed() => return None,
             }
         }
+    }
+}
+
+/// The next frame of the socket's shared subscriptions; pending while there are none.
+async fn next_shared(
+    shared: &mut Option<SelectAll<BoxStream<'static, Message>>>,
+) -> Option<Message> {
+    match shared {
+        Some(shared) if !shared.is_empty() => shared.next().await,
+        _ => std::future::pending().await,
     }
 }
 
