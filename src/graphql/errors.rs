@@ -60,6 +60,13 @@ impl From<GqlError> for async_graphql::Error {
 }
 
 /// An error made by the GraphQL layer itself (guards, limits), with its code.
+/// The `extensions` of an error with `code`, for errors built as `ServerError`s.
+pub fn code_extension(code: ErrorCode) -> async_graphql::ErrorExtensionValues {
+    let mut ext = async_graphql::ErrorExtensionValues::default();
+    ext.set("code", code.as_str());
+    ext
+}
+
 pub fn coded(code: ErrorCode, message: impl Into<String>) -> async_graphql::Error {
     async_graphql::Error::new(message).extend_with(|_, ext| ext.set("code", code.as_str()))
 }

@@ -11,6 +11,7 @@ use async_graphql::{Response, ServerError, ServerResult};
 use futures::FutureExt;
 
 use super::document::{nesting, Shape};
+use super::errors::code_extension;
 
 use crate::error::ErrorCode;
 
@@ -92,12 +93,6 @@ impl DocumentLimits {
         }
         Ok(())
     }
-}
-
-fn code_extension(code: ErrorCode) -> async_graphql::ErrorExtensionValues {
-    let mut ext = async_graphql::ErrorExtensionValues::default();
-    ext.set("code", code.as_str());
-    ext
 }
 
 /// The response of `execution`, or one INTERNAL error with a log line if it panics.

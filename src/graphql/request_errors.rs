@@ -33,9 +33,7 @@ pub fn syntax_error(err: ParseError) -> ServerError {
     };
     let mut error = ServerError::new(message, None);
     error.locations = locations;
-    let mut ext = async_graphql::ErrorExtensionValues::default();
-    ext.set("code", ErrorCode::BadUserInput.as_str());
-    error.extensions = Some(ext);
+    error.extensions = Some(super::errors::code_extension(ErrorCode::BadUserInput));
     error
 }
 

@@ -22,18 +22,17 @@ use async_graphql::{Data, Request, Response, ServerError};
 use futures::channel::mpsc;
 use futures::{Stream, StreamExt};
 
+use super::errors::code_extension;
+use super::subscriptions::BEHIND;
 use super::AppSchema;
 use crate::domain::{ApiKeyId, Role, TenantId, UserId};
 use crate::error::ErrorCode;
 use crate::services::auth::{Principal, Viewer};
 
-/// The root fields a shared subscription may select, each with the argument that makes it
-/// replay a backlog first (then it is not shared).
-const SHAREABLE: [(&str, &str); 3] = [
-    ("messageEvents", "after"),
-    ("conversationEvents", "after"),
-    ("presenceEvents", "after"),
-];
+/// The root fields a shared subscription may select.
+const SHAREABLE: [&str; 3] = ["messageEvents", "conversationEvents", "presenceEvents"];
+/// Their argument that replays a backlog first: a subscription with it is not shared.
+const RESUME: &str = "after";
 
 /// Documents longer than this run on their own: a dashboard's subscription is far shorter,
 /// and the text is parsed here before the schema's bounds are checked.
@@ -42,10 +41,6 @@ const MAX_SHARED_QUERY: usize = 8 * 1024;
 /// Responses a follower may have waiting before it is cut off; each is a pointer to the
 /// one serialised response, allocated only while it waits.
 pub const FOLLOWER_BUFFER: usize = 4096;
-
-/// What a follower cut off for falling behind is told, as a lagging subscriber is.
-const BEHIND: &str =
-    "this subscriber fell behind; reconnect and fetch what you missed with messages(after:)";
 
 /// Who a subscription runs as: everything its answers may depend on.
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -220,10 +215,8 @@ fn shareable(request: &Request) -> bool {
         && items.iter().all(|item| match &item.node {
             Selection::Field(field) => {
                 let field = &field.node;
-                SHAREABLE.iter().any(|(name, resume)| {
-                    field.name.node == *name
-                        && !field.arguments.iter().any(|(arg, _)| arg.node == *resume)
-                })
+                SHAREABLE.contains(&field.name.node.as_str())
+                    && !field.arguments.iter().any(|(arg, _)| arg.node == RESUME)
             }
             _ => false,
         })
@@ -335,9 +328,7 @@ impl Stream for Follower {
 /// The response a follower cut off for falling behind gets last.
 fn behind() -> String {
     let mut error = ServerError::new(BEHIND, None);
-    let mut extensions = async_graphql::ErrorExtensionValues::default();
-    extensions.set("code", ErrorCode::RateLimited.as_str());
-    error.extensions = Some(extensions);
+    error.extensions = Some(code_extension(ErrorCode::RateLimited));
     let response = Response::from_errors(vec![error]);
     serde_json::to_string(&response).unwrap_or_default()
 }

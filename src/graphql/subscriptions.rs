@@ -94,7 +94,7 @@ impl ConversationEvent {
     }
 }
 
-const BEHIND: &str =
+pub(crate) const BEHIND: &str =
     "this subscriber fell behind; reconnect and fetch what you missed with messages(after:)";
 const EXPIRED: &str = "this cursor is older than the event log keeps; fetch the current state and subscribe without it";
 
